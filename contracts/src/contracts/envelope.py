@@ -1,0 +1,65 @@
+"""The envelope every message travels in, and the base class of every message."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+M = TypeVar("M", bound="Message")
+
+
+class Message(BaseModel):
+    """A command or an event. Subclasses name their type, routing key and schema version.
+
+    Consumers ignore fields they do not know, so a producer may add optional fields
+    without breaking a consumer that is still on the previous schema.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    message_type: ClassVar[str]
+    routing_key: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+class Envelope(BaseModel):
+    """Metadata around a message's payload, identical for every message on the bus."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    message_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    message_type: str
+    schema_version: int
+    occurred_at: AwareDatetime = Field(default_factory=lambda: datetime.now(UTC))
+    correlation_id: str = Field(description="The booking or user the message concerns.")
+    causation_id: uuid.UUID | None = Field(
+        default=None, description="The message_id of the message that caused this one."
+    )
+    traceparent: str | None = Field(default=None, description="W3C trace context of the producer.")
+    payload: dict[str, Any]
+
+    @classmethod
+    def wrap(
+        cls,
+        message: Message,
+        *,
+        correlation_id: str,
+        causation_id: uuid.UUID | None = None,
+        traceparent: str | None = None,
+    ) -> Envelope:
+        """Put a message in a new envelope."""
+        return cls(
+            message_type=message.message_type,
+            schema_version=message.schema_version,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            traceparent=traceparent,
+            payload=message.model_dump(mode="json"),
+        )
+
+    def open(self, message_class: type[M]) -> M:
+        """Parse the payload as the given message class."""
+        return message_class.model_validate(self.payload)

@@ -1,0 +1,51 @@
+"""Events published by the identity service."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import ClassVar
+
+from contracts.envelope import Message
+
+
+class Role(StrEnum):
+    BOOKER = "booker"
+    OWNER = "owner"
+    ADMIN = "admin"
+
+
+class UserCreated(Message):
+    message_type: ClassVar[str] = "identity.user_created"
+    routing_key: ClassVar[str] = "identity.user.created"
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+
+
+class UserUpdated(Message):
+    message_type: ClassVar[str] = "identity.user_updated"
+    routing_key: ClassVar[str] = "identity.user.updated"
+
+    user_id: uuid.UUID
+    email: str
+    name: str
+
+
+class UserDeleted(Message):
+    message_type: ClassVar[str] = "identity.user_deleted"
+    routing_key: ClassVar[str] = "identity.user.deleted"
+
+    user_id: uuid.UUID
+
+
+class RoleChanged(Message):
+    message_type: ClassVar[str] = "identity.role_changed"
+    routing_key: ClassVar[str] = "identity.user.role_changed"
+
+    user_id: uuid.UUID
+    old_role: Role
+    new_role: Role
+    changed_by: uuid.UUID | None = None

@@ -1,0 +1,1 @@
+"""Service runtime kit shared by every OneTime service."""

@@ -1,0 +1,1 @@
+"""Identity: users, roles, tokens, JWKS, Clerk webhooks."""

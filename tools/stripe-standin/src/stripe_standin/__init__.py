@@ -1,0 +1,1 @@
+"""A stateful Stripe stand-in for local runs and tests."""
