@@ -1,0 +1,3 @@
+"""Makes the shared fixtures of tests/fixtures available to every test suite in the repo."""
+
+pytest_plugins = ["tests.fixtures.infra", "tests.fixtures.tracing"]

@@ -1,0 +1,157 @@
+"""Bearer JWT verification against the issuer's JWKS, and role checks for routes."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from contracts.identity import Role
+
+_BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired, or not signed by a key of the issuer."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the token's subject and role."""
+
+    user_id: str
+    role: Role | None
+    claims: dict[str, Any] = field(repr=False)
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+class JwksCache:
+    """The issuer's signing keys by key id, refetched when an unknown key id shows up.
+
+    Refetches are spaced by `min_refresh_seconds` so forged key ids cannot hammer the issuer.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Coroutine[Any, Any, dict[str, Any]]],
+        *,
+        max_age_seconds: float = 3600,
+        min_refresh_seconds: float = 1.0,
+    ) -> None:
+        self._fetch = fetch
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._max_age = max_age_seconds
+        self._min_refresh = min_refresh_seconds
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    def over_http(cls, url: str, client: httpx.AsyncClient) -> JwksCache:
+        async def fetch() -> dict[str, Any]:
+            response = await client.get(url, timeout=5.0)
+            response.raise_for_status()
+            keys: dict[str, Any] = response.json()
+            return keys
+
+        return cls(fetch)
+
+    async def key(self, kid: str) -> jwt.PyJWK:
+        age = time.monotonic() - self._fetched_at
+        if kid not in self._keys and age > self._min_refresh or age > self._max_age:
+            async with self._lock:
+                if kid not in self._keys or time.monotonic() - self._fetched_at > self._max_age:
+                    await self._refresh()
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise InvalidToken(f"unknown signing key {kid!r}") from None
+
+    async def _refresh(self) -> None:
+        try:
+            document = await self._fetch()
+        except Exception as error:
+            raise InvalidToken(f"signing keys unavailable: {error}") from error
+        self._keys = {
+            jwk["kid"]: jwt.PyJWK(jwk) for jwk in document.get("keys", []) if "kid" in jwk
+        }
+        self._fetched_at = time.monotonic()
+
+
+class TokenVerifier:
+    """Checks signature, issuer, audience and expiry; reads the role from a configured claim."""
+
+    def __init__(
+        self, jwks: JwksCache, *, issuer: str, audience: str | None, role_claim: str = "role"
+    ) -> None:
+        self._jwks = jwks
+        self._issuer = issuer
+        self._audience = audience
+        self._role_claim = role_claim
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            key = await self._jwks.key(str(header.get("kid")))
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=[key.algorithm_name],
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "sub", "iss"], "verify_aud": bool(self._audience)},
+                leeway=5,
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from error
+        role = claims.get(self._role_claim)
+        return Principal(
+            user_id=str(claims["sub"]),
+            role=Role(role) if role in Role._value2member_map_ else None,
+            claims=claims,
+        )
+
+
+_bearer = HTTPBearer(auto_error=False, description="Access token from identity (or Clerk)")
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The authenticated caller; 401 without a valid bearer token."""
+    if credentials is None:
+        raise HTTPException(401, "A bearer token is required.", headers=_BEARER)
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return await verifier.verify(credentials.credentials)
+    except InvalidToken as error:
+        raise HTTPException(401, f"Invalid token: {error}", headers=_BEARER) from error
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+    """A dependency that admits only callers with one of these roles (403 otherwise)."""
+
+    async def check(principal: CurrentUser) -> Principal:
+        if not principal.has_role(*roles):
+            allowed = ", ".join(role.value for role in roles)
+            raise HTTPException(403, f"This needs one of the roles: {allowed}.")
+        return principal
+
+    return check
+
+
+AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+OwnerUser = Annotated[Principal, Depends(require_role(Role.OWNER, Role.ADMIN))]
+BookerUser = Annotated[Principal, Depends(require_role(Role.BOOKER, Role.OWNER, Role.ADMIN))]

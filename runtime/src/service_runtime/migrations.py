@@ -1,0 +1,32 @@
+"""Alembic glue every service's migrations use, so env.py stays three lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, create_engine, pool
+
+
+def run_migrations(metadata: MetaData, database_url: str) -> None:
+    """Body of a service's alembic env.py: online migrations over psycopg 3."""
+    if context.is_offline_mode():
+        context.configure(url=database_url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
+    """Apply every migration of a service to its database."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.attributes["database_url"] = database_url
+    command.upgrade(config, "head")

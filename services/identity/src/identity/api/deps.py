@@ -1,0 +1,26 @@
+"""Dependencies the identity routes share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from identity.config import IdentitySettings
+from service_runtime.service_app import ServiceRuntime, runtime_of
+from service_runtime.unit_of_work import UnitsOfWork
+
+
+def _units(request: Request) -> UnitsOfWork:
+    return runtime_of(request).units
+
+
+def _settings(request: Request) -> IdentitySettings:
+    settings = runtime_of(request).settings
+    assert isinstance(settings, IdentitySettings)
+    return settings
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(runtime_of)]
+UnitsDep = Annotated[UnitsOfWork, Depends(_units)]
+SettingsDep = Annotated[IdentitySettings, Depends(_settings)]

@@ -1,0 +1,1 @@
+"""Identity's pure domain: users, roles, token claims. No I/O, no frameworks."""
