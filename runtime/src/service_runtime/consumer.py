@@ -43,7 +43,7 @@ class MessageHandlers:
         return sorted({message_class.routing_key for message_class, _ in self.by_type.values()})
 
 
-@dataclass
+@dataclass(eq=False)  # hashable: FastStream caches handlers by identity
 class Consumer:
     """The callable the bus invokes per delivery: parse, dedup via the inbox, handle, commit."""
 

@@ -66,10 +66,11 @@ def create_service_app(
         settings.service_name, settings.otel_exporter_otlp_endpoint
     )
     registry = CollectorRegistry()
+    instrumentor = SQLAlchemyInstrumentor()
+    if not instrumentor.is_instrumented_by_opentelemetry:
+        # Process-wide: wraps engine creation, so it must precede Database().
+        instrumentor.instrument(tracer_provider=tracer_provider)
     database = Database(settings.database_url)
-    SQLAlchemyInstrumentor().instrument(
-        engine=database.engine.sync_engine, tracer_provider=tracer_provider
-    )
     bus = Bus(
         settings.rabbit_url,
         namespace=settings.bus_namespace,

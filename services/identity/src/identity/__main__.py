@@ -1,9 +1,10 @@
-"""`python -m identity [serve|migrate|rotate-key]`."""
+"""`python -m identity [serve|migrate|rotate-key|create-admin]`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from identity import service
 from identity.app import create_app
@@ -15,23 +16,34 @@ from service_runtime.migrations import upgrade_to_head
 from service_runtime.unit_of_work import UnitsOfWork
 
 
-async def _rotate(settings: IdentitySettings) -> None:
+async def _with_units(settings: IdentitySettings, use: Callable[[UnitsOfWork], Awaitable[object]]) -> None:
     database = Database(settings.database_url)
     try:
-        print(await service.rotate_signing_key(UnitsOfWork(database, outbox)))
+        print(await use(UnitsOfWork(database, outbox)))
     finally:
         await database.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="identity")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "rotate-key"])
-    command = parser.parse_args().command
+    parser.add_argument(
+        "command", nargs="?", default="serve",
+        choices=["serve", "migrate", "rotate-key", "create-admin"],
+    )
+    parser.add_argument("--email", help="create-admin: the admin's email")
+    parser.add_argument("--password", help="create-admin: the admin's password")
+    parser.add_argument("--name", default="Admin", help="create-admin: the admin's name")
+    args = parser.parse_args()
     settings = IdentitySettings()
-    if command == "migrate":
+    if args.command == "migrate":
         upgrade_to_head(migrations_dir_of("identity"), settings.database_url)
-    elif command == "rotate-key":
-        asyncio.run(_rotate(settings))
+    elif args.command == "rotate-key":
+        asyncio.run(_with_units(settings, service.rotate_signing_key))
+    elif args.command == "create-admin":
+        if not (args.email and args.password):
+            parser.error("create-admin needs --email and --password")
+        asyncio.run(_with_units(settings, lambda units: service.create_admin(
+            units, email=args.email, password=args.password, name=args.name)))
     else:
         serve(create_app(settings), settings)
 

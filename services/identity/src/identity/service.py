@@ -10,6 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
+from sqlalchemy.exc import IntegrityError
 
 from contracts.identity import Role, RoleChanged, UserCreated, UserDeleted, UserUpdated
 from identity import db, signing_keys
@@ -59,13 +60,29 @@ async def sign_up(
 ) -> tuple[User, str]:
     password_hash = await asyncio.to_thread(_hasher.hash, password)
     user = new_user(email, name, role, password_hash)
-    async with units.begin() as uow:
-        if await db.user_by_email(uow.session, user.email):
-            raise EmailTaken(user.email)
-        await db.add_user(uow.session, user)
-        await uow.publish(_created(user), correlation_id=str(user.id))
-        token = await _issue_token(uow, user, settings)
+    try:
+        async with units.begin() as uow:
+            await _add(uow, user)
+            token = await _issue_token(uow, user, settings)
+    except IntegrityError:  # a concurrent sign-up with the same email won the race
+        raise EmailTaken(user.email) from None
     return user, token
+
+
+async def create_admin(units: UnitsOfWork, *, email: str, password: str, name: str) -> User:
+    """An admin account, made by an operator (never by self-service sign-up)."""
+    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    user = with_role(new_user(email, name, Role.BOOKER, password_hash), Role.ADMIN)
+    async with units.begin() as uow:
+        await _add(uow, user)
+    return user
+
+
+async def _add(uow: UnitOfWork, user: User) -> None:
+    if await db.user_by_email(uow.session, user.email):
+        raise EmailTaken(user.email)
+    await db.add_user(uow.session, user)
+    await uow.publish(_created(user), correlation_id=str(user.id))
 
 
 async def sign_in(

@@ -1,0 +1,132 @@
+"""Sign-up, sign-in, the caller's account, admin role changes and key rotation."""
+
+from __future__ import annotations
+
+import jwt
+from sqlalchemy import select
+
+from identity import service
+from identity.db import outbox
+from tests.fixtures.infra import eventually
+
+from ..conftest import Identity, bearer, sign_up
+
+
+async def _published_types(identity: Identity) -> list[str]:
+    async with identity.runtime.database.transaction() as session:
+        rows = await session.execute(
+            select(outbox.c.message_type).where(outbox.c.published_at.is_not(None)).order_by(outbox.c.id)
+        )
+        return [row.message_type for row in rows]
+
+
+async def test_sign_up_returns_a_token_that_identifies_the_user(identity: Identity) -> None:
+    body = await sign_up(identity.client, "Ada@Example.com", role="owner")
+
+    me = await identity.client.get("/api/users/me", headers=bearer(body["access_token"]))
+
+    assert me.status_code == 200
+    assert me.json()["email"] == "ada@example.com"
+    assert me.json()["role"] == "owner"
+    claims = jwt.decode(str(body["access_token"]), options={"verify_signature": False})
+    assert claims["aud"] == "onetime"
+    assert claims["exp"] - claims["iat"] == identity.settings.access_token_ttl_seconds
+
+    async def user_created_published() -> bool:
+        return await _published_types(identity) == ["identity.user_created"]
+
+    await eventually(user_created_published)
+
+
+async def test_the_same_email_cannot_sign_up_twice(identity: Identity) -> None:
+    await sign_up(identity.client, "grace@example.com")
+    again = await identity.client.post(
+        "/api/auth/sign-up",
+        json={"email": "GRACE@example.com", "password": "another password", "name": "G"},
+    )
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+    assert "grace@example.com" in again.json()["detail"]
+
+
+async def test_invalid_sign_up_names_the_fields(identity: Identity) -> None:
+    response = await identity.client.post(
+        "/api/auth/sign-up", json={"email": "not-an-email", "password": "short", "name": "x"}
+    )
+    assert response.status_code == 422
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert fields == {"body.email", "body.password"}
+
+
+async def test_nobody_signs_up_as_admin(identity: Identity) -> None:
+    response = await identity.client.post(
+        "/api/auth/sign-up",
+        json={"email": "eve@example.com", "password": "long enough pw", "name": "Eve", "role": "admin"},
+    )
+    assert response.status_code == 422
+
+
+async def test_sign_in_checks_the_password(identity: Identity) -> None:
+    await sign_up(identity.client, "alan@example.com", password="the right one")
+    wrong = await identity.client.post(
+        "/api/auth/sign-in", json={"email": "alan@example.com", "password": "the wrong one"}
+    )
+    unknown = await identity.client.post(
+        "/api/auth/sign-in", json={"email": "nobody@example.com", "password": "the right one"}
+    )
+    right = await identity.client.post(
+        "/api/auth/sign-in", json={"email": "Alan@example.com", "password": "the right one"}
+    )
+    assert wrong.status_code == 401
+    assert unknown.status_code == 401
+    assert right.status_code == 200
+    me = await identity.client.get("/api/users/me", headers=bearer(right.json()["access_token"]))
+    assert me.json()["email"] == "alan@example.com"
+
+
+async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> None:
+    await service.create_admin(
+        identity.runtime.units, email="root@example.com", password="admin password", name="Root"
+    )
+    admin = await identity.client.post(
+        "/api/auth/sign-in", json={"email": "root@example.com", "password": "admin password"}
+    )
+    booker = await sign_up(identity.client, "barbara@example.com")
+    user_id = booker["user"]["id"]  # type: ignore[index]
+
+    refused = await identity.client.put(
+        f"/api/admin/users/{user_id}/role", json={"role": "admin"},
+        headers=bearer(booker["access_token"]),
+    )
+    changed = await identity.client.put(
+        f"/api/admin/users/{user_id}/role", json={"role": "owner"},
+        headers=bearer(admin.json()["access_token"]),
+    )
+
+    assert refused.status_code == 403
+    assert changed.status_code == 200
+    assert changed.json()["role"] == "owner"
+
+    async def role_change_published() -> bool:
+        return "identity.role_changed" in await _published_types(identity)
+
+    await eventually(role_change_published)
+
+
+async def test_tokens_of_the_previous_key_stay_valid_after_rotation(identity: Identity) -> None:
+    before = await sign_up(identity.client, "rotating@example.com")
+    new_kid = await service.rotate_signing_key(identity.runtime.units)
+    after = await identity.client.post(
+        "/api/auth/sign-in", json={"email": "rotating@example.com", "password": "correct horse 1"}
+    )
+
+    old_token_me = await identity.client.get("/api/users/me", headers=bearer(before["access_token"]))
+    new_token_me = await identity.client.get(
+        "/api/users/me", headers=bearer(after.json()["access_token"])
+    )
+
+    assert jwt.get_unverified_header(after.json()["access_token"])["kid"] == new_kid
+    assert old_token_me.status_code == 200
+    assert new_token_me.status_code == 200
+    jwks = (await identity.client.get("/.well-known/jwks.json")).json()
+    assert len(jwks["keys"]) == 2
