@@ -1,3 +1,7 @@
 """Makes the shared fixtures of tests/fixtures available to every test suite in the repo."""
 
-pytest_plugins = ["tests.fixtures.infra", "tests.fixtures.tracing"]
+pytest_plugins = [
+    "tests.fixtures.infra",
+    "tests.fixtures.tokens",
+    "tests.fixtures.tracing",
+]
