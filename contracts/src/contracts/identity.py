@@ -16,6 +16,8 @@ class Role(StrEnum):
 
 
 class UserCreated(Message):
+    """Identity, when a user signs up (or Clerk reports a new user)."""
+
     message_type: ClassVar[str] = "identity.user_created"
     routing_key: ClassVar[str] = "identity.user.created"
 
@@ -26,6 +28,8 @@ class UserCreated(Message):
 
 
 class UserUpdated(Message):
+    """Identity, when a user's email or name changes."""
+
     message_type: ClassVar[str] = "identity.user_updated"
     routing_key: ClassVar[str] = "identity.user.updated"
 
@@ -35,6 +39,8 @@ class UserUpdated(Message):
 
 
 class UserDeleted(Message):
+    """Identity, when a user's account is deleted."""
+
     message_type: ClassVar[str] = "identity.user_deleted"
     routing_key: ClassVar[str] = "identity.user.deleted"
 
@@ -42,6 +48,8 @@ class UserDeleted(Message):
 
 
 class RoleChanged(Message):
+    """Identity, when an admin (or sign-up as owner) changes a user's role."""
+
     message_type: ClassVar[str] = "identity.role_changed"
     routing_key: ClassVar[str] = "identity.user.role_changed"
 

@@ -1,0 +1,105 @@
+"""Events published by the booking service as a booking moves through its lifecycle.
+
+The commands booking sends live with the services that execute them
+(contracts.availability, contracts.payments).
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import ClassVar
+
+from contracts.envelope import Message
+from contracts.values import Money, TimeRange, UtcDatetime
+
+
+class CancelledBy(StrEnum):
+    BOOKER = "booker"
+    OWNER = "owner"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+class CancellationReason(StrEnum):
+    REQUESTED = "requested"
+    HOLD_EXPIRED = "hold_expired"
+    STUDIO_UNAVAILABLE = "studio_unavailable"
+
+
+class FailureReason(StrEnum):
+    SLOTS_UNAVAILABLE = "slots_unavailable"
+    PAYMENT_FAILED = "payment_failed"
+    SLOTS_LOST = "slots_lost"
+
+
+class _BookingEvent(Message):
+    """Who and what a booking is about, identical in every booking event."""
+
+    booking_id: uuid.UUID
+    booker_id: uuid.UUID
+    owner_id: uuid.UUID
+    studio_id: uuid.UUID
+    room_id: uuid.UUID
+    time_range: TimeRange
+
+
+class BookingRequested(_BookingEvent):
+    """Booking, when a booker asks for a booking: the saga starts by holding the slots."""
+
+    message_type: ClassVar[str] = "booking.booking_requested"
+    routing_key: ClassVar[str] = "booking.booking.requested"
+
+    price: Money
+    requested_at: UtcDatetime
+
+
+class BookingConfirmed(_BookingEvent):
+    """Booking, once the slots are confirmed after the payment was authorized."""
+
+    message_type: ClassVar[str] = "booking.booking_confirmed"
+    routing_key: ClassVar[str] = "booking.booking.confirmed"
+
+    price: Money
+    confirmed_at: UtcDatetime
+
+
+class BookingCancelled(_BookingEvent):
+    """Booking, when a booker, owner or admin cancels, or the hold ran out before payment."""
+
+    message_type: ClassVar[str] = "booking.booking_cancelled"
+    routing_key: ClassVar[str] = "booking.booking.cancelled"
+
+    cancelled_by: CancelledBy
+    reason: CancellationReason
+    refund: Money
+    cancelled_at: UtcDatetime
+
+
+class BookingCompleted(_BookingEvent):
+    """Booking, when the session has ended; catalog lets the booker review the studio."""
+
+    message_type: ClassVar[str] = "booking.booking_completed"
+    routing_key: ClassVar[str] = "booking.booking.completed"
+
+    completed_at: UtcDatetime
+
+
+class BookingFailed(_BookingEvent):
+    """Booking, when the saga could not get the slots or the payment; nothing is charged."""
+
+    message_type: ClassVar[str] = "booking.booking_failed"
+    routing_key: ClassVar[str] = "booking.booking.failed"
+
+    reason: FailureReason
+    failed_at: UtcDatetime
+
+
+class BookingNoShow(_BookingEvent):
+    """Booking, when the owner reports that the booker did not turn up for the session."""
+
+    message_type: ClassVar[str] = "booking.booking_no_show"
+    routing_key: ClassVar[str] = "booking.booking.no_show"
+
+    reported_by: uuid.UUID
+    reported_at: UtcDatetime
