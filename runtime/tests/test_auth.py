@@ -39,11 +39,18 @@ class Keys:
 
     def token(self, kid: str, signer: rsa.RSAPrivateKey | None = None, **overrides: Any) -> str:
         now = int(time.time())
-        claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "user-1", "role": "booker",
-                  "iat": now, "exp": now + 300}
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": "user-1",
+            "role": "booker",
+            "iat": now,
+            "exp": now + 300,
+        }
         claims.update(overrides)
-        return jwt.encode(claims, signer or self.private[kid], algorithm="RS256",
-                          headers={"kid": kid})
+        return jwt.encode(
+            claims, signer or self.private[kid], algorithm="RS256", headers={"kid": kid}
+        )
 
 
 @pytest.fixture

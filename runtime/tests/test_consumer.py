@@ -56,7 +56,9 @@ async def consuming_service(
     await bus.start()
     yield bus, name, attempts
     await bus.stop()
-    await delete_queues(rabbit_url, [bus.topology.queue(name), bus.topology.dead_letter_queue(name)])
+    await delete_queues(
+        rabbit_url, [bus.topology.queue(name), bus.topology.dead_letter_queue(name)]
+    )
 
 
 async def _effect_count(database: Database, key: str) -> int | None:

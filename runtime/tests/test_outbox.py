@@ -38,7 +38,9 @@ async def received(rabbit_url: str, bus_namespace: str) -> AsyncIterator[list[di
     await probe.start()
     yield bodies
     await probe.stop()
-    await delete_queues(rabbit_url, [probe.topology.queue(name), probe.topology.dead_letter_queue(name)])
+    await delete_queues(
+        rabbit_url, [probe.topology.queue(name), probe.topology.dead_letter_queue(name)]
+    )
 
 
 def _bus(rabbit_url: str, namespace: str) -> Bus:
@@ -95,7 +97,7 @@ async def test_rolled_back_transaction_publishes_nothing(
     relay = OutboxRelay(database, outbox, bus, poll_seconds=0.1)
     await relay.start()
     try:
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError):  # noqa: PT012 - the transaction is the unit under test
             async with database.transaction() as session:
                 await outbox_module.record(
                     session, outbox, UserDeleted(user_id=uuid.uuid4()), correlation_id="rolled-back"
@@ -107,7 +109,6 @@ async def test_rolled_back_transaction_publishes_nothing(
             return any(body["message_id"] == committed_id for body in received)
 
         await eventually(committed_arrived)
-        assert [body["correlation_id"] for body in received] != ["rolled-back"]
         assert all(body["correlation_id"] != "rolled-back" for body in received)
         assert len(received) == 1
     finally:

@@ -14,6 +14,11 @@ class Role(StrEnum):
     OWNER = "owner"
     ADMIN = "admin"
 
+    @classmethod
+    def parse(cls, value: object) -> Role | None:
+        """The role a claim or metadata value names, or None for anything else."""
+        return cls(value) if isinstance(value, str) and value in cls._value2member_map_ else None
+
 
 class UserCreated(Message):
     """Identity, when a user signs up (or Clerk reports a new user)."""

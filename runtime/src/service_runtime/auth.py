@@ -66,7 +66,7 @@ class JwksCache:
 
     async def key(self, kid: str) -> jwt.PyJWK:
         age = time.monotonic() - self._fetched_at
-        if kid not in self._keys and age > self._min_refresh or age > self._max_age:
+        if (kid not in self._keys and age > self._min_refresh) or age > self._max_age:
             async with self._lock:
                 if kid not in self._keys or time.monotonic() - self._fetched_at > self._max_age:
                     await self._refresh()
@@ -112,10 +112,9 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from error
-        role = claims.get(self._role_claim)
         return Principal(
             user_id=str(claims["sub"]),
-            role=Role(role) if role in Role._value2member_map_ else None,
+            role=Role.parse(claims.get(self._role_claim)),
             claims=claims,
         )
 

@@ -72,7 +72,7 @@ class Bus:
         routing_keys: Sequence[str],
         handler: Callable[[dict[str, Any]], Awaitable[None]],
     ) -> None:
-        """Deliver every message bound by these routing keys to the handler, via the service's queue.
+        """Deliver the messages bound by these routing keys to the handler, via the service queue.
 
         Call before `start()`. An exception in the handler nacks the message for redelivery.
         """

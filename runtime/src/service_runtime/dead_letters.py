@@ -43,7 +43,9 @@ def _dead_letter(message: aio_pika.abc.AbstractIncomingMessage) -> DeadLetter:
     )
 
 
-async def list_dead_letters(url: str, topology: Topology, service: str, limit: int) -> list[DeadLetter]:
+async def list_dead_letters(
+    url: str, topology: Topology, service: str, limit: int
+) -> list[DeadLetter]:
     """Peek at up to `limit` dead letters; they stay in the queue."""
     connection = await aio_pika.connect(url)
     async with connection:
@@ -74,7 +76,9 @@ async def replay_dead_letters(url: str, topology: Topology, service: str, limit:
             if message is None:
                 break
             headers = {
-                key: value for key, value in (message.headers or {}).items() if not key.startswith("x-")
+                key: value
+                for key, value in (message.headers or {}).items()
+                if not key.startswith("x-")
             }
             await channel.default_exchange.publish(
                 aio_pika.Message(
@@ -102,11 +106,15 @@ def main() -> None:
     settings = ServiceSettings()
     topology = Topology(settings.bus_namespace)
     if args.command == "list":
-        letters = asyncio.run(list_dead_letters(settings.rabbit_url, topology, args.service, args.limit))
+        letters = asyncio.run(
+            list_dead_letters(settings.rabbit_url, topology, args.service, args.limit)
+        )
         for letter in letters:
             print(json.dumps(letter.__dict__, default=str))
     else:
-        count = asyncio.run(replay_dead_letters(settings.rabbit_url, topology, args.service, args.limit))
+        count = asyncio.run(
+            replay_dead_letters(settings.rabbit_url, topology, args.service, args.limit)
+        )
         print(f"replayed {count}")
 
 

@@ -7,8 +7,13 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client import generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
@@ -44,7 +49,9 @@ def install_request_metrics(app: FastAPI, registry: CollectorRegistry) -> None:
         "http_requests", "HTTP requests served", ["method", "route", "status"], registry=registry
     )
     latency = Histogram(
-        "http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+        "http_request_duration_seconds",
+        "HTTP request latency",
+        ["method", "route"],
         registry=registry,
     )
 

@@ -16,7 +16,9 @@ from service_runtime.migrations import upgrade_to_head
 from service_runtime.unit_of_work import UnitsOfWork
 
 
-async def _with_units(settings: IdentitySettings, use: Callable[[UnitsOfWork], Awaitable[object]]) -> None:
+async def _with_units(
+    settings: IdentitySettings, use: Callable[[UnitsOfWork], Awaitable[object]]
+) -> None:
     database = Database(settings.database_url)
     try:
         print(await use(UnitsOfWork(database, outbox)))
@@ -27,7 +29,9 @@ async def _with_units(settings: IdentitySettings, use: Callable[[UnitsOfWork], A
 def main() -> None:
     parser = argparse.ArgumentParser(prog="identity")
     parser.add_argument(
-        "command", nargs="?", default="serve",
+        "command",
+        nargs="?",
+        default="serve",
         choices=["serve", "migrate", "rotate-key", "create-admin"],
     )
     parser.add_argument("--email", help="create-admin: the admin's email")
@@ -42,8 +46,14 @@ def main() -> None:
     elif args.command == "create-admin":
         if not (args.email and args.password):
             parser.error("create-admin needs --email and --password")
-        asyncio.run(_with_units(settings, lambda units: service.create_admin(
-            units, email=args.email, password=args.password, name=args.name)))
+        asyncio.run(
+            _with_units(
+                settings,
+                lambda units: service.create_admin(
+                    units, email=args.email, password=args.password, name=args.name
+                ),
+            )
+        )
     else:
         serve(create_app(settings), settings)
 

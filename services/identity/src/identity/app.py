@@ -29,4 +29,6 @@ def create_app(
         routers=[auth.router, users.router, webhooks.router],
         errors=ERRORS,
     )
-    return create_service_app(settings or IdentitySettings(), parts, tracer_provider=tracer_provider)
+    return create_service_app(
+        settings or IdentitySettings(), parts, tracer_provider=tracer_provider
+    )

@@ -55,5 +55,5 @@ def _user_event(svix_id: str, event: dict[str, Any]) -> ClerkUserEvent:
         clerk_user_id=data["id"],
         email=email,
         name=name or (email or data["id"]),
-        role=Role(role) if role in Role._value2member_map_ else None,
+        role=Role.parse(role),
     )

@@ -55,7 +55,12 @@ def _created(user: User) -> UserCreated:
 
 
 async def sign_up(
-    units: UnitsOfWork, settings: IdentitySettings, *, email: str, password: str, name: str,
+    units: UnitsOfWork,
+    settings: IdentitySettings,
+    *,
+    email: str,
+    password: str,
+    name: str,
     role: Role,
 ) -> tuple[User, str]:
     password_hash = await asyncio.to_thread(_hasher.hash, password)
@@ -92,7 +97,8 @@ async def sign_in(
         user = await db.user_by_email(uow.session, normalize_email(email))
         try:
             await asyncio.to_thread(
-                _hasher.verify, user.password_hash if user and user.password_hash else _DUMMY_HASH,
+                _hasher.verify,
+                user.password_hash if user and user.password_hash else _DUMMY_HASH,
                 password,
             )
         except VerificationError:

@@ -15,7 +15,9 @@ from ..conftest import Identity, bearer, sign_up
 async def _published_types(identity: Identity) -> list[str]:
     async with identity.runtime.database.transaction() as session:
         rows = await session.execute(
-            select(outbox.c.message_type).where(outbox.c.published_at.is_not(None)).order_by(outbox.c.id)
+            select(outbox.c.message_type)
+            .where(outbox.c.published_at.is_not(None))
+            .order_by(outbox.c.id)
         )
         return [row.message_type for row in rows]
 
@@ -61,7 +63,12 @@ async def test_invalid_sign_up_names_the_fields(identity: Identity) -> None:
 async def test_nobody_signs_up_as_admin(identity: Identity) -> None:
     response = await identity.client.post(
         "/api/auth/sign-up",
-        json={"email": "eve@example.com", "password": "long enough pw", "name": "Eve", "role": "admin"},
+        json={
+            "email": "eve@example.com",
+            "password": "long enough pw",
+            "name": "Eve",
+            "role": "admin",
+        },
     )
     assert response.status_code == 422
 
@@ -95,11 +102,13 @@ async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> No
     user_id = booker["user"]["id"]  # type: ignore[index]
 
     refused = await identity.client.put(
-        f"/api/admin/users/{user_id}/role", json={"role": "admin"},
+        f"/api/admin/users/{user_id}/role",
+        json={"role": "admin"},
         headers=bearer(booker["access_token"]),
     )
     changed = await identity.client.put(
-        f"/api/admin/users/{user_id}/role", json={"role": "owner"},
+        f"/api/admin/users/{user_id}/role",
+        json={"role": "owner"},
         headers=bearer(admin.json()["access_token"]),
     )
 
@@ -120,7 +129,9 @@ async def test_tokens_of_the_previous_key_stay_valid_after_rotation(identity: Id
         "/api/auth/sign-in", json={"email": "rotating@example.com", "password": "correct horse 1"}
     )
 
-    old_token_me = await identity.client.get("/api/users/me", headers=bearer(before["access_token"]))
+    old_token_me = await identity.client.get(
+        "/api/users/me", headers=bearer(before["access_token"])
+    )
     new_token_me = await identity.client.get(
         "/api/users/me", headers=bearer(after.json()["access_token"])
     )

@@ -33,7 +33,10 @@ def clerk_user_event(event_type: str, clerk_id: str, email: str, role: str | Non
 
 
 def signed_headers(
-    body: bytes, *, secret: str = CLERK_SECRET, svix_id: str | None = None,
+    body: bytes,
+    *,
+    secret: str = CLERK_SECRET,
+    svix_id: str | None = None,
     at: datetime | None = None,
 ) -> dict[str, str]:
     svix_id = svix_id or f"msg_{uuid.uuid4().hex}"
@@ -62,13 +65,19 @@ async def test_user_created_is_synced_once_even_when_replayed(identity: Identity
     assert replay.status_code == 200
     assert replay.json() == {"status": "duplicate"}
     [user] = await _users(identity)
-    assert (user.email, user.role, user.clerk_user_id) == ("clara@example.com", "owner", "user_2abc")
+    assert (user.email, user.role, user.clerk_user_id) == (
+        "clara@example.com",
+        "owner",
+        "user_2abc",
+    )
 
 
 async def test_user_updated_and_deleted_follow_clerk(identity: Identity) -> None:
     created = clerk_user_event("user.created", "user_3", "old@example.com")
     updated = clerk_user_event("user.updated", "user_3", "new@example.com", role="owner")
-    deleted = json.dumps({"type": "user.deleted", "data": {"id": "user_3", "deleted": True}}).encode()
+    deleted = json.dumps(
+        {"type": "user.deleted", "data": {"id": "user_3", "deleted": True}}
+    ).encode()
     for body in (created, updated, deleted):
         response = await identity.client.post(
             "/api/webhooks/clerk", content=body, headers=signed_headers(body)

@@ -30,7 +30,9 @@ async def test_consumer_span_continues_the_sign_up_request_trace(
             consumed_in.append(trace.get_current_span().get_span_context().trace_id)
 
     name = f"probe-{uuid.uuid4().hex[:8]}"
-    probe = Bus(rabbit_url, namespace=bus_namespace, max_deliveries=3, tracer_provider=tracer_provider)
+    probe = Bus(
+        rabbit_url, namespace=bus_namespace, max_deliveries=3, tracer_provider=tracer_provider
+    )
     probe.consume(name, [UserCreated.routing_key], consume)
     await probe.start()
     try:
@@ -42,14 +44,20 @@ async def test_consumer_span_continues_the_sign_up_request_trace(
         await eventually(consumed)
     finally:
         await probe.stop()
-        await delete_queues(rabbit_url, [probe.topology.queue(name), probe.topology.dead_letter_queue(name)])
+        await delete_queues(
+            rabbit_url, [probe.topology.queue(name), probe.topology.dead_letter_queue(name)]
+        )
 
     [request_span] = [
-        span for span in span_exporter.get_finished_spans()
-        if span.name == "POST /api/auth/sign-up" and span.kind is trace.SpanKind.SERVER
+        span
+        for span in span_exporter.get_finished_spans()
+        if span.name == "POST /api/auth/sign-up"
+        and span.kind is trace.SpanKind.SERVER
         and span.context.trace_id == consumed_in[0]
     ]
-    same_trace = [s for s in span_exporter.get_finished_spans() if s.context.trace_id == consumed_in[0]]
+    same_trace = [
+        s for s in span_exporter.get_finished_spans() if s.context.trace_id == consumed_in[0]
+    ]
     kinds = {span.kind for span in same_trace}
     assert request_span.parent is None
     assert {trace.SpanKind.SERVER, trace.SpanKind.PRODUCER, trace.SpanKind.CONSUMER} <= kinds

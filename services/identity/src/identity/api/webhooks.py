@@ -13,7 +13,9 @@ router = APIRouter(tags=["webhooks"])
 @router.post("/api/webhooks/clerk")
 async def clerk_webhook(request: Request, units: UnitsDep, settings: SettingsDep) -> dict[str, str]:
     if not settings.clerk_webhook_secret:
-        raise HTTPException(503, "Clerk webhooks are not configured (IDENTITY_CLERK_WEBHOOK_SECRET).")
+        raise HTTPException(
+            503, "Clerk webhooks are not configured (IDENTITY_CLERK_WEBHOOK_SECRET)."
+        )
     body = await request.body()
     try:
         event = clerk.verify(settings.clerk_webhook_secret, body, dict(request.headers))

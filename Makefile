@@ -1,0 +1,44 @@
+# OneTime Studios. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+SERVICES := identity catalog availability booking payments
+PYTEST_ARGS ?=
+
+.PHONY: help install servers test lint typecheck schemas unit run bench $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z%_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
+
+install: ## install uv if needed, then every package of the workspace into .venv (from the lock)
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --all-packages --locked
+
+servers: ## start the local PostgreSQL and RabbitMQ when they are down
+	bash scripts/ensure-servers.sh
+
+lint: install ## ruff lint and format check
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+typecheck: install ## mypy (strict on contracts and the runtime kit)
+	$(UV) run mypy contracts/src runtime/src $(wildcard services/*/src) $(wildcard tools/*/src)
+
+schemas: install ## regenerate contracts/schemas from the message models (refuses breaking changes)
+	$(UV) run python -m contracts.schemas write
+
+test: install servers lint typecheck ## the whole suite: lint, types, schemas, unit, integration, end to end
+	$(UV) run python -m contracts.schemas check
+	$(UV) run pytest $(PYTEST_ARGS)
+
+test-%: install servers ## one service's tests, e.g. make test-identity
+	$(UV) run pytest services/$*
+
+run: install servers ## migrate, start the whole system with demo data, print where to look
+	$(UV) run python scripts/run_system.py
+
+run-%: install servers ## run one service alone, e.g. make run-identity
+	$(UV) run python scripts/run_system.py --only $*
+
+bench: install servers ## benchmarks (not tests): outbox latency, search, availability, bookings
+	@for script in bench/*.py; do echo "== $$script"; $(UV) run python $$script || exit 1; done
