@@ -41,4 +41,4 @@ run-%: install servers ## run one service alone, e.g. make run-identity
 	$(UV) run python scripts/run_system.py --only $*
 
 bench: install servers ## benchmarks (not tests): outbox latency, search, availability, bookings
-	@for script in bench/*.py; do echo "== $$script"; $(UV) run python $$script || exit 1; done
+	@for script in bench/*.py; do echo "== $$script"; PYTHONPATH=. $(UV) run python $$script || exit 1; done
