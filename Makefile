@@ -5,7 +5,7 @@ UV := $(PYTHON) -m uv
 SERVICES := identity catalog availability booking payments
 PYTEST_ARGS ?=
 
-.PHONY: help install servers test lint typecheck schemas unit run bench $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
+.PHONY: help install servers test lint typecheck schemas alone run bench $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z%_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -27,7 +27,10 @@ typecheck: install ## mypy (strict on contracts and the runtime kit)
 schemas: install ## regenerate contracts/schemas from the message models (refuses breaking changes)
 	$(UV) run python -m contracts.schemas write
 
-test: install servers lint typecheck ## the whole suite: lint, types, schemas, unit, integration, end to end
+alone: install ## install each service alone, as its image does, and check that it starts
+	@for service in $(SERVICES); do bash scripts/check_service_alone.sh $$service || exit 1; done
+
+test: install servers lint typecheck alone ## the whole suite: lint, types, schemas, each service alone, all tests
 	$(UV) run python -m contracts.schemas check
 	$(UV) run pytest $(PYTEST_ARGS)
 

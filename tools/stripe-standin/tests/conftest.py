@@ -15,6 +15,7 @@ import pytest
 import stripe
 import uvicorn
 from fastapi import FastAPI, Request, Response
+
 from stripe_standin import Settings, create_app
 
 WEBHOOK_SECRET = "whsec_test_receiver"

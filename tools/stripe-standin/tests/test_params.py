@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from stripe_standin.errors import InvalidRequestError
 from stripe_standin.params import Params, decode_form
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 import stripe
+
 from stripe_standin.webhooks import signature_header
 
 
