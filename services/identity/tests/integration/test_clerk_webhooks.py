@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import func, select
 from svix.webhooks import Webhook
 
+from identity.app import create_app
+from identity.config import IdentitySettings
 from identity.db import users
+from service_runtime.cli import migrations_dir_of
+from tests.fixtures.infra import free_port, serving
+from tests.fixtures.tokens import TestIssuer
 
 from ..conftest import CLERK_SECRET, Identity
 
@@ -120,3 +128,36 @@ async def test_stale_timestamp_is_refused(identity: Identity) -> None:
     assert response.status_code == 400
     async with identity.runtime.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(users)) == 0
+
+
+async def test_clerk_session_tokens_are_accepted_by_configuration_alone(
+    make_database: Callable[[str, Path | None], str],
+    rabbit_url: str,
+    bus_namespace: str,
+    token_issuer: TestIssuer,
+) -> None:
+    """Identity pointed at another issuer (as at Clerk: no audience) knows its users by Clerk id."""
+    port = free_port()
+    settings = IdentitySettings(
+        database_url=make_database("identity", migrations_dir_of("identity")),
+        rabbit_url=rabbit_url,
+        bus_namespace=bus_namespace,
+        auth_issuer=token_issuer.url,
+        auth_jwks_url=token_issuer.jwks_url,
+        auth_audience=None,
+        clerk_webhook_secret=CLERK_SECRET,
+    )
+    async with (
+        serving(create_app(settings), port) as url,
+        httpx.AsyncClient(base_url=url) as client,
+    ):
+        body = clerk_user_event("user.created", "user_clerk42", "kim@example.com", "owner")
+        synced = await client.post(
+            "/api/webhooks/clerk", content=body, headers=signed_headers(body)
+        )
+        me = await client.get(
+            "/api/users/me", headers=token_issuer.headers("owner", "user_clerk42")
+        )
+    assert synced.json() == {"status": "applied"}
+    assert me.status_code == 200
+    assert (me.json()["email"], me.json()["role"]) == ("kim@example.com", "owner")
