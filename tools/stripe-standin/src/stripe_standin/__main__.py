@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
 import uvicorn
 
@@ -13,12 +12,12 @@ from stripe_standin.config import Settings
 
 def main() -> None:
     """Parse the command line over the environment's settings and serve."""
-    settings = Settings.from_env()
+    settings = Settings()
     parser = argparse.ArgumentParser(prog="python -m stripe_standin", description=__doc__)
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.port)
     args = parser.parse_args()
-    settings = dataclasses.replace(settings, host=args.host, port=args.port)
+    settings = settings.model_copy(update={"host": args.host, "port": args.port})
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
 
 

@@ -1,0 +1,1 @@
+"""Scripts behind `make run` and the whole-system tests."""

@@ -1,0 +1,145 @@
+"""The whole system as local processes: the services, the Stripe stand-in and the gateway.
+
+One place that knows how the pieces are wired (ports, databases, issuer, bus namespace, trace
+export), used by `make run` and by the end-to-end tests, so both run the system the same way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICE_NAMES = ("identity", "catalog", "availability", "booking", "payments")
+STANDIN_WEBHOOK_SECRET = "whsec_standin"
+
+
+def implemented(name: str) -> bool:
+    """A service counts once it has an app (skeleton packages do not)."""
+    return importlib.util.find_spec(f"{name}.app") is not None
+
+
+@dataclass
+class SystemLayout:
+    """Where everything listens and what it talks to."""
+
+    database_urls: dict[str, str]
+    ports: dict[str, int]
+    standin_port: int
+    gateway_port: int
+    bus_namespace: str = "onetime"
+    rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    otlp_endpoint: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def standin_url(self) -> str:
+        return f"http://127.0.0.1:{self.standin_port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def service_env(self, name: str) -> dict[str, str]:
+        prefix = name.upper() + "_"
+        env = {
+            f"{prefix}DATABASE_URL": self.database_urls[name],
+            f"{prefix}RABBIT_URL": self.rabbit_url,
+            f"{prefix}BUS_NAMESPACE": self.bus_namespace,
+            f"{prefix}HTTP_PORT": str(self.ports[name]),
+            f"{prefix}AUTH_ISSUER": self.url("identity"),
+            f"{prefix}AUTH_JWKS_URL": f"{self.url('identity')}/.well-known/jwks.json",
+            "PAYMENTS_STRIPE_API_BASE": self.standin_url,
+            "PAYMENTS_STRIPE_WEBHOOK_SECRET": STANDIN_WEBHOOK_SECRET,
+        }
+        if self.otlp_endpoint:
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.otlp_endpoint
+        return {**os.environ, **env, **self.extra_env}
+
+    def standin_env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "STRIPE_STANDIN_PORT": str(self.standin_port),
+            "STRIPE_STANDIN_WEBHOOK_URL": f"{self.gateway_url}/api/webhooks/stripe",
+            "STRIPE_STANDIN_WEBHOOK_SECRET": STANDIN_WEBHOOK_SECRET,
+            **self.extra_env,
+        }
+
+
+@dataclass
+class Processes:
+    """Child processes with their logs in one folder; stopped together."""
+
+    log_dir: Path
+    running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.running[name] = subprocess.Popen(
+            argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, name: str, url: str, timeout: float = 60) -> None:
+        """Wait until the URL answers 200, failing early if the process died."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.running[name].poll() is not None:
+                raise RuntimeError(f"{name} exited; see {self.log_dir / name}.log")
+            try:
+                if httpx.get(url, timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} not ready after {timeout}s; see {self.log_dir / name}.log")
+
+    def exited(self) -> list[str]:
+        return [name for name, process in self.running.items() if process.poll() is not None]
+
+    def stop(self, name: str) -> None:
+        process = self.running.pop(name)
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash would: no shutdown hook runs."""
+        process = self.running.pop(name)
+        process.kill()
+        process.wait()
+
+    def stop_all(self) -> None:
+        for name in reversed(list(self.running)):
+            self.stop(name)
+
+
+def migrate(layout: SystemLayout, name: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", name, "migrate"], env=layout.service_env(name), cwd=ROOT, check=True
+    )
+
+
+def start_service(processes: Processes, layout: SystemLayout, name: str) -> None:
+    processes.start(name, [sys.executable, "-m", name], layout.service_env(name))
+
+
+def start_standin(processes: Processes, layout: SystemLayout) -> None:
+    processes.start(
+        "stripe-standin",
+        [sys.executable, "-m", "stripe_standin", "--port", str(layout.standin_port)],
+        layout.standin_env(),
+    )
