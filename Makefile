@@ -38,10 +38,10 @@ test-%: install servers ## one service's tests, e.g. make test-identity
 	$(UV) run pytest services/$*
 
 run: install servers ## migrate, start the whole system with demo data, print where to look
-	$(UV) run python scripts/run_system.py
+	$(UV) run python -m scripts.run_system
 
 run-%: install servers ## run one service alone, e.g. make run-identity
-	$(UV) run python scripts/run_system.py --only $*
+	$(UV) run python -m scripts.run_system --only $*
 
 bench: install servers ## benchmarks (not tests): outbox latency, search, availability, bookings
 	@for script in bench/*.py; do echo "== $$script"; PYTHONPATH=. $(UV) run python $$script || exit 1; done

@@ -1,30 +1,37 @@
-"""`make run`: create and migrate each service's database, start the services, load demo data.
+"""`make run`: create and migrate each service's database, start the system, load demo data.
 
 Every service runs as its own process against the local PostgreSQL and RabbitMQ, logging JSON
-lines to .run/logs/<service>.log. Ctrl-C stops everything this script started.
+lines to .run/logs/<name>.log. Ctrl-C stops everything this script started.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts.system import (
+    ROOT,
+    SERVICE_NAMES,
+    Processes,
+    SystemLayout,
+    implemented,
+    migrate,
+    start_service,
+    start_standin,
+)
+
 LOGS = ROOT / ".run" / "logs"
 POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-IDENTITY_URL = "http://127.0.0.1:8001"
+PORTS = {"identity": 8001, "catalog": 8002, "availability": 8003, "booking": 8004, "payments": 8005}
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_ACCOUNTS = {
@@ -34,116 +41,46 @@ DEMO_ACCOUNTS = {
 }
 
 
-@dataclass(frozen=True)
-class Service:
-    name: str
-    port: int
-
-    @property
-    def prefix(self) -> str:
-        return self.name.upper() + "_"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def implemented(self) -> bool:
-        return importlib.util.find_spec(f"{self.name}.app") is not None
-
-    def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            f"{self.prefix}DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/onetime_{self.name}",
-            f"{self.prefix}HTTP_PORT": str(self.port),
-            f"{self.prefix}AUTH_ISSUER": IDENTITY_URL,
-            f"{self.prefix}AUTH_JWKS_URL": f"{IDENTITY_URL}/.well-known/jwks.json",
-        }
+def local_layout() -> SystemLayout:
+    return SystemLayout(
+        database_urls={
+            name: f"postgresql+psycopg://postgres@127.0.0.1:5432/onetime_{name}"
+            for name in SERVICE_NAMES
+        },
+        ports=PORTS,
+        standin_port=12111,
+        gateway_port=8080,
+    )
 
 
-SERVICES = [
-    Service("identity", 8001),
-    Service("catalog", 8002),
-    Service("availability", 8003),
-    Service("booking", 8004),
-    Service("payments", 8005),
-]
-
-
-def create_database(service: Service) -> None:
-    name = f"onetime_{service.name}"
+def create_database(name: str) -> None:
+    database = f"onetime_{name}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
         exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
         ).fetchone()
         if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{database}"')
 
 
-def migrate(service: Service) -> None:
-    subprocess.run(
-        [sys.executable, "-m", service.name, "migrate"], env=service.env(), check=True, cwd=ROOT
-    )
-
-
-def ensure_port_free(service: Service) -> None:
+def ensure_port_free(name: str, port: int) -> None:
     with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", service.port)) == 0:
-            raise SystemExit(f"port {service.port} for {service.name} is taken: is it running?")
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise SystemExit(f"port {port} for {name} is taken: is it running already?")
 
 
-def start(service: Service) -> subprocess.Popen[bytes]:
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = (LOGS / f"{service.name}.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", service.name],
-        env=service.env(),
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def wait_ready(service: Service, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{service.name} exited; see {LOGS / (service.name + '.log')}")
-        try:
-            if httpx.get(f"{service.url}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{service.name} not ready after {timeout}s; see its log")
-
-
-def demo_accounts() -> None:
+def demo_accounts(layout: SystemLayout) -> None:
     """Create the demo admin, owner and booker, once (a rerun finds them there)."""
-    identity = SERVICES[0]
+    identity = layout.url("identity")
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "identity",
-            "create-admin",
-            "--email",
-            DEMO_ACCOUNTS["admin"],
-            "--password",
-            DEMO_PASSWORD,
-            "--name",
-            "Demo Admin",
-        ],
-        env=identity.env(),
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
+        [sys.executable, "-m", "identity", "create-admin", "--email", DEMO_ACCOUNTS["admin"],
+         "--password", DEMO_PASSWORD, "--name", "Demo Admin"],
+        env=layout.service_env("identity"), cwd=ROOT, capture_output=True, check=False,
+    )  # fmt: skip
     for role, email in DEMO_ACCOUNTS.items():
         if role != "admin":
             httpx.post(
-                f"{IDENTITY_URL}/api/auth/sign-up",
+                f"{identity}/api/auth/sign-up",
                 json={
                     "email": email,
                     "password": DEMO_PASSWORD,
@@ -152,25 +89,25 @@ def demo_accounts() -> None:
                 },
             )
         signed_in = httpx.post(
-            f"{IDENTITY_URL}/api/auth/sign-in", json={"email": email, "password": DEMO_PASSWORD}
+            f"{identity}/api/auth/sign-in", json={"email": email, "password": DEMO_PASSWORD}
         )
         signed_in.raise_for_status()
 
 
-def print_guide(started: list[Service]) -> None:
+def print_guide(layout: SystemLayout, started: list[str], logs: Path) -> None:
+    identity = layout.url("identity")
     print("\nOneTime Studios is running.\n")
-    for service in started:
-        print(f"  {service.name:<13} {service.url}/docs   (health {service.url}/readyz)")
-    print(f"\n  logs          {LOGS}/<service>.log (JSON lines with trace ids)")
+    for name in started:
+        print(f"  {name:<13} {layout.url(name)}/docs   (health {layout.url(name)}/readyz)")
+    print(f"  stripe stand-in {layout.standin_url}")
+    print(f"\n  logs          {logs}/<name>.log (JSON lines with trace ids)")
     print(f"\nDemo accounts (password {DEMO_PASSWORD}):")
     for role, email in DEMO_ACCOUNTS.items():
         print(f"  {role:<7} {email}")
     print("\nTry it:")
-    print(
-        f"  curl -s -X POST {IDENTITY_URL}/api/auth/sign-in -H 'content-type: application/json' \\"
-    )
+    print(f"  curl -s -X POST {identity}/api/auth/sign-in -H 'content-type: application/json' \\")
     print(f'       -d \'{{"email": "{DEMO_ACCOUNTS["booker"]}", "password": "{DEMO_PASSWORD}"}}\'')
-    print(f"  curl -s {IDENTITY_URL}/api/users/me -H 'Authorization: Bearer <access_token>'")
+    print(f"  curl -s {identity}/api/users/me -H 'Authorization: Bearer <access_token>'")
     print("\nCtrl-C stops everything.\n")
 
 
@@ -178,40 +115,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", help="run one service alone (its database migrated first)")
     args = parser.parse_args()
-    chosen = [s for s in SERVICES if s.implemented and (args.only in (None, s.name))]
-    if args.only and not chosen:
+    chosen = [n for n in SERVICE_NAMES if implemented(n) and args.only in (None, n)]
+    if not chosen:
         raise SystemExit(f"no implemented service named {args.only}")
-    processes: list[subprocess.Popen[bytes]] = []
+    layout = local_layout()
+    processes = Processes(LOGS)
     # A flag, not KeyboardInterrupt: Ctrl-C may arrive twice (directly and forwarded by uv).
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     try:
-        for service in chosen:
-            ensure_port_free(service)
-            create_database(service)
-            migrate(service)
-        for service in chosen:
-            processes.append(start(service))
-        for service, process in zip(chosen, processes, strict=True):
-            wait_ready(service, process)
-        if chosen[0].name == "identity":
-            demo_accounts()
-            print_guide(chosen)
+        for name in chosen:
+            ensure_port_free(name, layout.ports[name])
+            create_database(name)
+            migrate(layout, name)
+        if args.only is None:
+            start_standin(processes, layout)
+            processes.wait_ready("stripe-standin", f"{layout.standin_url}/_standin/health")
+        for name in chosen:
+            start_service(processes, layout, name)
+        for name in chosen:
+            processes.wait_ready(name, f"{layout.url(name)}/readyz")
+        if args.only is None:
+            demo_accounts(layout)
+            print_guide(layout, chosen, LOGS)
         else:
-            print(f"{chosen[0].name} at {chosen[0].url}/docs; Ctrl-C stops it")
+            print(f"{args.only} at {layout.url(args.only)}/docs; Ctrl-C stops it")
         while not stop.wait(0.5):
-            if any(process.poll() is not None for process in processes):
-                print("a service exited; see its log in .run/logs", file=sys.stderr)
+            if exited := processes.exited():
+                print(f"{', '.join(exited)} exited; see {LOGS}", file=sys.stderr)
                 break
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        processes.stop_all()
         print("stopped")
 
 

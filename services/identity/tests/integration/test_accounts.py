@@ -141,3 +141,18 @@ async def test_tokens_of_the_previous_key_stay_valid_after_rotation(identity: Id
     assert new_token_me.status_code == 200
     jwks = (await identity.client.get("/.well-known/jwks.json")).json()
     assert len(jwks["keys"]) == 2
+
+
+async def test_operators_see_health_readiness_and_metrics(identity: Identity) -> None:
+    await sign_up(identity.client, "metrics@example.com")
+
+    health = await identity.client.get("/healthz")
+    ready = await identity.client.get("/readyz")
+    metrics = await identity.client.get("/metrics")
+
+    assert health.status_code == 200
+    assert ready.json() == {"status": "ready", "checks": {"database": True, "broker": True}}
+    assert (
+        'http_requests_total{method="POST",route="/api/auth/sign-up",status="201"}' in metrics.text
+    )
+    assert "faststream_published_messages_total" in metrics.text
