@@ -45,6 +45,7 @@ class RefundReason(StrEnum):
     CANCELLED_BY_OWNER = "cancelled_by_owner"
     CANCELLED_BY_ADMIN = "cancelled_by_admin"
     DISPUTE_RESOLVED = "dispute_resolved"
+    SLOTS_LOST = "slots_lost"
 
 
 class DisputeOutcome(StrEnum):

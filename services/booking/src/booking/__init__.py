@@ -1,1 +1,1 @@
-"""The booking service."""
+"""The booking service: bookings, the booking saga, messages between booker and owner."""

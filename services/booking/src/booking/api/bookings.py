@@ -1,0 +1,121 @@
+"""Bookings: request (waiting briefly for the saga), list, read, act on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
+
+from booking import service
+from booking.api.deps import SettingsDep, UnitsDep, WatcherDep
+from booking.api.schemas import ActionIn, BookingIn, BookingOut, BookingPage
+from booking.db import BookingQuery
+from booking.domain.booking import ENDED, Status
+from service_runtime.auth import BookerUser, CurrentUser
+from service_runtime.problems import problem_response
+
+router = APIRouter(tags=["bookings"])
+
+
+@router.post(
+    "/api/bookings",
+    status_code=201,
+    response_model=BookingOut,
+    responses={
+        202: {"description": "The saga has not answered yet: poll the Location."},
+        409: {"description": "The slots are not available (problem+json)."},
+    },
+)
+async def request_booking(
+    body: BookingIn,
+    principal: BookerUser,
+    units: UnitsDep,
+    settings: SettingsDep,
+    watcher: WatcherDep,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> JSONResponse:
+    """Price and request a booking; answer once the slots are held and payment can start."""
+    booking = await service.request_booking(
+        units,
+        principal=principal,
+        request=service.BookingRequest(
+            studio_id=body.studio_id,
+            room_id=body.room_id,
+            starts_at=body.starts_at,
+            ends_at=body.ends_at,
+        ),
+        idempotency_key=idempotency_key,
+        platform_fee_percent=settings.platform_fee_percent,
+        rules=settings.saga_rules(),
+    )
+    booking = await watcher.wait_until(
+        booking.id,
+        lambda: service.booking_state(units, booking.id),
+        service.answered,
+        settings.hold_wait_seconds,
+    )
+    location = {"Location": f"/api/bookings/{booking.id}"}
+    if booking.status in ENDED:
+        reason = booking.failure_reason or booking.cancellation_reason
+        return problem_response(
+            409,
+            f"The booking could not be made: {reason}.",
+            title="Booking not possible",
+            headers=location,
+            booking_id=str(booking.id),
+            booking_status=booking.status.value,
+            reason=str(reason),
+        )
+    out = BookingOut.of(booking, viewer=service.user_uuid(principal))
+    code = 201 if service.answered(booking) else 202
+    return JSONResponse(out.model_dump(mode="json"), status_code=code, headers=location)
+
+
+@router.get("/api/bookings")
+async def list_bookings(
+    principal: CurrentUser,
+    units: UnitsDep,
+    status: Annotated[list[Status] | None, Query()] = None,
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> BookingPage:
+    """A booker's bookings, an owner's studios' bookings (and own), or all for admins."""
+    query = BookingQuery(
+        statuses=tuple(status or ()),
+        starts_from=starts_from,
+        starts_before=starts_before,
+        limit=limit,
+        offset=offset,
+    )
+    items, total = await service.list_bookings(units, principal, query)
+    viewer = service.user_uuid(principal)
+    return BookingPage(
+        items=[BookingOut.of(item, viewer=viewer) for item in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/api/bookings/{booking_id}")
+async def get_booking(booking_id: uuid.UUID, principal: CurrentUser, units: UnitsDep) -> BookingOut:
+    booking, history = await service.get_booking(units, principal, booking_id)
+    return BookingOut.of(booking, viewer=service.user_uuid(principal), history=history)
+
+
+@router.patch("/api/bookings/{booking_id}")
+async def act_on_booking(
+    booking_id: uuid.UUID,
+    body: ActionIn,
+    principal: CurrentUser,
+    units: UnitsDep,
+    settings: SettingsDep,
+) -> BookingOut:
+    """cancel (booker or owner), complete or no_show (owner or admin)."""
+    booking = await service.act(units, principal, booking_id, body.action, settings.saga_rules())
+    return BookingOut.of(booking, viewer=service.user_uuid(principal))

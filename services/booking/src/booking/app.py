@@ -1,0 +1,67 @@
+"""Composition root: booking's app from its settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+
+from booking import db
+from booking.api import bookings, messages
+from booking.changes import BookingWatcher
+from booking.config import BookingSettings
+from booking.deadlines import DeadlineScheduler
+from booking.domain.booking import BookingNotFound, IllegalTransition, NotAllowed
+from booking.domain.pricing import InvalidBookingRequest
+from booking.domain.studios import StudioNotBookable
+from booking.handlers import build_handlers
+from booking.service import IdempotencyKeyReused
+from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
+
+ERRORS: dict[type[Exception], int] = {
+    InvalidBookingRequest: 422,
+    StudioNotBookable: 422,
+    IdempotencyKeyReused: 422,
+    IllegalTransition: 409,
+    db.ConcurrentUpdate: 409,
+    NotAllowed: 403,
+    BookingNotFound: 404,
+}
+
+
+def create_app(
+    settings: BookingSettings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    settings = settings or BookingSettings()
+    rules = settings.saga_rules()
+    watcher = BookingWatcher(settings.database_url)
+    schedulers: list[DeadlineScheduler] = []
+
+    async def on_start(runtime: ServiceRuntime) -> None:
+        await watcher.start()
+        scheduler = DeadlineScheduler(
+            runtime.units,
+            rules,
+            poll_seconds=settings.deadline_poll_seconds,
+            tracer_provider=runtime.tracer_provider,
+        )
+        await scheduler.start()
+        schedulers.append(scheduler)
+
+    async def on_stop(_: ServiceRuntime) -> None:
+        while schedulers:
+            await schedulers.pop().stop()
+        await watcher.stop()
+
+    parts = ServiceParts(
+        title="OneTime booking",
+        outbox=db.outbox,
+        inbox=db.inbox,
+        routers=[bookings.router, messages.router],
+        handlers=build_handlers(rules),
+        errors=ERRORS,
+        on_start=on_start,
+        on_stop=on_stop,
+    )
+    app = create_service_app(settings, parts, tracer_provider=tracer_provider)
+    app.state.booking_watcher = watcher
+    return app

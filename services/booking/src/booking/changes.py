@@ -1,0 +1,100 @@
+"""Waiting for a booking to change, across replicas: PostgreSQL LISTEN on booking changes.
+
+Every change of a booking sends NOTIFY in the transaction that makes it (see db.py), so a
+request waiting in one replica wakes when a reply consumed by another replica commits.
+Polling stays as the fallback when the listening connection is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from booking.db import NOTIFY_CHANNEL
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class BookingWatcher:
+    """Wakes the waiters of a booking when it changes."""
+
+    def __init__(self, database_url: str, *, poll_seconds: float = 0.5) -> None:
+        url = make_url(database_url).set(drivername="postgresql")
+        self._conninfo = url.render_as_string(hide_password=False)
+        self._poll_seconds = poll_seconds
+        self._waiters: dict[uuid.UUID, set[asyncio.Event]] = defaultdict(set)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._listen(), name="booking-changes")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @contextlib.contextmanager
+    def _watching(self, booking_id: uuid.UUID) -> Iterator[asyncio.Event]:
+        event = asyncio.Event()
+        self._waiters[booking_id].add(event)
+        try:
+            yield event
+        finally:
+            self._waiters[booking_id].discard(event)
+            if not self._waiters[booking_id]:
+                del self._waiters[booking_id]
+
+    async def wait_until(
+        self,
+        booking_id: uuid.UUID,
+        load: Callable[[], Awaitable[T]],
+        done: Callable[[T], bool],
+        wait_seconds: float,
+    ) -> T:
+        """Load the booking until `done` holds or `wait_seconds` pass; returns the last load."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
+        with self._watching(booking_id) as changed:
+            while True:
+                changed.clear()  # before loading: a change after the load sets it again
+                state = await load()
+                remaining = deadline - loop.time()
+                if done(state) or remaining <= 0:
+                    return state
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), min(remaining, self._poll_seconds))
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True
+                ) as connection:
+                    await connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    async for notify in connection.notifies():
+                        self._wake(notify.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("booking change listener lost its connection", exc_info=True)
+                await asyncio.sleep(self._poll_seconds)
+
+    def _wake(self, payload: str) -> None:
+        try:
+            booking_id = uuid.UUID(payload)
+        except ValueError:
+            return
+        for event in self._waiters.get(booking_id, ()):
+            event.set()

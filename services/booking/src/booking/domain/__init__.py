@@ -1,0 +1,1 @@
+"""Booking's pure domain: the booking lifecycle, the saga's decisions, pricing, refunds."""

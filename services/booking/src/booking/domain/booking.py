@@ -1,0 +1,109 @@
+"""A booking and the states of its lifecycle."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from booking.domain.pricing import PriceBreakdown
+from contracts.booking import CancellationReason, CancelledBy, FailureReason
+from contracts.payments import CaptureStrategy, DisputeOutcome
+from contracts.values import CancellationPolicy, Money, TimeRange
+
+
+class Status(StrEnum):
+    REQUESTED = "requested"
+    """HoldSlots sent; waiting for availability."""
+    PENDING_PAYMENT = "pending_payment"
+    """Slots held until hold_expires_at; waiting for the booker's card to be authorized."""
+    CONFIRMING = "confirming"
+    """Payment authorized; ConfirmSlots sent."""
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+    DISPUTED = "disputed"
+
+
+ENDED = frozenset({Status.FAILED, Status.CANCELLED})
+"""States in which the booking never happened: nothing is held or charged any more."""
+
+
+class IllegalTransition(Exception):
+    """The action is not allowed in the booking's current state."""
+
+
+class NotAllowed(Exception):
+    """The caller may not see or change this booking."""
+
+
+class BookingNotFound(Exception):
+    """No booking with this id."""
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A booking with its price and policy snapshots, and the saga's memory of each step."""
+
+    id: uuid.UUID
+    booker_id: uuid.UUID
+    owner_id: uuid.UUID
+    studio_id: uuid.UUID
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    price: PriceBreakdown
+    cancellation_policy: CancellationPolicy
+    requested_at: datetime
+    status: Status = Status.REQUESTED
+    version: int = 0
+    deadline_at: datetime | None = None
+    # availability's part
+    reservation_id: uuid.UUID | None = None
+    hold_expires_at: datetime | None = None
+    # payments' part
+    payment_id: uuid.UUID | None = None
+    client_secret: str | None = None
+    capture_strategy: CaptureStrategy | None = None
+    authorized_at: datetime | None = None
+    captured_at: datetime | None = None
+    refunded_minor: int = 0
+    payment_error: str | None = None
+    # how it ended
+    confirmed_at: datetime | None = None
+    completed_at: datetime | None = None
+    failure_reason: FailureReason | None = None
+    cancelled_by: CancelledBy | None = None
+    cancellation_reason: CancellationReason | None = None
+    refund_minor: int | None = None
+    ended_at: datetime | None = None
+    status_before_dispute: Status | None = None
+    dispute_outcome: DisputeOutcome | None = None
+
+    @property
+    def time_range(self) -> TimeRange:
+        return TimeRange(starts_at=self.starts_at, ends_at=self.ends_at)
+
+    @property
+    def total(self) -> Money:
+        return Money(amount_minor=self.price.total_minor, currency=self.price.currency)
+
+    @property
+    def platform_fee(self) -> Money:
+        return Money(amount_minor=self.price.platform_fee_minor, currency=self.price.currency)
+
+    @property
+    def money_taken(self) -> bool:
+        """Whether the booker's money is captured (or is being captured at authorization)."""
+        if self.captured_at is not None:
+            return True
+        return (
+            self.authorized_at is not None
+            and self.capture_strategy is CaptureStrategy.CAPTURE_IMMEDIATELY
+        )
+
+    def money(self, amount_minor: int) -> Money:
+        return Money(amount_minor=amount_minor, currency=self.price.currency)

@@ -1,0 +1,74 @@
+"""What a booking costs: the room's hourly price times the hours, plus the platform fee."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+HOUR = timedelta(hours=1)
+
+
+class InvalidBookingRequest(Exception):
+    """The requested time range or room cannot be priced or booked as asked."""
+
+
+@dataclass(frozen=True)
+class PriceBreakdown:
+    """The price snapshot kept on a booking; amounts in integer minor units of `currency`."""
+
+    hourly_price_minor: int
+    hours: int
+    subtotal_minor: int
+    platform_fee_percent: Decimal
+    platform_fee_minor: int
+    total_minor: int
+    currency: str
+
+
+def whole_hours(starts_at: datetime, ends_at: datetime) -> int:
+    """The number of hours between two instants; bookings are sold by the whole hour."""
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise InvalidBookingRequest("times must carry a time zone")
+    if ends_at <= starts_at:
+        raise InvalidBookingRequest("ends_at must be after starts_at")
+    if starts_at.second or starts_at.microsecond or ends_at.second or ends_at.microsecond:
+        raise InvalidBookingRequest("times must be whole minutes")
+    duration = ends_at - starts_at
+    if duration % HOUR:
+        raise InvalidBookingRequest("a booking lasts a whole number of hours")
+    return duration // HOUR
+
+
+def platform_fee_minor(subtotal_minor: int, percent: Decimal) -> int:
+    """The platform's fee on a subtotal, rounded half up to the minor unit."""
+    fee = (Decimal(subtotal_minor) * percent / Decimal(100)).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
+    return int(fee)
+
+
+def price_booking(
+    *,
+    hourly_price_minor: int,
+    currency: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    minimum_hours: int,
+    platform_fee_percent: Decimal,
+) -> PriceBreakdown:
+    """Price a range of whole hours, at least `minimum_hours` long."""
+    hours = whole_hours(starts_at, ends_at)
+    if hours < minimum_hours:
+        raise InvalidBookingRequest(f"this studio is booked for at least {minimum_hours} hours")
+    subtotal = hourly_price_minor * hours
+    fee = platform_fee_minor(subtotal, platform_fee_percent)
+    return PriceBreakdown(
+        hourly_price_minor=hourly_price_minor,
+        hours=hours,
+        subtotal_minor=subtotal,
+        platform_fee_percent=platform_fee_percent,
+        platform_fee_minor=fee,
+        total_minor=subtotal + fee,
+        currency=currency,
+    )

@@ -1,0 +1,28 @@
+"""Bus subscribers, thin: catalog's studio events feed the read model; replies drive the saga."""
+
+from __future__ import annotations
+
+from booking import service
+from booking.domain.saga import SAGA_REPLIES, SagaRules
+from contracts import Envelope, Message
+from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
+from service_runtime.consumer import MessageHandlers
+from service_runtime.unit_of_work import UnitOfWork
+
+STUDIO_EVENTS = (StudioPublished, StudioUpdated, StudioUnlisted, StudioSuspended)
+
+
+def build_handlers(rules: SagaRules) -> MessageHandlers:
+    handlers = MessageHandlers()
+
+    async def on_studio_event(uow: UnitOfWork, event: StudioPublished, _: Envelope) -> None:
+        await service.apply_studio_event(uow, event)
+
+    async def on_reply(uow: UnitOfWork, message: Message, envelope: Envelope) -> None:
+        await service.handle_reply(uow, message, envelope, rules)
+
+    for studio_event in STUDIO_EVENTS:  # all carry the whole studio, like StudioPublished
+        handlers.on(studio_event)(on_studio_event)  # type: ignore[arg-type]
+    for reply in SAGA_REPLIES:
+        handlers.on(reply)(on_reply)
+    return handlers

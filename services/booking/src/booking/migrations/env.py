@@ -1,0 +1,9 @@
+from alembic import context
+
+from booking.config import BookingSettings
+from booking.db import metadata
+from service_runtime.migrations import run_migrations
+
+run_migrations(
+    metadata, context.config.attributes.get("database_url") or BookingSettings().database_url
+)

@@ -1,0 +1,421 @@
+"""Booking's use cases: each runs in one unit of work, asks the domain, saves, records messages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import TracerProvider
+
+from booking import db
+from booking.domain.booking import Booking, BookingNotFound, NotAllowed, Status
+from booking.domain.pricing import InvalidBookingRequest, price_booking
+from booking.domain.saga import (
+    Cancel,
+    Complete,
+    DeadlinePassed,
+    Decision,
+    Happening,
+    MarkNoShow,
+    SagaRules,
+    decide,
+    start,
+)
+from booking.domain.studios import Room, Studio, StudioNotBookable
+from contracts import Envelope, Message
+from contracts.booking import CancelledBy
+from contracts.catalog import StudioPublished
+from contracts.identity import Role
+from service_runtime.auth import Principal
+from service_runtime.tracing import continued_trace, current_traceparent
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used before with a different request."""
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    studio_id: uuid.UUID
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(
+            {
+                "studio_id": str(self.studio_id),
+                "room_id": str(self.room_id),
+                "starts_at": self.starts_at.astimezone(UTC).isoformat(),
+                "ends_at": self.ends_at.astimezone(UTC).isoformat(),
+            },
+            sort_keys=True,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a saga step came from, for the booking's history and the admin timeline."""
+
+    kind: str  # received, action, timer
+    name: str
+    message_id: uuid.UUID | None = None
+    causation_id: uuid.UUID | None = None
+    traceparent: str | None = None
+    actor_id: str | None = None
+
+    @classmethod
+    def of_envelope(cls, envelope: Envelope) -> Source:
+        return cls(
+            kind="received",
+            name=envelope.message_type,
+            message_id=envelope.message_id,
+            causation_id=envelope.causation_id,
+            traceparent=envelope.traceparent or current_traceparent(),
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def user_uuid(principal: Principal) -> uuid.UUID:
+    """The caller's id as a UUID (identity's ids are; other issuers' are mapped stably)."""
+    try:
+        return uuid.UUID(principal.user_id)
+    except ValueError:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"subject:{principal.user_id}")
+
+
+# --- the saga's shell -------------------------------------------------------------------
+
+
+async def _record(
+    uow: UnitOfWork, before: Booking | None, decision: Decision, source: Source
+) -> None:
+    booking = decision.booking
+    await db.add_history(
+        uow.session,
+        booking.id,
+        kind=source.kind,
+        name=source.name,
+        status_before=before.status.value if before else None,
+        status_after=booking.status.value,
+        note=decision.note,
+        message_id=source.message_id,
+        causation_id=source.causation_id,
+        traceparent=source.traceparent,
+        actor_id=source.actor_id,
+    )
+    for message in decision.messages:
+        envelope = await uow.publish(message, correlation_id=str(booking.id))
+        await db.add_history(
+            uow.session,
+            booking.id,
+            kind="sent",
+            name=envelope.message_type,
+            status_after=booking.status.value,
+            message_id=envelope.message_id,
+            causation_id=envelope.causation_id,
+            traceparent=envelope.traceparent,
+        )
+
+
+async def run_saga(
+    uow: UnitOfWork,
+    booking_id: uuid.UUID,
+    happening: Happening,
+    source: Source,
+    rules: SagaRules,
+    now: datetime | None = None,
+) -> Booking:
+    """Load, decide, save with the version check; on a lost race reload and decide again."""
+    for _ in range(MAX_ATTEMPTS):
+        booking = await db.booking_by_id(uow.session, booking_id)
+        if booking is None:
+            raise BookingNotFound(booking_id)
+        decision = decide(booking, happening, now or _now(), rules)
+        saved = booking
+        if decision.booking != booking:
+            try:
+                saved = await db.save_booking(uow.session, decision.booking)
+            except db.ConcurrentUpdate:
+                log.info("booking %s changed concurrently; deciding again", booking_id)
+                continue
+        await _record(uow, booking, decision, source)
+        return saved
+    raise db.ConcurrentUpdate(booking_id)
+
+
+async def handle_reply(
+    uow: UnitOfWork, message: Message, envelope: Envelope, rules: SagaRules
+) -> None:
+    """A reply from availability or payments, applied to its booking's saga."""
+    booking_id = getattr(message, "booking_id", None)
+    if not isinstance(booking_id, uuid.UUID):
+        return
+    try:
+        await run_saga(uow, booking_id, message, Source.of_envelope(envelope), rules)
+    except BookingNotFound:
+        log.warning("%s for unknown booking %s ignored", envelope.message_type, booking_id)
+
+
+async def fire_due_deadline(
+    units: UnitsOfWork,
+    rules: SagaRules,
+    now: datetime,
+    tracer_provider: TracerProvider | None = None,
+) -> bool:
+    """Fire one due deadline (claimed so replicas never fire the same); False when none is due."""
+    tracer = trace.get_tracer("booking.deadlines", tracer_provider=tracer_provider)
+    async with units.begin() as uow:
+        claimed = await db.claim_due_booking(uow.session, now)
+        if claimed is None:
+            return False
+        booking_id, traceparent = claimed
+        # The timer's step hangs in the booking's own trace, like every other step.
+        with (
+            continued_trace(traceparent),
+            tracer.start_as_current_span(
+                "booking deadline", attributes={"booking.id": str(booking_id)}
+            ),
+        ):
+            source = Source(kind="timer", name="deadline_passed", traceparent=current_traceparent())
+            await run_saga(uow, booking_id, DeadlinePassed(), source, rules, now)
+    return True
+
+
+# --- the read model of studios ----------------------------------------------------------
+
+
+async def apply_studio_event(uow: UnitOfWork, event: StudioPublished) -> bool:
+    """Keep the highest revision of a studio; older or repeated events change nothing."""
+    studio = Studio(
+        studio_id=event.studio_id,
+        revision=event.revision,
+        owner_id=event.owner_id,
+        name=event.name,
+        timezone=event.timezone,
+        currency=event.currency,
+        hourly_price_minor=event.hourly_price_minor,
+        minimum_hours=event.minimum_hours,
+        cancellation_policy=event.cancellation_policy,
+        status=event.status,
+        rooms=tuple(Room(room.room_id, room.hourly_price_minor) for room in event.rooms),
+    )
+    return await db.upsert_studio(uow.session, studio)
+
+
+# --- requesting a booking ---------------------------------------------------------------
+
+
+async def request_booking(
+    units: UnitsOfWork,
+    *,
+    principal: Principal,
+    request: BookingRequest,
+    idempotency_key: str | None,
+    platform_fee_percent: Any,
+    rules: SagaRules,
+) -> Booking:
+    """Price the booking, snapshot price and policy, and start the saga (HoldSlots)."""
+    booking_id = uuid.uuid4()
+    async with units.begin() as uow:
+        if idempotency_key is not None:
+            first_id, first_hash = await db.claim_idempotency_key(
+                uow.session,
+                user_id=principal.user_id,
+                key=idempotency_key,
+                request_hash=request.fingerprint(),
+                booking_id=booking_id,
+            )
+            if first_hash != request.fingerprint():
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was used for a different booking request"
+                )
+            if first_id != booking_id:
+                existing = await db.booking_by_id(uow.session, first_id)
+                assert existing is not None
+                return existing
+        now = _now()
+        if request.starts_at <= now:
+            raise InvalidBookingRequest("a booking must start in the future")
+        studio = await db.studio_by_id(uow.session, request.studio_id)
+        if studio is None:
+            raise StudioNotBookable(f"studio {request.studio_id} is not known")
+        price = price_booking(
+            hourly_price_minor=studio.hourly_price_of(request.room_id),
+            currency=studio.currency,
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            minimum_hours=studio.minimum_hours,
+            platform_fee_percent=platform_fee_percent,
+        )
+        booking = Booking(
+            id=booking_id,
+            booker_id=user_uuid(principal),
+            owner_id=studio.owner_id,
+            studio_id=studio.studio_id,
+            room_id=request.room_id,
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            price=price,
+            cancellation_policy=studio.cancellation_policy,
+            requested_at=now,
+        )
+        decision = start(booking, rules)
+        traceparent = current_traceparent()
+        added = await db.add_booking(uow.session, decision.booking, traceparent=traceparent)
+        source = Source(
+            kind="action",
+            name="request",
+            traceparent=traceparent,
+            actor_id=principal.user_id,
+        )
+        await _record(uow, None, decision, source)
+    return added
+
+
+def answered(booking: Booking) -> bool:
+    """Whether the saga has an answer for the booker: a client secret to pay with, or a no."""
+    if booking.status is Status.REQUESTED:
+        return False
+    return not (booking.status is Status.PENDING_PAYMENT and booking.client_secret is None)
+
+
+# --- reading and acting -----------------------------------------------------------------
+
+
+def _is_owner(principal: Principal, booking: Booking, studio_owner: uuid.UUID | None) -> bool:
+    me = user_uuid(principal)
+    return me in (booking.owner_id, studio_owner)
+
+
+async def _visible_booking(uow: UnitOfWork, principal: Principal, booking_id: uuid.UUID) -> Booking:
+    booking = await db.booking_by_id(uow.session, booking_id)
+    if booking is None:
+        raise BookingNotFound(f"booking {booking_id} not found")
+    if principal.has_role(Role.ADMIN) or user_uuid(principal) == booking.booker_id:
+        return booking
+    if _is_owner(principal, booking, await db.studio_owner(uow.session, booking.studio_id)):
+        return booking
+    raise NotAllowed("only the booker, the studio's owner and admins see this booking")
+
+
+async def get_booking(
+    units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID
+) -> tuple[Booking, list[Any]]:
+    async with units.begin() as uow:
+        booking = await _visible_booking(uow, principal, booking_id)
+        return booking, await db.history(uow.session, booking_id)
+
+
+async def booking_state(units: UnitsOfWork, booking_id: uuid.UUID) -> Booking:
+    async with units.begin() as uow:
+        booking = await db.booking_by_id(uow.session, booking_id)
+    if booking is None:
+        raise BookingNotFound(f"booking {booking_id} not found")
+    return booking
+
+
+async def list_bookings(
+    units: UnitsOfWork, principal: Principal, query: db.BookingQuery
+) -> tuple[list[Booking], int]:
+    """Admins see all bookings; others their own and, for owners, their studios' bookings."""
+    if not principal.has_role(Role.ADMIN):
+        me = user_uuid(principal)
+        owner = me if principal.has_role(Role.OWNER) else None
+        query = db.BookingQuery(**{**query.__dict__, "booker_id": me, "owner_id": owner})
+    async with units.begin() as uow:
+        return await db.list_bookings(uow.session, query)
+
+
+async def act(
+    units: UnitsOfWork,
+    principal: Principal,
+    booking_id: uuid.UUID,
+    action: str,
+    rules: SagaRules,
+) -> Booking:
+    """A person's action on a booking: cancel (booker or owner), complete or no_show (owner)."""
+    async with units.begin() as uow:
+        booking = await _visible_booking(uow, principal, booking_id)
+        studio_owner = await db.studio_owner(uow.session, booking.studio_id)
+        is_admin = principal.has_role(Role.ADMIN)
+        is_owner = _is_owner(principal, booking, studio_owner)
+        happening: Happening
+        if action == "cancel":
+            if is_admin:
+                by = CancelledBy.ADMIN
+            elif user_uuid(principal) == booking.booker_id:
+                by = CancelledBy.BOOKER
+            else:
+                by = CancelledBy.OWNER
+            happening = Cancel(by)
+        elif not (is_admin or is_owner):
+            raise NotAllowed(f"only the studio's owner or an admin may {action} a booking")
+        elif action == "complete":
+            happening = Complete()
+        else:
+            happening = MarkNoShow(reported_by=user_uuid(principal))
+        source = Source(
+            kind="action",
+            name=action,
+            traceparent=current_traceparent(),
+            actor_id=principal.user_id,
+        )
+        return await run_saga(uow, booking_id, happening, source, rules)
+
+
+# --- messages between booker and owner, and the admin timeline --------------------------
+
+
+async def messages(units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID) -> list[Any]:
+    async with units.begin() as uow:
+        await _visible_booking(uow, principal, booking_id)
+        return await db.messages_of(uow.session, booking_id)
+
+
+async def send_message(
+    units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID, body: str
+) -> Any:
+    async with units.begin() as uow:
+        await _visible_booking(uow, principal, booking_id)
+        row = await db.add_message(
+            uow.session,
+            id=uuid.uuid4(),
+            booking_id=booking_id,
+            author_id=user_uuid(principal),
+            author_role=principal.role.value if principal.role else "unknown",
+            body=body,
+        )
+        await db.add_history(
+            uow.session,
+            booking_id,
+            kind="chat",
+            name="message",
+            note=f"message {row.id}",
+            traceparent=current_traceparent(),
+            actor_id=principal.user_id,
+        )
+        return row
+
+
+async def timeline(units: UnitsOfWork, booking_id: uuid.UUID) -> tuple[Booking, list[Any]]:
+    async with units.begin() as uow:
+        booking = await db.booking_by_id(uow.session, booking_id)
+        if booking is None:
+            raise BookingNotFound(f"booking {booking_id} not found")
+        return booking, await db.history(uow.session, booking_id)

@@ -1,0 +1,73 @@
+"""Messages between booker and owner, and the admin's timeline of a booking."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.fixtures.tokens import TestIssuer
+
+from .conftest import BookingService, Studio, booking_body
+
+pytestmark = pytest.mark.integration
+
+
+async def test_messages_are_visible_to_booker_owner_and_admins_only(
+    booking: BookingService, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = uuid.uuid4()
+    created = await booking.http.post(
+        "/api/bookings", json=booking_body(studio), headers=token_issuer.headers("booker", booker)
+    )
+    url = f"/api/bookings/{created.json()['id']}/messages"
+
+    sent = await booking.http.post(
+        url,
+        json={"body": "Can I bring a drum kit?"},
+        headers=token_issuer.headers("booker", booker),
+    )
+    assert sent.status_code == 201
+    reply = await booking.http.post(
+        url, json={"body": "Yes."}, headers=token_issuer.headers("owner", studio.owner_id)
+    )
+    assert reply.status_code == 201
+
+    for headers in (token_issuer.headers("owner", studio.owner_id), token_issuer.headers("admin")):
+        listed = await booking.http.get(url, headers=headers)
+        assert [m["body"] for m in listed.json()] == ["Can I bring a drum kit?", "Yes."]
+    for role in ("booker", "owner"):
+        assert (await booking.http.get(url, headers=token_issuer.headers(role))).status_code == 403
+        stranger_post = await booking.http.post(
+            url, json={"body": "hi"}, headers=token_issuer.headers(role)
+        )
+        assert stranger_post.status_code == 403
+
+
+async def test_timeline_lists_every_step_with_message_and_trace_ids(
+    booking: BookingService, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    created = await booking.http.post(
+        "/api/bookings", json=booking_body(studio), headers=token_issuer.headers("booker")
+    )
+    booking_id = created.json()["id"]
+    url = f"/api/admin/bookings/{booking_id}/timeline"
+
+    assert (await booking.http.get(url, headers=token_issuer.headers("owner"))).status_code == 403
+    timeline = (await booking.http.get(url, headers=token_issuer.headers("admin"))).json()
+
+    names = [(e["kind"], e["name"]) for e in timeline["entries"]]
+    assert names[:3] == [
+        ("action", "request"),
+        ("sent", "availability.hold_slots"),
+        ("sent", "booking.booking_requested"),
+    ]
+    assert ("received", "availability.slots_held") in names
+    assert ("sent", "payments.authorize_payment") in names
+    assert ("received", "payments.payment_intent_ready") in names
+    trace_ids = {e["trace_id"] for e in timeline["entries"]}
+    assert len(trace_ids) == 1  # one booking, one trace
+    assert None not in trace_ids
+    hold = next(e for e in timeline["entries"] if e["name"] == "availability.hold_slots")
+    held = next(e for e in timeline["entries"] if e["name"] == "availability.slots_held")
+    assert held["causation_id"] == hold["message_id"]

@@ -1,0 +1,519 @@
+"""Every path of the booking saga, as a decision on a booking in a given state."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from booking.domain.booking import IllegalTransition, Status
+from booking.domain.saga import (
+    Cancel,
+    Complete,
+    DeadlinePassed,
+    MarkNoShow,
+    decide,
+    start,
+)
+from contracts.availability import (
+    ConfirmSlots,
+    HoldSlots,
+    LostReason,
+    ReleaseReason,
+    ReleaseSlots,
+    SlotsConfirmed,
+    SlotsHeld,
+    SlotsLost,
+    SlotsUnavailable,
+    UnavailableReason,
+)
+from contracts.booking import (
+    BookingCancelled,
+    BookingCompleted,
+    BookingConfirmed,
+    BookingFailed,
+    BookingNoShow,
+    BookingRequested,
+    CancellationReason,
+    CancelledBy,
+    FailureReason,
+)
+from contracts.payments import (
+    AuthorizePayment,
+    CapturePayment,
+    CaptureStrategy,
+    DisputeClosed,
+    DisputeOpened,
+    DisputeOutcome,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentFailureReason,
+    PaymentIntentReady,
+    RefundPayment,
+    RefundReason,
+    SchedulePayout,
+    VoidPayment,
+    VoidReason,
+)
+from contracts.values import CancellationPolicy, Money
+
+from .conftest import (
+    NOW,
+    PAYMENT,
+    RESERVATION,
+    RULES,
+    confirmed,
+    confirming,
+    pending_payment,
+    requested,
+)
+
+EUR = "EUR"
+
+
+def held(b, expires_at=NOW + timedelta(minutes=10)):  # type: ignore[no-untyped-def]
+    return SlotsHeld(
+        booking_id=b.id,
+        reservation_id=RESERVATION,
+        studio_id=b.studio_id,
+        room_id=b.room_id,
+        time_range=b.time_range,
+        expires_at=expires_at,
+    )
+
+
+def authorized(b, strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE):  # type: ignore[no-untyped-def]
+    return PaymentAuthorized(
+        booking_id=b.id,
+        payment_id=PAYMENT,
+        amount=b.total,
+        capture_strategy=strategy,
+        authorized_at=NOW,
+    )
+
+
+def declined(b, retryable=True):  # type: ignore[no-untyped-def]
+    return PaymentFailed(
+        booking_id=b.id,
+        payment_id=PAYMENT,
+        reason=PaymentFailureReason.CARD_DECLINED,
+        decline_code="insufficient_funds",
+        retryable=retryable,
+        failed_at=NOW,
+    )
+
+
+def slots_confirmed(b):  # type: ignore[no-untyped-def]
+    return SlotsConfirmed(
+        booking_id=b.id,
+        reservation_id=RESERVATION,
+        studio_id=b.studio_id,
+        room_id=b.room_id,
+        time_range=b.time_range,
+        confirmed_at=NOW,
+    )
+
+
+def types(messages):  # type: ignore[no-untyped-def]
+    return [type(message) for message in messages]
+
+
+# --- happy path ---------------------------------------------------------------------------
+
+
+def test_a_new_booking_holds_the_slots_and_announces_the_request() -> None:
+    b = requested()
+    decision = start(b, RULES)
+    assert types(decision.messages) == [HoldSlots, BookingRequested]
+    assert decision.booking.deadline_at == NOW + RULES.request_timeout
+
+
+def test_held_slots_ask_payments_to_authorize_the_total_with_the_fee() -> None:
+    b = requested()
+    decision = decide(b, held(b), NOW, RULES)
+    assert decision.booking.status is Status.PENDING_PAYMENT
+    assert decision.booking.reservation_id == RESERVATION
+    assert decision.booking.deadline_at == NOW + timedelta(minutes=10) + RULES.hold_grace
+    [authorize] = decision.messages
+    assert isinstance(authorize, AuthorizePayment)
+    assert authorize.amount == Money(amount_minor=11000, currency=EUR)
+    assert authorize.platform_fee == Money(amount_minor=1000, currency=EUR)
+
+
+def test_intent_ready_gives_the_booker_a_client_secret() -> None:
+    b = replace(pending_payment(), client_secret=None, payment_id=None, capture_strategy=None)
+    ready = PaymentIntentReady(
+        booking_id=b.id,
+        payment_id=PAYMENT,
+        client_secret="pi_123_secret",
+        amount=b.total,
+        capture_strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
+    )
+    decision = decide(b, ready, NOW, RULES)
+    assert decision.booking.client_secret == "pi_123_secret"
+    assert decision.booking.status is Status.PENDING_PAYMENT
+    assert decision.messages == []
+
+
+def test_authorized_payment_confirms_the_slots() -> None:
+    b = pending_payment()
+    decision = decide(b, authorized(b), NOW, RULES)
+    assert decision.booking.status is Status.CONFIRMING
+    assert decision.messages == [ConfirmSlots(booking_id=b.id, reservation_id=RESERVATION)]
+    assert decision.booking.deadline_at is None
+
+
+def test_confirmed_slots_confirm_the_booking() -> None:
+    b = confirming()
+    decision = decide(b, slots_confirmed(b), NOW, RULES)
+    assert decision.booking.status is Status.CONFIRMED
+    assert types(decision.messages) == [BookingConfirmed]
+    assert decision.booking.deadline_at == b.ends_at + timedelta(hours=24)
+
+
+# --- failures and compensations -------------------------------------------------------
+
+
+def test_slot_taken_fails_the_booking() -> None:
+    b = requested()
+    unavailable = SlotsUnavailable(
+        booking_id=b.id,
+        studio_id=b.studio_id,
+        room_id=b.room_id,
+        time_range=b.time_range,
+        reason=UnavailableReason.ALREADY_RESERVED,
+    )
+    decision = decide(b, unavailable, NOW, RULES)
+    assert decision.booking.status is Status.FAILED
+    assert decision.booking.failure_reason is FailureReason.SLOTS_UNAVAILABLE
+    assert types(decision.messages) == [BookingFailed]
+    assert decision.booking.deadline_at is None
+
+
+def test_declined_card_then_good_card_confirms() -> None:
+    b = pending_payment()
+    after_decline = decide(b, declined(b), NOW, RULES)
+    assert after_decline.booking.status is Status.PENDING_PAYMENT
+    assert after_decline.booking.payment_error == "insufficient_funds"
+    assert after_decline.messages == []
+    after_retry = decide(after_decline.booking, authorized(b), NOW + timedelta(minutes=1), RULES)
+    assert after_retry.booking.status is Status.CONFIRMING
+    assert after_retry.booking.payment_error is None
+    assert types(after_retry.messages) == [ConfirmSlots]
+
+
+def test_declines_until_the_hold_expires_cancel_with_void_and_release() -> None:
+    b = pending_payment()
+    b = decide(b, declined(b), NOW, RULES).booking
+    b = decide(b, declined(b), NOW + timedelta(minutes=5), RULES).booking
+    too_early = decide(b, DeadlinePassed(), NOW + timedelta(minutes=10), RULES)
+    assert too_early.booking == b
+    assert too_early.messages == []
+    decision = decide(b, DeadlinePassed(), NOW + timedelta(minutes=11), RULES)
+    assert decision.booking.status is Status.CANCELLED
+    assert decision.booking.cancellation_reason is CancellationReason.HOLD_EXPIRED
+    assert decision.messages[:2] == [
+        VoidPayment(booking_id=b.id, reason=VoidReason.HOLD_TIMED_OUT),
+        ReleaseSlots(
+            booking_id=b.id, reservation_id=RESERVATION, reason=ReleaseReason.HOLD_TIMED_OUT
+        ),
+    ]
+    assert isinstance(decision.messages[2], BookingCancelled)
+    assert decision.booking.deadline_at is None
+
+
+def test_a_payment_that_cannot_succeed_fails_the_booking_at_once() -> None:
+    b = pending_payment()
+    decision = decide(b, declined(b, retryable=False), NOW, RULES)
+    assert decision.booking.status is Status.FAILED
+    assert types(decision.messages) == [VoidPayment, ReleaseSlots, BookingFailed]
+
+
+def test_no_answer_to_the_hold_cancels_and_releases_whatever_is_held() -> None:
+    b = requested()
+    decision = decide(b, DeadlinePassed(), NOW + RULES.request_timeout, RULES)
+    assert decision.booking.status is Status.CANCELLED
+    assert decision.messages[0] == ReleaseSlots(
+        booking_id=b.id, reservation_id=None, reason=ReleaseReason.HOLD_TIMED_OUT
+    )
+
+
+def test_authorized_after_hold_expiry_confirms_anyway_then_lost_slots_void_and_fail() -> None:
+    b = pending_payment(hold_expires_at=NOW)
+    late = NOW + timedelta(seconds=20)  # the hold is gone, the deadline's grace is not
+    decision = decide(b, authorized(b), late, RULES)
+    assert decision.booking.status is Status.CONFIRMING
+    assert types(decision.messages) == [ConfirmSlots]
+    lost = SlotsLost(booking_id=b.id, reservation_id=RESERVATION, reason=LostReason.TAKEN)
+    after = decide(decision.booking, lost, late, RULES)
+    assert after.booking.status is Status.FAILED
+    assert after.booking.failure_reason is FailureReason.SLOTS_LOST
+    assert after.messages[0] == VoidPayment(booking_id=b.id, reason=VoidReason.SLOTS_LOST)
+    assert types(after.messages) == [VoidPayment, BookingFailed]
+
+
+def test_lost_slots_after_an_immediate_capture_refund_in_full() -> None:
+    b = replace(confirming(), capture_strategy=CaptureStrategy.CAPTURE_IMMEDIATELY)
+    lost = SlotsLost(booking_id=b.id, reservation_id=RESERVATION, reason=LostReason.TAKEN)
+    decision = decide(b, lost, NOW, RULES)
+    refund = decision.messages[0]
+    assert isinstance(refund, RefundPayment)
+    assert refund.amount == b.total
+
+
+def test_authorization_after_the_booking_expired_is_voided() -> None:
+    b = pending_payment(hold_expires_at=NOW)
+    expired = decide(b, DeadlinePassed(), NOW + timedelta(minutes=1), RULES).booking
+    decision = decide(expired, authorized(b), NOW + timedelta(minutes=2), RULES)
+    assert decision.booking.status is Status.CANCELLED
+    assert decision.messages == [VoidPayment(booking_id=b.id, reason=VoidReason.HOLD_TIMED_OUT)]
+
+
+def test_a_hold_arriving_after_cancellation_is_released() -> None:
+    b = requested()
+    cancelled = decide(b, Cancel(CancelledBy.BOOKER), NOW, RULES).booking
+    decision = decide(cancelled, held(b), NOW, RULES)
+    assert decision.messages == [
+        ReleaseSlots(
+            booking_id=b.id, reservation_id=RESERVATION, reason=ReleaseReason.CANCELLED_BY_BOOKER
+        )
+    ]
+    assert decision.booking.status is Status.CANCELLED
+
+
+# --- duplicates and stale messages ----------------------------------------------------
+
+
+@pytest.mark.parametrize("booking", [confirming(), confirmed()], ids=["confirming", "confirmed"])
+def test_a_repeated_authorization_changes_nothing(booking) -> None:  # type: ignore[no-untyped-def]
+    decision = decide(booking, authorized(booking), NOW, RULES)
+    assert decision.booking == booking
+    assert decision.messages == []
+    assert decision.note.startswith("ignored")
+
+
+def test_duplicate_and_stale_replies_are_no_ops() -> None:
+    b = confirmed()
+    for message in [
+        held(b),
+        slots_confirmed(b),
+        declined(b),
+        SlotsUnavailable(
+            booking_id=b.id,
+            studio_id=b.studio_id,
+            room_id=b.room_id,
+            time_range=b.time_range,
+            reason=UnavailableReason.ALREADY_RESERVED,
+        ),
+        SlotsLost(booking_id=b.id, reservation_id=RESERVATION, reason=LostReason.TAKEN),
+    ]:
+        decision = decide(b, message, NOW, RULES)
+        assert decision.booking == b, message
+        assert decision.messages == [], message
+
+
+def test_a_stale_deadline_does_nothing() -> None:
+    b = confirmed()
+    decision = decide(b, DeadlinePassed(), NOW, RULES)
+    assert decision.booking == b
+    assert decision.messages == []
+
+
+# --- cancellations --------------------------------------------------------------------
+
+
+def test_cancel_while_paying_voids_and_releases() -> None:
+    b = pending_payment()
+    decision = decide(b, Cancel(CancelledBy.BOOKER), NOW, RULES)
+    assert decision.booking.status is Status.CANCELLED
+    assert types(decision.messages) == [VoidPayment, ReleaseSlots, BookingCancelled]
+    assert decision.booking.refund_minor == 0
+
+
+@pytest.mark.parametrize(
+    ("policy", "notice", "refund"),
+    [
+        (CancellationPolicy.FLEXIBLE, timedelta(days=2), 11000),
+        (CancellationPolicy.FLEXIBLE, timedelta(hours=5), 5500),
+        (CancellationPolicy.MODERATE, timedelta(days=6), 11000),
+        (CancellationPolicy.MODERATE, timedelta(days=2), 5500),
+        (CancellationPolicy.MODERATE, timedelta(hours=5), 0),
+        (CancellationPolicy.STRICT, timedelta(days=20), 11000),
+        (CancellationPolicy.STRICT, timedelta(days=10), 5500),
+        (CancellationPolicy.STRICT, timedelta(days=3), 0),
+    ],
+)
+def test_cancel_before_capture_by_policy(policy, notice, refund) -> None:  # type: ignore[no-untyped-def]
+    b = confirmed(policy=policy, starts_in=notice + timedelta(days=1))
+    cancel_at = NOW + timedelta(days=1)  # outside the grace period
+    decision = decide(b, Cancel(CancelledBy.BOOKER), cancel_at, RULES)
+    assert decision.booking.refund_minor == refund
+    payment = decision.messages[0]
+    if refund == 11000:
+        assert payment == VoidPayment(booking_id=b.id, reason=VoidReason.CANCELLED)
+    else:
+        assert payment == CapturePayment(booking_id=b.id, amount=b.money(11000 - refund))
+        assert isinstance(decision.messages[1], SchedulePayout)
+    assert isinstance(decision.messages[-2], ReleaseSlots)
+    event = decision.messages[-1]
+    assert isinstance(event, BookingCancelled)
+    assert event.refund == b.money(refund)
+
+
+@pytest.mark.parametrize(
+    ("policy", "notice", "refund"),
+    [
+        (CancellationPolicy.FLEXIBLE, timedelta(hours=30), 11000),
+        (CancellationPolicy.MODERATE, timedelta(hours=30), 5500),
+        (CancellationPolicy.STRICT, timedelta(days=8), 5500),
+        (CancellationPolicy.STRICT, timedelta(hours=1), 0),
+    ],
+)
+def test_cancel_after_capture_refunds_by_policy(policy, notice, refund) -> None:  # type: ignore[no-untyped-def]
+    b = replace(
+        confirmed(
+            CaptureStrategy.CAPTURE_IMMEDIATELY, policy=policy, starts_in=notice + timedelta(days=1)
+        ),
+        captured_at=NOW,
+    )
+    decision = decide(b, Cancel(CancelledBy.BOOKER), NOW + timedelta(days=1), RULES)
+    refunds = [m for m in decision.messages if isinstance(m, RefundPayment)]
+    if refund:
+        assert refunds[0].amount == b.money(refund)
+        assert refunds[0].reason is RefundReason.CANCELLED_BY_BOOKER
+    else:
+        assert refunds == []
+    payouts = [m for m in decision.messages if isinstance(m, SchedulePayout)]
+    assert bool(payouts) == (refund < 11000)
+
+
+def test_cancel_within_the_grace_period_refunds_in_full() -> None:
+    b = confirmed(policy=CancellationPolicy.STRICT, starts_in=timedelta(days=2))
+    decision = decide(b, Cancel(CancelledBy.BOOKER), NOW + timedelta(minutes=30), RULES)
+    assert decision.booking.refund_minor == 11000
+
+
+def test_owner_cancellation_refunds_in_full_even_after_capture() -> None:
+    b = replace(
+        confirmed(
+            CaptureStrategy.CAPTURE_IMMEDIATELY,
+            policy=CancellationPolicy.STRICT,
+            starts_in=timedelta(days=2),
+        ),
+        captured_at=NOW,
+    )
+    decision = decide(b, Cancel(CancelledBy.OWNER), NOW + timedelta(days=1), RULES)
+    assert decision.messages[0] == RefundPayment(
+        booking_id=b.id,
+        refund_id=uuid.uuid5(b.id, "cancellation"),
+        amount=b.total,
+        reason=RefundReason.CANCELLED_BY_OWNER,
+    )
+    assert SchedulePayout not in types(decision.messages)
+    assert decision.messages[1] == ReleaseSlots(
+        booking_id=b.id, reservation_id=RESERVATION, reason=ReleaseReason.CANCELLED_BY_OWNER
+    )
+
+
+def test_a_cancelled_booking_cannot_be_cancelled_again() -> None:
+    b = decide(pending_payment(), Cancel(CancelledBy.BOOKER), NOW, RULES).booking
+    with pytest.raises(IllegalTransition):
+        decide(b, Cancel(CancelledBy.BOOKER), NOW, RULES)
+
+
+# --- completion, no-show, disputes ----------------------------------------------------
+
+
+def test_completion_captures_and_schedules_the_payout_after_the_dispute_window() -> None:
+    b = confirmed()
+    done_at = b.ends_at + timedelta(minutes=5)
+    decision = decide(b, Complete(), done_at, RULES)
+    assert decision.booking.status is Status.COMPLETED
+    assert decision.messages[:2] == [
+        CapturePayment(booking_id=b.id),
+        SchedulePayout(
+            booking_id=b.id, owner_id=b.owner_id, not_before=done_at + timedelta(hours=72)
+        ),
+    ]
+    assert isinstance(decision.messages[2], BookingCompleted)
+
+
+def test_completion_of_an_already_captured_payment_only_schedules_the_payout() -> None:
+    b = confirmed(CaptureStrategy.CAPTURE_IMMEDIATELY)
+    decision = decide(b, Complete(), b.ends_at, RULES)
+    assert types(decision.messages) == [SchedulePayout, BookingCompleted]
+
+
+def test_an_unreported_session_completes_automatically() -> None:
+    b = confirmed()
+    decision = decide(b, DeadlinePassed(), b.ends_at + timedelta(hours=25), RULES)
+    assert decision.booking.status is Status.COMPLETED
+
+
+def test_no_show_keeps_the_money_for_the_owner() -> None:
+    b = confirmed()
+    owner = b.owner_id
+    decision = decide(b, MarkNoShow(reported_by=owner), b.starts_at + timedelta(minutes=30), RULES)
+    assert decision.booking.status is Status.NO_SHOW
+    assert types(decision.messages) == [CapturePayment, SchedulePayout, BookingNoShow]
+
+
+@pytest.mark.parametrize("action", [Complete(), MarkNoShow(reported_by=uuid.uuid4())])
+def test_a_session_that_has_not_started_cannot_be_completed_or_no_show(action) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IllegalTransition):
+        decide(confirmed(), action, NOW, RULES)
+
+
+@pytest.mark.parametrize("booking", [requested(), pending_payment(), confirming()])
+def test_only_confirmed_bookings_complete(booking) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(IllegalTransition):
+        decide(booking, Complete(), booking.ends_at, RULES)
+
+
+def test_completed_booking_cannot_be_cancelled() -> None:
+    b = decide(confirmed(), Complete(), confirmed().ends_at, RULES).booking
+    with pytest.raises(IllegalTransition):
+        decide(b, Cancel(CancelledBy.OWNER), NOW, RULES)
+
+
+def test_dispute_opens_and_closes_back_to_where_it_was() -> None:
+    b = decide(confirmed(), Complete(), confirmed().ends_at, RULES).booking
+    opened = DisputeOpened(
+        booking_id=b.id,
+        payment_id=PAYMENT,
+        dispute_id=uuid.uuid4(),
+        amount=b.total,
+        reason="fraudulent",
+        opened_at=NOW,
+    )
+    disputed = decide(b, opened, NOW, RULES)
+    assert disputed.booking.status is Status.DISPUTED
+    assert decide(disputed.booking, opened, NOW, RULES).booking == disputed.booking
+    closed = DisputeClosed(
+        booking_id=b.id,
+        payment_id=PAYMENT,
+        dispute_id=opened.dispute_id,
+        amount=b.total,
+        outcome=DisputeOutcome.WON,
+        closed_at=NOW,
+    )
+    after = decide(disputed.booking, closed, NOW, RULES)
+    assert after.booking.status is Status.COMPLETED
+    assert after.booking.dispute_outcome is DisputeOutcome.WON
+
+
+def test_capture_is_remembered_once() -> None:
+    b = confirmed()
+    captured = PaymentCaptured(
+        booking_id=b.id,
+        payment_id=PAYMENT,
+        amount=b.total,
+        platform_fee=b.platform_fee,
+        captured_at=NOW,
+    )
+    first = decide(b, captured, NOW, RULES)
+    assert first.booking.captured_at == NOW
+    assert decide(first.booking, captured, NOW, RULES).booking == first.booking
