@@ -1,1 +1,1 @@
-"""The availability service."""
+"""Availability: weekly hours, blackouts and reservations of studio rooms."""

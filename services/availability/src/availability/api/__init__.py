@@ -1,0 +1,1 @@
+"""Availability's HTTP routes."""

@@ -1,0 +1,102 @@
+"""Owners' weekly rules, blackouts, booking policy and calendar; admins may act for them."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from availability import service
+from availability.api.deps import UnitsDep, WindowDep, actor_of
+from availability.api.schemas import (
+    BlackoutIn,
+    BlackoutOut,
+    CalendarEntry,
+    CalendarOut,
+    Policy,
+    Rule,
+    Rules,
+    Slot,
+)
+from service_runtime.auth import CurrentUser, OwnerUser
+
+router = APIRouter(tags=["owners"])
+STUDIO = "/api/availability/studios/{studio_id}"
+
+
+@router.get(f"{STUDIO}/rules")
+async def weekly_rules(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> Rules:
+    rules = await service.weekly_rules(units, studio_id, actor_of(owner))
+    return Rules(rules=[Rule.of(rule) for rule in rules])
+
+
+@router.put(f"{STUDIO}/rules")
+async def replace_weekly_rules(
+    studio_id: uuid.UUID, body: Rules, owner: OwnerUser, units: UnitsDep
+) -> Rules:
+    """Replace the studio's weekly schedule; times are the studio's local wall-clock times."""
+    rules = await service.replace_weekly_rules(
+        units, studio_id, actor_of(owner), [rule.to_domain() for rule in body.rules]
+    )
+    return Rules(rules=[Rule.of(rule) for rule in rules])
+
+
+@router.get(f"{STUDIO}/blackouts")
+async def blackouts(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> list[BlackoutOut]:
+    found = await service.blackouts(units, studio_id, actor_of(owner))
+    return [BlackoutOut.of(blackout) for blackout in found]
+
+
+@router.post(f"{STUDIO}/blackouts", status_code=status.HTTP_201_CREATED)
+async def add_blackout(
+    studio_id: uuid.UUID, body: BlackoutIn, owner: OwnerUser, units: UnitsDep
+) -> BlackoutOut:
+    blackout = await service.add_blackout(units, studio_id, actor_of(owner), body.to_domain())
+    return BlackoutOut.of(blackout)
+
+
+@router.delete(f"{STUDIO}/blackouts/{{blackout_id}}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_blackout(
+    studio_id: uuid.UUID, blackout_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+) -> None:
+    await service.remove_blackout(units, studio_id, actor_of(owner), blackout_id)
+
+
+@router.get(f"{STUDIO}/settings")
+async def booking_policy(studio_id: uuid.UUID, _: CurrentUser, units: UnitsDep) -> Policy:
+    return Policy.of(await service.booking_policy(units, studio_id))
+
+
+@router.put(f"{STUDIO}/settings")
+async def set_booking_policy(
+    studio_id: uuid.UUID, body: Policy, owner: OwnerUser, units: UnitsDep
+) -> Policy:
+    """Slot granularity, minimum notice, maximum advance window and buffer between bookings."""
+    policy = await service.set_booking_policy(units, studio_id, actor_of(owner), body.to_domain())
+    return Policy.of(policy)
+
+
+@router.get("/api/owner/studios/{studio_id}/calendar")
+async def calendar(
+    studio_id: uuid.UUID, window: WindowDep, owner: OwnerUser, units: UnitsDep
+) -> CalendarOut:
+    """The studio's held and booked reservations in a window, with their booking ids."""
+    studio, reservations = await service.calendar(
+        units, studio_id, actor_of(owner), window, service.now_utc()
+    )
+    zone = studio.zone
+    return CalendarOut(
+        studio_id=studio.id,
+        timezone=studio.timezone,
+        reservations=[
+            CalendarEntry(
+                reservation_id=reservation.id,
+                booking_id=reservation.booking_id,
+                room_id=reservation.room_id,
+                status=reservation.status.value,
+                expires_at=reservation.expires_at,
+                time=Slot.of(reservation.during, zone),
+            )
+            for reservation in reservations
+        ],
+    )

@@ -1,0 +1,62 @@
+"""Composition root: availability's app from its settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from opentelemetry.sdk.trace import TracerProvider
+
+from availability import db
+from availability.api import availability, owner
+from availability.config import AvailabilitySettings
+from availability.domain.reservations import ReservationNotFound, SlotUnavailable
+from availability.domain.schedule import InvalidSchedule
+from availability.domain.studios import InvalidPolicy, NotStudioOwner, StudioNotFound
+from availability.handlers import message_handlers
+from availability.sweeper import HoldSweeper
+from service_runtime.problems import problem_response
+from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
+
+ERRORS: dict[type[Exception], int] = {
+    StudioNotFound: 404,
+    ReservationNotFound: 404,
+    NotStudioOwner: 403,
+    InvalidSchedule: 422,
+    InvalidPolicy: 422,
+}
+
+
+async def _slot_unavailable(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, SlotUnavailable)
+    return problem_response(409, error.detail, title="Slot unavailable", reason=error.reason.value)
+
+
+def create_app(
+    settings: AvailabilitySettings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    settings = settings or AvailabilitySettings()
+    sweeper = HoldSweeper(
+        interval_seconds=settings.sweeper_interval_seconds,
+        batch_size=settings.sweeper_batch_size,
+    )
+
+    async def start_sweeper(runtime: ServiceRuntime) -> None:
+        sweeper.start(runtime.units)
+
+    async def stop_sweeper(_: ServiceRuntime) -> None:
+        await sweeper.stop()
+
+    parts = ServiceParts(
+        title="OneTime availability",
+        outbox=db.outbox,
+        inbox=db.inbox,
+        routers=[availability.router, owner.router],
+        handlers=message_handlers(settings),
+        errors=ERRORS,
+        on_start=start_sweeper,
+        on_stop=stop_sweeper,
+    )
+    app = create_service_app(settings, parts, tracer_provider=tracer_provider)
+    app.add_exception_handler(SlotUnavailable, _slot_unavailable)
+    app.state.sweeper = sweeper
+    return app

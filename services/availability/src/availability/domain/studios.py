@@ -1,0 +1,76 @@
+"""What availability knows of a studio (from catalog's events) and its booking policy."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from contracts.catalog import StudioStatus
+
+
+class AvailabilityError(Exception):
+    """Base of availability's domain errors."""
+
+
+class StudioNotFound(AvailabilityError):
+    def __init__(self, studio_id: object) -> None:
+        super().__init__(f"No studio {studio_id} is known to availability.")
+
+
+class NotStudioOwner(AvailabilityError):
+    def __init__(self, studio_id: object) -> None:
+        super().__init__(f"Only the owner of studio {studio_id} or an admin may change it.")
+
+
+class InvalidPolicy(AvailabilityError):
+    """A booking policy outside sensible bounds."""
+
+
+@dataclass(frozen=True)
+class Studio:
+    """The read model of a catalog studio: who owns it, its time zone, rooms and status."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    timezone: str
+    room_ids: frozenset[uuid.UUID]
+    status: StudioStatus
+    revision: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def bookable(self) -> bool:
+        """Only published studios take new holds; unlisted and suspended ones do not."""
+        return self.status is StudioStatus.PUBLISHED
+
+    def has_room(self, room_id: uuid.UUID) -> bool:
+        return room_id in self.room_ids
+
+    def check_may_change(self, user_id: str, *, is_admin: bool) -> None:
+        """Owners change only their own studios' hours; admins change any."""
+        if not is_admin and user_id != str(self.owner_id):
+            raise NotStudioOwner(self.id)
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    """A studio's slot grid and how early and how far ahead it can be booked."""
+
+    slot_minutes: int = 30
+    min_notice_minutes: int = 60
+    max_advance_days: int = 180
+    buffer_minutes: int = 0
+
+    def __post_init__(self) -> None:
+        if not 5 <= self.slot_minutes <= 24 * 60:
+            raise InvalidPolicy("slot_minutes must be between 5 and 1440")
+        if not 0 <= self.min_notice_minutes <= 60 * 24 * 60:
+            raise InvalidPolicy("min_notice_minutes must be between 0 and 60 days")
+        if not 1 <= self.max_advance_days <= 3 * 366:
+            raise InvalidPolicy("max_advance_days must be between 1 and 1098")
+        if not 0 <= self.buffer_minutes <= 24 * 60:
+            raise InvalidPolicy("buffer_minutes must be between 0 and 1440")

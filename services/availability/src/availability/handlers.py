@@ -1,0 +1,41 @@
+"""Bus subscribers: catalog's studio events, and the booking saga's commands."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from availability import service
+from availability.config import AvailabilitySettings
+from contracts import Envelope
+from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
+from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
+from service_runtime.consumer import MessageHandlers
+from service_runtime.unit_of_work import UnitOfWork
+
+
+def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
+    """Each handler runs in the consumer's unit of work, once per message id."""
+    handlers = MessageHandlers()
+    hold_for = timedelta(minutes=settings.hold_expiry_minutes)
+
+    async def on_studio(uow: UnitOfWork, event: service.StudioEvent, _: Envelope) -> None:
+        await service.apply_studio_event(uow, event)
+
+    handlers.on(StudioPublished)(on_studio)
+    handlers.on(StudioUpdated)(on_studio)
+    handlers.on(StudioUnlisted)(on_studio)
+    handlers.on(StudioSuspended)(on_studio)
+
+    @handlers.on(HoldSlots)
+    async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:
+        await service.hold_for_booking(uow, command, hold_for=hold_for, now=service.now_utc())
+
+    @handlers.on(ConfirmSlots)
+    async def on_confirm(uow: UnitOfWork, command: ConfirmSlots, _: Envelope) -> None:
+        await service.confirm(uow, command, now=service.now_utc())
+
+    @handlers.on(ReleaseSlots)
+    async def on_release(uow: UnitOfWork, command: ReleaseSlots, _: Envelope) -> None:
+        await service.release(uow, command, now=service.now_utc())
+
+    return handlers

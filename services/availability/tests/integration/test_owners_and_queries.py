@@ -1,0 +1,277 @@
+"""Owners' schedule and calendar, the free-times query, and the studio read model."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from availability import db
+from contracts.availability import HoldSlots, UnavailableReason
+from contracts.catalog import StudioStatus, StudioUnlisted, StudioUpdated
+from contracts.values import TimeRange
+from tests.fixtures.infra import eventually
+from tests.fixtures.tokens import TestIssuer
+
+from ..conftest import (
+    NEW_YORK,
+    Availability,
+    Probe,
+    at,
+    days_ahead,
+    hold_body,
+    seed_studio,
+    studio_event,
+)
+
+RULES = {"rules": [{"weekday": 0, "opens": "10:00", "closes": "18:00"}]}
+BLACKOUT = {"first_day": "2030-01-01", "reason": "New Year"}
+SETTINGS = {"slot_minutes": 60, "min_notice_minutes": 0, "max_advance_days": 30}
+
+
+def owner_requests(studio_id: uuid.UUID) -> list[tuple[str, str, dict[str, Any] | None]]:
+    base = f"/api/availability/studios/{studio_id}"
+    return [
+        ("PUT", f"{base}/rules", RULES),
+        ("GET", f"{base}/rules", None),
+        ("POST", f"{base}/blackouts", BLACKOUT),
+        ("GET", f"{base}/blackouts", None),
+        ("PUT", f"{base}/settings", SETTINGS),
+        (
+            "GET",
+            f"/api/owner/studios/{studio_id}/calendar?from=2030-01-01T00:00:00Z"
+            "&to=2030-01-02T00:00:00Z",
+            None,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("caller", "expected"),
+    [("nobody", 401), ("booker", 403), ("other owner", 403), ("owner", 200), ("admin", 200)],
+)
+async def test_only_the_studio_owner_or_an_admin_changes_its_schedule(
+    availability: Availability, token_issuer: TestIssuer, caller: str, expected: int
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    headers = {
+        "nobody": {},
+        "booker": token_issuer.headers("booker"),
+        "other owner": token_issuer.headers("owner", uuid.uuid4()),
+        "owner": token_issuer.headers("owner", studio.owner_id),
+        "admin": token_issuer.headers("admin"),
+    }[caller]
+    for method, path, body in owner_requests(studio.id):
+        response = await availability.client.request(method, path, json=body, headers=headers)
+        success = response.status_code in (200, 201)
+        assert (200 if success else response.status_code) == expected, (path, response.text)
+        if not success:
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_free_times_come_from_the_rules_in_utc_with_local_time_alongside(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    day = days_ahead(10)
+
+    response = await availability.client.get(
+        "/api/availability",
+        params={
+            "studio_id": str(studio.id),
+            "room_id": str(studio.room_id),
+            "from": at(day, 0).isoformat(),
+            "to": at(day, 23).isoformat(),
+            "duration_minutes": 60,
+        },
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["timezone"] == "America/New_York"
+    starts = [datetime.fromisoformat(slot["starts_at"]) for slot in body["slots"]]
+    assert starts[0] == at(day, 9)
+    assert starts[-1] == at(day, 16)
+    assert len(starts) == 15
+    first = body["slots"][0]
+    assert datetime.fromisoformat(first["local_starts_at"]).hour == 9
+    assert (
+        datetime.fromisoformat(first["local_starts_at"]).utcoffset()
+        == at(day, 9).astimezone(NEW_YORK).utcoffset()
+    )
+
+
+async def free_starts(
+    availability: Availability, studio_id: uuid.UUID, room_id: uuid.UUID, day: Any
+) -> list[datetime]:
+    response = await availability.client.get(
+        "/api/availability",
+        params={
+            "studio_id": str(studio_id),
+            "room_id": str(room_id),
+            "from": at(day, 0).isoformat(),
+            "to": at(day, 23).isoformat(),
+            "duration_minutes": 60,
+        },
+    )
+    assert response.status_code == 200, response.text
+    return [datetime.fromisoformat(slot["starts_at"]) for slot in response.json()["slots"]]
+
+
+async def test_a_hold_removes_its_time_until_it_expires(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    day = days_ahead(10)
+    held = await availability.client.post(
+        "/api/availability/hold",
+        json=hold_body(studio, at(day, 12), at(day, 13)),
+        headers=token_issuer.headers("booker"),
+    )
+    assert held.status_code == 201
+
+    during_hold = await free_starts(availability, studio.id, studio.room_id, day)
+    assert at(day, 11) in during_hold
+    assert at(day, 11, 30) not in during_hold
+    assert at(day, 12, 30) not in during_hold
+    assert at(day, 13) in during_hold
+    assert at(day, 12) in await free_starts(availability, studio.id, studio.room_ids[1], day)
+
+    async with availability.runtime.database.transaction() as session:
+        await session.execute(
+            db.reservations.update().values(
+                expires_at=datetime.now(NEW_YORK) - timedelta(seconds=1)
+            )
+        )
+    assert at(day, 12) in await free_starts(availability, studio.id, studio.room_id, day)
+
+
+async def test_a_blackout_removes_its_time_from_the_free_times(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    day = days_ahead(11)
+    owner = token_issuer.headers("owner", studio.owner_id)
+    added = await availability.client.post(
+        f"/api/availability/studios/{studio.id}/blackouts",
+        json={"starts_at": at(day, 12).isoformat(), "ends_at": at(day, 14).isoformat()},
+        headers=owner,
+    )
+    assert added.status_code == 201, added.text
+    whole_day = await availability.client.post(
+        f"/api/availability/studios/{studio.id}/blackouts",
+        json={"first_day": (day + timedelta(days=1)).isoformat()},
+        headers=owner,
+    )
+    assert whole_day.status_code == 201, whole_day.text
+
+    starts = await free_starts(availability, studio.id, studio.room_id, day)
+    assert at(day, 11) in starts
+    assert not [s for s in starts if at(day, 11) < s < at(day, 14)]
+    assert at(day, 14) in starts
+    assert await free_starts(availability, studio.id, studio.room_id, day + timedelta(days=1)) == []
+    refused = await availability.client.post(
+        "/api/availability/hold",
+        json=hold_body(studio, at(day, 13), at(day, 15)),
+        headers=token_issuer.headers("booker"),
+    )
+    assert refused.status_code == 409
+    assert refused.json()["reason"] == "blacked_out"
+
+    removed = await availability.client.delete(
+        f"/api/availability/studios/{studio.id}/blackouts/{added.json()['id']}", headers=owner
+    )
+    assert removed.status_code == 204
+    assert at(day, 12) in await free_starts(availability, studio.id, studio.room_id, day)
+
+
+async def test_holds_outside_opening_hours_are_refused(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    day = days_ahead(12)
+    response = await availability.client.post(
+        "/api/availability/hold",
+        json=hold_body(studio, at(day, 16, 30), at(day, 17, 30)),
+        headers=token_issuer.headers("booker"),
+    )
+    assert response.status_code == 409
+    assert response.json()["reason"] == "outside_opening_hours"
+
+
+async def test_owner_calendar_lists_reservations_with_booking_ids(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    day = days_ahead(13)
+    booking_id = uuid.uuid4()
+    held = await availability.client.post(
+        "/api/availability/hold",
+        json=hold_body(studio, at(day, 10), at(day, 11), booking_id=str(booking_id)),
+        headers=token_issuer.headers("booker"),
+    )
+    assert held.status_code == 201
+
+    response = await availability.client.get(
+        f"/api/owner/studios/{studio.id}/calendar",
+        params={"from": at(day, 0).isoformat(), "to": at(day, 23).isoformat()},
+        headers=token_issuer.headers("owner", studio.owner_id),
+    )
+
+    assert response.status_code == 200, response.text
+    [entry] = response.json()["reservations"]
+    assert entry["booking_id"] == str(booking_id)
+    assert entry["status"] == "held"
+    assert datetime.fromisoformat(entry["time"]["starts_at"]) == at(day, 10)
+
+
+async def test_studio_events_keep_the_newest_revision_and_unlisted_studios_take_no_holds(
+    availability: Availability, token_issuer: TestIssuer, probe: Probe
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    newer = studio_event(
+        StudioUnlisted,
+        studio_id=studio.id,
+        owner_id=studio.owner_id,
+        room_ids=studio.room_ids,
+        revision=3,
+        status=StudioStatus.UNLISTED,
+    )
+    older = studio_event(
+        StudioUpdated,
+        studio_id=studio.id,
+        owner_id=studio.owner_id,
+        room_ids=studio.room_ids,
+        revision=2,
+    )
+    await probe.send(newer)
+    await probe.send(older)
+
+    async def unlisted_kept() -> bool:
+        revision = await availability.scalar(
+            select(db.studios.c.revision).where(db.studios.c.id == studio.id)
+        )
+        older_seen = await availability.scalar(
+            select(func.count()).where(db.inbox.c.message_type == "catalog.studio_updated")
+        )
+        return bool(revision == 3 and older_seen == 1)
+
+    await eventually(unlisted_kept)
+    day = days_ahead(14)
+    command = HoldSlots(
+        booking_id=uuid.uuid4(),
+        studio_id=studio.id,
+        room_id=studio.room_id,
+        time_range=TimeRange(starts_at=at(day, 10), ends_at=at(day, 11)),
+    )
+    await probe.send(command)
+
+    async def refused() -> bool:
+        return bool(probe.payloads("availability.slots_unavailable", {command.booking_id}))
+
+    await eventually(refused)
+    [payload] = probe.payloads("availability.slots_unavailable", {command.booking_id})
+    assert payload["reason"] == UnavailableReason.STUDIO_NOT_BOOKABLE
