@@ -1,1 +1,1 @@
-"""The catalog service."""
+"""Catalog: studios, rooms, photos, pricing, search and reviews."""

@@ -1,0 +1,81 @@
+"""Search over published studios, and a studio's public page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from catalog import service
+from catalog.api.deps import SettingsDep, UnitsDep, ViewerDep
+from catalog.api.schemas import SearchPageOut, StudioOut, StudioSummary
+from catalog.domain.amenities import Amenity
+from catalog.domain.search import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Cursor,
+    InvalidSearch,
+    Near,
+    SearchSort,
+    StudioSearch,
+)
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/api/studios")
+async def search_studios(
+    units: UnitsDep,
+    settings: SettingsDep,
+    q: Annotated[str | None, Query(max_length=200, description="Words to find")] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    radius_km: Annotated[float | None, Query(gt=0, le=500)] = None,
+    city: Annotated[str | None, Query(max_length=100)] = None,
+    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+    min_price_minor: Annotated[int | None, Query(ge=0)] = None,
+    max_price_minor: Annotated[int | None, Query(ge=0)] = None,
+    min_capacity: Annotated[int | None, Query(ge=1)] = None,
+    amenities: Annotated[list[Amenity] | None, Query(description="All of these")] = None,
+    min_rating: Annotated[float | None, Query(ge=1, le=5)] = None,
+    sort: SearchSort | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> SearchPageOut:
+    if (lat is None) != (lng is None):
+        raise InvalidSearch("lat, lng: give both or neither")
+    near = (
+        Near(lat, lng, radius_km or settings.default_radius_km)
+        if lat is not None and lng is not None
+        else None
+    )
+    page = await service.search(
+        units,
+        StudioSearch(
+            text=q.strip() if q and q.strip() else None,
+            near=near,
+            city=city,
+            currency=currency,
+            min_price_minor=min_price_minor,
+            max_price_minor=max_price_minor,
+            min_capacity=min_capacity,
+            amenities=frozenset(amenities or ()),
+            min_rating=min_rating,
+            sort=sort,
+            limit=limit,
+            cursor=Cursor.decode(cursor) if cursor else None,
+        ),
+    )
+    return SearchPageOut(
+        items=[StudioSummary.of(hit) for hit in page.hits], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/api/studios/{id_or_slug}")
+async def studio_detail(
+    id_or_slug: str, units: UnitsDep, viewer: ViewerDep, response: Response
+) -> StudioOut:
+    """A published studio for anyone; drafts, unlisted and suspended ones for owner and admins."""
+    studio = await service.studio_detail(units, id_or_slug, viewer)
+    response.headers["ETag"] = f'"{studio.version}"'
+    return StudioOut.of(studio)

@@ -1,0 +1,152 @@
+"""Owners list and change their studios and rooms; admins moderate any studio."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from catalog import service
+from catalog.api.deps import IfMatchDep, UnitsDep, actor_of
+from catalog.api.schemas import RoomIn, StudioIn, StudioOut, StudioPatch, Suspension
+from catalog.domain.studios import Studio
+from service_runtime.auth import AdminUser, OwnerUser
+
+router = APIRouter(tags=["studios"])
+
+
+def _out(studio: Studio, response: Response) -> StudioOut:
+    response.headers["ETag"] = f'"{studio.version}"'
+    return StudioOut.of(studio)
+
+
+@router.post("/api/studios", status_code=status.HTTP_201_CREATED)
+async def create_studio(
+    body: StudioIn, owner: OwnerUser, units: UnitsDep, response: Response
+) -> StudioOut:
+    studio = await service.create_studio(
+        units, actor_of(owner), body.details(), [room.to_domain() for room in body.rooms]
+    )
+    response.headers["Location"] = f"/api/studios/{studio.id}"
+    return _out(studio, response)
+
+
+@router.get("/api/owner/studios")
+async def my_studios(owner: OwnerUser, units: UnitsDep) -> list[StudioOut]:
+    """The caller's own studios in any status, newest first."""
+    studios = await service.owner_studios(units, actor_of(owner).user_id)
+    return [StudioOut.of(studio) for studio in studios]
+
+
+@router.patch("/api/studios/{studio_id}")
+async def edit_studio(
+    studio_id: uuid.UUID,
+    body: StudioPatch,
+    owner: OwnerUser,
+    units: UnitsDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> StudioOut:
+    expected = if_match if if_match is not None else body.version
+    if expected is None:
+        raise HTTPException(428, "Send the studio's version in If-Match or as `version`.")
+    studio = await service.edit_studio(
+        units, actor_of(owner), studio_id, body.changes(), expected_version=expected
+    )
+    return _out(studio, response)
+
+
+@router.post("/api/studios/{studio_id}/publish")
+async def publish(
+    studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep, if_match: IfMatchDep, r: Response
+) -> StudioOut:
+    """Owners publish their own complete studios; admins any complete one."""
+    studio = await service.publish(units, actor_of(owner), studio_id, expected_version=if_match)
+    return _out(studio, r)
+
+
+@router.post("/api/studios/{studio_id}/unlist")
+async def unlist(
+    studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep, if_match: IfMatchDep, r: Response
+) -> StudioOut:
+    studio = await service.unlist(units, actor_of(owner), studio_id, expected_version=if_match)
+    return _out(studio, r)
+
+
+@router.post("/api/studios/{studio_id}/suspend")
+async def suspend(
+    studio_id: uuid.UUID,
+    body: Suspension,
+    admin: AdminUser,
+    units: UnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
+) -> StudioOut:
+    studio = await service.suspend(
+        units, actor_of(admin), studio_id, reason=body.reason, expected_version=if_match
+    )
+    return _out(studio, r)
+
+
+@router.post("/api/studios/{studio_id}/restore")
+async def restore(
+    studio_id: uuid.UUID, admin: AdminUser, units: UnitsDep, if_match: IfMatchDep, r: Response
+) -> StudioOut:
+    studio = await service.restore(units, actor_of(admin), studio_id, expected_version=if_match)
+    return _out(studio, r)
+
+
+@router.post("/api/studios/{studio_id}/rooms", status_code=status.HTTP_201_CREATED)
+async def add_room(
+    studio_id: uuid.UUID,
+    body: RoomIn,
+    owner: OwnerUser,
+    units: UnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
+) -> StudioOut:
+    studio = await service.put_room(
+        units,
+        actor_of(owner),
+        studio_id,
+        body.to_domain(),
+        expected_version=if_match,
+        must_exist=False,
+    )
+    return _out(studio, r)
+
+
+@router.put("/api/studios/{studio_id}/rooms/{room_id}")
+async def replace_room(
+    studio_id: uuid.UUID,
+    room_id: uuid.UUID,
+    body: RoomIn,
+    owner: OwnerUser,
+    units: UnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
+) -> StudioOut:
+    studio = await service.put_room(
+        units,
+        actor_of(owner),
+        studio_id,
+        body.to_domain(room_id),
+        expected_version=if_match,
+        must_exist=True,
+    )
+    return _out(studio, r)
+
+
+@router.delete("/api/studios/{studio_id}/rooms/{room_id}")
+async def remove_room(
+    studio_id: uuid.UUID,
+    room_id: uuid.UUID,
+    owner: OwnerUser,
+    units: UnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
+) -> StudioOut:
+    studio = await service.remove_room(
+        units, actor_of(owner), studio_id, room_id, expected_version=if_match
+    )
+    return _out(studio, r)

@@ -1,0 +1,108 @@
+"""Search requests and their cursors: a stable order, and an opaque token to resume it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from catalog.domain.amenities import Amenity
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_RADIUS_KM = 500.0
+
+
+class SearchSort(StrEnum):
+    RELEVANCE = "relevance"
+    PRICE = "price"
+    PRICE_DESC = "price_desc"
+    DISTANCE = "distance"
+    RATING = "rating"
+
+
+class InvalidSearch(ValueError):
+    """A search that cannot be run as asked (the message names the parameter)."""
+
+
+@dataclass(frozen=True)
+class Near:
+    latitude: float
+    longitude: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the previous page ended: its last sort key and id, under one named order."""
+
+    sort: str
+    key: float | int
+    last_id: uuid.UUID
+
+    def encode(self) -> str:
+        raw = json.dumps([self.sort, self.key, str(self.last_id)], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        """The cursor a token holds; InvalidSearch when it was not made by `encode`."""
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            sort, key, last_id = json.loads(base64.urlsafe_b64decode(padded))
+            if not isinstance(sort, str) or isinstance(key, bool):
+                raise TypeError(sort)
+            if not isinstance(key, int | float):
+                raise TypeError(key)
+            return cls(sort, key, uuid.UUID(last_id))
+        except (ValueError, TypeError, binascii.Error) as error:
+            raise InvalidSearch("cursor: not a cursor this search returned") from error
+
+
+@dataclass(frozen=True)
+class StudioSearch:
+    """What a booker asks of `GET /api/studios`; only published studios are ever found."""
+
+    text: str | None = None
+    near: Near | None = None
+    city: str | None = None
+    currency: str | None = None
+    min_price_minor: int | None = None
+    max_price_minor: int | None = None
+    min_capacity: int | None = None
+    amenities: frozenset[Amenity] = frozenset()
+    min_rating: float | None = None
+    sort: SearchSort | None = None
+    limit: int = DEFAULT_LIMIT
+    cursor: Cursor | None = None
+
+    @property
+    def order(self) -> SearchSort:
+        """The sort asked for, else relevance for text, distance near a point, rating otherwise."""
+        if self.sort is not None:
+            return self.sort
+        if self.text:
+            return SearchSort.RELEVANCE
+        if self.near:
+            return SearchSort.DISTANCE
+        return SearchSort.RATING
+
+    def checked(self) -> StudioSearch:
+        """The search when its parts fit together; InvalidSearch naming the parameter if not."""
+        if self.order is SearchSort.RELEVANCE and not self.text:
+            raise InvalidSearch("sort: relevance needs a text query (q)")
+        if self.order is SearchSort.DISTANCE and self.near is None:
+            raise InvalidSearch("sort: distance needs lat, lng and radius_km")
+        if self.cursor is not None and self.cursor.sort != self.order.value:
+            raise InvalidSearch("cursor: it belongs to a search with another sort")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise InvalidSearch(f"limit: 1 to {MAX_LIMIT}")
+        if self.near and not 0 < self.near.radius_km <= MAX_RADIUS_KM:
+            raise InvalidSearch(f"radius_km: more than 0 and at most {MAX_RADIUS_KM}")
+        both = self.min_price_minor is not None and self.max_price_minor is not None
+        if both and self.min_price_minor > self.max_price_minor:  # type: ignore[operator]
+            raise InvalidSearch("min_price_minor: above max_price_minor")
+        return self

@@ -1,0 +1,302 @@
+"""Studios and rooms: what they hold, who may change them, and how their status moves."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from catalog.domain.amenities import Amenity
+from catalog.domain.countries import is_country_code
+from catalog.domain.ratings import RatingSummary
+from contracts.catalog import StudioStatus
+from contracts.values import CancellationPolicy
+
+MAX_MINIMUM_HOURS = 24
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_URL = re.compile(r"^https?://\S+$")
+
+
+class CatalogError(Exception):
+    """Base of catalog's domain errors."""
+
+
+class StudioNotFound(CatalogError):
+    def __init__(self, key: object) -> None:
+        super().__init__(f"No studio {key}.")
+
+
+class RoomNotFound(CatalogError):
+    def __init__(self, room_id: object) -> None:
+        super().__init__(f"No room {room_id} in this studio.")
+
+
+class NotStudioOwner(CatalogError):
+    def __init__(self) -> None:
+        super().__init__("Only the studio's owner (or an admin) may do this.")
+
+
+class AdminOnly(CatalogError):
+    def __init__(self, action: str) -> None:
+        super().__init__(f"Only an admin may {action} a studio.")
+
+
+class IllegalTransition(CatalogError):
+    def __init__(self, status: StudioStatus, action: str) -> None:
+        super().__init__(f"A {status.value} studio cannot be {action}.")
+
+
+class StudioIncomplete(CatalogError):
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(f"The studio cannot be published without: {', '.join(missing)}.")
+
+
+class StaleVersion(CatalogError):
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(
+            f"The studio changed meanwhile: you sent version {expected}, it is at {actual}. "
+            "Reload it and apply your change again."
+        )
+
+
+class InvalidStudio(CatalogError):
+    def __init__(self, field_name: str, problem: str) -> None:
+        self.field = field_name
+        super().__init__(f"{field_name}: {problem}")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: a user id, and whether they act as an admin."""
+
+    user_id: uuid.UUID
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Photo:
+    url: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Room:
+    id: uuid.UUID
+    name: str
+    capacity: int
+    hourly_price_minor: int | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Studio:
+    """A studio as the catalog holds it; `version` grows by one with every change."""
+
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    slug: str
+    name: str
+    address: str
+    city: str
+    country: str
+    latitude: float
+    longitude: float
+    timezone: str
+    currency: str
+    hourly_price_minor: int
+    description: str = ""
+    minimum_hours: int = 1
+    capacity: int = 1
+    amenities: tuple[Amenity, ...] = ()
+    photos: tuple[Photo, ...] = ()
+    cancellation_policy: CancellationPolicy = CancellationPolicy.MODERATE
+    status: StudioStatus = StudioStatus.DRAFT
+    rooms: tuple[Room, ...] = ()
+    version: int = 1
+    rating: RatingSummary = field(default_factory=RatingSummary)
+    suspended_from: StudioStatus | None = None
+    suspension_reason: str | None = None
+
+    def room(self, room_id: uuid.UUID) -> Room:
+        for room in self.rooms:
+            if room.id == room_id:
+                return room
+        raise RoomNotFound(room_id)
+
+    @property
+    def announced(self) -> bool:
+        """Whether other services know the studio (every state but a never-published draft)."""
+        return self.status is not StudioStatus.DRAFT
+
+
+EDITABLE_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "address",
+        "city",
+        "country",
+        "latitude",
+        "longitude",
+        "timezone",
+        "currency",
+        "hourly_price_minor",
+        "minimum_hours",
+        "capacity",
+        "amenities",
+        "photos",
+        "cancellation_policy",
+    }
+)
+
+
+def validate(studio: Studio) -> Studio:
+    """The studio when its details are well-formed; InvalidStudio naming the first bad field."""
+    checks: list[tuple[str, bool, str]] = [
+        ("name", bool(studio.name.strip()), "must not be empty"),
+        ("country", is_country_code(studio.country), "must be an ISO 3166 alpha-2 code"),
+        ("latitude", -90 <= studio.latitude <= 90, "must be between -90 and 90"),
+        ("longitude", -180 <= studio.longitude <= 180, "must be between -180 and 180"),
+        ("timezone", _is_timezone(studio.timezone), "must be an IANA time zone"),
+        ("currency", bool(_CURRENCY.match(studio.currency)), "must be an ISO 4217 code"),
+        ("hourly_price_minor", studio.hourly_price_minor >= 0, "must not be negative"),
+        (
+            "minimum_hours",
+            1 <= studio.minimum_hours <= MAX_MINIMUM_HOURS,
+            f"must be 1 to {MAX_MINIMUM_HOURS}",
+        ),
+        ("capacity", studio.capacity >= 1, "must be at least 1"),
+        (
+            "photos",
+            all(_URL.match(photo.url) for photo in studio.photos),
+            "must be http(s) URLs",
+        ),
+        ("rooms", all(_room_valid(room) for room in studio.rooms), "need a name and capacity"),
+    ]
+    for name, ok, problem in checks:
+        if not ok:
+            raise InvalidStudio(name, problem)
+    return studio
+
+
+def _is_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _room_valid(room: Room) -> bool:
+    price_ok = room.hourly_price_minor is None or room.hourly_price_minor >= 0
+    return bool(room.name.strip()) and room.capacity >= 1 and price_ok
+
+
+def missing_for_publication(studio: Studio) -> list[str]:
+    """What a studio lacks before it may be searched and booked (empty when complete)."""
+    missing = []
+    if not studio.description.strip():
+        missing.append("description")
+    if not studio.address.strip():
+        missing.append("address")
+    if studio.hourly_price_minor <= 0:
+        missing.append("hourly_price_minor")
+    if not studio.rooms:
+        missing.append("rooms")
+    if not studio.photos:
+        missing.append("photos")
+    return missing
+
+
+def check_manager(studio: Studio, actor: Actor) -> None:
+    """Owners manage their own studios; admins manage any."""
+    if not (actor.is_admin or studio.owner_id == actor.user_id):
+        raise NotStudioOwner()
+
+
+def check_version(studio: Studio, expected: int | None) -> None:
+    """Refuse a change made against an older version than the studio's (None skips the check)."""
+    if expected is not None and expected != studio.version:
+        raise StaleVersion(expected, studio.version)
+
+
+def edited(studio: Studio, changes: Mapping[str, Any]) -> Studio:
+    """The studio with new details; the slug stays as it was made."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise InvalidStudio(sorted(unknown)[0], "cannot be changed")
+    changed = validate(replace(studio, **changes))
+    missing = missing_for_publication(changed)
+    if changed.status is StudioStatus.PUBLISHED and missing:
+        raise InvalidStudio(missing[0], "a published studio needs it")
+    return changed
+
+
+def publish(studio: Studio, actor: Actor) -> Studio:
+    """Drafts and unlisted studios go live when complete; an owner may publish their own."""
+    check_manager(studio, actor)
+    if studio.status not in (StudioStatus.DRAFT, StudioStatus.UNLISTED):
+        raise IllegalTransition(studio.status, "published")
+    _require_complete(studio)
+    return replace(studio, status=StudioStatus.PUBLISHED)
+
+
+def unlist(studio: Studio, actor: Actor) -> Studio:
+    """Take a published studio off the market; no new bookings."""
+    check_manager(studio, actor)
+    if studio.status is not StudioStatus.PUBLISHED:
+        raise IllegalTransition(studio.status, "unlisted")
+    return replace(studio, status=StudioStatus.UNLISTED)
+
+
+def suspend(studio: Studio, actor: Actor, reason: str) -> Studio:
+    """An admin blocks a studio from search and booking until it is restored."""
+    if not actor.is_admin:
+        raise AdminOnly("suspend")
+    if studio.status is StudioStatus.SUSPENDED:
+        raise IllegalTransition(studio.status, "suspended")
+    return replace(
+        studio,
+        status=StudioStatus.SUSPENDED,
+        suspended_from=studio.status,
+        suspension_reason=reason,
+    )
+
+
+def restore(studio: Studio, actor: Actor) -> Studio:
+    """An admin lifts a suspension: the studio returns to the status it had before."""
+    if not actor.is_admin:
+        raise AdminOnly("restore")
+    if studio.status is not StudioStatus.SUSPENDED:
+        raise IllegalTransition(studio.status, "restored")
+    previous = studio.suspended_from or StudioStatus.UNLISTED
+    if previous is StudioStatus.PUBLISHED:
+        _require_complete(studio)
+    return replace(studio, status=previous, suspended_from=None, suspension_reason=None)
+
+
+def _require_complete(studio: Studio) -> None:
+    missing = missing_for_publication(studio)
+    if missing:
+        raise StudioIncomplete(missing)
+
+
+def with_room(studio: Studio, room: Room) -> Studio:
+    """The studio with a room added, or replaced when one has the same id."""
+    rooms = [existing for existing in studio.rooms if existing.id != room.id]
+    position = next((i for i, r in enumerate(studio.rooms) if r.id == room.id), len(rooms))
+    rooms.insert(position, room)
+    return validate(replace(studio, rooms=tuple(rooms)))
+
+
+def without_room(studio: Studio, room_id: uuid.UUID) -> Studio:
+    """The studio without this room; a published studio keeps at least one."""
+    studio.room(room_id)
+    rooms = tuple(room for room in studio.rooms if room.id != room_id)
+    if not rooms and studio.status is StudioStatus.PUBLISHED:
+        raise InvalidStudio("rooms", "a published studio keeps at least one room")
+    return replace(studio, rooms=rooms)

@@ -1,0 +1,115 @@
+"""The search over published studios: full text, distance, filters, keyset pagination.
+
+Every part is index-backed: the text match by the GIN index on the generated tsvector, the
+radius by the GiST index on ll_to_earth(latitude, longitude) through `earth_box @>` (a cube
+around the point, then the exact `earth_distance` filter), amenities by the GIN index on
+the array. Each order ends with the studio id, so a page boundary is one (key, id) pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Float, and_, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.db import studios
+from catalog.domain.search import SearchSort, StudioSearch
+from contracts.catalog import StudioStatus
+
+_DESCENDING = frozenset({SearchSort.RELEVANCE, SearchSort.PRICE_DESC, SearchSort.RATING})
+
+
+@dataclass(frozen=True)
+class StudioHit:
+    """One search result: the studio's row, how far it is, and its sort key."""
+
+    row: Any
+    distance_km: float | None
+    key: float | int
+
+
+def _earth_point(latitude: float, longitude: float) -> ColumnElement[Any]:
+    return func.ll_to_earth(literal(latitude, Float), literal(longitude, Float))
+
+
+def _studio_point() -> ColumnElement[Any]:
+    return func.ll_to_earth(studios.c.latitude, studios.c.longitude)
+
+
+async def search_studios(session: AsyncSession, search: StudioSearch) -> list[StudioHit]:
+    """Up to `search.limit + 1` published studios after the cursor (one more shows a next page)."""
+    conditions: list[ColumnElement[bool]] = [studios.c.status == StudioStatus.PUBLISHED.value]
+    distance: ColumnElement[Any] | None = None
+    rank: ColumnElement[Any] | None = None
+    if search.text:
+        query = func.websearch_to_tsquery("english", search.text)
+        conditions.append(studios.c.search_vector.op("@@")(query))
+        rank = func.ts_rank_cd(studios.c.search_vector, query).cast(Float)
+    if search.near:
+        centre = _earth_point(search.near.latitude, search.near.longitude)
+        radius_m = search.near.radius_km * 1000.0
+        conditions.append(func.earth_box(centre, radius_m).op("@>")(_studio_point()))
+        distance = func.earth_distance(centre, _studio_point())
+        conditions.append(distance <= radius_m)
+    conditions.extend(_filters(search))
+
+    key = _sort_key(search.order, rank=rank, distance=distance)
+    if search.cursor is not None:
+        after = key < search.cursor.key if search.order in _DESCENDING else key > search.cursor.key
+        conditions.append(
+            or_(after, and_(key == search.cursor.key, studios.c.id > search.cursor.last_id))
+        )
+    columns: list[Any] = [studios, key.label("sort_key")]
+    if distance is not None:
+        columns.append(distance.label("distance_m"))
+    statement = (
+        select(*columns)
+        .where(*conditions)
+        .order_by(key.desc() if search.order in _DESCENDING else key.asc(), studios.c.id)
+        .limit(search.limit + 1)
+    )
+    rows = (await session.execute(statement)).all()
+    return [
+        StudioHit(
+            row=row,
+            distance_km=row.distance_m / 1000.0 if distance is not None else None,
+            key=row.sort_key,
+        )
+        for row in rows
+    ]
+
+
+def _filters(search: StudioSearch) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if search.city:
+        conditions.append(func.lower(studios.c.city) == search.city.strip().lower())
+    if search.currency:
+        conditions.append(studios.c.currency == search.currency)
+    if search.min_price_minor is not None:
+        conditions.append(studios.c.hourly_price_minor >= search.min_price_minor)
+    if search.max_price_minor is not None:
+        conditions.append(studios.c.hourly_price_minor <= search.max_price_minor)
+    if search.min_capacity is not None:
+        conditions.append(studios.c.capacity >= search.min_capacity)
+    if search.amenities:
+        wanted = sorted(amenity.value for amenity in search.amenities)
+        conditions.append(studios.c.amenities.contains(wanted))
+    if search.min_rating is not None:
+        conditions.append(studios.c.rating_average >= search.min_rating)
+    return conditions
+
+
+def _sort_key(
+    order: SearchSort, *, rank: ColumnElement[Any] | None, distance: ColumnElement[Any] | None
+) -> ColumnElement[Any]:
+    if order is SearchSort.RELEVANCE:
+        assert rank is not None
+        return rank
+    if order is SearchSort.DISTANCE:
+        assert distance is not None
+        return distance
+    if order is SearchSort.RATING:
+        return func.coalesce(studios.c.rating_average, 0).cast(Float)
+    return studios.c.hourly_price_minor

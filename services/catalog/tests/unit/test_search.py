@@ -1,0 +1,46 @@
+"""Search requests: the default order, the rules between parameters, opaque cursors."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from catalog.domain.search import Cursor, InvalidSearch, Near, SearchSort, StudioSearch
+
+
+def test_default_order_is_relevance_for_text_then_distance_then_rating() -> None:
+    near = Near(52.5, 13.4, 10)
+    assert StudioSearch(text="drums", near=near).order is SearchSort.RELEVANCE
+    assert StudioSearch(near=near).order is SearchSort.DISTANCE
+    assert StudioSearch().order is SearchSort.RATING
+
+
+def test_a_cursor_survives_its_round_trip_exactly() -> None:
+    cursor = Cursor("distance", 1234.5678901234567, uuid.uuid4())
+    assert Cursor.decode(cursor.encode()) == cursor
+
+
+@pytest.mark.parametrize("token", ["", "not base64!", "W10", "WyJ4IiwidHJ1ZSIsIjEiXQ"])
+def test_foreign_cursors_are_refused(token: str) -> None:
+    with pytest.raises(InvalidSearch, match="cursor"):
+        Cursor.decode(token)
+
+
+@pytest.mark.parametrize(
+    ("search", "parameter"),
+    [
+        (StudioSearch(sort=SearchSort.RELEVANCE), "sort"),
+        (StudioSearch(sort=SearchSort.DISTANCE), "sort"),
+        (StudioSearch(limit=0), "limit"),
+        (StudioSearch(limit=101), "limit"),
+        (StudioSearch(near=Near(0, 0, 0)), "radius_km"),
+        (StudioSearch(min_price_minor=5000, max_price_minor=1000), "min_price_minor"),
+        (StudioSearch(sort=SearchSort.PRICE, cursor=Cursor("rating", 4.5, uuid.uuid4())), "cursor"),
+    ],
+)
+def test_searches_that_do_not_fit_together_name_the_parameter(
+    search: StudioSearch, parameter: str
+) -> None:
+    with pytest.raises(InvalidSearch, match=parameter):
+        search.checked()

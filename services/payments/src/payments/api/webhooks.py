@@ -1,0 +1,29 @@
+"""Stripe's webhook: verified by signature and timestamp, each event applied once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Request
+
+from payments.api.deps import ContextDep, UnitsDep
+from payments.events import process_event
+from payments.provider import InvalidWebhook
+
+router = APIRouter(tags=["webhooks"])
+
+
+@router.post("/api/webhooks/stripe")
+async def stripe_webhook(
+    request: Request,
+    units: UnitsDep,
+    ctx: ContextDep,
+    stripe_signature: Annotated[str | None, Header()] = None,
+) -> dict[str, str]:
+    body = await request.body()
+    try:
+        event = ctx.gateway.verify_event(body, stripe_signature)
+    except InvalidWebhook as error:
+        raise HTTPException(400, f"Webhook rejected: {error}") from error
+    applied = await process_event(units, ctx, event, source="webhook")
+    return {"status": "applied" if applied else "duplicate"}

@@ -1,0 +1,279 @@
+"""Runs the Stripe calls that commands, webhooks and the scheduler recorded, outside any
+transaction: read what is needed, call Stripe with the call's idempotency key, then record the
+result (and mark the call done) in one transaction.
+
+A call is leased for `step_lease_seconds` when taken, so a replica that dies mid-call leaves it
+to be retried; the idempotency key makes the retry return Stripe's first answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from contracts.payments import PaymentFailureReason, PaymentRefunded, RefundReason
+from payments import db
+from payments.domain import payouts as payout_rules
+from payments.domain.payments import (
+    PaymentStatus,
+    creation_failed,
+    intent_created,
+    refunds_total,
+    voided_by_refund,
+)
+from payments.domain.payouts import PayoutStatus
+from payments.provider import ProviderRejected, ProviderUnavailable
+from payments.service import Context, apply_snapshot, now, publish_all, record_call
+from service_runtime.tracing import continued_trace
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+log = logging.getLogger(__name__)
+
+Call = Any  # a row of stripe_calls
+
+
+class StripeCalls:
+    """Takes due calls and runs them, one booking's calls in the order they were recorded."""
+
+    def __init__(self, units: UnitsOfWork, ctx: Context) -> None:
+        self._units = units
+        self._ctx = ctx
+        self._kinds: dict[str, Callable[[Call], Awaitable[None]]] = {
+            "authorize": self._authorize,
+            "capture": self._capture,
+            "cancel": self._cancel,
+            "refund": self._refund,
+            "transfer": self._transfer,
+            "reverse_transfer": self._reverse_transfer,
+        }
+
+    async def run_due(self) -> int:
+        """Run one batch of due calls; how many were taken."""
+        async with self._units.begin() as uow:
+            calls = await db.claim_calls(
+                uow.session, lease_seconds=self._ctx.settings.step_lease_seconds
+            )
+        for call in calls:
+            with continued_trace(call.traceparent):
+                await self._run(call)
+        return len(calls)
+
+    async def _run(self, call: Call) -> None:
+        settings = self._ctx.settings
+        try:
+            await self._kinds[call.kind](call)
+        except Exception as error:
+            last = call.attempts >= settings.step_max_attempts
+            if not isinstance(error, ProviderUnavailable | ProviderRejected):
+                log.exception("stripe call %s (%s) crashed", call.idempotency_key, call.kind)
+            else:
+                log.warning("stripe call %s failed: %s", call.idempotency_key, error)
+            async with self._units.begin() as uow:
+                if last:
+                    log.error("stripe call %s given up", call.idempotency_key)
+                    await db.finish_call(uow.session, call.id, status="failed")
+                    if call.kind == "authorize":
+                        await self._authorization_impossible(uow, call)
+                else:
+                    delay = min(settings.step_poll_seconds * 2**call.attempts, 300.0)
+                    await db.retry_call_later(
+                        uow.session, call.id, delay_seconds=delay, error=repr(error)
+                    )
+
+    async def _authorize(self, call: Call) -> None:
+        async with self._units.begin() as uow:
+            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
+        if payment is None or payment.status is not PaymentStatus.PENDING or payment.intent_ref:
+            await self._done(call)
+            return
+        try:
+            snapshot = await self._ctx.gateway.create_intent(
+                booking_id=payment.booking_id,
+                amount_minor=payment.amount_minor,
+                currency=payment.currency,
+                description=str(call.params.get("description") or ""),
+                idempotency_key=call.idempotency_key,
+            )
+        except ProviderRejected:
+            async with self._units.begin() as uow:
+                payment = await db.payment_for_booking(uow.session, call.booking_id)
+                assert payment is not None
+                outcome = creation_failed(payment, PaymentFailureReason.INVALID_REQUEST, now())
+                await db.save_payment(uow.session, outcome.payment)
+                await publish_all(uow, outcome.messages, payment.booking_id)
+                await db.finish_call(uow.session, call.id, status="failed")
+            return
+        async with self._units.begin() as uow:
+            payment = await db.payment_for_booking(uow.session, call.booking_id)
+            assert payment is not None
+            outcome = intent_created(payment, snapshot)
+            await db.save_payment(uow.session, outcome.payment)
+            await publish_all(uow, outcome.messages, payment.booking_id)
+            if outcome.payment.status is PaymentStatus.VOIDED:
+                # Voided while Stripe was creating it: cancel the orphan too.
+                key = f"{payment.booking_id}:void"
+                await record_call(uow, self._ctx, payment.booking_id, "cancel", key)
+            await db.finish_call(uow.session, call.id)
+
+    async def _authorization_impossible(self, uow: UnitOfWork, call: Call) -> None:
+        """Stripe stayed out of reach: booking must not wait for a payment that never comes."""
+        payment = await db.payment_for_booking(uow.session, call.booking_id)
+        if payment is not None:
+            outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, now())
+            await db.save_payment(uow.session, outcome.payment)
+            await publish_all(uow, outcome.messages, payment.booking_id)
+
+    async def _capture(self, call: Call) -> None:
+        await self._change_intent(call, "capture")
+
+    async def _cancel(self, call: Call) -> None:
+        await self._change_intent(call, "cancel")
+
+    async def _change_intent(self, call: Call, action: str) -> None:
+        async with self._units.begin() as uow:
+            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
+        movable = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
+        if payment is None or payment.intent_ref is None or payment.status not in movable:
+            await self._done(call)
+            return
+        gateway = self._ctx.gateway
+        try:
+            if action == "capture":
+                snapshot = await gateway.capture(
+                    payment.intent_ref,
+                    amount_minor=int(call.params["amount_minor"]),
+                    idempotency_key=call.idempotency_key,
+                )
+            else:
+                snapshot = await gateway.cancel(
+                    payment.intent_ref, idempotency_key=call.idempotency_key
+                )
+        except ProviderRejected as error:
+            # Usually the intent moved on (captured, canceled, lapsed): learn where it is.
+            log.info("%s of %s refused (%s); re-reading it", action, payment.intent_ref, error.code)
+            snapshot = await gateway.retrieve_intent(payment.intent_ref)
+        async with self._units.begin() as uow:
+            payment = await db.payment_for_booking(uow.session, call.booking_id)
+            assert payment is not None
+            await apply_snapshot(uow, self._ctx, payment, snapshot)
+            await db.finish_call(uow.session, call.id)
+
+    async def _refund(self, call: Call) -> None:
+        refund_id = uuid.UUID(call.params["refund_id"])
+        async with self._units.begin() as uow:
+            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
+            row = await db.refund_row(uow.session, refund_id)
+        if payment is None or payment.intent_ref is None or row is None or row.status != "pending":
+            await self._done(call)
+            return
+        try:
+            result = await self._ctx.gateway.refund(
+                payment.intent_ref,
+                amount_minor=row.amount_minor,
+                refund_id=refund_id,
+                idempotency_key=call.idempotency_key,
+            )
+        except ProviderRejected as error:
+            log.warning("refund %s refused by Stripe: %s", refund_id, error)
+            async with self._units.begin() as uow:
+                await db.refund_rejected(uow.session, refund_id)
+                await db.finish_call(uow.session, call.id, status="failed")
+            return
+        async with self._units.begin() as uow:
+            payment = await db.payment_for_booking(uow.session, call.booking_id)
+            row = await db.refund_row(uow.session, refund_id)
+            assert payment is not None
+            assert row is not None
+            if row.status == "pending":
+                await db.refund_succeeded(uow.session, refund_id, result.refund_ref)
+                total = await db.refunds_succeeded_minor(uow.session, payment.booking_id)
+                payment = refunds_total(payment, total)
+                await db.save_payment(uow.session, payment)
+                if call.params.get("void"):
+                    outcome = voided_by_refund(payment, now())
+                    await publish_all(uow, outcome.messages, payment.booking_id)
+                else:
+                    refunded = PaymentRefunded(
+                        booking_id=payment.booking_id,
+                        payment_id=payment.id,
+                        refund_id=refund_id,
+                        amount=payment.money(result.amount_minor),
+                        total_refunded=payment.money(payment.refunded_minor),
+                        reason=RefundReason(row.reason),
+                        refunded_at=now(),
+                    )
+                    await uow.publish(refunded, correlation_id=str(payment.booking_id))
+            await db.finish_call(uow.session, call.id)
+
+    async def _transfer(self, call: Call) -> None:
+        async with self._units.begin() as uow:
+            payout = await db.payout_for_booking(uow.session, call.booking_id)
+            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
+            disputed = await db.open_disputes(uow.session, call.booking_id)
+            account = (
+                await db.owner_account(uow.session, payout.owner_id) if payout is not None else None
+            )
+            if payout is not None and payout.status is PayoutStatus.TRANSFERRING and disputed:
+                # A dispute opened since it was scheduled: wait for its outcome.
+                await db.save_payout(
+                    uow.session,
+                    replace(payout, status=PayoutStatus.SCHEDULED),
+                    hold=payout_rules.Hold.DISPUTED.value,
+                )
+                await db.finish_call(uow.session, call.id, status="cancelled")
+                return
+        if (
+            payout is None
+            or payout.status is not PayoutStatus.TRANSFERRING
+            or payment is None
+            or payment.charge_ref is None
+            or account is None
+            or payout.currency is None
+        ):
+            await self._done(call)
+            return
+        transfer = await self._ctx.gateway.transfer(
+            booking_id=payout.booking_id,
+            amount_minor=payout.amount_minor,
+            currency=payout.currency,
+            destination=account.account_ref,
+            source_charge=payment.charge_ref,
+            idempotency_key=call.idempotency_key,
+        )
+        async with self._units.begin() as uow:
+            payout = await db.payout_for_booking(uow.session, call.booking_id)
+            assert payout is not None
+            paid, messages = payout_rules.transferred(
+                payout, transfer.transfer_ref, transfer.amount_minor, transfer.currency, now()
+            )
+            if paid != payout:
+                await db.save_payout(uow.session, paid)
+            await publish_all(uow, messages, payout.booking_id)
+            await db.finish_call(uow.session, call.id)
+
+    async def _reverse_transfer(self, call: Call) -> None:
+        async with self._units.begin() as uow:
+            payout = await db.payout_for_booking(uow.session, call.booking_id)
+        if payout is None or payout.transfer_ref is None or payout.status is not PayoutStatus.PAID:
+            await self._done(call)
+            return
+        transfer = await self._ctx.gateway.reverse_transfer(
+            payout.transfer_ref, idempotency_key=call.idempotency_key
+        )
+        async with self._units.begin() as uow:
+            payout = await db.payout_for_booking(uow.session, call.booking_id)
+            assert payout is not None
+            updated, messages = payout_rules.reversed_(
+                payout, transfer.amount_reversed_minor, call.params.get("reason", "dispute"), now()
+            )
+            if updated != payout:
+                await db.save_payout(uow.session, updated)
+            await publish_all(uow, messages, payout.booking_id)
+            await db.finish_call(uow.session, call.id)
+
+    async def _done(self, call: Call) -> None:
+        async with self._units.begin() as uow:
+            await db.finish_call(uow.session, call.id)

@@ -1,0 +1,1 @@
+"""Payments' pure domain: money arithmetic, the payment state machine, payouts. No I/O."""

@@ -1,0 +1,383 @@
+"""One payment per booking and the state machine that moves it, monotonically.
+
+Stripe tells us about a PaymentIntent in webhooks that arrive late, twice or out of order, and
+we re-read it when webhooks go missing. Every observation goes through `observe`, which only
+ever moves a payment forward (pending -> authorized -> captured -> refunded, or to voided/expired)
+and ignores anything that would move it back, so the same facts in any order give one outcome.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from contracts import Message
+from contracts.payments import (
+    AuthorizePayment,
+    CaptureStrategy,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentFailureReason,
+    PaymentIntentReady,
+    PaymentVoided,
+    VoidReason,
+)
+from contracts.values import Money
+from payments.domain.money import platform_fee, refundable
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    """Created; waiting for the booker's card (also after a declined one)."""
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    REFUNDED = "refunded"
+    """Captured, then refunded in full."""
+    VOIDED = "voided"
+    EXPIRED = "expired"
+    """The authorization lapsed before it was captured."""
+    FAILED = "failed"
+    """Stripe refused to even create it."""
+
+
+_NEXT: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.PENDING: frozenset(
+        {
+            PaymentStatus.AUTHORIZED,
+            PaymentStatus.CAPTURED,
+            PaymentStatus.VOIDED,
+            PaymentStatus.EXPIRED,
+            PaymentStatus.FAILED,
+        }
+    ),
+    PaymentStatus.AUTHORIZED: frozenset(
+        {PaymentStatus.CAPTURED, PaymentStatus.VOIDED, PaymentStatus.EXPIRED}
+    ),
+    PaymentStatus.CAPTURED: frozenset({PaymentStatus.REFUNDED}),
+    PaymentStatus.REFUNDED: frozenset(),
+    PaymentStatus.VOIDED: frozenset(),
+    PaymentStatus.EXPIRED: frozenset(),
+    PaymentStatus.FAILED: frozenset(),
+}
+
+
+def can_move(current: PaymentStatus, target: PaymentStatus) -> bool:
+    """Whether a payment may go from `current` to `target` (staying put is not a move)."""
+    return target in _NEXT[current]
+
+
+class PaymentNotFound(LookupError):
+    """No payment exists for this booking."""
+
+
+@dataclass(frozen=True)
+class CardFailure:
+    """Why the booker's card was refused, in our words."""
+
+    reason: PaymentFailureReason
+    decline_code: str | None = None
+
+
+@dataclass(frozen=True)
+class IntentSnapshot:
+    """What the provider says about a payment at one moment, mapped to our statuses."""
+
+    intent_ref: str
+    status: PaymentStatus
+    amount_capturable_minor: int = 0
+    amount_received_minor: int = 0
+    charge_ref: str | None = None
+    capture_before: datetime | None = None
+    client_secret: str | None = None
+    failure: CardFailure | None = None
+    booking_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: uuid.UUID
+    booking_id: uuid.UUID
+    booker_id: uuid.UUID
+    owner_id: uuid.UUID
+    currency: str
+    amount_minor: int
+    fee_percent: Decimal
+    capture_strategy: CaptureStrategy
+    session_ends_at: datetime
+    status: PaymentStatus = PaymentStatus.PENDING
+    intent_ref: str | None = None
+    client_secret: str | None = None
+    charge_ref: str | None = None
+    authorized_at: datetime | None = None
+    authorization_expires_at: datetime | None = None
+    captured_minor: int = 0
+    fee_minor: int = 0
+    captured_at: datetime | None = None
+    refunded_minor: int = 0
+    void_reason: VoidReason | None = None
+
+    def money(self, amount_minor: int) -> Money:
+        return Money(amount_minor=amount_minor, currency=self.currency)
+
+    @property
+    def refundable_minor(self) -> int:
+        return refundable(self.captured_minor, self.refunded_minor)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A decision: the payment as it is now, what to tell others, and whether to capture now."""
+
+    payment: Payment
+    messages: list[Message] = field(default_factory=list)
+    capture_now: bool = False
+
+
+def capture_strategy_for(
+    session_ends_at: datetime, now: datetime, authorization_window: timedelta
+) -> CaptureStrategy:
+    """Authorize now and capture after the session, unless the session ends after the
+    authorization could lapse: then capture at once and hold the owner's payout instead."""
+    if session_ends_at > now + authorization_window:
+        return CaptureStrategy.CAPTURE_IMMEDIATELY
+    return CaptureStrategy.AUTHORIZE_THEN_CAPTURE
+
+
+def new_payment(
+    command: AuthorizePayment, *, now: datetime, fee_percent: Decimal, window: timedelta
+) -> Payment:
+    """The payment a booking asks for, before Stripe has heard of it."""
+    return Payment(
+        id=uuid.uuid4(),
+        booking_id=command.booking_id,
+        booker_id=command.booker_id,
+        owner_id=command.owner_id,
+        currency=command.amount.currency,
+        amount_minor=command.amount.amount_minor,
+        fee_percent=fee_percent,
+        capture_strategy=capture_strategy_for(command.session_ends_at, now, window),
+        session_ends_at=command.session_ends_at,
+    )
+
+
+def intent_ready(payment: Payment) -> PaymentIntentReady:
+    """What the booker's client needs to confirm the card."""
+    assert payment.client_secret is not None
+    return PaymentIntentReady(
+        booking_id=payment.booking_id,
+        payment_id=payment.id,
+        client_secret=payment.client_secret,
+        amount=payment.money(payment.amount_minor),
+        capture_strategy=payment.capture_strategy,
+    )
+
+
+def intent_created(payment: Payment, snapshot: IntentSnapshot) -> Outcome:
+    """Stripe created the PaymentIntent: hand the client secret to the booker (once more on
+    a repeated request, which is harmless); a payment already over stays over."""
+    updated = replace(
+        payment,
+        intent_ref=payment.intent_ref or snapshot.intent_ref,
+        client_secret=payment.client_secret or snapshot.client_secret,
+    )
+    if updated.status is not PaymentStatus.PENDING:
+        return Outcome(updated)
+    return Outcome(updated, [intent_ready(updated)])
+
+
+def creation_failed(payment: Payment, reason: PaymentFailureReason, now: datetime) -> Outcome:
+    """Stripe refused to create the PaymentIntent at all: booking must give up on it."""
+    if payment.status is not PaymentStatus.PENDING or payment.intent_ref is not None:
+        return Outcome(payment)
+    failed = replace(payment, status=PaymentStatus.FAILED)
+    return Outcome(
+        failed,
+        [
+            PaymentFailed(
+                booking_id=payment.booking_id,
+                payment_id=payment.id,
+                reason=reason,
+                retryable=False,
+                failed_at=now,
+            )
+        ],
+    )
+
+
+def card_failed(payment: Payment, failure: CardFailure, now: datetime) -> Outcome:
+    """The booker's card was declined: they may try another one on the same payment."""
+    if payment.status is not PaymentStatus.PENDING:
+        return Outcome(payment)  # a stale failure: another card already went through
+    return Outcome(
+        payment,
+        [
+            PaymentFailed(
+                booking_id=payment.booking_id,
+                payment_id=payment.id,
+                reason=failure.reason,
+                decline_code=failure.decline_code,
+                retryable=True,
+                failed_at=now,
+            )
+        ],
+    )
+
+
+def observe(payment: Payment, snapshot: IntentSnapshot, now: datetime) -> Outcome:
+    """Apply what the provider says about the payment; stale or repeated news changes nothing."""
+    target = snapshot.status
+    if target is payment.status or not can_move(payment.status, target):
+        return Outcome(_fill_in(payment, snapshot))
+    payment = replace(
+        payment,
+        intent_ref=payment.intent_ref or snapshot.intent_ref,
+        charge_ref=snapshot.charge_ref or payment.charge_ref,
+    )
+    if target is PaymentStatus.AUTHORIZED:
+        return _authorized(payment, snapshot, now)
+    if target is PaymentStatus.CAPTURED:
+        return _captured(payment, snapshot, now)
+    if target is PaymentStatus.VOIDED:
+        return Outcome(replace(payment, status=target), [_voided(payment, now)])
+    if target is PaymentStatus.EXPIRED:
+        return _expired(payment, now)
+    return Outcome(payment)
+
+
+def _fill_in(payment: Payment, snapshot: IntentSnapshot) -> Payment:
+    if payment.status is PaymentStatus.AUTHORIZED and payment.authorization_expires_at is None:
+        return replace(payment, authorization_expires_at=snapshot.capture_before)
+    return payment
+
+
+def _authorized(payment: Payment, snapshot: IntentSnapshot, now: datetime) -> Outcome:
+    authorized = replace(
+        payment,
+        status=PaymentStatus.AUTHORIZED,
+        authorized_at=now,
+        authorization_expires_at=snapshot.capture_before,
+    )
+    capture_now = payment.capture_strategy is CaptureStrategy.CAPTURE_IMMEDIATELY
+    return Outcome(
+        authorized,
+        [_authorized_message(authorized, snapshot.capture_before)],
+        capture_now=capture_now and payment.void_reason is None,
+    )
+
+
+def _authorized_message(payment: Payment, expires_at: datetime | None) -> PaymentAuthorized:
+    assert payment.authorized_at is not None
+    return PaymentAuthorized(
+        booking_id=payment.booking_id,
+        payment_id=payment.id,
+        amount=payment.money(payment.amount_minor),
+        capture_strategy=payment.capture_strategy,
+        authorized_at=payment.authorized_at,
+        authorization_expires_at=expires_at,
+    )
+
+
+def _captured(payment: Payment, snapshot: IntentSnapshot, now: datetime) -> Outcome:
+    messages: list[Message] = []
+    if payment.status is PaymentStatus.PENDING:
+        # The authorization's own news never came (or comes later and will be stale):
+        # the saga still hears that the card went through, before the capture.
+        payment = replace(payment, authorized_at=now)
+        messages.append(_authorized_message(payment, None))
+    captured_minor = snapshot.amount_received_minor
+    fee = platform_fee(captured_minor, payment.fee_percent)
+    captured = replace(
+        payment,
+        status=PaymentStatus.CAPTURED,
+        captured_minor=captured_minor,
+        fee_minor=fee,
+        captured_at=now,
+        authorization_expires_at=None,
+    )
+    messages.append(captured_message(captured))
+    return Outcome(captured, messages)
+
+
+def captured_message(payment: Payment) -> PaymentCaptured:
+    assert payment.captured_at is not None
+    return PaymentCaptured(
+        booking_id=payment.booking_id,
+        payment_id=payment.id,
+        amount=payment.money(payment.captured_minor),
+        platform_fee=payment.money(payment.fee_minor),
+        captured_at=payment.captured_at,
+    )
+
+
+def _voided(payment: Payment, now: datetime) -> PaymentVoided:
+    return PaymentVoided(
+        booking_id=payment.booking_id,
+        payment_id=payment.id,
+        reason=payment.void_reason or VoidReason.CANCELLED,
+        voided_at=now,
+    )
+
+
+def _expired(payment: Payment, now: datetime) -> Outcome:
+    """A lapsed authorization: a void if booking asked for one, else a final failure."""
+    expired = replace(payment, status=PaymentStatus.EXPIRED, authorization_expires_at=None)
+    if payment.void_reason is not None:
+        return Outcome(expired, [_voided(payment, now)])
+    failure = PaymentFailed(
+        booking_id=payment.booking_id,
+        payment_id=payment.id,
+        reason=PaymentFailureReason.PROCESSING_ERROR,
+        decline_code="authorization_expired",
+        retryable=False,
+        failed_at=now,
+    )
+    return Outcome(expired, [failure])
+
+
+class VoidAction(StrEnum):
+    CANCEL = "cancel"
+    """Cancel the uncaptured PaymentIntent at Stripe."""
+    REFUND = "refund"
+    """Already captured: give everything left back."""
+    NONE = "none"
+    """Nothing left to release: answer at once."""
+
+
+def request_void(payment: Payment, reason: VoidReason, now: datetime) -> tuple[Outcome, VoidAction]:
+    """Booking wants the money released, whatever state the payment is in."""
+    marked = replace(payment, void_reason=payment.void_reason or reason)
+    if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+        if payment.intent_ref is None:
+            voided = replace(marked, status=PaymentStatus.VOIDED)
+            return Outcome(voided, [_voided(voided, now)]), VoidAction.NONE
+        return Outcome(marked), VoidAction.CANCEL
+    if payment.status is PaymentStatus.CAPTURED and payment.refundable_minor > 0:
+        return Outcome(marked), VoidAction.REFUND
+    return Outcome(marked, [_voided(marked, now)]), VoidAction.NONE
+
+
+def voided_by_refund(payment: Payment, now: datetime) -> Outcome:
+    """The captured money was refunded in full because booking asked for a void."""
+    return Outcome(payment, [_voided(payment, now)])
+
+
+def refunds_total(payment: Payment, refunded_minor: int) -> Payment:
+    """Record what the provider has refunded in total; refunds only ever grow."""
+    total = min(max(payment.refunded_minor, refunded_minor), payment.captured_minor)
+    status = payment.status
+    if status is PaymentStatus.CAPTURED and payment.captured_minor > 0:
+        status = PaymentStatus.REFUNDED if total >= payment.captured_minor else status
+    return replace(payment, refunded_minor=total, status=status)
+
+
+def capture_amount(payment: Payment, requested: Money | None) -> int:
+    """How much to capture: all of it, or the requested part (never more than authorized)."""
+    if requested is None:
+        return payment.amount_minor
+    if requested.currency != payment.currency:
+        raise ValueError(f"capture in {requested.currency} of a {payment.currency} payment")
+    return min(requested.amount_minor, payment.amount_minor)

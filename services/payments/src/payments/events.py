@@ -1,0 +1,200 @@
+"""Stripe's events, from webhooks or re-listed by reconciliation, each applied exactly once.
+
+The event id is recorded (INSERT ... ON CONFLICT DO NOTHING) in the same transaction as its
+effect, so a repeated event changes nothing; and every effect goes through the monotonic rules
+of the domain, so events in any order end in the same state.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+
+from contracts.payments import PaymentFailureReason
+from payments import db
+from payments.domain import disputes as dispute_rules
+from payments.domain import payouts as payout_rules
+from payments.domain.disputes import Dispute, DisputeSnapshot, DisputeStatus
+from payments.domain.payments import (
+    CardFailure,
+    IntentSnapshot,
+    Payment,
+    PaymentStatus,
+    card_failed,
+    refunds_total,
+)
+from payments.domain.payouts import PayoutStatus
+from payments.provider import ProviderEvent, ProviderUnavailable
+from payments.service import Context, apply_snapshot, now, publish_all, record_call
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+log = logging.getLogger(__name__)
+
+
+async def process_event(
+    units: UnitsOfWork, ctx: Context, event: ProviderEvent, *, source: str
+) -> bool:
+    """Apply one event unless it was applied before; False for a repeat."""
+    async with units.begin() as uow:
+        if await db.event_seen(uow.session, event.id):
+            return False  # a cheap early answer; the insert below is what guarantees once
+    event = await _with_authorization_deadline(ctx, event)
+    async with units.begin() as uow:
+        if not await db.record_event(uow.session, event.id, event.type, event.created, source):
+            return False
+        await _apply(uow, ctx, event)
+    return True
+
+
+async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> ProviderEvent:
+    """The event names the charge only by id; its capture_before is on the charge itself."""
+    intent = event.intent
+    if intent is None or intent.status is not PaymentStatus.AUTHORIZED:
+        return event
+    if intent.capture_before is not None or intent.charge_ref is None:
+        return event
+    try:
+        capture_before = await ctx.gateway.charge_capture_before(intent.charge_ref)
+    except ProviderUnavailable:
+        log.warning("capture_before of %s unknown for now", intent.charge_ref)
+        return event
+    return replace(event, intent=replace(intent, capture_before=capture_before))
+
+
+async def _apply(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+    if event.intent is not None:
+        await _intent_event(uow, ctx, event.type, event.intent)
+    elif event.charge is not None and event.type == "charge.refunded":
+        payment = await _payment(uow, event.charge.intent_ref, None)
+        if payment is not None:
+            updated = refunds_total(payment, event.charge.amount_refunded_minor)
+            if updated != payment:
+                await db.save_payment(uow.session, updated)
+    elif event.dispute is not None:
+        await _dispute_event(uow, ctx, event.dispute)
+    elif event.account is not None and event.type == "account.updated":
+        await _account_event(uow, event)
+    elif event.transfer is not None:
+        await _transfer_event(uow, event)
+
+
+async def _payment(
+    uow: UnitOfWork, intent_ref: str | None, booking_id: uuid.UUID | None
+) -> Payment | None:
+    payment = await db.payment_for_intent(uow.session, intent_ref) if intent_ref else None
+    if payment is None and booking_id is not None:
+        payment = await db.payment_for_booking(uow.session, booking_id)
+    return payment
+
+
+async def _intent_event(
+    uow: UnitOfWork, ctx: Context, event_type: str, intent: IntentSnapshot
+) -> None:
+    payment = await _payment(uow, intent.intent_ref, intent.booking_id)
+    if payment is None:
+        log.info("%s for unknown PaymentIntent %s ignored", event_type, intent.intent_ref)
+        return
+    if event_type == "payment_intent.payment_failed":
+        failure = intent.failure or CardFailure(PaymentFailureReason.CARD_DECLINED)
+        outcome = card_failed(payment, failure, now())
+        await publish_all(uow, outcome.messages, payment.booking_id)
+        return
+    await apply_snapshot(uow, ctx, payment, intent)
+
+
+async def _dispute_event(uow: UnitOfWork, ctx: Context, snapshot: DisputeSnapshot) -> None:
+    dispute = await db.dispute_by_ref(uow.session, snapshot.dispute_ref)
+    if dispute is None:
+        payment = await _payment(uow, snapshot.intent_ref, None)
+        if payment is None:
+            log.info("dispute %s on an unknown payment ignored", snapshot.dispute_ref)
+            return
+        dispute = Dispute(
+            id=uuid.uuid4(),
+            dispute_ref=snapshot.dispute_ref,
+            booking_id=payment.booking_id,
+            payment_id=payment.id,
+            amount_minor=snapshot.amount_minor,
+            currency=snapshot.currency,
+            reason=snapshot.reason,
+            evidence_due_by=snapshot.evidence_due_by,
+        )
+        await db.add_dispute(uow.session, dispute)
+        await publish_all(uow, dispute_rules.opened(dispute, now()), dispute.booking_id)
+        await _claw_back_payout(uow, ctx, dispute.booking_id)
+    closed, messages = dispute_rules.decided(dispute, snapshot.status, now())
+    if closed != dispute:
+        await db.save_dispute(uow.session, closed)
+        await publish_all(uow, messages, dispute.booking_id)
+        if closed.status is DisputeStatus.LOST:
+            await _cancel_payout(uow, dispute.booking_id)
+
+
+async def _claw_back_payout(uow: UnitOfWork, ctx: Context, booking_id: uuid.UUID) -> None:
+    """A dispute after the owner was paid: take the transfer back until it is decided."""
+    payout = await db.payout_for_booking(uow.session, booking_id)
+    if payout is None or payout.status is not PayoutStatus.PAID:
+        return
+    await db.save_payout(uow.session, replace(payout, reversal_reason="dispute_opened"))
+    await record_call(
+        uow,
+        ctx,
+        booking_id,
+        "reverse_transfer",
+        f"{booking_id}:payout-reversal",
+        {"reason": "dispute_opened"},
+    )
+
+
+async def _cancel_payout(uow: UnitOfWork, booking_id: uuid.UUID) -> None:
+    """A lost dispute: the money went back to the card holder, there is nothing to pay out."""
+    payout = await db.payout_for_booking(uow.session, booking_id)
+    if payout is not None and payout.status is PayoutStatus.SCHEDULED:
+        await db.save_payout(
+            uow.session, replace(payout, status=PayoutStatus.CANCELLED), hold="dispute_lost"
+        )
+
+
+async def _account_event(uow: UnitOfWork, event: ProviderEvent) -> None:
+    snapshot = event.account
+    assert snapshot is not None
+    row = await db.owner_account_by_ref(uow.session, snapshot.account_ref)
+    if row is None:
+        if snapshot.owner_id is None:
+            return
+        # Created at Stripe, but our record of it was lost with a crash: adopt it.
+        await db.add_owner_account(uow.session, snapshot.owner_id, snapshot.account_ref)
+        row = await db.owner_account_by_ref(uow.session, snapshot.account_ref)
+        assert row is not None
+    if row.synced_at is not None and event.created < row.synced_at:
+        return  # older news than what we applied already
+    messages = payout_rules.payouts_capability_changed(
+        row.owner_id, row.payouts_enabled, snapshot.payouts_enabled, snapshot.disabled_reason, now()
+    )
+    await db.set_payouts_enabled(
+        uow.session, snapshot.account_ref, snapshot.payouts_enabled, event.created
+    )
+    await publish_all(uow, messages, row.owner_id)
+
+
+async def _transfer_event(uow: UnitOfWork, event: ProviderEvent) -> None:
+    """The transfer's own news: covers a crash between Stripe's answer and our record of it."""
+    snapshot = event.transfer
+    assert snapshot is not None
+    payout = await db.payout_for_transfer(uow.session, snapshot.transfer_ref)
+    if payout is None and snapshot.booking_id is not None:
+        payout = await db.payout_for_booking(uow.session, snapshot.booking_id)
+    if payout is None:
+        return
+    updated, messages = payout_rules.transferred(
+        payout, snapshot.transfer_ref, snapshot.amount_minor, snapshot.currency, now()
+    )
+    if event.type == "transfer.reversed":
+        updated, more = payout_rules.reversed_(
+            updated, snapshot.amount_reversed_minor, updated.reversal_reason or "reversed", now()
+        )
+        messages += more
+    if updated != payout:
+        await db.save_payout(uow.session, updated)
+    await publish_all(uow, messages, payout.booking_id)

@@ -1,0 +1,42 @@
+"""Booking's commands on the bus: thin, each runs its use case in the message's unit of work."""
+
+from __future__ import annotations
+
+from contracts import Envelope
+from contracts.payments import (
+    AuthorizePayment,
+    CapturePayment,
+    RefundPayment,
+    SchedulePayout,
+    VoidPayment,
+)
+from payments import service
+from payments.service import Context
+from service_runtime.consumer import MessageHandlers
+from service_runtime.unit_of_work import UnitOfWork
+
+
+def message_handlers(ctx: Context) -> MessageHandlers:
+    handlers = MessageHandlers()
+
+    @handlers.on(AuthorizePayment)
+    async def authorize(uow: UnitOfWork, message: AuthorizePayment, _: Envelope) -> None:
+        await service.authorize(uow, ctx, message)
+
+    @handlers.on(CapturePayment)
+    async def capture(uow: UnitOfWork, message: CapturePayment, _: Envelope) -> None:
+        await service.capture(uow, ctx, message)
+
+    @handlers.on(VoidPayment)
+    async def void(uow: UnitOfWork, message: VoidPayment, _: Envelope) -> None:
+        await service.void(uow, ctx, message)
+
+    @handlers.on(RefundPayment)
+    async def refund(uow: UnitOfWork, message: RefundPayment, _: Envelope) -> None:
+        await service.refund(uow, ctx, message)
+
+    @handlers.on(SchedulePayout)
+    async def schedule_payout(uow: UnitOfWork, message: SchedulePayout, _: Envelope) -> None:
+        await service.schedule_payout(uow, ctx, message)
+
+    return handlers

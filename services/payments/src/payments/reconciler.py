@@ -1,0 +1,73 @@
+"""Reconciliation: what webhooks missed is read back from Stripe, so no booking stays stuck.
+
+Two sweeps, one replica at a time (a PostgreSQL advisory lock, held on a connection with no
+transaction open, so the Stripe calls run outside any transaction):
+- payments that waited longer than `webhook_grace_seconds` are re-read and applied like a webhook;
+- Stripe's event list since the last sweep (with an overlap) goes through the same event
+  processing as webhooks, where events already seen are skipped by id.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from payments import db
+from payments.events import process_event
+from payments.service import Context, apply_snapshot, now
+from service_runtime.db import Database
+from service_runtime.unit_of_work import UnitsOfWork
+
+log = logging.getLogger(__name__)
+
+# Any constant works; it names "the payments reconciler" among advisory locks in this database.
+RECONCILER_LOCK = 0x7061796D
+EVENTS_CURSOR = "stripe_events"
+
+
+async def reconcile(database: Database, units: UnitsOfWork, ctx: Context) -> bool:
+    """One reconciliation pass; False when another replica is doing it right now."""
+    async with database.engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        if not await connection.scalar(select(func.pg_try_advisory_lock(RECONCILER_LOCK))):
+            return False
+        try:
+            await reread_waiting_payments(units, ctx)
+            await replay_missed_events(units, ctx)
+        finally:
+            await connection.scalar(select(func.pg_advisory_unlock(RECONCILER_LOCK)))
+    return True
+
+
+async def reread_waiting_payments(units: UnitsOfWork, ctx: Context) -> int:
+    grace = timedelta(seconds=ctx.settings.webhook_grace_seconds)
+    async with units.begin() as uow:
+        intent_refs = await db.payments_waiting(uow.session, older_than=now() - grace)
+    for intent_ref in intent_refs:
+        snapshot = await ctx.gateway.retrieve_intent(intent_ref)
+        async with units.begin() as uow:
+            payment = await db.payment_for_intent(uow.session, intent_ref)
+            if payment is not None:
+                await apply_snapshot(uow, ctx, payment, snapshot)
+    return len(intent_refs)
+
+
+async def replay_missed_events(units: UnitsOfWork, ctx: Context) -> int:
+    lookback = ctx.settings.reconcile_lookback_seconds
+    async with units.begin() as uow:
+        position = await db.cursor_position(uow.session, EVENTS_CURSOR)
+    since = (position if position is not None else int(now().timestamp())) - lookback
+    events = await ctx.gateway.events_since(max(since, 0))
+    applied = 0
+    for event in events:
+        if await process_event(units, ctx, event, source="reconciliation"):
+            applied += 1
+    if events:
+        async with units.begin() as uow:
+            newest = int(max(event.created for event in events).timestamp())
+            await db.move_cursor(uow.session, EVENTS_CURSOR, newest)
+    if applied:
+        log.warning("reconciliation applied %d event(s) that no webhook delivered", applied)
+    return applied

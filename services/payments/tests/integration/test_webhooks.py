@@ -1,0 +1,121 @@
+"""Stripe's webhooks: verified, applied once, and right in any order."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from contracts.payments import PaymentAuthorized, PaymentCaptured, PaymentFailed, PaymentVoided
+from payments import db
+from tests.fixtures.infra import eventually
+from tests.fixtures.stripe import StripeStandin, signed_webhook
+
+from ..conftest import (
+    Payments,
+    PaymentsFactory,
+    Probe,
+    authorize_command,
+    intent_id,
+    request_payment,
+)
+
+
+async def _deliver(payments: Payments, event: dict[str, Any], secret: str) -> Any:
+    body, headers = signed_webhook(event, secret)
+    return await payments.client.post("/api/webhooks/stripe", content=body, headers=headers)
+
+
+async def test_events_out_of_order_and_repeated_have_one_effect(
+    start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    secret = stripe_standin.webhook_secret
+    async with start_payments(reconcile_interval_seconds=3600) as payments:
+        command = authorize_command()
+        intent = intent_id(await request_payment(probe, command))
+        await stripe_standin.pause_webhooks()
+        await stripe_standin.confirm(intent, "pm_card_visa")
+        await stripe_standin.api("POST", f"/payment_intents/{intent}/capture")
+        succeeded, capturable = await stripe_standin.events(type="payment_intent.*")
+        late_cancel = {
+            **capturable,
+            "id": "evt_forged_late_cancel",
+            "type": "payment_intent.canceled",
+            "data": {"object": {**capturable["data"]["object"], "status": "canceled"}},
+        }
+
+        answers = [
+            await _deliver(payments, succeeded, secret),
+            await _deliver(payments, capturable, secret),
+            await _deliver(payments, succeeded, secret),
+            await _deliver(payments, late_cancel, secret),
+        ]
+        await probe.wait_for(PaymentCaptured, command.booking_id)
+        await asyncio.sleep(1.0)
+
+        assert (succeeded["type"], capturable["type"]) == (
+            "payment_intent.succeeded",
+            "payment_intent.amount_capturable_updated",
+        )
+        assert [answer.json()["status"] for answer in answers] == [
+            "applied",
+            "applied",
+            "duplicate",
+            "applied",
+        ]
+        assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
+        assert len(probe.of(PaymentCaptured, command.booking_id)) == 1
+        assert probe.of(PaymentVoided, command.booking_id) == []
+        assert probe.of(PaymentFailed, command.booking_id) == []
+        row = await payments.payment_row(command.booking_id)
+        assert (row.status, row.captured_minor) == ("captured", 10_000)
+
+
+async def test_forged_or_stale_webhook_is_rejected_and_changes_nothing(
+    payments: Payments, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    command = authorize_command()
+    intent = intent_id(await request_payment(probe, command))
+    await stripe_standin.pause_webhooks()
+    await stripe_standin.confirm(intent, "pm_card_visa")
+    [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+    events_before = await payments.rows(db.stripe_events)
+
+    forged = await _deliver(payments, capturable, "whsec_not_the_secret")
+    body, headers = signed_webhook(capturable, stripe_standin.webhook_secret)
+    stale_headers = {
+        **headers,
+        "Stripe-Signature": "t=1000," + headers["Stripe-Signature"].split(",")[1],
+    }
+    stale = await payments.client.post("/api/webhooks/stripe", content=body, headers=stale_headers)
+    unsigned = await payments.client.post("/api/webhooks/stripe", content=body)
+
+    for answer in (forged, stale, unsigned):
+        assert answer.status_code == 400
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["status"] == 400
+    assert await payments.rows(db.stripe_events) == events_before
+    assert (await payments.payment_row(command.booking_id)).status == "pending"
+    assert probe.of(PaymentAuthorized, command.booking_id) == []
+
+
+async def test_lost_webhook_is_made_good_by_reconciliation(
+    payments: Payments, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    command = authorize_command()
+    intent = intent_id(await request_payment(probe, command))
+    await stripe_standin.pause_webhooks()
+
+    await stripe_standin.confirm(intent, "pm_card_visa")
+    [authorized] = await probe.wait_for(PaymentAuthorized, command.booking_id, timeout=15)
+
+    assert authorized.authorization_expires_at is not None
+    assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
+
+    async def event_recorded() -> bool:
+        events = await payments.rows(db.stripe_events)
+        return {(event.event_type, event.source) for event in events} == {
+            ("payment_intent.amount_capturable_updated", "reconciliation")
+        }
+
+    await eventually(event_recorded)
+    assert (await payments.payment_row(command.booking_id)).status == "authorized"

@@ -1,0 +1,68 @@
+"""The money rules: fee rounding, refunds capped at the capture, the owner's share."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from payments.domain.money import RefundTooLarge, platform_fee, refund_amount, settle
+
+
+@pytest.mark.parametrize(
+    ("captured", "percent", "fee"),
+    [
+        (10_000, Decimal(15), 1_500),
+        (1_005, Decimal(15), 151),  # 150.75 rounds up
+        (1_003, Decimal(15), 150),  # 150.45 rounds down
+        (10, Decimal(5), 1),  # 0.5 rounds half up
+        (6_003, Decimal(15), 900),
+        (999, Decimal("12.5"), 125),  # 124.875
+        (0, Decimal(15), 0),
+        (10_000, Decimal(0), 0),
+        (10_000, Decimal(100), 10_000),
+    ],
+)
+def test_platform_fee_is_a_percentage_rounded_half_up(
+    captured: int, percent: Decimal, fee: int
+) -> None:
+    assert platform_fee(captured, percent) == fee
+
+
+def test_fee_percent_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="percent"):
+        platform_fee(100, Decimal(101))
+
+
+def test_refund_is_capped_at_what_is_left() -> None:
+    assert refund_amount(3_000, captured_minor=10_000, refunded_minor=0) == 3_000
+    assert refund_amount(9_000, captured_minor=10_000, refunded_minor=3_000) == 7_000
+    assert refund_amount(1, captured_minor=10_000, refunded_minor=10_000) == 0
+
+
+def test_owner_share_is_total_minus_fee_minus_refunds() -> None:
+    settlement = settle(captured_minor=10_000, refunded_minor=2_001, fee_minor=1_500)
+
+    assert settlement.owner_share_minor == 6_499
+    assert settlement.fee_kept_minor == 1_500
+
+
+def test_refunds_beyond_the_owner_share_come_out_of_the_fee() -> None:
+    settlement = settle(captured_minor=10_000, refunded_minor=9_000, fee_minor=1_500)
+
+    assert settlement.owner_share_minor == 0
+    assert settlement.fee_kept_minor == 1_000
+
+
+@pytest.mark.parametrize("refunded", [0, 1, 2_500, 8_499, 8_500, 8_501, 9_999, 10_000])
+def test_captured_always_equals_refunds_plus_fee_plus_owner_share(refunded: int) -> None:
+    s = settle(captured_minor=10_000, refunded_minor=refunded, fee_minor=1_500)
+
+    assert s.captured_minor == s.refunded_minor + s.fee_kept_minor + s.owner_share_minor
+    assert s.owner_share_minor >= 0
+    assert s.fee_kept_minor >= 0
+
+
+def test_refunds_beyond_the_capture_are_impossible() -> None:
+    with pytest.raises(RefundTooLarge):
+        settle(captured_minor=100, refunded_minor=101, fee_minor=15)

@@ -1,0 +1,230 @@
+"""The payment state machine: forward only, stale news ignored, the same outcome in any order."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from contracts.payments import (
+    AuthorizePayment,
+    CaptureStrategy,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentFailureReason,
+    PaymentVoided,
+    VoidReason,
+)
+from contracts.values import Money
+from payments.domain.payments import (
+    CardFailure,
+    IntentSnapshot,
+    Payment,
+    PaymentStatus,
+    VoidAction,
+    can_move,
+    capture_strategy_for,
+    card_failed,
+    new_payment,
+    observe,
+    refunds_total,
+    request_void,
+)
+
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+WINDOW = timedelta(days=6)
+CAPTURE_BEFORE = NOW + timedelta(days=7)
+
+
+def payment(strategy: CaptureStrategy = CaptureStrategy.AUTHORIZE_THEN_CAPTURE) -> Payment:
+    return Payment(
+        id=uuid.uuid4(),
+        booking_id=uuid.uuid4(),
+        booker_id=uuid.uuid4(),
+        owner_id=uuid.uuid4(),
+        currency="USD",
+        amount_minor=10_000,
+        fee_percent=Decimal(15),
+        capture_strategy=strategy,
+        session_ends_at=NOW + timedelta(days=1),
+        intent_ref="pi_1",
+        client_secret="pi_1_secret_x",
+    )
+
+
+def snapshot(status: PaymentStatus, received: int = 0) -> IntentSnapshot:
+    return IntentSnapshot(
+        intent_ref="pi_1",
+        status=status,
+        amount_capturable_minor=10_000 if status is PaymentStatus.AUTHORIZED else 0,
+        amount_received_minor=received,
+        charge_ref="ch_1",
+        capture_before=CAPTURE_BEFORE if status is PaymentStatus.AUTHORIZED else None,
+    )
+
+
+AUTHORIZED = snapshot(PaymentStatus.AUTHORIZED)
+CAPTURED = snapshot(PaymentStatus.CAPTURED, received=10_000)
+CANCELED = snapshot(PaymentStatus.VOIDED)
+
+
+@pytest.mark.parametrize(
+    ("ends_in", "strategy"),
+    [
+        (WINDOW - timedelta(seconds=1), CaptureStrategy.AUTHORIZE_THEN_CAPTURE),
+        (WINDOW, CaptureStrategy.AUTHORIZE_THEN_CAPTURE),
+        (WINDOW + timedelta(seconds=1), CaptureStrategy.CAPTURE_IMMEDIATELY),
+        (timedelta(days=10), CaptureStrategy.CAPTURE_IMMEDIATELY),
+        (timedelta(hours=2), CaptureStrategy.AUTHORIZE_THEN_CAPTURE),
+    ],
+)
+def test_capture_strategy_on_both_sides_of_the_authorization_window(
+    ends_in: timedelta, strategy: CaptureStrategy
+) -> None:
+    assert capture_strategy_for(NOW + ends_in, NOW, WINDOW) is strategy
+
+
+def test_new_payment_takes_its_strategy_from_the_session_end() -> None:
+    command = AuthorizePayment(
+        booking_id=uuid.uuid4(),
+        booker_id=uuid.uuid4(),
+        owner_id=uuid.uuid4(),
+        studio_id=uuid.uuid4(),
+        amount=Money(amount_minor=5_000, currency="EUR"),
+        platform_fee=Money(amount_minor=750, currency="EUR"),
+        session_starts_at=NOW + timedelta(days=9),
+        session_ends_at=NOW + timedelta(days=9, hours=2),
+        description="x",
+    )
+
+    created = new_payment(command, now=NOW, fee_percent=Decimal(15), window=WINDOW)
+
+    assert created.capture_strategy is CaptureStrategy.CAPTURE_IMMEDIATELY
+    assert (created.status, created.amount_minor, created.currency) == (
+        PaymentStatus.PENDING,
+        5_000,
+        "EUR",
+    )
+
+
+def test_authorization_is_announced_with_its_deadline() -> None:
+    outcome = observe(payment(), AUTHORIZED, NOW)
+
+    assert outcome.payment.status is PaymentStatus.AUTHORIZED
+    [message] = outcome.messages
+    assert isinstance(message, PaymentAuthorized)
+    assert message.authorization_expires_at == CAPTURE_BEFORE
+    assert outcome.capture_now is False
+
+
+def test_capture_immediately_strategy_captures_once_authorized() -> None:
+    outcome = observe(payment(CaptureStrategy.CAPTURE_IMMEDIATELY), AUTHORIZED, NOW)
+
+    assert outcome.capture_now is True
+
+
+def test_capture_records_amount_and_fee() -> None:
+    authorized = observe(payment(), AUTHORIZED, NOW).payment
+
+    outcome = observe(authorized, snapshot(PaymentStatus.CAPTURED, received=6_003), NOW)
+
+    assert (outcome.payment.captured_minor, outcome.payment.fee_minor) == (6_003, 900)
+    [message] = outcome.messages
+    assert isinstance(message, PaymentCaptured)
+    assert message.platform_fee.amount_minor == 900
+
+
+def test_capture_seen_before_authorization_announces_both_then_ignores_the_late_one() -> None:
+    captured = observe(payment(), CAPTURED, NOW)
+    late = observe(captured.payment, AUTHORIZED, NOW)
+
+    assert [type(m) for m in captured.messages] == [PaymentAuthorized, PaymentCaptured]
+    assert late.messages == []
+    assert late.payment.status is PaymentStatus.CAPTURED
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations([AUTHORIZED, CAPTURED, CAPTURED])))
+def test_any_order_of_the_same_news_ends_the_same(order: tuple[IntentSnapshot, ...]) -> None:
+    current, messages = payment(), []
+    for news in order:
+        outcome = observe(current, news, NOW)
+        current, messages = outcome.payment, messages + outcome.messages
+
+    assert current.status is PaymentStatus.CAPTURED
+    assert sorted(type(m).__name__ for m in messages) == ["PaymentAuthorized", "PaymentCaptured"]
+
+
+def test_cancel_after_capture_is_stale() -> None:
+    captured = observe(payment(), CAPTURED, NOW).payment
+
+    outcome = observe(captured, CANCELED, NOW)
+
+    assert outcome.payment == captured
+    assert outcome.messages == []
+
+
+def test_lapsed_authorization_fails_for_good_unless_a_void_was_asked() -> None:
+    authorized = observe(payment(), AUTHORIZED, NOW).payment
+    lapsed = snapshot(PaymentStatus.EXPIRED)
+
+    failed = observe(authorized, lapsed, NOW)
+    asked = observe(replace(authorized, void_reason=VoidReason.CANCELLED), lapsed, NOW)
+
+    [failure] = failed.messages
+    assert isinstance(failure, PaymentFailed)
+    assert (failure.retryable, failure.reason) == (False, PaymentFailureReason.PROCESSING_ERROR)
+    assert [type(m) for m in asked.messages] == [PaymentVoided]
+    assert failed.payment.status is asked.payment.status is PaymentStatus.EXPIRED
+
+
+def test_declined_card_may_be_retried_but_a_late_decline_is_ignored() -> None:
+    failure = CardFailure(PaymentFailureReason.CARD_DECLINED, "insufficient_funds")
+
+    pending = card_failed(payment(), failure, NOW)
+    late = card_failed(observe(payment(), AUTHORIZED, NOW).payment, failure, NOW)
+
+    [message] = pending.messages
+    assert isinstance(message, PaymentFailed)
+    assert (message.retryable, message.decline_code) == (True, "insufficient_funds")
+    assert late.messages == []
+
+
+def test_void_depends_on_how_far_the_payment_got() -> None:
+    not_created = replace(payment(), intent_ref=None)
+    authorized = observe(payment(), AUTHORIZED, NOW).payment
+    captured = observe(authorized, CAPTURED, NOW).payment
+    voided = observe(authorized, CANCELED, NOW).payment
+
+    cases = [not_created, authorized, captured, voided]
+    actions = [request_void(p, VoidReason.SLOTS_LOST, NOW)[1] for p in cases]
+
+    assert actions == [VoidAction.NONE, VoidAction.CANCEL, VoidAction.REFUND, VoidAction.NONE]
+    outcome, _ = request_void(not_created, VoidReason.SLOTS_LOST, NOW)
+    assert outcome.payment.status is PaymentStatus.VOIDED
+    assert [m.reason for m in outcome.messages if isinstance(m, PaymentVoided)] == [
+        VoidReason.SLOTS_LOST
+    ]
+
+
+def test_refunds_only_grow_and_a_full_refund_ends_the_payment() -> None:
+    captured = observe(payment(), CAPTURED, NOW).payment
+
+    partial = refunds_total(captured, 3_000)
+    stale = refunds_total(partial, 1_000)
+    full = refunds_total(partial, 10_000)
+
+    assert (partial.refunded_minor, partial.status) == (3_000, PaymentStatus.CAPTURED)
+    assert stale.refunded_minor == 3_000
+    assert (full.refunded_minor, full.status) == (10_000, PaymentStatus.REFUNDED)
+
+
+def test_no_way_back() -> None:
+    assert can_move(PaymentStatus.PENDING, PaymentStatus.CAPTURED)
+    assert not can_move(PaymentStatus.CAPTURED, PaymentStatus.AUTHORIZED)
+    assert not can_move(PaymentStatus.CAPTURED, PaymentStatus.VOIDED)
+    assert not can_move(PaymentStatus.VOIDED, PaymentStatus.AUTHORIZED)
