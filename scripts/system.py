@@ -33,7 +33,7 @@ class SystemLayout:
     database_urls: dict[str, str]
     ports: dict[str, int]
     standin_port: int
-    gateway_port: int
+    gateway_port: int | None
     bus_namespace: str = "onetime"
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     otlp_endpoint: str | None = None
@@ -47,8 +47,10 @@ class SystemLayout:
         return f"http://127.0.0.1:{self.standin_port}"
 
     @property
-    def gateway_url(self) -> str:
-        return f"http://127.0.0.1:{self.gateway_port}"
+    def stripe_webhook_url(self) -> str:
+        """Where Stripe (the stand-in) delivers webhooks: the gateway when there is one."""
+        base = f"http://127.0.0.1:{self.gateway_port}" if self.gateway_port else self.url("payments")
+        return f"{base}/api/webhooks/stripe"
 
     def service_env(self, name: str) -> dict[str, str]:
         prefix = name.upper() + "_"
@@ -70,7 +72,7 @@ class SystemLayout:
         return {
             **os.environ,
             "STRIPE_STANDIN_PORT": str(self.standin_port),
-            "STRIPE_STANDIN_WEBHOOK_URL": f"{self.gateway_url}/api/webhooks/stripe",
+            "STRIPE_STANDIN_WEBHOOK_URL": self.stripe_webhook_url,
             "STRIPE_STANDIN_WEBHOOK_SECRET": STANDIN_WEBHOOK_SECRET,
             **self.extra_env,
         }
