@@ -31,7 +31,6 @@ FAST = {
     "AVAILABILITY_SWEEPER_INTERVAL_SECONDS": "0.5",
     "BOOKING_HOLD_GRACE_SECONDS": "6",
     "BOOKING_DEADLINE_POLL_SECONDS": "0.2",
-    "BOOKING_DISPUTE_WINDOW_HOURS": "0.003",
     "PAYMENTS_DISPUTE_WINDOW_HOURS": "0.003",
     "PAYMENTS_STEP_POLL_SECONDS": "0.1",
     "PAYMENTS_PAYOUT_INTERVAL_SECONDS": "0.3",
@@ -54,9 +53,11 @@ class RunningSystem:
     def standin(self) -> str:
         return self.layout.standin_url
 
-    async def restart(self, service: str, *, kill: bool = True) -> None:
-        """Stop a service (SIGKILL by default, as a crash) and start it again."""
-        (self.processes.kill if kill else self.processes.stop)(service)
+    def crash(self, service: str) -> None:
+        """SIGKILL the service's process: no shutdown hook, nothing flushed."""
+        self.processes.kill(service)
+
+    async def start(self, service: str) -> None:
         start_service(self.processes, self.layout, service)
         await asyncio.to_thread(self.processes.wait_ready, service, f"{self.url(service)}/readyz")
 

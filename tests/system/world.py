@@ -14,6 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import psycopg
+from psycopg.rows import dict_row
+
+from scripts.system import SystemLayout
+from tests.fixtures.stripe import signed_webhook
 
 
 @dataclass(frozen=True)
@@ -48,11 +53,25 @@ def whole_hour(days: float, hour: int = 10) -> datetime:
     return day.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
+def soon(hours: int) -> datetime:
+    """A start `hours` whole hours after the next whole hour (UTC)."""
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    return now + timedelta(hours=hours + 1)
+
+
+def next_minute(at_least_seconds: float = 15) -> datetime:
+    """The first whole minute at least that far away: a session that starts during the test."""
+    start = datetime.now(UTC) + timedelta(seconds=at_least_seconds + 60)
+    return start.replace(second=0, microsecond=0)
+
+
 class World:
-    def __init__(self, http: httpx.AsyncClient, urls: dict[str, str], standin: str) -> None:
+    def __init__(self, http: httpx.AsyncClient, layout: SystemLayout) -> None:
         self.http = http
-        self.urls = urls
-        self.standin = standin
+        self.layout = layout
+        self.urls = {name: layout.url(name) for name in layout.ports}
+        self.standin = layout.standin_url
+        self._stripe = {"Authorization": "Bearer sk_test_standin"}
 
     async def account(self, role: str) -> Account:
         response = await self.http.post(
@@ -190,6 +209,66 @@ class World:
 
         result: dict[str, Any] = await until(reached, timeout=timeout, what=f"status {status}")
         return result
+
+    async def onboard_for_payouts(self, owner: Account) -> None:
+        """The owner completes Stripe Connect onboarding by following the link."""
+        started = await self.http.post(
+            f"{self.urls['payments']}/api/payments/owner/onboarding", headers=owner.headers
+        )
+        assert started.status_code == 200, started.text
+        await self.http.get(started.json()["onboarding_url"], follow_redirects=False)
+
+    async def payouts(self, owner: Account) -> list[dict[str, Any]]:
+        response = await self.http.get(
+            f"{self.urls['payments']}/api/payments/owner/payouts", headers=owner.headers
+        )
+        assert response.status_code == 200, response.text
+        payouts: list[dict[str, Any]] = response.json()
+        return payouts
+
+    async def payment_row(self, booking_id: str, status: str) -> dict[str, Any] | None:
+        """Payments' own record of the booking's payment, once it has that status."""
+
+        def read() -> dict[str, Any] | None:
+            url = self.layout.database_urls["payments"].replace("+psycopg", "")
+            with psycopg.connect(url, row_factory=dict_row) as connection:
+                return connection.execute(
+                    "SELECT * FROM payments WHERE booking_id = %s AND status = %s",
+                    (booking_id, status),
+                ).fetchone()
+
+        return await asyncio.to_thread(read)
+
+    async def _stripe_get(self, path: str, **params: str) -> dict[str, Any]:
+        response = await self.http.get(f"{self.standin}{path}", params=params, headers=self._stripe)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def charge_of(self, booking: dict[str, Any]) -> str:
+        intent_id = booking["client_secret"].split("_secret_")[0]
+        intent = await self._stripe_get(f"/v1/payment_intents/{intent_id}")
+        return str(intent["latest_charge"])
+
+    async def events_of(self, booking: dict[str, Any]) -> list[dict[str, Any]]:
+        """Stripe's events about the booking's PaymentIntent, oldest first."""
+        intent_id = booking["client_secret"].split("_secret_")[0]
+        events = (await self._stripe_get("/v1/events", limit="100"))["data"]
+        mine = [e for e in events if e["data"]["object"].get("id") == intent_id]
+        return sorted(mine, key=lambda event: event["created"])
+
+    async def transfers_for(self, booking_id: str) -> list[dict[str, Any]]:
+        events = (await self._stripe_get("/v1/events", type="transfer.created", limit="100"))[
+            "data"
+        ]
+        return [e for e in events if e["data"]["object"].get("transfer_group") == booking_id]
+
+    async def deliver_webhook(self, event: dict[str, Any], secret: str) -> httpx.Response:
+        """POST an event to payments' webhook as Stripe would, signed with the given secret."""
+        body, headers = signed_webhook(event, secret)
+        return await self.http.post(
+            f"{self.urls['payments']}/api/webhooks/stripe", content=body, headers=headers
+        )
 
     async def act(self, account: Account, booking_id: str, action: str) -> httpx.Response:
         return await self.http.patch(

@@ -198,7 +198,8 @@ class PaymentRefunded(Message):
 
 
 class SchedulePayout(Message):
-    """Booking, when a session completed: pay the owner once not_before (dispute window) passed."""
+    """Booking, when the owner earned money: pay them from not_before, after payments' dispute
+    window following the session."""
 
     message_type: ClassVar[str] = "payments.schedule_payout"
     routing_key: ClassVar[str] = "payments.command.schedule_payout"

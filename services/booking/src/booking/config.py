@@ -21,9 +21,6 @@ class BookingSettings(ServiceSettings):
     platform_fee_percent: Decimal = Field(
         default=Decimal("10"), ge=0, le=100, description="The platform's share of the subtotal."
     )
-    dispute_window_hours: float = Field(
-        default=72, ge=0, description="How long after a session the owner's payout waits."
-    )
     hold_wait_seconds: float = Field(
         default=3.0,
         ge=0,
@@ -44,7 +41,6 @@ class BookingSettings(ServiceSettings):
 
     def saga_rules(self) -> SagaRules:
         return SagaRules(
-            dispute_window=timedelta(hours=self.dispute_window_hours),
             hold_grace=timedelta(seconds=self.hold_grace_seconds),
             request_timeout=timedelta(seconds=self.request_timeout_seconds),
             auto_complete_after=(

@@ -15,7 +15,6 @@ from contracts.values import CancellationPolicy
 
 NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 RULES = SagaRules(
-    dispute_window=timedelta(hours=72),
     hold_grace=timedelta(seconds=30),
     request_timeout=timedelta(minutes=10),
     auto_complete_after=timedelta(hours=24),

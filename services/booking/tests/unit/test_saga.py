@@ -427,16 +427,14 @@ def test_a_cancelled_booking_cannot_be_cancelled_again() -> None:
 # --- completion, no-show, disputes ----------------------------------------------------
 
 
-def test_completion_captures_and_schedules_the_payout_after_the_dispute_window() -> None:
+def test_completion_captures_and_schedules_the_payout() -> None:
     b = confirmed()
     done_at = b.ends_at + timedelta(minutes=5)
     decision = decide(b, Complete(), done_at, RULES)
     assert decision.booking.status is Status.COMPLETED
     assert decision.messages[:2] == [
         CapturePayment(booking_id=b.id),
-        SchedulePayout(
-            booking_id=b.id, owner_id=b.owner_id, not_before=done_at + timedelta(hours=72)
-        ),
+        SchedulePayout(booking_id=b.id, owner_id=b.owner_id, not_before=done_at),
     ]
     assert isinstance(decision.messages[2], BookingCompleted)
 

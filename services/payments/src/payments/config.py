@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -29,9 +27,6 @@ class PaymentsSettings(ServiceSettings):
     )
     stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
 
-    platform_fee_percent: Decimal = Field(
-        default=Decimal("15"), ge=0, le=100, description="The platform's share of each payment."
-    )
     dispute_window_hours: float = Field(
         default=72, ge=0, description="No payout before this long after the session ended."
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +16,6 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    Numeric,
     Table,
     Text,
     Uuid,
@@ -55,7 +53,7 @@ payments = Table(
     Column("owner_id", Uuid, nullable=False),
     Column("currency", Text, nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
-    Column("fee_percent", Numeric(5, 2), nullable=False),
+    Column("quoted_fee_minor", BigInteger, nullable=False),
     Column("capture_strategy", Text, nullable=False),
     Column("session_ends_at", DateTime(timezone=True), nullable=False),
     Column("status", Text, nullable=False),
@@ -184,7 +182,7 @@ _PAYMENT_FIELDS = [
     "owner_id",
     "currency",
     "amount_minor",
-    "fee_percent",
+    "quoted_fee_minor",
     "capture_strategy",
     "session_ends_at",
     "status",
@@ -209,7 +207,7 @@ def _payment(row: Any) -> Payment:
         owner_id=row.owner_id,
         currency=row.currency,
         amount_minor=row.amount_minor,
-        fee_percent=Decimal(row.fee_percent),
+        quoted_fee_minor=row.quoted_fee_minor,
         capture_strategy=CaptureStrategy(row.capture_strategy),
         session_ends_at=row.session_ends_at,
         status=PaymentStatus(row.status),

@@ -150,7 +150,6 @@ async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) ->
     payment = new_payment(
         command,
         now=now(),
-        fee_percent=ctx.settings.platform_fee_percent,
         window=timedelta(days=ctx.settings.authorization_window_days),
     )
     if await db.add_payment(uow.session, payment):

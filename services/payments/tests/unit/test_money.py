@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from payments.domain.money import RefundTooLarge, platform_fee, refund_amount, settle
 
 
 @pytest.mark.parametrize(
-    ("captured", "percent", "fee"),
+    ("captured", "quoted_fee", "amount", "fee"),
     [
-        (10_000, Decimal(15), 1_500),
-        (1_005, Decimal(15), 151),  # 150.75 rounds up
-        (1_003, Decimal(15), 150),  # 150.45 rounds down
-        (10, Decimal(5), 1),  # 0.5 rounds half up
-        (6_003, Decimal(15), 900),
-        (999, Decimal("12.5"), 125),  # 124.875
-        (0, Decimal(15), 0),
-        (10_000, Decimal(0), 0),
-        (10_000, Decimal(100), 10_000),
+        (11_000, 1_000, 11_000, 1_000),  # a full capture keeps the quoted fee exactly
+        (1_005, 1_500, 10_000, 151),  # 150.75 rounds up
+        (1_003, 1_500, 10_000, 150),  # 150.45 rounds down
+        (10, 500, 10_000, 1),  # 0.5 rounds half up
+        (5_500, 1_000, 11_000, 500),  # half captured, half the fee
+        (0, 1_500, 10_000, 0),
+        (10_000, 0, 10_000, 0),
     ],
 )
-def test_platform_fee_is_a_percentage_rounded_half_up(
-    captured: int, percent: Decimal, fee: int
+def test_platform_fee_is_the_quoted_fee_pro_rata_rounded_half_up(
+    captured: int, quoted_fee: int, amount: int, fee: int
 ) -> None:
-    assert platform_fee(captured, percent) == fee
+    assert platform_fee(captured, quoted_fee, amount) == fee
 
 
-def test_fee_percent_out_of_range_is_refused() -> None:
-    with pytest.raises(ValueError, match="percent"):
-        platform_fee(100, Decimal(101))
+def test_fee_beyond_the_amount_is_refused() -> None:
+    with pytest.raises(ValueError, match="quoted fee"):
+        platform_fee(100, 10_001, 10_000)
 
 
 def test_refund_is_capped_at_what_is_left() -> None:

@@ -6,7 +6,6 @@ import itertools
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -49,7 +48,7 @@ def payment(strategy: CaptureStrategy = CaptureStrategy.AUTHORIZE_THEN_CAPTURE) 
         owner_id=uuid.uuid4(),
         currency="USD",
         amount_minor=10_000,
-        fee_percent=Decimal(15),
+        quoted_fee_minor=1_500,
         capture_strategy=strategy,
         session_ends_at=NOW + timedelta(days=1),
         intent_ref="pi_1",
@@ -102,7 +101,7 @@ def test_new_payment_takes_its_strategy_from_the_session_end() -> None:
         description="x",
     )
 
-    created = new_payment(command, now=NOW, fee_percent=Decimal(15), window=WINDOW)
+    created = new_payment(command, now=NOW, window=WINDOW)
 
     assert created.capture_strategy is CaptureStrategy.CAPTURE_IMMEDIATELY
     assert (created.status, created.amount_minor, created.currency) == (

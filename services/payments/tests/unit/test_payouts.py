@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from contracts.payments import CaptureStrategy, OwnerPayoutsDisabled, OwnerPayoutsEnabled
 from payments.domain.payments import Payment, PaymentStatus
@@ -32,7 +31,7 @@ def captured() -> Payment:
         owner_id=uuid.uuid4(),
         currency="USD",
         amount_minor=10_000,
-        fee_percent=Decimal(15),
+        quoted_fee_minor=1_500,
         capture_strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
         session_ends_at=NOW - timedelta(hours=80),
         status=PaymentStatus.CAPTURED,
@@ -43,7 +42,7 @@ def captured() -> Payment:
 
 
 def scheduled(payment: Payment) -> Payout:
-    return Payout(booking_id=payment.booking_id, owner_id=payment.owner_id, not_before=NOW)
+    return Payout(booking_id=payment.booking_id, owner_id=payment.owner_id, not_before=NOW - WINDOW)
 
 
 def hold(
@@ -79,11 +78,14 @@ def test_reasons_to_wait() -> None:
     assert hold(payout, replace(payment, refunded_minor=10_000)) is Hold.NOTHING_TO_PAY
 
 
-def test_captured_ahead_payout_waits_for_the_session_end_plus_the_window() -> None:
-    payment = replace(captured(), session_ends_at=NOW - WINDOW + timedelta(seconds=1))
+def test_payout_waits_the_dispute_window_after_it_was_earned() -> None:
+    payment = captured()
+    earned = scheduled(payment)
 
-    assert hold(scheduled(payment), payment) is Hold.NOT_YET
-    assert hold(scheduled(payment), replace(payment, session_ends_at=NOW - WINDOW)) is None
+    assert hold(replace(earned, not_before=NOW - WINDOW + timedelta(seconds=1)), payment) is (
+        Hold.NOT_YET
+    )
+    assert hold(replace(earned, not_before=NOW - WINDOW), payment) is None
 
 
 def test_transfer_is_announced_once() -> None:

@@ -64,7 +64,6 @@ from contracts.payments import (
 class SagaRules:
     """The saga's time knobs, from the service's settings."""
 
-    dispute_window: timedelta = timedelta(hours=72)
     hold_grace: timedelta = timedelta(seconds=30)
     """Slack after hold_expires_at for an authorization already on its way."""
     request_timeout: timedelta = timedelta(minutes=10)
@@ -457,9 +456,8 @@ def _settle_cancellation(
         messages.append(CapturePayment(booking_id=b.id, amount=b.money(kept)))
     if kept:
         messages.append(
-            SchedulePayout(
-                booking_id=b.id, owner_id=b.owner_id, not_before=now + rules.dispute_window
-            )
+            # Payable from now; payments holds it for its dispute window after the session.
+            SchedulePayout(booking_id=b.id, owner_id=b.owner_id, not_before=now)
         )
     return messages
 
@@ -493,12 +491,12 @@ def _require_session_started(b: Booking, now: datetime, what: str) -> None:
 
 
 def _keep_all(b: Booking, now: datetime, rules: SagaRules) -> list[Message]:
-    """Capture the whole payment (unless already taken) and pay the owner after the window."""
+    """Capture the whole payment (unless already taken) and schedule the owner's payout."""
     messages: list[Message] = []
     if not b.money_taken:
         messages.append(CapturePayment(booking_id=b.id))
     messages.append(
-        SchedulePayout(booking_id=b.id, owner_id=b.owner_id, not_before=now + rules.dispute_window)
+        SchedulePayout(booking_id=b.id, owner_id=b.owner_id, not_before=now)
     )
     return messages
 

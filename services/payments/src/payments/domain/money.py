@@ -1,9 +1,10 @@
 """The money rules: platform fee, refunds and the owner's share, in integer minor units.
 
-Rounding: the fee is `percent` of the captured amount rounded half up to the minor unit
-(15 % of 1 005 = 150.75 -> 151). The owner gets what is left after the fee and refunds; when
-refunds eat into the fee, the platform gives that part of its fee back, so always
-`captured = refunded + fee_kept + owner_share`.
+The fee is the one booking quoted with the price (booking's PLATFORM_FEE_PERCENT, snapshotted
+on the booking): all of it on a full capture, pro rata on a partial one, rounded half up to the
+minor unit (a 1 500 fee on 10 000, capturing 1 005: 150.75 -> 151). The owner gets what is
+left after the fee and refunds; when refunds eat into the fee, the platform gives that part of
+its fee back, so always `captured = refunded + fee_kept + owner_share`.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ class RefundTooLarge(ValueError):
     """A refund would give back more than was captured and not yet refunded."""
 
 
-def platform_fee(captured_minor: int, percent: Decimal) -> int:
-    """The platform's fee on a captured amount: `percent` of it, rounded half up."""
-    if captured_minor < 0:
-        raise ValueError("captured amount must not be negative")
-    if not Decimal(0) <= percent <= Decimal(100):
-        raise ValueError("fee percent must be within 0..100")
-    fee = (Decimal(captured_minor) * percent / Decimal(100)).quantize(
+def platform_fee(captured_minor: int, quoted_fee_minor: int, amount_minor: int) -> int:
+    """The platform's fee on a captured amount: the quoted fee, pro rata, rounded half up."""
+    if not 0 <= captured_minor <= amount_minor:
+        raise ValueError("captured amount must be within 0..amount")
+    if not 0 <= quoted_fee_minor <= amount_minor:
+        raise ValueError("quoted fee must be within 0..amount")
+    if amount_minor == 0:
+        return 0
+    fee = (Decimal(captured_minor) * quoted_fee_minor / amount_minor).quantize(
         Decimal(1), rounding=ROUND_HALF_UP
     )
     return int(fee)

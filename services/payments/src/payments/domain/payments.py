@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
 
 from contracts import Message
@@ -105,7 +104,7 @@ class Payment:
     owner_id: uuid.UUID
     currency: str
     amount_minor: int
-    fee_percent: Decimal
+    quoted_fee_minor: int
     capture_strategy: CaptureStrategy
     session_ends_at: datetime
     status: PaymentStatus = PaymentStatus.PENDING
@@ -147,9 +146,7 @@ def capture_strategy_for(
     return CaptureStrategy.AUTHORIZE_THEN_CAPTURE
 
 
-def new_payment(
-    command: AuthorizePayment, *, now: datetime, fee_percent: Decimal, window: timedelta
-) -> Payment:
+def new_payment(command: AuthorizePayment, *, now: datetime, window: timedelta) -> Payment:
     """The payment a booking asks for, before Stripe has heard of it."""
     return Payment(
         id=uuid.uuid4(),
@@ -158,7 +155,7 @@ def new_payment(
         owner_id=command.owner_id,
         currency=command.amount.currency,
         amount_minor=command.amount.amount_minor,
-        fee_percent=fee_percent,
+        quoted_fee_minor=command.platform_fee.amount_minor,
         capture_strategy=capture_strategy_for(command.session_ends_at, now, window),
         session_ends_at=command.session_ends_at,
     )
@@ -289,7 +286,7 @@ def _captured(payment: Payment, snapshot: IntentSnapshot, now: datetime) -> Outc
         payment = replace(payment, authorized_at=now)
         messages.append(_authorized_message(payment, None))
     captured_minor = snapshot.amount_received_minor
-    fee = platform_fee(captured_minor, payment.fee_percent)
+    fee = platform_fee(captured_minor, payment.quoted_fee_minor, payment.amount_minor)
     captured = replace(
         payment,
         status=PaymentStatus.CAPTURED,

@@ -61,13 +61,15 @@ def payout_hold(
     dispute_window: timedelta,
     now: datetime,
 ) -> Hold | None:
-    """Why this scheduled payout must wait, or None when it is due now."""
-    if now < payout.not_before:
+    """Why this scheduled payout must wait, or None when it is due now.
+
+    The dispute window runs from `not_before`: when booking said the owner earned the money
+    (the session completed, or a cancellation kept part of the price).
+    """
+    if now < payout.not_before + dispute_window:
         return Hold.NOT_YET
     if payment is None or payment.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
         return Hold.NOT_CAPTURED
-    if now < payment.session_ends_at + dispute_window:
-        return Hold.NOT_YET
     if open_disputes:
         return Hold.DISPUTED
     if owner_share(payment) <= 0:
