@@ -14,8 +14,10 @@ install: ## install uv if needed, then every package of the workspace into .venv
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --all-packages --locked
 
-servers: ## start the local PostgreSQL and RabbitMQ when they are down
+servers: ## start the local PostgreSQL and RabbitMQ when they are down; install nginx if missing
 	bash scripts/ensure-servers.sh
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 
 lint: install ## ruff lint and format check
 	$(UV) run ruff check .
