@@ -6,6 +6,7 @@ export), used by `make run` and by the end-to-end tests, so both run the system 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 import subprocess
@@ -15,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from deploy.gateway import merge_openapi
+from deploy.gateway.render import GatewayConfig, check, nginx_command, render
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_NAMES = ("identity", "catalog", "availability", "booking", "payments")
@@ -47,9 +51,16 @@ class SystemLayout:
         return f"http://127.0.0.1:{self.standin_port}"
 
     @property
+    def gateway_url(self) -> str:
+        assert self.gateway_port, "this layout has no gateway"
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
     def stripe_webhook_url(self) -> str:
         """Where Stripe (the stand-in) delivers webhooks: the gateway when there is one."""
-        base = f"http://127.0.0.1:{self.gateway_port}" if self.gateway_port else self.url("payments")
+        base = (
+            f"http://127.0.0.1:{self.gateway_port}" if self.gateway_port else self.url("payments")
+        )
         return f"{base}/api/webhooks/stripe"
 
     def service_env(self, name: str) -> dict[str, str]:
@@ -145,3 +156,32 @@ def start_standin(processes: Processes, layout: SystemLayout) -> None:
         [sys.executable, "-m", "stripe_standin", "--port", str(layout.standin_port)],
         layout.standin_env(),
     )
+
+
+def start_gateway(
+    processes: Processes, layout: SystemLayout, run_dir: Path, *, rate_per_minute: int | None = None
+) -> None:
+    """nginx from deploy/gateway in front of the services, serving their merged OpenAPI.
+
+    `rate_per_minute` overrides the per-client limits (load tests come from one address).
+    """
+
+    openapi = run_dir / "openapi.json"
+    merge_openapi.main(
+        ["--out", str(openapi)]
+        + [arg for name in layout.ports for arg in ("--service", f"{name}={layout.url(name)}")]
+    )
+    config = GatewayConfig(
+        upstreams={name: f"127.0.0.1:{port}" for name, port in layout.ports.items()},
+        listen=f"127.0.0.1:{layout.gateway_port}",
+        run_dir=run_dir,
+        openapi_file=openapi,
+        access_log=str(processes.log_dir / "gateway-access.log"),
+    )
+    if rate_per_minute:
+        config = dataclasses.replace(
+            config, auth_rate_per_minute=rate_per_minute, booking_rate_per_minute=rate_per_minute
+        )
+    conf = render(config, run_dir)
+    check(conf)
+    processes.start("gateway", nginx_command(conf), dict(os.environ))

@@ -35,6 +35,8 @@ class GatewayConfig:
     daemon: bool = False
     connect_timeout_seconds: float = 5
     read_timeout_seconds: float = 60
+    auth_rate_per_minute: int = 10  # sign-in and sign-up, per client address
+    booking_rate_per_minute: int = 20  # booking creation, per client address
 
     def placeholders(self) -> dict[str, str]:
         missing = [name for name in SERVICES if name not in self.upstreams]
@@ -49,6 +51,8 @@ class GatewayConfig:
             "DAEMON": "on" if self.daemon else "off",
             "CONNECT_TIMEOUT": f"{self.connect_timeout_seconds:g}s",
             "READ_TIMEOUT": f"{self.read_timeout_seconds:g}s",
+            "AUTH_RATE": str(self.auth_rate_per_minute),
+            "BOOKING_RATE": str(self.booking_rate_per_minute),
         }
 
 

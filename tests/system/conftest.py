@@ -1,10 +1,12 @@
-"""The whole system for cross-service tests: every service a separate process, real
-PostgreSQL (a fresh database each) and RabbitMQ (a namespace of its own), the Stripe stand-in
-over HTTP, spans exported over OTLP to the test's collector."""
+"""The whole system for cross-service tests: every service a separate process behind the real
+nginx gateway, real PostgreSQL (a fresh database each) and RabbitMQ (a namespace of its own),
+the Stripe stand-in over HTTP delivering webhooks through the gateway, and spans exported over
+OTLP to the test's collector."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from scripts.system import (
     SERVICE_NAMES,
     Processes,
     SystemLayout,
+    start_gateway,
     start_service,
     start_standin,
 )
@@ -77,13 +80,14 @@ async def system(
         },
         ports={name: free_port() for name in SERVICE_NAMES},
         standin_port=free_port(),
-        gateway_port=None,
+        gateway_port=free_port(),
         bus_namespace=namespace,
         rabbit_url=rabbit_url,
         otlp_endpoint=span_collector.url,
         extra_env=FAST,
     )
-    processes = Processes(tmp_path_factory.mktemp("system") / "logs")
+    work = tmp_path_factory.mktemp("system")
+    processes = Processes(work / "logs")
     try:
         start_standin(processes, layout)
         for name in SERVICE_NAMES:
@@ -94,6 +98,14 @@ async def system(
         )
         for name in SERVICE_NAMES:
             await asyncio.to_thread(processes.wait_ready, name, f"{layout.url(name)}/readyz")
+        # Every test client comes from 127.0.0.1: lift the per-client limits for them.
+        await asyncio.to_thread(
+            functools.partial(start_gateway, rate_per_minute=60_000),
+            processes,
+            layout,
+            work / "gateway",
+        )
+        await asyncio.to_thread(processes.wait_ready, "gateway", f"{layout.gateway_url}/healthz")
         yield RunningSystem(layout, processes, span_collector)
     finally:
         await asyncio.to_thread(processes.stop_all)

@@ -69,7 +69,8 @@ class World:
     def __init__(self, http: httpx.AsyncClient, layout: SystemLayout) -> None:
         self.http = http
         self.layout = layout
-        self.urls = {name: layout.url(name) for name in layout.ports}
+        # Clients see one address: every public call goes through the gateway.
+        self.urls = {name: layout.gateway_url for name in layout.ports}
         self.standin = layout.standin_url
         self._stripe = {"Authorization": "Bearer sk_test_standin"}
 
