@@ -180,7 +180,10 @@ def start_gateway(
     )
     if rate_per_minute:
         config = dataclasses.replace(
-            config, auth_rate_per_minute=rate_per_minute, booking_rate_per_minute=rate_per_minute
+            config,
+            auth_rate_per_minute=rate_per_minute,
+            booking_rate_per_minute=rate_per_minute,
+            burst=rate_per_minute,
         )
     conf = render(config, run_dir)
     check(conf)

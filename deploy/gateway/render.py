@@ -37,6 +37,7 @@ class GatewayConfig:
     read_timeout_seconds: float = 60
     auth_rate_per_minute: int = 10  # sign-in and sign-up, per client address
     booking_rate_per_minute: int = 20  # booking creation, per client address
+    burst: int = 10  # requests over the rate a client may send at once before 429
 
     def placeholders(self) -> dict[str, str]:
         missing = [name for name in SERVICES if name not in self.upstreams]
@@ -53,6 +54,8 @@ class GatewayConfig:
             "READ_TIMEOUT": f"{self.read_timeout_seconds:g}s",
             "AUTH_RATE": str(self.auth_rate_per_minute),
             "BOOKING_RATE": str(self.booking_rate_per_minute),
+            "AUTH_BURST": str(self.burst),
+            "BOOKING_BURST": str(self.burst),
         }
 
 

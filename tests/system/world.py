@@ -91,7 +91,13 @@ class World:
         )
 
     async def published_studio(
-        self, owner: Account, *, policy: str = "flexible", rooms: int = 1, price: int = 5000
+        self,
+        owner: Account,
+        *,
+        policy: str = "flexible",
+        rooms: int = 1,
+        price: int = 5000,
+        name: str | None = None,
     ) -> Studio:
         """A published studio open around the clock, known to availability and booking."""
         catalog = self.urls["catalog"]
@@ -99,7 +105,7 @@ class World:
             f"{catalog}/api/studios",
             headers=owner.headers,
             json={
-                "name": f"Test Studio {uuid.uuid4().hex[:6]}",
+                "name": name or f"Test Studio {uuid.uuid4().hex[:6]}",
                 "description": "A live room and a control room.",
                 "address": "1 Test Street",
                 "city": "Berlin",

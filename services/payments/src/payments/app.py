@@ -37,6 +37,7 @@ def create_app(
 
     async def start_background(runtime: ServiceRuntime) -> None:
         gateway.trace_with(runtime.tracer_provider)
+        ctx.tracer_provider = runtime.tracer_provider
         calls = StripeCalls(runtime.units, ctx)
 
         async def run_calls() -> bool:

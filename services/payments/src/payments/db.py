@@ -665,3 +665,18 @@ async def move_cursor(session: AsyncSession, name: str, position: int) -> None:
             },
         )
     )
+
+
+async def booking_traceparent(session: AsyncSession, intent_ref: str | None) -> str | None:
+    """The trace of the booking a PaymentIntent belongs to: that of its first Stripe call."""
+    if intent_ref is None:
+        return None
+    query = (
+        select(stripe_calls.c.traceparent)
+        .join(payments, payments.c.booking_id == stripe_calls.c.booking_id)
+        .where(payments.c.intent_ref == intent_ref)
+        .order_by(stripe_calls.c.id)
+        .limit(1)
+    )
+    traceparent: str | None = await session.scalar(query)
+    return traceparent

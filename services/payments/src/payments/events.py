@@ -27,6 +27,7 @@ from payments.domain.payments import (
 from payments.domain.payouts import PayoutStatus
 from payments.provider import ProviderEvent, ProviderUnavailable
 from payments.service import Context, apply_snapshot, now, publish_all, record_call
+from service_runtime.tracing import span_in_trace
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,22 @@ async def process_event(
     async with units.begin() as uow:
         if await db.event_seen(uow.session, event.id):
             return False  # a cheap early answer; the insert below is what guarantees once
-    event = await _with_authorization_deadline(ctx, event)
-    async with units.begin() as uow:
-        if not await db.record_event(uow.session, event.id, event.type, event.created, source):
-            return False
-        await _apply(uow, ctx, event)
+        traceparent = await db.booking_traceparent(uow.session, _intent_ref(event))
+    with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", traceparent):
+        event = await _with_authorization_deadline(ctx, event)
+        async with units.begin() as uow:
+            if not await db.record_event(uow.session, event.id, event.type, event.created, source):
+                return False
+            await _apply(uow, ctx, event)
     return True
+
+
+def _intent_ref(event: ProviderEvent) -> str | None:
+    """The PaymentIntent an event concerns, when it concerns one."""
+    for snapshot in (event.intent, event.charge, event.dispute):
+        if snapshot is not None and snapshot.intent_ref:
+            return snapshot.intent_ref
+    return None
 
 
 async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> ProviderEvent:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from opentelemetry.trace import NoOpTracerProvider, TracerProvider
 from sqlalchemy import event
 
 from contracts import Message
@@ -57,6 +58,8 @@ class Context:
     calls_recorded: Callable[[], None] = lambda: None
     """Wakes the Stripe call runner once a transaction that recorded calls has committed."""
     payouts_scheduled: Callable[[], None] = lambda: None
+    tracer_provider: TracerProvider = field(default_factory=NoOpTracerProvider)
+    """The service's own, once it runs: webhook work is traced into the booking's trace."""
 
 
 def now() -> datetime:
