@@ -495,9 +495,7 @@ def _keep_all(b: Booking, now: datetime, rules: SagaRules) -> list[Message]:
     messages: list[Message] = []
     if not b.money_taken:
         messages.append(CapturePayment(booking_id=b.id))
-    messages.append(
-        SchedulePayout(booking_id=b.id, owner_id=b.owner_id, not_before=now)
-    )
+    messages.append(SchedulePayout(booking_id=b.id, owner_id=b.owner_id, not_before=now))
     return messages
 
 
