@@ -24,7 +24,7 @@ from scripts.system import (
 )
 from service_runtime.bus import Topology
 from service_runtime.cli import migrations_dir_of
-from tests.fixtures.infra import delete_queues, free_port
+from tests.fixtures.infra import RUN_ID, delete_queues, free_port
 from tests.fixtures.otlp import SpanCollector
 
 # Short windows so the tests see holds expire and payouts fall due without waiting minutes.
@@ -69,11 +69,10 @@ class RunningSystem:
 async def system(
     make_database: Callable[[str, Path | None], str],
     rabbit_url: str,
-    bus_namespace: str,
     span_collector: SpanCollector,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[RunningSystem]:
-    namespace = f"{bus_namespace}-system"
+    namespace = f"test-{RUN_ID}-system"
     layout = SystemLayout(
         database_urls={
             name: make_database(name, migrations_dir_of(name)) for name in SERVICE_NAMES

@@ -191,6 +191,20 @@ class World:
         assert body["status"] == "pending_payment"
         return body
 
+    async def outcome(self, booker: Account, answer: httpx.Response) -> str:
+        """What a booking request came to: pending_payment, or refused (409, or failed later)."""
+        if answer.status_code == 409:
+            return "refused"
+        assert answer.status_code in (201, 202), answer.text
+        booking_id = answer.json()["id"]
+
+        async def settled() -> str | None:
+            status = (await self.booking(booker, booking_id))["status"]
+            return None if status == "requested" else status
+
+        status: str = await until(settled, what="the saga's answer")
+        return "refused" if status == "failed" else status
+
     async def pay(self, booking: dict[str, Any], card: str = "pm_card_visa") -> httpx.Response:
         """Confirm the card at Stripe, as Stripe.js would in the booker's browser."""
         intent_id = booking["client_secret"].split("_secret_")[0]

@@ -125,7 +125,7 @@ def held(hold: HoldSlots, expires_at: datetime) -> SlotsHeld:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def probe(rabbit_url: str, bus_namespace: str) -> AsyncIterator[Probe]:
     bus = Bus(rabbit_url, namespace=bus_namespace, max_deliveries=3)
     probe = Probe(bus)
