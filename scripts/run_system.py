@@ -7,17 +7,20 @@ lines to .run/logs/<name>.log. Ctrl-C stops everything this script started.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 from pathlib import Path
 
 import httpx
 import psycopg
 
+from scripts.client import Place, StudiosClient
 from scripts.system import (
     ROOT,
     SERVICE_NAMES,
@@ -25,6 +28,7 @@ from scripts.system import (
     SystemLayout,
     implemented,
     migrate,
+    start_gateway,
     start_service,
     start_standin,
 )
@@ -69,46 +73,69 @@ def ensure_port_free(name: str, port: int) -> None:
             raise SystemExit(f"port {port} for {name} is taken: is it running already?")
 
 
-def demo_accounts(layout: SystemLayout) -> None:
-    """Create the demo admin, owner and booker, once (a rerun finds them there)."""
-    identity = layout.url("identity")
+DEMO_PLACES = [
+    Place("Berlin", "DE", 52.5200, 13.4050, "Europe/Berlin", "EUR"),
+    Place("Lisbon", "PT", 38.7223, -9.1393, "Europe/Lisbon", "EUR"),
+    Place("New York", "US", 40.7128, -74.0060, "America/New_York", "USD"),
+]
+
+
+def demo_data(layout: SystemLayout) -> None:
+    """The demo admin, owner and booker, the owner's published studios and payout account.
+
+    Made once: a rerun finds the accounts (and their studios) there and adds nothing.
+    """
     subprocess.run(
         [sys.executable, "-m", "identity", "create-admin", "--email", DEMO_ACCOUNTS["admin"],
          "--password", DEMO_PASSWORD, "--name", "Demo Admin"],
         env=layout.service_env("identity"), cwd=ROOT, capture_output=True, check=False,
     )  # fmt: skip
-    for role, email in DEMO_ACCOUNTS.items():
-        if role != "admin":
-            httpx.post(
-                f"{identity}/api/auth/sign-up",
-                json={
-                    "email": email,
-                    "password": DEMO_PASSWORD,
-                    "name": f"Demo {role}",
-                    "role": role,
-                },
+    asyncio.run(_demo_owner_and_booker(layout))
+
+
+async def _demo_owner_and_booker(layout: SystemLayout) -> None:
+    async with httpx.AsyncClient(timeout=30) as http:
+        client = StudiosClient(http, layout.gateway_url, layout.standin_url)
+        accounts = {
+            role: await client.sign_up_or_in(DEMO_ACCOUNTS[role], DEMO_PASSWORD, role)
+            for role in ("owner", "booker")
+        }
+        owner = accounts["owner"]
+        mine = await http.get(f"{layout.gateway_url}/api/owner/studios", headers=owner.headers)
+        if mine.json():
+            return
+        await client.onboard_for_payouts(owner)
+        for number, place in enumerate(DEMO_PLACES):
+            await client.published_studio(
+                owner,
+                name=f"{place.city} Sound Lab",
+                place=place,
+                rooms=2,
+                price=4500 + 1000 * number,
+                opens="09:00",
+                closes="22:00",
             )
-        signed_in = httpx.post(
-            f"{identity}/api/auth/sign-in", json={"email": email, "password": DEMO_PASSWORD}
-        )
-        signed_in.raise_for_status()
 
 
-def print_guide(layout: SystemLayout, started: list[str], logs: Path) -> None:
-    identity = layout.url("identity")
-    print("\nOneTime Studios is running.\n")
-    for name in started:
-        print(f"  {name:<13} {layout.url(name)}/docs   (health {layout.url(name)}/readyz)")
-    print(f"  stripe stand-in {layout.standin_url}")
-    print(f"\n  logs          {logs}/<name>.log (JSON lines with trace ids)")
-    print(f"\nDemo accounts (password {DEMO_PASSWORD}):")
-    for role, email in DEMO_ACCOUNTS.items():
-        print(f"  {role:<7} {email}")
-    print("\nTry it:")
-    print(f"  curl -s -X POST {identity}/api/auth/sign-in -H 'content-type: application/json' \\")
-    print(f'       -d \'{{"email": "{DEMO_ACCOUNTS["booker"]}", "password": "{DEMO_PASSWORD}"}}\'')
-    print(f"  curl -s {identity}/api/users/me -H 'Authorization: Bearer <access_token>'")
-    print("\nCtrl-C stops everything.\n")
+def print_guide(layout: SystemLayout, logs: Path) -> None:
+    api = layout.gateway_url
+    steps = (ROOT / "scripts" / "walkthrough.sh").read_text().split("field()", 1)[1]
+    print(f"""
+OneTime Studios is running.
+
+  gateway        {api}   (every public API; OpenAPI at {api}/api/openapi.json)
+  services       {", ".join(f"{n} {layout.url(n)}/docs" for n in layout.ports)}
+  stripe stand-in {layout.standin_url}
+  logs           {logs}/<name>.log (JSON lines with trace ids)
+
+Demo accounts (password {DEMO_PASSWORD}): {", ".join(DEMO_ACCOUNTS.values())}
+
+A booking, end to end through the gateway (book, pay, confirmed, cancel, refund):
+  bash scripts/walkthrough.sh
+which does, in curl:
+{textwrap.indent(steps.split(chr(10), 1)[1], "  ")}
+Ctrl-C stops everything.
+""")
 
 
 def main() -> None:
@@ -137,8 +164,10 @@ def main() -> None:
         for name in chosen:
             processes.wait_ready(name, f"{layout.url(name)}/readyz")
         if args.only is None:
-            demo_accounts(layout)
-            print_guide(layout, chosen, LOGS)
+            start_gateway(processes, layout, ROOT / ".run" / "gateway")
+            processes.wait_ready("gateway", f"{layout.gateway_url}/healthz")
+            demo_data(layout)
+            print_guide(layout, LOGS)
         else:
             print(f"{args.only} at {layout.url(args.only)}/docs; Ctrl-C stops it")
         while not stop.wait(0.5):

@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from scripts.client import next_minute, soon, until, whole_hour
 from scripts.system import STANDIN_WEBHOOK_SECRET
 from tests.system.conftest import RunningSystem
 from tests.system.invariants import violations
-from tests.system.world import World, next_minute, soon, until, whole_hour
+from tests.system.world import World
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from scripts.client import until, whole_hour
 from tests.system.conftest import RunningSystem
 from tests.system.invariants import violations
-from tests.system.world import World, until, whole_hour
+from tests.system.world import World
 
 
 @pytest.fixture

@@ -1,251 +1,25 @@
-"""What a person does with the system, in a few calls each: sign up, list a studio, book, pay.
-
-Everything goes over HTTP to the running services (and the Stripe stand-in as the browser
-would); waiting is for what the person would see change.
-"""
+"""The client a person uses, plus what only a test may do: read a service's database, ask
+Stripe (the stand-in) what it holds, and replay its webhooks."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import psycopg
 from psycopg.rows import dict_row
 
+from scripts.client import StudiosClient
 from scripts.system import SystemLayout
 from tests.fixtures.stripe import signed_webhook
 
 
-@dataclass(frozen=True)
-class Account:
-    user_id: uuid.UUID
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Studio:
-    id: uuid.UUID
-    rooms: list[uuid.UUID]
-    owner: Account
-
-
-async def until(
-    check: Callable[[], Awaitable[Any]], *, timeout: float = 30, what: str = "condition"
-) -> Any:
-    """The check's first truthy answer, polling until the timeout."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        if result := await check():
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
-def whole_hour(days: float, hour: int = 10) -> datetime:
-    """A start time `days` from now at a whole hour (UTC), as bookings need."""
-    day = datetime.now(UTC) + timedelta(days=days)
-    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
-
-
-def soon(hours: int) -> datetime:
-    """A start `hours` whole hours after the next whole hour (UTC)."""
-    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    return now + timedelta(hours=hours + 1)
-
-
-def next_minute(at_least_seconds: float = 15) -> datetime:
-    """The first whole minute at least that far away: a session that starts during the test."""
-    start = datetime.now(UTC) + timedelta(seconds=at_least_seconds + 60)
-    return start.replace(second=0, microsecond=0)
-
-
-class World:
+class World(StudiosClient):
     def __init__(self, http: httpx.AsyncClient, layout: SystemLayout) -> None:
-        self.http = http
+        super().__init__(http, layout.gateway_url, layout.standin_url)
         self.layout = layout
-        # Clients see one address: every public call goes through the gateway.
-        self.urls = {name: layout.gateway_url for name in layout.ports}
-        self.standin = layout.standin_url
         self._stripe = {"Authorization": "Bearer sk_test_standin"}
-
-    async def account(self, role: str) -> Account:
-        response = await self.http.post(
-            f"{self.urls['identity']}/api/auth/sign-up",
-            json={
-                "email": f"{role}-{uuid.uuid4().hex[:10]}@example.com",
-                "password": "a long enough password",
-                "name": f"Test {role}",
-                "role": role,
-            },
-        )
-        assert response.status_code == 201, response.text
-        body = response.json()
-        return Account(
-            uuid.UUID(body["user"]["id"]), {"Authorization": f"Bearer {body['access_token']}"}
-        )
-
-    async def published_studio(
-        self,
-        owner: Account,
-        *,
-        policy: str = "flexible",
-        rooms: int = 1,
-        price: int = 5000,
-        name: str | None = None,
-    ) -> Studio:
-        """A published studio open around the clock, known to availability and booking."""
-        catalog = self.urls["catalog"]
-        created = await self.http.post(
-            f"{catalog}/api/studios",
-            headers=owner.headers,
-            json={
-                "name": name or f"Test Studio {uuid.uuid4().hex[:6]}",
-                "description": "A live room and a control room.",
-                "address": "1 Test Street",
-                "city": "Berlin",
-                "country": "DE",
-                "latitude": 52.52,
-                "longitude": 13.405,
-                "timezone": "Europe/Berlin",
-                "currency": "EUR",
-                "hourly_price_minor": price,
-                "minimum_hours": 1,
-                "capacity": 5,
-                "cancellation_policy": policy,
-                "photos": [{"url": "https://images.example.com/a.jpg", "caption": "Live room"}],
-                "rooms": [{"name": f"Room {n}", "capacity": 5} for n in range(rooms)],
-            },
-        )
-        assert created.status_code == 201, created.text
-        studio = created.json()
-        published = await self.http.post(
-            f"{catalog}/api/studios/{studio['id']}/publish", headers=owner.headers
-        )
-        assert published.status_code == 200, published.text
-        studio_id = uuid.UUID(studio["id"])
-        room_ids = [uuid.UUID(room["id"]) for room in studio["rooms"]]
-        availability = self.urls["availability"]
-        await until(
-            lambda: self._known_to_availability(studio_id, owner),
-            what="availability to learn the studio",
-        )
-        rules = [{"weekday": day, "opens": "00:00", "closes": "00:00"} for day in range(7)]
-        set_rules = await self.http.put(
-            f"{availability}/api/availability/studios/{studio_id}/rules",
-            headers=owner.headers,
-            json={"rules": rules},
-        )
-        assert set_rules.status_code == 200, set_rules.text
-        settings = await self.http.put(
-            f"{availability}/api/availability/studios/{studio_id}/settings",
-            headers=owner.headers,
-            json={"slot_minutes": 30, "min_notice_minutes": 0, "max_advance_days": 60,
-                  "buffer_minutes": 0},
-        )  # fmt: skip
-        assert settings.status_code == 200, settings.text
-        return Studio(studio_id, room_ids, owner)
-
-    async def _known_to_availability(self, studio_id: uuid.UUID, owner: Account) -> bool:
-        response = await self.http.get(
-            f"{self.urls['availability']}/api/availability/studios/{studio_id}/rules",
-            headers=owner.headers,
-        )
-        return response.status_code == 200
-
-    async def request_booking(
-        self, booker: Account, studio: Studio, starts_at: datetime, hours: int = 1, room: int = 0
-    ) -> httpx.Response:
-        async def attempt() -> httpx.Response | None:
-            response = await self.http.post(
-                f"{self.urls['booking']}/api/bookings",
-                headers=booker.headers,
-                json={
-                    "studio_id": str(studio.id),
-                    "room_id": str(studio.rooms[room]),
-                    "starts_at": starts_at.isoformat(),
-                    "ends_at": (starts_at + timedelta(hours=hours)).isoformat(),
-                },
-            )
-            # Booking learns the studio from catalog's event; until then it says 404/422.
-            return (
-                None
-                if response.status_code in (404, 422) and "studio" in response.text
-                else response
-            )
-
-        result: httpx.Response = await until(attempt, what="booking to know the studio")
-        return result
-
-    async def book(
-        self, booker: Account, studio: Studio, starts_at: datetime, hours: int = 1, room: int = 0
-    ) -> dict[str, Any]:
-        response = await self.request_booking(booker, studio, starts_at, hours, room)
-        assert response.status_code == 201, response.text
-        body: dict[str, Any] = response.json()
-        assert body["status"] == "pending_payment"
-        return body
-
-    async def outcome(self, booker: Account, answer: httpx.Response) -> str:
-        """What a booking request came to: pending_payment, or refused (409, or failed later)."""
-        if answer.status_code == 409:
-            return "refused"
-        assert answer.status_code in (201, 202), answer.text
-        booking_id = answer.json()["id"]
-
-        async def settled() -> str | None:
-            status = (await self.booking(booker, booking_id))["status"]
-            return None if status == "requested" else status
-
-        status: str = await until(settled, what="the saga's answer")
-        return "refused" if status == "failed" else status
-
-    async def pay(self, booking: dict[str, Any], card: str = "pm_card_visa") -> httpx.Response:
-        """Confirm the card at Stripe, as Stripe.js would in the booker's browser."""
-        intent_id = booking["client_secret"].split("_secret_")[0]
-        return await self.http.post(
-            f"{self.standin}/_standin/payment_intents/{intent_id}/confirm",
-            data={"payment_method": card, "client_secret": booking["client_secret"]},
-        )
-
-    async def booking(self, account: Account, booking_id: str) -> dict[str, Any]:
-        response = await self.http.get(
-            f"{self.urls['booking']}/api/bookings/{booking_id}", headers=account.headers
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    async def until_status(
-        self, account: Account, booking_id: str, status: str, timeout: float = 30
-    ) -> dict[str, Any]:
-        async def reached() -> dict[str, Any] | None:
-            booking = await self.booking(account, booking_id)
-            return booking if booking["status"] == status else None
-
-        result: dict[str, Any] = await until(reached, timeout=timeout, what=f"status {status}")
-        return result
-
-    async def onboard_for_payouts(self, owner: Account) -> None:
-        """The owner completes Stripe Connect onboarding by following the link."""
-        started = await self.http.post(
-            f"{self.urls['payments']}/api/payments/owner/onboarding", headers=owner.headers
-        )
-        assert started.status_code == 200, started.text
-        await self.http.get(started.json()["onboarding_url"], follow_redirects=False)
-
-    async def payouts(self, owner: Account) -> list[dict[str, Any]]:
-        response = await self.http.get(
-            f"{self.urls['payments']}/api/payments/owner/payouts", headers=owner.headers
-        )
-        assert response.status_code == 200, response.text
-        payouts: list[dict[str, Any]] = response.json()
-        return payouts
 
     async def payment_row(self, booking_id: str, status: str) -> dict[str, Any] | None:
         """Payments' own record of the booking's payment, once it has that status."""
@@ -261,7 +35,7 @@ class World:
         return await asyncio.to_thread(read)
 
     async def _stripe_get(self, path: str, **params: str) -> dict[str, Any]:
-        response = await self.http.get(f"{self.standin}{path}", params=params, headers=self._stripe)
+        response = await self.http.get(f"{self.stripe}{path}", params=params, headers=self._stripe)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -288,12 +62,5 @@ class World:
         """POST an event to payments' webhook as Stripe would, signed with the given secret."""
         body, headers = signed_webhook(event, secret)
         return await self.http.post(
-            f"{self.urls['payments']}/api/webhooks/stripe", content=body, headers=headers
-        )
-
-    async def act(self, account: Account, booking_id: str, action: str) -> httpx.Response:
-        return await self.http.patch(
-            f"{self.urls['booking']}/api/bookings/{booking_id}",
-            headers=account.headers,
-            json={"action": action},
+            f"{self.gateway}/api/webhooks/stripe", content=body, headers=headers
         )
