@@ -153,13 +153,22 @@ async def test_cancelling_after_an_immediate_capture_refunds(world: World) -> No
     assert payment["refunded_minor"] == total
 
 
-async def test_completion_captures_and_pays_the_owner_once_after_the_window(
+async def test_owner_journey_completion_captures_and_pays_out_once_after_the_window(
     world: World, system: RunningSystem
 ) -> None:
+    gateway = world.gateway
     owner = await world.account("owner")
     booker, disputer = await world.account("booker"), await world.account("booker")
     await world.onboard_for_payouts(owner)
     studio = await world.published_studio(owner, rooms=2, price=10000)
+    closed_day = (whole_hour(days=20)).date()
+    blackout = await world.http.post(
+        f"{gateway}/api/availability/studios/{studio.id}/blackouts",
+        headers=owner.headers,
+        json={"first_day": closed_day.isoformat(), "last_day": closed_day.isoformat()},
+    )
+    closed_noon = whole_hour(days=20, hour=11)
+    refused = await world.request_booking(booker, studio, closed_noon)
     starts_at = next_minute()
     kept = await world.book(booker, studio, starts_at, room=0)
     disputed = await world.book(disputer, studio, starts_at, room=1)
@@ -167,6 +176,13 @@ async def test_completion_captures_and_pays_the_owner_once_after_the_window(
         await world.pay(booking)
     for account, booking in ((booker, kept), (disputer, disputed)):
         await world.until_status(account, booking["id"], "confirmed")
+    arrived = await world.http.get(
+        f"{gateway}/api/bookings", params={"status": "confirmed"}, headers=owner.headers
+    )
+
+    assert blackout.status_code == 201, blackout.text
+    assert refused.status_code == 409
+    assert {item["id"] for item in arrived.json()["items"]} == {kept["id"], disputed["id"]}
     await asyncio.sleep((starts_at - datetime.now(UTC)).total_seconds() + 1)
 
     for booking in (kept, disputed):
