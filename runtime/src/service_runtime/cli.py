@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
+from service_runtime.migrations import upgrade_to_head
 from service_runtime.settings import ServiceSettings
 from service_runtime.telemetry import configure_logging
+
+S = TypeVar("S", bound=ServiceSettings)
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
@@ -21,3 +27,13 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
 def migrations_dir_of(package: str) -> Path:
     """A service's Alembic folder, shipped inside its package."""
     return Path(str(resources.files(package) / "migrations"))
+
+
+def main(package: str, settings: S, create_app: Callable[[S], FastAPI]) -> None:
+    """`python -m <package> [serve|migrate]` for a service with no commands of its own."""
+    parser = argparse.ArgumentParser(prog=package)
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    if parser.parse_args().command == "migrate":
+        upgrade_to_head(migrations_dir_of(package), settings.database_url)
+    else:
+        serve(create_app(settings), settings)

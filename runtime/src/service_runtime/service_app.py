@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
@@ -133,3 +134,10 @@ def runtime_of(request: Request) -> ServiceRuntime:
     """The runtime of the app serving this request (a FastAPI dependency)."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+def _units(request: Request) -> UnitsOfWork:
+    return runtime_of(request).units
+
+
+UnitsDep = Annotated[UnitsOfWork, Depends(_units)]

@@ -1,25 +1,8 @@
 """`python -m booking [serve|migrate]`."""
 
-from __future__ import annotations
-
-import argparse
-
 from booking.app import create_app
 from booking.config import BookingSettings
-from service_runtime.cli import migrations_dir_of, serve
-from service_runtime.migrations import upgrade_to_head
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="booking")
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
-    args = parser.parse_args()
-    settings = BookingSettings()
-    if args.command == "migrate":
-        upgrade_to_head(migrations_dir_of("booking"), settings.database_url)
-    else:
-        serve(create_app(settings), settings)
-
+from service_runtime import cli
 
 if __name__ == "__main__":
-    main()
+    cli.main("booking", BookingSettings(), create_app)

@@ -13,12 +13,8 @@ from availability.domain.intervals import Interval
 from availability.service import Actor
 from contracts.identity import Role
 from service_runtime.auth import Principal
+from service_runtime.service_app import UnitsDep as UnitsDep
 from service_runtime.service_app import runtime_of
-from service_runtime.unit_of_work import UnitsOfWork
-
-
-def _units(request: Request) -> UnitsOfWork:
-    return runtime_of(request).units
 
 
 def _settings(request: Request) -> AvailabilitySettings:
@@ -27,7 +23,6 @@ def _settings(request: Request) -> AvailabilitySettings:
     return settings
 
 
-UnitsDep = Annotated[UnitsOfWork, Depends(_units)]
 SettingsDep = Annotated[AvailabilitySettings, Depends(_settings)]
 
 

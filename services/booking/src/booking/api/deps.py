@@ -9,11 +9,7 @@ from fastapi import Depends, Request
 from booking.changes import BookingWatcher
 from booking.config import BookingSettings
 from service_runtime.service_app import ServiceRuntime, runtime_of
-from service_runtime.unit_of_work import UnitsOfWork
-
-
-def _units(request: Request) -> UnitsOfWork:
-    return runtime_of(request).units
+from service_runtime.service_app import UnitsDep as UnitsDep
 
 
 def _settings(request: Request) -> BookingSettings:
@@ -28,6 +24,5 @@ def _watcher(request: Request) -> BookingWatcher:
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(runtime_of)]
-UnitsDep = Annotated[UnitsOfWork, Depends(_units)]
 SettingsDep = Annotated[BookingSettings, Depends(_settings)]
 WatcherDep = Annotated[BookingWatcher, Depends(_watcher)]

@@ -12,12 +12,8 @@ from catalog.config import CatalogSettings
 from catalog.domain.studios import Actor
 from contracts.identity import Role
 from service_runtime.auth import InvalidToken, Principal, TokenVerifier
+from service_runtime.service_app import UnitsDep as UnitsDep
 from service_runtime.service_app import runtime_of
-from service_runtime.unit_of_work import UnitsOfWork
-
-
-def _units(request: Request) -> UnitsOfWork:
-    return runtime_of(request).units
 
 
 def _settings(request: Request) -> CatalogSettings:
@@ -26,7 +22,6 @@ def _settings(request: Request) -> CatalogSettings:
     return settings
 
 
-UnitsDep = Annotated[UnitsOfWork, Depends(_units)]
 SettingsDep = Annotated[CatalogSettings, Depends(_settings)]
 
 _optional_bearer = HTTPBearer(auto_error=False)

@@ -8,11 +8,7 @@ from fastapi import Depends, Request
 
 from identity.config import IdentitySettings
 from service_runtime.service_app import ServiceRuntime, runtime_of
-from service_runtime.unit_of_work import UnitsOfWork
-
-
-def _units(request: Request) -> UnitsOfWork:
-    return runtime_of(request).units
+from service_runtime.service_app import UnitsDep as UnitsDep
 
 
 def _settings(request: Request) -> IdentitySettings:
@@ -22,5 +18,4 @@ def _settings(request: Request) -> IdentitySettings:
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(runtime_of)]
-UnitsDep = Annotated[UnitsOfWork, Depends(_units)]
 SettingsDep = Annotated[IdentitySettings, Depends(_settings)]

@@ -9,12 +9,7 @@ from fastapi import Depends, HTTPException, Request
 
 from payments.service import Context
 from service_runtime.auth import OwnerUser
-from service_runtime.service_app import runtime_of
-from service_runtime.unit_of_work import UnitsOfWork
-
-
-def _units(request: Request) -> UnitsOfWork:
-    return runtime_of(request).units
+from service_runtime.service_app import UnitsDep as UnitsDep
 
 
 def _context(request: Request) -> Context:
@@ -29,6 +24,5 @@ def _owner_id(owner: OwnerUser) -> uuid.UUID:
         raise HTTPException(403, "This account has no OneTime user id.") from None
 
 
-UnitsDep = Annotated[UnitsOfWork, Depends(_units)]
 ContextDep = Annotated[Context, Depends(_context)]
 OwnerIdDep = Annotated[uuid.UUID, Depends(_owner_id)]
