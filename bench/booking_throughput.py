@@ -1,0 +1,155 @@
+"""Bookings confirmed per second end to end, with POST /api/bookings and pay-to-confirmed latency.
+
+Not a test. Starts the whole system (five services, the Stripe stand-in, the gateway) on
+scratch databases and a bus namespace of its own, then at 1, 8 and 32 concurrent bookers each
+books a room of its own (no collisions), confirms the card at the stand-in and polls until the
+booking is confirmed. Ratios are against the single-booker run measured in the same process.
+
+    make bench, or: PYTHONPATH=. uv run python bench/booking_throughput.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from scripts.client import Account, Studio, StudiosClient, whole_hour
+from scripts.system import (
+    SERVICE_NAMES,
+    Processes,
+    SystemLayout,
+    migrate,
+    start_gateway,
+    start_service,
+    start_standin,
+)
+from service_runtime.bus import Topology
+from tests.fixtures.infra import delete_queues, free_port
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
+LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def book_and_confirm(
+    client: StudiosClient, booker: Account, studio: Studio, room: int, day: int, hour: int
+) -> tuple[float, float]:
+    """(POST latency, pay-to-confirmed latency) in milliseconds, for one booking."""
+    started = time.perf_counter()
+    answer = await client.request_booking(booker, studio, whole_hour(days=day, hour=hour), 1, room)
+    posted = time.perf_counter()
+    assert answer.status_code == 201, answer.text
+    booking = answer.json()
+    await client.pay(booking)
+    paid = time.perf_counter()
+    while (await client.booking(booker, booking["id"]))["status"] != "confirmed":  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    return (posted - started) * 1000, (time.perf_counter() - paid) * 1000
+
+
+async def run_level(
+    client: StudiosClient, bookers: list[Account], studio: Studio, level: int, count: int, day: int
+) -> tuple[float, list[float], list[float]]:
+    per_booker = count // level
+    posts: list[float] = []
+    confirms: list[float] = []
+
+    async def booker_loop(index: int) -> None:
+        for hour in range(per_booker):
+            post, confirm = await book_and_confirm(
+                client, bookers[index], studio, room=index, day=day, hour=hour
+            )
+            posts.append(post)
+            confirms.append(confirm)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(booker_loop(index) for index in range(level)))
+    return level * per_booker / (time.perf_counter() - started), posts, confirms
+
+
+async def measure(layout: SystemLayout) -> None:
+    limits = httpx.Limits(max_connections=64)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+        client = StudiosClient(http, layout.gateway_url, layout.standin_url)
+        owner = await client.account("owner")
+        rooms = max(level for level, _ in LEVELS)
+        studio = await client.published_studio(owner, rooms=rooms)
+        bookers = list(await asyncio.gather(*(client.account("booker") for _ in range(rooms))))
+        await book_and_confirm(client, bookers[0], studio, room=0, day=40, hour=0)  # warm-up
+        rows = []
+        for number, (level, count) in enumerate(LEVELS):
+            rows.append((level, count, *await run_level(client, bookers, studio, level, count,
+                                                        day=2 + number)))  # fmt: skip
+    baseline = rows[0][2]
+    print(f"{'bookers':>8}{'bookings':>10}{'confirmed/s':>13}{'x base':>8}"
+          f"{'POST p50':>10}{'p99':>8}{'pay->confirmed p50':>20}{'p99':>8}  (ms)")  # fmt: skip
+    for level, count, rate, posts, confirms in rows:
+        print(
+            f"{level:>8}{count:>10}{rate:>13.1f}{rate / baseline:>8.2f}"
+            f"{statistics.median(posts):>10.0f}{percentile(posts, 0.99):>8.0f}"
+            f"{statistics.median(confirms):>20.0f}{percentile(confirms, 0.99):>8.0f}"
+        )
+
+
+def main() -> None:
+    run = uuid.uuid4().hex[:8]
+    names = {service: f"bench_{run}_{service}" for service in SERVICE_NAMES}
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        for database in names.values():
+            connection.execute(f'CREATE DATABASE "{database}"')
+    layout = SystemLayout(
+        database_urls={
+            service: f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+            for service, database in names.items()
+        },
+        ports={service: free_port() for service in SERVICE_NAMES},
+        standin_port=free_port(),
+        gateway_port=free_port(),
+        bus_namespace=f"bench-{run}",
+        rabbit_url=RABBIT_URL,
+    )
+    work = Path(tempfile.mkdtemp(prefix="bench-booking-"))
+    processes = Processes(work / "logs")
+    try:
+        for service in SERVICE_NAMES:
+            migrate(layout, service)
+        start_standin(processes, layout)
+        for service in SERVICE_NAMES:
+            start_service(processes, layout, service)
+        processes.wait_ready("stripe-standin", f"{layout.standin_url}/_standin/health")
+        for service in SERVICE_NAMES:
+            processes.wait_ready(service, f"{layout.url(service)}/readyz")
+        start_gateway(processes, layout, work / "gateway", rate_per_minute=600_000)
+        processes.wait_ready("gateway", f"{layout.gateway_url}/healthz")
+        asyncio.run(measure(layout))
+        print(f"(logs in {work / 'logs'})")
+    finally:
+        processes.stop_all()
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            for database in names.values():
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        topology = Topology(layout.bus_namespace)
+        asyncio.run(
+            delete_queues(
+                RABBIT_URL,
+                [topology.queue(s) for s in SERVICE_NAMES]
+                + [topology.dead_letter_queue(s) for s in SERVICE_NAMES],
+                [topology.exchange, topology.dead_letter_exchange],
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()
