@@ -2,10 +2,11 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
-SERVICES := identity catalog availability booking payments
+SERVICES := identity catalog availability booking payments notifications
+ALONE := $(SERVICES) web
 PYTEST_ARGS ?=
 
-.PHONY: help install servers test lint typecheck schemas alone run bench $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
+.PHONY: help install servers test lint typecheck schemas alone run bench chaos fuzz $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z%_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort
@@ -14,10 +15,13 @@ install: ## install uv if needed, then every package of the workspace into .venv
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --all-packages --locked
 
-servers: ## start the local PostgreSQL and RabbitMQ when they are down; install nginx if missing
+servers: ## start the local PostgreSQL and RabbitMQ when they are down; install nginx and Chromium if missing
 	bash scripts/ensure-servers.sh
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
+	@# The browser tests drive Debian's Chromium through Playwright; Playwright never downloads one.
+	@[ -x /usr/bin/chromium ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: install ## ruff lint and format check
 	$(UV) run ruff check .
@@ -30,11 +34,21 @@ schemas: install ## regenerate contracts/schemas from the message models (refuse
 	$(UV) run python -m contracts.schemas write
 
 alone: install ## install each service alone, as its image does, and check that it starts
-	@for service in $(SERVICES); do bash scripts/check_service_alone.sh $$service || exit 1; done
+	@for service in $(ALONE); do bash scripts/check_service_alone.sh $$service || exit 1; done
 
 test: install servers lint typecheck alone ## the whole suite: lint, types, schemas, each service alone, all tests
 	$(UV) run python -m contracts.schemas check
 	$(UV) run pytest $(PYTEST_ARGS)
+
+# `make chaos`: the chaos test of tests/system at a larger size; any CHAOS_* given wins.
+chaos: export CHAOS_BOOKERS ?= 16
+chaos: export CHAOS_ATTEMPTS_PER_BOOKER ?= 8
+chaos: export CHAOS_KILLS ?= 9
+chaos: export CHAOS_CRASH_LOOPS ?= 2
+chaos: export CHAOS_OUTAGES ?= 6
+chaos: export CHAOS_SETTLE_SECONDS ?= 300
+chaos: install servers ## a longer chaos run (more bookers, kills, cuts; CHAOS_SEED, CHAOS_BOOKERS, ...)
+	$(UV) run pytest tests/system/test_chaos.py $(PYTEST_ARGS)
 
 test-%: install servers ## one service's tests, e.g. make test-identity
 	$(UV) run pytest services/$*
@@ -44,6 +58,10 @@ run: install servers ## migrate, start the whole system with demo data, print wh
 
 run-%: install servers ## run one service alone, e.g. make run-identity
 	$(UV) run python -m scripts.run_system --only $*
+
+fuzz: install servers ## schemathesis at length over the gateway's merged OpenAPI (FUZZ_MAX_EXAMPLES, FUZZ_SEED)
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
+		$(UV) run pytest -s tests/system/test_openapi_fuzz.py
 
 bench: install servers ## benchmarks (not tests): outbox latency, search, availability, bookings
 	@for script in bench/*.py; do echo "== $$script"; PYTHONPATH=. $(UV) run python $$script || exit 1; done

@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.fixtures.infra",
+    "tests.fixtures.mail",
     "tests.fixtures.otlp",
     "tests.fixtures.tokens",
     "tests.fixtures.tracing",

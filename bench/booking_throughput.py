@@ -4,18 +4,26 @@ Not a test. Starts the whole system (five services, the Stripe stand-in, the gat
 scratch databases and a bus namespace of its own, then at 1, 8 and 32 concurrent bookers each
 books a room of its own (no collisions), confirms the card at the stand-in and polls until the
 booking is confirmed. Ratios are against the single-booker run measured in the same process.
+Every 5xx any call answered is counted and printed: there should be none.
 
     make bench, or: PYTHONPATH=. uv run python bench/booking_throughput.py
+    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5499/postgres  another server (e.g. one
+    with max_connections = 100, as in CI)
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import tempfile
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 import psycopg
@@ -33,7 +41,7 @@ from scripts.system import (
 from service_runtime.bus import Topology
 from tests.fixtures.infra import delete_queues, free_port
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
 
@@ -79,9 +87,23 @@ async def run_level(
     return level * per_booker / (time.perf_counter() - started), posts, confirms
 
 
+class ServerErrors:
+    """Every 5xx answered to the bench, by method, route and status."""
+
+    def __init__(self) -> None:
+        self.seen: Counter[tuple[str, str, int]] = Counter()
+
+    async def __call__(self, response: httpx.Response) -> None:
+        if response.status_code >= 500:
+            path = response.request.url.path.split("/")[:4]  # /api/bookings/{id} as one route
+            self.seen[(response.request.method, "/".join(path), response.status_code)] += 1
+
+
 async def measure(layout: SystemLayout) -> None:
     limits = httpx.Limits(max_connections=64)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
+    errors = ServerErrors()
+    hooks: dict[str, list[Callable[..., Any]]] = {"response": [errors]}
+    async with httpx.AsyncClient(timeout=60, limits=limits, event_hooks=hooks) as http:
         client = StudiosClient(http, layout.gateway_url, layout.standin_url)
         owner = await client.account("owner")
         rooms = max(level for level, _ in LEVELS)
@@ -101,6 +123,9 @@ async def measure(layout: SystemLayout) -> None:
             f"{statistics.median(posts):>10.0f}{percentile(posts, 0.99):>8.0f}"
             f"{statistics.median(confirms):>20.0f}{percentile(confirms, 0.99):>8.0f}"
         )
+    print(f"5xx responses: {sum(errors.seen.values())}")
+    for (method, route, status), count in sorted(errors.seen.items()):
+        print(f"  {count:>5} {status} {method} {route}")
 
 
 def main() -> None:
@@ -111,7 +136,9 @@ def main() -> None:
             connection.execute(f'CREATE DATABASE "{database}"')
     layout = SystemLayout(
         database_urls={
-            service: f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+            service: urlparse(ADMIN_URL)
+            ._replace(scheme="postgresql+psycopg", path=f"/{database}")
+            .geturl()
             for service, database in names.items()
         },
         ports={service: free_port() for service in SERVICE_NAMES},
@@ -144,8 +171,7 @@ def main() -> None:
         asyncio.run(
             delete_queues(
                 RABBIT_URL,
-                [topology.queue(s) for s in SERVICE_NAMES]
-                + [topology.dead_letter_queue(s) for s in SERVICE_NAMES],
+                [queue for s in SERVICE_NAMES for queue in topology.queues_of(s)],
                 [topology.exchange, topology.dead_letter_exchange],
             )
         )

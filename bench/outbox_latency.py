@@ -141,7 +141,7 @@ async def main(messages: int, concurrency: int) -> None:
         topology = consumer_bus.topology
         await delete_queues(
             RABBIT_URL,
-            [topology.queue("bench"), topology.dead_letter_queue("bench")],
+            topology.queues_of("bench"),
             [topology.exchange, topology.dead_letter_exchange],
         )
 

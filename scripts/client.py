@@ -8,6 +8,7 @@ the booking benchmark.
 from __future__ import annotations
 
 import asyncio
+import random
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -44,16 +45,20 @@ class Studio:
 
 
 async def until(
-    check: Callable[[], Awaitable[Any]], *, timeout: float = 30, what: str = "condition"
+    check: Callable[[], Awaitable[Any]],
+    *,
+    timeout: float = 30,
+    what: str = "condition",
+    every: float = 0.1,
 ) -> Any:
-    """The check's first truthy answer, polling until the timeout."""
+    """The check's first truthy answer, polling every so often until the timeout."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         if result := await check():
             return result
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
 
 
 def whole_hour(days: float, hour: int = 10) -> datetime:
@@ -86,22 +91,50 @@ class StudiosClient:
         return await self.sign_up_or_in(email, "a long enough password", role)
 
     async def sign_up_or_in(self, email: str, password: str, role: str) -> Account:
-        """The account with this email: signed up now, or signed in when it exists."""
-        signed_up = await self.http.post(
-            f"{self.gateway}/api/auth/sign-up",
-            json={"email": email, "password": password, "name": f"Demo {role}", "role": role},
+        """The account with this email: signed up now, or signed in when it exists.
+
+        As a careful app would: a 503 is retried after its Retry-After, and a sign-up that got
+        no answer in time is sent again; if the first did commit, the second answers 409 and
+        the account is signed in to.
+        """
+        signed_up = await self._auth_call(
+            "sign-up", {"email": email, "password": password, "name": f"Demo {role}", "role": role}
         )
-        if signed_up.status_code == 201:
-            body = signed_up.json()
-        else:
-            signed_in = await self.http.post(
-                f"{self.gateway}/api/auth/sign-in", json={"email": email, "password": password}
-            )
-            assert signed_in.status_code == 200, signed_in.text
-            body = signed_in.json()
-        return Account(
-            uuid.UUID(body["user"]["id"]), {"Authorization": f"Bearer {body['access_token']}"}
-        )
+        if signed_up.status_code != 201:
+            assert signed_up.status_code == 409, signed_up.text
+            return await self.sign_in(email, password)
+        return self._account(signed_up.json())
+
+    async def sign_in(self, email: str, password: str) -> Account:
+        signed_in = await self._auth_call("sign-in", {"email": email, "password": password})
+        assert signed_in.status_code == 200, signed_in.text
+        return self._account(signed_in.json())
+
+    @staticmethod
+    def _account(token: dict[str, Any]) -> Account:
+        user_id = uuid.UUID(token["user"]["id"])
+        return Account(user_id, {"Authorization": f"Bearer {token['access_token']}"})
+
+    async def _auth_call(
+        self, action: str, body: dict[str, str], *, patience_seconds: float = 300
+    ) -> httpx.Response:
+        """POST to /api/auth/<action>; again after a 503 (when told) or a timeout, for a while."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + patience_seconds
+        while True:
+            try:
+                response = await self.http.post(f"{self.gateway}/api/auth/{action}", json=body)
+            except httpx.TimeoutException:
+                if loop.time() > deadline:
+                    raise
+                continue
+            if response.status_code != 503:
+                return response  # a 504 too: identity answers in time, or says 503
+            assert response.headers["content-type"] == "application/problem+json"
+            wait = float(response.headers["retry-after"])  # always told when to come back
+            if loop.time() + wait > deadline:
+                return response
+            await asyncio.sleep(wait + random.random())  # spread out the callers told the same
 
     async def published_studio(
         self,

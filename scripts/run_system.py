@@ -29,13 +29,22 @@ from scripts.system import (
     implemented,
     migrate,
     start_gateway,
+    start_mail_sink,
     start_service,
     start_standin,
+    start_web,
 )
 
 LOGS = ROOT / ".run" / "logs"
 POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PORTS = {"identity": 8001, "catalog": 8002, "availability": 8003, "booking": 8004, "payments": 8005}
+PORTS = {
+    "identity": 8001,
+    "catalog": 8002,
+    "availability": 8003,
+    "booking": 8004,
+    "payments": 8005,
+    "notifications": 8007,
+}
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_ACCOUNTS = {
@@ -54,6 +63,9 @@ def local_layout() -> SystemLayout:
         ports=PORTS,
         standin_port=12111,
         gateway_port=8080,
+        web_port=8006,
+        smtp_port=1025,
+        mail_page_port=8025,
     )
 
 
@@ -123,9 +135,11 @@ def print_guide(layout: SystemLayout, logs: Path) -> None:
     print(f"""
 OneTime Studios is running.
 
+  web            {api}/   (open it in a browser: search, studio pages, sign in)
   gateway        {api}   (every public API; OpenAPI at {api}/api/openapi.json)
   services       {", ".join(f"{n} {layout.url(n)}/docs" for n in layout.ports)}
   stripe stand-in {layout.standin_url}
+  mail sink      {layout.mail_page_url}   (every email sent; SMTP on {layout.smtp_port})
   logs           {logs}/<name>.log (JSON lines with trace ids)
 
 Demo accounts (password {DEMO_PASSWORD}): {", ".join(DEMO_ACCOUNTS.values())}
@@ -159,13 +173,19 @@ def main() -> None:
         if args.only is None:
             start_standin(processes, layout)
             processes.wait_ready("stripe-standin", f"{layout.standin_url}/_standin/health")
+            ensure_port_free("mail sink", layout.smtp_port)
+            start_mail_sink(processes, layout)
+            processes.wait_ready("mail-sink", layout.mail_page_url)
         for name in chosen:
             start_service(processes, layout, name)
         for name in chosen:
             processes.wait_ready(name, f"{layout.url(name)}/readyz")
         if args.only is None:
+            ensure_port_free("web", 8006)
             start_gateway(processes, layout, ROOT / ".run" / "gateway")
             processes.wait_ready("gateway", f"{layout.gateway_url}/healthz")
+            start_web(processes, layout)
+            processes.wait_ready("web", f"{layout.gateway_url}/sign-in")
             demo_data(layout)
             print_guide(layout, LOGS)
         else:

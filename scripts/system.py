@@ -1,4 +1,5 @@
-"""The whole system as local processes: the services, the Stripe stand-in and the gateway.
+"""The whole system as local processes: the services, the Stripe stand-in, the mail sink and
+the gateway.
 
 One place that knows how the pieces are wired (ports, databases, issuer, bus namespace, trace
 export), used by `make run` and by the end-to-end tests, so both run the system the same way.
@@ -18,10 +19,11 @@ from pathlib import Path
 import httpx
 
 from deploy.gateway import merge_openapi
+from deploy.gateway.render import SERVICES as PUBLIC_SERVICES
 from deploy.gateway.render import GatewayConfig, check, nginx_command, render
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICE_NAMES = ("identity", "catalog", "availability", "booking", "payments")
+SERVICE_NAMES = ("identity", "catalog", "availability", "booking", "payments", "notifications")
 STANDIN_WEBHOOK_SECRET = "whsec_standin"
 
 
@@ -42,9 +44,17 @@ class SystemLayout:
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     otlp_endpoint: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    web_port: int | None = None  # the web front end, behind the gateway's non-API paths
+    smtp_port: int = 1025  # where notifications sends email: the mail sink's SMTP port
+    mail_page_port: int | None = None  # the mail sink's page, when this run starts the sink
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def mail_page_url(self) -> str:
+        assert self.mail_page_port, "this layout has no mail sink"
+        return f"http://127.0.0.1:{self.mail_page_port}"
 
     @property
     def standin_url(self) -> str:
@@ -74,6 +84,31 @@ class SystemLayout:
             f"{prefix}AUTH_JWKS_URL": f"{self.url('identity')}/.well-known/jwks.json",
             "PAYMENTS_STRIPE_API_BASE": self.standin_url,
             "PAYMENTS_STRIPE_WEBHOOK_SECRET": STANDIN_WEBHOOK_SECRET,
+            "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+            "NOTIFICATIONS_SMTP_PORT": str(self.smtp_port),
+        }
+        if self.gateway_port:  # Stripe sends an onboarded owner back to the web's payouts page
+            env["PAYMENTS_ONBOARDING_RETURN_URL"] = (
+                f"{self.gateway_url}/owner/payouts?onboarding=done"
+            )
+            env["PAYMENTS_ONBOARDING_REFRESH_URL"] = (
+                f"{self.gateway_url}/owner/payouts?onboarding=retry"
+            )
+        if self.otlp_endpoint:
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.otlp_endpoint
+        return {**os.environ, **env, **self.extra_env}
+
+    def web_env(self) -> dict[str, str]:
+        """The web front end calls the API through the gateway, as a browser's person would."""
+        assert self.web_port, "this layout has no web front end"
+        assert self.gateway_port, "the web front end calls the API through the gateway"
+        env = {
+            "WEB_HTTP_PORT": str(self.web_port),
+            "WEB_API_BASE_URL": self.gateway_url,
+            # The checkout's card form runs the stand-in's Stripe.js, as it would Stripe's.
+            "WEB_STRIPE_JS_URL": f"{self.standin_url}/v3/",
+            "WEB_STRIPE_API_ORIGIN": self.standin_url,
+            "WEB_STRIPE_PUBLISHABLE_KEY": "pk_test_onetime_local",
         }
         if self.otlp_endpoint:
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = self.otlp_endpoint
@@ -150,12 +185,26 @@ def start_service(processes: Processes, layout: SystemLayout, name: str) -> None
     processes.start(name, [sys.executable, "-m", name], layout.service_env(name))
 
 
+def start_web(processes: Processes, layout: SystemLayout) -> None:
+    processes.start("web", [sys.executable, "-m", "web"], layout.web_env())
+
+
 def start_standin(processes: Processes, layout: SystemLayout) -> None:
     processes.start(
         "stripe-standin",
         [sys.executable, "-m", "stripe_standin", "--port", str(layout.standin_port)],
         layout.standin_env(),
     )
+
+
+def start_mail_sink(processes: Processes, layout: SystemLayout) -> None:
+    """The SMTP server notifications sends to, with its page of what arrived."""
+    processes.start(
+        "mail-sink",
+        [sys.executable, "-m", "mail_sink", "--smtp-port", str(layout.smtp_port),
+         "--http-port", str(layout.mail_page_port)],
+        dict(os.environ),
+    )  # fmt: skip
 
 
 def start_gateway(
@@ -167,12 +216,15 @@ def start_gateway(
     """
 
     openapi = run_dir / "openapi.json"
+    public = [name for name in layout.ports if name in PUBLIC_SERVICES]
     merge_openapi.main(
         ["--out", str(openapi)]
-        + [arg for name in layout.ports for arg in ("--service", f"{name}={layout.url(name)}")]
+        + [arg for name in public for arg in ("--service", f"{name}={layout.url(name)}")]
     )
+    # Without a web front end in this run, its port refuses: pages answer 502.
+    web = f"127.0.0.1:{layout.web_port or 9}"
     config = GatewayConfig(
-        upstreams={name: f"127.0.0.1:{port}" for name, port in layout.ports.items()},
+        upstreams={name: f"127.0.0.1:{layout.ports[name]}" for name in public} | {"web": web},
         listen=f"127.0.0.1:{layout.gateway_port}",
         run_dir=run_dir,
         openapi_file=openapi,

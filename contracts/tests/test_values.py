@@ -6,12 +6,12 @@ import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from contracts.catalog import RoomSnapshot, StudioPublished
 from contracts.examples import BOOKER_ID, BOOKING_ID, OWNER_ID, SESSION, STUDIO_ID, examples
 from contracts.payments import AuthorizePayment
-from contracts.values import Money, TimeRange
+from contracts.values import Money, TimeRange, WholeNumber
 
 T = datetime(2030, 1, 1, 10, 0, tzinfo=UTC)
 
@@ -21,6 +21,13 @@ def test_money_rejects_floats() -> None:
         Money.model_validate({"amount_minor": 10.0, "currency": "EUR"})
     with pytest.raises(ValidationError):
         Money.model_validate_json('{"amount_minor": 10.5, "currency": "EUR"}')
+
+
+@pytest.mark.parametrize("given", ["true", "false", '"5"', "5.0"])
+def test_a_whole_number_from_outside_is_a_json_integer_only(given: str) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(WholeNumber).validate_json(given)
+    assert TypeAdapter(WholeNumber).validate_json("5") == 5
 
 
 def test_money_rejects_negative_amounts() -> None:

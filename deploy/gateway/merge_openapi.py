@@ -23,9 +23,15 @@ from pathlib import Path
 from typing import Any
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
-LOCATION = re.compile(r"location\s+(=|~|\^~)?\s*(\S+)\s*\{([^{}]*)\}")
+# A location's body may hold the renderer's placeholders (`burst=${BOOKING_BURST}`), whose
+# braces are not blocks.
+# A body may hold quoted strings with braces (a JSON answer) and ${PLACEHOLDERS}.
+LOCATION = re.compile(r"location\s+(=|~|\^~)?\s*(\S+)\s*\{((?:'[^']*'|[^{}']|\$\{\w+\})*)\}")
 PROXY_PASS = re.compile(r"proxy_pass\s+http://(\w+)\s*;")
+LIMIT_REQ = re.compile(r"^\s*limit_req\s", re.MULTILINE)
 REF_PREFIX = "#/components/"
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+SAFE_METHODS = ("get", "head", "options")
 
 Document = dict[str, Any]
 
@@ -39,6 +45,7 @@ class Location:
     modifier: str  # "=", "~", "^~" or "" (prefix)
     pattern: str
     service: str | None  # None: answered by the gateway itself
+    rate_limited: bool = False
 
 
 def gateway_locations(template: str) -> list[Location]:
@@ -46,36 +53,82 @@ def gateway_locations(template: str) -> list[Location]:
     found = []
     for modifier, pattern, body in LOCATION.findall(template):
         upstream = PROXY_PASS.search(body)
-        found.append(Location(modifier, pattern, upstream.group(1) if upstream else None))
+        found.append(
+            Location(
+                modifier,
+                pattern,
+                upstream.group(1) if upstream else None,
+                rate_limited=bool(LIMIT_REQ.search(body)),
+            )
+        )
     return found
 
 
-def route_of(path: str, locations: Sequence[Location]) -> str | None:
-    """The service nginx sends this path to, by nginx's own rules of location selection."""
+def location_of(path: str, locations: Sequence[Location]) -> Location | None:
+    """The location nginx picks for this path, by nginx's own rules of location selection."""
     for location in locations:
         if location.modifier == "=" and location.pattern == path:
-            return location.service
+            return location
     prefixes = [
         loc for loc in locations if loc.modifier in ("", "^~") and path.startswith(loc.pattern)
     ]
     longest = max(prefixes, key=lambda loc: len(loc.pattern), default=None)
     if longest is not None and longest.modifier == "^~":
-        return longest.service
+        return longest
     for location in locations:
         if location.modifier == "~" and re.search(location.pattern, path):
-            return location.service
-    return longest.service if longest else None
+            return location
+    return longest
+
+
+def route_of(path: str, locations: Sequence[Location]) -> str | None:
+    """The service nginx sends this path to."""
+    location = location_of(path, locations)
+    return location.service if location else None
+
+
+def _gateway_answers(operations: Document, location: Location) -> Document:
+    """The operations with the gateway's own problems added: 413 for a body over the
+    gateway's size limit, 429 where the location is rate limited (only changes count)."""
+    described = copy.deepcopy(operations)
+    problem = {"schema": {"$ref": f"{REF_PREFIX}schemas/Problem"}}
+    for method, operation in described.items():
+        responses = operation.setdefault("responses", {})
+        added = []
+        if "requestBody" in operation:
+            added.append(("413", "The request body is larger than the gateway accepts."))
+        if location.rate_limited and method not in SAFE_METHODS:
+            added.append(("429", "Rate limit exceeded; retry after Retry-After seconds."))
+        for status, description in added:
+            responses.setdefault(status, {"description": description})
+            responses[status]["content"] = {PROBLEM_MEDIA_TYPE: problem}
+        operation["responses"] = dict(sorted(responses.items()))
+    return described
 
 
 def _rename_refs(node: Any, renames: Mapping[str, str]) -> Any:
+    """Rewrite `$ref`s, and security requirements, which name their scheme without a ref."""
     if isinstance(node, dict):
         return {
-            key: renames.get(value, value) if key == "$ref" else _rename_refs(value, renames)
+            key: renames.get(value, value)
+            if key == "$ref"
+            else _rename_schemes(value, renames)
+            if key == "security"
+            else _rename_refs(value, renames)
             for key, value in node.items()
         }
     if isinstance(node, list):
         return [_rename_refs(item, renames) for item in node]
     return node
+
+
+def _rename_schemes(requirements: list[Document], renames: Mapping[str, str]) -> list[Document]:
+    prefix = f"{REF_PREFIX}securitySchemes/"
+    return [
+        {renames.get(prefix + name, prefix + name).removeprefix(prefix): scopes
+         for name, scopes in requirement.items()}
+        for requirement in requirements
+    ]  # fmt: skip
 
 
 def _prefixed_components(service: str, document: Document, taken: Document) -> Document:
@@ -113,8 +166,9 @@ def merge(
     for service, original in sorted(documents.items()):
         document = _prefixed_components(service, original, components)
         for path, operations in document.get("paths", {}).items():
-            routed_to = route_of(path, locations)
-            if routed_to is None:
+            location = location_of(path, locations)
+            routed_to = location.service if location else None
+            if location is None or routed_to is None:
                 continue  # not public: /healthz, /readyz, /metrics
             if routed_to != service:
                 raise MergeConflict(
@@ -123,7 +177,7 @@ def merge(
             if path in owners:
                 raise MergeConflict(f"{path} is declared by both {owners[path]} and {service}")
             owners[path] = service
-            paths[path] = operations
+            paths[path] = _gateway_answers(operations, location)
         for section, entries in document.get("components", {}).items():
             components.setdefault(section, {}).update(entries)
         for tag in document.get("tags", []):

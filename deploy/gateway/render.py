@@ -20,6 +20,8 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 SERVICES = ("identity", "catalog", "availability", "booking", "payments")
+UPSTREAMS = (*SERVICES, "web")
+"""The services behind /api/..., and the web front end behind every other path."""
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 
@@ -40,10 +42,10 @@ class GatewayConfig:
     burst: int = 10  # requests over the rate a client may send at once before 429
 
     def placeholders(self) -> dict[str, str]:
-        missing = [name for name in SERVICES if name not in self.upstreams]
+        missing = [name for name in UPSTREAMS if name not in self.upstreams]
         if missing:
             raise ValueError(f"no upstream address for {', '.join(missing)}")
-        values = {f"{name.upper()}_UPSTREAM": self.upstreams[name] for name in SERVICES}
+        values = {f"{name.upper()}_UPSTREAM": self.upstreams[name] for name in UPSTREAMS}
         return values | {
             "LISTEN": self.listen,
             "RUN_DIR": str(self.run_dir),
@@ -101,7 +103,7 @@ def check(conf: Path) -> None:
 
 def _upstream(text: str) -> tuple[str, str]:
     name, sep, address = text.partition("=")
-    if not sep or name not in SERVICES or not address:
+    if not sep or name not in UPSTREAMS or not address:
         raise argparse.ArgumentTypeError(f"expected <service>=<host:port>, got {text!r}")
     return name, address
 

@@ -1,4 +1,4 @@
-"""A throwaway service schema (outbox, inbox, effects) for exercising the runtime alone."""
+"""A throwaway service schema (outbox, inbox, user access changes, effects) for the runtime."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine
 
 from service_runtime.db import Database
 from service_runtime.messaging_tables import inbox_table, outbox_table
+from service_runtime.trust import user_access_table
+
+from .signing import Keys
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+user_access = user_access_table(metadata)
 effects = Table(
     "effects",
     metadata,
@@ -36,3 +40,10 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(database_url)
     yield db
     await db.dispose()
+
+
+@pytest.fixture
+def keys() -> Keys:
+    keys = Keys()
+    keys.add("key-1")
+    return keys

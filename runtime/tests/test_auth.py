@@ -2,87 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI
-from jwt.algorithms import RSAAlgorithm
 
-from service_runtime.auth import AdminUser, CurrentUser, JwksCache, TokenVerifier
-from service_runtime.problems import install_problem_handlers
-
-ISSUER = "https://identity.test"
-AUDIENCE = "onetime"
-
-
-class Keys:
-    def __init__(self) -> None:
-        self.private: dict[str, rsa.RSAPrivateKey] = {}
-        self.fetches = 0
-
-    def add(self, kid: str) -> None:
-        self.private[kid] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-    async def jwks(self) -> dict[str, Any]:
-        self.fetches += 1
-        keys = []
-        for kid, key in self.private.items():
-            jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-            keys.append({**jwk, "kid": kid, "alg": "RS256", "use": "sig"})
-        return {"keys": keys}
-
-    def token(self, kid: str, signer: rsa.RSAPrivateKey | None = None, **overrides: Any) -> str:
-        now = int(time.time())
-        claims = {
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "sub": "user-1",
-            "role": "booker",
-            "iat": now,
-            "exp": now + 300,
-        }
-        claims.update(overrides)
-        return jwt.encode(
-            claims, signer or self.private[kid], algorithm="RS256", headers={"kid": kid}
-        )
-
-
-@pytest.fixture
-def keys() -> Keys:
-    keys = Keys()
-    keys.add("key-1")
-    return keys
+from .signing import Keys, bearer, guarded_app
 
 
 @pytest.fixture
 async def client(keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.state.token_verifier = TokenVerifier(
-        JwksCache(keys.jwks, min_refresh_seconds=0), issuer=ISSUER, audience=AUDIENCE
-    )
-    install_problem_handlers(app, {})
-
-    @app.get("/me")
-    async def me(user: CurrentUser) -> dict[str, str]:
-        return {"user_id": user.user_id}
-
-    @app.get("/admin")
-    async def admin(user: AdminUser) -> dict[str, str]:
-        return {"user_id": user.user_id}
-
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with guarded_app(keys) as client:
         yield client
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_valid_token_is_accepted(client: httpx.AsyncClient, keys: Keys) -> None:

@@ -1,13 +1,20 @@
-"""Consumers apply a message once, and a message that keeps failing ends in the dead letters."""
+"""Consumers apply a message once; failures wait and retry; dead letters say why they are there."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import select
+from prometheus_client import CollectorRegistry
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from contracts import Envelope
@@ -15,26 +22,29 @@ from contracts.identity import Role, RoleChanged, UserDeleted
 from service_runtime.bus import Bus
 from service_runtime.consumer import Consumer, MessageHandlers
 from service_runtime.db import Database
-from service_runtime.dead_letters import list_dead_letters, replay_dead_letters
+from service_runtime.dead_letters import DeadLetter, list_dead_letters, replay_dead_letters
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 from tests.fixtures.infra import delete_queues, eventually
 
 from .conftest import effects, inbox, outbox
 
 MAX_DELIVERIES = 3
+QUICK_RETRIES = (0.1, 0.2)  # three attempts, a fraction of a second apart
+PATIENT_RETRIES = (0.5, 1, 2, 4)  # five attempts over 7.5 s: longer than the outage below
+OUTAGE_SECONDS = 2
 
 
 class Attempts:
-    role_changes = 0
+    """What the handlers and the bus's metrics saw."""
+
+    def __init__(self) -> None:
+        self.role_changes = 0
+        self.registry = CollectorRegistry()
 
 
-@pytest.fixture
-async def consuming_service(
-    database: Database, rabbit_url: str, bus_namespace: str
-) -> AsyncIterator[tuple[Bus, str, Attempts]]:
-    """A service whose handler counts UserDeleted effects and always fails on RoleChanged."""
+def _handlers(attempts: Attempts) -> MessageHandlers:
+    """UserDeleted counts an effect per user; RoleChanged always fails (a poison message)."""
     handlers = MessageHandlers()
-    attempts = Attempts()
 
     @handlers.on(UserDeleted)
     async def count_deletion(uow: UnitOfWork, message: UserDeleted, _: Envelope) -> None:
@@ -49,16 +59,55 @@ async def consuming_service(
         attempts.role_changes += 1
         raise RuntimeError("this handler has a bug")
 
+    return handlers
+
+
+ServiceStarter = Callable[..., contextlib.AbstractAsyncContextManager[Bus]]
+
+
+@pytest.fixture
+async def service(
+    database: Database, rabbit_url: str, bus_namespace: str
+) -> AsyncIterator[tuple[str, Attempts, ServiceStarter]]:
+    """A service name, its handlers' attempt counter, and a way to run its consumer."""
     name = f"consumer-{uuid.uuid4().hex[:8]}"
-    bus = Bus(rabbit_url, namespace=bus_namespace, max_deliveries=MAX_DELIVERIES)
-    consumer = Consumer(name, handlers, UnitsOfWork(database, outbox), inbox)
-    bus.consume(name, handlers.routing_keys, consumer)
-    await bus.start()
-    yield bus, name, attempts
-    await bus.stop()
-    await delete_queues(
-        rabbit_url, [bus.topology.queue(name), bus.topology.dead_letter_queue(name)]
+    attempts = Attempts()
+
+    @contextlib.asynccontextmanager
+    async def running(retry_delays: Sequence[float] = QUICK_RETRIES) -> AsyncIterator[Bus]:
+        bus = _bus(rabbit_url, bus_namespace, retry_delays, attempts.registry)
+        consumer = Consumer(name, _handlers(attempts), UnitsOfWork(database, outbox), inbox)
+        bus.consume(name, consumer.handlers.routing_keys, consumer)
+        await bus.start()
+        try:
+            yield bus
+        finally:
+            await bus.stop()
+
+    yield name, attempts, running
+    await delete_queues(rabbit_url, _bus(rabbit_url, bus_namespace).topology.queues_of(name))
+
+
+def _bus(
+    rabbit_url: str,
+    namespace: str,
+    retry_delays: Sequence[float] = QUICK_RETRIES,
+    registry: CollectorRegistry | None = None,
+) -> Bus:
+    return Bus(
+        rabbit_url,
+        namespace=namespace,
+        max_deliveries=MAX_DELIVERIES,
+        prefetch=4,
+        retry_delays_seconds=retry_delays,
+        registry=registry,
     )
+
+
+def _deletion() -> tuple[str, dict[str, Any]]:
+    user_id = uuid.uuid4()
+    envelope = Envelope.wrap(UserDeleted(user_id=user_id), correlation_id=str(user_id))
+    return str(user_id), envelope.model_dump(mode="json")
 
 
 async def _effect_count(database: Database, key: str) -> int | None:
@@ -67,77 +116,240 @@ async def _effect_count(database: Database, key: str) -> int | None:
     return int(count) if count is not None else None
 
 
+async def _effects_applied_once(database: Database, keys: Sequence[str]) -> bool:
+    async with database.transaction() as session:
+        rows = await session.execute(
+            select(func.count(), func.max(effects.c.count)).where(effects.c.key.in_(keys))
+        )
+    applied, most = rows.one()
+    return bool(applied == len(keys) and most == 1)
+
+
+async def _letters(rabbit_url: str, bus: Bus, name: str) -> list[DeadLetter]:
+    return await list_dead_letters(rabbit_url, bus.topology, name, limit=50)
+
+
 async def test_same_message_delivered_twice_has_one_effect(
-    database: Database, consuming_service: tuple[Bus, str, Attempts]
+    database: Database, service: tuple[str, Attempts, ServiceStarter]
 ) -> None:
-    bus, _, _ = consuming_service
-    user_id = uuid.uuid4()
-    envelope = Envelope.wrap(UserDeleted(user_id=user_id), correlation_id=str(user_id))
-    body: dict[str, Any] = envelope.model_dump(mode="json")
-    other_id = uuid.uuid4()
-    later = Envelope.wrap(UserDeleted(user_id=other_id), correlation_id=str(other_id))
+    _, _, running = service
+    key, body = _deletion()
+    later_key, later = _deletion()
 
-    await bus.publish(UserDeleted.routing_key, body)
-    await bus.publish(UserDeleted.routing_key, body)  # redelivery, as after a relay crash
-    await bus.publish(UserDeleted.routing_key, later.model_dump(mode="json"))
+    async with running() as bus:
+        await bus.publish(UserDeleted.routing_key, body)
+        await bus.publish(UserDeleted.routing_key, body)  # redelivery, as after a relay crash
+        await bus.publish(UserDeleted.routing_key, later)
 
-    async def later_applied() -> bool:
-        return await _effect_count(database, str(other_id)) == 1
+        async def later_applied() -> bool:
+            return await _effect_count(database, later_key) == 1
 
-    await eventually(later_applied)
-    assert await _effect_count(database, str(user_id)) == 1
+        await eventually(later_applied)
+    assert await _effect_count(database, key) == 1
 
 
-async def test_failing_message_is_dead_lettered_and_the_queue_keeps_flowing(
-    database: Database,
-    rabbit_url: str,
-    consuming_service: tuple[Bus, str, Attempts],
+async def test_poison_message_is_dead_lettered_after_bounded_retries_and_replays(
+    database: Database, rabbit_url: str, service: tuple[str, Attempts, ServiceStarter]
 ) -> None:
-    bus, name, attempts = consuming_service
+    name, attempts, running = service
     user_id = uuid.uuid4()
     poison = Envelope.wrap(
         RoleChanged(user_id=user_id, old_role=Role.BOOKER, new_role=Role.OWNER),
         correlation_id=str(user_id),
     )
-    await bus.publish(RoleChanged.routing_key, poison.model_dump(mode="json"))
-    healthy = Envelope.wrap(UserDeleted(user_id=user_id), correlation_id=str(user_id))
-    await bus.publish(UserDeleted.routing_key, healthy.model_dump(mode="json"))
+    healthy_key, healthy = _deletion()
 
-    async def healthy_applied() -> bool:
-        return await _effect_count(database, str(user_id)) == 1
+    async with running() as bus:
+        await bus.publish(RoleChanged.routing_key, poison.model_dump(mode="json"))
+        await bus.publish(UserDeleted.routing_key, healthy)
 
-    await eventually(healthy_applied)
+        async def healthy_applied() -> bool:
+            return await _effect_count(database, healthy_key) == 1
 
-    async def dead_lettered() -> bool:
-        letters = await list_dead_letters(rabbit_url, bus.topology, name, limit=10)
-        return [letter.message_id for letter in letters] == [str(poison.message_id)]
+        await eventually(healthy_applied)
 
-    await eventually(dead_lettered)
-    assert attempts.role_changes == MAX_DELIVERIES
-    letters = await list_dead_letters(rabbit_url, bus.topology, name, limit=10)
-    assert letters[0].message_type == RoleChanged.message_type
-    assert letters[0].body["payload"]["new_role"] == "owner"
+        async def dead_lettered() -> bool:
+            return len(await _letters(rabbit_url, bus, name)) == 1
 
-    assert await replay_dead_letters(rabbit_url, bus.topology, name, limit=10) == 1
+        await eventually(dead_lettered)
+        [letter] = await _letters(rabbit_url, bus, name)
+        assert attempts.role_changes == len(QUICK_RETRIES) + 1
+        assert letter.message_id == str(poison.message_id)
+        assert letter.message_type == RoleChanged.message_type
+        assert letter.reason == "handler_error"
+        assert letter.error == "RuntimeError: this handler has a bug"
+        assert letter.attempts == len(QUICK_RETRIES) + 1
+        assert letter.body["payload"]["new_role"] == "owner"
+        queue = {"queue": bus.topology.queue(name)}
+        retried = attempts.registry.get_sample_value("bus_message_retries_total", queue)
+        assert retried == len(QUICK_RETRIES)
+        dead = queue | {"reason": "handler_error"}
+        assert attempts.registry.get_sample_value("bus_dead_letters_total", dead) == 1
 
-    async def retried_and_dead_again() -> bool:
-        letters = await list_dead_letters(rabbit_url, bus.topology, name, limit=10)
-        return attempts.role_changes == 2 * MAX_DELIVERIES and len(letters) == 1
+        assert await replay_dead_letters(rabbit_url, bus.topology, name, limit=10) == 1
 
-    await eventually(retried_and_dead_again)
+        async def retried_in_full_and_dead_again() -> bool:
+            letters = await _letters(rabbit_url, bus, name)
+            return len(letters) == 1 and letters[0].attempts == len(QUICK_RETRIES) + 1
+
+        await eventually(retried_in_full_and_dead_again)
+        assert attempts.role_changes == 2 * (len(QUICK_RETRIES) + 1)
 
 
 async def test_unreadable_message_goes_straight_to_dead_letters(
-    rabbit_url: str, consuming_service: tuple[Bus, str, Attempts]
+    rabbit_url: str, service: tuple[str, Attempts, ServiceStarter]
 ) -> None:
-    bus, name, _ = consuming_service
-    await bus.publish(
-        UserDeleted.routing_key,
-        {"message_id": str(uuid.uuid4()), "correlation_id": "x", "message_type": "nonsense"},
+    name, _, running = service
+
+    async with running() as bus:
+        await bus.publish(
+            UserDeleted.routing_key,
+            {"message_id": str(uuid.uuid4()), "correlation_id": "x", "message_type": "nonsense"},
+        )
+
+        async def dead_lettered() -> bool:
+            return len(await _letters(rabbit_url, bus, name)) == 1
+
+        await eventually(dead_lettered)
+        [letter] = await _letters(rabbit_url, bus, name)
+    assert letter.reason == "unreadable"
+    assert letter.error is not None
+    assert letter.error.startswith("UnreadableMessage:")
+    assert letter.attempts == 1
+
+
+@contextlib.contextmanager
+def _database_refusing_connections(postgres_url: str, database_url: str) -> Any:
+    """A real outage of one database: open connections cut, new ones refused."""
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        try:
+            yield
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
+async def test_a_short_database_outage_loses_nothing_and_dead_letters_nothing(
+    database: Database,
+    database_url: str,
+    postgres_url: str,
+    rabbit_url: str,
+    service: tuple[str, Attempts, ServiceStarter],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    name, _, running = service
+    deletions = [_deletion() for _ in range(20)]
+
+    async with running(PATIENT_RETRIES) as bus:
+        with (
+            caplog.at_level(logging.WARNING),
+            _database_refusing_connections(postgres_url, database_url),
+        ):
+            for _, body in deletions:
+                await bus.publish(UserDeleted.routing_key, body)
+            await asyncio.sleep(OUTAGE_SECONDS)
+
+        keys = [key for key, _ in deletions]
+
+        async def all_applied() -> bool:
+            return await _effects_applied_once(database, keys)
+
+        await eventually(all_applied, timeout=30)
+        assert await _letters(rabbit_url, bus, name) == []
+    retried = [record for record in caplog.records if "retrying in" in record.getMessage()]
+    assert retried, "the outage never made a handler fail: the test proved nothing"
+
+
+DYING_CONSUMER = """
+import asyncio, sys
+from service_runtime.bus import Bus
+
+async def main() -> None:
+    url, namespace, name, max_deliveries, prefetch = sys.argv[1:]
+    bus = Bus(url, namespace=namespace, max_deliveries=int(max_deliveries), prefetch=int(prefetch))
+
+    async def hold(body: dict) -> None:  # a handler that never finishes: the process dies first
+        print(body["message_id"], flush=True)
+        await asyncio.Event().wait()
+
+    bus.consume(name, ["identity.user.deleted"], hold)
+    await bus.start()
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+PREFETCH = 4
+
+
+async def _run_until_holding_then_kill(argv: list[str], publish: Callable[[], Any]) -> set[str]:
+    """One life of a crash loop: start, take messages, die (SIGKILL) with them unacknowledged."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", DYING_CONSUMER, *argv, stdout=asyncio.subprocess.PIPE
     )
+    assert process.stdout is not None
+    held: set[str] = set()
+    try:
+        assert (await asyncio.wait_for(process.stdout.readline(), 60)).strip() == b"ready"
+        await publish()
+        while len(held) < PREFETCH:
+            held.add((await asyncio.wait_for(process.stdout.readline(), 30)).decode().strip())
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    return held
 
-    async def dead_lettered() -> bool:
-        letters = await list_dead_letters(rabbit_url, bus.topology, name, limit=10)
-        return len(letters) == 1 and letters[0].reason == "rejected"
 
-    await eventually(dead_lettered)
+async def test_a_crash_loop_dead_letters_only_what_it_held_as_delivery_limit_and_replays(
+    database: Database,
+    rabbit_url: str,
+    bus_namespace: str,
+    service: tuple[str, Attempts, ServiceStarter],
+) -> None:
+    name, attempts, running = service
+    deletions = [_deletion() for _ in range(3 * PREFETCH)]
+    publisher = _bus(rabbit_url, bus_namespace)
+    await publisher.start()
+
+    async def publish_all() -> None:
+        for _, body in deletions:
+            await publisher.publish(UserDeleted.routing_key, body)
+
+    async def nothing() -> None:
+        return None
+
+    argv = [rabbit_url, bus_namespace, name, str(MAX_DELIVERIES), str(PREFETCH)]
+    held_each_life = [await _run_until_holding_then_kill(argv, publish_all)]
+    for _ in range(MAX_DELIVERIES - 1):
+        held_each_life.append(await _run_until_holding_then_kill(argv, nothing))
+    await publisher.stop()
+
+    # Only a message held in every life has spent all its deliveries: at most a prefetch.
+    held_every_life = set.intersection(*held_each_life)
+    assert 1 <= len(held_every_life) <= PREFETCH
+    async with running() as bus:
+        survivors = [key for key, body in deletions if body["message_id"] not in held_every_life]
+
+        async def the_rest_applied() -> bool:
+            return await _effects_applied_once(database, survivors)
+
+        await eventually(the_rest_applied)
+        letters = await _letters(rabbit_url, bus, name)
+        assert {letter.message_id for letter in letters} == held_every_life
+        assert {letter.reason for letter in letters} == {"delivery_limit"}
+        assert {letter.attempts for letter in letters} == {0}  # no handler ever failed on them
+        assert {letter.error for letter in letters} == {None}
+
+        replayed = await replay_dead_letters(rabbit_url, bus.topology, name, limit=50)
+        assert replayed == len(held_every_life)
+
+        async def all_applied() -> bool:
+            return await _effects_applied_once(database, [key for key, _ in deletions])
+
+        await eventually(all_applied)
+        assert await _letters(rabbit_url, bus, name) == []
+    assert attempts.role_changes == 0

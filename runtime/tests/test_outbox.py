@@ -38,9 +38,7 @@ async def received(rabbit_url: str, bus_namespace: str) -> AsyncIterator[list[di
     await probe.start()
     yield bodies
     await probe.stop()
-    await delete_queues(
-        rabbit_url, [probe.topology.queue(name), probe.topology.dead_letter_queue(name)]
-    )
+    await delete_queues(rabbit_url, probe.topology.queues_of(name))
 
 
 def _bus(rabbit_url: str, namespace: str) -> Bus:

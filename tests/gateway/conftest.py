@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from deploy.gateway.render import (
-    SERVICES,
+    UPSTREAMS,
     GatewayConfig,
     check,
     nginx_binary,
@@ -74,10 +74,10 @@ def nginx() -> str:
 
 @pytest.fixture(scope="module")
 async def echo_upstreams() -> AsyncIterator[dict[str, str]]:
-    """The five services as echo apps on free ports: service name -> host:port."""
+    """The five services and the web front end as echo apps on free ports: name -> host:port."""
     async with contextlib.AsyncExitStack() as stack:
         upstreams = {}
-        for service in SERVICES:
+        for service in UPSTREAMS:
             port = free_port()
             await stack.enter_async_context(serving(echo_app(service), port))
             upstreams[service] = f"127.0.0.1:{port}"

@@ -8,9 +8,13 @@ from typing import Any
 import pytest
 import yaml
 
-from deploy.gateway.render import SERVICES
+from deploy.gateway.render import SERVICES, UPSTREAMS
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+BEHIND_THE_BUS = ("notifications",)
+"""Services with no public API: deployed like the others, not behind the gateway."""
+BACK_ENDS = (*SERVICES, *BEHIND_THE_BUS)
+EVERYTHING = (*UPSTREAMS, *BEHIND_THE_BUS)
 YAML_FILES = sorted([*DEPLOY.rglob("*.yaml"), *DEPLOY.rglob("*.yml")])
 
 
@@ -36,7 +40,7 @@ def test_every_yaml_file_parses(path: Path) -> None:
     assert documents(path)
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", BACK_ENDS)
 def test_each_service_has_deployment_service_migration_job_and_autoscaler(service: str) -> None:
     objects = base_objects(service)
 
@@ -68,8 +72,8 @@ def test_each_overlay_deploys_every_service_and_each_alone(overlay: str) -> None
 
     [aggregate] = documents(root / "kustomization.yaml")
 
-    assert sorted(aggregate["resources"]) == sorted(SERVICES)
-    for service in SERVICES:
+    assert sorted(aggregate["resources"]) == sorted(EVERYTHING)
+    for service in EVERYTHING:
         [alone] = documents(root / service / "kustomization.yaml")
         assert alone["resources"] == [f"../../../base/{service}"]
 
@@ -78,7 +82,7 @@ def test_compose_runs_each_service_after_its_migration_with_a_healthcheck() -> N
     [compose] = documents(DEPLOY / "compose.yaml")
     services = compose["services"]
 
-    for service in SERVICES:
+    for service in BACK_ENDS:
         definition = services[service]
         assert "/readyz" in " ".join(definition["healthcheck"]["test"])
         assert definition["build"]["dockerfile"] == f"services/{service}/Dockerfile"
@@ -107,4 +111,20 @@ def test_prometheus_scrapes_every_service() -> None:
 
     [job] = [job for job in config["scrape_configs"] if job["job_name"] == "services"]
     targets = {target for group in job["static_configs"] for target in group["targets"]}
-    assert targets == {f"{service}:8000" for service in SERVICES}
+    assert targets == {f"{service}:8000" for service in EVERYTHING}
+
+
+def test_the_web_front_end_deploys_without_database_or_migration() -> None:
+    objects = base_objects("web")
+    [compose] = documents(DEPLOY / "compose.yaml")
+    web = compose["services"]["web"]
+
+    assert {"Deployment", "Service", "HorizontalPodAutoscaler", "Kustomization"} <= set(objects)
+    assert "Job" not in objects
+    [container] = objects["Deployment"]["spec"]["template"]["spec"]["containers"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    secrets = {item["valueFrom"]["secretKeyRef"]["name"] for item in container["env"]}
+    assert secrets == {"web-secrets"}
+    assert web["build"]["dockerfile"] == "services/web/Dockerfile"
+    assert "/readyz" in " ".join(web["healthcheck"]["test"])
+    assert "web=web:8000" in compose["services"]["gateway-config"]["command"][0]

@@ -17,9 +17,13 @@ TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 ROUTES = [
     ("POST", "/api/auth/sign-up", "identity"),
     ("POST", "/api/auth/sign-in", "identity"),
+    ("POST", "/api/auth/refresh", "identity"),
+    ("POST", "/api/auth/sign-out", "identity"),
+    ("POST", "/api/auth/password-reset", "identity"),
     ("GET", "/api/auth/jwks.json", "identity"),
     ("GET", "/.well-known/jwks.json", "identity"),
     ("GET", "/api/users/me", "identity"),
+    ("GET", "/api/admin/users?q=ada&limit=20&cursor=abc", "identity"),
     ("PUT", "/api/admin/users/u-1/role", "identity"),
     ("POST", "/api/admin/signing-keys/rotate", "identity"),
     ("POST", "/api/webhooks/clerk", "identity"),
@@ -41,6 +45,11 @@ ROUTES = [
     ("POST", "/api/payments/owner/onboarding", "payments"),
     ("GET", "/api/payments/owner/payouts", "payments"),
     ("POST", "/api/webhooks/stripe", "payments"),
+    ("GET", "/", "web"),
+    ("GET", "/search?q=drums&amenities=piano", "web"),
+    ("GET", "/studios/blue-room", "web"),
+    ("POST", "/sign-in", "web"),
+    ("GET", "/static/css/site.css", "web"),
 ]
 
 
@@ -50,6 +59,7 @@ ROUTES_BY_SERVICE = {
     "availability": "/api/availability",
     "booking": "/api/bookings",
     "payments": "/api/payments/owner/payouts",
+    "web": "/search",
 }
 
 
@@ -157,8 +167,8 @@ async def test_oversized_json_body_is_a_413_problem(gateway: Gateway) -> None:
     assert_problem(response, 413)
 
 
-@pytest.mark.parametrize("path", ["/", "/nope", "/api/studiosx", "/api/webhooks/github"])
-async def test_unknown_path_is_a_404_problem(gateway: Gateway, path: str) -> None:
+@pytest.mark.parametrize("path", ["/api", "/api/nope", "/api/studiosx", "/api/webhooks/github"])
+async def test_unknown_api_path_is_a_404_problem(gateway: Gateway, path: str) -> None:
     async with gateway.client() as client:
         response = await client.get(path)
 
@@ -190,8 +200,16 @@ async def test_service_down_is_a_502_problem(start_gateway: GatewayFactory) -> N
         assert_problem(response, 502)
 
 
-@pytest.mark.parametrize("path", ["/api/auth/sign-in", "/api/auth/sign-up"])
-async def test_sign_in_and_up_are_rate_limited_per_client_after_the_burst(
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/auth/sign-in",
+        "/api/auth/sign-up",
+        "/api/auth/password-reset",
+        "/api/auth/password-reset/confirm",
+    ],
+)
+async def test_sign_in_up_and_password_resets_are_rate_limited_per_client_after_the_burst(
     start_gateway: GatewayFactory, echo_upstreams: dict[str, str], path: str
 ) -> None:
     async with start_gateway(echo_upstreams) as gateway, gateway.client() as client:

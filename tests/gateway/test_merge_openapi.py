@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,32 @@ from deploy.gateway.merge_openapi import (
     merge,
     route_of,
 )
+from scripts.system import SERVICE_NAMES
 from tests.fixtures.infra import free_port, serving
 
 LOCATIONS = gateway_locations(TEMPLATE.read_text())
+INTERNAL_PATHS = {"/healthz", "/readyz", "/metrics"}
+# Everything anyone may call without a token; the studio page reads one when sent (an owner
+# sees their own drafts). Every other operation needs a token.
+PUBLIC = {
+    ("get", "/.well-known/jwks.json"),
+    ("get", "/api/auth/jwks.json"),
+    ("post", "/api/auth/sign-up"),
+    ("post", "/api/auth/sign-in"),
+    ("post", "/api/auth/refresh"),  # the refresh token in the body is the credential
+    ("post", "/api/auth/sign-out"),
+    ("post", "/api/auth/email-verification/confirm"),  # the link's token is the credential
+    ("post", "/api/auth/password-reset"),
+    ("post", "/api/auth/password-reset/confirm"),
+    ("get", "/api/studios"),
+    ("get", "/api/availability"),
+    ("get", "/api/bookings/quote"),  # a price is public, like the studio's hourly price
+    ("get", "/api/bookings/cancellation-policies"),  # as the studio's page shows them
+    ("post", "/api/webhooks/stripe"),
+    ("post", "/api/webhooks/clerk"),
+}
+# A token only widens what is seen: a draft's page and reviews, to its owner and admins.
+TOKEN_OPTIONAL = {("get", "/api/studios/{id_or_slug}"), ("get", "/api/studios/{studio_id}/reviews")}
 
 
 def document(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -50,7 +74,15 @@ def operation(schema: str) -> dict[str, Any]:
         ("/api/owner/studios/{studio_id}", "catalog"),
         ("/api/owner/studios/{studio_id}/calendar", "availability"),
         ("/api/availability/studios/{studio_id}/rules", "availability"),
+        ("/api/bookings", "booking"),
         ("/api/bookings/{booking_id}", "booking"),
+        ("/api/bookings/quote", "booking"),
+        ("/api/bookings/{booking_id}/cancellation", "booking"),
+        ("/api/payments/owner/summary", "payments"),
+        ("/api/auth/sign-up", "identity"),
+        ("/api/auth/refresh", "identity"),
+        ("/api/auth/sign-out", "identity"),
+        ("/api/admin/users", "identity"),
         ("/api/admin/bookings/{booking_id}/timeline", "booking"),
         ("/api/webhooks/stripe", "payments"),
         ("/api/webhooks/clerk", "identity"),
@@ -122,3 +154,108 @@ async def test_the_command_fetches_each_service_and_writes_one_document(tmp_path
     merged = json.loads(out.read_text())
     assert list(merged["paths"]) == ["/api/studios"]
     assert merged["openapi"] == "3.1.0"
+
+
+@pytest.fixture(scope="module")
+def service_documents() -> dict[str, Any]:
+    """Each real service's own document (building an app connects to nothing)."""
+    return {
+        name: importlib.import_module(f"{name}.app").create_app().openapi()
+        for name in SERVICE_NAMES
+    }
+
+
+@pytest.fixture(scope="module")
+def published(service_documents: dict[str, Any]) -> dict[str, Any]:
+    return merge(service_documents, LOCATIONS)
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+
+
+def test_a_location_with_a_placeholder_in_its_body_is_read() -> None:
+    [bookings] = [
+        loc for loc in LOCATIONS if loc.modifier == "=" and loc.pattern == "/api/bookings"
+    ]
+
+    assert bookings.service == "booking"
+    assert bookings.rate_limited
+
+
+def test_every_public_route_of_every_service_is_published(
+    service_documents: dict[str, Any], published: dict[str, Any]
+) -> None:
+    declared = {
+        (method, path)
+        for document in service_documents.values()
+        for method, path, _ in operations(document)
+        if path not in INTERNAL_PATHS
+    }
+
+    assert {(method, path) for method, path, _ in operations(published)} == declared
+    assert {"get", "post"} <= set(published["paths"]["/api/bookings"])
+
+
+def test_only_the_public_routes_go_without_a_token(published: dict[str, Any]) -> None:
+    security = {(method, path): op["security"] for method, path, op in operations(published)}
+    bearer = [{"bearerAuth": []}]
+
+    assert {key for key, required in security.items() if required == []} == PUBLIC
+    assert {key for key, required in security.items() if required == [{}, *bearer]} == (
+        TOKEN_OPTIONAL
+    )
+    assert all(security[key] == bearer for key in security.keys() - PUBLIC - TOKEN_OPTIONAL)
+    assert set(published["components"]["securitySchemes"]) == {"bearerAuth"}
+
+
+def test_every_error_is_documented_as_a_problem(published: dict[str, Any]) -> None:
+    errors = [
+        (method, path, status, response.get("content"))
+        for method, path, op in operations(published)
+        for status, response in op["responses"].items()
+        if int(status) >= 400
+    ]
+
+    assert errors
+    for method, path, status, content in errors:
+        schema = "ValidationProblem" if status == "422" else "Problem"
+        expected = {"application/problem+json": {"schema": ref(schema)}}
+        assert content == expected, (method, path, status)
+    assert "HTTPValidationError" not in published["components"]["schemas"]
+
+
+def test_the_gateway_s_own_refusals_are_documented(published: dict[str, Any]) -> None:
+    bookings = published["paths"]["/api/bookings"]
+
+    assert "429" in bookings["post"]["responses"]  # only creating a booking is rate limited
+    assert "429" not in bookings["get"]["responses"]
+    assert "429" in published["paths"]["/api/auth/sign-in"]["post"]["responses"]
+    assert "413" in bookings["post"]["responses"]
+    assert "413" not in bookings["get"]["responses"]
+
+
+def test_no_time_claims_a_format_the_service_does_not_serve(published: dict[str, Any]) -> None:
+    assert '"format": "time"' not in json.dumps(published)
+
+
+def test_a_renamed_security_scheme_is_renamed_where_it_is_required() -> None:
+    def secured(description: str) -> dict[str, Any]:
+        doc = document({})
+        doc["components"]["securitySchemes"] = {
+            "bearer": {"type": "http", "description": description}
+        }
+        doc["paths"] = {"/api/studios": {"get": {"security": [{"bearer": []}], "responses": {}}}}
+        return doc
+
+    booking, catalog = secured("booking's"), secured("catalog's")
+    booking["paths"] = {"/api/bookings": booking["paths"].pop("/api/studios")}
+
+    merged = merge({"booking": booking, "catalog": catalog}, LOCATIONS)
+
+    assert merged["paths"]["/api/studios"]["get"]["security"] == [{"Catalogbearer": []}]
+    assert set(merged["components"]["securitySchemes"]) == {"bearer", "Catalogbearer"}

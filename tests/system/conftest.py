@@ -6,7 +6,10 @@ OTLP to the test's collector."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +24,14 @@ from scripts.system import (
     start_gateway,
     start_service,
     start_standin,
+    start_web,
 )
 from service_runtime.bus import Topology
 from service_runtime.cli import migrations_dir_of
 from tests.fixtures.infra import RUN_ID, delete_queues, free_port
+from tests.fixtures.mail import MailSink
 from tests.fixtures.otlp import SpanCollector
+from tests.system.browser import browser, phone, visitor  # noqa: F401 (fixtures of the browser tests)
 
 # Short windows so the tests see holds expire and payouts fall due without waiting minutes.
 FAST = {
@@ -40,7 +46,11 @@ FAST = {
     "PAYMENTS_RECONCILE_INTERVAL_SECONDS": "1",
     "PAYMENTS_WEBHOOK_GRACE_SECONDS": "2",
     "STRIPE_STANDIN_WEBHOOK_RETRY_BASE_SECONDS": "0.2",
+    "NOTIFICATIONS_SEND_POLL_SECONDS": "0.2",
+    "NOTIFICATIONS_SEND_FIRST_RETRY_SECONDS": "0.5",
 }
+# Clerk's webhook is configured, as in production, so that what it answers can be tested.
+SECRETS = {"IDENTITY_CLERK_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
 
 
 @dataclass
@@ -65,14 +75,28 @@ class RunningSystem:
         await asyncio.to_thread(self.processes.wait_ready, service, f"{self.url(service)}/readyz")
 
 
-@pytest.fixture(scope="session")
-async def system(
+def _readable_by_nginx_workers() -> Path:
+    """A folder for the gateway: its workers run as nobody when the tests run as root, so the
+    merged OpenAPI they serve must not sit in pytest's private temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="system-gateway-"))
+    folder.chmod(0o755)
+    return folder
+
+
+@contextlib.asynccontextmanager
+async def running_system(
     make_database: Callable[[str, Path | None], str],
     rabbit_url: str,
     span_collector: SpanCollector,
-    tmp_path_factory: pytest.TempPathFactory,
+    work: Path,
+    namespace: str,
+    extra_env: dict[str, str],
+    *,
+    smtp_port: int | None = None,
 ) -> AsyncIterator[RunningSystem]:
-    namespace = f"test-{RUN_ID}-system"
+    """Every service migrated into fresh databases, started and ready behind the gateway;
+    stopped and its queues deleted on exit. Notifications sends to the SMTP server on
+    `smtp_port`; without one, to a closed port (its emails end failed, read by no test)."""
     layout = SystemLayout(
         database_urls={
             name: make_database(name, migrations_dir_of(name)) for name in SERVICE_NAMES
@@ -80,17 +104,20 @@ async def system(
         ports={name: free_port() for name in SERVICE_NAMES},
         standin_port=free_port(),
         gateway_port=free_port(),
+        web_port=free_port(),
+        smtp_port=smtp_port or free_port(),
         bus_namespace=namespace,
         rabbit_url=rabbit_url,
         otlp_endpoint=span_collector.url,
-        extra_env=FAST,
+        extra_env={**extra_env, **SECRETS},
     )
-    work = tmp_path_factory.mktemp("system")
     processes = Processes(work / "logs")
+    gateway_dir = _readable_by_nginx_workers()
     try:
         start_standin(processes, layout)
         for name in SERVICE_NAMES:
             start_service(processes, layout, name)
+        start_web(processes, layout)
         # Off the event loop: the span collector answers on it meanwhile.
         await asyncio.to_thread(
             processes.wait_ready, "stripe-standin", f"{layout.standin_url}/_standin/health"
@@ -102,19 +129,40 @@ async def system(
             functools.partial(start_gateway, rate_per_minute=60_000),
             processes,
             layout,
-            work / "gateway",
+            gateway_dir,
         )
         await asyncio.to_thread(processes.wait_ready, "gateway", f"{layout.gateway_url}/healthz")
+        await asyncio.to_thread(processes.wait_ready, "web", f"{layout.gateway_url}/sign-in")
         yield RunningSystem(layout, processes, span_collector)
     finally:
         await asyncio.to_thread(processes.stop_all)
+        shutil.rmtree(gateway_dir, ignore_errors=True)
         topology = Topology(namespace)
         await delete_queues(
             rabbit_url,
-            [topology.queue(n) for n in SERVICE_NAMES]
-            + [topology.dead_letter_queue(n) for n in SERVICE_NAMES],
+            [queue for n in SERVICE_NAMES for queue in topology.queues_of(n)],
             [topology.exchange, topology.dead_letter_exchange],
         )
+
+
+@pytest.fixture(scope="session")
+async def system(
+    make_database: Callable[[str, Path | None], str],
+    rabbit_url: str,
+    span_collector: SpanCollector,
+    tmp_path_factory: pytest.TempPathFactory,
+    mail_sink: MailSink,
+) -> AsyncIterator[RunningSystem]:
+    async with running_system(
+        make_database,
+        rabbit_url,
+        span_collector,
+        tmp_path_factory.mktemp("system"),
+        f"test-{RUN_ID}-system",
+        FAST,
+        smtp_port=mail_sink.port,
+    ) as running:
+        yield running
 
 
 @pytest.fixture

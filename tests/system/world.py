@@ -4,14 +4,17 @@ Stripe (the stand-in) what it holds, and replay its webhooks."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import uuid
 from typing import Any
 
 import httpx
 import psycopg
 from psycopg.rows import dict_row
 
-from scripts.client import StudiosClient
-from scripts.system import SystemLayout
+from scripts.client import Account, StudiosClient
+from scripts.system import ROOT, SystemLayout
 from tests.fixtures.stripe import signed_webhook
 
 
@@ -20,6 +23,15 @@ class World(StudiosClient):
         super().__init__(http, layout.gateway_url, layout.standin_url)
         self.layout = layout
         self._stripe = {"Authorization": "Bearer sk_test_standin"}
+
+    async def admin(self) -> Account:
+        """A new admin, made as operators make them (identity's CLI), signed in."""
+        email, password = f"admin-{uuid.uuid4().hex[:10]}@example.com", "a long enough password"
+        argv = [sys.executable, "-m", "identity", "create-admin", "--email", email,
+                "--password", password]  # fmt: skip
+        env = self.layout.service_env("identity")
+        await asyncio.to_thread(subprocess.run, argv, env=env, cwd=ROOT, check=True)
+        return await self.sign_in(email, password)
 
     async def payment_row(self, booking_id: str, status: str) -> dict[str, Any] | None:
         """Payments' own record of the booking's payment, once it has that status."""

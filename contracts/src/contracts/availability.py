@@ -39,7 +39,12 @@ class ReleaseReason(StrEnum):
 
 
 class HoldSlots(Message):
-    """Booking, when a booker requests a booking: hold the room for this time range."""
+    """Booking, when a booker requests a booking: hold the room for this time range.
+
+    The only way a booking gets a hold. Always answered: a range longer than availability's
+    AVAILABILITY_MAX_HOLD_HOURS, outside the studio's hours or policy, or for a booking
+    already released gets SlotsUnavailable with a `detail` saying which.
+    """
 
     message_type: ClassVar[str] = "availability.hold_slots"
     routing_key: ClassVar[str] = "availability.command.hold_slots"
@@ -115,7 +120,12 @@ class SlotsLost(Message):
 
 
 class ReleaseSlots(Message):
-    """Booking, when a booking fails, times out or is cancelled: free its reservation."""
+    """Booking, when a booking fails, times out or is cancelled: free its reservation.
+
+    It ends the booking's use of availability for good: afterwards a HoldSlots for the booking
+    is answered SlotsUnavailable and a ConfirmSlots SlotsLost(released), whatever order the
+    commands arrive in.
+    """
 
     message_type: ClassVar[str] = "availability.release_slots"
     routing_key: ClassVar[str] = "availability.command.release_slots"

@@ -59,10 +59,24 @@ class _StudioEvent(Message):
     currency: CurrencyCode
     hourly_price_minor: MinorUnits
     minimum_hours: Annotated[int, Field(ge=1)]
+    maximum_hours: Annotated[int, Field(ge=1)] | None = Field(
+        default=None,
+        description="The longest booking the studio takes, in hours (at least minimum_hours); "
+        "None in events from before catalog announced it.",
+    )
     cancellation_policy: CancellationPolicy
     rooms: list[RoomSnapshot]
     status: StudioStatus
     changed_at: UtcDatetime
+    address: str | None = Field(
+        default=None,
+        description="Street and number, for the people coming; None in events from before "
+        "catalog announced it.",
+    )
+    city: str | None = Field(default=None, description="None in older events.")
+    country: str | None = Field(
+        default=None, description="ISO 3166-1 alpha-2 code; None in older events."
+    )
 
     @model_validator(mode="after")
     def _room_ids_unique(self) -> Self:

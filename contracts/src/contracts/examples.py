@@ -39,6 +39,20 @@ def _identity() -> list[Message]:
             new_role=identity.Role.OWNER,
             changed_by=ADMIN_ID,
         ),
+        identity.EmailVerificationRequested(
+            user_id=BOOKER_ID,
+            email="ada@example.com",
+            name="Ada",
+            link="https://onetime.example/verify-email?token=abc",
+            expires_at=datetime(2026, 12, 3, 9, 0, tzinfo=UTC),
+        ),
+        identity.PasswordResetRequested(
+            user_id=BOOKER_ID,
+            email="ada@example.com",
+            name="Ada",
+            link="https://onetime.example/reset-password?token=abc",
+            expires_at=datetime(2026, 12, 2, 10, 0, tzinfo=UTC),
+        ),
     ]
 
 

@@ -11,10 +11,21 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, ClassVar, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from contracts.envelope import Message
-from contracts.values import Money, UtcDatetime
+from contracts.values import MAX_MINOR_UNITS, Money, PlainText, UtcDatetime
+
+
+def _within_max(money: Money) -> Money:
+    if money.amount_minor > MAX_MINOR_UNITS:
+        raise ValueError(f"amount_minor must be at most {MAX_MINOR_UNITS}")
+    return money
+
+
+CommandMoney = Annotated[Money, AfterValidator(_within_max)]
+"""An amount a command asks payments to move: at most MAX_MINOR_UNITS (what Stripe and our
+money columns can hold), refused before it reaches a handler. The schema is Money's."""
 
 
 class CaptureStrategy(StrEnum):
@@ -63,11 +74,11 @@ class AuthorizePayment(Message):
     booker_id: uuid.UUID
     owner_id: uuid.UUID
     studio_id: uuid.UUID
-    amount: Money
-    platform_fee: Money
+    amount: CommandMoney
+    platform_fee: CommandMoney
     session_starts_at: UtcDatetime
     session_ends_at: UtcDatetime
-    description: str
+    description: PlainText
 
     @model_validator(mode="after")
     def _fee_within_amount(self) -> Self:
@@ -130,7 +141,7 @@ class CapturePayment(Message):
     routing_key: ClassVar[str] = "payments.command.capture_payment"
 
     booking_id: uuid.UUID
-    amount: Money | None = Field(default=None, description="None captures the full amount.")
+    amount: CommandMoney | None = Field(default=None, description="None captures the full amount.")
 
 
 class PaymentCaptured(Message):
@@ -178,7 +189,7 @@ class RefundPayment(Message):
     refund_id: uuid.UUID = Field(
         description="Chosen by the sender, one per refund: a booking may be refunded in parts."
     )
-    amount: Money
+    amount: CommandMoney
     reason: RefundReason
 
 

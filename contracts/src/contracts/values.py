@@ -9,9 +9,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2200
+"""Instants outside these years are mistakes or attacks: refused before they reach a database."""
+
+MAX_MINOR_UNITS = 10**12
+"""The largest amount anyone may name (10 billion in a two-decimal currency); fits a BIGINT."""
+
 
 def _to_utc(value: datetime) -> datetime:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
     return value.astimezone(UTC)
+
+
+def _refuse_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
 
 
 def _known_timezone(name: str) -> str:
@@ -23,7 +38,19 @@ def _known_timezone(name: str) -> str:
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-"""A timezone-aware instant, normalized to UTC; naive datetimes are rejected."""
+"""A timezone-aware instant between EARLIEST_YEAR and LATEST_YEAR, normalized to UTC."""
+
+PlainText = Annotated[str, AfterValidator(_refuse_nul)]
+"""Text from outside: no NUL characters (PostgreSQL cannot store them). Bound its length where
+it is used: `Annotated[PlainText, Field(max_length=200)]`."""
+
+WholeNumber = Annotated[int, Field(strict=True)]
+"""An integer a caller names over HTTP: a JSON integer only. Pydantic's lax mode would take `true`
+as 1, `false` as 0, `"5"` and `5.0`, none of which the document's `type: integer` allows. Bound it
+where it is used: `Annotated[WholeNumber, Field(ge=0, le=1440)]`."""
+
+BoundedMinorUnits = Annotated[int, Field(ge=0, le=MAX_MINOR_UNITS, strict=True)]
+"""An amount a caller names over HTTP: non-negative minor units up to MAX_MINOR_UNITS."""
 
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", examples=["EUR", "USD"])]
 """An ISO 4217 currency code, three uppercase letters."""

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import httpx
 import jwt
@@ -32,6 +32,11 @@ class Principal:
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether the issuer vouches that the person opened a link sent to their email."""
+        return self.claims.get("email_verified") is True
 
 
 class JwksCache:
@@ -119,7 +124,27 @@ class TokenVerifier:
         )
 
 
+class AccessCheck(Protocol):
+    """What a service knows about its users beyond their tokens (service_runtime.trust)."""
+
+    async def refuse_stale(self, principal: Principal) -> None:
+        """Raise InvalidToken when the token no longer speaks for its user."""
+
+
 _bearer = HTTPBearer(auto_error=False, description="Access token from identity (or Clerk)")
+
+
+async def authenticate(request: Request, token: str) -> Principal:
+    """The caller a bearer token names, if it is valid and still speaks for them; 401 otherwise."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    access: AccessCheck | None = getattr(request.app.state, "access_check", None)
+    try:
+        principal = await verifier.verify(token)
+        if access is not None:
+            await access.refuse_stale(principal)
+    except InvalidToken as error:
+        raise HTTPException(401, f"Invalid token: {error}", headers=_BEARER) from error
+    return principal
 
 
 async def current_principal(
@@ -129,14 +154,19 @@ async def current_principal(
     """The authenticated caller; 401 without a valid bearer token."""
     if credentials is None:
         raise HTTPException(401, "A bearer token is required.", headers=_BEARER)
-    verifier: TokenVerifier = request.app.state.token_verifier
-    try:
-        return await verifier.verify(credentials.credentials)
-    except InvalidToken as error:
-        raise HTTPException(401, f"Invalid token: {error}", headers=_BEARER) from error
+    return await authenticate(request, credentials.credentials)
+
+
+async def optional_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The caller when a token is sent (a bad or stale token is still a 401); None for anonymous."""
+    return None if credentials is None else await authenticate(request, credentials.credentials)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+OptionalUser = Annotated[Principal | None, Depends(optional_principal)]
 
 
 def require_role(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:

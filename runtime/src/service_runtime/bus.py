@@ -4,43 +4,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from faststream.middlewares import AckPolicy
-from faststream.rabbit import ExchangeType, QueueType, RabbitBroker, RabbitExchange, RabbitQueue
+from faststream.rabbit import (
+    Channel,
+    ExchangeType,
+    QueueType,
+    RabbitBroker,
+    RabbitExchange,
+    RabbitQueue,
+)
 from faststream.rabbit.opentelemetry import RabbitTelemetryMiddleware
 from opentelemetry.trace import TracerProvider
+from prometheus_client import CollectorRegistry
+
+from service_runtime.retries import FailureMetrics, RetryingHandler, RetryPolicy
+from service_runtime.topology import Topology
+
+__all__ = ["Bus", "Topology"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Topology:
-    """Names of the exchanges and queues; the namespace keeps test runs apart."""
-
-    namespace: str
-
-    @property
-    def exchange(self) -> str:
-        return self.namespace
-
-    @property
-    def dead_letter_exchange(self) -> str:
-        return f"{self.namespace}.dead-letter"
-
-    def queue(self, service: str) -> str:
-        return f"{self.namespace}.{service}"
-
-    def dead_letter_queue(self, service: str) -> str:
-        return f"{self.namespace}.{service}.dead-letter"
 
 
 class Bus:
     """A service's connection to the bus: publishes events and commands, consumes its queue.
 
-    The queue is a quorum queue with a delivery limit: a message nacked that many times is
-    dead-lettered to the service's dead-letter queue instead of blocking the queue.
+    The queue is a quorum queue with a delivery limit, which only a crash loop spends: a
+    failed handler's message goes through the retry queues (`RetryingHandler`), and a message
+    the broker delivered `max_deliveries` times to consumers that died holding it goes to the
+    dead-letter queue instead of blocking the queue. A consumer holds at most `prefetch`
+    unacknowledged messages, all a crash hands back.
     """
 
     def __init__(
@@ -49,11 +43,16 @@ class Bus:
         *,
         namespace: str,
         max_deliveries: int,
+        prefetch: int = 8,
+        retry_delays_seconds: Sequence[float] = (1, 5, 30, 120),
         tracer_provider: TracerProvider | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.topology = Topology(namespace)
         self.broker = RabbitBroker(
             url,
+            # One channel consumes and publishes; its prefetch bounds each consumer on it.
+            default_channel=Channel(prefetch_count=prefetch),
             middlewares=[RabbitTelemetryMiddleware(tracer_provider=tracer_provider)],
             log_level=logging.DEBUG,
         )
@@ -64,6 +63,8 @@ class Bus:
             self.topology.dead_letter_exchange, type=ExchangeType.DIRECT, durable=True
         )
         self._max_deliveries = max_deliveries
+        self._retry_policy = RetryPolicy(tuple(retry_delays_seconds))
+        self._failure_metrics = FailureMetrics(registry)
         self._bindings: list[tuple[RabbitQueue, RabbitQueue, Sequence[str]]] = []
 
     def consume(
@@ -74,7 +75,9 @@ class Bus:
     ) -> None:
         """Deliver the messages bound by these routing keys to the handler, via the service queue.
 
-        Call before `start()`. An exception in the handler nacks the message for redelivery.
+        Call before `start()`. An exception in the handler sends the message to a later
+        attempt, and after the last one to the dead letters; `UnreadableMessage` goes there
+        at once.
         """
         dead_letter_queue = RabbitQueue(
             self.topology.dead_letter_queue(service),
@@ -91,7 +94,12 @@ class Bus:
             },
         )
         self._bindings.append((queue, dead_letter_queue, routing_keys))
-        self.broker.subscriber(queue, ack_policy=AckPolicy.NACK_ON_ERROR)(handler)
+        retrying = RetryingHandler(
+            self.broker, self.topology, service, self._retry_policy, handler, self._failure_metrics
+        )
+        # NACK_ON_ERROR only for failures to republish (the broker is away): a handler's own
+        # failure is acked once its retry or dead letter is confirmed.
+        self.broker.subscriber(queue, ack_policy=AckPolicy.NACK_ON_ERROR)(retrying)
 
     async def start(self) -> None:
         """Connect, declare exchanges, queues and bindings, then start consuming."""

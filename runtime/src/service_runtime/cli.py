@@ -12,16 +12,22 @@ import uvicorn
 from fastapi import FastAPI
 
 from service_runtime.migrations import upgrade_to_head
-from service_runtime.settings import ServiceSettings
+from service_runtime.settings import HttpSettings, ServiceSettings
 from service_runtime.telemetry import configure_logging
 
 S = TypeVar("S", bound=ServiceSettings)
 
 
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
+def serve(app: FastAPI, settings: HttpSettings) -> None:
     """Run the app with uvicorn, logging JSON lines."""
     configure_logging(settings.service_name, settings.log_level)
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        timeout_keep_alive=settings.http_keep_alive_seconds,
+    )
 
 
 def migrations_dir_of(package: str) -> Path:

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from faststream.exceptions import RejectMessage
 from pydantic import ValidationError
 from sqlalchemy import Table
 
 from contracts import Envelope, Message
 from service_runtime.inbox import first_delivery
+from service_runtime.retries import UnreadableMessage
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ class Consumer:
             message = envelope.open(message_class)
         except (ValidationError, KeyError) as error:
             # Redelivery cannot fix a malformed message: straight to the dead letters.
-            log.error("unreadable message dead-lettered: %s", error)
-            raise RejectMessage() from error
+            raise UnreadableMessage(str(error)) from error
         async with self.units.begin(causation_id=envelope.message_id) as uow:
             if not await first_delivery(
                 uow.session,

@@ -6,17 +6,31 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 class Database:
     """One engine per service process; `transaction()` is the unit of work."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        # Looked up at call time: OpenTelemetry's instrumentation wraps the module attribute.
-        self.engine: AsyncEngine = sqlalchemy_asyncio.create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 3,
+        max_overflow: int = 2,
+        pool_timeout_seconds: float = 10,
+    ) -> None:
+        self.engine: AsyncEngine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout_seconds,
+            pool_pre_ping=True,
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -13,33 +13,48 @@ from typing import Any
 
 import aio_pika
 
-from service_runtime.bus import Topology
+from service_runtime.retries import DEAD_LETTER_REASON, LAST_ERROR, RETRY_ATTEMPT, carried_headers
 from service_runtime.settings import ServiceSettings
+from service_runtime.topology import Topology
+
+# Why a message is here, as `list` shows it:
+#   delivery_limit: the broker delivered it max_deliveries times to consumers that died holding
+#                   it (a crash loop); it may never have failed: replay it once the service runs;
+#   handler_error:  its handler failed on every attempt; `error` is the last failure;
+#   unreadable:     no handler can read it (not an envelope, unknown type); `error` says why.
 
 
 @dataclass(frozen=True)
 class DeadLetter:
     message_id: str | None
     message_type: str | None
-    routing_key: str | None
     reason: str | None
-    deliveries: int | None
-    body: dict[str, Any]
+    error: str | None
+    attempts: int | None  # handler attempts made (0: the handler never failed on it)
+    body: Any
+
+
+def _int_header(value: Any) -> int | None:
+    return int(str(value)) if value is not None else None
 
 
 def _dead_letter(message: aio_pika.abc.AbstractIncomingMessage) -> DeadLetter:
     headers = message.headers or {}
     deaths = headers.get("x-death") or []
     death: Any = deaths[0] if isinstance(deaths, list) and deaths else {}
-    routing_keys = death.get("routing-keys") or [None]
-    delivery_count = headers.get("x-delivery-count")
+    reason = headers.get(DEAD_LETTER_REASON) or death.get("reason")
+    error = headers.get(LAST_ERROR)
+    try:
+        body: Any = json.loads(message.body)
+    except ValueError:
+        body = message.body.decode(errors="replace")
     return DeadLetter(
         message_id=message.message_id,
         message_type=message.type,
-        routing_key=str(routing_keys[0]) if routing_keys[0] is not None else None,
-        reason=str(death.get("reason")) if death else None,
-        deliveries=int(str(delivery_count)) if delivery_count is not None else None,
-        body=json.loads(message.body),
+        reason=str(reason) if reason is not None else None,
+        error=str(error) if error is not None else None,
+        attempts=_int_header(headers.get(RETRY_ATTEMPT)) or 0,
+        body=body,
     )
 
 
@@ -65,7 +80,10 @@ async def list_dead_letters(
 
 
 async def replay_dead_letters(url: str, topology: Topology, service: str, limit: int) -> int:
-    """Move up to `limit` dead letters back into the service's own queue; returns how many."""
+    """Move up to `limit` dead letters back into the service's own queue; returns how many.
+
+    A replayed message starts afresh: all its handler attempts are ahead of it again.
+    """
     connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
@@ -75,11 +93,7 @@ async def replay_dead_letters(url: str, topology: Topology, service: str, limit:
             message = await queue.get(no_ack=False, fail=False)
             if message is None:
                 break
-            headers = {
-                key: value
-                for key, value in (message.headers or {}).items()
-                if not key.startswith("x-")
-            }
+            headers = carried_headers(message.headers or {})
             await channel.default_exchange.publish(
                 aio_pika.Message(
                     message.body,

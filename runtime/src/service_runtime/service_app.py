@@ -1,18 +1,21 @@
-"""The composition every service shares: FastAPI app, database, bus, outbox relay, telemetry."""
+"""The composition every service shares: FastAPI app, database, bus, outbox relay, telemetry.
+
+`create_http_app` is the same shell without a database or a bus, for the web front end.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, TypeVar
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
 from faststream.rabbit.prometheus import RabbitPrometheusMiddleware
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Table
@@ -21,11 +24,14 @@ from service_runtime.auth import JwksCache, TokenVerifier
 from service_runtime.bus import Bus
 from service_runtime.consumer import Consumer, MessageHandlers
 from service_runtime.db import Database
-from service_runtime.health import health_router, install_request_metrics
+from service_runtime.health import ReadinessCheck, health_router, install_request_metrics
+from service_runtime.openapi import install_openapi
 from service_runtime.outbox import OutboxRelay
 from service_runtime.problems import install_problem_handlers
-from service_runtime.settings import ServiceSettings
-from service_runtime.telemetry import create_tracer_provider
+from service_runtime.retention import MessageRetention
+from service_runtime.settings import HttpSettings, ServiceSettings
+from service_runtime.telemetry import create_tracer_provider, trace_statements
+from service_runtime.trust import UserAccess
 from service_runtime.unit_of_work import UnitsOfWork
 
 
@@ -40,6 +46,8 @@ class ServiceRuntime:
     relay: OutboxRelay
     http: httpx.AsyncClient
     tracer_provider: TracerProvider
+    registry: CollectorRegistry
+    """Where a service's own metrics go to be served on /metrics."""
 
 
 @dataclass
@@ -49,6 +57,7 @@ class ServiceParts:
     title: str
     outbox: Table
     inbox: Table
+    user_access: Table | None = None  # service_runtime.trust: refuse tokens of changed users
     routers: Sequence[APIRouter] = ()
     handlers: MessageHandlers | None = None
     errors: Mapping[type[Exception], int] | None = None
@@ -67,16 +76,21 @@ def create_service_app(
         settings.service_name, settings.otel_exporter_otlp_endpoint
     )
     registry = CollectorRegistry()
-    instrumentor = SQLAlchemyInstrumentor()
-    if not instrumentor.is_instrumented_by_opentelemetry:
-        # Process-wide: wraps engine creation, so it must precede Database().
-        instrumentor.instrument(tracer_provider=tracer_provider)
-    database = Database(settings.database_url)
+    database = Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout_seconds=settings.database_pool_timeout_seconds,
+    )
+    trace_statements(database.engine, tracer_provider)
     bus = Bus(
         settings.rabbit_url,
         namespace=settings.bus_namespace,
         max_deliveries=settings.max_deliveries,
+        prefetch=settings.consumer_prefetch,
+        retry_delays_seconds=settings.retry_delays_seconds,
         tracer_provider=tracer_provider,
+        registry=registry,
     )
     bus.broker.add_middleware(RabbitPrometheusMiddleware(registry=registry))
     units = UnitsOfWork(database, parts.outbox)
@@ -90,6 +104,14 @@ def create_service_app(
         relay=OutboxRelay(database, parts.outbox, bus, poll_seconds=settings.outbox_poll_seconds),
         http=http,
         tracer_provider=tracer_provider,
+        registry=registry,
+    )
+    retention = MessageRetention(
+        database,
+        parts.outbox,
+        parts.inbox,
+        retention=timedelta(hours=settings.message_retention_hours),
+        every_seconds=settings.message_prune_interval_seconds,
     )
     if parts.handlers and parts.handlers.by_type:
         consumer = Consumer(settings.service_name, parts.handlers, units, parts.inbox)
@@ -99,6 +121,7 @@ def create_service_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await bus.start()
         await runtime.relay.start()
+        await retention.start()
         if parts.on_start:
             await parts.on_start(runtime)
         try:
@@ -106,6 +129,7 @@ def create_service_app(
         finally:
             if parts.on_stop:
                 await parts.on_stop(runtime)
+            await retention.stop()
             await runtime.relay.stop()
             await bus.stop()
             await http.aclose()
@@ -119,11 +143,69 @@ def create_service_app(
         audience=settings.auth_audience,
         role_claim=settings.auth_role_claim,
     )
+    if parts.user_access is not None:
+        app.state.access_check = UserAccess(database, parts.user_access)
     install_problem_handlers(app, parts.errors or {})
+    install_openapi(app, (parts.errors or {}).values())
+    _observe(app, parts.routers, {"database": database.ping, "broker": bus.ping}, registry)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=tracer_provider, excluded_urls="healthz,readyz,metrics"
+    )
+    return app
+
+
+def _observe(
+    app: FastAPI,
+    routers: Sequence[APIRouter],
+    checks: Mapping[str, ReadinessCheck],
+    registry: CollectorRegistry,
+) -> None:
     install_request_metrics(app, registry)
-    app.include_router(health_router({"database": database.ping, "broker": bus.ping}, registry))
-    for router in parts.routers:
+    app.include_router(health_router(checks, registry))
+    for router in routers:
         app.include_router(router)
+
+
+@dataclass
+class HttpRuntime:
+    """What a process without a database or bus reaches for: settings, an HTTP client, traces."""
+
+    settings: HttpSettings
+    http: httpx.AsyncClient
+    tracer_provider: TracerProvider
+
+
+def create_http_app(
+    settings: HttpSettings,
+    *,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    checks: Mapping[str, ReadinessCheck] | None = None,
+    http: httpx.AsyncClient | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> FastAPI:
+    """An app with the services' health, metrics and tracing but no database or bus.
+
+    Its outgoing HTTP client (given, or built here) is traced and closed with the app; the app
+    installs its own error handlers (the web front end answers pages, not problems).
+    """
+    tracer_provider = tracer_provider or create_tracer_provider(
+        settings.service_name, settings.otel_exporter_otlp_endpoint
+    )
+    registry = CollectorRegistry()
+    client = http or httpx.AsyncClient()
+    HTTPXClientInstrumentor.instrument_client(client, tracer_provider=tracer_provider)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    app = FastAPI(title=title, lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.runtime = HttpRuntime(settings, client, tracer_provider)
+    _observe(app, routers, checks or {}, registry)
     FastAPIInstrumentor.instrument_app(
         app, tracer_provider=tracer_provider, excluded_urls="healthz,readyz,metrics"
     )
@@ -134,6 +216,21 @@ def runtime_of(request: Request) -> ServiceRuntime:
     """The runtime of the app serving this request (a FastAPI dependency)."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def settings_of(kind: type[S]) -> Callable[[Request], S]:
+    """A dependency giving the app's settings as the service's own class (`SettingsDep`)."""
+
+    def settings(request: Request) -> S:
+        found = runtime_of(request).settings
+        if not isinstance(found, kind):
+            raise TypeError(f"the app was built with {type(found).__name__}, not {kind.__name__}")
+        return found
+
+    return settings
 
 
 def _units(request: Request) -> UnitsOfWork:

@@ -5,41 +5,95 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service_runtime.topology import MAX_RETRY_QUEUES
 
-class ServiceSettings(BaseSettings):
-    """Knobs common to all services, read from the environment with safe local defaults.
 
-    A subclass sets `env_prefix` (e.g. "IDENTITY_") so each service is configured alone.
+class HttpSettings(BaseSettings):
+    """Knobs of any process that serves HTTP: its name, address, logs and trace export.
+
+    The web front end stands on these alone (it has no database and no bus); a subclass sets
+    `env_prefix` (e.g. "WEB_") so each process is configured alone.
     """
 
     model_config = SettingsConfigDict(extra="ignore")
 
     service_name: str = "service"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    http_keep_alive_seconds: int = Field(
+        default=75,
+        ge=1,
+        description="Idle keep-alive; longer than the gateway's so nginx always closes first.",
+    )
+    log_level: str = "INFO"
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+
+
+class ServiceSettings(HttpSettings):
+    """Knobs common to all back-end services, read from the environment with safe local defaults.
+
+    A subclass sets `env_prefix` (e.g. "IDENTITY_") so each service is configured alone.
+    """
+
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/onetime"
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     bus_namespace: str = Field(
         default="onetime",
         description="Prefix of the exchange and queue names; tests use a unique one per run.",
     )
+    database_pool_size: int = Field(
+        default=3,
+        ge=1,
+        description="Connections each process keeps open; see docs/operations.md for the sum.",
+    )
+    database_max_overflow: int = Field(
+        default=2, ge=0, description="Connections opened beyond the pool under a burst."
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=10, gt=0, description="How long a request or handler waits for a free connection."
+    )
     max_deliveries: int = Field(
-        default=5, description="Deliveries of one message before it goes to the dead letters."
+        default=5,
+        ge=1,
+        description=(
+            "Deliveries of one message by the broker before it goes to the dead letters as"
+            " 'delivery limit': redeliveries only happen when a consumer dies holding it."
+        ),
+    )
+    consumer_prefetch: int = Field(
+        default=8,
+        ge=1,
+        description=(
+            "Unacknowledged messages a consumer holds (and handles concurrently); what a crash"
+            " returns to the queue. Kept below the pool so handlers rarely wait for a connection."
+        ),
+    )
+    retry_delays_seconds: list[float] = Field(
+        default=[1, 5, 30, 120],
+        max_length=MAX_RETRY_QUEUES,
+        description=(
+            "Waits before each new attempt of a failed handler; one more failure after the"
+            " last goes to the dead letters as 'handler error'. JSON in the environment."
+        ),
     )
     outbox_poll_seconds: float = Field(
         default=2.0, description="Fallback sweep; NOTIFY wakes the relay at once after commit."
     )
-    http_host: str = "127.0.0.1"
-    http_port: int = 8000
-    log_level: str = "INFO"
-    otel_exporter_otlp_endpoint: str | None = Field(
-        default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
+    message_retention_hours: float = Field(
+        default=168,
+        gt=0,
+        description=(
+            "How long published outbox rows and handled inbox ids are kept; the inbox must"
+            " remember an id as long as its message can come back (replays included)."
+        ),
+    )
+    message_prune_interval_seconds: float = Field(
+        default=600, gt=0, description="How often rows past the retention are deleted."
     )
     # Token verification: the identity service's issuer by default, Clerk's when configured.
     auth_issuer: str = "http://127.0.0.1:8001"
     auth_jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     auth_audience: str | None = "onetime"
     auth_role_claim: str = "role"
-
-    @property
-    def sync_database_url(self) -> str:
-        """The same database, for Alembic and other synchronous callers (psycopg 3 does both)."""
-        return self.database_url

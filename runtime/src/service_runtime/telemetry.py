@@ -6,11 +6,18 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.instrumentation.sqlalchemy.version import (
+    __version__ as sqlalchemy_tracing_version,
+)
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+_SQLALCHEMY_TRACING = "opentelemetry.instrumentation.sqlalchemy"
 
 
 def create_tracer_provider(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
@@ -20,6 +27,25 @@ def create_tracer_provider(service_name: str, otlp_endpoint: str | None) -> Trac
         endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     return provider
+
+
+def trace_statements(engine: AsyncEngine, tracer_provider: TracerProvider) -> None:
+    """Trace every statement of this engine as a client span of this tracer provider.
+
+    `SQLAlchemyInstrumentor` is a process-wide singleton: only its first `instrument()` call takes
+    effect (opentelemetry-python-contrib#3977), so a second app in one process would send its
+    statements to the first app's provider. Its `EngineTracer` listens on one engine only.
+    The listeners live on the engine and go with it when the engine is dropped.
+    """
+    tracer = trace.get_tracer(_SQLALCHEMY_TRACING, sqlalchemy_tracing_version, tracer_provider)
+    connections = metrics.get_meter(
+        _SQLALCHEMY_TRACING, sqlalchemy_tracing_version
+    ).create_up_down_counter(
+        name="db.client.connections.usage",
+        unit="connections",
+        description="Connections of the pool, by state.",
+    )
+    EngineTracer(tracer, engine.sync_engine, connections)  # type: ignore[no-untyped-call]
 
 
 class JsonLogFormatter(logging.Formatter):

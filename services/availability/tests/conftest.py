@@ -14,19 +14,20 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from availability import db, service
 from availability.app import create_app
 from availability.config import AvailabilitySettings
 from availability.sweeper import HoldSweeper
 from contracts import Envelope, Message
+from contracts.availability import HoldSlots
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
-from contracts.values import CancellationPolicy
+from contracts.values import CancellationPolicy, TimeRange
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
-from tests.fixtures.infra import delete_queues, free_port, serving
+from tests.fixtures.infra import delete_queues, eventually, free_port, serving
 from tests.fixtures.tokens import TestIssuer
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -48,6 +49,23 @@ class Availability:
     async def scalar(self, query: Any) -> Any:
         async with self.runtime.database.transaction() as session:
             return (await session.execute(query)).scalar_one()
+
+    async def lapse(self, reservation_id: uuid.UUID | str) -> None:
+        """Make a hold's expiry pass without waiting for it."""
+        async with self.runtime.database.transaction() as session:
+            await session.execute(
+                update(db.reservations)
+                .where(db.reservations.c.id == uuid.UUID(str(reservation_id)))
+                .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
+
+    async def status_of(self, reservation_id: uuid.UUID | str) -> str:
+        status: str = await self.scalar(
+            select(db.reservations.c.status).where(
+                db.reservations.c.id == uuid.UUID(str(reservation_id))
+            )
+        )
+        return status
 
     async def live_reservations(self) -> int:
         reservations = db.reservations
@@ -149,7 +167,7 @@ async def probe(rabbit_url: str, bus_namespace: str) -> AsyncIterator[Probe]:
     yield probe
     await bus.stop()
     topology = bus.topology
-    await delete_queues(rabbit_url, [topology.queue(name), topology.dead_letter_queue(name)])
+    await delete_queues(rabbit_url, topology.queues_of(name))
 
 
 @dataclass(frozen=True)
@@ -197,15 +215,23 @@ def studio_event(
 
 
 async def seed_studio(
-    replica: Availability, issuer: TestIssuer, *, rooms: int = 2, open_all_week: bool = True
+    replica: Availability,
+    issuer: TestIssuer,
+    *,
+    rooms: int = 2,
+    daily_hours: tuple[str, str] | None = ("09:00", "17:00"),
 ) -> SeededStudio:
-    """A published New York studio open 09:00-17:00 every day, as catalog would announce it."""
+    """A published New York studio open `daily_hours` every day, as catalog would announce it.
+
+    ("00:00", "00:00") opens it around the clock; None leaves it without rules.
+    """
     seeded = SeededStudio(uuid.uuid4(), uuid.uuid4(), [uuid.uuid4() for _ in range(rooms)])
     event = studio_event(studio_id=seeded.id, owner_id=seeded.owner_id, room_ids=seeded.room_ids)
     async with replica.runtime.units.begin() as uow:
         await service.apply_studio_event(uow, event)
-    if open_all_week:
-        rules = [{"weekday": day, "opens": "09:00", "closes": "17:00"} for day in range(7)]
+    if daily_hours is not None:
+        opens, closes = daily_hours
+        rules = [{"weekday": day, "opens": opens, "closes": closes} for day in range(7)]
         response = await replica.client.put(
             f"/api/availability/studios/{seeded.id}/rules",
             json={"rules": rules},
@@ -233,3 +259,20 @@ def hold_body(studio: SeededStudio, start: datetime, end: datetime, **extra: Any
         "ends_at": end.isoformat(),
         **extra,
     }
+
+
+async def hold_over_bus(
+    probe: Probe, studio: SeededStudio, time_range: TimeRange
+) -> tuple[uuid.UUID, uuid.UUID]:
+    """Send HoldSlots and wait for SlotsHeld; returns the booking and reservation ids."""
+    command = HoldSlots(
+        booking_id=uuid.uuid4(), studio_id=studio.id, room_id=studio.room_id, time_range=time_range
+    )
+    await probe.send(command)
+
+    async def held() -> bool:
+        return bool(probe.payloads("availability.slots_held", {command.booking_id}))
+
+    await eventually(held)
+    payload = probe.payloads("availability.slots_held", {command.booking_id})[0]
+    return command.booking_id, uuid.UUID(payload["reservation_id"])

@@ -11,12 +11,16 @@ from typing import Any
 import httpx
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import func, select
 
 from catalog.app import create_app
 from catalog.config import CatalogSettings
+from catalog.db import inbox
+from contracts import Envelope, Message
+from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
-from tests.fixtures.infra import free_port, serving
+from tests.fixtures.infra import eventually, free_port, serving
 from tests.fixtures.tokens import TestIssuer
 
 
@@ -59,6 +63,31 @@ async def catalog(
         make_database, rabbit_url, bus_namespace, token_issuer, tracer_provider
     ) as running:
         yield running
+
+
+@pytest.fixture
+async def booking_service(rabbit_url: str, bus_namespace: str) -> AsyncIterator[Bus]:
+    """Stands in for booking: publishes its events on the run's bus."""
+    bus = Bus(rabbit_url, namespace=bus_namespace, max_deliveries=3)
+    await bus.start()
+    yield bus
+    await bus.stop()
+
+
+async def deliver(bus: Bus, catalog: Catalog, message: Message, *, times: int = 1) -> None:
+    """Publish a message (`times` times, as redelivery does); wait until catalog handled it."""
+    envelope = Envelope.wrap(message)
+    for _ in range(times):
+        await bus.publish(message.routing_key, envelope.model_dump(mode="json"))
+
+    async def handled() -> bool:
+        async with catalog.runtime.database.transaction() as session:
+            count = await session.scalar(
+                select(func.count()).where(inbox.c.message_id == envelope.message_id)
+            )
+        return count == 1
+
+    await eventually(handled)
 
 
 def studio_body(**overrides: Any) -> dict[str, Any]:

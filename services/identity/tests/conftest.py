@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
+from identity import service
 from identity.app import create_app
 from identity.config import IdentitySettings
 from service_runtime.cli import migrations_dir_of
@@ -26,27 +29,50 @@ class Identity:
     settings: IdentitySettings
 
 
+ISSUER = "http://identity.test"
+
+
 @pytest.fixture
-async def identity(
-    make_database: Callable[[str, Path | None], str],
-    rabbit_url: str,
-    bus_namespace: str,
-    tracer_provider: TracerProvider,
-) -> AsyncIterator[Identity]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    settings = IdentitySettings(
-        database_url=make_database("identity", migrations_dir_of("identity")),
-        rabbit_url=rabbit_url,
-        bus_namespace=bus_namespace,
-        auth_issuer=base,
-        auth_jwks_url=f"{base}/.well-known/jwks.json",
-        clerk_webhook_secret=CLERK_SECRET,
-        outbox_poll_seconds=0.5,
-    )
-    app = create_app(settings, tracer_provider=tracer_provider)
-    async with serving(app, port) as url, httpx.AsyncClient(base_url=url) as client:
-        yield Identity(client, app.state.runtime, settings)
+def identity_database(make_database: Callable[[str, Path | None], str]) -> str:
+    return make_database("identity", migrations_dir_of("identity"))
+
+
+StartIdentity = Callable[..., AbstractAsyncContextManager[Identity]]
+
+
+@pytest.fixture
+def start_identity(
+    identity_database: str, rabbit_url: str, bus_namespace: str, tracer_provider: TracerProvider
+) -> StartIdentity:
+    """Starts identity over the test's database with these settings (several may run at once,
+    as replicas or one after another)."""
+
+    @asynccontextmanager
+    async def start(**settings_overrides: Any) -> AsyncIterator[Identity]:
+        port = free_port()
+        settings = IdentitySettings(
+            **{
+                "database_url": identity_database,
+                "rabbit_url": rabbit_url,
+                "bus_namespace": bus_namespace,
+                "auth_issuer": ISSUER,
+                "auth_jwks_url": f"http://127.0.0.1:{port}/.well-known/jwks.json",
+                "clerk_webhook_secret": CLERK_SECRET,
+                "outbox_poll_seconds": 0.5,
+                **settings_overrides,
+            }
+        )
+        app = create_app(settings, tracer_provider=tracer_provider)
+        async with serving(app, port) as url, httpx.AsyncClient(base_url=url) as client:
+            yield Identity(client, app.state.runtime, settings)
+
+    return start
+
+
+@pytest.fixture
+async def identity(start_identity: StartIdentity) -> AsyncIterator[Identity]:
+    async with start_identity() as identity:
+        yield identity
 
 
 async def sign_up(
@@ -63,3 +89,19 @@ async def sign_up(
 
 def bearer(token: object) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def signed_in_admin(identity: Identity, email: str) -> str:
+    """An admin made by the operator's command; their access token."""
+    await service.create_admin(
+        identity.runtime.units,
+        identity.settings,
+        email=email,
+        password="admin password",
+        name="Root",
+    )
+    response = await identity.client.post(
+        "/api/auth/sign-in", json={"email": email, "password": "admin password"}
+    )
+    assert response.status_code == 200, response.text
+    return str(response.json()["access_token"])

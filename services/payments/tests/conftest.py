@@ -28,6 +28,7 @@ from contracts.values import Money
 from payments import db
 from payments.app import create_app
 from payments.config import PaymentsSettings
+from payments.service import Context
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
@@ -99,6 +100,23 @@ class Payments:
     client: httpx.AsyncClient
     runtime: ServiceRuntime
     settings: PaymentsSettings
+    ctx: Context
+
+    async def call_row(self, idempotency_key: str) -> Any:
+        async with self.runtime.database.transaction() as session:
+            query = select(db.stripe_calls).where(
+                db.stripe_calls.c.idempotency_key == idempotency_key
+            )
+            return (await session.execute(query)).first()
+
+    async def call_taken(self, idempotency_key: str) -> None:
+        """Wait until a replica has taken this Stripe call (it is on its way to Stripe)."""
+
+        async def taken() -> bool:
+            row = await self.call_row(idempotency_key)
+            return row is not None and row.attempts >= 1
+
+        await eventually(taken)
 
     async def payment_row(self, booking_id: uuid.UUID) -> Any:
         async with self.runtime.database.transaction() as session:
@@ -152,7 +170,7 @@ def start_payments(
             await stripe_standin.deliver_webhooks_to(
                 f"{url}/api/webhooks/stripe", stripe_standin.webhook_secret
             )
-            yield Payments(url, client, app.state.runtime, settings)
+            yield Payments(url, client, app.state.runtime, settings, app.state.payments)
             await stripe_standin.deliver_webhooks_to(None)
 
     return start
@@ -173,9 +191,7 @@ async def probe(rabbit_url: str, bus_namespace: str) -> AsyncIterator[Probe]:
     await bus.start()
     yield listener
     await bus.stop()
-    await delete_queues(
-        rabbit_url, [bus.topology.queue(name), bus.topology.dead_letter_queue(name)]
-    )
+    await delete_queues(rabbit_url, bus.topology.queues_of(name))
 
 
 def authorize_command(
@@ -197,6 +213,14 @@ def authorize_command(
         session_ends_at=ends_at,
         description="Studio A, 2 hours",
     )
+
+
+async def answer_late(standin: StripeStandin, path_prefix: str, seconds: float) -> None:
+    """The stand-in does what is asked at once but answers `seconds` late (0: on time)."""
+    response = await standin.http.post(
+        "/_standin/latency", data={"path": path_prefix, "milliseconds": str(int(seconds * 1000))}
+    )
+    response.raise_for_status()
 
 
 def intent_id(ready: PaymentIntentReady) -> str:

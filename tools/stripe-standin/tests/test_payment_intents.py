@@ -139,7 +139,7 @@ async def test_cancel_voids_an_authorization(client, receiver, authorize):
     assert (await receiver.wait_for(2))[-1] == "payment_intent.canceled"
 
 
-async def test_expired_authorization_is_canceled_automatically(
+async def test_expired_authorization_is_canceled_by_stripe_as_expired(
     client, helpers, receiver, authorize
 ):
     intent = await authorize(4_000)
@@ -148,7 +148,7 @@ async def test_expired_authorization_is_canceled_automatically(
 
     assert response.json()["expired_payment_intents"] == [intent.id]
     expired = await client.v1.payment_intents.retrieve_async(intent.id)
-    assert (expired.status, expired.cancellation_reason) == ("canceled", "automatic")
+    assert (expired.status, expired.cancellation_reason) == ("canceled", "expired")
     assert (await receiver.wait_for(2))[-1] == "payment_intent.canceled"
 
 

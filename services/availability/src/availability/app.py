@@ -9,8 +9,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from availability import db
 from availability.api import availability, owner
 from availability.config import AvailabilitySettings
+from availability.domain.holds import HoldLimitReached
 from availability.domain.reservations import ReservationNotFound, SlotUnavailable
-from availability.domain.schedule import InvalidSchedule
+from availability.domain.schedule import InvalidSchedule, TooManyBlackouts
 from availability.domain.studios import InvalidPolicy, NotStudioOwner, StudioNotFound
 from availability.handlers import message_handlers
 from availability.sweeper import HoldSweeper
@@ -23,12 +24,23 @@ ERRORS: dict[type[Exception], int] = {
     NotStudioOwner: 403,
     InvalidSchedule: 422,
     InvalidPolicy: 422,
+    TooManyBlackouts: 409,
 }
 
 
 async def _slot_unavailable(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, SlotUnavailable)
     return problem_response(409, error.detail, title="Slot unavailable", reason=error.reason.value)
+
+
+async def _hold_limit_reached(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HoldLimitReached)
+    return problem_response(
+        429,
+        error.detail,
+        title="Too many holds",
+        headers={"Retry-After": str(error.retry_after_seconds)},
+    )
 
 
 def create_app(
@@ -50,6 +62,7 @@ def create_app(
         title="OneTime availability",
         outbox=db.outbox,
         inbox=db.inbox,
+        user_access=db.user_access,
         routers=[availability.router, owner.router],
         handlers=message_handlers(settings),
         errors=ERRORS,
@@ -58,5 +71,6 @@ def create_app(
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     app.add_exception_handler(SlotUnavailable, _slot_unavailable)
+    app.add_exception_handler(HoldLimitReached, _hold_limit_reached)
     app.state.sweeper = sweeper
     return app

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from availability.domain.holds import HoldLimits
 from service_runtime.settings import ServiceSettings
 
 
@@ -22,5 +25,32 @@ class AvailabilitySettings(ServiceSettings):
     )
     sweeper_batch_size: int = Field(default=200, ge=1)
     max_query_days: int = Field(
-        default=62, ge=1, description="Longest from..to range one availability query may ask."
+        default=62, ge=1, le=366, description="Longest from..to range one query may ask."
     )
+    max_slots_per_query: int = Field(
+        default=1000, ge=1, description="Most free starts one availability answer lists."
+    )
+    max_hold_hours: float = Field(
+        default=24,
+        gt=0,
+        le=24 * 31,
+        description="Longest range one hold may take (HTTP and HoldSlots alike); booking refuses "
+        "longer bookings by its own setting, which should not exceed this one.",
+    )
+    max_live_holds_per_person: int = Field(
+        default=5, ge=1, description="Unexpired holds one person may have over HTTP at once."
+    )
+    max_holds_per_person_per_minute: int = Field(
+        default=20, ge=1, description="Holds one person may place over HTTP in any minute."
+    )
+    max_blackouts_per_studio: int = Field(
+        default=500, ge=1, description="Blackouts one studio may have stored at once."
+    )
+
+    @property
+    def hold_limits(self) -> HoldLimits:
+        return HoldLimits(
+            max_length=timedelta(hours=self.max_hold_hours),
+            live_per_person=self.max_live_holds_per_person,
+            per_person_per_window=self.max_holds_per_person_per_minute,
+        )

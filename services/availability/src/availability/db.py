@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -38,12 +38,14 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE, ExcludeConstraint, Range
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from availability.domain.holds import PersonsHolds
 from availability.domain.intervals import Interval
 from availability.domain.reservations import LIVE_STATUSES, Reservation, ReservationStatus
 from availability.domain.schedule import Blackout, WeeklyRule
 from availability.domain.studios import BookingPolicy, Studio
 from contracts.catalog import StudioStatus
 from service_runtime.messaging_tables import inbox_table, outbox_table
+from service_runtime.trust import user_access_table
 
 metadata = MetaData()
 
@@ -116,6 +118,8 @@ reservations = Table(
     CheckConstraint(
         "status IN ('held', 'booked', 'released', 'expired')", name="reservations_status"
     ),
+    # A hold is a person's (placed over HTTP) or a booking's (placed by the saga), never both.
+    CheckConstraint("held_by IS NULL OR booking_id IS NULL", name="reservations_person_or_booking"),
     ExcludeConstraint(
         ("room_id", "="),
         ("blocks", "&&"),
@@ -126,10 +130,23 @@ reservations = Table(
     Index("reservations_booking", "booking_id"),
     Index("reservations_studio", "studio_id"),
     Index("reservations_held_expiry", "expires_at", postgresql_where=text("status = 'held'")),
+    Index(
+        "reservations_person", "held_by", "created_at", postgresql_where=text("held_by IS NOT NULL")
+    ),
+)
+
+# Bookings whose saga released their reservations: a booking ends there and never holds again,
+# so a HoldSlots that arrives late (redelivered, retried, reordered) cannot bring a hold back.
+released_bookings = Table(
+    "released_bookings",
+    metadata,
+    Column("booking_id", Uuid, primary_key=True),
+    Column("released_at", DateTime(timezone=True), nullable=False),
 )
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+user_access = user_access_table(metadata)
 
 
 def _range(interval: Interval) -> Range[datetime]:
@@ -315,6 +332,21 @@ async def remove_blackout(
     return result.first() is not None
 
 
+async def blackout_count(session: AsyncSession, studio_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(blackouts).where(blackouts.c.studio_id == studio_id)
+    )
+    return int(count or 0)
+
+
+# Serializing changes that count before they add
+
+
+async def lock(session: AsyncSession, key: str) -> None:
+    """Hold a lock on `key` until the transaction ends, across every replica."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
 # Reservations
 
 
@@ -332,6 +364,7 @@ def _reservation(row: Any) -> Reservation:
         version=row.version,
         held_by=row.held_by,
         confirmed_at=row.confirmed_at,
+        created_at=row.created_at,
     )
 
 
@@ -359,6 +392,7 @@ async def add_reservation(session: AsyncSession, reservation: Reservation) -> No
             status=reservation.status.value,
             expires_at=reservation.expires_at,
             version=reservation.version,
+            created_at=reservation.created_at or func.now(),
         )
     )
 
@@ -379,6 +413,48 @@ async def held_or_booked_for(session: AsyncSession, booking_id: uuid.UUID) -> li
         )
     )
     return [_reservation(row) for row in rows]
+
+
+async def mark_released(session: AsyncSession, booking_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        pg_insert(released_bookings)
+        .values(booking_id=booking_id, released_at=now)
+        .on_conflict_do_nothing(index_elements=[released_bookings.c.booking_id])
+    )
+
+
+async def was_released(session: AsyncSession, booking_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(released_bookings.c.booking_id).where(released_bookings.c.booking_id == booking_id)
+    )
+    return found is not None
+
+
+async def holds_of_person(
+    session: AsyncSession, person: str, now: datetime, window: timedelta
+) -> PersonsHolds:
+    """A person's live holds, and the holds they placed in the `window` before now."""
+    of_person = reservations.c.held_by == person
+    live = and_(
+        reservations.c.status == ReservationStatus.HELD.value, reservations.c.expires_at > now
+    )
+    recent = reservations.c.created_at > now - window
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(live).label("live"),
+                func.min(reservations.c.expires_at).filter(live).label("first_to_lapse"),
+                func.count().filter(recent).label("recent"),
+                func.min(reservations.c.created_at).filter(recent).label("first_recent"),
+            ).where(of_person, or_(live, recent))
+        )
+    ).one()
+    return PersonsHolds(
+        live=row.live,
+        first_to_lapse=row.first_to_lapse,
+        recent=row.recent,
+        first_recent=row.first_recent,
+    )
 
 
 async def live_in_room(

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from availability import service
+from availability import db, saga_commands, service
 from availability.config import AvailabilitySettings
 from contracts import Envelope
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from service_runtime.consumer import MessageHandlers
+from service_runtime.trust import follow_access_changes
 from service_runtime.unit_of_work import UnitOfWork
 
 
 def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     """Each handler runs in the consumer's unit of work, once per message id."""
-    handlers = MessageHandlers()
+    handlers = follow_access_changes(MessageHandlers(), db.user_access)
     hold_for = timedelta(minutes=settings.hold_expiry_minutes)
+    limits = settings.hold_limits
 
     async def on_studio(uow: UnitOfWork, event: service.StudioEvent, _: Envelope) -> None:
         await service.apply_studio_event(uow, event)
@@ -28,14 +30,16 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
 
     @handlers.on(HoldSlots)
     async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:
-        await service.hold_for_booking(uow, command, hold_for=hold_for, now=service.now_utc())
+        await saga_commands.hold_for_booking(
+            uow, command, hold_for=hold_for, limits=limits, now=service.now_utc()
+        )
 
     @handlers.on(ConfirmSlots)
     async def on_confirm(uow: UnitOfWork, command: ConfirmSlots, _: Envelope) -> None:
-        await service.confirm(uow, command, now=service.now_utc())
+        await saga_commands.confirm(uow, command, now=service.now_utc())
 
     @handlers.on(ReleaseSlots)
     async def on_release(uow: UnitOfWork, command: ReleaseSlots, _: Envelope) -> None:
-        await service.release(uow, command, now=service.now_utc())
+        await saga_commands.release(uow, command, now=service.now_utc())
 
     return handlers

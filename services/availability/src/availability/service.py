@@ -11,36 +11,32 @@ import psycopg.errors
 from sqlalchemy.exc import IntegrityError
 
 from availability import db
+from availability.domain.holds import (
+    RATE_WINDOW,
+    HoldLimits,
+    check_person_may_hold,
+    length_refusal,
+)
 from availability.domain.intervals import Interval
 from availability.domain.reservations import (
-    Confirmation,
     Reservation,
     ReservationNotFound,
     ReservationStatus,
     SlotUnavailable,
-    confirmation_for,
     new_hold,
 )
 from availability.domain.schedule import (
     Blackout,
     WeeklyRule,
     blackouts_for_room,
+    check_room_for_blackout,
     opening,
     rules_for_room,
 )
 from availability.domain.slots import Refusal, free_starts, refusal
 from availability.domain.studios import BookingPolicy, Studio, StudioNotFound
 from contracts.availability import (
-    ConfirmSlots,
     HoldExpired,
-    HoldSlots,
-    LostReason,
-    ReleaseSlots,
-    SlotsConfirmed,
-    SlotsHeld,
-    SlotsLost,
-    SlotsReleased,
-    SlotsUnavailable,
     UnavailableReason,
 )
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
@@ -48,8 +44,6 @@ from contracts.values import TimeRange
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 StudioEvent = StudioPublished | StudioUpdated | StudioUnlisted | StudioSuspended
-# A compare-and-set that loses re-reads and decides again; more losses than this is a bug.
-_CAS_ATTEMPTS = 5
 
 
 def now_utc() -> datetime:
@@ -66,11 +60,17 @@ class Actor:
 
 @dataclass(frozen=True)
 class HoldRequest:
+    """A hold for a booking (the saga's HoldSlots) or for a person (over HTTP), never both."""
+
     studio_id: uuid.UUID
     room_id: uuid.UUID
     during: Interval
     booking_id: uuid.UUID | None = None
     held_by: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.booking_id is None) == (self.held_by is None):
+            raise ValueError("a hold is for a booking or for a person")
 
 
 # The studio read model
@@ -131,12 +131,15 @@ async def blackouts(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> l
 
 
 async def add_blackout(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, blackout: Blackout
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, blackout: Blackout, *, limit: int
 ) -> Blackout:
+    """Add a blackout unless the studio has `limit` already."""
     async with units.begin() as uow:
         studio = await _owned_studio(uow, studio_id, actor)
         if blackout.room_id is not None and not studio.has_room(blackout.room_id):
             raise StudioNotFound(f"{studio_id} with a room {blackout.room_id}")
+        await db.lock(uow.session, f"availability.blackouts:{studio_id}")
+        check_room_for_blackout(await db.blackout_count(uow.session, studio_id), limit)
         await db.add_blackout(uow.session, studio_id, blackout)
     return blackout
 
@@ -231,22 +234,26 @@ async def calendar(
         return studio, await db.live_in_studio(uow.session, studio_id, window, now)
 
 
-# Holds, confirmations, releases
+# Holds
 
 
-def _is_overlap(error: IntegrityError) -> bool:
+def is_overlap(error: IntegrityError) -> bool:
     return isinstance(error.orig, psycopg.errors.ExclusionViolation)
 
 
 async def place_hold(
-    uow: UnitOfWork, request: HoldRequest, *, hold_for: timedelta, now: datetime
+    uow: UnitOfWork,
+    request: HoldRequest,
+    *,
+    hold_for: timedelta,
+    limits: HoldLimits,
+    now: datetime,
 ) -> Reservation | Refusal:
     """Hold a room for a range, or say why not; the database refuses overlaps itself."""
-    if request.booking_id is not None:
-        for existing in await db.held_or_booked_for(uow.session, request.booking_id):
-            same = existing.room_id == request.room_id and existing.during == request.during
-            if same and existing.is_live(now):
-                return existing  # the same request again: the same answer
+    # Before any work that grows with the range: a long range is refused, not computed.
+    too_long = length_refusal(request.during, limits)
+    if too_long is not None:
+        return too_long
     studio = await db.studio_by_id(uow.session, request.studio_id)
     if studio is None or not studio.bookable:
         return Refusal(UnavailableReason.STUDIO_NOT_BOOKABLE, "The studio takes no bookings.")
@@ -267,7 +274,7 @@ async def place_hold(
         hold_for=hold_for,
         held_by=request.held_by,
     )
-    await _expire_lapsed(uow, hold, now)
+    await expire_lapsed_in_way(uow, hold, now)
     if await db.live_in_room(uow.session, hold.room_id, hold.blocks, now):
         # A cheap early answer for committed overlaps; concurrent ones meet the constraint.
         return _taken()
@@ -275,7 +282,7 @@ async def place_hold(
         async with uow.session.begin_nested():
             await db.add_reservation(uow.session, hold)
     except IntegrityError as error:
-        if not _is_overlap(error):
+        if not is_overlap(error):
             raise
         return _taken()
     return hold
@@ -285,7 +292,7 @@ def _taken() -> Refusal:
     return Refusal(UnavailableReason.ALREADY_RESERVED, "The room is taken for that time.")
 
 
-async def _expire_lapsed(uow: UnitOfWork, reservation: Reservation, now: datetime) -> None:
+async def expire_lapsed_in_way(uow: UnitOfWork, reservation: Reservation, now: datetime) -> None:
     """Lapsed holds in the way stop counting now, before the sweeper gets to them."""
     for lapsed in await db.expire_lapsed_overlapping(
         uow.session, reservation.room_id, reservation.blocks, now
@@ -295,164 +302,60 @@ async def _expire_lapsed(uow: UnitOfWork, reservation: Reservation, now: datetim
 
 async def _announce_expiry(uow: UnitOfWork, lapsed: Reservation, now: datetime) -> None:
     if lapsed.booking_id is None:
-        return  # a hold made over HTTP without a booking: nobody waits to hear about it
+        return  # a person's hold made over HTTP: no saga waits to hear about it
     await uow.publish(
         HoldExpired(
             booking_id=lapsed.booking_id,
             reservation_id=lapsed.id,
             studio_id=lapsed.studio_id,
             room_id=lapsed.room_id,
-            time_range=_time_range(lapsed.during),
+            time_range=time_range_of(lapsed.during),
             expired_at=lapsed.expires_at or now,
         ),
         correlation_id=str(lapsed.booking_id),
     )
 
 
-def _time_range(interval: Interval) -> TimeRange:
+def time_range_of(interval: Interval) -> TimeRange:
     return TimeRange(starts_at=interval.start, ends_at=interval.end)
 
 
-def _held(reservation: Reservation) -> SlotsHeld:
-    assert reservation.booking_id is not None
-    assert reservation.expires_at is not None
-    return SlotsHeld(
-        booking_id=reservation.booking_id,
-        reservation_id=reservation.id,
-        studio_id=reservation.studio_id,
-        room_id=reservation.room_id,
-        time_range=_time_range(reservation.during),
-        expires_at=reservation.expires_at,
-    )
-
-
-async def hold_for_booker(
-    units: UnitsOfWork, request: HoldRequest, *, hold_for: timedelta, now: datetime
+async def hold_for_person(
+    units: UnitsOfWork,
+    request: HoldRequest,
+    *,
+    hold_for: timedelta,
+    limits: HoldLimits,
+    now: datetime,
 ) -> Reservation:
-    """A hold asked for over HTTP; raises SlotUnavailable when refused."""
+    """A person's own hold, asked for over HTTP: no booking's saga ever sees it.
+
+    Raises HoldLimitReached past the person's limits and SlotUnavailable when refused.
+    """
+    assert request.held_by is not None  # so booking_id is None: a hold is one or the other
     async with units.begin() as uow:
-        outcome = await place_hold(uow, request, hold_for=hold_for, now=now)
-        if isinstance(outcome, Reservation) and outcome.booking_id is not None:
-            await uow.publish(_held(outcome), correlation_id=str(outcome.booking_id))
+        # Counting and adding under one lock per person keeps replicas and races to the limit.
+        await db.lock(uow.session, f"availability.person:{request.held_by}")
+        holds = await db.holds_of_person(uow.session, request.held_by, now, RATE_WINDOW)
+        check_person_may_hold(holds, limits, now)
+        outcome = await place_hold(uow, request, hold_for=hold_for, limits=limits, now=now)
     if isinstance(outcome, Refusal):
         raise SlotUnavailable(outcome.reason, outcome.detail)
     return outcome
 
 
-async def hold_for_booking(
-    uow: UnitOfWork, command: HoldSlots, *, hold_for: timedelta, now: datetime
-) -> None:
-    """The saga's HoldSlots: answered with SlotsHeld or SlotsUnavailable."""
-    request = HoldRequest(
-        studio_id=command.studio_id,
-        room_id=command.room_id,
-        during=Interval(command.time_range.starts_at, command.time_range.ends_at),
-        booking_id=command.booking_id,
-    )
-    outcome = await place_hold(uow, request, hold_for=hold_for, now=now)
-    if isinstance(outcome, Reservation):
-        await uow.publish(_held(outcome), correlation_id=str(command.booking_id))
-        return
-    await uow.publish(
-        SlotsUnavailable(
-            booking_id=command.booking_id,
-            studio_id=command.studio_id,
-            room_id=command.room_id,
-            time_range=command.time_range,
-            reason=outcome.reason,
-            detail=outcome.detail,
-        ),
-        correlation_id=str(command.booking_id),
-    )
+async def release_for_person(units: UnitsOfWork, reservation_id: uuid.UUID, actor: Actor) -> None:
+    """A person lets go of their own HTTP hold before it lapses (an admin of anyone's).
 
-
-async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> None:
-    """Book a held reservation: SlotsConfirmed, or SlotsLost when it cannot be had."""
-    for _ in range(_CAS_ATTEMPTS):
-        reservation = await db.reservation_by_id(uow.session, command.reservation_id)
-        decision = confirmation_for(reservation, command.booking_id)
-        if decision is Confirmation.NOT_FOUND or reservation is None:
-            return await _lost(uow, command, LostReason.NOT_FOUND)
-        if decision is Confirmation.RELEASED:
-            return await _lost(uow, command, LostReason.RELEASED)
-        if decision is Confirmation.ALREADY_BOOKED:
-            return await _confirmed(uow, reservation, reservation.confirmed_at or now)
-        if decision is Confirmation.REBOOK_IF_FREE:
-            await _expire_lapsed(uow, reservation, now)
-            try:
-                async with uow.session.begin_nested():
-                    changed = await db.change_status(
-                        uow.session, reservation, ReservationStatus.BOOKED, confirmed_at=now
-                    )
-            except IntegrityError as error:
-                if not _is_overlap(error):
-                    raise
-                return await _lost(uow, command, LostReason.TAKEN)
-        else:
-            changed = await db.change_status(
-                uow.session, reservation, ReservationStatus.BOOKED, confirmed_at=now
-            )
-        if changed:
-            return await _confirmed(uow, reservation, now)
-    raise RuntimeError(f"reservation {command.reservation_id} kept changing under ConfirmSlots")
-
-
-async def _confirmed(uow: UnitOfWork, reservation: Reservation, confirmed_at: datetime) -> None:
-    assert reservation.booking_id is not None
-    await uow.publish(
-        SlotsConfirmed(
-            booking_id=reservation.booking_id,
-            reservation_id=reservation.id,
-            studio_id=reservation.studio_id,
-            room_id=reservation.room_id,
-            time_range=_time_range(reservation.during),
-            confirmed_at=confirmed_at,
-        ),
-        correlation_id=str(reservation.booking_id),
-    )
-
-
-async def _lost(uow: UnitOfWork, command: ConfirmSlots, reason: LostReason) -> None:
-    await uow.publish(
-        SlotsLost(
-            booking_id=command.booking_id, reservation_id=command.reservation_id, reason=reason
-        ),
-        correlation_id=str(command.booking_id),
-    )
-
-
-async def release(uow: UnitOfWork, command: ReleaseSlots, *, now: datetime) -> None:
-    """Free what the booking holds or booked; answered with SlotsReleased whatever there was."""
-    released: list[uuid.UUID] = []
-    for _ in range(_CAS_ATTEMPTS):
-        pending = [
-            reservation
-            for reservation in await db.held_or_booked_for(uow.session, command.booking_id)
-            if command.reservation_id in (None, reservation.id)
-        ]
-        if not pending:
-            break
-        for reservation in pending:
-            if await db.change_status(uow.session, reservation, ReservationStatus.RELEASED):
-                released.append(reservation.id)
-    else:
-        raise RuntimeError(f"reservations of booking {command.booking_id} kept changing")
-    await uow.publish(
-        SlotsReleased(
-            booking_id=command.booking_id,
-            reservation_id=released[0] if released else command.reservation_id,
-            reason=command.reason,
-            released_at=now,
-        ),
-        correlation_id=str(command.booking_id),
-    )
-
-
-async def release_for_booker(units: UnitsOfWork, reservation_id: uuid.UUID, actor: Actor) -> None:
-    """A booker lets go of their own HTTP hold before it lapses."""
+    A booking's reservation is not a person's to release: its saga releases it.
+    """
     async with units.begin() as uow:
         reservation = await db.reservation_by_id(uow.session, reservation_id)
-        if reservation is None or (reservation.held_by != actor.user_id and not actor.is_admin):
+        if (
+            reservation is None
+            or reservation.booking_id is not None
+            or (reservation.held_by != actor.user_id and not actor.is_admin)
+        ):
             raise ReservationNotFound(reservation_id)
         if reservation.status is ReservationStatus.HELD:
             await db.change_status(uow.session, reservation, ReservationStatus.RELEASED)

@@ -23,6 +23,7 @@ from ..conftest import (
     at,
     days_ahead,
     hold_body,
+    hold_over_bus,
     seed_studio,
     studio_event,
 )
@@ -70,6 +71,29 @@ async def test_only_the_studio_owner_or_an_admin_changes_its_schedule(
         assert (200 if success else response.status_code) == expected, (path, response.text)
         if not success:
             assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"from": "2030-01-02T00:00:00Z", "to": "2030-01-01T00:00:00Z"},
+        {"from": "2030-01-01T00:00:00Z", "to": "2031-01-01T00:00:00Z"},
+        {"from": "0001-01-01T00:00:00Z", "to": "2030-01-01T00:00:00Z"},
+        {"from": "2030-01-01T00:00:00Z", "to": "2030-01-02T00:00:00Z"},
+    ],
+)
+async def test_an_anonymous_caller_of_the_calendar_gets_401_whatever_the_query(
+    availability: Availability, token_issuer: TestIssuer, query: dict[str, str]
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+
+    response = await availability.client.get(
+        f"/api/owner/studios/{studio.id}/calendar", params=query
+    )
+
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_free_times_come_from_the_rules_in_utc_with_local_time_alongside(
@@ -203,17 +227,13 @@ async def test_holds_outside_opening_hours_are_refused(
 
 
 async def test_owner_calendar_lists_reservations_with_booking_ids(
-    availability: Availability, token_issuer: TestIssuer
+    availability: Availability, token_issuer: TestIssuer, probe: Probe
 ) -> None:
     studio = await seed_studio(availability, token_issuer)
     day = days_ahead(13)
-    booking_id = uuid.uuid4()
-    held = await availability.client.post(
-        "/api/availability/hold",
-        json=hold_body(studio, at(day, 10), at(day, 11), booking_id=str(booking_id)),
-        headers=token_issuer.headers("booker"),
+    booking_id, _ = await hold_over_bus(
+        probe, studio, TimeRange(starts_at=at(day, 10), ends_at=at(day, 11))
     )
-    assert held.status_code == 201
 
     response = await availability.client.get(
         f"/api/owner/studios/{studio.id}/calendar",

@@ -6,24 +6,28 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from booking import db
-from booking.api import bookings, messages
+from booking.api import bookings, messages, previews
 from booking.changes import BookingWatcher
 from booking.config import BookingSettings
 from booking.deadlines import DeadlineScheduler
 from booking.domain.booking import BookingNotFound, IllegalTransition, NotAllowed
 from booking.domain.pricing import InvalidBookingRequest
-from booking.domain.studios import StudioNotBookable
+from booking.domain.studios import OwnStudio, RoomUnknown, StudioNotPublished, StudioUnknown
 from booking.handlers import build_handlers
-from booking.service import IdempotencyKeyReused
+from booking.service import IdempotencyKeyReused, TooManyMessages
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
     InvalidBookingRequest: 422,
-    StudioNotBookable: 422,
+    StudioUnknown: 404,
+    RoomUnknown: 404,
+    StudioNotPublished: 409,
     IdempotencyKeyReused: 422,
+    TooManyMessages: 409,
     IllegalTransition: 409,
     db.ConcurrentUpdate: 409,
     NotAllowed: 403,
+    OwnStudio: 403,
     BookingNotFound: 404,
 }
 
@@ -56,7 +60,9 @@ def create_app(
         title="OneTime booking",
         outbox=db.outbox,
         inbox=db.inbox,
-        routers=[bookings.router, messages.router],
+        user_access=db.user_access,
+        # previews first: /api/bookings/quote before /api/bookings/{booking_id}
+        routers=[previews.router, bookings.router, messages.router],
         handlers=build_handlers(rules),
         errors=ERRORS,
         on_start=on_start,

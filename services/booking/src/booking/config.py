@@ -21,6 +21,10 @@ class BookingSettings(ServiceSettings):
     platform_fee_percent: Decimal = Field(
         default=Decimal("10"), ge=0, le=100, description="The platform's share of the subtotal."
     )
+    require_verified_email: bool = Field(
+        default=False,
+        description="Only people whose token says their email is verified may book (403).",
+    )
     hold_wait_seconds: float = Field(
         default=3.0,
         ge=0,
@@ -29,8 +33,22 @@ class BookingSettings(ServiceSettings):
     hold_grace_seconds: float = Field(
         default=30, ge=0, description="Slack after a hold expires for an authorization in flight."
     )
-    request_timeout_seconds: float = Field(
-        default=600, gt=0, description="How long a booking waits for availability's answer."
+    reply_timeout_seconds: float = Field(
+        default=120,
+        gt=0,
+        description="How long the saga waits for the answer to a command before sending it again.",
+    )
+    max_resends: int = Field(
+        default=4,
+        ge=0,
+        le=100,
+        description="How often the saga sends a command again before it compensates and fails.",
+    )
+    max_messages_per_booking: int = Field(
+        default=500, ge=1, le=100_000, description="How many messages one booking's thread holds."
+    )
+    max_booking_hours: int = Field(
+        default=24, ge=1, le=24 * 365, description="The longest booking a studio takes, in hours."
     )
     auto_complete_hours: float | None = Field(
         default=24, description="Complete a confirmed booking this long after its session ended."
@@ -42,7 +60,8 @@ class BookingSettings(ServiceSettings):
     def saga_rules(self) -> SagaRules:
         return SagaRules(
             hold_grace=timedelta(seconds=self.hold_grace_seconds),
-            request_timeout=timedelta(seconds=self.request_timeout_seconds),
+            reply_timeout=timedelta(seconds=self.reply_timeout_seconds),
+            max_resends=self.max_resends,
             auto_complete_after=(
                 None
                 if self.auto_complete_hours is None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -20,6 +21,8 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    and_,
+    false,
     func,
     insert,
     or_,
@@ -31,7 +34,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking.domain.booking import Booking, Status
+from booking.domain.booking import ENDED, HAPPENED, LIVE, Booking, Status, View
 from booking.domain.pricing import PriceBreakdown
 from booking.domain.studios import Room, Studio
 from contracts.booking import CancellationReason, CancelledBy, FailureReason
@@ -39,6 +42,7 @@ from contracts.catalog import StudioStatus
 from contracts.payments import CaptureStrategy, DisputeOutcome
 from contracts.values import CancellationPolicy
 from service_runtime.messaging_tables import inbox_table, outbox_table
+from service_runtime.trust import user_access_table
 
 NOTIFY_CHANNEL = "booking_changed"
 
@@ -79,6 +83,8 @@ bookings = Table(
     Column("status", Text, nullable=False),
     Column("version", Integer, nullable=False),
     _ts("deadline_at"),
+    Column("command_sends", Integer, nullable=False, server_default="0"),
+    _ts("command_sent_at"),
     # the price snapshot
     Column("hourly_price_minor", BigInteger, nullable=False),
     Column("hours", Integer, nullable=False),
@@ -101,6 +107,7 @@ bookings = Table(
     _ts("confirmed_at"),
     _ts("completed_at"),
     Column("failure_reason", Text),
+    Column("failure_detail", Text),
     Column("cancelled_by", Text),
     Column("cancellation_reason", Text),
     Column("refund_minor", BigInteger),
@@ -152,6 +159,7 @@ idempotency_keys = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+user_access = user_access_table(metadata)
 
 
 class ConcurrentUpdate(Exception):
@@ -175,7 +183,11 @@ async def upsert_studio(session: AsyncSession, studio: Studio) -> bool:
         "cancellation_policy": studio.cancellation_policy.value,
         "status": studio.status.value,
         "rooms": [
-            {"room_id": str(room.room_id), "hourly_price_minor": room.hourly_price_minor}
+            {
+                "room_id": str(room.room_id),
+                "hourly_price_minor": room.hourly_price_minor,
+                "name": room.name,
+            }
             for room in studio.rooms
         ],
     }
@@ -190,10 +202,7 @@ async def upsert_studio(session: AsyncSession, studio: Studio) -> bool:
     return result.first() is not None
 
 
-async def studio_by_id(session: AsyncSession, studio_id: uuid.UUID) -> Studio | None:
-    row = (await session.execute(select(studios).where(studios.c.studio_id == studio_id))).first()
-    if row is None:
-        return None
+def _studio(row: Any) -> Studio:
     return Studio(
         studio_id=row.studio_id,
         revision=row.revision,
@@ -206,9 +215,26 @@ async def studio_by_id(session: AsyncSession, studio_id: uuid.UUID) -> Studio | 
         cancellation_policy=CancellationPolicy(row.cancellation_policy),
         status=StudioStatus(row.status),
         rooms=tuple(
-            Room(uuid.UUID(room["room_id"]), room["hourly_price_minor"]) for room in row.rooms
+            Room(uuid.UUID(room["room_id"]), room["hourly_price_minor"], room.get("name"))
+            for room in row.rooms
         ),
     )
+
+
+async def studio_by_id(session: AsyncSession, studio_id: uuid.UUID) -> Studio | None:
+    row = (await session.execute(select(studios).where(studios.c.studio_id == studio_id))).first()
+    return None if row is None else _studio(row)
+
+
+async def studios_by_id(
+    session: AsyncSession, studio_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Studio]:
+    """The read model's studios with these ids, in one query (a page of bookings names them)."""
+    wanted = set(studio_ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(studios).where(studios.c.studio_id.in_(wanted)))
+    return {row.studio_id: _studio(row) for row in rows}
 
 
 # --- bookings ---------------------------------------------------------------------------
@@ -295,7 +321,8 @@ async def claim_due_booking(
             .where(bookings.c.deadline_at <= now)
             .order_by(bookings.c.deadline_at)
             .limit(1)
-            .with_for_update(skip_locked=True)
+            # NO KEY UPDATE: history rows of the booking (a foreign key to it) may still be added.
+            .with_for_update(skip_locked=True, key_share=True)
         )
     ).first()
     return (row.id, row.traceparent) if row else None
@@ -303,19 +330,43 @@ async def claim_due_booking(
 
 @dataclass(frozen=True)
 class BookingQuery:
-    """Whose bookings, with which status and starting in which range, which page."""
+    """Whose bookings, with which status and starting in which range, which page.
+
+    `booker_id` and `owner_id` (bookings of the studios they own) are or-ed; with neither,
+    nothing matches unless `everyone` (an admin's list).
+    """
 
     booker_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None
+    everyone: bool = False
     statuses: tuple[Status, ...] = ()
+    view: View | None = None
+    now: datetime | None = None
+    """The instant `view` is judged at (upcoming or past)."""
     starts_from: datetime | None = None
     starts_before: datetime | None = None
     limit: int = 50
     offset: int = 0
 
 
+def _values(statuses: Iterable[Status]) -> list[str]:
+    return [status.value for status in statuses]
+
+
+def _view_condition(view: View, now: datetime) -> Any:
+    if view is View.UPCOMING:
+        return and_(bookings.c.status.in_(_values(LIVE)), bookings.c.ends_at > now)
+    if view is View.PAST:
+        return and_(
+            bookings.c.status.not_in(_values(ENDED)),
+            or_(bookings.c.status.in_(_values(HAPPENED)), bookings.c.ends_at <= now),
+        )
+    return bookings.c.status.in_(_values(ENDED))
+
+
 async def list_bookings(session: AsyncSession, query: BookingQuery) -> tuple[list[Booking], int]:
-    """A page of bookings (by start time) and how many match in all."""
+    """A page of bookings and how many match in all: by start time, the soonest first, but
+    the latest first for the past and cancelled views."""
     conditions: list[Any] = []
     mine = []
     if query.booker_id is not None:
@@ -325,21 +376,41 @@ async def list_bookings(session: AsyncSession, query: BookingQuery) -> tuple[lis
         mine.append(bookings.c.studio_id.in_(owned))
     if mine:
         conditions.append(or_(*mine))
+    elif not query.everyone:
+        conditions.append(false())
     if query.statuses:
-        conditions.append(bookings.c.status.in_([status.value for status in query.statuses]))
+        conditions.append(bookings.c.status.in_(_values(query.statuses)))
+    if query.view is not None:
+        conditions.append(_view_condition(query.view, query.now or datetime.now(UTC)))
     if query.starts_from is not None:
         conditions.append(bookings.c.starts_at >= query.starts_from)
     if query.starts_before is not None:
         conditions.append(bookings.c.starts_at < query.starts_before)
     total = await session.scalar(select(func.count()).select_from(bookings).where(*conditions))
+    latest_first = query.view in (View.PAST, View.CANCELLED)
+    order = (
+        (bookings.c.starts_at.desc(), bookings.c.id.desc())
+        if latest_first
+        else (bookings.c.starts_at, bookings.c.id)
+    )
     rows = await session.execute(
-        select(bookings)
-        .where(*conditions)
-        .order_by(bookings.c.starts_at, bookings.c.id)
-        .limit(query.limit)
-        .offset(query.offset)
+        select(bookings).where(*conditions).order_by(*order).limit(query.limit).offset(query.offset)
     )
     return [_booking(row) for row in rows], int(total or 0)
+
+
+async def upcoming_live_bookings(
+    session: AsyncSession, studio_id: uuid.UUID, now: datetime
+) -> list[uuid.UUID]:
+    """The studio's bookings that are still to take place and not over."""
+    rows = await session.scalars(
+        select(bookings.c.id).where(
+            bookings.c.studio_id == studio_id,
+            bookings.c.starts_at > now,
+            bookings.c.status.in_(_values(LIVE)),
+        )
+    )
+    return list(rows)
 
 
 async def studio_owner(session: AsyncSession, studio_id: uuid.UUID) -> uuid.UUID | None:
@@ -354,6 +425,20 @@ async def studio_owner(session: AsyncSession, studio_id: uuid.UUID) -> uuid.UUID
 
 async def add_history(session: AsyncSession, booking_id: uuid.UUID, **values: Any) -> None:
     await session.execute(insert(booking_events).values(booking_id=booking_id, **values))
+
+
+async def sent_command_type(
+    session: AsyncSession, booking_id: uuid.UUID, message_id: uuid.UUID
+) -> str | None:
+    """The type of the message this booking's saga sent with this id, if it sent one."""
+    name: str | None = await session.scalar(
+        select(booking_events.c.name).where(
+            booking_events.c.booking_id == booking_id,
+            booking_events.c.kind == "sent",
+            booking_events.c.message_id == message_id,
+        )
+    )
+    return name
 
 
 async def history(session: AsyncSession, booking_id: uuid.UUID) -> list[Any]:
@@ -372,11 +457,24 @@ async def add_message(session: AsyncSession, **values: Any) -> Any:
     return row
 
 
-async def messages_of(session: AsyncSession, booking_id: uuid.UUID) -> list[Any]:
+async def count_messages(session: AsyncSession, booking_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(booking_messages)
+        .where(booking_messages.c.booking_id == booking_id)
+    )
+    return int(count or 0)
+
+
+async def messages_of(
+    session: AsyncSession, booking_id: uuid.UUID, *, limit: int, offset: int
+) -> list[Any]:
     rows = await session.execute(
         select(booking_messages)
         .where(booking_messages.c.booking_id == booking_id)
         .order_by(booking_messages.c.sent_at, booking_messages.c.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows)
 

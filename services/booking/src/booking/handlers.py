@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from booking import service
+from booking import db, service
 from booking.domain.saga import SAGA_REPLIES, SagaRules
 from contracts import Envelope, Message
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from service_runtime.consumer import MessageHandlers
+from service_runtime.trust import follow_access_changes
 from service_runtime.unit_of_work import UnitOfWork
 
 STUDIO_EVENTS = (StudioPublished, StudioUpdated, StudioUnlisted, StudioSuspended)
 
 
 def build_handlers(rules: SagaRules) -> MessageHandlers:
-    handlers = MessageHandlers()
+    handlers = follow_access_changes(MessageHandlers(), db.user_access)
 
-    async def on_studio_event(uow: UnitOfWork, event: StudioPublished, _: Envelope) -> None:
-        await service.apply_studio_event(uow, event)
+    async def on_studio_event(uow: UnitOfWork, event: StudioPublished, envelope: Envelope) -> None:
+        await service.apply_studio_event(uow, event, envelope, rules)
 
     async def on_reply(uow: UnitOfWork, message: Message, envelope: Envelope) -> None:
         await service.handle_reply(uow, message, envelope, rules)

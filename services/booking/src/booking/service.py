@@ -6,16 +6,20 @@ import hashlib
 import json
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import TracerProvider
 
 from booking import db
-from booking.domain.booking import Booking, BookingNotFound, NotAllowed, Status
-from booking.domain.pricing import InvalidBookingRequest, price_booking
+from booking.domain.booking import Booking, BookingNotFound, IllegalTransition, NotAllowed, Status
+from booking.domain.cancellation import CancellationPreview, preview_cancellation
+from booking.domain.pricing import InvalidBookingRequest, PriceBreakdown, price_booking
+from booking.domain.replies import Reply
 from booking.domain.saga import (
     Cancel,
     Complete,
@@ -27,10 +31,10 @@ from booking.domain.saga import (
     decide,
     start,
 )
-from booking.domain.studios import Room, Studio, StudioNotBookable
+from booking.domain.studios import Room, Studio, StudioUnknown, refuse_own_studio
 from contracts import Envelope, Message
-from contracts.booking import CancelledBy
-from contracts.catalog import StudioPublished
+from contracts.booking import CancellationReason, CancelledBy
+from contracts.catalog import StudioPublished, StudioSuspended
 from contracts.identity import Role
 from service_runtime.auth import Principal
 from service_runtime.tracing import continued_trace, current_traceparent
@@ -43,6 +47,17 @@ MAX_ATTEMPTS = 10
 
 class IdempotencyKeyReused(Exception):
     """The Idempotency-Key was used before with a different request."""
+
+
+class TooManyMessages(Exception):
+    """The booking's conversation reached its bound."""
+
+
+class Party(StrEnum):
+    """Which side of a booking the caller lists their bookings as."""
+
+    BOOKER = "booker"
+    OWNER = "owner"
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,7 @@ async def _record(
     await db.add_history(
         uow.session,
         booking.id,
-        kind=source.kind,
+        kind="ignored" if decision.ignored else source.kind,
         name=source.name,
         status_before=before.status.value if before else None,
         status_after=booking.status.value,
@@ -166,8 +181,11 @@ async def handle_reply(
     booking_id = getattr(message, "booking_id", None)
     if not isinstance(booking_id, uuid.UUID):
         return
+    cause = envelope.causation_id
+    answers = None if cause is None else await db.sent_command_type(uow.session, booking_id, cause)
+    reply = Reply(message, answers=answers, caused=cause is not None)
     try:
-        await run_saga(uow, booking_id, message, Source.of_envelope(envelope), rules)
+        await run_saga(uow, booking_id, reply, Source.of_envelope(envelope), rules)
     except BookingNotFound:
         log.warning("%s for unknown booking %s ignored", envelope.message_type, booking_id)
 
@@ -200,8 +218,14 @@ async def fire_due_deadline(
 # --- the read model of studios ----------------------------------------------------------
 
 
-async def apply_studio_event(uow: UnitOfWork, event: StudioPublished) -> bool:
-    """Keep the highest revision of a studio; older or repeated events change nothing."""
+async def apply_studio_event(
+    uow: UnitOfWork, event: StudioPublished, envelope: Envelope, rules: SagaRules
+) -> bool:
+    """Keep the highest revision of a studio; older or repeated events change nothing.
+
+    A suspension carries through to the studio's bookings still to come: each is cancelled
+    with a full refund, the booker told why (studio_unavailable).
+    """
     studio = Studio(
         studio_id=event.studio_id,
         revision=event.revision,
@@ -213,12 +237,83 @@ async def apply_studio_event(uow: UnitOfWork, event: StudioPublished) -> bool:
         minimum_hours=event.minimum_hours,
         cancellation_policy=event.cancellation_policy,
         status=event.status,
-        rooms=tuple(Room(room.room_id, room.hourly_price_minor) for room in event.rooms),
+        rooms=tuple(Room(room.room_id, room.hourly_price_minor, room.name) for room in event.rooms),
     )
-    return await db.upsert_studio(uow.session, studio)
+    applied = await db.upsert_studio(uow.session, studio)
+    if applied and isinstance(event, StudioSuspended):
+        await _cancel_upcoming_bookings(uow, event, envelope, rules)
+    return applied
+
+
+async def _cancel_upcoming_bookings(
+    uow: UnitOfWork, event: StudioSuspended, envelope: Envelope, rules: SagaRules
+) -> None:
+    now = _now()
+    cancel = Cancel(CancelledBy.ADMIN, CancellationReason.STUDIO_UNAVAILABLE)
+    source = replace(
+        Source.of_envelope(envelope),
+        actor_id=str(event.suspended_by) if event.suspended_by else None,
+    )
+    for booking_id in await db.upcoming_live_bookings(uow.session, event.studio_id, now):
+        try:
+            await run_saga(uow, booking_id, cancel, source, rules, now)
+        except IllegalTransition:
+            log.info("booking %s ended before the suspension reached it", booking_id)
 
 
 # --- requesting a booking ---------------------------------------------------------------
+
+
+async def _bookable_studio(uow: UnitOfWork, studio_id: uuid.UUID) -> Studio:
+    studio = await db.studio_by_id(uow.session, studio_id)
+    if studio is None:
+        raise StudioUnknown(f"studio {studio_id} is not known")
+    return studio
+
+
+def _price(
+    studio: Studio,
+    request: BookingRequest,
+    now: datetime,
+    platform_fee_percent: Decimal,
+    max_hours: int,
+) -> PriceBreakdown:
+    """The one pricing of a request: the quote shows it, the booking snapshots it."""
+    if request.starts_at <= now:
+        raise InvalidBookingRequest("a booking must start in the future", field="starts_at")
+    return price_booking(
+        hourly_price_minor=studio.hourly_price_of(request.room_id),
+        currency=studio.currency,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        minimum_hours=studio.minimum_hours,
+        maximum_hours=max_hours,
+        platform_fee_percent=platform_fee_percent,
+    )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a booking of `request` would cost if made now, and the studio it is for."""
+
+    studio: Studio
+    price: PriceBreakdown
+    quoted_at: datetime
+
+
+async def quote_booking(
+    units: UnitsOfWork,
+    request: BookingRequest,
+    *,
+    platform_fee_percent: Decimal,
+    max_hours: int,
+) -> Quote:
+    """Price a request as `request_booking` would, without booking anything."""
+    now = _now()
+    async with units.begin() as uow:
+        studio = await _bookable_studio(uow, request.studio_id)
+    price = _price(studio, request, now, platform_fee_percent, max_hours)
+    return Quote(studio=studio, price=price, quoted_at=now)
 
 
 async def request_booking(
@@ -227,7 +322,8 @@ async def request_booking(
     principal: Principal,
     request: BookingRequest,
     idempotency_key: str | None,
-    platform_fee_percent: Any,
+    platform_fee_percent: Decimal,
+    max_hours: int,
     rules: SagaRules,
 ) -> Booking:
     """Price the booking, snapshot price and policy, and start the saga (HoldSlots)."""
@@ -250,19 +346,9 @@ async def request_booking(
                 assert existing is not None
                 return existing
         now = _now()
-        if request.starts_at <= now:
-            raise InvalidBookingRequest("a booking must start in the future")
-        studio = await db.studio_by_id(uow.session, request.studio_id)
-        if studio is None:
-            raise StudioNotBookable(f"studio {request.studio_id} is not known")
-        price = price_booking(
-            hourly_price_minor=studio.hourly_price_of(request.room_id),
-            currency=studio.currency,
-            starts_at=request.starts_at,
-            ends_at=request.ends_at,
-            minimum_hours=studio.minimum_hours,
-            platform_fee_percent=platform_fee_percent,
-        )
+        studio = await _bookable_studio(uow, request.studio_id)
+        refuse_own_studio(studio, user_uuid(principal))
+        price = _price(studio, request, now, platform_fee_percent, max_hours)
         booking = Booking(
             id=booking_id,
             booker_id=user_uuid(principal),
@@ -316,10 +402,27 @@ async def _visible_booking(uow: UnitOfWork, principal: Principal, booking_id: uu
 
 async def get_booking(
     units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID
-) -> tuple[Booking, list[Any]]:
+) -> tuple[Booking, list[Any], Studio | None]:
+    """The booking, its history, and its studio as the read model knows it."""
     async with units.begin() as uow:
         booking = await _visible_booking(uow, principal, booking_id)
-        return booking, await db.history(uow.session, booking_id)
+        history = await db.history(uow.session, booking_id)
+        return booking, history, await db.studio_by_id(uow.session, booking.studio_id)
+
+
+async def studios_of(units: UnitsOfWork, bookings: list[Booking]) -> dict[uuid.UUID, Studio]:
+    """The studios these bookings are of, from the read model (names, rooms, time zone)."""
+    async with units.begin() as uow:
+        return await db.studios_by_id(uow.session, {booking.studio_id for booking in bookings})
+
+
+async def cancellation_preview(
+    units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID, rules: SagaRules
+) -> tuple[CancellationPreview, Booking]:
+    """What the caller's cancellation would refund now, by the saga's own cancel step."""
+    async with units.begin() as uow:
+        booking = await _visible_booking(uow, principal, booking_id)
+    return preview_cancellation(booking, _canceller(principal, booking), _now(), rules), booking
 
 
 async def booking_state(units: UnitsOfWork, booking_id: uuid.UUID) -> Booking:
@@ -331,15 +434,39 @@ async def booking_state(units: UnitsOfWork, booking_id: uuid.UUID) -> Booking:
 
 
 async def list_bookings(
-    units: UnitsOfWork, principal: Principal, query: db.BookingQuery
-) -> tuple[list[Booking], int]:
-    """Admins see all bookings; others their own and, for owners, their studios' bookings."""
-    if not principal.has_role(Role.ADMIN):
-        me = user_uuid(principal)
+    units: UnitsOfWork, principal: Principal, query: db.BookingQuery, party: Party | None
+) -> tuple[list[Booking], int, dict[uuid.UUID, Studio]]:
+    """Admins see all bookings; others their own and, for owners, their studios' bookings.
+
+    `party` narrows to the caller's own bookings (booker) or their studios' (owner), for
+    admins too. Each page comes with the studios its bookings are of.
+    """
+    me = user_uuid(principal)
+    runs_studios = principal.has_role(Role.OWNER, Role.ADMIN)
+    if party is Party.BOOKER:
+        query = replace(query, booker_id=me, owner_id=None, everyone=False)
+    elif party is Party.OWNER:
+        query = replace(
+            query, booker_id=None, owner_id=me if runs_studios else None, everyone=False
+        )
+    elif principal.has_role(Role.ADMIN):
+        query = replace(query, booker_id=None, owner_id=None, everyone=True)
+    else:
         owner = me if principal.has_role(Role.OWNER) else None
-        query = db.BookingQuery(**{**query.__dict__, "booker_id": me, "owner_id": owner})
+        query = replace(query, booker_id=me, owner_id=owner, everyone=False)
     async with units.begin() as uow:
-        return await db.list_bookings(uow.session, query)
+        items, total = await db.list_bookings(uow.session, query)
+        studios = await db.studios_by_id(uow.session, {item.studio_id for item in items})
+    return items, total, studios
+
+
+def _canceller(principal: Principal, booking: Booking) -> CancelledBy:
+    """Who a cancellation by this caller is by (the caller may see the booking)."""
+    if principal.has_role(Role.ADMIN):
+        return CancelledBy.ADMIN
+    if user_uuid(principal) == booking.booker_id:
+        return CancelledBy.BOOKER
+    return CancelledBy.OWNER
 
 
 async def act(
@@ -357,13 +484,7 @@ async def act(
         is_owner = _is_owner(principal, booking, studio_owner)
         happening: Happening
         if action == "cancel":
-            if is_admin:
-                by = CancelledBy.ADMIN
-            elif user_uuid(principal) == booking.booker_id:
-                by = CancelledBy.BOOKER
-            else:
-                by = CancelledBy.OWNER
-            happening = Cancel(by)
+            happening = Cancel(_canceller(principal, booking))
         elif not (is_admin or is_owner):
             raise NotAllowed(f"only the studio's owner or an admin may {action} a booking")
         elif action == "complete":
@@ -382,17 +503,22 @@ async def act(
 # --- messages between booker and owner, and the admin timeline --------------------------
 
 
-async def messages(units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID) -> list[Any]:
+async def messages(
+    units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID, *, limit: int, offset: int
+) -> list[Any]:
     async with units.begin() as uow:
         await _visible_booking(uow, principal, booking_id)
-        return await db.messages_of(uow.session, booking_id)
+        return await db.messages_of(uow.session, booking_id, limit=limit, offset=offset)
 
 
 async def send_message(
-    units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID, body: str
+    units: UnitsOfWork, principal: Principal, booking_id: uuid.UUID, body: str, *, most: int
 ) -> Any:
+    """Add a message to the booking's conversation, which holds at most `most` messages."""
     async with units.begin() as uow:
         await _visible_booking(uow, principal, booking_id)
+        if await db.count_messages(uow.session, booking_id) >= most:
+            raise TooManyMessages(f"a booking's conversation holds at most {most} messages")
         row = await db.add_message(
             uow.session,
             id=uuid.uuid4(),

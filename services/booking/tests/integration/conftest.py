@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -25,15 +25,22 @@ from booking.domain.booking import Booking
 from booking.service import booking_state
 from contracts import Envelope, Message
 from contracts.availability import (
+    ConfirmSlots,
     HoldSlots,
+    SlotsConfirmed,
     SlotsHeld,
     SlotsUnavailable,
     UnavailableReason,
 )
-from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
-from contracts.payments import AuthorizePayment, CaptureStrategy, PaymentIntentReady
+from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus, StudioSuspended
+from contracts.payments import (
+    AuthorizePayment,
+    CaptureStrategy,
+    PaymentAuthorized,
+    PaymentIntentReady,
+)
 from contracts.registry import open_envelope
-from contracts.values import CancellationPolicy
+from contracts.values import CancellationPolicy, Money
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
@@ -54,8 +61,11 @@ class Probe:
     intents: bool = True
 
     def sent(self, booking_id: uuid.UUID, message_class: type[Message]) -> list[Any]:
+        return [open_envelope(envelope) for envelope in self.envelopes(booking_id, message_class)]
+
+    def envelopes(self, booking_id: uuid.UUID, message_class: type[Message]) -> list[Envelope]:
         return [
-            open_envelope(envelope)
+            envelope
             for envelope in self.commands
             if envelope.message_type == message_class.message_type
             and envelope.correlation_id == str(booking_id)
@@ -215,29 +225,44 @@ async def studio(booking: BookingService, probe: Probe) -> Studio:
     return await publish_studio(booking, probe)
 
 
+E = TypeVar("E", bound=StudioPublished | StudioSuspended)
+
+
+def studio_event(
+    event: type[E],
+    studio: Studio,
+    *,
+    revision: int = 1,
+    policy: CancellationPolicy = CancellationPolicy.FLEXIBLE,
+    **changes: Any,
+) -> E:
+    """Catalog's event about the studio: the whole studio as catalog holds it."""
+    status = StudioStatus.SUSPENDED if event is StudioSuspended else StudioStatus.PUBLISHED
+    return event(
+        studio_id=studio.studio_id,
+        revision=revision,
+        slug=f"studio-{studio.studio_id.hex[:8]}",
+        owner_id=studio.owner_id,
+        name="Blue Room Studios",
+        timezone="Europe/Berlin",
+        currency="EUR",
+        hourly_price_minor=5000,
+        minimum_hours=1,
+        cancellation_policy=policy,
+        rooms=[RoomSnapshot(room_id=studio.room_id, name="Live room", capacity=4)],
+        status=status,
+        changed_at=datetime.now(UTC),
+        **changes,
+    )
+
+
 async def publish_studio(
     booking: BookingService,
     probe: Probe,
     policy: CancellationPolicy = CancellationPolicy.FLEXIBLE,
 ) -> Studio:
     studio = Studio(uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
-    await probe.publish(
-        StudioPublished(
-            studio_id=studio.studio_id,
-            revision=1,
-            slug=f"studio-{studio.studio_id.hex[:8]}",
-            owner_id=studio.owner_id,
-            name="Blue Room Studios",
-            timezone="Europe/Berlin",
-            currency="EUR",
-            hourly_price_minor=5000,
-            minimum_hours=1,
-            cancellation_policy=policy,
-            rooms=[RoomSnapshot(room_id=studio.room_id, name="Live room", capacity=4)],
-            status=StudioStatus.PUBLISHED,
-            changed_at=datetime.now(UTC),
-        )
-    )
+    await probe.publish(studio_event(StudioPublished, studio, policy=policy))
     assert booking.runtime is not None
     units = booking.runtime.units
 
@@ -273,3 +298,43 @@ async def wait_for_status(service: BookingService, booking_id: uuid.UUID, status
 
 async def sleep_briefly() -> None:
     await asyncio.sleep(0.5)
+
+
+async def authorize(
+    probe: Probe,
+    booking_id: uuid.UUID,
+    strategy: CaptureStrategy = CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
+    message_id: uuid.UUID | None = None,
+) -> None:
+    await probe.publish(
+        PaymentAuthorized(
+            booking_id=booking_id,
+            payment_id=uuid.uuid5(booking_id, "payment"),
+            amount=Money(amount_minor=11000, currency="EUR"),
+            capture_strategy=strategy,
+            authorized_at=datetime.now(UTC),
+        ),
+        message_id=message_id,
+    )
+
+
+async def confirm_slots(booking: BookingService, probe: Probe, booking_id: uuid.UUID) -> None:
+    async def asked() -> bool:
+        return bool(probe.sent(booking_id, ConfirmSlots))
+
+    await eventually(asked)
+    [envelope] = probe.envelopes(booking_id, ConfirmSlots)
+    confirm = envelope.open(ConfirmSlots)
+    state = await booking.state(booking_id)
+    await probe.publish(
+        SlotsConfirmed(
+            booking_id=booking_id,
+            reservation_id=confirm.reservation_id,
+            studio_id=state.studio_id,
+            room_id=state.room_id,
+            time_range=state.time_range,
+            confirmed_at=datetime.now(UTC),
+        ),
+        cause=envelope,
+    )
+    await wait_for_status(booking, booking_id, "confirmed")

@@ -12,18 +12,15 @@ from contracts.availability import (
     HoldSlots,
     ReleaseReason,
     ReleaseSlots,
-    SlotsConfirmed,
 )
 from contracts.payments import (
     AuthorizePayment,
     CaptureStrategy,
-    PaymentAuthorized,
     RefundPayment,
     RefundReason,
     VoidPayment,
     VoidReason,
 )
-from contracts.values import Money
 from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
 
@@ -31,7 +28,9 @@ from .conftest import (
     BookingService,
     Probe,
     Studio,
+    authorize,
     booking_body,
+    confirm_slots,
     held,
     publish_studio,
     wait_for_status,
@@ -53,44 +52,6 @@ async def _book(
     return body
 
 
-async def _authorize(
-    probe: Probe,
-    booking_id: uuid.UUID,
-    strategy: CaptureStrategy = CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
-    message_id: uuid.UUID | None = None,
-) -> None:
-    await probe.publish(
-        PaymentAuthorized(
-            booking_id=booking_id,
-            payment_id=uuid.uuid5(booking_id, "payment"),
-            amount=Money(amount_minor=11000, currency="EUR"),
-            capture_strategy=strategy,
-            authorized_at=datetime.now(UTC),
-        ),
-        message_id=message_id,
-    )
-
-
-async def _confirm(booking: BookingService, probe: Probe, booking_id: uuid.UUID) -> None:
-    async def asked() -> bool:
-        return bool(probe.sent(booking_id, ConfirmSlots))
-
-    await eventually(asked)
-    [confirm] = probe.sent(booking_id, ConfirmSlots)
-    state = await booking.state(booking_id)
-    await probe.publish(
-        SlotsConfirmed(
-            booking_id=booking_id,
-            reservation_id=confirm.reservation_id,
-            studio_id=state.studio_id,
-            room_id=state.room_id,
-            time_range=state.time_range,
-            confirmed_at=datetime.now(UTC),
-        )
-    )
-    await wait_for_status(booking, booking_id, "confirmed")
-
-
 async def test_request_answers_pending_payment_with_client_secret_then_confirms(
     booking: BookingService, studio: Studio, probe: Probe, token_issuer: TestIssuer
 ) -> None:
@@ -110,11 +71,11 @@ async def test_request_answers_pending_payment_with_client_secret_then_confirms(
         "currency": "EUR",
     }
     booking_id = uuid.UUID(str(body["id"]))
-    [authorize] = probe.sent(booking_id, AuthorizePayment)
-    assert authorize.amount.amount_minor == 11000
+    [asked] = probe.sent(booking_id, AuthorizePayment)
+    assert asked.amount.amount_minor == 11000
 
-    await _authorize(probe, booking_id)
-    await _confirm(booking, probe, booking_id)
+    await authorize(probe, booking_id)
+    await confirm_slots(booking, probe, booking_id)
 
     response = await booking.http.get(
         f"/api/bookings/{booking_id}", headers=token_issuer.headers("booker", booker)
@@ -193,8 +154,8 @@ async def test_cancel_by_booker_in_grace_period_refunds_in_full(
 ) -> None:
     booker = uuid.uuid4()
     booking_id = uuid.UUID(str((await _book(booking, token_issuer, studio, booker))["id"]))
-    await _authorize(probe, booking_id, CaptureStrategy.CAPTURE_IMMEDIATELY)
-    await _confirm(booking, probe, booking_id)
+    await authorize(probe, booking_id, CaptureStrategy.CAPTURE_IMMEDIATELY)
+    await confirm_slots(booking, probe, booking_id)
 
     stranger = await booking.http.patch(
         f"/api/bookings/{booking_id}",
@@ -236,9 +197,9 @@ async def test_two_replicas_apply_a_repeated_webhook_event_once(
     try:
         booking_id = uuid.UUID(str((await _book(second, token_issuer, studio, uuid.uuid4()))["id"]))
         # Stripe may deliver the same outcome in two webhooks: two events, two message ids.
-        await _authorize(probe, booking_id)
-        await _authorize(probe, booking_id)
-        await _authorize(probe, booking_id, message_id=uuid.uuid4())
+        await authorize(probe, booking_id)
+        await authorize(probe, booking_id)
+        await authorize(probe, booking_id, message_id=uuid.uuid4())
         await wait_for_status(booking, booking_id, "confirming")
 
         async def both_handled() -> bool:
@@ -271,8 +232,9 @@ async def test_a_restarted_service_finishes_the_saga(
 
     await eventually(hold_asked)
     await booking.stop()
-    [hold] = probe.sent(booking_id, HoldSlots)
-    await probe.publish(held(hold, datetime.now(UTC) + timedelta(seconds=2)))
+    [hold] = probe.envelopes(booking_id, HoldSlots)
+    expires_at = datetime.now(UTC) + timedelta(seconds=2)
+    await probe.publish(held(hold.open(HoldSlots), expires_at), cause=hold)
     await booking.start()
 
     async def authorize_asked() -> bool:

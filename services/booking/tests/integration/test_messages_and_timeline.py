@@ -6,11 +6,17 @@ import uuid
 
 import pytest
 
+from booking.config import BookingSettings
 from tests.fixtures.tokens import TestIssuer
 
 from .conftest import BookingService, Studio, booking_body
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def booking_settings(booking_settings: BookingSettings) -> BookingSettings:
+    return booking_settings.model_copy(update={"max_messages_per_booking": 2})
 
 
 async def test_messages_are_visible_to_booker_owner_and_admins_only(
@@ -71,3 +77,25 @@ async def test_timeline_lists_every_step_with_message_and_trace_ids(
     hold = next(e for e in timeline["entries"] if e["name"] == "availability.hold_slots")
     held = next(e for e in timeline["entries"] if e["name"] == "availability.slots_held")
     assert held["causation_id"] == hold["message_id"]
+
+
+async def test_a_conversation_holds_a_bounded_number_of_messages(
+    booking: BookingService, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = token_issuer.headers("booker", uuid.uuid4())
+    created = await booking.http.post("/api/bookings", json=booking_body(studio), headers=booker)
+    url = f"/api/bookings/{created.json()['id']}/messages"
+    for text in ("one", "two"):
+        assert (
+            await booking.http.post(url, json={"body": text}, headers=booker)
+        ).status_code == 201
+
+    third = await booking.http.post(url, json={"body": "three"}, headers=booker)
+
+    assert third.status_code == 409
+    assert third.headers["content-type"] == "application/problem+json"
+    assert "at most 2 messages" in third.json()["detail"]
+    assert [m["body"] for m in (await booking.http.get(url, headers=booker)).json()] == [
+        "one",
+        "two",
+    ]

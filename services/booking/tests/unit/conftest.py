@@ -9,14 +9,17 @@ from decimal import Decimal
 
 from booking.domain.booking import Booking, Status
 from booking.domain.pricing import PriceBreakdown
+from booking.domain.replies import ASKED_BY, Reply
 from booking.domain.saga import SagaRules
+from contracts import Message
 from contracts.payments import CaptureStrategy
 from contracts.values import CancellationPolicy
 
 NOW = datetime(2030, 5, 1, 12, 0, tzinfo=UTC)
 RULES = SagaRules(
     hold_grace=timedelta(seconds=30),
-    request_timeout=timedelta(minutes=10),
+    reply_timeout=timedelta(minutes=2),
+    max_resends=2,
     auto_complete_after=timedelta(hours=24),
 )
 PRICE = PriceBreakdown(
@@ -50,7 +53,9 @@ def requested(
         cancellation_policy=policy,
         requested_at=NOW,
         version=1,
-        deadline_at=NOW + RULES.request_timeout,
+        deadline_at=NOW + RULES.reply_timeout,
+        command_sends=1,
+        command_sent_at=NOW,
     )
 
 
@@ -74,7 +79,9 @@ def confirming(**kw: object) -> Booking:
         pending_payment(**kw),  # type: ignore[arg-type]
         status=Status.CONFIRMING,
         authorized_at=NOW + timedelta(minutes=2),
-        deadline_at=None,
+        command_sends=1,
+        command_sent_at=NOW + timedelta(minutes=2),
+        deadline_at=NOW + timedelta(minutes=2) + RULES.reply_timeout,
     )
 
 
@@ -88,3 +95,13 @@ def confirmed(
         capture_strategy=strategy,
     )
     return replace(booking, deadline_at=booking.ends_at + timedelta(hours=24))
+
+
+def reply(message: Message) -> Reply:
+    """The message as the real service sends it: answering the saga's own command."""
+    if isinstance(message, Reply):
+        return message
+    command = ASKED_BY.get(type(message))
+    if command is None:
+        return Reply(message)
+    return Reply(message, answers=command.message_type, caused=True)

@@ -22,6 +22,7 @@ def test_price_is_hourly_price_times_hours_plus_fee() -> None:
         starts_at=START,
         ends_at=START + timedelta(hours=3),
         minimum_hours=2,
+        maximum_hours=24,
         platform_fee_percent=Decimal("12.5"),
     )
     assert price.subtotal_minor == 13650
@@ -35,9 +36,11 @@ def test_fee_rounds_half_up() -> None:
 
 
 @pytest.mark.parametrize(
-    ("hours", "minutes"), [(1, 0), (2, 30)], ids=["below minimum", "not whole hours"]
+    ("hours", "minutes"),
+    [(1, 0), (2, 30), (25, 0), (976, 0)],
+    ids=["below minimum", "not whole hours", "above maximum", "976 hours"],
 )
-def test_short_or_partial_hours_are_refused(hours: int, minutes: int) -> None:
+def test_short_long_or_partial_hours_are_refused(hours: int, minutes: int) -> None:
     with pytest.raises(InvalidBookingRequest):
         price_booking(
             hourly_price_minor=1000,
@@ -45,6 +48,7 @@ def test_short_or_partial_hours_are_refused(hours: int, minutes: int) -> None:
             starts_at=START,
             ends_at=START + timedelta(hours=hours, minutes=minutes),
             minimum_hours=2,
+            maximum_hours=24,
             platform_fee_percent=Decimal(10),
         )
 

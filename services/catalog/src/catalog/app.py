@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from opentelemetry.sdk.trace import TracerProvider
 
 from catalog import db
 from catalog.api import reviews, search, studios
 from catalog.config import CatalogSettings
+from catalog.domain.bookings import BookingsWouldBreak
 from catalog.domain.ratings import InvalidRating
 from catalog.domain.reviews import (
     AlreadyAnswered,
@@ -27,6 +29,7 @@ from catalog.domain.studios import (
     StudioNotFound,
 )
 from catalog.handlers import catalog_handlers
+from service_runtime.problems import problem_response
 from service_runtime.service_app import ServiceParts, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
@@ -54,8 +57,26 @@ def create_app(
         title="OneTime catalog",
         outbox=db.outbox,
         inbox=db.inbox,
+        user_access=db.user_access,
         routers=[search.router, studios.router, reviews.router],
         handlers=catalog_handlers(),
         errors=ERRORS,
     )
-    return create_service_app(settings or CatalogSettings(), parts, tracer_provider=tracer_provider)
+    app = create_service_app(settings or CatalogSettings(), parts, tracer_provider=tracer_provider)
+    app.add_exception_handler(BookingsWouldBreak, _bookings_would_break)
+    return app
+
+
+async def _bookings_would_break(_: Request, error: Exception) -> JSONResponse:
+    """409 listing the bookings the change would break, so the owner knows whom to talk to."""
+    assert isinstance(error, BookingsWouldBreak)
+    bookings = [
+        {
+            "booking_id": str(booking.booking_id),
+            "room_id": str(booking.room_id),
+            "starts_at": booking.starts_at.isoformat(),
+            "ends_at": booking.ends_at.isoformat(),
+        }
+        for booking in error.bookings
+    ]
+    return problem_response(409, str(error), bookings=bookings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from catalog.domain.search import MAX_RADIUS_KM, MIN_RADIUS_KM
 from service_runtime.settings import ServiceSettings
 
 
@@ -15,5 +16,8 @@ class CatalogSettings(ServiceSettings):
     database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/onetime_catalog"
     http_port: int = 8002
     default_radius_km: float = Field(
-        default=25.0, gt=0, description="Search radius when a point is given without radius_km."
+        default=25.0,
+        ge=MIN_RADIUS_KM,
+        le=MAX_RADIUS_KM,
+        description="Search radius when a point is given without radius_km.",
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Computed,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    Select,
     SmallInteger,
     Table,
     Text,
@@ -28,6 +31,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
@@ -35,13 +39,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.domain.amenities import Amenity
+from catalog.domain.bookings import UpcomingBooking
 from catalog.domain.ratings import RatingSummary
 from catalog.domain.reviews import CompletedBooking, Review
 from catalog.domain.search import Cursor
-from catalog.domain.studios import Photo, Room, Studio
+from catalog.domain.studios import DEFAULT_MAXIMUM_HOURS, Photo, Room, Studio
 from contracts.catalog import StudioStatus
 from contracts.values import CancellationPolicy
 from service_runtime.messaging_tables import inbox_table, outbox_table
+from service_runtime.trust import user_access_table
 
 metadata = MetaData()
 
@@ -69,6 +75,7 @@ studios = Table(
     Column("currency", Text, nullable=False),
     Column("hourly_price_minor", BigInteger, nullable=False),
     Column("minimum_hours", Integer, nullable=False),
+    Column("maximum_hours", Integer, nullable=False, server_default=str(DEFAULT_MAXIMUM_HOURS)),
     Column("capacity", Integer, nullable=False),
     Column("amenities", ARRAY(Text), nullable=False, server_default="{}"),
     Column("cancellation_policy", Text, nullable=False),
@@ -133,6 +140,21 @@ completed_bookings = Table(
     Column("completed_at", DateTime(timezone=True), nullable=False),
 )
 
+# Booking's confirmed bookings, kept so that catalog refuses changes that would break them.
+# A row whose booking ended (cancelled, completed, failed, no-show) stays as `live = false`,
+# so a BookingConfirmed redelivered after its booking's end cannot bring it back.
+booked_sessions = Table(
+    "booked_sessions",
+    metadata,
+    Column("booking_id", Uuid, primary_key=True),
+    Column("studio_id", Uuid, nullable=False),
+    Column("room_id", Uuid, nullable=False),
+    Column("starts_at", DateTime(timezone=True), nullable=False),
+    Column("ends_at", DateTime(timezone=True), nullable=False),
+    Column("live", Boolean, nullable=False),
+    Index("booked_sessions_live", "studio_id", "ends_at", postgresql_where=text("live")),
+)
+
 reviews = Table(
     "reviews",
     metadata,
@@ -149,8 +171,19 @@ reviews = Table(
     Index("reviews_studio_newest", "studio_id", "created_at", "id"),
 )
 
+# Identity's names of its users (from UserCreated and UserUpdated), for reviews to show who
+# wrote them without asking identity at read time; `named_at` keeps a late event from winning.
+reviewer_names = Table(
+    "reviewer_names",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("named_at", DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+user_access = user_access_table(metadata)
 
 
 def studio_values(studio: Studio) -> dict[str, Any]:
@@ -170,6 +203,7 @@ def studio_values(studio: Studio) -> dict[str, Any]:
         "currency": studio.currency,
         "hourly_price_minor": studio.hourly_price_minor,
         "minimum_hours": studio.minimum_hours,
+        "maximum_hours": studio.maximum_hours,
         "capacity": studio.capacity,
         "amenities": [amenity.value for amenity in studio.amenities],
         "cancellation_policy": studio.cancellation_policy.value,
@@ -220,6 +254,7 @@ def studio_of(row: Any, room_rows: Sequence[Any] = (), photo_rows: Sequence[Any]
         currency=row.currency,
         hourly_price_minor=row.hourly_price_minor,
         minimum_hours=row.minimum_hours,
+        maximum_hours=row.maximum_hours,
         capacity=row.capacity,
         amenities=tuple(Amenity(value) for value in row.amenities),
         photos=tuple(Photo(url=p.url, caption=p.caption) for p in photo_rows),
@@ -306,7 +341,9 @@ async def studios_of_owner(session: AsyncSession, owner_id: uuid.UUID) -> list[S
 
 
 async def slugs_like(session: AsyncSession, base: str) -> set[str]:
-    """Slugs taken by this base or its numbered variants."""
+    """Slugs taken by this base or its numbered variants. Studios created at once under one
+    name wait for each other here until the transaction ends, so each picks a free slug."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(base, 0))))
     rows = await session.execute(
         select(studios.c.slug).where(
             or_(studios.c.slug == base, studios.c.slug.like(f"{base}-%", escape="\\"))
@@ -359,16 +396,21 @@ async def save_rating(session: AsyncSession, studio_id: uuid.UUID, rating: Ratin
     )
 
 
-async def rating_for_update(session: AsyncSession, studio_id: uuid.UUID) -> RatingSummary | None:
-    """The studio's rating summary, locked until the transaction ends (None: no such studio)."""
+async def owner_and_rating_for_update(
+    session: AsyncSession, studio_id: uuid.UUID
+) -> tuple[uuid.UUID, RatingSummary] | None:
+    """The studio's owner and rating summary, locked until the transaction ends (None: no such
+    studio)."""
     row = (
         await session.execute(
-            select(studios.c.rating_total, studios.c.rating_count)
+            select(studios.c.owner_id, studios.c.rating_total, studios.c.rating_count)
             .where(studios.c.id == studio_id)
             .with_for_update()
         )
     ).first()
-    return RatingSummary(total=row.rating_total, count=row.rating_count) if row else None
+    if row is None:
+        return None
+    return row.owner_id, RatingSummary(total=row.rating_total, count=row.rating_count)
 
 
 async def add_completed_booking(session: AsyncSession, booking: CompletedBooking) -> None:
@@ -397,6 +439,60 @@ async def completed_booking(
     return CompletedBooking(row.booking_id, row.booker_id, row.studio_id, row.completed_at)
 
 
+async def add_booked_session(
+    session: AsyncSession, studio_id: uuid.UUID, booking: UpcomingBooking
+) -> None:
+    """Remember a confirmed booking, unless its end is known already."""
+    await session.execute(
+        pg_insert(booked_sessions)
+        .values(_booked_session_values(studio_id, booking, live=True))
+        .on_conflict_do_nothing()
+    )
+
+
+async def end_booked_session(
+    session: AsyncSession, studio_id: uuid.UUID, booking: UpcomingBooking
+) -> None:
+    """Mark a booking ended for good, whether or not its confirmation has arrived yet."""
+    statement = pg_insert(booked_sessions).values(
+        _booked_session_values(studio_id, booking, live=False)
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[booked_sessions.c.booking_id], set_={"live": False}
+        )
+    )
+
+
+def _booked_session_values(
+    studio_id: uuid.UUID, booking: UpcomingBooking, *, live: bool
+) -> dict[str, Any]:
+    return {
+        "booking_id": booking.booking_id,
+        "studio_id": studio_id,
+        "room_id": booking.room_id,
+        "starts_at": booking.starts_at,
+        "ends_at": booking.ends_at,
+        "live": live,
+    }
+
+
+async def upcoming_bookings(
+    session: AsyncSession, studio_id: uuid.UUID, *, now: datetime
+) -> list[UpcomingBooking]:
+    """The studio's confirmed bookings that have not ended by `now`, soonest first."""
+    rows = await session.execute(
+        select(booked_sessions)
+        .where(
+            booked_sessions.c.studio_id == studio_id,
+            booked_sessions.c.live,
+            booked_sessions.c.ends_at > now,
+        )
+        .order_by(booked_sessions.c.starts_at, booked_sessions.c.booking_id)
+    )
+    return [UpcomingBooking(r.booking_id, r.room_id, r.starts_at, r.ends_at) for r in rows]
+
+
 def _review(row: Any) -> Review:
     return Review(
         id=row.id,
@@ -408,7 +504,39 @@ def _review(row: Any) -> Review:
         created_at=row.created_at,
         answer=row.answer,
         answered_at=row.answered_at,
+        reviewer_name=row.reviewer_name,
     )
+
+
+def _reviews_named() -> Select[Any]:
+    """Reviews with their booker's name, when identity has told catalog one."""
+    return select(reviews, reviewer_names.c.name.label("reviewer_name")).outerjoin(
+        reviewer_names, reviewer_names.c.user_id == reviews.c.booker_id
+    )
+
+
+async def record_user_name(
+    session: AsyncSession, user_id: uuid.UUID, name: str, named_at: datetime
+) -> None:
+    """Keep the newest name identity announced for a user; an older event changes nothing."""
+    statement = pg_insert(reviewer_names).values(user_id=user_id, name=name, named_at=named_at)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[reviewer_names.c.user_id],
+            set_={"name": statement.excluded.name, "named_at": statement.excluded.named_at},
+            where=reviewer_names.c.named_at < statement.excluded.named_at,
+        )
+    )
+
+
+async def forget_user_name(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.execute(delete(reviewer_names).where(reviewer_names.c.user_id == user_id))
+
+
+async def user_name(session: AsyncSession, user_id: uuid.UUID) -> str | None:
+    query = select(reviewer_names.c.name).where(reviewer_names.c.user_id == user_id)
+    name: str | None = (await session.execute(query)).scalar_one_or_none()
+    return name
 
 
 async def review_exists_for(session: AsyncSession, booking_id: uuid.UUID) -> bool:
@@ -435,9 +563,9 @@ async def review_for_update(
 ) -> Review | None:
     row = (
         await session.execute(
-            select(reviews)
+            _reviews_named()
             .where(and_(reviews.c.id == review_id, reviews.c.studio_id == studio_id))
-            .with_for_update()
+            .with_for_update(of=reviews)
         )
     ).first()
     return _review(row) if row else None
@@ -456,7 +584,7 @@ async def reviews_of(
 ) -> list[Review]:
     """A studio's reviews, newest first; the cursor's key is created_at in microseconds."""
     created_us = func.floor(func.extract("epoch", reviews.c.created_at) * 1_000_000)
-    query = select(reviews).where(reviews.c.studio_id == studio_id)
+    query = _reviews_named().where(reviews.c.studio_id == studio_id)
     if after is not None:
         query = query.where(
             or_(

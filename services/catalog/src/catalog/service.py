@@ -9,14 +9,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from catalog import db
+from catalog.domain import bookings as booking_rules
 from catalog.domain import reviews as review_rules
 from catalog.domain import studios as rules
+from catalog.domain.bookings import UpcomingBooking
 from catalog.domain.reviews import AlreadyReviewed, CompletedBooking, Review, ReviewNotFound
 from catalog.domain.search import Cursor, InvalidSearch, StudioSearch
-from catalog.domain.slugs import slugify, unique_slug
+from catalog.domain.slugs import could_be_slug, slugify, unique_slug
 from catalog.domain.studios import Actor, Room, StaleVersion, Studio, StudioNotFound
 from catalog.studio_search import StudioHit, search_studios
-from contracts.booking import BookingCompleted
+from contracts.booking import (
+    BookingCancelled,
+    BookingCompleted,
+    BookingConfirmed,
+    BookingFailed,
+    BookingNoShow,
+)
 from contracts.catalog import (
     RoomSnapshot,
     StudioPublished,
@@ -29,6 +37,7 @@ from contracts.envelope import Message
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 REVIEWS_ORDER = "reviews_newest"
+MAX_REVIEWER_NAME = 200  # identity's bound on a person's name; a longer one is cut, not refused
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -50,6 +59,7 @@ def studio_event(
         "currency": after.currency,
         "hourly_price_minor": after.hourly_price_minor,
         "minimum_hours": after.minimum_hours,
+        "maximum_hours": after.maximum_hours,
         "cancellation_policy": after.cancellation_policy,
         "rooms": [
             RoomSnapshot(
@@ -62,6 +72,9 @@ def studio_event(
         ],
         "status": after.status,
         "changed_at": changed_at,
+        "address": after.address,
+        "city": after.city,
+        "country": after.country,
     }
     status_changed = before is None or before.status is not after.status
     if status_changed and after.status is StudioStatus.PUBLISHED:
@@ -103,14 +116,16 @@ async def _change(
     expected_version: int | None,
     change: Callable[[Studio], Studio],
 ) -> Studio:
-    """Load the studio locked, let the domain change it, store it with the next version, and
-    record the event in the same transaction."""
+    """Load the studio locked, let the domain change it, check that no upcoming booking breaks,
+    store it with the next version, and record the event in the same transaction."""
     async with units.begin() as uow:
         before = await db.studio_by(uow.session, studio_id=studio_id, for_update=True)
         if before is None:
             raise StudioNotFound(studio_id)
         rules.check_version(before, expected_version)
         after = replace(change(before), version=before.version + 1)
+        upcoming = await db.upcoming_bookings(uow.session, studio_id, now=_now())
+        booking_rules.check_bookings_kept(before, after, upcoming)
         if not await db.save_studio(uow.session, after, previous_version=before.version):
             raise StaleVersion(before.version, before.version + 1)
         event = studio_event(before, after, changed_at=_now(), actor=actor)
@@ -208,17 +223,15 @@ async def remove_room(
 
 async def studio_detail(units: UnitsOfWork, key: str, viewer: Actor | None) -> Studio:
     """A studio by id or slug: anyone sees it published; its owner and admins always."""
+    try:
+        lookup: dict[str, Any] = {"studio_id": uuid.UUID(key)}
+    except ValueError:
+        if not could_be_slug(key):
+            raise StudioNotFound(key) from None
+        lookup = {"slug": key}
     async with units.begin() as uow:
-        try:
-            studio = await db.studio_by(uow.session, studio_id=uuid.UUID(key))
-        except ValueError:
-            studio = await db.studio_by(uow.session, slug=key)
-    if studio is None:
-        raise StudioNotFound(key)
-    may_see_unpublished = viewer is not None and (
-        viewer.is_admin or viewer.user_id == studio.owner_id
-    )
-    if studio.status is not StudioStatus.PUBLISHED and not may_see_unpublished:
+        studio = await db.studio_by(uow.session, **lookup)
+    if studio is None or not rules.visible_to(studio, viewer):
         raise StudioNotFound(key)
     return studio
 
@@ -247,8 +260,32 @@ async def search(units: UnitsOfWork, query: StudioSearch) -> SearchPage:
     return SearchPage(hits, cursor.encode())
 
 
+BookingEnded = BookingCancelled | BookingCompleted | BookingFailed | BookingNoShow
+
+
+def _booked_session(message: BookingConfirmed | BookingEnded) -> UpcomingBooking:
+    return UpcomingBooking(
+        booking_id=message.booking_id,
+        room_id=message.room_id,
+        starts_at=message.time_range.starts_at,
+        ends_at=message.time_range.ends_at,
+    )
+
+
+async def record_confirmed_booking(uow: UnitOfWork, message: BookingConfirmed) -> None:
+    """Remember a confirmed booking, which its room and the studio's time zone must outlive."""
+    await db.add_booked_session(uow.session, message.studio_id, _booked_session(message))
+
+
+async def record_ended_booking(uow: UnitOfWork, message: BookingEnded) -> None:
+    """Forget a booking as one that changes of its studio could break."""
+    await db.end_booked_session(uow.session, message.studio_id, _booked_session(message))
+
+
 async def record_completed_booking(uow: UnitOfWork, message: BookingCompleted) -> None:
-    """Remember who may review which studio (the consumer's inbox makes this run once)."""
+    """The booking no longer holds its room; remember who may review which studio (the
+    consumer's inbox makes this run once)."""
+    await record_ended_booking(uow, message)
     await db.add_completed_booking(
         uow.session,
         CompletedBooking(
@@ -258,6 +295,16 @@ async def record_completed_booking(uow: UnitOfWork, message: BookingCompleted) -
             completed_at=message.completed_at,
         ),
     )
+
+
+async def record_user_name(uow: UnitOfWork, user_id: uuid.UUID, name: str, at: datetime) -> None:
+    """Identity named a user (signing up or renamed): keep it for the reviews they write."""
+    await db.record_user_name(uow.session, user_id, name[:MAX_REVIEWER_NAME], at)
+
+
+async def forget_user_name(uow: UnitOfWork, user_id: uuid.UUID) -> None:
+    """Identity deleted the user: their reviews stay, without their name."""
+    await db.forget_user_name(uow.session, user_id)
 
 
 async def add_review(
@@ -271,13 +318,15 @@ async def add_review(
 ) -> Review:
     """A booker's review of a completed booking; the studio's rating moves in the same commit."""
     async with units.begin() as uow:
-        summary = await db.rating_for_update(uow.session, studio_id)
-        if summary is None:
+        locked = await db.owner_and_rating_for_update(uow.session, studio_id)
+        if locked is None:
             raise StudioNotFound(studio_id)
+        owner_id, summary = locked
         booking = await db.completed_booking(uow.session, booking_id)
         review = review_rules.new_review(
             booking,
             studio_id=studio_id,
+            studio_owner_id=owner_id,
             booker_id=booker_id,
             rating=rating,
             text=text,
@@ -287,6 +336,7 @@ async def add_review(
             raise AlreadyReviewed(booking_id)
         await db.add_review(uow.session, review)
         await db.save_rating(uow.session, studio_id, summary.with_rating(rating))
+        review = replace(review, reviewer_name=await db.user_name(uow.session, booker_id))
     return review
 
 
@@ -309,14 +359,21 @@ async def answer_review(
 
 
 async def studio_reviews(
-    units: UnitsOfWork, studio_id: uuid.UUID, *, limit: int, cursor: str | None
+    units: UnitsOfWork,
+    studio_id: uuid.UUID,
+    viewer: Actor | None,
+    *,
+    limit: int,
+    cursor: str | None,
 ) -> tuple[list[Review], str | None]:
-    """A page of a studio's reviews, newest first, and the cursor of the next page."""
+    """A page of a studio's reviews, newest first, and the cursor of the next page; seen by
+    whoever may see the studio."""
     after = Cursor.decode(cursor) if cursor else None
     if after is not None and after.sort != REVIEWS_ORDER:
         raise InvalidSearch("cursor: not a cursor of this list of reviews")
     async with units.begin() as uow:
-        if await db.studio_by(uow.session, studio_id=studio_id) is None:
+        studio = await db.studio_by(uow.session, studio_id=studio_id)
+        if studio is None or not rules.visible_to(studio, viewer):
             raise StudioNotFound(studio_id)
         page = await db.reviews_of(uow.session, studio_id, limit=limit + 1, after=after)
     if len(page) <= limit:

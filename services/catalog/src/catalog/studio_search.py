@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.db import studios
+from catalog.db import studio_photos, studios
 from catalog.domain.search import SearchSort, StudioSearch
 from contracts.catalog import StudioStatus
 
@@ -61,7 +61,7 @@ async def search_studios(session: AsyncSession, search: StudioSearch) -> list[St
         conditions.append(
             or_(after, and_(key == search.cursor.key, studios.c.id > search.cursor.last_id))
         )
-    columns: list[Any] = [studios, key.label("sort_key")]
+    columns: list[Any] = [studios, key.label("sort_key"), _first_photo().label("photo_url")]
     if distance is not None:
         columns.append(distance.label("distance_m"))
     statement = (
@@ -79,6 +79,17 @@ async def search_studios(session: AsyncSession, search: StudioSearch) -> list[St
         )
         for row in rows
     ]
+
+
+def _first_photo() -> ColumnElement[Any]:
+    """The url of the studio's first photo (by the photos' primary key: one index probe)."""
+    return (
+        select(studio_photos.c.url)
+        .where(studio_photos.c.studio_id == studios.c.id)
+        .order_by(studio_photos.c.position)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _filters(search: StudioSearch) -> list[ColumnElement[bool]]:

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import func, select
-
-from catalog.db import completed_bookings
-from contracts import Envelope
 from contracts.booking import BookingCompleted
 from contracts.values import TimeRange
 from service_runtime.bus import Bus
-from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
 
-from ..conftest import Catalog, published_studio
-
-
-@pytest.fixture
-async def booking_service(rabbit_url: str, bus_namespace: str) -> AsyncIterator[Bus]:
-    """Stands in for booking: publishes its events on the run's bus."""
-    bus = Bus(rabbit_url, namespace=bus_namespace, max_deliveries=3)
-    await bus.start()
-    yield bus
-    await bus.stop()
+from ..conftest import Catalog, create_studio, deliver, published_studio
 
 
 async def complete_booking(
@@ -43,18 +27,7 @@ async def complete_booking(
         time_range=TimeRange(starts_at=starts, ends_at=starts + timedelta(hours=2)),
         completed_at=starts + timedelta(hours=2),
     )
-    envelope = Envelope.wrap(message).model_dump(mode="json")
-    for _ in range(times):
-        await bus.publish(BookingCompleted.routing_key, envelope)
-
-    async def known() -> bool:
-        async with catalog.runtime.database.transaction() as session:
-            count = await session.scalar(
-                select(func.count()).where(completed_bookings.c.booking_id == message.booking_id)
-            )
-        return count == 1
-
-    await eventually(known)
+    await deliver(bus, catalog, message, times=times)
     return message.booking_id
 
 
@@ -106,6 +79,39 @@ async def test_reviews_need_a_completed_booking_and_move_the_rating(
     assert detail["rating"] == {"average": 4.5, "count": 2}
     found = await catalog.client.get("/api/studios", params={"min_rating": 4.5})
     assert [item["id"] for item in found.json()["items"]] == [studio["id"]]
+
+
+async def test_an_owner_who_booked_their_own_studio_cannot_review_it(
+    catalog: Catalog, token_issuer: TestIssuer, booking_service: Bus
+) -> None:
+    owner_id, admin_id = uuid.uuid4(), uuid.uuid4()
+    studio = await published_studio(catalog.client, token_issuer.headers("owner", owner_id))
+    reviews = f"/api/studios/{studio['id']}/reviews"
+    owners_booking = await complete_booking(
+        booking_service, catalog, booker_id=owner_id, studio=studio
+    )
+    admins_booking = await complete_booking(
+        booking_service, catalog, booker_id=admin_id, studio=studio
+    )
+
+    by_the_owner = await catalog.client.post(
+        reviews,
+        json={"booking_id": str(owners_booking), "rating": 5, "text": "Best studio ever"},
+        headers=token_issuer.headers("owner", owner_id),
+    )
+    # An admin who booked the studio as anyone would is a booker like any other.
+    by_an_admin_who_booked = await catalog.client.post(
+        reviews,
+        json={"booking_id": str(admins_booking), "rating": 4},
+        headers=token_issuer.headers("admin", admin_id),
+    )
+
+    assert by_the_owner.status_code == 403
+    assert by_the_owner.headers["content-type"] == "application/problem+json"
+    assert "owner" in by_the_owner.json()["detail"]
+    assert by_an_admin_who_booked.status_code == 201
+    detail = (await catalog.client.get(f"/api/studios/{studio['id']}")).json()
+    assert detail["rating"] == {"average": 4.0, "count": 1}
 
 
 async def test_the_owner_answers_a_review_once(
@@ -176,3 +182,19 @@ async def test_reviews_are_listed_newest_first_page_by_page(
     assert seen == [5, 4, 3, 2, 1]
     detail = (await catalog.client.get(f"/api/studios/{studio['id']}")).json()
     assert detail["rating"] == {"average": 3.0, "count": 5}
+
+
+async def test_reviews_of_a_studio_the_public_cannot_see_are_hidden_as_it_is(
+    catalog: Catalog, token_issuer: TestIssuer
+) -> None:
+    owner = token_issuer.headers("owner", uuid.uuid4())
+    draft = await create_studio(catalog.client, owner)
+    reviews = f"/api/studios/{draft['id']}/reviews"
+
+    anonymous = await catalog.client.get(reviews)
+    another_owner = await catalog.client.get(reviews, headers=token_issuer.headers("owner"))
+    by_the_owner = await catalog.client.get(reviews, headers=owner)
+    by_an_admin = await catalog.client.get(reviews, headers=token_issuer.headers("admin"))
+
+    assert anonymous.status_code == another_owner.status_code == 404
+    assert by_the_owner.status_code == by_an_admin.status_code == 200

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from tests.fixtures.tokens import TestIssuer
 
-from ..conftest import Catalog, create_studio, published_studio
+from ..conftest import Catalog, create_studio, published_studio, studio_body
 
 
 async def test_only_authenticated_owners_create_studios(
@@ -214,3 +215,41 @@ async def test_owners_see_all_their_studios_and_the_public_only_published_ones(
     assert detail["photos"] == [{"url": "https://example.com/1.jpg", "caption": "The live room"}]
     assert detail["rating"] == {"average": None, "count": 0}
     assert detail["owner_id"] == str(owner_id)
+
+
+async def test_the_owner_sets_the_longest_booking_the_studio_takes(
+    catalog: Catalog, token_issuer: TestIssuer
+) -> None:
+    owner = token_issuer.headers("owner", uuid.uuid4())
+    default = await create_studio(catalog.client, owner)
+    studio = await create_studio(catalog.client, owner, name="Long Days", maximum_hours=12)
+    path = f"/api/studios/{studio['id']}"
+
+    shorter_than_minimum = await catalog.client.patch(
+        path, json={"maximum_hours": 1, "version": 1}, headers=owner
+    )
+    longer = await catalog.client.patch(
+        path, json={"maximum_hours": 48, "version": 1}, headers=owner
+    )
+
+    assert (default["maximum_hours"], studio["maximum_hours"]) == (24, 12)
+    assert shorter_than_minimum.status_code == 422
+    assert shorter_than_minimum.json()["detail"].startswith("maximum_hours")
+    assert longer.json()["maximum_hours"] == 48
+
+
+async def test_studios_created_at_once_under_one_name_get_distinct_slugs(
+    catalog: Catalog, token_issuer: TestIssuer
+) -> None:
+    owners = [token_issuer.headers("owner", uuid.uuid4()) for _ in range(8)]
+
+    responses = await asyncio.gather(
+        *(
+            catalog.client.post("/api/studios", json=studio_body(name="Twin Peaks"), headers=o)
+            for o in owners
+        )
+    )
+
+    assert [response.status_code for response in responses] == [201] * len(owners)
+    slugs = {response.json()["slug"] for response in responses}
+    assert slugs == {"twin-peaks", *(f"twin-peaks-{n}" for n in range(2, len(owners) + 1))}

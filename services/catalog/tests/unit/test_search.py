@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
 
 import pytest
@@ -27,6 +29,14 @@ def test_foreign_cursors_are_refused(token: str) -> None:
         Cursor.decode(token)
 
 
+@pytest.mark.parametrize("key", [2**63, -(2**63), 10**400, float("nan"), float("inf")])
+def test_cursors_with_keys_no_column_holds_are_refused(key: float) -> None:
+    raw = json.dumps(["price", key, str(uuid.uuid4())]).encode()
+    forged = base64.urlsafe_b64encode(raw).decode()
+    with pytest.raises(InvalidSearch, match="cursor"):
+        Cursor.decode(forged)
+
+
 @pytest.mark.parametrize(
     ("search", "parameter"),
     [
@@ -35,6 +45,7 @@ def test_foreign_cursors_are_refused(token: str) -> None:
         (StudioSearch(limit=0), "limit"),
         (StudioSearch(limit=101), "limit"),
         (StudioSearch(near=Near(0, 0, 0)), "radius_km"),
+        (StudioSearch(near=Near(0, 0, 5e-324)), "radius_km"),
         (StudioSearch(min_price_minor=5000, max_price_minor=1000), "min_price_minor"),
         (StudioSearch(sort=SearchSort.PRICE, cursor=Cursor("rating", 4.5, uuid.uuid4())), "cursor"),
     ],

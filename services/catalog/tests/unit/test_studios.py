@@ -112,10 +112,19 @@ def test_edits_keep_the_slug_and_are_validated_by_field() -> None:
         ("latitude", 91.0),
         ("currency", "euro"),
         ("minimum_hours", 0),
+        ("maximum_hours", 24 * 7 + 1),
     ]:
         with pytest.raises(InvalidStudio) as error:
             edited(draft(), {field: value})
         assert error.value.field == field
+
+
+def test_the_longest_booking_is_no_shorter_than_the_shortest() -> None:
+    studio = edited(draft(), {"minimum_hours": 3, "maximum_hours": 3})
+    assert (studio.minimum_hours, studio.maximum_hours) == (3, 3)
+    with pytest.raises(InvalidStudio) as error:
+        edited(studio, {"maximum_hours": 2})
+    assert error.value.field == "maximum_hours"
 
 
 def test_the_slug_itself_cannot_be_edited() -> None:

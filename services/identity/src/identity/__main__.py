@@ -1,4 +1,4 @@
-"""`python -m identity [serve|migrate|rotate-key|create-admin]`."""
+"""`python -m identity [serve|migrate|rotate-key|reencrypt-keys|create-admin]`."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def main() -> None:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "migrate", "rotate-key", "create-admin"],
+        choices=["serve", "migrate", "rotate-key", "reencrypt-keys", "create-admin"],
     )
     parser.add_argument("--email", help="create-admin: the admin's email")
     parser.add_argument("--password", help="create-admin: the admin's password")
@@ -42,7 +42,13 @@ def main() -> None:
     if args.command == "migrate":
         upgrade_to_head(migrations_dir_of("identity"), settings.database_url)
     elif args.command == "rotate-key":
-        asyncio.run(_with_units(settings, service.rotate_signing_key))
+        asyncio.run(
+            _with_units(settings, lambda units: service.rotate_signing_key(units, settings))
+        )
+    elif args.command == "reencrypt-keys":  # after a new key-encryption key was prepended
+        asyncio.run(
+            _with_units(settings, lambda units: service.reencrypt_signing_keys(units, settings))
+        )
     elif args.command == "create-admin":
         if not (args.email and args.password):
             parser.error("create-admin needs --email and --password")
@@ -50,7 +56,7 @@ def main() -> None:
             _with_units(
                 settings,
                 lambda units: service.create_admin(
-                    units, email=args.email, password=args.password, name=args.name
+                    units, settings, email=args.email, password=args.password, name=args.name
                 ),
             )
         )

@@ -8,14 +8,31 @@ from opentelemetry.sdk.trace import TracerProvider
 from identity import db
 from identity.api import auth, users, webhooks
 from identity.config import IdentitySettings
-from identity.domain.users import EmailTaken, InvalidCredentials, RoleNotAllowed, UserNotFound
+from identity.domain.account_links import InvalidLinkToken
+from identity.domain.refresh_tokens import InvalidRefreshToken
+from identity.domain.user_directory import InvalidUserQuery
+from identity.domain.users import (
+    ClerkLinkRefused,
+    EmailTaken,
+    InvalidCredentials,
+    LastAdmin,
+    RoleNotAllowed,
+    UserNotFound,
+)
+from identity.signing_keys import SigningKeyUnreadable
 from service_runtime.service_app import ServiceParts, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
     EmailTaken: 409,
     InvalidCredentials: 401,
+    InvalidRefreshToken: 401,
+    InvalidLinkToken: 400,
+    InvalidUserQuery: 422,
     UserNotFound: 404,
     RoleNotAllowed: 403,
+    LastAdmin: 409,
+    ClerkLinkRefused: 409,
+    SigningKeyUnreadable: 503,  # IDENTITY_KEY_ENCRYPTION_KEYS lacks the key that encrypted it
 }
 
 
@@ -26,6 +43,7 @@ def create_app(
         title="OneTime identity",
         outbox=db.outbox,
         inbox=db.inbox,
+        user_access=db.user_access,
         routers=[auth.router, users.router, webhooks.router],
         errors=ERRORS,
     )

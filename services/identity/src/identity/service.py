@@ -2,56 +2,69 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from contracts.identity import Role, RoleChanged, UserCreated, UserDeleted, UserUpdated
-from identity import db, signing_keys
-from identity.clerk import ClerkUserEvent
+from contracts.identity import Role, RoleChanged, UserCreated, UserDeleted
+from identity import account_links, db, refresh_tokens, signing_keys
 from identity.config import IdentitySettings
+from identity.domain.account_links import LinkPurpose
+from identity.domain.user_directory import ListedUser, UserCursor, page_of
 from identity.domain.users import (
     EmailTaken,
     InvalidCredentials,
     User,
     UserNotFound,
-    access_token_claims,
+    check_an_admin_remains,
+    loses_admin,
     new_user,
     normalize_email,
     with_role,
 )
+from identity.refresh_tokens import Tokens
+from service_runtime.trust import AccessChange, record_access_change
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
-
-_hasher = PasswordHasher()
-# Hashing on unknown emails too keeps sign-in time from telling which emails exist.
-_DUMMY_HASH = _hasher.hash("not-a-password")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _issue_token(uow: UnitOfWork, user: User, settings: IdentitySettings) -> str:
-    now = _now()
-    key = await signing_keys.active_key(uow.session, now)
-    claims = access_token_claims(
-        user,
-        issuer=settings.auth_issuer,
-        audience=settings.auth_audience,
-        now=now,
-        ttl=timedelta(seconds=settings.access_token_ttl_seconds),
-    )
-    return signing_keys.sign(claims, key)
-
-
-def _created(user: User) -> UserCreated:
+def created(user: User) -> UserCreated:
     return UserCreated(user_id=user.id, email=user.email, name=user.name, role=user.role)
+
+
+async def apply_access_change(
+    uow: UnitOfWork, before: User, after: User, *, changed_by: uuid.UUID | None = None
+) -> None:
+    """Save a change of role or a deletion: refused when it removes the last admin, published
+    with its time, and the user's older tokens refused by identity itself from this commit."""
+    if loses_admin(before, after):
+        check_an_admin_remains(await db.other_admins(uow.session, before.id))
+    await db.save_user(uow.session, after)
+    now = _now()
+    if after.deleted and not before.deleted:
+        event: RoleChanged | UserDeleted = UserDeleted(
+            user_id=after.id, deleted_at=now, clerk_user_id=after.clerk_user_id
+        )
+        change = AccessChange(after.id, now, deleted=True, clerk_user_id=after.clerk_user_id)
+    elif after.role is not before.role:
+        event = RoleChanged(
+            user_id=after.id,
+            old_role=before.role,
+            new_role=after.role,
+            changed_by=changed_by,
+            changed_at=now,
+            clerk_user_id=after.clerk_user_id,
+        )
+        change = AccessChange(after.id, now, role=after.role, clerk_user_id=after.clerk_user_id)
+    else:
+        return
+    await uow.publish(event, correlation_id=str(after.id))
+    await record_access_change(uow.session, db.user_access, change)
 
 
 async def sign_up(
@@ -62,21 +75,24 @@ async def sign_up(
     password: str,
     name: str,
     role: Role,
-) -> tuple[User, str]:
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
+) -> tuple[User, Tokens]:
+    password_hash = await settings.password_hashing().hash(password)
     user = new_user(email, name, role, password_hash)
     try:
         async with units.begin() as uow:
             await _add(uow, user)
-            token = await _issue_token(uow, user, settings)
+            await account_links.send_link(uow, user, LinkPurpose.VERIFY_EMAIL, settings)
+            tokens = await refresh_tokens.grant(uow, user, settings)
     except IntegrityError:  # a concurrent sign-up with the same email won the race
         raise EmailTaken(user.email) from None
-    return user, token
+    return user, tokens
 
 
-async def create_admin(units: UnitsOfWork, *, email: str, password: str, name: str) -> User:
+async def create_admin(
+    units: UnitsOfWork, settings: IdentitySettings, *, email: str, password: str, name: str
+) -> User:
     """An admin account, made by an operator (never by self-service sign-up)."""
-    password_hash = await asyncio.to_thread(_hasher.hash, password)
+    password_hash = await settings.password_hashing().hash(password)
     user = with_role(new_user(email, name, Role.BOOKER, password_hash), Role.ADMIN)
     async with units.begin() as uow:
         await _add(uow, user)
@@ -87,25 +103,22 @@ async def _add(uow: UnitOfWork, user: User) -> None:
     if await db.user_by_email(uow.session, user.email):
         raise EmailTaken(user.email)
     await db.add_user(uow.session, user)
-    await uow.publish(_created(user), correlation_id=str(user.id))
+    await uow.publish(created(user), correlation_id=str(user.id))
 
 
 async def sign_in(
     units: UnitsOfWork, settings: IdentitySettings, *, email: str, password: str
-) -> tuple[User, str]:
+) -> tuple[User, Tokens]:
     async with units.begin() as uow:
         user = await db.user_by_email(uow.session, normalize_email(email))
-        try:
-            await asyncio.to_thread(
-                _hasher.verify,
-                user.password_hash if user and user.password_hash else _DUMMY_HASH,
-                password,
-            )
-        except VerificationError:
-            raise InvalidCredentials() from None
-        if user is None or user.password_hash is None or user.deleted:
-            raise InvalidCredentials()
-        return user, await _issue_token(uow, user, settings)
+    # Checked holding no connection: under load a check waits its turn for a core.
+    matches = await settings.password_hashing().verify(
+        user.password_hash if user else None, password
+    )
+    if not matches or user is None or user.password_hash is None or user.deleted:
+        raise InvalidCredentials()
+    async with units.begin() as uow:
+        return user, await refresh_tokens.grant(uow, user, settings)
 
 
 async def current_user(units: UnitsOfWork, subject: str) -> User:
@@ -130,73 +143,36 @@ async def change_role(
         if user.role is role:
             return user
         changed = with_role(user, role)
-        await db.save_user(uow.session, changed)
-        await uow.publish(
-            RoleChanged(user_id=user.id, old_role=user.role, new_role=role, changed_by=changed_by),
-            correlation_id=str(user.id),
-        )
+        await apply_access_change(uow, user, changed, changed_by=changed_by)
     return changed
 
 
-async def apply_clerk_event(units: UnitsOfWork, event: ClerkUserEvent) -> bool:
-    """Sync a Clerk user event once per svix id; False when it was a replay."""
+async def rotate_signing_key(units: UnitsOfWork, settings: IdentitySettings) -> str:
     async with units.begin() as uow:
-        if not await db.record_clerk_delivery(uow.session, event.svix_id, event.event_type):
-            return False
-        if event.event_type == "user.deleted":
-            await _delete_clerk_user(uow, event)
-        elif event.event_type in ("user.created", "user.updated"):
-            await _upsert_clerk_user(uow, event)
-    return True
-
-
-async def _upsert_clerk_user(uow: UnitOfWork, event: ClerkUserEvent) -> None:
-    email = normalize_email(event.email or f"{event.clerk_user_id}@users.clerk.invalid")
-    existing = await db.user_matching(uow.session, event.clerk_user_id, email)
-    if existing is None:
-        user = User(
-            id=uuid.uuid4(),
-            email=email,
-            name=event.name,
-            role=event.role or Role.BOOKER,
-            clerk_user_id=event.clerk_user_id,
-        )
-        await db.add_user(uow.session, user)
-        await uow.publish(_created(user), correlation_id=str(user.id))
-        return
-    updated = replace(
-        existing, email=email, name=event.name, clerk_user_id=event.clerk_user_id, deleted=False
-    )
-    await db.save_user(uow.session, updated)
-    await uow.publish(
-        UserUpdated(user_id=updated.id, email=updated.email, name=updated.name),
-        correlation_id=str(updated.id),
-    )
-    if event.role and event.role is not existing.role:
-        await db.save_user(uow.session, with_role(updated, event.role))
-        await uow.publish(
-            RoleChanged(user_id=updated.id, old_role=existing.role, new_role=event.role),
-            correlation_id=str(updated.id),
-        )
-
-
-async def _delete_clerk_user(uow: UnitOfWork, event: ClerkUserEvent) -> None:
-    user = await db.user_by_clerk_id(uow.session, event.clerk_user_id)
-    if user is None or user.deleted:
-        return
-    await db.save_user(uow.session, replace(user, deleted=True))
-    await uow.publish(UserDeleted(user_id=user.id), correlation_id=str(user.id))
-
-
-async def rotate_signing_key(units: UnitsOfWork) -> str:
-    async with units.begin() as uow:
-        key = await signing_keys.rotate(uow.session, _now())
+        key = await signing_keys.rotate(uow.session, _now(), settings.key_cipher())
     return key.kid
+
+
+async def reencrypt_signing_keys(units: UnitsOfWork, settings: IdentitySettings) -> int:
+    """Re-encrypt every signing key under the newest key-encryption key; how many."""
+    async with units.begin() as uow:
+        return await signing_keys.reencrypt(uow.session, settings.key_cipher())
 
 
 async def public_keys(units: UnitsOfWork, settings: IdentitySettings) -> dict[str, Any]:
     async with units.begin() as uow:
-        await signing_keys.active_key(uow.session, _now())
+        await signing_keys.active_key(uow.session, _now(), settings.key_cipher())
         return await signing_keys.jwks(
             uow.session, _now(), timedelta(seconds=settings.access_token_ttl_seconds)
         )
+
+
+async def list_users(
+    units: UnitsOfWork, *, text_in: str | None, limit: int, cursor: str | None
+) -> tuple[list[ListedUser], str | None]:
+    """A page of live users for admins, newest first, and the cursor of the next page."""
+    after = UserCursor.decode(cursor) if cursor else None
+    async with units.begin() as uow:
+        found = await db.users_listed(uow.session, text_in=text_in, limit=limit + 1, after=after)
+    listed, next_page = page_of(found, limit)
+    return listed, next_page.encode() if next_page else None

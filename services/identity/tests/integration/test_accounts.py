@@ -35,7 +35,10 @@ async def test_sign_up_returns_a_token_that_identifies_the_user(identity: Identi
     assert claims["exp"] - claims["iat"] == identity.settings.access_token_ttl_seconds
 
     async def user_created_published() -> bool:
-        return await _published_types(identity) == ["identity.user_created"]
+        return await _published_types(identity) == [
+            "identity.user_created",
+            "identity.email_verification_requested",
+        ]
 
     await eventually(user_created_published)
 
@@ -93,7 +96,11 @@ async def test_sign_in_checks_the_password(identity: Identity) -> None:
 
 async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> None:
     await service.create_admin(
-        identity.runtime.units, email="root@example.com", password="admin password", name="Root"
+        identity.runtime.units,
+        identity.settings,
+        email="root@example.com",
+        password="admin password",
+        name="Root",
     )
     admin = await identity.client.post(
         "/api/auth/sign-in", json={"email": "root@example.com", "password": "admin password"}
@@ -124,7 +131,7 @@ async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> No
 
 async def test_tokens_of_the_previous_key_stay_valid_after_rotation(identity: Identity) -> None:
     before = await sign_up(identity.client, "rotating@example.com")
-    new_kid = await service.rotate_signing_key(identity.runtime.units)
+    new_kid = await service.rotate_signing_key(identity.runtime.units, identity.settings)
     after = await identity.client.post(
         "/api/auth/sign-in", json={"email": "rotating@example.com", "password": "correct horse 1"}
     )

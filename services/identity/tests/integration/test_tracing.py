@@ -44,9 +44,7 @@ async def test_consumer_span_continues_the_sign_up_request_trace(
         await eventually(consumed)
     finally:
         await probe.stop()
-        await delete_queues(
-            rabbit_url, [probe.topology.queue(name), probe.topology.dead_letter_queue(name)]
-        )
+        await delete_queues(rabbit_url, probe.topology.queues_of(name))
 
     [request_span] = [
         span

@@ -9,7 +9,6 @@ from payments import db
 from payments.api import owner, webhooks
 from payments.calls import StripeCalls
 from payments.config import PaymentsSettings
-from payments.domain.payments import PaymentNotFound
 from payments.handlers import message_handlers
 from payments.provider import ProviderRejected, ProviderUnavailable
 from payments.reconciler import reconcile
@@ -20,7 +19,6 @@ from payments.workers import Loop
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
-    PaymentNotFound: 404,
     ProviderRejected: 502,
     ProviderUnavailable: 503,
 }
@@ -71,6 +69,7 @@ def create_app(
         title="OneTime payments",
         outbox=db.outbox,
         inbox=db.inbox,
+        user_access=db.user_access,
         routers=[webhooks.router, owner.router],
         handlers=message_handlers(ctx),
         errors=ERRORS,

@@ -14,19 +14,28 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from contracts.payments import PaymentFailureReason, PaymentRefunded, RefundReason
+from contracts.payments import PaymentFailureReason
 from payments import db
 from payments.domain import payouts as payout_rules
 from payments.domain.payments import (
     PaymentStatus,
     creation_failed,
     intent_created,
+    needs_cancel,
+    refund_went_through,
     refunds_total,
-    voided_by_refund,
 )
 from payments.domain.payouts import PayoutStatus
 from payments.provider import ProviderRejected, ProviderUnavailable
-from payments.service import Context, apply_snapshot, now, publish_all, record_call
+from payments.service import (
+    Context,
+    apply_snapshot,
+    cancel_key,
+    now,
+    publish_all,
+    record_call,
+    save_outcome,
+)
 from service_runtime.tracing import continued_trace
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
@@ -66,7 +75,9 @@ class StripeCalls:
         try:
             await self._kinds[call.kind](call)
         except Exception as error:
-            last = call.attempts >= settings.step_max_attempts
+            # Only the authorization is given up on (booking must hear it failed); a call that
+            # moves money must happen, so it keeps being retried at the longest delay.
+            last = call.kind == "authorize" and call.attempts >= settings.step_max_attempts
             if not isinstance(error, ProviderUnavailable | ProviderRejected):
                 log.exception("stripe call %s (%s) crashed", call.idempotency_key, call.kind)
             else:
@@ -78,7 +89,9 @@ class StripeCalls:
                     if call.kind == "authorize":
                         await self._authorization_impossible(uow, call)
                 else:
-                    delay = min(settings.step_poll_seconds * 2**call.attempts, 300.0)
+                    if call.attempts >= settings.step_max_attempts:
+                        log.error("stripe call %s still failing", call.idempotency_key)
+                    delay = min(settings.step_poll_seconds * 2 ** min(call.attempts, 16), 300.0)
                     await db.retry_call_later(
                         uow.session, call.id, delay_seconds=delay, error=repr(error)
                     )
@@ -102,19 +115,17 @@ class StripeCalls:
                 payment = await db.payment_for_booking(uow.session, call.booking_id)
                 assert payment is not None
                 outcome = creation_failed(payment, PaymentFailureReason.INVALID_REQUEST, now())
-                await db.save_payment(uow.session, outcome.payment)
-                await publish_all(uow, outcome.messages, payment.booking_id)
+                await save_outcome(uow, self._ctx, payment, outcome)
                 await db.finish_call(uow.session, call.id, status="failed")
             return
         async with self._units.begin() as uow:
             payment = await db.payment_for_booking(uow.session, call.booking_id)
             assert payment is not None
             outcome = intent_created(payment, snapshot)
-            await db.save_payment(uow.session, outcome.payment)
-            await publish_all(uow, outcome.messages, payment.booking_id)
-            if outcome.payment.status is PaymentStatus.VOIDED:
-                # Voided while Stripe was creating it: cancel the orphan too.
-                key = f"{payment.booking_id}:void"
+            await save_outcome(uow, self._ctx, payment, outcome)
+            if needs_cancel(outcome.payment):
+                # Voided while Stripe was creating it: cancel it before anyone can pay.
+                key = cancel_key(payment.booking_id)
                 await record_call(uow, self._ctx, payment.booking_id, "cancel", key)
             await db.finish_call(uow.session, call.id)
 
@@ -123,8 +134,7 @@ class StripeCalls:
         payment = await db.payment_for_booking(uow.session, call.booking_id)
         if payment is not None:
             outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, now())
-            await db.save_payment(uow.session, outcome.payment)
-            await publish_all(uow, outcome.messages, payment.booking_id)
+            await save_outcome(uow, self._ctx, payment, outcome)
 
     async def _capture(self, call: Call) -> None:
         await self._change_intent(call, "capture")
@@ -137,6 +147,13 @@ class StripeCalls:
             payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
         movable = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
         if payment is None or payment.intent_ref is None or payment.status not in movable:
+            await self._done(call)
+            return
+        if action == "capture" and payment.void_reason is not None:
+            # The void came before this capture went through: the cancel queued behind it
+            # releases the money instead (and if an earlier attempt did capture, the cancel
+            # learns so from Stripe and refunds it).
+            log.info("capture of booking %s called off by its void", payment.booking_id)
             await self._done(call)
             return
         gateway = self._ctx.gateway
@@ -192,20 +209,10 @@ class StripeCalls:
                 total = await db.refunds_succeeded_minor(uow.session, payment.booking_id)
                 payment = refunds_total(payment, total)
                 await db.save_payment(uow.session, payment)
-                if call.params.get("void"):
-                    outcome = voided_by_refund(payment, now())
-                    await publish_all(uow, outcome.messages, payment.booking_id)
-                else:
-                    refunded = PaymentRefunded(
-                        booking_id=payment.booking_id,
-                        payment_id=payment.id,
-                        refund_id=refund_id,
-                        amount=payment.money(result.amount_minor),
-                        total_refunded=payment.money(payment.refunded_minor),
-                        reason=RefundReason(row.reason),
-                        refunded_at=now(),
-                    )
-                    await uow.publish(refunded, correlation_id=str(payment.booking_id))
+                outcome = refund_went_through(
+                    payment, refund_id, result.amount_minor, row.reason, now()
+                )
+                await publish_all(uow, outcome.messages, payment.booking_id)
             await db.finish_call(uow.session, call.id)
 
     async def _transfer(self, call: Call) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from payments.domain.disputes import Dispute, DisputeStatus
 from payments.domain.payments import Payment, PaymentStatus
 from payments.domain.payouts import Payout, PayoutStatus
 from service_runtime.messaging_tables import inbox_table, outbox_table
+from service_runtime.trust import user_access_table
 
 metadata = MetaData()
 
@@ -72,6 +73,7 @@ payments = Table(
     *_timestamps(),
 )
 Index("payments_waiting", payments.c.updated_at, postgresql_where=payments.c.status == "pending")
+Index("payments_owner_captured", payments.c.owner_id, payments.c.captured_at)
 
 refunds = Table(
     "refunds",
@@ -81,10 +83,24 @@ refunds = Table(
     Column("requested_minor", BigInteger, nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
     Column("reason", Text, nullable=False),
-    Column("status", Text, nullable=False, comment="pending, succeeded, rejected"),
+    Column(
+        "status",
+        Text,
+        nullable=False,
+        comment="awaiting_capture (asked before the capture settled), pending, succeeded, rejected",
+    ),
+    Column("currency", Text, comment="of the amount booking asked for"),
     Column("refund_ref", Text, unique=True),
     Column("refunded_at", DateTime(timezone=True)),
     *_timestamps(),
+)
+
+voided_bookings = Table(
+    "voided_bookings",
+    metadata,
+    Column("booking_id", Uuid, primary_key=True, comment="voided before its payment was asked for"),
+    Column("reason", Text, nullable=False),
+    Column("voided_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 payouts = Table(
@@ -171,6 +187,34 @@ reconciliation_cursors = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+user_access = user_access_table(metadata)
+
+
+# --- one booking at a time -----------------------------------------------------------------
+
+BOOKING_LOCKS = 0x706D
+"""The key space of per-booking advisory locks (two-key locks never meet one-key ones)."""
+
+
+async def lock_booking(session: AsyncSession, booking_id: uuid.UUID) -> None:
+    """Hold the booking's lock until this transaction ends: booking's commands about one
+    booking take effect one after the other, even before any row of it exists to lock."""
+    key = func.hashtext(str(booking_id))
+    await session.execute(select(func.pg_advisory_xact_lock(BOOKING_LOCKS, key)))
+
+
+async def add_voided_booking(session: AsyncSession, booking_id: uuid.UUID, reason: str) -> None:
+    await session.execute(
+        pg_insert(voided_bookings)
+        .values(booking_id=booking_id, reason=reason)
+        .on_conflict_do_nothing()
+    )
+
+
+async def voided_booking(session: AsyncSession, booking_id: uuid.UUID) -> Any:
+    """The void booking sent before it asked for the payment, if it did."""
+    query = select(voided_bookings).where(voided_bookings.c.booking_id == booking_id)
+    return (await session.execute(query)).first()
 
 
 # --- payments -------------------------------------------------------------------------------
@@ -304,6 +348,7 @@ async def add_refund(
     amount_minor: int,
     reason: str,
     status: str,
+    currency: str | None = None,
 ) -> bool:
     """False when this refund id was seen before (a refund is applied once per id)."""
     result = await session.execute(
@@ -315,6 +360,7 @@ async def add_refund(
             amount_minor=amount_minor,
             reason=reason,
             status=status,
+            currency=currency,
         )
         .on_conflict_do_nothing()
         .returning(refunds.c.refund_id)
@@ -325,6 +371,28 @@ async def add_refund(
 async def refund_row(session: AsyncSession, refund_id: uuid.UUID) -> Any:
     query = select(refunds).where(refunds.c.refund_id == refund_id).with_for_update()
     return (await session.execute(query)).first()
+
+
+async def refunds_awaiting_capture(session: AsyncSession, booking_id: uuid.UUID) -> list[Any]:
+    """Refunds asked for before the payment was captured, oldest first, locked."""
+    query = (
+        select(refunds)
+        .where(refunds.c.booking_id == booking_id, refunds.c.status == "awaiting_capture")
+        .order_by(refunds.c.created_at, refunds.c.refund_id)
+        .with_for_update()
+    )
+    return list((await session.execute(query)).all())
+
+
+async def settle_refund_request(
+    session: AsyncSession, refund_id: uuid.UUID, *, amount_minor: int, status: str
+) -> None:
+    """Fix a waiting refund's amount once the capture is known (pending) or never came."""
+    await session.execute(
+        update(refunds)
+        .where(refunds.c.refund_id == refund_id)
+        .values(amount_minor=amount_minor, status=status, updated_at=func.now())
+    )
 
 
 async def refunds_pending_minor(session: AsyncSession, booking_id: uuid.UUID) -> int:
@@ -441,11 +509,41 @@ async def scheduled_payouts_due(
     return [_payout(row) for row in await session.execute(query)]
 
 
-async def payouts_of_owner(session: AsyncSession, owner_id: uuid.UUID) -> Sequence[Any]:
+async def payouts_of_owner(
+    session: AsyncSession,
+    owner_id: uuid.UUID,
+    *,
+    statuses: Iterable[PayoutStatus] = (),
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[tuple[Payout, str | None, Payment | None]]:
+    """The owner's payouts (of these statuses, if named), newest first, a page of them, each
+    with why it waits and the booking's payment."""
+    wanted = [status.value for status in statuses]
     query = (
-        select(payouts).where(payouts.c.owner_id == owner_id).order_by(payouts.c.created_at.desc())
+        select(payouts)
+        .where(payouts.c.owner_id == owner_id, *([payouts.c.status.in_(wanted)] if wanted else []))
+        .order_by(payouts.c.created_at.desc(), payouts.c.booking_id)
+        .limit(limit)
+        .offset(offset)
     )
-    return list((await session.execute(query)).all())
+    rows = list((await session.execute(query)).all())
+    bookings = [row.booking_id for row in rows]
+    paid_by = select(payments).where(payments.c.booking_id.in_(bookings))
+    by_booking = {row.booking_id: _payment(row) for row in await session.execute(paid_by)}
+    return [(_payout(row), row.hold, by_booking.get(row.booking_id)) for row in rows]
+
+
+async def payments_captured_for_owner(
+    session: AsyncSession, owner_id: uuid.UUID, since: datetime, until: datetime
+) -> list[Payment]:
+    """The owner's payments captured in [since, until)."""
+    query = select(payments).where(
+        payments.c.owner_id == owner_id,
+        payments.c.captured_at >= since,
+        payments.c.captured_at < until,
+    )
+    return [_payment(row) for row in await session.execute(query)]
 
 
 # --- disputes -------------------------------------------------------------------------------
@@ -603,6 +701,16 @@ async def claim_calls(session: AsyncSession, *, lease_seconds: float, limit: int
         .returning(stripe_calls)
     )
     return sorted(rows.all(), key=lambda row: row.id)
+
+
+async def call_by_key(session: AsyncSession, idempotency_key: str) -> Any:
+    """A recorded call, locked: a runner claiming it waits, or is skipped, until we commit."""
+    query = (
+        select(stripe_calls)
+        .where(stripe_calls.c.idempotency_key == idempotency_key)
+        .with_for_update()
+    )
+    return (await session.execute(query)).first()
 
 
 async def finish_call(session: AsyncSession, call_id: int, *, status: str = "done") -> None:

@@ -10,14 +10,15 @@ from contracts.payments import (
     SchedulePayout,
     VoidPayment,
 )
-from payments import service
+from payments import db, service
 from payments.service import Context
 from service_runtime.consumer import MessageHandlers
+from service_runtime.trust import follow_access_changes
 from service_runtime.unit_of_work import UnitOfWork
 
 
 def message_handlers(ctx: Context) -> MessageHandlers:
-    handlers = MessageHandlers()
+    handlers = follow_access_changes(MessageHandlers(), db.user_access)
 
     @handlers.on(AuthorizePayment)
     async def authorize(uow: UnitOfWork, message: AuthorizePayment, _: Envelope) -> None:

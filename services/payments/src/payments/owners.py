@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from payments import db
+from payments.domain.earnings import (
+    Earnings,
+    Waiting,
+    earnings_by_currency,
+    month_bounds,
+    waiting_by_currency,
+)
+from payments.domain.payouts import PayoutStatus, earliest_payment_at, expected_amount
 from payments.service import Context
 from service_runtime.unit_of_work import UnitsOfWork
 
@@ -54,19 +64,68 @@ async def start_onboarding(units: UnitsOfWork, ctx: Context, owner_id: uuid.UUID
     )
 
 
-async def payouts_of(units: UnitsOfWork, owner_id: uuid.UUID) -> list[PayoutLine]:
+WAITING = (PayoutStatus.SCHEDULED, PayoutStatus.TRANSFERRING)
+"""Payouts not paid (nor cancelled) yet."""
+
+
+async def payouts_of(
+    units: UnitsOfWork,
+    ctx: Context,
+    owner_id: uuid.UUID,
+    *,
+    statuses: Iterable[PayoutStatus] = (),
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[PayoutLine]:
+    """The owner's payouts as they will be paid: amount, currency, and the earliest time."""
+    window = timedelta(hours=ctx.settings.dispute_window_hours)
     async with units.begin() as uow:
-        rows = await db.payouts_of_owner(uow.session, owner_id)
-    return [
-        PayoutLine(
-            booking_id=row.booking_id,
-            status=row.status,
-            amount_minor=row.amount_minor,
-            currency=row.currency,
-            not_before=row.not_before,
-            paid_at=row.paid_at,
-            reversed_minor=row.reversed_minor,
-            hold=row.hold,
+        found = await db.payouts_of_owner(
+            uow.session, owner_id, statuses=statuses, limit=limit, offset=offset
         )
-        for row in rows
-    ]
+    lines = []
+    for payout, hold, payment in found:
+        amount_minor, currency = expected_amount(payout, payment)
+        lines.append(
+            PayoutLine(
+                booking_id=payout.booking_id,
+                status=payout.status.value,
+                amount_minor=amount_minor,
+                currency=currency,
+                not_before=earliest_payment_at(payout, window),
+                paid_at=payout.paid_at,
+                reversed_minor=payout.reversed_minor,
+                hold=hold,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class OwnerSummary:
+    month: date
+    timezone: str
+    period_starts_at: datetime
+    period_ends_at: datetime
+    earnings: list[Earnings]
+    payouts_waiting: list[Waiting]
+
+
+async def summary_of(
+    units: UnitsOfWork, ctx: Context, owner_id: uuid.UUID, *, month: date, timezone: str
+) -> OwnerSummary:
+    """The owner's earnings in `month` (in `timezone`) and the payouts still to be paid."""
+    since, until = month_bounds(month, ZoneInfo(timezone))
+    async with units.begin() as uow:
+        captured = await db.payments_captured_for_owner(uow.session, owner_id, since, until)
+    waiting = await payouts_of(units, ctx, owner_id, statuses=WAITING)
+    return OwnerSummary(
+        month=month,
+        timezone=timezone,
+        period_starts_at=since,
+        period_ends_at=until,
+        earnings=earnings_by_currency(captured),
+        payouts_waiting=waiting_by_currency(
+            (line.amount_minor, line.currency, line.not_before) for line in waiting
+        ),
+    )

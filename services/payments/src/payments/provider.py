@@ -29,6 +29,15 @@ class InvalidWebhook(Exception):
     """A webhook whose signature, timestamp or body does not check out."""
 
 
+class NotAnEvent(InvalidWebhook):
+    """A correctly signed body that is not an event we can read (the message names the field)."""
+
+
+class ForeignApiVersion(InvalidWebhook):
+    """An event rendered in another Stripe API version than the one payments is written for:
+    fields change meaning across versions, so it is refused rather than misread."""
+
+
 @dataclass(frozen=True)
 class ChargeSnapshot:
     charge_ref: str

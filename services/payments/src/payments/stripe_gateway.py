@@ -8,6 +8,8 @@ code talks to the local stand-in or to real Stripe, depending only on `stripe_ap
 
 from __future__ import annotations
 
+import json
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +25,9 @@ from payments.domain.payments import CardFailure, IntentSnapshot, PaymentStatus
 from payments.provider import (
     AccountSnapshot,
     ChargeSnapshot,
+    ForeignApiVersion,
     InvalidWebhook,
+    NotAnEvent,
     ProviderEvent,
     ProviderRejected,
     ProviderUnavailable,
@@ -31,6 +35,10 @@ from payments.provider import (
     TransferSnapshot,
 )
 
+PINNED_API_VERSION: str = stripe.api_version
+"""The Stripe API version this code is written for: the SDK's own, sent with every call."""
+
+_LAPSED_REASONS = {"expired", "automatic"}
 _PENDING = {"requires_payment_method", "requires_confirmation", "requires_action", "processing"}
 _FAILURE_REASONS = {
     "card_declined": PaymentFailureReason.CARD_DECLINED,
@@ -43,7 +51,8 @@ _FAILURE_REASONS = {
 
 
 def payment_status_from_stripe(status: str, cancellation_reason: str | None) -> PaymentStatus:
-    """Our status for a PaymentIntent's; an automatic cancel is a lapsed authorization."""
+    """Our status for a PaymentIntent's. Stripe cancels a lapsed authorization itself, with
+    `cancellation_reason` "expired" since API version 2025-03-31 ("automatic" before)."""
     if status in _PENDING:
         return PaymentStatus.PENDING
     if status == "requires_capture":
@@ -51,12 +60,16 @@ def payment_status_from_stripe(status: str, cancellation_reason: str | None) -> 
     if status == "succeeded":
         return PaymentStatus.CAPTURED
     if status == "canceled":
-        return PaymentStatus.EXPIRED if cancellation_reason == "automatic" else PaymentStatus.VOIDED
+        lapsed = cancellation_reason in _LAPSED_REASONS
+        return PaymentStatus.EXPIRED if lapsed else PaymentStatus.VOIDED
     raise ValueError(f"unknown PaymentIntent status {status!r}")
 
 
 def dispute_status_from_stripe(status: str) -> DisputeStatus:
     return {"won": DisputeStatus.WON, "lost": DisputeStatus.LOST}.get(status, DisputeStatus.OPEN)
+
+
+log = logging.getLogger(__name__)
 
 
 class StripeGateway:
@@ -222,20 +235,32 @@ class StripeGateway:
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         """The event a webhook carries, once its signature and timestamp check out."""
         try:
-            event = stripe.Webhook.construct_event(
-                payload, signature, self._webhook_secret, tolerance=self._tolerance
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8", errors="replace"),
+                signature,
+                self._webhook_secret,
+                tolerance=self._tolerance,
             )
         except (stripe.SignatureVerificationError, ValueError) as error:
             raise InvalidWebhook(str(error)) from error
-        return provider_event(event.to_dict())
+        try:
+            body = json.loads(payload)
+        except ValueError as error:
+            raise NotAnEvent(f"the body is not JSON: {error}") from error
+        return provider_event(body)
 
     async def events_since(self, created_gte: int) -> list[ProviderEvent]:
-        """Every event created at or after this unix time, oldest first."""
+        """Every event created at or after this unix time that we can read, oldest first."""
+        events = []
         async with _mapped_errors():
             page = await self._client.v1.events.list_async(
                 params={"created": {"gte": created_gte}, "limit": 100}
             )
-            events = [provider_event(event.to_dict()) async for event in page.auto_paging_iter()]
+            async for listed in page.auto_paging_iter():
+                try:
+                    events.append(provider_event(listed.to_dict()))
+                except InvalidWebhook as error:
+                    log.error("Stripe event %s skipped: %s", listed.id, error)
         return sorted(events, key=lambda event: event.created)
 
 
@@ -328,25 +353,65 @@ def _dispute_snapshot(dispute: dict[str, Any]) -> DisputeSnapshot:
     )
 
 
-def provider_event(event: dict[str, Any]) -> ProviderEvent:
-    """Our view of a Stripe event, whether it came by webhook or from the events list."""
-    obj = event["data"]["object"]
+def provider_event(event: Any) -> ProviderEvent:
+    """Our view of a Stripe event, whether it came by webhook or from the events list; a body
+    that is not an event in our API version is refused (`NotAnEvent`, `ForeignApiVersion`)."""
+    obj = _event_object(event)
+    if event.get("api_version") != PINNED_API_VERSION:
+        raise ForeignApiVersion(
+            f"event {event['id']} is rendered in Stripe API version {event.get('api_version')!r}"
+            f", payments reads {PINNED_API_VERSION!r}: set the webhook endpoint's version"
+        )
+    try:
+        fields = _event_fields(obj)
+        created = _at(event.get("created")) or datetime.now(UTC)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise NotAnEvent(f"data.object is not a readable {obj.get('object')}: {error!r}") from None
+    return ProviderEvent(id=event["id"], type=event["type"], created=created, **fields)
+
+
+def _event_object(event: Any) -> dict[str, Any]:
+    """The object an event carries, once the event has the fields every event has."""
+    if not isinstance(event, dict):
+        raise NotAnEvent(f"the body is a JSON {type(event).__name__}, not an event object")
+    for name in ("id", "type"):
+        if not isinstance(event.get(name), str) or not event[name]:
+            raise NotAnEvent(f"{name}: missing or not a string")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise NotAnEvent("data.object: missing or not an object")
+    if _has_nul(event):
+        raise NotAnEvent("a text field contains a NUL character")
+    obj: dict[str, Any] = data["object"]
+    return obj
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _event_fields(obj: dict[str, Any]) -> dict[str, Any]:
     kind = obj.get("object")
-    fields: dict[str, Any] = {}
     if kind == "payment_intent":
-        fields["intent"] = intent_snapshot(obj)
-    elif kind == "charge":
-        fields["charge"] = ChargeSnapshot(
+        return {"intent": intent_snapshot(obj)}
+    if kind == "charge":
+        charge = ChargeSnapshot(
             charge_ref=obj["id"],
             intent_ref=obj.get("payment_intent"),
             amount_captured_minor=int(obj.get("amount_captured") or 0),
             amount_refunded_minor=int(obj.get("amount_refunded") or 0),
         )
-    elif kind == "dispute":
-        fields["dispute"] = _dispute_snapshot(obj)
-    elif kind == "account":
-        fields["account"] = account_snapshot(obj)
-    elif kind == "transfer":
-        fields["transfer"] = transfer_snapshot(obj)
-    created = _at(event.get("created")) or datetime.now(UTC)
-    return ProviderEvent(id=event["id"], type=event["type"], created=created, **fields)
+        return {"charge": charge}
+    if kind == "dispute":
+        return {"dispute": _dispute_snapshot(obj)}
+    if kind == "account":
+        return {"account": account_snapshot(obj)}
+    if kind == "transfer":
+        return {"transfer": transfer_snapshot(obj)}
+    return {}

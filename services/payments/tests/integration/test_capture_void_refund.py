@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import timedelta
 
 from contracts.payments import (
     CapturePayment,
@@ -17,6 +18,7 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments import db
+from payments.service import void_refund_id
 from tests.fixtures.stripe import StripeStandin
 
 from ..conftest import Payments, Probe, authorize_command, authorized_payment, request_payment
@@ -112,6 +114,32 @@ async def test_void_after_capture_refunds_in_full(
     assert [refund["amount"] for refund in refunds["data"]] == [8_000]
     row = await payments.payment_row(command.booking_id)
     assert (row.status, row.refunded_minor) == ("refunded", 8_000)
+
+
+async def test_void_after_an_immediate_capture_announces_the_refund(
+    payments: Payments, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    """A booking far out is captured when authorized; its void becomes a full refund, and
+    booking hears of that refund, not only of the void, so its record matches Stripe's."""
+    command = authorize_command(amount=12_000, session_ends_in=timedelta(days=10))
+    await authorized_payment(probe, stripe_standin, command)
+    [captured] = await probe.wait_for(PaymentCaptured, command.booking_id)
+
+    # Booking voids on the cancellation and again on the authorization it hears afterwards.
+    for _ in range(2):
+        await probe.send(
+            VoidPayment(booking_id=command.booking_id, reason=VoidReason.HOLD_TIMED_OUT)
+        )
+    [refunded] = await probe.wait_for(PaymentRefunded, command.booking_id)
+    voided, *_ = await probe.wait_for(PaymentVoided, command.booking_id)
+    await asyncio.sleep(0.5)
+
+    assert (refunded.payment_id, voided.payment_id) == (captured.payment_id,) * 2
+    assert refunded.refund_id == void_refund_id(command.booking_id)
+    assert (refunded.amount, refunded.total_refunded) == (usd(12_000), usd(12_000))
+    assert len(probe.of(PaymentRefunded, command.booking_id)) == 1
+    row = await payments.payment_row(command.booking_id)
+    assert (row.status, row.refunded_minor) == ("refunded", 12_000)
 
 
 async def test_refunds_partial_then_full_never_beyond_what_was_captured(

@@ -22,6 +22,7 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments import db
+from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin
 from tests.fixtures.tokens import TestIssuer
 
@@ -142,6 +143,38 @@ async def test_payout_waits_for_its_not_before(
     assert probe.of(PayoutPaid, booking_id) == []
     [payout] = await payments.rows(db.payouts, db.payouts.c.booking_id == booking_id)
     assert payout.status == "scheduled"
+
+
+async def test_payouts_list_shows_the_amount_currency_and_earliest_time_before_paid(
+    start_payments: PaymentsFactory,
+    probe: Probe,
+    stripe_standin: StripeStandin,
+    token_issuer: TestIssuer,
+) -> None:
+    async with start_payments(dispute_window_hours=2) as payments:
+        owner_id = await onboard(payments, probe, stripe_standin, token_issuer)
+        booking_id, _ = await captured_booking(probe, stripe_standin, owner_id)
+        completed = datetime.now(UTC).replace(microsecond=0)
+        await probe.send(
+            SchedulePayout(booking_id=booking_id, owner_id=owner_id, not_before=completed)
+        )
+
+        async def scheduled() -> bool:
+            return bool(await payments.rows(db.payouts, db.payouts.c.booking_id == booking_id))
+
+        await eventually(scheduled)
+        listed = await payments.client.get(
+            "/api/payments/owner/payouts", headers=token_issuer.headers("owner", owner_id)
+        )
+
+    [payout] = listed.json()
+    assert (payout["status"], payout["amount_minor"], payout["currency"]) == (
+        "scheduled",
+        8_500,
+        "USD",
+    )
+    assert datetime.fromisoformat(payout["not_before"]) == completed + timedelta(hours=2)
+    assert payout["paid_at"] is None
 
 
 async def test_dispute_before_payout_withholds_it_until_won(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
+
+import pytest
 
 from contracts.payments import PaymentAuthorized, PaymentCaptured, PaymentFailed, PaymentVoided
 from payments import db
@@ -71,31 +74,35 @@ async def test_events_out_of_order_and_repeated_have_one_effect(
 
 
 async def test_forged_or_stale_webhook_is_rejected_and_changes_nothing(
-    payments: Payments, probe: Probe, stripe_standin: StripeStandin
+    start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
 ) -> None:
-    command = authorize_command()
-    intent = intent_id(await request_payment(probe, command))
-    await stripe_standin.pause_webhooks()
-    await stripe_standin.confirm(intent, "pm_card_visa")
-    [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
-    events_before = await payments.rows(db.stripe_events)
+    # Reconciliation would apply the real event on its own; here only the webhooks may act.
+    async with start_payments(reconcile_interval_seconds=3600) as payments:
+        command = authorize_command()
+        intent = intent_id(await request_payment(probe, command))
+        await stripe_standin.pause_webhooks()
+        await stripe_standin.confirm(intent, "pm_card_visa")
+        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+        events_before = await payments.rows(db.stripe_events)
 
-    forged = await _deliver(payments, capturable, "whsec_not_the_secret")
-    body, headers = signed_webhook(capturable, stripe_standin.webhook_secret)
-    stale_headers = {
-        **headers,
-        "Stripe-Signature": "t=1000," + headers["Stripe-Signature"].split(",")[1],
-    }
-    stale = await payments.client.post("/api/webhooks/stripe", content=body, headers=stale_headers)
-    unsigned = await payments.client.post("/api/webhooks/stripe", content=body)
+        forged = await _deliver(payments, capturable, "whsec_not_the_secret")
+        body, headers = signed_webhook(capturable, stripe_standin.webhook_secret)
+        stale_headers = {
+            **headers,
+            "Stripe-Signature": "t=1000," + headers["Stripe-Signature"].split(",")[1],
+        }
+        stale = await payments.client.post(
+            "/api/webhooks/stripe", content=body, headers=stale_headers
+        )
+        unsigned = await payments.client.post("/api/webhooks/stripe", content=body)
 
-    for answer in (forged, stale, unsigned):
-        assert answer.status_code == 400
-        assert answer.headers["content-type"] == "application/problem+json"
-        assert answer.json()["status"] == 400
-    assert await payments.rows(db.stripe_events) == events_before
-    assert (await payments.payment_row(command.booking_id)).status == "pending"
-    assert probe.of(PaymentAuthorized, command.booking_id) == []
+        for answer in (forged, stale, unsigned):
+            assert answer.status_code == 400
+            assert answer.headers["content-type"] == "application/problem+json"
+            assert answer.json()["status"] == 400
+        assert await payments.rows(db.stripe_events) == events_before
+        assert (await payments.payment_row(command.booking_id)).status == "pending"
+        assert probe.of(PaymentAuthorized, command.booking_id) == []
 
 
 async def test_lost_webhook_is_made_good_by_reconciliation(
@@ -119,3 +126,59 @@ async def test_lost_webhook_is_made_good_by_reconciliation(
 
     await eventually(event_recorded)
     assert (await payments.payment_row(command.booking_id)).status == "authorized"
+
+
+async def test_signed_body_that_is_not_an_event_is_a_400_problem_and_logged(
+    payments: Payments, stripe_standin: StripeStandin, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = stripe_standin.webhook_secret
+    bodies: list[Any] = [
+        {"id": "evt_x"},
+        [],
+        {"id": "evt_y", "type": "payment_intent.succeeded"},
+        {"id": "evt_\x00", "type": "payment_intent.succeeded", "data": {"object": {}}},
+    ]
+
+    with caplog.at_level(logging.WARNING, logger="payments"):
+        answers = [await _deliver(payments, body, secret) for body in bodies]
+
+    for answer in answers:
+        assert answer.status_code == 400
+        assert answer.headers["content-type"] == "application/problem+json"
+    details = [answer.json()["detail"] for answer in answers]
+    assert "type" in details[0]
+    assert "list" in details[1]
+    assert "data.object" in details[2]
+    assert "NUL" in details[3]
+    rejected = [r for r in caplog.records if r.getMessage().startswith("Stripe webhook rejected")]
+    assert len(rejected) == len(bodies)
+    assert await payments.rows(db.stripe_events) == []
+
+
+async def test_event_in_another_api_version_is_refused_with_a_clear_log(
+    start_payments: PaymentsFactory,
+    probe: Probe,
+    stripe_standin: StripeStandin,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = stripe_standin.webhook_secret
+    async with start_payments(reconcile_interval_seconds=3600) as payments:
+        command = authorize_command()
+        intent = intent_id(await request_payment(probe, command))
+        await stripe_standin.pause_webhooks()
+        await stripe_standin.confirm(intent, "pm_card_visa")
+        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+        older = {**capturable, "api_version": "2024-06-20.acacia"}
+
+        with caplog.at_level(logging.ERROR, logger="payments"):
+            refused = await _deliver(payments, older, secret)
+        assert (await payments.payment_row(command.booking_id)).status == "pending"
+        accepted = await _deliver(payments, capturable, secret)
+
+        assert refused.status_code == 400
+        assert refused.headers["content-type"] == "application/problem+json"
+        [logged] = [r for r in caplog.records if "2024-06-20.acacia" in r.getMessage()]
+        assert logged.levelno == logging.ERROR
+        assert capturable["api_version"] in logged.getMessage()
+        assert accepted.json()["status"] == "applied"
+        await probe.wait_for(PaymentAuthorized, command.booking_id)

@@ -16,23 +16,33 @@ from contracts.payments import (
     PaymentCaptured,
     PaymentFailed,
     PaymentFailureReason,
+    PaymentRefunded,
     PaymentVoided,
+    RefundReason,
     VoidReason,
 )
 from contracts.values import Money
 from payments.domain.payments import (
+    VOID_REFUND_REASON,
     CardFailure,
     IntentSnapshot,
     Payment,
     PaymentStatus,
+    RefundRequest,
     VoidAction,
     can_move,
     capture_strategy_for,
     card_failed,
+    creation_failed,
+    intent_created,
+    needs_cancel,
     new_payment,
     observe,
+    refund_went_through,
     refunds_total,
     request_void,
+    settle_refund_requests,
+    waiting_payment,
 )
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -200,14 +210,59 @@ def test_void_depends_on_how_far_the_payment_got() -> None:
     voided = observe(authorized, CANCELED, NOW).payment
 
     cases = [not_created, authorized, captured, voided]
-    actions = [request_void(p, VoidReason.SLOTS_LOST, NOW)[1] for p in cases]
+    actions = [
+        request_void(p, VoidReason.SLOTS_LOST, NOW, intent_may_exist=False)[1] for p in cases
+    ]
 
     assert actions == [VoidAction.NONE, VoidAction.CANCEL, VoidAction.REFUND, VoidAction.NONE]
-    outcome, _ = request_void(not_created, VoidReason.SLOTS_LOST, NOW)
+    outcome, _ = request_void(not_created, VoidReason.SLOTS_LOST, NOW, intent_may_exist=False)
     assert outcome.payment.status is PaymentStatus.VOIDED
     assert [m.reason for m in outcome.messages if isinstance(m, PaymentVoided)] == [
         VoidReason.SLOTS_LOST
     ]
+
+
+def test_void_while_stripe_may_be_creating_the_intent_waits_for_it_and_offers_no_card() -> None:
+    creating = replace(payment(), intent_ref=None, client_secret=None)
+
+    outcome, action = request_void(creating, VoidReason.CANCELLED, NOW, intent_may_exist=True)
+    created = intent_created(outcome.payment, snapshot(PaymentStatus.PENDING))
+
+    assert action is VoidAction.AWAIT_INTENT
+    assert (outcome.payment.status, outcome.messages) == (PaymentStatus.PENDING, [])
+    assert created.messages == []  # no PaymentIntentReady: nobody may pay it
+    assert needs_cancel(created.payment)
+    voided = observe(created.payment, CANCELED, NOW)
+    assert [m.reason for m in voided.messages if isinstance(m, PaymentVoided)] == [
+        VoidReason.CANCELLED
+    ]
+
+
+def test_a_void_that_meets_a_failed_creation_is_answered_as_a_void() -> None:
+    creating = replace(payment(), intent_ref=None, void_reason=VoidReason.HOLD_TIMED_OUT)
+
+    outcome = creation_failed(creating, PaymentFailureReason.PROCESSING_ERROR, NOW)
+
+    assert outcome.payment.status is PaymentStatus.VOIDED
+    assert [type(m) for m in outcome.messages] == [PaymentVoided]
+
+
+def test_refunds_asked_before_the_capture_wait_then_give_at_most_what_was_captured() -> None:
+    authorized = observe(payment(), AUTHORIZED, NOW).payment
+    captured = observe(authorized, snapshot(PaymentStatus.CAPTURED, received=6_000), NOW).payment
+    voided = observe(authorized, CANCELED, NOW).payment
+    asked = [
+        RefundRequest(uuid.uuid4(), 4_000, "USD"),
+        RefundRequest(uuid.uuid4(), 4_000, "USD"),
+        RefundRequest(uuid.uuid4(), 100, "EUR"),
+    ]
+
+    assert waiting_payment(None)
+    assert waiting_payment(authorized)
+    assert settle_refund_requests(authorized, asked, pending_minor=0) is None
+    settled = settle_refund_requests(captured, asked, pending_minor=1_000)
+    assert [amount for _, amount in settled or []] == [4_000, 1_000, 0]
+    assert [amount for _, amount in settle_refund_requests(voided, asked, 0) or []] == [0, 0, 0]
 
 
 def test_refunds_only_grow_and_a_full_refund_ends_the_payment() -> None:
@@ -220,6 +275,25 @@ def test_refunds_only_grow_and_a_full_refund_ends_the_payment() -> None:
     assert (partial.refunded_minor, partial.status) == (3_000, PaymentStatus.CAPTURED)
     assert stale.refunded_minor == 3_000
     assert (full.refunded_minor, full.status) == (10_000, PaymentStatus.REFUNDED)
+
+
+def test_a_refund_standing_for_a_void_is_announced_as_a_refund_and_answers_the_void() -> None:
+    captured = observe(payment(CaptureStrategy.CAPTURE_IMMEDIATELY), CAPTURED, NOW).payment
+    asked = request_void(captured, VoidReason.SLOTS_LOST, NOW, intent_may_exist=True)[0].payment
+    refunded = refunds_total(asked, 10_000)
+    refund_id = uuid.uuid4()
+
+    for_void = refund_went_through(refunded, refund_id, 10_000, VOID_REFUND_REASON, NOW).messages
+    asked_for = refund_went_through(refunded, refund_id, 4_000, "cancelled_by_owner", NOW).messages
+
+    assert [type(message) for message in for_void] == [PaymentRefunded, PaymentVoided]
+    announced = for_void[0]
+    assert isinstance(announced, PaymentRefunded)
+    assert (announced.refund_id, announced.reason) == (refund_id, RefundReason.SLOTS_LOST)
+    assert announced.amount == announced.total_refunded == refunded.money(10_000)
+    [plain] = asked_for
+    assert isinstance(plain, PaymentRefunded)
+    assert (plain.amount, plain.reason) == (refunded.money(4_000), RefundReason.CANCELLED_BY_OWNER)
 
 
 def test_no_way_back() -> None:

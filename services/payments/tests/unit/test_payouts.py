@@ -12,6 +12,8 @@ from payments.domain.payouts import (
     Hold,
     Payout,
     PayoutStatus,
+    earliest_payment_at,
+    expected_amount,
     payout_hold,
     payouts_capability_changed,
     reversed_,
@@ -121,3 +123,15 @@ def test_payout_capability_changes() -> None:
         OwnerPayoutsDisabled
     ]
     assert payouts_capability_changed(owner, True, True, None, NOW) == []
+
+
+def test_a_payout_shows_what_it_will_pay_and_the_earliest_it_can() -> None:
+    payment = captured()
+    payout = scheduled(payment)
+    uncaptured = replace(payment, status=PaymentStatus.AUTHORIZED, captured_minor=0, fee_minor=0)
+    started = start_transfer(payout, payment)
+
+    assert expected_amount(payout, payment) == (7_500, "USD")  # 10 000 - 1 000 refund - 1 500
+    assert expected_amount(payout, uncaptured) == (8_500, "USD")  # the price less the fee
+    assert expected_amount(started, replace(payment, refunded_minor=0)) == (7_500, "USD")
+    assert earliest_payment_at(payout, WINDOW) == NOW

@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from stripe_standin import standin_routes, v1_routes
+from stripe_standin import script_routes, standin_routes, v1_routes
 from stripe_standin.api import Standin
 from stripe_standin.config import Settings
 from stripe_standin.errors import StripeError
 from stripe_standin.idempotency import IdempotencyStore
+from stripe_standin.latency import Latency
 from stripe_standin.state import StandinState
 from stripe_standin.webhooks import WebhookDispatcher
 
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state=StandinState(settings.api_version, on_event=webhooks.enqueue),
         webhooks=webhooks,
         idempotency=IdempotencyStore(),
+        latency=Latency(),
     )
 
     @asynccontextmanager
@@ -41,6 +44,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.standin = standin
     app.include_router(v1_routes.router)
     app.include_router(standin_routes.router)
+    app.include_router(script_routes.router)
+    # The checkout page comes from another origin (the gateway) than the stand-in it calls.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[origin.strip() for origin in settings.cors_allowed_origins.split(",")],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Stripe-Version"],
+        expose_headers=["Request-Id"],
+        max_age=600,
+    )
     app.add_exception_handler(StripeError, _stripe_error)
     app.add_exception_handler(HTTPException, _unrecognized_url)
     return app

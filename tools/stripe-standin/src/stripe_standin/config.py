@@ -19,3 +19,7 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = 30.0
     webhook_timeout_seconds: float = 10.0
     api_version: str = "2026-10-28.endive"
+    publishable_key: str | None = None
+    """The one `pk_test_...` the browser script may use; unset: any `pk_test_...` key."""
+    cors_allowed_origins: str = "*"
+    """Comma-separated origins whose pages may call the stand-in from a browser (`*`: any)."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
+from typing import Any
 
-from stripe_standin.cards import TEST_PAYMENT_METHODS, TestCard
+from stripe_standin.cards import TEST_PAYMENT_METHODS, TestCard, card_from_details
 from stripe_standin.errors import CardError, InvalidRequestError, ResourceMissing
 from stripe_standin.objects import Charge, PaymentIntent, new_id
 from stripe_standin.params import Params, RequestRef
@@ -61,18 +63,37 @@ def confirm(state: StandinState, intent_id: str, p: Params) -> PaymentIntent:
     """`POST /v1/payment_intents/{id}/confirm`, also what Stripe.js does in the browser."""
     intent = lookup(state.payment_intents, intent_id, "payment_intent", param="intent")
     payment_method = p.string("payment_method")
+    payment_method_data = p.mapping("payment_method_data")
     p.boolean("off_session")
     p.string("return_url")
     p.reject_unknown()
     if intent.status not in CONFIRMABLE:
         raise _unexpected_state(intent, "confirm")
-    payment_method = payment_method or intent.payment_method
-    if payment_method is None:
-        raise _missing_payment_method(intent)
-    card = _card_for(payment_method)
+    if payment_method_data:
+        if payment_method:
+            raise InvalidRequestError(
+                "You cannot pass both payment_method and payment_method_data.",
+                param="payment_method_data",
+            )
+        payment_method, card = new_id("pm"), _card_from_data(state, payment_method_data)
+    else:
+        payment_method = payment_method or intent.payment_method
+        if payment_method is None:
+            raise _missing_payment_method(intent)
+        card = _card_for(payment_method)
     intent.payment_method = payment_method
     _authorize(state, intent, card, p.request)
     return intent
+
+
+def check_client_secret(intent: PaymentIntent, client_secret: str | None) -> None:
+    """A publishable key opens only the PaymentIntent whose client secret it sends (else a 400)."""
+    if client_secret != intent.client_secret:
+        raise InvalidRequestError(
+            "The client_secret provided does not match the client_secret associated with "
+            "the PaymentIntent.",
+            param="client_secret",
+        )
 
 
 def capture(state: StandinState, intent_id: str, p: Params) -> PaymentIntent:
@@ -119,7 +140,8 @@ def cancel(state: StandinState, intent_id: str, p: Params) -> PaymentIntent:
 def void(
     state: StandinState, intent: PaymentIntent, reason: str | None, request: RequestRef
 ) -> PaymentIntent:
-    """Cancel `intent` for `reason` (`automatic` when its authorization expired)."""
+    """Cancel `intent` for `reason` (`expired` when its authorization lapsed; rendered
+    `automatic` in API versions before 2025-03-31)."""
     if intent.status not in CANCELABLE:
         raise _unexpected_state(intent, "cancel")
     intent.status = "canceled"
@@ -136,7 +158,7 @@ def expire_due_authorizations(state: StandinState) -> list[PaymentIntent]:
     for intent in list(state.payment_intents.values()):
         charge = state.charges.get(intent.latest_charge or "")
         if intent.status == "requires_capture" and charge and state.now() > charge.capture_before:
-            expired.append(void(state, intent, "automatic", RequestRef()))
+            expired.append(void(state, intent, "expired", RequestRef()))
     return expired
 
 
@@ -193,6 +215,31 @@ def _decline(
     state.emit("payment_intent.payment_failed", intent, request)
     error.extra["payment_intent"] = intent.to_json()
     raise error
+
+
+def _card_from_data(state: StandinState, data: dict[str, Any]) -> TestCard:
+    # The card details a person typed into the card form (the stand-in's Stripe.js sends them).
+    if data.get("type") != "card":
+        raise InvalidRequestError(
+            "The stand-in only takes payment_method_data[type]=card.",
+            code="parameter_invalid_string",
+            param="payment_method_data[type]",
+        )
+    unknown = sorted(set(data) - {"type", "card", "billing_details"})
+    if unknown:
+        name = f"payment_method_data[{unknown[0]}]"
+        raise InvalidRequestError(
+            f"Received unknown parameter: {name}", code="parameter_unknown", param=name
+        )
+    card = data.get("card")
+    if not isinstance(card, dict):
+        raise InvalidRequestError(
+            "Missing required param: payment_method_data[card].",
+            code="parameter_missing",
+            param="payment_method_data[card]",
+        )
+    today = datetime.fromtimestamp(state.now(), UTC).date()
+    return card_from_details(card, today)
 
 
 def _card_for(payment_method: str) -> TestCard:

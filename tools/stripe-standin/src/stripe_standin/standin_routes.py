@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse
 
 from stripe_standin import accounts, disputes, payment_intents
 from stripe_standin.api import HelperCallDep, StandinDep, execute
-from stripe_standin.errors import InvalidRequestError
 from stripe_standin.objects import Charge, PaymentIntent
 from stripe_standin.params import Params
 from stripe_standin.state import lookup
@@ -36,12 +35,8 @@ async def confirm_as_browser(standin: StandinDep, call: HelperCallDep, intent_id
     def action(p: Params) -> PaymentIntent:
         intent = lookup(standin.state.payment_intents, intent_id, "payment_intent")
         client_secret = p.string("client_secret")
-        if client_secret is not None and client_secret != intent.client_secret:
-            raise InvalidRequestError(
-                "The client_secret provided does not match the client_secret associated with "
-                "the PaymentIntent.",
-                param="client_secret",
-            )
+        if client_secret is not None:
+            payment_intents.check_client_secret(intent, client_secret)
         return payment_intents.confirm(standin.state, intent_id, p)
 
     return await execute(standin, call, action)
@@ -51,12 +46,12 @@ async def confirm_as_browser(standin: StandinDep, call: HelperCallDep, intent_id
 async def expire_authorization(
     standin: StandinDep, call: HelperCallDep, intent_id: str
 ) -> Response:
-    """The bank lets the authorization lapse: canceled with `cancellation_reason=automatic`."""
+    """The bank lets the authorization lapse: canceled with `cancellation_reason=expired`."""
 
     def action(p: Params) -> PaymentIntent:
         p.reject_unknown()
         intent = lookup(standin.state.payment_intents, intent_id, "payment_intent")
-        return payment_intents.void(standin.state, intent, "automatic", p.request)
+        return payment_intents.void(standin.state, intent, "expired", p.request)
 
     return await execute(standin, call, action)
 
@@ -124,6 +119,17 @@ async def set_webhook_endpoint(standin: StandinDep, call: HelperCallDep) -> dict
     if secret is not None:
         standin.webhooks.secret = secret
     return {"url": url, "secret": standin.webhooks.secret}
+
+
+@router.post("/latency")
+async def set_latency(standin: StandinDep, call: HelperCallDep) -> dict[str, Any]:
+    """Answer requests to paths starting with `path` `milliseconds` late (0: at once again)."""
+    p = call.params()
+    prefix = p.require_string("path")
+    milliseconds = p.require_integer("milliseconds", minimum=0)
+    p.reject_unknown()
+    standin.latency.set(prefix, milliseconds / 1000)
+    return {"latency": standin.latency.seconds_by_prefix}
 
 
 @router.post("/webhooks/pause")

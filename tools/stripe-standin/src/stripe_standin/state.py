@@ -21,6 +21,7 @@ from stripe_standin.objects import (
     new_id,
 )
 from stripe_standin.params import RequestRef
+from stripe_standin.versions import render
 
 
 class StripeObject(Protocol):
@@ -68,7 +69,7 @@ class StandinState:
             type=event_type,
             created=self.now(),
             api_version=self.api_version,
-            data_object=copy.deepcopy(obj.to_json()),
+            data_object=render(copy.deepcopy(obj.to_json()), self.api_version),
             request=request,
             previous_attributes=previous_attributes,
         )

@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 
-from stripe_standin import accounts, events, payment_intents, refunds, transfers
-from stripe_standin.api import Action, ApiCallDep, StandinDep, execute
+from stripe_standin import accounts, events, payment_intents, publishable, refunds, transfers
+from stripe_standin.api import Action, ApiCallDep, ClientCallDep, StandinDep, execute
 from stripe_standin.params import Params
 from stripe_standin.state import StripeObject, lookup
 
@@ -31,14 +31,20 @@ async def create_payment_intent(standin: StandinDep, call: ApiCallDep) -> Respon
 
 @router.get("/payment_intents/{intent_id}")
 async def retrieve_payment_intent(
-    standin: StandinDep, call: ApiCallDep, intent_id: str
+    standin: StandinDep, call: ClientCallDep, intent_id: str
 ) -> Response:
+    if call.publishable:
+        return await execute(standin, call, publishable.retrieve(standin.state, intent_id))
     action = _retrieve(standin.state.payment_intents, intent_id, "payment_intent")
     return await execute(standin, call, action)
 
 
 @router.post("/payment_intents/{intent_id}/confirm")
-async def confirm_payment_intent(standin: StandinDep, call: ApiCallDep, intent_id: str) -> Response:
+async def confirm_payment_intent(
+    standin: StandinDep, call: ClientCallDep, intent_id: str
+) -> Response:
+    if call.publishable:
+        return await execute(standin, call, publishable.confirm(standin.state, intent_id))
     return await execute(
         standin, call, lambda p: payment_intents.confirm(standin.state, intent_id, p)
     )

@@ -1,4 +1,4 @@
-"""Free times of a room, and holds placed by bookers."""
+"""Free times of a room, and holds people place for themselves."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 
 from availability import service
-from availability.api.deps import SettingsDep, UnitsDep, WindowDep, actor_of
+from availability.api.deps import SettingsDep, UnitsDep, WindowDep, actor_of, invalid
 from availability.api.schemas import AvailabilityOut, HoldIn, HoldOut, Slot
+from availability.domain.holds import too_long
 from availability.domain.intervals import Interval
 from service_runtime.auth import BookerUser
 
@@ -21,46 +22,61 @@ router = APIRouter(tags=["availability"])
 async def free_times(
     units: UnitsDep,
     window: WindowDep,
+    settings: SettingsDep,
     studio_id: uuid.UUID,
     room_id: uuid.UUID,
     duration_minutes: Annotated[int, Query(ge=5, le=24 * 60)] = 60,
 ) -> AvailabilityOut:
     """Start times (UTC, with the studio's local time) a booker can hold right now."""
+    duration = timedelta(minutes=duration_minutes)
+    if reason := too_long(duration, settings.hold_limits):
+        raise invalid("query", "duration_minutes", reason)
     found = await service.free_slots(
         units,
         studio_id=studio_id,
         room_id=room_id,
         window=window,
-        duration=timedelta(minutes=duration_minutes),
+        duration=duration,
         now=service.now_utc(),
     )
     zone = found.studio.zone
+    limit = settings.max_slots_per_query
+    shown, rest = found.slots[:limit], found.slots[limit:]
     return AvailabilityOut(
         studio_id=studio_id,
         room_id=room_id,
         timezone=found.studio.timezone,
         bookable=found.studio.bookable,
         duration_minutes=duration_minutes,
-        slots=[Slot.of(slot, zone) for slot in found.slots],
+        slots=[Slot.of(slot, zone) for slot in shown],
+        next_from=rest[0].start if rest else None,
     )
 
 
-@router.post("/api/availability/hold", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/api/availability/hold",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "Not free"}, 429: {"description": "Too many holds"}},
+)
 async def hold(body: HoldIn, booker: BookerUser, units: UnitsDep, settings: SettingsDep) -> HoldOut:
-    """Hold a room for a range for HOLD_EXPIRY_MINUTES; 409 when any of it is not free."""
+    """Hold a room for yourself for HOLD_EXPIRY_MINUTES; 409 when any of it is not free.
+
+    The hold is the caller's alone: a booking gets its hold from the booking service.
+    """
     if body.ends_at <= body.starts_at:
-        raise HTTPException(422, "`ends_at` must be after `starts_at`.")
+        raise invalid("body", "ends_at", "must be after `starts_at`")
+    during = Interval(body.starts_at, body.ends_at)
+    limits = settings.hold_limits
+    if reason := too_long(during.duration, limits):
+        raise invalid("body", "ends_at", reason)
     request = service.HoldRequest(
-        studio_id=body.studio_id,
-        room_id=body.room_id,
-        during=Interval(body.starts_at, body.ends_at),
-        booking_id=body.booking_id,
-        held_by=booker.user_id,
+        studio_id=body.studio_id, room_id=body.room_id, during=during, held_by=booker.user_id
     )
-    reservation = await service.hold_for_booker(
+    reservation = await service.hold_for_person(
         units,
         request,
         hold_for=timedelta(minutes=settings.hold_expiry_minutes),
+        limits=limits,
         now=service.now_utc(),
     )
     studio = await service.studio(units, body.studio_id)
@@ -70,4 +86,4 @@ async def hold(body: HoldIn, booker: BookerUser, units: UnitsDep, settings: Sett
 @router.delete("/api/availability/hold/{hold_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def release_hold(hold_id: uuid.UUID, booker: BookerUser, units: UnitsDep) -> None:
     """Let go of one's own hold before it lapses."""
-    await service.release_for_booker(units, hold_id, actor_of(booker))
+    await service.release_for_person(units, hold_id, actor_of(booker))

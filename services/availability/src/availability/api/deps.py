@@ -5,36 +5,37 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request
-from pydantic import AwareDatetime
+from fastapi import Depends, Query
+from fastapi.exceptions import RequestValidationError
 
 from availability.config import AvailabilitySettings
 from availability.domain.intervals import Interval
 from availability.service import Actor
 from contracts.identity import Role
+from contracts.values import UtcDatetime
 from service_runtime.auth import Principal
 from service_runtime.service_app import UnitsDep as UnitsDep
-from service_runtime.service_app import runtime_of
+from service_runtime.service_app import settings_of
+
+SettingsDep = Annotated[AvailabilitySettings, Depends(settings_of(AvailabilitySettings))]
 
 
-def _settings(request: Request) -> AvailabilitySettings:
-    settings = runtime_of(request).settings
-    assert isinstance(settings, AvailabilitySettings)
-    return settings
-
-
-SettingsDep = Annotated[AvailabilitySettings, Depends(_settings)]
+def invalid(location: str, field: str, message: str) -> RequestValidationError:
+    """A 422 problem naming the field, as pydantic's own refusals are answered."""
+    return RequestValidationError(
+        [{"type": "value_error", "loc": (location, field), "msg": message, "input": None}]
+    )
 
 
 def _window(
     settings: SettingsDep,
-    from_: Annotated[AwareDatetime, Query(alias="from", description="UTC or with an offset")],
-    to: Annotated[AwareDatetime, Query(description="Exclusive end of the window")],
+    from_: Annotated[UtcDatetime, Query(alias="from", description="UTC or with an offset")],
+    to: Annotated[UtcDatetime, Query(description="Exclusive end of the window")],
 ) -> Interval:
     if to <= from_:
-        raise HTTPException(422, "`to` must be after `from`.")
+        raise invalid("query", "to", "must be after `from`")
     if to - from_ > timedelta(days=settings.max_query_days):
-        raise HTTPException(422, f"Ask for at most {settings.max_query_days} days at a time.")
+        raise invalid("query", "to", f"ask for at most {settings.max_query_days} days at a time")
     return Interval(from_, to)
 
 

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from availability import service
-from availability.api.deps import UnitsDep, WindowDep, actor_of
+from availability.api.deps import SettingsDep, UnitsDep, WindowDep, actor_of
 from availability.api.schemas import (
     BlackoutIn,
     BlackoutOut,
@@ -49,9 +49,20 @@ async def blackouts(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> 
 
 @router.post(f"{STUDIO}/blackouts", status_code=status.HTTP_201_CREATED)
 async def add_blackout(
-    studio_id: uuid.UUID, body: BlackoutIn, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID,
+    body: BlackoutIn,
+    owner: OwnerUser,
+    units: UnitsDep,
+    settings: SettingsDep,
 ) -> BlackoutOut:
-    blackout = await service.add_blackout(units, studio_id, actor_of(owner), body.to_domain())
+    """Close the studio or a room; 409 once the studio has AVAILABILITY_MAX_BLACKOUTS_PER_STUDIO."""
+    blackout = await service.add_blackout(
+        units,
+        studio_id,
+        actor_of(owner),
+        body.to_domain(),
+        limit=settings.max_blackouts_per_studio,
+    )
     return BlackoutOut.of(blackout)
 
 
@@ -78,7 +89,12 @@ async def set_booking_policy(
 
 @router.get("/api/owner/studios/{studio_id}/calendar")
 async def calendar(
-    studio_id: uuid.UUID, window: WindowDep, owner: OwnerUser, units: UnitsDep
+    # The caller before the window: FastAPI solves dependencies in this order and the first to
+    # raise answers, so an anonymous caller gets 401 whatever the query says.
+    studio_id: uuid.UUID,
+    owner: OwnerUser,
+    window: WindowDep,
+    units: UnitsDep,
 ) -> CalendarOut:
     """The studio's held and booked reservations in a window, with their booking ids."""
     studio, reservations = await service.calendar(

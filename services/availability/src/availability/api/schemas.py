@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from availability.domain.intervals import Interval
 from availability.domain.reservations import Reservation
 from availability.domain.schedule import Blackout, WeeklyRule
-from availability.domain.studios import BookingPolicy
+from availability.domain.studios import (
+    BUFFER_MINUTES,
+    MAX_ADVANCE_DAYS,
+    MIN_NOTICE_MINUTES,
+    SLOT_MINUTES,
+    BookingPolicy,
+)
+from contracts.values import EARLIEST_YEAR, LATEST_YEAR, PlainText, UtcDatetime, WholeNumber
+from service_runtime.openapi import LOCAL_TIME_PATTERN
 
 
 class Slot(BaseModel):
@@ -40,23 +49,29 @@ class AvailabilityOut(BaseModel):
     bookable: bool
     duration_minutes: int
     slots: list[Slot]
+    next_from: datetime | None = Field(
+        default=None,
+        description="More free starts follow from here (ask again with this as `from`); "
+        "None when `slots` holds them all.",
+    )
 
 
 class HoldIn(BaseModel):
+    """A hold for the caller alone; bookings get theirs from the booking service's saga."""
+
+    # Unknown fields are refused, not ignored: a `booking_id` here must not look accepted.
+    model_config = ConfigDict(extra="forbid")
+
     studio_id: uuid.UUID
     room_id: uuid.UUID
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    booking_id: uuid.UUID | None = Field(
-        default=None, description="The booking this hold is for, when there is one."
-    )
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
 
 
 class HoldOut(BaseModel):
     hold_id: uuid.UUID
     studio_id: uuid.UUID
     room_id: uuid.UUID
-    booking_id: uuid.UUID | None
     status: str
     expires_at: datetime | None
     time: Slot
@@ -67,17 +82,36 @@ class HoldOut(BaseModel):
             hold_id=reservation.id,
             studio_id=reservation.studio_id,
             room_id=reservation.room_id,
-            booking_id=reservation.booking_id,
             status=reservation.status.value,
             expires_at=reservation.expires_at,
             time=Slot.of(reservation.during, zone),
         )
 
 
+def _wall_clock(value: object) -> object:
+    # Exactly what the document's pattern says, so nothing it refuses is taken (pydantic alone
+    # would also take seconds since midnight as a number, and a seventh fractional digit).
+    if isinstance(value, time) and value.tzinfo is None:
+        return value
+    if isinstance(value, str) and re.fullmatch(LOCAL_TIME_PATTERN, value):
+        return value
+    raise ValueError(
+        "must be a local wall-clock time of the studio, HH:MM or HH:MM:SS, without a UTC offset"
+    )
+
+
+WallClockTime = Annotated[time, BeforeValidator(_wall_clock)]
+"""A time of day as the studio's clocks show it: `09:00`, never `09:00Z` or `09:00+05:00`."""
+
+BoundedDate = Annotated[date, Field(ge=date(EARLIEST_YEAR, 1, 1), le=date(LATEST_YEAR, 12, 31))]
+
+
 class Rule(BaseModel):
-    weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
-    opens: time = Field(examples=["09:00"])
-    closes: time = Field(examples=["17:00"], description="00:00 means midnight at day's end")
+    weekday: Annotated[WholeNumber, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
+    opens: WallClockTime = Field(examples=["09:00"])
+    closes: WallClockTime = Field(
+        examples=["17:00"], description="00:00 means midnight at day's end"
+    )
     room_id: uuid.UUID | None = Field(default=None, description="None: the whole studio")
 
     def to_domain(self) -> WeeklyRule:
@@ -100,11 +134,11 @@ class BlackoutIn(BaseModel):
     """Either whole local dates (first_day..last_day) or an exact range (starts_at..ends_at)."""
 
     room_id: uuid.UUID | None = None
-    first_day: date | None = None
-    last_day: date | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
-    reason: str | None = Field(default=None, max_length=500)
+    first_day: BoundedDate | None = None
+    last_day: BoundedDate | None = None
+    starts_at: UtcDatetime | None = None
+    ends_at: UtcDatetime | None = None
+    reason: Annotated[PlainText, Field(max_length=500)] | None = None
 
     def to_domain(self) -> Blackout:
         return Blackout(
@@ -135,10 +169,14 @@ class BlackoutOut(BlackoutIn):
 
 
 class Policy(BaseModel):
-    slot_minutes: int = 30
-    min_notice_minutes: int = 60
-    max_advance_days: int = 180
-    buffer_minutes: int = 0
+    slot_minutes: Annotated[WholeNumber, Field(ge=SLOT_MINUTES[0], le=SLOT_MINUTES[1])] = 30
+    min_notice_minutes: Annotated[
+        WholeNumber, Field(ge=MIN_NOTICE_MINUTES[0], le=MIN_NOTICE_MINUTES[1])
+    ] = 60
+    max_advance_days: Annotated[
+        WholeNumber, Field(ge=MAX_ADVANCE_DAYS[0], le=MAX_ADVANCE_DAYS[1])
+    ] = 180
+    buffer_minutes: Annotated[WholeNumber, Field(ge=BUFFER_MINUTES[0], le=BUFFER_MINUTES[1])] = 0
 
     def to_domain(self) -> BookingPolicy:
         return BookingPolicy(**self.model_dump())

@@ -29,9 +29,6 @@ class Interval:
     def contains(self, other: Interval) -> bool:
         return self.start <= other.start and other.end <= self.end
 
-    def clip(self, start: datetime, end: datetime) -> Interval:
-        return Interval(max(self.start, start), min(self.end, end))
-
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted, non-overlapping intervals covering the same instants (touching ones joined)."""

@@ -51,6 +51,7 @@ class Reservation:
     version: int = 1
     held_by: str | None = None
     confirmed_at: datetime | None = None
+    created_at: datetime | None = None
 
     @property
     def blocks(self) -> Interval:
@@ -93,6 +94,7 @@ def new_hold(
         status=ReservationStatus.HELD,
         expires_at=now + hold_for,
         held_by=held_by,
+        created_at=now,
     )
 
 

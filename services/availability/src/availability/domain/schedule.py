@@ -10,10 +10,22 @@ from zoneinfo import ZoneInfo
 
 from availability.domain.intervals import Interval, merge
 from availability.domain.local_time import Edge, local_midnight, to_utc
+from availability.domain.studios import AvailabilityError
 
 
 class InvalidSchedule(ValueError):
     """A weekly rule or blackout that cannot mean anything (ends before it starts, ...)."""
+
+
+class TooManyBlackouts(AvailabilityError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"A studio keeps at most {limit} blackouts; remove some first.")
+
+
+def check_room_for_blackout(stored: int, limit: int) -> None:
+    """Raise TooManyBlackouts when a studio with `stored` blackouts may add no more."""
+    if stored >= limit:
+        raise TooManyBlackouts(limit)
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,13 @@ class Studio:
             raise NotStudioOwner(self.id)
 
 
+# Inclusive bounds of each policy field.
+SLOT_MINUTES = (5, 24 * 60)
+MIN_NOTICE_MINUTES = (0, 60 * 24 * 60)
+MAX_ADVANCE_DAYS = (1, 3 * 366)
+BUFFER_MINUTES = (0, 24 * 60)
+
+
 @dataclass(frozen=True)
 class BookingPolicy:
     """A studio's slot grid and how early and how far ahead it can be booked."""
@@ -66,11 +73,11 @@ class BookingPolicy:
     buffer_minutes: int = 0
 
     def __post_init__(self) -> None:
-        if not 5 <= self.slot_minutes <= 24 * 60:
-            raise InvalidPolicy("slot_minutes must be between 5 and 1440")
-        if not 0 <= self.min_notice_minutes <= 60 * 24 * 60:
-            raise InvalidPolicy("min_notice_minutes must be between 0 and 60 days")
-        if not 1 <= self.max_advance_days <= 3 * 366:
-            raise InvalidPolicy("max_advance_days must be between 1 and 1098")
-        if not 0 <= self.buffer_minutes <= 24 * 60:
-            raise InvalidPolicy("buffer_minutes must be between 0 and 1440")
+        for name, (low, high) in (
+            ("slot_minutes", SLOT_MINUTES),
+            ("min_notice_minutes", MIN_NOTICE_MINUTES),
+            ("max_advance_days", MAX_ADVANCE_DAYS),
+            ("buffer_minutes", BUFFER_MINUTES),
+        ):
+            if not low <= getattr(self, name) <= high:
+                raise InvalidPolicy(f"{name} must be between {low} and {high}")

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import JSONResponse
 
 from booking import service
 from booking.api.deps import SettingsDep, UnitsDep, WatcherDep
 from booking.api.schemas import ActionIn, BookingIn, BookingOut, BookingPage
 from booking.db import BookingQuery
-from booking.domain.booking import ENDED, Status
+from booking.domain.booking import ENDED, Status, View
+from contracts.values import UtcDatetime
 from service_runtime.auth import BookerUser, CurrentUser
 from service_runtime.problems import problem_response
 
 router = APIRouter(tags=["bookings"])
+
+MAX_OFFSET = 10_000
+"""Deeper pages are narrowed by status or start time instead of scanned."""
 
 
 @router.post(
@@ -38,6 +41,10 @@ async def request_booking(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> JSONResponse:
     """Price and request a booking; answer once the slots are held and payment can start."""
+    if settings.require_verified_email and not principal.email_verified:
+        raise HTTPException(
+            403, "Verify your email address before booking: open the link we emailed you."
+        )
     booking = await service.request_booking(
         units,
         principal=principal,
@@ -49,6 +56,7 @@ async def request_booking(
         ),
         idempotency_key=idempotency_key,
         platform_fee_percent=settings.platform_fee_percent,
+        max_hours=settings.max_booking_hours,
         rules=settings.saga_rules(),
     )
     booking = await watcher.wait_until(
@@ -69,7 +77,10 @@ async def request_booking(
             booking_status=booking.status.value,
             reason=str(reason),
         )
-    out = BookingOut.of(booking, viewer=service.user_uuid(principal))
+    studios = await service.studios_of(units, [booking])
+    out = BookingOut.of(
+        booking, viewer=service.user_uuid(principal), studio=studios.get(booking.studio_id)
+    )
     code = 201 if service.answered(booking) else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code, headers=location)
 
@@ -78,24 +89,41 @@ async def request_booking(
 async def list_bookings(
     principal: CurrentUser,
     units: UnitsDep,
-    status: Annotated[list[Status] | None, Query()] = None,
-    starts_from: datetime | None = None,
-    starts_before: datetime | None = None,
+    status: Annotated[list[Status] | None, Query(max_length=len(Status))] = None,
+    view: Annotated[
+        View | None,
+        Query(
+            description="upcoming (live, not over; soonest first), past (over or settled; "
+            "latest first) or cancelled (cancelled or failed; latest first)"
+        ),
+    ] = None,
+    party: Annotated[
+        service.Party | None,
+        Query(
+            description="booker: only the caller's own bookings; owner: only the bookings of "
+            "the caller's studios (owners and admins)"
+        ),
+    ] = None,
+    starts_from: UtcDatetime | None = None,
+    starts_before: UtcDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> BookingPage:
     """A booker's bookings, an owner's studios' bookings (and own), or all for admins."""
     query = BookingQuery(
-        statuses=tuple(status or ()),
+        statuses=tuple(dict.fromkeys(status or ())),
+        view=view,
         starts_from=starts_from,
         starts_before=starts_before,
         limit=limit,
         offset=offset,
     )
-    items, total = await service.list_bookings(units, principal, query)
+    items, total, studios = await service.list_bookings(units, principal, query, party)
     viewer = service.user_uuid(principal)
     return BookingPage(
-        items=[BookingOut.of(item, viewer=viewer) for item in items],
+        items=[
+            BookingOut.of(item, viewer=viewer, studio=studios.get(item.studio_id)) for item in items
+        ],
         total=total,
         limit=limit,
         offset=offset,
@@ -104,8 +132,10 @@ async def list_bookings(
 
 @router.get("/api/bookings/{booking_id}")
 async def get_booking(booking_id: uuid.UUID, principal: CurrentUser, units: UnitsDep) -> BookingOut:
-    booking, history = await service.get_booking(units, principal, booking_id)
-    return BookingOut.of(booking, viewer=service.user_uuid(principal), history=history)
+    booking, history, studio = await service.get_booking(units, principal, booking_id)
+    return BookingOut.of(
+        booking, viewer=service.user_uuid(principal), studio=studio, history=history
+    )
 
 
 @router.patch("/api/bookings/{booking_id}")
@@ -118,4 +148,7 @@ async def act_on_booking(
 ) -> BookingOut:
     """cancel (booker or owner), complete or no_show (owner or admin)."""
     booking = await service.act(units, principal, booking_id, body.action, settings.saga_rules())
-    return BookingOut.of(booking, viewer=service.user_uuid(principal))
+    studios = await service.studios_of(units, [booking])
+    return BookingOut.of(
+        booking, viewer=service.user_uuid(principal), studio=studios.get(booking.studio_id)
+    )

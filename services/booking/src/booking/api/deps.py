@@ -8,14 +8,8 @@ from fastapi import Depends, Request
 
 from booking.changes import BookingWatcher
 from booking.config import BookingSettings
-from service_runtime.service_app import ServiceRuntime, runtime_of
 from service_runtime.service_app import UnitsDep as UnitsDep
-
-
-def _settings(request: Request) -> BookingSettings:
-    settings = runtime_of(request).settings
-    assert isinstance(settings, BookingSettings)
-    return settings
+from service_runtime.service_app import settings_of
 
 
 def _watcher(request: Request) -> BookingWatcher:
@@ -23,6 +17,5 @@ def _watcher(request: Request) -> BookingWatcher:
     return watcher
 
 
-RuntimeDep = Annotated[ServiceRuntime, Depends(runtime_of)]
-SettingsDep = Annotated[BookingSettings, Depends(_settings)]
+SettingsDep = Annotated[BookingSettings, Depends(settings_of(BookingSettings))]
 WatcherDep = Annotated[BookingWatcher, Depends(_watcher)]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from booking import service
-from booking.api.deps import UnitsDep
+from booking.api.deps import SettingsDep, UnitsDep
 from booking.api.schemas import MessageIn, MessageOut, Timeline, TimelineEntry
 from service_runtime.auth import AdminUser, CurrentUser
 
@@ -16,16 +17,29 @@ router = APIRouter(tags=["messages"])
 
 @router.get("/api/bookings/{booking_id}/messages")
 async def list_messages(
-    booking_id: uuid.UUID, principal: CurrentUser, units: UnitsDep
+    booking_id: uuid.UUID,
+    principal: CurrentUser,
+    units: UnitsDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> list[MessageOut]:
-    return [MessageOut.of(row) for row in await service.messages(units, principal, booking_id)]
+    """The booking's messages, oldest first, a page at a time."""
+    rows = await service.messages(units, principal, booking_id, limit=limit, offset=offset)
+    return [MessageOut.of(row) for row in rows]
 
 
 @router.post("/api/bookings/{booking_id}/messages", status_code=201)
 async def send_message(
-    booking_id: uuid.UUID, body: MessageIn, principal: CurrentUser, units: UnitsDep
+    booking_id: uuid.UUID,
+    body: MessageIn,
+    principal: CurrentUser,
+    units: UnitsDep,
+    settings: SettingsDep,
 ) -> MessageOut:
-    return MessageOut.of(await service.send_message(units, principal, booking_id, body.body))
+    most = settings.max_messages_per_booking
+    return MessageOut.of(
+        await service.send_message(units, principal, booking_id, body.body, most=most)
+    )
 
 
 @router.get("/api/admin/bookings/{booking_id}/timeline")

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from booking.domain.booking import Booking, Status
-from contracts.values import CancellationPolicy
+from booking.domain.pricing import PriceBreakdown
+from booking.domain.studios import Studio
+from contracts.values import CancellationPolicy, PlainText, UtcDatetime
+
+MAX_MESSAGE_LENGTH = 4000
 
 
 class BookingIn(BaseModel):
     studio_id: uuid.UUID
     room_id: uuid.UUID
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
 
 
 class PriceOut(BaseModel):
@@ -27,6 +33,53 @@ class PriceOut(BaseModel):
     platform_fee_minor: int
     total_minor: int
     currency: str
+
+    @classmethod
+    def of(cls, price: PriceBreakdown) -> PriceOut:
+        return cls(
+            hourly_price_minor=price.hourly_price_minor,
+            hours=price.hours,
+            subtotal_minor=price.subtotal_minor,
+            platform_fee_percent=_percent(price.platform_fee_percent),
+            platform_fee_minor=price.platform_fee_minor,
+            total_minor=price.total_minor,
+            currency=price.currency,
+        )
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+class StudioLabels(BaseModel):
+    """The booking's studio and room as people know them, and its times in the studio's zone,
+    from booking's read model of catalog's studios (None where the read model has no name)."""
+
+    studio_name: str | None = Field(description="The studio's current name.")
+    room_name: str | None = Field(description="The room's current name; None if it is gone.")
+    studio_timezone: str | None = Field(description="The studio's IANA time zone.")
+    local_starts_at: datetime | None = Field(
+        description="starts_at in the studio's time zone (with its UTC offset)."
+    )
+    local_ends_at: datetime | None = Field(
+        description="ends_at in the studio's time zone (with its UTC offset)."
+    )
+
+    @classmethod
+    def labels(
+        cls, studio: Studio | None, room_id: uuid.UUID, starts_at: datetime, ends_at: datetime
+    ) -> dict[str, Any]:
+        if studio is None:
+            return dict.fromkeys(cls.model_fields)
+        zone = ZoneInfo(studio.timezone)
+        room = studio.room(room_id)
+        return {
+            "studio_name": studio.name,
+            "room_name": room.name if room else None,
+            "studio_timezone": studio.timezone,
+            "local_starts_at": starts_at.astimezone(zone),
+            "local_ends_at": ends_at.astimezone(zone),
+        }
 
 
 class HistoryOut(BaseModel):
@@ -49,7 +102,7 @@ class HistoryOut(BaseModel):
         )
 
 
-class BookingOut(BaseModel):
+class BookingOut(StudioLabels):
     id: uuid.UUID
     status: Status
     booker_id: uuid.UUID
@@ -65,9 +118,13 @@ class BookingOut(BaseModel):
     client_secret: str | None = Field(description="Only for the booker, while payment is due.")
     payment_error: str | None
     failure_reason: str | None
+    failure_detail: str | None = Field(description="Why the booking failed, in words.")
     cancelled_by: str | None
     cancellation_reason: str | None
-    refund_minor: int | None
+    refund_minor: int | None = Field(
+        description="What the booker gets back by the cancellation policy (or in full on failure)."
+    )
+    refunded_minor: int = Field(description="What payments reports as refunded so far.")
     confirmed_at: datetime | None
     completed_at: datetime | None
     ended_at: datetime | None
@@ -76,9 +133,13 @@ class BookingOut(BaseModel):
 
     @classmethod
     def of(
-        cls, booking: Booking, *, viewer: uuid.UUID, history: list[Any] | None = None
+        cls,
+        booking: Booking,
+        *,
+        viewer: uuid.UUID,
+        studio: Studio | None,
+        history: list[Any] | None = None,
     ) -> BookingOut:
-        price = booking.price
         return cls(
             id=booking.id,
             status=booking.status,
@@ -88,15 +149,7 @@ class BookingOut(BaseModel):
             room_id=booking.room_id,
             starts_at=booking.starts_at,
             ends_at=booking.ends_at,
-            price=PriceOut(
-                hourly_price_minor=price.hourly_price_minor,
-                hours=price.hours,
-                subtotal_minor=price.subtotal_minor,
-                platform_fee_percent=f"{price.platform_fee_percent.normalize():f}",
-                platform_fee_minor=price.platform_fee_minor,
-                total_minor=price.total_minor,
-                currency=price.currency,
-            ),
+            price=PriceOut.of(booking.price),
             cancellation_policy=booking.cancellation_policy,
             requested_at=booking.requested_at,
             hold_expires_at=booking.hold_expires_at,
@@ -107,14 +160,17 @@ class BookingOut(BaseModel):
             ),
             payment_error=booking.payment_error,
             failure_reason=booking.failure_reason,
+            failure_detail=booking.failure_detail,
             cancelled_by=booking.cancelled_by,
             cancellation_reason=booking.cancellation_reason,
             refund_minor=booking.refund_minor,
+            refunded_minor=booking.refunded_minor,
             confirmed_at=booking.confirmed_at,
             completed_at=booking.completed_at,
             ended_at=booking.ended_at,
             version=booking.version,
             history=None if history is None else [HistoryOut.of(row) for row in history],
+            **StudioLabels.labels(studio, booking.room_id, booking.starts_at, booking.ends_at),
         )
 
 
@@ -130,7 +186,7 @@ class ActionIn(BaseModel):
 
 
 class MessageIn(BaseModel):
-    body: str = Field(min_length=1, max_length=4000)
+    body: Annotated[PlainText, Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
 
 
 class MessageOut(BaseModel):
@@ -155,7 +211,7 @@ class MessageOut(BaseModel):
 
 class TimelineEntry(BaseModel):
     at: datetime
-    kind: str = Field(description="received, sent, action, timer or chat")
+    kind: str = Field(description="received, ignored, sent, action, timer or chat")
     name: str
     status_before: str | None
     status_after: str | None

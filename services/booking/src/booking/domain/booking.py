@@ -30,6 +30,23 @@ class Status(StrEnum):
 
 ENDED = frozenset({Status.FAILED, Status.CANCELLED})
 """States in which the booking never happened: nothing is held or charged any more."""
+LIVE = frozenset({Status.REQUESTED, Status.PENDING_PAYMENT, Status.CONFIRMING, Status.CONFIRMED})
+"""States in which the session is still to take place (or is taking place)."""
+HAPPENED = frozenset({Status.COMPLETED, Status.NO_SHOW, Status.DISPUTED})
+"""States after the session: it took place (or the booker did not come)."""
+
+
+class View(StrEnum):
+    """How a person's bookings are grouped on their pages; every booking is in exactly one.
+
+    upcoming: live and not over yet (ends_at after now); past: not ended, and over or
+    settled (completed, no_show, disputed, or live with ends_at at or before now);
+    cancelled: cancelled or failed.
+    """
+
+    UPCOMING = "upcoming"
+    PAST = "past"
+    CANCELLED = "cancelled"
 
 
 class IllegalTransition(Exception):
@@ -61,6 +78,9 @@ class Booking:
     status: Status = Status.REQUESTED
     version: int = 0
     deadline_at: datetime | None = None
+    # the command the current state waits on: how often and when it was last sent
+    command_sends: int = 0
+    command_sent_at: datetime | None = None
     # availability's part
     reservation_id: uuid.UUID | None = None
     hold_expires_at: datetime | None = None
@@ -76,6 +96,7 @@ class Booking:
     confirmed_at: datetime | None = None
     completed_at: datetime | None = None
     failure_reason: FailureReason | None = None
+    failure_detail: str | None = None
     cancelled_by: CancelledBy | None = None
     cancellation_reason: CancellationReason | None = None
     refund_minor: int | None = None

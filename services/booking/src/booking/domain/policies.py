@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from contracts.booking import CancelledBy
 from contracts.values import CancellationPolicy
@@ -47,6 +48,45 @@ REFUND_SCHEDULES: dict[CancellationPolicy, tuple[RefundStep, ...]] = {
 """Steps from the longest notice down; after the session has started nothing is refunded."""
 
 
+class RuleKind(StrEnum):
+    """Which part of the policy decides a cancellation's refund."""
+
+    BY_OWNER_OR_ADMIN = "by_owner_or_admin"
+    GRACE_PERIOD = "grace_period"
+    NOTICE = "notice"
+    AFTER_START = "after_start"
+
+
+@dataclass(frozen=True)
+class RefundRule:
+    """The rule that applies to one cancellation: its kind, the share refunded, and for a
+    `notice` rule the step of the schedule (at least `notice` before the start)."""
+
+    kind: RuleKind
+    percent: int
+    notice: timedelta | None = None
+
+
+def refund_rule(
+    policy: CancellationPolicy,
+    *,
+    booked_at: datetime,
+    cancelled_at: datetime,
+    starts_at: datetime,
+    cancelled_by: CancelledBy,
+) -> RefundRule:
+    """The rule of `policy` that decides what a cancellation at `cancelled_at` gives back."""
+    if cancelled_by is not CancelledBy.BOOKER:
+        return RefundRule(RuleKind.BY_OWNER_OR_ADMIN, 100)
+    notice = starts_at - cancelled_at
+    if cancelled_at - booked_at <= GRACE_PERIOD and notice > GRACE_MIN_NOTICE:
+        return RefundRule(RuleKind.GRACE_PERIOD, 100)
+    for step in REFUND_SCHEDULES[policy]:
+        if notice >= step.notice:
+            return RefundRule(RuleKind.NOTICE, step.percent, step.notice)
+    return RefundRule(RuleKind.AFTER_START, 0)
+
+
 def refund_percent(
     policy: CancellationPolicy,
     *,
@@ -56,15 +96,28 @@ def refund_percent(
     cancelled_by: CancelledBy,
 ) -> int:
     """The share of the total (0-100) a cancellation gives back to the booker."""
-    if cancelled_by is not CancelledBy.BOOKER:
-        return 100
-    notice = starts_at - cancelled_at
-    if cancelled_at - booked_at <= GRACE_PERIOD and notice > GRACE_MIN_NOTICE:
-        return 100
-    for step in REFUND_SCHEDULES[policy]:
-        if notice >= step.notice:
-            return step.percent
-    return 0
+    return refund_rule(
+        policy,
+        booked_at=booked_at,
+        cancelled_at=cancelled_at,
+        starts_at=starts_at,
+        cancelled_by=cancelled_by,
+    ).percent
+
+
+def full_refund_until(
+    policy: CancellationPolicy, *, booked_at: datetime, starts_at: datetime
+) -> datetime | None:
+    """The last instant (to the second) at which the booker's cancellation refunds in full;
+    None when no instant after booking does."""
+    candidates = [
+        starts_at - step.notice for step in REFUND_SCHEDULES[policy] if step.percent == 100
+    ]
+    # The grace period needs strictly more than GRACE_MIN_NOTICE: one second less.
+    grace_ends = min(booked_at + GRACE_PERIOD, starts_at - GRACE_MIN_NOTICE - timedelta(seconds=1))
+    candidates.append(grace_ends)
+    latest = max(candidates)
+    return latest if latest >= booked_at else None
 
 
 def refund_for(

@@ -10,7 +10,11 @@ HOUR = timedelta(hours=1)
 
 
 class InvalidBookingRequest(Exception):
-    """The requested time range or room cannot be priced or booked as asked."""
+    """The requested time range cannot be priced or booked as asked; `field` names the input."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -29,14 +33,14 @@ class PriceBreakdown:
 def whole_hours(starts_at: datetime, ends_at: datetime) -> int:
     """The number of hours between two instants; bookings are sold by the whole hour."""
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise InvalidBookingRequest("times must carry a time zone")
+        raise InvalidBookingRequest("times must carry a time zone", field="starts_at")
     if ends_at <= starts_at:
-        raise InvalidBookingRequest("ends_at must be after starts_at")
+        raise InvalidBookingRequest("ends_at must be after starts_at", field="ends_at")
     if starts_at.second or starts_at.microsecond or ends_at.second or ends_at.microsecond:
-        raise InvalidBookingRequest("times must be whole minutes")
+        raise InvalidBookingRequest("times must be whole minutes", field="starts_at")
     duration = ends_at - starts_at
     if duration % HOUR:
-        raise InvalidBookingRequest("a booking lasts a whole number of hours")
+        raise InvalidBookingRequest("a booking lasts a whole number of hours", field="ends_at")
     return duration // HOUR
 
 
@@ -55,12 +59,21 @@ def price_booking(
     starts_at: datetime,
     ends_at: datetime,
     minimum_hours: int,
+    maximum_hours: int,
     platform_fee_percent: Decimal,
 ) -> PriceBreakdown:
-    """Price a range of whole hours, at least `minimum_hours` long."""
+    """Price a range of whole hours, at least `minimum_hours` and at most `maximum_hours` long."""
     hours = whole_hours(starts_at, ends_at)
     if hours < minimum_hours:
-        raise InvalidBookingRequest(f"this studio is booked for at least {minimum_hours} hours")
+        raise InvalidBookingRequest(
+            f"this studio is booked for at least {minimum_hours} hours", field="ends_at"
+        )
+    if hours > maximum_hours:
+        raise InvalidBookingRequest(
+            f"a booking lasts at most {maximum_hours} hours: "
+            f"ends_at is {hours} hours after starts_at",
+            field="ends_at",
+        )
     subtotal = hourly_price_minor * hours
     fee = platform_fee_minor(subtotal, platform_fee_percent)
     return PriceBreakdown(

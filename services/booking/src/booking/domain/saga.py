@@ -1,9 +1,14 @@
 """The booking saga as a pure decision: (booking, what happened, now) -> (booking, messages).
 
 What happened is a reply from availability or payments, a deadline the scheduler fires, or
-a person's action. Replies that arrive twice or too late change nothing (or re-send a
-compensation, which the other services apply once); actions in the wrong state raise
-IllegalTransition.
+a person's action. A reply counts only when it answers a command this booking's saga sent
+(`Reply.answers`, from the envelope's causation id) and says what that command asked for (the
+same room and times, the same amount); anything else is ignored and noted. Replies that arrive
+twice or too late change nothing (or re-send a compensation, which the other services apply
+once); actions in the wrong state raise IllegalTransition.
+
+Every state that waits has a deadline: a command that gets no answer in `reply_timeout` is sent
+again, at most `max_resends` times, and then the saga compensates and fails the booking.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from booking.domain.booking import ENDED, Booking, IllegalTransition, Status
 from booking.domain.policies import refund_for
+from booking.domain.replies import Reply, why_not_ours
 from contracts import Message
 from contracts.availability import (
     ConfirmSlots,
@@ -66,8 +72,10 @@ class SagaRules:
 
     hold_grace: timedelta = timedelta(seconds=30)
     """Slack after hold_expires_at for an authorization already on its way."""
-    request_timeout: timedelta = timedelta(minutes=10)
-    """How long a booking waits for availability's answer to HoldSlots."""
+    reply_timeout: timedelta = timedelta(minutes=2)
+    """How long the saga waits for the answer to a command before sending it again."""
+    max_resends: int = 4
+    """How often a command is sent again before the saga gives up and compensates."""
     auto_complete_after: timedelta | None = timedelta(hours=24)
     """After the session's end, complete a booking its owner did not complete or report."""
 
@@ -79,9 +87,10 @@ class DeadlinePassed:
 
 @dataclass(frozen=True)
 class Cancel:
-    """A person cancels the booking."""
+    """A person cancels the booking (or the system does, when its studio is withdrawn)."""
 
     by: CancelledBy
+    reason: CancellationReason = CancellationReason.REQUESTED
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,7 @@ class MarkNoShow:
     reported_by: uuid.UUID
 
 
-Happening = Message | DeadlinePassed | Cancel | Complete | MarkNoShow
+Happening = Reply | DeadlinePassed | Cancel | Complete | MarkNoShow
 
 
 @dataclass(frozen=True)
@@ -106,11 +115,13 @@ class Decision:
     booking: Booking
     messages: list[Message] = field(default_factory=list)
     note: str = ""
+    ignored: bool = False
+    """The happening changed nothing: a reply not asked for, a duplicate, a stale timer."""
 
 
 def start(booking: Booking, rules: SagaRules = SagaRules()) -> Decision:
     """A new booking: hold the slots and announce the request."""
-    requested = _with_deadline(booking, rules)
+    requested = _with_deadline(_sent(booking, booking.requested_at), rules)
     return Decision(
         requested,
         [
@@ -132,22 +143,45 @@ def decide(
     booking: Booking, happening: Happening, now: datetime, rules: SagaRules = SagaRules()
 ) -> Decision:
     """The saga's next step for one thing that happened to a booking."""
-    step = _STEPS.get(type(happening))
+    what: Any = happening
+    if isinstance(happening, Reply):
+        why = why_not_ours(booking, happening)
+        if why is not None:
+            name = type(happening.message).__name__
+            return _ignored(booking, f"{name} is not an answer to this booking: {why}")
+        what = happening.message
+    step = _STEPS.get(type(what))
     if step is None:
-        return Decision(booking, note=f"{type(happening).__name__} does not concern the saga")
-    decision = step(booking, happening, now, rules)
+        return _ignored(booking, f"{type(what).__name__} does not concern the saga")
+    decision = step(booking, what, now, rules)
     return replace(decision, booking=_with_deadline(decision.booking, rules))
 
 
 def next_deadline(booking: Booking, rules: SagaRules) -> datetime | None:
     """When the scheduler must next look at this booking, if ever."""
-    if booking.status is Status.REQUESTED:
-        return booking.requested_at + rules.request_timeout
+    resend_due = (
+        None if booking.command_sent_at is None else booking.command_sent_at + rules.reply_timeout
+    )
+    if booking.status in (Status.REQUESTED, Status.CONFIRMING):
+        return resend_due
     if booking.status is Status.PENDING_PAYMENT and booking.hold_expires_at is not None:
-        return booking.hold_expires_at + rules.hold_grace
+        hold_over = booking.hold_expires_at + rules.hold_grace
+        if _awaits_intent(booking, rules) and resend_due is not None:
+            return min(hold_over, resend_due)
+        return hold_over
     if booking.status is Status.CONFIRMED and rules.auto_complete_after is not None:
         return booking.ends_at + rules.auto_complete_after
     return None
+
+
+def _awaits_intent(booking: Booking, rules: SagaRules) -> bool:
+    """Whether payments still owes the booker a payment intent, and may be asked again."""
+    return booking.client_secret is None and booking.command_sends <= rules.max_resends
+
+
+def _sent(booking: Booking, now: datetime) -> Booking:
+    """The booking after the first send of the command its new state waits on."""
+    return replace(booking, command_sends=1, command_sent_at=now)
 
 
 def _with_deadline(booking: Booking, rules: SagaRules) -> Booking:
@@ -167,7 +201,7 @@ def _about(booking: Booking) -> dict[str, Any]:
 
 
 def _ignored(booking: Booking, why: str) -> Decision:
-    return Decision(booking, note=f"ignored: {why}")
+    return Decision(booking, note=f"ignored: {why}", ignored=True)
 
 
 # --- availability's replies -------------------------------------------------------------
@@ -176,23 +210,12 @@ def _ignored(booking: Booking, why: str) -> Decision:
 def _slots_held(b: Booking, m: SlotsHeld, now: datetime, rules: SagaRules) -> Decision:
     if b.status is Status.REQUESTED:
         held = replace(
-            b,
+            _sent(b, now),
             status=Status.PENDING_PAYMENT,
             reservation_id=m.reservation_id,
             hold_expires_at=m.expires_at,
         )
-        authorize = AuthorizePayment(
-            booking_id=b.id,
-            booker_id=b.booker_id,
-            owner_id=b.owner_id,
-            studio_id=b.studio_id,
-            amount=b.total,
-            platform_fee=b.platform_fee,
-            session_starts_at=b.starts_at,
-            session_ends_at=b.ends_at,
-            description=f"Studio booking {b.id} ({b.price.hours} h)",
-        )
-        return Decision(held, [authorize], "slots held: authorizing the payment")
+        return Decision(held, [_authorize(b)], "slots held: authorizing the payment")
     if b.status in ENDED:
         release = ReleaseSlots(
             booking_id=b.id, reservation_id=m.reservation_id, reason=_release_reason(b)
@@ -201,12 +224,25 @@ def _slots_held(b: Booking, m: SlotsHeld, now: datetime, rules: SagaRules) -> De
     return _ignored(b, f"slots already held (booking is {b.status})")
 
 
+def _authorize(b: Booking) -> AuthorizePayment:
+    return AuthorizePayment(
+        booking_id=b.id,
+        booker_id=b.booker_id,
+        owner_id=b.owner_id,
+        studio_id=b.studio_id,
+        amount=b.total,
+        platform_fee=b.platform_fee,
+        session_starts_at=b.starts_at,
+        session_ends_at=b.ends_at,
+        description=f"Studio booking {b.id} ({b.price.hours} h)",
+    )
+
+
 def _slots_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, _: SagaRules) -> Decision:
     if b.status is not Status.REQUESTED:
         return _ignored(b, f"booking is {b.status}")
-    failed = replace(
-        b, status=Status.FAILED, failure_reason=FailureReason.SLOTS_UNAVAILABLE, ended_at=now
-    )
+    detail = f"the slots are not available ({m.reason})"
+    failed = _failed(b, FailureReason.SLOTS_UNAVAILABLE, detail, now)
     event = BookingFailed(**_about(b), reason=FailureReason.SLOTS_UNAVAILABLE, failed_at=now)
     return Decision(failed, [event], f"slots unavailable ({m.reason}): booking failed")
 
@@ -227,25 +263,11 @@ def _slots_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules)
 def _slots_lost(b: Booking, m: SlotsLost, now: datetime, _: SagaRules) -> Decision:
     if b.status is not Status.CONFIRMING:
         return _ignored(b, f"booking is {b.status}")
-    failed = replace(
-        b,
-        status=Status.FAILED,
-        failure_reason=FailureReason.SLOTS_LOST,
-        ended_at=now,
-        refund_minor=b.price.total_minor if b.money_taken else 0,
-    )
-    give_back: Message = (
-        RefundPayment(
-            booking_id=b.id,
-            refund_id=_refund_id(b, "slots-lost"),
-            amount=b.total,
-            reason=RefundReason.SLOTS_LOST,
-        )
-        if b.money_taken
-        else VoidPayment(booking_id=b.id, reason=VoidReason.SLOTS_LOST)
-    )
+    detail = f"the held slots were lost ({m.reason})"
+    failed = _failed(b, FailureReason.SLOTS_LOST, detail, now)
+    give_back = _give_back(b, VoidReason.SLOTS_LOST, "slots-lost")
     event = BookingFailed(**_about(b), reason=FailureReason.SLOTS_LOST, failed_at=now)
-    return Decision(failed, [give_back, event], f"slots lost ({m.reason}): payment given back")
+    return Decision(failed, [give_back, event], f"{detail}: payment given back")
 
 
 def _noted(what: str) -> Callable[[Booking, Any, datetime, SagaRules], Decision]:
@@ -283,11 +305,8 @@ def _payment_failed(b: Booking, m: PaymentFailed, now: datetime, _: SagaRules) -
             replace(b, payment_error=error), note=f"payment failed ({error}): the booker may retry"
         )
     failed = replace(
-        b,
-        status=Status.FAILED,
-        failure_reason=FailureReason.PAYMENT_FAILED,
+        _failed(b, FailureReason.PAYMENT_FAILED, f"the payment failed ({error})", now),
         payment_error=error,
-        ended_at=now,
     )
     messages: list[Message] = [
         VoidPayment(booking_id=b.id, reason=VoidReason.CANCELLED),
@@ -311,7 +330,7 @@ def _authorized(b: Booking, m: PaymentAuthorized, now: datetime, _: SagaRules) -
         late = b.hold_expires_at is not None and now > b.hold_expires_at
         note = "payment authorized" + (" after the hold expired" if late else "")
         return Decision(
-            replace(paid, status=Status.CONFIRMING, payment_error=None),
+            replace(_sent(paid, now), status=Status.CONFIRMING, payment_error=None),
             [confirm],
             f"{note}: confirming the slots",
         )
@@ -364,16 +383,80 @@ def _deadline(b: Booking, _t: DeadlinePassed, now: datetime, rules: SagaRules) -
     if b.deadline_at is None or now < b.deadline_at:
         return _ignored(b, "deadline not due")
     if b.status is Status.REQUESTED:
-        return _expire(b, now, void=False, note="no answer to the hold in time: cancelled")
+        hold = HoldSlots(
+            booking_id=b.id, studio_id=b.studio_id, room_id=b.room_id, time_range=b.time_range
+        )
+        return _resend(b, hold, now, rules) or _hold_unanswered(b, now, rules)
     if b.status is Status.PENDING_PAYMENT:
-        return _expire(b, now, void=True, note="hold expired without payment: cancelled")
+        if b.hold_expires_at is not None and now >= b.hold_expires_at + rules.hold_grace:
+            return _expire(b, now)
+        if _awaits_intent(b, rules):
+            return _resend(b, _authorize(b), now, rules) or _ignored(b, "no resend left")
+    if b.status is Status.CONFIRMING:
+        assert b.reservation_id is not None
+        confirm = ConfirmSlots(booking_id=b.id, reservation_id=b.reservation_id)
+        return _resend(b, confirm, now, rules) or _confirmation_unanswered(b, now, rules)
     if b.status is Status.CONFIRMED:
         completed = _complete(b, now, rules)
         return replace(completed, note="session over and not reported: completed automatically")
     return _ignored(b, f"no deadline in state {b.status}")
 
 
-def _expire(b: Booking, now: datetime, *, void: bool, note: str) -> Decision:
+def _resend(b: Booking, command: Message, now: datetime, rules: SagaRules) -> Decision | None:
+    """The command the booking waits on, sent again; None when it was sent often enough."""
+    if b.command_sends > rules.max_resends:
+        return None
+    again = replace(b, command_sends=b.command_sends + 1, command_sent_at=now)
+    name = type(command).__name__
+    note = f"no answer to {name} in time: sent again ({again.command_sends} sends)"
+    return Decision(again, [command], note)
+
+
+def _hold_unanswered(b: Booking, now: datetime, rules: SagaRules) -> Decision:
+    detail = f"availability did not answer the hold after {b.command_sends} requests"
+    failed = _failed(b, FailureReason.SLOTS_UNAVAILABLE, detail, now)
+    release = ReleaseSlots(booking_id=b.id, reason=ReleaseReason.HOLD_TIMED_OUT)
+    event = BookingFailed(**_about(b), reason=FailureReason.SLOTS_UNAVAILABLE, failed_at=now)
+    return Decision(failed, [release, event], f"{detail}: booking failed")
+
+
+def _confirmation_unanswered(b: Booking, now: datetime, rules: SagaRules) -> Decision:
+    detail = f"availability did not confirm the slots after {b.command_sends} requests"
+    failed = _failed(b, FailureReason.SLOTS_LOST, detail, now)
+    messages = [
+        _give_back(b, VoidReason.SLOTS_LOST, "confirmation-timed-out"),
+        ReleaseSlots(
+            booking_id=b.id, reservation_id=b.reservation_id, reason=ReleaseReason.HOLD_TIMED_OUT
+        ),
+        BookingFailed(**_about(b), reason=FailureReason.SLOTS_LOST, failed_at=now),
+    ]
+    return Decision(failed, messages, f"{detail}: payment given back, booking failed")
+
+
+def _failed(b: Booking, reason: FailureReason, detail: str, now: datetime) -> Booking:
+    return replace(
+        b,
+        status=Status.FAILED,
+        failure_reason=reason,
+        failure_detail=detail,
+        ended_at=now,
+        refund_minor=b.price.total_minor if b.money_taken else 0,
+    )
+
+
+def _give_back(b: Booking, void_reason: VoidReason, step: str) -> Message:
+    """Everything back to the booker: a refund once the money is taken, else a void."""
+    if b.money_taken:
+        return RefundPayment(
+            booking_id=b.id,
+            refund_id=_refund_id(b, step),
+            amount=b.total,
+            reason=RefundReason.SLOTS_LOST,
+        )
+    return VoidPayment(booking_id=b.id, reason=void_reason)
+
+
+def _expire(b: Booking, now: datetime) -> Decision:
     cancelled = replace(
         b,
         status=Status.CANCELLED,
@@ -382,16 +465,14 @@ def _expire(b: Booking, now: datetime, *, void: bool, note: str) -> Decision:
         refund_minor=0,
         ended_at=now,
     )
-    messages: list[Message] = []
-    if void:
-        messages.append(VoidPayment(booking_id=b.id, reason=VoidReason.HOLD_TIMED_OUT))
-    messages.append(
+    messages: list[Message] = [
+        VoidPayment(booking_id=b.id, reason=VoidReason.HOLD_TIMED_OUT),
         ReleaseSlots(
             booking_id=b.id, reservation_id=b.reservation_id, reason=ReleaseReason.HOLD_TIMED_OUT
-        )
-    )
-    messages.append(_cancelled_event(cancelled, now))
-    return Decision(cancelled, messages, note)
+        ),
+        _cancelled_event(cancelled, now),
+    ]
+    return Decision(cancelled, messages, "hold expired without payment: cancelled")
 
 
 def _cancel(b: Booking, action: Cancel, now: datetime, rules: SagaRules) -> Decision:
@@ -416,7 +497,7 @@ def _cancel(b: Booking, action: Cancel, now: datetime, rules: SagaRules) -> Deci
         b,
         status=Status.CANCELLED,
         cancelled_by=action.by,
-        cancellation_reason=CancellationReason.REQUESTED,
+        cancellation_reason=action.reason,
         refund_minor=refund,
         ended_at=now,
     )

@@ -13,10 +13,28 @@ class StudioNotBookable(Exception):
     """The studio is unknown, not published, or has no such room."""
 
 
+class StudioUnknown(StudioNotBookable):
+    """Booking has not heard of this studio (or not yet: catalog's event may be on its way)."""
+
+
+class RoomUnknown(StudioNotBookable):
+    """The studio has no such room."""
+
+
+class StudioNotPublished(StudioNotBookable):
+    """The studio exists but takes no bookings now: a draft, unlisted or suspended."""
+
+
+class OwnStudio(Exception):
+    """An owner asked to book their own studio."""
+
+
 @dataclass(frozen=True)
 class Room:
     room_id: uuid.UUID
     hourly_price_minor: int | None
+    name: str | None = None
+    """None for rooms stored before booking kept their names, until catalog's next event."""
 
 
 @dataclass(frozen=True)
@@ -35,13 +53,22 @@ class Studio:
     status: StudioStatus
     rooms: tuple[Room, ...]
 
+    def room(self, room_id: uuid.UUID) -> Room | None:
+        return next((room for room in self.rooms if room.room_id == room_id), None)
+
     def hourly_price_of(self, room_id: uuid.UUID) -> int:
         """The bookable room's hourly price; raises when the studio or room is not bookable."""
         if self.status is not StudioStatus.PUBLISHED:
-            raise StudioNotBookable(f"studio {self.studio_id} is {self.status}, not bookable")
-        room = next((room for room in self.rooms if room.room_id == room_id), None)
+            raise StudioNotPublished(f"studio {self.studio_id} is {self.status}, not bookable")
+        room = self.room(room_id)
         if room is None:
-            raise StudioNotBookable(f"studio {self.studio_id} has no room {room_id}")
+            raise RoomUnknown(f"studio {self.studio_id} has no room {room_id}")
         if room.hourly_price_minor is None:
             return self.hourly_price_minor
         return room.hourly_price_minor
+
+
+def refuse_own_studio(studio: Studio, booker_id: uuid.UUID) -> None:
+    """Owners do not book (nor, later, review) their own studios."""
+    if booker_id == studio.owner_id:
+        raise OwnStudio("you own this studio: owners cannot book their own studios")

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from catalog import service
-from catalog.api.deps import UnitsDep, actor_of
+from catalog.api.deps import UnitsDep, ViewerDep, actor_of
 from catalog.api.schemas import AnswerIn, ReviewIn, ReviewOut, ReviewPageOut
+from catalog.domain.search import DEFAULT_LIMIT, MAX_LIMIT
 from service_runtime.auth import CurrentUser, OwnerUser
 
 router = APIRouter(tags=["reviews"])
@@ -19,11 +20,14 @@ router = APIRouter(tags=["reviews"])
 async def studio_reviews(
     studio_id: uuid.UUID,
     units: UnitsDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    viewer: ViewerDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> ReviewPageOut:
+    """The reviews of a studio whoever asks may see (published, or their own, or any for
+    admins)."""
     reviews, next_cursor = await service.studio_reviews(
-        units, studio_id, limit=limit, cursor=cursor
+        units, studio_id, viewer, limit=limit, cursor=cursor
     )
     return ReviewPageOut(items=[ReviewOut.of(r) for r in reviews], next_cursor=next_cursor)
 

@@ -10,11 +10,32 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, HttpUrl
 
 from catalog.domain.amenities import Amenity
 from catalog.domain.countries import is_country_code
+from catalog.domain.ratings import MAX_RATING, MIN_RATING
 from catalog.domain.reviews import Review
-from catalog.domain.studios import MAX_MINIMUM_HOURS, Photo, Room, Studio
+from catalog.domain.studios import (
+    DEFAULT_MAXIMUM_HOURS,
+    MAX_MAXIMUM_HOURS,
+    MAX_MINIMUM_HOURS,
+    MAX_PHOTOS,
+    MAX_ROOM_CAPACITY,
+    MAX_ROOMS,
+    MAX_STUDIO_CAPACITY,
+    MAX_VERSION,
+    Photo,
+    Room,
+    Studio,
+    coordinate,
+)
 from catalog.studio_search import StudioHit
 from contracts.catalog import StudioStatus
-from contracts.values import CancellationPolicy, CurrencyCode, IanaTimezone, MinorUnits
+from contracts.values import (
+    BoundedMinorUnits,
+    CancellationPolicy,
+    CurrencyCode,
+    IanaTimezone,
+    PlainText,
+    WholeNumber,
+)
 
 
 def _country(code: str) -> str:
@@ -34,23 +55,39 @@ def _unique(values: list[Amenity]) -> list[Amenity]:
 CountryCode = Annotated[
     str, BeforeValidator(_upper), Field(min_length=2, max_length=2), AfterValidator(_country)
 ]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[PlainText, Field(min_length=1, max_length=200)]
+Description = Annotated[PlainText, Field(max_length=5000)]
+Address = Annotated[PlainText, Field(min_length=1, max_length=300)]
+City = Annotated[PlainText, Field(min_length=1, max_length=100)]
+# Strict: a JSON number only (pydantic's lax mode would take `true` as 1.0 and "45.5").
+Latitude = Annotated[float, Field(ge=-90, le=90, strict=True), AfterValidator(coordinate)]
+Longitude = Annotated[float, Field(ge=-180, le=180, strict=True), AfterValidator(coordinate)]
+StudioCapacity = Annotated[WholeNumber, Field(ge=1, le=MAX_STUDIO_CAPACITY)]
+MinimumHours = Annotated[WholeNumber, Field(ge=1, le=MAX_MINIMUM_HOURS)]
+MaximumHours = Annotated[
+    WholeNumber,
+    Field(ge=1, le=MAX_MAXIMUM_HOURS, description="The longest booking taken, in hours."),
+]
+ReviewText = Annotated[PlainText, Field(max_length=5000)]
 Amenities = Annotated[list[Amenity], Field(max_length=len(Amenity)), AfterValidator(_unique)]
 
 
 class PhotoIn(BaseModel):
     url: HttpUrl
-    caption: str = Field(default="", max_length=300)
+    caption: Annotated[PlainText, Field(max_length=300)] = ""
 
     def to_domain(self) -> Photo:
         return Photo(url=str(self.url), caption=self.caption)
 
 
+Photos = Annotated[list[PhotoIn], Field(max_length=MAX_PHOTOS)]
+
+
 class RoomIn(BaseModel):
     name: Name
-    description: str = Field(default="", max_length=2000)
-    capacity: int = Field(ge=1, le=1000)
-    hourly_price_minor: MinorUnits | None = Field(
+    description: Annotated[PlainText, Field(max_length=2000)] = ""
+    capacity: Annotated[WholeNumber, Field(ge=1, le=MAX_ROOM_CAPACITY)]
+    hourly_price_minor: BoundedMinorUnits | None = Field(
         default=None, description="Overrides the studio's hourly price for this room."
     )
 
@@ -68,21 +105,22 @@ class StudioIn(BaseModel):
     """A new studio; it starts as a draft. The slug is made from the name, once."""
 
     name: Name
-    description: str = Field(default="", max_length=5000)
-    address: str = Field(min_length=1, max_length=300)
-    city: str = Field(min_length=1, max_length=100)
+    description: Description = ""
+    address: Address
+    city: City
     country: CountryCode
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: Latitude
+    longitude: Longitude
     timezone: IanaTimezone
     currency: CurrencyCode
-    hourly_price_minor: MinorUnits
-    minimum_hours: int = Field(default=1, ge=1, le=MAX_MINIMUM_HOURS)
-    capacity: int = Field(default=1, ge=1, le=10_000)
+    hourly_price_minor: BoundedMinorUnits
+    minimum_hours: MinimumHours = 1
+    maximum_hours: MaximumHours = DEFAULT_MAXIMUM_HOURS
+    capacity: StudioCapacity = 1
     amenities: Amenities = []
-    photos: list[PhotoIn] = Field(default=[], max_length=50)
+    photos: Photos = []
     cancellation_policy: CancellationPolicy = CancellationPolicy.MODERATE
-    rooms: list[RoomIn] = Field(default=[], max_length=100)
+    rooms: list[RoomIn] = Field(default=[], max_length=MAX_ROOMS)
 
     def details(self) -> dict[str, Any]:
         """The studio's own fields, as the domain takes them."""
@@ -98,21 +136,22 @@ class StudioPatch(BaseModel):
     The version comes in this body or in If-Match; a stale one is answered with 409.
     """
 
-    version: int | None = Field(default=None, ge=1)
+    version: Annotated[WholeNumber, Field(ge=1, le=MAX_VERSION)] | None = None
     name: Name | None = None
-    description: str | None = Field(default=None, max_length=5000)
-    address: str | None = Field(default=None, min_length=1, max_length=300)
-    city: str | None = Field(default=None, min_length=1, max_length=100)
+    description: Description | None = None
+    address: Address | None = None
+    city: City | None = None
     country: CountryCode | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     timezone: IanaTimezone | None = None
     currency: CurrencyCode | None = None
-    hourly_price_minor: MinorUnits | None = None
-    minimum_hours: int | None = Field(default=None, ge=1, le=MAX_MINIMUM_HOURS)
-    capacity: int | None = Field(default=None, ge=1, le=10_000)
+    hourly_price_minor: BoundedMinorUnits | None = None
+    minimum_hours: MinimumHours | None = None
+    maximum_hours: MaximumHours | None = None
+    capacity: StudioCapacity | None = None
     amenities: Amenities | None = None
-    photos: list[PhotoIn] | None = Field(default=None, max_length=50)
+    photos: Photos | None = None
     cancellation_policy: CancellationPolicy | None = None
 
     def changes(self) -> dict[str, Any]:
@@ -136,7 +175,7 @@ def _details(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class Suspension(BaseModel):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Annotated[PlainText, Field(min_length=1, max_length=1000)]
 
 
 class PhotoOut(BaseModel):
@@ -173,6 +212,7 @@ class StudioOut(BaseModel):
     currency: str
     hourly_price_minor: int
     minimum_hours: int
+    maximum_hours: int
     capacity: int
     amenities: list[Amenity]
     photos: list[PhotoOut]
@@ -200,6 +240,7 @@ class StudioOut(BaseModel):
             currency=studio.currency,
             hourly_price_minor=studio.hourly_price_minor,
             minimum_hours=studio.minimum_hours,
+            maximum_hours=studio.maximum_hours,
             capacity=studio.capacity,
             amenities=list(studio.amenities),
             photos=[PhotoOut(url=p.url, caption=p.caption) for p in studio.photos],
@@ -242,6 +283,7 @@ class StudioSummary(BaseModel):
     amenities: list[Amenity]
     rating: RatingOut
     distance_km: float | None = None
+    photo_url: str | None = Field(default=None, description="The studio's first photo.")
 
     @classmethod
     def of(cls, hit: StudioHit) -> StudioSummary:
@@ -261,6 +303,7 @@ class StudioSummary(BaseModel):
             amenities=[Amenity(value) for value in row.amenities],
             rating=RatingOut(average=average, count=row.rating_count),
             distance_km=round(hit.distance_km, 3) if hit.distance_km is not None else None,
+            photo_url=row.photo_url,
         )
 
 
@@ -271,12 +314,12 @@ class SearchPageOut(BaseModel):
 
 class ReviewIn(BaseModel):
     booking_id: uuid.UUID
-    rating: int = Field(ge=1, le=5)
-    text: str = Field(default="", max_length=5000)
+    rating: Annotated[WholeNumber, Field(ge=MIN_RATING, le=MAX_RATING)]
+    text: ReviewText = ""
 
 
 class AnswerIn(BaseModel):
-    text: str = Field(min_length=1, max_length=5000)
+    text: Annotated[ReviewText, Field(min_length=1)]
 
 
 class ReviewOut(BaseModel):
@@ -289,6 +332,9 @@ class ReviewOut(BaseModel):
     created_at: datetime
     answer: str | None
     answered_at: datetime | None
+    reviewer_name: str | None = Field(
+        description="The booker's name as identity last announced it; null until it has."
+    )
 
     @classmethod
     def of(cls, review: Review) -> ReviewOut:
@@ -302,6 +348,7 @@ class ReviewOut(BaseModel):
             created_at=review.created_at,
             answer=review.answer,
             answered_at=review.answered_at,
+            reviewer_name=review.reviewer_name,
         )
 
 

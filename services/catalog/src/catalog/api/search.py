@@ -13,12 +13,16 @@ from catalog.domain.amenities import Amenity
 from catalog.domain.search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    MAX_RADIUS_KM,
+    MIN_RADIUS_KM,
     Cursor,
     InvalidSearch,
     Near,
     SearchSort,
     StudioSearch,
 )
+from catalog.domain.studios import MAX_STUDIO_CAPACITY, coordinate
+from contracts.values import MAX_MINOR_UNITS, PlainText
 
 router = APIRouter(tags=["search"])
 
@@ -27,16 +31,18 @@ router = APIRouter(tags=["search"])
 async def search_studios(
     units: UnitsDep,
     settings: SettingsDep,
-    q: Annotated[str | None, Query(max_length=200, description="Words to find")] = None,
+    q: Annotated[PlainText | None, Query(max_length=200, description="Words to find")] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lng: Annotated[float | None, Query(ge=-180, le=180)] = None,
-    radius_km: Annotated[float | None, Query(gt=0, le=500)] = None,
-    city: Annotated[str | None, Query(max_length=100)] = None,
+    radius_km: Annotated[float | None, Query(ge=MIN_RADIUS_KM, le=MAX_RADIUS_KM)] = None,
+    city: Annotated[PlainText | None, Query(max_length=100)] = None,
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
-    min_price_minor: Annotated[int | None, Query(ge=0)] = None,
-    max_price_minor: Annotated[int | None, Query(ge=0)] = None,
-    min_capacity: Annotated[int | None, Query(ge=1)] = None,
-    amenities: Annotated[list[Amenity] | None, Query(description="All of these")] = None,
+    min_price_minor: Annotated[int | None, Query(ge=0, le=MAX_MINOR_UNITS)] = None,
+    max_price_minor: Annotated[int | None, Query(ge=0, le=MAX_MINOR_UNITS)] = None,
+    min_capacity: Annotated[int | None, Query(ge=1, le=MAX_STUDIO_CAPACITY)] = None,
+    amenities: Annotated[
+        list[Amenity] | None, Query(max_length=len(Amenity), description="All of these")
+    ] = None,
     min_rating: Annotated[float | None, Query(ge=1, le=5)] = None,
     sort: SearchSort | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
@@ -45,7 +51,7 @@ async def search_studios(
     if (lat is None) != (lng is None):
         raise InvalidSearch("lat, lng: give both or neither")
     near = (
-        Near(lat, lng, radius_km or settings.default_radius_km)
+        Near(coordinate(lat), coordinate(lng), radius_km or settings.default_radius_km)
         if lat is not None and lng is not None
         else None
     )

@@ -38,7 +38,10 @@ async def my_studios(owner: OwnerUser, units: UnitsDep) -> list[StudioOut]:
     return [StudioOut.of(studio) for studio in studios]
 
 
-@router.patch("/api/studios/{studio_id}")
+@router.patch(
+    "/api/studios/{studio_id}",
+    responses={428: {"description": "The studio's version is in neither If-Match nor the body."}},
+)
 async def edit_studio(
     studio_id: uuid.UUID,
     body: StudioPatch,

@@ -11,8 +11,10 @@ from catalog.domain.studios import CatalogError
 
 
 class ReviewNotAllowed(CatalogError):
-    def __init__(self) -> None:
-        super().__init__("Only the booker of a completed booking of this studio may review it.")
+    def __init__(
+        self, reason: str = "Only the booker of a completed booking of this studio may review it."
+    ) -> None:
+        super().__init__(reason)
 
 
 class AlreadyReviewed(CatalogError):
@@ -51,20 +53,28 @@ class Review:
     created_at: datetime
     answer: str | None = None
     answered_at: datetime | None = None
+    reviewer_name: str | None = None  # the booker's name, as identity last announced it
 
 
 def new_review(
     booking: CompletedBooking | None,
     *,
     studio_id: uuid.UUID,
+    studio_owner_id: uuid.UUID,
     booker_id: uuid.UUID,
     rating: int,
     text: str,
     now: datetime,
 ) -> Review:
-    """A review of a completed booking, by its booker, of the studio it was in."""
+    """A review of a completed booking, by its booker, of the studio it was in.
+
+    The studio's owner never reviews it, even after booking it themselves: a rating is what
+    other people found there. An admin reviews like anyone else, only bookings of their own.
+    """
     if booking is None or booking.booker_id != booker_id or booking.studio_id != studio_id:
         raise ReviewNotAllowed()
+    if booker_id == studio_owner_id:
+        raise ReviewNotAllowed("A studio's owner cannot review their own studio.")
     if not MIN_RATING <= rating <= MAX_RATING:
         raise InvalidRating(rating)
     return Review(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -13,6 +14,7 @@ from catalog.domain.amenities import Amenity
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MIN_RADIUS_KM = 0.01
 MAX_RADIUS_KM = 500.0
 
 
@@ -35,6 +37,14 @@ class Near:
     radius_km: float
 
 
+def _storable(key: float) -> bool:
+    """Whether a sort key fits the database's columns: an integer within BIGINT's range, or a
+    finite float (an integer too large for a float cannot go through isfinite)."""
+    if isinstance(key, int):
+        return -(2**63) < key < 2**63
+    return math.isfinite(key)
+
+
 @dataclass(frozen=True)
 class Cursor:
     """Where the previous page ended: its last sort key and id, under one named order."""
@@ -55,7 +65,7 @@ class Cursor:
             sort, key, last_id = json.loads(base64.urlsafe_b64decode(padded))
             if not isinstance(sort, str) or isinstance(key, bool):
                 raise TypeError(sort)
-            if not isinstance(key, int | float):
+            if not isinstance(key, int | float) or not _storable(key):
                 raise TypeError(key)
             return cls(sort, key, uuid.UUID(last_id))
         except (ValueError, TypeError, binascii.Error) as error:
@@ -100,8 +110,8 @@ class StudioSearch:
             raise InvalidSearch("cursor: it belongs to a search with another sort")
         if not 1 <= self.limit <= MAX_LIMIT:
             raise InvalidSearch(f"limit: 1 to {MAX_LIMIT}")
-        if self.near and not 0 < self.near.radius_km <= MAX_RADIUS_KM:
-            raise InvalidSearch(f"radius_km: more than 0 and at most {MAX_RADIUS_KM}")
+        if self.near and not MIN_RADIUS_KM <= self.near.radius_km <= MAX_RADIUS_KM:
+            raise InvalidSearch(f"radius_km: {MIN_RADIUS_KM} to {MAX_RADIUS_KM}")
         both = self.min_price_minor is not None and self.max_price_minor is not None
         if both and self.min_price_minor > self.max_price_minor:  # type: ignore[operator]
             raise InvalidSearch("min_price_minor: above max_price_minor")

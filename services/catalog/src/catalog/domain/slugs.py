@@ -8,6 +8,7 @@ from collections.abc import Collection
 
 MAX_SLUG_LENGTH = 80
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_SLUG = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_SLUG_LENGTH + 10}}}[a-z0-9])?")
 
 
 def slugify(name: str) -> str:
@@ -15,6 +16,11 @@ def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     slug = _NOT_SLUG.sub("-", ascii_name.lower()).strip("-")
     return slug[:MAX_SLUG_LENGTH].rstrip("-") or "studio"
+
+
+def could_be_slug(key: str) -> bool:
+    """Whether `key` has the shape of a slug `unique_slug` makes (with a numbered suffix)."""
+    return _SLUG.fullmatch(key) is not None
 
 
 def unique_slug(name: str, taken: Collection[str]) -> str:

@@ -15,7 +15,24 @@ from catalog.domain.ratings import RatingSummary
 from contracts.catalog import StudioStatus
 from contracts.values import CancellationPolicy
 
+# Every count and size a caller names is bounded.
 MAX_MINIMUM_HOURS = 24
+MAX_MAXIMUM_HOURS = 7 * 24
+DEFAULT_MAXIMUM_HOURS = 24
+MAX_ROOMS = 100
+MAX_PHOTOS = 50
+MAX_ROOM_CAPACITY = 1_000
+MAX_STUDIO_CAPACITY = 10_000
+MAX_VERSION = 2**31 - 1  # the version column is an INTEGER
+COORDINATE_DECIMALS = 7
+
+
+def coordinate(degrees: float) -> float:
+    """A latitude or longitude to 7 decimals (about a centimetre): finer values, such as
+    5e-324, only make PostgreSQL's earth functions underflow."""
+    return round(degrees, COORDINATE_DECIMALS)
+
+
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _URL = re.compile(r"^https?://\S+$")
 
@@ -110,6 +127,7 @@ class Studio:
     hourly_price_minor: int
     description: str = ""
     minimum_hours: int = 1
+    maximum_hours: int = DEFAULT_MAXIMUM_HOURS
     capacity: int = 1
     amenities: tuple[Amenity, ...] = ()
     photos: tuple[Photo, ...] = ()
@@ -146,6 +164,7 @@ EDITABLE_FIELDS = frozenset(
         "currency",
         "hourly_price_minor",
         "minimum_hours",
+        "maximum_hours",
         "capacity",
         "amenities",
         "photos",
@@ -169,6 +188,11 @@ def validate(studio: Studio) -> Studio:
             1 <= studio.minimum_hours <= MAX_MINIMUM_HOURS,
             f"must be 1 to {MAX_MINIMUM_HOURS}",
         ),
+        (
+            "maximum_hours",
+            studio.minimum_hours <= studio.maximum_hours <= MAX_MAXIMUM_HOURS,
+            f"must be minimum_hours to {MAX_MAXIMUM_HOURS}",
+        ),
         ("capacity", studio.capacity >= 1, "must be at least 1"),
         (
             "photos",
@@ -176,6 +200,8 @@ def validate(studio: Studio) -> Studio:
             "must be http(s) URLs",
         ),
         ("rooms", all(_room_valid(room) for room in studio.rooms), "need a name and capacity"),
+        ("rooms", len(studio.rooms) <= MAX_ROOMS, f"at most {MAX_ROOMS} per studio"),
+        ("photos", len(studio.photos) <= MAX_PHOTOS, f"at most {MAX_PHOTOS} per studio"),
     ]
     for name, ok, problem in checks:
         if not ok:
@@ -216,6 +242,13 @@ def check_manager(studio: Studio, actor: Actor) -> None:
     """Owners manage their own studios; admins manage any."""
     if not (actor.is_admin or studio.owner_id == actor.user_id):
         raise NotStudioOwner()
+
+
+def visible_to(studio: Studio, viewer: Actor | None) -> bool:
+    """Anyone sees a published studio; its owner and admins see it in any status."""
+    if studio.status is StudioStatus.PUBLISHED:
+        return True
+    return viewer is not None and (viewer.is_admin or viewer.user_id == studio.owner_id)
 
 
 def check_version(studio: Studio, expected: int | None) -> None:

@@ -1,14 +1,22 @@
-"""The caller's own account, and admin role changes."""
+"""The caller's own account, and the admins' list of users and role changes."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
+from contracts.values import PlainText
 from identity import service
-from identity.api.deps import UnitsDep
-from identity.api.schemas import RoleChange, UserOut
+from identity.api.deps import SettingsDep, UnitsDep
+from identity.api.schemas import ListedUserOut, RoleChange, UserOut, UserPageOut
+from identity.domain.user_directory import (
+    DEFAULT_LIMIT,
+    MAX_CURSOR_LENGTH,
+    MAX_LIMIT,
+    MAX_QUERY_LENGTH,
+)
 from service_runtime.auth import AdminUser, CurrentUser
 
 router = APIRouter(tags=["users"])
@@ -17,6 +25,24 @@ router = APIRouter(tags=["users"])
 @router.get("/api/users/me")
 async def me(principal: CurrentUser, units: UnitsDep) -> UserOut:
     return UserOut.of(await service.current_user(units, principal.user_id))
+
+
+@router.get("/api/admin/users")
+async def list_users(
+    _: AdminUser,
+    units: UnitsDep,
+    q: Annotated[
+        PlainText | None,
+        Query(max_length=MAX_QUERY_LENGTH, description="Part of an email or name, any case"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
+) -> UserPageOut:
+    """Live users, newest first."""
+    listed, next_cursor = await service.list_users(
+        units, text_in=q.strip() if q and q.strip() else None, limit=limit, cursor=cursor
+    )
+    return UserPageOut(items=[ListedUserOut.listed(e) for e in listed], next_cursor=next_cursor)
 
 
 @router.put("/api/admin/users/{user_id}/role")
@@ -29,8 +55,10 @@ async def change_role(
 
 
 @router.post("/api/admin/signing-keys/rotate")
-async def rotate_signing_key(_: AdminUser, units: UnitsDep) -> dict[str, str]:
-    return {"kid": await service.rotate_signing_key(units)}
+async def rotate_signing_key(
+    _: AdminUser, units: UnitsDep, settings: SettingsDep
+) -> dict[str, str]:
+    return {"kid": await service.rotate_signing_key(units, settings)}
 
 
 def _is_uuid(value: str) -> bool:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, HTTPException, Request
 
-from identity import clerk, service
+from identity import clerk, clerk_sync
 from identity.api.deps import SettingsDep, UnitsDep
 
 router = APIRouter(tags=["webhooks"])
+log = logging.getLogger(__name__)
 
 
-@router.post("/api/webhooks/clerk")
+@router.post(
+    "/api/webhooks/clerk",
+    responses={400: {"description": "The Svix signature is missing or does not verify."}},
+)
 async def clerk_webhook(request: Request, units: UnitsDep, settings: SettingsDep) -> dict[str, str]:
     if not settings.clerk_webhook_secret:
         raise HTTPException(
@@ -20,8 +26,8 @@ async def clerk_webhook(request: Request, units: UnitsDep, settings: SettingsDep
     try:
         event = clerk.verify(settings.clerk_webhook_secret, body, dict(request.headers))
     except clerk.InvalidClerkWebhook as error:
+        log.warning("Clerk webhook %s refused: %s", request.headers.get("svix-id"), error)
         raise HTTPException(400, f"Webhook rejected: {error}") from error
-    if not event.event_type.startswith("user."):
+    if event is None:
         return {"status": "ignored"}
-    applied = await service.apply_clerk_event(units, event)
-    return {"status": "applied" if applied else "duplicate"}
+    return {"status": (await clerk_sync.apply_clerk_event(units, event)).value}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from contracts.identity import Role
@@ -35,15 +35,28 @@ class RoleNotAllowed(IdentityError):
         super().__init__(f"An account cannot sign itself up as {role.value}.")
 
 
+class LastAdmin(IdentityError):
+    def __init__(self) -> None:
+        super().__init__("The last admin cannot be demoted or deleted: make another admin first.")
+
+
+class ClerkLinkRefused(IdentityError):
+    def __init__(self, email: str, reason: str) -> None:
+        super().__init__(f"The account with the email {email} is not linked to Clerk: {reason}.")
+
+
 @dataclass(frozen=True)
 class User:
     id: uuid.UUID
     email: str
     name: str
     role: Role
-    password_hash: str | None = None
+    # Kept out of repr: a user printed (create-admin) or logged must not carry the hash.
+    password_hash: str | None = field(default=None, repr=False)
     clerk_user_id: str | None = None
     deleted: bool = False
+    clerk_event_at: datetime | None = None  # when the last Clerk event applied to it happened
+    email_verified: bool = False  # the person opened a verification link sent to `email`
 
 
 def normalize_email(email: str) -> str:
@@ -68,6 +81,35 @@ def with_role(user: User, role: Role) -> User:
     return replace(user, role=role)
 
 
+def link_to_clerk(local: User, clerk_user_id: str, *, email_verified: bool) -> User:
+    """A local account taken over by the Clerk user with its email, only if Clerk verified it.
+
+    Its name stays ours: linking is not a rename (Clerk's later updates are).
+    """
+    if local.clerk_user_id not in (None, clerk_user_id):
+        raise ClerkLinkRefused(local.email, "it is linked to another Clerk user")
+    if not email_verified:
+        raise ClerkLinkRefused(local.email, "Clerk has not verified that email")
+    return replace(local, clerk_user_id=clerk_user_id)
+
+
+def may_sign_in(user: User) -> bool:
+    """Whether the user may hold a session of ours: a live account with a password of ours."""
+    return not user.deleted and user.password_hash is not None
+
+
+def loses_admin(user: User, change: User) -> bool:
+    """True when the change takes admin power away from the user (a demotion or a deletion)."""
+    removed = change.deleted or change.role is not Role.ADMIN
+    return user.role is Role.ADMIN and not user.deleted and removed
+
+
+def check_an_admin_remains(other_admins: int) -> None:
+    """Someone must stay able to moderate: refuse to remove the last admin."""
+    if other_admins < 1:
+        raise LastAdmin()
+
+
 def access_token_claims(
     user: User, *, issuer: str, audience: str | None, now: datetime, ttl: timedelta
 ) -> dict[str, object]:
@@ -77,6 +119,7 @@ def access_token_claims(
         "sub": str(user.id),
         "role": user.role.value,
         "email": user.email,
+        "email_verified": user.email_verified,
         "iat": int(now.timestamp()),
         "exp": int((now + ttl).timestamp()),
         "jti": uuid.uuid4().hex,

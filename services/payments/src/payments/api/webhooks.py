@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
 
 from payments.api.deps import ContextDep, UnitsDep
 from payments.events import process_event
-from payments.provider import InvalidWebhook
+from payments.provider import ForeignApiVersion, InvalidWebhook
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 
@@ -23,7 +25,11 @@ async def stripe_webhook(
     body = await request.body()
     try:
         event = ctx.gateway.verify_event(body, stripe_signature)
+    except ForeignApiVersion as error:
+        log.error("Stripe webhook refused: %s", error)
+        raise HTTPException(400, f"Webhook rejected: {error}") from error
     except InvalidWebhook as error:
+        log.warning("Stripe webhook rejected: %s", error)
         raise HTTPException(400, f"Webhook rejected: {error}") from error
     applied = await process_event(units, ctx, event, source="webhook")
     return {"status": "applied" if applied else "duplicate"}

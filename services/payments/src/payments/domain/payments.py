@@ -22,11 +22,13 @@ from contracts.payments import (
     PaymentFailed,
     PaymentFailureReason,
     PaymentIntentReady,
+    PaymentRefunded,
     PaymentVoided,
+    RefundReason,
     VoidReason,
 )
 from contracts.values import Money
-from payments.domain.money import platform_fee, refundable
+from payments.domain.money import platform_fee, refund_amount, refundable
 
 
 class PaymentStatus(StrEnum):
@@ -67,10 +69,6 @@ _NEXT: dict[PaymentStatus, frozenset[PaymentStatus]] = {
 def can_move(current: PaymentStatus, target: PaymentStatus) -> bool:
     """Whether a payment may go from `current` to `target` (staying put is not a move)."""
     return target in _NEXT[current]
-
-
-class PaymentNotFound(LookupError):
-    """No payment exists for this booking."""
 
 
 @dataclass(frozen=True)
@@ -175,21 +173,35 @@ def intent_ready(payment: Payment) -> PaymentIntentReady:
 
 def intent_created(payment: Payment, snapshot: IntentSnapshot) -> Outcome:
     """Stripe created the PaymentIntent: hand the client secret to the booker (once more on
-    a repeated request, which is harmless); a payment already over stays over."""
+    a repeated request, which is harmless); a payment already over, or asked to be voided
+    while Stripe was creating it, is not offered to the booker."""
     updated = replace(
         payment,
         intent_ref=payment.intent_ref or snapshot.intent_ref,
         client_secret=payment.client_secret or snapshot.client_secret,
     )
-    if updated.status is not PaymentStatus.PENDING:
+    if updated.status is not PaymentStatus.PENDING or updated.void_reason is not None:
         return Outcome(updated)
     return Outcome(updated, [intent_ready(updated)])
 
 
+def needs_cancel(payment: Payment) -> bool:
+    """Booking asked for a void and the PaymentIntent at Stripe may still take or hold money."""
+    return (
+        payment.void_reason is not None
+        and payment.intent_ref is not None
+        and payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
+    )
+
+
 def creation_failed(payment: Payment, reason: PaymentFailureReason, now: datetime) -> Outcome:
-    """Stripe refused to create the PaymentIntent at all: booking must give up on it."""
+    """Stripe refused to create the PaymentIntent at all: booking must give up on it (or,
+    if it asked for a void meanwhile, hears that there is nothing left to void)."""
     if payment.status is not PaymentStatus.PENDING or payment.intent_ref is not None:
         return Outcome(payment)
+    if payment.void_reason is not None:
+        voided = replace(payment, status=PaymentStatus.VOIDED)
+        return Outcome(voided, [_voided(voided, now)])
     failed = replace(payment, status=PaymentStatus.FAILED)
     return Outcome(
         failed,
@@ -340,18 +352,28 @@ class VoidAction(StrEnum):
     """Cancel the uncaptured PaymentIntent at Stripe."""
     REFUND = "refund"
     """Already captured: give everything left back."""
+    AWAIT_INTENT = "await_intent"
+    """Stripe may be creating the PaymentIntent right now: cancel it once it is known."""
     NONE = "none"
     """Nothing left to release: answer at once."""
 
 
-def request_void(payment: Payment, reason: VoidReason, now: datetime) -> tuple[Outcome, VoidAction]:
-    """Booking wants the money released, whatever state the payment is in."""
+def request_void(
+    payment: Payment, reason: VoidReason, now: datetime, *, intent_may_exist: bool
+) -> tuple[Outcome, VoidAction]:
+    """Booking wants the money released, whatever state the payment is in.
+
+    Voided is said only once no PaymentIntent can take money: while its creation may be under
+    way (`intent_may_exist`, the creating call was sent at least once) the void waits for it.
+    """
     marked = replace(payment, void_reason=payment.void_reason or reason)
     if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
-        if payment.intent_ref is None:
-            voided = replace(marked, status=PaymentStatus.VOIDED)
-            return Outcome(voided, [_voided(voided, now)]), VoidAction.NONE
-        return Outcome(marked), VoidAction.CANCEL
+        if payment.intent_ref is not None:
+            return Outcome(marked), VoidAction.CANCEL
+        if intent_may_exist:
+            return Outcome(marked), VoidAction.AWAIT_INTENT
+        voided = replace(marked, status=PaymentStatus.VOIDED)
+        return Outcome(voided, [_voided(voided, now)]), VoidAction.NONE
     if payment.status is PaymentStatus.CAPTURED and payment.refundable_minor > 0:
         return Outcome(marked), VoidAction.REFUND
     return Outcome(marked, [_voided(marked, now)]), VoidAction.NONE
@@ -360,6 +382,42 @@ def request_void(payment: Payment, reason: VoidReason, now: datetime) -> tuple[O
 def voided_by_refund(payment: Payment, now: datetime) -> Outcome:
     """The captured money was refunded in full because booking asked for a void."""
     return Outcome(payment, [_voided(payment, now)])
+
+
+VOID_REFUND_REASON = "void"
+"""The recorded reason of the refund that stands for booking's void of a captured payment."""
+
+_REFUND_REASON_OF_VOID = {
+    # The contract has no refund reason for a void, and widening its enum would break the
+    # committed schema; booking's saga records the amount whatever the reason says.
+    VoidReason.SLOTS_LOST: RefundReason.SLOTS_LOST,
+    VoidReason.CANCELLED: RefundReason.CANCELLED_BY_BOOKER,
+    VoidReason.HOLD_TIMED_OUT: RefundReason.CANCELLED_BY_ADMIN,
+}
+
+
+def refund_went_through(
+    payment: Payment, refund_id: uuid.UUID, amount_minor: int, reason: str, now: datetime
+) -> Outcome:
+    """Stripe refunded `amount_minor` of the payment (already counted in `refunded_minor`):
+    booking hears what came back, and a refund that stands for its void answers that void too,
+    so booking's record of the money matches Stripe's whichever it asked for."""
+    voiding = reason == VOID_REFUND_REASON
+    refunded = PaymentRefunded(
+        booking_id=payment.booking_id,
+        payment_id=payment.id,
+        refund_id=refund_id,
+        amount=payment.money(amount_minor),
+        total_refunded=payment.money(payment.refunded_minor),
+        reason=_REFUND_REASON_OF_VOID[payment.void_reason or VoidReason.CANCELLED]
+        if voiding
+        else RefundReason(reason),
+        refunded_at=now,
+    )
+    messages: list[Message] = [refunded]
+    if voiding:
+        messages += voided_by_refund(payment, now).messages
+    return Outcome(payment, messages)
 
 
 def refunds_total(payment: Payment, refunded_minor: int) -> Payment:
@@ -378,3 +436,37 @@ def capture_amount(payment: Payment, requested: Money | None) -> int:
     if requested.currency != payment.currency:
         raise ValueError(f"capture in {requested.currency} of a {payment.currency} payment")
     return min(requested.amount_minor, payment.amount_minor)
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """A refund booking asked for before the payment's capture had settled."""
+
+    refund_id: uuid.UUID
+    requested_minor: int
+    currency: str | None
+
+
+def waiting_payment(payment: Payment | None) -> bool:
+    """Whether money may still be captured: a refund asked for now must wait for the capture."""
+    return payment is None or payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
+
+
+def settle_refund_requests(
+    payment: Payment, requests: list[RefundRequest], pending_minor: int
+) -> list[tuple[RefundRequest, int]] | None:
+    """What each waiting refund gives now that the payment's capture settled, in the order
+    they were asked for, never beyond what is refundable (0: nothing, the refund is rejected);
+    None while the capture may still come."""
+    if waiting_payment(payment):
+        return None
+    captured = payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+    settled = []
+    taken = payment.refunded_minor + pending_minor
+    for request in requests:
+        amount = 0
+        if captured and request.currency in (None, payment.currency):
+            amount = refund_amount(request.requested_minor, payment.captured_minor, taken)
+        taken += amount
+        settled.append((request, amount))
+    return settled

@@ -66,7 +66,7 @@ def payout_hold(
     The dispute window runs from `not_before`: when booking said the owner earned the money
     (the session completed, or a cancellation kept part of the price).
     """
-    if now < payout.not_before + dispute_window:
+    if now < earliest_payment_at(payout, dispute_window):
         return Hold.NOT_YET
     if payment is None or payment.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
         return Hold.NOT_CAPTURED
@@ -77,6 +77,25 @@ def payout_hold(
     if not owner_payouts_enabled:
         return Hold.OWNER_CANNOT_RECEIVE
     return None
+
+
+def earliest_payment_at(payout: Payout, dispute_window: timedelta) -> datetime:
+    """The earliest the payout can be paid: the dispute window after the owner earned it."""
+    return payout.not_before + dispute_window
+
+
+def expected_amount(payout: Payout, payment: Payment | None) -> tuple[int, str | None]:
+    """What the payout pays (or paid), in which currency: fixed once the transfer started;
+    before, the owner's share of what was captured (of the price, while not captured yet)."""
+    if payment is None:
+        return payout.amount_minor, payout.currency
+    if payout.status is not PayoutStatus.SCHEDULED:
+        return payout.amount_minor, payout.currency or payment.currency
+    if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        return owner_share(payment), payment.currency
+    if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
+        return payment.amount_minor - payment.quoted_fee_minor, payment.currency
+    return 0, payment.currency
 
 
 def owner_share(payment: Payment) -> int:

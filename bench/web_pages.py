@@ -1,0 +1,206 @@
+"""The web's page render times through the gateway, with the system otherwise idle.
+
+Not a test. Starts the whole system with the web front end behind the gateway on scratch
+databases and a bus namespace of its own, publishes a few studios, makes one booking and an
+admin, then asks every page in turn, `--runs` rounds (after a warm-up), and prints p50/p99 against
+two floors measured in the same run: the gateway's /healthz (nginx answers it itself: the
+client and nginx) and the web's /healthz asked directly (the web process, no API call). A page's
+time above the floor is its own work: templates, session cookie, its calls to the API.
+The figures also go to bench/results/web_pages.json (git-ignored).
+
+    make bench, or: PYTHONPATH=. uv run python bench/web_pages.py [--runs 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import psycopg
+
+from scripts.client import StudiosClient, whole_hour
+from scripts.system import (
+    ROOT,
+    SERVICE_NAMES,
+    Processes,
+    SystemLayout,
+    migrate,
+    start_gateway,
+    start_service,
+    start_standin,
+    start_web,
+)
+from service_runtime.bus import Topology
+from tests.fixtures.infra import delete_queues, free_port
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
+RESULTS = Path(__file__).with_name("results") / "web_pages.json"
+PASSWORD = "a long enough password"
+WARM_UP = 20
+STUDIOS = 6
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def timed(
+    targets: list[tuple[str, httpx.AsyncClient, str]], runs: int
+) -> dict[str, list[float]]:
+    """Milliseconds of `runs` GETs of each target, answered 200; the targets take turns, so a
+    change of load on the machine meanwhile touches every page and the floors alike."""
+    samples: dict[str, list[float]] = {name: [] for name, _, _ in targets}
+    for round_number in range(WARM_UP + runs):
+        for name, http, path in targets:
+            started = time.perf_counter()
+            response = await http.get(path)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (path, response.status_code)
+            if round_number >= WARM_UP:
+                samples[name].append(elapsed)
+    return samples
+
+
+async def signed_in_admin(layout: SystemLayout, http: httpx.AsyncClient) -> None:
+    """An admin made with identity's CLI, signed in to the web: `http` keeps the session."""
+    email = f"admin-{uuid.uuid4().hex[:10]}@example.com"
+    argv = [sys.executable, "-m", "identity", "create-admin", "--email", email,
+            "--password", PASSWORD]  # fmt: skip
+    env = layout.service_env("identity")
+    await asyncio.to_thread(subprocess.run, argv, env=env, cwd=ROOT, check=True,
+                            capture_output=True)  # fmt: skip
+    form = await http.get("/sign-in")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token, form.text
+    signed_in = await http.post(
+        "/sign-in",
+        data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)},
+        headers={"Origin": layout.gateway_url},
+    )
+    assert signed_in.status_code == 303, signed_in.text
+
+
+async def measure(layout: SystemLayout, runs: int) -> dict[str, dict[str, float]]:
+    async with httpx.AsyncClient(timeout=30) as api:
+        client = StudiosClient(api, layout.gateway_url, layout.standin_url)
+        owner = await client.account("owner")
+        studios = [
+            await client.published_studio(owner, name=f"Bench Studio {n}") for n in range(STUDIOS)
+        ]
+        booker = await client.account("booker")
+        booking = await client.book(booker, studios[0], whole_hour(days=2))
+        await client.pay(booking)
+        await client.until_status(booker, booking["id"], "confirmed")
+        slug = (await api.get(f"{layout.gateway_url}/api/studios/{studios[0].id}")).json()["slug"]
+
+    gateway, web = layout.gateway_url, f"http://127.0.0.1:{layout.web_port}"
+    async with (
+        httpx.AsyncClient(base_url=gateway, timeout=30) as visitor,
+        httpx.AsyncClient(base_url=gateway, timeout=30) as admin,
+        httpx.AsyncClient(base_url=web, timeout=30) as direct,
+    ):
+        await signed_in_admin(layout, admin)
+        targets = [
+            ("floor: gateway /healthz (nginx)", visitor, "/healthz"),
+            ("floor: web /healthz (direct)", direct, "/healthz"),
+            ("landing /", visitor, "/"),
+            ("search ?q=", visitor, "/search?q=bench"),
+            ("studio page", visitor, f"/studios/{slug}"),
+            ("sign-in", visitor, "/sign-in"),
+            ("admin overview", admin, "/admin"),
+            ("admin studios ?q=", admin, "/admin/studios?q=bench"),
+            ("admin users", admin, "/admin/users"),
+            ("admin booking timeline", admin, f"/admin/bookings?id={booking['id']}"),
+        ]
+        samples = await timed(targets, runs)
+    return {
+        name: {
+            "p50_ms": round(statistics.median(times), 2),
+            "p99_ms": round(percentile(times, 0.99), 2),
+            "runs": runs,
+        }
+        for name, times in samples.items()
+    }
+
+
+def report(results: dict[str, dict[str, float]]) -> None:
+    floor = results["floor: gateway /healthz (nginx)"]["p50_ms"]
+    print(f"{'page':<32}{'p50 ms':>9}{'p99 ms':>9}{'p50 - floor':>13}")
+    for name, figures in results.items():
+        print(f"{name:<32}{figures['p50_ms']:>9.2f}{figures['p99_ms']:>9.2f}"
+              f"{figures['p50_ms'] - floor:>13.2f}")  # fmt: skip
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"(written to {RESULTS})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=300)
+    runs = parser.parse_args().runs
+    run = uuid.uuid4().hex[:8]
+    names = {service: f"bench_{run}_{service}" for service in SERVICE_NAMES}
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        for database in names.values():
+            connection.execute(f'CREATE DATABASE "{database}"')
+    layout = SystemLayout(
+        database_urls={
+            service: urlparse(ADMIN_URL)
+            ._replace(scheme="postgresql+psycopg", path=f"/{database}")
+            .geturl()
+            for service, database in names.items()
+        },
+        ports={service: free_port() for service in SERVICE_NAMES},
+        standin_port=free_port(),
+        gateway_port=free_port(),
+        web_port=free_port(),
+        bus_namespace=f"bench-{run}",
+        rabbit_url=RABBIT_URL,
+    )
+    work = Path(tempfile.mkdtemp(prefix="bench-web-"))
+    processes = Processes(work / "logs")
+    try:
+        for service in SERVICE_NAMES:
+            migrate(layout, service)
+        start_standin(processes, layout)
+        for service in SERVICE_NAMES:
+            start_service(processes, layout, service)
+        start_web(processes, layout)
+        processes.wait_ready("stripe-standin", f"{layout.standin_url}/_standin/health")
+        for service in SERVICE_NAMES:
+            processes.wait_ready(service, f"{layout.url(service)}/readyz")
+        start_gateway(processes, layout, work / "gateway", rate_per_minute=600_000)
+        processes.wait_ready("gateway", f"{layout.gateway_url}/healthz")
+        processes.wait_ready("web", f"{layout.gateway_url}/sign-in")
+        report(asyncio.run(measure(layout, runs)))
+        print(f"(logs in {work / 'logs'})")
+    finally:
+        processes.stop_all()
+        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+            for database in names.values():
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        topology = Topology(layout.bus_namespace)
+        asyncio.run(
+            delete_queues(
+                RABBIT_URL,
+                [queue for s in SERVICE_NAMES for queue in topology.queues_of(s)],
+                [topology.exchange, topology.dead_letter_exchange],
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

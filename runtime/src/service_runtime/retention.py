@@ -1,0 +1,106 @@
+"""Outbox rows already published and inbox ids handled long ago are deleted after a retention
+period, so both tables hold recent traffic rather than all of history.
+
+The inbox only has to remember a message id for as long as the message can come back: a
+redelivery after a crash (seconds), its retries (minutes) or an operator's replay of a dead
+letter (docs/operations.md: replay within the retention). A published outbox row is only kept
+for an operator reading what was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import CursorResult, Delete, Table, delete, func, select, tuple_
+
+from service_runtime.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class MessageRetention:
+    """Every `every_seconds`, deletes what is older than `retention`, `batch_size` rows per
+    transaction so a large backlog never holds long locks. Replicas may prune at the same time:
+    a row deleted by one is simply not found by the other."""
+
+    def __init__(
+        self,
+        database: Database,
+        outbox: Table,
+        inbox: Table,
+        *,
+        retention: timedelta,
+        every_seconds: float,
+        batch_size: int = 5000,
+    ) -> None:
+        self._database = database
+        self._outbox = outbox
+        self._inbox = inbox
+        self._retention = retention
+        self._every_seconds = every_seconds
+        self._batch_size = batch_size
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="message-retention")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def prune(self) -> tuple[int, int]:
+        """Delete what is past the retention; returns (outbox rows, inbox ids) deleted."""
+        outbox, inbox = self._outbox, self._inbox
+        cutoff = func.now() - self._retention
+        published = (
+            select(outbox.c.id)
+            .where(outbox.c.published_at < cutoff)
+            .order_by(outbox.c.id)
+            .limit(self._batch_size)
+        )
+        handled = (
+            select(inbox.c.message_id, inbox.c.consumer)
+            .where(inbox.c.handled_at < cutoff)
+            .limit(self._batch_size)
+        )
+        outbox_rows = await self._delete_in_batches(
+            delete(outbox).where(outbox.c.id.in_(published))
+        )
+        inbox_ids = await self._delete_in_batches(
+            delete(inbox).where(tuple_(inbox.c.message_id, inbox.c.consumer).in_(handled))
+        )
+        return outbox_rows, inbox_ids
+
+    async def _delete_in_batches(self, statement: Delete) -> int:
+        total = 0
+        while True:
+            async with self._database.transaction() as session:
+                result: CursorResult[Any] = await session.execute(statement)  # type: ignore[assignment]
+                deleted = result.rowcount
+            total += deleted
+            if deleted < self._batch_size:
+                return total
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                outbox_rows, inbox_ids = await self.prune()
+                if outbox_rows or inbox_ids:
+                    log.info(
+                        "pruned %d published outbox rows and %d inbox ids older than %s",
+                        outbox_rows,
+                        inbox_ids,
+                        self._retention,
+                    )
+            except Exception:
+                log.warning(
+                    "pruning the outbox and inbox failed; trying again later", exc_info=True
+                )
+            await asyncio.sleep(self._every_seconds)

@@ -1,0 +1,159 @@
+"""Trust follows changes at once: tokens of demoted or deleted users fail on the next request.
+
+A token says who its holder was when it was issued. Every service keeps a small table of the
+users whose tokens must be re-checked (fed from identity's RoleChanged and UserDeleted events,
+or written by identity itself in the transaction of the change), and the auth dependency refuses
+a token whose role is no longer the user's, that was issued before the change, or whose user is
+deleted. Users who never changed are not in the table: their tokens cost one primary-key lookup.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    and_,
+    case,
+    false,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import Envelope
+from contracts.identity import Role, RoleChanged, UserDeleted
+from service_runtime.auth import InvalidToken, Principal
+from service_runtime.consumer import MessageHandlers
+from service_runtime.db import Database
+from service_runtime.unit_of_work import UnitOfWork
+
+
+def user_access_table(metadata: MetaData) -> Table:
+    """Users whose tokens must be re-checked, by the subject their tokens carry."""
+    return Table(
+        "user_access_changes",
+        metadata,
+        # Identity's user id, or the user's Clerk id when Clerk issues the tokens.
+        Column("subject", Text, primary_key=True),
+        Column("user_id", Uuid, nullable=False),
+        Column("role", Text),  # the current role; unknown (null) when only a deletion was seen
+        Column("deleted", Boolean, nullable=False, server_default=false()),
+        Column("changed_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+@dataclass(frozen=True)
+class AccessChange:
+    """A user's role changed, or their account was deleted, at `changed_at`."""
+
+    user_id: uuid.UUID
+    changed_at: datetime
+    role: Role | None = None
+    deleted: bool = False
+    clerk_user_id: str | None = None
+
+    @property
+    def subjects(self) -> Sequence[str]:
+        """Every token subject this user may carry."""
+        return [str(self.user_id), *([self.clerk_user_id] if self.clerk_user_id else [])]
+
+
+async def record_access_change(session: AsyncSession, table: Table, change: AccessChange) -> None:
+    """Remember the change, in the caller's transaction, in whatever order changes arrive.
+
+    The newest role wins, the latest change time is kept, and a deletion is never undone.
+    """
+    for subject in change.subjects:
+        statement = insert(table).values(
+            subject=subject,
+            user_id=change.user_id,
+            role=change.role.value if change.role else None,
+            deleted=change.deleted,
+            changed_at=change.changed_at,
+        )
+        new = statement.excluded
+        newer = new.changed_at >= table.c.changed_at
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.subject],
+                set_={
+                    "role": case(
+                        (and_(newer, new.role.is_not(None)), new.role), else_=table.c.role
+                    ),
+                    "deleted": table.c.deleted | new.deleted,
+                    "changed_at": func.greatest(table.c.changed_at, new.changed_at),
+                },
+            )
+        )
+
+
+def follow_access_changes(handlers: MessageHandlers, table: Table) -> MessageHandlers:
+    """Register the handlers that keep a service's table of changed users from identity's events."""
+
+    @handlers.on(RoleChanged)
+    async def role_changed(uow: UnitOfWork, event: RoleChanged, envelope: Envelope) -> None:
+        change = AccessChange(
+            user_id=event.user_id,
+            changed_at=event.changed_at or envelope.occurred_at,
+            role=event.new_role,
+            clerk_user_id=event.clerk_user_id,
+        )
+        await record_access_change(uow.session, table, change)
+
+    @handlers.on(UserDeleted)
+    async def user_deleted(uow: UnitOfWork, event: UserDeleted, envelope: Envelope) -> None:
+        change = AccessChange(
+            user_id=event.user_id,
+            changed_at=event.deleted_at or envelope.occurred_at,
+            deleted=True,
+            clerk_user_id=event.clerk_user_id,
+        )
+        await record_access_change(uow.session, table, change)
+
+    return handlers
+
+
+class UserAccess:
+    """Refuses tokens that no longer speak for their user (the auth dependency's second check)."""
+
+    def __init__(self, database: Database, table: Table) -> None:
+        self._database = database
+        self._table = table
+
+    async def refuse_stale(self, principal: Principal) -> None:
+        """Raise InvalidToken when the user was deleted, or changed since the token was issued."""
+        async with self._database.transaction() as session:
+            row = (
+                await session.execute(
+                    select(self._table).where(self._table.c.subject == principal.user_id)
+                )
+            ).first()
+        if row is None:
+            return
+        if row.deleted:
+            raise InvalidToken("the account was deleted")
+        # A token without a known role carries no power to keep; any other must be current.
+        if principal.role is not None and row.role is not None and principal.role != row.role:
+            raise InvalidToken("the account's role changed; sign in again")
+        issued_at = principal.claims.get("iat")
+        # iat has whole seconds: a token issued in the second of the change still passes the
+        # role check above, so only the older ones are refused here.
+        if not isinstance(issued_at, int | float) or issued_at < int(row.changed_at.timestamp()):
+            raise InvalidToken("the token was issued before the account changed; sign in again")
+
+
+def create_user_access_table(connection: Connection) -> None:
+    """The migration step that gives a service its table (in Alembic: `op.get_bind()`)."""
+    user_access_table(MetaData()).create(connection)

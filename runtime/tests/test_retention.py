@@ -1,0 +1,71 @@
+"""Published outbox rows and handled inbox ids past the retention are deleted; nothing else."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import insert, select, text
+
+from service_runtime.db import Database
+from service_runtime.retention import MessageRetention
+
+from .conftest import inbox, outbox
+
+
+async def _outbox_row(database: Database, *, published_days_ago: float | None) -> uuid.UUID:
+    message_id = uuid.uuid4()
+    published = (
+        None
+        if published_days_ago is None
+        else text(f"now() - interval '{published_days_ago} days'")
+    )
+    async with database.transaction() as session:
+        await session.execute(
+            insert(outbox).values(
+                message_id=message_id,
+                message_type="test.thing",
+                routing_key="test.thing",
+                correlation_id="c",
+                envelope={},
+                created_at=text("now() - interval '30 days'"),
+                published_at=published,
+            )
+        )
+    return message_id
+
+
+async def _inbox_id(database: Database, *, handled_days_ago: float) -> uuid.UUID:
+    message_id = uuid.uuid4()
+    async with database.transaction() as session:
+        await session.execute(
+            insert(inbox).values(
+                message_id=message_id,
+                consumer="test",
+                message_type="test.thing",
+                handled_at=text(f"now() - interval '{handled_days_ago} days'"),
+            )
+        )
+    return message_id
+
+
+async def test_only_what_is_past_the_retention_goes(database: Database) -> None:
+    old_published = [await _outbox_row(database, published_days_ago=8) for _ in range(5)]
+    recent = await _outbox_row(database, published_days_ago=1)
+    never_published = await _outbox_row(database, published_days_ago=None)
+    old_handled = [await _inbox_id(database, handled_days_ago=9) for _ in range(3)]
+    recently_handled = await _inbox_id(database, handled_days_ago=6)
+    retention = MessageRetention(
+        database, outbox, inbox, retention=timedelta(days=7), every_seconds=60, batch_size=2
+    )
+
+    deleted = await retention.prune()
+    again = await retention.prune()
+
+    async with database.transaction() as session:
+        left_outbox = set((await session.execute(select(outbox.c.message_id))).scalars())
+        left_inbox = set((await session.execute(select(inbox.c.message_id))).scalars())
+    assert deleted == (len(old_published), len(old_handled))
+    assert again == (0, 0)
+    assert left_outbox == {recent, never_published}  # an unpublished row waits however old
+    assert left_inbox == {recently_handled}

@@ -1,0 +1,22 @@
+"""The users whose tokens must be re-checked: demoted or deleted (service_runtime.trust)
+
+Revision ID: catalog_0002_user_access
+Revises: catalog_0003_maximum_hours
+Create Date: 2026-12-01
+"""
+from alembic import op
+
+from service_runtime.trust import create_user_access_table
+
+revision = "catalog_0002_user_access"
+down_revision = "catalog_0003_maximum_hours"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_user_access_table(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table("user_access_changes")

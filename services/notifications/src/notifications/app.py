@@ -1,0 +1,60 @@
+"""Composition root: notifications' app from its settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+
+from notifications import db, service
+from notifications.config import NotificationsSettings
+from notifications.emails import Composer
+from notifications.handlers import message_handlers
+from notifications.mailer import SmtpMailer
+from service_runtime.periodic import Periodic
+from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
+
+
+def create_app(
+    settings: NotificationsSettings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    writing = service.Writing(Composer(), settings.mail_sender, settings.reminder_offsets)
+
+    async def start(_: ServiceRuntime) -> None:
+        for loop in loops:
+            loop.start()
+
+    async def stop(_: ServiceRuntime) -> None:
+        for loop in loops:
+            await loop.stop()
+
+    parts = ServiceParts(
+        title="OneTime notifications",
+        outbox=db.outbox,
+        inbox=db.inbox,
+        handlers=message_handlers(writing),
+        on_start=start,
+        on_stop=stop,
+    )
+    app = create_service_app(settings, parts, tracer_provider=tracer_provider)
+    runtime: ServiceRuntime = app.state.runtime
+    sending = service.EmailSending(
+        runtime.database, SmtpMailer(settings), settings.retry_policy, runtime.registry
+    )
+    loops = [
+        Periodic(
+            "email-sender",
+            lambda: sending.send_due(limit=settings.send_batch_size),
+            interval_seconds=settings.send_poll_seconds,
+        ),
+        Periodic(
+            "reminders",
+            lambda: service.send_due_reminders(
+                runtime.units, writing, limit=settings.send_batch_size
+            ),
+            interval_seconds=settings.reminder_poll_seconds,
+        ),
+    ]
+    app.state.sending = sending
+    app.state.writing = writing
+    return app

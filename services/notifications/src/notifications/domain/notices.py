@@ -1,0 +1,95 @@
+"""Which emails an event calls for, and when a failed one is tried again.
+
+| event                          | booker               | owner                    |
+|--------------------------------|----------------------|--------------------------|
+| BookingConfirmed               | booking_confirmed    | new_booking              |
+|                                | + a reminder per offset still ahead of the start |
+| BookingCancelled (was confirmed)| booking_cancelled   | owner_booking_cancelled  |
+| a reminder falls due (still confirmed) | reminder      |                          |
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What an email says; one template each."""
+
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_CANCELLED = "booking_cancelled"
+    NEW_BOOKING = "new_booking"
+    OWNER_BOOKING_CANCELLED = "owner_booking_cancelled"
+    REMINDER = "reminder"
+
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One email to one person about one booking."""
+
+    kind: Kind
+    recipient_id: uuid.UUID
+
+
+def on_confirmed(booker_id: uuid.UUID, owner_id: uuid.UUID) -> list[Notice]:
+    """The booker's confirmation and the owner's news of a new booking."""
+    return [Notice(Kind.BOOKING_CONFIRMED, booker_id), Notice(Kind.NEW_BOOKING, owner_id)]
+
+
+def on_cancelled(
+    known_as: BookingStatus | None, booker_id: uuid.UUID, owner_id: uuid.UUID
+) -> list[Notice]:
+    """Both sides hear of a cancellation, but only of a booking they were told was confirmed:
+    a hold that lapsed before payment was never theirs to lose."""
+    if known_as is not BookingStatus.CONFIRMED:
+        return []
+    return [
+        Notice(Kind.BOOKING_CANCELLED, booker_id),
+        Notice(Kind.OWNER_BOOKING_CANCELLED, owner_id),
+    ]
+
+
+def reminder_times(starts_at: datetime, offsets: list[timedelta], now: datetime) -> list[datetime]:
+    """When to remind the booker: each offset before the start, those already past dropped."""
+    return sorted({starts_at - offset for offset in offsets if starts_at - offset > now})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A failed send waits `first_wait`, doubling each time up to `longest_wait`; after
+    `max_attempts` attempts the email is given up as failed."""
+
+    max_attempts: int
+    first_wait: timedelta
+    longest_wait: timedelta
+
+    def wait_after(self, attempts: int) -> timedelta | None:
+        """How long to wait after `attempts` failed attempts; None when it is time to give up."""
+        if attempts >= self.max_attempts:
+            return None
+        wait: timedelta = self.first_wait * 2 ** (attempts - 1)
+        return min(wait, self.longest_wait)
+
+
+@dataclass(frozen=True)
+class Email:
+    """An email as recorded before it is sent: once per (event, recipient, kind)."""
+
+    event_id: uuid.UUID
+    recipient_id: uuid.UUID
+    kind: Kind
+    booking_id: uuid.UUID | None
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str
+    calendar: str | None = None
+    """An iCalendar invitation (.ics) to attach, with its METHOD inside."""

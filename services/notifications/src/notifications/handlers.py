@@ -1,0 +1,46 @@
+"""Bus subscribers: identity's people, catalog's studios, booking's confirmations and
+cancellations."""
+
+from __future__ import annotations
+
+from contracts import Envelope
+from contracts.booking import BookingCancelled, BookingConfirmed
+from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
+from contracts.identity import UserCreated, UserDeleted, UserUpdated
+from notifications import service
+from notifications.domain.read_models import Person
+from service_runtime.consumer import MessageHandlers
+from service_runtime.unit_of_work import UnitOfWork
+
+
+def message_handlers(writing: service.Writing) -> MessageHandlers:
+    """Each handler runs in the consumer's unit of work, once per message id."""
+    handlers = MessageHandlers()
+
+    async def on_person(uow: UnitOfWork, event: UserCreated | UserUpdated, _: Envelope) -> None:
+        await service.save_person(uow, Person(event.user_id, event.email, event.name))
+
+    handlers.on(UserCreated)(on_person)
+    handlers.on(UserUpdated)(on_person)
+
+    @handlers.on(UserDeleted)
+    async def on_user_deleted(uow: UnitOfWork, event: UserDeleted, _: Envelope) -> None:
+        await service.forget_person(uow, event.user_id)
+
+    async def on_studio(uow: UnitOfWork, event: service.StudioEvent, _: Envelope) -> None:
+        await service.save_studio(uow, event)
+
+    handlers.on(StudioPublished)(on_studio)
+    handlers.on(StudioUpdated)(on_studio)
+    handlers.on(StudioUnlisted)(on_studio)
+    handlers.on(StudioSuspended)(on_studio)
+
+    @handlers.on(BookingConfirmed)
+    async def on_confirmed(uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope) -> None:
+        await service.booking_confirmed(uow, event, envelope, writing)
+
+    @handlers.on(BookingCancelled)
+    async def on_cancelled(uow: UnitOfWork, event: BookingCancelled, envelope: Envelope) -> None:
+        await service.booking_cancelled(uow, event, envelope, writing)
+
+    return handlers

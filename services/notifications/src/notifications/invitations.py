@@ -1,0 +1,64 @@
+"""Calendar invitations (.ics, RFC 5546) for a booking: one stable UID per booking, a REQUEST
+when it is confirmed and a CANCEL with a higher SEQUENCE when it is cancelled, so a calendar
+updates the one event it holds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parseaddr
+from enum import StrEnum
+
+from icalendar import Calendar, Event, vCalAddress
+
+from notifications.emails import BookingFacts
+
+PRODUCT_ID = "-//OneTime Studios//Bookings//EN"
+
+
+class Method(StrEnum):
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+_SEQUENCE = {Method.REQUEST: 0, Method.CANCEL: 1}
+_STATUS = {Method.REQUEST: "CONFIRMED", Method.CANCEL: "CANCELLED"}
+
+
+def uid_of(facts: BookingFacts) -> str:
+    return f"booking-{facts.booking.id}@onetime.studio"
+
+
+def invitation(facts: BookingFacts, method: Method, *, organizer: str, now: datetime) -> str:
+    """The booking as an iCalendar object, its times in the studio's zone (with its VTIMEZONE)."""
+    zone = facts.studio.zone
+    event = Event()
+    event.add("uid", uid_of(facts))
+    event.add("sequence", _SEQUENCE[method])
+    event.add("status", _STATUS[method])
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", facts.booking.starts_at.astimezone(zone))
+    event.add("dtend", facts.booking.ends_at.astimezone(zone))
+    room = facts.studio.rooms.get(facts.booking.room_id)
+    event.add("summary", f"{facts.studio.name}, {room}" if room else facts.studio.name)
+    event.add("location", facts.studio.location)
+    event.add("organizer", _address(organizer))
+    attendee = _address(facts.booker.email)
+    attendee.params["CN"] = facts.booker.name
+    attendee.params["ROLE"] = "REQ-PARTICIPANT"
+    event.add("attendee", attendee)
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("method", method.value)
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    text: bytes = calendar.to_ical()
+    return text.decode()
+
+
+def _address(mailbox: str) -> vCalAddress:
+    name, address = parseaddr(mailbox)
+    calendar_address = vCalAddress(f"mailto:{address}")
+    if name:
+        calendar_address.params["CN"] = name
+    return calendar_address

@@ -1,0 +1,85 @@
+"""An owner's earnings over a month, and the payouts still waiting, summed per currency.
+
+A month's earnings are those of the payments captured in it (in the time zone the owner
+chooses), net of every refund made on them so far: per payment the split of `settle`
+(captured = refunded + platform fee kept + owner share), summed per currency. Amounts of
+different currencies are never added together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from payments.domain.money import settle
+from payments.domain.payments import Payment
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """One currency's totals over a period."""
+
+    currency: str
+    payments: int
+    captured_minor: int
+    refunded_minor: int
+    platform_fee_minor: int
+    owner_share_minor: int
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One currency's payouts not paid yet: how many, how much, and the earliest due."""
+
+    currency: str
+    payouts: int
+    amount_minor: int
+    earliest_not_before: datetime
+
+
+def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The first instant of `month` and of the month after, at midnight in `zone`."""
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    after = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return start, datetime(after.year, after.month, 1, tzinfo=zone)
+
+
+def earnings_by_currency(payments: Iterable[Payment]) -> list[Earnings]:
+    """The captured payments' split summed per currency, currencies in alphabetical order."""
+    totals: dict[str, list[int]] = {}
+    for payment in payments:
+        split = settle(payment.captured_minor, payment.refunded_minor, payment.fee_minor)
+        sums = totals.setdefault(payment.currency, [0, 0, 0, 0, 0])
+        for index, amount in enumerate(
+            (
+                1,
+                split.captured_minor,
+                split.refunded_minor,
+                split.fee_kept_minor,
+                split.owner_share_minor,
+            )
+        ):
+            sums[index] += amount
+    return [Earnings(currency, *sums) for currency, sums in sorted(totals.items())]
+
+
+def waiting_by_currency(payouts: Iterable[tuple[int, str | None, datetime]]) -> list[Waiting]:
+    """(amount, currency, not_before) of payouts still to pay, summed per currency."""
+    totals: dict[str, Waiting] = {}
+    for amount, currency, not_before in payouts:
+        if currency is None:
+            continue  # nothing is known to pay yet
+        seen = totals.get(currency)
+        totals[currency] = (
+            Waiting(currency, 1, amount, not_before)
+            if seen is None
+            else Waiting(
+                currency,
+                seen.payouts + 1,
+                seen.amount_minor + amount,
+                min(seen.earliest_not_before, not_before),
+            )
+        )
+    return [totals[currency] for currency in sorted(totals)]

@@ -1,0 +1,1 @@
+"""OneTime Studios' web front end: server-rendered pages over the public API."""

@@ -1,0 +1,213 @@
+"""A booker's bookings: the list, one booking followed live, cancelling with its refund shown
+first, messages with the owner, and a review once the session is over."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from web import booking_views as views
+from web.api_client import ApiClient, ApiProblem
+from web.deps import AccessTokenDep, ApiDep, SessionDep
+from web.formatting import money
+from web.pages import page_router
+from web.rendering import render
+from web.security import save_session
+
+router = page_router()
+LISTED = 50
+MAX_MESSAGE = 4000
+MAX_REVIEW = 2000
+
+
+def _id(text: str) -> str:
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise HTTPException(404) from None
+
+
+async def _form_text(request: Request, name: str, limit: int) -> str:
+    value = (await request.form()).get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+@router.get("/bookings", response_class=HTMLResponse)
+async def my_bookings(
+    request: Request, api: ApiDep, token: AccessTokenDep, view: str = "upcoming"
+) -> HTMLResponse:
+    if view not in views.VIEWS:
+        view = "upcoming"
+    page = await api.get(
+        "/api/bookings", params={"view": view, "party": "booker", "limit": LISTED}, token=token
+    )
+    context = {"bookings": page["items"], "total": page["total"], "view": view}
+    context["views"] = views.VIEWS
+    return render(request, "booker/bookings.html", context)
+
+
+async def _booking_context(
+    api: ApiClient, token: str, booking_id: str, paid: bool
+) -> dict[str, Any]:
+    booking = await api.get(f"/api/bookings/{booking_id}", token=token)
+    return {
+        "booking": booking,
+        "when": views.when(booking),
+        "stage": views.stage(booking),
+        "live": views.stage(booking) in views.LIVE,
+        "paid": paid,
+        "lapsed": views.lapsed(booking),
+        "why_not": views.why_not_booked(booking),
+        "other_times": _other_times_url(booking),
+    }
+
+
+def _other_times_url(booking: dict[str, Any]) -> str:
+    day = datetime.fromisoformat(booking["local_starts_at"] or booking["starts_at"]).date()
+    return f"/studios/{booking['studio_id']}/times?room_id={booking['room_id']}&day={day}"
+
+
+@router.get("/bookings/{booking_id}", response_class=HTMLResponse)
+async def booking_page(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, redirect_status: str = ""
+) -> HTMLResponse:
+    context = await _booking_context(api, token, _id(booking_id), redirect_status == "succeeded")
+    booking = context["booking"]
+    messages: list[dict[str, Any]] = await api.get(
+        f"/api/bookings/{booking['id']}/messages", params={"limit": 100}, token=token
+    )
+    context |= {"messages": messages, "errors": {}, "values": {}}
+    return render(request, "booker/booking.html", context)
+
+
+@router.get("/bookings/{booking_id}/status")
+async def booking_status(
+    booking_id: str, api: ApiDep, token: AccessTokenDep, was: str = ""
+) -> Response:
+    """Polled by htmx while the saga moves: nothing to swap until the status changes, then the
+    whole page again, since paying, cancelling and messages all depend on the status; a time
+    just held (the booking request outlasted its wait) goes on to the card form."""
+    booking = await api.get(f"/api/bookings/{_id(booking_id)}", token=token)
+    now = views.stage(booking)
+    if now == was:
+        return Response(status_code=204)
+    if was in ("requested", "preparing_payment") and now == "pending_payment":
+        checkout = f"/bookings/{booking['id']}/checkout"
+        return Response(status_code=204, headers={"HX-Redirect": checkout})
+    return Response(status_code=204, headers={"HX-Refresh": "true"})
+
+
+@router.get("/bookings/{booking_id}/cancel", response_class=HTMLResponse)
+async def cancel_page(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep
+) -> HTMLResponse:
+    booking = await api.get(f"/api/bookings/{_id(booking_id)}", token=token)
+    preview = await api.get(f"/api/bookings/{booking['id']}/cancellation", token=token)
+    context = {
+        "booking": booking,
+        "when": views.when(booking),
+        "preview": preview,
+        "refund_words": views.refund_words(preview),
+    }
+    return render(request, "booker/cancel.html", context)
+
+
+@router.post("/bookings/{booking_id}/cancel")
+async def cancel(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
+) -> Response:
+    path = f"/api/bookings/{_id(booking_id)}"
+    try:
+        booking = await api.patch(path, {"action": "cancel"}, token=token)
+    except ApiProblem as refused:
+        if refused.status != 409:
+            raise
+        notice = "This booking can no longer be cancelled."
+    else:
+        refund = booking.get("refund_minor") or 0
+        amount = money(refund, booking["price"]["currency"])
+        notice = "Your booking is cancelled." + (
+            f" {amount} will be refunded to your card." if refund else ""
+        )
+    save_session(request, session.with_notice(notice))
+    return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+
+
+@router.post("/bookings/{booking_id}/messages", response_class=HTMLResponse)
+async def send_message(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
+) -> Response:
+    booking_id = _id(booking_id)
+    body = await _form_text(request, "body", MAX_MESSAGE + 1)
+    errors: dict[str, str] = {}
+    if not body:
+        errors["body"] = "Write a message first."
+    elif len(body) > MAX_MESSAGE:
+        errors["body"] = f"Keep a message under {MAX_MESSAGE} characters."
+    else:
+        try:
+            await api.post(f"/api/bookings/{booking_id}/messages", {"body": body}, token=token)
+        except ApiProblem as refused:
+            if refused.status == 409:
+                errors["body"] = "This booking has reached its limit of messages."
+            elif refused.status == 422:
+                errors["body"] = refused.field_errors.get("body", "This message cannot be sent.")
+            else:
+                raise
+    if not errors:
+        save_session(request, session.with_notice("Your message is sent."))
+        return RedirectResponse(f"/bookings/{booking_id}#messages", status_code=303)
+    return await _booking_again(request, api, token, booking_id, errors, {"body": body})
+
+
+@router.post("/bookings/{booking_id}/review", response_class=HTMLResponse)
+async def review(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
+) -> Response:
+    booking_id = _id(booking_id)
+    rating = await _form_text(request, "rating", 2)
+    text = await _form_text(request, "text", MAX_REVIEW)
+    errors: dict[str, str] = {}
+    if rating not in {"1", "2", "3", "4", "5"}:
+        errors["rating"] = "Choose from 1 to 5 stars."
+    else:
+        booking = await api.get(f"/api/bookings/{booking_id}", token=token)
+        body = {"booking_id": booking_id, "rating": int(rating), "text": text}
+        try:
+            await api.post(f"/api/studios/{booking['studio_id']}/reviews", body, token=token)
+        except ApiProblem as refused:
+            if refused.status == 409:
+                errors["rating"] = "You have reviewed this booking already."
+            elif refused.status in (403, 422):
+                errors = {
+                    name if name in ("rating", "text") else "rating": message
+                    for name, message in refused.field_errors.items()
+                } or {"rating": "Only a completed booking of yours can be reviewed."}
+            else:
+                raise
+    if not errors:
+        save_session(request, session.with_notice("Thank you: your review is published."))
+        return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+    values = {"rating": rating, "text": text}
+    return await _booking_again(request, api, token, booking_id, errors, values)
+
+
+async def _booking_again(
+    request: Request,
+    api: ApiClient,
+    token: str,
+    booking_id: str,
+    errors: dict[str, str],
+    values: dict[str, str],
+) -> HTMLResponse:
+    """The booking page again with what was typed and what was wrong beside its field."""
+    context = await _booking_context(api, token, booking_id, paid=False)
+    messages = await api.get(
+        f"/api/bookings/{booking_id}/messages", params={"limit": 100}, token=token
+    )
+    context |= {"messages": messages, "errors": errors, "values": values}
+    return render(request, "booker/booking.html", context, status=422)

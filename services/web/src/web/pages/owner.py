@@ -1,0 +1,121 @@
+"""The owner's dashboard, and one booking of their studios with what they may do to it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from web.api_client import ApiProblem
+from web.deps import ApiDep, SessionDep
+from web.pages import page_router
+from web.pages.owner_access import OwnerTokenDep, booking_times
+from web.rendering import render
+from web.security import save_session
+
+router = page_router()
+NEXT_BOOKINGS = 5
+ACTIONS = {
+    "complete": ("Mark as completed", "The booking is completed."),
+    "no_show": ("The booker did not come", "The booking is marked as a no-show."),
+    "cancel": ("Cancel this booking", "The booking is cancelled; the booker is refunded in full."),
+}
+STATUS_WORDS = {
+    "requested": "Requested",
+    "pending_payment": "Waiting for payment",
+    "confirming": "Confirming",
+    "confirmed": "Confirmed",
+    "completed": "Completed",
+    "no_show": "No-show",
+    "cancelled": "Cancelled",
+    "failed": "Failed",
+    "disputed": "Disputed",
+}
+
+
+@router.get("/owner", response_class=HTMLResponse)
+async def dashboard(request: Request, api: ApiDep, token: OwnerTokenDep) -> HTMLResponse:
+    studios = await api.get("/api/owner/studios", token=token)
+    bookings = await api.get(
+        "/api/bookings",
+        params={"party": "owner", "view": "upcoming", "status": "confirmed",
+                "limit": NEXT_BOOKINGS},
+        token=token,
+    )  # fmt: skip
+    # Earnings are counted by months of one zone: the owner's first studio's, else UTC.
+    timezone = studios[0]["timezone"] if studios else "UTC"
+    summary = await api.get(
+        "/api/payments/owner/summary", params={"timezone": timezone}, token=token
+    )
+    context = {
+        "studios": studios,
+        "bookings": [_shown(booking) for booking in bookings["items"]],
+        "more_bookings": bookings["total"] > len(bookings["items"]),
+        "summary": summary,
+        "month": datetime.strptime(summary["month"], "%Y-%m").strftime("%B %Y"),
+    }
+    return render(request, "owner/dashboard.html", context)
+
+
+@router.get("/owner/bookings/{booking_id}", response_class=HTMLResponse)
+async def booking_page(
+    request: Request, booking_id: uuid.UUID, api: ApiDep, token: OwnerTokenDep
+) -> HTMLResponse:
+    return await _booking_page(request, api, token, booking_id)
+
+
+@router.post("/owner/bookings/{booking_id}")
+async def act_on_booking(
+    request: Request, booking_id: uuid.UUID, api: ApiDep, session: SessionDep, token: OwnerTokenDep
+) -> Response:
+    action = (await request.form()).get("action")
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise HTTPException(400)
+    try:
+        await api.patch(f"/api/bookings/{booking_id}", {"action": action}, token=token)
+    except ApiProblem as refused:
+        if refused.status != 409:
+            raise
+        refusal = refused.detail or "The booking cannot take that step now."
+        return await _booking_page(request, api, token, booking_id, refusal=refusal, status=409)
+    save_session(request, session.with_notice(ACTIONS[action][1]))
+    return RedirectResponse(f"/owner/bookings/{booking_id}", status_code=303)
+
+
+async def _booking_page(
+    request: Request,
+    api: ApiDep,
+    token: str,
+    booking_id: uuid.UUID,
+    *,
+    refusal: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    try:
+        booking = await api.get(f"/api/bookings/{booking_id}", token=token)
+        cancellation = await api.get(f"/api/bookings/{booking_id}/cancellation", token=token)
+    except ApiProblem as missing:
+        if missing.status in (403, 404):
+            raise HTTPException(404) from missing
+        raise
+    started = datetime.fromisoformat(booking["starts_at"]) <= datetime.now(UTC)
+    context = {
+        "booking": _shown(booking),
+        "started": started,
+        "cancellation": cancellation,
+        "actions": ACTIONS,
+        "refusal": refusal,
+    }
+    return render(request, "owner/booking.html", context, status=status)
+
+
+def _shown(booking: dict[str, Any]) -> dict[str, Any]:
+    """The booking with its times and status in words, for the templates."""
+    return {
+        **booking,
+        "when": booking_times(booking),
+        "status_words": STATUS_WORDS.get(booking["status"], booking["status"]),
+    }

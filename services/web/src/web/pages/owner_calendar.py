@@ -1,0 +1,44 @@
+"""A studio's week of bookings and holds per room, in the studio's time zone."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from web.api_client import ApiProblem
+from web.deps import ApiDep
+from web.pages import page_router
+from web.pages.owner_access import OwnerTokenDep, owned_studio
+from web.rendering import render
+from web.week_calendar import lay_out, week_asked, week_window
+
+router = page_router()
+
+
+@router.get("/owner/studios/{studio_id}/calendar", response_class=HTMLResponse)
+async def calendar(
+    request: Request,
+    studio_id: uuid.UUID,
+    api: ApiDep,
+    token: OwnerTokenDep,
+    week: str | None = None,
+) -> HTMLResponse:
+    studio = await owned_studio(request, api, str(studio_id), token)
+    monday = week_asked(week, studio["timezone"], datetime.now(UTC))
+    starts, ends = week_window(monday, studio["timezone"])
+    try:
+        answer = await api.get(
+            f"/api/owner/studios/{studio_id}/calendar",
+            params={"from": starts.isoformat(), "to": ends.isoformat()},
+            token=token,
+        )
+    except ApiProblem as unknown:
+        if unknown.status != 404:  # availability learns a studio once it is published
+            raise
+        answer = {"timezone": studio["timezone"], "reservations": []}
+    rooms = [(str(room["id"]), room["name"]) for room in studio["rooms"]]
+    context = {"studio": studio, "week": lay_out(answer, rooms, monday)}
+    return render(request, "owner/calendar.html", context)

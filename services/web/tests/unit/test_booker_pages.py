@@ -1,0 +1,373 @@
+"""The booker's pages over a fake API: what each page shows, and each refusal beside its field."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from web.app import create_app
+from web.config import WebSettings
+from web.pages import booker, my_bookings
+
+BOOKING_ID = "7d1c3f9e-0000-4000-8000-000000000001"
+STUDIO_ID = "5a1c3f9e-0000-4000-8000-000000000002"
+ROOM_ID = "9b1c3f9e-0000-4000-8000-000000000003"
+LATER = (datetime.now(UTC) + timedelta(days=3)).replace(hour=13, minute=0, second=0, microsecond=0)
+STUDIO = {
+    "id": STUDIO_ID, "slug": "sound-lab", "name": "Sound Lab", "timezone": "Europe/Lisbon",
+    "currency": "EUR", "minimum_hours": 1, "maximum_hours": 8,
+    "rooms": [{"id": ROOM_ID, "name": "Live room", "hourly_price_minor": 4500}],
+}  # fmt: skip
+
+
+def booking(**changes: Any) -> dict[str, Any]:
+    ends = LATER + timedelta(hours=2)
+    return {
+        "id": BOOKING_ID, "status": "pending_payment", "studio_id": STUDIO_ID, "room_id": ROOM_ID,
+        "studio_name": "Sound Lab", "room_name": "Live room", "studio_timezone": "Europe/Lisbon",
+        "starts_at": LATER.isoformat(), "ends_at": ends.isoformat(),
+        "local_starts_at": LATER.isoformat(), "local_ends_at": ends.isoformat(),
+        "price": {"total_minor": 9900, "currency": "EUR"}, "cancellation_policy": "moderate",
+        "hold_expires_at": (datetime.now(UTC) + timedelta(minutes=5)).isoformat(),
+        "client_secret": "pi_1_secret_2", "failure_reason": None, "failure_detail": None,
+        "cancellation_reason": None, "refund_minor": None, "refunded_minor": 0,
+    } | changes  # fmt: skip
+
+
+class FakeApi:
+    """The API's answers by path; what the pages sent is kept to be checked."""
+
+    def __init__(self) -> None:
+        self.booking = booking()
+        self.sent: list[tuple[str, str, Any]] = []
+        self.refuse: dict[str, httpx.Response] = {}
+        self.keys: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path, method = request.url.path, request.method
+        body = json.loads(request.content) if request.content else None
+        self.sent.append((method, path, body))
+        if "idempotency-key" in request.headers:
+            self.keys.append(request.headers["idempotency-key"])
+        if (method, path) in {(m, p) for m, p in [k.split(" ", 1) for k in self.refuse]}:
+            return self.refuse[f"{method} {path}"]
+        if path in ("/api/auth/sign-in", "/api/auth/sign-up"):
+            user = {"id": "u1", "name": "Ada", "email": "a@b.c", "role": "booker"}
+            return httpx.Response(200, json={"user": user, "access_token": "t", "expires_in": 900})
+        if path.startswith("/api/studios/") and path.endswith("/reviews"):
+            return httpx.Response(201, json={"id": "rev"})
+        if path.startswith("/api/studios/"):
+            return httpx.Response(200, json=STUDIO)
+        if path == "/api/availability":
+            slot = {
+                "starts_at": "2026-07-01T13:00:00Z",
+                "local_starts_at": "2026-07-01T14:00:00+01:00",
+            }
+            return httpx.Response(200, json={"slots": [slot], "timezone": "Europe/Lisbon"})
+        if path == "/api/bookings/quote":
+            return httpx.Response(200, json=quote())
+        if path == "/api/bookings" and method == "POST":
+            return httpx.Response(201, json=self.booking)
+        if path == "/api/bookings":
+            return httpx.Response(200, json={"items": [self.booking], "total": 1})
+        if path.endswith("/messages"):
+            return httpx.Response(
+                201 if method == "POST" else 200, json=[] if method == "GET" else {}
+            )
+        if path.endswith("/cancellation"):
+            return httpx.Response(200, json=cancellation())
+        if path == f"/api/bookings/{BOOKING_ID}":
+            return httpx.Response(200, json=self.booking)
+        return httpx.Response(404, json={"title": "Not Found", "status": 404})
+
+
+def quote() -> dict[str, Any]:
+    rental = {"kind": "rental", "quantity": 2, "unit_amount_minor": 4500, "amount_minor": 9000}
+    fee = {"kind": "platform_fee", "quantity": None, "percent": "10", "amount_minor": 900}
+    return {
+        "room_id": ROOM_ID, "starts_at": LATER.isoformat(), "local_starts_at": LATER.isoformat(),
+        "ends_at": (LATER + timedelta(hours=2)).isoformat(), "room_name": "Live room",
+        "studio_name": "Sound Lab", "lines": [rental, fee], "subtotal_minor": 9000,
+        "total_minor": 9900, "currency": "EUR",
+        "cancellation": {"policy": "moderate", "full_refund_until": None},
+    }  # fmt: skip
+
+
+def cancellation() -> dict[str, Any]:
+    return {
+        "cancellable": True, "refusal": None, "charged_minor": 9900, "refund_minor": 4950,
+        "kept_minor": 4950, "currency": "EUR", "policy": "moderate",
+        "rule": {"kind": "notice", "min_notice_hours": 24, "percent": 50},
+    }  # fmt: skip
+
+
+def problem(status: int, **body: Any) -> httpx.Response:
+    return httpx.Response(status, json={"title": "Refused", "status": status, **body})
+
+
+@pytest.fixture
+def api() -> FakeApi:
+    return FakeApi()
+
+
+@pytest.fixture
+async def browser(api: FakeApi) -> AsyncIterator[httpx.AsyncClient]:
+    http = httpx.AsyncClient(transport=httpx.MockTransport(api))
+    settings = WebSettings(stripe_publishable_key="pk_test_x")
+    transport = httpx.ASGITransport(app=create_app(settings, http=http))
+    async with httpx.AsyncClient(transport=transport, base_url="http://shop.test") as client:
+        yield client
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+async def signed_in(browser: httpx.AsyncClient) -> str:
+    token = csrf_of(await browser.get("/sign-in"))
+    answer = await browser.post(
+        "/sign-in", data={"email": "a@b.c", "password": "pw", "csrf_token": token}
+    )
+    assert answer.status_code == 303
+    return csrf_of(await browser.get("/bookings"))
+
+
+async def test_the_day_s_free_times_show_on_the_studio_s_clock_with_its_zone(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    page = await browser.get(f"/studios/sound-lab/times?room_id={ROOM_ID}&day=2099-07-01&hours=2")
+
+    assert page.status_code == 200
+    assert ">14:00</a>" in page.text
+    assert "times in Europe/Lisbon (UTC+" in page.text
+    asked = next(sent for sent in api.sent if sent[1] == "/api/availability")
+    assert asked[0] == "GET"
+
+
+async def test_a_wrong_day_is_shown_beside_the_day_field(browser: httpx.AsyncClient) -> None:
+    page = await browser.get("/studios/sound-lab/times?day=yesterday")
+
+    assert page.status_code == 422
+    assert 'id="day-error"' in page.text
+    assert "Enter a day such as" in page.text
+    assert 'aria-invalid="true"' in page.text
+
+
+async def test_htmx_gets_only_the_booking_panel(browser: httpx.AsyncClient) -> None:
+    part = await browser.get(
+        "/studios/sound-lab/times?day=2099-07-01",
+        headers={"HX-Request": "true", "HX-Target": "book"},
+    )
+
+    assert part.text.lstrip().startswith('<section id="book"')
+    assert "<html" not in part.text
+
+
+async def test_the_price_is_broken_down_before_booking_and_asks_a_visitor_to_sign_in(
+    browser: httpx.AsyncClient,
+) -> None:
+    query = {"room_id": ROOM_ID, "starts_at": LATER.isoformat(), "hours": "2"}
+    page = await browser.get("/studios/sound-lab/quote", params=query)
+
+    assert page.status_code == 200
+    assert "2 hours \u00d7 €45.00" in page.text
+    assert "Service fee (10%)" in page.text
+    assert "€99.00" in page.text
+    assert "Sign in to book" in page.text
+
+
+async def test_a_time_taken_meanwhile_offers_the_day_s_other_times(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    api.refuse["POST /api/bookings"] = problem(409, reason="slots_unavailable")
+
+    page = await browser.post(
+        "/bookings",
+        data={"csrf_token": csrf, "studio_id": STUDIO_ID, "room_id": ROOM_ID,
+              "starts_at": LATER.isoformat(), "hours": "2"},
+    )  # fmt: skip
+
+    assert page.status_code == 409
+    assert "Someone else has just booked that time" in page.text
+    assert ">14:00</a>" in page.text
+
+
+async def test_booking_goes_to_the_checkout_with_the_hold_and_stripe_s_card_form(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+
+    made = await browser.post(
+        "/bookings",
+        data={"csrf_token": csrf, "studio_id": STUDIO_ID, "room_id": ROOM_ID,
+              "starts_at": LATER.isoformat(), "hours": "2", "request_key": "k1"},
+    )  # fmt: skip
+    page = await browser.get(made.headers["location"])
+
+    assert made.status_code == 303
+    assert ("POST", "/api/bookings") in [(m, p) for m, p, _ in api.sent]
+    assert api.keys == ["k1"]
+    assert '<script src="https://js.stripe.com/v3/" defer></script>' in page.text
+    assert 'data-client-secret="pi_1_secret_2"' in page.text
+    assert 'data-publishable-key="pk_test_x"' in page.text
+    assert "We hold this time for you until" in page.text
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self' https://js.stripe.com" in csp
+    assert "https://api.stripe.com" in csp
+
+
+async def test_a_booking_no_longer_awaiting_payment_leaves_the_checkout(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+    api.booking = booking(status="confirmed", client_secret=None)
+
+    page = await browser.get(f"/bookings/{BOOKING_ID}/checkout")
+
+    assert page.status_code == 303
+    assert page.headers["location"] == f"/bookings/{BOOKING_ID}"
+
+
+async def test_a_booking_on_its_way_is_polled_and_reloads_when_its_status_changes(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+    api.booking = booking(status="confirming")
+
+    page = await browser.get(f"/bookings/{BOOKING_ID}")
+    same = await browser.get(f"/bookings/{BOOKING_ID}/status?was=confirming")
+    api.booking = booking(status="confirmed")
+    changed = await browser.get(f"/bookings/{BOOKING_ID}/status?was=confirming")
+
+    assert 'hx-trigger="every 1s"' in page.text
+    assert "<progress" in page.text
+    assert "Payment accepted, confirming your time" in page.text
+    assert (same.status_code, "hx-refresh" in same.headers) == (204, False)
+    assert changed.headers["hx-refresh"] == "true"
+
+
+async def test_a_time_held_after_the_request_s_wait_goes_on_to_the_card_form(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+
+    api.booking = booking(client_secret=None)
+    preparing = await browser.get(f"/bookings/{BOOKING_ID}/checkout")
+    page = await browser.get(preparing.headers["location"])
+    api.booking = booking()
+    ready = await browser.get(f"/bookings/{BOOKING_ID}/status?was=preparing_payment")
+
+    assert "Preparing the card form" in page.text
+    assert "status?was=preparing_payment" in page.text
+    assert ready.headers["hx-redirect"] == f"/bookings/{BOOKING_ID}/checkout"
+
+
+async def test_a_lost_time_says_why_and_offers_other_times(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+    api.booking = booking(status="failed", failure_reason="slots_unavailable")
+
+    page = await browser.get(f"/bookings/{BOOKING_ID}")
+
+    assert "Someone else booked that time first." in page.text
+    assert f"/studios/{STUDIO_ID}/times?room_id={ROOM_ID}&amp;day=" in page.text
+    assert "hx-trigger" not in page.text
+
+
+async def test_my_bookings_list_the_studio_room_time_amount_and_status(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+    api.booking = booking(status="confirmed")
+
+    page = await browser.get("/bookings?view=upcoming")
+
+    assert "Sound Lab" in page.text
+    assert "Live room" in page.text
+    assert "€99.00" in page.text
+    assert "Confirmed" in page.text
+    assert "13:00" in page.text or "14:00" in page.text
+    listed = next(sent for sent in api.sent if sent[1] == "/api/bookings")
+    assert listed[0] == "GET"
+
+
+async def test_cancelling_shows_the_refund_first_then_cancels(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    api.booking = booking(status="confirmed")
+
+    preview = await browser.get(f"/bookings/{BOOKING_ID}/cancel")
+    api.booking = booking(status="cancelled", refund_minor=4950)
+    done = await browser.post(f"/bookings/{BOOKING_ID}/cancel", data={"csrf_token": csrf})
+    after = await browser.get(done.headers["location"])
+
+    assert "You get back €49.50 of the €99.00 you paid" in preview.text
+    assert ("PATCH", f"/api/bookings/{BOOKING_ID}", {"action": "cancel"}) in api.sent
+    assert "Your booking is cancelled. €49.50 will be refunded to your card." in after.text
+
+
+async def test_an_empty_message_is_refused_beside_the_field(browser: httpx.AsyncClient) -> None:
+    csrf = await signed_in(browser)
+
+    page = await browser.post(
+        f"/bookings/{BOOKING_ID}/messages", data={"csrf_token": csrf, "body": " "}
+    )
+
+    assert page.status_code == 422
+    assert '<p class="error" id="body-error">Write a message first.</p>' in page.text
+
+
+async def test_a_message_is_sent_to_the_booking(browser: httpx.AsyncClient, api: FakeApi) -> None:
+    csrf = await signed_in(browser)
+
+    sent = await browser.post(
+        f"/bookings/{BOOKING_ID}/messages", data={"csrf_token": csrf, "body": "Parking?"}
+    )
+
+    assert sent.status_code == 303
+    assert ("POST", f"/api/bookings/{BOOKING_ID}/messages", {"body": "Parking?"}) in api.sent
+
+
+async def test_a_review_refused_by_catalog_is_shown_beside_its_field(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    api.booking = booking(status="completed")
+    api.refuse[f"POST /api/studios/{STUDIO_ID}/reviews"] = problem(
+        422, errors=[{"field": "body.text", "message": "must not contain NUL"}]
+    )
+
+    page = await browser.post(
+        f"/bookings/{BOOKING_ID}/review", data={"csrf_token": csrf, "rating": "5", "text": "x"}
+    )
+
+    assert page.status_code == 422
+    assert 'id="text-error">must not contain NUL<' in page.text
+
+
+async def test_every_booker_route_that_changes_something_checks_the_csrf_token(
+    browser: httpx.AsyncClient,
+) -> None:
+    await signed_in(browser)
+    unsafe = [
+        route.path.replace("{booking_id}", BOOKING_ID)
+        for router in (booker.router, my_bookings.router) for route in router.routes
+        if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}
+    ]  # fmt: skip
+
+    answers = [(await browser.post(path, data={})).status_code for path in unsafe]
+
+    assert answers == [403] * len(unsafe)
+    assert len(unsafe) == 4

@@ -1,0 +1,52 @@
+"""Emails as people receive them: a booking made and paid through the gateway reaches the
+booker and the owner over real SMTP, in the studio's local time, with an invitation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+from icalendar import Calendar
+
+from scripts.client import StudiosClient, until, whole_hour
+from tests.fixtures.mail import MailSink, Received
+from tests.system.conftest import RunningSystem
+
+PASSWORD = "a long enough password"
+
+
+async def test_a_confirmed_booking_emails_the_booker_and_the_owner(
+    system: RunningSystem, http: httpx.AsyncClient, mail_sink: MailSink
+) -> None:
+    client = StudiosClient(http, system.layout.gateway_url, system.standin)
+    tag = uuid.uuid4().hex[:8]
+    owner_email, booker_email = f"owner-{tag}@example.com", f"booker-{tag}@example.com"
+    owner = await client.sign_up_or_in(owner_email, PASSWORD, "owner")
+    booker = await client.sign_up_or_in(booker_email, PASSWORD, "booker")
+    studio = await client.published_studio(owner, name=f"Mailroom {tag}")
+    starts_at = whole_hour(days=3, hour=12)
+
+    booking = await client.book(booker, studio, starts_at, hours=2)
+    await client.pay(booking)
+    await client.until_status(booker, booking["id"], "confirmed")
+
+    async def arrived(address: str) -> list[Received]:
+        return mail_sink.to(address)
+
+    [to_booker] = await until(lambda: arrived(booker_email), what="the booker's email")
+    [to_owner] = await until(lambda: arrived(owner_email), what="the owner's email")
+    berlin = starts_at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert to_booker.subject.startswith(f"Booking confirmed: Mailroom {tag}")
+    assert f"{berlin:%H:%M} to " in to_booker.body("plain")
+    assert "(Europe/Berlin)" in to_booker.body("plain")
+    assert "EUR" in to_booker.body("plain")
+    [ics] = to_booker.attachments("text/calendar")
+    [event] = Calendar.from_ical(ics).walk("VEVENT")
+    start: datetime = event.decoded("DTSTART")
+    assert str(start.tzinfo) == "Europe/Berlin"
+    assert start == starts_at
+    assert booking["id"] in str(event["UID"])
+    assert to_owner.subject.startswith(f"New booking at Mailroom {tag}")
+    assert "Demo booker booked" in to_owner.body("plain")
