@@ -46,6 +46,19 @@ class World(StudiosClient):
 
         return await asyncio.to_thread(read)
 
+    async def booking_knows_captured(self, booking_id: str) -> bool:
+        """Whether booking has recorded the capture (which bumps the booking's version)."""
+
+        def read() -> bool:
+            url = self.layout.database_urls["booking"].replace("+psycopg", "")
+            with psycopg.connect(url) as connection:
+                row = connection.execute(
+                    "SELECT captured_at IS NOT NULL FROM bookings WHERE id = %s", (booking_id,)
+                ).fetchone()
+                return bool(row and row[0])
+
+        return await asyncio.to_thread(read)
+
     async def _stripe_get(self, path: str, **params: str) -> dict[str, Any]:
         response = await self.http.get(f"{self.stripe}{path}", params=params, headers=self._stripe)
         assert response.status_code == 200, response.text
