@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, create_engine, pool
+
+from service_runtime.messaging_tables import inbox_table, outbox_table
 
 
 def run_migrations(metadata: MetaData, database_url: str) -> None:
@@ -30,3 +32,21 @@ def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["database_url"] = database_url
     command.upgrade(config, "head")
+
+
+def _messaging_metadata() -> MetaData:
+    metadata = MetaData()
+    outbox_table(metadata)
+    inbox_table(metadata)
+    return metadata
+
+
+def create_messaging_tables() -> None:
+    """In a service's first migration: the outbox and inbox tables, from the one definition
+    in `messaging_tables` rather than a copy of their DDL."""
+    _messaging_metadata().create_all(op.get_bind())
+
+
+def drop_messaging_tables() -> None:
+    """The downgrade of `create_messaging_tables`."""
+    _messaging_metadata().drop_all(op.get_bind())

@@ -8,6 +8,8 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from service_runtime.migrations import create_messaging_tables, drop_messaging_tables
+
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -50,27 +52,7 @@ def upgrade() -> None:
     )
     op.create_index('emails_pending', 'emails', ['next_attempt_at'], unique=False, postgresql_where=sa.text("status = 'pending'"))
     op.create_index(op.f('ix_emails_booking_id'), 'emails', ['booking_id'], unique=False)
-    op.create_table('inbox',
-    sa.Column('message_id', sa.Uuid(), nullable=False),
-    sa.Column('consumer', sa.Text(), nullable=False),
-    sa.Column('message_type', sa.Text(), nullable=False),
-    sa.Column('handled_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.PrimaryKeyConstraint('message_id', 'consumer')
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
-    sa.Column('message_id', sa.Uuid(), nullable=False),
-    sa.Column('message_type', sa.Text(), nullable=False),
-    sa.Column('routing_key', sa.Text(), nullable=False),
-    sa.Column('correlation_id', sa.Text(), nullable=False),
-    sa.Column('envelope', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-    sa.Column('traceparent', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('message_id')
-    )
-    op.create_index('outbox_unpublished', 'outbox', ['id'], unique=False, postgresql_where=sa.text('published_at IS NULL'))
+    create_messaging_tables()
     op.create_table('people',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('email', sa.Text(), nullable=False),
@@ -109,9 +91,7 @@ def downgrade() -> None:
     op.drop_index('reminders_scheduled', table_name='reminders', postgresql_where=sa.text("status = 'scheduled'"))
     op.drop_table('reminders')
     op.drop_table('people')
-    op.drop_index('outbox_unpublished', table_name='outbox', postgresql_where=sa.text('published_at IS NULL'))
-    op.drop_table('outbox')
-    op.drop_table('inbox')
+    drop_messaging_tables()
     op.drop_index(op.f('ix_emails_booking_id'), table_name='emails')
     op.drop_index('emails_pending', table_name='emails', postgresql_where=sa.text("status = 'pending'"))
     op.drop_table('emails')
