@@ -13,7 +13,7 @@ from booking.deadlines import DeadlineScheduler
 from booking.domain.booking import BookingNotFound, IllegalTransition, NotAllowed
 from booking.domain.pricing import InvalidBookingRequest
 from booking.domain.studios import OwnStudio, RoomUnknown, StudioNotPublished, StudioUnknown
-from booking.handlers import build_handlers
+from booking.handlers import message_handlers
 from booking.service import IdempotencyKeyReused, TooManyMessages
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
@@ -63,7 +63,7 @@ def create_app(
         user_access=db.user_access,
         # previews first: /api/bookings/quote before /api/bookings/{booking_id}
         routers=[previews.router, bookings.router, messages.router],
-        handlers=build_handlers(rules),
+        handlers=message_handlers(rules),
         errors=ERRORS,
         on_start=on_start,
         on_stop=on_stop,

@@ -13,7 +13,7 @@ from service_runtime.unit_of_work import UnitOfWork
 STUDIO_EVENTS = (StudioPublished, StudioUpdated, StudioUnlisted, StudioSuspended)
 
 
-def build_handlers(rules: SagaRules) -> MessageHandlers:
+def message_handlers(rules: SagaRules) -> MessageHandlers:
     handlers = follow_access_changes(MessageHandlers(), db.user_access)
 
     async def on_studio_event(uow: UnitOfWork, event: StudioPublished, envelope: Envelope) -> None:

@@ -28,7 +28,7 @@ from catalog.domain.studios import (
     StudioIncomplete,
     StudioNotFound,
 )
-from catalog.handlers import catalog_handlers
+from catalog.handlers import message_handlers
 from service_runtime.problems import problem_response
 from service_runtime.service_app import ServiceParts, create_service_app
 
@@ -59,7 +59,7 @@ def create_app(
         inbox=db.inbox,
         user_access=db.user_access,
         routers=[search.router, studios.router, reviews.router],
-        handlers=catalog_handlers(),
+        handlers=message_handlers(),
         errors=ERRORS,
     )
     app = create_service_app(settings or CatalogSettings(), parts, tracer_provider=tracer_provider)

@@ -17,7 +17,7 @@ from service_runtime.trust import follow_access_changes
 from service_runtime.unit_of_work import UnitOfWork
 
 
-def catalog_handlers() -> MessageHandlers:
+def message_handlers() -> MessageHandlers:
     """The messages catalog consumes: booking's confirmations and ends, which guard the rooms
     and time zone of studios with bookings to come; completions, which open reviews; and
     identity's users: names for their reviews, role changes and deletions to refuse stale
