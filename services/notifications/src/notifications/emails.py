@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -73,6 +74,23 @@ class Composer:
             text_body=self._render(f"{kind}.txt", values),
             html_body=self._render(f"{kind}.html", {**values, "subject": subject}),
             calendar=calendar,
+        )
+
+    def compose_link(
+        self, kind: Kind, recipient: Person, *, event_id: uuid.UUID, link: str, expires_at: datetime
+    ) -> Email:
+        """An account email (verification, reset): the link and until when it works."""
+        values = {"recipient": recipient, "link": link, "until": wording.utc_moment(expires_at)}
+        subject = " ".join(self._render(f"{kind}.subject.txt", values).split())
+        return Email(
+            event_id=event_id,
+            recipient_id=recipient.id,
+            kind=kind,
+            booking_id=None,
+            to_address=recipient.email,
+            subject=subject,
+            text_body=self._render(f"{kind}.txt", values),
+            html_body=self._render(f"{kind}.html", {**values, "subject": subject}),
         )
 
     def _render(self, name: str, values: dict[str, Any]) -> str:

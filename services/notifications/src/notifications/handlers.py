@@ -1,12 +1,18 @@
-"""Bus subscribers: identity's people, catalog's studios, booking's confirmations and
-cancellations."""
+"""Bus subscribers: identity's people and account links, catalog's studios, booking's
+confirmations and cancellations."""
 
 from __future__ import annotations
 
 from contracts import Envelope
 from contracts.booking import BookingCancelled, BookingConfirmed
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
-from contracts.identity import UserCreated, UserDeleted, UserUpdated
+from contracts.identity import (
+    EmailVerificationRequested,
+    PasswordResetRequested,
+    UserCreated,
+    UserDeleted,
+    UserUpdated,
+)
 from notifications import service
 from notifications.domain.read_models import Person
 from service_runtime.consumer import MessageHandlers
@@ -26,6 +32,16 @@ def message_handlers(writing: service.Writing) -> MessageHandlers:
     @handlers.on(UserDeleted)
     async def on_user_deleted(uow: UnitOfWork, event: UserDeleted, _: Envelope) -> None:
         await service.forget_person(uow, event.user_id)
+
+    async def on_account_link(
+        uow: UnitOfWork,
+        event: EmailVerificationRequested | PasswordResetRequested,
+        envelope: Envelope,
+    ) -> None:
+        await service.account_link_requested(uow, event, envelope, writing)
+
+    handlers.on(EmailVerificationRequested)(on_account_link)
+    handlers.on(PasswordResetRequested)(on_account_link)
 
     async def on_studio(uow: UnitOfWork, event: service.StudioEvent, _: Envelope) -> None:
         await service.save_studio(uow, event)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts import Envelope
 from contracts.booking import BookingCancelled, BookingConfirmed
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
+from contracts.identity import EmailVerificationRequested, PasswordResetRequested
 from notifications import db
 from notifications.domain import notices, wording
 from notifications.domain.notices import BookingStatus, Kind, RetryPolicy
@@ -149,6 +150,29 @@ async def booking_cancelled(
             cancelled_by=event.cancelled_by.value,
         )
         await db.record_email(session, email)
+
+
+async def account_link_requested(
+    uow: UnitOfWork,
+    event: EmailVerificationRequested | PasswordResetRequested,
+    envelope: Envelope,
+    writing: Writing,
+) -> None:
+    """Send the link to the address identity names: the person may not be known here yet (the
+    link comes with the sign-up), and a reset goes to the account's address as identity has it."""
+    kind = (
+        Kind.EMAIL_VERIFICATION
+        if isinstance(event, EmailVerificationRequested)
+        else Kind.PASSWORD_RESET
+    )
+    email = writing.composer.compose_link(
+        kind,
+        Person(event.user_id, event.email, event.name),
+        event_id=envelope.message_id,
+        link=event.link,
+        expires_at=event.expires_at,
+    )
+    await db.record_email(uow.session, email)
 
 
 async def send_due_reminders(units: UnitsOfWork, writing: Writing, *, limit: int) -> int:

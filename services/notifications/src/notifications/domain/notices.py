@@ -6,6 +6,9 @@
 |                                | + a reminder per offset still ahead of the start |
 | BookingCancelled (was confirmed)| booking_cancelled   | owner_booking_cancelled  |
 | a reminder falls due (still confirmed) | reminder      |                          |
+
+Identity's EmailVerificationRequested and PasswordResetRequested send `email_verification` and
+`password_reset` to the address they name, whatever else the person has turned off.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ class Kind(StrEnum):
     NEW_BOOKING = "new_booking"
     OWNER_BOOKING_CANCELLED = "owner_booking_cancelled"
     REMINDER = "reminder"
+    EMAIL_VERIFICATION = "email_verification"
+    PASSWORD_RESET = "password_reset"
 
 
 class BookingStatus(StrEnum):

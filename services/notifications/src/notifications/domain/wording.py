@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 # ISO 4217 currencies whose minor unit is not a hundredth (Stripe's list of those it handles).
@@ -30,6 +30,12 @@ def local_span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     until = f"{end:%H:%M}" if start.date() == end.date() else f"{_day(end)}, {end:%H:%M}"
     return f"{_day(start)}, {start:%H:%M} to {until} {end:%Z} ({zone.key})"
+
+
+def utc_moment(moment: datetime) -> str:
+    """`Thursday 3 December 2026, 07:45 UTC`: a deadline for someone whose zone we do not know."""
+    moment = moment.astimezone(UTC)
+    return f"{_day(moment)}, {moment:%H:%M} UTC"
 
 
 def _day(moment: datetime) -> str:
