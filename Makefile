@@ -5,6 +5,8 @@ UV := $(PYTHON) -m uv
 SERVICES := identity catalog availability booking payments notifications
 ALONE := $(SERVICES) web
 PYTEST_ARGS ?=
+# Two workers: the whole-system tests on one, every other test file on either (see conftest.py).
+PYTEST_WORKERS ?= 2
 
 .PHONY: help install servers test lint typecheck schemas alone run bench chaos fuzz $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
 
@@ -38,7 +40,7 @@ alone: install ## install each service alone, as its image does, and check that 
 
 test: install servers lint typecheck alone ## the whole suite: lint, types, schemas, each service alone, all tests
 	$(UV) run python -m contracts.schemas check
-	$(UV) run pytest $(PYTEST_ARGS)
+	$(UV) run pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # `make chaos`: the chaos test of tests/system at a larger size; any CHAOS_* given wins.
 chaos: export CHAOS_BOOKERS ?= 16
