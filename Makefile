@@ -5,8 +5,10 @@ UV := $(PYTHON) -m uv
 SERVICES := identity catalog availability booking payments notifications
 ALONE := $(SERVICES) web
 PYTEST_ARGS ?=
-# Two workers: the whole-system tests on one, every other test file on either (see conftest.py).
-PYTEST_WORKERS ?= 2
+# `make test PYTEST_WORKERS=2`: the whole-system tests on one worker, every other test file on
+# either (conftest.py groups them). Off by default: on two cores the system tests' short hold
+# windows need the machine to themselves.
+PYTEST_WORKERS ?= 0
 
 .PHONY: help install servers test lint typecheck schemas alone run bench chaos fuzz $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
 

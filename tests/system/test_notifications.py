@@ -32,11 +32,17 @@ async def test_a_confirmed_booking_emails_the_booker_and_the_owner(
     await client.pay(booking)
     await client.until_status(booker, booking["id"], "confirmed")
 
-    async def arrived(address: str) -> list[Received]:
-        return mail_sink.to(address)
+    async def arrived(address: str) -> list[Received] | None:
+        """Both of the person's emails: the sign-up's verification link, then the booking's."""
+        received = mail_sink.to(address)
+        return received if len(received) >= 2 else None
 
-    [to_booker] = await until(lambda: arrived(booker_email), what="the booker's email")
-    [to_owner] = await until(lambda: arrived(owner_email), what="the owner's email")
+    verify_booker, to_booker = await until(lambda: arrived(booker_email), what="booker's mail")
+    verify_owner, to_owner = await until(lambda: arrived(owner_email), what="the owner's mail")
+    assert len(mail_sink.to(booker_email)) == len(mail_sink.to(owner_email)) == 2
+    for verification in (verify_booker, verify_owner):
+        assert verification.subject == "Confirm your email for OneTime Studios"
+        assert "/verify-email?token=" in verification.body("plain")
     berlin = starts_at.astimezone(ZoneInfo("Europe/Berlin"))
     assert to_booker.subject.startswith(f"Booking confirmed: Mailroom {tag}")
     assert f"{berlin:%H:%M} to " in to_booker.body("plain")

@@ -67,6 +67,8 @@ async def test_the_verification_link_sent_at_sign_up_verifies_the_email_once(
     assert_bad_link(again)
     signed_in = await sign_in(identity, "ada@example.com")
     assert claims(signed_in.json()["access_token"])["email_verified"] is True
+    assert signed_in.json()["user"]["email_verified"] is True
+    assert up["user"]["email_verified"] is False
 
 
 async def test_a_forged_an_expired_or_another_kinds_link_verifies_nothing(

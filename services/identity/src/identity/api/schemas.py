@@ -45,10 +45,17 @@ class UserOut(BaseModel):
     email: str
     name: str
     role: Role
+    email_verified: bool = Field(description="Whether the person opened a link sent to the email.")
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(id=user.id, email=user.email, name=user.name, role=user.role)
+        return cls(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            email_verified=user.email_verified,
+        )
 
 
 class TokenOut(BaseModel):
@@ -97,14 +104,7 @@ class ListedUserOut(UserOut):
 
     @classmethod
     def listed(cls, entry: ListedUser) -> ListedUserOut:
-        user = entry.user
-        return cls(
-            id=user.id,
-            email=user.email,
-            name=user.name,
-            role=user.role,
-            created_at=entry.created_at,
-        )
+        return cls(**UserOut.of(entry.user).model_dump(), created_at=entry.created_at)
 
 
 class UserPageOut(BaseModel):

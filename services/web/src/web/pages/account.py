@@ -19,9 +19,10 @@ MAX_FIELD = 300
 ROLES = {"booker": "Book studios", "owner": "List my studios"}
 
 
-def _field(form: FormData, name: str) -> str:
+def form_field(form: FormData, name: str, longest: int = MAX_FIELD) -> str:
+    """A text field of a posted form, cut to a bound; "" when absent or not text."""
     value = form.get(name)
-    return value[:MAX_FIELD] if isinstance(value, str) else ""
+    return value[:longest] if isinstance(value, str) else ""
 
 
 def safe_next(target: str | None) -> str:
@@ -39,16 +40,17 @@ async def sign_in_page(request: Request, next: str = "/") -> HTMLResponse:
 @router.post("/sign-in", response_class=HTMLResponse)
 async def sign_in(request: Request, api: ApiDep, session: SessionDep) -> Response:
     form = await request.form()
-    values = {"email": _field(form, "email")}
-    target = safe_next(_field(form, "next"))
+    values = {"email": form_field(form, "email")}
+    target = safe_next(form_field(form, "next"))
     errors: dict[str, str] = {}
     if not values["email"]:
         errors["email"] = "Enter your email address."
-    if not _field(form, "password"):
+    if not form_field(form, "password"):
         errors["password"] = "Enter your password."
     if not errors:
         try:
-            user, tokens = await accounts.sign_in(api, values["email"], _field(form, "password"))
+            password = form_field(form, "password")
+            user, tokens = await accounts.sign_in(api, values["email"], password)
             return _signed_in(request, session, user, tokens, target, f"Welcome back, {user.name}.")
         except ApiProblem as refused:
             errors = _sign_in_errors(refused)
@@ -67,8 +69,8 @@ async def sign_up_page(request: Request) -> HTMLResponse:
 @router.post("/sign-up", response_class=HTMLResponse)
 async def sign_up(request: Request, api: ApiDep, session: SessionDep) -> Response:
     form = await request.form()
-    values = {name: _field(form, name) for name in ("name", "email", "role")}
-    password = _field(form, "password")
+    values = {name: form_field(form, name) for name in ("name", "email", "role")}
+    password = form_field(form, "password")
     errors: dict[str, str] = {}
     if not values["name"].strip():
         errors["name"] = "Enter your name."
@@ -122,7 +124,7 @@ def _sign_in_errors(refused: ApiProblem) -> dict[str, str]:
     if refused.status == 401:
         return {"password": "That email and password do not match an account."}
     if refused.status == 422 and refused.field_errors:
-        return {name: _readable(message) for name, message in refused.field_errors.items()}
+        return {name: readable(message) for name, message in refused.field_errors.items()}
     if refused.status == 429:
         return {"form": "Too many attempts. Please wait a minute and try again."}
     raise refused
@@ -132,13 +134,13 @@ def _sign_up_errors(refused: ApiProblem) -> dict[str, str]:
     if refused.status == 409:
         return {"email": "An account with this email exists already. Sign in instead."}
     if refused.status == 422 and refused.field_errors:
-        return {name: _readable(message) for name, message in refused.field_errors.items()}
+        return {name: readable(message) for name, message in refused.field_errors.items()}
     if refused.status == 429:
         return {"form": "Too many attempts. Please wait a minute and try again."}
     raise refused
 
 
-def _readable(message: str) -> str:
+def readable(message: str) -> str:
     """The API's validation message as a sentence ("value is not a valid email address...")."""
     message = message.removeprefix("Value error, ")
     return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
