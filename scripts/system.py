@@ -88,6 +88,7 @@ class SystemLayout:
             "NOTIFICATIONS_SMTP_PORT": str(self.smtp_port),
         }
         if self.gateway_port:  # Stripe sends an onboarded owner back to the web's payouts page
+            env["IDENTITY_PUBLIC_WEB_URL"] = self.gateway_url  # where emailed links open
             env["PAYMENTS_ONBOARDING_RETURN_URL"] = (
                 f"{self.gateway_url}/owner/payouts?onboarding=done"
             )
