@@ -89,6 +89,7 @@ class SystemLayout:
         }
         if self.gateway_port:  # Stripe sends an onboarded owner back to the web's payouts page
             env["IDENTITY_PUBLIC_WEB_URL"] = self.gateway_url  # where emailed links open
+            env["NOTIFICATIONS_PUBLIC_WEB_URL"] = self.gateway_url
             env["PAYMENTS_ONBOARDING_RETURN_URL"] = (
                 f"{self.gateway_url}/owner/payouts?onboarding=done"
             )

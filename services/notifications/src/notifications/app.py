@@ -10,6 +10,7 @@ from notifications.config import NotificationsSettings
 from notifications.emails import Composer
 from notifications.handlers import message_handlers
 from notifications.mailer import SmtpMailer
+from notifications.sending import EmailSending
 from service_runtime.periodic import Periodic
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
@@ -18,7 +19,12 @@ def create_app(
     settings: NotificationsSettings | None = None, *, tracer_provider: TracerProvider | None = None
 ) -> FastAPI:
     settings = settings or NotificationsSettings()
-    writing = service.Writing(Composer(), settings.mail_sender, settings.reminder_offsets)
+    writing = service.Writing(
+        Composer(),
+        settings.mail_sender,
+        settings.reminder_offsets,
+        settings.public_web_url.rstrip("/"),
+    )
 
     async def start(_: ServiceRuntime) -> None:
         for loop in loops:
@@ -38,7 +44,7 @@ def create_app(
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     runtime: ServiceRuntime = app.state.runtime
-    sending = service.EmailSending(
+    sending = EmailSending(
         runtime.database, SmtpMailer(settings), settings.retry_policy, runtime.registry
     )
     loops = [

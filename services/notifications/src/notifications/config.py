@@ -37,6 +37,10 @@ class NotificationsSettings(ServiceSettings):
         default="OneTime Studios <bookings@onetime.studio>",
         description="The From of every email, and the organizer of calendar invitations.",
     )
+    public_web_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="The web front end, where the links in emails open (a booking's checkout).",
+    )
     send_poll_seconds: float = Field(
         default=2.0, gt=0, description="How often unsent emails are looked for."
     )

@@ -1,10 +1,10 @@
 """Bus subscribers: identity's people and account links, catalog's studios, booking's
-confirmations and cancellations."""
+bookings, payments' money events."""
 
 from __future__ import annotations
 
 from contracts import Envelope
-from contracts.booking import BookingCancelled, BookingConfirmed
+from contracts.booking import BookingCancelled, BookingConfirmed, BookingRequested
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from contracts.identity import (
     EmailVerificationRequested,
@@ -13,6 +13,7 @@ from contracts.identity import (
     UserDeleted,
     UserUpdated,
 )
+from contracts.payments import DisputeOpened, PaymentCaptured, PaymentFailed, PayoutPaid
 from notifications import service
 from notifications.domain.read_models import Person
 from service_runtime.consumer import MessageHandlers
@@ -51,6 +52,10 @@ def message_handlers(writing: service.Writing) -> MessageHandlers:
     handlers.on(StudioUnlisted)(on_studio)
     handlers.on(StudioSuspended)(on_studio)
 
+    @handlers.on(BookingRequested)
+    async def on_requested(uow: UnitOfWork, event: BookingRequested, _: Envelope) -> None:
+        await service.booking_requested(uow, event)
+
     @handlers.on(BookingConfirmed)
     async def on_confirmed(uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope) -> None:
         await service.booking_confirmed(uow, event, envelope, writing)
@@ -58,5 +63,21 @@ def message_handlers(writing: service.Writing) -> MessageHandlers:
     @handlers.on(BookingCancelled)
     async def on_cancelled(uow: UnitOfWork, event: BookingCancelled, envelope: Envelope) -> None:
         await service.booking_cancelled(uow, event, envelope, writing)
+
+    @handlers.on(PaymentFailed)
+    async def on_payment_failed(uow: UnitOfWork, event: PaymentFailed, envelope: Envelope) -> None:
+        await service.payment_failed(uow, event, envelope, writing)
+
+    @handlers.on(PaymentCaptured)
+    async def on_captured(uow: UnitOfWork, event: PaymentCaptured, envelope: Envelope) -> None:
+        await service.payment_captured(uow, event, envelope, writing)
+
+    @handlers.on(PayoutPaid)
+    async def on_payout_paid(uow: UnitOfWork, event: PayoutPaid, envelope: Envelope) -> None:
+        await service.payout_paid(uow, event, envelope, writing)
+
+    @handlers.on(DisputeOpened)
+    async def on_dispute(uow: UnitOfWork, event: DisputeOpened, envelope: Envelope) -> None:
+        await service.dispute_opened(uow, event, envelope, writing)
 
     return handlers

@@ -10,22 +10,21 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope
-from contracts.booking import BookingCancelled, BookingConfirmed
+from contracts.booking import BookingCancelled, BookingConfirmed, BookingRequested
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from contracts.identity import EmailVerificationRequested, PasswordResetRequested
+from contracts.payments import DisputeOpened, PaymentCaptured, PaymentFailed, PayoutPaid
 from notifications import db
 from notifications.domain import notices, wording
-from notifications.domain.notices import BookingStatus, Kind, RetryPolicy
+from notifications.domain.notices import BookingStatus, Kind
 from notifications.domain.read_models import Booking, Person, Studio
 from notifications.emails import BookingFacts, Composer
 from notifications.invitations import Method, invitation
-from notifications.mailer import SendFailed, SmtpMailer
-from service_runtime.db import Database
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -49,6 +48,8 @@ class Writing:
     composer: Composer
     sender: str
     reminder_offsets: list[timedelta]
+    web_url: str
+    """The web front end, without a trailing slash: links in emails open there."""
 
 
 async def save_person(uow: UnitOfWork, person: Person) -> None:
@@ -74,14 +75,10 @@ async def save_studio(uow: UnitOfWork, event: StudioEvent) -> None:
     await db.save_studio(uow.session, studio)
 
 
-async def booking_confirmed(
-    uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope, writing: Writing
-) -> None:
-    """Tell the booker (with an invitation) and the owner; schedule the booker's reminders."""
-    session = uow.session
-    if await db.lock_booking(session, event.booking_id) is not None:
-        return  # known already: confirmed before, or its cancellation came first
-    booking = Booking(
+def _booking_of(
+    event: BookingRequested | BookingConfirmed | BookingCancelled, status: BookingStatus
+) -> Booking:
+    return Booking(
         id=event.booking_id,
         booker_id=event.booker_id,
         owner_id=event.owner_id,
@@ -89,8 +86,25 @@ async def booking_confirmed(
         room_id=event.room_id,
         starts_at=event.time_range.starts_at,
         ends_at=event.time_range.ends_at,
-        status=BookingStatus.CONFIRMED,
+        status=status,
     )
+
+
+async def booking_requested(uow: UnitOfWork, event: BookingRequested) -> None:
+    """Make the booking known, so that a declined card can be told to its booker."""
+    if await db.lock_booking(uow.session, event.booking_id) is None:
+        await db.save_booking(uow.session, _booking_of(event, BookingStatus.REQUESTED))
+
+
+async def booking_confirmed(
+    uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope, writing: Writing
+) -> None:
+    """Tell the booker (with an invitation) and the owner; schedule the booker's reminders."""
+    session = uow.session
+    known = await db.lock_booking(session, event.booking_id)
+    if known is not None and known.status is not BookingStatus.REQUESTED:
+        return  # confirmed before, or its cancellation came first
+    booking = _booking_of(event, BookingStatus.CONFIRMED)
     await db.save_booking(session, booking)
     facts = await _facts(session, booking)
     price = wording.money(event.price.amount_minor, event.price.currency)
@@ -117,16 +131,7 @@ async def booking_cancelled(
     """Withdraw the reminders; tell both sides, the booker with the refund and a CANCEL."""
     session = uow.session
     known = await db.lock_booking(session, event.booking_id)
-    booking = Booking(
-        id=event.booking_id,
-        booker_id=event.booker_id,
-        owner_id=event.owner_id,
-        studio_id=event.studio_id,
-        room_id=event.room_id,
-        starts_at=event.time_range.starts_at,
-        ends_at=event.time_range.ends_at,
-        status=BookingStatus.CANCELLED,
-    )
+    booking = _booking_of(event, BookingStatus.CANCELLED)
     await db.save_booking(session, booking)
     await db.withdraw_reminders(session, booking.id)
     to_send = notices.on_cancelled(
@@ -175,6 +180,81 @@ async def account_link_requested(
     await db.record_email(uow.session, email)
 
 
+async def payment_failed(
+    uow: UnitOfWork, event: PaymentFailed, envelope: Envelope, writing: Writing
+) -> None:
+    """Tell the booker their card did not go through while the time is still held for them."""
+    booking = await _known_booking(uow.session, event.booking_id)
+    if booking.status is not BookingStatus.REQUESTED:
+        return  # confirmed or cancelled since: the failure no longer matters to them
+    await _tell(
+        uow.session, writing, Kind.PAYMENT_FAILED, booking, booking.booker_id, envelope,
+        reason=wording.payment_failure(event.reason.value),
+        retryable=event.retryable,
+        checkout=f"{writing.web_url}/bookings/{booking.id}/checkout",
+    )  # fmt: skip
+
+
+async def payment_captured(
+    uow: UnitOfWork, event: PaymentCaptured, envelope: Envelope, writing: Writing
+) -> None:
+    """The booker's receipt for the money taken (in full, or a cancellation's share)."""
+    booking = await _known_booking(uow.session, event.booking_id)
+    amount = wording.money(event.amount.amount_minor, event.amount.currency)
+    await _tell(
+        uow.session, writing, Kind.RECEIPT, booking, booking.booker_id, envelope,
+        amount=amount, captured_on=wording.utc_moment(event.captured_at),
+    )  # fmt: skip
+
+
+async def payout_paid(
+    uow: UnitOfWork, event: PayoutPaid, envelope: Envelope, writing: Writing
+) -> None:
+    booking = await _known_booking(uow.session, event.booking_id)
+    amount = wording.money(event.amount.amount_minor, event.amount.currency)
+    await _tell(
+        uow.session, writing, Kind.PAYOUT_PAID, booking, booking.owner_id, envelope,
+        amount=amount, transfer_id=event.transfer_id,
+    )  # fmt: skip
+
+
+async def dispute_opened(
+    uow: UnitOfWork, event: DisputeOpened, envelope: Envelope, writing: Writing
+) -> None:
+    """The owner hears that the booker's bank disputes the charge: the payout waits for it."""
+    booking = await _known_booking(uow.session, event.booking_id)
+    due = event.evidence_due_by
+    await _tell(
+        uow.session, writing, Kind.DISPUTE_OPENED, booking, booking.owner_id, envelope,
+        amount=wording.money(event.amount.amount_minor, event.amount.currency),
+        reason=event.reason.replace("_", " "),
+        evidence_due=wording.utc_moment(due) if due else None,
+    )  # fmt: skip
+
+
+async def _known_booking(session: AsyncSession, booking_id: uuid.UUID) -> Booking:
+    booking = await db.booking(session, booking_id)
+    if booking is None:
+        raise NotYetKnown(f"booking {booking_id} is not known yet")
+    return booking
+
+
+async def _tell(
+    session: AsyncSession,
+    writing: Writing,
+    kind: Kind,
+    booking: Booking,
+    recipient_id: uuid.UUID,
+    envelope: Envelope,
+    **context: Any,
+) -> None:
+    facts = await _facts(session, booking)
+    email = writing.composer.compose(
+        kind, facts, recipient_id, event_id=envelope.message_id, **context
+    )
+    await db.record_email(session, email)
+
+
 async def send_due_reminders(units: UnitsOfWork, writing: Writing, *, limit: int) -> int:
     """Queue the reminders due by now, each claimed by one replica; returns how many."""
     done = 0
@@ -214,80 +294,3 @@ async def _facts(session: AsyncSession, booking: Booking) -> BookingFacts:
             f" owner {owner is not None} known"
         )
     return BookingFacts(booking, studio, booker, owner)
-
-
-class EmailSending:
-    """Sends queued emails one at a time, each claimed by one replica for its attempt.
-
-    The row is marked sent in the transaction that claimed it, after the SMTP server took the
-    email. If the process dies in between, the row is still pending and is sent again: at
-    least once to the SMTP server in that window (with the same Message-ID), exactly once
-    otherwise, and never twice for a redelivered event (the inbox and the unique row).
-    """
-
-    def __init__(
-        self,
-        database: Database,
-        mailer: SmtpMailer,
-        policy: RetryPolicy,
-        registry: CollectorRegistry,
-    ) -> None:
-        self._database = database
-        self._mailer = mailer
-        self._policy = policy
-        self._outcomes = Counter(
-            "notifications_email_attempts",
-            "Attempts to send an email, by outcome: sent, retry (failed, tried again later) or"
-            " failed (attempts spent; the row's status is failed)",
-            ["outcome"],
-            registry=registry,
-        )
-
-    async def send_due(self, *, limit: int) -> int:
-        """Attempt up to `limit` due emails; returns how many were attempted."""
-        attempted = 0
-        while attempted < limit and await self.send_next():
-            attempted += 1
-        return attempted
-
-    async def send_next(self) -> bool:
-        """Attempt the next due email; False when none is due."""
-        async with self._database.transaction() as session:
-            email = await db.claim_due_email(session, now_utc())
-            if email is None:
-                return False
-            try:
-                await self._mailer.send(email)
-            except Exception as error:  # any: a bad row must not stall the ones behind it
-                await self._failed(session, email, error)
-            else:
-                await db.mark_sent(session, email.id)
-                self._outcomes.labels("sent").inc()
-        return True
-
-    async def _failed(self, session: AsyncSession, email: db.QueuedEmail, error: Exception) -> None:
-        attempts = email.attempts + 1
-        wait = self._policy.wait_after(attempts)
-        reason = f"{type(error).__name__}: {error}"
-        retry_at = None if wait is None else now_utc() + wait
-        await db.mark_attempt_failed(session, email.id, reason, retry_at=retry_at)
-        if retry_at is None:
-            self._outcomes.labels("failed").inc()
-            log.error(
-                "email %s to %s failed after %d attempts: %s",
-                email.id,
-                email.to_address,
-                attempts,
-                reason,
-                exc_info=not isinstance(error, SendFailed),
-            )
-        else:
-            self._outcomes.labels("retry").inc()
-            log.warning(
-                "email %s attempt %d failed (%s); next at %s",
-                email.id,
-                attempts,
-                reason,
-                retry_at,
-                exc_info=not isinstance(error, SendFailed),
-            )

@@ -6,6 +6,13 @@
 |                                | + a reminder per offset still ahead of the start |
 | BookingCancelled (was confirmed)| booking_cancelled   | owner_booking_cancelled  |
 | a reminder falls due (still confirmed) | reminder      |                          |
+| PaymentFailed (while requested)| payment_failed       |                          |
+| PaymentCaptured                | receipt              |                          |
+| PayoutPaid                     |                      | payout_paid              |
+| DisputeOpened                  |                      | dispute_opened           |
+
+BookingRequested only makes the booking known (as requested), so that a declined card can be
+told to its booker before any confirmation.
 
 Identity's EmailVerificationRequested and PasswordResetRequested send `email_verification` and
 `password_reset` to the address they name, whatever else the person has turned off.
@@ -29,9 +36,14 @@ class Kind(StrEnum):
     REMINDER = "reminder"
     EMAIL_VERIFICATION = "email_verification"
     PASSWORD_RESET = "password_reset"
+    PAYMENT_FAILED = "payment_failed"
+    RECEIPT = "receipt"
+    PAYOUT_PAID = "payout_paid"
+    DISPUTE_OPENED = "dispute_opened"
 
 
 class BookingStatus(StrEnum):
+    REQUESTED = "requested"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
 

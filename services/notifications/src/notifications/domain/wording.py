@@ -25,6 +25,20 @@ def money(amount_minor: int, currency: str) -> str:
     return f"{major:,}.{minor:0{decimals}d} {currency}"
 
 
+_FAILURES = {
+    "card_declined": "your card was declined",
+    "authentication_failed": "your bank's check of the payment was not completed",
+    "processing_error": "the card could not be charged because of a processing error",
+    "owner_cannot_receive_payouts": "the studio cannot take payments at the moment",
+    "invalid_request": "the payment could not be made",
+}
+
+
+def payment_failure(reason: str) -> str:
+    """Why a payment failed, in words a booker understands (lower case, no full stop)."""
+    return _FAILURES.get(reason, "the payment could not be made")
+
+
 def local_span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     """`Tuesday 8 December 2026, 10:00 to 12:00 CET (Europe/Berlin)` in the studio's own time."""
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)

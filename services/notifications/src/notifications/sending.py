@@ -1,0 +1,94 @@
+"""Sending the recorded emails: one at a time, each claimed by one replica for its attempt,
+retried with backoff and given up visibly."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import CollectorRegistry, Counter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications import db
+from notifications.domain.notices import RetryPolicy
+from notifications.mailer import SendFailed, SmtpMailer
+from notifications.service import now_utc
+from service_runtime.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class EmailSending:
+    """Sends queued emails one at a time, each claimed by one replica for its attempt.
+
+    The row is marked sent in the transaction that claimed it, after the SMTP server took the
+    email. If the process dies in between, the row is still pending and is sent again: at
+    least once to the SMTP server in that window (with the same Message-ID), exactly once
+    otherwise, and never twice for a redelivered event (the inbox and the unique row).
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        mailer: SmtpMailer,
+        policy: RetryPolicy,
+        registry: CollectorRegistry,
+    ) -> None:
+        self._database = database
+        self._mailer = mailer
+        self._policy = policy
+        self._outcomes = Counter(
+            "notifications_email_attempts",
+            "Attempts to send an email, by outcome: sent, retry (failed, tried again later) or"
+            " failed (attempts spent; the row's status is failed)",
+            ["outcome"],
+            registry=registry,
+        )
+
+    async def send_due(self, *, limit: int) -> int:
+        """Attempt up to `limit` due emails; returns how many were attempted."""
+        attempted = 0
+        while attempted < limit and await self.send_next():
+            attempted += 1
+        return attempted
+
+    async def send_next(self) -> bool:
+        """Attempt the next due email; False when none is due."""
+        async with self._database.transaction() as session:
+            email = await db.claim_due_email(session, now_utc())
+            if email is None:
+                return False
+            try:
+                await self._mailer.send(email)
+            except Exception as error:  # any: a bad row must not stall the ones behind it
+                await self._failed(session, email, error)
+            else:
+                await db.mark_sent(session, email.id)
+                self._outcomes.labels("sent").inc()
+        return True
+
+    async def _failed(self, session: AsyncSession, email: db.QueuedEmail, error: Exception) -> None:
+        attempts = email.attempts + 1
+        wait = self._policy.wait_after(attempts)
+        reason = f"{type(error).__name__}: {error}"
+        retry_at = None if wait is None else now_utc() + wait
+        await db.mark_attempt_failed(session, email.id, reason, retry_at=retry_at)
+        if retry_at is None:
+            self._outcomes.labels("failed").inc()
+            log.error(
+                "email %s to %s failed after %d attempts: %s",
+                email.id,
+                email.to_address,
+                attempts,
+                reason,
+                exc_info=not isinstance(error, SendFailed),
+            )
+        else:
+            self._outcomes.labels("retry").inc()
+            log.warning(
+                "email %s attempt %d failed (%s); next at %s",
+                email.id,
+                attempts,
+                reason,
+                retry_at,
+                exc_info=not isinstance(error, SendFailed),
+            )

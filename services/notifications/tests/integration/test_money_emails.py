@@ -1,0 +1,113 @@
+"""The money side of a booking by email: a declined card while the time is held, the
+booker's receipt, the owner's payout and dispute; all over real SMTP from the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from contracts import Envelope, Message
+from contracts.booking import BookingRequested
+from contracts.payments import (
+    DisputeOpened,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentFailureReason,
+    PayoutPaid,
+)
+from contracts.values import Money
+from service_runtime.bus import Bus
+from tests.fixtures.infra import eventually
+from tests.fixtures.mail import MailSink, Received
+
+from ..conftest import Notifications, publish, seed
+
+NOW = datetime.now(UTC)
+
+
+async def _send(publisher: Bus, *events: Message) -> None:
+    for event in events:
+        await publish(publisher, Envelope.wrap(event), event)
+
+
+async def _mail(mail_sink: MailSink, address: str, subject_start: str) -> Received:
+    async def arrived() -> bool:
+        return any(m.subject.startswith(subject_start) for m in mail_sink.to(address))
+
+    await eventually(arrived)
+    [mail] = [m for m in mail_sink.to(address) if m.subject.startswith(subject_start)]
+    return mail
+
+
+def _words(mail: Received) -> str:
+    return " ".join(mail.body("plain").split())
+
+
+async def test_a_declined_card_tells_the_booker_where_to_try_again_until_it_is_confirmed(
+    notifications: Notifications, publisher: Bus, mail_sink: MailSink
+) -> None:
+    scene = await seed(notifications)
+    confirmed = scene.confirmed(NOW + timedelta(days=2))
+    requested = BookingRequested(
+        **confirmed.model_dump(include={"booking_id", "booker_id", "owner_id", "studio_id",
+                                        "room_id", "time_range"}),
+        price=confirmed.price, requested_at=NOW,
+    )  # fmt: skip
+
+    def declined() -> PaymentFailed:
+        return PaymentFailed(
+            booking_id=confirmed.booking_id, reason=PaymentFailureReason.CARD_DECLINED,
+            decline_code="insufficient_funds", retryable=True, failed_at=NOW,
+        )  # fmt: skip
+
+    await _send(publisher, requested, declined())
+    mail = await _mail(mail_sink, scene.booker.email, "Your payment for Kreuzberg Sound Lab")
+    await _send(publisher, confirmed)
+    await _mail(mail_sink, scene.booker.email, "Booking confirmed")
+    await _send(publisher, declined())  # a stale failure, after the confirmation
+    await asyncio.sleep(1)  # time for a second failure email, if one were coming
+
+    text = _words(mail)
+    assert "We could not take your payment: your card was declined." in text
+    assert f"http://127.0.0.1:8080/bookings/{confirmed.booking_id}/checkout" in text
+    assert "Live Room" in text
+    failures = [m for m in mail_sink.to(scene.booker.email) if "did not go through" in m.subject]
+    assert len(failures) == 1
+
+
+async def test_the_booker_gets_a_receipt_and_the_owner_the_payout_and_the_dispute(
+    notifications: Notifications, publisher: Bus, mail_sink: MailSink
+) -> None:
+    scene = await seed(notifications)
+    confirmed = scene.confirmed(NOW + timedelta(days=1))
+    booking_id, payment_id = confirmed.booking_id, uuid.uuid4()
+    amount = Money(amount_minor=9000, currency="EUR")
+
+    await _send(
+        publisher,
+        confirmed,
+        PaymentCaptured(
+            booking_id=booking_id, payment_id=payment_id, amount=amount,
+            platform_fee=Money(amount_minor=900, currency="EUR"), captured_at=NOW,
+        ),
+        PayoutPaid(
+            booking_id=booking_id, owner_id=scene.owner.id,
+            amount=Money(amount_minor=8100, currency="EUR"), transfer_id="tr_123", paid_at=NOW,
+        ),
+        DisputeOpened(
+            booking_id=booking_id, payment_id=payment_id, dispute_id=uuid.uuid4(),
+            amount=amount, reason="product_not_received",
+            evidence_due_by=datetime(2026, 12, 20, 23, 59, tzinfo=UTC), opened_at=NOW,
+        ),
+    )  # fmt: skip
+
+    receipt = await _mail(mail_sink, scene.booker.email, "Receipt: 90.00 EUR for Kreuzberg")
+    payout = await _mail(mail_sink, scene.owner.email, "Payout of 81.00 EUR sent")
+    dispute = await _mail(mail_sink, scene.owner.email, "A payment for Kreuzberg Sound Lab is")
+    assert "We have taken 90.00 EUR from your card" in _words(receipt)
+    assert "Paid: 90.00 EUR" in _words(receipt)
+    assert "Bea Booker's booking" in _words(payout)
+    assert "(transfer tr_123)" in _words(payout)
+    assert "reason given: product not received" in _words(dispute)
+    assert "Evidence is due by Sunday 20 December 2026, 23:59 UTC." in _words(dispute)
