@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar
+
+from pydantic import Field
 
 from contracts.envelope import Message
 from contracts.values import Money, TimeRange, UtcDatetime
@@ -103,3 +105,21 @@ class BookingNoShow(_BookingEvent):
 
     reported_by: uuid.UUID
     reported_at: UtcDatetime
+
+
+MESSAGE_EXCERPT_LENGTH = 500
+
+
+class MessagePosted(Message):
+    """Booking, when the booker or the owner writes in a booking's conversation."""
+
+    message_type: ClassVar[str] = "booking.message_posted"
+    routing_key: ClassVar[str] = "booking.message.posted"
+
+    booking_id: uuid.UUID
+    chat_message_id: uuid.UUID = Field(description="The message's id in the conversation.")
+    author_id: uuid.UUID
+    excerpt: Annotated[str, Field(max_length=MESSAGE_EXCERPT_LENGTH)] = Field(
+        description="The start of the message, for a notice; the whole of it stays in booking."
+    )
+    posted_at: UtcDatetime

@@ -135,6 +135,13 @@ def _booking() -> list[Message]:
         booking.BookingCompleted(**who, completed_at=SESSION.ends_at),
         booking.BookingFailed(**who, reason=booking.FailureReason.PAYMENT_FAILED, failed_at=NOW),
         booking.BookingNoShow(**who, reported_by=OWNER_ID, reported_at=SESSION.ends_at),
+        booking.MessagePosted(
+            booking_id=BOOKING_ID,
+            chat_message_id=BOOKING_ID,
+            author_id=BOOKER_ID,
+            excerpt="Can we bring our own drum kit?",
+            posted_at=NOW,
+        ),
     ]
 
 

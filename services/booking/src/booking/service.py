@@ -33,7 +33,12 @@ from booking.domain.saga import (
 )
 from booking.domain.studios import Room, Studio, StudioUnknown, refuse_own_studio
 from contracts import Envelope, Message
-from contracts.booking import CancellationReason, CancelledBy
+from contracts.booking import (
+    MESSAGE_EXCERPT_LENGTH,
+    CancellationReason,
+    CancelledBy,
+    MessagePosted,
+)
 from contracts.catalog import StudioPublished, StudioSuspended
 from contracts.identity import Role
 from service_runtime.auth import Principal
@@ -527,6 +532,14 @@ async def send_message(
             author_role=principal.role.value if principal.role else "unknown",
             body=body,
         )
+        posted = MessagePosted(
+            booking_id=booking_id,
+            chat_message_id=row.id,
+            author_id=row.author_id,
+            excerpt=body[:MESSAGE_EXCERPT_LENGTH],
+            posted_at=row.sent_at,
+        )
+        await uow.publish(posted, correlation_id=str(booking_id))
         await db.add_history(
             uow.session,
             booking_id,

@@ -5,8 +5,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from sqlalchemy import select
 
+from booking import db
 from booking.config import BookingSettings
+from contracts import Envelope
+from contracts.booking import MESSAGE_EXCERPT_LENGTH, MessagePosted
 from tests.fixtures.tokens import TestIssuer
 
 from .conftest import BookingService, Studio, booking_body
@@ -48,6 +52,33 @@ async def test_messages_are_visible_to_booker_owner_and_admins_only(
             url, json={"body": "hi"}, headers=token_issuer.headers(role)
         )
         assert stranger_post.status_code == 403
+
+
+async def test_each_message_is_announced_once_for_the_other_side_to_be_told(
+    booking: BookingService, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = uuid.uuid4()
+    headers = token_issuer.headers("booker", booker)
+    created = await booking.http.post("/api/bookings", json=booking_body(studio), headers=headers)
+    booking_id = created.json()["id"]
+    long_body = "Can we bring our own drum kit? " + "x" * 900
+
+    sent = await booking.http.post(
+        f"/api/bookings/{booking_id}/messages", json={"body": long_body}, headers=headers
+    )
+
+    assert sent.status_code == 201, sent.text
+    assert booking.runtime is not None
+    query = select(db.outbox.c.envelope).where(
+        db.outbox.c.message_type == MessagePosted.message_type
+    )
+    async with booking.runtime.database.transaction() as session:
+        envelopes = (await session.scalars(query)).all()
+    [posted] = [Envelope.model_validate(e).payload for e in envelopes]
+    assert posted["booking_id"] == booking_id
+    assert posted["chat_message_id"] == sent.json()["id"]
+    assert posted["author_id"] == str(booker)
+    assert posted["excerpt"] == long_body[:MESSAGE_EXCERPT_LENGTH]
 
 
 async def test_timeline_lists_every_step_with_message_and_trace_ids(

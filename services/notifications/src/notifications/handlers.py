@@ -4,7 +4,12 @@ bookings, payments' money events."""
 from __future__ import annotations
 
 from contracts import Envelope
-from contracts.booking import BookingCancelled, BookingConfirmed, BookingRequested
+from contracts.booking import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingRequested,
+    MessagePosted,
+)
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from contracts.identity import (
     EmailVerificationRequested,
@@ -79,5 +84,9 @@ def message_handlers(writing: service.Writing) -> MessageHandlers:
     @handlers.on(DisputeOpened)
     async def on_dispute(uow: UnitOfWork, event: DisputeOpened, envelope: Envelope) -> None:
         await service.dispute_opened(uow, event, envelope, writing)
+
+    @handlers.on(MessagePosted)
+    async def on_message(uow: UnitOfWork, event: MessagePosted, envelope: Envelope) -> None:
+        await service.message_posted(uow, event, envelope, writing)
 
     return handlers

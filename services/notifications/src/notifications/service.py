@@ -15,7 +15,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope
-from contracts.booking import BookingCancelled, BookingConfirmed, BookingRequested
+from contracts.booking import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingRequested,
+    MessagePosted,
+)
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from contracts.identity import EmailVerificationRequested, PasswordResetRequested
 from contracts.payments import DisputeOpened, PaymentCaptured, PaymentFailed, PayoutPaid
@@ -230,6 +235,21 @@ async def dispute_opened(
         reason=event.reason.replace("_", " "),
         evidence_due=wording.utc_moment(due) if due else None,
     )  # fmt: skip
+
+
+async def message_posted(
+    uow: UnitOfWork, event: MessagePosted, envelope: Envelope, writing: Writing
+) -> None:
+    booking = await _known_booking(uow.session, event.booking_id)
+    author = await db.person(uow.session, event.author_id)
+    pages = {booking.booker_id: "/bookings", booking.owner_id: "/owner/bookings"}
+    for reader in notices.message_readers(event.author_id, booking.booker_id, booking.owner_id):
+        await _tell(
+            uow.session, writing, Kind.NEW_MESSAGE, booking, reader, envelope,
+            author=author.name if author else "Someone at OneTime Studios",
+            excerpt=event.excerpt,
+            conversation=f"{writing.web_url}{pages[reader]}/{booking.id}",
+        )  # fmt: skip
 
 
 async def _known_booking(session: AsyncSession, booking_id: uuid.UUID) -> Booking:

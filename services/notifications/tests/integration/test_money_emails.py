@@ -1,5 +1,6 @@
-"""The money side of a booking by email: a declined card while the time is held, the
-booker's receipt, the owner's payout and dispute; all over real SMTP from the bus."""
+"""The money side of a booking and its conversation by email: a declined card while the time
+is held, the booker's receipt, the owner's payout and dispute, a new message; all over real
+SMTP from the bus."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from contracts import Envelope, Message
-from contracts.booking import BookingRequested
+from contracts.booking import BookingRequested, MessagePosted
 from contracts.payments import (
     DisputeOpened,
     PaymentCaptured,
@@ -111,3 +112,28 @@ async def test_the_booker_gets_a_receipt_and_the_owner_the_payout_and_the_disput
     assert "(transfer tr_123)" in _words(payout)
     assert "reason given: product not received" in _words(dispute)
     assert "Evidence is due by Sunday 20 December 2026, 23:59 UTC." in _words(dispute)
+
+
+async def test_a_message_is_emailed_to_the_side_that_did_not_write_it(
+    notifications: Notifications, publisher: Bus, mail_sink: MailSink
+) -> None:
+    scene = await seed(notifications)
+    confirmed = scene.confirmed(NOW + timedelta(days=4))
+
+    def posted(author: uuid.UUID, excerpt: str) -> MessagePosted:
+        return MessagePosted(
+            booking_id=confirmed.booking_id, chat_message_id=uuid.uuid4(), author_id=author,
+            excerpt=excerpt, posted_at=NOW,
+        )  # fmt: skip
+
+    await _send(publisher, confirmed, posted(scene.booker.id, "Can we bring a <b>drum kit</b>?"))
+    to_owner = await _mail(mail_sink, scene.owner.email, "New message from Bea Booker")
+    await _send(publisher, posted(scene.owner.id, "Yes, of course."))
+    to_booker = await _mail(mail_sink, scene.booker.email, "New message from Olga Owner")
+
+    assert "Can we bring a <b>drum kit</b>?" in _words(to_owner)
+    assert "Can we bring a &lt;b&gt;drum kit&lt;/b&gt;?" in to_owner.body("html")
+    assert f"/owner/bookings/{confirmed.booking_id}" in _words(to_owner)
+    assert "Yes, of course." in _words(to_booker)
+    assert f"8080/bookings/{confirmed.booking_id}" in _words(to_booker)
+    assert not [m for m in mail_sink.to(scene.booker.email) if "Bea Booker" in m.subject]

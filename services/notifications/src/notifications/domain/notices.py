@@ -10,6 +10,7 @@
 | PaymentCaptured                | receipt              |                          |
 | PayoutPaid                     |                      | payout_paid              |
 | DisputeOpened                  |                      | dispute_opened           |
+| MessagePosted                  | new_message (from the owner) | new_message (from the booker) |
 
 BookingRequested only makes the booking known (as requested), so that a declined card can be
 told to its booker before any confirmation.
@@ -40,6 +41,7 @@ class Kind(StrEnum):
     RECEIPT = "receipt"
     PAYOUT_PAID = "payout_paid"
     DISPUTE_OPENED = "dispute_opened"
+    NEW_MESSAGE = "new_message"
 
 
 class BookingStatus(StrEnum):
@@ -72,6 +74,14 @@ def on_cancelled(
         Notice(Kind.BOOKING_CANCELLED, booker_id),
         Notice(Kind.OWNER_BOOKING_CANCELLED, owner_id),
     ]
+
+
+def message_readers(
+    author_id: uuid.UUID, booker_id: uuid.UUID, owner_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Who hears of a new message in a booking's conversation: the side that did not write it
+    (both, when an admin wrote)."""
+    return [person for person in (booker_id, owner_id) if person != author_id]
 
 
 def reminder_times(starts_at: datetime, offsets: list[timedelta], now: datetime) -> list[datetime]:
