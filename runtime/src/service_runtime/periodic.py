@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 class Periodic:
     """Runs `work` every `interval_seconds`; a failed round is logged and the next one comes.
 
-    `work` returns how many things it did, logged when not zero.
+    `work` returns how many things it did, logged when not zero. `wake()` cuts the wait short
+    (for work just recorded); the interval stays the way back to work left by a crash.
     """
 
     def __init__(
@@ -23,6 +24,11 @@ class Periodic:
         self._work = work
         self._interval = interval_seconds
         self._task: asyncio.Task[None] | None = None
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Start the next round now rather than at the end of the interval."""
+        self._woken.set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=self._name)
@@ -42,4 +48,6 @@ class Periodic:
                     log.info("%s: %d done", self._name, done)
             except Exception:
                 log.exception("%s failed; trying again in %ss", self._name, self._interval)
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), self._interval)
+            self._woken.clear()

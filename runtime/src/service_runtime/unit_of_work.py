@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,12 @@ class UnitOfWork:
     session: AsyncSession
     outbox: Table
     causation_id: uuid.UUID | None = None
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this transaction has committed, never if it rolls back: to wake
+        a worker for what the transaction recorded, not for work that must not be lost."""
+        self._after_commit.append(callback)
 
     async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
         """Record a message to be published once this transaction commits."""
@@ -44,4 +50,7 @@ class UnitsOfWork:
     @asynccontextmanager
     async def begin(self, *, causation_id: uuid.UUID | None = None) -> AsyncIterator[UnitOfWork]:
         async with self.database.transaction() as session:
-            yield UnitOfWork(session, self.outbox, causation_id)
+            uow = UnitOfWork(session, self.outbox, causation_id)
+            yield uow
+        for callback in uow._after_commit:
+            callback()

@@ -24,6 +24,7 @@ def create_app(
         settings.mail_sender,
         settings.reminder_offsets,
         settings.public_web_url.rstrip("/"),
+        emails_recorded=lambda: sender.wake(),  # the loop is made below, with the runtime
     )
 
     async def start(_: ServiceRuntime) -> None:
@@ -47,12 +48,13 @@ def create_app(
     sending = EmailSending(
         runtime.database, SmtpMailer(settings), settings.retry_policy, runtime.registry
     )
+    sender = Periodic(
+        "email-sender",
+        lambda: sending.send_due(limit=settings.send_batch_size),
+        interval_seconds=settings.send_poll_seconds,
+    )
     loops = [
-        Periodic(
-            "email-sender",
-            lambda: sending.send_due(limit=settings.send_batch_size),
-            interval_seconds=settings.send_poll_seconds,
-        ),
+        sender,
         Periodic(
             "reminders",
             lambda: service.send_due_reminders(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from contracts.identity import EmailVerificationRequested, PasswordResetRequeste
 from contracts.payments import DisputeOpened, PaymentCaptured, PaymentFailed, PayoutPaid
 from notifications import db
 from notifications.domain import notices, wording
-from notifications.domain.notices import BookingStatus, Kind
+from notifications.domain.notices import BookingStatus, Email, Kind
 from notifications.domain.read_models import Booking, Person, Studio
 from notifications.emails import BookingFacts, Composer
 from notifications.invitations import Method, invitation
@@ -55,6 +56,8 @@ class Writing:
     reminder_offsets: list[timedelta]
     web_url: str
     """The web front end, without a trailing slash: links in emails open there."""
+    emails_recorded: Callable[[], None] = lambda: None
+    """Called after a transaction that recorded emails commits: wakes the sender."""
 
 
 async def save_person(uow: UnitOfWork, person: Person) -> None:
@@ -125,7 +128,7 @@ async def booking_confirmed(
             calendar=calendar,
             price=price,
         )
-        await db.record_email(session, email)
+        await _record(uow, writing, email)
     due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, now_utc())
     await db.schedule_reminders(session, booking.id, due)
 
@@ -159,7 +162,7 @@ async def booking_cancelled(
             refund=refund,
             cancelled_by=event.cancelled_by.value,
         )
-        await db.record_email(session, email)
+        await _record(uow, writing, email)
 
 
 async def account_link_requested(
@@ -182,7 +185,7 @@ async def account_link_requested(
         link=event.link,
         expires_at=event.expires_at,
     )
-    await db.record_email(uow.session, email)
+    await _record(uow, writing, email)
 
 
 async def payment_failed(
@@ -193,7 +196,7 @@ async def payment_failed(
     if booking.status is not BookingStatus.REQUESTED:
         return  # confirmed or cancelled since: the failure no longer matters to them
     await _tell(
-        uow.session, writing, Kind.PAYMENT_FAILED, booking, booking.booker_id, envelope,
+        uow, writing, Kind.PAYMENT_FAILED, booking, booking.booker_id, envelope,
         reason=wording.payment_failure(event.reason.value),
         retryable=event.retryable,
         checkout=f"{writing.web_url}/bookings/{booking.id}/checkout",
@@ -207,7 +210,7 @@ async def payment_captured(
     booking = await _known_booking(uow.session, event.booking_id)
     amount = wording.money(event.amount.amount_minor, event.amount.currency)
     await _tell(
-        uow.session, writing, Kind.RECEIPT, booking, booking.booker_id, envelope,
+        uow, writing, Kind.RECEIPT, booking, booking.booker_id, envelope,
         amount=amount, captured_on=wording.utc_moment(event.captured_at),
     )  # fmt: skip
 
@@ -218,7 +221,7 @@ async def payout_paid(
     booking = await _known_booking(uow.session, event.booking_id)
     amount = wording.money(event.amount.amount_minor, event.amount.currency)
     await _tell(
-        uow.session, writing, Kind.PAYOUT_PAID, booking, booking.owner_id, envelope,
+        uow, writing, Kind.PAYOUT_PAID, booking, booking.owner_id, envelope,
         amount=amount, transfer_id=event.transfer_id,
     )  # fmt: skip
 
@@ -230,7 +233,7 @@ async def dispute_opened(
     booking = await _known_booking(uow.session, event.booking_id)
     due = event.evidence_due_by
     await _tell(
-        uow.session, writing, Kind.DISPUTE_OPENED, booking, booking.owner_id, envelope,
+        uow, writing, Kind.DISPUTE_OPENED, booking, booking.owner_id, envelope,
         amount=wording.money(event.amount.amount_minor, event.amount.currency),
         reason=event.reason.replace("_", " "),
         evidence_due=wording.utc_moment(due) if due else None,
@@ -245,11 +248,16 @@ async def message_posted(
     pages = {booking.booker_id: "/bookings", booking.owner_id: "/owner/bookings"}
     for reader in notices.message_readers(event.author_id, booking.booker_id, booking.owner_id):
         await _tell(
-            uow.session, writing, Kind.NEW_MESSAGE, booking, reader, envelope,
+            uow, writing, Kind.NEW_MESSAGE, booking, reader, envelope,
             author=author.name if author else "Someone at OneTime Studios",
             excerpt=event.excerpt,
             conversation=f"{writing.web_url}{pages[reader]}/{booking.id}",
         )  # fmt: skip
+
+
+async def _record(uow: UnitOfWork, writing: Writing, email: Email) -> None:
+    if await db.record_email(uow.session, email):
+        uow.after_commit(writing.emails_recorded)
 
 
 async def _known_booking(session: AsyncSession, booking_id: uuid.UUID) -> Booking:
@@ -260,7 +268,7 @@ async def _known_booking(session: AsyncSession, booking_id: uuid.UUID) -> Bookin
 
 
 async def _tell(
-    session: AsyncSession,
+    uow: UnitOfWork,
     writing: Writing,
     kind: Kind,
     booking: Booking,
@@ -268,11 +276,11 @@ async def _tell(
     envelope: Envelope,
     **context: Any,
 ) -> None:
-    facts = await _facts(session, booking)
+    facts = await _facts(uow.session, booking)
     email = writing.composer.compose(
         kind, facts, recipient_id, event_id=envelope.message_id, **context
     )
-    await db.record_email(session, email)
+    await _record(uow, writing, email)
 
 
 async def send_due_reminders(units: UnitsOfWork, writing: Writing, *, limit: int) -> int:
@@ -283,13 +291,14 @@ async def send_due_reminders(units: UnitsOfWork, writing: Writing, *, limit: int
             due = await db.claim_due_reminder(uow.session, now_utc())
             if due is None:
                 return done
-            await _remind(uow.session, due, writing)
+            await _remind(uow, due, writing)
             await db.finish_reminder(uow.session, due.id)
         done += 1
     return done
 
 
-async def _remind(session: AsyncSession, due: db.DueReminder, writing: Writing) -> None:
+async def _remind(uow: UnitOfWork, due: db.DueReminder, writing: Writing) -> None:
+    session = uow.session
     # Not locked: a cancellation committing meanwhile waits for this reminder's row, then
     # withdraws the email recorded here before it is sent.
     booking = await db.booking(session, due.booking_id)
@@ -301,7 +310,7 @@ async def _remind(session: AsyncSession, due: db.DueReminder, writing: Writing) 
         log.warning("reminder %s dropped: %s", due.id, unknown)
         return
     email = writing.composer.compose(Kind.REMINDER, facts, booking.booker_id, event_id=due.id)
-    await db.record_email(session, email)
+    await _record(uow, writing, email)
 
 
 async def _facts(session: AsyncSession, booking: Booking) -> BookingFacts:

@@ -87,3 +87,22 @@ async def test_a_send_that_fails_is_retried_with_backoff_then_marked_failed(
     metrics = (await replica.client.get("/metrics")).text
     assert 'notifications_email_attempts_total{outcome="failed"} 2.0' in metrics
     assert 'notifications_email_attempts_total{outcome="retry"} 4.0' in metrics
+
+
+async def test_a_recorded_email_wakes_the_sender_rather_than_waiting_for_its_next_round(
+    launch: Launch,
+    notifications_settings: Callable[..., NotificationsSettings],
+    publisher: Bus,
+    mail_sink: MailSink,
+) -> None:
+    replica = await launch(notifications_settings(send_poll_seconds=3600))
+    scene = await seed(replica)
+    await asyncio.sleep(0.5)  # the sender's first round is over: the next one is an hour away
+    event = scene.confirmed(datetime.now(UTC) + timedelta(days=3))
+
+    await publish(publisher, Envelope.wrap(event), event)
+
+    async def sent() -> bool:
+        return bool(mail_sink.to(scene.booker.email))
+
+    await eventually(sent, timeout=5)
