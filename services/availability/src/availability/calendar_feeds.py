@@ -24,13 +24,6 @@ from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 # Long enough to be unguessable, short enough for a URL: 32 random bytes.
 SECRET_BYTES = 32
-MAX_FIRST_NAME = 60
-
-
-def first_name(name: str) -> str:
-    """What a feed shows of a person: their first name only."""
-    words = name.split()
-    return words[0][:MAX_FIRST_NAME] if words else ""
 
 
 async def _own_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Studio:

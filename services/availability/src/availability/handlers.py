@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from availability import calendar_feeds, db, feeds_db, saga_commands, service
 from availability.config import AvailabilitySettings
+from availability.domain.calendar_feeds import first_name
 from contracts import Envelope
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
 from contracts.booking import BookingRequested
@@ -21,7 +22,7 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     """Each handler runs in the consumer's unit of work, once per message id."""
     handlers = follow_access_changes(MessageHandlers(), db.user_access)
     # Owners' calendar feeds show bookers by first name only.
-    follow_user_names(handlers, feeds_db.booker_first_names, calendar_feeds.first_name)
+    follow_user_names(handlers, feeds_db.booker_first_names, first_name)
     hold_for = timedelta(minutes=settings.hold_expiry_minutes)
     limits = settings.hold_limits
 

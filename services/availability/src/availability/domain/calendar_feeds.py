@@ -21,6 +21,7 @@ from availability.domain.studios import AvailabilityError
 FEED_PAST = timedelta(days=30)
 FEED_FUTURE = timedelta(days=365)
 PRODID = "-//OneTime Studios//Calendar feed//EN"
+MAX_FIRST_NAME = 60
 
 
 class FeedNotFound(AvailabilityError):
@@ -49,6 +50,12 @@ class CalendarFeed:
     rotated_at: datetime
 
 
+def first_name(name: str) -> str:
+    """What a feed shows of a person: the first word of their name, bounded."""
+    words = name.split()
+    return words[0][:MAX_FIRST_NAME] if words else ""
+
+
 def secret_hash(secret: str) -> bytes:
     """What is stored and looked up in place of a feed's secret."""
     return hashlib.sha256(secret.encode()).digest()
@@ -71,7 +78,7 @@ class FeedLabels:
 
     def booker(self, booker_id: uuid.UUID | None) -> str:
         # A deleted account's name is forgotten; the booking still shows.
-        return self.first_names.get(booker_id, "Guest") if booker_id else "Guest"
+        return (self.first_names.get(booker_id) if booker_id else None) or "Guest"
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,9 @@ async def create_feed(
 ) -> Response:
     studio = await owned_studio(request, api, str(studio_id), token)
     room = str((await request.form()).get("room_id", ""))
-    rooms = {str(r["id"]) for r in studio["rooms"]}
-    body = {"room_id": room} if room in rooms else {}
+    if room and room not in {str(r["id"]) for r in studio["rooms"]}:
+        return _back(request, session, studio_id, "Choose one of the studio's rooms.")
+    body = {"room_id": room} if room else {}
     try:
         feed = await api.post(FEEDS.format(studio_id=studio_id), body, token=token)
     except ApiProblem as refused:
