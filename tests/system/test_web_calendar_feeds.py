@@ -31,11 +31,7 @@ async def test_an_owner_makes_renews_and_revokes_a_calendar_feed(
     owner = await client.sign_up_or_in(email, PASSWORD, "owner")
     studio = await client.published_studio(owner, rooms=2, name=f"Feeds {uuid.uuid4().hex[:6]}")
     page = visitor.page
-    await visitor.go("/sign-in")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(visitor.base_url + "/")
+    await visitor.sign_in(email, PASSWORD)
     await visitor.go(f"/owner/studios/{studio.id}/calendar")
 
     await page.get_by_label("Feed of").select_option(label="Room 1")
