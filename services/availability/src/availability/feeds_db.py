@@ -28,7 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability.db import _live, _range, _reservation, metadata, reservations
+from availability.db import live_at, metadata, reservation_of, reservations, tstz_range
 from availability.domain.calendar_feeds import CalendarFeed, FeedEntry
 from availability.domain.intervals import Interval
 from service_runtime.user_names import names_of, user_names_table
@@ -140,11 +140,11 @@ async def feed_entries(
     rows = await session.execute(
         select(reservations, booking_bookers.c.booker_id)
         .outerjoin(booking_bookers, booking_bookers.c.booking_id == reservations.c.booking_id)
-        .where(*scope, reservations.c.during.overlaps(_range(window)), _live(now))
+        .where(*scope, reservations.c.during.overlaps(tstz_range(window)), live_at(now))
         .order_by(func.lower(reservations.c.during), reservations.c.id)
         .limit(limit)
     )
-    return [FeedEntry(_reservation(row), _booker(row)) for row in rows]
+    return [FeedEntry(reservation_of(row), _booker(row)) for row in rows]
 
 
 def _booker(row: Any) -> uuid.UUID | None:
