@@ -38,6 +38,14 @@ class Visitor:
         await self.page.goto(self.base_url + path)
         await self.look(path)
 
+    async def sign_in(self, email: str, password: str) -> None:
+        """Through the sign-in form, as a person does; ends on the home page."""
+        await self.go("/sign-in")
+        await self.page.get_by_label("Email").fill(email)
+        await self.page.get_by_label("Password").fill(password)
+        await self.page.get_by_role("button", name="Sign in").click()
+        await self.page.wait_for_url(self.base_url + "/")
+
     async def look(self, label: str) -> None:
         """Screenshot the page and assert axe finds no accessibility violation on it."""
         await self.page.wait_for_load_state("networkidle")

@@ -275,6 +275,21 @@ async def calendar(s: Scene) -> Call:
     return Call(path={"studio_id": str(s.studio.id)}, params=window)
 
 
+async def new_feed(s: Scene) -> Call:
+    return Call(path={"studio_id": str(s.studio.id)}, json={"room_id": str(s.studio.rooms[0])})
+
+
+async def fresh_feed(s: Scene) -> Call:
+    feed = await s.as_owner("POST", FEEDS.format(studio_id=s.studio.id), json={})
+    return Call(path={"studio_id": str(s.studio.id), "feed_id": feed["id"]})
+
+
+async def feed_secret(s: Scene) -> Call:
+    feed = await s.as_owner("POST", FEEDS.format(studio_id=s.studio.id), json={})
+    secret = feed["path"].removeprefix("/api/availability/feeds/").removesuffix(".ics")
+    return Call(path={"secret": secret})
+
+
 async def new_booking(s: Scene) -> Call:
     start = s.fresh_start()
     return Call(
@@ -363,6 +378,7 @@ def no_foreign_money(s: Scene, who: str, body: Any) -> str | None:
 
 STUDIO = "/api/studios/{studio_id}"
 RULES = "/api/availability/studios/{studio_id}"
+FEEDS = f"{RULES}/calendar-feeds"
 
 OPEN_TO_ALL = "ok ok ok ok ok ok"
 SIGNED_IN = "401 ok ok ok ok ok"
@@ -422,6 +438,13 @@ ROWS = [
     Row("GET",    f"{RULES}/settings",                 studio,          SIGNED_IN),
     Row("PUT",    f"{RULES}/settings",                 policy,          THE_OWNER),
     Row("GET",    "/api/owner/studios/{studio_id}/calendar", calendar,  THE_OWNER),
+    # a feed names bookers: only the studio's owner manages them, not even an admin
+    Row("GET",    FEEDS,                               studio,          "401 no no ok no no"),
+    Row("POST",   FEEDS,                               new_feed,        "401 no no ok no no"),
+    Row("POST",   f"{FEEDS}/{{feed_id}}/rotate",       fresh_feed,      "401 no no ok no no"),
+    Row("DELETE", f"{FEEDS}/{{feed_id}}",              fresh_feed,      "401 no no ok no no"),
+    # the secret in the URL is the key: whoever has it reads the feed (calendar apps do)
+    Row("GET",    "/api/availability/feeds/{secret}.ics", feed_secret,  OPEN_TO_ALL),
     # booking
     # an owner does not book their own studio
     Row("POST",   "/api/bookings",                     new_booking,     "401 ok ok no ok ok",

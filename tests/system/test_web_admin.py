@@ -42,12 +42,7 @@ async def _new_admin(system: RunningSystem) -> str:
 
 
 async def _sign_in(visitor: Visitor, email: str) -> None:
-    page = visitor.page
-    await visitor.go("/sign-in")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(visitor.base_url + "/")
+    await visitor.sign_in(email, PASSWORD)
 
 
 async def _public_search_lists(visitor: Visitor, word: str) -> bool:

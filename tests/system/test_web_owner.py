@@ -33,12 +33,7 @@ async def client(system: RunningSystem) -> AsyncIterator[StudiosClient]:
 async def _sign_in(visitor: Visitor, client: StudiosClient, role: str) -> str:
     email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
     await client.sign_up_or_in(email, PASSWORD, role)
-    page = visitor.page
-    await visitor.go("/sign-in")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(visitor.base_url + "/")
+    await visitor.sign_in(email, PASSWORD)
     return email
 
 

@@ -7,8 +7,9 @@ from fastapi.responses import JSONResponse
 from opentelemetry.sdk.trace import TracerProvider
 
 from availability import db
-from availability.api import availability, owner
+from availability.api import availability, calendar_feeds, owner
 from availability.config import AvailabilitySettings
+from availability.domain.calendar_feeds import FeedNotFound, TooManyFeeds
 from availability.domain.holds import HoldLimitReached
 from availability.domain.reservations import ReservationNotFound, SlotUnavailable
 from availability.domain.schedule import InvalidSchedule, TooManyBlackouts
@@ -25,6 +26,8 @@ ERRORS: dict[type[Exception], int] = {
     InvalidSchedule: 422,
     InvalidPolicy: 422,
     TooManyBlackouts: 409,
+    FeedNotFound: 404,
+    TooManyFeeds: 409,
 }
 
 
@@ -63,7 +66,7 @@ def create_app(
         outbox=db.outbox,
         inbox=db.inbox,
         user_access=db.user_access,
-        routers=[availability.router, owner.router],
+        routers=[availability.router, owner.router, calendar_feeds.router],
         handlers=message_handlers(settings),
         errors=ERRORS,
         on_start=start_sweeper,

@@ -46,6 +46,15 @@ class AvailabilitySettings(ServiceSettings):
     max_blackouts_per_studio: int = Field(
         default=500, ge=1, description="Blackouts one studio may have stored at once."
     )
+    max_calendar_feeds_per_studio: int = Field(
+        default=20, ge=1, description="Calendar feeds (studio or room) one studio may have."
+    )
+    max_feed_events: int = Field(
+        default=2000, ge=1, description="Most events one calendar feed lists, earliest first."
+    )
+    feed_cache_seconds: int = Field(
+        default=300, ge=0, description="How long calendar apps and proxies may cache a feed."
+    )
 
     @property
     def hold_limits(self) -> HoldLimits:

@@ -149,7 +149,7 @@ inbox = inbox_table(metadata)
 user_access = user_access_table(metadata)
 
 
-def _range(interval: Interval) -> Range[datetime]:
+def tstz_range(interval: Interval) -> Range[datetime]:
     return Range(interval.start, interval.end, bounds="[)")
 
 
@@ -350,7 +350,7 @@ async def lock(session: AsyncSession, key: str) -> None:
 # Reservations
 
 
-def _reservation(row: Any) -> Reservation:
+def reservation_of(row: Any) -> Reservation:
     during = _interval(row.during)
     return Reservation(
         id=row.id,
@@ -368,7 +368,8 @@ def _reservation(row: Any) -> Reservation:
     )
 
 
-def _live(now: datetime) -> Any:
+def live_at(now: datetime) -> Any:
+    """The condition of a reservation that blocks its room at `now`: booked, or held unexpired."""
     return or_(
         reservations.c.status == ReservationStatus.BOOKED.value,
         and_(
@@ -387,8 +388,8 @@ async def add_reservation(session: AsyncSession, reservation: Reservation) -> No
             room_id=reservation.room_id,
             booking_id=reservation.booking_id,
             held_by=reservation.held_by,
-            during=_range(reservation.during),
-            blocks=_range(reservation.blocks),
+            during=tstz_range(reservation.during),
+            blocks=tstz_range(reservation.blocks),
             status=reservation.status.value,
             expires_at=reservation.expires_at,
             version=reservation.version,
@@ -401,7 +402,7 @@ async def reservation_by_id(session: AsyncSession, reservation_id: uuid.UUID) ->
     row = (
         await session.execute(select(reservations).where(reservations.c.id == reservation_id))
     ).first()
-    return _reservation(row) if row else None
+    return reservation_of(row) if row else None
 
 
 async def held_or_booked_for(session: AsyncSession, booking_id: uuid.UUID) -> list[Reservation]:
@@ -412,7 +413,7 @@ async def held_or_booked_for(session: AsyncSession, booking_id: uuid.UUID) -> li
             reservations.c.status.in_([status.value for status in LIVE_STATUSES]),
         )
     )
-    return [_reservation(row) for row in rows]
+    return [reservation_of(row) for row in rows]
 
 
 async def mark_released(session: AsyncSession, booking_id: uuid.UUID, now: datetime) -> None:
@@ -464,11 +465,11 @@ async def live_in_room(
     rows = await session.execute(
         select(reservations).where(
             reservations.c.room_id == room_id,
-            reservations.c.blocks.overlaps(_range(window)),
-            _live(now),
+            reservations.c.blocks.overlaps(tstz_range(window)),
+            live_at(now),
         )
     )
-    return [_reservation(row) for row in rows]
+    return [reservation_of(row) for row in rows]
 
 
 async def live_in_studio(
@@ -478,12 +479,12 @@ async def live_in_studio(
         select(reservations)
         .where(
             reservations.c.studio_id == studio_id,
-            reservations.c.during.overlaps(_range(window)),
-            _live(now),
+            reservations.c.during.overlaps(tstz_range(window)),
+            live_at(now),
         )
         .order_by(func.lower(reservations.c.during), reservations.c.room_id)
     )
-    return [_reservation(row) for row in rows]
+    return [reservation_of(row) for row in rows]
 
 
 async def expire_lapsed_overlapping(
@@ -496,7 +497,7 @@ async def expire_lapsed_overlapping(
             reservations.c.room_id == room_id,
             reservations.c.status == ReservationStatus.HELD.value,
             reservations.c.expires_at <= now,
-            reservations.c.blocks.overlaps(_range(blocks)),
+            reservations.c.blocks.overlaps(tstz_range(blocks)),
         )
         .values(
             status=ReservationStatus.EXPIRED.value,
@@ -505,7 +506,7 @@ async def expire_lapsed_overlapping(
         )
         .returning(*reservations.c)
     )
-    return [_reservation(row) for row in rows]
+    return [reservation_of(row) for row in rows]
 
 
 async def claim_lapsed_holds(session: AsyncSession, now: datetime, limit: int) -> list[Reservation]:
@@ -520,7 +521,7 @@ async def claim_lapsed_holds(session: AsyncSession, now: datetime, limit: int) -
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return [_reservation(row) for row in rows]
+    return [reservation_of(row) for row in rows]
 
 
 async def change_status(

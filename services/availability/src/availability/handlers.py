@@ -1,22 +1,28 @@
-"""Bus subscribers: catalog's studio events, and the booking saga's commands."""
+"""Bus subscribers: catalog's studio events, the booking saga's commands, and the names
+owners' calendar feeds show (identity's users, booking's bookers)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from availability import db, saga_commands, service
+from availability import calendar_feeds, db, feeds_db, saga_commands, service
 from availability.config import AvailabilitySettings
+from availability.domain.calendar_feeds import first_name
 from contracts import Envelope
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
+from contracts.booking import BookingRequested
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from service_runtime.consumer import MessageHandlers
 from service_runtime.trust import follow_access_changes
 from service_runtime.unit_of_work import UnitOfWork
+from service_runtime.user_names import follow_user_names
 
 
 def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     """Each handler runs in the consumer's unit of work, once per message id."""
     handlers = follow_access_changes(MessageHandlers(), db.user_access)
+    # Owners' calendar feeds show bookers by first name only.
+    follow_user_names(handlers, feeds_db.booker_first_names, first_name)
     hold_for = timedelta(minutes=settings.hold_expiry_minutes)
     limits = settings.hold_limits
 
@@ -27,6 +33,10 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     handlers.on(StudioUpdated)(on_studio)
     handlers.on(StudioUnlisted)(on_studio)
     handlers.on(StudioSuspended)(on_studio)
+
+    @handlers.on(BookingRequested)
+    async def on_requested(uow: UnitOfWork, event: BookingRequested, _: Envelope) -> None:
+        await calendar_feeds.record_booker(uow, event)
 
     @handlers.on(HoldSlots)
     async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg.errors
 from sqlalchemy.exc import IntegrityError
 
-from availability import db
+from availability import db, feeds_db
 from availability.domain.holds import (
     RATE_WINDOW,
     HoldLimits,
@@ -77,7 +77,8 @@ class HoldRequest:
 
 
 async def apply_studio_event(uow: UnitOfWork, event: StudioEvent) -> bool:
-    """Keep the studio as of the highest revision seen; False when the event was older."""
+    """Keep the studio (and the names its calendar feeds show) as of the highest revision seen;
+    False when the event was older."""
     studio = Studio(
         id=event.studio_id,
         owner_id=event.owner_id,
@@ -85,6 +86,10 @@ async def apply_studio_event(uow: UnitOfWork, event: StudioEvent) -> bool:
         room_ids=frozenset(room.room_id for room in event.rooms),
         status=event.status,
         revision=event.revision,
+    )
+    rooms = {room.room_id: room.name for room in event.rooms}
+    await feeds_db.save_studio_names(
+        uow.session, event.studio_id, event.name, rooms, event.revision
     )
     return await db.upsert_studio(uow.session, studio)
 

@@ -48,6 +48,7 @@ from contracts.catalog import StudioStatus
 from contracts.values import CancellationPolicy
 from service_runtime.messaging_tables import inbox_table, outbox_table
 from service_runtime.trust import user_access_table
+from service_runtime.user_names import user_names_table
 
 metadata = MetaData()
 
@@ -173,13 +174,7 @@ reviews = Table(
 
 # Identity's names of its users (from UserCreated and UserUpdated), for reviews to show who
 # wrote them without asking identity at read time; `named_at` keeps a late event from winning.
-reviewer_names = Table(
-    "reviewer_names",
-    metadata,
-    Column("user_id", Uuid, primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("named_at", DateTime(timezone=True), nullable=False),
-)
+reviewer_names = user_names_table(metadata, "reviewer_names")
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
@@ -513,24 +508,6 @@ def _reviews_named() -> Select[Any]:
     return select(reviews, reviewer_names.c.name.label("reviewer_name")).outerjoin(
         reviewer_names, reviewer_names.c.user_id == reviews.c.booker_id
     )
-
-
-async def record_user_name(
-    session: AsyncSession, user_id: uuid.UUID, name: str, named_at: datetime
-) -> None:
-    """Keep the newest name identity announced for a user; an older event changes nothing."""
-    statement = pg_insert(reviewer_names).values(user_id=user_id, name=name, named_at=named_at)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[reviewer_names.c.user_id],
-            set_={"name": statement.excluded.name, "named_at": statement.excluded.named_at},
-            where=reviewer_names.c.named_at < statement.excluded.named_at,
-        )
-    )
-
-
-async def forget_user_name(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(delete(reviewer_names).where(reviewer_names.c.user_id == user_id))
 
 
 async def user_name(session: AsyncSession, user_id: uuid.UUID) -> str | None:

@@ -11,10 +11,10 @@ from contracts.booking import (
     BookingFailed,
     BookingNoShow,
 )
-from contracts.identity import UserCreated, UserDeleted, UserUpdated
 from service_runtime.consumer import MessageHandlers
 from service_runtime.trust import follow_access_changes
 from service_runtime.unit_of_work import UnitOfWork
+from service_runtime.user_names import follow_user_names
 
 
 def message_handlers() -> MessageHandlers:
@@ -38,20 +38,8 @@ def message_handlers() -> MessageHandlers:
     async def booking_ended(uow: UnitOfWork, message: service.BookingEnded, _: Envelope) -> None:
         await service.record_ended_booking(uow, message)
 
-    @handlers.on(UserCreated)
-    @handlers.on(UserUpdated)
-    async def user_named(
-        uow: UnitOfWork, message: UserCreated | UserUpdated, envelope: Envelope
-    ) -> None:
-        await service.record_user_name(uow, message.user_id, message.name, envelope.occurred_at)
-
-    # One handler per message type: a deletion is still recorded for the tokens, then the name
-    # is forgotten, so a deleted person's reviews no longer say who wrote them.
-    _, refuse_tokens = handlers.by_type[UserDeleted.message_type]
-
-    @handlers.on(UserDeleted)
-    async def user_deleted(uow: UnitOfWork, message: UserDeleted, envelope: Envelope) -> None:
-        await refuse_tokens(uow, message, envelope)
-        await service.forget_user_name(uow, message.user_id)
+    # A deletion is still recorded for the tokens, then the name is forgotten, so a deleted
+    # person's reviews no longer say who wrote them.
+    follow_user_names(handlers, db.reviewer_names, service.reviewer_name)
 
     return handlers

@@ -38,6 +38,13 @@ from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 REVIEWS_ORDER = "reviews_newest"
 MAX_REVIEWER_NAME = 200  # identity's bound on a person's name; a longer one is cut, not refused
+
+
+def reviewer_name(name: str) -> str:
+    """What catalog keeps of identity's name of a user, for the reviews they write."""
+    return name[:MAX_REVIEWER_NAME]
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -295,16 +302,6 @@ async def record_completed_booking(uow: UnitOfWork, message: BookingCompleted) -
             completed_at=message.completed_at,
         ),
     )
-
-
-async def record_user_name(uow: UnitOfWork, user_id: uuid.UUID, name: str, at: datetime) -> None:
-    """Identity named a user (signing up or renamed): keep it for the reviews they write."""
-    await db.record_user_name(uow.session, user_id, name[:MAX_REVIEWER_NAME], at)
-
-
-async def forget_user_name(uow: UnitOfWork, user_id: uuid.UUID) -> None:
-    """Identity deleted the user: their reviews stay, without their name."""
-    await db.forget_user_name(uow.session, user_id)
 
 
 async def add_review(

@@ -19,6 +19,11 @@ OWNER_ID = "11111111-1111-1111-1111-111111111111"
 STUDIO_ID = "22222222-2222-2222-2222-222222222222"
 ROOM_ID = "33333333-3333-3333-3333-333333333333"
 BOOKING_ID = "44444444-4444-4444-4444-444444444444"
+FEED_ID = "55555555-5555-5555-5555-555555555555"
+FEEDS = f"/api/availability/studios/{STUDIO_ID}/calendar-feeds"
+FEED = {"id": FEED_ID, "studio_id": STUDIO_ID, "room_id": ROOM_ID,
+        "created_at": "2026-12-01T10:00:00Z", "rotated_at": "2026-12-01T10:00:00Z"}  # fmt: skip
+SECRET_PATH = "/api/availability/feeds/s3cret-s3cret-s3cret-s3cret.ics"
 STUDIO = {
     "id": STUDIO_ID, "slug": "tide", "owner_id": OWNER_ID, "name": "Tide Sound",
     "description": "A room.", "address": "1 Rua Nova", "city": "Lisbon", "country": "PT",
@@ -97,6 +102,10 @@ class FakeApi:
         if path.endswith("/settings"):
             return {"slot_minutes": 30, "min_notice_minutes": 60, "max_advance_days": 180,
                     "buffer_minutes": 0}  # fmt: skip
+        if path == FEEDS:
+            return [FEED]
+        if path.startswith(FEEDS):
+            return {**FEED, "path": SECRET_PATH}
         if path.endswith("/calendar"):
             return {"studio_id": STUDIO_ID, "timezone": "Europe/Lisbon", "reservations": [{
                 "reservation_id": "r", "booking_id": BOOKING_ID, "room_id": ROOM_ID,
@@ -295,11 +304,58 @@ async def test_payouts_list_the_history_and_onboarding_goes_to_stripe(
 
 async def test_every_unsafe_owner_route_checks_the_csrf_token(owner: httpx.AsyncClient) -> None:
     unsafe = [
-        route.path.format(studio_id=STUDIO_ID, booking_id=BOOKING_ID, blackout_id=BOOKING_ID)
+        route.path.format(
+            studio_id=STUDIO_ID, booking_id=BOOKING_ID, blackout_id=BOOKING_ID, feed_id=FEED_ID
+        )
         for router in owners.ROUTERS for route in router.routes
         if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}
     ]  # fmt: skip
 
     for path in unsafe:
         assert (await owner.post(path, data={})).status_code == 403, path
-    assert len(unsafe) == 10
+    assert len(unsafe) == 13
+
+
+async def test_the_calendar_lists_feeds_and_shows_a_new_feed_s_address_once(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    page = await owner.get(f"/owner/studios/{STUDIO_ID}/calendar")
+    assert "Calendar feeds" in page.text
+    assert "Live" in page.text  # the room feed, by the room's name
+    assert "s3cret" not in page.text
+
+    api.answers[("POST", FEEDS)] = httpx.Response(201, json={**FEED, "path": SECRET_PATH})
+    made = await owner.post(
+        f"/owner/studios/{STUDIO_ID}/feeds",
+        data={"csrf_token": _csrf(page), "room_id": ROOM_ID},
+        headers={"Origin": "http://shop.test:8080"},
+    )
+
+    assert made.status_code == 200
+    assert (
+        'value="http://shop.test:8080/api/availability/feeds/s3cret-s3cret-s3cret-s3cret.ics"'
+        in made.text
+    )
+    assert "shown only now" in made.text
+    assert api.sent("POST", FEEDS) == {"room_id": ROOM_ID}
+    again = await owner.get(f"/owner/studios/{STUDIO_ID}/calendar")
+    assert "s3cret" not in again.text
+
+
+async def test_rotating_shows_the_new_address_and_revoking_says_so(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    token = _csrf(await owner.get(f"/owner/studios/{STUDIO_ID}/calendar"))
+
+    rotated = await owner.post(
+        f"/owner/studios/{STUDIO_ID}/feeds/{FEED_ID}/rotate", data={"csrf_token": token}
+    )
+    revoked = await owner.post(
+        f"/owner/studios/{STUDIO_ID}/feeds/{FEED_ID}/revoke", data={"csrf_token": token}
+    )
+
+    assert "feeds/s3cret-s3cret-s3cret-s3cret.ics" in rotated.text
+    assert ("POST", f"{FEEDS}/{FEED_ID}/rotate", {}) in api.calls
+    assert revoked.status_code == 303
+    assert ("DELETE", f"{FEEDS}/{FEED_ID}", None) in api.calls
+    assert "Feed revoked" in (await owner.get(revoked.headers["location"])).text

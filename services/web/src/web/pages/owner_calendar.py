@@ -1,4 +1,5 @@
-"""A studio's week of bookings and holds per room, in the studio's time zone."""
+"""A studio's week of bookings and holds per room, in the studio's time zone, and its calendar
+feeds."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from datetime import UTC, datetime
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from web.api_client import ApiProblem
+from web.api_client import ApiClient, ApiProblem
+from web.calendar_feeds import feed_rows
 from web.deps import ApiDep
 from web.pages import page_router
 from web.pages.owner_access import OwnerTokenDep, owned_studio
@@ -26,6 +28,19 @@ async def calendar(
     token: OwnerTokenDep,
     week: str | None = None,
 ) -> HTMLResponse:
+    return await calendar_page(request, api, studio_id, token, week=week)
+
+
+async def calendar_page(
+    request: Request,
+    api: ApiClient,
+    studio_id: uuid.UUID,
+    token: str,
+    *,
+    week: str | None = None,
+    new_feed: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The week, and the studio's calendar feeds (with a new feed's URL, shown only once)."""
     studio = await owned_studio(request, api, str(studio_id), token)
     monday = week_asked(week, studio["timezone"], datetime.now(UTC))
     starts, ends = week_window(monday, studio["timezone"])
@@ -35,10 +50,16 @@ async def calendar(
             params={"from": starts.isoformat(), "to": ends.isoformat()},
             token=token,
         )
+        feeds = await api.get(f"/api/availability/studios/{studio_id}/calendar-feeds", token=token)
     except ApiProblem as unknown:
         if unknown.status != 404:  # availability learns a studio once it is published
             raise
-        answer = {"timezone": studio["timezone"], "reservations": []}
+        answer, feeds = {"timezone": studio["timezone"], "reservations": []}, None
     rooms = [(str(room["id"]), room["name"]) for room in studio["rooms"]]
-    context = {"studio": studio, "week": lay_out(answer, rooms, monday)}
+    context = {
+        "studio": studio,
+        "week": lay_out(answer, rooms, monday),
+        "feeds": None if feeds is None else feed_rows(feeds, dict(rooms)),
+        "new_feed": new_feed,
+    }
     return render(request, "owner/calendar.html", context)

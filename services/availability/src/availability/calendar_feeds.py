@@ -1,0 +1,102 @@
+"""Owners' calendar feeds: create, rotate, list, revoke, and the public feed itself."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+
+from availability import db, feeds_db
+from availability.domain.calendar_feeds import (
+    CalendarFeed,
+    FeedLabels,
+    FeedNotFound,
+    TooManyFeeds,
+    UnknownRoom,
+    feed_calendar,
+    feed_window,
+    secret_hash,
+)
+from availability.domain.studios import Studio, StudioNotFound
+from availability.service import Actor
+from contracts.booking import BookingRequested
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+# Long enough to be unguessable, short enough for a URL: 32 random bytes.
+SECRET_BYTES = 32
+
+
+async def _own_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Studio:
+    """The caller's own studio; anyone else's (admins' too: feeds name bookers) is not found."""
+    studio = await db.studio_by_id(uow.session, studio_id)
+    if studio is None or str(studio.owner_id) != actor.user_id:
+        raise StudioNotFound(studio_id)
+    return studio
+
+
+async def feeds(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[CalendarFeed]:
+    async with units.begin() as uow:
+        await _own_studio(uow, studio_id, actor)
+        return await feeds_db.feeds_of(uow.session, studio_id)
+
+
+async def create_feed(
+    units: UnitsOfWork,
+    studio_id: uuid.UUID,
+    actor: Actor,
+    room_id: uuid.UUID | None,
+    *,
+    limit: int,
+    now: datetime,
+) -> tuple[CalendarFeed, str]:
+    """A new feed of the studio or one of its rooms, and its secret (shown only now)."""
+    async with units.begin() as uow:
+        studio = await _own_studio(uow, studio_id, actor)
+        if room_id is not None and not studio.has_room(room_id):
+            raise UnknownRoom(room_id)
+        await db.lock(uow.session, f"calendar-feeds:{studio_id}")
+        if len(await feeds_db.feeds_of(uow.session, studio_id)) >= limit:
+            raise TooManyFeeds(limit)
+        feed = CalendarFeed(uuid.uuid4(), studio_id, room_id, created_at=now, rotated_at=now)
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        await feeds_db.add_feed(uow.session, feed, secret_hash(secret))
+        return feed, secret
+
+
+async def rotate_feed(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, feed_id: uuid.UUID, now: datetime
+) -> tuple[CalendarFeed, str]:
+    """A new secret for the feed; the old URL stops working at once."""
+    async with units.begin() as uow:
+        await _own_studio(uow, studio_id, actor)
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        feed = await feeds_db.rotate_feed(uow.session, studio_id, feed_id, secret_hash(secret), now)
+        if feed is None:
+            raise FeedNotFound()
+        return feed, secret
+
+
+async def revoke_feed(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, feed_id: uuid.UUID
+) -> None:
+    async with units.begin() as uow:
+        await _own_studio(uow, studio_id, actor)
+        if not await feeds_db.remove_feed(uow.session, studio_id, feed_id):
+            raise FeedNotFound()
+
+
+async def feed_document(units: UnitsOfWork, secret: str, *, now: datetime, limit: int) -> bytes:
+    """The public feed behind a secret, as iCalendar; FeedNotFound for a revoked or unknown one."""
+    async with units.begin() as uow:
+        feed = await feeds_db.feed_by_secret(uow.session, secret_hash(secret))
+        if feed is None:
+            raise FeedNotFound()
+        entries = await feeds_db.feed_entries(uow.session, feed, feed_window(now), now, limit)
+        studio_name, room_names = await feeds_db.names_of_studio(uow.session, feed.studio_id)
+        bookers = {entry.booker_id for entry in entries if entry.booker_id is not None}
+        names = await feeds_db.first_names(uow.session, bookers)
+    return feed_calendar(feed, FeedLabels(studio_name, room_names, names), entries, now)
+
+
+async def record_booker(uow: UnitOfWork, event: BookingRequested) -> None:
+    await feeds_db.record_booker(uow.session, event.booking_id, event.booker_id)
