@@ -47,8 +47,10 @@ async def test_an_owner_makes_renews_and_revokes_a_calendar_feed(
     second_url = await page.get_by_test_id("feed-url").input_value()
     assert second_url != first_url
     assert (await client.http.get(first_url)).status_code == 404
-    await visitor.go(f"/owner/studios/{studio.id}/calendar")
+    await page.reload()  # neither rotates again nor shows the address again
     assert not await page.get_by_test_id("feed-url").count()  # shown once, never again
+    assert (await client.http.get(second_url)).status_code == 200
+    assert await page.get_by_test_id("feed").count() == 1
 
     await page.get_by_role("button", name="Revoke Room 1").click()
     await visitor.look("feed revoked")

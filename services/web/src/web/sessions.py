@@ -48,6 +48,7 @@ class Session:
     user: SignedInUser | None = None
     tokens: Tokens | None = None
     notice: str | None = None  # shown once on the next page
+    revealed: dict[str, str] | None = None  # a secret shown once (a new feed's address)
 
     @property
     def signed_in(self) -> bool:
@@ -65,6 +66,9 @@ class Session:
 
     def with_notice(self, notice: str | None) -> Session:
         return replace(self, notice=notice)
+
+    def with_revealed(self, revealed: dict[str, str] | None) -> Session:
+        return replace(self, revealed=revealed)
 
 
 class SessionCodec:
@@ -97,6 +101,7 @@ def _session_of(data: dict[str, Any]) -> Session:
         user=SignedInUser(**user) if user else None,
         tokens=Tokens(**tokens) if tokens else None,
         notice=data.get("notice"),
+        revealed=data.get("revealed"),
     )
 
 

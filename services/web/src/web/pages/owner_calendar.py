@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse
 
 from web.api_client import ApiClient, ApiProblem
 from web.calendar_feeds import feed_rows
-from web.deps import ApiDep
+from web.deps import ApiDep, SessionDep
 from web.pages import page_router
 from web.pages.owner_access import OwnerTokenDep, owned_studio
 from web.rendering import render
+from web.security import save_session
 from web.week_calendar import lay_out, week_asked, week_window
 
 router = page_router()
@@ -25,10 +26,14 @@ async def calendar(
     request: Request,
     studio_id: uuid.UUID,
     api: ApiDep,
+    session: SessionDep,
     token: OwnerTokenDep,
     week: str | None = None,
 ) -> HTMLResponse:
-    return await calendar_page(request, api, studio_id, token, week=week)
+    new_feed = session.revealed  # a feed just made or rotated: its address, this once
+    if new_feed is not None:
+        save_session(request, session.with_revealed(None))
+    return await calendar_page(request, api, studio_id, token, week=week, new_feed=new_feed)
 
 
 async def calendar_page(

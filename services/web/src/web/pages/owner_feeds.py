@@ -5,21 +5,20 @@ from __future__ import annotations
 import uuid
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from web.api_client import ApiProblem
 from web.calendar_feeds import feed_url
 from web.deps import ApiDep, SessionDep
 from web.pages import page_router
 from web.pages.owner_access import OwnerTokenDep, owned_studio
-from web.pages.owner_calendar import calendar_page
 from web.security import save_session
 
 router = page_router()
 FEEDS = "/api/availability/studios/{studio_id}/calendar-feeds"
 
 
-@router.post("/owner/studios/{studio_id}/feeds", response_class=HTMLResponse)
+@router.post("/owner/studios/{studio_id}/feeds")
 async def create_feed(
     request: Request, studio_id: uuid.UUID, api: ApiDep, session: SessionDep, token: OwnerTokenDep
 ) -> Response:
@@ -34,10 +33,10 @@ async def create_feed(
         if refused.status not in (404, 409, 422):
             raise
         return _back(request, session, studio_id, refused.detail or "No feed was made.")
-    return await _shown_once(request, api, studio_id, token, feed)
+    return _shown_once(request, session, studio_id, feed)
 
 
-@router.post("/owner/studios/{studio_id}/feeds/{feed_id}/rotate", response_class=HTMLResponse)
+@router.post("/owner/studios/{studio_id}/feeds/{feed_id}/rotate")
 async def rotate_feed(
     request: Request,
     studio_id: uuid.UUID,
@@ -53,7 +52,7 @@ async def rotate_feed(
         if refused.status != 404:
             raise
         return _back(request, session, studio_id, "That feed was revoked already.")
-    return await _shown_once(request, api, studio_id, token, feed)
+    return _shown_once(request, session, studio_id, feed)
 
 
 @router.post("/owner/studios/{studio_id}/feeds/{feed_id}/revoke")
@@ -74,11 +73,14 @@ async def revoke_feed(
     return _back(request, session, studio_id, notice)
 
 
-async def _shown_once(
-    request: Request, api: ApiDep, studio_id: uuid.UUID, token: str, feed: dict[str, str]
-) -> HTMLResponse:
+def _shown_once(
+    request: Request, session: SessionDep, studio_id: uuid.UUID, feed: dict[str, str]
+) -> Response:
+    """Post, redirect, get: the address travels in the session to the calendar page, which
+    shows it once, so reloading that page neither makes nor rotates a feed again."""
     new_feed = {"id": feed["id"], "url": feed_url(request, feed["path"])}
-    return await calendar_page(request, api, studio_id, token, new_feed=new_feed)
+    save_session(request, session.with_revealed(new_feed))
+    return RedirectResponse(f"/owner/studios/{studio_id}/calendar#feeds", status_code=303)
 
 
 def _back(request: Request, session: SessionDep, studio_id: uuid.UUID, notice: str) -> Response:
