@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -69,7 +70,7 @@ async def floor(sink: MailSink, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-async def publish_all(bus: Bus, messages: list[Message]) -> None:
+async def publish_all(bus: Bus, messages: Sequence[Message]) -> None:
     for message in messages:
         envelope = Envelope.wrap(message)
         await bus.publish(message.routing_key, envelope.model_dump(mode="json"))
@@ -81,6 +82,14 @@ async def wait_for(check: Callable[[], bool], what: str, within: float = 120) ->
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
         await asyncio.sleep(0.005)
+
+
+def arrived(sink: MailSink, address: str) -> bool:
+    return bool(sink.to(address))
+
+
+def received(sink: MailSink, count: int) -> bool:
+    return len(sink.received()) >= count
 
 
 def scene(bookings: int) -> tuple[list[Message], list[BookingConfirmed]]:
@@ -153,9 +162,9 @@ async def run(bookings: int) -> dict[str, float]:
             address = f"booker-{confirmation.booker_id.hex}@bench.test"
             sent_at = time.perf_counter()
             await publish_all(bus, [confirmation])
-            await wait_for(lambda a=address: bool(sink.to(a)), "one confirmation's email")
+            await wait_for(functools.partial(arrived, sink, address), "one confirmation's email")
             one_at_a_time.append((time.perf_counter() - sent_at) * 1000)
-            await wait_for(lambda n=n: len(sink.received()) >= 2 * n, "the owner's email too")
+            await wait_for(functools.partial(received, sink, 2 * n), "the owner's email too")
         burst = confirmations[ONE_AT_A_TIME:]
         pid = processes.running["notifications"].pid
         cpu_before, already = cpu_seconds(pid), len(sink.received())
