@@ -84,11 +84,11 @@ async def wait_for(check: Callable[[], bool], what: str, within: float = 120) ->
         await asyncio.sleep(0.005)
 
 
-def arrived(sink: MailSink, address: str) -> bool:
+def has_mail(sink: MailSink, address: str) -> bool:
     return bool(sink.to(address))
 
 
-def received(sink: MailSink, count: int) -> bool:
+def has_received(sink: MailSink, count: int) -> bool:
     return len(sink.received()) >= count
 
 
@@ -162,9 +162,9 @@ async def run(bookings: int) -> dict[str, float]:
             address = f"booker-{confirmation.booker_id.hex}@bench.test"
             sent_at = time.perf_counter()
             await publish_all(bus, [confirmation])
-            await wait_for(functools.partial(arrived, sink, address), "one confirmation's email")
+            await wait_for(functools.partial(has_mail, sink, address), "one confirmation's email")
             one_at_a_time.append((time.perf_counter() - sent_at) * 1000)
-            await wait_for(functools.partial(received, sink, 2 * n), "the owner's email too")
+            await wait_for(functools.partial(has_received, sink, 2 * n), "the owner's email too")
         burst = confirmations[ONE_AT_A_TIME:]
         pid = processes.running["notifications"].pid
         cpu_before, already = cpu_seconds(pid), len(sink.received())
