@@ -529,10 +529,6 @@ async def record_user_name(
     )
 
 
-async def forget_user_name(session: AsyncSession, user_id: uuid.UUID) -> None:
-    await session.execute(delete(reviewer_names).where(reviewer_names.c.user_id == user_id))
-
-
 async def user_name(session: AsyncSession, user_id: uuid.UUID) -> str | None:
     query = select(reviewer_names.c.name).where(reviewer_names.c.user_id == user_id)
     name: str | None = (await session.execute(query)).scalar_one_or_none()

@@ -46,12 +46,14 @@ def catalog_handlers() -> MessageHandlers:
         await service.record_user_name(uow, message.user_id, message.name, envelope.occurred_at)
 
     # One handler per message type: a deletion is still recorded for the tokens, then the name
-    # is forgotten, so a deleted person's reviews no longer say who wrote them.
+    # is replaced, so a deleted person's reviews say "deleted user".
     _, refuse_tokens = handlers.by_type[UserDeleted.message_type]
 
     @handlers.on(UserDeleted)
     async def user_deleted(uow: UnitOfWork, message: UserDeleted, envelope: Envelope) -> None:
         await refuse_tokens(uow, message, envelope)
-        await service.forget_user_name(uow, message.user_id)
+        await service.forget_user_name(
+            uow, message.user_id, message.deleted_at or envelope.occurred_at
+        )
 
     return handlers

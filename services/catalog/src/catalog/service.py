@@ -302,9 +302,14 @@ async def record_user_name(uow: UnitOfWork, user_id: uuid.UUID, name: str, at: d
     await db.record_user_name(uow.session, user_id, name[:MAX_REVIEWER_NAME], at)
 
 
-async def forget_user_name(uow: UnitOfWork, user_id: uuid.UUID) -> None:
-    """Identity deleted the user: their reviews stay, without their name."""
-    await db.forget_user_name(uow.session, user_id)
+# What a deleted person's reviews show for a name: the review stays (it is about the studio).
+DELETED_USER_NAME = "deleted user"
+
+
+async def forget_user_name(uow: UnitOfWork, user_id: uuid.UUID, deleted_at: datetime) -> None:
+    """Identity deleted the user: their reviews stay, under a pseudonym. Kept as a name of the
+    deletion's time, so a late UserCreated or UserUpdated does not bring the name back."""
+    await db.record_user_name(uow.session, user_id, DELETED_USER_NAME, deleted_at)
 
 
 async def add_review(
