@@ -44,7 +44,7 @@ async def test_admins_page_through_every_user_newest_first(identity: Identity) -
     assert [len(page) for page in pages] == [2, 2, 2]
     assert emails == [f"user{n}@example.com" for n in reversed(range(5))] + ["root@example.com"]
     first = pages[0][0]
-    assert set(first) == {"id", "email", "name", "role", "created_at"}
+    assert set(first) == {"id", "email", "name", "role", "email_verified", "created_at"}
     assert first["role"] == "booker"
     assert first["name"] == "Ada Lovelace"
 

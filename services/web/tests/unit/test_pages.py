@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 
 from web.app import create_app
 from web.config import WebSettings
-from web.pages import account, public
+from web.pages import account, account_links, public
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -74,7 +74,8 @@ async def test_a_form_without_the_session_s_csrf_token_is_refused(
 
 async def test_every_unsafe_route_checks_the_csrf_token() -> None:
     unsafe = [
-        route for router in (public.router, account.router) for route in router.routes
+        route for router in (public.router, account.router, account_links.router)
+        for route in router.routes
         if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}
     ]  # fmt: skip
     async for client in browser_of(fake_api):

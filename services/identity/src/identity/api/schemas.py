@@ -49,10 +49,17 @@ class UserOut(BaseModel):
     email: str
     name: str
     role: Role
+    email_verified: bool = Field(description="The person opened a verification link.")
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(id=user.id, email=user.email, name=user.name, role=user.role)
+        return cls(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            email_verified=user.email_verified,
+        )
 
 
 class TokenOut(BaseModel):
@@ -107,6 +114,7 @@ class ListedUserOut(UserOut):
             email=user.email,
             name=user.name,
             role=user.role,
+            email_verified=user.email_verified,
             created_at=entry.created_at,
         )
 

@@ -19,7 +19,7 @@ MAX_FIELD = 300
 ROLES = {"booker": "Book studios", "owner": "List my studios"}
 
 
-def _field(form: FormData, name: str) -> str:
+def form_text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value[:MAX_FIELD] if isinstance(value, str) else ""
 
@@ -39,16 +39,16 @@ async def sign_in_page(request: Request, next: str = "/") -> HTMLResponse:
 @router.post("/sign-in", response_class=HTMLResponse)
 async def sign_in(request: Request, api: ApiDep, session: SessionDep) -> Response:
     form = await request.form()
-    values = {"email": _field(form, "email")}
-    target = safe_next(_field(form, "next"))
+    values = {"email": form_text(form, "email")}
+    target = safe_next(form_text(form, "next"))
     errors: dict[str, str] = {}
     if not values["email"]:
         errors["email"] = "Enter your email address."
-    if not _field(form, "password"):
+    if not form_text(form, "password"):
         errors["password"] = "Enter your password."
     if not errors:
         try:
-            user, tokens = await accounts.sign_in(api, values["email"], _field(form, "password"))
+            user, tokens = await accounts.sign_in(api, values["email"], form_text(form, "password"))
             return _signed_in(request, session, user, tokens, target, f"Welcome back, {user.name}.")
         except ApiProblem as refused:
             errors = _sign_in_errors(refused)
@@ -67,8 +67,8 @@ async def sign_up_page(request: Request) -> HTMLResponse:
 @router.post("/sign-up", response_class=HTMLResponse)
 async def sign_up(request: Request, api: ApiDep, session: SessionDep) -> Response:
     form = await request.form()
-    values = {name: _field(form, name) for name in ("name", "email", "role")}
-    password = _field(form, "password")
+    values = {name: form_text(form, name) for name in ("name", "email", "role")}
+    password = form_text(form, "password")
     errors: dict[str, str] = {}
     if not values["name"].strip():
         errors["name"] = "Enter your name."
@@ -103,7 +103,7 @@ async def sign_out(request: Request, api: ApiDep, session: SessionDep) -> Respon
 @router.get("/account", response_class=HTMLResponse)
 async def account(request: Request, api: ApiDep, token: AccessTokenDep) -> HTMLResponse:
     me = await api.get("/api/users/me", token=token)
-    return render(request, "account.html", {"me": me})
+    return render(request, "account.html", {"me": me, "errors": {}})
 
 
 def _signed_in(
