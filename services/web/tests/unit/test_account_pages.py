@@ -9,10 +9,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from web.app import create_app
-from web.config import WebSettings
-
 from .test_admin import ORIGIN, USER_ID, csrf_of
+from .test_pages import browser_of
 
 GOOD_TOKEN = "good-token"
 PASSWORD = "my password 1"
@@ -53,10 +51,7 @@ def identity() -> FakeIdentity:
 
 @pytest.fixture
 async def browser(identity: FakeIdentity) -> AsyncIterator[httpx.AsyncClient]:
-    api = httpx.AsyncClient(transport=httpx.MockTransport(identity))
-    app = create_app(WebSettings(), http=api)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://shop.test") as client:
+    async for client in browser_of(identity):
         yield client
 
 

@@ -108,15 +108,7 @@ class ListedUserOut(UserOut):
 
     @classmethod
     def listed(cls, entry: ListedUser) -> ListedUserOut:
-        user = entry.user
-        return cls(
-            id=user.id,
-            email=user.email,
-            name=user.name,
-            role=user.role,
-            email_verified=user.email_verified,
-            created_at=entry.created_at,
-        )
+        return cls(**UserOut.of(entry.user).model_dump(), created_at=entry.created_at)
 
 
 class UserPageOut(BaseModel):
