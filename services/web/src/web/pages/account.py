@@ -105,7 +105,7 @@ async def sign_out(request: Request, api: ApiDep, session: SessionDep) -> Respon
 @router.get("/account", response_class=HTMLResponse)
 async def account(request: Request, api: ApiDep, token: AccessTokenDep) -> HTMLResponse:
     me = await api.get("/api/users/me", token=token)
-    return render(request, "account.html", {"me": me})
+    return render(request, "account.html", {"me": me, "errors": {}})
 
 
 def _signed_in(
