@@ -258,7 +258,7 @@ async def test_feeds_are_bounded_per_studio_and_name_a_room_of_the_studio(
     assert "room_id" in strange_room.text
 
 
-async def test_a_deleted_booker_shows_as_guest(
+async def test_a_deleted_booker_shows_as_deleted_user(
     availability: Availability, token_issuer: TestIssuer, probe: Probe
 ) -> None:
     studio = await seed_studio(availability, token_issuer)
@@ -276,8 +276,8 @@ async def test_a_deleted_booker_shows_as_guest(
     await probe.send(UserDeleted(user_id=holder))
 
     async def forgotten() -> bool:
-        return not await _names(availability, holder)
+        return await _names(availability, holder) == ["deleted user"]
 
     await eventually(forgotten)
     events = await events_of(availability, feed["path"])
-    assert [str(event["SUMMARY"]) for event in events] == ["Room 0 — Guest"]
+    assert [str(event["SUMMARY"]) for event in events] == ["Room 0 — deleted user"]
