@@ -17,6 +17,11 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # This revision's id is 36 characters, past Alembic's default VARCHAR(32); PostgreSQL runs
+    # the upgrade and the version stamp in one transaction, so widening here lets it be stored.
+    op.alter_column(
+        "alembic_version", "version_num", type_=sa.String(64), existing_type=sa.String(32)
+    )
     op.create_table(
         "external_calendars",
         sa.Column("id", sa.Uuid(), primary_key=True),
