@@ -301,7 +301,14 @@ async def new_external(s: Scene) -> Call:
 
 
 async def fresh_external(s: Scene) -> Call:
-    made = await s.as_owner("POST", EXTERNAL.format(**room_of(s)), json={"url": UNREACHABLE_ICS})
+    # Built once per person: clearing the room first keeps it under its limit of calendars.
+    path = EXTERNAL.format(**room_of(s))
+    owner = s.people["owner"].headers
+    kept = await s.world.http.get(f"{s.gateway}{path}", headers=owner)
+    for calendar in kept.json():
+        gone = await s.world.http.delete(f"{s.gateway}{path}/{calendar['id']}", headers=owner)
+        assert gone.status_code == 204, gone.text
+    made = await s.as_owner("POST", path, json={"url": UNREACHABLE_ICS})
     return Call(path=room_of(s) | {"calendar_id": made["id"]})
 
 
