@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from tests.fixtures.infra import eventually, free_port, serving
 from tests.fixtures.tokens import TestIssuer
 
 from ..conftest import Availability, Launch, SeededStudio, at, days_ahead, hold_body, seed_studio
+from .test_owners_and_queries import free_starts
 
 
 class IcsServer:
@@ -132,27 +133,10 @@ async def test_busy_times_of_every_occurrence_refuse_holds_like_a_blackout(
             409,
             "blacked_out",
         )
-        assert (await free_starts_on(availability, studio, weekday)).isdisjoint(
+        assert set(await free_starts(availability, studio.id, studio.room_id, weekday)).isdisjoint(
             {at(weekday, 10), at(weekday, 11)}
         )
     assert (await hold_status(availability, token_issuer, studio, at(day, 14)))[0] == 201
-
-
-async def free_starts_on(
-    availability: Availability, studio: SeededStudio, day: date
-) -> set[datetime]:
-    response = await availability.client.get(
-        "/api/availability",
-        params={
-            "studio_id": str(studio.id),
-            "room_id": str(studio.room_id),
-            "from": at(day, 0).isoformat(),
-            "to": at(day, 23).isoformat(),
-            "duration_minutes": 60,
-        },
-    )
-    assert response.status_code == 200, response.text
-    return {datetime.fromisoformat(slot["starts_at"]) for slot in response.json()["slots"]}
 
 
 async def test_a_failed_fetch_keeps_the_last_good_copy_and_says_why(

@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from web.api_client import ApiProblem
 from web.deps import ApiDep, SessionDep
 from web.pages import page_router
-from web.pages.owner_access import OwnerTokenDep, owned_studio
-from web.security import save_session
+from web.pages.owner_access import OwnerTokenDep, back_to_calendar, owned_studio
 
 router = page_router()
 EXTERNAL = "/api/availability/studios/{studio_id}/rooms/{room_id}/external-calendars"
@@ -82,5 +81,4 @@ async def remove_external(
 
 
 def _back(request: Request, session: SessionDep, studio_id: uuid.UUID, notice: str) -> Response:
-    save_session(request, session.with_notice(notice))
-    return RedirectResponse(f"/owner/studios/{studio_id}/calendar#external", status_code=303)
+    return back_to_calendar(request, session, studio_id, notice, "external")
