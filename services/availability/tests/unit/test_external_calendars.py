@@ -117,3 +117,12 @@ async def test_the_guard_refuses_loopback_hosts_unless_allowed(url: str) -> None
 async def test_the_guard_refuses_other_schemes_even_when_private_is_allowed() -> None:
     with pytest.raises(FeedUnusable, match="http and https"):
         await check_host("file:///etc/passwd", allow_private=True)
+
+
+def test_a_rule_with_millions_of_occurrences_costs_only_the_kept_ones() -> None:
+    every_second = (
+        "UID:f@test\nDTSTART:20270301T000000Z\nDTEND:20270301T000001Z\nRRULE:FREQ=SECONDLY"
+    )
+    busy = busy_intervals(ics(every_second), BERLIN, WINDOW, limit=50)
+    assert len(busy) == 50
+    assert busy[-1].start == utc(2027, 3, 1, 0, 0, 49)

@@ -55,29 +55,36 @@ def busy_intervals(
     Recurrences are expanded; transparent ("free") and cancelled events are not busy; all-day
     events cover their dates in the room's zone.
     """
+    busy: list[Interval] = []
     try:
         calendar = icalendar.Calendar.from_ical(document)
-        events = recurring_ical_events.of(calendar).between(window.start, window.end)
+        # after() yields occurrences in start order, lazily: a rule with millions of them costs
+        # only the `limit` kept, never the whole expansion.
+        for event in recurring_ical_events.of(calendar).after(window.start):
+            interval = _busy(event, zone)
+            if interval is None:
+                continue
+            if interval.start >= window.end or len(busy) >= limit:
+                break
+            busy.append(Interval(max(interval.start, window.start), min(interval.end, window.end)))
     except Exception as error:  # the parsers raise many kinds on a bad document
         raise FeedUnusable(f"not a usable iCalendar document ({type(error).__name__})") from error
-    busy: list[Interval] = []
-    for event in events:
-        if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
-            continue
-        if str(event.get("STATUS", "")).upper() == "CANCELLED":
-            continue
-        start = event.get("DTSTART")
-        if start is None:
-            continue
-        begins = _instant(start.dt, zone)
-        end = event.get("DTEND")
-        if end is not None:
-            ends = _instant(end.dt, zone)
-        elif not isinstance(start.dt, datetime):  # RFC 5545: an all-day event without an end
-            ends = local_midnight(start.dt + timedelta(days=1), zone)
-        else:
-            ends = begins + (event.duration if "DURATION" in event else timedelta(0))
-        interval = Interval(max(begins, window.start), min(ends, window.end))
-        if not interval.empty:
-            busy.append(interval)
-    return sorted(busy)[:limit]
+    return [interval for interval in busy if not interval.empty]
+
+
+def _busy(event: icalendar.Event, zone: ZoneInfo) -> Interval | None:
+    """The instants an event keeps busy; None for a free, cancelled or start-less one."""
+    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return None
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return None
+    start = event.get("DTSTART")
+    if start is None:
+        return None
+    begins = _instant(start.dt, zone)
+    end = event.get("DTEND")
+    if end is not None:
+        return Interval(begins, _instant(end.dt, zone))
+    if not isinstance(start.dt, datetime):  # RFC 5545: an all-day event without an end
+        return Interval(begins, local_midnight(start.dt + timedelta(days=1), zone))
+    return Interval(begins, begins + (event.duration if "DURATION" in event else timedelta(0)))
