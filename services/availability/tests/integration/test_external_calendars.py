@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI, Response
@@ -15,7 +16,16 @@ from availability.config import AvailabilitySettings
 from tests.fixtures.infra import eventually, free_port, serving
 from tests.fixtures.tokens import TestIssuer
 
-from ..conftest import Availability, Launch, SeededStudio, at, days_ahead, hold_body, seed_studio
+from ..conftest import (
+    NEW_YORK,
+    Availability,
+    Launch,
+    SeededStudio,
+    at,
+    days_ahead,
+    hold_body,
+    seed_studio,
+)
 from .test_owners_and_queries import free_starts
 
 
@@ -297,3 +307,48 @@ async def test_a_room_takes_a_bounded_number_of_calendars(
         headers=token_issuer.headers("owner", studio.owner_id),
     )
     assert response.status_code == 409
+
+
+def next_dst_change(zone: ZoneInfo, within_days: int) -> date:
+    """The first local date after which the zone's offset differs, within the days given."""
+    day = datetime.now(zone).date() + timedelta(days=7)
+    for _ in range(within_days):
+        noon = datetime(day.year, day.month, day.day, 12, tzinfo=zone)
+        if noon.utcoffset() != (noon + timedelta(days=1)).utcoffset():
+            return day
+        day += timedelta(days=1)
+    raise AssertionError("no DST change ahead")
+
+
+async def test_a_weekly_event_blocks_the_same_local_hours_across_a_dst_change(
+    launch: Launch,
+    availability_settings: Callable[..., AvailabilitySettings],
+    token_issuer: TestIssuer,
+    ics_server: IcsServer,
+) -> None:
+    availability = await launch(
+        availability_settings(
+            external_calendars_allow_private=True, external_calendars_horizon_days=400
+        )
+    )
+    studio = await seed_studio(availability, token_issuer)
+    owner = token_issuer.headers("owner", studio.owner_id)
+    policy = {"slot_minutes": 60, "min_notice_minutes": 0, "max_advance_days": 366,
+              "buffer_minutes": 0}  # fmt: skip
+    settings_url = f"/api/availability/studios/{studio.id}/settings"
+    assert (await availability.client.put(settings_url, json=policy, headers=owner)).is_success
+    change = next_dst_change(NEW_YORK, 330)
+    first = change - timedelta(days=7)
+    local = first.strftime("%Y%m%d")
+    ics_server.document = ics(
+        f"UID:dst@test\nDTSTART;TZID=America/New_York:{local}T100000\n"
+        f"DTEND;TZID=America/New_York:{local}T110000\nRRULE:FREQ=WEEKLY;COUNT=3"
+    )
+    calendar = await add(availability, token_issuer, studio, f"{ics_server.url}/feed.ics")
+    assert (await refresh(availability, token_issuer, studio, calendar["id"]))["busy_count"] == 3
+
+    for week in range(3):
+        day = first + timedelta(weeks=week)
+        refused = await hold_status(availability, token_issuer, studio, at(day, 10))
+        assert refused == (409, "blacked_out"), day
+        assert (await hold_status(availability, token_issuer, studio, at(day, 11)))[0] == 201, day
