@@ -289,6 +289,34 @@ async def fresh_feed(s: Scene) -> Call:
     return Call(path={"studio_id": str(s.studio.id), "feed_id": feed["id"]})
 
 
+def room_of(s: Scene) -> dict[str, str]:
+    return {"studio_id": str(s.studio.id), "room_id": str(s.studio.rooms[0])}
+
+
+# Port 9 (discard) on loopback: refused by the address guard, or at once by the kernel.
+UNREACHABLE_ICS = "http://127.0.0.1:9/busy.ics"
+
+
+async def room_externals(s: Scene) -> Call:
+    return Call(path=room_of(s))
+
+
+async def new_external(s: Scene) -> Call:
+    return Call(path=room_of(s), json={"url": UNREACHABLE_ICS})
+
+
+async def fresh_external(s: Scene) -> Call:
+    # Built once per person: clearing the room first keeps it under its limit of calendars.
+    path = EXTERNAL.format(**room_of(s))
+    owner = s.people["owner"].headers
+    kept = await s.world.http.get(f"{s.gateway}{path}", headers=owner)
+    for calendar in kept.json():
+        gone = await s.world.http.delete(f"{s.gateway}{path}/{calendar['id']}", headers=owner)
+        assert gone.status_code == 204, gone.text
+    made = await s.as_owner("POST", path, json={"url": UNREACHABLE_ICS})
+    return Call(path=room_of(s) | {"calendar_id": made["id"]})
+
+
 async def feed_secret(s: Scene) -> Call:
     feed = await s.as_owner("POST", FEEDS.format(studio_id=s.studio.id), json={})
     secret = feed["path"].removeprefix("/api/availability/feeds/").removesuffix(".ics")
@@ -384,6 +412,7 @@ def no_foreign_money(s: Scene, who: str, body: Any) -> str | None:
 STUDIO = "/api/studios/{studio_id}"
 RULES = "/api/availability/studios/{studio_id}"
 FEEDS = f"{RULES}/calendar-feeds"
+EXTERNAL = f"{RULES}/rooms/{{room_id}}/external-calendars"
 
 OPEN_TO_ALL = "ok ok ok ok ok ok"
 SIGNED_IN = "401 ok ok ok ok ok"
@@ -451,6 +480,11 @@ ROWS = [
     Row("DELETE", f"{FEEDS}/{{feed_id}}",              fresh_feed,      "401 no no ok no no"),
     # the secret in the URL is the key: whoever has it reads the feed (calendar apps do)
     Row("GET",    "/api/availability/feeds/{secret}.ics", feed_secret,  OPEN_TO_ALL),
+    # a room's external calendars are its owner's own, as its feeds are: not even an admin's
+    Row("GET",    EXTERNAL,                            room_externals,  "401 no no ok no no"),
+    Row("POST",   EXTERNAL,                            new_external,    "401 no no ok no no"),
+    Row("DELETE", f"{EXTERNAL}/{{calendar_id}}",       fresh_external,  "401 no no ok no no"),
+    Row("POST",   f"{EXTERNAL}/{{calendar_id}}/refresh", fresh_external, "401 no no ok no no"),
     # booking
     # an owner does not book their own studio
     Row("POST",   "/api/bookings",                     new_booking,     "401 ok ok no ok ok",

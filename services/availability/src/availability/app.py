@@ -6,16 +6,22 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.sdk.trace import TracerProvider
 
-from availability import db
+from availability import db, external_calendars
 from availability.api import availability, calendar_feeds, owner
+from availability.api import external_calendars as external_calendars_api
 from availability.config import AvailabilitySettings
 from availability.domain.calendar_feeds import FeedNotFound, TooManyFeeds
+from availability.domain.external_calendars import (
+    ExternalCalendarNotFound,
+    TooManyExternalCalendars,
+)
 from availability.domain.holds import HoldLimitReached
 from availability.domain.reservations import ReservationNotFound, SlotUnavailable
 from availability.domain.schedule import InvalidSchedule, TooManyBlackouts
 from availability.domain.studios import InvalidPolicy, NotStudioOwner, StudioNotFound
 from availability.handlers import message_handlers
 from availability.sweeper import HoldSweeper
+from service_runtime.periodic import Periodic
 from service_runtime.problems import problem_response
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
@@ -28,6 +34,8 @@ ERRORS: dict[type[Exception], int] = {
     TooManyBlackouts: 409,
     FeedNotFound: 404,
     TooManyFeeds: 409,
+    ExternalCalendarNotFound: 404,
+    TooManyExternalCalendars: 409,
 }
 
 
@@ -55,18 +63,34 @@ def create_app(
         batch_size=settings.sweeper_batch_size,
     )
 
+    refresher: Periodic | None = None
+
     async def start_sweeper(runtime: ServiceRuntime) -> None:
+        nonlocal refresher
         sweeper.start(runtime.units)
+        refresher = Periodic(
+            "external-calendars",
+            lambda: external_calendars.refresh_due(runtime.units, settings),
+            interval_seconds=settings.external_calendars_interval_seconds,
+        )
+        refresher.start()
 
     async def stop_sweeper(_: ServiceRuntime) -> None:
         await sweeper.stop()
+        if refresher is not None:
+            await refresher.stop()
 
     parts = ServiceParts(
         title="OneTime availability",
         outbox=db.outbox,
         inbox=db.inbox,
         user_access=db.user_access,
-        routers=[availability.router, owner.router, calendar_feeds.router],
+        routers=[
+            availability.router,
+            owner.router,
+            calendar_feeds.router,
+            external_calendars_api.router,
+        ],
         handlers=message_handlers(settings),
         errors=ERRORS,
         on_start=start_sweeper,

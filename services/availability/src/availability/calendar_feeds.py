@@ -26,7 +26,7 @@ from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 SECRET_BYTES = 32
 
 
-async def _own_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Studio:
+async def own_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Studio:
     """The caller's own studio; anyone else's (admins' too: feeds name bookers) is not found."""
     studio = await db.studio_by_id(uow.session, studio_id)
     if studio is None or str(studio.owner_id) != actor.user_id:
@@ -36,7 +36,7 @@ async def _own_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> St
 
 async def feeds(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[CalendarFeed]:
     async with units.begin() as uow:
-        await _own_studio(uow, studio_id, actor)
+        await own_studio(uow, studio_id, actor)
         return await feeds_db.feeds_of(uow.session, studio_id)
 
 
@@ -51,7 +51,7 @@ async def create_feed(
 ) -> tuple[CalendarFeed, str]:
     """A new feed of the studio or one of its rooms, and its secret (shown only now)."""
     async with units.begin() as uow:
-        studio = await _own_studio(uow, studio_id, actor)
+        studio = await own_studio(uow, studio_id, actor)
         if room_id is not None and not studio.has_room(room_id):
             raise UnknownRoom(room_id)
         await db.lock(uow.session, f"calendar-feeds:{studio_id}")
@@ -68,7 +68,7 @@ async def rotate_feed(
 ) -> tuple[CalendarFeed, str]:
     """A new secret for the feed; the old URL stops working at once."""
     async with units.begin() as uow:
-        await _own_studio(uow, studio_id, actor)
+        await own_studio(uow, studio_id, actor)
         secret = secrets.token_urlsafe(SECRET_BYTES)
         feed = await feeds_db.rotate_feed(uow.session, studio_id, feed_id, secret_hash(secret), now)
         if feed is None:
@@ -80,7 +80,7 @@ async def revoke_feed(
     units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, feed_id: uuid.UUID
 ) -> None:
     async with units.begin() as uow:
-        await _own_studio(uow, studio_id, actor)
+        await own_studio(uow, studio_id, actor)
         if not await feeds_db.remove_feed(uow.session, studio_id, feed_id):
             raise FeedNotFound()
 

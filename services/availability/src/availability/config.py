@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from availability.domain.holds import HoldLimits
+from availability.ics_fetcher import FetchLimits
 from service_runtime.settings import ServiceSettings
 
 
@@ -55,6 +56,40 @@ class AvailabilitySettings(ServiceSettings):
     feed_cache_seconds: int = Field(
         default=300, ge=0, description="How long calendar apps and proxies may cache a feed."
     )
+    max_external_calendars_per_room: int = Field(
+        default=5, ge=1, le=50, description="External calendar URLs one room may have."
+    )
+    external_calendars_interval_seconds: float = Field(
+        default=60, gt=0, description="How often due external calendars are looked for."
+    )
+    external_calendars_refresh_minutes: float = Field(
+        default=30, gt=0, description="How long after a fetch an external calendar is due again."
+    )
+    external_calendars_batch_size: int = Field(default=10, ge=1, le=100)
+    external_calendars_horizon_days: int = Field(
+        default=180, ge=1, le=730, description="How far ahead recurring events are expanded."
+    )
+    external_calendars_max_intervals: int = Field(
+        default=5000, ge=1, description="Most busy intervals kept per external calendar."
+    )
+    external_calendars_max_bytes: int = Field(
+        default=2_000_000, ge=1, description="Largest ICS body fetched."
+    )
+    external_calendars_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    external_calendars_max_redirects: int = Field(default=3, ge=0, le=10)
+    external_calendars_allow_private: bool = Field(
+        default=False,
+        description="Let the fetcher reach loopback and private addresses (tests only).",
+    )
+
+    @property
+    def fetch_limits(self) -> FetchLimits:
+        return FetchLimits(
+            timeout_seconds=self.external_calendars_timeout_seconds,
+            max_bytes=self.external_calendars_max_bytes,
+            max_redirects=self.external_calendars_max_redirects,
+            allow_private=self.external_calendars_allow_private,
+        )
 
     @property
     def hold_limits(self) -> HoldLimits:

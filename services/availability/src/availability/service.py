@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg.errors
 from sqlalchemy.exc import IntegrityError
 
-from availability import db, feeds_db
+from availability import db, external_db, feeds_db
 from availability.domain.holds import (
     RATE_WINDOW,
     HoldLimits,
@@ -218,7 +218,10 @@ async def free_slots(
 async def _hours(
     uow: UnitOfWork, studio: Studio, room_id: uuid.UUID, window: Interval
 ) -> tuple[list[Interval], list[Interval]]:
-    """The room's opening intervals and blackout intervals around a window, in UTC."""
+    """The room's opening intervals and closed intervals around a window, in UTC.
+
+    Busy times of the room's external calendars close it exactly as blackouts do.
+    """
     zone = studio.zone
     first = window.start.astimezone(zone).date() - timedelta(days=1)
     last = window.end.astimezone(zone).date() + timedelta(days=1)
@@ -227,7 +230,8 @@ async def _hours(
         await db.blackouts_of(uow.session, studio.id, touching=(first, last)), room_id
     )
     hours = opening(rules, zone, window.start, window.end)
-    return hours, [blackout.interval(zone) for blackout in closures]
+    busy = await external_db.busy_in_room(uow.session, room_id, window)
+    return hours, [*(blackout.interval(zone) for blackout in closures), *busy]
 
 
 async def calendar(

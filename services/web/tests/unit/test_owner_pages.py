@@ -24,6 +24,11 @@ FEEDS = f"/api/availability/studios/{STUDIO_ID}/calendar-feeds"
 FEED = {"id": FEED_ID, "studio_id": STUDIO_ID, "room_id": ROOM_ID,
         "created_at": "2026-12-01T10:00:00Z", "rotated_at": "2026-12-01T10:00:00Z"}  # fmt: skip
 SECRET_PATH = "/api/availability/feeds/s3cret-s3cret-s3cret-s3cret.ics"
+EXTERNAL = f"/api/availability/studios/{STUDIO_ID}/rooms/{ROOM_ID}/external-calendars"
+EXTERNAL_CAL = {"id": FEED_ID, "room_id": ROOM_ID, "url": "https://cal.example.com/live.ics",
+                "created_at": "2026-12-01T10:00:00Z", "fetched_at": "2026-12-01T10:05:00Z",
+                "failed_at": "2026-12-01T11:00:00Z", "last_error": "the server answered 503",
+                "busy_count": 4}  # fmt: skip
 STUDIO = {
     "id": STUDIO_ID, "slug": "tide", "owner_id": OWNER_ID, "name": "Tide Sound",
     "description": "A room.", "address": "1 Rua Nova", "city": "Lisbon", "country": "PT",
@@ -104,6 +109,10 @@ class FakeApi:
                     "buffer_minutes": 0}  # fmt: skip
         if path == FEEDS:
             return [FEED]
+        if path == EXTERNAL:
+            return [EXTERNAL_CAL]
+        if path.startswith(EXTERNAL):
+            return EXTERNAL_CAL
         if path.startswith(FEEDS):
             return {**FEED, "path": SECRET_PATH}
         if path.endswith("/calendar"):
@@ -305,7 +314,8 @@ async def test_payouts_list_the_history_and_onboarding_goes_to_stripe(
 async def test_every_unsafe_owner_route_checks_the_csrf_token(owner: httpx.AsyncClient) -> None:
     unsafe = [
         route.path.format(
-            studio_id=STUDIO_ID, booking_id=BOOKING_ID, blackout_id=BOOKING_ID, feed_id=FEED_ID
+            studio_id=STUDIO_ID, booking_id=BOOKING_ID, blackout_id=BOOKING_ID, feed_id=FEED_ID,
+            room_id=ROOM_ID, calendar_id=FEED_ID,
         )
         for router in owners.ROUTERS for route in router.routes
         if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}
@@ -313,7 +323,7 @@ async def test_every_unsafe_owner_route_checks_the_csrf_token(owner: httpx.Async
 
     for path in unsafe:
         assert (await owner.post(path, data={})).status_code == 403, path
-    assert len(unsafe) == 13
+    assert len(unsafe) == 16
 
 
 async def test_the_calendar_lists_feeds_and_shows_a_new_feed_s_address_once(
@@ -362,3 +372,43 @@ async def test_rotating_shows_the_new_address_and_revoking_says_so(
     assert revoked.status_code == 303
     assert ("DELETE", f"{FEEDS}/{FEED_ID}", None) in api.calls
     assert "Feed revoked" in (await owner.get(revoked.headers["location"])).text
+
+
+async def test_the_calendar_shows_each_room_s_external_calendars_and_their_status(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    page = await owner.get(f"/owner/studios/{STUDIO_ID}/calendar")
+    assert "https://cal.example.com/live.ics" in page.text
+    assert "4 busy times" in page.text
+    assert "Last read failed: the server answered 503" in page.text
+
+    token = _csrf(page)
+    base = f"/owner/studios/{STUDIO_ID}/rooms/{ROOM_ID}/external"
+    added = await owner.post(base, data={"csrf_token": token, "url": " https://x.test/a.ics "})
+    refreshed = await owner.post(f"{base}/{FEED_ID}/refresh", data={"csrf_token": token})
+    told = await owner.get(refreshed.headers["location"])
+    removed = await owner.post(f"{base}/{FEED_ID}/remove", data={"csrf_token": token})
+
+    assert api.sent("POST", EXTERNAL) == {"url": "https://x.test/a.ics"}
+    assert ("POST", f"{EXTERNAL}/{FEED_ID}/refresh", {}) in api.calls
+    assert ("DELETE", f"{EXTERNAL}/{FEED_ID}", None) in api.calls
+    assert all(r.status_code == 303 for r in (added, refreshed, removed))
+    assert "Could not read the calendar: the server answered 503." in told.text
+
+
+async def test_a_refused_external_address_is_said_on_the_page(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    token = _csrf(await owner.get(f"/owner/studios/{STUDIO_ID}/calendar"))
+    problem = {
+        "title": "Unprocessable",
+        "status": 422,
+        "detail": "url: must be an http or https address",
+    }
+    api.answers[("POST", EXTERNAL)] = httpx.Response(422, json=problem)
+    refused = await owner.post(
+        f"/owner/studios/{STUDIO_ID}/rooms/{ROOM_ID}/external",
+        data={"csrf_token": token, "url": "ftp://x"},
+    )
+    shown = await owner.get(refused.headers["location"])
+    assert "must be an http or https address" in shown.text

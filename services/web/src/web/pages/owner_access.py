@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from web.api_client import ApiClient, ApiProblem
 from web.deps import AccessTokenDep
 from web.formatting import local_time
 from web.rendering import render
-from web.security import current_session
+from web.security import current_session, save_session
+from web.sessions import Session
 
 
 class OwnersOnly(Exception):
@@ -66,3 +68,11 @@ def booking_times(booking: dict[str, Any]) -> str:
     zone = booking.get("studio_timezone") or "UTC"
     ends = instant_there(booking["ends_at"], zone).split(", ")[1]
     return f"{instant_there(booking['starts_at'], zone)} to {ends}"
+
+
+def back_to_calendar(
+    request: Request, session: Session, studio_id: uuid.UUID, notice: str, section: str
+) -> Response:
+    """Post, redirect, get: back to a section of the studio's calendar page, with a notice."""
+    save_session(request, session.with_notice(notice))
+    return RedirectResponse(f"/owner/studios/{studio_id}/calendar#{section}", status_code=303)

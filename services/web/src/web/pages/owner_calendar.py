@@ -1,5 +1,5 @@
-"""A studio's week of bookings and holds per room, in the studio's time zone, and its calendar
-feeds."""
+"""A studio's week of bookings and holds per room, in the studio's time zone, its calendar
+feeds, and each room's external calendars."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from web.calendar_feeds import feed_rows
 from web.deps import ApiDep, SessionDep
 from web.pages import page_router
 from web.pages.owner_access import OwnerTokenDep, owned_studio
+from web.pages.owner_external import EXTERNAL
 from web.rendering import render
 from web.security import save_session
 from web.week_calendar import lay_out, week_asked, week_window
@@ -56,15 +57,25 @@ async def calendar_page(
             token=token,
         )
         feeds = await api.get(f"/api/availability/studios/{studio_id}/calendar-feeds", token=token)
+        external = [
+            (
+                room,
+                await api.get(
+                    EXTERNAL.format(studio_id=studio_id, room_id=room["id"]), token=token
+                ),
+            )
+            for room in studio["rooms"]
+        ]
     except ApiProblem as unknown:
         if unknown.status != 404:  # availability learns a studio once it is published
             raise
-        answer, feeds = {"timezone": studio["timezone"], "reservations": []}, None
+        answer, feeds, external = {"timezone": studio["timezone"], "reservations": []}, None, None
     rooms = [(str(room["id"]), room["name"]) for room in studio["rooms"]]
     context = {
         "studio": studio,
         "week": lay_out(answer, rooms, monday),
         "feeds": None if feeds is None else feed_rows(feeds, dict(rooms)),
         "new_feed": new_feed,
+        "external": external,
     }
     return render(request, "owner/calendar.html", context)

@@ -11,7 +11,7 @@ from web.api_client import ApiProblem
 from web.calendar_feeds import feed_url
 from web.deps import ApiDep, SessionDep
 from web.pages import page_router
-from web.pages.owner_access import OwnerTokenDep, owned_studio
+from web.pages.owner_access import OwnerTokenDep, back_to_calendar, owned_studio
 from web.security import save_session
 
 router = page_router()
@@ -84,5 +84,4 @@ def _shown_once(
 
 
 def _back(request: Request, session: SessionDep, studio_id: uuid.UUID, notice: str) -> Response:
-    save_session(request, session.with_notice(notice))
-    return RedirectResponse(f"/owner/studios/{studio_id}/calendar#feeds", status_code=303)
+    return back_to_calendar(request, session, studio_id, notice, "feeds")

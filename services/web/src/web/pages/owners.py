@@ -3,6 +3,7 @@
 from web.pages import (
     owner,
     owner_calendar,
+    owner_external,
     owner_feeds,
     owner_hours,
     owner_payouts,
@@ -10,7 +11,15 @@ from web.pages import (
 )
 from web.pages.owner_access import install_owner_pages
 
-MODULES = (owner, owner_studios, owner_hours, owner_calendar, owner_feeds, owner_payouts)
+MODULES = (
+    owner,
+    owner_studios,
+    owner_hours,
+    owner_calendar,
+    owner_feeds,
+    owner_external,
+    owner_payouts,
+)
 ROUTERS = [m.router for m in MODULES]
 
 __all__ = ["ROUTERS", "install_owner_pages"]

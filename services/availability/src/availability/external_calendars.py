@@ -1,0 +1,150 @@
+"""Owners' external calendars: add, list, remove, refresh now, and the scheduled refresh."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from availability import db, external_db, ics_fetcher
+from availability.calendar_feeds import own_studio
+from availability.config import AvailabilitySettings
+from availability.domain.external_calendars import (
+    ExternalCalendar,
+    ExternalCalendarNotFound,
+    FeedUnusable,
+    TooManyExternalCalendars,
+    busy_intervals,
+)
+from availability.domain.intervals import Interval
+from availability.domain.studios import StudioNotFound
+from availability.service import Actor, now_utc
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+log = logging.getLogger(__name__)
+
+
+async def _own_room(
+    uow: UnitOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, actor: Actor
+) -> None:
+    """The caller's own studio's room; anyone else's (admins' too) is not found."""
+    studio = await own_studio(uow, studio_id, actor)
+    if not studio.has_room(room_id):
+        raise StudioNotFound(f"{studio_id} with a room {room_id}")
+
+
+async def calendars(
+    units: UnitsOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, actor: Actor
+) -> list[ExternalCalendar]:
+    async with units.begin() as uow:
+        await _own_room(uow, studio_id, room_id, actor)
+        return await external_db.calendars_of_room(uow.session, room_id)
+
+
+async def add_calendar(
+    units: UnitsOfWork,
+    studio_id: uuid.UUID,
+    room_id: uuid.UUID,
+    actor: Actor,
+    url: str,
+    *,
+    limit: int,
+    now: datetime,
+) -> ExternalCalendar:
+    """A new calendar of the room, due at once (the scheduled refresh fetches it)."""
+    async with units.begin() as uow:
+        await _own_room(uow, studio_id, room_id, actor)
+        await db.lock(uow.session, f"availability.external-calendars:{room_id}")
+        if len(await external_db.calendars_of_room(uow.session, room_id)) >= limit:
+            raise TooManyExternalCalendars(limit)
+        calendar = ExternalCalendar(uuid.uuid4(), studio_id, room_id, url, created_at=now)
+        await external_db.add_calendar(uow.session, calendar)
+        return calendar
+
+
+async def remove_calendar(
+    units: UnitsOfWork,
+    studio_id: uuid.UUID,
+    room_id: uuid.UUID,
+    actor: Actor,
+    calendar_id: uuid.UUID,
+) -> None:
+    async with units.begin() as uow:
+        await _own_room(uow, studio_id, room_id, actor)
+        if not await external_db.remove_calendar(uow.session, room_id, calendar_id):
+            raise ExternalCalendarNotFound(calendar_id)
+
+
+async def refresh_now(
+    units: UnitsOfWork,
+    studio_id: uuid.UUID,
+    room_id: uuid.UUID,
+    actor: Actor,
+    calendar_id: uuid.UUID,
+    settings: AvailabilitySettings,
+) -> ExternalCalendar:
+    """Fetch the calendar at once; its status after the fetch, good or failed."""
+    async with units.begin() as uow:
+        await _own_room(uow, studio_id, room_id, actor)
+        calendar = await external_db.calendar_by_id(uow.session, room_id, calendar_id)
+    if calendar is None:
+        raise ExternalCalendarNotFound(calendar_id)
+    await _refresh(units, calendar, settings)
+    async with units.begin() as uow:
+        refreshed = await external_db.calendar_by_id(uow.session, room_id, calendar_id)
+    if refreshed is None:  # removed meanwhile
+        raise ExternalCalendarNotFound(calendar_id)
+    return refreshed
+
+
+async def refresh_due(units: UnitsOfWork, settings: AvailabilitySettings) -> int:
+    """One round of the scheduled refresh: fetch up to a batch of due calendars."""
+    done = 0
+    while done < settings.external_calendars_batch_size:
+        # Claiming pushes the calendar's due time on, so no other replica takes it while it is
+        # fetched outside any transaction (a slow server must not hold a row lock).
+        now = now_utc()
+        async with units.begin() as uow:
+            claimed = await external_db.claim_due(uow.session, now, 1)
+            for calendar in claimed:
+                await external_db.postpone(uow.session, calendar.id, _next_due(now, settings))
+        if not claimed:
+            return done
+        await _refresh(units, claimed[0], settings)
+        done += 1
+    return done
+
+
+def _next_due(now: datetime, settings: AvailabilitySettings) -> datetime:
+    return now + timedelta(minutes=settings.external_calendars_refresh_minutes)
+
+
+async def _refresh(
+    units: UnitsOfWork, calendar: ExternalCalendar, settings: AvailabilitySettings
+) -> None:
+    """Fetch and parse; a good copy replaces the busy intervals in one transaction, a failure
+    keeps them and records why."""
+    async with units.begin() as uow:
+        studio = await db.studio_by_id(uow.session, calendar.studio_id)
+    if studio is None:
+        return
+    now = now_utc()
+    horizon = Interval(now, now + timedelta(days=settings.external_calendars_horizon_days))
+    try:
+        document = await ics_fetcher.fetch(calendar.url, settings.fetch_limits)
+        busy = busy_intervals(
+            document, studio.zone, horizon, limit=settings.external_calendars_max_intervals
+        )
+    except FeedUnusable as error:
+        log.info("external calendar %s: %s", calendar.id, error)
+        async with units.begin() as uow:
+            await external_db.record_failure(
+                uow.session, calendar.id, str(error), now=now, next_due=_next_due(now, settings)
+            )
+        return
+    async with units.begin() as uow:
+        # Locked, so a removal meanwhile wins and nothing is written for a removed calendar.
+        if await external_db.calendar_by_id(uow.session, calendar.room_id, calendar.id, lock=True):
+            await external_db.replace_busy(
+                uow.session, calendar, busy, now=now, next_due=_next_due(now, settings)
+            )
