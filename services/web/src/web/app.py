@@ -13,7 +13,16 @@ from service_runtime.problems import UnexpectedErrors
 from service_runtime.service_app import create_http_app
 from web.api_client import ApiClient
 from web.config import WebSettings
-from web.pages import account, account_links, admin, booker, my_bookings, owners, public
+from web.pages import (
+    account,
+    account_links,
+    admin,
+    booker,
+    email_preferences,
+    my_bookings,
+    owners,
+    public,
+)
 from web.pages.errors import install_error_pages, unexpected_error_page
 from web.rendering import create_templates
 from web.security import SecurityHeaders, SessionCookies, content_security_policy
@@ -38,6 +47,7 @@ def create_app(
             public.router,
             account.router,
             account_links.router,
+            email_preferences.router,
             booker.router,
             my_bookings.router,
             *owners.ROUTERS,

@@ -10,6 +10,7 @@ from web import accounts
 from web.api_client import ApiProblem
 from web.deps import AccessTokenDep, ApiDep, SessionDep
 from web.pages import page_router
+from web.pages.email_preferences import CHOICES, current_choices
 from web.rendering import render
 from web.security import save_session
 from web.sessions import Session, SessionTooLarge, SignedInUser, Tokens
@@ -105,7 +106,8 @@ async def sign_out(request: Request, api: ApiDep, session: SessionDep) -> Respon
 @router.get("/account", response_class=HTMLResponse)
 async def account(request: Request, api: ApiDep, token: AccessTokenDep) -> HTMLResponse:
     me = await api.get("/api/users/me", token=token)
-    return render(request, "account.html", {"me": me})
+    emails = await current_choices(api, token)
+    return render(request, "account.html", {"me": me, "emails": emails, "choices": CHOICES})
 
 
 def _signed_in(
