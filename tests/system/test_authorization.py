@@ -133,6 +133,11 @@ async def forged_link(_: Scene) -> Call:
     return Call(json={"token": "A" * 43, "password": PASSWORD})
 
 
+async def wrong_password(_: Scene) -> Call:
+    """Deleting an account takes its password: a token alone (anyone's) deletes nothing."""
+    return Call(json={"password": "not the password of anyone"})
+
+
 async def booker_refresh_token(s: Scene) -> Call:
     """A new sign-in's refresh token: refreshing or signing out uses it up."""
     signed_in = await s.world.http.post(
@@ -407,6 +412,7 @@ ROWS = [
     Row("POST",   "/api/auth/password-reset",          booker_email,    OPEN_TO_ALL),
     Row("POST",   "/api/auth/password-reset/confirm",  forged_link,     NOBODY),
     Row("GET",    "/api/users/me",                     nothing,         SIGNED_IN, is_caller),
+    Row("DELETE", "/api/users/me",                     wrong_password,  "401 bad bad bad bad bad"),
     Row("GET",    "/api/admin/users",                  nothing,         ADMINS),
     Row("PUT",    "/api/admin/users/{user_id}/role",   booker_user,     ADMINS),
     Row("POST",   "/api/webhooks/clerk",               unsigned_event,  NOBODY),

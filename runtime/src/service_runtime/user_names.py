@@ -2,7 +2,8 @@
 
 Services that show who did something (a review's author, a booker in an owner's calendar) keep
 the name themselves instead of asking identity at read time. `named_at` keeps a late event from
-undoing a newer name; a deletion forgets the name.
+undoing a newer name; a deletion replaces the name with "deleted user" as of the deletion, so
+the person's past actions stay without their name and no late event brings it back.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, delete, select
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,8 +53,15 @@ async def record_user_name(
     )
 
 
-async def forget_user_name(session: AsyncSession, table: Table, user_id: uuid.UUID) -> None:
-    await session.execute(delete(table).where(table.c.user_id == user_id))
+DELETED_USER_NAME = "deleted user"
+
+
+async def forget_user_name(
+    session: AsyncSession, table: Table, user_id: uuid.UUID, deleted_at: datetime
+) -> None:
+    """The name becomes `DELETED_USER_NAME` as of the deletion: a UserCreated or UserUpdated
+    arriving late (older than the deletion) changes nothing."""
+    await record_user_name(session, table, user_id, DELETED_USER_NAME, deleted_at)
 
 
 async def names_of(
@@ -87,6 +95,7 @@ def follow_user_names(
     async def user_deleted(uow: UnitOfWork, event: UserDeleted, envelope: Envelope) -> None:
         if before is not None:
             await before[1](uow, event, envelope)
-        await forget_user_name(uow.session, table, event.user_id)
+        deleted_at = event.deleted_at or envelope.occurred_at
+        await forget_user_name(uow.session, table, event.user_id, deleted_at)
 
     return handlers

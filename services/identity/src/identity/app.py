@@ -16,8 +16,10 @@ from identity.domain.users import (
     EmailTaken,
     InvalidCredentials,
     LastAdmin,
+    NoLocalPassword,
     RoleNotAllowed,
     UserNotFound,
+    WrongPassword,
 )
 from identity.signing_keys import SigningKeyUnreadable
 from service_runtime.service_app import ServiceParts, create_service_app
@@ -32,6 +34,8 @@ ERRORS: dict[type[Exception], int] = {
     RoleNotAllowed: 403,
     LastAdmin: 409,
     ClerkLinkRefused: 409,
+    WrongPassword: 403,
+    NoLocalPassword: 409,
     SigningKeyUnreadable: 503,  # IDENTITY_KEY_ENCRYPTION_KEYS lacks the key that encrypted it
 }
 

@@ -52,7 +52,9 @@ def create_app(
     )
     sender = Periodic(
         "email-sender",
-        lambda: sending.send_due(limit=settings.send_batch_size),
+        lambda: sending.send_due(
+            limit=settings.send_batch_size, concurrency=settings.send_concurrency
+        ),
         interval_seconds=settings.send_poll_seconds,
     )
     loops = [

@@ -45,6 +45,9 @@ class NotificationsSettings(ServiceSettings):
         default=2.0, gt=0, description="How often unsent emails are looked for."
     )
     send_batch_size: int = Field(default=50, ge=1, description="Emails one round sends at most.")
+    send_concurrency: int = Field(
+        default=4, ge=1, le=32, description="Emails sent at once, each on its own SMTP connection."
+    )
     send_max_attempts: int = Field(
         default=8, ge=1, description="Attempts of one email before it is given up as failed."
     )

@@ -148,7 +148,19 @@ async def save_person(session: AsyncSession, person: Person) -> None:
 
 
 async def forget_person(session: AsyncSession, person_id: uuid.UUID) -> None:
+    """The person deleted their account: forget their address and name, withdraw what was
+    not yet sent to them and blank what was (the rows stay, so an event replayed adds none);
+    their email preferences go too."""
     await session.execute(delete(people).where(people.c.id == person_id))
+    mine = emails.c.recipient_id == person_id
+    await session.execute(
+        update(emails).where(mine, emails.c.status == "pending").values(status="withdrawn")
+    )
+    await session.execute(
+        update(emails)
+        .where(mine)
+        .values(to_address="", text_body="", html_body="", calendar=None, last_error=None)
+    )
     await session.execute(
         delete(email_preferences).where(email_preferences.c.person_id == person_id)
     )

@@ -3,6 +3,7 @@ retried with backoff and given up visibly."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from prometheus_client import CollectorRegistry, Counter
@@ -44,11 +45,17 @@ class EmailSending:
             registry=registry,
         )
 
-    async def send_due(self, *, limit: int) -> int:
-        """Attempt up to `limit` due emails; returns how many were attempted."""
+    async def send_due(self, *, limit: int, concurrency: int = 1) -> int:
+        """Attempt up to `limit` due emails, `concurrency` at a time (each claims its own row,
+        in its own transaction, on its own SMTP connection); returns how many were attempted."""
         attempted = 0
-        while attempted < limit and await self.send_next():
-            attempted += 1
+
+        async def one_after_another() -> None:
+            nonlocal attempted
+            while attempted < limit and await self.send_next():
+                attempted += 1
+
+        await asyncio.gather(*(one_after_another() for _ in range(concurrency)))
         return attempted
 
     async def send_next(self) -> bool:

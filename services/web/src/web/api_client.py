@@ -71,8 +71,10 @@ class ApiClient:
     async def patch(self, path: str, body: Mapping[str, Any], *, token: str | None = None) -> Any:
         return await self._call("PATCH", path, json=body, token=token)
 
-    async def delete(self, path: str, *, token: str | None = None) -> Any:
-        return await self._call("DELETE", path, token=token)
+    async def delete(
+        self, path: str, *, token: str | None = None, body: Mapping[str, Any] | None = None
+    ) -> Any:
+        return await self._call("DELETE", path, json=body, token=token)
 
     async def _call(
         self,

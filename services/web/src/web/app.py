@@ -15,6 +15,7 @@ from web.api_client import ApiClient
 from web.config import WebSettings
 from web.pages import (
     account,
+    account_deletion,
     account_links,
     admin,
     booker,
@@ -48,6 +49,7 @@ def create_app(
             account.router,
             account_links.router,
             email_preferences.router,
+            account_deletion.router,
             booker.router,
             my_bookings.router,
             *owners.ROUTERS,

@@ -333,7 +333,10 @@ class ReviewOut(BaseModel):
     answer: str | None
     answered_at: datetime | None
     reviewer_name: str | None = Field(
-        description="The booker's name as identity last announced it; null until it has."
+        description=(
+            "The booker's name as identity last announced it; null until it has; "
+            '"deleted user" once the booker deleted their account.'
+        )
     )
 
     @classmethod

@@ -40,6 +40,10 @@ class SignIn(BaseModel):
     password: Annotated[Password, Field(min_length=1)]
 
 
+class AccountDeletion(BaseModel):
+    password: Annotated[Password, Field(min_length=1, description="The account's password.")]
+
+
 class UserOut(BaseModel):
     id: uuid.UUID
     email: str

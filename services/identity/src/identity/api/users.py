@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, status
 
 from contracts.values import PlainText
-from identity import service
+from identity import account_deletion, service
 from identity.api.deps import SettingsDep, UnitsDep
-from identity.api.schemas import ListedUserOut, RoleChange, UserOut, UserPageOut
+from identity.api.schemas import AccountDeletion, ListedUserOut, RoleChange, UserOut, UserPageOut
 from identity.domain.user_directory import (
     DEFAULT_LIMIT,
     MAX_CURSOR_LENGTH,
@@ -25,6 +25,15 @@ router = APIRouter(tags=["users"])
 @router.get("/api/users/me")
 async def me(principal: CurrentUser, units: UnitsDep) -> UserOut:
     return UserOut.of(await service.current_user(units, principal.user_id))
+
+
+@router.delete("/api/users/me", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_me(
+    body: AccountDeletion, principal: CurrentUser, units: UnitsDep, settings: SettingsDep
+) -> None:
+    """Delete the caller's own account, confirmed by its password: their personal data is
+    erased here and, on the UserDeleted event, in every service; bookings and payments stay."""
+    await account_deletion.delete_own_account(units, settings, principal.user_id, body.password)
 
 
 @router.get("/api/admin/users")

@@ -127,3 +127,32 @@ def access_token_claims(
     if audience:
         claims["aud"] = audience
     return claims
+
+
+class WrongPassword(IdentityError):
+    """Deleting an account asks for its password again: a stolen access token is not enough."""
+
+    field = "password"
+
+    def __init__(self) -> None:
+        super().__init__("The password is wrong.")
+
+
+class NoLocalPassword(IdentityError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This account signs in through Clerk: delete it there, and it is deleted here too."
+        )
+
+
+def erased(user: User) -> User:
+    """The deleted account as kept: no personal data, its id alone (which the financial
+    records of other services name). The address is in `.invalid` (RFC 2606): never delivered."""
+    return replace(
+        user,
+        email=f"deleted-{user.id.hex}@deleted.invalid",
+        name="",
+        password_hash=None,
+        deleted=True,
+        email_verified=False,
+    )
