@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
-SERVICES = ("identity", "catalog", "availability", "booking", "payments")
+SERVICES = ("identity", "catalog", "availability", "booking", "payments", "notifications")
 UPSTREAMS = (*SERVICES, "web")
 """The services behind /api/..., and the web front end behind every other path."""
 PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")

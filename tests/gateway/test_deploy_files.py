@@ -11,10 +11,8 @@ import yaml
 from deploy.gateway.render import SERVICES, UPSTREAMS
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-BEHIND_THE_BUS = ("notifications",)
-"""Services with no public API: deployed like the others, not behind the gateway."""
-BACK_ENDS = (*SERVICES, *BEHIND_THE_BUS)
-EVERYTHING = (*UPSTREAMS, *BEHIND_THE_BUS)
+BACK_ENDS = SERVICES
+EVERYTHING = UPSTREAMS
 YAML_FILES = sorted([*DEPLOY.rglob("*.yaml"), *DEPLOY.rglob("*.yml")])
 
 

@@ -45,6 +45,7 @@ ROUTES = [
     ("POST", "/api/payments/owner/onboarding", "payments"),
     ("GET", "/api/payments/owner/payouts", "payments"),
     ("POST", "/api/webhooks/stripe", "payments"),
+    ("PUT", "/api/notifications/preferences", "notifications"),
     ("GET", "/", "web"),
     ("GET", "/search?q=drums&amenities=piano", "web"),
     ("GET", "/studios/blue-room", "web"),
@@ -59,6 +60,7 @@ ROUTES_BY_SERVICE = {
     "availability": "/api/availability",
     "booking": "/api/bookings",
     "payments": "/api/payments/owner/payouts",
+    "notifications": "/api/notifications/preferences",
     "web": "/search",
 }
 

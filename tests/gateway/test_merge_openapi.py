@@ -79,6 +79,7 @@ def operation(schema: str) -> dict[str, Any]:
         ("/api/bookings/quote", "booking"),
         ("/api/bookings/{booking_id}/cancellation", "booking"),
         ("/api/payments/owner/summary", "payments"),
+        ("/api/notifications/preferences", "notifications"),
         ("/api/auth/sign-up", "identity"),
         ("/api/auth/refresh", "identity"),
         ("/api/auth/sign-out", "identity"),

@@ -355,6 +355,11 @@ async def message(s: Scene) -> Call:
     return Call(path={"booking_id": s.booking["id"]}, json={"body": "Is there parking?"})
 
 
+async def all_emails(_: Scene) -> Call:
+    # Each person has only their own preferences: the path names nobody else's to reach.
+    return Call(json={"reminders": True, "messages": True})
+
+
 async def cancel_fresh(s: Scene) -> Call:
     fresh = await s.world.book(s.people["booker"], s.studio, s.fresh_start())
     return Call(path={"booking_id": fresh["id"]}, json={"action": "cancel"})
@@ -504,6 +509,9 @@ ROWS = [
     Row("POST",   "/api/payments/owner/onboarding",    nothing,         OWNERS),
     Row("GET",    "/api/payments/owner/payouts",       nothing,         OWNERS, no_foreign_payouts),
     Row("GET",    "/api/payments/owner/summary",       nothing,         OWNERS, no_foreign_money),
+    # notifications
+    Row("GET",    "/api/notifications/preferences",    nothing,         SIGNED_IN),
+    Row("PUT",    "/api/notifications/preferences",    all_emails,      SIGNED_IN),
     # last: a new signing key must not cut anyone's session short
     Row("POST",   "/api/admin/signing-keys/rotate",    nothing,         ADMINS),
 ]

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from notifications import db, service
+from notifications.api import preferences
 from notifications.config import NotificationsSettings
 from notifications.emails import Composer
 from notifications.handlers import message_handlers
@@ -39,6 +40,7 @@ def create_app(
         title="OneTime notifications",
         outbox=db.outbox,
         inbox=db.inbox,
+        routers=[preferences.router],
         handlers=message_handlers(writing),
         on_start=start,
         on_stop=stop,

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -31,7 +32,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications.domain.notices import BookingStatus, Email, Kind
+from notifications.domain.notices import BookingStatus, Email, Kind, Preferences
 from notifications.domain.read_models import Booking, Person, Studio
 from service_runtime.messaging_tables import inbox_table, outbox_table
 
@@ -88,7 +89,8 @@ emails = Table(
     Column("text_body", Text, nullable=False),
     Column("html_body", Text, nullable=False),
     Column("calendar", Text),
-    # pending -> sent | failed (attempts spent) | withdrawn (its booking was cancelled)
+    # pending -> sent | failed (attempts spent) | withdrawn (its booking was cancelled);
+    # skipped from the start when the recipient turned its kind off
     Column("status", Text, nullable=False, server_default="pending"),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -119,6 +121,16 @@ Index(
     postgresql_where=reminders.c.status == "scheduled",
 )
 
+# A person without a row wants every email (the defaults of `Preferences`).
+email_preferences = Table(
+    "email_preferences",
+    metadata,
+    Column("person_id", Uuid, primary_key=True),
+    Column("reminders", Boolean, nullable=False),
+    Column("messages", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 
@@ -137,7 +149,8 @@ async def save_person(session: AsyncSession, person: Person) -> None:
 
 async def forget_person(session: AsyncSession, person_id: uuid.UUID) -> None:
     """The person deleted their account: forget their address and name, withdraw what was
-    not yet sent to them and blank what was (the rows stay, so an event replayed adds none)."""
+    not yet sent to them and blank what was (the rows stay, so an event replayed adds none);
+    their email preferences go too."""
     await session.execute(delete(people).where(people.c.id == person_id))
     mine = emails.c.recipient_id == person_id
     await session.execute(
@@ -147,6 +160,9 @@ async def forget_person(session: AsyncSession, person_id: uuid.UUID) -> None:
         update(emails)
         .where(mine)
         .values(to_address="", text_body="", html_body="", calendar=None, last_error=None)
+    )
+    await session.execute(
+        delete(email_preferences).where(email_preferences.c.person_id == person_id)
     )
 
 
@@ -245,8 +261,32 @@ async def save_booking(session: AsyncSession, booking: Booking) -> None:
     )
 
 
-async def record_email(session: AsyncSession, email: Email) -> bool:
-    """Queue the email unless it is already recorded; True when this call recorded it."""
+async def preferences(session: AsyncSession, person_id: uuid.UUID) -> Preferences:
+    row = (
+        await session.execute(
+            select(email_preferences).where(email_preferences.c.person_id == person_id)
+        )
+    ).first()
+    return Preferences(row.reminders, row.messages) if row else Preferences()
+
+
+async def save_preferences(
+    session: AsyncSession, person_id: uuid.UUID, chosen: Preferences
+) -> None:
+    values = {"reminders": chosen.reminders, "messages": chosen.messages}
+    await session.execute(
+        pg_insert(email_preferences)
+        .values(person_id=person_id, **values)
+        .on_conflict_do_update(
+            index_elements=[email_preferences.c.person_id],
+            set_={**values, "updated_at": func.now()},
+        )
+    )
+
+
+async def record_email(session: AsyncSession, email: Email, *, status: str = "pending") -> bool:
+    """Record the email (queued when `pending`) unless it is already recorded; True when this
+    call recorded it."""
     result = await session.execute(
         pg_insert(emails)
         .values(
@@ -260,6 +300,7 @@ async def record_email(session: AsyncSession, email: Email) -> bool:
             text_body=email.text_body,
             html_body=email.html_body,
             calendar=email.calendar,
+            status=status,
         )
         .on_conflict_do_nothing(constraint="emails_once_per_event")
         .returning(emails.c.id)

@@ -27,11 +27,13 @@ from contracts.identity import EmailVerificationRequested, PasswordResetRequeste
 from contracts.payments import DisputeOpened, PaymentCaptured, PaymentFailed, PayoutPaid
 from notifications import db
 from notifications.domain import notices, wording
-from notifications.domain.notices import BookingStatus, Email, Kind
+from notifications.domain.notices import BookingStatus, Email, Kind, Preferences
 from notifications.domain.read_models import Booking, Person, Studio
 from notifications.emails import BookingFacts, Composer
 from notifications.invitations import Method, invitation
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+PREFERENCES_PAGE = "/account#email-preferences"
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,25 @@ class Writing:
     """The web front end, without a trailing slash: links in emails open there."""
     emails_recorded: Callable[[], None] = lambda: None
     """Called after a transaction that recorded emails commits: wakes the sender."""
+
+    @property
+    def preferences_link(self) -> str:
+        """Where the emails that can be turned off say how."""
+        return f"{self.web_url}{PREFERENCES_PAGE}"
+
+
+async def preferences(units: UnitsOfWork, person_id: uuid.UUID) -> Preferences:
+    async with units.begin() as uow:
+        return await db.preferences(uow.session, person_id)
+
+
+async def choose_preferences(
+    units: UnitsOfWork, person_id: uuid.UUID, chosen: Preferences
+) -> Preferences:
+    """Keep what the person wants from now on; emails already recorded stay as they are."""
+    async with units.begin() as uow:
+        await db.save_preferences(uow.session, person_id, chosen)
+    return chosen
 
 
 async def save_person(uow: UnitOfWork, person: Person) -> None:
@@ -252,11 +273,17 @@ async def message_posted(
             author=author.name if author else "Someone at OneTime Studios",
             excerpt=event.excerpt,
             conversation=f"{writing.web_url}{pages[reader]}/{booking.id}",
+            preferences=writing.preferences_link,
         )  # fmt: skip
 
 
 async def _record(uow: UnitOfWork, writing: Writing, email: Email) -> None:
-    if await db.record_email(uow.session, email):
+    """Queue the email, or record it as `skipped` when its recipient turned its kind off (so
+    operators can see why it never went)."""
+    chosen = await db.preferences(uow.session, email.recipient_id)
+    if not chosen.wants(email.kind):
+        await db.record_email(uow.session, email, status="skipped")
+    elif await db.record_email(uow.session, email):
         uow.after_commit(writing.emails_recorded)
 
 
@@ -309,7 +336,13 @@ async def _remind(uow: UnitOfWork, due: db.DueReminder, writing: Writing) -> Non
     except NotYetKnown as unknown:  # forgotten since (a deleted account): nobody to remind
         log.warning("reminder %s dropped: %s", due.id, unknown)
         return
-    email = writing.composer.compose(Kind.REMINDER, facts, booking.booker_id, event_id=due.id)
+    email = writing.composer.compose(
+        Kind.REMINDER,
+        facts,
+        booking.booker_id,
+        event_id=due.id,
+        preferences=writing.preferences_link,
+    )
     await _record(uow, writing, email)
 
 

@@ -32,7 +32,9 @@ def facts(studio_name: str, booker_name: str) -> BookingFacts:
 def test_a_name_with_a_line_break_still_makes_a_one_line_subject() -> None:
     about = facts("Studio\r\nBcc: everyone@example.com", "Bea")
 
-    email = Composer().compose(Kind.REMINDER, about, about.booker.id, event_id=uuid.uuid4())
+    email = Composer().compose(
+        Kind.REMINDER, about, about.booker.id, event_id=uuid.uuid4(), preferences="http://w/a"
+    )
 
     assert "\n" not in email.subject
     assert "\r" not in email.subject

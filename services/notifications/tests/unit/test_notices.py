@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from notifications.domain import notices
 from notifications.domain.notices import (
     BookingStatus,
     Kind,
@@ -57,3 +58,12 @@ def test_a_failed_send_waits_twice_as_long_each_time_up_to_a_ceiling_then_gives_
         timedelta(minutes=1),
         None,
     ]
+
+
+def test_only_reminders_and_messages_can_be_turned_off() -> None:
+    nothing_optional = notices.Preferences(reminders=False, messages=False)
+
+    wanted = {kind for kind in notices.Kind if nothing_optional.wants(kind)}
+
+    assert wanted == set(notices.Kind) - {notices.Kind.REMINDER, notices.Kind.NEW_MESSAGE}
+    assert notices.Preferences().wants(notices.Kind.REMINDER)

@@ -16,7 +16,9 @@ BookingRequested only makes the booking known (as requested), so that a declined
 told to its booker before any confirmation.
 
 Identity's EmailVerificationRequested and PasswordResetRequested send `email_verification` and
-`password_reset` to the address they name, whatever else the person has turned off.
+`password_reset` to the address they name, whatever else the person has turned off. Only
+`reminder` and `new_message` can be turned off (`Preferences`): one turned off is recorded as
+`skipped`, never sent.
 """
 
 from __future__ import annotations
@@ -87,6 +89,23 @@ def message_readers(
 def reminder_times(starts_at: datetime, offsets: list[timedelta], now: datetime) -> list[datetime]:
     """When to remind the booker: each offset before the start, those already past dropped."""
     return sorted({starts_at - offset for offset in offsets if starts_at - offset > now})
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """Which emails that are not about a booking's money or terms a person wants; all on
+    until they say otherwise."""
+
+    reminders: bool = True
+    messages: bool = True
+
+    def wants(self, kind: Kind) -> bool:
+        """Whether an email of this kind goes out; every other kind always does."""
+        if kind is Kind.REMINDER:
+            return self.reminders
+        if kind is Kind.NEW_MESSAGE:
+            return self.messages
+        return True
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from web import accounts
-from web.api_client import ApiProblem
+from web.api_client import ApiClient, ApiProblem
 from web.deps import AccessTokenDep, ApiDep, SessionDep
 from web.pages import page_router
+from web.pages.email_preferences import CHOICES, current_choices
 from web.rendering import render
 from web.security import save_session
 from web.sessions import Session, SessionTooLarge, SignedInUser, Tokens
@@ -104,8 +105,21 @@ async def sign_out(request: Request, api: ApiDep, session: SessionDep) -> Respon
 
 @router.get("/account", response_class=HTMLResponse)
 async def account(request: Request, api: ApiDep, token: AccessTokenDep) -> HTMLResponse:
+    return await account_page(request, api, token)
+
+
+async def account_page(
+    request: Request,
+    api: ApiClient,
+    token: str,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The account page with its sections; a failed deletion shows it again with its error."""
     me = await api.get("/api/users/me", token=token)
-    return render(request, "account.html", {"me": me, "errors": {}})
+    emails = await current_choices(api, token)
+    context = {"me": me, "emails": emails, "choices": CHOICES, "errors": errors or {}}
+    return render(request, "account.html", context, status=status)
 
 
 def _signed_in(

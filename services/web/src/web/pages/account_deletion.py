@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from web.api_client import ApiProblem
 from web.deps import AccessTokenDep, ApiDep, SessionDep
 from web.pages import page_router
-from web.pages.account import form_field
+from web.pages.account import account_page, form_field
 from web.rendering import render
 from web.security import save_session
 
@@ -33,9 +33,7 @@ async def delete_account(
             else:
                 raise
     if error is not None:
-        me = await api.get("/api/users/me", token=token)
-        context = {"me": me, "errors": {"password": error}}
-        return render(request, "account.html", context, status=422)
+        return await account_page(request, api, token, {"password": error}, status=422)
     save_session(request, session.signed_out())
     return RedirectResponse("/account-deleted", status_code=303)
 
