@@ -40,6 +40,7 @@ PUBLIC = {
     ("get", "/api/availability"),
     ("get", "/api/bookings/quote"),  # a price is public, like the studio's hourly price
     ("get", "/api/bookings/cancellation-policies"),  # as the studio's page shows them
+    ("get", "/api/availability/feeds/{secret}.ics"),  # the secret in the address is the credential
     ("post", "/api/webhooks/stripe"),
     ("post", "/api/webhooks/clerk"),
 }
