@@ -16,33 +16,18 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
-import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import httpx
-import psycopg
 
 from scripts.client import Account, Studio, StudiosClient, whole_hour
-from scripts.system import (
-    SERVICE_NAMES,
-    Processes,
-    SystemLayout,
-    migrate,
-    start_gateway,
-    start_service,
-    start_standin,
-)
-from service_runtime.bus import Topology
-from tests.fixtures.infra import delete_queues, free_port
+from scripts.scratch_system import scratch_system
+from scripts.system import SystemLayout
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
 
 
@@ -129,52 +114,9 @@ async def measure(layout: SystemLayout) -> None:
 
 
 def main() -> None:
-    run = uuid.uuid4().hex[:8]
-    names = {service: f"bench_{run}_{service}" for service in SERVICE_NAMES}
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        for database in names.values():
-            connection.execute(f'CREATE DATABASE "{database}"')
-    layout = SystemLayout(
-        database_urls={
-            service: urlparse(ADMIN_URL)
-            ._replace(scheme="postgresql+psycopg", path=f"/{database}")
-            .geturl()
-            for service, database in names.items()
-        },
-        ports={service: free_port() for service in SERVICE_NAMES},
-        standin_port=free_port(),
-        gateway_port=free_port(),
-        bus_namespace=f"bench-{run}",
-        rabbit_url=RABBIT_URL,
-    )
-    work = Path(tempfile.mkdtemp(prefix="bench-booking-"))
-    processes = Processes(work / "logs")
-    try:
-        for service in SERVICE_NAMES:
-            migrate(layout, service)
-        start_standin(processes, layout)
-        for service in SERVICE_NAMES:
-            start_service(processes, layout, service)
-        processes.wait_ready("stripe-standin", f"{layout.standin_url}/_standin/health")
-        for service in SERVICE_NAMES:
-            processes.wait_ready(service, f"{layout.url(service)}/readyz")
-        start_gateway(processes, layout, work / "gateway", rate_per_minute=600_000)
-        processes.wait_ready("gateway", f"{layout.gateway_url}/healthz")
+    with scratch_system(ADMIN_URL) as (layout, work):
         asyncio.run(measure(layout))
         print(f"(logs in {work / 'logs'})")
-    finally:
-        processes.stop_all()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            for database in names.values():
-                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        topology = Topology(layout.bus_namespace)
-        asyncio.run(
-            delete_queues(
-                RABBIT_URL,
-                [queue for s in SERVICE_NAMES for queue in topology.queues_of(s)],
-                [topology.exchange, topology.dead_letter_exchange],
-            )
-        )
 
 
 if __name__ == "__main__":

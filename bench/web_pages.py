@@ -20,32 +20,17 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
-import psycopg
 
 from scripts.client import StudiosClient, whole_hour
-from scripts.system import (
-    ROOT,
-    SERVICE_NAMES,
-    Processes,
-    SystemLayout,
-    migrate,
-    start_gateway,
-    start_service,
-    start_standin,
-    start_web,
-)
-from service_runtime.bus import Topology
-from tests.fixtures.infra import delete_queues, free_port
+from scripts.scratch_system import scratch_system
+from scripts.system import ROOT, SystemLayout
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 RESULTS = Path(__file__).with_name("results") / "web_pages.json"
 PASSWORD = "a long enough password"
 WARM_UP = 20
@@ -151,55 +136,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
     runs = parser.parse_args().runs
-    run = uuid.uuid4().hex[:8]
-    names = {service: f"bench_{run}_{service}" for service in SERVICE_NAMES}
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        for database in names.values():
-            connection.execute(f'CREATE DATABASE "{database}"')
-    layout = SystemLayout(
-        database_urls={
-            service: urlparse(ADMIN_URL)
-            ._replace(scheme="postgresql+psycopg", path=f"/{database}")
-            .geturl()
-            for service, database in names.items()
-        },
-        ports={service: free_port() for service in SERVICE_NAMES},
-        standin_port=free_port(),
-        gateway_port=free_port(),
-        web_port=free_port(),
-        bus_namespace=f"bench-{run}",
-        rabbit_url=RABBIT_URL,
-    )
-    work = Path(tempfile.mkdtemp(prefix="bench-web-"))
-    processes = Processes(work / "logs")
-    try:
-        for service in SERVICE_NAMES:
-            migrate(layout, service)
-        start_standin(processes, layout)
-        for service in SERVICE_NAMES:
-            start_service(processes, layout, service)
-        start_web(processes, layout)
-        processes.wait_ready("stripe-standin", f"{layout.standin_url}/_standin/health")
-        for service in SERVICE_NAMES:
-            processes.wait_ready(service, f"{layout.url(service)}/readyz")
-        start_gateway(processes, layout, work / "gateway", rate_per_minute=600_000)
-        processes.wait_ready("gateway", f"{layout.gateway_url}/healthz")
-        processes.wait_ready("web", f"{layout.gateway_url}/sign-in")
+    with scratch_system(ADMIN_URL, web=True) as (layout, work):
         report(asyncio.run(measure(layout, runs)))
         print(f"(logs in {work / 'logs'})")
-    finally:
-        processes.stop_all()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            for database in names.values():
-                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        topology = Topology(layout.bus_namespace)
-        asyncio.run(
-            delete_queues(
-                RABBIT_URL,
-                [queue for s in SERVICE_NAMES for queue in topology.queues_of(s)],
-                [topology.exchange, topology.dead_letter_exchange],
-            )
-        )
 
 
 if __name__ == "__main__":
