@@ -33,6 +33,7 @@ lint: install ## ruff lint and format check
 
 typecheck: install ## mypy (strict on contracts and the runtime kit)
 	$(UV) run mypy contracts/src runtime/src $(wildcard services/*/src) $(wildcard tools/*/src)
+	$(UV) run mypy --explicit-package-bases bench scripts
 
 schemas: install ## regenerate contracts/schemas from the message models (refuses breaking changes)
 	$(UV) run python -m contracts.schemas write

@@ -26,6 +26,7 @@ from availability import db, service
 from availability.domain.intervals import Interval
 from availability.domain.reservations import SlotUnavailable
 from availability.domain.schedule import WeeklyRule
+from bench.measuring import percentile
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
 from contracts.values import CancellationPolicy
 from service_runtime.cli import migrations_dir_of
@@ -35,11 +36,6 @@ from service_runtime.unit_of_work import UnitsOfWork
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 HOLD_FOR = timedelta(minutes=10)
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 async def seed(units: UnitsOfWork, rooms: int) -> tuple[uuid.UUID, list[uuid.UUID]]:

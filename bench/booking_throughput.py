@@ -1,14 +1,25 @@
-"""Bookings confirmed per second end to end, with POST /api/bookings and pay-to-confirmed latency.
+"""What a confirmed booking costs, end to end, at 1, 8 and 32 concurrent bookers.
 
-Not a test. Starts the whole system (five services, the Stripe stand-in, the gateway) on
-scratch databases and a bus namespace of its own, then at 1, 8 and 32 concurrent bookers each
-books a room of its own (no collisions), confirms the card at the stand-in and polls until the
-booking is confirmed. Ratios are against the single-booker run measured in the same process.
-Every 5xx any call answered is counted and printed: there should be none.
+Not a test. Starts the whole system (six services, the Stripe stand-in, the gateway) on scratch
+databases and a bus namespace of its own, measures the machine's floors in the same run, then at
+each level every booker books a room of its own (no collisions), confirms the card at the
+stand-in as Stripe.js would, and waits until the booking is confirmed. Per level:
+
+- confirmed bookings per second; `POST /api/bookings` p50/p99; card confirmed -> booking
+  confirmed p50/p99 (ms);
+- CPU ms per booking of each process (from /proc: each service, the stand-in, nginx, and the
+  machine's PostgreSQL and RabbitMQ), commits per booking (PostgreSQL's own counters of the
+  system's databases, less the background loops' idle rate measured just before), messages
+  per booking (rows the outboxes recorded), HTTP requests per booking, POSTs answered 202 and
+  every 5xx;
+- ratios to the floors: the share of PostgreSQL's commit rate and RabbitMQ's publish rate the
+  level used, and POST p99 over nginx's own p99.
+
+Figures go to the terminal and to bench/results/booking_throughput.json. Measure on a quiet
+machine: PostgreSQL's and RabbitMQ's CPU counts whatever else uses them.
 
     make bench, or: PYTHONPATH=. uv run python bench/booking_throughput.py
-    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5499/postgres  another server (e.g. one
-    with max_connections = 100, as in CI)
+    BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5499/postgres  another server
 """
 
 from __future__ import annotations
@@ -19,42 +30,145 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
+import psycopg
 
+from bench.measuring import CpuMeter, floors, percentile, write_results
 from scripts.client import Account, Studio, StudiosClient, whole_hour
-from scripts.scratch_system import scratch_system
-from scripts.system import SystemLayout
+from scripts.scratch_system import RABBIT_URL, scratch_system
+from scripts.system import Processes, SystemLayout
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
+STATUS_POLL_SECONDS = 0.1
+# PostgreSQL publishes a backend's counters when it goes idle, at most every 10 s (PG 15+).
+STATS_SETTLE_SECONDS = 11
 
 
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+@dataclass
+class Traffic:
+    """Every HTTP request the bench made, and the 5xx among them by method, route and status."""
+
+    requests: int = 0
+    late_posts: int = 0  # answered 202: the slot held, but the payment not ready within the wait
+    server_errors: Counter[tuple[str, str, int]] = field(default_factory=Counter)
+
+    async def __call__(self, response: httpx.Response) -> None:
+        self.requests += 1
+        if response.status_code >= 500:
+            path = response.request.url.path.split("/")[:4]  # /api/bookings/{id} as one route
+            self.server_errors[(response.request.method, "/".join(path), response.status_code)] += 1
+
+
+class DatabaseCounters:
+    """Commits and outbox rows of the system's databases, from PostgreSQL's own statistics."""
+
+    def __init__(self, layout: SystemLayout) -> None:
+        self._urls = {
+            service: urlparse(url)._replace(scheme="postgresql").geturl()
+            for service, url in layout.database_urls.items()
+        }
+
+    def sample(self) -> tuple[int, int]:
+        names = [urlparse(url).path.lstrip("/") for url in self._urls.values()]
+        with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+            row = admin.execute(
+                "SELECT sum(xact_commit) FROM pg_stat_database WHERE datname = ANY(%s)", [names]
+            ).fetchone()
+        commits = int(row[0]) if row and row[0] is not None else 0
+        messages = 0
+        for url in self._urls.values():
+            with psycopg.connect(url, autocommit=True) as connection:
+                counted = connection.execute("SELECT count(*) FROM outbox").fetchone()
+                messages += int(counted[0]) if counted else 0
+        return commits, messages
 
 
 async def book_and_confirm(
-    client: StudiosClient, booker: Account, studio: Studio, room: int, day: int, hour: int
+    client: StudiosClient,
+    traffic: Traffic,
+    booker: Account,
+    studio: Studio,
+    room: int,
+    day: int,
+    hour: int,
 ) -> tuple[float, float]:
-    """(POST latency, pay-to-confirmed latency) in milliseconds, for one booking."""
+    """(POST latency, card-confirmed-to-confirmed latency) in milliseconds, for one booking."""
     started = time.perf_counter()
     answer = await client.request_booking(booker, studio, whole_hour(days=day, hour=hour), 1, room)
     posted = time.perf_counter()
-    assert answer.status_code == 201, answer.text
+    assert answer.status_code in (201, 202), answer.text
     booking = answer.json()
+    if answer.status_code == 202:
+        traffic.late_posts += 1
+    while not booking["client_secret"]:  # 202: held, but the payment not ready within the wait
+        await asyncio.sleep(STATUS_POLL_SECONDS)
+        booking = await client.booking(booker, booking["id"])
     await client.pay(booking)
     paid = time.perf_counter()
     while (await client.booking(booker, booking["id"]))["status"] != "confirmed":  # noqa: ASYNC110
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(STATUS_POLL_SECONDS)
     return (posted - started) * 1000, (time.perf_counter() - paid) * 1000
 
 
+@dataclass
+class Level:
+    bookers: int
+    bookings: int
+    seconds: float
+    posts: list[float]
+    confirms: list[float]
+    cpu_seconds: dict[str, float]
+    commits: int
+    messages: int
+    requests: int
+    posts_answered_202: int
+    five_xx: int
+
+    def figures(self, floor: dict[str, float]) -> dict[str, Any]:
+        rate = self.bookings / self.seconds
+        per_booking = {name: 1000 * cpu / self.bookings for name, cpu in self.cpu_seconds.items()}
+        commits, messages = self.commits / self.bookings, self.messages / self.bookings
+        return {
+            "bookers": self.bookers,
+            "bookings": self.bookings,
+            "confirmed_per_s": rate,
+            "post_p50_ms": statistics.median(self.posts),
+            "post_p99_ms": percentile(self.posts, 0.99),
+            "confirmed_p50_ms": statistics.median(self.confirms),
+            "confirmed_p99_ms": percentile(self.confirms, 0.99),
+            "cpu_ms_per_booking": sum(per_booking.values()),
+            "cpu_ms_per_booking_by_process": dict(sorted(per_booking.items())),
+            "commits_per_booking": commits,
+            "messages_per_booking": messages,
+            "http_requests_per_booking": self.requests / self.bookings,
+            "posts_answered_202": self.posts_answered_202,
+            "five_xx": self.five_xx,
+            "ratios": {
+                "share_of_postgres_commit_floor": commits * rate / floor["postgres_commits_per_s"],
+                "share_of_rabbitmq_publish_floor": messages
+                * rate
+                / floor["rabbitmq_confirmed_publishes_per_s"],
+                "post_p99_over_nginx_p99": percentile(self.posts, 0.99)
+                / floor["nginx_empty_p99_ms"],
+            },
+        }
+
+
 async def run_level(
-    client: StudiosClient, bookers: list[Account], studio: Studio, level: int, count: int, day: int
-) -> tuple[float, list[float], list[float]]:
+    client: StudiosClient,
+    bookers: list[Account],
+    studio: Studio,
+    level: int,
+    count: int,
+    day: int,
+    meters: tuple[CpuMeter, DatabaseCounters, Traffic],
+) -> Level:
+    cpu, counters, traffic = meters
     per_booker = count // level
     posts: list[float] = []
     confirms: list[float] = []
@@ -62,61 +176,98 @@ async def run_level(
     async def booker_loop(index: int) -> None:
         for hour in range(per_booker):
             post, confirm = await book_and_confirm(
-                client, bookers[index], studio, room=index, day=day, hour=hour
+                client, traffic, bookers[index], studio, room=index, day=day, hour=hour
             )
             posts.append(post)
             confirms.append(confirm)
 
+    await asyncio.sleep(STATS_SETTLE_SECONDS)
+    idle_from, _ = counters.sample()
+    await asyncio.sleep(STATS_SETTLE_SECONDS)
+    commits_before, messages_before = counters.sample()
+    # The background loops commit while nothing happens: that rate is not the bookings' cost.
+    idle_per_s = (commits_before - idle_from) / STATS_SETTLE_SECONDS
+    measured_from = time.perf_counter()
+    cpu_before, requests_before = cpu.sample(), traffic.requests
+    errors_before, late_before = sum(traffic.server_errors.values()), traffic.late_posts
     started = time.perf_counter()
     await asyncio.gather(*(booker_loop(index) for index in range(level)))
-    return level * per_booker / (time.perf_counter() - started), posts, confirms
+    seconds = time.perf_counter() - started
+    cpu_after, requests = cpu.sample(), traffic.requests - requests_before
+    cpu_used = {name: used - cpu_before.get(name, 0.0) for name, used in cpu_after.items()}
+    await asyncio.sleep(STATS_SETTLE_SECONDS)
+    commits_after, messages_after = counters.sample()
+    return Level(
+        bookers=level,
+        bookings=level * per_booker,
+        seconds=seconds,
+        posts=posts,
+        confirms=confirms,
+        cpu_seconds=cpu_used,
+        commits=round(
+            commits_after - commits_before - idle_per_s * (time.perf_counter() - measured_from)
+        ),
+        messages=messages_after - messages_before,
+        requests=requests,
+        posts_answered_202=traffic.late_posts - late_before,
+        five_xx=sum(traffic.server_errors.values()) - errors_before,
+    )
 
 
-class ServerErrors:
-    """Every 5xx answered to the bench, by method, route and status."""
+def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traffic) -> None:
+    print("floors: " + ", ".join(f"{name} {value:.1f}" for name, value in floor.items()))
+    print(f"{'bookers':>8}{'conf/s':>8}{'POST p50':>10}{'p99':>7}{'confirm p50':>13}{'p99':>7}"
+          f"{'CPU ms':>8}{'commits':>9}{'msgs':>6}{'HTTP':>6}{'202':>5}{'5xx':>5}"
+          f"{'PG share':>10}{'MQ share':>10}")  # fmt: skip
+    for level in levels:
+        ratios = level["ratios"]
+        print(
+            f"{level['bookers']:>8}{level['confirmed_per_s']:>8.1f}"
+            f"{level['post_p50_ms']:>10.0f}{level['post_p99_ms']:>7.0f}"
+            f"{level['confirmed_p50_ms']:>13.0f}{level['confirmed_p99_ms']:>7.0f}"
+            f"{level['cpu_ms_per_booking']:>8.1f}{level['commits_per_booking']:>9.1f}"
+            f"{level['messages_per_booking']:>6.1f}{level['http_requests_per_booking']:>6.1f}"
+            f"{level['posts_answered_202']:>5}{level['five_xx']:>5}{ratios['share_of_postgres_commit_floor']:>10.2f}"
+            f"{ratios['share_of_rabbitmq_publish_floor']:>10.2f}"
+        )
+        by_process = level["cpu_ms_per_booking_by_process"]
+        print(" " * 8 + "CPU ms: " + ", ".join(f"{k} {v:.1f}" for k, v in by_process.items()))
+    for (method, route, status), count in sorted(traffic.server_errors.items()):
+        print(f"  {count:>5} {status} {method} {route}")
 
-    def __init__(self) -> None:
-        self.seen: Counter[tuple[str, str, int]] = Counter()
 
-    async def __call__(self, response: httpx.Response) -> None:
-        if response.status_code >= 500:
-            path = response.request.url.path.split("/")[:4]  # /api/bookings/{id} as one route
-            self.seen[(response.request.method, "/".join(path), response.status_code)] += 1
-
-
-async def measure(layout: SystemLayout) -> None:
+async def measure(layout: SystemLayout, processes: Processes) -> dict[str, Any]:
+    floor = await floors(ADMIN_URL, RABBIT_URL, f"{layout.gateway_url}/healthz")
+    traffic = Traffic()
+    hooks: dict[str, list[Callable[..., Any]]] = {"response": [traffic]}
+    meters = (
+        CpuMeter({name: process.pid for name, process in processes.running.items()}),
+        DatabaseCounters(layout),
+        traffic,
+    )
     limits = httpx.Limits(max_connections=64)
-    errors = ServerErrors()
-    hooks: dict[str, list[Callable[..., Any]]] = {"response": [errors]}
     async with httpx.AsyncClient(timeout=60, limits=limits, event_hooks=hooks) as http:
         client = StudiosClient(http, layout.gateway_url, layout.standin_url)
         owner = await client.account("owner")
         rooms = max(level for level, _ in LEVELS)
         studio = await client.published_studio(owner, rooms=rooms)
         bookers = list(await asyncio.gather(*(client.account("booker") for _ in range(rooms))))
-        await book_and_confirm(client, bookers[0], studio, room=0, day=40, hour=0)  # warm-up
-        rows = []
-        for number, (level, count) in enumerate(LEVELS):
-            rows.append((level, count, *await run_level(client, bookers, studio, level, count,
-                                                        day=2 + number)))  # fmt: skip
-    baseline = rows[0][2]
-    print(f"{'bookers':>8}{'bookings':>10}{'confirmed/s':>13}{'x base':>8}"
-          f"{'POST p50':>10}{'p99':>8}{'pay->confirmed p50':>20}{'p99':>8}  (ms)")  # fmt: skip
-    for level, count, rate, posts, confirms in rows:
-        print(
-            f"{level:>8}{count:>10}{rate:>13.1f}{rate / baseline:>8.2f}"
-            f"{statistics.median(posts):>10.0f}{percentile(posts, 0.99):>8.0f}"
-            f"{statistics.median(confirms):>20.0f}{percentile(confirms, 0.99):>8.0f}"
-        )
-    print(f"5xx responses: {sum(errors.seen.values())}")
-    for (method, route, status), count in sorted(errors.seen.items()):
-        print(f"  {count:>5} {status} {method} {route}")
+        await book_and_confirm(client, traffic, bookers[0], studio, 0, day=40, hour=0)  # warm-up
+        levels = [
+            (await run_level(client, bookers, studio, level, count, 2 + number, meters)).figures(
+                floor
+            )
+            for number, (level, count) in enumerate(LEVELS)
+        ]
+    report(floor, levels, traffic)
+    return {"floors": floor, "levels": levels}
 
 
 def main() -> None:
-    with scratch_system(ADMIN_URL) as (layout, work):
-        asyncio.run(measure(layout))
-        print(f"(logs in {work / 'logs'})")
+    with scratch_system(ADMIN_URL) as (layout, work, processes):
+        figures = asyncio.run(measure(layout, processes))
+        written = write_results("booking_throughput", figures)
+        print(f"(figures in {written}; logs in {work / 'logs'})")
 
 
 if __name__ == "__main__":

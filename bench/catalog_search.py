@@ -19,6 +19,7 @@ from collections.abc import Callable
 import psycopg
 from sqlalchemy import text
 
+from bench.measuring import percentile
 from catalog import service
 from catalog.db import outbox
 from catalog.domain.search import Near, SearchSort, StudioSearch
@@ -31,11 +32,6 @@ from service_runtime.unit_of_work import UnitsOfWork
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 WORDS = ("rehearsal", "photo", "podcast", "vocal", "dance", "daylight")
 RADIUS_KM = 10.0
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def text_and_radius(index: int) -> StudioSearch:

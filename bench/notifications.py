@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import json
 import os
 import tempfile
 import time
@@ -31,6 +30,7 @@ from urllib.parse import urlparse
 import aiosmtplib
 import psycopg
 
+from bench.measuring import percentile, write_results
 from contracts import Envelope, Message
 from contracts.booking import BookingConfirmed
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
@@ -43,13 +43,7 @@ from tests.fixtures.infra import delete_queues, free_port
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
-RESULTS = Path(__file__).with_name("results") / "notifications.json"
 ONE_AT_A_TIME = 30  # confirmations sent one after the other, each waited for at the sink
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -220,8 +214,7 @@ def main() -> None:
         f"{figures['one_at_a_time_p50_ms']:.0f} ms, p99 {figures['one_at_a_time_p99_ms']:.0f} ms"
     )
     print(f"  CPU            {figures['cpu_ms_per_email']:8.2f} ms per email (notifications)")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    write_results("notifications", figures)
 
 
 if __name__ == "__main__":

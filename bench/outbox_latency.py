@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import MetaData, create_engine
 
+from bench.measuring import percentile
 from contracts import Envelope
 from contracts.identity import UserDeleted
 from service_runtime import outbox as outbox_module
@@ -29,11 +30,6 @@ from tests.fixtures.infra import delete_queues
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 class Probe:

@@ -15,31 +15,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 
+from bench.measuring import percentile, write_results
 from scripts.client import StudiosClient, whole_hour
 from scripts.scratch_system import scratch_system
 from scripts.system import ROOT, SystemLayout
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-RESULTS = Path(__file__).with_name("results") / "web_pages.json"
 PASSWORD = "a long enough password"
 WARM_UP = 20
 STUDIOS = 6
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 async def timed(
@@ -127,16 +120,14 @@ def report(results: dict[str, dict[str, float]]) -> None:
     for name, figures in results.items():
         print(f"{name:<32}{figures['p50_ms']:>9.2f}{figures['p99_ms']:>9.2f}"
               f"{figures['p50_ms'] - floor:>13.2f}")  # fmt: skip
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"(written to {RESULTS})")
+    print(f"(written to {write_results('web_pages', results)})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=300)
     runs = parser.parse_args().runs
-    with scratch_system(ADMIN_URL, web=True) as (layout, work):
+    with scratch_system(ADMIN_URL, web=True) as (layout, work, _):
         report(asyncio.run(measure(layout, runs)))
         print(f"(logs in {work / 'logs'})")
 

@@ -30,9 +30,12 @@ RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 @contextlib.contextmanager
-def scratch_system(admin_url: str, *, web: bool = False) -> Iterator[tuple[SystemLayout, Path]]:
-    """The running system's layout and its work folder (logs under `logs/`); `web` adds the web
-    front end behind the gateway. The gateway's per-client limits are lifted for one client."""
+def scratch_system(
+    admin_url: str, *, web: bool = False
+) -> Iterator[tuple[SystemLayout, Path, Processes]]:
+    """The running system's layout, its work folder (logs under `logs/`) and its processes; `web`
+    adds the web front end behind the gateway. The gateway's per-client limits are lifted for one
+    client."""
     run = uuid.uuid4().hex[:8]
     names = {service: f"bench_{run}_{service}" for service in SERVICE_NAMES}
     with psycopg.connect(admin_url, autocommit=True) as connection:
@@ -69,7 +72,7 @@ def scratch_system(admin_url: str, *, web: bool = False) -> Iterator[tuple[Syste
         processes.wait_ready("gateway", f"{layout.gateway_url}/healthz")
         if web:
             processes.wait_ready("web", f"{layout.gateway_url}/sign-in")
-        yield layout, work
+        yield layout, work, processes
     finally:
         processes.stop_all()
         with psycopg.connect(admin_url, autocommit=True) as connection:
