@@ -3,7 +3,8 @@
 Not a test. Starts the whole system (six services, the Stripe stand-in, the gateway) on scratch
 databases and a bus namespace of its own, measures the machine's floors in the same run, then at
 each level every booker books a room of its own (no collisions), confirms the card at the
-stand-in as Stripe.js would, and waits until the booking is confirmed. Per level:
+stand-in as Stripe.js would, and waits until the booking is confirmed with long polls (as the
+booker's page does). Per level:
 
 - confirmed bookings per second; `POST /api/bookings` p50/p99; card confirmed -> booking
   confirmed p50/p99 (ms);
@@ -44,7 +45,6 @@ from scripts.system import Processes, SystemLayout
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
-STATUS_POLL_SECONDS = 0.1
 # PostgreSQL publishes a backend's counters when it goes idle, at most every 10 s (PG 15+).
 STATS_SETTLE_SECONDS = 11
 
@@ -106,12 +106,11 @@ async def book_and_confirm(
     if answer.status_code == 202:
         traffic.late_posts += 1
     while not booking["client_secret"]:  # 202: held, but the payment not ready within the wait
-        await asyncio.sleep(STATUS_POLL_SECONDS)
-        booking = await client.booking(booker, booking["id"])
+        booking = await client.changed(booker, booking)
     await client.pay(booking)
     paid = time.perf_counter()
-    while (await client.booking(booker, booking["id"]))["status"] != "confirmed":  # noqa: ASYNC110
-        await asyncio.sleep(STATUS_POLL_SECONDS)
+    while booking["status"] != "confirmed":  # waits as the booker's page does: a long poll
+        booking = await client.changed(booker, booking)
     return (posted - started) * 1000, (time.perf_counter() - paid) * 1000
 
 

@@ -271,6 +271,21 @@ class StudiosClient:
         body: dict[str, Any] = response.json()
         return body
 
+    async def changed(
+        self, account: Account, booking: dict[str, Any], wait_seconds: int = 20
+    ) -> dict[str, Any]:
+        """The booking once it moves past the version given (a long poll), or as it was."""
+        response = await self.http.get(
+            f"{self.gateway}/api/bookings/{booking['id']}",
+            headers=account.headers
+            | {"If-None-Match": f'"{booking["version"]}"', "Prefer": f"wait={wait_seconds}"},
+        )
+        if response.status_code == 304:
+            return booking
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
     async def until_status(
         self, account: Account, booking_id: str, status: str, timeout: float = 30
     ) -> dict[str, Any]:

@@ -53,6 +53,22 @@ class ApiClient:
     ) -> Any:
         return await self._call("GET", path, params=params, token=token)
 
+    async def changed(
+        self, path: str, *, version: int, wait_seconds: float, token: str | None = None
+    ) -> Any | None:
+        """The resource once it moves past `version`, or None when `wait_seconds` end first: a
+        long poll (`If-None-Match` with `Prefer: wait`), one request for the whole wait."""
+        headers = {"If-None-Match": f'"{version}"', "Prefer": f"wait={wait_seconds:g}"}
+        return await self._call(
+            "GET", path, token=token, headers=headers, wait_seconds=wait_seconds
+        )
+
+    def _timeout_after(self, wait_seconds: float) -> httpx.Timeout:
+        """The usual timeout, on top of a wait the API was asked to make."""
+        if not wait_seconds or self._timeout.read is None:
+            return self._timeout
+        return httpx.Timeout(self._timeout.read + wait_seconds)
+
     async def post(
         self,
         path: str,
@@ -85,6 +101,7 @@ class ApiClient:
         json: Mapping[str, Any] | None = None,
         token: str | None = None,
         headers: Mapping[str, str] | None = None,
+        wait_seconds: float = 0,
     ) -> Any:
         headers = {"Accept": "application/json", **(headers or {})}
         if token:
@@ -97,7 +114,7 @@ class ApiClient:
                 params=query,
                 json=json,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=self._timeout_after(wait_seconds),
             )
         except httpx.HTTPError as error:
             raise ApiUnavailable(f"{method} {path}: {type(error).__name__}") from error
@@ -105,6 +122,8 @@ class ApiClient:
             raise ApiUnavailable(f"{method} {path}: {response.status_code}")
         if len(response.content) > MAX_ANSWER_BYTES:
             raise ApiUnavailable(f"{method} {path}: answer of {len(response.content)} bytes")
+        if response.status_code == 304:  # not modified: the caller has it already
+            return None
         if response.is_success:
             return response.json() if response.content else None
         raise problem_of(response)

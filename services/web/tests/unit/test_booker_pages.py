@@ -37,7 +37,7 @@ def booking(**changes: Any) -> dict[str, Any]:
         "price": {"total_minor": 9900, "currency": "EUR"}, "cancellation_policy": "moderate",
         "hold_expires_at": (datetime.now(UTC) + timedelta(minutes=5)).isoformat(),
         "client_secret": "pi_1_secret_2", "failure_reason": None, "failure_detail": None,
-        "cancellation_reason": None, "refund_minor": None, "refunded_minor": 0,
+        "cancellation_reason": None, "refund_minor": None, "refunded_minor": 0, "version": 3,
     } | changes  # fmt: skip
 
 
@@ -49,6 +49,7 @@ class FakeApi:
         self.sent: list[tuple[str, str, Any]] = []
         self.refuse: dict[str, httpx.Response] = {}
         self.keys: list[str] = []
+        self.waits: list[str | None] = []  # the Prefer header of each read of the booking
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
@@ -84,7 +85,11 @@ class FakeApi:
         if path.endswith("/cancellation"):
             return httpx.Response(200, json=cancellation())
         if path == f"/api/bookings/{BOOKING_ID}":
-            return httpx.Response(200, json=self.booking)
+            version = f'"{self.booking["version"]}"'
+            self.waits.append(request.headers.get("prefer"))
+            if request.headers.get("if-none-match") == version:  # unchanged within the wait
+                return httpx.Response(304, headers={"ETag": version})
+            return httpx.Response(200, json=self.booking, headers={"ETag": version})
         return httpx.Response(404, json={"title": "Not Found", "status": 404})
 
 
@@ -238,21 +243,26 @@ async def test_a_booking_no_longer_awaiting_payment_leaves_the_checkout(
     assert page.headers["location"] == f"/bookings/{BOOKING_ID}"
 
 
-async def test_a_booking_on_its_way_is_polled_and_reloads_when_its_status_changes(
+async def test_a_booking_on_its_way_is_long_polled_and_reloads_when_it_changes(
     browser: httpx.AsyncClient, api: FakeApi
 ) -> None:
     await signed_in(browser)
     api.booking = booking(status="confirming")
 
     page = await browser.get(f"/bookings/{BOOKING_ID}")
-    same = await browser.get(f"/bookings/{BOOKING_ID}/status?was=confirming")
-    api.booking = booking(status="confirmed")
-    changed = await browser.get(f"/bookings/{BOOKING_ID}/status?was=confirming")
+    status_url = f"/bookings/{BOOKING_ID}/status?was=confirming&version=3"
+    same = await browser.get(status_url)
+    api.booking = booking(status="confirmed", version=4)
+    changed = await browser.get(status_url)
 
-    assert 'hx-trigger="every 1s"' in page.text
+    assert f'hx-get="{status_url}"' in page.text
+    assert 'hx-trigger="load, booking-unchanged delay:50ms, every 30s"' in page.text
     assert "<progress" in page.text
     assert "Payment accepted, confirming your time" in page.text
-    assert (same.status_code, "hx-refresh" in same.headers) == (204, False)
+    # One request waits at the API for a change; unchanged, htmx is told to ask again.
+    assert api.waits[-2:] == ["wait=20", "wait=20"]
+    assert (same.status_code, same.headers["hx-trigger"]) == (204, "booking-unchanged")
+    assert "hx-refresh" not in same.headers
     assert changed.headers["hx-refresh"] == "true"
 
 
@@ -264,11 +274,11 @@ async def test_a_time_held_after_the_request_s_wait_goes_on_to_the_card_form(
     api.booking = booking(client_secret=None)
     preparing = await browser.get(f"/bookings/{BOOKING_ID}/checkout")
     page = await browser.get(preparing.headers["location"])
-    api.booking = booking()
-    ready = await browser.get(f"/bookings/{BOOKING_ID}/status?was=preparing_payment")
+    api.booking = booking(version=4)
+    ready = await browser.get(f"/bookings/{BOOKING_ID}/status?was=preparing_payment&version=3")
 
     assert "Preparing the card form" in page.text
-    assert "status?was=preparing_payment" in page.text
+    assert "status?was=preparing_payment&version=3" in page.text
     assert ready.headers["hx-redirect"] == f"/bookings/{BOOKING_ID}/checkout"
 
 

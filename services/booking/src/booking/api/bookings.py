@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from booking import service
 from booking.api.deps import SettingsDep, UnitsDep, WatcherDep
@@ -21,6 +22,8 @@ router = APIRouter(tags=["bookings"])
 
 MAX_OFFSET = 10_000
 """Deeper pages are narrowed by status or start time instead of scanned."""
+MAX_LONG_POLL_SECONDS = 20.0
+"""Under the gateway's read timeout, and short enough that a lost client frees its wait soon."""
 
 
 @router.post(
@@ -130,12 +133,54 @@ async def list_bookings(
     )
 
 
-@router.get("/api/bookings/{booking_id}")
-async def get_booking(booking_id: uuid.UUID, principal: CurrentUser, units: UnitsDep) -> BookingOut:
+@router.get(
+    "/api/bookings/{booking_id}",
+    response_model=BookingOut,
+    responses={
+        304: {
+            "description": "The booking is still at the version If-None-Match named (after "
+            "waiting as long as `Prefer: wait=<seconds>` asked, at most 20 s)."
+        }
+    },
+)
+async def get_booking(
+    booking_id: uuid.UUID,
+    principal: CurrentUser,
+    units: UnitsDep,
+    watcher: WatcherDep,
+    if_none_match: Annotated[str | None, Header(max_length=64)] = None,
+    prefer: Annotated[str | None, Header(max_length=128)] = None,
+) -> Response:
+    """The booking, with its version as ETag. A client waiting for a change (the booker's page
+    after paying) sends `If-None-Match` with the version it has and `Prefer: wait=20`: the answer
+    comes as soon as the booking changes, or 304 when the wait ends first (a long poll)."""
     booking, history, studio = await service.get_booking(units, principal, booking_id)
-    return BookingOut.of(
-        booking, viewer=service.user_uuid(principal), studio=studio, history=history
-    )
+    if if_none_match == _etag(booking.version) and (wait := long_poll_seconds(prefer)):
+        known = booking.version
+        changed = await watcher.wait_until(
+            booking_id,
+            lambda: service.booking_state(units, booking_id),
+            lambda current: current.version != known,
+            wait,
+        )
+        if changed.version != known:
+            booking, history, studio = await service.get_booking(units, principal, booking_id)
+    etag = {"ETag": _etag(booking.version)}
+    if if_none_match == etag["ETag"]:
+        return Response(status_code=304, headers=etag)
+    viewer = service.user_uuid(principal)
+    out = BookingOut.of(booking, viewer=viewer, studio=studio, history=history)
+    return JSONResponse(out.model_dump(mode="json"), headers=etag)
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def long_poll_seconds(prefer: str | None) -> float:
+    """The wait a `Prefer` header asks for (RFC 7240), bounded; 0 when it asks for none."""
+    asked = re.search(r"(?:^|[,;\s])wait=(\d{1,6})\b", prefer or "")
+    return min(float(asked.group(1)), MAX_LONG_POLL_SECONDS) if asked else 0.0
 
 
 @router.patch("/api/bookings/{booking_id}")

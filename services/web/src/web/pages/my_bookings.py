@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web import booking_views as views
@@ -22,6 +22,8 @@ router = page_router()
 LISTED = 50
 MAX_MESSAGE = 4000
 MAX_REVIEW = 2000
+STATUS_WAIT_SECONDS = 20
+"""How long one status request waits for a change before htmx asks again."""
 
 
 def _id(text: str) -> str:
@@ -86,15 +88,23 @@ async def booking_page(
 
 @router.get("/bookings/{booking_id}/status")
 async def booking_status(
-    booking_id: str, api: ApiDep, token: AccessTokenDep, was: str = ""
+    booking_id: str,
+    api: ApiDep,
+    token: AccessTokenDep,
+    was: str = "",
+    version: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
-    """Polled by htmx while the saga moves: nothing to swap until the status changes, then the
-    whole page again, since paying, cancelling and messages all depend on the status; a time
-    just held (the booking request outlasted its wait) goes on to the card form."""
-    booking = await api.get(f"/api/bookings/{_id(booking_id)}", token=token)
+    """Asked by htmx while the saga moves, as a long poll: the answer comes when the booking
+    changes (or the wait ends, and htmx asks again). Then the whole page again, since paying,
+    cancelling and messages all depend on the status; a time just held (the booking request
+    outlasted its wait) goes on to the card form."""
+    booking = await api.changed(
+        f"/api/bookings/{_id(booking_id)}", version=version, wait_seconds=STATUS_WAIT_SECONDS,
+        token=token,
+    )  # fmt: skip
+    if booking is None:
+        return Response(status_code=204, headers={"HX-Trigger": "booking-unchanged"})
     now = views.stage(booking)
-    if now == was:
-        return Response(status_code=204)
     if was in ("requested", "preparing_payment") and now == "pending_payment":
         checkout = f"/bookings/{booking['id']}/checkout"
         return Response(status_code=204, headers={"HX-Redirect": checkout})

@@ -1,0 +1,90 @@
+"""A booker's page waits for the booking to change with one request (a long poll), not a loop."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts.availability import HoldSlots
+from tests.fixtures.infra import eventually
+from tests.fixtures.tokens import TestIssuer
+
+from .conftest import BookingService, Probe, Studio, booking_body, held
+
+pytestmark = pytest.mark.integration
+
+
+async def _requested(
+    booking: BookingService, studio: Studio, probe: Probe, token_issuer: TestIssuer
+) -> tuple[dict[str, str], dict[str, object]]:
+    probe.hold = "silent"  # the booking waits for availability until the test answers
+    headers = token_issuer.headers("booker", uuid.uuid4())
+    created = await booking.http.post(
+        "/api/bookings", json=booking_body(studio, days_ahead=30, hours=1), headers=headers
+    )
+    assert created.status_code == 202, created.text
+    return headers, created.json()
+
+
+async def test_a_long_poll_answers_when_the_booking_changes_and_not_before(
+    booking: BookingService, studio: Studio, probe: Probe, token_issuer: TestIssuer
+) -> None:
+    headers, requested = await _requested(booking, studio, probe, token_issuer)
+    booking_id = uuid.UUID(str(requested["id"]))
+    seen = await booking.http.get(f"/api/bookings/{booking_id}", headers=headers)
+    etag = seen.headers["ETag"]
+    assert etag == f'"{requested["version"]}"'
+
+    started = time.monotonic()
+    waiting = asyncio.create_task(
+        booking.http.get(
+            f"/api/bookings/{booking_id}",
+            headers=headers | {"If-None-Match": etag, "Prefer": "wait=15"},
+        )
+    )
+    await asyncio.sleep(0.5)
+    assert not waiting.done()  # nothing changed yet: the request is still waiting
+
+    async def asked() -> bool:
+        return bool(probe.sent(booking_id, HoldSlots))
+
+    await eventually(asked)
+    [hold_envelope] = probe.envelopes(booking_id, HoldSlots)
+    [hold] = probe.sent(booking_id, HoldSlots)
+    await probe.publish(held(hold, datetime.now(UTC) + timedelta(minutes=10)), cause=hold_envelope)
+    changed = await asyncio.wait_for(waiting, 15)
+
+    assert changed.status_code == 200, changed.text
+    assert time.monotonic() - started < 10  # woken by the change, not by the end of the wait
+    assert changed.json()["status"] != "requested"
+    assert changed.headers["ETag"] == f'"{changed.json()["version"]}"'
+    assert changed.headers["ETag"] != etag
+
+
+async def test_an_unchanged_booking_answers_304_when_the_wait_ends_or_none_is_asked(
+    booking: BookingService, studio: Studio, probe: Probe, token_issuer: TestIssuer
+) -> None:
+    headers, requested = await _requested(booking, studio, probe, token_issuer)
+    path = f"/api/bookings/{requested['id']}"
+    etag = (await booking.http.get(path, headers=headers)).headers["ETag"]
+
+    at_once = await booking.http.get(path, headers=headers | {"If-None-Match": etag})
+    after_wait = await booking.http.get(
+        path, headers=headers | {"If-None-Match": etag, "Prefer": "wait=1"}
+    )
+    stale = await booking.http.get(path, headers=headers | {"If-None-Match": '"0"'})
+    stranger = await booking.http.get(
+        path,
+        headers=token_issuer.headers("booker", uuid.uuid4())
+        | {"If-None-Match": etag, "Prefer": "wait=5"},
+    )
+
+    assert (at_once.status_code, at_once.content) == (304, b"")
+    assert after_wait.status_code == 304
+    assert after_wait.headers["ETag"] == etag
+    assert stale.status_code == 200  # a version the client does not have: the booking itself
+    assert stranger.status_code == 403  # checked before waiting: no one else's booking to watch
