@@ -7,9 +7,11 @@ import logging
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
+from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from sqlalchemy import text
 
 from service_runtime.db import Database
@@ -21,6 +23,7 @@ from service_runtime.service_app import (
     create_service_app,
 )
 from service_runtime.settings import HttpSettings, ServiceSettings
+from service_runtime.telemetry import create_tracer_provider
 
 from .conftest import inbox, outbox
 
@@ -52,7 +55,7 @@ async def test_each_app_traces_its_statements_with_its_own_tracer_provider(
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     apps = [
         create_service_app(
-            ServiceSettings(database_url=database_url),
+            ServiceSettings(database_url=database_url, trace_sql_statements=True),
             ServiceParts(f"probe-{index}", outbox, inbox),
             tracer_provider=provider,
         )
@@ -231,3 +234,32 @@ async def test_a_database_connection_cut_mid_request_is_a_503_problem_to_retry(
     assert cut.headers["content-type"] == "application/problem+json"
     assert int(cut.headers["retry-after"]) >= 1
     assert "database" in cut.json()["detail"]
+
+
+async def test_statements_are_not_traced_unless_asked_and_traces_are_sampled_by_ratio(
+    database_url: str,
+) -> None:
+    exporter = InMemorySpanExporter()
+    settings = ServiceSettings(database_url=database_url, trace_sample_ratio=0.0)
+    provider = create_tracer_provider(settings)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    app = create_service_app(
+        settings, ServiceParts("probe", outbox, inbox), tracer_provider=provider
+    )
+    database = app.state.runtime.database
+    tracer = provider.get_tracer("test")
+    sampled_parent = SpanContext(
+        trace_id=0x1234, span_id=0x5678, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED)
+    )
+
+    try:
+        with tracer.start_as_current_span("new trace"):  # a new trace: the ratio says no
+            assert await database.ping()
+        with tracer.start_as_current_span(
+            "continued", context=trace.set_span_in_context(NonRecordingSpan(sampled_parent))
+        ):  # a trace its caller sampled: recorded, whatever the ratio
+            assert await database.ping()
+    finally:
+        await database.dispose()
+
+    assert [span.name for span in exporter.get_finished_spans()] == ["continued"]

@@ -72,9 +72,7 @@ def create_service_app(
     tracer_provider: TracerProvider | None = None,
 ) -> FastAPI:
     """Build a service's app; nothing connects until the lifespan starts."""
-    tracer_provider = tracer_provider or create_tracer_provider(
-        settings.service_name, settings.otel_exporter_otlp_endpoint
-    )
+    tracer_provider = tracer_provider or create_tracer_provider(settings)
     registry = CollectorRegistry()
     database = Database(
         settings.database_url,
@@ -82,7 +80,8 @@ def create_service_app(
         max_overflow=settings.database_max_overflow,
         pool_timeout_seconds=settings.database_pool_timeout_seconds,
     )
-    trace_statements(database.engine, tracer_provider)
+    if settings.trace_sql_statements:
+        trace_statements(database.engine, tracer_provider)
     bus = Bus(
         settings.rabbit_url,
         namespace=settings.bus_namespace,
@@ -189,9 +188,7 @@ def create_http_app(
     Its outgoing HTTP client (given, or built here) is traced and closed with the app; the app
     installs its own error handlers (the web front end answers pages, not problems).
     """
-    tracer_provider = tracer_provider or create_tracer_provider(
-        settings.service_name, settings.otel_exporter_otlp_endpoint
-    )
+    tracer_provider = tracer_provider or create_tracer_provider(settings)
     registry = CollectorRegistry()
     client = http or httpx.AsyncClient()
     HTTPXClientInstrumentor.instrument_client(client, tracer_provider=tracer_provider)

@@ -29,6 +29,22 @@ class HttpSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = Field(
         default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT"
     )
+    trace_sample_ratio: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description=(
+            "Share of new traces recorded. Parent-based: a request or message follows the"
+            " decision of the trace it continues, so a booking is traced whole or not at all."
+        ),
+    )
+    trace_sql_statements: bool = Field(
+        default=False,
+        description=(
+            "A span per SQL statement and pool checkout: for chasing a slow query, not for every"
+            " day (it costs about a tenth of a busy service's CPU)."
+        ),
+    )
 
 
 class ServiceSettings(HttpSettings):

@@ -15,14 +15,22 @@ from opentelemetry.instrumentation.sqlalchemy.version import (
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service_runtime.settings import HttpSettings
 
 _SQLALCHEMY_TRACING = "opentelemetry.instrumentation.sqlalchemy"
 
 
-def create_tracer_provider(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
-    """A tracer provider named for the service; exports over OTLP/HTTP when an endpoint is set."""
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+def create_tracer_provider(settings: HttpSettings) -> TracerProvider:
+    """A tracer provider named for the service, sampling a share of new traces (parent-based);
+    exports over OTLP/HTTP when an endpoint is set."""
+    provider = TracerProvider(
+        resource=Resource.create({"service.name": settings.service_name}),
+        sampler=ParentBased(TraceIdRatioBased(settings.trace_sample_ratio)),
+    )
+    otlp_endpoint = settings.otel_exporter_otlp_endpoint
     if otlp_endpoint:
         endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))

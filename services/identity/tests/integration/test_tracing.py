@@ -13,11 +13,11 @@ from contracts.identity import UserCreated
 from service_runtime.bus import Bus
 from tests.fixtures.infra import delete_queues, eventually
 
-from ..conftest import Identity, sign_up
+from ..conftest import StartIdentity, sign_up
 
 
 async def test_consumer_span_continues_the_sign_up_request_trace(
-    identity: Identity,
+    start_identity: StartIdentity,
     rabbit_url: str,
     bus_namespace: str,
     tracer_provider: TracerProvider,
@@ -36,12 +36,13 @@ async def test_consumer_span_continues_the_sign_up_request_trace(
     probe.consume(name, [UserCreated.routing_key], consume)
     await probe.start()
     try:
-        await sign_up(identity.client, "traced@example.com")
+        async with start_identity(trace_sql_statements=True) as identity:
+            await sign_up(identity.client, "traced@example.com")
 
-        async def consumed() -> bool:
-            return bool(consumed_in)
+            async def consumed() -> bool:
+                return bool(consumed_in)
 
-        await eventually(consumed)
+            await eventually(consumed)
     finally:
         await probe.stop()
         await delete_queues(rabbit_url, probe.topology.queues_of(name))
