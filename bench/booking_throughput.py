@@ -73,13 +73,15 @@ class DatabaseCounters:
             for service, url in layout.database_urls.items()
         }
 
-    def sample(self) -> tuple[int, int]:
-        names = [urlparse(url).path.lstrip("/") for url in self._urls.values()]
+    def sample(self) -> tuple[dict[str, int], int]:
+        """(commits by service, outbox rows of all services)."""
+        service_of = {urlparse(url).path.lstrip("/"): name for name, url in self._urls.items()}
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-            row = admin.execute(
-                "SELECT sum(xact_commit) FROM pg_stat_database WHERE datname = ANY(%s)", [names]
-            ).fetchone()
-        commits = int(row[0]) if row and row[0] is not None else 0
+            rows = admin.execute(
+                "SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY(%s)",
+                [list(service_of)],
+            ).fetchall()
+        commits = {service_of[name]: int(count) for name, count in rows}
         messages = 0
         for url in self._urls.values():
             with psycopg.connect(url, autocommit=True) as connection:
@@ -122,7 +124,7 @@ class Level:
     posts: list[float]
     confirms: list[float]
     cpu_seconds: dict[str, float]
-    commits: int
+    commits: dict[str, float]
     messages: int
     requests: int
     posts_answered_202: int
@@ -131,7 +133,8 @@ class Level:
     def figures(self, floor: dict[str, float]) -> dict[str, Any]:
         rate = self.bookings / self.seconds
         per_booking = {name: 1000 * cpu / self.bookings for name, cpu in self.cpu_seconds.items()}
-        commits, messages = self.commits / self.bookings, self.messages / self.bookings
+        by_service = {name: count / self.bookings for name, count in self.commits.items()}
+        commits, messages = sum(by_service.values()), self.messages / self.bookings
         return {
             "bookers": self.bookers,
             "bookings": self.bookings,
@@ -143,6 +146,7 @@ class Level:
             "cpu_ms_per_booking": sum(per_booking.values()),
             "cpu_ms_per_booking_by_process": dict(sorted(per_booking.items())),
             "commits_per_booking": commits,
+            "commits_per_booking_by_service": dict(sorted(by_service.items())),
             "messages_per_booking": messages,
             "http_requests_per_booking": self.requests / self.bookings,
             "posts_answered_202": self.posts_answered_202,
@@ -185,7 +189,10 @@ async def run_level(
     await asyncio.sleep(STATS_SETTLE_SECONDS)
     commits_before, messages_before = counters.sample()
     # The background loops commit while nothing happens: that rate is not the bookings' cost.
-    idle_per_s = (commits_before - idle_from) / STATS_SETTLE_SECONDS
+    idle_per_s = {
+        name: (count - idle_from[name]) / STATS_SETTLE_SECONDS
+        for name, count in commits_before.items()
+    }
     measured_from = time.perf_counter()
     cpu_before, requests_before = cpu.sample(), traffic.requests
     errors_before, late_before = sum(traffic.server_errors.values()), traffic.late_posts
@@ -196,6 +203,7 @@ async def run_level(
     cpu_used = {name: used - cpu_before.get(name, 0.0) for name, used in cpu_after.items()}
     await asyncio.sleep(STATS_SETTLE_SECONDS)
     commits_after, messages_after = counters.sample()
+    elapsed = time.perf_counter() - measured_from
     return Level(
         bookers=level,
         bookings=level * per_booker,
@@ -203,9 +211,10 @@ async def run_level(
         posts=posts,
         confirms=confirms,
         cpu_seconds=cpu_used,
-        commits=round(
-            commits_after - commits_before - idle_per_s * (time.perf_counter() - measured_from)
-        ),
+        commits={
+            name: count - commits_before[name] - idle_per_s[name] * elapsed
+            for name, count in commits_after.items()
+        },
         messages=messages_after - messages_before,
         requests=requests,
         posts_answered_202=traffic.late_posts - late_before,
@@ -229,8 +238,10 @@ def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traff
             f"{level['posts_answered_202']:>5}{level['five_xx']:>5}{ratios['share_of_postgres_commit_floor']:>10.2f}"
             f"{ratios['share_of_rabbitmq_publish_floor']:>10.2f}"
         )
-        by_process = level["cpu_ms_per_booking_by_process"]
-        print(" " * 8 + "CPU ms: " + ", ".join(f"{k} {v:.1f}" for k, v in by_process.items()))
+        for what, key in (("CPU ms", "cpu_ms_per_booking_by_process"),
+                          ("commits", "commits_per_booking_by_service")):  # fmt: skip
+            shares = ", ".join(f"{name} {value:.1f}" for name, value in level[key].items())
+            print(f"{'':8}{what}: {shares}")
     for (method, route, status), count in sorted(traffic.server_errors.items()):
         print(f"  {count:>5} {status} {method} {route}")
 
