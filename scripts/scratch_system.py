@@ -19,6 +19,7 @@ from scripts.system import (
     SystemLayout,
     migrate,
     start_gateway,
+    start_mail_sink,
     start_service,
     start_standin,
     start_web,
@@ -50,6 +51,8 @@ def scratch_system(
         },
         ports={service: free_port() for service in SERVICE_NAMES},
         standin_port=free_port(),
+        smtp_port=free_port(),
+        mail_page_port=free_port(),
         gateway_port=free_port(),
         web_port=free_port() if web else None,
         bus_namespace=f"bench-{run}",
@@ -61,11 +64,13 @@ def scratch_system(
         for service in SERVICE_NAMES:
             migrate(layout, service)
         start_standin(processes, layout)
+        start_mail_sink(processes, layout)  # notifications' emails are part of the work
         for service in SERVICE_NAMES:
             start_service(processes, layout, service)
         if web:
             start_web(processes, layout)
         processes.wait_ready("stripe-standin", f"{layout.standin_url}/_standin/health")
+        processes.wait_ready("mail-sink", layout.mail_page_url)
         for service in SERVICE_NAMES:
             processes.wait_ready(service, f"{layout.url(service)}/readyz")
         start_gateway(processes, layout, work / "gateway", rate_per_minute=600_000)
