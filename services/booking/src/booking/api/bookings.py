@@ -78,9 +78,7 @@ async def request_booking(
             reason=str(reason),
         )
     studios = await service.studios_of(units, [booking])
-    out = BookingOut.of(
-        booking, viewer=service.user_uuid(principal), studio=studios.get(booking.studio_id)
-    )
+    out = BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))
     code = 201 if service.answered(booking) else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code, headers=location)
 
@@ -119,7 +117,7 @@ async def list_bookings(
         offset=offset,
     )
     items, total, studios = await service.list_bookings(units, principal, query, party)
-    viewer = service.user_uuid(principal)
+    viewer = principal.user_id
     return BookingPage(
         items=[
             BookingOut.of(item, viewer=viewer, studio=studios.get(item.studio_id)) for item in items
@@ -133,9 +131,7 @@ async def list_bookings(
 @router.get("/api/bookings/{booking_id}")
 async def get_booking(booking_id: uuid.UUID, principal: CurrentUser, units: UnitsDep) -> BookingOut:
     booking, history, studio = await service.get_booking(units, principal, booking_id)
-    return BookingOut.of(
-        booking, viewer=service.user_uuid(principal), studio=studio, history=history
-    )
+    return BookingOut.of(booking, viewer=principal.user_id, studio=studio, history=history)
 
 
 @router.patch("/api/bookings/{booking_id}")
@@ -149,6 +145,4 @@ async def act_on_booking(
     """cancel (booker or owner), complete or no_show (owner or admin)."""
     booking = await service.act(units, principal, booking_id, body.action, settings.saga_rules())
     studios = await service.studios_of(units, [booking])
-    return BookingOut.of(
-        booking, viewer=service.user_uuid(principal), studio=studios.get(booking.studio_id)
-    )
+    return BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))
