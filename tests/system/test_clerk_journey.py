@@ -25,6 +25,16 @@ from tests.system.conftest import FAST, SECRETS, RunningSystem, running_system
 from tests.system.invariants import violations
 from tests.system.world import World
 
+# Each service refuses, by the runtime's policy, a token that names no user of ours.
+ONE_ROUTE_OF_EACH_SERVICE = (
+    "/api/users/me",
+    "/api/owner/studios",
+    "/api/availability/studios/{studio}/rules",
+    "/api/bookings",
+    "/api/payments/owner/payouts",
+    "/api/notifications/preferences",
+)
+
 
 @pytest.fixture(scope="module")
 async def clerk_system(
@@ -75,23 +85,25 @@ async def test_a_booking_made_with_clerk_tokens_names_the_people_identity_knows(
     world = World(http, clerk_system.layout)
     owner = await signed_up_at_clerk(world, clerk_standin, "owner")
     booker = await signed_up_at_clerk(world, clerk_standin, "booker")
+    stranger = clerk_standin.new_user("owner")  # at Clerk, but never synced: no uid
 
     studio = await world.published_studio(owner)
     booking = await world.book(booker, studio, whole_hour(days=3, hour=12))
     await world.pay(booking)
     await world.until_status(booker, booking["id"], "confirmed")
 
-    unsynced = clerk_standin.session_token(clerk_standin.new_user("booker").id)
-    refused = await http.get(
-        f"{world.gateway}/api/bookings", headers={"Authorization": f"Bearer {unsynced}"}
-    )
+    unsynced = {"Authorization": f"Bearer {clerk_standin.session_token(stranger.id)}"}
+    refused = [
+        await http.get(f"{world.gateway}{path.format(studio=studio.id)}", headers=unsynced)
+        for path in ONE_ROUTE_OF_EACH_SERVICE
+    ]
     seen_by_owner = await world.booking(owner, booking["id"])
     me = [
         (await http.get(f"{world.gateway}/api/users/me", headers=person.headers)).json()
         for person in (owner, booker)
     ]
-    assert refused.status_code == 401  # a Clerk user identity never synced has no uid
-    assert "has no 'uid' claim" in refused.json()["detail"]
+    assert [response.status_code for response in refused] == [401] * len(refused)
+    assert all("has no 'uid' claim" in response.json()["detail"] for response in refused)
     assert seen_by_owner["status"] == "confirmed"
     assert await world.booking_parties(booking["id"]) == (booker.user_id, owner.user_id)
     assert [(person["id"], person["role"]) for person in me] == [
