@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.otlp",
     "tests.fixtures.tokens",
     "tests.fixtures.tracing",
+    "tests.fixtures.clerk",  # after the modules it imports, so pytest rewrites their asserts
 ]
 
 

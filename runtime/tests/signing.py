@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -27,6 +28,7 @@ from service_runtime.problems import install_problem_handlers
 
 ISSUER = "https://identity.test"
 AUDIENCE = "onetime"
+USER_ID = uuid.UUID("0b6f3c9e-2f4d-4a7b-9c1e-5d8a7f6e4b21")
 
 
 class Keys:
@@ -50,7 +52,7 @@ class Keys:
         claims = {
             "iss": ISSUER,
             "aud": AUDIENCE,
-            "sub": "user-1",
+            "sub": str(USER_ID),
             "role": "booker",
             "iat": now,
             "exp": now + 300,
@@ -67,13 +69,16 @@ def bearer(token: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def guarded_app(
-    keys: Keys, access: AccessCheck | None = None
+    keys: Keys, access: AccessCheck | None = None, *, user_id_claim: str = "sub"
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A client of an app trusting these keys: /me for anyone signed in, /admin for admins,
     /public for anyone (naming the caller when a token is sent)."""
     app = FastAPI()
     app.state.token_verifier = TokenVerifier(
-        JwksCache(keys.jwks, min_refresh_seconds=0), issuer=ISSUER, audience=AUDIENCE
+        JwksCache(keys.jwks, min_refresh_seconds=0),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        user_id_claim=user_id_claim,
     )
     if access is not None:
         app.state.access_check = access
@@ -81,15 +86,15 @@ async def guarded_app(
 
     @app.get("/me")
     async def me(user: CurrentUser) -> dict[str, str]:
-        return {"user_id": user.user_id}
+        return {"user_id": str(user.user_id)}
 
     @app.get("/admin")
     async def admin(user: AdminUser) -> dict[str, str]:
-        return {"user_id": user.user_id}
+        return {"user_id": str(user.user_id)}
 
     @app.get("/public")
     async def public(user: OptionalUser) -> dict[str, str | None]:
-        return {"user_id": user.user_id if user else None}
+        return {"user_id": str(user.user_id) if user else None}
 
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

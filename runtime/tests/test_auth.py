@@ -10,7 +10,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .signing import Keys, bearer, guarded_app
+from .signing import USER_ID, Keys, bearer, guarded_app
 
 
 @pytest.fixture
@@ -22,7 +22,34 @@ async def client(keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
 async def test_valid_token_is_accepted(client: httpx.AsyncClient, keys: Keys) -> None:
     response = await client.get("/me", headers=bearer(keys.token("key-1")))
     assert response.status_code == 200
-    assert response.json() == {"user_id": "user-1"}
+    assert response.json() == {"user_id": str(USER_ID)}
+
+
+@pytest.mark.parametrize(
+    ("subject", "reason"),
+    [("user_2abc", "is not a user id"), ("", "has no 'sub' claim")],
+)
+async def test_a_subject_that_is_not_our_user_id_is_refused_with_401(
+    client: httpx.AsyncClient, keys: Keys, subject: str, reason: str
+) -> None:
+    response = await client.get("/me", headers=bearer(keys.token("key-1", sub=subject)))
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert reason in response.json()["detail"]
+
+
+async def test_with_clerk_our_user_id_comes_from_the_configured_claim(keys: Keys) -> None:
+    clerk_shaped = {"sub": "user_2abc", "azp": "https://app.test", "sid": "sess_1"}
+    async with guarded_app(keys, user_id_claim="uid") as client:
+        with_id = await client.get(
+            "/me", headers=bearer(keys.token("key-1", **clerk_shaped, uid=str(USER_ID)))
+        )
+        without_id = await client.get("/me", headers=bearer(keys.token("key-1", **clerk_shaped)))
+
+    assert with_id.json() == {"user_id": str(USER_ID)}
+    assert without_id.status_code == 401
+    assert "has no 'uid' claim" in without_id.json()["detail"]
 
 
 @pytest.mark.parametrize(

@@ -123,13 +123,17 @@ async def test_events_out_of_order_leave_the_newest_role_and_deletion_sticks(
 
 
 async def test_clerk_tokens_of_a_changed_user_are_refused_too(
-    client: httpx.AsyncClient, keys: Keys, consumer: Consumer
+    database: Database, keys: Keys, consumer: Consumer
 ) -> None:
     now = datetime.now(UTC)
-    clerk_token = token(keys, "admin", issued=now - timedelta(minutes=1), subject="user_2clerk")
+    clerk_token = keys.token(
+        "key-1", sub="user_2clerk", uid=str(ADMIN_ID), role="admin", iat=int(now.timestamp()) - 60
+    )
     await deliver(consumer, demoted(now, clerk_user_id="user_2clerk"))
 
-    response = await client.get("/admin", headers=bearer(clerk_token))
+    access = UserAccess(database, user_access)
+    async with guarded_app(keys, access, user_id_claim="uid") as client:
+        response = await client.get("/admin", headers=bearer(clerk_token))
 
     assert response.status_code == 401
 

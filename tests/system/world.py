@@ -59,6 +59,20 @@ class World(StudiosClient):
 
         return await asyncio.to_thread(read)
 
+    async def booking_parties(self, booking_id: str) -> tuple[uuid.UUID, uuid.UUID]:
+        """The booker and the owner a booking names in booking's own record."""
+
+        def read() -> tuple[uuid.UUID, uuid.UUID]:
+            url = self.layout.database_urls["booking"].replace("+psycopg", "")
+            with psycopg.connect(url) as connection:
+                row = connection.execute(
+                    "SELECT booker_id, owner_id FROM bookings WHERE id = %s", (booking_id,)
+                ).fetchone()
+            assert row is not None, booking_id
+            return row[0], row[1]
+
+        return await asyncio.to_thread(read)
+
     async def _stripe_get(self, path: str, **params: str) -> dict[str, Any]:
         response = await self.http.get(f"{self.stripe}{path}", params=params, headers=self._stripe)
         assert response.status_code == 200, response.text

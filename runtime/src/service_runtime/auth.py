@@ -1,9 +1,15 @@
-"""Bearer JWT verification against the issuer's JWKS, and role checks for routes."""
+"""Bearer JWT verification against the issuer's JWKS, and role checks for routes.
+
+One policy turns every verified token into our user id: the configured claim (`sub` for
+identity's tokens, a session-token template claim for Clerk's) must hold the UUID identity gave
+the user; a token without one is refused before any route runs.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
@@ -24,9 +30,9 @@ class InvalidToken(Exception):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's subject and role."""
+    """Who is calling: our id of the user (identity's UUID, whoever issued the token) and role."""
 
-    user_id: str
+    user_id: uuid.UUID
     role: Role | None
     claims: dict[str, Any] = field(repr=False)
 
@@ -92,15 +98,23 @@ class JwksCache:
 
 
 class TokenVerifier:
-    """Checks signature, issuer, audience and expiry; reads the role from a configured claim."""
+    """Checks signature, issuer, audience and expiry; reads our user id and the role from
+    configured claims."""
 
     def __init__(
-        self, jwks: JwksCache, *, issuer: str, audience: str | None, role_claim: str = "role"
+        self,
+        jwks: JwksCache,
+        *,
+        issuer: str,
+        audience: str | None,
+        role_claim: str = "role",
+        user_id_claim: str = "sub",
     ) -> None:
         self._jwks = jwks
         self._issuer = issuer
         self._audience = audience
         self._role_claim = role_claim
+        self._user_id_claim = user_id_claim
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -118,10 +132,21 @@ class TokenVerifier:
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from error
         return Principal(
-            user_id=str(claims["sub"]),
+            user_id=user_id_of(claims, self._user_id_claim),
             role=Role.parse(claims.get(self._role_claim)),
             claims=claims,
         )
+
+
+def user_id_of(claims: dict[str, Any], claim: str) -> uuid.UUID:
+    """Our id of the user a verified token speaks for; InvalidToken when the claim lacks one."""
+    value = claims.get(claim)
+    if value is None or value == "":
+        raise InvalidToken(f"the token has no {claim!r} claim naming the user")
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidToken(f"the token's {claim!r} claim is not a user id (a UUID)") from None
 
 
 class AccessCheck(Protocol):

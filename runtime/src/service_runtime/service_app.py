@@ -141,6 +141,7 @@ def create_service_app(
         issuer=settings.auth_issuer,
         audience=settings.auth_audience,
         role_claim=settings.auth_role_claim,
+        user_id_claim=settings.auth_user_id_claim,
     )
     if parts.user_access is not None:
         app.state.access_check = UserAccess(database, parts.user_access)

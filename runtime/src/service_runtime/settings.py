@@ -113,3 +113,10 @@ class ServiceSettings(HttpSettings):
     auth_jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
     auth_audience: str | None = "onetime"
     auth_role_claim: str = "role"
+    auth_user_id_claim: str = Field(
+        default="sub",
+        description=(
+            "The claim holding our user id (a UUID): `sub` in identity's tokens; with Clerk, the"
+            " session-token template's claim set to `{{user.external_id}}` (e.g. `uid`)."
+        ),
+    )

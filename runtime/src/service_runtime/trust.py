@@ -10,7 +10,6 @@ deleted. Users who never changed are not in the table: their tokens cost one pri
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,7 +44,7 @@ def user_access_table(metadata: MetaData) -> Table:
     return Table(
         "user_access_changes",
         metadata,
-        # Identity's user id, or the user's Clerk id when Clerk issues the tokens.
+        # Our user id as text (whoever issued the token, it names the user by our id).
         Column("subject", Text, primary_key=True),
         Column("user_id", Uuid, nullable=False),
         Column("role", Text),  # the current role; unknown (null) when only a deletion was seen
@@ -62,12 +61,6 @@ class AccessChange:
     changed_at: datetime
     role: Role | None = None
     deleted: bool = False
-    clerk_user_id: str | None = None
-
-    @property
-    def subjects(self) -> Sequence[str]:
-        """Every token subject this user may carry."""
-        return [str(self.user_id), *([self.clerk_user_id] if self.clerk_user_id else [])]
 
 
 async def record_access_change(session: AsyncSession, table: Table, change: AccessChange) -> None:
@@ -75,28 +68,25 @@ async def record_access_change(session: AsyncSession, table: Table, change: Acce
 
     The newest role wins, the latest change time is kept, and a deletion is never undone.
     """
-    for subject in change.subjects:
-        statement = insert(table).values(
-            subject=subject,
-            user_id=change.user_id,
-            role=change.role.value if change.role else None,
-            deleted=change.deleted,
-            changed_at=change.changed_at,
+    statement = insert(table).values(
+        subject=str(change.user_id),
+        user_id=change.user_id,
+        role=change.role.value if change.role else None,
+        deleted=change.deleted,
+        changed_at=change.changed_at,
+    )
+    new = statement.excluded
+    newer = new.changed_at >= table.c.changed_at
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.subject],
+            set_={
+                "role": case((and_(newer, new.role.is_not(None)), new.role), else_=table.c.role),
+                "deleted": table.c.deleted | new.deleted,
+                "changed_at": func.greatest(table.c.changed_at, new.changed_at),
+            },
         )
-        new = statement.excluded
-        newer = new.changed_at >= table.c.changed_at
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[table.c.subject],
-                set_={
-                    "role": case(
-                        (and_(newer, new.role.is_not(None)), new.role), else_=table.c.role
-                    ),
-                    "deleted": table.c.deleted | new.deleted,
-                    "changed_at": func.greatest(table.c.changed_at, new.changed_at),
-                },
-            )
-        )
+    )
 
 
 def follow_access_changes(handlers: MessageHandlers, table: Table) -> MessageHandlers:
@@ -108,7 +98,6 @@ def follow_access_changes(handlers: MessageHandlers, table: Table) -> MessageHan
             user_id=event.user_id,
             changed_at=event.changed_at or envelope.occurred_at,
             role=event.new_role,
-            clerk_user_id=event.clerk_user_id,
         )
         await record_access_change(uow.session, table, change)
 
@@ -118,7 +107,6 @@ def follow_access_changes(handlers: MessageHandlers, table: Table) -> MessageHan
             user_id=event.user_id,
             changed_at=event.deleted_at or envelope.occurred_at,
             deleted=True,
-            clerk_user_id=event.clerk_user_id,
         )
         await record_access_change(uow.session, table, change)
 
@@ -137,7 +125,7 @@ class UserAccess:
         async with self._database.transaction() as session:
             row = (
                 await session.execute(
-                    select(self._table).where(self._table.c.subject == principal.user_id)
+                    select(self._table).where(self._table.c.subject == str(principal.user_id))
                 )
             ).first()
         if row is None:

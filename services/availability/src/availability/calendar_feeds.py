@@ -29,7 +29,7 @@ SECRET_BYTES = 32
 async def own_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Studio:
     """The caller's own studio; anyone else's (admins' too: feeds name bookers) is not found."""
     studio = await db.studio_by_id(uow.session, studio_id)
-    if studio is None or str(studio.owner_id) != actor.user_id:
+    if studio is None or studio.owner_id != actor.user_id:
         raise StudioNotFound(studio_id)
     return studio
 

@@ -52,9 +52,9 @@ def now_utc() -> datetime:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who asks for a change: a user id, and whether they are an admin."""
+    """Who asks for a change: our user id, and whether they are an admin."""
 
-    user_id: str
+    user_id: uuid.UUID
     is_admin: bool = False
 
 
@@ -363,7 +363,7 @@ async def release_for_person(units: UnitsOfWork, reservation_id: uuid.UUID, acto
         if (
             reservation is None
             or reservation.booking_id is not None
-            or (reservation.held_by != actor.user_id and not actor.is_admin)
+            or (reservation.held_by != str(actor.user_id) and not actor.is_admin)
         ):
             raise ReservationNotFound(reservation_id)
         if reservation.status is ReservationStatus.HELD:

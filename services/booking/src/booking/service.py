@@ -111,14 +111,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def user_uuid(principal: Principal) -> uuid.UUID:
-    """The caller's id as a UUID (identity's ids are; other issuers' are mapped stably)."""
-    try:
-        return uuid.UUID(principal.user_id)
-    except ValueError:
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"subject:{principal.user_id}")
-
-
 # --- the saga's shell -------------------------------------------------------------------
 
 
@@ -337,7 +329,7 @@ async def request_booking(
         if idempotency_key is not None:
             first_id, first_hash = await db.claim_idempotency_key(
                 uow.session,
-                user_id=principal.user_id,
+                user_id=str(principal.user_id),
                 key=idempotency_key,
                 request_hash=request.fingerprint(),
                 booking_id=booking_id,
@@ -352,11 +344,11 @@ async def request_booking(
                 return existing
         now = _now()
         studio = await _bookable_studio(uow, request.studio_id)
-        refuse_own_studio(studio, user_uuid(principal))
+        refuse_own_studio(studio, principal.user_id)
         price = _price(studio, request, now, platform_fee_percent, max_hours)
         booking = Booking(
             id=booking_id,
-            booker_id=user_uuid(principal),
+            booker_id=principal.user_id,
             owner_id=studio.owner_id,
             studio_id=studio.studio_id,
             room_id=request.room_id,
@@ -373,7 +365,7 @@ async def request_booking(
             kind="action",
             name="request",
             traceparent=traceparent,
-            actor_id=principal.user_id,
+            actor_id=str(principal.user_id),
         )
         await _record(uow, None, decision, source)
     return added
@@ -390,7 +382,7 @@ def answered(booking: Booking) -> bool:
 
 
 def _is_owner(principal: Principal, booking: Booking, studio_owner: uuid.UUID | None) -> bool:
-    me = user_uuid(principal)
+    me = principal.user_id
     return me in (booking.owner_id, studio_owner)
 
 
@@ -398,7 +390,7 @@ async def _visible_booking(uow: UnitOfWork, principal: Principal, booking_id: uu
     booking = await db.booking_by_id(uow.session, booking_id)
     if booking is None:
         raise BookingNotFound(f"booking {booking_id} not found")
-    if principal.has_role(Role.ADMIN) or user_uuid(principal) == booking.booker_id:
+    if principal.has_role(Role.ADMIN) or principal.user_id == booking.booker_id:
         return booking
     if _is_owner(principal, booking, await db.studio_owner(uow.session, booking.studio_id)):
         return booking
@@ -446,7 +438,7 @@ async def list_bookings(
     `party` narrows to the caller's own bookings (booker) or their studios' (owner), for
     admins too. Each page comes with the studios its bookings are of.
     """
-    me = user_uuid(principal)
+    me = principal.user_id
     runs_studios = principal.has_role(Role.OWNER, Role.ADMIN)
     if party is Party.BOOKER:
         query = replace(query, booker_id=me, owner_id=None, everyone=False)
@@ -469,7 +461,7 @@ def _canceller(principal: Principal, booking: Booking) -> CancelledBy:
     """Who a cancellation by this caller is by (the caller may see the booking)."""
     if principal.has_role(Role.ADMIN):
         return CancelledBy.ADMIN
-    if user_uuid(principal) == booking.booker_id:
+    if principal.user_id == booking.booker_id:
         return CancelledBy.BOOKER
     return CancelledBy.OWNER
 
@@ -495,12 +487,12 @@ async def act(
         elif action == "complete":
             happening = Complete()
         else:
-            happening = MarkNoShow(reported_by=user_uuid(principal))
+            happening = MarkNoShow(reported_by=principal.user_id)
         source = Source(
             kind="action",
             name=action,
             traceparent=current_traceparent(),
-            actor_id=principal.user_id,
+            actor_id=str(principal.user_id),
         )
         return await run_saga(uow, booking_id, happening, source, rules)
 
@@ -528,7 +520,7 @@ async def send_message(
             uow.session,
             id=uuid.uuid4(),
             booking_id=booking_id,
-            author_id=user_uuid(principal),
+            author_id=principal.user_id,
             author_role=principal.role.value if principal.role else "unknown",
             body=body,
         )
@@ -547,7 +539,7 @@ async def send_message(
             name="message",
             note=f"message {row.id}",
             traceparent=current_traceparent(),
-            actor_id=principal.user_id,
+            actor_id=str(principal.user_id),
         )
         return row
 

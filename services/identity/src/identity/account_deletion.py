@@ -16,16 +16,12 @@ from service_runtime.unit_of_work import UnitsOfWork
 
 
 async def delete_own_account(
-    units: UnitsOfWork, settings: IdentitySettings, subject: str, password: str
+    units: UnitsOfWork, settings: IdentitySettings, user_id: uuid.UUID, password: str
 ) -> None:
-    try:
-        user_id = uuid.UUID(subject)
-    except ValueError:
-        raise NoLocalPassword() from None
     async with units.begin() as uow:
         user = await db.user_by_id(uow.session, user_id)
     if user is None or user.deleted:
-        raise UserNotFound(subject)
+        raise UserNotFound(user_id)
     if user.password_hash is None:
         raise NoLocalPassword()
     # Checked holding no connection, as at sign-in.
@@ -38,7 +34,7 @@ async def delete_own_account(
         )
         current = await db.user_by_id(uow.session, user_id)
         if current is None or current.deleted:
-            raise UserNotFound(subject)
+            raise UserNotFound(user_id)
         await apply_access_change(uow, current, erased(current))
         await _erase_secrets(uow.session, user_id)
 

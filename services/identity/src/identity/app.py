@@ -7,6 +7,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from identity import db
 from identity.api import auth, users, webhooks
+from identity.clerk_api import ClerkUnavailable
 from identity.config import IdentitySettings
 from identity.domain.account_links import InvalidLinkToken
 from identity.domain.refresh_tokens import InvalidRefreshToken
@@ -37,6 +38,7 @@ ERRORS: dict[type[Exception], int] = {
     WrongPassword: 403,
     NoLocalPassword: 409,
     SigningKeyUnreadable: 503,  # IDENTITY_KEY_ENCRYPTION_KEYS lacks the key that encrypted it
+    ClerkUnavailable: 503,  # Clerk retries the webhook
 }
 
 

@@ -44,6 +44,7 @@ class _EmailAddress(BaseModel):
 
 class _UserData(BaseModel):
     id: ClerkId
+    external_id: ClerkId | None = None
     first_name: str | None = None
     last_name: str | None = None
     primary_email_address_id: ClerkId | None = None
@@ -65,6 +66,7 @@ class ClerkUserEvent:
     svix_id: str
     event_type: str
     clerk_user_id: str
+    external_id: str | None  # our user id, once identity has told Clerk
     email: str | None
     email_verified: bool
     name: str
@@ -117,6 +119,7 @@ def _user_event(svix_id: str, event: _Event, data: _UserData) -> ClerkUserEvent:
         svix_id=svix_id,
         event_type=event.type,
         clerk_user_id=data.id,
+        external_id=data.external_id,
         email=email,
         email_verified=verified,
         name=name or email or data.id,

@@ -2,7 +2,8 @@
 
 A deleted user stays deleted, whatever arrives after (a `user.deleted` seen before its
 `user.created` leaves a tombstone). A Clerk user takes over a local account with the same
-email only when Clerk verified that email.
+email only when Clerk verified that email. Once synced, the Clerk user is given our id as its
+`external_id`, which Clerk's session tokens then carry.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import StrEnum
 from contracts.identity import Role, UserUpdated
 from identity import db
 from identity.clerk import ClerkUserEvent
+from identity.clerk_api import ClerkBackend
 from identity.domain.users import EmailTaken, User, link_to_clerk, normalize_email, with_role
 from identity.service import apply_access_change, created
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
@@ -38,6 +40,21 @@ async def apply_clerk_event(units: UnitsOfWork, event: ClerkUserEvent) -> Outcom
         if event.event_type in ("user.created", "user.updated"):
             return await _upsert(uow, event)
     return Outcome.IGNORED
+
+
+async def share_our_id(
+    units: UnitsOfWork, clerk: ClerkBackend | None, event: ClerkUserEvent
+) -> None:
+    """Give the Clerk user our id as its external_id, unless the event shows Clerk has it.
+
+    Asked on every delivery, a repeated one too: a failed call is retried with the webhook.
+    """
+    if clerk is None or event.event_type not in ("user.created", "user.updated"):
+        return
+    async with units.begin() as uow:
+        user = await db.user_by_clerk_id(uow.session, event.clerk_user_id)
+    if user is not None and not user.deleted and event.external_id != str(user.id):
+        await clerk.set_external_id(event.clerk_user_id, user.id)
 
 
 async def _delete(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
+import httpx
 from cryptography.fernet import MultiFernet
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from identity.clerk_api import ClerkBackend
 from identity.passwords import PasswordHashing, password_hashing
 from service_runtime.fernet_keys import FernetKeys, cipher, refuse_development_key
 from service_runtime.settings import ServiceSettings
@@ -83,6 +85,16 @@ class IdentitySettings(ServiceSettings):
     clerk_webhook_secret: str | None = Field(
         default=None, description="Svix signing secret (whsec_...) of the Clerk webhook endpoint."
     )
+    clerk_secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Clerk's secret key (sk_...): identity gives each synced Clerk user our id as its"
+            " external_id through Clerk's Backend API. Needed when Clerk issues the tokens."
+        ),
+    )
+    clerk_api_url: str = Field(
+        default="https://api.clerk.com/v1", description="Clerk's Backend API (a stand-in in tests)."
+    )
     key_encryption_keys: FernetKeys = Field(
         default_factory=list,
         description=(
@@ -109,6 +121,12 @@ class IdentitySettings(ServiceSettings):
             self.password_hashing_queue,
             self.password_hashing_wait_seconds,
         )
+
+    def clerk_backend(self, http: httpx.AsyncClient) -> ClerkBackend | None:
+        """Clerk's Backend API as configured; None without a secret key."""
+        if not self.clerk_secret_key:
+            return None
+        return ClerkBackend(http, api_url=self.clerk_api_url, secret_key=self.clerk_secret_key)
 
     def key_cipher(self) -> MultiFernet:
         """Encrypts with the newest key-encryption key and decrypts with any of them."""

@@ -50,7 +50,7 @@ async def apply_access_change(
         event: RoleChanged | UserDeleted = UserDeleted(
             user_id=after.id, deleted_at=now, clerk_user_id=after.clerk_user_id
         )
-        change = AccessChange(after.id, now, deleted=True, clerk_user_id=after.clerk_user_id)
+        change = AccessChange(after.id, now, deleted=True)
     elif after.role is not before.role:
         event = RoleChanged(
             user_id=after.id,
@@ -60,7 +60,7 @@ async def apply_access_change(
             changed_at=now,
             clerk_user_id=after.clerk_user_id,
         )
-        change = AccessChange(after.id, now, role=after.role, clerk_user_id=after.clerk_user_id)
+        change = AccessChange(after.id, now, role=after.role)
     else:
         return
     await uow.publish(event, correlation_id=str(after.id))
@@ -121,15 +121,12 @@ async def sign_in(
         return user, await refresh_tokens.grant(uow, user, settings)
 
 
-async def current_user(units: UnitsOfWork, subject: str) -> User:
-    """The user a token's subject names: our own id, or a Clerk user id."""
+async def current_user(units: UnitsOfWork, user_id: uuid.UUID) -> User:
+    """The signed-in user (whoever issued the token, it names them by our id)."""
     async with units.begin() as uow:
-        try:
-            user = await db.user_by_id(uow.session, uuid.UUID(subject))
-        except ValueError:
-            user = await db.user_by_clerk_id(uow.session, subject)
+        user = await db.user_by_id(uow.session, user_id)
     if user is None or user.deleted:
-        raise UserNotFound(subject)
+        raise UserNotFound(user_id)
     return user
 
 

@@ -4,48 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
-from svix.webhooks import Webhook
 
 from identity.db import users
-from tests.fixtures.tokens import TestIssuer
+from tests.fixtures import clerk as clerk_fixtures
+from tests.fixtures.clerk import SECRET_KEY, ClerkStandin, ClerkUser, clerk_user_event
 
-from ..conftest import CLERK_SECRET, Identity, StartIdentity, sign_up
-
-
-def clerk_user_event(
-    event_type: str,
-    clerk_id: str,
-    email: str,
-    role: str | None = None,
-    *,
-    verified: bool = True,
-    first_name: str = "Clara",
-    at_ms: int | None = None,
-) -> bytes:
-    status = "verified" if verified else "unverified"
-    return json.dumps(
-        {
-            "type": event_type,
-            "object": "event",
-            **({"timestamp": at_ms} if at_ms is not None else {}),
-            "data": {
-                "id": clerk_id,
-                "first_name": first_name,
-                "last_name": "Clerk",
-                "primary_email_address_id": "idn_1",
-                "email_addresses": [
-                    {"id": "idn_1", "email_address": email, "verification": {"status": status}}
-                ],
-                "public_metadata": {"role": role} if role else {},
-            },
-        }
-    ).encode()
+from ..conftest import CLERK_SECRET, Identity, StartIdentity, bearer, sign_up
 
 
 def deleted_event(clerk_id: str, *, at_ms: int | None = None) -> bytes:
@@ -62,20 +33,9 @@ async def deliver(identity: Identity, body: bytes) -> httpx.Response:
 
 
 def signed_headers(
-    body: bytes,
-    *,
-    secret: str = CLERK_SECRET,
-    svix_id: str | None = None,
-    at: datetime | None = None,
+    body: bytes, secret: str = CLERK_SECRET, at: datetime | None = None
 ) -> dict[str, str]:
-    svix_id = svix_id or f"msg_{uuid.uuid4().hex}"
-    at = at or datetime.now(UTC)
-    return {
-        "svix-id": svix_id,
-        "svix-timestamp": str(int(at.timestamp())),
-        "svix-signature": Webhook(secret).sign(svix_id, at, body.decode()),
-        "content-type": "application/json",
-    }
+    return clerk_fixtures.signed_headers(body, secret=secret, at=at)
 
 
 async def _users(identity: Identity) -> list[Any]:
@@ -146,24 +106,63 @@ async def test_stale_timestamp_is_refused(identity: Identity) -> None:
         assert await session.scalar(select(func.count()).select_from(users)) == 0
 
 
-async def test_clerk_session_tokens_are_accepted_by_configuration_alone(
-    start_identity: StartIdentity, token_issuer: TestIssuer
-) -> None:
-    """Identity pointed at another issuer (as at Clerk: no audience) knows its users by Clerk id."""
+@pytest.fixture
+async def identity_with_clerk(
+    start_identity: StartIdentity, clerk_standin: ClerkStandin
+) -> AsyncIterator[Identity]:
+    """Identity configured for Clerk: it trusts Clerk's tokens and talks to its Backend API."""
+    settings = {
+        name.removeprefix("IDENTITY_").lower(): value
+        for name, value in clerk_standin.auth_env("IDENTITY_").items()
+    }
     async with start_identity(
-        auth_issuer=token_issuer.url, auth_jwks_url=token_issuer.jwks_url, auth_audience=None
+        **settings, clerk_secret_key=SECRET_KEY, clerk_api_url=clerk_standin.api_url
     ) as identity:
-        client = identity.client
-        body = clerk_user_event("user.created", "user_clerk42", "kim@example.com", "owner")
-        synced = await client.post(
-            "/api/webhooks/clerk", content=body, headers=signed_headers(body)
-        )
-        me = await client.get(
-            "/api/users/me", headers=token_issuer.headers("owner", "user_clerk42")
-        )
+        yield identity
+
+
+async def test_a_synced_clerk_user_gets_our_id_and_its_clerk_tokens_name_it(
+    identity_with_clerk: Identity, clerk_standin: ClerkStandin
+) -> None:
+    clerk_user = clerk_standin.new_user("owner")
+    token_before_sync = clerk_standin.session_token(clerk_user.id)
+    body = clerk_user_event("user.created", clerk_user.id, f"{clerk_user.id}@example.com", "owner")
+
+    synced = await deliver(identity_with_clerk, body)
+    me = await identity_with_clerk.client.get(
+        "/api/users/me", headers=bearer(clerk_standin.session_token(clerk_user.id))
+    )
+    unsynced = await identity_with_clerk.client.get(
+        "/api/users/me", headers=bearer(token_before_sync)
+    )
+
     assert synced.json() == {"status": "applied"}
-    assert me.status_code == 200
-    assert (me.json()["email"], me.json()["role"]) == ("kim@example.com", "owner")
+    [user] = await _users(identity_with_clerk)
+    assert clerk_user.external_id == str(user.id)
+    assert (me.status_code, me.json()["id"], me.json()["role"]) == (200, str(user.id), "owner")
+    assert unsynced.status_code == 401
+    assert "has no 'uid' claim" in unsynced.json()["detail"]
+
+
+async def test_our_id_is_given_to_clerk_again_when_clerk_missed_it(
+    identity_with_clerk: Identity, clerk_standin: ClerkStandin
+) -> None:
+    clerk_id = f"user_{uuid.uuid4().hex[:24]}"  # Clerk's API does not know it yet: it fails
+    body = clerk_user_event("user.created", clerk_id, f"{clerk_id}@example.com")
+    headers = signed_headers(body)
+
+    failed = await identity_with_clerk.client.post(
+        "/api/webhooks/clerk", content=body, headers=headers
+    )
+    clerk_standin.users[clerk_id] = ClerkUser(clerk_id, role="booker")
+    retried = await identity_with_clerk.client.post(
+        "/api/webhooks/clerk", content=body, headers=headers
+    )
+
+    assert failed.status_code == 503
+    assert retried.json() == {"status": "duplicate"}
+    [user] = await _users(identity_with_clerk)
+    assert clerk_standin.users[clerk_id].external_id == str(user.id)
 
 
 async def test_unverified_email_of_a_local_account_is_not_linked(identity: Identity) -> None:

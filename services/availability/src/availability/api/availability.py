@@ -70,7 +70,7 @@ async def hold(body: HoldIn, booker: BookerUser, units: UnitsDep, settings: Sett
     if reason := too_long(during.duration, limits):
         raise invalid("body", "ends_at", reason)
     request = service.HoldRequest(
-        studio_id=body.studio_id, room_id=body.room_id, during=during, held_by=booker.user_id
+        studio_id=body.studio_id, room_id=body.room_id, during=during, held_by=str(booker.user_id)
     )
     reservation = await service.hold_for_person(
         units,

@@ -50,9 +50,9 @@ class Studio:
     def has_room(self, room_id: uuid.UUID) -> bool:
         return room_id in self.room_ids
 
-    def check_may_change(self, user_id: str, *, is_admin: bool) -> None:
+    def check_may_change(self, user_id: uuid.UUID, *, is_admin: bool) -> None:
         """Owners change only their own studios' hours; admins change any."""
-        if not is_admin and user_id != str(self.owner_id):
+        if not is_admin and user_id != self.owner_id:
             raise NotStudioOwner(self.id)
 
 

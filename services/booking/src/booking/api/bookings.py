@@ -81,9 +81,7 @@ async def request_booking(
             reason=str(reason),
         )
     studios = await service.studios_of(units, [booking])
-    out = BookingOut.of(
-        booking, viewer=service.user_uuid(principal), studio=studios.get(booking.studio_id)
-    )
+    out = BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))
     code = 201 if service.answered(booking) else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code, headers=location)
 
@@ -122,7 +120,7 @@ async def list_bookings(
         offset=offset,
     )
     items, total, studios = await service.list_bookings(units, principal, query, party)
-    viewer = service.user_uuid(principal)
+    viewer = principal.user_id
     return BookingPage(
         items=[
             BookingOut.of(item, viewer=viewer, studio=studios.get(item.studio_id)) for item in items
@@ -168,8 +166,7 @@ async def get_booking(
     etag = {"ETag": _etag(booking.version)}
     if if_none_match == etag["ETag"]:
         return Response(status_code=304, headers=etag)
-    viewer = service.user_uuid(principal)
-    out = BookingOut.of(booking, viewer=viewer, studio=studio, history=history)
+    out = BookingOut.of(booking, viewer=principal.user_id, studio=studio, history=history)
     return JSONResponse(out.model_dump(mode="json"), headers=etag)
 
 
@@ -194,6 +191,4 @@ async def act_on_booking(
     """cancel (booker or owner), complete or no_show (owner or admin)."""
     booking = await service.act(units, principal, booking_id, body.action, settings.saga_rules())
     studios = await service.studios_of(units, [booking])
-    return BookingOut.of(
-        booking, viewer=service.user_uuid(principal), studio=studios.get(booking.studio_id)
-    )
+    return BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))

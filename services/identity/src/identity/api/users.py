@@ -58,8 +58,9 @@ async def list_users(
 async def change_role(
     user_id: uuid.UUID, body: RoleChange, admin: AdminUser, units: UnitsDep
 ) -> UserOut:
-    changed_by = uuid.UUID(admin.user_id) if _is_uuid(admin.user_id) else None
-    user = await service.change_role(units, user_id=user_id, role=body.role, changed_by=changed_by)
+    user = await service.change_role(
+        units, user_id=user_id, role=body.role, changed_by=admin.user_id
+    )
     return UserOut.of(user)
 
 
@@ -68,11 +69,3 @@ async def rotate_signing_key(
     _: AdminUser, units: UnitsDep, settings: SettingsDep
 ) -> dict[str, str]:
     return {"kid": await service.rotate_signing_key(units, settings)}
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

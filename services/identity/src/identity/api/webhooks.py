@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from identity import clerk, clerk_sync
 from identity.api.deps import SettingsDep, UnitsDep
+from service_runtime.service_app import runtime_of
 
 router = APIRouter(tags=["webhooks"])
 log = logging.getLogger(__name__)
@@ -15,7 +16,10 @@ log = logging.getLogger(__name__)
 
 @router.post(
     "/api/webhooks/clerk",
-    responses={400: {"description": "The Svix signature is missing or does not verify."}},
+    responses={
+        400: {"description": "The Svix signature is missing or does not verify."},
+        503: {"description": "Clerk's Backend API did not take our user id; Clerk retries."},
+    },
 )
 async def clerk_webhook(request: Request, units: UnitsDep, settings: SettingsDep) -> dict[str, str]:
     if not settings.clerk_webhook_secret:
@@ -30,4 +34,7 @@ async def clerk_webhook(request: Request, units: UnitsDep, settings: SettingsDep
         raise HTTPException(400, f"Webhook rejected: {error}") from error
     if event is None:
         return {"status": "ignored"}
-    return {"status": (await clerk_sync.apply_clerk_event(units, event)).value}
+    outcome = await clerk_sync.apply_clerk_event(units, event)
+    backend = settings.clerk_backend(runtime_of(request).http)
+    await clerk_sync.share_our_id(units, backend, event)
+    return {"status": outcome.value}

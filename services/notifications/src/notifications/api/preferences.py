@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, StrictBool
 
 from notifications import service
@@ -17,11 +17,8 @@ router = APIRouter(tags=["preferences"])
 
 
 def _person_id(user: CurrentUser) -> uuid.UUID:
-    """The caller, as the people that identity's events name (by UUID)."""
-    try:
-        return uuid.UUID(user.user_id)
-    except ValueError:
-        raise HTTPException(403, "The token's subject is not an identity user id.") from None
+    """The caller, as the people that identity's events name."""
+    return user.user_id
 
 
 PersonId = Annotated[uuid.UUID, Depends(_person_id)]
