@@ -25,6 +25,7 @@ from payments.domain.payments import (
     refunds_total,
 )
 from payments.domain.payouts import PayoutStatus
+from payments.domain.stripe_calls import ReverseTransferParams
 from payments.provider import ProviderEvent, ProviderUnavailable
 from payments.service import Context, apply_snapshot, now, publish_all, record_call
 from service_runtime.tracing import span_in_trace
@@ -152,9 +153,8 @@ async def _claw_back_payout(uow: UnitOfWork, ctx: Context, booking_id: uuid.UUID
         uow,
         ctx,
         booking_id,
-        "reverse_transfer",
+        ReverseTransferParams(reason="dispute_opened"),
         f"{booking_id}:payout-reversal",
-        {"reason": "dispute_opened"},
     )
 
 

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from opentelemetry.trace import NoOpTracerProvider, TracerProvider
 from sqlalchemy import event
@@ -48,6 +47,13 @@ from payments.domain.payments import (
     waiting_payment,
 )
 from payments.domain.payouts import Payout
+from payments.domain.stripe_calls import (
+    AuthorizeParams,
+    CancelParams,
+    CaptureParams,
+    RefundParams,
+    StripeCallParams,
+)
 from payments.stripe_gateway import StripeGateway
 from service_runtime.tracing import current_traceparent
 from service_runtime.unit_of_work import UnitOfWork
@@ -86,15 +92,13 @@ async def record_call(
     uow: UnitOfWork,
     ctx: Context,
     booking_id: uuid.UUID,
-    kind: str,
+    params: StripeCallParams,
     idempotency_key: str,
-    params: dict[str, Any] | None = None,
 ) -> None:
     """A Stripe call to make once this transaction commits (once per idempotency key)."""
     recorded = await db.add_call(
         uow.session,
         booking_id=booking_id,
-        kind=kind,
         idempotency_key=idempotency_key,
         params=params,
         traceparent=current_traceparent(),
@@ -155,9 +159,8 @@ async def _record_refund_call(
         uow,
         ctx,
         booking_id,
-        "refund",
+        RefundParams(refund_id=refund_id, amount_minor=amount),
         f"{refund_id}:refund",
-        {"refund_id": str(refund_id), "amount_minor": amount},
     )
 
 
@@ -166,9 +169,8 @@ async def _record_capture(uow: UnitOfWork, ctx: Context, payment: Payment, amoun
         uow,
         ctx,
         payment.booking_id,
-        "capture",
+        CaptureParams(amount_minor=amount),
         f"{payment.booking_id}:capture",
-        {"amount_minor": amount},
     )
 
 
@@ -196,9 +198,8 @@ async def _record_void_refund(uow: UnitOfWork, ctx: Context, payment: Payment) -
         uow,
         ctx,
         payment.booking_id,
-        "refund",
+        RefundParams(refund_id=refund_id, amount_minor=amount),
         f"{payment.booking_id}:void-refund",
-        {"refund_id": str(refund_id), "amount_minor": amount},
     )
 
 
@@ -219,9 +220,8 @@ async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) ->
             uow,
             ctx,
             payment.booking_id,
-            "authorize",
+            AuthorizeParams(description=command.description),
             authorize_key(payment.booking_id),
-            {"description": command.description},
         )
         return
     existing = await db.payment_for_booking(uow.session, command.booking_id)
@@ -279,7 +279,9 @@ async def void(uow: UnitOfWork, ctx: Context, command: VoidPayment) -> None:
     )
     await save_outcome(uow, ctx, payment, outcome)
     if action is VoidAction.CANCEL:
-        await record_call(uow, ctx, payment.booking_id, "cancel", cancel_key(payment.booking_id))
+        await record_call(
+            uow, ctx, payment.booking_id, CancelParams(), cancel_key(payment.booking_id)
+        )
 
 
 async def _intent_may_exist(uow: UnitOfWork, payment: Payment) -> bool:

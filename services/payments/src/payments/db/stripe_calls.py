@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -26,6 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.db.base import metadata, timestamps
 from payments.db.payments import payments
+from payments.domain.stripe_calls import (
+    StripeCall,
+    StripeCallParams,
+    UnreadableCall,
+    params_from_json,
+    params_to_json,
+)
+
+log = logging.getLogger(__name__)
 
 stripe_calls = Table(
     "stripe_calls",
@@ -54,9 +64,8 @@ async def add_call(
     session: AsyncSession,
     *,
     booking_id: uuid.UUID,
-    kind: str,
+    params: StripeCallParams,
     idempotency_key: str,
-    params: dict[str, Any] | None = None,
     traceparent: str | None = None,
 ) -> bool:
     """Record a Stripe call to make after commit; False when the same call is already recorded."""
@@ -64,9 +73,9 @@ async def add_call(
         pg_insert(stripe_calls)
         .values(
             booking_id=booking_id,
-            kind=kind,
+            kind=params.kind.value,
             idempotency_key=idempotency_key,
-            params=params or {},
+            params=params_to_json(params),
             traceparent=traceparent,
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
@@ -75,9 +84,12 @@ async def add_call(
     return result.first() is not None
 
 
-async def claim_calls(session: AsyncSession, *, lease_seconds: float, limit: int = 20) -> list[Any]:
+async def claim_calls(
+    session: AsyncSession, *, lease_seconds: float, limit: int = 20
+) -> list[StripeCall]:
     """Take due calls for a while: the oldest pending one per booking, so calls for one booking
-    run in the order they were recorded; another replica skips what is taken."""
+    run in the order they were recorded; another replica skips what is taken. A call whose
+    parameters no longer validate is failed here rather than retried forever."""
     older = stripe_calls.alias("older")
     due = (
         select(stripe_calls.c.id)
@@ -108,7 +120,29 @@ async def claim_calls(session: AsyncSession, *, lease_seconds: float, limit: int
         )
         .returning(stripe_calls)
     )
-    return sorted(rows.all(), key=lambda row: row.id)
+    calls = []
+    for row in sorted(rows.all(), key=lambda row: row.id):
+        try:
+            calls.append(_call(row))
+        except UnreadableCall as error:
+            log.error("stripe call %s failed: %s", row.idempotency_key, error)
+            await session.execute(
+                update(stripe_calls)
+                .where(stripe_calls.c.id == row.id)
+                .values(status="failed", last_error=str(error)[:2000], updated_at=func.now())
+            )
+    return calls
+
+
+def _call(row: Any) -> StripeCall:
+    return StripeCall(
+        id=row.id,
+        booking_id=row.booking_id,
+        params=params_from_json(row.kind, row.params),
+        idempotency_key=row.idempotency_key,
+        attempts=row.attempts,
+        traceparent=row.traceparent,
+    )
 
 
 async def call_by_key(session: AsyncSession, idempotency_key: str) -> Any:
