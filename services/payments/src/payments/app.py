@@ -9,6 +9,7 @@ from payments import db
 from payments.api import owner, webhooks
 from payments.calls import StripeCalls
 from payments.config import PaymentsSettings
+from payments.events import process_stored_events
 from payments.handlers import message_handlers
 from payments.provider import ProviderRejected, ProviderUnavailable
 from payments.reconciler import reconcile
@@ -23,6 +24,7 @@ ERRORS: dict[type[Exception], int] = {
     ProviderUnavailable: 503,
 }
 CALLS_BATCH = 20
+EVENTS_BATCH = 20
 
 
 def create_app(
@@ -41,6 +43,9 @@ def create_app(
         async def run_calls() -> bool:
             return await calls.run_due() >= CALLS_BATCH
 
+        async def run_events() -> bool:
+            return await process_stored_events(runtime.units, ctx) >= EVENTS_BATCH
+
         async def run_reconciliation() -> bool:
             await reconcile(runtime.database, runtime.units, ctx)
             return False
@@ -50,13 +55,15 @@ def create_app(
             return False
 
         calls_loop = Loop("payments-stripe-calls", run_calls, settings.step_poll_seconds)
+        events_loop = Loop("payments-stripe-events", run_events, settings.step_poll_seconds)
         payouts_loop = Loop("payments-payouts", run_payouts, settings.payout_interval_seconds)
         reconcile_loop = Loop(
             "payments-reconciliation", run_reconciliation, settings.reconcile_interval_seconds
         )
         ctx.calls_recorded = calls_loop.wake
         ctx.payouts_scheduled = payouts_loop.wake
-        loops[:] = [calls_loop, payouts_loop, reconcile_loop]
+        ctx.events_received = events_loop.wake
+        loops[:] = [calls_loop, events_loop, payouts_loop, reconcile_loop]
         for loop in loops:
             loop.start()
 

@@ -1,8 +1,9 @@
 """Stripe's events, from webhooks or re-listed by reconciliation, each applied exactly once.
 
-The event id is recorded (INSERT ... ON CONFLICT DO NOTHING) in the same transaction as its
-effect, so a repeated event changes nothing; and every effect goes through the monotonic rules
-of the domain, so events in any order end in the same state.
+An event is first stored by its id (INSERT ... ON CONFLICT DO NOTHING), so a repeated delivery
+adds nothing; it is processed after that commit, outside the webhook's request, and marked
+processed in the transaction of its effect. Every effect goes through the monotonic rules of the
+domain, so events in any order end in the same state.
 """
 
 from __future__ import annotations
@@ -34,21 +35,38 @@ from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 log = logging.getLogger(__name__)
 
 
-async def process_event(
+async def receive_event(
     units: UnitsOfWork, ctx: Context, event: ProviderEvent, *, source: str
 ) -> bool:
-    """Apply one event unless it was applied before; False for a repeat."""
+    """Store an event to be processed once this commits; False when it was stored before."""
     async with units.begin() as uow:
-        if await db.event_seen(uow.session, event.id):
-            return False  # a cheap early answer; the insert below is what guarantees once
+        stored = await db.store_event(uow.session, event, source)
+        if stored:
+            uow.after_commit(ctx.events_received)
+    return stored
+
+
+async def process_stored_events(units: UnitsOfWork, ctx: Context) -> int:
+    """Process one batch of the events stored and not processed yet; how many were taken."""
+    async with units.begin() as uow:
+        events = await db.claim_events(uow.session, lease_seconds=ctx.settings.event_lease_seconds)
+    for event in events:
+        try:
+            await _process(units, ctx, event)
+        except Exception:
+            # Left unprocessed: taken again once its lease runs out, after the others.
+            log.exception("Stripe event %s (%s) failed", event.id, event.type)
+    return len(events)
+
+
+async def _process(units: UnitsOfWork, ctx: Context, event: ProviderEvent) -> None:
+    async with units.begin() as uow:
         traceparent = await db.booking_traceparent(uow.session, _intent_ref(event))
     with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", traceparent):
         event = await _with_authorization_deadline(ctx, event)
         async with units.begin() as uow:
-            if not await db.record_event(uow.session, event.id, event.type, event.created, source):
-                return False
-            await _apply(uow, ctx, event)
-    return True
+            if await db.mark_processed(uow.session, event.id):
+                await _apply(uow, ctx, event)
 
 
 def _intent_ref(event: ProviderEvent) -> str | None:

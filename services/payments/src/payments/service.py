@@ -70,6 +70,8 @@ class Context:
     calls_recorded: Callable[[], None] = lambda: None
     """Wakes the Stripe call runner once a transaction that recorded calls has committed."""
     payouts_scheduled: Callable[[], None] = lambda: None
+    events_received: Callable[[], None] = lambda: None
+    """Wakes the Stripe event processor once a transaction that stored events has committed."""
     tracer_provider: TracerProvider = field(default_factory=NoOpTracerProvider)
     """The service's own, once it runs: webhook work is traced into the booking's trace."""
 
