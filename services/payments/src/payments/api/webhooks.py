@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Request
 
 from payments.api.deps import ContextDep, UnitsDep
-from payments.events import receive_event
 from payments.provider import ForeignApiVersion, InvalidWebhook
+from payments.service.stripe_events import receive_event
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])

@@ -15,8 +15,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from payments import db
-from payments.events import receive_event
-from payments.service import Context, apply_snapshot, now
+from payments.service.context import Context, now
+from payments.service.payment_outcomes import apply_snapshot
+from payments.service.stripe_events import receive_event
 from service_runtime.db import Database
 from service_runtime.unit_of_work import UnitsOfWork
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from payments import db
 from payments.domain.payouts import Hold, PayoutStatus, payout_hold, start_transfer
 from payments.domain.stripe_calls import TransferParams
-from payments.service import Context, now, record_call
+from payments.service.context import Context, now, record_call
 from service_runtime.unit_of_work import UnitsOfWork
 
 

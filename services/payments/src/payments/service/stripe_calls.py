@@ -34,15 +34,8 @@ from payments.domain.stripe_calls import (
     TransferParams,
 )
 from payments.provider import ProviderRejected, ProviderUnavailable
-from payments.service import (
-    Context,
-    apply_snapshot,
-    cancel_key,
-    now,
-    publish_all,
-    record_call,
-    save_outcome,
-)
+from payments.service.context import Context, now, publish_all, record_call
+from payments.service.payment_outcomes import apply_snapshot, cancel_key, save_outcome
 from service_runtime.tracing import continued_trace
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
