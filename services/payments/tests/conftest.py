@@ -28,7 +28,7 @@ from contracts.values import Money
 from payments import db
 from payments.app import create_app
 from payments.config import PaymentsSettings
-from payments.service import Context
+from payments.service.context import Context
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from payments import db
 from payments.api import owner, webhooks
-from payments.calls import StripeCalls
 from payments.config import PaymentsSettings
 from payments.handlers import message_handlers
 from payments.provider import ProviderRejected, ProviderUnavailable
-from payments.reconciler import reconcile
-from payments.scheduler import schedule_due_payouts
-from payments.service import Context
+from payments.service.context import Context
+from payments.service.payouts import schedule_due_payouts
+from payments.service.reconciliation import reconcile
+from payments.service.stripe_calls import StripeCalls
+from payments.service.stripe_events import process_stored_events
 from payments.stripe_gateway import StripeGateway
-from payments.workers import Loop
+from service_runtime.periodic import Periodic
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
@@ -23,6 +26,7 @@ ERRORS: dict[type[Exception], int] = {
     ProviderUnavailable: 503,
 }
 CALLS_BATCH = 20
+EVENTS_BATCH = 20
 
 
 def create_app(
@@ -31,38 +35,47 @@ def create_app(
     settings = settings or PaymentsSettings()
     gateway = StripeGateway(settings)
     ctx = Context(settings, gateway)
-    loops: list[Loop] = []
+    workers: list[Periodic] = []
 
     async def start_background(runtime: ServiceRuntime) -> None:
         gateway.trace_with(runtime.tracer_provider)
         ctx.tracer_provider = runtime.tracer_provider
         calls = StripeCalls(runtime.units, ctx)
 
-        async def run_calls() -> bool:
-            return await calls.run_due() >= CALLS_BATCH
-
-        async def run_reconciliation() -> bool:
+        async def run_reconciliation() -> int:
             await reconcile(runtime.database, runtime.units, ctx)
-            return False
+            return 0
 
-        async def run_payouts() -> bool:
-            await schedule_due_payouts(runtime.units, ctx)
-            return False
-
-        calls_loop = Loop("payments-stripe-calls", run_calls, settings.step_poll_seconds)
-        payouts_loop = Loop("payments-payouts", run_payouts, settings.payout_interval_seconds)
-        reconcile_loop = Loop(
-            "payments-reconciliation", run_reconciliation, settings.reconcile_interval_seconds
+        calls_worker = Periodic(
+            "payments-stripe-calls",
+            _until_drained(calls.run_due, CALLS_BATCH),
+            interval_seconds=settings.step_poll_seconds,
         )
-        ctx.calls_recorded = calls_loop.wake
-        ctx.payouts_scheduled = payouts_loop.wake
-        loops[:] = [calls_loop, payouts_loop, reconcile_loop]
-        for loop in loops:
-            loop.start()
+        events_worker = Periodic(
+            "payments-stripe-events",
+            _until_drained(lambda: process_stored_events(runtime.units, ctx), EVENTS_BATCH),
+            interval_seconds=settings.step_poll_seconds,
+        )
+        payouts_worker = Periodic(
+            "payments-payouts",
+            lambda: schedule_due_payouts(runtime.units, ctx),
+            interval_seconds=settings.payout_interval_seconds,
+        )
+        reconcile_worker = Periodic(
+            "payments-reconciliation",
+            run_reconciliation,
+            interval_seconds=settings.reconcile_interval_seconds,
+        )
+        ctx.calls_recorded = calls_worker.wake
+        ctx.events_received = events_worker.wake
+        ctx.payouts_scheduled = payouts_worker.wake
+        workers[:] = [calls_worker, events_worker, payouts_worker, reconcile_worker]
+        for worker in workers:
+            worker.start()
 
     async def stop_background(_: ServiceRuntime) -> None:
-        for loop in loops:
-            await loop.stop()
+        for worker in workers:
+            await worker.stop()
         await gateway.close()
 
     parts = ServiceParts(
@@ -79,3 +92,19 @@ def create_app(
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     app.state.payments = ctx
     return app
+
+
+def _until_drained(
+    take_batch: Callable[[], Awaitable[int]], batch: int
+) -> Callable[[], Awaitable[int]]:
+    """One round of work that keeps taking batches while they come back full."""
+
+    async def drain() -> int:
+        done = 0
+        while (taken := await take_batch()) > 0:
+            done += taken
+            if taken < batch:
+                break
+        return done
+
+    return drain

@@ -43,6 +43,9 @@ class PaymentsSettings(ServiceSettings):
         default=60, gt=0, description="How long one replica owns a Stripe call before a retry."
     )
     step_max_attempts: int = Field(default=8, ge=1)
+    event_lease_seconds: float = Field(
+        default=60, gt=0, description="How long one replica owns a stored Stripe event."
+    )
     reconcile_interval_seconds: float = Field(
         default=60, gt=0, description="How often Stripe is re-read for what webhooks missed."
     )

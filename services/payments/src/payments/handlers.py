@@ -10,8 +10,9 @@ from contracts.payments import (
     SchedulePayout,
     VoidPayment,
 )
-from payments import db, service
-from payments.service import Context
+from payments import db
+from payments.service import booking_commands
+from payments.service.context import Context
 from service_runtime.consumer import MessageHandlers
 from service_runtime.trust import follow_access_changes
 from service_runtime.unit_of_work import UnitOfWork
@@ -22,22 +23,22 @@ def message_handlers(ctx: Context) -> MessageHandlers:
 
     @handlers.on(AuthorizePayment)
     async def authorize(uow: UnitOfWork, message: AuthorizePayment, _: Envelope) -> None:
-        await service.authorize(uow, ctx, message)
+        await booking_commands.authorize(uow, ctx, message)
 
     @handlers.on(CapturePayment)
     async def capture(uow: UnitOfWork, message: CapturePayment, _: Envelope) -> None:
-        await service.capture(uow, ctx, message)
+        await booking_commands.capture(uow, ctx, message)
 
     @handlers.on(VoidPayment)
     async def void(uow: UnitOfWork, message: VoidPayment, _: Envelope) -> None:
-        await service.void(uow, ctx, message)
+        await booking_commands.void(uow, ctx, message)
 
     @handlers.on(RefundPayment)
     async def refund(uow: UnitOfWork, message: RefundPayment, _: Envelope) -> None:
-        await service.refund(uow, ctx, message)
+        await booking_commands.refund(uow, ctx, message)
 
     @handlers.on(SchedulePayout)
     async def schedule_payout(uow: UnitOfWork, message: SchedulePayout, _: Envelope) -> None:
-        await service.schedule_payout(uow, ctx, message)
+        await booking_commands.schedule_payout(uow, ctx, message)
 
     return handlers

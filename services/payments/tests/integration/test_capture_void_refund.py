@@ -18,7 +18,7 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments import db
-from payments.service import void_refund_id
+from payments.service.payment_outcomes import void_refund_id
 from tests.fixtures.stripe import StripeStandin
 
 from ..conftest import Payments, Probe, authorize_command, authorized_payment, request_payment

@@ -21,7 +21,7 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments import db
-from payments.calls import StripeCalls
+from payments.service.stripe_calls import StripeCalls
 from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin
 

@@ -60,10 +60,10 @@ async def test_events_out_of_order_and_repeated_have_one_effect(
             "payment_intent.amount_capturable_updated",
         )
         assert [answer.json()["status"] for answer in answers] == [
-            "applied",
-            "applied",
+            "received",
+            "received",
             "duplicate",
-            "applied",
+            "received",
         ]
         assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
         assert len(probe.of(PaymentCaptured, command.booking_id)) == 1
@@ -180,5 +180,36 @@ async def test_event_in_another_api_version_is_refused_with_a_clear_log(
         [logged] = [r for r in caplog.records if "2024-06-20.acacia" in r.getMessage()]
         assert logged.levelno == logging.ERROR
         assert capturable["api_version"] in logged.getMessage()
-        assert accepted.json()["status"] == "applied"
+        assert accepted.json()["status"] == "received"
         await probe.wait_for(PaymentAuthorized, command.booking_id)
+
+
+async def test_event_stored_by_a_replica_that_died_before_processing_it_is_processed_on_restart(
+    start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    command = authorize_command()
+    # Long intervals: the first replica only runs what it is woken for.
+    async with start_payments(
+        reconcile_interval_seconds=3600, step_poll_seconds=3600, payout_interval_seconds=3600
+    ) as first:
+        intent = intent_id(await request_payment(probe, command))
+        await stripe_standin.pause_webhooks()
+        await stripe_standin.confirm(intent, "pm_card_visa")
+        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+        event = first.ctx.gateway.verify_event(*_signed(capturable, stripe_standin.webhook_secret))
+        # Stored, then the replica dies before the wake-up after commit.
+        async with first.runtime.units.begin() as uow:
+            assert await db.store_event(uow.session, event, "webhook")
+    assert (await first.payment_row(command.booking_id)).status == "pending"
+
+    async with start_payments(reconcile_interval_seconds=3600) as second:
+        [authorized] = await probe.wait_for(PaymentAuthorized, command.booking_id)
+
+        [stored] = await second.rows(db.stripe_events)
+        assert stored.processed_at is not None
+        assert authorized.booking_id == command.booking_id
+
+
+def _signed(event: dict[str, Any], secret: str) -> tuple[bytes, str]:
+    body, headers = signed_webhook(event, secret)
+    return body, headers["Stripe-Signature"]

@@ -9,7 +9,7 @@ import pytest
 
 from payments.domain.payments import PaymentStatus
 from payments.provider import ForeignApiVersion, NotAnEvent
-from payments.stripe_gateway import PINNED_API_VERSION, payment_status_from_stripe, provider_event
+from payments.stripe_mapping import PINNED_API_VERSION, payment_status_from_stripe, provider_event
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from payments.service import Context
+from payments.service.context import Context
 from service_runtime.auth import OwnerUser
 from service_runtime.service_app import UnitsDep as UnitsDep
 

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from contracts.values import IanaTimezone
-from payments import owners
 from payments.api.deps import ContextDep, OwnerIdDep, UnitsDep
 from payments.domain.payouts import PayoutStatus
+from payments.service import owner_accounts
 
 router = APIRouter(prefix="/api/payments/owner", tags=["owner payouts"])
 
@@ -40,7 +40,7 @@ class PayoutOut(BaseModel):
 
 @router.post("/onboarding")
 async def start_onboarding(owner_id: OwnerIdDep, units: UnitsDep, ctx: ContextDep) -> OnboardingOut:
-    onboarding = await owners.start_onboarding(units, ctx, owner_id)
+    onboarding = await owner_accounts.start_onboarding(units, ctx, owner_id)
     return OnboardingOut(
         account_id=onboarding.account_ref,
         onboarding_url=onboarding.onboarding_url,
@@ -64,7 +64,7 @@ async def list_payouts(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> list[PayoutOut]:
     """The owner's payouts, newest first, a page at a time."""
-    lines = await owners.payouts_of(
+    lines = await owner_accounts.payouts_of(
         units, ctx, owner_id, statuses=dict.fromkeys(status or ()), limit=limit, offset=offset
     )
     return [PayoutOut(**line.__dict__) for line in lines]
@@ -119,7 +119,7 @@ async def owner_summary(
     """The owner's earnings this month (or `month`) and the payouts still to be paid."""
     zone = ZoneInfo(timezone)
     first = date.fromisoformat(f"{month}-01") if month else datetime.now(zone).date().replace(day=1)
-    summary = await owners.summary_of(units, ctx, owner_id, month=first, timezone=timezone)
+    summary = await owner_accounts.summary_of(units, ctx, owner_id, month=first, timezone=timezone)
     return SummaryOut(
         month=f"{first.year:04d}-{first.month:02d}",
         timezone=summary.timezone,

@@ -1,4 +1,5 @@
-"""Stripe's webhook: verified by signature and timestamp, each event applied once."""
+"""Stripe's webhook: verified by signature and timestamp, stored by its id, answered at once;
+the event is processed after (`events.process_stored_events`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Request
 
 from payments.api.deps import ContextDep, UnitsDep
-from payments.events import process_event
 from payments.provider import ForeignApiVersion, InvalidWebhook
+from payments.service.stripe_events import receive_event
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
@@ -31,5 +32,5 @@ async def stripe_webhook(
     except InvalidWebhook as error:
         log.warning("Stripe webhook rejected: %s", error)
         raise HTTPException(400, f"Webhook rejected: {error}") from error
-    applied = await process_event(units, ctx, event, source="webhook")
-    return {"status": "applied" if applied else "duplicate"}
+    stored = await receive_event(units, ctx, event, source="webhook")
+    return {"status": "received" if stored else "duplicate"}

@@ -17,7 +17,7 @@ from payments.domain.earnings import (
     waiting_by_currency,
 )
 from payments.domain.payouts import PayoutStatus, earliest_payment_at, expected_amount
-from payments.service import Context
+from payments.service.context import Context
 from service_runtime.unit_of_work import UnitsOfWork
 
 

@@ -3,8 +3,8 @@
 Two sweeps, one replica at a time (a PostgreSQL advisory lock, held on a connection with no
 transaction open, so the Stripe calls run outside any transaction):
 - payments that waited longer than `webhook_grace_seconds` are re-read and applied like a webhook;
-- Stripe's event list since the last sweep (with an overlap) goes through the same event
-  processing as webhooks, where events already seen are skipped by id.
+- Stripe's event list since the last sweep (with an overlap) is stored like webhooks' events
+  (those already stored are skipped by id) and processed by the same processor.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from payments import db
-from payments.events import process_event
-from payments.service import Context, apply_snapshot, now
+from payments.service.context import Context, now
+from payments.service.payment_outcomes import apply_snapshot
+from payments.service.stripe_events import receive_event
 from service_runtime.db import Database
 from service_runtime.unit_of_work import UnitsOfWork
 
@@ -60,14 +61,14 @@ async def replay_missed_events(units: UnitsOfWork, ctx: Context) -> int:
         position = await db.cursor_position(uow.session, EVENTS_CURSOR)
     since = (position if position is not None else int(now().timestamp())) - lookback
     events = await ctx.gateway.events_since(max(since, 0))
-    applied = 0
+    missed = 0
     for event in events:
-        if await process_event(units, ctx, event, source="reconciliation"):
-            applied += 1
+        if await receive_event(units, ctx, event, source="reconciliation"):
+            missed += 1
     if events:
         async with units.begin() as uow:
             newest = int(max(event.created for event in events).timestamp())
             await db.move_cursor(uow.session, EVENTS_CURSOR, newest)
-    if applied:
-        log.warning("reconciliation applied %d event(s) that no webhook delivered", applied)
-    return applied
+    if missed:
+        log.warning("reconciliation found %d event(s) that no webhook delivered", missed)
+    return missed

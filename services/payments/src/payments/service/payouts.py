@@ -12,7 +12,8 @@ from datetime import timedelta
 
 from payments import db
 from payments.domain.payouts import Hold, PayoutStatus, payout_hold, start_transfer
-from payments.service import Context, now, record_call
+from payments.domain.stripe_calls import TransferParams
+from payments.service.context import Context, now, record_call
 from service_runtime.unit_of_work import UnitsOfWork
 
 
@@ -41,7 +42,7 @@ async def schedule_due_payouts(units: UnitsOfWork, ctx: Context) -> int:
                 assert payment is not None
                 await db.save_payout(uow.session, start_transfer(payout, payment))
                 await record_call(
-                    uow, ctx, payout.booking_id, "transfer", f"{payout.booking_id}:payout"
+                    uow, ctx, payout.booking_id, TransferParams(), f"{payout.booking_id}:payout"
                 )
                 started += 1
     return started

@@ -9,10 +9,7 @@ to be retried; the idempotency key makes the retry return Stripe's first answer.
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
 
 from contracts.payments import PaymentFailureReason
 from payments import db
@@ -26,22 +23,23 @@ from payments.domain.payments import (
     refunds_total,
 )
 from payments.domain.payouts import PayoutStatus
-from payments.provider import ProviderRejected, ProviderUnavailable
-from payments.service import (
-    Context,
-    apply_snapshot,
-    cancel_key,
-    now,
-    publish_all,
-    record_call,
-    save_outcome,
+from payments.domain.stripe_calls import (
+    AuthorizeParams,
+    CancelParams,
+    CaptureParams,
+    RefundParams,
+    ReverseTransferParams,
+    StripeCall,
+    StripeCallKind,
+    TransferParams,
 )
+from payments.provider import ProviderRejected, ProviderUnavailable
+from payments.service.context import Context, now, publish_all, record_call
+from payments.service.payment_outcomes import apply_snapshot, cancel_key, save_outcome
 from service_runtime.tracing import continued_trace
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
-
-Call = Any  # a row of stripe_calls
 
 
 class StripeCalls:
@@ -50,14 +48,6 @@ class StripeCalls:
     def __init__(self, units: UnitsOfWork, ctx: Context) -> None:
         self._units = units
         self._ctx = ctx
-        self._kinds: dict[str, Callable[[Call], Awaitable[None]]] = {
-            "authorize": self._authorize,
-            "capture": self._capture,
-            "cancel": self._cancel,
-            "refund": self._refund,
-            "transfer": self._transfer,
-            "reverse_transfer": self._reverse_transfer,
-        }
 
     async def run_due(self) -> int:
         """Run one batch of due calls; how many were taken."""
@@ -70,14 +60,15 @@ class StripeCalls:
                 await self._run(call)
         return len(calls)
 
-    async def _run(self, call: Call) -> None:
+    async def _run(self, call: StripeCall) -> None:
         settings = self._ctx.settings
         try:
-            await self._kinds[call.kind](call)
+            await self._make(call)
         except Exception as error:
             # Only the authorization is given up on (booking must hear it failed); a call that
             # moves money must happen, so it keeps being retried at the longest delay.
-            last = call.kind == "authorize" and call.attempts >= settings.step_max_attempts
+            authorize = call.kind is StripeCallKind.AUTHORIZE
+            last = authorize and call.attempts >= settings.step_max_attempts
             if not isinstance(error, ProviderUnavailable | ProviderRejected):
                 log.exception("stripe call %s (%s) crashed", call.idempotency_key, call.kind)
             else:
@@ -86,8 +77,7 @@ class StripeCalls:
                 if last:
                     log.error("stripe call %s given up", call.idempotency_key)
                     await db.finish_call(uow.session, call.id, status="failed")
-                    if call.kind == "authorize":
-                        await self._authorization_impossible(uow, call)
+                    await self._authorization_impossible(uow, call)
                 else:
                     if call.attempts >= settings.step_max_attempts:
                         log.error("stripe call %s still failing", call.idempotency_key)
@@ -96,7 +86,22 @@ class StripeCalls:
                         uow.session, call.id, delay_seconds=delay, error=repr(error)
                     )
 
-    async def _authorize(self, call: Call) -> None:
+    async def _make(self, call: StripeCall) -> None:
+        match call.params:
+            case AuthorizeParams():
+                await self._authorize(call, call.params)
+            case CaptureParams():
+                await self._change_intent(call, call.params)
+            case CancelParams():
+                await self._change_intent(call, call.params)
+            case RefundParams():
+                await self._refund(call, call.params)
+            case TransferParams():
+                await self._transfer(call)
+            case ReverseTransferParams():
+                await self._reverse_transfer(call, call.params)
+
+    async def _authorize(self, call: StripeCall, params: AuthorizeParams) -> None:
         async with self._units.begin() as uow:
             payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
         if payment is None or payment.status is not PaymentStatus.PENDING or payment.intent_ref:
@@ -107,7 +112,7 @@ class StripeCalls:
                 booking_id=payment.booking_id,
                 amount_minor=payment.amount_minor,
                 currency=payment.currency,
-                description=str(call.params.get("description") or ""),
+                description=params.description or "",
                 idempotency_key=call.idempotency_key,
             )
         except ProviderRejected:
@@ -126,30 +131,25 @@ class StripeCalls:
             if needs_cancel(outcome.payment):
                 # Voided while Stripe was creating it: cancel it before anyone can pay.
                 key = cancel_key(payment.booking_id)
-                await record_call(uow, self._ctx, payment.booking_id, "cancel", key)
+                await record_call(uow, self._ctx, payment.booking_id, CancelParams(), key)
             await db.finish_call(uow.session, call.id)
 
-    async def _authorization_impossible(self, uow: UnitOfWork, call: Call) -> None:
+    async def _authorization_impossible(self, uow: UnitOfWork, call: StripeCall) -> None:
         """Stripe stayed out of reach: booking must not wait for a payment that never comes."""
         payment = await db.payment_for_booking(uow.session, call.booking_id)
         if payment is not None:
             outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, now())
             await save_outcome(uow, self._ctx, payment, outcome)
 
-    async def _capture(self, call: Call) -> None:
-        await self._change_intent(call, "capture")
-
-    async def _cancel(self, call: Call) -> None:
-        await self._change_intent(call, "cancel")
-
-    async def _change_intent(self, call: Call, action: str) -> None:
+    async def _change_intent(self, call: StripeCall, params: CaptureParams | CancelParams) -> None:
         async with self._units.begin() as uow:
             payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
         movable = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
         if payment is None or payment.intent_ref is None or payment.status not in movable:
             await self._done(call)
             return
-        if action == "capture" and payment.void_reason is not None:
+        capture = isinstance(params, CaptureParams)
+        if capture and payment.void_reason is not None:
             # The void came before this capture went through: the cancel queued behind it
             # releases the money instead (and if an earlier attempt did capture, the cancel
             # learns so from Stripe and refunds it).
@@ -158,10 +158,10 @@ class StripeCalls:
             return
         gateway = self._ctx.gateway
         try:
-            if action == "capture":
+            if isinstance(params, CaptureParams):
                 snapshot = await gateway.capture(
                     payment.intent_ref,
-                    amount_minor=int(call.params["amount_minor"]),
+                    amount_minor=params.amount_minor,
                     idempotency_key=call.idempotency_key,
                 )
             else:
@@ -170,7 +170,9 @@ class StripeCalls:
                 )
         except ProviderRejected as error:
             # Usually the intent moved on (captured, canceled, lapsed): learn where it is.
-            log.info("%s of %s refused (%s); re-reading it", action, payment.intent_ref, error.code)
+            log.info(
+                "%s of %s refused (%s); re-reading it", call.kind, payment.intent_ref, error.code
+            )
             snapshot = await gateway.retrieve_intent(payment.intent_ref)
         async with self._units.begin() as uow:
             payment = await db.payment_for_booking(uow.session, call.booking_id)
@@ -178,8 +180,8 @@ class StripeCalls:
             await apply_snapshot(uow, self._ctx, payment, snapshot)
             await db.finish_call(uow.session, call.id)
 
-    async def _refund(self, call: Call) -> None:
-        refund_id = uuid.UUID(call.params["refund_id"])
+    async def _refund(self, call: StripeCall, params: RefundParams) -> None:
+        refund_id = params.refund_id
         async with self._units.begin() as uow:
             payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
             row = await db.refund_row(uow.session, refund_id)
@@ -215,7 +217,7 @@ class StripeCalls:
                 await publish_all(uow, outcome.messages, payment.booking_id)
             await db.finish_call(uow.session, call.id)
 
-    async def _transfer(self, call: Call) -> None:
+    async def _transfer(self, call: StripeCall) -> None:
         async with self._units.begin() as uow:
             payout = await db.payout_for_booking(uow.session, call.booking_id)
             payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
@@ -261,7 +263,7 @@ class StripeCalls:
             await publish_all(uow, messages, payout.booking_id)
             await db.finish_call(uow.session, call.id)
 
-    async def _reverse_transfer(self, call: Call) -> None:
+    async def _reverse_transfer(self, call: StripeCall, params: ReverseTransferParams) -> None:
         async with self._units.begin() as uow:
             payout = await db.payout_for_booking(uow.session, call.booking_id)
         if payout is None or payout.transfer_ref is None or payout.status is not PayoutStatus.PAID:
@@ -274,13 +276,13 @@ class StripeCalls:
             payout = await db.payout_for_booking(uow.session, call.booking_id)
             assert payout is not None
             updated, messages = payout_rules.reversed_(
-                payout, transfer.amount_reversed_minor, call.params.get("reason", "dispute"), now()
+                payout, transfer.amount_reversed_minor, params.reason, now()
             )
             if updated != payout:
                 await db.save_payout(uow.session, updated)
             await publish_all(uow, messages, payout.booking_id)
             await db.finish_call(uow.session, call.id)
 
-    async def _done(self, call: Call) -> None:
+    async def _done(self, call: StripeCall) -> None:
         async with self._units.begin() as uow:
             await db.finish_call(uow.session, call.id)

@@ -1,53 +1,73 @@
 """Stripe's events, from webhooks or re-listed by reconciliation, each applied exactly once.
 
-The event id is recorded (INSERT ... ON CONFLICT DO NOTHING) in the same transaction as its
-effect, so a repeated event changes nothing; and every effect goes through the monotonic rules
-of the domain, so events in any order end in the same state.
+An event is first stored by its id (INSERT ... ON CONFLICT DO NOTHING), so a repeated delivery
+adds nothing; it is processed after that commit, outside the webhook's request, and marked
+processed in the transaction of its effect. Every effect goes through the monotonic rules of the
+domain, so events in any order end in the same state.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from contracts.payments import PaymentFailureReason
 from payments import db
 from payments.domain import disputes as dispute_rules
 from payments.domain import payouts as payout_rules
-from payments.domain.disputes import Dispute, DisputeSnapshot, DisputeStatus
+from payments.domain.disputes import Dispute, DisputeStatus
 from payments.domain.payments import (
     CardFailure,
-    IntentSnapshot,
     Payment,
     PaymentStatus,
     card_failed,
     refunds_total,
 )
 from payments.domain.payouts import PayoutStatus
+from payments.domain.stripe_calls import ReverseTransferParams
 from payments.provider import ProviderEvent, ProviderUnavailable
-from payments.service import Context, apply_snapshot, now, publish_all, record_call
+from payments.service.context import Context, now, publish_all, record_call
+from payments.service.payment_outcomes import apply_snapshot
 from service_runtime.tracing import span_in_trace
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
 
-async def process_event(
+async def receive_event(
     units: UnitsOfWork, ctx: Context, event: ProviderEvent, *, source: str
 ) -> bool:
-    """Apply one event unless it was applied before; False for a repeat."""
+    """Store an event to be processed once this commits; False when it was stored before."""
     async with units.begin() as uow:
-        if await db.event_seen(uow.session, event.id):
-            return False  # a cheap early answer; the insert below is what guarantees once
+        stored = await db.store_event(uow.session, event, source)
+        if stored:
+            uow.after_commit(ctx.events_received)
+    return stored
+
+
+async def process_stored_events(units: UnitsOfWork, ctx: Context) -> int:
+    """Process one batch of the events stored and not processed yet; how many were taken."""
+    async with units.begin() as uow:
+        events = await db.claim_events(uow.session, lease_seconds=ctx.settings.event_lease_seconds)
+    for event in events:
+        try:
+            await _process(units, ctx, event)
+        except Exception:
+            # Left unprocessed: taken again once its lease runs out, after the others.
+            log.exception("Stripe event %s (%s) failed", event.id, event.type)
+    return len(events)
+
+
+async def _process(units: UnitsOfWork, ctx: Context, event: ProviderEvent) -> None:
+    async with units.begin() as uow:
         traceparent = await db.booking_traceparent(uow.session, _intent_ref(event))
     with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", traceparent):
         event = await _with_authorization_deadline(ctx, event)
         async with units.begin() as uow:
-            if not await db.record_event(uow.session, event.id, event.type, event.created, source):
-                return False
-            await _apply(uow, ctx, event)
-    return True
+            if await db.mark_processed(uow.session, event.id):
+                await _apply(uow, ctx, event)
 
 
 def _intent_ref(event: ProviderEvent) -> str | None:
@@ -74,20 +94,11 @@ async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> Pr
 
 
 async def _apply(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
-    if event.intent is not None:
-        await _intent_event(uow, ctx, event.type, event.intent)
-    elif event.charge is not None and event.type == "charge.refunded":
-        payment = await _payment(uow, event.charge.intent_ref, None)
-        if payment is not None:
-            updated = refunds_total(payment, event.charge.amount_refunded_minor)
-            if updated != payment:
-                await db.save_payment(uow.session, updated)
-    elif event.dispute is not None:
-        await _dispute_event(uow, ctx, event.dispute)
-    elif event.account is not None and event.type == "account.updated":
-        await _account_event(uow, event)
-    elif event.transfer is not None:
-        await _transfer_event(uow, event)
+    handle = EVENT_HANDLERS.get(event.type)
+    if handle is None:
+        log.info("Stripe event %s of type %s: nothing to do", event.id, event.type)
+        return
+    await handle(uow, ctx, event)
 
 
 async def _payment(
@@ -99,22 +110,45 @@ async def _payment(
     return payment
 
 
-async def _intent_event(
-    uow: UnitOfWork, ctx: Context, event_type: str, intent: IntentSnapshot
-) -> None:
+async def _intent_payment(uow: UnitOfWork, event: ProviderEvent) -> Payment | None:
+    """The payment of the PaymentIntent an event carries, when we know it."""
+    intent = event.intent
+    if intent is None:
+        return None
     payment = await _payment(uow, intent.intent_ref, intent.booking_id)
     if payment is None:
-        log.info("%s for unknown PaymentIntent %s ignored", event_type, intent.intent_ref)
-        return
-    if event_type == "payment_intent.payment_failed":
-        failure = intent.failure or CardFailure(PaymentFailureReason.CARD_DECLINED)
-        outcome = card_failed(payment, failure, now())
-        await publish_all(uow, outcome.messages, payment.booking_id)
-        return
-    await apply_snapshot(uow, ctx, payment, intent)
+        log.info("%s for unknown PaymentIntent %s ignored", event.type, intent.intent_ref)
+    return payment
 
 
-async def _dispute_event(uow: UnitOfWork, ctx: Context, snapshot: DisputeSnapshot) -> None:
+async def _intent_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+    payment = await _intent_payment(uow, event)
+    if payment is not None and event.intent is not None:
+        await apply_snapshot(uow, ctx, payment, event.intent)
+
+
+async def _card_failed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+    payment = await _intent_payment(uow, event)
+    if payment is None or event.intent is None:
+        return
+    failure = event.intent.failure or CardFailure(PaymentFailureReason.CARD_DECLINED)
+    outcome = card_failed(payment, failure, now())
+    await publish_all(uow, outcome.messages, payment.booking_id)
+
+
+async def _charge_refunded(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+    charge = event.charge
+    payment = await _payment(uow, charge.intent_ref, None) if charge is not None else None
+    if charge is not None and payment is not None:
+        updated = refunds_total(payment, charge.amount_refunded_minor)
+        if updated != payment:
+            await db.save_payment(uow.session, updated)
+
+
+async def _dispute_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+    snapshot = event.dispute
+    if snapshot is None:
+        return
     dispute = await db.dispute_by_ref(uow.session, snapshot.dispute_ref)
     if dispute is None:
         payment = await _payment(uow, snapshot.intent_ref, None)
@@ -152,9 +186,8 @@ async def _claw_back_payout(uow: UnitOfWork, ctx: Context, booking_id: uuid.UUID
         uow,
         ctx,
         booking_id,
-        "reverse_transfer",
+        ReverseTransferParams(reason="dispute_opened"),
         f"{booking_id}:payout-reversal",
-        {"reason": "dispute_opened"},
     )
 
 
@@ -167,9 +200,10 @@ async def _cancel_payout(uow: UnitOfWork, booking_id: uuid.UUID) -> None:
         )
 
 
-async def _account_event(uow: UnitOfWork, event: ProviderEvent) -> None:
+async def _account_updated(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
     snapshot = event.account
-    assert snapshot is not None
+    if snapshot is None:
+        return
     row = await db.owner_account_by_ref(uow.session, snapshot.account_ref)
     if row is None:
         if snapshot.owner_id is None:
@@ -189,10 +223,11 @@ async def _account_event(uow: UnitOfWork, event: ProviderEvent) -> None:
     await publish_all(uow, messages, row.owner_id)
 
 
-async def _transfer_event(uow: UnitOfWork, event: ProviderEvent) -> None:
+async def _transfer_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
     """The transfer's own news: covers a crash between Stripe's answer and our record of it."""
     snapshot = event.transfer
-    assert snapshot is not None
+    if snapshot is None:
+        return
     payout = await db.payout_for_transfer(uow.session, snapshot.transfer_ref)
     if payout is None and snapshot.booking_id is not None:
         payout = await db.payout_for_booking(uow.session, snapshot.booking_id)
@@ -209,3 +244,28 @@ async def _transfer_event(uow: UnitOfWork, event: ProviderEvent) -> None:
     if updated != payout:
         await db.save_payout(uow.session, updated)
     await publish_all(uow, messages, payout.booking_id)
+
+
+EventHandler = Callable[[UnitOfWork, Context, ProviderEvent], Awaitable[None]]
+
+EVENT_HANDLERS: dict[str, EventHandler] = {
+    "payment_intent.created": _intent_changed,
+    "payment_intent.processing": _intent_changed,
+    "payment_intent.requires_action": _intent_changed,
+    "payment_intent.partially_funded": _intent_changed,
+    "payment_intent.amount_capturable_updated": _intent_changed,
+    "payment_intent.succeeded": _intent_changed,
+    "payment_intent.canceled": _intent_changed,
+    "payment_intent.payment_failed": _card_failed,
+    "charge.refunded": _charge_refunded,
+    "charge.dispute.created": _dispute_changed,
+    "charge.dispute.updated": _dispute_changed,
+    "charge.dispute.closed": _dispute_changed,
+    "charge.dispute.funds_withdrawn": _dispute_changed,
+    "charge.dispute.funds_reinstated": _dispute_changed,
+    "account.updated": _account_updated,
+    "transfer.created": _transfer_changed,
+    "transfer.updated": _transfer_changed,
+    "transfer.reversed": _transfer_changed,
+}
+"""What each Stripe event type does; a type not named here is stored, and changes nothing."""

@@ -1,0 +1,186 @@
+"""The payments table: one payment per booking."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.payments import CaptureStrategy, VoidReason
+from payments.db.base import metadata, timestamps
+from payments.domain.payments import Payment, PaymentStatus
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("booking_id", Uuid, nullable=False, unique=True),
+    Column("booker_id", Uuid, nullable=False),
+    Column("owner_id", Uuid, nullable=False),
+    Column("currency", Text, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("quoted_fee_minor", BigInteger, nullable=False),
+    Column("capture_strategy", Text, nullable=False),
+    Column("session_ends_at", DateTime(timezone=True), nullable=False),
+    Column("status", Text, nullable=False),
+    Column("intent_ref", Text, unique=True),
+    Column("client_secret", Text),
+    Column("charge_ref", Text),
+    Column("authorized_at", DateTime(timezone=True)),
+    Column("authorization_expires_at", DateTime(timezone=True)),
+    Column("captured_minor", BigInteger, nullable=False, server_default="0"),
+    Column("fee_minor", BigInteger, nullable=False, server_default="0"),
+    Column("captured_at", DateTime(timezone=True)),
+    Column("refunded_minor", BigInteger, nullable=False, server_default="0"),
+    Column("void_reason", Text),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("checked_at", DateTime(timezone=True), comment="last re-read from Stripe"),
+    *timestamps(),
+)
+Index("payments_waiting", payments.c.updated_at, postgresql_where=payments.c.status == "pending")
+Index("payments_owner_captured", payments.c.owner_id, payments.c.captured_at)
+
+
+_PAYMENT_FIELDS = [
+    "id",
+    "booking_id",
+    "booker_id",
+    "owner_id",
+    "currency",
+    "amount_minor",
+    "quoted_fee_minor",
+    "capture_strategy",
+    "session_ends_at",
+    "status",
+    "intent_ref",
+    "client_secret",
+    "charge_ref",
+    "authorized_at",
+    "authorization_expires_at",
+    "captured_minor",
+    "fee_minor",
+    "captured_at",
+    "refunded_minor",
+    "void_reason",
+]
+
+
+def payment_from_row(row: Any) -> Payment:
+    return Payment(
+        id=row.id,
+        booking_id=row.booking_id,
+        booker_id=row.booker_id,
+        owner_id=row.owner_id,
+        currency=row.currency,
+        amount_minor=row.amount_minor,
+        quoted_fee_minor=row.quoted_fee_minor,
+        capture_strategy=CaptureStrategy(row.capture_strategy),
+        session_ends_at=row.session_ends_at,
+        status=PaymentStatus(row.status),
+        intent_ref=row.intent_ref,
+        client_secret=row.client_secret,
+        charge_ref=row.charge_ref,
+        authorized_at=row.authorized_at,
+        authorization_expires_at=row.authorization_expires_at,
+        captured_minor=row.captured_minor,
+        fee_minor=row.fee_minor,
+        captured_at=row.captured_at,
+        refunded_minor=row.refunded_minor,
+        void_reason=VoidReason(row.void_reason) if row.void_reason else None,
+    )
+
+
+def _payment_values(payment: Payment) -> dict[str, Any]:
+    values = {name: getattr(payment, name) for name in _PAYMENT_FIELDS}
+    values["status"] = payment.status.value
+    values["capture_strategy"] = payment.capture_strategy.value
+    values["void_reason"] = payment.void_reason.value if payment.void_reason else None
+    return values
+
+
+async def add_payment(session: AsyncSession, payment: Payment) -> bool:
+    """False when the booking already has a payment (one payment per booking)."""
+    result = await session.execute(
+        pg_insert(payments)
+        .values(**_payment_values(payment))
+        .on_conflict_do_nothing(index_elements=["booking_id"])
+        .returning(payments.c.id)
+    )
+    return result.first() is not None
+
+
+async def payment_for_booking(
+    session: AsyncSession, booking_id: uuid.UUID, *, lock: bool = True
+) -> Payment | None:
+    """The booking's payment, locked for update so concurrent changes queue up behind us."""
+    query = select(payments).where(payments.c.booking_id == booking_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return payment_from_row(row) if row else None
+
+
+async def payment_for_intent(session: AsyncSession, intent_ref: str) -> Payment | None:
+    query = select(payments).where(payments.c.intent_ref == intent_ref).with_for_update()
+    row = (await session.execute(query)).first()
+    return payment_from_row(row) if row else None
+
+
+async def save_payment(session: AsyncSession, payment: Payment) -> None:
+    values = _payment_values(payment)
+    del values["id"]
+    await session.execute(
+        update(payments)
+        .where(payments.c.id == payment.id)
+        .values(**values, updated_at=func.now(), version=payments.c.version + 1)
+    )
+
+
+async def payments_waiting(
+    session: AsyncSession, *, older_than: datetime, limit: int = 100
+) -> list[str]:
+    """Intents still pending longer than a webhook should take (marked checked, so each is
+    re-read at most once per grace period)."""
+    waiting = (
+        select(payments.c.id)
+        .where(
+            payments.c.status == PaymentStatus.PENDING.value,
+            payments.c.intent_ref.is_not(None),
+            func.coalesce(payments.c.checked_at, payments.c.updated_at) < older_than,
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = await session.execute(
+        update(payments)
+        .where(payments.c.id.in_(waiting.scalar_subquery()))
+        .values(checked_at=func.now())
+        .returning(payments.c.intent_ref)
+    )
+    return [row.intent_ref for row in rows]
+
+
+async def payments_captured_for_owner(
+    session: AsyncSession, owner_id: uuid.UUID, since: datetime, until: datetime
+) -> list[Payment]:
+    """The owner's payments captured in [since, until)."""
+    query = select(payments).where(
+        payments.c.owner_id == owner_id,
+        payments.c.captured_at >= since,
+        payments.c.captured_at < until,
+    )
+    return [payment_from_row(row) for row in await session.execute(query)]

@@ -1,0 +1,133 @@
+"""Stripe events, stored as they arrive and processed once after, and the reconciliation's cursor.
+
+An event is stored by its id (ON CONFLICT DO NOTHING), so a repeated delivery adds nothing; the
+processor leases unprocessed ones for a while and marks each processed in the transaction that
+applies it, so a crash anywhere leaves the event to be processed again, and never twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import BigInteger, Column, DateTime, Index, Table, Text, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from payments.db.base import metadata
+from payments.provider import ProviderEvent
+
+log = logging.getLogger(__name__)
+
+stripe_events = Table(
+    "stripe_events",
+    metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("event_type", Text, nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False, comment="when Stripe created it"),
+    Column("source", Text, nullable=False, comment="webhook or reconciliation"),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("payload", JSONB, comment="the event in our words (payments.provider.ProviderEvent)"),
+    Column("processed_at", DateTime(timezone=True)),
+    Column("leased_until", DateTime(timezone=True), comment="a processor has it until then"),
+)
+Index(
+    "stripe_events_unprocessed",
+    stripe_events.c.created,
+    postgresql_where=stripe_events.c.processed_at.is_(None),
+)
+
+reconciliation_cursors = Table(
+    "reconciliation_cursors",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("position", BigInteger, nullable=False, comment="unix time of Stripe's newest event"),
+)
+
+_EVENT = TypeAdapter(ProviderEvent)
+
+
+async def store_event(session: AsyncSession, event: ProviderEvent, source: str) -> bool:
+    """False when this event was stored before (whether or not it is processed yet)."""
+    result = await session.execute(
+        pg_insert(stripe_events)
+        .values(
+            event_id=event.id,
+            event_type=event.type,
+            created=event.created,
+            source=source,
+            payload=_EVENT.dump_python(event, mode="json"),
+        )
+        .on_conflict_do_nothing()
+        .returning(stripe_events.c.event_id)
+    )
+    return result.first() is not None
+
+
+async def claim_events(
+    session: AsyncSession, *, lease_seconds: float, limit: int = 20
+) -> list[ProviderEvent]:
+    """Unprocessed events nobody holds, oldest first, leased for a while; another replica skips
+    them. An event whose payload no longer reads is logged and marked processed."""
+    due = (
+        select(stripe_events.c.event_id)
+        .where(
+            stripe_events.c.processed_at.is_(None),
+            func.coalesce(stripe_events.c.leased_until, func.now()) <= func.now(),
+        )
+        .order_by(stripe_events.c.created, stripe_events.c.received_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = await session.execute(
+        update(stripe_events)
+        .where(stripe_events.c.event_id.in_(due.scalar_subquery()))
+        .values(leased_until=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, lease_seconds))
+        .returning(stripe_events.c.event_id, stripe_events.c.created, stripe_events.c.payload)
+    )
+    events = []
+    for row in sorted(rows.all(), key=lambda row: row.created):
+        try:
+            events.append(_event(row.payload))
+        except ValidationError as error:
+            log.error("stored Stripe event %s unreadable, skipped: %s", row.event_id, error)
+            await mark_processed(session, row.event_id)
+    return events
+
+
+def _event(payload: Any) -> ProviderEvent:
+    return _EVENT.validate_python(payload)
+
+
+async def mark_processed(session: AsyncSession, event_id: str) -> bool:
+    """Mark the event processed, locking it until commit; False when it already was (another
+    processor whose lease ran out got there first)."""
+    result = await session.execute(
+        update(stripe_events)
+        .where(stripe_events.c.event_id == event_id, stripe_events.c.processed_at.is_(None))
+        .values(processed_at=func.now())
+        .returning(stripe_events.c.event_id)
+    )
+    return result.first() is not None
+
+
+async def cursor_position(session: AsyncSession, name: str) -> int | None:
+    return await session.scalar(
+        select(reconciliation_cursors.c.position).where(reconciliation_cursors.c.name == name)
+    )
+
+
+async def move_cursor(session: AsyncSession, name: str, position: int) -> None:
+    statement = pg_insert(reconciliation_cursors).values(name=name, position=position)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"],
+            set_={
+                "position": func.greatest(
+                    reconciliation_cursors.c.position, statement.excluded.position
+                )
+            },
+        )
+    )

@@ -1,0 +1,184 @@
+"""Booking's commands, each inside the unit of work of its message: load, ask the domain,
+save with its messages and the Stripe calls to make after commit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from contracts.payments import (
+    AuthorizePayment,
+    CapturePayment,
+    PaymentVoided,
+    RefundPayment,
+    SchedulePayout,
+    VoidPayment,
+)
+from payments import db
+from payments.domain.money import refund_amount
+from payments.domain.payments import (
+    Payment,
+    PaymentStatus,
+    VoidAction,
+    capture_amount,
+    captured_message,
+    intent_ready,
+    new_payment,
+    request_void,
+    waiting_payment,
+)
+from payments.domain.payouts import Payout
+from payments.domain.stripe_calls import AuthorizeParams, CancelParams
+from payments.service.context import Context, now, record_call
+from payments.service.payment_outcomes import (
+    authorize_key,
+    cancel_key,
+    record_capture,
+    record_refund_call,
+    save_outcome,
+)
+from service_runtime.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) -> None:
+    """Create the booking's payment; Stripe's PaymentIntent follows right after commit."""
+    await db.lock_booking(uow.session, command.booking_id)
+    if await db.voided_booking(uow.session, command.booking_id) is not None:
+        # The void came first (a backlog handled out of order): this payment is not wanted.
+        log.warning("payment of booking %s asked for after its void: refused", command.booking_id)
+        return
+    payment = new_payment(
+        command,
+        now=now(),
+        window=timedelta(days=ctx.settings.authorization_window_days),
+    )
+    if await db.add_payment(uow.session, payment):
+        await record_call(
+            uow,
+            ctx,
+            payment.booking_id,
+            AuthorizeParams(description=command.description),
+            authorize_key(payment.booking_id),
+        )
+        return
+    existing = await db.payment_for_booking(uow.session, command.booking_id)
+    if (
+        existing
+        and existing.status is PaymentStatus.PENDING
+        and existing.void_reason is None
+        and existing.client_secret
+    ):
+        # Asked again (the booker retries): the same PaymentIntent takes another card.
+        await uow.publish(intent_ready(existing), correlation_id=str(existing.booking_id))
+
+
+async def capture(uow: UnitOfWork, ctx: Context, command: CapturePayment) -> None:
+    await db.lock_booking(uow.session, command.booking_id)
+    payment = await db.payment_for_booking(uow.session, command.booking_id)
+    if payment is None:
+        log.warning("capture for booking %s without a payment ignored", command.booking_id)
+        return
+    if payment.status is PaymentStatus.AUTHORIZED and payment.void_reason is None:
+        await record_capture(uow, ctx, payment, capture_amount(payment, command.amount))
+    elif payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+        await uow.publish(captured_message(payment), correlation_id=str(payment.booking_id))
+    else:
+        log.warning(
+            "capture of a %s payment (booking %s, void asked: %s) ignored",
+            payment.status,
+            payment.booking_id,
+            payment.void_reason,
+        )
+
+
+async def void(uow: UnitOfWork, ctx: Context, command: VoidPayment) -> None:
+    """Release the booking's money: cancel, refund, or remember the void for a payment that
+    has not been asked for yet, so that it is never created."""
+    await db.lock_booking(uow.session, command.booking_id)
+    payment = await db.payment_for_booking(uow.session, command.booking_id)
+    if payment is None:
+        await db.add_voided_booking(uow.session, command.booking_id, command.reason.value)
+        nothing = PaymentVoided(
+            booking_id=command.booking_id, reason=command.reason, voided_at=now()
+        )
+        await uow.publish(nothing, correlation_id=str(command.booking_id))
+        return
+    outcome, action = request_void(
+        payment, command.reason, now(), intent_may_exist=await _intent_may_exist(uow, payment)
+    )
+    await save_outcome(uow, ctx, payment, outcome)
+    if action is VoidAction.CANCEL:
+        await record_call(
+            uow, ctx, payment.booking_id, CancelParams(), cancel_key(payment.booking_id)
+        )
+
+
+async def _intent_may_exist(uow: UnitOfWork, payment: Payment) -> bool:
+    """Whether Stripe may hold a PaymentIntent we do not know yet; if its creating call was
+    never taken, it is called off here (the call is locked, so no runner takes it meanwhile)."""
+    if payment.intent_ref is not None or payment.status is not PaymentStatus.PENDING:
+        return payment.intent_ref is not None
+    call = await db.call_by_key(uow.session, authorize_key(payment.booking_id))
+    if call is None or call.status != "pending":
+        return False
+    if call.attempts > 0:
+        return True
+    await db.finish_call(uow.session, call.id, status="cancelled")
+    return False
+
+
+async def refund(uow: UnitOfWork, ctx: Context, command: RefundPayment) -> None:
+    """Refund part or all of a captured payment, once per refund id, never beyond the capture;
+    asked for before the capture settled, it waits for it."""
+    await db.lock_booking(uow.session, command.booking_id)
+    payment = await db.payment_for_booking(uow.session, command.booking_id)
+    if waiting_payment(payment):
+        if await db.add_refund(
+            uow.session,
+            refund_id=command.refund_id,
+            booking_id=command.booking_id,
+            requested_minor=command.amount.amount_minor,
+            amount_minor=0,
+            reason=command.reason.value,
+            status="awaiting_capture",
+            currency=command.amount.currency,
+        ):
+            log.info("refund %s waits for the capture", command.refund_id)
+        return
+    assert payment is not None
+    amount = 0
+    if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED) and (
+        payment.currency == command.amount.currency
+    ):
+        pending = await db.refunds_pending_minor(uow.session, payment.booking_id)
+        amount = refund_amount(
+            command.amount.amount_minor, payment.captured_minor, payment.refunded_minor + pending
+        )
+    added = await db.add_refund(
+        uow.session,
+        refund_id=command.refund_id,
+        booking_id=command.booking_id,
+        requested_minor=command.amount.amount_minor,
+        amount_minor=amount,
+        reason=command.reason.value,
+        status="pending" if amount > 0 else "rejected",
+        currency=command.amount.currency,
+    )
+    if not added:
+        return  # the same refund asked for again: it is done or under way
+    if amount == 0:
+        log.warning(
+            "refund %s of booking %s: nothing refundable", command.refund_id, command.booking_id
+        )
+        return
+    await record_refund_call(uow, ctx, command.booking_id, command.refund_id, amount)
+
+
+async def schedule_payout(uow: UnitOfWork, ctx: Context, command: SchedulePayout) -> None:
+    payout = Payout(
+        booking_id=command.booking_id, owner_id=command.owner_id, not_before=command.not_before
+    )
+    if await db.add_payout(uow.session, payout):
+        uow.after_commit(ctx.payouts_scheduled)

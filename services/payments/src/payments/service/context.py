@@ -1,0 +1,64 @@
+"""What every trigger of payments' service layer shares: its context, the clock, and how
+messages and Stripe calls are recorded in a unit of work."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from opentelemetry.trace import NoOpTracerProvider, TracerProvider
+
+from contracts import Message
+from payments import db
+from payments.config import PaymentsSettings
+from payments.domain.stripe_calls import StripeCallParams
+from payments.stripe_gateway import StripeGateway
+from service_runtime.tracing import current_traceparent
+from service_runtime.unit_of_work import UnitOfWork
+
+
+@dataclass
+class Context:
+    """What the service layer needs besides a unit of work: settings, Stripe, and the wake-ups
+    of the background workers (set once they run)."""
+
+    settings: PaymentsSettings
+    gateway: StripeGateway
+    calls_recorded: Callable[[], None] = lambda: None
+    """Wakes the Stripe call runner once a transaction that recorded calls has committed."""
+    payouts_scheduled: Callable[[], None] = lambda: None
+    """Wakes the payout scheduler once a transaction that scheduled a payout has committed."""
+    events_received: Callable[[], None] = lambda: None
+    """Wakes the Stripe event processor once a transaction that stored events has committed."""
+    tracer_provider: TracerProvider = field(default_factory=NoOpTracerProvider)
+    """The service's own, once it runs: webhook work is traced into the booking's trace."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def publish_all(uow: UnitOfWork, messages: Sequence[Message], booking_id: uuid.UUID) -> None:
+    for message in messages:
+        await uow.publish(message, correlation_id=str(booking_id))
+
+
+async def record_call(
+    uow: UnitOfWork,
+    ctx: Context,
+    booking_id: uuid.UUID,
+    params: StripeCallParams,
+    idempotency_key: str,
+) -> None:
+    """A Stripe call to make once this transaction commits (once per idempotency key)."""
+    recorded = await db.add_call(
+        uow.session,
+        booking_id=booking_id,
+        idempotency_key=idempotency_key,
+        params=params,
+        traceparent=current_traceparent(),
+    )
+    if recorded:
+        uow.after_commit(ctx.calls_recorded)
