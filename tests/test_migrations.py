@@ -51,6 +51,7 @@ def test_migrations_build_the_models_schema_and_undo_it(
 ) -> None:
     migrations = migrations_dir_of(service)
     url = make_database(f"migrations_{service}", migrations)
+    importlib.import_module(f"{service}.app")  # every module that defines a table, as in service
     metadata: MetaData = importlib.import_module(f"{service}.db").metadata
 
     assert _differences(url, metadata) == []

@@ -15,9 +15,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("stripe_events", sa.Column("payload", JSONB))
+    op.add_column(
+        "stripe_events",
+        sa.Column(
+            "payload", JSONB, comment="the event in our words (payments.provider.ProviderEvent)"
+        ),
+    )
     op.add_column("stripe_events", sa.Column("processed_at", sa.DateTime(timezone=True)))
-    op.add_column("stripe_events", sa.Column("leased_until", sa.DateTime(timezone=True)))
+    op.add_column(
+        "stripe_events",
+        sa.Column(
+            "leased_until", sa.DateTime(timezone=True), comment="a processor has it until then"
+        ),
+    )
     # Every event recorded so far was applied in the transaction that recorded it.
     op.execute("UPDATE stripe_events SET processed_at = received_at")
     op.create_index(
