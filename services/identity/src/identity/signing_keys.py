@@ -21,7 +21,7 @@ from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity import db
+from identity.db.signing_keys import signing_key_rows, signing_keys
 
 ALGORITHM = "RS256"
 
@@ -78,7 +78,7 @@ async def _store(
     session: AsyncSession, key: SigningKey, now: datetime, cipher: MultiFernet
 ) -> None:
     await session.execute(
-        insert(db.signing_keys).values(
+        insert(signing_keys).values(
             kid=key.kid,
             private_key_encrypted=cipher.encrypt(key.private_key_pem.encode()).decode(),
             public_jwk=key.public_jwk,
@@ -97,11 +97,11 @@ def _decrypted(row: Any, cipher: MultiFernet) -> SigningKey:
 
 async def active_key(session: AsyncSession, now: datetime, cipher: MultiFernet) -> SigningKey:
     """The key new tokens are signed with, created on first use."""
-    rows = await db.signing_key_rows(session, retired_after=now)
+    rows = await signing_key_rows(session, retired_after=now)
     active = [row for row in rows if row.retired_at is None]
     if not active:
         await _lock_keys(session)
-        rows = await db.signing_key_rows(session, retired_after=now)
+        rows = await signing_key_rows(session, retired_after=now)
         active = [row for row in rows if row.retired_at is None]
     if active and active[0].private_key_pem is not None:
         await _lock_keys(session)
@@ -118,7 +118,7 @@ async def rotate(session: AsyncSession, now: datetime, cipher: MultiFernet) -> S
     """Make a new active key; the old one stays in the JWKS until its last token expires."""
     await _lock_keys(session)
     await session.execute(
-        update(db.signing_keys).where(db.signing_keys.c.retired_at.is_(None)).values(retired_at=now)
+        update(signing_keys).where(signing_keys.c.retired_at.is_(None)).values(retired_at=now)
     )
     key = generate_signing_key()
     await _store(session, key, now, cipher)
@@ -131,7 +131,7 @@ async def reencrypt(session: AsyncSession, cipher: MultiFernet) -> int:
     Run after prepending a new key-encryption key; then the old one may be dropped.
     """
     await _lock_keys(session)
-    rows = (await session.execute(select(db.signing_keys))).all()
+    rows = (await session.execute(select(signing_keys))).all()
     for row in rows:
         await _seal(session, row, cipher)
     return len(rows)
@@ -150,13 +150,13 @@ async def _seal(session: AsyncSession, row: Any, cipher: MultiFernet) -> None:
         except InvalidToken:
             raise SigningKeyUnreadable(row.kid) from None
     await session.execute(
-        update(db.signing_keys)
-        .where(db.signing_keys.c.kid == row.kid)
+        update(signing_keys)
+        .where(signing_keys.c.kid == row.kid)
         .values(private_key_encrypted=sealed.decode(), private_key_pem=None)
     )
 
 
 async def jwks(session: AsyncSession, now: datetime, token_ttl: timedelta) -> dict[str, Any]:
     """Public keys that may have signed a still-valid token."""
-    rows = await db.signing_key_rows(session, retired_after=now - token_ttl)
+    rows = await signing_key_rows(session, retired_after=now - token_ttl)
     return {"keys": [row.public_jwk for row in rows]}

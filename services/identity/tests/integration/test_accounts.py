@@ -6,7 +6,7 @@ import jwt
 from sqlalchemy import select
 
 from identity import service
-from identity.db import outbox
+from identity.db.base import outbox
 from tests.fixtures.infra import eventually
 
 from ..conftest import Identity, bearer, sign_up
