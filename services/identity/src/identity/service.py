@@ -6,8 +6,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from contracts.identity import Role, RoleChanged, UserCreated, UserDeleted
 from identity import account_links, refresh_tokens, signing_keys
 from identity.config import IdentitySettings
@@ -87,13 +85,10 @@ async def sign_up(
 ) -> tuple[User, Tokens]:
     password_hash = await settings.password_hashing().hash(password)
     user = new_user(email, name, role, password_hash)
-    try:
-        async with units.begin() as uow:
-            await _add(uow, user)
-            await account_links.send_link(uow, user, LinkPurpose.VERIFY_EMAIL, settings)
-            tokens = await refresh_tokens.grant(uow, user, settings)
-    except IntegrityError:  # a concurrent sign-up with the same email won the race
-        raise EmailTaken(user.email) from None
+    async with units.begin() as uow:
+        await _add(uow, user)
+        await account_links.send_link(uow, user, LinkPurpose.VERIFY_EMAIL, settings)
+        tokens = await refresh_tokens.grant(uow, user, settings)
     return user, tokens
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.db.base import metadata
-from identity.db.users import users
+from identity.db.users import locked_user
 from identity.domain.account_links import LinkPurpose, StoredLink
 
 account_links = Table(
@@ -70,7 +70,7 @@ async def newest_account_link_at(
 ) -> datetime | None:
     """When the person's last link of this kind was made, locked with the user's row so two
     requests at once do not both send one."""
-    await session.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+    await locked_user(session, user_id)
     newest: datetime | None = await session.scalar(
         select(func.max(account_links.c.created_at)).where(
             account_links.c.user_id == user_id, account_links.c.purpose == purpose.value
@@ -97,3 +97,8 @@ async def use_account_link(session: AsyncSession, digest: str, now: datetime) ->
     await session.execute(
         update(account_links).where(account_links.c.digest == digest).values(used_at=now)
     )
+
+
+async def delete_account_links_of(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Every link mailed to the person gone (an erased account keeps none)."""
+    await session.execute(delete(account_links).where(account_links.c.user_id == user_id))

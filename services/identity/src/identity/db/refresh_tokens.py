@@ -23,6 +23,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from identity.db.base import metadata
 from identity.domain.refresh_tokens import Family, StoredToken
@@ -152,27 +153,31 @@ async def use_refresh_token(session: AsyncSession, digest: str, now: datetime) -
 async def revoke_refresh_family(
     session: AsyncSession, family_id: uuid.UUID, now: datetime, reason: str
 ) -> None:
-    await session.execute(
-        update(refresh_token_families)
-        .where(
-            refresh_token_families.c.id == family_id,
-            refresh_token_families.c.revoked_at.is_(None),
-        )
-        .values(revoked_at=now, revoked_reason=reason)
-    )
+    await _revoke(session, refresh_token_families.c.id == family_id, now, reason)
 
 
 async def revoke_refresh_families_of(
     session: AsyncSession, user_id: uuid.UUID, now: datetime, reason: str
 ) -> None:
     """End every sign-in of the user (a password reset: whoever knew the old one is out)."""
+    await _revoke(session, refresh_token_families.c.user_id == user_id, now, reason)
+
+
+async def _revoke(
+    session: AsyncSession, which: ColumnElement[bool], now: datetime, reason: str
+) -> None:
+    """Revoke the families not revoked yet: the first reason and time stay."""
     await session.execute(
         update(refresh_token_families)
-        .where(
-            refresh_token_families.c.user_id == user_id,
-            refresh_token_families.c.revoked_at.is_(None),
-        )
+        .where(which, refresh_token_families.c.revoked_at.is_(None))
         .values(revoked_at=now, revoked_reason=reason)
+    )
+
+
+async def delete_refresh_families_of(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Every sign-in of the user gone, with its tokens (an erased account keeps none)."""
+    await session.execute(
+        delete(refresh_token_families).where(refresh_token_families.c.user_id == user_id)
     )
 
 

@@ -24,12 +24,13 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.identity import Role
-from identity.db.base import metadata
+from identity.db.base import lock_until_commit, metadata
 from identity.domain.user_directory import ListedUser, UserCursor
-from identity.domain.users import User
+from identity.domain.users import EmailTaken, User
 
 users = Table(
     "users",
@@ -49,6 +50,8 @@ users = Table(
     Column("email_verified_at", DateTime(timezone=True)),  # cleared when the email changes
     Index("users_newest_first", text("created_at DESC"), "id"),  # the admins' list
 )
+# PostgreSQL's name for the unique constraint on the email (the migration leaves it unnamed).
+EMAIL_UNIQUE = "users_email_key"
 
 
 def _user(row: Any) -> User:
@@ -102,7 +105,30 @@ async def user_by_clerk_id(session: AsyncSession, clerk_user_id: str) -> User | 
     return _user(row) if row else None
 
 
+async def locked_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    """The user, their row locked until commit: two changes at once run one after the other."""
+    row = (
+        await session.execute(select(users).where(users.c.id == user_id).with_for_update())
+    ).first()
+    return _user(row) if row else None
+
+
 async def add_user(session: AsyncSession, user: User) -> None:
+    """Raises EmailTaken when another account has the email, one added concurrently too."""
+    try:
+        await _insert(session, user)
+    except IntegrityError as error:
+        if _violated_constraint(error) == EMAIL_UNIQUE:
+            raise EmailTaken(user.email) from None
+        raise
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    diagnostic = getattr(error.orig, "diag", None)  # psycopg's, naming what was violated
+    return getattr(diagnostic, "constraint_name", None)
+
+
+async def _insert(session: AsyncSession, user: User) -> None:
     await session.execute(
         insert(users).values(
             id=user.id,
@@ -143,7 +169,7 @@ async def other_admins(session: AsyncSession, user_id: uuid.UUID) -> int:
 
     Two admins demoting each other at once then count one after the other: one of them stays.
     """
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('identity.admins'))"))
+    await lock_until_commit(session, "identity.admins")
     count = await session.scalar(
         select(func.count())
         .select_from(users)
@@ -161,6 +187,15 @@ async def mark_email_verified(session: AsyncSession, user_id: uuid.UUID, now: da
         update(users)
         .where(users.c.id == user_id, users.c.email_verified_at.is_(None))
         .values(email_verified_at=now, updated_at=now)
+    )
+
+
+async def clear_password_and_verification(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """What save_user leaves of an erased account: its password hash and verified mark."""
+    await session.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=None, email_verified_at=None)
     )
 
 
