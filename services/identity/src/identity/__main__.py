@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from identity import service
 from identity.app import create_app
 from identity.config import IdentitySettings
-from identity.db import outbox
+from identity.db.base import outbox
 from service_runtime.cli import migrations_dir_of, serve
 from service_runtime.db import Database
 from service_runtime.migrations import upgrade_to_head

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from identity import db
 from identity.config import IdentitySettings
+from identity.db.account_links import delete_account_links_of
+from identity.db.refresh_tokens import delete_refresh_families_of
+from identity.db.users import clear_password_and_verification, locked_user, user_by_id
 from identity.domain.users import NoLocalPassword, UserNotFound, WrongPassword, erased
 from identity.service import apply_access_change
 from service_runtime.unit_of_work import UnitsOfWork
@@ -19,7 +18,7 @@ async def delete_own_account(
     units: UnitsOfWork, settings: IdentitySettings, user_id: uuid.UUID, password: str
 ) -> None:
     async with units.begin() as uow:
-        user = await db.user_by_id(uow.session, user_id)
+        user = await user_by_id(uow.session, user_id)
     if user is None or user.deleted:
         raise UserNotFound(user_id)
     if user.password_hash is None:
@@ -29,24 +28,11 @@ async def delete_own_account(
         raise WrongPassword()
     async with units.begin() as uow:
         # Locked to commit: two deletions at once publish one event, not two.
-        await uow.session.execute(
-            select(db.users.c.id).where(db.users.c.id == user_id).with_for_update()
-        )
-        current = await db.user_by_id(uow.session, user_id)
+        current = await locked_user(uow.session, user_id)
         if current is None or current.deleted:
             raise UserNotFound(user_id)
         await apply_access_change(uow, current, erased(current))
-        await _erase_secrets(uow.session, user_id)
-
-
-async def _erase_secrets(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """What save_user leaves: the password hash, the verified mark, sign-ins and mailed links."""
-    await session.execute(
-        update(db.users)
-        .where(db.users.c.id == user_id)
-        .values(password_hash=None, email_verified_at=None)
-    )
-    await session.execute(
-        delete(db.refresh_token_families).where(db.refresh_token_families.c.user_id == user_id)
-    )
-    await session.execute(delete(db.account_links).where(db.account_links.c.user_id == user_id))
+        # What save_user leaves: the password hash, the verified mark, sign-ins, mailed links.
+        await clear_password_and_verification(uow.session, user_id)
+        await delete_refresh_families_of(uow.session, user_id)
+        await delete_account_links_of(uow.session, user_id)

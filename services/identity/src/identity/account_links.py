@@ -7,8 +7,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from contracts.identity import EmailVerificationRequested, PasswordResetRequested
-from identity import db
 from identity.config import IdentitySettings
+from identity.db.account_links import (
+    locked_account_link,
+    newest_account_link_at,
+    replace_account_link,
+    use_account_link,
+)
+from identity.db.refresh_tokens import revoke_refresh_families_of
+from identity.db.users import mark_email_verified, set_password_hash, user_by_email, user_by_id
 from identity.domain.account_links import (
     InvalidLinkToken,
     LinkPurpose,
@@ -37,7 +44,7 @@ async def send_link(
     """A new link for the person, replacing their older ones of its kind; none when one was
     sent within the cooldown, so asking again and again does not flood their inbox."""
     now = _now()
-    newest = await db.newest_account_link_at(uow.session, user.id, purpose)
+    newest = await newest_account_link_at(uow.session, user.id, purpose)
     if newest is not None and now - newest < timedelta(
         seconds=settings.account_link_cooldown_seconds
     ):
@@ -49,7 +56,7 @@ async def send_link(
         else settings.password_reset_ttl_seconds
     )
     link = StoredLink(digest_of(token), user.id, purpose, now + timedelta(seconds=ttl))
-    await db.replace_account_link(uow.session, link, now)
+    await replace_account_link(uow.session, link, now)
     await uow.publish(
         EVENTS[purpose](
             user_id=user.id,
@@ -66,7 +73,7 @@ async def request_email_verification(
     units: UnitsOfWork, settings: IdentitySettings, user_id: uuid.UUID
 ) -> None:
     async with units.begin() as uow:
-        user = await db.user_by_id(uow.session, user_id)
+        user = await user_by_id(uow.session, user_id)
         if user is None or not may_sign_in(user):
             raise UserNotFound(user_id)
         if not user.email_verified:
@@ -76,7 +83,7 @@ async def request_email_verification(
 async def verify_email(units: UnitsOfWork, token: str) -> None:
     async with units.begin() as uow:
         link = await _use(uow, token, LinkPurpose.VERIFY_EMAIL)
-        await db.mark_email_verified(uow.session, link.user_id, _now())
+        await mark_email_verified(uow.session, link.user_id, _now())
 
 
 async def request_password_reset(
@@ -84,7 +91,7 @@ async def request_password_reset(
 ) -> None:
     """Answered alike whether an account has this email or not: it tells a stranger nothing."""
     async with units.begin() as uow:
-        user = await db.user_by_email(uow.session, normalize_email(email))
+        user = await user_by_email(uow.session, normalize_email(email))
         if user is not None and may_sign_in(user):
             await send_link(uow, user, LinkPurpose.RESET_PASSWORD, settings)
 
@@ -98,16 +105,16 @@ async def reset_password(
     async with units.begin() as uow:
         now = _now()
         link = await _use(uow, token, LinkPurpose.RESET_PASSWORD)
-        await db.set_password_hash(uow.session, link.user_id, password_hash, now)
-        await db.revoke_refresh_families_of(uow.session, link.user_id, now, "password reset")
-        await db.mark_email_verified(uow.session, link.user_id, now)
+        await set_password_hash(uow.session, link.user_id, password_hash, now)
+        await revoke_refresh_families_of(uow.session, link.user_id, now, "password reset")
+        await mark_email_verified(uow.session, link.user_id, now)
 
 
 async def _use(uow: UnitOfWork, token: str, purpose: LinkPurpose) -> StoredLink:
     digest = digest_of(token)
-    link = await db.locked_account_link(uow.session, digest)
-    user = await db.user_by_id(uow.session, link.user_id) if link else None
+    link = await locked_account_link(uow.session, digest)
+    user = await user_by_id(uow.session, link.user_id) if link else None
     if link is None or not may_use(link, purpose, _now()) or user is None or user.deleted:
         raise InvalidLinkToken()
-    await db.use_account_link(uow.session, digest, _now())
+    await use_account_link(uow.session, digest, _now())
     return link

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from identity import db
 from identity.api import auth, users, webhooks
 from identity.clerk_api import ClerkUnavailable
 from identity.config import IdentitySettings
+from identity.db.base import inbox, outbox, user_access
 from identity.domain.account_links import InvalidLinkToken
 from identity.domain.refresh_tokens import InvalidRefreshToken
 from identity.domain.user_directory import InvalidUserQuery
@@ -47,9 +47,9 @@ def create_app(
 ) -> FastAPI:
     parts = ServiceParts(
         title="OneTime identity",
-        outbox=db.outbox,
-        inbox=db.inbox,
-        user_access=db.user_access,
+        outbox=outbox,
+        inbox=inbox,
+        user_access=user_access,
         routers=[auth.router, users.router, webhooks.router],
         errors=ERRORS,
     )

@@ -14,9 +14,10 @@ from dataclasses import replace
 from enum import StrEnum
 
 from contracts.identity import Role, UserUpdated
-from identity import db
 from identity.clerk import ClerkUserEvent
 from identity.clerk_api import ClerkBackend
+from identity.db.clerk_deliveries import record_clerk_delivery
+from identity.db.users import add_user, save_user, user_by_clerk_id, user_by_email
 from identity.domain.users import EmailTaken, User, link_to_clerk, normalize_email, with_role
 from identity.service import apply_access_change, created
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
@@ -33,7 +34,7 @@ class Outcome(StrEnum):
 async def apply_clerk_event(units: UnitsOfWork, event: ClerkUserEvent) -> Outcome:
     """Sync a Clerk user event once per svix id."""
     async with units.begin() as uow:
-        if not await db.record_clerk_delivery(uow.session, event.svix_id, event.event_type):
+        if not await record_clerk_delivery(uow.session, event.svix_id, event.event_type):
             return Outcome.DUPLICATE
         if event.event_type == "user.deleted":
             return await _delete(uow, event)
@@ -52,15 +53,15 @@ async def share_our_id(
     if clerk is None or event.event_type not in ("user.created", "user.updated"):
         return
     async with units.begin() as uow:
-        user = await db.user_by_clerk_id(uow.session, event.clerk_user_id)
+        user = await user_by_clerk_id(uow.session, event.clerk_user_id)
     if user is not None and not user.deleted and event.external_id != str(user.id):
         await clerk.set_external_id(event.clerk_user_id, user.id)
 
 
 async def _delete(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:
-    user = await db.user_by_clerk_id(uow.session, event.clerk_user_id)
+    user = await user_by_clerk_id(uow.session, event.clerk_user_id)
     if user is None:
-        await db.add_user(uow.session, _tombstone(event))
+        await add_user(uow.session, _tombstone(event))
         return Outcome.APPLIED
     if user.deleted:
         return Outcome.IGNORED
@@ -84,7 +85,7 @@ def _tombstone(event: ClerkUserEvent) -> User:
 
 
 async def _upsert(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:
-    known = await db.user_by_clerk_id(uow.session, event.clerk_user_id)
+    known = await user_by_clerk_id(uow.session, event.clerk_user_id)
     if known is None:
         return await _create_or_link(uow, event)
     if known.deleted:
@@ -94,7 +95,7 @@ async def _upsert(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:
         log.info("Clerk %s older than the last one applied to %s", event.event_type, known.id)
         return Outcome.IGNORED
     email = normalize_email(event.email) if event.email else known.email
-    if email != known.email and await db.user_by_email(uow.session, email):
+    if email != known.email and await user_by_email(uow.session, email):
         raise EmailTaken(email)
     await _update(uow, known, replace(known, email=email, name=event.name), event)
     return Outcome.APPLIED
@@ -102,7 +103,7 @@ async def _upsert(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:
 
 async def _create_or_link(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:
     email = normalize_email(event.email or f"{event.clerk_user_id}@users.clerk.invalid")
-    local = await db.user_by_email(uow.session, email)
+    local = await user_by_email(uow.session, email)
     if local is None:
         user = User(
             id=uuid.uuid4(),
@@ -112,7 +113,7 @@ async def _create_or_link(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:
             clerk_user_id=event.clerk_user_id,
             clerk_event_at=event.occurred_at,
         )
-        await db.add_user(uow.session, user)
+        await add_user(uow.session, user)
         await uow.publish(created(user), correlation_id=str(user.id))
         return Outcome.APPLIED
     if local.deleted:
@@ -126,7 +127,7 @@ async def _create_or_link(uow: UnitOfWork, event: ClerkUserEvent) -> Outcome:
 
 async def _update(uow: UnitOfWork, before: User, after: User, event: ClerkUserEvent) -> None:
     after = replace(after, clerk_event_at=event.occurred_at)
-    await db.save_user(uow.session, after)
+    await save_user(uow.session, after)
     if (after.email, after.name) != (before.email, before.name):
         await uow.publish(
             UserUpdated(user_id=after.id, email=after.email, name=after.name),

@@ -12,8 +12,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from identity import db, signing_keys
+from identity import signing_keys
 from identity.config import IdentitySettings
+from identity.db.refresh_tokens import (
+    add_refresh_family,
+    add_refresh_token,
+    locked_refresh_token,
+    prune_refresh_tokens,
+    revoke_refresh_family,
+    use_refresh_token,
+)
+from identity.db.users import user_by_id
 from identity.domain.refresh_tokens import (
     Family,
     InvalidRefreshToken,
@@ -55,7 +64,7 @@ async def grant(uow: UnitOfWork, user: User, settings: IdentitySettings) -> Toke
         user_id=user.id,
         expires_at=now + timedelta(seconds=settings.refresh_family_ttl_seconds),
     )
-    await db.add_refresh_family(uow.session, family, now)
+    await add_refresh_family(uow.session, family, now)
     return await _hand_out(uow, user, family, settings, now)
 
 
@@ -70,16 +79,16 @@ async def refresh(
     digest = digest_of(token)
     async with units.begin() as uow:
         now = _now()
-        family, stored = await db.locked_refresh_token(uow.session, digest)
+        family, stored = await locked_refresh_token(uow.session, digest)
         verdict = judge(family, stored, now)
-        user = await db.user_by_id(uow.session, family.user_id) if family else None
+        user = await user_by_id(uow.session, family.user_id) if family else None
         if verdict is Verdict.VALID and family and user and may_sign_in(user):
-            await db.use_refresh_token(uow.session, digest, now)
+            await use_refresh_token(uow.session, digest, now)
             return user, await _hand_out(uow, user, family, settings, now)
         if family and verdict in (Verdict.REUSED, Verdict.VALID):
             # VALID here: the account was deleted or lost its password since.
             reason = "reuse" if verdict is Verdict.REUSED else "account closed"
-            await db.revoke_refresh_family(uow.session, family.id, now, reason)
+            await revoke_refresh_family(uow.session, family.id, now, reason)
             log.warning("refresh token family %s revoked: %s", family.id, reason)
     # Raised after the commit, so the revocation stays.
     raise InvalidRefreshToken()
@@ -88,9 +97,9 @@ async def refresh(
 async def sign_out(units: UnitsOfWork, token: str) -> None:
     """Revoke the token's family; unknown or already revoked tokens change nothing."""
     async with units.begin() as uow:
-        family, _ = await db.locked_refresh_token(uow.session, digest_of(token))
+        family, _ = await locked_refresh_token(uow.session, digest_of(token))
         if family is not None:
-            await db.revoke_refresh_family(uow.session, family.id, _now(), "signed out")
+            await revoke_refresh_family(uow.session, family.id, _now(), "signed out")
 
 
 async def _hand_out(
@@ -99,8 +108,8 @@ async def _hand_out(
     refresh_token = new_refresh_token()
     ttl = timedelta(seconds=settings.refresh_token_ttl_seconds)
     stored = StoredToken(digest_of(refresh_token), family.id, expiry_of_next(now, ttl, family))
-    await db.add_refresh_token(uow.session, stored, now)
-    await db.prune_refresh_tokens(uow.session, now, PRUNE_BATCH)
+    await add_refresh_token(uow.session, stored, now)
+    await prune_refresh_tokens(uow.session, now, PRUNE_BATCH)
     return Tokens(
         access_token=await _access_token(uow, user, settings, now),
         access_expires_in=settings.access_token_ttl_seconds,

@@ -6,11 +6,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from contracts.identity import Role, RoleChanged, UserCreated, UserDeleted
-from identity import account_links, db, refresh_tokens, signing_keys
+from identity import account_links, refresh_tokens, signing_keys
 from identity.config import IdentitySettings
+from identity.db.base import user_access
+from identity.db.users import (
+    add_user,
+    other_admins,
+    save_user,
+    user_by_email,
+    user_by_id,
+    users_listed,
+)
 from identity.domain.account_links import LinkPurpose
 from identity.domain.user_directory import ListedUser, UserCursor, page_of
 from identity.domain.users import (
@@ -43,8 +50,8 @@ async def apply_access_change(
     """Save a change of role or a deletion: refused when it removes the last admin, published
     with its time, and the user's older tokens refused by identity itself from this commit."""
     if loses_admin(before, after):
-        check_an_admin_remains(await db.other_admins(uow.session, before.id))
-    await db.save_user(uow.session, after)
+        check_an_admin_remains(await other_admins(uow.session, before.id))
+    await save_user(uow.session, after)
     now = _now()
     if after.deleted and not before.deleted:
         event: RoleChanged | UserDeleted = UserDeleted(
@@ -64,7 +71,7 @@ async def apply_access_change(
     else:
         return
     await uow.publish(event, correlation_id=str(after.id))
-    await record_access_change(uow.session, db.user_access, change)
+    await record_access_change(uow.session, user_access, change)
 
 
 async def sign_up(
@@ -78,13 +85,10 @@ async def sign_up(
 ) -> tuple[User, Tokens]:
     password_hash = await settings.password_hashing().hash(password)
     user = new_user(email, name, role, password_hash)
-    try:
-        async with units.begin() as uow:
-            await _add(uow, user)
-            await account_links.send_link(uow, user, LinkPurpose.VERIFY_EMAIL, settings)
-            tokens = await refresh_tokens.grant(uow, user, settings)
-    except IntegrityError:  # a concurrent sign-up with the same email won the race
-        raise EmailTaken(user.email) from None
+    async with units.begin() as uow:
+        await _add(uow, user)
+        await account_links.send_link(uow, user, LinkPurpose.VERIFY_EMAIL, settings)
+        tokens = await refresh_tokens.grant(uow, user, settings)
     return user, tokens
 
 
@@ -100,9 +104,9 @@ async def create_admin(
 
 
 async def _add(uow: UnitOfWork, user: User) -> None:
-    if await db.user_by_email(uow.session, user.email):
+    if await user_by_email(uow.session, user.email):
         raise EmailTaken(user.email)
-    await db.add_user(uow.session, user)
+    await add_user(uow.session, user)
     await uow.publish(created(user), correlation_id=str(user.id))
 
 
@@ -110,7 +114,7 @@ async def sign_in(
     units: UnitsOfWork, settings: IdentitySettings, *, email: str, password: str
 ) -> tuple[User, Tokens]:
     async with units.begin() as uow:
-        user = await db.user_by_email(uow.session, normalize_email(email))
+        user = await user_by_email(uow.session, normalize_email(email))
     # Checked holding no connection: under load a check waits its turn for a core.
     matches = await settings.password_hashing().verify(
         user.password_hash if user else None, password
@@ -124,7 +128,7 @@ async def sign_in(
 async def current_user(units: UnitsOfWork, user_id: uuid.UUID) -> User:
     """The signed-in user (whoever issued the token, it names them by our id)."""
     async with units.begin() as uow:
-        user = await db.user_by_id(uow.session, user_id)
+        user = await user_by_id(uow.session, user_id)
     if user is None or user.deleted:
         raise UserNotFound(user_id)
     return user
@@ -134,7 +138,7 @@ async def change_role(
     units: UnitsOfWork, *, user_id: uuid.UUID, role: Role, changed_by: uuid.UUID | None
 ) -> User:
     async with units.begin() as uow:
-        user = await db.user_by_id(uow.session, user_id)
+        user = await user_by_id(uow.session, user_id)
         if user is None or user.deleted:
             raise UserNotFound(user_id)
         if user.role is role:
@@ -170,6 +174,6 @@ async def list_users(
     """A page of live users for admins, newest first, and the cursor of the next page."""
     after = UserCursor.decode(cursor) if cursor else None
     async with units.begin() as uow:
-        found = await db.users_listed(uow.session, text_in=text_in, limit=limit + 1, after=after)
+        found = await users_listed(uow.session, text_in=text_in, limit=limit + 1, after=after)
     listed, next_page = page_of(found, limit)
     return listed, next_page.encode() if next_page else None

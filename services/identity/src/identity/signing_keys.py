@@ -18,10 +18,18 @@ from cryptography.fernet import InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity import db
+from identity.db.signing_keys import (
+    StoredSigningKey,
+    active_signing_keys,
+    add_signing_key,
+    all_signing_keys,
+    lock_signing_keys,
+    retire_active_signing_keys,
+    seal_signing_key,
+    valid_signing_keys,
+)
 
 ALGORITHM = "RS256"
 
@@ -69,60 +77,47 @@ def _loaded(private_key_pem: str) -> rsa.RSAPrivateKey:
     return key
 
 
-async def _lock_keys(session: AsyncSession) -> None:
-    # Replicas starting together must not each create an active key.
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))"))
-
-
-async def _store(
-    session: AsyncSession, key: SigningKey, now: datetime, cipher: MultiFernet
-) -> None:
-    await session.execute(
-        insert(db.signing_keys).values(
-            kid=key.kid,
-            private_key_encrypted=cipher.encrypt(key.private_key_pem.encode()).decode(),
-            public_jwk=key.public_jwk,
-            created_at=now,
-        )
-    )
-
-
-def _decrypted(row: Any, cipher: MultiFernet) -> SigningKey:
+def _decrypted(stored: StoredSigningKey, cipher: MultiFernet) -> SigningKey:
+    assert stored.private_key_encrypted is not None  # the table's check constraint
     try:
-        pem = cipher.decrypt(row.private_key_encrypted.encode()).decode()
+        pem = cipher.decrypt(stored.private_key_encrypted.encode()).decode()
     except InvalidToken:
-        raise SigningKeyUnreadable(row.kid) from None
-    return SigningKey(row.kid, pem, row.public_jwk)
+        raise SigningKeyUnreadable(stored.kid) from None
+    return SigningKey(stored.kid, pem, stored.public_jwk)
+
+
+async def _add(session: AsyncSession, now: datetime, cipher: MultiFernet) -> SigningKey:
+    key = generate_signing_key()
+    await add_signing_key(
+        session,
+        kid=key.kid,
+        private_key_encrypted=cipher.encrypt(key.private_key_pem.encode()).decode(),
+        public_jwk=key.public_jwk,
+        now=now,
+    )
+    return key
 
 
 async def active_key(session: AsyncSession, now: datetime, cipher: MultiFernet) -> SigningKey:
     """The key new tokens are signed with, created on first use."""
-    rows = await db.signing_key_rows(session, retired_after=now)
-    active = [row for row in rows if row.retired_at is None]
+    active = await active_signing_keys(session)
     if not active:
-        await _lock_keys(session)
-        rows = await db.signing_key_rows(session, retired_after=now)
-        active = [row for row in rows if row.retired_at is None]
+        await lock_signing_keys(session)
+        active = await active_signing_keys(session)
     if active and active[0].private_key_pem is not None:
-        await _lock_keys(session)
+        await lock_signing_keys(session)
         await _seal(session, active[0], cipher)
         return SigningKey(active[0].kid, active[0].private_key_pem, active[0].public_jwk)
     if active:
         return _decrypted(active[0], cipher)
-    key = generate_signing_key()
-    await _store(session, key, now, cipher)
-    return key
+    return await _add(session, now, cipher)
 
 
 async def rotate(session: AsyncSession, now: datetime, cipher: MultiFernet) -> SigningKey:
     """Make a new active key; the old one stays in the JWKS until its last token expires."""
-    await _lock_keys(session)
-    await session.execute(
-        update(db.signing_keys).where(db.signing_keys.c.retired_at.is_(None)).values(retired_at=now)
-    )
-    key = generate_signing_key()
-    await _store(session, key, now, cipher)
-    return key
+    await lock_signing_keys(session)
+    await retire_active_signing_keys(session, now)
+    return await _add(session, now, cipher)
 
 
 async def reencrypt(session: AsyncSession, cipher: MultiFernet) -> int:
@@ -130,33 +125,30 @@ async def reencrypt(session: AsyncSession, cipher: MultiFernet) -> int:
 
     Run after prepending a new key-encryption key; then the old one may be dropped.
     """
-    await _lock_keys(session)
-    rows = (await session.execute(select(db.signing_keys))).all()
-    for row in rows:
-        await _seal(session, row, cipher)
-    return len(rows)
+    await lock_signing_keys(session)
+    stored = await all_signing_keys(session)
+    for key in stored:
+        await _seal(session, key, cipher)
+    return len(stored)
 
 
-async def _seal(session: AsyncSession, row: Any, cipher: MultiFernet) -> None:
-    """Store the row's key encrypted under the newest key-encryption key, and no plaintext.
+async def _seal(session: AsyncSession, stored: StoredSigningKey, cipher: MultiFernet) -> None:
+    """Store the key encrypted under the newest key-encryption key, and no plaintext.
 
     A plaintext key is one an identity of before encryption at rest made during the rollout.
     """
-    if row.private_key_pem is not None:
-        sealed = cipher.encrypt(row.private_key_pem.encode())
+    if stored.private_key_pem is not None:
+        sealed = cipher.encrypt(stored.private_key_pem.encode())
     else:
+        assert stored.private_key_encrypted is not None  # the table's check constraint
         try:
-            sealed = cipher.rotate(row.private_key_encrypted.encode())
+            sealed = cipher.rotate(stored.private_key_encrypted.encode())
         except InvalidToken:
-            raise SigningKeyUnreadable(row.kid) from None
-    await session.execute(
-        update(db.signing_keys)
-        .where(db.signing_keys.c.kid == row.kid)
-        .values(private_key_encrypted=sealed.decode(), private_key_pem=None)
-    )
+            raise SigningKeyUnreadable(stored.kid) from None
+    await seal_signing_key(session, stored.kid, sealed.decode())
 
 
 async def jwks(session: AsyncSession, now: datetime, token_ttl: timedelta) -> dict[str, Any]:
     """Public keys that may have signed a still-valid token."""
-    rows = await db.signing_key_rows(session, retired_after=now - token_ttl)
-    return {"keys": [row.public_jwk for row in rows]}
+    valid = await valid_signing_keys(session, retired_after=now - token_ttl)
+    return {"keys": [key.public_jwk for key in valid]}

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from identity import db
+from identity.db.account_links import account_links
+from identity.db.refresh_tokens import refresh_token_families
+from identity.db.users import users
 
 from ..conftest import Identity, bearer, sign_up
 from .test_account_links import PASSWORD, links_sent, sign_in
@@ -29,9 +31,9 @@ async def test_deleting_erases_the_person_and_ends_every_sign_in(identity: Ident
 
     assert gone.status_code == 204, gone.text
     async with identity.runtime.database.transaction() as session:
-        row = (await session.execute(select(db.users))).one()
-        families = await session.scalar(select(func.count()).select_from(db.refresh_token_families))
-        links = await session.scalar(select(func.count()).select_from(db.account_links))
+        row = (await session.execute(select(users))).one()
+        families = await session.scalar(select(func.count()).select_from(refresh_token_families))
+        links = await session.scalar(select(func.count()).select_from(account_links))
     assert row.email.endswith(".invalid")
     assert "ada" not in row.email
     assert (row.name, row.password_hash, families, links) == ("", None, 0, 0)

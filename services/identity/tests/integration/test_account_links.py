@@ -11,7 +11,8 @@ import jwt
 import pytest
 from sqlalchemy import select
 
-from identity import account_links, db
+from identity import account_links
+from identity.db.base import outbox
 
 from ..conftest import Identity, bearer, sign_up
 
@@ -22,9 +23,9 @@ async def links_sent(identity: Identity, message_type: str) -> list[dict[str, An
     """The links identity asked notifications to email, oldest first."""
     async with identity.runtime.database.transaction() as session:
         rows = await session.execute(
-            select(db.outbox.c.envelope)
-            .where(db.outbox.c.message_type == message_type)
-            .order_by(db.outbox.c.id)
+            select(outbox.c.envelope)
+            .where(outbox.c.message_type == message_type)
+            .order_by(outbox.c.id)
         )
         return [envelope["payload"] for (envelope,) in rows]
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import jwt
+import pytest
 from sqlalchemy import select
 
+from contracts.identity import Role
 from identity import service
-from identity.db import outbox
+from identity.db.base import outbox
+from identity.db.users import add_user
+from identity.domain.users import EmailTaken, new_user
 from tests.fixtures.infra import eventually
 
 from ..conftest import Identity, bearer, sign_up
@@ -52,6 +58,29 @@ async def test_the_same_email_cannot_sign_up_twice(identity: Identity) -> None:
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
     assert "grace@example.com" in again.json()["detail"]
+
+
+async def test_concurrent_sign_ups_with_one_email_make_one_account(identity: Identity) -> None:
+    async def attempt() -> int:
+        response = await identity.client.post(
+            "/api/auth/sign-up",
+            json={"email": "twice@example.com", "password": "correct horse 1", "name": "T"},
+        )
+        return response.status_code
+
+    statuses = await asyncio.gather(*(attempt() for _ in range(4)))
+
+    assert sorted(statuses) == [201, 409, 409, 409]
+
+
+async def test_an_email_taken_meanwhile_is_refused_by_the_database(identity: Identity) -> None:
+    """The race the check before inserting cannot see: the unique constraint names it."""
+    await sign_up(identity.client, "raced@example.com")
+    late = new_user("raced@example.com", "Late", Role.BOOKER, "hash")
+
+    with pytest.raises(EmailTaken):
+        async with identity.runtime.units.begin() as uow:
+            await add_user(uow.session, late)
 
 
 async def test_invalid_sign_up_names_the_fields(identity: Identity) -> None:

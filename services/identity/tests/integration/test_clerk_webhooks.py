@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from identity.db import users
+from identity.db.users import users
 from tests.fixtures import clerk as clerk_fixtures
 from tests.fixtures.clerk import SECRET_KEY, ClerkStandin, ClerkUser, clerk_user_event
 

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from sqlalchemy import select
 
-from identity.db import users
+from identity.db.users import users
 
 from ..conftest import Identity, StartIdentity
 

@@ -12,9 +12,10 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from identity import db, refresh_tokens, service
-from identity.db import refresh_token_families
-from identity.db import refresh_tokens as refresh_token_rows
+from identity import refresh_tokens, service
+from identity.db.refresh_tokens import refresh_token_families
+from identity.db.refresh_tokens import refresh_tokens as refresh_token_rows
+from identity.db.users import user_by_email
 
 from ..conftest import Identity, StartIdentity, bearer, sign_up, signed_in_admin
 
@@ -208,7 +209,7 @@ async def test_a_refresh_carries_the_role_the_user_has_now(identity: Identity) -
 async def test_a_deleted_account_cannot_refresh(identity: Identity) -> None:
     body = await sign_up(identity.client, "ada@example.com")
     async with identity.runtime.units.begin() as uow:
-        user = await db.user_by_email(uow.session, "ada@example.com")
+        user = await user_by_email(uow.session, "ada@example.com")
         assert user is not None
         await service.apply_access_change(uow, user, replace(user, deleted=True))
 

@@ -7,7 +7,7 @@ import asyncio
 import jwt
 from sqlalchemy import func, select
 
-from identity.db import users
+from identity.db.users import users
 
 from ..conftest import Identity, bearer, signed_in_admin
 
