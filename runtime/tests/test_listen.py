@@ -8,6 +8,7 @@ from sqlalchemy import text
 from service_runtime.db import Database
 from service_runtime.listen import Listener
 from tests.fixtures.infra import eventually
+from tests.fixtures.listening import cut_listeners
 
 CHANNEL = "listen_test"
 
@@ -17,18 +18,6 @@ async def _notify(database: Database, payload: str) -> None:
         await session.execute(
             text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
         )
-
-
-async def _kill_listeners(database: Database) -> int:
-    async with database.transaction() as session:
-        killed = await session.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND query = :listen"
-            ),
-            {"listen": f"LISTEN {CHANNEL}"},
-        )
-        return len(killed.all())
 
 
 async def test_notifies_reach_the_callback_and_a_killed_connection_comes_back(
@@ -58,7 +47,7 @@ async def test_notifies_reach_the_callback_and_a_killed_connection_comes_back(
 
         await eventually(lambda: received(1))
 
-        assert await _kill_listeners(database) == 1
+        assert await cut_listeners(database, CHANNEL) == 1
         await eventually(lambda: listening(2))
         await _notify(database, "second")
         await eventually(lambda: received(2))
