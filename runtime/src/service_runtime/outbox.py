@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import uuid
 from typing import Any
 
-import psycopg
+from prometheus_client import CollectorRegistry
 from sqlalchemy import Table, func, insert, select, text, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope, Message
 from service_runtime.bus import Bus
 from service_runtime.db import Database
+from service_runtime.listen import Listener
+from service_runtime.periodic import Periodic
 from service_runtime.tracing import continued_trace, current_traceparent
-
-log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "outbox"
 
@@ -70,28 +67,36 @@ class OutboxRelay:
         *,
         poll_seconds: float,
         batch_size: int = 200,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._database = database
         self._outbox = outbox
         self._bus = bus
-        self._poll_seconds = poll_seconds
         self._batch_size = batch_size
-        self._wake = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
+        self._relay = Periodic(
+            "outbox-relay",
+            self._publish_all,
+            interval_seconds=poll_seconds,
+            registry=registry,
+            quiet=True,  # a round per committed transaction: too many to log
+        )
+        # Rows committed while not listening are only seen by a round: run one at once.
+        self._listener = Listener(
+            "outbox-listen",
+            database.engine.url,
+            NOTIFY_CHANNEL,
+            lambda _: self._relay.wake(),
+            on_reconnect=self._relay.wake,
+            retry_seconds=poll_seconds,
+        )
 
     async def start(self) -> None:
-        self._tasks = [
-            asyncio.create_task(self._listen(), name="outbox-listen"),
-            asyncio.create_task(self._relay(), name="outbox-relay"),
-        ]
+        self._listener.start()
+        self._relay.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
+        await self._listener.stop()
+        await self._relay.stop()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
@@ -120,31 +125,11 @@ class OutboxRelay:
         with continued_trace(envelope.get("traceparent")):
             await self._bus.publish(routing_key, envelope)
 
-    async def _relay(self) -> None:
+    async def _publish_all(self) -> int:
+        """Publish batches until one is not full; returns how many rows were published."""
+        total = 0
         while True:
-            try:
-                while await self.publish_pending() == self._batch_size:
-                    pass
-            except Exception:
-                log.exception("outbox relay failed; retrying")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-            self._wake.clear()
-
-    async def _listen(self) -> None:
-        url = make_url(self._database.engine.url).set(drivername="postgresql")
-        conninfo = url.render_as_string(hide_password=False)
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(
-                    conninfo, autocommit=True
-                ) as connection:
-                    await connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    self._wake.set()  # rows may have been committed while not listening
-                    async for _ in connection.notifies():
-                        self._wake.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("outbox listener lost its connection; reconnecting", exc_info=True)
-                await asyncio.sleep(self._poll_seconds)
+            published = await self.publish_pending()
+            total += published
+            if published < self._batch_size:
+                return total

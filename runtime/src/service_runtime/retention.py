@@ -9,15 +9,15 @@ for an operator reading what was sent.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
 
+from prometheus_client import CollectorRegistry
 from sqlalchemy import CursorResult, Delete, Table, delete, func, select, tuple_
 
 from service_runtime.db import Database
+from service_runtime.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +36,26 @@ class MessageRetention:
         retention: timedelta,
         every_seconds: float,
         batch_size: int = 5000,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._database = database
         self._outbox = outbox
         self._inbox = inbox
         self._retention = retention
-        self._every_seconds = every_seconds
         self._batch_size = batch_size
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic(
+            "message-retention",
+            self._prune_and_log,
+            interval_seconds=every_seconds,
+            registry=registry,
+            quiet=True,  # _prune_and_log says what it deleted
+        )
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="message-retention")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def prune(self) -> tuple[int, int]:
         """Delete what is past the retention; returns (outbox rows, inbox ids) deleted."""
@@ -88,19 +90,13 @@ class MessageRetention:
             if deleted < self._batch_size:
                 return total
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                outbox_rows, inbox_ids = await self.prune()
-                if outbox_rows or inbox_ids:
-                    log.info(
-                        "pruned %d published outbox rows and %d inbox ids older than %s",
-                        outbox_rows,
-                        inbox_ids,
-                        self._retention,
-                    )
-            except Exception:
-                log.warning(
-                    "pruning the outbox and inbox failed; trying again later", exc_info=True
-                )
-            await asyncio.sleep(self._every_seconds)
+    async def _prune_and_log(self) -> int:
+        outbox_rows, inbox_ids = await self.prune()
+        if outbox_rows or inbox_ids:
+            log.info(
+                "pruned %d published outbox rows and %d inbox ids older than %s",
+                outbox_rows,
+                inbox_ids,
+                self._retention,
+            )
+        return outbox_rows + inbox_ids

@@ -100,7 +100,13 @@ def create_service_app(
         database=database,
         bus=bus,
         units=units,
-        relay=OutboxRelay(database, parts.outbox, bus, poll_seconds=settings.outbox_poll_seconds),
+        relay=OutboxRelay(
+            database,
+            parts.outbox,
+            bus,
+            poll_seconds=settings.outbox_poll_seconds,
+            registry=registry,
+        ),
         http=http,
         tracer_provider=tracer_provider,
         registry=registry,
@@ -111,6 +117,7 @@ def create_service_app(
         parts.inbox,
         retention=timedelta(hours=settings.message_retention_hours),
         every_seconds=settings.message_prune_interval_seconds,
+        registry=registry,
     )
     if parts.handlers and parts.handlers.by_type:
         consumer = Consumer(settings.service_name, parts.handlers, units, parts.inbox)

@@ -67,11 +67,12 @@ def create_app(
 
     async def start_sweeper(runtime: ServiceRuntime) -> None:
         nonlocal refresher
-        sweeper.start(runtime.units)
+        sweeper.start(runtime.units, runtime.registry)
         refresher = Periodic(
             "external-calendars",
             lambda: external_calendars.refresh_due(runtime.units, settings),
             interval_seconds=settings.external_calendars_interval_seconds,
+            registry=runtime.registry,
         )
         refresher.start()
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
+from prometheus_client import CollectorRegistry
+
 from availability import service
+from service_runtime.periodic import Periodic
 from service_runtime.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -21,18 +22,21 @@ class HoldSweeper:
     def __init__(self, *, interval_seconds: float, batch_size: int) -> None:
         self._interval = interval_seconds
         self._batch_size = batch_size
-        self._task: asyncio.Task[None] | None = None
+        self._loop: Periodic | None = None
 
-    def start(self, units: UnitsOfWork) -> None:
-        self._task = asyncio.create_task(self._run(units), name="hold-sweeper")
+    def start(self, units: UnitsOfWork, registry: CollectorRegistry | None = None) -> None:
+        self._loop = Periodic(
+            "hold-sweeper",
+            lambda: self._sweep_and_log(units),
+            interval_seconds=self._interval,
+            registry=registry,
+            quiet=True,  # _sweep_and_log says what it expired
+        )
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
+        if self._loop is not None:
+            await self._loop.stop()
 
     async def sweep(self, units: UnitsOfWork) -> int:
         """Expire every hold lapsed by now; returns how many."""
@@ -45,11 +49,7 @@ class HoldSweeper:
             if count < self._batch_size:
                 return total
 
-    async def _run(self, units: UnitsOfWork) -> None:
-        while True:
-            try:
-                if swept := await self.sweep(units):
-                    log.info("expired %d lapsed holds", swept)
-            except Exception:
-                log.exception("hold sweep failed; retrying")
-            await asyncio.sleep(self._interval)
+    async def _sweep_and_log(self, units: UnitsOfWork) -> int:
+        if swept := await self.sweep(units):
+            log.info("expired %d lapsed holds", swept)
+        return swept

@@ -47,6 +47,7 @@ def create_app(
             rules,
             poll_seconds=settings.deadline_poll_seconds,
             tracer_provider=runtime.tracer_provider,
+            registry=runtime.registry,
         )
         await scheduler.start()
         schedulers.append(scheduler)

@@ -2,25 +2,21 @@
 
 Every change of a booking sends NOTIFY in the transaction that makes it (see db.py), so a
 request waiting in one replica wakes when a reply consumed by another replica commits.
-Polling stays as the fallback when the listening connection is down.
+Polling stays as the fallback when the listening connection is down, and every waiter
+reloads when it is back (a change may have been missed meanwhile).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 from booking.db import NOTIFY_CHANNEL
-
-log = logging.getLogger(__name__)
+from service_runtime.listen import Listener
 
 T = TypeVar("T")
 
@@ -29,21 +25,22 @@ class BookingWatcher:
     """Wakes the waiters of a booking when it changes."""
 
     def __init__(self, database_url: str, *, poll_seconds: float = 0.5) -> None:
-        url = make_url(database_url).set(drivername="postgresql")
-        self._conninfo = url.render_as_string(hide_password=False)
         self._poll_seconds = poll_seconds
         self._waiters: dict[uuid.UUID, set[asyncio.Event]] = defaultdict(set)
-        self._task: asyncio.Task[None] | None = None
+        self._listener = Listener(
+            "booking-changes",
+            database_url,
+            NOTIFY_CHANNEL,
+            self._wake,
+            on_reconnect=self._wake_all,
+            retry_seconds=poll_seconds,
+        )
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._listen(), name="booking-changes")
+        self._listener.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._listener.stop()
 
     @contextlib.contextmanager
     def _watching(self, booking_id: uuid.UUID) -> Iterator[asyncio.Event]:
@@ -76,21 +73,6 @@ class BookingWatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), min(remaining, self._poll_seconds))
 
-    async def _listen(self) -> None:
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True
-                ) as connection:
-                    await connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    async for notify in connection.notifies():
-                        self._wake(notify.payload)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("booking change listener lost its connection", exc_info=True)
-                await asyncio.sleep(self._poll_seconds)
-
     def _wake(self, payload: str) -> None:
         try:
             booking_id = uuid.UUID(payload)
@@ -98,3 +80,8 @@ class BookingWatcher:
             return
         for event in self._waiters.get(booking_id, ()):
             event.set()
+
+    def _wake_all(self) -> None:
+        for events in self._waiters.values():
+            for event in events:
+                event.set()

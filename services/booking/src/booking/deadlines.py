@@ -6,22 +6,19 @@ each due booking is claimed with FOR UPDATE SKIP LOCKED, so two replicas never f
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from datetime import UTC, datetime
 
 from opentelemetry.trace import TracerProvider
+from prometheus_client import CollectorRegistry
 
 from booking import service
 from booking.domain.saga import SagaRules
+from service_runtime.periodic import Periodic
 from service_runtime.unit_of_work import UnitsOfWork
-
-log = logging.getLogger(__name__)
 
 
 class DeadlineScheduler:
-    """A background task that fires due deadlines, then sleeps `poll_seconds`."""
+    """A background loop that fires a batch of due deadlines, then sleeps `poll_seconds`."""
 
     def __init__(
         self,
@@ -31,23 +28,21 @@ class DeadlineScheduler:
         poll_seconds: float,
         tracer_provider: TracerProvider | None = None,
         batch_size: int = 100,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self._units = units
         self._rules = rules
-        self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._tracer_provider = tracer_provider
-        self._task: asyncio.Task[None] | None = None
+        self._loop = Periodic(
+            "booking-deadlines", self.fire_due, interval_seconds=poll_seconds, registry=registry
+        )
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="booking-deadlines")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
     async def fire_due(self) -> int:
         """Fire up to one batch of due deadlines; returns how many fired."""
@@ -57,11 +52,3 @@ class DeadlineScheduler:
         ):
             fired += 1
         return fired
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.fire_due()
-            except Exception:
-                log.exception("firing deadlines failed; retrying")
-            await asyncio.sleep(self._poll_seconds)

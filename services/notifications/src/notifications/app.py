@@ -56,6 +56,7 @@ def create_app(
             limit=settings.send_batch_size, concurrency=settings.send_concurrency
         ),
         interval_seconds=settings.send_poll_seconds,
+        registry=runtime.registry,
     )
     loops = [
         sender,
@@ -65,6 +66,7 @@ def create_app(
                 runtime.units, writing, limit=settings.send_batch_size
             ),
             interval_seconds=settings.reminder_poll_seconds,
+            registry=runtime.registry,
         ),
     ]
     app.state.sending = sending

@@ -1,0 +1,65 @@
+"""PostgreSQL LISTEN on a dedicated connection that comes back after it drops."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy.engine import URL, make_url
+
+from service_runtime.background import DEFAULT_MAX_BACKOFF_SECONDS, BackgroundTask, Backoff
+
+log = logging.getLogger(__name__)
+
+
+def _nothing() -> None:
+    pass
+
+
+class Listener(BackgroundTask):
+    """Calls `on_notify(payload)` for each NOTIFY on `channel`.
+
+    A dropped connection is reconnected after `retry_seconds`, doubling up to
+    `max_retry_seconds` while the database stays away. `on_reconnect()` is called each time
+    LISTEN is in place, the first time included: whatever was notified while not listening
+    is lost, so the owner catches up there (reloads, or wakes its loop).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        database_url: str | URL,
+        channel: str,
+        on_notify: Callable[[str], None],
+        *,
+        on_reconnect: Callable[[], None] = _nothing,
+        retry_seconds: float,
+        max_retry_seconds: float = DEFAULT_MAX_BACKOFF_SECONDS,
+    ) -> None:
+        super().__init__(name)
+        url = make_url(database_url).set(drivername="postgresql")
+        self._conninfo = url.render_as_string(hide_password=False)
+        self._channel = channel
+        self._on_notify = on_notify
+        self._on_reconnect = on_reconnect
+        self._backoff = Backoff(retry_seconds, max_retry_seconds)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._listen()
+            except Exception:
+                log.warning("%s lost its connection; reconnecting", self.name, exc_info=True)
+            await asyncio.sleep(self._backoff.after_failure())
+
+    async def _listen(self) -> None:
+        async with await psycopg.AsyncConnection.connect(
+            self._conninfo, autocommit=True
+        ) as connection:
+            await connection.execute(f"LISTEN {self._channel}")
+            self._backoff.reset()
+            self._on_reconnect()
+            async for notify in connection.notifies():
+                self._on_notify(notify.payload)

@@ -1,0 +1,67 @@
+"""A request waiting for a booking wakes when a change commits in any process, long before its
+poll, and only for its own booking."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import text
+
+from booking.changes import BookingWatcher
+from booking.db import NOTIFY_CHANNEL
+from service_runtime.db import Database
+from tests.fixtures.infra import eventually
+from tests.fixtures.listening import listening_pids
+
+POLL_SECONDS = 30  # longer than the test may take: only a notify can wake the waiter
+
+
+async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    url = make_database("booking_changes", None)
+    database = Database(url)  # another process's transaction, as far as the watcher knows
+    watcher = BookingWatcher(url, poll_seconds=POLL_SECONDS)
+    await watcher.start()
+    changed: set[uuid.UUID] = set()
+    loads: list[uuid.UUID] = []
+
+    def waiting_for(booking_id: uuid.UUID) -> asyncio.Task[bool]:
+        async def load() -> bool:
+            loads.append(booking_id)
+            return booking_id in changed
+
+        return asyncio.create_task(
+            watcher.wait_until(booking_id, load, lambda done: done, wait_seconds=POLL_SECONDS)
+        )
+
+    async def listening() -> bool:
+        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
+
+    try:
+        await eventually(listening)
+        mine, other = uuid.uuid4(), uuid.uuid4()
+        waiters = [waiting_for(mine), waiting_for(other)]
+
+        async def both_loaded() -> bool:
+            return len(loads) == 2
+
+        await eventually(both_loaded)
+        changed.add(mine)
+        async with database.transaction() as session:
+            await session.execute(
+                text("SELECT pg_notify(:channel, :id)"),
+                {"channel": NOTIFY_CHANNEL, "id": str(mine)},
+            )
+
+        assert await asyncio.wait_for(waiters[0], 5) is True
+        assert not waiters[1].done()
+        assert loads.count(other) == 1
+        waiters[1].cancel()
+        await asyncio.wait([waiters[1]])
+    finally:
+        await watcher.stop()
+        await database.dispose()
