@@ -50,21 +50,25 @@ def create_app(
             "payments-stripe-calls",
             _until_drained(calls.run_due, CALLS_BATCH),
             interval_seconds=settings.step_poll_seconds,
+            registry=runtime.registry,
         )
         events_worker = Periodic(
             "payments-stripe-events",
             _until_drained(lambda: process_stored_events(runtime.units, ctx), EVENTS_BATCH),
             interval_seconds=settings.step_poll_seconds,
+            registry=runtime.registry,
         )
         payouts_worker = Periodic(
             "payments-payouts",
             lambda: schedule_due_payouts(runtime.units, ctx),
             interval_seconds=settings.payout_interval_seconds,
+            registry=runtime.registry,
         )
         reconcile_worker = Periodic(
             "payments-reconciliation",
             run_reconciliation,
             interval_seconds=settings.reconcile_interval_seconds,
+            registry=runtime.registry,
         )
         ctx.calls_recorded = calls_worker.wake
         ctx.events_received = events_worker.wake
