@@ -45,6 +45,8 @@ class Listener(BackgroundTask):
         self._on_notify = on_notify
         self._on_reconnect = on_reconnect
         self._backoff = Backoff(retry_seconds, max_retry_seconds)
+        self.listening = False
+        """Whether LISTEN is in place now: while it is, a NOTIFY cannot be missed."""
 
     async def _run(self) -> None:
         while True:
@@ -60,6 +62,10 @@ class Listener(BackgroundTask):
         ) as connection:
             await connection.execute(f"LISTEN {self._channel}")
             self._backoff.reset()
-            self._on_reconnect()
-            async for notify in connection.notifies():
-                self._on_notify(notify.payload)
+            self.listening = True
+            try:
+                self._on_reconnect()
+                async for notify in connection.notifies():
+                    self._on_notify(notify.payload)
+            finally:
+                self.listening = False

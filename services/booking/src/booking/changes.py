@@ -2,8 +2,9 @@
 
 Every change of a booking sends NOTIFY in the transaction that makes it (see db.py), so a
 request waiting in one replica wakes when a reply consumed by another replica commits.
-Polling stays as the fallback when the listening connection is down, and every waiter
-reloads when it is back (a change may have been missed meanwhile).
+While the listener is connected a waiter reloads only when its booking changed; polling is the
+fallback while the listening connection is down, and every waiter reloads when it is back (a
+change may have been missed meanwhile).
 """
 
 from __future__ import annotations
@@ -70,8 +71,13 @@ class BookingWatcher:
                 remaining = deadline - loop.time()
                 if done(state) or remaining <= 0:
                     return state
+                # Listening, a change cannot be missed: no reload until one comes. Without the
+                # listener, poll (and every waiter reloads when it is back).
+                sleep = (
+                    remaining if self._listener.listening else min(remaining, self._poll_seconds)
+                )
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), min(remaining, self._poll_seconds))
+                    await asyncio.wait_for(changed.wait(), sleep)
 
     def _wake(self, payload: str) -> None:
         try:

@@ -14,7 +14,7 @@ from booking.changes import BookingWatcher
 from booking.db import NOTIFY_CHANNEL
 from service_runtime.db import Database
 from tests.fixtures.infra import eventually
-from tests.fixtures.listening import listening_pids
+from tests.fixtures.listening import cut_listeners, listening_pids
 
 POLL_SECONDS = 30  # longer than the test may take: only a notify can wake the waiter
 
@@ -65,3 +65,41 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
     finally:
         await watcher.stop()
         await database.dispose()
+
+
+async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    url = make_database("booking_changes_quiet", None)
+    database = Database(url)
+    watcher = BookingWatcher(url, poll_seconds=0.1)
+    await watcher.start()
+    loads: list[float] = []
+
+    async def load() -> bool:
+        loads.append(asyncio.get_running_loop().time())
+        return False
+
+    async def listening() -> bool:
+        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
+
+    try:
+        await eventually(listening)
+        waiter = asyncio.create_task(watcher.wait_until(uuid.uuid4(), load, bool, 30))
+        await asyncio.sleep(1)
+        loaded_while_listening = len(loads)  # a 0.1 s poll would have loaded about ten times
+
+        await cut_listeners(database, NOTIFY_CHANNEL)  # notifies may be missed until it is back
+
+        async def reloaded() -> bool:
+            return len(loads) > loaded_while_listening
+
+        await eventually(reloaded)
+        await eventually(listening)
+        waiter.cancel()
+        await asyncio.wait([waiter])
+    finally:
+        await watcher.stop()
+        await database.dispose()
+
+    assert loaded_while_listening == 1
