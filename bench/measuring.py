@@ -50,8 +50,10 @@ def _stat_fields() -> Iterable[tuple[int, str, int, float]]:
             continue  # it exited meanwhile
         command = raw[raw.index("(") + 1 : raw.rindex(")")]
         fields = raw[raw.rindex(")") + 2 :].split()
-        # fields[0] is field 3 of proc(5): state; session is field 6, utime 14, stime 15.
-        cpu = (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+        # fields[0] is field 3 of proc(5): state; session is field 6, utime 14, stime 15, and
+        # cutime 16, cstime 17: the children it reaped, so a PostgreSQL backend that exits during
+        # the run still counts (its time moves to the postmaster).
+        cpu = sum(int(tick) for tick in fields[11:15]) / TICKS_PER_SECOND
         yield int(entry.name), command, int(fields[3]), cpu
 
 
