@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from bench.measuring import percentile
 from catalog import service
-from catalog.db import outbox
+from catalog.db.base import outbox
 from catalog.domain.search import Near, SearchSort, StudioSearch
 from catalog.seeding import CITIES, seed
 from service_runtime.cli import migrations_dir_of

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from catalog import db, service
+from catalog import service
+from catalog.db.base import user_access
+from catalog.db.reviews import reviewer_names
 from contracts import Envelope
 from contracts.booking import (
     BookingCancelled,
@@ -22,7 +24,7 @@ def message_handlers() -> MessageHandlers:
     and time zone of studios with bookings to come; completions, which open reviews; and
     identity's users: names for their reviews, role changes and deletions to refuse stale
     tokens."""
-    handlers = follow_access_changes(MessageHandlers(), db.user_access)
+    handlers = follow_access_changes(MessageHandlers(), user_access)
 
     @handlers.on(BookingConfirmed)
     async def booking_confirmed(uow: UnitOfWork, message: BookingConfirmed, _: Envelope) -> None:
@@ -40,6 +42,6 @@ def message_handlers() -> MessageHandlers:
 
     # A deletion is still recorded for the tokens, then the name is forgotten, so a deleted
     # person's reviews no longer say who wrote them.
-    follow_user_names(handlers, db.reviewer_names, service.reviewer_name)
+    follow_user_names(handlers, reviewer_names, service.reviewer_name)
 
     return handlers

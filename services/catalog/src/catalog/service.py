@@ -8,7 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from catalog import db
+from catalog.db import bookings as booking_db
+from catalog.db import reviews as review_db
+from catalog.db import studios as studio_db
 from catalog.domain import bookings as booking_rules
 from catalog.domain import reviews as review_rules
 from catalog.domain import studios as rules
@@ -105,14 +107,14 @@ async def create_studio(
     """A new draft studio of the actor's, its slug made from its name once and for all."""
     async with units.begin() as uow:
         slug = unique_slug(
-            details["name"], await db.slugs_like(uow.session, slugify(details["name"]))
+            details["name"], await studio_db.slugs_like(uow.session, slugify(details["name"]))
         )
         studio = rules.validate(
             Studio(
                 id=uuid.uuid4(), owner_id=actor.user_id, slug=slug, rooms=tuple(rooms), **details
             )
         )
-        await db.add_studio(uow.session, studio)
+        await studio_db.add_studio(uow.session, studio)
     return studio
 
 
@@ -126,14 +128,14 @@ async def _change(
     """Load the studio locked, let the domain change it, check that no upcoming booking breaks,
     store it with the next version, and record the event in the same transaction."""
     async with units.begin() as uow:
-        before = await db.studio_by(uow.session, studio_id=studio_id, for_update=True)
+        before = await studio_db.studio_by(uow.session, studio_id=studio_id, for_update=True)
         if before is None:
             raise StudioNotFound(studio_id)
         rules.check_version(before, expected_version)
         after = replace(change(before), version=before.version + 1)
-        upcoming = await db.upcoming_bookings(uow.session, studio_id, now=_now())
+        upcoming = await booking_db.upcoming_bookings(uow.session, studio_id, now=_now())
         booking_rules.check_bookings_kept(before, after, upcoming)
-        if not await db.save_studio(uow.session, after, previous_version=before.version):
+        if not await studio_db.save_studio(uow.session, after, previous_version=before.version):
             raise StaleVersion(before.version, before.version + 1)
         event = studio_event(before, after, changed_at=_now(), actor=actor)
         if event is not None:
@@ -237,7 +239,7 @@ async def studio_detail(units: UnitsOfWork, key: str, viewer: Actor | None) -> S
             raise StudioNotFound(key) from None
         lookup = {"slug": key}
     async with units.begin() as uow:
-        studio = await db.studio_by(uow.session, **lookup)
+        studio = await studio_db.studio_by(uow.session, **lookup)
     if studio is None or not rules.visible_to(studio, viewer):
         raise StudioNotFound(key)
     return studio
@@ -245,7 +247,7 @@ async def studio_detail(units: UnitsOfWork, key: str, viewer: Actor | None) -> S
 
 async def owner_studios(units: UnitsOfWork, owner_id: uuid.UUID) -> list[Studio]:
     async with units.begin() as uow:
-        return await db.studios_of_owner(uow.session, owner_id)
+        return await studio_db.studios_of_owner(uow.session, owner_id)
 
 
 @dataclass(frozen=True)
@@ -281,19 +283,19 @@ def _booked_session(message: BookingConfirmed | BookingEnded) -> UpcomingBooking
 
 async def record_confirmed_booking(uow: UnitOfWork, message: BookingConfirmed) -> None:
     """Remember a confirmed booking, which its room and the studio's time zone must outlive."""
-    await db.add_booked_session(uow.session, message.studio_id, _booked_session(message))
+    await booking_db.add_booked_session(uow.session, message.studio_id, _booked_session(message))
 
 
 async def record_ended_booking(uow: UnitOfWork, message: BookingEnded) -> None:
     """Forget a booking as one that changes of its studio could break."""
-    await db.end_booked_session(uow.session, message.studio_id, _booked_session(message))
+    await booking_db.end_booked_session(uow.session, message.studio_id, _booked_session(message))
 
 
 async def record_completed_booking(uow: UnitOfWork, message: BookingCompleted) -> None:
     """The booking no longer holds its room; remember who may review which studio (the
     consumer's inbox makes this run once)."""
     await record_ended_booking(uow, message)
-    await db.add_completed_booking(
+    await booking_db.add_completed_booking(
         uow.session,
         CompletedBooking(
             booking_id=message.booking_id,
@@ -315,11 +317,11 @@ async def add_review(
 ) -> Review:
     """A booker's review of a completed booking; the studio's rating moves in the same commit."""
     async with units.begin() as uow:
-        locked = await db.owner_and_rating_for_update(uow.session, studio_id)
+        locked = await studio_db.owner_and_rating_for_update(uow.session, studio_id)
         if locked is None:
             raise StudioNotFound(studio_id)
         owner_id, summary = locked
-        booking = await db.completed_booking(uow.session, booking_id)
+        booking = await booking_db.completed_booking(uow.session, booking_id)
         review = review_rules.new_review(
             booking,
             studio_id=studio_id,
@@ -329,11 +331,11 @@ async def add_review(
             text=text,
             now=_now(),
         )
-        if await db.review_exists_for(uow.session, booking_id):
+        if await review_db.review_exists_for(uow.session, booking_id):
             raise AlreadyReviewed(booking_id)
-        await db.add_review(uow.session, review)
-        await db.save_rating(uow.session, studio_id, summary.with_rating(rating))
-        review = replace(review, reviewer_name=await db.user_name(uow.session, booker_id))
+        await review_db.add_review(uow.session, review)
+        await studio_db.save_rating(uow.session, studio_id, summary.with_rating(rating))
+        review = replace(review, reviewer_name=await review_db.user_name(uow.session, booker_id))
     return review
 
 
@@ -342,16 +344,16 @@ async def answer_review(
 ) -> Review:
     """The studio owner's one answer to a review."""
     async with units.begin() as uow:
-        studio = await db.studio_by(uow.session, studio_id=studio_id)
+        studio = await studio_db.studio_by(uow.session, studio_id=studio_id)
         if studio is None:
             raise StudioNotFound(studio_id)
         if studio.owner_id != actor.user_id:
             raise rules.NotStudioOwner()
-        review = await db.review_for_update(uow.session, studio_id, review_id)
+        review = await review_db.review_for_update(uow.session, studio_id, review_id)
         if review is None:
             raise ReviewNotFound(review_id)
         review = review_rules.answered(review, answer, _now())
-        await db.save_answer(uow.session, review)
+        await review_db.save_answer(uow.session, review)
     return review
 
 
@@ -369,10 +371,10 @@ async def studio_reviews(
     if after is not None and after.sort != REVIEWS_ORDER:
         raise InvalidSearch("cursor: not a cursor of this list of reviews")
     async with units.begin() as uow:
-        studio = await db.studio_by(uow.session, studio_id=studio_id)
+        studio = await studio_db.studio_by(uow.session, studio_id=studio_id)
         if studio is None or not rules.visible_to(studio, viewer):
             raise StudioNotFound(studio_id)
-        page = await db.reviews_of(uow.session, studio_id, limit=limit + 1, after=after)
+        page = await review_db.reviews_of(uow.session, studio_id, limit=limit + 1, after=after)
     if len(page) <= limit:
         return page, None
     last = page[limit - 1]
