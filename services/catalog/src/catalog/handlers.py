@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from catalog import service
 from catalog.db.base import user_access
 from catalog.db.reviews import reviewer_names
+from catalog.service import bookings, reviews
 from contracts import Envelope
 from contracts.booking import (
     BookingCancelled,
@@ -28,20 +28,20 @@ def message_handlers() -> MessageHandlers:
 
     @handlers.on(BookingConfirmed)
     async def booking_confirmed(uow: UnitOfWork, message: BookingConfirmed, _: Envelope) -> None:
-        await service.record_confirmed_booking(uow, message)
+        await bookings.record_confirmed_booking(uow, message)
 
     @handlers.on(BookingCompleted)
     async def booking_completed(uow: UnitOfWork, message: BookingCompleted, _: Envelope) -> None:
-        await service.record_completed_booking(uow, message)
+        await bookings.record_completed_booking(uow, message)
 
     @handlers.on(BookingCancelled)
     @handlers.on(BookingFailed)
     @handlers.on(BookingNoShow)
-    async def booking_ended(uow: UnitOfWork, message: service.BookingEnded, _: Envelope) -> None:
-        await service.record_ended_booking(uow, message)
+    async def booking_ended(uow: UnitOfWork, message: bookings.BookingEnded, _: Envelope) -> None:
+        await bookings.record_ended_booking(uow, message)
 
     # A deletion is still recorded for the tokens, then the name is forgotten, so a deleted
     # person's reviews no longer say who wrote them.
-    follow_user_names(handlers, reviewer_names, service.reviewer_name)
+    follow_user_names(handlers, reviewer_names, reviews.reviewer_name)
 
     return handlers

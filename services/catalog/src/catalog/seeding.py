@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.domain.amenities import Amenity
 from catalog.domain.slugs import slugify
 from catalog.domain.studios import Photo, Room, Studio, missing_for_publication, validate
-from catalog.service import studio_event
+from catalog.service.studio_events import studio_event
 from contracts import Envelope
 from contracts.catalog import StudioStatus
 from contracts.values import CancellationPolicy

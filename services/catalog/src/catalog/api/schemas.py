@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, HttpUrl
 
+from catalog.db.studio_search import StudioHit
 from catalog.domain.amenities import Amenity
 from catalog.domain.countries import is_country_code
 from catalog.domain.ratings import MAX_RATING, MIN_RATING
@@ -26,7 +27,6 @@ from catalog.domain.studios import (
     Studio,
     coordinate,
 )
-from catalog.studio_search import StudioHit
 from contracts.catalog import StudioStatus
 from contracts.values import (
     BoundedMinorUnits,
