@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from catalog.api.deps import UnitsDep, ViewerDep, actor_of
-from catalog.api.schemas import AnswerIn, ReviewIn, ReviewOut, ReviewPageOut
+from catalog.api.schemas.reviews import AnswerIn, ReviewIn, ReviewOut, ReviewPageOut
 from catalog.domain.search import DEFAULT_LIMIT, MAX_LIMIT
 from catalog.service import reviews as review_service
 from service_runtime.auth import CurrentUser, OwnerUser

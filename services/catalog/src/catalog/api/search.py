@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from catalog.api.deps import SettingsDep, UnitsDep, ViewerDep
-from catalog.api.schemas import SearchPageOut, StudioOut, StudioSummary
+from catalog.api.schemas.search import SearchPageOut, StudioSummary
+from catalog.api.schemas.studios import StudioOut
 from catalog.domain.amenities import Amenity
 from catalog.domain.search import (
     DEFAULT_LIMIT,

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, HTTPException, Response, status
 
 from catalog.api.deps import IfMatchDep, UnitsDep, actor_of
-from catalog.api.schemas import RoomIn, StudioIn, StudioOut, StudioPatch, Suspension
+from catalog.api.schemas.studios import RoomIn, StudioIn, StudioOut, StudioPatch, Suspension
 from catalog.domain.studios import Studio
 from catalog.service import studio_changes, studio_reads
 from service_runtime.auth import AdminUser, OwnerUser

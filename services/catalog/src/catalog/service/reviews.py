@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from catalog.db import bookings as booking_db
 from catalog.db import reviews as review_db
 from catalog.db import studios as studio_db
+from catalog.domain import changes as rules
 from catalog.domain import reviews as review_rules
-from catalog.domain import studios as rules
 from catalog.domain.reviews import AlreadyReviewed, Review, ReviewNotFound
 from catalog.domain.search import Cursor, InvalidSearch
-from catalog.domain.studios import Actor, StudioNotFound
+from catalog.domain.studios import Actor, NotStudioOwner, StudioNotFound
 from catalog.service import clock
 from service_runtime.unit_of_work import UnitsOfWork
 
@@ -72,7 +72,7 @@ async def answer_review(
         if studio is None:
             raise StudioNotFound(studio_id)
         if studio.owner_id != actor.user_id:
-            raise rules.NotStudioOwner()
+            raise NotStudioOwner()
         review = await review_db.review_for_update(uow.session, studio_id, review_id)
         if review is None:
             raise ReviewNotFound(review_id)

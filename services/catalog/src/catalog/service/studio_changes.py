@@ -11,9 +11,9 @@ from typing import Any
 from catalog.db import bookings as booking_db
 from catalog.db import studios as studio_db
 from catalog.domain import bookings as booking_rules
-from catalog.domain import studios as rules
+from catalog.domain import changes as rules
 from catalog.domain.slugs import slugify, unique_slug
-from catalog.domain.studios import Actor, Room, StaleVersion, Studio, StudioNotFound
+from catalog.domain.studios import Actor, Room, StaleVersion, Studio, StudioNotFound, validate
 from catalog.service import clock
 from catalog.service.studio_events import studio_event
 from service_runtime.unit_of_work import UnitsOfWork
@@ -27,7 +27,7 @@ async def create_studio(
         slug = unique_slug(
             details["name"], await studio_db.slugs_like(uow.session, slugify(details["name"]))
         )
-        studio = rules.validate(
+        studio = validate(
             Studio(
                 id=uuid.uuid4(), owner_id=actor.user_id, slug=slug, rooms=tuple(rooms), **details
             )

@@ -8,7 +8,7 @@ from typing import Any
 
 from catalog.db import studios as studio_db
 from catalog.db.studio_search import StudioHit, search_studios
-from catalog.domain import studios as rules
+from catalog.domain import changes as rules
 from catalog.domain.search import Cursor, StudioSearch
 from catalog.domain.slugs import could_be_slug
 from catalog.domain.studios import Actor, Studio, StudioNotFound
