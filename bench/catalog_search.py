@@ -22,7 +22,8 @@ from sqlalchemy import text
 from bench.measuring import percentile
 from catalog.db.base import outbox
 from catalog.domain.search import Near, SearchSort, StudioSearch
-from catalog.seeding import CITIES, seed
+from catalog.seeding.loading import seed
+from catalog.seeding.sample_data import CITIES
 from catalog.service import studio_reads
 from service_runtime.cli import migrations_dir_of
 from service_runtime.db import Database
