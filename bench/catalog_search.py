@@ -20,10 +20,11 @@ import psycopg
 from sqlalchemy import text
 
 from bench.measuring import percentile
-from catalog import service
-from catalog.db import outbox
+from catalog.db.base import outbox
 from catalog.domain.search import Near, SearchSort, StudioSearch
-from catalog.seeding import CITIES, seed
+from catalog.seeding.loading import seed
+from catalog.seeding.sample_data import CITIES
+from catalog.service import studio_reads
 from service_runtime.cli import migrations_dir_of
 from service_runtime.db import Database
 from service_runtime.migrations import upgrade_to_head
@@ -56,12 +57,12 @@ async def measure(
     units: UnitsOfWork, make: Callable[[int], StudioSearch], runs: int
 ) -> tuple[list[float], float]:
     for index in range(20):  # warm the pool and the caches
-        await service.search(units, make(index))
+        await studio_reads.search(units, make(index))
     samples = []
     found = 0
     for index in range(runs):
         started = time.perf_counter()
-        page = await service.search(units, make(index))
+        page = await studio_reads.search(units, make(index))
         samples.append((time.perf_counter() - started) * 1000)
         found += len(page.hits)
     return samples, found / runs
@@ -104,7 +105,9 @@ async def main(studios: int, runs: int) -> None:
             connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
     print(f"seeded {studios} studios (rooms, photos, outbox events) in {seeded_in:.1f}s")
-    print(f"{runs} searches each, page of 20, radius {RADIUS_KM:.0f} km, through service.search")
+    print(
+        f"{runs} searches each, page of 20, radius {RADIUS_KM:.0f} km, through studio_reads.search"
+    )
     print(f"{'query':<28}{'p50 ms':>10}{'p99 ms':>10}{'hits/page':>11}")
     for label, (samples, hits) in results.items():
         print(

@@ -1,10 +1,17 @@
-"""Work after commit: called once the transaction committed, never for one rolled back."""
+"""Work after commit: called once the transaction committed, never for one rolled back; many
+messages recorded at once, with the trace context."""
 
 from __future__ import annotations
 
-import pytest
+import uuid
 
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import select
+
+from contracts.identity import UserDeleted
 from service_runtime.db import Database
+from service_runtime.tracing import current_traceparent
 from service_runtime.unit_of_work import UnitsOfWork
 
 from .conftest import outbox
@@ -25,3 +32,31 @@ async def test_after_commit_callbacks_run_after_a_commit_and_not_after_a_rollbac
             raise RuntimeError("the state change failed")
 
     assert called == ["committed"]
+
+
+async def test_publish_all_records_every_message_with_the_current_trace_context(
+    database: Database,
+) -> None:
+    units = UnitsOfWork(database, outbox)
+    user_ids = [uuid.uuid4() for _ in range(3)]
+    tracer = TracerProvider().get_tracer("test")
+
+    with tracer.start_as_current_span("bulk load"):
+        traceparent = current_traceparent()
+        async with units.begin() as uow:
+            envelopes = await uow.publish_all(
+                [(UserDeleted(user_id=user_id), str(user_id)) for user_id in user_ids]
+            )
+
+    async with database.transaction() as session:
+        rows = (
+            await session.execute(
+                select(outbox.c.message_id, outbox.c.correlation_id, outbox.c.traceparent)
+            )
+        ).all()
+    assert traceparent is not None
+    assert [envelope.traceparent for envelope in envelopes] == [traceparent] * 3
+    assert {(row.message_id, row.correlation_id, row.traceparent) for row in rows} == {
+        (envelope.message_id, str(user_id), traceparent)
+        for envelope, user_id in zip(envelopes, user_ids, strict=True)
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -37,6 +37,12 @@ class UnitOfWork:
             message,
             correlation_id=correlation_id,
             causation_id=self.causation_id,
+        )
+
+    async def publish_all(self, messages: Sequence[tuple[Message, str]]) -> list[Envelope]:
+        """Record many (message, correlation id) pairs at once, as `publish` does each."""
+        return await outbox.record_all(
+            self.session, self.outbox, messages, causation_id=self.causation_id
         )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from catalog.app import create_app
 from catalog.config import CatalogSettings
-from catalog.db import inbox
+from catalog.db.base import inbox
 from contracts import Envelope, Message
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of

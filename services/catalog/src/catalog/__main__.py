@@ -9,14 +9,16 @@ import uuid
 
 from catalog.app import create_app
 from catalog.config import CatalogSettings
-from catalog.seeding import seed
+from catalog.seeding.loading import seed
 from service_runtime.cli import migrations_dir_of, serve
 from service_runtime.db import Database
 from service_runtime.migrations import upgrade_to_head
+from service_runtime.telemetry import create_tracer_provider
 
 
 async def _seed(settings: CatalogSettings, args: argparse.Namespace) -> None:
     database = Database(settings.database_url)
+    tracer_provider = create_tracer_provider(settings)
     started = time.perf_counter()
     try:
         count = await seed(
@@ -25,9 +27,11 @@ async def _seed(settings: CatalogSettings, args: argparse.Namespace) -> None:
             args.owner_id or (),
             events=not args.no_events,
             random_seed=args.random_seed,
+            tracer_provider=tracer_provider,
         )
     finally:
         await database.dispose()
+        tracer_provider.shutdown()
     print(f"seeded {count} published studios in {time.perf_counter() - started:.1f}s")
 
 

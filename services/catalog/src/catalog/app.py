@@ -6,9 +6,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.sdk.trace import TracerProvider
 
-from catalog import db
 from catalog.api import reviews, search, studios
 from catalog.config import CatalogSettings
+from catalog.db.base import inbox, outbox, user_access
 from catalog.domain.bookings import BookingsWouldBreak
 from catalog.domain.ratings import InvalidRating
 from catalog.domain.reviews import (
@@ -55,9 +55,9 @@ def create_app(
 ) -> FastAPI:
     parts = ServiceParts(
         title="OneTime catalog",
-        outbox=db.outbox,
-        inbox=db.inbox,
-        user_access=db.user_access,
+        outbox=outbox,
+        inbox=inbox,
+        user_access=user_access,
         routers=[search.router, studios.router, reviews.router],
         handlers=message_handlers(),
         errors=ERRORS,

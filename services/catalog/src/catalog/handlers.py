@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from catalog import db, service
+from catalog.db.base import user_access
+from catalog.db.reviews import reviewer_names
+from catalog.service import bookings, reviews
 from contracts import Envelope
 from contracts.booking import (
     BookingCancelled,
@@ -22,24 +24,24 @@ def message_handlers() -> MessageHandlers:
     and time zone of studios with bookings to come; completions, which open reviews; and
     identity's users: names for their reviews, role changes and deletions to refuse stale
     tokens."""
-    handlers = follow_access_changes(MessageHandlers(), db.user_access)
+    handlers = follow_access_changes(MessageHandlers(), user_access)
 
     @handlers.on(BookingConfirmed)
     async def booking_confirmed(uow: UnitOfWork, message: BookingConfirmed, _: Envelope) -> None:
-        await service.record_confirmed_booking(uow, message)
+        await bookings.record_confirmed_booking(uow, message)
 
     @handlers.on(BookingCompleted)
     async def booking_completed(uow: UnitOfWork, message: BookingCompleted, _: Envelope) -> None:
-        await service.record_completed_booking(uow, message)
+        await bookings.record_completed_booking(uow, message)
 
     @handlers.on(BookingCancelled)
     @handlers.on(BookingFailed)
     @handlers.on(BookingNoShow)
-    async def booking_ended(uow: UnitOfWork, message: service.BookingEnded, _: Envelope) -> None:
-        await service.record_ended_booking(uow, message)
+    async def booking_ended(uow: UnitOfWork, message: bookings.BookingEnded, _: Envelope) -> None:
+        await bookings.record_ended_booking(uow, message)
 
     # A deletion is still recorded for the tokens, then the name is forgotten, so a deleted
     # person's reviews no longer say who wrote them.
-    follow_user_names(handlers, db.reviewer_names, service.reviewer_name)
+    follow_user_names(handlers, reviewer_names, reviews.reviewer_name)
 
     return handlers

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalog.db import outbox
+from catalog.db.base import outbox
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUpdated
 from service_runtime.bus import Bus
 from tests.fixtures.infra import delete_queues, eventually

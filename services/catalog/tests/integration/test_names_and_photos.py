@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from catalog.db import inbox
+from catalog.db.base import inbox
 from contracts import Envelope
 from contracts.envelope import Message
 from contracts.identity import Role, UserCreated, UserDeleted, UserUpdated

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from catalog import db
+from catalog.db.studios import save_rating
 from catalog.domain.ratings import RatingSummary
 from tests.fixtures.tokens import TestIssuer
 
@@ -118,7 +118,7 @@ async def known(
         await catalog.client.post(f"/api/studios/{unlisted['id']}/unlist", headers=owner)
         async with catalog.runtime.database.transaction() as session:
             for name, rating in RATINGS.items():
-                await db.save_rating(session, uuid.UUID(ids[name]), rating)
+                await save_rating(session, uuid.UUID(ids[name]), rating)
         yield Known(catalog, ids)
 
 

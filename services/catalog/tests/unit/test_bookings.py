@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from catalog.domain.bookings import BookingsWouldBreak, UpcomingBooking, check_bookings_kept
-from catalog.domain.studios import Room, edited, with_room, without_room
+from catalog.domain.changes import edited, with_room, without_room
+from catalog.domain.studios import Room
 
 from .test_studios import draft
 

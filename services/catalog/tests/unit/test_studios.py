@@ -7,6 +7,16 @@ from dataclasses import replace
 
 import pytest
 
+from catalog.domain.changes import (
+    check_version,
+    edited,
+    publish,
+    restore,
+    suspend,
+    unlist,
+    with_room,
+    without_room,
+)
 from catalog.domain.studios import (
     Actor,
     AdminOnly,
@@ -18,15 +28,7 @@ from catalog.domain.studios import (
     StaleVersion,
     Studio,
     StudioIncomplete,
-    check_version,
-    edited,
-    publish,
-    restore,
-    suspend,
-    unlist,
     validate,
-    with_room,
-    without_room,
 )
 from contracts.catalog import StudioStatus
 

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from catalog import service
 from catalog.api.deps import UnitsDep, ViewerDep, actor_of
-from catalog.api.schemas import AnswerIn, ReviewIn, ReviewOut, ReviewPageOut
+from catalog.api.schemas.reviews import AnswerIn, ReviewIn, ReviewOut, ReviewPageOut
 from catalog.domain.search import DEFAULT_LIMIT, MAX_LIMIT
+from catalog.service import reviews as review_service
 from service_runtime.auth import CurrentUser, OwnerUser
 
 router = APIRouter(tags=["reviews"])
@@ -26,7 +26,7 @@ async def studio_reviews(
 ) -> ReviewPageOut:
     """The reviews of a studio whoever asks may see (published, or their own, or any for
     admins)."""
-    reviews, next_cursor = await service.studio_reviews(
+    reviews, next_cursor = await review_service.studio_reviews(
         units, studio_id, viewer, limit=limit, cursor=cursor
     )
     return ReviewPageOut(items=[ReviewOut.of(r) for r in reviews], next_cursor=next_cursor)
@@ -36,7 +36,7 @@ async def studio_reviews(
 async def add_review(
     studio_id: uuid.UUID, body: ReviewIn, user: CurrentUser, units: UnitsDep
 ) -> ReviewOut:
-    review = await service.add_review(
+    review = await review_service.add_review(
         units,
         booker_id=actor_of(user).user_id,
         studio_id=studio_id,
@@ -51,5 +51,7 @@ async def add_review(
 async def answer_review(
     studio_id: uuid.UUID, review_id: uuid.UUID, body: AnswerIn, owner: OwnerUser, units: UnitsDep
 ) -> ReviewOut:
-    review = await service.answer_review(units, actor_of(owner), studio_id, review_id, body.text)
+    review = await review_service.answer_review(
+        units, actor_of(owner), studio_id, review_id, body.text
+    )
     return ReviewOut.of(review)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from catalog import service
 from catalog.api.deps import SettingsDep, UnitsDep, ViewerDep
-from catalog.api.schemas import SearchPageOut, StudioOut, StudioSummary
+from catalog.api.schemas.search import SearchPageOut, StudioSummary
+from catalog.api.schemas.studios import StudioOut
 from catalog.domain.amenities import Amenity
 from catalog.domain.search import (
     DEFAULT_LIMIT,
@@ -22,6 +22,7 @@ from catalog.domain.search import (
     StudioSearch,
 )
 from catalog.domain.studios import MAX_STUDIO_CAPACITY, coordinate
+from catalog.service import studio_reads
 from contracts.values import MAX_MINOR_UNITS, PlainText
 
 router = APIRouter(tags=["search"])
@@ -55,7 +56,7 @@ async def search_studios(
         if lat is not None and lng is not None
         else None
     )
-    page = await service.search(
+    page = await studio_reads.search(
         units,
         StudioSearch(
             text=q.strip() if q and q.strip() else None,
@@ -82,6 +83,6 @@ async def studio_detail(
     id_or_slug: str, units: UnitsDep, viewer: ViewerDep, response: Response
 ) -> StudioOut:
     """A published studio for anyone; drafts, unlisted and suspended ones for owner and admins."""
-    studio = await service.studio_detail(units, id_or_slug, viewer)
+    studio = await studio_reads.studio_detail(units, id_or_slug, viewer)
     response.headers["ETag"] = f'"{studio.version}"'
     return StudioOut.of(studio)

@@ -6,10 +6,10 @@ import uuid
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from catalog import service
 from catalog.api.deps import IfMatchDep, UnitsDep, actor_of
-from catalog.api.schemas import RoomIn, StudioIn, StudioOut, StudioPatch, Suspension
+from catalog.api.schemas.studios import RoomIn, StudioIn, StudioOut, StudioPatch, Suspension
 from catalog.domain.studios import Studio
+from catalog.service import studio_changes, studio_reads
 from service_runtime.auth import AdminUser, OwnerUser
 
 router = APIRouter(tags=["studios"])
@@ -24,7 +24,7 @@ def _out(studio: Studio, response: Response) -> StudioOut:
 async def create_studio(
     body: StudioIn, owner: OwnerUser, units: UnitsDep, response: Response
 ) -> StudioOut:
-    studio = await service.create_studio(
+    studio = await studio_changes.create_studio(
         units, actor_of(owner), body.details(), [room.to_domain() for room in body.rooms]
     )
     response.headers["Location"] = f"/api/studios/{studio.id}"
@@ -34,7 +34,7 @@ async def create_studio(
 @router.get("/api/owner/studios")
 async def my_studios(owner: OwnerUser, units: UnitsDep) -> list[StudioOut]:
     """The caller's own studios in any status, newest first."""
-    studios = await service.owner_studios(units, actor_of(owner).user_id)
+    studios = await studio_reads.owner_studios(units, actor_of(owner).user_id)
     return [StudioOut.of(studio) for studio in studios]
 
 
@@ -53,7 +53,7 @@ async def edit_studio(
     expected = if_match if if_match is not None else body.version
     if expected is None:
         raise HTTPException(428, "Send the studio's version in If-Match or as `version`.")
-    studio = await service.edit_studio(
+    studio = await studio_changes.edit_studio(
         units, actor_of(owner), studio_id, body.changes(), expected_version=expected
     )
     return _out(studio, response)
@@ -64,7 +64,9 @@ async def publish(
     studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep, if_match: IfMatchDep, r: Response
 ) -> StudioOut:
     """Owners publish their own complete studios; admins any complete one."""
-    studio = await service.publish(units, actor_of(owner), studio_id, expected_version=if_match)
+    studio = await studio_changes.publish(
+        units, actor_of(owner), studio_id, expected_version=if_match
+    )
     return _out(studio, r)
 
 
@@ -72,7 +74,9 @@ async def publish(
 async def unlist(
     studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep, if_match: IfMatchDep, r: Response
 ) -> StudioOut:
-    studio = await service.unlist(units, actor_of(owner), studio_id, expected_version=if_match)
+    studio = await studio_changes.unlist(
+        units, actor_of(owner), studio_id, expected_version=if_match
+    )
     return _out(studio, r)
 
 
@@ -85,7 +89,7 @@ async def suspend(
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:
-    studio = await service.suspend(
+    studio = await studio_changes.suspend(
         units, actor_of(admin), studio_id, reason=body.reason, expected_version=if_match
     )
     return _out(studio, r)
@@ -95,7 +99,9 @@ async def suspend(
 async def restore(
     studio_id: uuid.UUID, admin: AdminUser, units: UnitsDep, if_match: IfMatchDep, r: Response
 ) -> StudioOut:
-    studio = await service.restore(units, actor_of(admin), studio_id, expected_version=if_match)
+    studio = await studio_changes.restore(
+        units, actor_of(admin), studio_id, expected_version=if_match
+    )
     return _out(studio, r)
 
 
@@ -108,7 +114,7 @@ async def add_room(
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:
-    studio = await service.put_room(
+    studio = await studio_changes.put_room(
         units,
         actor_of(owner),
         studio_id,
@@ -129,7 +135,7 @@ async def replace_room(
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:
-    studio = await service.put_room(
+    studio = await studio_changes.put_room(
         units,
         actor_of(owner),
         studio_id,
@@ -149,7 +155,7 @@ async def remove_room(
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:
-    studio = await service.remove_room(
+    studio = await studio_changes.remove_room(
         units, actor_of(owner), studio_id, room_id, expected_version=if_match
     )
     return _out(studio, r)

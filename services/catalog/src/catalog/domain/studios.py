@@ -1,12 +1,11 @@
-"""Studios and rooms: what they hold, who may change them, and how their status moves."""
+"""Studios and rooms: what they hold, the bounds on it, when they are valid and complete, and
+the errors of the rules over them (the changes are in `changes`)."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from catalog.domain.amenities import Amenity
@@ -151,28 +150,6 @@ class Studio:
         return self.status is not StudioStatus.DRAFT
 
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "address",
-        "city",
-        "country",
-        "latitude",
-        "longitude",
-        "timezone",
-        "currency",
-        "hourly_price_minor",
-        "minimum_hours",
-        "maximum_hours",
-        "capacity",
-        "amenities",
-        "photos",
-        "cancellation_policy",
-    }
-)
-
-
 def validate(studio: Studio) -> Studio:
     """The studio when its details are well-formed; InvalidStudio naming the first bad field."""
     checks: list[tuple[str, bool, str]] = [
@@ -236,100 +213,3 @@ def missing_for_publication(studio: Studio) -> list[str]:
     if not studio.photos:
         missing.append("photos")
     return missing
-
-
-def check_manager(studio: Studio, actor: Actor) -> None:
-    """Owners manage their own studios; admins manage any."""
-    if not (actor.is_admin or studio.owner_id == actor.user_id):
-        raise NotStudioOwner()
-
-
-def visible_to(studio: Studio, viewer: Actor | None) -> bool:
-    """Anyone sees a published studio; its owner and admins see it in any status."""
-    if studio.status is StudioStatus.PUBLISHED:
-        return True
-    return viewer is not None and (viewer.is_admin or viewer.user_id == studio.owner_id)
-
-
-def check_version(studio: Studio, expected: int | None) -> None:
-    """Refuse a change made against an older version than the studio's (None skips the check)."""
-    if expected is not None and expected != studio.version:
-        raise StaleVersion(expected, studio.version)
-
-
-def edited(studio: Studio, changes: Mapping[str, Any]) -> Studio:
-    """The studio with new details; the slug stays as it was made."""
-    unknown = set(changes) - EDITABLE_FIELDS
-    if unknown:
-        raise InvalidStudio(sorted(unknown)[0], "cannot be changed")
-    changed = validate(replace(studio, **changes))
-    missing = missing_for_publication(changed)
-    if changed.status is StudioStatus.PUBLISHED and missing:
-        raise InvalidStudio(missing[0], "a published studio needs it")
-    return changed
-
-
-def publish(studio: Studio, actor: Actor) -> Studio:
-    """Drafts and unlisted studios go live when complete; an owner may publish their own."""
-    check_manager(studio, actor)
-    if studio.status not in (StudioStatus.DRAFT, StudioStatus.UNLISTED):
-        raise IllegalTransition(studio.status, "published")
-    _require_complete(studio)
-    return replace(studio, status=StudioStatus.PUBLISHED)
-
-
-def unlist(studio: Studio, actor: Actor) -> Studio:
-    """Take a published studio off the market; no new bookings."""
-    check_manager(studio, actor)
-    if studio.status is not StudioStatus.PUBLISHED:
-        raise IllegalTransition(studio.status, "unlisted")
-    return replace(studio, status=StudioStatus.UNLISTED)
-
-
-def suspend(studio: Studio, actor: Actor, reason: str) -> Studio:
-    """An admin blocks a studio from search and booking until it is restored."""
-    if not actor.is_admin:
-        raise AdminOnly("suspend")
-    if studio.status is StudioStatus.SUSPENDED:
-        raise IllegalTransition(studio.status, "suspended")
-    return replace(
-        studio,
-        status=StudioStatus.SUSPENDED,
-        suspended_from=studio.status,
-        suspension_reason=reason,
-    )
-
-
-def restore(studio: Studio, actor: Actor) -> Studio:
-    """An admin lifts a suspension: the studio returns to the status it had before."""
-    if not actor.is_admin:
-        raise AdminOnly("restore")
-    if studio.status is not StudioStatus.SUSPENDED:
-        raise IllegalTransition(studio.status, "restored")
-    previous = studio.suspended_from or StudioStatus.UNLISTED
-    if previous is StudioStatus.PUBLISHED:
-        _require_complete(studio)
-    return replace(studio, status=previous, suspended_from=None, suspension_reason=None)
-
-
-def _require_complete(studio: Studio) -> None:
-    missing = missing_for_publication(studio)
-    if missing:
-        raise StudioIncomplete(missing)
-
-
-def with_room(studio: Studio, room: Room) -> Studio:
-    """The studio with a room added, or replaced when one has the same id."""
-    rooms = [existing for existing in studio.rooms if existing.id != room.id]
-    position = next((i for i, r in enumerate(studio.rooms) if r.id == room.id), len(rooms))
-    rooms.insert(position, room)
-    return validate(replace(studio, rooms=tuple(rooms)))
-
-
-def without_room(studio: Studio, room_id: uuid.UUID) -> Studio:
-    """The studio without this room; a published studio keeps at least one."""
-    studio.room(room_id)
-    rooms = tuple(room for room in studio.rooms if room.id != room_id)
-    if not rooms and studio.status is StudioStatus.PUBLISHED:
-        raise InvalidStudio("rooms", "a published studio keeps at least one room")
-    return replace(studio, rooms=rooms)

@@ -1,4 +1,4 @@
-"""Identity's names of its users, for reviews (catalog.db.reviewer_names)
+"""Identity's names of its users, for reviews (catalog.db.reviews.reviewer_names)
 
 Revision ID: catalog_0005_reviewer_names
 Revises: catalog_0002_user_access

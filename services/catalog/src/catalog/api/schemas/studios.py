@@ -1,17 +1,14 @@
-"""Request and response bodies of catalog's API."""
+"""Bodies of studios: what owners send to create and change them, and a studio as served."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, HttpUrl
 
 from catalog.domain.amenities import Amenity
 from catalog.domain.countries import is_country_code
-from catalog.domain.ratings import MAX_RATING, MIN_RATING
-from catalog.domain.reviews import Review
 from catalog.domain.studios import (
     DEFAULT_MAXIMUM_HOURS,
     MAX_MAXIMUM_HOURS,
@@ -26,7 +23,6 @@ from catalog.domain.studios import (
     Studio,
     coordinate,
 )
-from catalog.studio_search import StudioHit
 from contracts.catalog import StudioStatus
 from contracts.values import (
     BoundedMinorUnits,
@@ -68,7 +64,6 @@ MaximumHours = Annotated[
     WholeNumber,
     Field(ge=1, le=MAX_MAXIMUM_HOURS, description="The longest booking taken, in hours."),
 ]
-ReviewText = Annotated[PlainText, Field(max_length=5000)]
 Amenities = Annotated[list[Amenity], Field(max_length=len(Amenity)), AfterValidator(_unique)]
 
 
@@ -265,96 +260,3 @@ class StudioOut(BaseModel):
             rating=RatingOut(average=studio.rating.average, count=studio.rating.count),
             version=studio.version,
         )
-
-
-class StudioSummary(BaseModel):
-    """A search result: enough to list the studio and link to it."""
-
-    id: uuid.UUID
-    slug: str
-    name: str
-    city: str
-    country: str
-    latitude: float
-    longitude: float
-    currency: str
-    hourly_price_minor: int
-    capacity: int
-    amenities: list[Amenity]
-    rating: RatingOut
-    distance_km: float | None = None
-    photo_url: str | None = Field(default=None, description="The studio's first photo.")
-
-    @classmethod
-    def of(cls, hit: StudioHit) -> StudioSummary:
-        row = hit.row
-        average = float(row.rating_average) if row.rating_average is not None else None
-        return cls(
-            id=row.id,
-            slug=row.slug,
-            name=row.name,
-            city=row.city,
-            country=row.country,
-            latitude=row.latitude,
-            longitude=row.longitude,
-            currency=row.currency,
-            hourly_price_minor=row.hourly_price_minor,
-            capacity=row.capacity,
-            amenities=[Amenity(value) for value in row.amenities],
-            rating=RatingOut(average=average, count=row.rating_count),
-            distance_km=round(hit.distance_km, 3) if hit.distance_km is not None else None,
-            photo_url=row.photo_url,
-        )
-
-
-class SearchPageOut(BaseModel):
-    items: list[StudioSummary]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
-
-
-class ReviewIn(BaseModel):
-    booking_id: uuid.UUID
-    rating: Annotated[WholeNumber, Field(ge=MIN_RATING, le=MAX_RATING)]
-    text: ReviewText = ""
-
-
-class AnswerIn(BaseModel):
-    text: Annotated[ReviewText, Field(min_length=1)]
-
-
-class ReviewOut(BaseModel):
-    id: uuid.UUID
-    studio_id: uuid.UUID
-    booking_id: uuid.UUID
-    booker_id: uuid.UUID
-    rating: int
-    text: str
-    created_at: datetime
-    answer: str | None
-    answered_at: datetime | None
-    reviewer_name: str | None = Field(
-        description=(
-            "The booker's name as identity last announced it; null until it has; "
-            '"deleted user" once the booker deleted their account.'
-        )
-    )
-
-    @classmethod
-    def of(cls, review: Review) -> ReviewOut:
-        return cls(
-            id=review.id,
-            studio_id=review.studio_id,
-            booking_id=review.booking_id,
-            booker_id=review.booker_id,
-            rating=review.rating,
-            text=review.text,
-            created_at=review.created_at,
-            answer=review.answer,
-            answered_at=review.answered_at,
-            reviewer_name=review.reviewer_name,
-        )
-
-
-class ReviewPageOut(BaseModel):
-    items: list[ReviewOut]
-    next_cursor: str | None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.db import studio_photos, studios
+from catalog.db.studios import studio_photos, studios
 from catalog.domain.search import SearchSort, StudioSearch
 from contracts.catalog import StudioStatus
 

@@ -1,0 +1,1 @@
+"""Request and response bodies of catalog's API, one module per resource."""

@@ -1,0 +1,52 @@
+"""Booking's messages: confirmed bookings guard their studio's rooms and time zone until they
+end; completed ones open reviews."""
+
+from __future__ import annotations
+
+from catalog.db import bookings as booking_db
+from catalog.domain.bookings import UpcomingBooking
+from catalog.domain.reviews import CompletedBooking
+from contracts.booking import (
+    BookingCancelled,
+    BookingCompleted,
+    BookingConfirmed,
+    BookingFailed,
+    BookingNoShow,
+)
+from service_runtime.unit_of_work import UnitOfWork
+
+BookingEnded = BookingCancelled | BookingCompleted | BookingFailed | BookingNoShow
+
+
+def _booked_session(message: BookingConfirmed | BookingEnded) -> UpcomingBooking:
+    return UpcomingBooking(
+        booking_id=message.booking_id,
+        room_id=message.room_id,
+        starts_at=message.time_range.starts_at,
+        ends_at=message.time_range.ends_at,
+    )
+
+
+async def record_confirmed_booking(uow: UnitOfWork, message: BookingConfirmed) -> None:
+    """Remember a confirmed booking, which its room and the studio's time zone must outlive."""
+    await booking_db.add_booked_session(uow.session, message.studio_id, _booked_session(message))
+
+
+async def record_ended_booking(uow: UnitOfWork, message: BookingEnded) -> None:
+    """Forget a booking as one that changes of its studio could break."""
+    await booking_db.end_booked_session(uow.session, message.studio_id, _booked_session(message))
+
+
+async def record_completed_booking(uow: UnitOfWork, message: BookingCompleted) -> None:
+    """The booking no longer holds its room; remember who may review which studio (the
+    consumer's inbox makes this run once)."""
+    await record_ended_booking(uow, message)
+    await booking_db.add_completed_booking(
+        uow.session,
+        CompletedBooking(
+            booking_id=message.booking_id,
+            booker_id=message.booker_id,
+            studio_id=message.studio_id,
+            completed_at=message.completed_at,
+        ),
+    )
