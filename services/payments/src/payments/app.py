@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import Counter
 
 from payments import db
 from payments.api import owner, webhooks
@@ -73,6 +74,13 @@ def create_app(
         ctx.calls_recorded = calls_worker.wake
         ctx.events_received = events_worker.wake
         ctx.payouts_scheduled = payouts_worker.wake
+        failed_events = Counter(
+            "payments_stripe_events_failed_total",
+            "Stripe events given up on after PAYMENTS_EVENT_MAX_ATTEMPTS failed handlings",
+            ["event_type"],
+            registry=runtime.registry,
+        )
+        ctx.event_failed = lambda event_type: failed_events.labels(event_type).inc()
         workers[:] = [calls_worker, events_worker, payouts_worker, reconcile_worker]
         for worker in workers:
             worker.start()

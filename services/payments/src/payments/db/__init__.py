@@ -62,6 +62,7 @@ from payments.db.stripe_events import (
     mark_processed,
     move_cursor,
     reconciliation_cursors,
+    record_failure,
     store_event,
     stripe_events,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "payouts",
     "payouts_of_owner",
     "reconciliation_cursors",
+    "record_failure",
     "refund_rejected",
     "refund_row",
     "refund_succeeded",
