@@ -9,13 +9,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter
 
 from payments import db
-from payments.api import owner, webhooks
+from payments.api import admin, owner, webhooks
 from payments.config import PaymentsSettings
+from payments.domain.money import RefundTooLarge
 from payments.handlers import message_handlers
 from payments.provider import ProviderRejected, ProviderUnavailable
 from payments.service.context import Context
 from payments.service.payouts import schedule_due_payouts
 from payments.service.reconciliation import reconcile
+from payments.service.refunds import UnknownPayment
 from payments.service.stripe_calls import StripeCalls
 from payments.service.stripe_events import process_stored_events
 from payments.stripe_gateway import StripeGateway
@@ -25,6 +27,8 @@ from service_runtime.service_app import ServiceParts, ServiceRuntime, create_ser
 ERRORS: dict[type[Exception], int] = {
     ProviderRejected: 502,
     ProviderUnavailable: 503,
+    RefundTooLarge: 409,
+    UnknownPayment: 404,
 }
 CALLS_BATCH = 20
 EVENTS_BATCH = 20
@@ -95,7 +99,7 @@ def create_app(
         outbox=db.outbox,
         inbox=db.inbox,
         user_access=db.user_access,
-        routers=[webhooks.router, owner.router],
+        routers=[webhooks.router, owner.router, admin.router],
         handlers=message_handlers(ctx),
         errors=ERRORS,
         on_start=start_background,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from payments.domain.money import RefundTooLarge, refund_amount, refundable
+from payments.domain.money import RefundTooLarge, Settlement, refund_amount, refundable, settle
+from payments.domain.payments import Payment
 from payments.domain.payouts import Payout, PayoutStatus
 
 
@@ -45,10 +46,28 @@ def decide_refund(
     return RefundDecision(amount, reversal_for(amount, captured_minor, payout))
 
 
+def split(payment: Payment, payout: Payout | None) -> Settlement:
+    """How a captured payment is split now: `settle`'s split until the owner is paid; after,
+    the owner keeps what was transferred less what was reversed, and the platform the rest."""
+    before = settle(payment.captured_minor, payment.refunded_minor, payment.fee_minor)
+    if payout is None or not _paid(payout):
+        return before
+    owner_share = payout.amount_minor - payout.reversed_minor
+    return Settlement(
+        captured_minor=before.captured_minor,
+        refunded_minor=before.refunded_minor,
+        fee_kept_minor=before.captured_minor - before.refunded_minor - owner_share,
+        owner_share_minor=owner_share,
+    )
+
+
+def _paid(payout: Payout) -> bool:
+    return payout.status in (PayoutStatus.PAID, PayoutStatus.REVERSED)
+
+
 def reversal_for(refund_minor: int, captured_minor: int, payout: Payout | None) -> int:
     """The owner's share of a refund made after their payout, never more than is left of it."""
-    paid = payout is not None and payout.status in (PayoutStatus.PAID, PayoutStatus.REVERSED)
-    if payout is None or not paid or refund_minor <= 0 or captured_minor <= 0:
+    if payout is None or not _paid(payout) or refund_minor <= 0 or captured_minor <= 0:
         return 0
     share = (Decimal(refund_minor) * payout.amount_minor / captured_minor).quantize(
         Decimal(1), rounding=ROUND_HALF_UP
