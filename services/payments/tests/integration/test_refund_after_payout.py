@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import uuid
 
-from contracts.payments import PaymentRefunded, PayoutPaid, PayoutReversed
+from contracts.payments import PaymentRefunded, PayoutReversed
 from payments import db
 from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin
 from tests.fixtures.tokens import TestIssuer
 
 from ..conftest import Payments, Probe
-from .test_payouts import captured_booking, onboard, schedule_payout
+from .test_payouts import captured_booking, onboard, paid_out_booking
 
 
 def _refunds(booking_id: uuid.UUID) -> str:
@@ -22,10 +22,9 @@ def _refunds(booking_id: uuid.UUID) -> str:
 async def test_admin_refund_after_the_payout_reverses_the_owners_share_once(
     payments: Payments, probe: Probe, stripe_standin: StripeStandin, token_issuer: TestIssuer
 ) -> None:
-    owner_id = await onboard(payments, probe, stripe_standin, token_issuer)
-    booking_id, _ = await captured_booking(probe, stripe_standin, owner_id)
-    await schedule_payout(probe, booking_id, owner_id)
-    [paid] = await probe.wait_for(PayoutPaid, booking_id)
+    owner_id, booking_id, paid = await paid_out_booking(
+        payments, probe, stripe_standin, token_issuer
+    )
     admin = {**token_issuer.headers("admin"), "Idempotency-Key": "goodwill-1"}
     body = {"amount_minor": 3_001, "reason": "the studio's heating was off"}
 
