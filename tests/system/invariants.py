@@ -82,7 +82,8 @@ class Snapshot:
             payouts=_by_booking(
                 rows(
                     urls["payments"],
-                    "SELECT booking_id::text, status, amount_minor, transfer_ref FROM payouts",
+                    "SELECT booking_id::text, status, amount_minor, reversed_minor, transfer_ref"
+                    " FROM payouts",
                 )
             ),
             reservations=dict(reservations),
@@ -107,7 +108,7 @@ def violations(layout: SystemLayout) -> list[str]:
 
 def consistency(s: Snapshot) -> list[Violation]:
     """What holds at any quiet moment: no overlap, confirmed is paid, nothing live for an ended
-    booking, money adds up for paid payouts."""
+    booking, money adds up for paid payouts (refunds and reversals after them included)."""
     found = [
         Violation("no overlapping booked reservations", f"{pair['first']} and {pair['second']}")
         for pair in s.overlapping
@@ -135,8 +136,8 @@ def consistency(s: Snapshot) -> list[Violation]:
                 Violation(
                     "money balances",
                     f"captured {payment['captured_minor']} != refunded "
-                    f"{payment['refunded_minor']} + fee {payment['fee_minor']} "
-                    f"+ payout {payout['amount_minor']}",
+                    f"{payment['refunded_minor']} + fee kept (of {payment['fee_minor']}) "
+                    f"+ payout {payout['amount_minor']} - reversed {payout['reversed_minor']}",
                     booking_id,
                 )
             )
@@ -144,8 +145,14 @@ def consistency(s: Snapshot) -> list[Violation]:
 
 
 def _unbalanced(payment: Row, payout: Row) -> bool:
-    parts = payment["refunded_minor"] + payment["fee_minor"] + payout["amount_minor"]
-    return bool(payment["captured_minor"] != parts)
+    """captured = refunds + fee kept + payout - reversals: the whole fee is kept unless a refund
+    came after the payout, when the owner's share of it is reversed and the platform gives up
+    the rest of it from its fee (services/payments/src/payments/domain/refunds.py)."""
+    owner_keeps = payout["amount_minor"] - payout["reversed_minor"]
+    fee_kept = payment["captured_minor"] - payment["refunded_minor"] - owner_keeps
+    if payout["reversed_minor"] == 0:
+        return bool(fee_kept != payment["fee_minor"])
+    return not 0 <= fee_kept <= payment["fee_minor"]
 
 
 # --- after a chaos run: every booking settled, and Stripe, payments and booking agree ------

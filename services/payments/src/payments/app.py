@@ -6,15 +6,18 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client import Counter
 
 from payments import db
-from payments.api import owner, webhooks
+from payments.api import admin, owner, webhooks
 from payments.config import PaymentsSettings
+from payments.domain.money import RefundTooLarge
 from payments.handlers import message_handlers
 from payments.provider import ProviderRejected, ProviderUnavailable
 from payments.service.context import Context
 from payments.service.payouts import schedule_due_payouts
 from payments.service.reconciliation import reconcile
+from payments.service.refunds import UnknownPayment
 from payments.service.stripe_calls import StripeCalls
 from payments.service.stripe_events import process_stored_events
 from payments.stripe_gateway import StripeGateway
@@ -24,6 +27,8 @@ from service_runtime.service_app import ServiceParts, ServiceRuntime, create_ser
 ERRORS: dict[type[Exception], int] = {
     ProviderRejected: 502,
     ProviderUnavailable: 503,
+    RefundTooLarge: 409,
+    UnknownPayment: 404,
 }
 CALLS_BATCH = 20
 EVENTS_BATCH = 20
@@ -73,6 +78,13 @@ def create_app(
         ctx.calls_recorded = calls_worker.wake
         ctx.events_received = events_worker.wake
         ctx.payouts_scheduled = payouts_worker.wake
+        failed_events = Counter(
+            "payments_stripe_events_failed_total",
+            "Stripe events given up on after PAYMENTS_EVENT_MAX_ATTEMPTS failed handlings",
+            ["event_type"],
+            registry=runtime.registry,
+        )
+        ctx.event_failed = lambda event_type: failed_events.labels(event_type).inc()
         workers[:] = [calls_worker, events_worker, payouts_worker, reconcile_worker]
         for worker in workers:
             worker.start()
@@ -87,7 +99,7 @@ def create_app(
         outbox=db.outbox,
         inbox=db.inbox,
         user_access=db.user_access,
-        routers=[webhooks.router, owner.router],
+        routers=[webhooks.router, owner.router, admin.router],
         handlers=message_handlers(ctx),
         errors=ERRORS,
         on_start=start_background,

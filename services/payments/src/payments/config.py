@@ -46,6 +46,11 @@ class PaymentsSettings(ServiceSettings):
     event_lease_seconds: float = Field(
         default=60, gt=0, description="How long one replica owns a stored Stripe event."
     )
+    event_max_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="Failed handlings of a Stripe event before it waits for an operator.",
+    )
     reconcile_interval_seconds: float = Field(
         default=60, gt=0, description="How often Stripe is re-read for what webhooks missed."
     )

@@ -188,13 +188,16 @@ class StripeGateway:
         return transfer_snapshot(transfer.to_dict())
 
     async def reverse_transfer(
-        self, transfer_ref: str, *, idempotency_key: str
+        self, transfer_ref: str, *, amount_minor: int | None, idempotency_key: str
     ) -> TransferSnapshot:
-        """Take back whatever of the transfer is not reversed yet."""
+        """Take back `amount_minor` of the transfer, or (None) whatever is not reversed yet."""
+        params: stripe.params.TransferReversalCreateParams = (
+            {} if amount_minor is None else {"amount": amount_minor}
+        )
         async with _mapped_errors():
             try:
                 await self._client.v1.transfers.reversals.create_async(
-                    transfer_ref, options={"idempotency_key": idempotency_key}
+                    transfer_ref, params=params, options={"idempotency_key": idempotency_key}
                 )
             except stripe.InvalidRequestError as error:
                 if error.code != "transfer_already_reversed":

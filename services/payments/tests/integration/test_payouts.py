@@ -62,6 +62,17 @@ async def schedule_payout(probe: Probe, booking_id: uuid.UUID, owner_id: uuid.UU
     )
 
 
+async def paid_out_booking(
+    payments: Payments, probe: Probe, standin: StripeStandin, issuer: TestIssuer
+) -> tuple[uuid.UUID, uuid.UUID, PayoutPaid]:
+    """(owner, booking, its payout) of a booking captured in full and paid out to its owner."""
+    owner_id = await onboard(payments, probe, standin, issuer)
+    booking_id, _ = await captured_booking(probe, standin, owner_id)
+    await schedule_payout(probe, booking_id, owner_id)
+    [paid] = await probe.wait_for(PayoutPaid, booking_id)
+    return owner_id, booking_id, paid
+
+
 async def test_onboarding_creates_one_account_and_enables_payouts(
     payments: Payments, probe: Probe, stripe_standin: StripeStandin, token_issuer: TestIssuer
 ) -> None:
@@ -205,10 +216,7 @@ async def test_dispute_before_payout_withholds_it_until_won(
 async def test_dispute_after_payout_reverses_the_transfer(
     payments: Payments, probe: Probe, stripe_standin: StripeStandin, token_issuer: TestIssuer
 ) -> None:
-    owner_id = await onboard(payments, probe, stripe_standin, token_issuer)
-    booking_id, _ = await captured_booking(probe, stripe_standin, owner_id)
-    await schedule_payout(probe, booking_id, owner_id)
-    [paid] = await probe.wait_for(PayoutPaid, booking_id)
+    _, booking_id, paid = await paid_out_booking(payments, probe, stripe_standin, token_issuer)
 
     await stripe_standin.open_dispute((await payments.payment_row(booking_id)).charge_ref)
     await probe.wait_for(DisputeOpened, booking_id)

@@ -15,6 +15,7 @@ from payments.domain.earnings import (
     waiting_by_currency,
 )
 from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.payouts import Payout, PayoutStatus
 
 T = datetime(2030, 3, 10, tzinfo=UTC)
 
@@ -73,3 +74,24 @@ def test_waiting_payouts_sum_per_currency_with_the_earliest_due() -> None:
     assert [(w.currency, w.payouts, w.amount_minor, w.earliest_not_before) for w in waiting] == [
         ("EUR", 2, 350, T)
     ]
+
+
+def test_a_refund_after_the_payout_counts_what_was_transferred_less_what_was_reversed() -> None:
+    payment = captured(10_000, 1_500, refunded=3_001)
+    payout = Payout(
+        booking_id=payment.booking_id,
+        owner_id=payment.owner_id,
+        not_before=T,
+        status=PayoutStatus.PAID,
+        currency="EUR",
+        amount_minor=8_500,
+        transfer_ref="tr_1",
+        reversed_minor=2_551,
+    )
+
+    [earnings] = earnings_by_currency([payment], {payment.booking_id: payout})
+
+    assert (earnings.owner_share_minor, earnings.platform_fee_minor) == (5_949, 1_050)
+    assert earnings.captured_minor == (
+        earnings.refunded_minor + earnings.platform_fee_minor + earnings.owner_share_minor
+    )

@@ -82,6 +82,13 @@ async def payout_for_booking(session: AsyncSession, booking_id: uuid.UUID) -> Pa
     return _payout(row) if row else None
 
 
+async def payouts_of_bookings(
+    session: AsyncSession, booking_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Payout]:
+    query = select(payouts).where(payouts.c.booking_id.in_(list(booking_ids)))
+    return {row.booking_id: _payout(row) for row in await session.execute(query)}
+
+
 async def payout_for_transfer(session: AsyncSession, transfer_ref: str) -> Payout | None:
     query = select(payouts).where(payouts.c.transfer_ref == transfer_ref).with_for_update()
     row = (await session.execute(query)).first()

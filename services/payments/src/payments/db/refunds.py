@@ -36,6 +36,7 @@ refunds = Table(
         comment="awaiting_capture (asked before the capture settled), pending, succeeded, rejected",
     ),
     Column("currency", Text, comment="of the amount booking asked for"),
+    Column("note", Text, comment="an admin's reason for the refund"),
     Column("refund_ref", Text, unique=True),
     Column("refunded_at", DateTime(timezone=True)),
     *timestamps(),
@@ -52,6 +53,7 @@ async def add_refund(
     reason: str,
     status: str,
     currency: str | None = None,
+    note: str | None = None,
 ) -> bool:
     """False when this refund id was seen before (a refund is applied once per id)."""
     result = await session.execute(
@@ -64,6 +66,7 @@ async def add_refund(
             reason=reason,
             status=status,
             currency=currency,
+            note=note,
         )
         .on_conflict_do_nothing()
         .returning(refunds.c.refund_id)

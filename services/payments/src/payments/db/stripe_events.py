@@ -11,7 +11,19 @@ import logging
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import BigInteger, Column, DateTime, Index, Table, Text, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Table,
+    Text,
+    case,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +44,9 @@ stripe_events = Table(
     Column("payload", JSONB, comment="the event in our words (payments.provider.ProviderEvent)"),
     Column("processed_at", DateTime(timezone=True)),
     Column("leased_until", DateTime(timezone=True), comment="a processor has it until then"),
+    Column("attempts", Integer, nullable=False, server_default="0", comment="failed handlings"),
+    Column("failed_at", DateTime(timezone=True), comment="given up on: an operator retries it"),
+    Column("last_error", Text),
 )
 Index(
     "stripe_events_unprocessed",
@@ -75,6 +90,7 @@ async def claim_events(
         select(stripe_events.c.event_id)
         .where(
             stripe_events.c.processed_at.is_(None),
+            stripe_events.c.failed_at.is_(None),
             func.coalesce(stripe_events.c.leased_until, func.now()) <= func.now(),
         )
         .order_by(stripe_events.c.created, stripe_events.c.received_at)
@@ -111,6 +127,26 @@ async def mark_processed(session: AsyncSession, event_id: str) -> bool:
         .returning(stripe_events.c.event_id)
     )
     return result.first() is not None
+
+
+async def record_failure(
+    session: AsyncSession, event_id: str, error: str, *, max_attempts: int
+) -> bool:
+    """Count a failed handling of the event; True when that was its last allowed attempt and it
+    is now marked failed: left for an operator to retry (README)."""
+    attempts = stripe_events.c.attempts + 1
+    result = await session.execute(
+        update(stripe_events)
+        .where(stripe_events.c.event_id == event_id, stripe_events.c.processed_at.is_(None))
+        .values(
+            attempts=attempts,
+            last_error=error,
+            failed_at=case((attempts >= max_attempts, func.now()), else_=None),
+        )
+        .returning(stripe_events.c.failed_at)
+    )
+    failed_at = result.scalar()
+    return failed_at is not None
 
 
 async def cursor_position(session: AsyncSession, name: str) -> int | None:

@@ -1,20 +1,23 @@
 """An owner's earnings over a month, and the payouts still waiting, summed per currency.
 
 A month's earnings are those of the payments captured in it (in the time zone the owner
-chooses), net of every refund made on them so far: per payment the split of `settle`
-(captured = refunded + platform fee kept + owner share), summed per currency. Amounts of
+chooses), net of every refund made on them so far: per payment the split of `refunds.split`
+(captured = refunded + platform fee kept + owner share; once the owner is paid, the owner share
+is the transfer less its reversals), summed per currency. Amounts of
 different currencies are never added together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from payments.domain.money import settle
 from payments.domain.payments import Payment
+from payments.domain.payouts import Payout
+from payments.domain.refunds import split
 
 
 @dataclass(frozen=True)
@@ -46,19 +49,22 @@ def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     return start, datetime(after.year, after.month, 1, tzinfo=zone)
 
 
-def earnings_by_currency(payments: Iterable[Payment]) -> list[Earnings]:
-    """The captured payments' split summed per currency, currencies in alphabetical order."""
+def earnings_by_currency(
+    payments: Iterable[Payment], payouts: Mapping[uuid.UUID, Payout] | None = None
+) -> list[Earnings]:
+    """The captured payments' split summed per currency, currencies in alphabetical order;
+    `payouts` by booking (those paid count what was transferred and reversed)."""
     totals: dict[str, list[int]] = {}
     for payment in payments:
-        split = settle(payment.captured_minor, payment.refunded_minor, payment.fee_minor)
+        shares = split(payment, (payouts or {}).get(payment.booking_id))
         sums = totals.setdefault(payment.currency, [0, 0, 0, 0, 0])
         for index, amount in enumerate(
             (
                 1,
-                split.captured_minor,
-                split.refunded_minor,
-                split.fee_kept_minor,
-                split.owner_share_minor,
+                shares.captured_minor,
+                shares.refunded_minor,
+                shares.fee_kept_minor,
+                shares.owner_share_minor,
             )
         ):
             sums[index] += amount

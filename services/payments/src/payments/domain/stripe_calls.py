@@ -60,8 +60,11 @@ class TransferParams(_Params):
 
 
 class ReverseTransferParams(_Params):
+    """Take back from the owner's transfer `amount_minor`, or (None) all that is left of it."""
+
     kind = StripeCallKind.REVERSE_TRANSFER
     reason: str = "dispute"
+    amount_minor: int | None = None
 
 
 StripeCallParams = (

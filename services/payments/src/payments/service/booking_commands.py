@@ -15,7 +15,6 @@ from contracts.payments import (
     VoidPayment,
 )
 from payments import db
-from payments.domain.money import refund_amount
 from payments.domain.payments import (
     Payment,
     PaymentStatus,
@@ -34,9 +33,9 @@ from payments.service.payment_outcomes import (
     authorize_key,
     cancel_key,
     record_capture,
-    record_refund_call,
     save_outcome,
 )
+from payments.service.refunds import refund_captured
 from service_runtime.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -148,32 +147,19 @@ async def refund(uow: UnitOfWork, ctx: Context, command: RefundPayment) -> None:
             log.info("refund %s waits for the capture", command.refund_id)
         return
     assert payment is not None
-    amount = 0
-    if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED) and (
-        payment.currency == command.amount.currency
-    ):
-        pending = await db.refunds_pending_minor(uow.session, payment.booking_id)
-        amount = refund_amount(
-            command.amount.amount_minor, payment.captured_minor, payment.refunded_minor + pending
-        )
-    added = await db.add_refund(
-        uow.session,
+    decision = await refund_captured(
+        uow,
+        ctx,
+        payment,
         refund_id=command.refund_id,
-        booking_id=command.booking_id,
-        requested_minor=command.amount.amount_minor,
-        amount_minor=amount,
-        reason=command.reason.value,
-        status="pending" if amount > 0 else "rejected",
-        currency=command.amount.currency,
+        requested=command.amount,
+        reason=command.reason,
+        capped=True,
     )
-    if not added:
-        return  # the same refund asked for again: it is done or under way
-    if amount == 0:
+    if decision is not None and decision.amount_minor == 0:
         log.warning(
             "refund %s of booking %s: nothing refundable", command.refund_id, command.booking_id
         )
-        return
-    await record_refund_call(uow, ctx, command.booking_id, command.refund_id, amount)
 
 
 async def schedule_payout(uow: UnitOfWork, ctx: Context, command: SchedulePayout) -> None:

@@ -32,6 +32,8 @@ class Context:
     """Wakes the payout scheduler once a transaction that scheduled a payout has committed."""
     events_received: Callable[[], None] = lambda: None
     """Wakes the Stripe event processor once a transaction that stored events has committed."""
+    event_failed: Callable[[str], None] = lambda event_type: None
+    """Counts a Stripe event given up on (by its type) on /metrics, once the service runs."""
     tracer_provider: TracerProvider = field(default_factory=NoOpTracerProvider)
     """The service's own, once it runs: webhook work is traced into the booking's trace."""
 

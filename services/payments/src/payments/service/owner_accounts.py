@@ -118,13 +118,14 @@ async def summary_of(
     since, until = month_bounds(month, ZoneInfo(timezone))
     async with units.begin() as uow:
         captured = await db.payments_captured_for_owner(uow.session, owner_id, since, until)
+        paid = await db.payouts_of_bookings(uow.session, [p.booking_id for p in captured])
     waiting = await payouts_of(units, ctx, owner_id, statuses=WAITING)
     return OwnerSummary(
         month=month,
         timezone=timezone,
         period_starts_at=since,
         period_ends_at=until,
-        earnings=earnings_by_currency(captured),
+        earnings=earnings_by_currency(captured, paid),
         payouts_waiting=waiting_by_currency(
             (line.amount_minor, line.currency, line.not_before) for line in waiting
         ),

@@ -270,7 +270,9 @@ class StripeCalls:
             await self._done(call)
             return
         transfer = await self._ctx.gateway.reverse_transfer(
-            payout.transfer_ref, idempotency_key=call.idempotency_key
+            payout.transfer_ref,
+            amount_minor=params.amount_minor,
+            idempotency_key=call.idempotency_key,
         )
         async with self._units.begin() as uow:
             payout = await db.payout_for_booking(uow.session, call.booking_id)

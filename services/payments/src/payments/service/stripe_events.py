@@ -54,10 +54,31 @@ async def process_stored_events(units: UnitsOfWork, ctx: Context) -> int:
     for event in events:
         try:
             await _process(units, ctx, event)
-        except Exception:
-            # Left unprocessed: taken again once its lease runs out, after the others.
-            log.exception("Stripe event %s (%s) failed", event.id, event.type)
+        except Exception as error:
+            await _failed(units, ctx, event, error)
     return len(events)
+
+
+async def _failed(units: UnitsOfWork, ctx: Context, event: ProviderEvent, error: Exception) -> None:
+    """Left unprocessed, the event is taken again once its lease runs out, after the others;
+    after `event_max_attempts` failures it is marked failed and waits for an operator."""
+    async with units.begin() as uow:
+        given_up = await db.record_failure(
+            uow.session, event.id, repr(error), max_attempts=ctx.settings.event_max_attempts
+        )
+    if given_up:
+        log.error(
+            "Stripe event %s (%s) failed %d times, given up until an operator retries it",
+            event.id,
+            event.type,
+            ctx.settings.event_max_attempts,
+            exc_info=error,
+        )
+        ctx.event_failed(event.type)
+    else:
+        log.warning(
+            "Stripe event %s (%s) failed, retried later", event.id, event.type, exc_info=error
+        )
 
 
 async def _process(units: UnitsOfWork, ctx: Context, event: ProviderEvent) -> None:
