@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from contracts.identity import UserDeleted
 from service_runtime.db import Database
@@ -60,3 +60,28 @@ async def test_publish_all_records_every_message_with_the_current_trace_context(
         (envelope.message_id, str(user_id), traceparent)
         for envelope, user_id in zip(envelopes, user_ids, strict=True)
     }
+
+
+async def test_a_transaction_wakes_the_relay_once_however_many_messages_it_records(
+    database: Database,
+) -> None:
+    units = UnitsOfWork(database, outbox)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with units.begin() as uow:
+            for _ in range(3):
+                await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
+        async with units.begin() as uow:
+            await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+
+    async with database.transaction() as session:
+        recorded = len((await session.execute(select(outbox.c.message_id))).all())
+    assert recorded == 4
+    assert sum(statement.startswith("NOTIFY") for statement in statements) == 2

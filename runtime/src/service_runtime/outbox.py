@@ -28,13 +28,15 @@ async def record(
     *,
     correlation_id: str,
     causation_id: uuid.UUID | None = None,
+    notify: bool = True,
 ) -> Envelope:
     """Add a message to the outbox inside the caller's transaction.
 
-    NOTIFY is transactional: the relay is woken only if and when the transaction commits.
+    NOTIFY is transactional: the relay is woken only if and when the transaction commits. Once
+    per transaction is enough: `notify=False` for a transaction's later messages.
     """
     [envelope] = await record_all(
-        session, outbox, [(message, correlation_id)], causation_id=causation_id
+        session, outbox, [(message, correlation_id)], causation_id=causation_id, notify=notify
     )
     return envelope
 
@@ -45,6 +47,7 @@ async def record_all(
     messages: Sequence[tuple[Message, str]],
     *,
     causation_id: uuid.UUID | None = None,
+    notify: bool = True,
 ) -> list[Envelope]:
     """Add many (message, correlation id) pairs in one statement and wake the relay once: for
     bulk loads, which would spend most of their time on one INSERT and NOTIFY per message."""
@@ -72,7 +75,8 @@ async def record_all(
         for envelope, (message, _) in zip(envelopes, messages, strict=True)
     ]
     await session.execute(insert(outbox), rows)
-    await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    if notify:
+        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return envelopes
 
 

@@ -23,6 +23,7 @@ class UnitOfWork:
     outbox: Table
     causation_id: uuid.UUID | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _relay_notified: bool = False  # one NOTIFY wakes the relay for the whole transaction
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` once this transaction has committed, never if it rolls back: to wake
@@ -31,19 +32,20 @@ class UnitOfWork:
 
     async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
         """Record a message to be published once this transaction commits."""
-        return await outbox.record(
-            self.session,
-            self.outbox,
-            message,
-            correlation_id=correlation_id,
-            causation_id=self.causation_id,
-        )
+        [envelope] = await self.publish_all([(message, correlation_id)])
+        return envelope
 
     async def publish_all(self, messages: Sequence[tuple[Message, str]]) -> list[Envelope]:
         """Record many (message, correlation id) pairs at once, as `publish` does each."""
-        return await outbox.record_all(
-            self.session, self.outbox, messages, causation_id=self.causation_id
+        envelopes = await outbox.record_all(
+            self.session,
+            self.outbox,
+            messages,
+            causation_id=self.causation_id,
+            notify=not self._relay_notified,
         )
+        self._relay_notified = self._relay_notified or bool(envelopes)
+        return envelopes
 
 
 @dataclass
