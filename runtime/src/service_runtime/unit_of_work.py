@@ -6,22 +6,28 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope, Message
 from service_runtime import outbox
+from service_runtime.clock import Clock, utc_now
 from service_runtime.db import Database
 
 
 @dataclass
 class UnitOfWork:
-    """The session of the current transaction, and an outbox that commits with it."""
+    """The session of the current transaction, and an outbox that commits with it.
+
+    `now` is the time the unit of work began: the one reading of the clock its use case decides with.
+    """
 
     session: AsyncSession
     outbox: Table
     causation_id: uuid.UUID | None = None
+    now: datetime = field(default_factory=utc_now)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _relay_notified: bool = False  # one NOTIFY wakes the relay for the whole transaction
 
@@ -54,11 +60,12 @@ class UnitsOfWork:
 
     database: Database
     outbox: Table
+    clock: Clock = utc_now
 
     @asynccontextmanager
     async def begin(self, *, causation_id: uuid.UUID | None = None) -> AsyncIterator[UnitOfWork]:
         async with self.database.transaction() as session:
-            uow = UnitOfWork(session, self.outbox, causation_id)
+            uow = UnitOfWork(session, self.outbox, causation_id, self.clock())
             yield uow
         for callback in uow._after_commit:
             callback()
