@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, create_engine
 
 from service_runtime.db import Database
 from service_runtime.messaging_tables import inbox_table, outbox_table
@@ -23,6 +23,12 @@ effects = Table(
     metadata,
     Column("key", Text, primary_key=True),
     Column("count", Integer, nullable=False),
+)
+webhook_events = Table(  # a deduplication record of the kind `MessageRetention(aged_by=...)` ages
+    "webhook_events",
+    metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("processed_at", DateTime(timezone=True)),
 )
 
 

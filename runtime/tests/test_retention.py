@@ -1,16 +1,17 @@
-"""Published outbox rows and handled inbox ids past the retention are deleted; nothing else."""
+"""Published outbox rows, handled inbox ids and processed webhook event ids past the retention
+are deleted; nothing else."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, text
 
 from service_runtime.db import Database
 from service_runtime.retention import MessageRetention
 
-from .conftest import inbox, outbox
+from .conftest import inbox, outbox, webhook_events
 
 
 async def _outbox_row(database: Database, *, published_days_ago: float | None) -> uuid.UUID:
@@ -69,3 +70,31 @@ async def test_only_what_is_past_the_retention_goes(database: Database) -> None:
     assert again == (0, 0)
     assert left_outbox == {recent, never_published}  # an unpublished row waits however old
     assert left_inbox == {recently_handled}
+
+
+async def test_processed_webhook_events_age_out_with_the_messages(database: Database) -> None:
+    now = datetime.now(UTC)
+    async with database.transaction() as session:
+        await session.execute(
+            insert(webhook_events),
+            [
+                {"event_id": "evt_old", "processed_at": now - timedelta(days=8)},
+                {"event_id": "evt_recent", "processed_at": now - timedelta(days=1)},
+                {"event_id": "evt_waiting", "processed_at": None},
+            ],
+        )
+    retention = MessageRetention(
+        database,
+        outbox,
+        inbox,
+        retention=timedelta(days=7),
+        every_seconds=60,
+        aged_by=(webhook_events.c.processed_at,),
+    )
+
+    deleted = await retention.prune()
+
+    async with database.transaction() as session:
+        left = set((await session.execute(select(webhook_events.c.event_id))).scalars())
+    assert deleted == (0, 1)
+    assert left == {"evt_recent", "evt_waiting"}  # an event not processed yet stays however old

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -39,6 +39,21 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def exclusive(self, lock_key: int) -> AsyncIterator[bool]:
+        """Whether this process holds the advisory lock `lock_key` (one replica at a time) for the
+        block; False at once when another holds it. The lock lives on a connection with no
+        transaction open, so the block may call other systems without holding a transaction."""
+        async with self.engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            if not await connection.scalar(select(func.pg_try_advisory_lock(lock_key))):
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                await connection.scalar(select(func.pg_advisory_unlock(lock_key)))
 
     async def ping(self) -> bool:
         """True when the database answers."""

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -18,7 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Table
+from sqlalchemy import Column, Table
 
 from service_runtime.auth import JwksCache, TokenVerifier
 from service_runtime.bus import Bus
@@ -57,6 +57,9 @@ class ServiceParts:
     title: str
     outbox: Table
     inbox: Table
+    aged_by: Sequence[Column[Any]] = ()
+    """Timestamps of the service's own deduplication records (webhook event ids), each row
+    deleted with the messages once its timestamp is past `MESSAGE_RETENTION_HOURS`."""
     user_access: Table | None = None  # service_runtime.trust: refuse tokens of changed users
     routers: Sequence[APIRouter] = ()
     handlers: MessageHandlers | None = None
@@ -117,6 +120,7 @@ def create_service_app(
         parts.inbox,
         retention=timedelta(hours=settings.message_retention_hours),
         every_seconds=settings.message_prune_interval_seconds,
+        aged_by=parts.aged_by,
         registry=registry,
     )
     if parts.handlers and parts.handlers.by_type:

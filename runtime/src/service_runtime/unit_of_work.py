@@ -21,7 +21,7 @@ from service_runtime.db import Database
 class UnitOfWork:
     """The session of the current transaction, and an outbox that commits with it.
 
-    `now` is the time the unit of work began: the one reading of the clock its use case decides with.
+    `now` is the time the unit of work began: the one clock reading its use case decides with.
     """
 
     session: AsyncSession

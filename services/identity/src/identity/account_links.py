@@ -4,7 +4,7 @@ once before it expires. Each use case runs in one unit of work and records its e
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from contracts.identity import EmailVerificationRequested, PasswordResetRequested
 from identity.config import IdentitySettings
@@ -34,16 +34,12 @@ EVENTS = {
 }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def send_link(
     uow: UnitOfWork, user: User, purpose: LinkPurpose, settings: IdentitySettings
 ) -> None:
     """A new link for the person, replacing their older ones of its kind; none when one was
     sent within the cooldown, so asking again and again does not flood their inbox."""
-    now = _now()
+    now = uow.now
     newest = await newest_account_link_at(uow.session, user.id, purpose)
     if newest is not None and now - newest < timedelta(
         seconds=settings.account_link_cooldown_seconds
@@ -83,7 +79,7 @@ async def request_email_verification(
 async def verify_email(units: UnitsOfWork, token: str) -> None:
     async with units.begin() as uow:
         link = await _use(uow, token, LinkPurpose.VERIFY_EMAIL)
-        await mark_email_verified(uow.session, link.user_id, _now())
+        await mark_email_verified(uow.session, link.user_id, uow.now)
 
 
 async def request_password_reset(
@@ -103,7 +99,7 @@ async def reset_password(
     Opening a link sent to the address also proves the address."""
     password_hash = await settings.password_hashing().hash(password)  # holding no connection
     async with units.begin() as uow:
-        now = _now()
+        now = uow.now
         link = await _use(uow, token, LinkPurpose.RESET_PASSWORD)
         await set_password_hash(uow.session, link.user_id, password_hash, now)
         await revoke_refresh_families_of(uow.session, link.user_id, now, "password reset")
@@ -114,7 +110,7 @@ async def _use(uow: UnitOfWork, token: str, purpose: LinkPurpose) -> StoredLink:
     digest = digest_of(token)
     link = await locked_account_link(uow.session, digest)
     user = await user_by_id(uow.session, link.user_id) if link else None
-    if link is None or not may_use(link, purpose, _now()) or user is None or user.deleted:
+    if link is None or not may_use(link, purpose, uow.now) or user is None or user.deleted:
         raise InvalidLinkToken()
-    await use_account_link(uow.session, digest, _now())
+    await use_account_link(uow.session, digest, uow.now)
     return link

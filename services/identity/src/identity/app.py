@@ -9,6 +9,7 @@ from identity.api import auth, users, webhooks
 from identity.clerk_api import ClerkUnavailable
 from identity.config import IdentitySettings
 from identity.db.base import inbox, outbox, user_access
+from identity.db.clerk_deliveries import clerk_webhook_deliveries
 from identity.domain.account_links import InvalidLinkToken
 from identity.domain.refresh_tokens import InvalidRefreshToken
 from identity.domain.user_directory import InvalidUserQuery
@@ -49,6 +50,8 @@ def create_app(
         title="OneTime identity",
         outbox=outbox,
         inbox=inbox,
+        # Svix retries a Clerk webhook for about a day; a delivery id is remembered a week.
+        aged_by=(clerk_webhook_deliveries.c.received_at,),
         user_access=user_access,
         routers=[auth.router, users.router, webhooks.router],
         errors=ERRORS,

@@ -19,6 +19,7 @@ from svix.webhooks import Webhook, WebhookVerificationError
 
 from contracts.identity import Role
 from contracts.values import PlainText
+from service_runtime.clock import utc_now
 
 NAME_MAX_LENGTH = 200
 EMAIL_MAX_LENGTH = 254
@@ -124,7 +125,7 @@ def _user_event(svix_id: str, event: _Event, data: _UserData) -> ClerkUserEvent:
         email_verified=verified,
         name=name or email or data.id,
         role=Role.parse(data.public_metadata.get("role")),
-        occurred_at=datetime.fromtimestamp(at / 1000, UTC) if at is not None else _now(),
+        occurred_at=datetime.fromtimestamp(at / 1000, UTC) if at is not None else utc_now(),
     )
 
 
@@ -143,7 +144,3 @@ def clean_name(name: str) -> str:
         if char.isspace() or not unicodedata.category(char).startswith("C")
     )
     return " ".join(printable.split())[:NAME_MAX_LENGTH]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

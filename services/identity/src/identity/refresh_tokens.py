@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from identity import signing_keys
 from identity.config import IdentitySettings
@@ -42,10 +42,6 @@ PRUNE_BATCH = 100
 log = logging.getLogger(__name__)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Tokens:
     """What a person holds after signing in or refreshing."""
@@ -58,7 +54,7 @@ class Tokens:
 
 async def grant(uow: UnitOfWork, user: User, settings: IdentitySettings) -> Tokens:
     """The tokens of a new sign-in: an access token and the first refresh token of a family."""
-    now = _now()
+    now = uow.now
     family = Family(
         id=uuid.uuid4(),
         user_id=user.id,
@@ -78,7 +74,7 @@ async def refresh(
     """
     digest = digest_of(token)
     async with units.begin() as uow:
-        now = _now()
+        now = uow.now
         family, stored = await locked_refresh_token(uow.session, digest)
         verdict = judge(family, stored, now)
         user = await user_by_id(uow.session, family.user_id) if family else None
@@ -99,7 +95,7 @@ async def sign_out(units: UnitsOfWork, token: str) -> None:
     async with units.begin() as uow:
         family, _ = await locked_refresh_token(uow.session, digest_of(token))
         if family is not None:
-            await revoke_refresh_family(uow.session, family.id, _now(), "signed out")
+            await revoke_refresh_family(uow.session, family.id, uow.now, "signed out")
 
 
 async def _hand_out(

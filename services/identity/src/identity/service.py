@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from contracts.identity import Role, RoleChanged, UserCreated, UserDeleted
@@ -36,10 +36,6 @@ from service_runtime.trust import AccessChange, record_access_change
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def created(user: User) -> UserCreated:
     return UserCreated(user_id=user.id, email=user.email, name=user.name, role=user.role)
 
@@ -52,7 +48,7 @@ async def apply_access_change(
     if loses_admin(before, after):
         check_an_admin_remains(await other_admins(uow.session, before.id))
     await save_user(uow.session, after)
-    now = _now()
+    now = uow.now
     if after.deleted and not before.deleted:
         event: RoleChanged | UserDeleted = UserDeleted(
             user_id=after.id, deleted_at=now, clerk_user_id=after.clerk_user_id
@@ -150,7 +146,7 @@ async def change_role(
 
 async def rotate_signing_key(units: UnitsOfWork, settings: IdentitySettings) -> str:
     async with units.begin() as uow:
-        key = await signing_keys.rotate(uow.session, _now(), settings.key_cipher())
+        key = await signing_keys.rotate(uow.session, uow.now, settings.key_cipher())
     return key.kid
 
 
@@ -162,9 +158,9 @@ async def reencrypt_signing_keys(units: UnitsOfWork, settings: IdentitySettings)
 
 async def public_keys(units: UnitsOfWork, settings: IdentitySettings) -> dict[str, Any]:
     async with units.begin() as uow:
-        await signing_keys.active_key(uow.session, _now(), settings.key_cipher())
+        await signing_keys.active_key(uow.session, uow.now, settings.key_cipher())
         return await signing_keys.jwks(
-            uow.session, _now(), timedelta(seconds=settings.access_token_ttl_seconds)
+            uow.session, uow.now, timedelta(seconds=settings.access_token_ttl_seconds)
         )
 
 

@@ -11,7 +11,6 @@ import jwt
 import pytest
 from sqlalchemy import select
 
-from identity import account_links
 from identity.db.base import outbox
 
 from ..conftest import Identity, bearer, sign_up
@@ -86,7 +85,7 @@ async def test_a_forged_an_expired_or_another_kinds_link_verifies_nothing(
     far_too_long = await identity.client.post(confirm, json={"token": "A" * 5000})
     ttl = timedelta(seconds=identity.settings.email_verification_ttl_seconds + 1)
     start = datetime.now(UTC)
-    monkeypatch.setattr(account_links, "_now", lambda: start + ttl)
+    monkeypatch.setattr(identity.runtime.units, "clock", lambda: start + ttl)
     expired = await identity.client.post(confirm, json={"token": token_in(verification["link"])})
 
     assert_bad_link(forged)

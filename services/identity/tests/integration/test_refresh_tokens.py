@@ -12,7 +12,7 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from identity import refresh_tokens, service
+from identity import service
 from identity.db.refresh_tokens import refresh_token_families
 from identity.db.refresh_tokens import refresh_tokens as refresh_token_rows
 from identity.db.users import user_by_email
@@ -45,10 +45,10 @@ def assert_refused(response: Any) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def later(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
-    """Identity's refresh clock moves on by `by` (the server runs in this process)."""
+def later(identity: Identity, monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
+    """Identity's clock moves on by `by` (the server runs in this process)."""
     start = datetime.now(UTC)
-    monkeypatch.setattr(refresh_tokens, "_now", lambda: start + by)
+    monkeypatch.setattr(identity.runtime.units, "clock", lambda: start + by)
 
 
 async def rows(identity: Identity, table: Any) -> int:
@@ -134,7 +134,7 @@ async def test_an_unused_token_expires(identity: Identity, monkeypatch: pytest.M
     token = (await sign_up(identity.client, "ada@example.com"))["refresh_token"]
     ttl = timedelta(seconds=identity.settings.refresh_token_ttl_seconds)
 
-    later(monkeypatch, ttl + timedelta(seconds=1))
+    later(identity, monkeypatch, ttl + timedelta(seconds=1))
 
     assert_refused(await refreshed(identity, token))
 
@@ -144,10 +144,10 @@ async def test_refreshing_keeps_a_person_signed_in_past_one_token_s_lifetime(
 ) -> None:
     token = (await sign_up(identity.client, "ada@example.com"))["refresh_token"]
     ttl = timedelta(seconds=identity.settings.refresh_token_ttl_seconds)
-    later(monkeypatch, ttl * 0.75)
+    later(identity, monkeypatch, ttl * 0.75)
     token = (await refreshed(identity, token)).json()["refresh_token"]
 
-    later(monkeypatch, ttl * 1.5)
+    later(identity, monkeypatch, ttl * 1.5)
 
     assert (await refreshed(identity, token)).status_code == 200
 
@@ -160,9 +160,9 @@ async def test_no_refresh_outlives_the_sign_in_s_absolute_lifetime(
     ) as identity:
         body = await sign_up(identity.client, "ada@example.com")
         assert 590 <= int(body["refresh_expires_in"]) <= 600  # type: ignore[call-overload]
-        later(monkeypatch, timedelta(seconds=300))
+        later(identity, monkeypatch, timedelta(seconds=300))
         token = (await refreshed(identity, body["refresh_token"])).json()["refresh_token"]
-        later(monkeypatch, timedelta(seconds=601))
+        later(identity, monkeypatch, timedelta(seconds=601))
 
         assert_refused(await refreshed(identity, token))
 
@@ -242,7 +242,7 @@ async def test_expired_and_revoked_sign_ins_are_pruned(
     await signed_out(identity, signed_out_token)
     assert await rows(identity, refresh_token_families) == 2
 
-    later(monkeypatch, timedelta(seconds=identity.settings.refresh_token_ttl_seconds + 1))
+    later(identity, monkeypatch, timedelta(seconds=identity.settings.refresh_token_ttl_seconds + 1))
     await sign_in(identity, "ada@example.com")
 
     assert await rows(identity, refresh_token_families) == 1
@@ -254,11 +254,11 @@ async def test_used_tokens_are_kept_until_they_expire_then_pruned(
 ) -> None:
     token = (await sign_up(identity.client, "ada@example.com"))["refresh_token"]
     ttl = timedelta(seconds=identity.settings.refresh_token_ttl_seconds)
-    later(monkeypatch, ttl * 0.6)
+    later(identity, monkeypatch, ttl * 0.6)
     token = (await refreshed(identity, token)).json()["refresh_token"]
     assert await rows(identity, refresh_token_rows) == 2  # the used one catches a reuse
 
-    later(monkeypatch, ttl * 1.2)
+    later(identity, monkeypatch, ttl * 1.2)
     assert (await refreshed(identity, token)).status_code == 200
 
     assert await rows(identity, refresh_token_rows) == 2  # the first went, the second is new

@@ -98,6 +98,8 @@ def create_app(
         title="OneTime payments",
         outbox=db.outbox,
         inbox=db.inbox,
+        # Stripe retries a webhook for three days: an event id is remembered far longer (a week).
+        aged_by=(db.stripe_events.c.processed_at,),
         user_access=db.user_access,
         routers=[webhooks.router, owner.router, admin.router],
         handlers=message_handlers(ctx),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from opentelemetry import trace
 from opentelemetry.trace import TracerProvider
@@ -53,11 +53,10 @@ async def seed(
 
 async def _load(units: UnitsOfWork, studios: list[Studio], *, events: bool) -> int:
     """Copy the studios and, if asked, announce each with StudioPublished as if just published."""
-    now = datetime.now(UTC)
     async with units.begin() as uow:
         await copy_studios(uow.session, studios)
         if events:
-            await uow.publish_all([_announcement(studio, now) for studio in studios])
+            await uow.publish_all([_announcement(studio, uow.now) for studio in studios])
     return len(studios)
 
 

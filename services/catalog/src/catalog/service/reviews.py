@@ -15,7 +15,6 @@ from catalog.domain import reviews as review_rules
 from catalog.domain.reviews import AlreadyReviewed, Review, ReviewNotFound
 from catalog.domain.search import Cursor, InvalidSearch
 from catalog.domain.studios import Actor, NotStudioOwner, StudioNotFound
-from catalog.service import clock
 from service_runtime.unit_of_work import UnitsOfWork
 
 REVIEWS_ORDER = "reviews_newest"
@@ -53,7 +52,7 @@ async def add_review(
             booker_id=booker_id,
             rating=rating,
             text=text,
-            now=clock.now(),
+            now=uow.now,
         )
         if await review_db.review_exists_for(uow.session, booking_id):
             raise AlreadyReviewed(booking_id)
@@ -76,7 +75,7 @@ async def answer_review(
         review = await review_db.review_for_update(uow.session, studio_id, review_id)
         if review is None:
             raise ReviewNotFound(review_id)
-        review = review_rules.answered(review, answer, clock.now())
+        review = review_rules.answered(review, answer, uow.now)
         await review_db.save_answer(uow.session, review)
     return review
 

@@ -14,7 +14,6 @@ from catalog.domain import bookings as booking_rules
 from catalog.domain import changes as rules
 from catalog.domain.slugs import slugify, unique_slug
 from catalog.domain.studios import Actor, Room, StaleVersion, Studio, StudioNotFound, validate
-from catalog.service import clock
 from catalog.service.studio_events import studio_event
 from service_runtime.unit_of_work import UnitsOfWork
 
@@ -51,11 +50,11 @@ async def _change(
             raise StudioNotFound(studio_id)
         rules.check_version(before, expected_version)
         after = replace(change(before), version=before.version + 1)
-        upcoming = await booking_db.upcoming_bookings(uow.session, studio_id, now=clock.now())
+        upcoming = await booking_db.upcoming_bookings(uow.session, studio_id, now=uow.now)
         booking_rules.check_bookings_kept(before, after, upcoming)
         if not await studio_db.save_studio(uow.session, after, previous_version=before.version):
             raise StaleVersion(before.version, before.version + 1)
-        event = studio_event(before, after, changed_at=clock.now(), actor=actor)
+        event = studio_event(before, after, changed_at=uow.now, actor=actor)
         if event is not None:
             await uow.publish(event, correlation_id=str(after.id))
     return after

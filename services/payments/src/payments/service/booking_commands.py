@@ -28,7 +28,7 @@ from payments.domain.payments import (
 )
 from payments.domain.payouts import Payout
 from payments.domain.stripe_calls import AuthorizeParams, CancelParams
-from payments.service.context import Context, now, record_call
+from payments.service.context import Context, record_call
 from payments.service.payment_outcomes import (
     authorize_key,
     cancel_key,
@@ -50,7 +50,7 @@ async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) ->
         return
     payment = new_payment(
         command,
-        now=now(),
+        now=uow.now,
         window=timedelta(days=ctx.settings.authorization_window_days),
     )
     if await db.add_payment(uow.session, payment):
@@ -100,12 +100,12 @@ async def void(uow: UnitOfWork, ctx: Context, command: VoidPayment) -> None:
     if payment is None:
         await db.add_voided_booking(uow.session, command.booking_id, command.reason.value)
         nothing = PaymentVoided(
-            booking_id=command.booking_id, reason=command.reason, voided_at=now()
+            booking_id=command.booking_id, reason=command.reason, voided_at=uow.now
         )
         await uow.publish(nothing, correlation_id=str(command.booking_id))
         return
     outcome, action = request_void(
-        payment, command.reason, now(), intent_may_exist=await _intent_may_exist(uow, payment)
+        payment, command.reason, uow.now, intent_may_exist=await _intent_may_exist(uow, payment)
     )
     await save_outcome(uow, ctx, payment, outcome)
     if action is VoidAction.CANCEL:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from opentelemetry.trace import NoOpTracerProvider, TracerProvider
 
@@ -36,10 +35,6 @@ class Context:
     """Counts a Stripe event given up on (by its type) on /metrics, once the service runs."""
     tracer_provider: TracerProvider = field(default_factory=NoOpTracerProvider)
     """The service's own, once it runs: webhook work is traced into the booking's trace."""
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def publish_all(uow: UnitOfWork, messages: Sequence[Message], booking_id: uuid.UUID) -> None:

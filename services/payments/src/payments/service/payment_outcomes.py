@@ -25,7 +25,7 @@ from payments.domain.payments import (
     voided_by_refund,
 )
 from payments.domain.stripe_calls import CaptureParams, RefundParams
-from payments.service.context import Context, now, publish_all, record_call
+from payments.service.context import Context, publish_all, record_call
 from service_runtime.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def apply_snapshot(
     uow: UnitOfWork, ctx: Context, payment: Payment, snapshot: IntentSnapshot
 ) -> Payment:
     """Move the payment by what Stripe says, tell the others, and start what follows from it."""
-    outcome = observe(payment, snapshot, now())
+    outcome = observe(payment, snapshot, uow.now)
     await save_outcome(uow, ctx, payment, outcome)
     if outcome.capture_now:
         await record_capture(uow, ctx, outcome.payment, outcome.payment.amount_minor)
@@ -121,7 +121,7 @@ async def _record_void_refund(uow: UnitOfWork, ctx: Context, payment: Payment) -
         return  # recorded before: under way or done
     if amount == 0:
         # The refunds under way give everything back: that is the void booking asked for.
-        await publish_all(uow, voided_by_refund(payment, now()).messages, payment.booking_id)
+        await publish_all(uow, voided_by_refund(payment, uow.now).messages, payment.booking_id)
         return
     await record_call(
         uow,

@@ -13,7 +13,7 @@ from datetime import timedelta
 from payments import db
 from payments.domain.payouts import Hold, PayoutStatus, payout_hold, start_transfer
 from payments.domain.stripe_calls import TransferParams
-from payments.service.context import Context, now, record_call
+from payments.service.context import Context, record_call
 from service_runtime.unit_of_work import UnitsOfWork
 
 
@@ -22,7 +22,7 @@ async def schedule_due_payouts(units: UnitsOfWork, ctx: Context) -> int:
     window = timedelta(hours=ctx.settings.dispute_window_hours)
     started = 0
     async with units.begin() as uow:
-        for payout in await db.scheduled_payouts_due(uow.session, now()):
+        for payout in await db.scheduled_payouts_due(uow.session, uow.now):
             payment = await db.payment_for_booking(uow.session, payout.booking_id, lock=False)
             account = await db.owner_account(uow.session, payout.owner_id)
             hold = payout_hold(
@@ -31,7 +31,7 @@ async def schedule_due_payouts(units: UnitsOfWork, ctx: Context) -> int:
                 open_disputes=await db.open_disputes(uow.session, payout.booking_id),
                 owner_payouts_enabled=bool(account and account.payouts_enabled),
                 dispute_window=window,
-                now=now(),
+                now=uow.now,
             )
             if hold is Hold.NOTHING_TO_PAY:
                 cancelled = replace(payout, status=PayoutStatus.CANCELLED)

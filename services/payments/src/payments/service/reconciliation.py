@@ -12,10 +12,8 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from payments import db
-from payments.service.context import Context, now
+from payments.service.context import Context
 from payments.service.payment_outcomes import apply_snapshot
 from payments.service.stripe_events import receive_event
 from service_runtime.db import Database
@@ -30,22 +28,18 @@ EVENTS_CURSOR = "stripe_events"
 
 async def reconcile(database: Database, units: UnitsOfWork, ctx: Context) -> bool:
     """One reconciliation pass; False when another replica is doing it right now."""
-    async with database.engine.connect() as connection:
-        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        if not await connection.scalar(select(func.pg_try_advisory_lock(RECONCILER_LOCK))):
+    async with database.exclusive(RECONCILER_LOCK) as mine:
+        if not mine:
             return False
-        try:
-            await reread_waiting_payments(units, ctx)
-            await replay_missed_events(units, ctx)
-        finally:
-            await connection.scalar(select(func.pg_advisory_unlock(RECONCILER_LOCK)))
+        await reread_waiting_payments(units, ctx)
+        await replay_missed_events(units, ctx)
     return True
 
 
 async def reread_waiting_payments(units: UnitsOfWork, ctx: Context) -> int:
     grace = timedelta(seconds=ctx.settings.webhook_grace_seconds)
     async with units.begin() as uow:
-        intent_refs = await db.payments_waiting(uow.session, older_than=now() - grace)
+        intent_refs = await db.payments_waiting(uow.session, older_than=uow.now - grace)
     for intent_ref in intent_refs:
         snapshot = await ctx.gateway.retrieve_intent(intent_ref)
         async with units.begin() as uow:
@@ -59,7 +53,7 @@ async def replay_missed_events(units: UnitsOfWork, ctx: Context) -> int:
     lookback = ctx.settings.reconcile_lookback_seconds
     async with units.begin() as uow:
         position = await db.cursor_position(uow.session, EVENTS_CURSOR)
-    since = (position if position is not None else int(now().timestamp())) - lookback
+    since = (position if position is not None else int(uow.now.timestamp())) - lookback
     events = await ctx.gateway.events_since(max(since, 0))
     missed = 0
     for event in events:

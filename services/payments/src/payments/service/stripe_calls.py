@@ -34,7 +34,7 @@ from payments.domain.stripe_calls import (
     TransferParams,
 )
 from payments.provider import ProviderRejected, ProviderUnavailable
-from payments.service.context import Context, now, publish_all, record_call
+from payments.service.context import Context, publish_all, record_call
 from payments.service.payment_outcomes import apply_snapshot, cancel_key, save_outcome
 from service_runtime.tracing import continued_trace
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
@@ -119,7 +119,7 @@ class StripeCalls:
             async with self._units.begin() as uow:
                 payment = await db.payment_for_booking(uow.session, call.booking_id)
                 assert payment is not None
-                outcome = creation_failed(payment, PaymentFailureReason.INVALID_REQUEST, now())
+                outcome = creation_failed(payment, PaymentFailureReason.INVALID_REQUEST, uow.now)
                 await save_outcome(uow, self._ctx, payment, outcome)
                 await db.finish_call(uow.session, call.id, status="failed")
             return
@@ -138,7 +138,7 @@ class StripeCalls:
         """Stripe stayed out of reach: booking must not wait for a payment that never comes."""
         payment = await db.payment_for_booking(uow.session, call.booking_id)
         if payment is not None:
-            outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, now())
+            outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, uow.now)
             await save_outcome(uow, self._ctx, payment, outcome)
 
     async def _change_intent(self, call: StripeCall, params: CaptureParams | CancelParams) -> None:
@@ -212,7 +212,7 @@ class StripeCalls:
                 payment = refunds_total(payment, total)
                 await db.save_payment(uow.session, payment)
                 outcome = refund_went_through(
-                    payment, refund_id, result.amount_minor, row.reason, now()
+                    payment, refund_id, result.amount_minor, row.reason, uow.now
                 )
                 await publish_all(uow, outcome.messages, payment.booking_id)
             await db.finish_call(uow.session, call.id)
@@ -256,7 +256,7 @@ class StripeCalls:
             payout = await db.payout_for_booking(uow.session, call.booking_id)
             assert payout is not None
             paid, messages = payout_rules.transferred(
-                payout, transfer.transfer_ref, transfer.amount_minor, transfer.currency, now()
+                payout, transfer.transfer_ref, transfer.amount_minor, transfer.currency, uow.now
             )
             if paid != payout:
                 await db.save_payout(uow.session, paid)
@@ -278,7 +278,7 @@ class StripeCalls:
             payout = await db.payout_for_booking(uow.session, call.booking_id)
             assert payout is not None
             updated, messages = payout_rules.reversed_(
-                payout, transfer.amount_reversed_minor, params.reason, now()
+                payout, transfer.amount_reversed_minor, params.reason, uow.now
             )
             if updated != payout:
                 await db.save_payout(uow.session, updated)

@@ -28,7 +28,7 @@ from payments.domain.payments import (
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import ReverseTransferParams
 from payments.provider import ProviderEvent, ProviderUnavailable
-from payments.service.context import Context, now, publish_all, record_call
+from payments.service.context import Context, publish_all, record_call
 from payments.service.payment_outcomes import apply_snapshot
 from service_runtime.tracing import span_in_trace
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
@@ -153,7 +153,7 @@ async def _card_failed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> N
     if payment is None or event.intent is None:
         return
     failure = event.intent.failure or CardFailure(PaymentFailureReason.CARD_DECLINED)
-    outcome = card_failed(payment, failure, now())
+    outcome = card_failed(payment, failure, uow.now)
     await publish_all(uow, outcome.messages, payment.booking_id)
 
 
@@ -187,9 +187,9 @@ async def _dispute_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) 
             evidence_due_by=snapshot.evidence_due_by,
         )
         await db.add_dispute(uow.session, dispute)
-        await publish_all(uow, dispute_rules.opened(dispute, now()), dispute.booking_id)
+        await publish_all(uow, dispute_rules.opened(dispute, uow.now), dispute.booking_id)
         await _claw_back_payout(uow, ctx, dispute.booking_id)
-    closed, messages = dispute_rules.decided(dispute, snapshot.status, now())
+    closed, messages = dispute_rules.decided(dispute, snapshot.status, uow.now)
     if closed != dispute:
         await db.save_dispute(uow.session, closed)
         await publish_all(uow, messages, dispute.booking_id)
@@ -236,7 +236,11 @@ async def _account_updated(uow: UnitOfWork, ctx: Context, event: ProviderEvent) 
     if row.synced_at is not None and event.created < row.synced_at:
         return  # older news than what we applied already
     messages = payout_rules.payouts_capability_changed(
-        row.owner_id, row.payouts_enabled, snapshot.payouts_enabled, snapshot.disabled_reason, now()
+        row.owner_id,
+        row.payouts_enabled,
+        snapshot.payouts_enabled,
+        snapshot.disabled_reason,
+        uow.now,
     )
     await db.set_payouts_enabled(
         uow.session, snapshot.account_ref, snapshot.payouts_enabled, event.created
@@ -255,11 +259,11 @@ async def _transfer_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent)
     if payout is None:
         return
     updated, messages = payout_rules.transferred(
-        payout, snapshot.transfer_ref, snapshot.amount_minor, snapshot.currency, now()
+        payout, snapshot.transfer_ref, snapshot.amount_minor, snapshot.currency, uow.now
     )
     if event.type == "transfer.reversed":
         updated, more = payout_rules.reversed_(
-            updated, snapshot.amount_reversed_minor, updated.reversal_reason or "reversed", now()
+            updated, snapshot.amount_reversed_minor, updated.reversal_reason or "reversed", uow.now
         )
         messages += more
     if updated != payout:
