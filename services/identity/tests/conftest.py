@@ -12,9 +12,9 @@ import httpx
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from identity import service
 from identity.app import create_app
 from identity.config import IdentitySettings
+from identity.service import users
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
 from tests.fixtures.infra import free_port, serving
@@ -93,7 +93,7 @@ def bearer(token: object) -> dict[str, str]:
 
 async def signed_in_admin(identity: Identity, email: str) -> str:
     """An admin made by the operator's command; their access token."""
-    await service.create_admin(
+    await users.create_admin(
         identity.runtime.units,
         identity.settings,
         email=email,

@@ -6,10 +6,10 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from identity import service
 from identity.app import create_app
 from identity.config import IdentitySettings
 from identity.db.base import outbox
+from identity.service import users
 from service_runtime.cli import migrations_dir_of, serve
 from service_runtime.db import Database
 from service_runtime.migrations import upgrade_to_head
@@ -42,12 +42,10 @@ def main() -> None:
     if args.command == "migrate":
         upgrade_to_head(migrations_dir_of("identity"), settings.database_url)
     elif args.command == "rotate-key":
-        asyncio.run(
-            _with_units(settings, lambda units: service.rotate_signing_key(units, settings))
-        )
+        asyncio.run(_with_units(settings, lambda units: users.rotate_signing_key(units, settings)))
     elif args.command == "reencrypt-keys":  # after a new key-encryption key was prepended
         asyncio.run(
-            _with_units(settings, lambda units: service.reencrypt_signing_keys(units, settings))
+            _with_units(settings, lambda units: users.reencrypt_signing_keys(units, settings))
         )
     elif args.command == "create-admin":
         if not (args.email and args.password):
@@ -55,7 +53,7 @@ def main() -> None:
         asyncio.run(
             _with_units(
                 settings,
-                lambda units: service.create_admin(
+                lambda units: users.create_admin(
                     units, settings, email=args.email, password=args.password, name=args.name
                 ),
             )

@@ -23,7 +23,7 @@ from identity.domain.users import (
     UserNotFound,
     WrongPassword,
 )
-from identity.signing_keys import SigningKeyUnreadable
+from identity.service.signing_keys import SigningKeyUnreadable
 from service_runtime.service_app import ServiceParts, create_service_app
 
 ERRORS: dict[type[Exception], int] = {

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from contracts.identity import Role
-from identity import service
 from identity.db.base import outbox
 from identity.db.users import add_user
 from identity.domain.users import EmailTaken, new_user
+from identity.service import users
 from tests.fixtures.infra import eventually
 
 from ..conftest import Identity, bearer, sign_up
@@ -124,7 +124,7 @@ async def test_sign_in_checks_the_password(identity: Identity) -> None:
 
 
 async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> None:
-    await service.create_admin(
+    await users.create_admin(
         identity.runtime.units,
         identity.settings,
         email="root@example.com",
@@ -160,7 +160,7 @@ async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> No
 
 async def test_tokens_of_the_previous_key_stay_valid_after_rotation(identity: Identity) -> None:
     before = await sign_up(identity.client, "rotating@example.com")
-    new_kid = await service.rotate_signing_key(identity.runtime.units, identity.settings)
+    new_kid = await users.rotate_signing_key(identity.runtime.units, identity.settings)
     after = await identity.client.post(
         "/api/auth/sign-in", json={"email": "rotating@example.com", "password": "correct horse 1"}
     )

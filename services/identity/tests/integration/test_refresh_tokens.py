@@ -12,10 +12,10 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from identity import service
 from identity.db.refresh_tokens import refresh_token_families
 from identity.db.refresh_tokens import refresh_tokens as refresh_token_rows
 from identity.db.users import user_by_email
+from identity.service import users
 
 from ..conftest import Identity, StartIdentity, bearer, sign_up, signed_in_admin
 
@@ -211,7 +211,7 @@ async def test_a_deleted_account_cannot_refresh(identity: Identity) -> None:
     async with identity.runtime.units.begin() as uow:
         user = await user_by_email(uow.session, "ada@example.com")
         assert user is not None
-        await service.apply_access_change(uow, user, replace(user, deleted=True))
+        await users.apply_access_change(uow, user, replace(user, deleted=True))
 
     assert_refused(await refreshed(identity, body["refresh_token"]))
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from identity import account_links, refresh_tokens, service
 from identity.api.deps import SettingsDep, UnitsDep
 from identity.api.schemas import (
     EmailVerification,
@@ -17,6 +16,7 @@ from identity.api.schemas import (
     SignUp,
     TokenOut,
 )
+from identity.service import account_links, refresh_tokens, users
 from service_runtime.auth import CurrentUser
 
 router = APIRouter(tags=["auth"])
@@ -24,7 +24,7 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/api/auth/sign-up", status_code=status.HTTP_201_CREATED)
 async def sign_up(body: SignUp, units: UnitsDep, settings: SettingsDep) -> TokenOut:
-    user, tokens = await service.sign_up(
+    user, tokens = await users.sign_up(
         units, settings, email=body.email, password=body.password, name=body.name, role=body.role
     )
     return TokenOut.of(user, tokens)
@@ -32,7 +32,7 @@ async def sign_up(body: SignUp, units: UnitsDep, settings: SettingsDep) -> Token
 
 @router.post("/api/auth/sign-in")
 async def sign_in(body: SignIn, units: UnitsDep, settings: SettingsDep) -> TokenOut:
-    user, tokens = await service.sign_in(units, settings, email=body.email, password=body.password)
+    user, tokens = await users.sign_in(units, settings, email=body.email, password=body.password)
     return TokenOut.of(user, tokens)
 
 
@@ -81,4 +81,4 @@ async def reset_password(body: PasswordReset, units: UnitsDep, settings: Setting
 @router.get("/api/auth/jwks.json")
 async def jwks(units: UnitsDep, settings: SettingsDep, response: Response) -> dict[str, Any]:
     response.headers["Cache-Control"] = "public, max-age=60"
-    return await service.public_keys(units, settings)
+    return await users.public_keys(units, settings)

@@ -14,7 +14,7 @@ from identity.domain.account_links import MAX_LINK_TOKEN_LENGTH
 from identity.domain.refresh_tokens import MAX_REFRESH_TOKEN_LENGTH
 from identity.domain.user_directory import ListedUser
 from identity.domain.users import User
-from identity.refresh_tokens import Tokens
+from identity.service.refresh_tokens import Tokens
 
 
 def _not_blank(value: str) -> str:

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from contracts.values import PlainText
-from identity import account_deletion, service
 from identity.api.deps import SettingsDep, UnitsDep
 from identity.api.schemas import AccountDeletion, ListedUserOut, RoleChange, UserOut, UserPageOut
 from identity.domain.user_directory import (
@@ -17,6 +16,7 @@ from identity.domain.user_directory import (
     MAX_LIMIT,
     MAX_QUERY_LENGTH,
 )
+from identity.service import account_deletion, users
 from service_runtime.auth import AdminUser, CurrentUser
 
 router = APIRouter(tags=["users"])
@@ -24,7 +24,7 @@ router = APIRouter(tags=["users"])
 
 @router.get("/api/users/me")
 async def me(principal: CurrentUser, units: UnitsDep) -> UserOut:
-    return UserOut.of(await service.current_user(units, principal.user_id))
+    return UserOut.of(await users.current_user(units, principal.user_id))
 
 
 @router.delete("/api/users/me", status_code=status.HTTP_204_NO_CONTENT)
@@ -48,7 +48,7 @@ async def list_users(
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR_LENGTH)] = None,
 ) -> UserPageOut:
     """Live users, newest first."""
-    listed, next_cursor = await service.list_users(
+    listed, next_cursor = await users.list_users(
         units, text_in=q.strip() if q and q.strip() else None, limit=limit, cursor=cursor
     )
     return UserPageOut(items=[ListedUserOut.listed(e) for e in listed], next_cursor=next_cursor)
@@ -58,9 +58,7 @@ async def list_users(
 async def change_role(
     user_id: uuid.UUID, body: RoleChange, admin: AdminUser, units: UnitsDep
 ) -> UserOut:
-    user = await service.change_role(
-        units, user_id=user_id, role=body.role, changed_by=admin.user_id
-    )
+    user = await users.change_role(units, user_id=user_id, role=body.role, changed_by=admin.user_id)
     return UserOut.of(user)
 
 
@@ -68,4 +66,4 @@ async def change_role(
 async def rotate_signing_key(
     _: AdminUser, units: UnitsDep, settings: SettingsDep
 ) -> dict[str, str]:
-    return {"kid": await service.rotate_signing_key(units, settings)}
+    return {"kid": await users.rotate_signing_key(units, settings)}

@@ -6,8 +6,9 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request
 
-from identity import clerk, clerk_sync
+from identity import clerk
 from identity.api.deps import SettingsDep, UnitsDep
+from identity.service import clerk_sync
 from service_runtime.service_app import runtime_of
 
 router = APIRouter(tags=["webhooks"])

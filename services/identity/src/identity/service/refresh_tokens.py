@@ -12,7 +12,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from identity import signing_keys
 from identity.config import IdentitySettings
 from identity.db.refresh_tokens import (
     add_refresh_family,
@@ -34,6 +33,7 @@ from identity.domain.refresh_tokens import (
     new_refresh_token,
 )
 from identity.domain.users import User, access_token_claims, may_sign_in
+from identity.service import signing_keys
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 PRUNE_BATCH = 100

@@ -10,7 +10,7 @@ from identity.db.account_links import delete_account_links_of
 from identity.db.refresh_tokens import delete_refresh_families_of
 from identity.db.users import clear_password_and_verification, locked_user, user_by_id
 from identity.domain.users import NoLocalPassword, UserNotFound, WrongPassword, erased
-from identity.service import apply_access_change
+from identity.service.users import apply_access_change
 from service_runtime.unit_of_work import UnitsOfWork
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from contracts.identity import Role, RoleChanged, UserCreated, UserDeleted
-from identity import account_links, refresh_tokens, signing_keys
 from identity.config import IdentitySettings
 from identity.db.base import user_access
 from identity.db.users import (
@@ -31,7 +30,8 @@ from identity.domain.users import (
     normalize_email,
     with_role,
 )
-from identity.refresh_tokens import Tokens
+from identity.service import account_links, refresh_tokens, signing_keys
+from identity.service.refresh_tokens import Tokens
 from service_runtime.trust import AccessChange, record_access_change
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 

@@ -19,7 +19,7 @@ from identity.clerk_api import ClerkBackend
 from identity.db.clerk_deliveries import record_clerk_delivery
 from identity.db.users import add_user, save_user, user_by_clerk_id, user_by_email
 from identity.domain.users import EmailTaken, User, link_to_clerk, normalize_email, with_role
-from identity.service import apply_access_change, created
+from identity.service.users import apply_access_change, created
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
