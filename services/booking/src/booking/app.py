@@ -5,16 +5,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from booking import db
 from booking.api import bookings, messages, previews
 from booking.changes import BookingWatcher
 from booking.config import BookingSettings
+from booking.db import tables
+from booking.db.unit import SqlBookingUnits
 from booking.deadlines import DeadlineScheduler
 from booking.domain.booking import BookingNotFound, IllegalTransition, NotAllowed
 from booking.domain.pricing import InvalidBookingRequest
 from booking.domain.studios import OwnStudio, RoomUnknown, StudioNotPublished, StudioUnknown
 from booking.handlers import message_handlers
-from booking.service import IdempotencyKeyReused, TooManyMessages
+from booking.repositories import ConcurrentUpdate
+from booking.service.booking_requests import IdempotencyKeyReused
+from booking.service.chat import TooManyMessages
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
@@ -25,7 +28,7 @@ ERRORS: dict[type[Exception], int] = {
     IdempotencyKeyReused: 422,
     TooManyMessages: 409,
     IllegalTransition: 409,
-    db.ConcurrentUpdate: 409,
+    ConcurrentUpdate: 409,
     NotAllowed: 403,
     OwnStudio: 403,
     BookingNotFound: 404,
@@ -43,7 +46,7 @@ def create_app(
     async def on_start(runtime: ServiceRuntime) -> None:
         await watcher.start()
         scheduler = DeadlineScheduler(
-            runtime.units,
+            SqlBookingUnits(runtime.units),
             rules,
             poll_seconds=settings.deadline_poll_seconds,
             tracer_provider=runtime.tracer_provider,
@@ -59,9 +62,9 @@ def create_app(
 
     parts = ServiceParts(
         title="OneTime booking",
-        outbox=db.outbox,
-        inbox=db.inbox,
-        user_access=db.user_access,
+        outbox=tables.outbox,
+        inbox=tables.inbox,
+        user_access=tables.user_access,
         # previews first: /api/bookings/quote before /api/bookings/{booking_id}
         routers=[previews.router, bookings.router, messages.router],
         handlers=message_handlers(rules),

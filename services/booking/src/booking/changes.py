@@ -1,6 +1,6 @@
 """Waiting for a booking to change, across replicas: PostgreSQL LISTEN on booking changes.
 
-Every change of a booking sends NOTIFY in the transaction that makes it (see db.py), so a
+Every change of a booking sends NOTIFY in the transaction that makes it (see db/bookings.py), so a
 request waiting in one replica wakes when a reply consumed by another replica commits.
 While the listener is connected a waiter reloads only when its booking changed; polling is the
 fallback while the listening connection is down, and every waiter reloads when it is back (a
@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
-from booking.db import NOTIFY_CHANNEL
+from booking.db.tables import NOTIFY_CHANNEL
 from service_runtime.listen import Listener
 
 T = TypeVar("T")

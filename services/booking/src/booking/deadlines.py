@@ -6,15 +6,13 @@ each due booking is claimed with FOR UPDATE SKIP LOCKED, so two replicas never f
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from opentelemetry.trace import TracerProvider
 from prometheus_client import CollectorRegistry
 
-from booking import service
 from booking.domain.saga import SagaRules
+from booking.repositories import BookingUnits
+from booking.service.saga import fire_due_deadline
 from service_runtime.periodic import Periodic
-from service_runtime.unit_of_work import UnitsOfWork
 
 
 class DeadlineScheduler:
@@ -22,7 +20,7 @@ class DeadlineScheduler:
 
     def __init__(
         self,
-        units: UnitsOfWork,
+        units: BookingUnits,
         rules: SagaRules,
         *,
         poll_seconds: float,
@@ -47,8 +45,9 @@ class DeadlineScheduler:
     async def fire_due(self) -> int:
         """Fire up to one batch of due deadlines; returns how many fired."""
         fired = 0
-        while fired < self._batch_size and await service.fire_due_deadline(
-            self._units, self._rules, datetime.now(UTC), self._tracer_provider
+        now = self._units.clock()  # the round's time: every deadline due by then fires
+        while fired < self._batch_size and await fire_due_deadline(
+            self._units, self._rules, now, self._tracer_provider
         ):
             fired += 1
         return fired

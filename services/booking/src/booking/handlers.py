@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from booking import db, service
+from booking.db.tables import user_access
+from booking.db.unit import SqlBookingUnit
 from booking.domain.saga import SAGA_REPLIES, SagaRules
+from booking.service.saga import handle_reply
+from booking.service.studio_events import apply_studio_event
 from contracts import Envelope, Message
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from service_runtime.consumer import MessageHandlers
@@ -14,13 +17,13 @@ STUDIO_EVENTS = (StudioPublished, StudioUpdated, StudioUnlisted, StudioSuspended
 
 
 def message_handlers(rules: SagaRules) -> MessageHandlers:
-    handlers = follow_access_changes(MessageHandlers(), db.user_access)
+    handlers = follow_access_changes(MessageHandlers(), user_access)
 
     async def on_studio_event(uow: UnitOfWork, event: StudioPublished, envelope: Envelope) -> None:
-        await service.apply_studio_event(uow, event, envelope, rules)
+        await apply_studio_event(SqlBookingUnit(uow), event, envelope, rules)
 
     async def on_reply(uow: UnitOfWork, message: Message, envelope: Envelope) -> None:
-        await service.handle_reply(uow, message, envelope, rules)
+        await handle_reply(SqlBookingUnit(uow), message, envelope, rules)
 
     for studio_event in STUDIO_EVENTS:  # all carry the whole studio, like StudioPublished
         handlers.on(studio_event)(on_studio_event)  # type: ignore[arg-type]

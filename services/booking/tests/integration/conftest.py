@@ -21,8 +21,10 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from booking.app import create_app
 from booking.config import BookingSettings
+from booking.db.studios import SqlStudios
+from booking.db.unit import SqlBookingUnits
 from booking.domain.booking import Booking
-from booking.service import booking_state
+from booking.service.reads import booking_state
 from contracts import Envelope, Message
 from contracts.availability import (
     ConfirmSlots,
@@ -183,7 +185,7 @@ class BookingService:
 
     async def state(self, booking_id: uuid.UUID) -> Booking:
         assert self.runtime is not None
-        return await booking_state(self.runtime.units, booking_id)
+        return await booking_state(SqlBookingUnits(self.runtime.units), booking_id)
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -267,10 +269,8 @@ async def publish_studio(
     units = booking.runtime.units
 
     async def known() -> bool:
-        from booking import db
-
         async with units.begin() as uow:
-            return await db.studio_by_id(uow.session, studio.studio_id) is not None
+            return await SqlStudios(uow.session).get(studio.studio_id) is not None
 
     await eventually(known)
     return studio

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from booking.changes import BookingWatcher
-from booking.db import NOTIFY_CHANNEL
+from booking.db.tables import NOTIFY_CHANNEL
 from service_runtime.db import Database
 from tests.fixtures.infra import eventually
 from tests.fixtures.listening import cut_listeners, listening_pids

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from booking import db
 from booking.config import BookingSettings
+from booking.db import tables
 from contracts import Envelope
 from contracts.booking import MESSAGE_EXCERPT_LENGTH, MessagePosted
 from tests.fixtures.tokens import TestIssuer
@@ -69,8 +69,8 @@ async def test_each_message_is_announced_once_for_the_other_side_to_be_told(
 
     assert sent.status_code == 201, sent.text
     assert booking.runtime is not None
-    query = select(db.outbox.c.envelope).where(
-        db.outbox.c.message_type == MessagePosted.message_type
+    query = select(tables.outbox.c.envelope).where(
+        tables.outbox.c.message_type == MessagePosted.message_type
     )
     async with booking.runtime.database.transaction() as session:
         envelopes = (await session.scalars(query)).all()

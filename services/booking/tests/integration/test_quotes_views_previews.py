@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from booking import db
+from booking.db import tables
+from booking.db.studios import SqlStudios
 from contracts.catalog import StudioStatus, StudioUnlisted
 from contracts.values import CancellationPolicy
 from tests.fixtures.infra import eventually
@@ -160,7 +161,7 @@ async def test_a_quote_for_an_unknown_studio_or_room_is_404_and_an_unlisted_stud
     async def unlisted_known() -> bool:
         assert booking.runtime is not None
         async with booking.runtime.units.begin() as uow:
-            found = await db.studio_by_id(uow.session, unlisted.studio_id)
+            found = await SqlStudios(uow.session).get(unlisted.studio_id)
         return found is not None and found.revision == 2
 
     await eventually(unlisted_known)
@@ -264,12 +265,12 @@ async def test_bookings_are_listed_upcoming_past_or_cancelled_with_names_and_loc
     assert booking.runtime is not None
     async with booking.runtime.units.begin() as uow:
         await uow.session.execute(
-            update(db.bookings)
-            .where(db.bookings.c.id == past_id)
+            update(tables.bookings)
+            .where(tables.bookings.c.id == past_id)
             .values(
                 status="completed",
-                starts_at=db.bookings.c.starts_at - timedelta(days=40),
-                ends_at=db.bookings.c.ends_at - timedelta(days=40),
+                starts_at=tables.bookings.c.starts_at - timedelta(days=40),
+                ends_at=tables.bookings.c.ends_at - timedelta(days=40),
                 deadline_at=None,
             )
         )

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 
-from booking import service
-from booking.api.deps import SettingsDep, UnitsDep, WatcherDep
+from booking.api.deps import BookingUnitsDep, SettingsDep, WatcherDep
 from booking.api.schemas import ActionIn, BookingIn, BookingOut, BookingPage
-from booking.db import BookingQuery
 from booking.domain.booking import ENDED, Status, View
+from booking.repositories import BookingQuery
+from booking.service import actions, booking_requests, reads
 from contracts.values import UtcDatetime
 from service_runtime.auth import BookerUser, CurrentUser
 from service_runtime.problems import problem_response
@@ -38,7 +38,7 @@ MAX_LONG_POLL_SECONDS = 20.0
 async def request_booking(
     body: BookingIn,
     principal: BookerUser,
-    units: UnitsDep,
+    units: BookingUnitsDep,
     settings: SettingsDep,
     watcher: WatcherDep,
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
@@ -48,10 +48,10 @@ async def request_booking(
         raise HTTPException(
             403, "Verify your email address before booking: open the link we emailed you."
         )
-    booking = await service.request_booking(
+    booking = await booking_requests.request_booking(
         units,
         principal=principal,
-        request=service.BookingRequest(
+        request=booking_requests.BookingRequest(
             studio_id=body.studio_id,
             room_id=body.room_id,
             starts_at=body.starts_at,
@@ -64,8 +64,8 @@ async def request_booking(
     )
     booking = await watcher.wait_until(
         booking.id,
-        lambda: service.booking_state(units, booking.id),
-        service.answered,
+        lambda: reads.booking_state(units, booking.id),
+        reads.answered,
         settings.hold_wait_seconds,
     )
     location = {"Location": f"/api/bookings/{booking.id}"}
@@ -80,16 +80,16 @@ async def request_booking(
             booking_status=booking.status.value,
             reason=str(reason),
         )
-    studios = await service.studios_of(units, [booking])
+    studios = await reads.studios_of(units, [booking])
     out = BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))
-    code = 201 if service.answered(booking) else 202
+    code = 201 if reads.answered(booking) else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code, headers=location)
 
 
 @router.get("/api/bookings")
 async def list_bookings(
     principal: CurrentUser,
-    units: UnitsDep,
+    units: BookingUnitsDep,
     status: Annotated[list[Status] | None, Query(max_length=len(Status))] = None,
     view: Annotated[
         View | None,
@@ -99,7 +99,7 @@ async def list_bookings(
         ),
     ] = None,
     party: Annotated[
-        service.Party | None,
+        reads.Party | None,
         Query(
             description="booker: only the caller's own bookings; owner: only the bookings of "
             "the caller's studios (owners and admins)"
@@ -119,7 +119,7 @@ async def list_bookings(
         limit=limit,
         offset=offset,
     )
-    items, total, studios = await service.list_bookings(units, principal, query, party)
+    items, total, studios = await reads.list_bookings(units, principal, query, party)
     viewer = principal.user_id
     return BookingPage(
         items=[
@@ -144,7 +144,7 @@ async def list_bookings(
 async def get_booking(
     booking_id: uuid.UUID,
     principal: CurrentUser,
-    units: UnitsDep,
+    units: BookingUnitsDep,
     watcher: WatcherDep,
     if_none_match: Annotated[str | None, Header(max_length=64)] = None,
     prefer: Annotated[str | None, Header(max_length=128)] = None,
@@ -152,17 +152,17 @@ async def get_booking(
     """The booking, with its version as ETag. A client waiting for a change (the booker's page
     after paying) sends `If-None-Match` with the version it has and `Prefer: wait=20`: the answer
     comes as soon as the booking changes, or 304 when the wait ends first (a long poll)."""
-    booking, history, studio = await service.get_booking(units, principal, booking_id)
+    booking, history, studio = await reads.get_booking(units, principal, booking_id)
     if if_none_match == _etag(booking.version) and (wait := long_poll_seconds(prefer)):
         known = booking.version
         changed = await watcher.wait_until(
             booking_id,
-            lambda: service.booking_state(units, booking_id),
+            lambda: reads.booking_state(units, booking_id),
             lambda current: current.version != known,
             wait,
         )
         if changed.version != known:
-            booking, history, studio = await service.get_booking(units, principal, booking_id)
+            booking, history, studio = await reads.get_booking(units, principal, booking_id)
     etag = {"ETag": _etag(booking.version)}
     if if_none_match == etag["ETag"]:
         return Response(status_code=304, headers=etag)
@@ -185,10 +185,10 @@ async def act_on_booking(
     booking_id: uuid.UUID,
     body: ActionIn,
     principal: CurrentUser,
-    units: UnitsDep,
+    units: BookingUnitsDep,
     settings: SettingsDep,
 ) -> BookingOut:
     """cancel (booker or owner), complete or no_show (owner or admin)."""
-    booking = await service.act(units, principal, booking_id, body.action, settings.saga_rules())
-    studios = await service.studios_of(units, [booking])
+    booking = await actions.act(units, principal, booking_id, body.action, settings.saga_rules())
+    studios = await reads.studios_of(units, [booking])
     return BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))

@@ -8,8 +8,13 @@ from fastapi import Depends, Request
 
 from booking.changes import BookingWatcher
 from booking.config import BookingSettings
-from service_runtime.service_app import UnitsDep as UnitsDep
-from service_runtime.service_app import settings_of
+from booking.db.unit import SqlBookingUnits
+from booking.repositories import BookingUnits
+from service_runtime.service_app import UnitsDep, settings_of
+
+
+def _booking_units(units: UnitsDep) -> BookingUnits:
+    return SqlBookingUnits(units)
 
 
 def _watcher(request: Request) -> BookingWatcher:
@@ -19,3 +24,4 @@ def _watcher(request: Request) -> BookingWatcher:
 
 SettingsDep = Annotated[BookingSettings, Depends(settings_of(BookingSettings))]
 WatcherDep = Annotated[BookingWatcher, Depends(_watcher)]
+BookingUnitsDep = Annotated[BookingUnits, Depends(_booking_units)]

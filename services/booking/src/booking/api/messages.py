@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from booking import service
-from booking.api.deps import SettingsDep, UnitsDep
+from booking.api.deps import BookingUnitsDep, SettingsDep
 from booking.api.schemas import MessageIn, MessageOut, Timeline, TimelineEntry
+from booking.service import chat, reads
 from service_runtime.auth import AdminUser, CurrentUser
 
 router = APIRouter(tags=["messages"])
@@ -19,12 +19,12 @@ router = APIRouter(tags=["messages"])
 async def list_messages(
     booking_id: uuid.UUID,
     principal: CurrentUser,
-    units: UnitsDep,
+    units: BookingUnitsDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> list[MessageOut]:
     """The booking's messages, oldest first, a page at a time."""
-    rows = await service.messages(units, principal, booking_id, limit=limit, offset=offset)
+    rows = await chat.messages(units, principal, booking_id, limit=limit, offset=offset)
     return [MessageOut.of(row) for row in rows]
 
 
@@ -33,19 +33,19 @@ async def send_message(
     booking_id: uuid.UUID,
     body: MessageIn,
     principal: CurrentUser,
-    units: UnitsDep,
+    units: BookingUnitsDep,
     settings: SettingsDep,
 ) -> MessageOut:
     most = settings.max_messages_per_booking
     return MessageOut.of(
-        await service.send_message(units, principal, booking_id, body.body, most=most)
+        await chat.send_message(units, principal, booking_id, body.body, most=most)
     )
 
 
 @router.get("/api/admin/bookings/{booking_id}/timeline")
-async def booking_timeline(booking_id: uuid.UUID, _: AdminUser, units: UnitsDep) -> Timeline:
+async def booking_timeline(booking_id: uuid.UUID, _: AdminUser, units: BookingUnitsDep) -> Timeline:
     """Every saga step and message of a booking, with message ids and trace ids."""
-    booking, rows = await service.timeline(units, booking_id)
+    booking, rows = await reads.timeline(units, booking_id)
     return Timeline(
         booking_id=booking.id,
         status=booking.status,

@@ -9,8 +9,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from booking import service
-from booking.api.deps import SettingsDep, UnitsDep
+from booking.api.deps import BookingUnitsDep, SettingsDep
 from booking.api.schemas import PriceOut, StudioLabels
 from booking.domain.booking import Status
 from booking.domain.cancellation import CancellationPreview
@@ -22,6 +21,7 @@ from booking.domain.policies import (
     RuleKind,
     full_refund_until,
 )
+from booking.service import booking_requests, reads
 from contracts.booking import CancelledBy
 from contracts.values import CancellationPolicy, UtcDatetime
 from service_runtime.auth import CurrentUser
@@ -174,14 +174,14 @@ async def quote_booking(
     room_id: uuid.UUID,
     starts_at: UtcDatetime,
     ends_at: UtcDatetime,
-    units: UnitsDep,
+    units: BookingUnitsDep,
     settings: SettingsDep,
 ) -> QuoteOut:
     """The price breakdown and cancellation terms of a booking, before making it (public)."""
-    request = service.BookingRequest(
+    request = booking_requests.BookingRequest(
         studio_id=studio_id, room_id=room_id, starts_at=starts_at, ends_at=ends_at
     )
-    quote = await service.quote_booking(
+    quote = await booking_requests.quote_booking(
         units,
         request,
         platform_fee_percent=settings.platform_fee_percent,
@@ -228,10 +228,10 @@ async def quote_booking(
 
 @router.get("/api/bookings/{booking_id}/cancellation")
 async def cancellation_preview(
-    booking_id: uuid.UUID, principal: CurrentUser, units: UnitsDep, settings: SettingsDep
+    booking_id: uuid.UUID, principal: CurrentUser, units: BookingUnitsDep, settings: SettingsDep
 ) -> CancellationOut:
     """What cancelling now would refund: the booker, the studio's owner and admins only."""
-    preview, booking = await service.cancellation_preview(
+    preview, booking = await reads.cancellation_preview(
         units, principal, booking_id, settings.saga_rules()
     )
     return CancellationOut.of(preview, booking.status, booking.cancellation_policy)

@@ -1,7 +1,7 @@
 from alembic import context
 
 from booking.config import BookingSettings
-from booking.db import metadata
+from booking.db.tables import metadata
 from service_runtime.migrations import run_migrations
 
 run_migrations(

@@ -1,0 +1,81 @@
+"""In-memory units of work for fast tests of a service layer: no PostgreSQL, no RabbitMQ.
+
+`FakeUnitsOfWork(state)` gives each unit of work a deep copy of `state` (a service's in-memory
+tables) and keeps it, with the messages recorded, only when the unit's block ends without an
+exception: a failed use case leaves nothing behind, as a rolled-back transaction does. A
+service's fake repositories read and write `uow.state`.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from contracts import Envelope, Message
+from service_runtime.clock import Clock, utc_now
+from service_runtime.tracing import current_traceparent
+
+State = TypeVar("State")
+M = TypeVar("M", bound=Message)
+
+
+@dataclass
+class FakeUnitOfWork(Generic[State]):
+    """One transaction's working copy of the state, its clock reading and its outbox."""
+
+    state: State
+    now: datetime
+    causation_id: uuid.UUID | None = None
+    recorded: list[tuple[Message, Envelope]] = field(default_factory=list)
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
+        [envelope] = await self.publish_all([(message, correlation_id)])
+        return envelope
+
+    async def publish_all(self, messages: Sequence[tuple[Message, str]]) -> list[Envelope]:
+        envelopes = [
+            Envelope.wrap(
+                message,
+                correlation_id=correlation_id,
+                causation_id=self.causation_id,
+                traceparent=current_traceparent(),
+            )
+            for message, correlation_id in messages
+        ]
+        self.recorded.extend(zip((m for m, _ in messages), envelopes, strict=True))
+        return envelopes
+
+
+class FakeUnitsOfWork(Generic[State]):
+    """Starts fake units of work over `state`; `published` holds what committed units recorded."""
+
+    def __init__(self, state: State, *, clock: Clock = utc_now) -> None:
+        self.state = state
+        self.clock = clock
+        self.published: list[tuple[Message, Envelope]] = []
+        self.commits = 0
+
+    @asynccontextmanager
+    async def begin(
+        self, *, causation_id: uuid.UUID | None = None
+    ) -> AsyncIterator[FakeUnitOfWork[State]]:
+        uow = FakeUnitOfWork(copy.deepcopy(self.state), self.clock(), causation_id)
+        yield uow
+        self.state = uow.state
+        self.published.extend(uow.recorded)
+        self.commits += 1
+        for callback in uow._after_commit:
+            callback()
+
+    def messages(self, kind: type[M]) -> list[M]:
+        """The messages of `kind` that committed units published, oldest first."""
+        return [message for message, _ in self.published if isinstance(message, kind)]

@@ -1,0 +1,178 @@
+"""Bookings on PostgreSQL: optimistic concurrency by version, and a NOTIFY with every change
+that wakes whoever waits on the booking (booking.changes), in any replica, once it commits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, fields, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, false, func, insert, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.db.tables import NOTIFY_CHANNEL, bookings, studios
+from booking.domain.booking import ENDED, HAPPENED, LIVE, Booking, Status, View
+from booking.domain.pricing import PriceBreakdown
+from booking.repositories import BookingQuery, ConcurrentUpdate
+from contracts.booking import CancellationReason, CancelledBy, FailureReason
+from contracts.payments import CaptureStrategy, DisputeOutcome
+from contracts.values import CancellationPolicy
+
+_PRICE_FIELDS = [f.name for f in fields(PriceBreakdown)]
+_ENUMS: dict[str, Any] = {
+    "status": Status,
+    "status_before_dispute": Status,
+    "cancellation_policy": CancellationPolicy,
+    "capture_strategy": CaptureStrategy,
+    "failure_reason": FailureReason,
+    "cancelled_by": CancelledBy,
+    "cancellation_reason": CancellationReason,
+    "dispute_outcome": DisputeOutcome,
+}
+
+
+class SqlBookings:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, booking_id: uuid.UUID) -> Booking | None:
+        statement = select(bookings).where(bookings.c.id == booking_id)
+        row = (await self._session.execute(statement)).first()
+        return _booking(row) if row else None
+
+    async def add(self, booking: Booking, *, traceparent: str | None) -> Booking:
+        added = replace(booking, version=1)
+        await self._session.execute(
+            insert(bookings).values({**_row_values(added), "traceparent": traceparent})
+        )
+        await self._notify(booking.id)
+        return added
+
+    async def save(self, booking: Booking) -> Booking:
+        """Store a changed booking if nobody changed it since it was loaded (its version)."""
+        values = _row_values(booking)
+        values.pop("id")
+        values["version"] = booking.version + 1
+        result = await self._session.execute(
+            update(bookings)
+            .where(bookings.c.id == booking.id, bookings.c.version == booking.version)
+            .values(**values, updated_at=func.now())
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            raise ConcurrentUpdate(booking.id)
+        await self._notify(booking.id)
+        return replace(booking, version=booking.version + 1)
+
+    async def claim_due(self, now: datetime) -> tuple[uuid.UUID, str | None] | None:
+        row = (
+            await self._session.execute(
+                select(bookings.c.id, bookings.c.traceparent)
+                .where(bookings.c.deadline_at <= now)
+                .order_by(bookings.c.deadline_at)
+                .limit(1)
+                # NO KEY UPDATE: history rows of the booking (a foreign key to it) may still
+                # be added.
+                .with_for_update(skip_locked=True, key_share=True)
+            )
+        ).first()
+        return (row.id, row.traceparent) if row else None
+
+    async def page(self, query: BookingQuery) -> tuple[list[Booking], int]:
+        """By start time, the soonest first, but the latest first for the past and cancelled
+        views."""
+        conditions = _conditions(query)
+        total = await self._session.scalar(
+            select(func.count()).select_from(bookings).where(*conditions)
+        )
+        latest_first = query.view in (View.PAST, View.CANCELLED)
+        order = (
+            (bookings.c.starts_at.desc(), bookings.c.id.desc())
+            if latest_first
+            else (bookings.c.starts_at, bookings.c.id)
+        )
+        rows = await self._session.execute(
+            select(bookings)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        return [_booking(row) for row in rows], int(total or 0)
+
+    async def upcoming_live(self, studio_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+        """The studio's bookings that are still to take place and not over."""
+        rows = await self._session.scalars(
+            select(bookings.c.id).where(
+                bookings.c.studio_id == studio_id,
+                bookings.c.starts_at > now,
+                bookings.c.status.in_(_values(LIVE)),
+            )
+        )
+        return list(rows)
+
+    async def _notify(self, booking_id: uuid.UUID) -> None:
+        await self._session.execute(
+            text("SELECT pg_notify(:channel, :id)"),
+            {"channel": NOTIFY_CHANNEL, "id": str(booking_id)},
+        )
+
+
+def _conditions(query: BookingQuery) -> list[Any]:
+    conditions: list[Any] = []
+    mine = []
+    if query.booker_id is not None:
+        mine.append(bookings.c.booker_id == query.booker_id)
+    if query.owner_id is not None:
+        owned = select(studios.c.studio_id).where(studios.c.owner_id == query.owner_id)
+        mine.append(bookings.c.studio_id.in_(owned))
+    if mine:
+        conditions.append(or_(*mine))
+    elif not query.everyone:
+        conditions.append(false())
+    if query.statuses:
+        conditions.append(bookings.c.status.in_(_values(query.statuses)))
+    if query.view is not None:
+        assert query.now is not None, "a view is judged at an instant"
+        conditions.append(_view_condition(query.view, query.now))
+    if query.starts_from is not None:
+        conditions.append(bookings.c.starts_at >= query.starts_from)
+    if query.starts_before is not None:
+        conditions.append(bookings.c.starts_at < query.starts_before)
+    return conditions
+
+
+def _values(statuses: Iterable[Status]) -> list[str]:
+    return [status.value for status in statuses]
+
+
+def _view_condition(view: View, now: datetime) -> Any:
+    if view is View.UPCOMING:
+        return and_(bookings.c.status.in_(_values(LIVE)), bookings.c.ends_at > now)
+    if view is View.PAST:
+        return and_(
+            bookings.c.status.not_in(_values(ENDED)),
+            or_(bookings.c.status.in_(_values(HAPPENED)), bookings.c.ends_at <= now),
+        )
+    return bookings.c.status.in_(_values(ENDED))
+
+
+def _row_values(booking: Booking) -> dict[str, Any]:
+    values = {f.name: getattr(booking, f.name) for f in fields(Booking) if f.name != "price"}
+    values.update(asdict(booking.price))
+    return values
+
+
+def _booking(row: Any) -> Booking:
+    data = row._mapping
+    values: dict[str, Any] = {}
+    for f in fields(Booking):
+        if f.name == "price":
+            continue
+        value = data[f.name]
+        if value is not None and f.name in _ENUMS:
+            value = _ENUMS[f.name](value)
+        values[f.name] = value
+    price = PriceBreakdown(**{name: data[name] for name in _PRICE_FIELDS})
+    return Booking(price=price, **values)

@@ -1,0 +1,40 @@
+"""Idempotency-Keys of booking requests, per person, on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.db.tables import idempotency_keys
+
+
+class SqlIdempotencyKeys:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def claim(
+        self, *, user_id: str, key: str, request_hash: str, booking_id: uuid.UUID
+    ) -> tuple[uuid.UUID, str]:
+        """The booking and request hash stored under the key: ours if it was free, else the
+        first's."""
+        inserted = (
+            await self._session.execute(
+                pg_insert(idempotency_keys)
+                .values(user_id=user_id, key=key, request_hash=request_hash, booking_id=booking_id)
+                .on_conflict_do_nothing()
+                .returning(idempotency_keys.c.booking_id)
+            )
+        ).first()
+        if inserted is not None:
+            return booking_id, request_hash
+        row = (
+            await self._session.execute(
+                select(idempotency_keys.c.booking_id, idempotency_keys.c.request_hash).where(
+                    idempotency_keys.c.user_id == user_id, idempotency_keys.c.key == key
+                )
+            )
+        ).one()
+        return row.booking_id, row.request_hash

@@ -1,0 +1,133 @@
+"""Reading bookings: one with its history, a page of them, what a cancellation would refund,
+the admin's timeline. Each is seen only by its booker, its studio's owner and admins."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from enum import StrEnum
+
+from booking.domain.booking import Booking, BookingNotFound, NotAllowed, Status
+from booking.domain.cancellation import CancellationPreview, preview_cancellation
+from booking.domain.saga import SagaRules
+from booking.domain.studios import Studio
+from booking.repositories import BookingQuery, BookingUnit, BookingUnits, HistoryEntry
+from contracts.booking import CancelledBy
+from contracts.identity import Role
+from service_runtime.auth import Principal
+
+
+class Party(StrEnum):
+    """Which side of a booking the caller lists their bookings as."""
+
+    BOOKER = "booker"
+    OWNER = "owner"
+
+
+def answered(booking: Booking) -> bool:
+    """Whether the saga has an answer for the booker: a client secret to pay with, or a no."""
+    if booking.status is Status.REQUESTED:
+        return False
+    return not (booking.status is Status.PENDING_PAYMENT and booking.client_secret is None)
+
+
+def is_owner(principal: Principal, booking: Booking, studio: Studio | None) -> bool:
+    """The booking's owner, or the studio's owner now (a studio can change hands)."""
+    return principal.user_id == booking.owner_id or (
+        studio is not None and principal.user_id == studio.owner_id
+    )
+
+
+def canceller(principal: Principal, booking: Booking) -> CancelledBy:
+    """Who a cancellation by this caller is by (the caller may see the booking)."""
+    if principal.has_role(Role.ADMIN):
+        return CancelledBy.ADMIN
+    if principal.user_id == booking.booker_id:
+        return CancelledBy.BOOKER
+    return CancelledBy.OWNER
+
+
+async def visible_booking(
+    unit: BookingUnit, principal: Principal, booking_id: uuid.UUID
+) -> tuple[Booking, Studio | None]:
+    """The booking and its studio, if the caller may see it: `NotAllowed` otherwise."""
+    booking = await unit.bookings.get(booking_id)
+    if booking is None:
+        raise BookingNotFound(f"booking {booking_id} not found")
+    studio = await unit.studios.get(booking.studio_id)
+    if principal.has_role(Role.ADMIN) or principal.user_id == booking.booker_id:
+        return booking, studio
+    if is_owner(principal, booking, studio):
+        return booking, studio
+    raise NotAllowed("only the booker, the studio's owner and admins see this booking")
+
+
+async def get_booking(
+    units: BookingUnits, principal: Principal, booking_id: uuid.UUID
+) -> tuple[Booking, list[HistoryEntry], Studio | None]:
+    """The booking, its history, and its studio as the read model knows it."""
+    async with units.begin() as unit:
+        booking, studio = await visible_booking(unit, principal, booking_id)
+        return booking, await unit.history.of_booking(booking_id), studio
+
+
+async def studios_of(units: BookingUnits, bookings: list[Booking]) -> dict[uuid.UUID, Studio]:
+    """The studios these bookings are of, from the read model (names, rooms, time zone)."""
+    async with units.begin() as unit:
+        return await unit.studios.get_many({booking.studio_id for booking in bookings})
+
+
+async def cancellation_preview(
+    units: BookingUnits, principal: Principal, booking_id: uuid.UUID, rules: SagaRules
+) -> tuple[CancellationPreview, Booking]:
+    """What the caller's cancellation would refund now, by the saga's own cancel step."""
+    async with units.begin() as unit:
+        booking, _ = await visible_booking(unit, principal, booking_id)
+    preview = preview_cancellation(booking, canceller(principal, booking), unit.now, rules)
+    return preview, booking
+
+
+async def booking_state(units: BookingUnits, booking_id: uuid.UUID) -> Booking:
+    async with units.begin() as unit:
+        booking = await unit.bookings.get(booking_id)
+    if booking is None:
+        raise BookingNotFound(f"booking {booking_id} not found")
+    return booking
+
+
+async def list_bookings(
+    units: BookingUnits, principal: Principal, query: BookingQuery, party: Party | None
+) -> tuple[list[Booking], int, dict[uuid.UUID, Studio]]:
+    """Admins see all bookings; others their own and, for owners, their studios' bookings.
+
+    `party` narrows to the caller's own bookings (booker) or their studios' (owner), for
+    admins too. Each page comes with the studios its bookings are of.
+    """
+    me = principal.user_id
+    runs_studios = principal.has_role(Role.OWNER, Role.ADMIN)
+    if party is Party.BOOKER:
+        query = replace(query, booker_id=me, owner_id=None, everyone=False)
+    elif party is Party.OWNER:
+        query = replace(
+            query, booker_id=None, owner_id=me if runs_studios else None, everyone=False
+        )
+    elif principal.has_role(Role.ADMIN):
+        query = replace(query, booker_id=None, owner_id=None, everyone=True)
+    else:
+        owner = me if principal.has_role(Role.OWNER) else None
+        query = replace(query, booker_id=me, owner_id=owner, everyone=False)
+    async with units.begin() as unit:
+        items, total = await unit.bookings.page(replace(query, now=query.now or unit.now))
+        studios = await unit.studios.get_many({item.studio_id for item in items})
+    return items, total, studios
+
+
+async def timeline(
+    units: BookingUnits, booking_id: uuid.UUID
+) -> tuple[Booking, list[HistoryEntry]]:
+    """The booking and every step of its saga, for an admin."""
+    async with units.begin() as unit:
+        booking = await unit.bookings.get(booking_id)
+        if booking is None:
+            raise BookingNotFound(f"booking {booking_id} not found")
+        return booking, await unit.history.of_booking(booking_id)

@@ -1,0 +1,148 @@
+"""The saga's shell: load the booking, ask the pure `decide`, save it with its history and the
+messages it sends, in the caller's unit of work; a lost race is decided again."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from opentelemetry import trace
+from opentelemetry.trace import TracerProvider
+
+from booking.domain.booking import Booking, BookingNotFound
+from booking.domain.replies import Reply
+from booking.domain.saga import DeadlinePassed, Decision, Happening, SagaRules, decide
+from booking.repositories import BookingUnit, BookingUnits, ConcurrentUpdate, HistoryEntry
+from contracts import Envelope, Message
+from service_runtime.tracing import continued_trace, current_traceparent
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a saga step came from, for the booking's history and the admin timeline."""
+
+    kind: str  # received, action, timer
+    name: str
+    message_id: uuid.UUID | None = None
+    causation_id: uuid.UUID | None = None
+    traceparent: str | None = None
+    actor_id: str | None = None
+
+    @classmethod
+    def of_envelope(cls, envelope: Envelope) -> Source:
+        return cls(
+            kind="received",
+            name=envelope.message_type,
+            message_id=envelope.message_id,
+            causation_id=envelope.causation_id,
+            traceparent=envelope.traceparent or current_traceparent(),
+        )
+
+
+async def record(
+    unit: BookingUnit, before: Booking | None, decision: Decision, source: Source
+) -> None:
+    """The step in the booking's history, and each message it sends (recorded in the outbox
+    and in the history, which is how a reply is later matched to the command it answers)."""
+    booking = decision.booking
+    entries = [
+        HistoryEntry(
+            booking_id=booking.id,
+            kind="ignored" if decision.ignored else source.kind,
+            name=source.name,
+            status_before=before.status.value if before else None,
+            status_after=booking.status.value,
+            note=decision.note,
+            message_id=source.message_id,
+            causation_id=source.causation_id,
+            traceparent=source.traceparent,
+            actor_id=source.actor_id,
+        )
+    ]
+    for message in decision.messages:
+        envelope = await unit.publish(message, correlation_id=str(booking.id))
+        entries.append(
+            HistoryEntry(
+                booking_id=booking.id,
+                kind="sent",
+                name=envelope.message_type,
+                status_after=booking.status.value,
+                message_id=envelope.message_id,
+                causation_id=envelope.causation_id,
+                traceparent=envelope.traceparent,
+            )
+        )
+    await unit.history.add_all(entries)
+
+
+async def run_saga(
+    unit: BookingUnit,
+    booking_id: uuid.UUID,
+    happening: Happening,
+    source: Source,
+    rules: SagaRules,
+    now: datetime | None = None,
+) -> Booking:
+    """Load, decide, save with the version check; on a lost race reload and decide again."""
+    for _ in range(MAX_ATTEMPTS):
+        booking = await unit.bookings.get(booking_id)
+        if booking is None:
+            raise BookingNotFound(booking_id)
+        decision = decide(booking, happening, now or unit.now, rules)
+        saved = booking
+        if decision.booking != booking:
+            try:
+                saved = await unit.bookings.save(decision.booking)
+            except ConcurrentUpdate:
+                log.info("booking %s changed concurrently; deciding again", booking_id)
+                continue
+        await record(unit, booking, decision, source)
+        return saved
+    raise ConcurrentUpdate(booking_id)
+
+
+async def handle_reply(
+    unit: BookingUnit, message: Message, envelope: Envelope, rules: SagaRules
+) -> None:
+    """A reply from availability or payments, applied to its booking's saga."""
+    booking_id = getattr(message, "booking_id", None)
+    if not isinstance(booking_id, uuid.UUID):
+        return
+    cause = envelope.causation_id
+    answers = None if cause is None else await unit.history.sent_command_type(booking_id, cause)
+    reply = Reply(message, answers=answers, caused=cause is not None)
+    try:
+        await run_saga(unit, booking_id, reply, Source.of_envelope(envelope), rules)
+    except BookingNotFound:
+        log.warning("%s for unknown booking %s ignored", envelope.message_type, booking_id)
+
+
+async def fire_due_deadline(
+    units: BookingUnits,
+    rules: SagaRules,
+    now: datetime,
+    tracer_provider: TracerProvider | None = None,
+) -> bool:
+    """Fire one due deadline (claimed so replicas never fire the same); False when none is due."""
+    tracer = trace.get_tracer("booking.deadlines", tracer_provider=tracer_provider)
+    async with units.begin() as unit:
+        claimed = await unit.bookings.claim_due(now)
+        if claimed is None:
+            return False
+        booking_id, traceparent = claimed
+        # The timer's step hangs in the booking's own trace, like every other step.
+        with (
+            continued_trace(traceparent),
+            tracer.start_as_current_span(
+                "booking deadline", attributes={"booking.id": str(booking_id)}
+            ),
+        ):
+            source = Source(kind="timer", name="deadline_passed", traceparent=current_traceparent())
+            await run_saga(unit, booking_id, DeadlinePassed(), source, rules, now)
+    return True
