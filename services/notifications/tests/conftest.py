@@ -20,10 +20,12 @@ from contracts import Envelope, Message
 from contracts.booking import BookingConfirmed
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
 from contracts.values import CancellationPolicy, Money, TimeRange
-from notifications import db, service
 from notifications.app import create_app
 from notifications.config import NotificationsSettings
+from notifications.db import tables
 from notifications.domain.read_models import Person
+from notifications.service import read_model
+from notifications.service.writing import Writing
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
@@ -38,18 +40,18 @@ class Notifications:
     client: httpx.AsyncClient
     runtime: ServiceRuntime
     settings: NotificationsSettings
-    writing: service.Writing
+    writing: Writing
 
     async def emails(self, **where: Any) -> list[Any]:
         """Rows of the emails table matching column == value for each keyword."""
-        query = select(db.emails).order_by(db.emails.c.created_at)
+        query = select(tables.emails).order_by(tables.emails.c.created_at)
         for column, value in where.items():
-            query = query.where(db.emails.c[column] == value)
+            query = query.where(tables.emails.c[column] == value)
         async with self.runtime.database.transaction() as session:
             return list((await session.execute(query)).all())
 
     async def reminders(self, booking_id: uuid.UUID) -> list[Any]:
-        query = select(db.reminders).where(db.reminders.c.booking_id == booking_id)
+        query = select(tables.reminders).where(tables.reminders.c.booking_id == booking_id)
         async with self.runtime.database.transaction() as session:
             return list((await session.execute(query)).all())
 
@@ -168,7 +170,7 @@ async def seed(replica: Notifications, timezone: str = "Europe/Berlin") -> Scene
         country="DE",
     )
     async with replica.runtime.units.begin() as uow:
-        await service.save_person(uow, scene.owner)
-        await service.save_person(uow, scene.booker)
-        await service.save_studio(uow, studio)
+        await read_model.save_person(uow, scene.owner)
+        await read_model.save_person(uow, scene.booker)
+        await read_model.save_studio(uow, studio)
     return scene

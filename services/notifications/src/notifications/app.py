@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from notifications import db, service
+from notifications import db
 from notifications.api import preferences
 from notifications.config import NotificationsSettings
 from notifications.emails import Composer
 from notifications.handlers import message_handlers
 from notifications.mailer import SmtpMailer
 from notifications.sending import EmailSending
+from notifications.service import reminders
+from notifications.service.writing import Writing
 from service_runtime.periodic import Periodic
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
@@ -20,7 +22,7 @@ def create_app(
     settings: NotificationsSettings | None = None, *, tracer_provider: TracerProvider | None = None
 ) -> FastAPI:
     settings = settings or NotificationsSettings()
-    writing = service.Writing(
+    writing = Writing(
         Composer(),
         settings.mail_sender,
         settings.reminder_offsets,
@@ -62,7 +64,7 @@ def create_app(
         sender,
         Periodic(
             "reminders",
-            lambda: service.send_due_reminders(
+            lambda: reminders.send_due_reminders(
                 runtime.units, writing, limit=settings.send_batch_size
             ),
             interval_seconds=settings.reminder_poll_seconds,

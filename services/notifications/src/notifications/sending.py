@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifications import db
 from notifications.domain.notices import RetryPolicy
 from notifications.mailer import SendFailed, SmtpMailer
-from notifications.service import now_utc
+from service_runtime.clock import utc_now
 from service_runtime.db import Database
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class EmailSending:
     async def send_next(self) -> bool:
         """Attempt the next due email; False when none is due."""
         async with self._database.transaction() as session:
-            email = await db.claim_due_email(session, now_utc())
+            email = await db.claim_due_email(session, utc_now())
             if email is None:
                 return False
             try:
@@ -77,7 +77,7 @@ class EmailSending:
         attempts = email.attempts + 1
         wait = self._policy.wait_after(attempts)
         reason = f"{type(error).__name__}: {error}"
-        retry_at = None if wait is None else now_utc() + wait
+        retry_at = None if wait is None else utc_now() + wait
         await db.mark_attempt_failed(session, email.id, reason, retry_at=retry_at)
         if retry_at is None:
             self._outcomes.labels("failed").inc()

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from contracts import Envelope
 from contracts.identity import UserDeleted
-from notifications import db, service
+from notifications.db import tables
+from notifications.service import booking_emails, read_model
 from service_runtime.bus import Bus
 from tests.fixtures.infra import eventually
 from tests.fixtures.mail import MailSink
@@ -24,8 +25,8 @@ async def test_a_deleted_person_gets_no_pending_email_and_their_rows_are_blanked
     event = scene.confirmed(datetime.now(UTC) + timedelta(days=3))
     envelope = Envelope.wrap(event)
     async with notifications.runtime.units.begin() as uow:  # recorded, then deleted, unsent
-        await service.booking_confirmed(uow, event, envelope, notifications.writing)
-        await service.forget_person(uow, scene.booker.id)
+        await booking_emails.booking_confirmed(uow, event, envelope, notifications.writing)
+        await read_model.forget_person(uow, scene.booker.id)
 
     for _ in range(2):  # the deletion announced twice (say, a replay): erased alike
         deleted = UserDeleted(user_id=scene.booker.id, deleted_at=datetime.now(UTC))
@@ -43,6 +44,6 @@ async def test_a_deleted_person_gets_no_pending_email_and_their_rows_are_blanked
     [owner_row] = await notifications.emails(recipient_id=scene.owner.id)
     assert owner_row.to_address == scene.owner.email
     async with notifications.runtime.database.transaction() as session:
-        people = (await session.execute(select(db.people.c.id))).scalars().all()
+        people = (await session.execute(select(tables.people.c.id))).scalars().all()
     assert scene.booker.id not in people
     assert scene.owner.id in people

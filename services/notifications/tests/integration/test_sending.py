@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from contracts import Envelope
-from notifications import service
 from notifications.config import NotificationsSettings
+from notifications.service import booking_emails
 from service_runtime.bus import Bus
 from tests.fixtures.infra import eventually, free_port
 from tests.fixtures.mail import MailSink
@@ -51,7 +51,7 @@ async def test_the_same_event_recorded_again_past_the_inbox_adds_no_email(
 
     for _ in range(2):  # as if the inbox had forgotten the message id
         async with notifications.runtime.units.begin() as uow:
-            await service.booking_confirmed(uow, event, envelope, writing)
+            await booking_emails.booking_confirmed(uow, event, envelope, writing)
 
     rows = await notifications.emails(event_id=envelope.message_id)
     assert sorted(row.kind for row in rows) == ["booking_confirmed", "new_booking"]
@@ -71,7 +71,7 @@ async def test_a_send_that_fails_is_retried_with_backoff_then_marked_failed(
     event = scene.confirmed(datetime.now(UTC) + timedelta(days=3))
     envelope = Envelope.wrap(event)
     async with replica.runtime.units.begin() as uow:
-        await service.booking_confirmed(uow, event, envelope, replica.writing)
+        await booking_emails.booking_confirmed(uow, event, envelope, replica.writing)
 
     async def given_up() -> bool:
         rows = await replica.emails(event_id=envelope.message_id)

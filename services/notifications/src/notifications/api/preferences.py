@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, StrictBool
 
-from notifications import service
 from notifications.domain.notices import Preferences
+from notifications.service import preferences
 from service_runtime.auth import CurrentUser
 from service_runtime.service_app import UnitsDep
 
@@ -43,7 +43,7 @@ class EmailPreferences(BaseModel):
 
 @router.get(PATH)
 async def my_preferences(person_id: PersonId, units: UnitsDep) -> EmailPreferences:
-    return EmailPreferences.of(await service.preferences(units, person_id))
+    return EmailPreferences.of(await preferences.preferences(units, person_id))
 
 
 @router.put(PATH)
@@ -51,4 +51,4 @@ async def choose_my_preferences(
     body: EmailPreferences, person_id: PersonId, units: UnitsDep
 ) -> EmailPreferences:
     chosen = Preferences(reminders=body.reminders, messages=body.messages)
-    return EmailPreferences.of(await service.choose_preferences(units, person_id, chosen))
+    return EmailPreferences.of(await preferences.choose_preferences(units, person_id, chosen))

@@ -1,7 +1,7 @@
 from alembic import context
 
 from notifications.config import NotificationsSettings
-from notifications.db import metadata
+from notifications.db.tables import metadata
 from service_runtime.migrations import run_migrations
 
 run_migrations(

@@ -1,0 +1,62 @@
+"""The read models kept from other services' events: people, studios, bookings."""
+
+from __future__ import annotations
+
+import uuid
+
+from contracts.booking import (
+    BookingCancelled,
+    BookingConfirmed,
+    BookingRequested,
+)
+from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
+from notifications import db
+from notifications.domain.notices import BookingStatus
+from notifications.domain.read_models import Booking, Person, Studio
+from service_runtime.unit_of_work import UnitOfWork
+
+StudioEvent = StudioPublished | StudioUpdated | StudioUnlisted | StudioSuspended
+
+
+async def save_person(uow: UnitOfWork, person: Person) -> None:
+    await db.save_person(uow.session, person)
+
+
+async def forget_person(uow: UnitOfWork, person_id: uuid.UUID) -> None:
+    await db.forget_person(uow.session, person_id)
+
+
+async def save_studio(uow: UnitOfWork, event: StudioEvent) -> None:
+    studio = Studio(
+        id=event.studio_id,
+        revision=event.revision,
+        owner_id=event.owner_id,
+        name=event.name,
+        timezone=event.timezone,
+        address=event.address,
+        city=event.city,
+        country=event.country,
+        rooms={room.room_id: room.name for room in event.rooms},
+    )
+    await db.save_studio(uow.session, studio)
+
+
+def booking_of(
+    event: BookingRequested | BookingConfirmed | BookingCancelled, status: BookingStatus
+) -> Booking:
+    return Booking(
+        id=event.booking_id,
+        booker_id=event.booker_id,
+        owner_id=event.owner_id,
+        studio_id=event.studio_id,
+        room_id=event.room_id,
+        starts_at=event.time_range.starts_at,
+        ends_at=event.time_range.ends_at,
+        status=status,
+    )
+
+
+async def booking_requested(uow: UnitOfWork, event: BookingRequested) -> None:
+    """Make the booking known, so that a declined card can be told to its booker."""
+    if await db.lock_booking(uow.session, event.booking_id) is None:
+        await db.save_booking(uow.session, booking_of(event, BookingStatus.REQUESTED))

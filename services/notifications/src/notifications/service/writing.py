@@ -1,0 +1,90 @@
+"""What every email use case shares: the composer and links (`Writing`), recording an email
+in the event's transaction (unless its recipient turned its kind off), and the facts of a booking
+an email tells."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import Envelope
+from notifications import db
+from notifications.domain.notices import Email, Kind
+from notifications.domain.read_models import Booking
+from notifications.emails import BookingFacts, Composer
+from service_runtime.unit_of_work import UnitOfWork
+
+PREFERENCES_PAGE = "/account#email-preferences"
+
+
+class NotYetKnown(Exception):
+    """An email names a person or studio whose event has not arrived yet: the bus tries the
+    message again later (and dead-letters it if it never comes)."""
+
+
+@dataclass(frozen=True)
+class Writing:
+    """What recording an email needs besides the database: templates and the From address."""
+
+    composer: Composer
+    sender: str
+    reminder_offsets: list[timedelta]
+    web_url: str
+    """The web front end, without a trailing slash: links in emails open there."""
+    emails_recorded: Callable[[], None] = lambda: None
+    """Called after a transaction that recorded emails commits: wakes the sender."""
+
+    @property
+    def preferences_link(self) -> str:
+        """Where the emails that can be turned off say how."""
+        return f"{self.web_url}{PREFERENCES_PAGE}"
+
+
+async def record(uow: UnitOfWork, writing: Writing, email: Email) -> None:
+    """Queue the email, or record it as `skipped` when its recipient turned its kind off (so
+    operators can see why it never went)."""
+    chosen = await db.preferences(uow.session, email.recipient_id)
+    if not chosen.wants(email.kind):
+        await db.record_email(uow.session, email, status="skipped")
+    elif await db.record_email(uow.session, email):
+        uow.after_commit(writing.emails_recorded)
+
+
+async def known_booking(session: AsyncSession, booking_id: uuid.UUID) -> Booking:
+    booking = await db.booking(session, booking_id)
+    if booking is None:
+        raise NotYetKnown(f"booking {booking_id} is not known yet")
+    return booking
+
+
+async def tell(
+    uow: UnitOfWork,
+    writing: Writing,
+    kind: Kind,
+    booking: Booking,
+    recipient_id: uuid.UUID,
+    envelope: Envelope,
+    **context: Any,
+) -> None:
+    facts = await booking_facts(uow.session, booking)
+    email = writing.composer.compose(
+        kind, facts, recipient_id, event_id=envelope.message_id, **context
+    )
+    await record(uow, writing, email)
+
+
+async def booking_facts(session: AsyncSession, booking: Booking) -> BookingFacts:
+    studio = await db.studio(session, booking.studio_id)
+    booker = await db.person(session, booking.booker_id)
+    owner = await db.person(session, booking.owner_id)
+    if studio is None or booker is None or owner is None:
+        raise NotYetKnown(
+            f"booking {booking.id}: studio {studio is not None}, booker {booker is not None},"
+            f" owner {owner is not None} known"
+        )
+    return BookingFacts(booking, studio, booker, owner)
