@@ -22,10 +22,12 @@ from datetime import time as wall_time
 
 import psycopg
 
-from availability import db, service
+from availability import db
+from availability.domain.holds import HoldLimits
 from availability.domain.intervals import Interval
 from availability.domain.reservations import SlotUnavailable
 from availability.domain.schedule import WeeklyRule
+from availability.service import holds, schedules
 from bench.measuring import percentile
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
 from contracts.values import CancellationPolicy
@@ -35,6 +37,7 @@ from service_runtime.migrations import upgrade_to_head
 from service_runtime.unit_of_work import UnitsOfWork
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+LIMITS = HoldLimits(max_length=timedelta(hours=24), live_per_person=1, per_person_per_window=1)
 HOLD_FOR = timedelta(minutes=10)
 
 
@@ -60,7 +63,7 @@ async def seed(units: UnitsOfWork, rooms: int) -> tuple[uuid.UUID, list[uuid.UUI
         changed_at=datetime.now(UTC),
     )
     async with units.begin() as uow:
-        await service.apply_studio_event(uow, event)
+        await schedules.apply_studio_event(uow, event)
     rules = [WeeklyRule(weekday=d, opens=wall_time(8), closes=wall_time(22)) for d in range(5)]
     rules += [WeeklyRule(weekday=d, opens=wall_time(10), closes=wall_time(0)) for d in (5, 6)]
     async with units.begin() as uow:
@@ -71,9 +74,13 @@ async def seed(units: UnitsOfWork, rooms: int) -> tuple[uuid.UUID, list[uuid.UUI
 async def attempt(
     units: UnitsOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, during: Interval
 ) -> bool:
-    request = service.HoldRequest(studio_id=studio_id, room_id=room_id, during=during)
+    request = holds.HoldRequest(
+        studio_id=studio_id, room_id=room_id, during=during, held_by=str(uuid.uuid4())
+    )
     try:
-        await service.hold_for_booker(units, request, hold_for=HOLD_FOR, now=service.now_utc())
+        await holds.hold_for_person(
+            units, request, hold_for=HOLD_FOR, limits=LIMITS, now=units.clock()
+        )
     except SlotUnavailable:
         return False
     return True
@@ -105,13 +112,13 @@ async def query_latency(
     window = Interval(base, base + timedelta(days=31))
     for _ in range(runs):
         started = time.perf_counter()
-        found = await service.free_slots(
+        found = await schedules.free_slots(
             units,
             studio_id=studio_id,
             room_id=room_id,
             window=window,
             duration=timedelta(hours=1),
-            now=service.now_utc(),
+            now=units.clock(),
         )
         samples.append((time.perf_counter() - started) * 1000)
         slots = len(found.slots)

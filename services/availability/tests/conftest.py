@@ -16,9 +16,11 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import func, select, update
 
-from availability import db, service
+from availability import db
 from availability.app import create_app
 from availability.config import AvailabilitySettings
+from availability.db import tables
+from availability.service import schedules
 from availability.sweeper import HoldSweeper
 from contracts import Envelope, Message
 from contracts.availability import HoldSlots
@@ -54,21 +56,21 @@ class Availability:
         """Make a hold's expiry pass without waiting for it."""
         async with self.runtime.database.transaction() as session:
             await session.execute(
-                update(db.reservations)
-                .where(db.reservations.c.id == uuid.UUID(str(reservation_id)))
+                update(tables.reservations)
+                .where(tables.reservations.c.id == uuid.UUID(str(reservation_id)))
                 .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
             )
 
     async def status_of(self, reservation_id: uuid.UUID | str) -> str:
         status: str = await self.scalar(
-            select(db.reservations.c.status).where(
-                db.reservations.c.id == uuid.UUID(str(reservation_id))
+            select(tables.reservations.c.status).where(
+                tables.reservations.c.id == uuid.UUID(str(reservation_id))
             )
         )
         return status
 
     async def live_reservations(self) -> int:
-        reservations = db.reservations
+        reservations = tables.reservations
         count: int = await self.scalar(
             select(func.count()).where(reservations.c.status.in_(["held", "booked"]))
         )
@@ -228,7 +230,7 @@ async def seed_studio(
     seeded = SeededStudio(uuid.uuid4(), uuid.uuid4(), [uuid.uuid4() for _ in range(rooms)])
     event = studio_event(studio_id=seeded.id, owner_id=seeded.owner_id, room_ids=seeded.room_ids)
     async with replica.runtime.units.begin() as uow:
-        await service.apply_studio_event(uow, event)
+        await schedules.apply_studio_event(uow, event)
     if daily_hours is not None:
         opens, closes = daily_hours
         rules = [{"weekday": day, "opens": opens, "closes": closes} for day in range(7)]

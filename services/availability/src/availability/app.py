@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.sdk.trace import TracerProvider
 
-from availability import db, external_calendars
+from availability import db
 from availability.api import availability, calendar_feeds, owner
 from availability.api import external_calendars as external_calendars_api
 from availability.config import AvailabilitySettings
@@ -20,6 +20,7 @@ from availability.domain.reservations import ReservationNotFound, SlotUnavailabl
 from availability.domain.schedule import InvalidSchedule, TooManyBlackouts
 from availability.domain.studios import InvalidPolicy, NotStudioOwner, StudioNotFound
 from availability.handlers import message_handlers
+from availability.service import external_calendars
 from availability.sweeper import HoldSweeper
 from service_runtime.periodic import Periodic
 from service_runtime.problems import problem_response

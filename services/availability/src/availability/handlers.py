@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from availability import calendar_feeds, db, feeds_db, saga_commands, service
+from availability import db
 from availability.config import AvailabilitySettings
 from availability.domain.calendar_feeds import first_name
+from availability.service import calendar_feeds, saga_commands, schedules
 from contracts import Envelope
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
 from contracts.booking import BookingRequested
@@ -22,12 +23,12 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     """Each handler runs in the consumer's unit of work, once per message id."""
     handlers = follow_access_changes(MessageHandlers(), db.user_access)
     # Owners' calendar feeds show bookers by first name only.
-    follow_user_names(handlers, feeds_db.booker_first_names, first_name)
+    follow_user_names(handlers, db.booker_first_names, first_name)
     hold_for = timedelta(minutes=settings.hold_expiry_minutes)
     limits = settings.hold_limits
 
-    async def on_studio(uow: UnitOfWork, event: service.StudioEvent, _: Envelope) -> None:
-        await service.apply_studio_event(uow, event)
+    async def on_studio(uow: UnitOfWork, event: schedules.StudioEvent, _: Envelope) -> None:
+        await schedules.apply_studio_event(uow, event)
 
     handlers.on(StudioPublished)(on_studio)
     handlers.on(StudioUpdated)(on_studio)
@@ -41,15 +42,15 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     @handlers.on(HoldSlots)
     async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:
         await saga_commands.hold_for_booking(
-            uow, command, hold_for=hold_for, limits=limits, now=service.now_utc()
+            uow, command, hold_for=hold_for, limits=limits, now=uow.now
         )
 
     @handlers.on(ConfirmSlots)
     async def on_confirm(uow: UnitOfWork, command: ConfirmSlots, _: Envelope) -> None:
-        await saga_commands.confirm(uow, command, now=service.now_utc())
+        await saga_commands.confirm(uow, command, now=uow.now)
 
     @handlers.on(ReleaseSlots)
     async def on_release(uow: UnitOfWork, command: ReleaseSlots, _: Envelope) -> None:
-        await saga_commands.release(uow, command, now=service.now_utc())
+        await saga_commands.release(uow, command, now=uow.now)
 
     return handlers

@@ -6,7 +6,7 @@ import logging
 
 from prometheus_client import CollectorRegistry
 
-from availability import service
+from availability.service import holds
 from service_runtime.periodic import Periodic
 from service_runtime.unit_of_work import UnitsOfWork
 
@@ -42,9 +42,7 @@ class HoldSweeper:
         """Expire every hold lapsed by now; returns how many."""
         total = 0
         while True:
-            count = await service.sweep_lapsed_holds(
-                units, now=service.now_utc(), limit=self._batch_size
-            )
+            count = await holds.sweep_lapsed_holds(units, now=units.clock(), limit=self._batch_size)
             total += count
             if count < self._batch_size:
                 return total

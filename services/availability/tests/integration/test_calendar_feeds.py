@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from availability import feeds_db
+from availability import db
 from contracts.availability import ConfirmSlots, HoldSlots
 from contracts.booking import BookingRequested
 from contracts.identity import Role, UserCreated, UserDeleted
@@ -60,7 +60,7 @@ async def name_user(
 
 
 async def _names(availability: Availability, user_id: uuid.UUID) -> list[str]:
-    table = feeds_db.booker_first_names
+    table = db.booker_first_names
     async with availability.runtime.database.transaction() as session:
         rows = await session.execute(select(table.c.name).where(table.c.user_id == user_id))
         return [row.name for row in rows]

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from availability import db
 from availability.config import AvailabilitySettings
@@ -164,9 +163,10 @@ async def test_the_database_itself_refuses_overlapping_live_reservations(
 
     async with availability.runtime.database.transaction() as session:
         await db.add_reservation(session, hold(10, 12))  # type: ignore[arg-type]
-    with pytest.raises(IntegrityError, match="reservations_no_overlap"):
-        async with availability.runtime.database.transaction() as session:
+    async with availability.runtime.database.transaction() as session:
+        with pytest.raises(db.RoomTaken) as refused:
             await db.add_reservation(session, hold(11, 13))  # type: ignore[arg-type]
+    assert "reservations_no_overlap" in str(refused.value.__cause__)
 
 
 async def test_buffer_keeps_holds_apart_in_the_database(

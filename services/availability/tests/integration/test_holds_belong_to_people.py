@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from availability import db
+from availability.db import tables
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseReason, ReleaseSlots
 from contracts.values import TimeRange
 from tests.fixtures.infra import eventually
@@ -16,7 +16,7 @@ from ..conftest import Availability, Probe, at, days_ahead, hold_body, hold_over
 
 
 async def reservation_count(replica: Availability) -> int:
-    count: int = await replica.scalar(select(func.count()).select_from(db.reservations))
+    count: int = await replica.scalar(select(func.count()).select_from(tables.reservations))
     return count
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from availability import db
+from availability.db import tables
 from contracts.availability import HoldSlots, UnavailableReason
 from contracts.catalog import StudioStatus, StudioUnlisted, StudioUpdated
 from contracts.values import TimeRange
@@ -166,7 +167,7 @@ async def test_a_hold_removes_its_time_until_it_expires(
 
     async with availability.runtime.database.transaction() as session:
         await session.execute(
-            db.reservations.update().values(
+            tables.reservations.update().values(
                 expires_at=datetime.now(NEW_YORK) - timedelta(seconds=1)
             )
         )
@@ -272,7 +273,7 @@ async def test_studio_events_keep_the_newest_revision_and_unlisted_studios_take_
 
     async def unlisted_kept() -> bool:
         revision = await availability.scalar(
-            select(db.studios.c.revision).where(db.studios.c.id == studio.id)
+            select(tables.studios.c.revision).where(tables.studios.c.id == studio.id)
         )
         older_seen = await availability.scalar(
             select(func.count()).where(db.inbox.c.message_type == "catalog.studio_updated")

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from availability import service
 from availability.api.deps import SettingsDep, UnitsDep, WindowDep, actor_of, invalid
 from availability.api.schemas import AvailabilityOut, HoldIn, HoldOut, Slot
 from availability.domain.holds import too_long
 from availability.domain.intervals import Interval
+from availability.service import holds, schedules
 from service_runtime.auth import BookerUser
 
 router = APIRouter(tags=["availability"])
@@ -31,13 +31,13 @@ async def free_times(
     duration = timedelta(minutes=duration_minutes)
     if reason := too_long(duration, settings.hold_limits):
         raise invalid("query", "duration_minutes", reason)
-    found = await service.free_slots(
+    found = await schedules.free_slots(
         units,
         studio_id=studio_id,
         room_id=room_id,
         window=window,
         duration=duration,
-        now=service.now_utc(),
+        now=units.clock(),
     )
     zone = found.studio.zone
     limit = settings.max_slots_per_query
@@ -69,21 +69,21 @@ async def hold(body: HoldIn, booker: BookerUser, units: UnitsDep, settings: Sett
     limits = settings.hold_limits
     if reason := too_long(during.duration, limits):
         raise invalid("body", "ends_at", reason)
-    request = service.HoldRequest(
+    request = holds.HoldRequest(
         studio_id=body.studio_id, room_id=body.room_id, during=during, held_by=str(booker.user_id)
     )
-    reservation = await service.hold_for_person(
+    reservation = await holds.hold_for_person(
         units,
         request,
         hold_for=timedelta(minutes=settings.hold_expiry_minutes),
         limits=limits,
-        now=service.now_utc(),
+        now=units.clock(),
     )
-    studio = await service.studio(units, body.studio_id)
+    studio = await schedules.studio(units, body.studio_id)
     return HoldOut.of(reservation, studio.zone)
 
 
 @router.delete("/api/availability/hold/{hold_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def release_hold(hold_id: uuid.UUID, booker: BookerUser, units: UnitsDep) -> None:
     """Let go of one's own hold before it lapses."""
-    await service.release_for_person(units, hold_id, actor_of(booker))
+    await holds.release_for_person(units, hold_id, actor_of(booker))

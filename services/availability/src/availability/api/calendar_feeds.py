@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict
 
-from availability import calendar_feeds, service
 from availability.api.deps import SettingsDep, UnitsDep, actor_of, invalid
 from availability.domain.calendar_feeds import CalendarFeed, UnknownRoom
+from availability.service import calendar_feeds
 from service_runtime.auth import OwnerUser
 
 router = APIRouter(tags=["calendar feeds"])
@@ -74,7 +74,7 @@ async def create_feed(
             actor_of(owner),
             body.room_id,
             limit=settings.max_calendar_feeds_per_studio,
-            now=service.now_utc(),
+            now=units.clock(),
         )
     except UnknownRoom as error:
         raise invalid("body", "room_id", str(error)) from error
@@ -87,7 +87,7 @@ async def rotate_feed(
 ) -> FeedWithSecret:
     """A new URL for the feed; the old one answers 404 from now on."""
     feed, secret = await calendar_feeds.rotate_feed(
-        units, studio_id, actor_of(owner), feed_id, service.now_utc()
+        units, studio_id, actor_of(owner), feed_id, units.clock()
     )
     return FeedWithSecret.with_secret(feed, secret)
 
@@ -110,7 +110,7 @@ Secret = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-
 async def feed(secret: Secret, units: UnitsDep, settings: SettingsDep) -> Response:
     """Public: whoever has the URL sees the feed; revoked, rotated or unknown secrets are 404."""
     document = await calendar_feeds.feed_document(
-        units, secret, now=service.now_utc(), limit=settings.max_feed_events
+        units, secret, now=units.clock(), limit=settings.max_feed_events
     )
     return Response(
         document,

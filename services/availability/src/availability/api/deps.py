@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 
 from availability.config import AvailabilitySettings
 from availability.domain.intervals import Interval
-from availability.service import Actor
+from availability.service.schedules import Actor
 from contracts.identity import Role
 from contracts.values import UtcDatetime
 from service_runtime.auth import Principal

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from availability import external_calendars, service
 from availability.api.deps import SettingsDep, UnitsDep, actor_of, invalid
 from availability.domain.external_calendars import ExternalCalendar
+from availability.service import external_calendars
 from service_runtime.auth import OwnerUser
 
 router = APIRouter(tags=["external calendars"])
@@ -79,7 +79,7 @@ async def add_calendar(
         actor_of(owner),
         body.url.strip(),
         limit=settings.max_external_calendars_per_room,
-        now=service.now_utc(),
+        now=units.clock(),
     )
     return ExternalCalendarOut.of(calendar)
 

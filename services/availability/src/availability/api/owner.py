@@ -6,7 +6,6 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from availability import service
 from availability.api.deps import SettingsDep, UnitsDep, WindowDep, actor_of
 from availability.api.schemas import (
     BlackoutIn,
@@ -18,6 +17,7 @@ from availability.api.schemas import (
     Rules,
     Slot,
 )
+from availability.service import schedules
 from service_runtime.auth import CurrentUser, OwnerUser
 
 router = APIRouter(tags=["owners"])
@@ -26,7 +26,7 @@ STUDIO = "/api/availability/studios/{studio_id}"
 
 @router.get(f"{STUDIO}/rules")
 async def weekly_rules(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> Rules:
-    rules = await service.weekly_rules(units, studio_id, actor_of(owner))
+    rules = await schedules.weekly_rules(units, studio_id, actor_of(owner))
     return Rules(rules=[Rule.of(rule) for rule in rules])
 
 
@@ -35,7 +35,7 @@ async def replace_weekly_rules(
     studio_id: uuid.UUID, body: Rules, owner: OwnerUser, units: UnitsDep
 ) -> Rules:
     """Replace the studio's weekly schedule; times are the studio's local wall-clock times."""
-    rules = await service.replace_weekly_rules(
+    rules = await schedules.replace_weekly_rules(
         units, studio_id, actor_of(owner), [rule.to_domain() for rule in body.rules]
     )
     return Rules(rules=[Rule.of(rule) for rule in rules])
@@ -43,7 +43,7 @@ async def replace_weekly_rules(
 
 @router.get(f"{STUDIO}/blackouts")
 async def blackouts(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> list[BlackoutOut]:
-    found = await service.blackouts(units, studio_id, actor_of(owner))
+    found = await schedules.blackouts(units, studio_id, actor_of(owner))
     return [BlackoutOut.of(blackout) for blackout in found]
 
 
@@ -56,7 +56,7 @@ async def add_blackout(
     settings: SettingsDep,
 ) -> BlackoutOut:
     """Close the studio or a room; 409 once the studio has AVAILABILITY_MAX_BLACKOUTS_PER_STUDIO."""
-    blackout = await service.add_blackout(
+    blackout = await schedules.add_blackout(
         units,
         studio_id,
         actor_of(owner),
@@ -70,12 +70,12 @@ async def add_blackout(
 async def remove_blackout(
     studio_id: uuid.UUID, blackout_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
 ) -> None:
-    await service.remove_blackout(units, studio_id, actor_of(owner), blackout_id)
+    await schedules.remove_blackout(units, studio_id, actor_of(owner), blackout_id)
 
 
 @router.get(f"{STUDIO}/settings")
 async def booking_policy(studio_id: uuid.UUID, _: CurrentUser, units: UnitsDep) -> Policy:
-    return Policy.of(await service.booking_policy(units, studio_id))
+    return Policy.of(await schedules.booking_policy(units, studio_id))
 
 
 @router.put(f"{STUDIO}/settings")
@@ -83,7 +83,7 @@ async def set_booking_policy(
     studio_id: uuid.UUID, body: Policy, owner: OwnerUser, units: UnitsDep
 ) -> Policy:
     """Slot granularity, minimum notice, maximum advance window and buffer between bookings."""
-    policy = await service.set_booking_policy(units, studio_id, actor_of(owner), body.to_domain())
+    policy = await schedules.set_booking_policy(units, studio_id, actor_of(owner), body.to_domain())
     return Policy.of(policy)
 
 
@@ -97,8 +97,8 @@ async def calendar(
     units: UnitsDep,
 ) -> CalendarOut:
     """The studio's held and booked reservations in a window, with their booking ids."""
-    studio, reservations = await service.calendar(
-        units, studio_id, actor_of(owner), window, service.now_utc()
+    studio, reservations = await schedules.calendar(
+        units, studio_id, actor_of(owner), window, units.clock()
     )
     zone = studio.zone
     return CalendarOut(

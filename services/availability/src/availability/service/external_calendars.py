@@ -6,8 +6,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from availability import db, external_db, ics_fetcher
-from availability.calendar_feeds import own_studio
+from availability import db, ics_fetcher
 from availability.config import AvailabilitySettings
 from availability.domain.external_calendars import (
     ExternalCalendar,
@@ -18,7 +17,8 @@ from availability.domain.external_calendars import (
 )
 from availability.domain.intervals import Interval
 from availability.domain.studios import StudioNotFound
-from availability.service import Actor, now_utc
+from availability.service.calendar_feeds import own_studio
+from availability.service.schedules import Actor
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ async def calendars(
 ) -> list[ExternalCalendar]:
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
-        return await external_db.calendars_of_room(uow.session, room_id)
+        return await db.calendars_of_room(uow.session, room_id)
 
 
 async def add_calendar(
@@ -55,10 +55,10 @@ async def add_calendar(
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
         await db.lock(uow.session, f"availability.external-calendars:{room_id}")
-        if len(await external_db.calendars_of_room(uow.session, room_id)) >= limit:
+        if len(await db.calendars_of_room(uow.session, room_id)) >= limit:
             raise TooManyExternalCalendars(limit)
         calendar = ExternalCalendar(uuid.uuid4(), studio_id, room_id, url, created_at=now)
-        await external_db.add_calendar(uow.session, calendar)
+        await db.add_calendar(uow.session, calendar)
         return calendar
 
 
@@ -71,7 +71,7 @@ async def remove_calendar(
 ) -> None:
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
-        if not await external_db.remove_calendar(uow.session, room_id, calendar_id):
+        if not await db.remove_calendar(uow.session, room_id, calendar_id):
             raise ExternalCalendarNotFound(calendar_id)
 
 
@@ -86,12 +86,12 @@ async def refresh_now(
     """Fetch the calendar at once; its status after the fetch, good or failed."""
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
-        calendar = await external_db.calendar_by_id(uow.session, room_id, calendar_id)
+        calendar = await db.calendar_by_id(uow.session, room_id, calendar_id)
     if calendar is None:
         raise ExternalCalendarNotFound(calendar_id)
     await _refresh(units, calendar, settings)
     async with units.begin() as uow:
-        refreshed = await external_db.calendar_by_id(uow.session, room_id, calendar_id)
+        refreshed = await db.calendar_by_id(uow.session, room_id, calendar_id)
     if refreshed is None:  # removed meanwhile
         raise ExternalCalendarNotFound(calendar_id)
     return refreshed
@@ -103,11 +103,11 @@ async def refresh_due(units: UnitsOfWork, settings: AvailabilitySettings) -> int
     while done < settings.external_calendars_batch_size:
         # Claiming pushes the calendar's due time on, so no other replica takes it while it is
         # fetched outside any transaction (a slow server must not hold a row lock).
-        now = now_utc()
+        now = units.clock()
         async with units.begin() as uow:
-            claimed = await external_db.claim_due(uow.session, now, 1)
+            claimed = await db.claim_due_calendars(uow.session, now, 1)
             for calendar in claimed:
-                await external_db.postpone(uow.session, calendar.id, _next_due(now, settings))
+                await db.postpone_calendar(uow.session, calendar.id, _next_due(now, settings))
         if not claimed:
             return done
         await _refresh(units, claimed[0], settings)
@@ -128,7 +128,7 @@ async def _refresh(
         studio = await db.studio_by_id(uow.session, calendar.studio_id)
     if studio is None:
         return
-    now = now_utc()
+    now = units.clock()
     horizon = Interval(now, now + timedelta(days=settings.external_calendars_horizon_days))
     try:
         document = await ics_fetcher.fetch(calendar.url, settings.fetch_limits)
@@ -138,13 +138,13 @@ async def _refresh(
     except FeedUnusable as error:
         log.info("external calendar %s: %s", calendar.id, error)
         async with units.begin() as uow:
-            await external_db.record_failure(
+            await db.record_failure(
                 uow.session, calendar.id, str(error), now=now, next_due=_next_due(now, settings)
             )
         return
     async with units.begin() as uow:
         # Locked, so a removal meanwhile wins and nothing is written for a removed calendar.
-        if await external_db.calendar_by_id(uow.session, calendar.room_id, calendar.id, lock=True):
-            await external_db.replace_busy(
+        if await db.calendar_by_id(uow.session, calendar.room_id, calendar.id, lock=True):
+            await db.replace_busy(
                 uow.session, calendar, busy, now=now, next_due=_next_due(now, settings)
             )

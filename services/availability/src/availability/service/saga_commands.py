@@ -10,9 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
-from availability import db, service
+from availability import db
 from availability.domain.holds import HoldLimits
 from availability.domain.intervals import Interval
 from availability.domain.reservations import (
@@ -22,6 +20,7 @@ from availability.domain.reservations import (
     confirmation_for,
 )
 from availability.domain.slots import Refusal
+from availability.service import holds
 from contracts.availability import (
     ConfirmSlots,
     HoldSlots,
@@ -46,7 +45,7 @@ async def _one_at_a_time(uow: UnitOfWork, booking_id: uuid.UUID) -> None:
 
 
 async def _booking_hold(
-    uow: UnitOfWork, request: service.HoldRequest, booking_id: uuid.UUID, now: datetime
+    uow: UnitOfWork, request: holds.HoldRequest, booking_id: uuid.UUID, now: datetime
 ) -> Reservation | Refusal | None:
     """What the booking holds already: the same range again gets the same hold, another range
     is refused (a booking has one reservation), and so is any after its release; None when it
@@ -76,7 +75,7 @@ def _held(reservation: Reservation) -> SlotsHeld:
         reservation_id=reservation.id,
         studio_id=reservation.studio_id,
         room_id=reservation.room_id,
-        time_range=service.time_range_of(reservation.during),
+        time_range=holds.time_range_of(reservation.during),
         expires_at=reservation.expires_at,
     )
 
@@ -91,7 +90,7 @@ async def hold_for_booking(
 ) -> None:
     """The saga's HoldSlots: answered with SlotsHeld or SlotsUnavailable."""
     await _one_at_a_time(uow, command.booking_id)
-    request = service.HoldRequest(
+    request = holds.HoldRequest(
         studio_id=command.studio_id,
         room_id=command.room_id,
         during=Interval(command.time_range.starts_at, command.time_range.ends_at),
@@ -99,7 +98,7 @@ async def hold_for_booking(
     )
     outcome = await _booking_hold(uow, request, command.booking_id, now)
     if outcome is None:
-        outcome = await service.place_hold(uow, request, hold_for=hold_for, limits=limits, now=now)
+        outcome = await holds.place_hold(uow, request, hold_for=hold_for, limits=limits, now=now)
     if isinstance(outcome, Reservation):
         await uow.publish(_held(outcome), correlation_id=str(command.booking_id))
         return
@@ -132,15 +131,16 @@ async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> N
         if decision is Confirmation.ALREADY_BOOKED:
             return await _confirmed(uow, reservation, reservation.confirmed_at or now)
         if decision is Confirmation.REBOOK_IF_FREE:
-            await service.expire_lapsed_in_way(uow, reservation, now)
+            await holds.expire_lapsed_in_way(uow, reservation, now)
             try:
-                async with uow.session.begin_nested():
-                    changed = await db.change_status(
-                        uow.session, reservation, ReservationStatus.BOOKED, confirmed_at=now
-                    )
-            except IntegrityError as error:
-                if not service.is_overlap(error):
-                    raise
+                changed = await db.change_status(
+                    uow.session,
+                    reservation,
+                    ReservationStatus.BOOKED,
+                    confirmed_at=now,
+                    may_overlap=True,
+                )
+            except db.RoomTaken:
                 return await _lost(uow, command, LostReason.TAKEN)
         else:
             changed = await db.change_status(
@@ -159,7 +159,7 @@ async def _confirmed(uow: UnitOfWork, reservation: Reservation, confirmed_at: da
             reservation_id=reservation.id,
             studio_id=reservation.studio_id,
             room_id=reservation.room_id,
-            time_range=service.time_range_of(reservation.during),
+            time_range=holds.time_range_of(reservation.during),
             confirmed_at=confirmed_at,
         ),
         correlation_id=str(reservation.booking_id),

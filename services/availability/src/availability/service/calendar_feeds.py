@@ -6,7 +6,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from availability import db, feeds_db
+from availability import db
 from availability.domain.calendar_feeds import (
     CalendarFeed,
     FeedLabels,
@@ -18,7 +18,7 @@ from availability.domain.calendar_feeds import (
     secret_hash,
 )
 from availability.domain.studios import Studio, StudioNotFound
-from availability.service import Actor
+from availability.service.schedules import Actor
 from contracts.booking import BookingRequested
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
@@ -37,7 +37,7 @@ async def own_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Stu
 async def feeds(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[CalendarFeed]:
     async with units.begin() as uow:
         await own_studio(uow, studio_id, actor)
-        return await feeds_db.feeds_of(uow.session, studio_id)
+        return await db.feeds_of(uow.session, studio_id)
 
 
 async def create_feed(
@@ -55,11 +55,11 @@ async def create_feed(
         if room_id is not None and not studio.has_room(room_id):
             raise UnknownRoom(room_id)
         await db.lock(uow.session, f"calendar-feeds:{studio_id}")
-        if len(await feeds_db.feeds_of(uow.session, studio_id)) >= limit:
+        if len(await db.feeds_of(uow.session, studio_id)) >= limit:
             raise TooManyFeeds(limit)
         feed = CalendarFeed(uuid.uuid4(), studio_id, room_id, created_at=now, rotated_at=now)
         secret = secrets.token_urlsafe(SECRET_BYTES)
-        await feeds_db.add_feed(uow.session, feed, secret_hash(secret))
+        await db.add_feed(uow.session, feed, secret_hash(secret))
         return feed, secret
 
 
@@ -70,7 +70,7 @@ async def rotate_feed(
     async with units.begin() as uow:
         await own_studio(uow, studio_id, actor)
         secret = secrets.token_urlsafe(SECRET_BYTES)
-        feed = await feeds_db.rotate_feed(uow.session, studio_id, feed_id, secret_hash(secret), now)
+        feed = await db.rotate_feed(uow.session, studio_id, feed_id, secret_hash(secret), now)
         if feed is None:
             raise FeedNotFound()
         return feed, secret
@@ -81,22 +81,22 @@ async def revoke_feed(
 ) -> None:
     async with units.begin() as uow:
         await own_studio(uow, studio_id, actor)
-        if not await feeds_db.remove_feed(uow.session, studio_id, feed_id):
+        if not await db.remove_feed(uow.session, studio_id, feed_id):
             raise FeedNotFound()
 
 
 async def feed_document(units: UnitsOfWork, secret: str, *, now: datetime, limit: int) -> bytes:
     """The public feed behind a secret, as iCalendar; FeedNotFound for a revoked or unknown one."""
     async with units.begin() as uow:
-        feed = await feeds_db.feed_by_secret(uow.session, secret_hash(secret))
+        feed = await db.feed_by_secret(uow.session, secret_hash(secret))
         if feed is None:
             raise FeedNotFound()
-        entries = await feeds_db.feed_entries(uow.session, feed, feed_window(now), now, limit)
-        studio_name, room_names = await feeds_db.names_of_studio(uow.session, feed.studio_id)
+        entries = await db.feed_entries(uow.session, feed, feed_window(now), now, limit)
+        studio_name, room_names = await db.names_of_studio(uow.session, feed.studio_id)
         bookers = {entry.booker_id for entry in entries if entry.booker_id is not None}
-        names = await feeds_db.first_names(uow.session, bookers)
+        names = await db.first_names(uow.session, bookers)
     return feed_calendar(feed, FeedLabels(studio_name, room_names, names), entries, now)
 
 
 async def record_booker(uow: UnitOfWork, event: BookingRequested) -> None:
-    await feeds_db.record_booker(uow.session, event.booking_id, event.booker_id)
+    await db.record_booker(uow.session, event.booking_id, event.booker_id)

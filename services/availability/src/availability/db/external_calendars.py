@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSTZRANGE
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability.db import metadata, tstz_range
+from availability.db.tables import metadata, tstz_range
 from availability.domain.external_calendars import ExternalCalendar
 from availability.domain.intervals import Interval
 
@@ -115,7 +115,9 @@ async def remove_calendar(
     return removed.first() is not None
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[ExternalCalendar]:
+async def claim_due_calendars(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[ExternalCalendar]:
     """Calendars due a fetch, locked so that other replicas skip them."""
     rows = await session.execute(
         select(external_calendars)
@@ -127,7 +129,9 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Ex
     return [_calendar(row) for row in rows]
 
 
-async def postpone(session: AsyncSession, calendar_id: uuid.UUID, due_at: datetime) -> None:
+async def postpone_calendar(
+    session: AsyncSession, calendar_id: uuid.UUID, due_at: datetime
+) -> None:
     await session.execute(
         update(external_calendars)
         .where(external_calendars.c.id == calendar_id)

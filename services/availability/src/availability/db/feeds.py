@@ -28,7 +28,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability.db import live_at, metadata, reservation_of, reservations, tstz_range
+from availability.db.reservations import live_at, reservation_of
+from availability.db.tables import metadata, reservations, tstz_range
 from availability.domain.calendar_feeds import CalendarFeed, FeedEntry
 from availability.domain.intervals import Interval
 from service_runtime.user_names import names_of, user_names_table

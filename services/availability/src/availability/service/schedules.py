@@ -1,0 +1,201 @@
+"""Schedules of studios: catalog's studio events kept, the owner's weekly hours, blackouts
+and booking policy, and the free slots and calendar people see."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from availability import db
+from availability.domain.intervals import Interval
+from availability.domain.reservations import (
+    Reservation,
+)
+from availability.domain.schedule import (
+    Blackout,
+    WeeklyRule,
+    blackouts_for_room,
+    check_room_for_blackout,
+    opening,
+    rules_for_room,
+)
+from availability.domain.slots import free_starts
+from availability.domain.studios import BookingPolicy, Studio, StudioNotFound
+from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+StudioEvent = StudioPublished | StudioUpdated | StudioUnlisted | StudioSuspended
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a change: our user id, and whether they are an admin."""
+
+    user_id: uuid.UUID
+    is_admin: bool = False
+
+
+async def apply_studio_event(uow: UnitOfWork, event: StudioEvent) -> bool:
+    """Keep the studio (and the names its calendar feeds show) as of the highest revision seen;
+    False when the event was older."""
+    studio = Studio(
+        id=event.studio_id,
+        owner_id=event.owner_id,
+        timezone=event.timezone,
+        room_ids=frozenset(room.room_id for room in event.rooms),
+        status=event.status,
+        revision=event.revision,
+    )
+    rooms = {room.room_id: room.name for room in event.rooms}
+    await db.save_studio_names(uow.session, event.studio_id, event.name, rooms, event.revision)
+    return await db.upsert_studio(uow.session, studio)
+
+
+async def known_studio(uow: UnitOfWork, studio_id: uuid.UUID) -> Studio:
+    studio = await db.studio_by_id(uow.session, studio_id)
+    if studio is None:
+        raise StudioNotFound(studio_id)
+    return studio
+
+
+async def owned_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Studio:
+    studio = await known_studio(uow, studio_id)
+    studio.check_may_change(actor.user_id, is_admin=actor.is_admin)
+    return studio
+
+
+async def weekly_rules(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[WeeklyRule]:
+    async with units.begin() as uow:
+        await owned_studio(uow, studio_id, actor)
+        return await db.rules_of(uow.session, studio_id)
+
+
+async def replace_weekly_rules(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, rules: Sequence[WeeklyRule]
+) -> list[WeeklyRule]:
+    """Replace all the studio's rules (studio-wide and per room) in one go."""
+    async with units.begin() as uow:
+        studio = await owned_studio(uow, studio_id, actor)
+        for rule in rules:
+            if rule.room_id is not None and not studio.has_room(rule.room_id):
+                raise StudioNotFound(f"{studio_id} with a room {rule.room_id}")
+        await db.replace_rules(uow.session, studio_id, rules)
+        return await db.rules_of(uow.session, studio_id)
+
+
+async def blackouts(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[Blackout]:
+    async with units.begin() as uow:
+        await owned_studio(uow, studio_id, actor)
+        return await db.blackouts_of(uow.session, studio_id)
+
+
+async def add_blackout(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, blackout: Blackout, *, limit: int
+) -> Blackout:
+    """Add a blackout unless the studio has `limit` already."""
+    async with units.begin() as uow:
+        studio = await owned_studio(uow, studio_id, actor)
+        if blackout.room_id is not None and not studio.has_room(blackout.room_id):
+            raise StudioNotFound(f"{studio_id} with a room {blackout.room_id}")
+        await db.lock(uow.session, f"availability.blackouts:{studio_id}")
+        check_room_for_blackout(await db.blackout_count(uow.session, studio_id), limit)
+        await db.add_blackout(uow.session, studio_id, blackout)
+    return blackout
+
+
+async def remove_blackout(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, blackout_id: uuid.UUID
+) -> None:
+    async with units.begin() as uow:
+        await owned_studio(uow, studio_id, actor)
+        if not await db.remove_blackout(uow.session, studio_id, blackout_id):
+            raise StudioNotFound(f"{studio_id} with a blackout {blackout_id}")
+
+
+async def booking_policy(units: UnitsOfWork, studio_id: uuid.UUID) -> BookingPolicy:
+    async with units.begin() as uow:
+        await known_studio(uow, studio_id)
+        return await db.policy_of(uow.session, studio_id)
+
+
+async def set_booking_policy(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, policy: BookingPolicy
+) -> BookingPolicy:
+    async with units.begin() as uow:
+        await owned_studio(uow, studio_id, actor)
+        await db.save_policy(uow.session, studio_id, policy)
+    return policy
+
+
+@dataclass(frozen=True)
+class FreeSlots:
+    studio: Studio
+    slots: list[Interval]
+
+
+async def free_slots(
+    units: UnitsOfWork,
+    *,
+    studio_id: uuid.UUID,
+    room_id: uuid.UUID,
+    window: Interval,
+    duration: timedelta,
+    now: datetime,
+) -> FreeSlots:
+    """Start times a booker can hold now; none for a studio that is not bookable."""
+    async with units.begin() as uow:
+        studio = await known_studio(uow, studio_id)
+        if not studio.has_room(room_id):
+            raise StudioNotFound(f"{studio_id} with a room {room_id}")
+        if not studio.bookable:
+            return FreeSlots(studio, [])
+        policy = await db.policy_of(uow.session, studio_id)
+        reach = duration + timedelta(days=1, minutes=policy.buffer_minutes)
+        around = Interval(window.start - reach, window.end + reach)
+        hours, closed = await opening_hours(uow, studio, room_id, around)
+        taken = await db.live_in_room(uow.session, room_id, around, now)
+    slots = free_starts(
+        opening=hours,
+        blackouts=closed,
+        taken=[reservation.blocks for reservation in taken],
+        policy=policy,
+        duration=duration,
+        window=window,
+        now=now,
+    )
+    return FreeSlots(studio, slots)
+
+
+async def opening_hours(
+    uow: UnitOfWork, studio: Studio, room_id: uuid.UUID, window: Interval
+) -> tuple[list[Interval], list[Interval]]:
+    """The room's opening intervals and closed intervals around a window, in UTC.
+
+    Busy times of the room's external calendars close it exactly as blackouts do.
+    """
+    zone = studio.zone
+    first = window.start.astimezone(zone).date() - timedelta(days=1)
+    last = window.end.astimezone(zone).date() + timedelta(days=1)
+    rules = rules_for_room(await db.rules_of(uow.session, studio.id), room_id)
+    closures = blackouts_for_room(
+        await db.blackouts_of(uow.session, studio.id, touching=(first, last)), room_id
+    )
+    hours = opening(rules, zone, window.start, window.end)
+    busy = await db.busy_in_room(uow.session, room_id, window)
+    return hours, [*(blackout.interval(zone) for blackout in closures), *busy]
+
+
+async def calendar(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, window: Interval, now: datetime
+) -> tuple[Studio, list[Reservation]]:
+    """The studio's live reservations (held or booked) in a window, for its owner."""
+    async with units.begin() as uow:
+        studio = await owned_studio(uow, studio_id, actor)
+        return studio, await db.live_in_studio(uow.session, studio_id, window, now)
+
+
+async def studio(units: UnitsOfWork, studio_id: uuid.UUID) -> Studio:
+    async with units.begin() as uow:
+        return await known_studio(uow, studio_id)
