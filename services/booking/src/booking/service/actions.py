@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from booking.domain.booking import Booking, NotAllowed
+from booking.domain.access import canceller, check_runs_the_session
+from booking.domain.booking import Booking
 from booking.domain.saga import Cancel, Complete, Happening, MarkNoShow, SagaRules
 from booking.repositories import BookingUnits
-from booking.service.reads import canceller, is_owner, visible_booking
+from booking.service.reads import visible_booking
 from booking.service.saga import Source, run_saga
-from contracts.identity import Role
 from service_runtime.auth import Principal
 from service_runtime.tracing import current_traceparent
 
@@ -23,16 +23,15 @@ async def act(
     rules: SagaRules,
 ) -> Booking:
     async with units.begin() as unit:
-        booking, studio = await visible_booking(unit, principal, booking_id)
+        _, side = await visible_booking(unit, principal, booking_id)
         happening: Happening
         if action == "cancel":
-            happening = Cancel(canceller(principal, booking))
-        elif not (principal.has_role(Role.ADMIN) or is_owner(principal, booking, studio)):
-            raise NotAllowed(f"only the studio's owner or an admin may {action} a booking")
-        elif action == "complete":
-            happening = Complete()
+            happening = Cancel(canceller(side))
         else:
-            happening = MarkNoShow(reported_by=principal.user_id)
+            check_runs_the_session(side, action)
+            happening = (
+                Complete() if action == "complete" else MarkNoShow(reported_by=principal.user_id)
+            )
         source = Source(
             kind="action",
             name=action,

@@ -1,5 +1,5 @@
 """Reading bookings: one with its history, a page of them, what a cancellation would refund,
-the admin's timeline. Each is seen only by its booker, its studio's owner and admins."""
+the admin's timeline. Who may see one is `domain.access`'s decision."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import uuid
 from dataclasses import replace
 from enum import StrEnum
 
-from booking.domain.booking import Booking, BookingNotFound, NotAllowed, Status
+from booking.domain.access import Side, canceller, side_of
+from booking.domain.booking import Booking, BookingNotFound, Status
 from booking.domain.cancellation import CancellationPreview, preview_cancellation
 from booking.domain.saga import SagaRules
 from booking.domain.studios import Studio
 from booking.repositories import BookingQuery, BookingUnit, BookingUnits, HistoryEntry
-from contracts.booking import CancelledBy
 from contracts.identity import Role
 from service_runtime.auth import Principal
 
@@ -31,35 +31,21 @@ def answered(booking: Booking) -> bool:
     return not (booking.status is Status.PENDING_PAYMENT and booking.client_secret is None)
 
 
-def is_owner(principal: Principal, booking: Booking, studio: Studio | None) -> bool:
-    """The booking's owner, or the studio's owner now (a studio can change hands)."""
-    return principal.user_id == booking.owner_id or (
-        studio is not None and principal.user_id == studio.owner_id
-    )
-
-
-def canceller(principal: Principal, booking: Booking) -> CancelledBy:
-    """Who a cancellation by this caller is by (the caller may see the booking)."""
-    if principal.has_role(Role.ADMIN):
-        return CancelledBy.ADMIN
-    if principal.user_id == booking.booker_id:
-        return CancelledBy.BOOKER
-    return CancelledBy.OWNER
-
-
 async def visible_booking(
     unit: BookingUnit, principal: Principal, booking_id: uuid.UUID
-) -> tuple[Booking, Studio | None]:
-    """The booking and its studio, if the caller may see it: `NotAllowed` otherwise."""
+) -> tuple[Booking, Side]:
+    """The booking and the caller's side of it; `NotAllowed` when they have none."""
     booking = await unit.bookings.get(booking_id)
     if booking is None:
         raise BookingNotFound(f"booking {booking_id} not found")
     studio = await unit.studios.get(booking.studio_id)
-    if principal.has_role(Role.ADMIN) or principal.user_id == booking.booker_id:
-        return booking, studio
-    if is_owner(principal, booking, studio):
-        return booking, studio
-    raise NotAllowed("only the booker, the studio's owner and admins see this booking")
+    side = side_of(
+        booking,
+        studio.owner_id if studio else None,
+        principal.user_id,
+        is_admin=principal.has_role(Role.ADMIN),
+    )
+    return booking, side
 
 
 async def get_booking(
@@ -67,8 +53,9 @@ async def get_booking(
 ) -> tuple[Booking, list[HistoryEntry], Studio | None]:
     """The booking, its history, and its studio as the read model knows it."""
     async with units.begin() as unit:
-        booking, studio = await visible_booking(unit, principal, booking_id)
-        return booking, await unit.history.of_booking(booking_id), studio
+        booking, _ = await visible_booking(unit, principal, booking_id)
+        history = await unit.history.of_booking(booking_id)
+        return booking, history, await unit.studios.get(booking.studio_id)
 
 
 async def studios_of(units: BookingUnits, bookings: list[Booking]) -> dict[uuid.UUID, Studio]:
@@ -82,8 +69,8 @@ async def cancellation_preview(
 ) -> tuple[CancellationPreview, Booking]:
     """What the caller's cancellation would refund now, by the saga's own cancel step."""
     async with units.begin() as unit:
-        booking, _ = await visible_booking(unit, principal, booking_id)
-    preview = preview_cancellation(booking, canceller(principal, booking), unit.now, rules)
+        booking, side = await visible_booking(unit, principal, booking_id)
+    preview = preview_cancellation(booking, canceller(side), unit.now, rules)
     return preview, booking
 
 
