@@ -270,7 +270,7 @@ async def fresh_blackout(s: Scene) -> Call:
 
 async def policy(s: Scene) -> Call:
     body = {"slot_minutes": 30, "min_notice_minutes": 0, "max_advance_days": 60,
-            "buffer_minutes": 0}  # fmt: skip
+            "buffer_minutes": 0, "buffer_before_minutes": 0}  # fmt: skip
     return Call(path={"studio_id": str(s.studio.id)}, json=body)
 
 

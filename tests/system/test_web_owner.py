@@ -84,8 +84,11 @@ async def _set_hours_settings_and_a_blackout(visitor: Visitor, closed: str) -> N
     await page.get_by_role("button", name="Save opening hours").click()
     await expect(page.get_by_role("status")).to_contain_text("Opening hours saved.")
     await page.get_by_label("Notice needed (minutes)").fill("0")
+    await page.get_by_label("Set-up time before each booking (minutes)").fill("15")
     await page.get_by_role("button", name="Save booking settings").click()
     await expect(page.get_by_role("status")).to_contain_text("Booking settings saved.")
+    setup = page.get_by_label("Set-up time before each booking (minutes)")
+    assert await setup.input_value() == "15"  # as availability now holds it
     await page.get_by_label("First closed day").fill(closed)
     await page.get_by_label("Reason (only you see it)").fill("Piano tuning")
     await page.get_by_role("button", name="Close these days").click()

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from availability import db
 from availability.config import AvailabilitySettings
+from availability.db import tables
 from availability.domain.intervals import Interval
 from availability.domain.reservations import new_hold
 from contracts.availability import HoldSlots, UnavailableReason
@@ -196,3 +198,45 @@ async def test_buffer_keeps_holds_apart_in_the_database(
         headers=headers,
     )
     assert (first.status_code, too_close.status_code, far_enough.status_code) == (201, 409, 201)
+
+
+async def test_a_buffer_before_keeps_holds_apart_in_the_database(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    owner = token_issuer.headers("owner", studio.owner_id)
+    response = await availability.client.put(
+        f"/api/availability/studios/{studio.id}/settings",
+        json={"buffer_before_minutes": 30},
+        headers=owner,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["buffer_before_minutes"] == 30
+    day = days_ahead(9)
+    headers = token_issuer.headers("booker")
+
+    async def hold(start: tuple[int, int], end: tuple[int, int]) -> int:
+        body = hold_body(studio, at(day, *start), at(day, *end))
+        answer = await availability.client.post(
+            "/api/availability/hold", json=body, headers=headers
+        )
+        return int(answer.status_code)
+
+    first = await hold((12, 0), (13, 0))  # blocks 11:30-13:00
+    into_its_set_up = await hold((11, 0), (12, 0))
+    right_before_its_set_up = await hold((10, 30), (11, 30))
+    its_own_set_up_too_soon = await hold((13, 0), (14, 0))
+    its_own_set_up_just_after = await hold((13, 30), (14, 30))
+    assert [
+        first,
+        into_its_set_up,
+        right_before_its_set_up,
+        its_own_set_up_too_soon,
+        its_own_set_up_just_after,
+    ] == [201, 409, 201, 409, 201]
+    async with availability.runtime.database.transaction() as session:
+        starts = await session.scalars(
+            select(tables.reservations.c.blocks).where(tables.reservations.c.studio_id == studio.id)
+        )
+        blocked_from = sorted(blocks.lower for blocks in starts)
+    assert blocked_from == [at(day, 10, 0), at(day, 11, 30), at(day, 13, 0)]

@@ -43,6 +43,13 @@ def test_blocked_time_includes_the_buffer_after() -> None:
     assert held.blocks == Interval(held.during.start, held.during.end + timedelta(minutes=15))
 
 
+def test_blocked_time_includes_the_buffers_before_and_after() -> None:
+    held = replace(hold(buffer=timedelta(minutes=15)), buffer_before=timedelta(minutes=20))
+    assert held.blocks == Interval(
+        held.during.start - timedelta(minutes=20), held.during.end + timedelta(minutes=15)
+    )
+
+
 def test_confirmation_by_state() -> None:
     held = hold()
     assert confirmation_for(held, BOOKING) is Confirmation.BOOK

@@ -185,3 +185,31 @@ def test_invalid_blackouts_and_policies_are_refused() -> None:
         Blackout(id=uuid.uuid4(), first_day=date(2026, 3, 3), last_day=date(2026, 3, 2))
     with pytest.raises(InvalidPolicy):
         BookingPolicy(slot_minutes=0)
+
+
+def test_a_buffer_before_keeps_a_new_slot_off_the_end_of_a_reservation() -> None:
+    day = date(2026, 3, 3)
+    taken = Interval(local(day, 11), local(day, 12))
+    policy = BookingPolicy(buffer_before_minutes=30)
+    found = starts(
+        Interval(local(day, 0), local(day, 23)),
+        taken=[Interval(taken.start - timedelta(minutes=30), taken.end)],
+        policy=policy,
+    )
+    assert local(day, 9, 30) in found  # ends at 10:30, as the 11:00 session's set-up starts
+    assert local(day, 10) not in found
+    assert local(day, 12) not in found  # its own set-up would overlap the 11:00-12:00 session
+    assert local(day, 12, 30) in found
+
+
+def test_a_buffer_before_needs_no_opening_hours_of_its_own() -> None:
+    day = date(2026, 3, 3)
+    found = starts(
+        Interval(local(day, 0), local(day, 23)), policy=BookingPolicy(buffer_before_minutes=60)
+    )
+    assert found[0] == local(day, 9)  # setting up before opening is the owner's call
+
+
+def test_a_buffer_before_is_bounded_like_the_buffer_after() -> None:
+    with pytest.raises(InvalidPolicy):
+        BookingPolicy(buffer_before_minutes=24 * 60 + 1)

@@ -106,7 +106,7 @@ class FakeApi:
             return []
         if path.endswith("/settings"):
             return {"slot_minutes": 30, "min_notice_minutes": 60, "max_advance_days": 180,
-                    "buffer_minutes": 0}  # fmt: skip
+                    "buffer_minutes": 0, "buffer_before_minutes": 0}  # fmt: skip
         if path == FEEDS:
             return [FEED]
         if path == EXTERNAL:

@@ -176,7 +176,22 @@ class Policy(BaseModel):
     max_advance_days: Annotated[
         WholeNumber, Field(ge=MAX_ADVANCE_DAYS[0], le=MAX_ADVANCE_DAYS[1])
     ] = 180
-    buffer_minutes: Annotated[WholeNumber, Field(ge=BUFFER_MINUTES[0], le=BUFFER_MINUTES[1])] = 0
+    buffer_minutes: Annotated[
+        WholeNumber,
+        Field(
+            ge=BUFFER_MINUTES[0],
+            le=BUFFER_MINUTES[1],
+            description="Minutes kept free after each reservation (packing down).",
+        ),
+    ] = 0
+    buffer_before_minutes: Annotated[
+        WholeNumber,
+        Field(
+            ge=BUFFER_MINUTES[0],
+            le=BUFFER_MINUTES[1],
+            description="Minutes kept free before each reservation (setting up).",
+        ),
+    ] = 0
 
     def to_domain(self) -> BookingPolicy:
         return BookingPolicy(**self.model_dump())
@@ -188,6 +203,7 @@ class Policy(BaseModel):
             min_notice_minutes=policy.min_notice_minutes,
             max_advance_days=policy.max_advance_days,
             buffer_minutes=policy.buffer_minutes,
+            buffer_before_minutes=policy.buffer_before_minutes,
         )
 
 

@@ -43,6 +43,7 @@ def reservation_of(row: Any) -> Reservation:
         booking_id=row.booking_id,
         during=during,
         buffer=interval_of(row.blocks).end - during.end,
+        buffer_before=during.start - interval_of(row.blocks).start,
         status=ReservationStatus(row.status),
         expires_at=row.expires_at,
         version=row.version,

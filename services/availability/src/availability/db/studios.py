@@ -73,6 +73,7 @@ async def policy_of(session: AsyncSession, studio_id: uuid.UUID) -> BookingPolic
         min_notice_minutes=row.min_notice_minutes,
         max_advance_days=row.max_advance_days,
         buffer_minutes=row.buffer_minutes,
+        buffer_before_minutes=row.buffer_before_minutes,
     )
 
 
@@ -82,6 +83,7 @@ async def save_policy(session: AsyncSession, studio_id: uuid.UUID, policy: Booki
         "min_notice_minutes": policy.min_notice_minutes,
         "max_advance_days": policy.max_advance_days,
         "buffer_minutes": policy.buffer_minutes,
+        "buffer_before_minutes": policy.buffer_before_minutes,
     }
     statement = pg_insert(booking_policies).values(studio_id=studio_id, **values)
     await session.execute(

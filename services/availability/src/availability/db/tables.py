@@ -52,6 +52,7 @@ booking_policies = Table(
     Column("min_notice_minutes", Integer, nullable=False),
     Column("max_advance_days", Integer, nullable=False),
     Column("buffer_minutes", Integer, nullable=False),
+    Column("buffer_before_minutes", Integer, nullable=False, server_default="0"),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
@@ -93,7 +94,8 @@ reservations = Table(
     Column("booking_id", Uuid),
     Column("held_by", Text),
     Column("during", TSTZRANGE, nullable=False),
-    # The reserved time plus the studio's buffer after it: what the constraint keeps apart.
+    # The reserved time with the studio's buffers before and after it: what the constraint
+    # keeps apart.
     Column("blocks", TSTZRANGE, nullable=False),
     Column("status", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True)),

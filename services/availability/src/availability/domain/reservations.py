@@ -38,7 +38,8 @@ class ReservationNotFound(AvailabilityError):
 
 @dataclass(frozen=True)
 class Reservation:
-    """A room taken for `during` (plus `buffer` after it), held until `expires_at` or booked."""
+    """A room taken for `during` (plus `buffer` after it and `buffer_before` before it), held
+    until `expires_at` or booked."""
 
     id: uuid.UUID
     studio_id: uuid.UUID
@@ -52,11 +53,12 @@ class Reservation:
     held_by: str | None = None
     confirmed_at: datetime | None = None
     created_at: datetime | None = None
+    buffer_before: timedelta = timedelta(0)
 
     @property
     def blocks(self) -> Interval:
-        """What no other live reservation of the room may overlap: the time and its buffer."""
-        return Interval(self.during.start, self.during.end + self.buffer)
+        """What no other live reservation of the room may overlap: the time and its buffers."""
+        return Interval(self.during.start - self.buffer_before, self.during.end + self.buffer)
 
     def is_live(self, now: datetime) -> bool:
         """Booked, or held and not yet expired."""
@@ -82,6 +84,7 @@ def new_hold(
     now: datetime,
     hold_for: timedelta,
     held_by: str | None = None,
+    buffer_before: timedelta = timedelta(0),
 ) -> Reservation:
     """A hold that lapses `hold_for` after now unless confirmed."""
     return Reservation(
@@ -91,6 +94,7 @@ def new_hold(
         booking_id=booking_id,
         during=during,
         buffer=buffer,
+        buffer_before=buffer_before,
         status=ReservationStatus.HELD,
         expires_at=now + hold_for,
         held_by=held_by,

@@ -40,14 +40,16 @@ def free_starts(
     """Slots of `duration` starting in `window` on the grid, inside opening hours.
 
     The grid is anchored at the start of each opening interval (09:00, 09:30, ...). `taken`
-    are live reservations with their own trailing buffer; a new slot keeps this policy's
-    buffer before them.
+    are what live reservations block (their time with their own buffers); a new slot keeps
+    this policy's buffers too: its buffer after ends before them, its buffer before starts
+    after them.
     """
     grid = timedelta(minutes=policy.slot_minutes)
-    buffer = timedelta(minutes=policy.buffer_minutes)
+    after = timedelta(minutes=policy.buffer_minutes)
+    before = timedelta(minutes=policy.buffer_before_minutes)
     allowed = bookable_window(policy, now)
     earliest = max(window.start, allowed.start)
-    blocked = [*blackouts, *(Interval(t.start - buffer, t.end) for t in taken)]
+    blocked = [*blackouts, *(Interval(t.start - after, t.end + before) for t in taken)]
     free = subtract(opening, blocked)
     slots: list[Interval] = []
     anchors = iter(sorted(opening))

@@ -65,12 +65,15 @@ BUFFER_MINUTES = (0, 24 * 60)
 
 @dataclass(frozen=True)
 class BookingPolicy:
-    """A studio's slot grid and how early and how far ahead it can be booked."""
+    """A studio's slot grid, how early and how far ahead it can be booked, and the time kept
+    free after each reservation (`buffer_minutes`: packing down) and before it
+    (`buffer_before_minutes`: setting up)."""
 
     slot_minutes: int = 30
     min_notice_minutes: int = 60
     max_advance_days: int = 180
     buffer_minutes: int = 0
+    buffer_before_minutes: int = 0
 
     def __post_init__(self) -> None:
         for name, (low, high) in (
@@ -78,6 +81,7 @@ class BookingPolicy:
             ("min_notice_minutes", MIN_NOTICE_MINUTES),
             ("max_advance_days", MAX_ADVANCE_DAYS),
             ("buffer_minutes", BUFFER_MINUTES),
+            ("buffer_before_minutes", BUFFER_MINUTES),
         ):
             if not low <= getattr(self, name) <= high:
                 raise InvalidPolicy(f"{name} must be between {low} and {high}")

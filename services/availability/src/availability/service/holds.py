@@ -76,6 +76,7 @@ async def place_hold(
         booking_id=request.booking_id,
         during=request.during,
         buffer=timedelta(minutes=policy.buffer_minutes),
+        buffer_before=timedelta(minutes=policy.buffer_before_minutes),
         now=now,
         hold_for=hold_for,
         held_by=request.held_by,

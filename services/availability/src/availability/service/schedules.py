@@ -152,7 +152,9 @@ async def free_slots(
         if not studio.bookable:
             return FreeSlots(studio, [])
         policy = await db.policy_of(uow.session, studio_id)
-        reach = duration + timedelta(days=1, minutes=policy.buffer_minutes)
+        reach = duration + timedelta(
+            days=1, minutes=policy.buffer_minutes + policy.buffer_before_minutes
+        )
         around = Interval(window.start - reach, window.end + reach)
         hours, closed = await opening_hours(uow, studio, room_id, around)
         taken = await db.live_in_room(uow.session, room_id, around, now)

@@ -24,8 +24,15 @@ router = page_router()
 SETTINGS = {
     "slot_minutes": ("Start times every (minutes)", "Bookings start on this grid from opening."),
     "min_notice_minutes": ("Notice needed (minutes)", "How long before the start one may book."),
-    "max_advance_days": ("Book up to (days ahead)", ""),
-    "buffer_minutes": ("Break between bookings (minutes)", ""),
+    "buffer_before_minutes": (
+        "Set-up time before each booking (minutes)",
+        "No other booking may end within it.",
+    ),
+    "buffer_minutes": (
+        "Break after each booking (minutes)",
+        "No other booking may start within it.",
+    ),
+    "max_advance_days": ("Book up to (days ahead)", "How far ahead people may book."),
 }
 NOT_KNOWN_YET = "Our booking calendar is still learning about this studio. Reload in a moment."
 DRAFT = "Publish the studio first: opening hours and closed days can be set once it is listed."
