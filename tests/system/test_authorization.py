@@ -268,6 +268,20 @@ async def fresh_blackout(s: Scene) -> Call:
     return Call(path={"studio_id": str(s.studio.id), "blackout_id": blackout["id"]})
 
 
+async def new_extra_hours(s: Scene) -> Call:
+    day = (whole_hour(days=51)).date().isoformat()
+    body = {"day": day, "opens": "18:00", "closes": "23:00", "reason": "Late session"}
+    return Call(path={"studio_id": str(s.studio.id)}, json=body)
+
+
+async def fresh_extra_hours(s: Scene) -> Call:
+    made = await new_extra_hours(s)
+    extra = await s.as_owner(
+        "POST", f"/api/availability/studios/{s.studio.id}/extra-hours", json=made.json
+    )
+    return Call(path={"studio_id": str(s.studio.id), "extra_id": extra["id"]})
+
+
 async def policy(s: Scene) -> Call:
     body = {"slot_minutes": 30, "min_notice_minutes": 0, "max_advance_days": 60,
             "buffer_minutes": 0, "buffer_before_minutes": 0}  # fmt: skip
@@ -479,6 +493,9 @@ ROWS = [
     Row("GET",    f"{RULES}/blackouts",                studio,          THE_OWNER),
     Row("POST",   f"{RULES}/blackouts",                new_blackout,    THE_OWNER),
     Row("DELETE", f"{RULES}/blackouts/{{blackout_id}}", fresh_blackout, THE_OWNER),
+    Row("GET",    f"{RULES}/extra-hours",              studio,          THE_OWNER),
+    Row("POST",   f"{RULES}/extra-hours",              new_extra_hours, THE_OWNER),
+    Row("DELETE", f"{RULES}/extra-hours/{{extra_id}}", fresh_extra_hours, THE_OWNER),
     # how far ahead and in what steps a studio books is what every booker needs to know
     Row("GET",    f"{RULES}/settings",                 studio,          SIGNED_IN),
     Row("PUT",    f"{RULES}/settings",                 policy,          THE_OWNER),

@@ -93,6 +93,17 @@ async def _set_hours_settings_and_a_blackout(visitor: Visitor, closed: str) -> N
     await page.get_by_label("Reason (only you see it)").fill("Piano tuning")
     await page.get_by_role("button", name="Close these days").click()
     await expect(page.get_by_test_id("blackouts")).to_contain_text("Piano tuning")
+    await page.get_by_label("Day", exact=True).fill(closed)
+    await page.get_by_label("Opens", exact=True).fill("07:00")
+    await page.get_by_label("Closes", exact=True).fill("05:00")
+    await page.get_by_role("button", name="Add these hours").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Please check the fields")
+    await expect(page.locator("#extra_closes-error")).to_contain_text("Close after opening")
+    await page.get_by_label("Closes", exact=True).fill("00:00")
+    await page.get_by_label("Note (only you see it)").fill("Late session")
+    await page.get_by_role("button", name="Add these hours").click()
+    await expect(page.get_by_test_id("extra-hours")).to_contain_text("07:00 to midnight")
+    await expect(page.get_by_test_id("extra-hours")).to_contain_text("Late session")
     await visitor.look("hours and closed days")
     assert await page.get_by_label("Monday opening 1 opens").input_value() == "00:00"
 

@@ -17,7 +17,7 @@ from availability.domain.external_calendars import (
 )
 from availability.domain.holds import HoldLimitReached
 from availability.domain.reservations import ReservationNotFound, SlotUnavailable
-from availability.domain.schedule import InvalidSchedule, TooManyBlackouts
+from availability.domain.schedule import InvalidSchedule, TooManyDateChanges
 from availability.domain.studios import InvalidPolicy, NotStudioOwner, StudioNotFound
 from availability.handlers import message_handlers
 from availability.service import external_calendars
@@ -32,7 +32,7 @@ ERRORS: dict[type[Exception], int] = {
     NotStudioOwner: 403,
     InvalidSchedule: 422,
     InvalidPolicy: 422,
-    TooManyBlackouts: 409,
+    TooManyDateChanges: 409,
     FeedNotFound: 404,
     TooManyFeeds: 409,
     ExternalCalendarNotFound: 404,

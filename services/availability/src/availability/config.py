@@ -47,6 +47,9 @@ class AvailabilitySettings(ServiceSettings):
     max_blackouts_per_studio: int = Field(
         default=500, ge=1, description="Blackouts one studio may have stored at once."
     )
+    max_extra_hours_per_studio: int = Field(
+        default=500, ge=1, description="Dates of extra opening hours one studio may have stored."
+    )
     max_calendar_feeds_per_studio: int = Field(
         default=20, ge=1, description="Calendar feeds (studio or room) one studio may have."
     )

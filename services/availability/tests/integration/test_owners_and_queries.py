@@ -31,6 +31,7 @@ from ..conftest import (
 
 RULES = {"rules": [{"weekday": 0, "opens": "10:00", "closes": "18:00"}]}
 BLACKOUT = {"first_day": "2030-01-01", "reason": "New Year"}
+EXTRA = {"day": "2029-12-24", "opens": "18:00", "closes": "00:00", "reason": "Carols"}
 SETTINGS = {"slot_minutes": 60, "min_notice_minutes": 0, "max_advance_days": 30}
 
 
@@ -41,6 +42,8 @@ def owner_requests(studio_id: uuid.UUID) -> list[tuple[str, str, dict[str, Any] 
         ("GET", f"{base}/rules", None),
         ("POST", f"{base}/blackouts", BLACKOUT),
         ("GET", f"{base}/blackouts", None),
+        ("POST", f"{base}/extra-hours", EXTRA),
+        ("GET", f"{base}/extra-hours", None),
         ("PUT", f"{base}/settings", SETTINGS),
         (
             "GET",
@@ -211,6 +214,70 @@ async def test_a_blackout_removes_its_time_from_the_free_times(
     )
     assert removed.status_code == 204
     assert at(day, 12) in await free_starts(availability, studio.id, studio.room_id, day)
+
+
+async def test_extra_hours_open_a_date_beyond_the_weekly_rules_until_removed(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)  # 09:00-17:00 every day
+    day = days_ahead(13)
+    owner = token_issuer.headers("owner", studio.owner_id)
+    base = f"/api/availability/studios/{studio.id}/extra-hours"
+    evening = {"day": day.isoformat(), "opens": "19:00", "closes": "00:00", "reason": "Late jam"}
+    other_room = {"day": day.isoformat(), "opens": "06:00", "closes": "08:00",
+                  "room_id": str(studio.room_ids[1])}  # fmt: skip
+
+    added = await availability.client.post(base, json=evening, headers=owner)
+    for_another_room = await availability.client.post(base, json=other_room, headers=owner)
+    listed = await availability.client.get(base, headers=owner)
+    starts = await free_starts(availability, studio.id, studio.room_id, day)
+    held = await availability.client.post(
+        "/api/availability/hold",
+        json=hold_body(studio, at(day, 22), at(day + timedelta(days=1), 0)),
+        headers=token_issuer.headers("booker"),
+    )
+
+    assert (added.status_code, for_another_room.status_code) == (201, 201), added.text
+    assert added.json()["closes"] == "00:00:00"
+    assert [extra["reason"] for extra in listed.json()] == [None, "Late jam"]  # by time of day
+    assert at(day, 19) in starts
+    assert at(day, 16) in starts
+    assert at(day, 17) not in starts  # 17:00-19:00 stays closed
+    assert at(day, 6) not in starts  # the other room's early hours are that room's
+    assert held.status_code == 201, held.text
+    removed = await availability.client.delete(f"{base}/{added.json()['id']}", headers=owner)
+    assert removed.status_code == 204
+    later = await free_starts(availability, studio.id, studio.room_id, day)
+    assert max(later) == at(day, 16)
+
+
+async def test_extra_hours_that_close_before_they_open_or_on_a_strange_room_are_refused(
+    availability: Availability, token_issuer: TestIssuer
+) -> None:
+    studio = await seed_studio(availability, token_issuer)
+    owner = token_issuer.headers("owner", studio.owner_id)
+    base = f"/api/availability/studios/{studio.id}/extra-hours"
+    day = days_ahead(14).isoformat()
+
+    backwards = await availability.client.post(
+        base, json={"day": day, "opens": "20:00", "closes": "18:00"}, headers=owner
+    )
+    no_day = await availability.client.post(
+        base, json={"day": "24 Dec", "opens": "18:00", "closes": "20:00"}, headers=owner
+    )
+    strange_room = await availability.client.post(
+        base,
+        json={"day": day, "opens": "18:00", "closes": "20:00", "room_id": str(uuid.uuid4())},
+        headers=owner,
+    )
+    not_there = await availability.client.delete(f"{base}/{uuid.uuid4()}", headers=owner)
+
+    assert backwards.status_code == 422
+    assert "close after it opens" in backwards.json()["detail"]
+    assert no_day.status_code == 422
+    assert no_day.json()["errors"][0]["field"] == "body.day"
+    assert strange_room.status_code == 404
+    assert not_there.status_code == 404
 
 
 async def test_holds_outside_opening_hours_are_refused(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,9 +12,10 @@ import pytest
 from availability.domain.intervals import Interval, merge, subtract
 from availability.domain.schedule import (
     Blackout,
+    ExtraHours,
     InvalidSchedule,
     WeeklyRule,
-    blackouts_for_room,
+    for_room,
     opening,
     rules_for_room,
 )
@@ -144,7 +146,7 @@ def test_room_rules_replace_studio_rules_and_blackouts_add_up() -> None:
     only_other = Blackout(
         id=uuid.uuid4(), room_id=other, starts_at=utc(2026, 3, 4), ends_at=utc(2026, 3, 5)
     )
-    assert blackouts_for_room([everywhere, only_other], room) == [everywhere]
+    assert for_room([everywhere, only_other], room) == [everywhere]
 
 
 def test_refusal_names_the_reason() -> None:
@@ -213,3 +215,22 @@ def test_a_buffer_before_needs_no_opening_hours_of_its_own() -> None:
 def test_a_buffer_before_is_bounded_like_the_buffer_after() -> None:
     with pytest.raises(InvalidPolicy):
         BookingPolicy(buffer_before_minutes=24 * 60 + 1)
+
+
+def test_extra_hours_open_their_local_date_like_a_weekly_rule_would() -> None:
+    day = date(2026, 12, 24)
+    evening = ExtraHours(uuid.uuid4(), day, time(18), time(0))
+    assert evening.interval(BERLIN) == Interval(utc(2026, 12, 24, 17), utc(2026, 12, 24, 23))
+
+
+def test_extra_hours_must_close_after_they_open() -> None:
+    with pytest.raises(InvalidSchedule):
+        ExtraHours(uuid.uuid4(), date(2026, 12, 24), time(20), time(18))
+
+
+def test_a_room_gets_the_studios_extra_hours_and_its_own() -> None:
+    room = uuid.uuid4()
+    everywhere = ExtraHours(uuid.uuid4(), date(2026, 12, 24), time(18), time(20))
+    mine = replace(everywhere, id=uuid.uuid4(), room_id=room)
+    other = replace(everywhere, id=uuid.uuid4(), room_id=uuid.uuid4())
+    assert for_room([everywhere, mine, other], room) == [everywhere, mine]

@@ -1,4 +1,5 @@
-"""The weekly hours editor and the blackout form: what an owner typed, as availability's bodies.
+"""The weekly hours editor, the blackout form and the extra hours form: what an owner typed, as
+availability's bodies.
 
 Times are the studio's wall-clock times (availability reads them in the studio's zone). Each
 day has a few opening rows (`day-0-0-opens`, `day-0-0-closes`, ...); a day whose rows are all
@@ -126,15 +127,11 @@ class BlackoutForm:
 
     @classmethod
     def of_form(cls, form: Mapping[str, Any]) -> BlackoutForm:
-        def text(name: str, limit: int) -> str:
-            value = form.get(name)
-            return value.strip()[:limit] if isinstance(value, str) else ""
-
         return cls(
-            first_day=text("first_day", 10),
-            last_day=text("last_day", 10),
-            room_id=text("room_id", 40),
-            reason=text("reason", 500),
+            first_day=_text(form, "first_day", 10),
+            last_day=_text(form, "last_day", 10),
+            room_id=_text(form, "room_id", 40),
+            reason=_text(form, "reason", 500),
         )
 
     def body(self, room_ids: list[str], today: date) -> dict[str, Any] | None:
@@ -159,6 +156,59 @@ class BlackoutForm:
         if self.reason:
             body["reason"] = self.reason
         return body
+
+
+@dataclass
+class ExtraHoursForm:
+    """Open on one local date beyond the weekly hours (a holiday evening), studio or room.
+
+    Its fields are named `extra_*`: it shares the page with the blackout form.
+    """
+
+    day: str = ""
+    opens: str = ""
+    closes: str = ""
+    room_id: str = ""
+    reason: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of_form(cls, form: Mapping[str, Any]) -> ExtraHoursForm:
+        return cls(
+            day=_text(form, "extra_day", 10),
+            opens=_text(form, "extra_opens", 5),
+            closes=_text(form, "extra_closes", 5),
+            room_id=_text(form, "extra_room_id", 40),
+            reason=_text(form, "extra_reason", 500),
+        )
+
+    def body(self, room_ids: list[str], today: date) -> dict[str, Any] | None:
+        """Availability's extra hours body, or None with `errors` (by field name) filled in."""
+        day = _date(self.day)
+        if day is None:
+            self.errors["extra_day"] = "Enter the day."
+        elif day < today:
+            self.errors["extra_day"] = "Choose today or a later day."
+        for name, value in (("extra_opens", self.opens), ("extra_closes", self.closes)):
+            if not TIME.match(value):
+                self.errors[name] = "Enter a time such as 18:00."
+        if not self.errors and self.closes != MIDNIGHT and self.closes <= self.opens:
+            self.errors["extra_closes"] = "Close after opening (00:00 means midnight)."
+        if self.room_id and self.room_id not in room_ids:
+            self.errors["extra_room_id"] = "Choose the whole studio or one of its rooms."
+        if self.errors or day is None:
+            return None
+        body: dict[str, Any] = {"day": day.isoformat(), "opens": self.opens, "closes": self.closes}
+        if self.room_id:
+            body["room_id"] = self.room_id
+        if self.reason:
+            body["reason"] = self.reason
+        return body
+
+
+def _text(form: Mapping[str, Any], name: str, limit: int) -> str:
+    value = form.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
 
 
 def _date(text: str) -> date | None:

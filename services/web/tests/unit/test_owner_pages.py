@@ -102,7 +102,7 @@ class FakeApi:
         if path.endswith("/rules"):
             return {"rules": [{"weekday": 0, "opens": "09:00:00", "closes": "18:00:00",
                                "room_id": None}]}  # fmt: skip
-        if path.endswith("/blackouts"):
+        if path.endswith(("/blackouts", "/extra-hours")):
             return []
         if path.endswith("/settings"):
             return {"slot_minutes": 30, "min_notice_minutes": 60, "max_advance_days": 180,
@@ -315,7 +315,7 @@ async def test_every_unsafe_owner_route_checks_the_csrf_token(owner: httpx.Async
     unsafe = [
         route.path.format(
             studio_id=STUDIO_ID, booking_id=BOOKING_ID, blackout_id=BOOKING_ID, feed_id=FEED_ID,
-            room_id=ROOM_ID, calendar_id=FEED_ID,
+            room_id=ROOM_ID, calendar_id=FEED_ID, extra_id=FEED_ID,
         )
         for router in owners.ROUTERS for route in router.routes
         if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}
@@ -323,7 +323,7 @@ async def test_every_unsafe_owner_route_checks_the_csrf_token(owner: httpx.Async
 
     for path in unsafe:
         assert (await owner.post(path, data={})).status_code == 403, path
-    assert len(unsafe) == 16
+    assert len(unsafe) == 18
 
 
 async def test_the_calendar_lists_feeds_and_shows_a_new_feed_s_address_once(

@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 
 from web.studio_form import StudioForm
 from web.week_calendar import lay_out, week_asked, week_window
-from web.weekly_hours import BlackoutForm, WeeklyHours
+from web.weekly_hours import BlackoutForm, ExtraHoursForm, WeeklyHours
 
 ROOMS = [("r1", "Live room"), ("r2", "Booth")]
 
@@ -153,6 +153,29 @@ def test_a_blackout_is_whole_local_days_for_the_studio_or_one_of_its_rooms() -> 
     assert "before the first" in backwards.errors["last_day"]
     assert past.body(["r1"], today) is None
     assert set(past.errors) == {"first_day", "room_id"}
+
+
+def test_extra_hours_are_one_local_day_with_an_evening_to_midnight_allowed() -> None:
+    today = date(2026, 12, 2)
+    evening = ExtraHoursForm.of_form(
+        {"extra_day": "2026-12-24", "extra_opens": "18:00", "extra_closes": "00:00",
+         "extra_room_id": "r1", "extra_reason": "Carols"}
+    )  # fmt: skip
+    backwards = ExtraHoursForm.of_form(
+        {"extra_day": "2026-12-24", "extra_opens": "18:00", "extra_closes": "17:00"}
+    )
+    nonsense = ExtraHoursForm.of_form(
+        {"extra_day": "2026-11-01", "extra_opens": "6pm", "extra_room_id": "elsewhere"}
+    )
+
+    assert evening.body(["r1"], today) == {
+        "day": "2026-12-24", "opens": "18:00", "closes": "00:00", "room_id": "r1",
+        "reason": "Carols",
+    }  # fmt: skip
+    assert backwards.body(["r1"], today) is None
+    assert backwards.errors == {"extra_closes": "Close after opening (00:00 means midnight)."}
+    assert nonsense.body(["r1"], today) is None
+    assert set(nonsense.errors) == {"extra_day", "extra_opens", "extra_closes", "extra_room_id"}
 
 
 def _studio_form(**fields: str) -> FormData:

@@ -12,6 +12,8 @@ from availability.api.schemas import (
     BlackoutOut,
     CalendarEntry,
     CalendarOut,
+    ExtraHoursIn,
+    ExtraHoursOut,
     Policy,
     Rule,
     Rules,
@@ -71,6 +73,41 @@ async def remove_blackout(
     studio_id: uuid.UUID, blackout_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
 ) -> None:
     await schedules.remove_blackout(units, studio_id, actor_of(owner), blackout_id)
+
+
+@router.get(f"{STUDIO}/extra-hours")
+async def extra_hours(
+    studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+) -> list[ExtraHoursOut]:
+    found = await schedules.extra_hours(units, studio_id, actor_of(owner))
+    return [ExtraHoursOut.of(extra) for extra in found]
+
+
+@router.post(f"{STUDIO}/extra-hours", status_code=status.HTTP_201_CREATED)
+async def add_extra_hours(
+    studio_id: uuid.UUID,
+    body: ExtraHoursIn,
+    owner: OwnerUser,
+    units: UnitsDep,
+    settings: SettingsDep,
+) -> ExtraHoursOut:
+    """Open on a date beyond the weekly rules; 409 once the studio has
+    AVAILABILITY_MAX_EXTRA_HOURS_PER_STUDIO."""
+    extra = await schedules.add_extra_hours(
+        units,
+        studio_id,
+        actor_of(owner),
+        body.to_domain(),
+        limit=settings.max_extra_hours_per_studio,
+    )
+    return ExtraHoursOut.of(extra)
+
+
+@router.delete(f"{STUDIO}/extra-hours/{{extra_id}}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_extra_hours(
+    studio_id: uuid.UUID, extra_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+) -> None:
+    await schedules.remove_extra_hours(units, studio_id, actor_of(owner), extra_id)
 
 
 @router.get(f"{STUDIO}/settings")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from availability.domain.intervals import Interval
 from availability.domain.reservations import Reservation
-from availability.domain.schedule import Blackout, WeeklyRule
+from availability.domain.schedule import Blackout, ExtraHours, WeeklyRule
 from availability.domain.studios import (
     BUFFER_MINUTES,
     MAX_ADVANCE_DAYS,
@@ -149,6 +149,43 @@ class BlackoutIn(BaseModel):
             starts_at=self.starts_at,
             ends_at=self.ends_at,
             reason=self.reason,
+        )
+
+
+class ExtraHoursIn(BaseModel):
+    """Open on one local date beyond the weekly rules, e.g. a holiday evening."""
+
+    day: BoundedDate = Field(description="The studio's local date")
+    opens: WallClockTime = Field(examples=["18:00"])
+    closes: WallClockTime = Field(
+        examples=["23:00"], description="00:00 means midnight at day's end"
+    )
+    room_id: uuid.UUID | None = Field(default=None, description="None: the whole studio")
+    reason: Annotated[PlainText, Field(max_length=500)] | None = None
+
+    def to_domain(self) -> ExtraHours:
+        return ExtraHours(
+            id=uuid.uuid4(),
+            day=self.day,
+            opens=self.opens,
+            closes=self.closes,
+            room_id=self.room_id,
+            reason=self.reason,
+        )
+
+
+class ExtraHoursOut(ExtraHoursIn):
+    id: uuid.UUID
+
+    @classmethod
+    def of(cls, extra: ExtraHours) -> ExtraHoursOut:
+        return cls(
+            id=extra.id,
+            day=extra.day,
+            opens=extra.opens,
+            closes=extra.closes,
+            room_id=extra.room_id,
+            reason=extra.reason,
         )
 
 

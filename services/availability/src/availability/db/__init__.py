@@ -13,6 +13,12 @@ from availability.db.external_calendars import (
     remove_calendar,
     replace_busy,
 )
+from availability.db.extra_hours import (
+    add_extra_hours,
+    extra_hours_count,
+    extra_hours_of,
+    remove_extra_hours,
+)
 from availability.db.feeds import (
     add_feed,
     booker_first_names,
@@ -59,6 +65,7 @@ __all__ = [
     "RoomTaken",
     "add_blackout",
     "add_calendar",
+    "add_extra_hours",
     "add_feed",
     "add_reservation",
     "blackout_count",
@@ -71,6 +78,8 @@ __all__ = [
     "claim_due_calendars",
     "claim_lapsed_holds",
     "expire_lapsed_overlapping",
+    "extra_hours_count",
+    "extra_hours_of",
     "feed_by_secret",
     "feed_entries",
     "feeds_of",
@@ -91,6 +100,7 @@ __all__ = [
     "record_failure",
     "remove_blackout",
     "remove_calendar",
+    "remove_extra_hours",
     "remove_feed",
     "replace_busy",
     "replace_rules",

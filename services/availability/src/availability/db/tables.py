@@ -85,6 +85,19 @@ blackouts = Table(
 )
 
 
+extra_hours = Table(
+    "extra_hours",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("studio_id", Uuid, nullable=False, index=True),
+    Column("room_id", Uuid),
+    Column("day", Date, nullable=False, comment="local date of the studio"),
+    Column("opens", Time, nullable=False),
+    Column("closes", Time, nullable=False, comment="00:00 is midnight at the end of the day"),
+    Column("reason", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 reservations = Table(
     "reservations",
     metadata,

@@ -1,4 +1,5 @@
-"""Weekly opening hours and blackouts of a studio or room, in the studio's local time."""
+"""Weekly opening hours, extra hours on given dates and blackouts of a studio or room, in the
+studio's local time."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from availability.domain.intervals import Interval, merge
@@ -17,15 +19,16 @@ class InvalidSchedule(ValueError):
     """A weekly rule or blackout that cannot mean anything (ends before it starts, ...)."""
 
 
-class TooManyBlackouts(AvailabilityError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"A studio keeps at most {limit} blackouts; remove some first.")
+class TooManyDateChanges(AvailabilityError):
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(f"A studio keeps at most {limit} {what}; remove some first.")
 
 
-def check_room_for_blackout(stored: int, limit: int) -> None:
-    """Raise TooManyBlackouts when a studio with `stored` blackouts may add no more."""
+def check_room_for(what: str, stored: int, limit: int) -> None:
+    """Raise TooManyDateChanges when a studio with `stored` blackouts (or extra hours) may add
+    no more."""
     if stored >= limit:
-        raise TooManyBlackouts(limit)
+        raise TooManyDateChanges(what, limit)
 
 
 @dataclass(frozen=True)
@@ -92,15 +95,44 @@ class Blackout:
         )
 
 
+@dataclass(frozen=True)
+class ExtraHours:
+    """Open on one local date beyond the weekly rules (a holiday evening): `opens` to `closes`,
+    local wall time, `closes` of 00:00 meaning midnight. `room_id` None is studio-wide.
+    Blackouts still close what they cover."""
+
+    id: uuid.UUID
+    day: date
+    opens: time
+    closes: time
+    room_id: uuid.UUID | None = None
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        self.as_rule()  # the same checks as a weekly rule's hours
+
+    def as_rule(self) -> WeeklyRule:
+        return WeeklyRule(self.day.weekday(), self.opens, self.closes, self.room_id)
+
+    def interval(self, zone: ZoneInfo) -> Interval:
+        """The UTC instants these hours open, by the weekly rules' own local-time arithmetic."""
+        interval = self.as_rule().on(self.day, zone)
+        assert interval is not None  # the rule's weekday is the day's
+        return interval
+
+
+DateChange = TypeVar("DateChange", Blackout, ExtraHours)
+
+
 def rules_for_room(rules: Sequence[WeeklyRule], room_id: uuid.UUID) -> list[WeeklyRule]:
     """A room's own rules replace the studio-wide ones; without any, the studio's apply."""
     own = [rule for rule in rules if rule.room_id == room_id]
     return own or [rule for rule in rules if rule.room_id is None]
 
 
-def blackouts_for_room(blackouts: Iterable[Blackout], room_id: uuid.UUID) -> list[Blackout]:
-    """Studio-wide blackouts and the room's own."""
-    return [b for b in blackouts if b.room_id is None or b.room_id == room_id]
+def for_room(changes: Iterable[DateChange], room_id: uuid.UUID) -> list[DateChange]:
+    """Studio-wide blackouts (or extra hours) and the room's own."""
+    return [change for change in changes if change.room_id is None or change.room_id == room_id]
 
 
 def opening(

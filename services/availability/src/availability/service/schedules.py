@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from availability import db
-from availability.domain.intervals import Interval
+from availability.domain.intervals import Interval, merge
 from availability.domain.reservations import (
     Reservation,
 )
 from availability.domain.schedule import (
     Blackout,
+    ExtraHours,
     WeeklyRule,
-    blackouts_for_room,
-    check_room_for_blackout,
+    check_room_for,
+    for_room,
     opening,
     rules_for_room,
 )
@@ -100,7 +101,7 @@ async def add_blackout(
         if blackout.room_id is not None and not studio.has_room(blackout.room_id):
             raise StudioNotFound(f"{studio_id} with a room {blackout.room_id}")
         await db.lock(uow.session, f"availability.blackouts:{studio_id}")
-        check_room_for_blackout(await db.blackout_count(uow.session, studio_id), limit)
+        check_room_for("blackouts", await db.blackout_count(uow.session, studio_id), limit)
         await db.add_blackout(uow.session, studio_id, blackout)
     return blackout
 
@@ -112,6 +113,36 @@ async def remove_blackout(
         await owned_studio(uow, studio_id, actor)
         if not await db.remove_blackout(uow.session, studio_id, blackout_id):
             raise StudioNotFound(f"{studio_id} with a blackout {blackout_id}")
+
+
+async def extra_hours(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[ExtraHours]:
+    async with units.begin() as uow:
+        await owned_studio(uow, studio_id, actor)
+        return await db.extra_hours_of(uow.session, studio_id)
+
+
+async def add_extra_hours(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, extra: ExtraHours, *, limit: int
+) -> ExtraHours:
+    """Open the studio or a room on a date beyond its weekly rules, up to `limit` such dates."""
+    async with units.begin() as uow:
+        studio = await owned_studio(uow, studio_id, actor)
+        if extra.room_id is not None and not studio.has_room(extra.room_id):
+            raise StudioNotFound(f"{studio_id} with a room {extra.room_id}")
+        await db.lock(uow.session, f"availability.extra_hours:{studio_id}")
+        stored = await db.extra_hours_count(uow.session, studio_id)
+        check_room_for("extra opening hours", stored, limit)
+        await db.add_extra_hours(uow.session, studio_id, extra)
+    return extra
+
+
+async def remove_extra_hours(
+    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, extra_id: uuid.UUID
+) -> None:
+    async with units.begin() as uow:
+        await owned_studio(uow, studio_id, actor)
+        if not await db.remove_extra_hours(uow.session, studio_id, extra_id):
+            raise StudioNotFound(f"{studio_id} with extra hours {extra_id}")
 
 
 async def booking_policy(units: UnitsOfWork, studio_id: uuid.UUID) -> BookingPolicy:
@@ -173,7 +204,8 @@ async def free_slots(
 async def opening_hours(
     uow: UnitOfWork, studio: Studio, room_id: uuid.UUID, window: Interval
 ) -> tuple[list[Interval], list[Interval]]:
-    """The room's opening intervals and closed intervals around a window, in UTC.
+    """The room's opening intervals (weekly rules and extra hours on dates) and closed
+    intervals around a window, in UTC.
 
     Busy times of the room's external calendars close it exactly as blackouts do.
     """
@@ -181,10 +213,15 @@ async def opening_hours(
     first = window.start.astimezone(zone).date() - timedelta(days=1)
     last = window.end.astimezone(zone).date() + timedelta(days=1)
     rules = rules_for_room(await db.rules_of(uow.session, studio.id), room_id)
-    closures = blackouts_for_room(
+    closures = for_room(
         await db.blackouts_of(uow.session, studio.id, touching=(first, last)), room_id
     )
-    hours = opening(rules, zone, window.start, window.end)
+    extras = for_room(
+        await db.extra_hours_of(uow.session, studio.id, touching=(first, last)), room_id
+    )
+    hours = merge(
+        [*opening(rules, zone, window.start, window.end), *(e.interval(zone) for e in extras)]
+    )
     busy = await db.busy_in_room(uow.session, room_id, window)
     return hours, [*(blackout.interval(zone) for blackout in closures), *busy]
 

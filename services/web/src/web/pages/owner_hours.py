@@ -18,7 +18,7 @@ from web.pages.owner_access import OwnerTokenDep, owned_studio
 from web.rendering import render
 from web.security import save_session
 from web.studio_form import sentence
-from web.weekly_hours import WEEKDAYS, BlackoutForm, WeeklyHours
+from web.weekly_hours import WEEKDAYS, BlackoutForm, ExtraHoursForm, WeeklyHours
 
 router = page_router()
 SETTINGS = {
@@ -126,6 +126,44 @@ async def remove_blackout(
     return _saved(request, session, studio_id, "Those days are open again.")
 
 
+@router.post("/owner/studios/{studio_id}/extra-hours")
+async def add_extra_hours(
+    request: Request, studio_id: uuid.UUID, api: ApiDep, session: SessionDep, token: OwnerTokenDep
+) -> Response:
+    studio = await owned_studio(request, api, str(studio_id), token)
+    extra = ExtraHoursForm.of_form(await request.form())
+    today = datetime.now(UTC).astimezone(ZoneInfo(studio["timezone"])).date()
+    body = extra.body([str(room["id"]) for room in studio["rooms"]], today)
+    if body is not None:
+        try:
+            await api.post(f"/api/availability/studios/{studio_id}/extra-hours", body, token=token)
+            return _saved(request, session, studio_id, "Extra opening hours added.")
+        except ApiProblem as refused:
+            if refused.status not in (409, 422):
+                raise
+            extra.errors["extra_day"] = refused.detail or "Availability refused these hours."
+    return await _page(request, api, str(studio_id), token, extra=extra, status=422)
+
+
+@router.post("/owner/studios/{studio_id}/extra-hours/{extra_id}/remove")
+async def remove_extra_hours(
+    request: Request,
+    studio_id: uuid.UUID,
+    extra_id: uuid.UUID,
+    api: ApiDep,
+    session: SessionDep,
+    token: OwnerTokenDep,
+) -> Response:
+    await owned_studio(request, api, str(studio_id), token)
+    path = f"/api/availability/studios/{studio_id}/extra-hours/{extra_id}"
+    try:
+        await api.delete(path, token=token)
+    except ApiProblem as refused:
+        if refused.status != 404:  # already gone: what the owner wanted
+            raise
+    return _saved(request, session, studio_id, "Those extra hours are removed.")
+
+
 async def _page(
     request: Request,
     api: ApiClient,
@@ -135,6 +173,7 @@ async def _page(
     hours: WeeklyHours | None = None,
     settings: tuple[dict[str, str], dict[str, str]] | None = None,
     blackout: BlackoutForm | None = None,
+    extra: ExtraHoursForm | None = None,
     status: int = 200,
 ) -> HTMLResponse:
     studio = await owned_studio(request, api, studio_id, token)
@@ -142,6 +181,7 @@ async def _page(
     try:
         rules = await api.get(f"{base}/rules", token=token)
         blackouts = await api.get(f"{base}/blackouts", token=token)
+        extras = await api.get(f"{base}/extra-hours", token=token)
         policy = await api.get(f"{base}/settings", token=token)
     except ApiProblem as unknown:
         if unknown.status != 404:
@@ -156,6 +196,8 @@ async def _page(
         "room_names": rooms,
         "blackouts": sorted(blackouts, key=lambda b: b.get("first_day") or b["starts_at"]),
         "blackout": blackout or BlackoutForm(),
+        "extras": extras,
+        "extra": extra or ExtraHoursForm(),
         "settings_fields": SETTINGS,
         "settings": settings or ({name: str(policy[name]) for name in SETTINGS}, {}),
     }

@@ -1,0 +1,67 @@
+"""Extra opening hours on given dates (beyond the weekly rules), on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from availability.db.tables import extra_hours
+from availability.domain.schedule import ExtraHours
+
+
+def _extra(row: Any) -> ExtraHours:
+    return ExtraHours(
+        id=row.id,
+        day=row.day,
+        opens=row.opens,
+        closes=row.closes,
+        room_id=row.room_id,
+        reason=row.reason,
+    )
+
+
+async def extra_hours_of(
+    session: AsyncSession, studio_id: uuid.UUID, *, touching: tuple[date, date] | None = None
+) -> list[ExtraHours]:
+    """The studio's extra hours, by date; with `touching`, only those on those local dates."""
+    query = select(extra_hours).where(extra_hours.c.studio_id == studio_id)
+    if touching is not None:
+        query = query.where(extra_hours.c.day.between(*touching))
+    rows = await session.execute(query.order_by(extra_hours.c.day, extra_hours.c.opens))
+    return [_extra(row) for row in rows]
+
+
+async def add_extra_hours(session: AsyncSession, studio_id: uuid.UUID, extra: ExtraHours) -> None:
+    await session.execute(
+        insert(extra_hours).values(
+            id=extra.id,
+            studio_id=studio_id,
+            room_id=extra.room_id,
+            day=extra.day,
+            opens=extra.opens,
+            closes=extra.closes,
+            reason=extra.reason,
+        )
+    )
+
+
+async def remove_extra_hours(
+    session: AsyncSession, studio_id: uuid.UUID, extra_id: uuid.UUID
+) -> bool:
+    result = await session.execute(
+        delete(extra_hours)
+        .where(extra_hours.c.studio_id == studio_id, extra_hours.c.id == extra_id)
+        .returning(extra_hours.c.id)
+    )
+    return result.first() is not None
+
+
+async def extra_hours_count(session: AsyncSession, studio_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(extra_hours).where(extra_hours.c.studio_id == studio_id)
+    )
+    return int(count or 0)
