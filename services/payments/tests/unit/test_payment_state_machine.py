@@ -22,14 +22,21 @@ from contracts.payments import (
     VoidReason,
 )
 from contracts.values import Money
-from payments.domain.payments import (
+from payments.domain.payment_returns import (
     VOID_REFUND_REASON,
+    RefundRequest,
+    VoidAction,
+    refund_went_through,
+    refunds_total,
+    request_void,
+    settle_refund_requests,
+    waiting_payment,
+)
+from payments.domain.payments import (
     CardFailure,
     IntentSnapshot,
     Payment,
     PaymentStatus,
-    RefundRequest,
-    VoidAction,
     can_move,
     capture_strategy_for,
     card_failed,
@@ -38,11 +45,6 @@ from payments.domain.payments import (
     needs_cancel,
     new_payment,
     observe,
-    refund_went_through,
-    refunds_total,
-    request_void,
-    settle_refund_requests,
-    waiting_payment,
 )
 
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)

@@ -22,13 +22,11 @@ from contracts.payments import (
     PaymentFailed,
     PaymentFailureReason,
     PaymentIntentReady,
-    PaymentRefunded,
     PaymentVoided,
-    RefundReason,
     VoidReason,
 )
 from contracts.values import Money
-from payments.domain.money import platform_fee, refund_amount, refundable
+from payments.domain.money import platform_fee, refundable
 
 
 class PaymentStatus(StrEnum):
@@ -201,7 +199,7 @@ def creation_failed(payment: Payment, reason: PaymentFailureReason, now: datetim
         return Outcome(payment)
     if payment.void_reason is not None:
         voided = replace(payment, status=PaymentStatus.VOIDED)
-        return Outcome(voided, [_voided(voided, now)])
+        return Outcome(voided, [voided_message(voided, now)])
     failed = replace(payment, status=PaymentStatus.FAILED)
     return Outcome(
         failed,
@@ -251,7 +249,7 @@ def observe(payment: Payment, snapshot: IntentSnapshot, now: datetime) -> Outcom
     if target is PaymentStatus.CAPTURED:
         return _captured(payment, snapshot, now)
     if target is PaymentStatus.VOIDED:
-        return Outcome(replace(payment, status=target), [_voided(payment, now)])
+        return Outcome(replace(payment, status=target), [voided_message(payment, now)])
     if target is PaymentStatus.EXPIRED:
         return _expired(payment, now)
     return Outcome(payment)
@@ -322,7 +320,7 @@ def captured_message(payment: Payment) -> PaymentCaptured:
     )
 
 
-def _voided(payment: Payment, now: datetime) -> PaymentVoided:
+def voided_message(payment: Payment, now: datetime) -> PaymentVoided:
     return PaymentVoided(
         booking_id=payment.booking_id,
         payment_id=payment.id,
@@ -335,7 +333,7 @@ def _expired(payment: Payment, now: datetime) -> Outcome:
     """A lapsed authorization: a void if booking asked for one, else a final failure."""
     expired = replace(payment, status=PaymentStatus.EXPIRED, authorization_expires_at=None)
     if payment.void_reason is not None:
-        return Outcome(expired, [_voided(payment, now)])
+        return Outcome(expired, [voided_message(payment, now)])
     failure = PaymentFailed(
         booking_id=payment.booking_id,
         payment_id=payment.id,
@@ -345,128 +343,3 @@ def _expired(payment: Payment, now: datetime) -> Outcome:
         failed_at=now,
     )
     return Outcome(expired, [failure])
-
-
-class VoidAction(StrEnum):
-    CANCEL = "cancel"
-    """Cancel the uncaptured PaymentIntent at Stripe."""
-    REFUND = "refund"
-    """Already captured: give everything left back."""
-    AWAIT_INTENT = "await_intent"
-    """Stripe may be creating the PaymentIntent right now: cancel it once it is known."""
-    NONE = "none"
-    """Nothing left to release: answer at once."""
-
-
-def request_void(
-    payment: Payment, reason: VoidReason, now: datetime, *, intent_may_exist: bool
-) -> tuple[Outcome, VoidAction]:
-    """Booking wants the money released, whatever state the payment is in.
-
-    Voided is said only once no PaymentIntent can take money: while its creation may be under
-    way (`intent_may_exist`, the creating call was sent at least once) the void waits for it.
-    """
-    marked = replace(payment, void_reason=payment.void_reason or reason)
-    if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
-        if payment.intent_ref is not None:
-            return Outcome(marked), VoidAction.CANCEL
-        if intent_may_exist:
-            return Outcome(marked), VoidAction.AWAIT_INTENT
-        voided = replace(marked, status=PaymentStatus.VOIDED)
-        return Outcome(voided, [_voided(voided, now)]), VoidAction.NONE
-    if payment.status is PaymentStatus.CAPTURED and payment.refundable_minor > 0:
-        return Outcome(marked), VoidAction.REFUND
-    return Outcome(marked, [_voided(marked, now)]), VoidAction.NONE
-
-
-def voided_by_refund(payment: Payment, now: datetime) -> Outcome:
-    """The captured money was refunded in full because booking asked for a void."""
-    return Outcome(payment, [_voided(payment, now)])
-
-
-VOID_REFUND_REASON = "void"
-"""The recorded reason of the refund that stands for booking's void of a captured payment."""
-
-_REFUND_REASON_OF_VOID = {
-    # The contract has no refund reason for a void, and widening its enum would break the
-    # committed schema; booking's saga records the amount whatever the reason says.
-    VoidReason.SLOTS_LOST: RefundReason.SLOTS_LOST,
-    VoidReason.CANCELLED: RefundReason.CANCELLED_BY_BOOKER,
-    VoidReason.HOLD_TIMED_OUT: RefundReason.CANCELLED_BY_ADMIN,
-}
-
-
-def refund_went_through(
-    payment: Payment, refund_id: uuid.UUID, amount_minor: int, reason: str, now: datetime
-) -> Outcome:
-    """Stripe refunded `amount_minor` of the payment (already counted in `refunded_minor`):
-    booking hears what came back, and a refund that stands for its void answers that void too,
-    so booking's record of the money matches Stripe's whichever it asked for."""
-    voiding = reason == VOID_REFUND_REASON
-    refunded = PaymentRefunded(
-        booking_id=payment.booking_id,
-        payment_id=payment.id,
-        refund_id=refund_id,
-        amount=payment.money(amount_minor),
-        total_refunded=payment.money(payment.refunded_minor),
-        reason=_REFUND_REASON_OF_VOID[payment.void_reason or VoidReason.CANCELLED]
-        if voiding
-        else RefundReason(reason),
-        refunded_at=now,
-    )
-    messages: list[Message] = [refunded]
-    if voiding:
-        messages += voided_by_refund(payment, now).messages
-    return Outcome(payment, messages)
-
-
-def refunds_total(payment: Payment, refunded_minor: int) -> Payment:
-    """Record what the provider has refunded in total; refunds only ever grow."""
-    total = min(max(payment.refunded_minor, refunded_minor), payment.captured_minor)
-    status = payment.status
-    if status is PaymentStatus.CAPTURED and payment.captured_minor > 0:
-        status = PaymentStatus.REFUNDED if total >= payment.captured_minor else status
-    return replace(payment, refunded_minor=total, status=status)
-
-
-def capture_amount(payment: Payment, requested: Money | None) -> int:
-    """How much to capture: all of it, or the requested part (never more than authorized)."""
-    if requested is None:
-        return payment.amount_minor
-    if requested.currency != payment.currency:
-        raise ValueError(f"capture in {requested.currency} of a {payment.currency} payment")
-    return min(requested.amount_minor, payment.amount_minor)
-
-
-@dataclass(frozen=True)
-class RefundRequest:
-    """A refund booking asked for before the payment's capture had settled."""
-
-    refund_id: uuid.UUID
-    requested_minor: int
-    currency: str | None
-
-
-def waiting_payment(payment: Payment | None) -> bool:
-    """Whether money may still be captured: a refund asked for now must wait for the capture."""
-    return payment is None or payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
-
-
-def settle_refund_requests(
-    payment: Payment, requests: list[RefundRequest], pending_minor: int
-) -> list[tuple[RefundRequest, int]] | None:
-    """What each waiting refund gives now that the payment's capture settled, in the order
-    they were asked for, never beyond what is refundable (0: nothing, the refund is rejected);
-    None while the capture may still come."""
-    if waiting_payment(payment):
-        return None
-    captured = payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
-    settled = []
-    taken = payment.refunded_minor + pending_minor
-    for request in requests:
-        amount = 0
-        if captured and request.currency in (None, payment.currency):
-            amount = refund_amount(request.requested_minor, payment.captured_minor, taken)
-        taken += amount
-        settled.append((request, amount))
-    return settled

@@ -15,16 +15,18 @@ from contracts.payments import (
     VoidPayment,
 )
 from payments import db
+from payments.domain.payment_returns import (
+    VoidAction,
+    capture_amount,
+    request_void,
+    waiting_payment,
+)
 from payments.domain.payments import (
     Payment,
     PaymentStatus,
-    VoidAction,
-    capture_amount,
     captured_message,
     intent_ready,
     new_payment,
-    request_void,
-    waiting_payment,
 )
 from payments.domain.payouts import Payout
 from payments.domain.stripe_calls import AuthorizeParams, CancelParams

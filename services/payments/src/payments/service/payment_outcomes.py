@@ -13,17 +13,13 @@ import logging
 import uuid
 
 from payments import db
-from payments.domain.payments import (
+from payments.domain.payment_returns import (
     VOID_REFUND_REASON,
-    IntentSnapshot,
-    Outcome,
-    Payment,
-    PaymentStatus,
     RefundRequest,
-    observe,
     settle_refund_requests,
     voided_by_refund,
 )
+from payments.domain.payments import IntentSnapshot, Outcome, Payment, PaymentStatus, observe
 from payments.domain.stripe_calls import CaptureParams, RefundParams
 from payments.service.context import Context, publish_all, record_call
 from service_runtime.unit_of_work import UnitOfWork

@@ -14,14 +14,8 @@ from dataclasses import replace
 from contracts.payments import PaymentFailureReason
 from payments import db
 from payments.domain import payouts as payout_rules
-from payments.domain.payments import (
-    PaymentStatus,
-    creation_failed,
-    intent_created,
-    needs_cancel,
-    refund_went_through,
-    refunds_total,
-)
+from payments.domain.payment_returns import refund_went_through, refunds_total
+from payments.domain.payments import PaymentStatus, creation_failed, intent_created, needs_cancel
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import (
     AuthorizeParams,

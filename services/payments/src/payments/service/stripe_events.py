@@ -18,13 +18,8 @@ from payments import db
 from payments.domain import disputes as dispute_rules
 from payments.domain import payouts as payout_rules
 from payments.domain.disputes import Dispute, DisputeStatus
-from payments.domain.payments import (
-    CardFailure,
-    Payment,
-    PaymentStatus,
-    card_failed,
-    refunds_total,
-)
+from payments.domain.payment_returns import refunds_total
+from payments.domain.payments import CardFailure, Payment, PaymentStatus, card_failed
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import ReverseTransferParams
 from payments.provider import ProviderEvent, ProviderUnavailable
