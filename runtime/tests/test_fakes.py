@@ -64,3 +64,17 @@ async def test_messages_carry_the_units_cause() -> None:
 
     assert [e.causation_id for _, e in units.published] == [cause]
     assert units.messages(RoleChanged) == [m for m, _ in units.published]
+
+
+async def test_a_unit_begun_inside_another_is_refused() -> None:
+    units = FakeUnitsOfWork({"count": 0})
+
+    async def nested() -> None:
+        async with units.begin(), units.begin():
+            pass
+
+    with pytest.raises(RuntimeError, match="inside another"):
+        await nested()
+    async with units.begin() as uow:  # and the units still work afterwards
+        uow.state["count"] += 1
+    assert units.state == {"count": 1}

@@ -3,7 +3,8 @@
 `FakeUnitsOfWork(state)` gives each unit of work a deep copy of `state` (a service's in-memory
 tables) and keeps it, with the messages recorded, only when the unit's block ends without an
 exception: a failed use case leaves nothing behind, as a rolled-back transaction does. A
-service's fake repositories read and write `uow.state`.
+service's fake repositories read and write `uow.state`. Units run one after another (a unit
+begun inside another is refused: the outer one's commit would silently undo the inner one's).
 """
 
 from __future__ import annotations
@@ -63,13 +64,20 @@ class FakeUnitsOfWork(Generic[State]):
         self.clock = clock
         self.published: list[tuple[Message, Envelope]] = []
         self.commits = 0
+        self._open = False
 
     @asynccontextmanager
     async def begin(
         self, *, causation_id: uuid.UUID | None = None
     ) -> AsyncIterator[FakeUnitOfWork[State]]:
+        if self._open:
+            raise RuntimeError("a fake unit of work was begun inside another")
         uow = FakeUnitOfWork(copy.deepcopy(self.state), self.clock(), causation_id)
-        yield uow
+        self._open = True
+        try:
+            yield uow
+        finally:
+            self._open = False
         self.state = uow.state
         self.published.extend(uow.recorded)
         self.commits += 1

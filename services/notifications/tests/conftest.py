@@ -23,6 +23,7 @@ from contracts.values import CancellationPolicy, Money, TimeRange
 from notifications.app import create_app
 from notifications.config import NotificationsSettings
 from notifications.db import tables
+from notifications.db.unit import SqlNotificationsUnits
 from notifications.domain.read_models import Person
 from notifications.service import read_model
 from notifications.service.writing import Writing
@@ -169,8 +170,8 @@ async def seed(replica: Notifications, timezone: str = "Europe/Berlin") -> Scene
         city="Berlin",
         country="DE",
     )
-    async with replica.runtime.units.begin() as uow:
-        await read_model.save_person(uow, scene.owner)
-        await read_model.save_person(uow, scene.booker)
-        await read_model.save_studio(uow, studio)
+    async with SqlNotificationsUnits(replica.runtime.units).begin() as unit:
+        await read_model.save_person(unit, scene.owner)
+        await read_model.save_person(unit, scene.booker)
+        await read_model.save_studio(unit, studio)
     return scene

@@ -8,6 +8,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from notifications import db
 from notifications.api import preferences
 from notifications.config import NotificationsSettings
+from notifications.db.unit import SqlNotificationsUnits
 from notifications.emails import Composer
 from notifications.handlers import message_handlers
 from notifications.mailer import SmtpMailer
@@ -65,7 +66,7 @@ def create_app(
         Periodic(
             "reminders",
             lambda: reminders.send_due_reminders(
-                runtime.units, writing, limit=settings.send_batch_size
+                SqlNotificationsUnits(runtime.units), writing, limit=settings.send_batch_size
             ),
             interval_seconds=settings.reminder_poll_seconds,
             registry=runtime.registry,

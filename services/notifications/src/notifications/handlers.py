@@ -19,6 +19,7 @@ from contracts.identity import (
     UserUpdated,
 )
 from contracts.payments import DisputeOpened, PaymentCaptured, PaymentFailed, PayoutPaid
+from notifications.db.unit import SqlNotificationsUnit
 from notifications.domain.read_models import Person
 from notifications.service import account_emails, booking_emails, money_emails, read_model
 from notifications.service.writing import Writing
@@ -31,27 +32,31 @@ def message_handlers(writing: Writing) -> MessageHandlers:
     handlers = MessageHandlers()
 
     async def on_person(uow: UnitOfWork, event: UserCreated | UserUpdated, _: Envelope) -> None:
-        await read_model.save_person(uow, Person(event.user_id, event.email, event.name))
+        await read_model.save_person(
+            SqlNotificationsUnit(uow), Person(event.user_id, event.email, event.name)
+        )
 
     handlers.on(UserCreated)(on_person)
     handlers.on(UserUpdated)(on_person)
 
     @handlers.on(UserDeleted)
     async def on_user_deleted(uow: UnitOfWork, event: UserDeleted, _: Envelope) -> None:
-        await read_model.forget_person(uow, event.user_id)
+        await read_model.forget_person(SqlNotificationsUnit(uow), event.user_id)
 
     async def on_account_link(
         uow: UnitOfWork,
         event: EmailVerificationRequested | PasswordResetRequested,
         envelope: Envelope,
     ) -> None:
-        await account_emails.account_link_requested(uow, event, envelope, writing)
+        await account_emails.account_link_requested(
+            SqlNotificationsUnit(uow), event, envelope, writing
+        )
 
     handlers.on(EmailVerificationRequested)(on_account_link)
     handlers.on(PasswordResetRequested)(on_account_link)
 
     async def on_studio(uow: UnitOfWork, event: read_model.StudioEvent, _: Envelope) -> None:
-        await read_model.save_studio(uow, event)
+        await read_model.save_studio(SqlNotificationsUnit(uow), event)
 
     handlers.on(StudioPublished)(on_studio)
     handlers.on(StudioUpdated)(on_studio)
@@ -60,34 +65,34 @@ def message_handlers(writing: Writing) -> MessageHandlers:
 
     @handlers.on(BookingRequested)
     async def on_requested(uow: UnitOfWork, event: BookingRequested, _: Envelope) -> None:
-        await read_model.booking_requested(uow, event)
+        await read_model.booking_requested(SqlNotificationsUnit(uow), event)
 
     @handlers.on(BookingConfirmed)
     async def on_confirmed(uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope) -> None:
-        await booking_emails.booking_confirmed(uow, event, envelope, writing)
+        await booking_emails.booking_confirmed(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(BookingCancelled)
     async def on_cancelled(uow: UnitOfWork, event: BookingCancelled, envelope: Envelope) -> None:
-        await booking_emails.booking_cancelled(uow, event, envelope, writing)
+        await booking_emails.booking_cancelled(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(PaymentFailed)
     async def on_payment_failed(uow: UnitOfWork, event: PaymentFailed, envelope: Envelope) -> None:
-        await money_emails.payment_failed(uow, event, envelope, writing)
+        await money_emails.payment_failed(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(PaymentCaptured)
     async def on_captured(uow: UnitOfWork, event: PaymentCaptured, envelope: Envelope) -> None:
-        await money_emails.payment_captured(uow, event, envelope, writing)
+        await money_emails.payment_captured(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(PayoutPaid)
     async def on_payout_paid(uow: UnitOfWork, event: PayoutPaid, envelope: Envelope) -> None:
-        await money_emails.payout_paid(uow, event, envelope, writing)
+        await money_emails.payout_paid(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(DisputeOpened)
     async def on_dispute(uow: UnitOfWork, event: DisputeOpened, envelope: Envelope) -> None:
-        await money_emails.dispute_opened(uow, event, envelope, writing)
+        await money_emails.dispute_opened(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(MessagePosted)
     async def on_message(uow: UnitOfWork, event: MessagePosted, envelope: Envelope) -> None:
-        await booking_emails.message_posted(uow, event, envelope, writing)
+        await booking_emails.message_posted(SqlNotificationsUnit(uow), event, envelope, writing)
 
     return handlers

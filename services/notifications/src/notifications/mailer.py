@@ -9,7 +9,7 @@ import aiosmtplib
 from icalendar import Calendar
 
 from notifications.config import NotificationsSettings, SmtpSecurity
-from notifications.db import QueuedEmail
+from notifications.db.emails import QueuedEmail
 
 SendFailed = (aiosmtplib.SMTPException, OSError)
 """What a failed attempt raises: the server refused, or could not be reached in time."""

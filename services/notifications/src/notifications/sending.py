@@ -9,7 +9,7 @@ import logging
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notifications import db
+from notifications.db.emails import QueuedEmail, SqlEmails
 from notifications.domain.notices import RetryPolicy
 from notifications.mailer import SendFailed, SmtpMailer
 from service_runtime.clock import utc_now
@@ -61,7 +61,7 @@ class EmailSending:
     async def send_next(self) -> bool:
         """Attempt the next due email; False when none is due."""
         async with self._database.transaction() as session:
-            email = await db.claim_due_email(session, utc_now())
+            email = await SqlEmails(session).claim_due(utc_now())
             if email is None:
                 return False
             try:
@@ -69,16 +69,16 @@ class EmailSending:
             except Exception as error:  # any: a bad row must not stall the ones behind it
                 await self._failed(session, email, error)
             else:
-                await db.mark_sent(session, email.id)
+                await SqlEmails(session).mark_sent(email.id)
                 self._outcomes.labels("sent").inc()
         return True
 
-    async def _failed(self, session: AsyncSession, email: db.QueuedEmail, error: Exception) -> None:
+    async def _failed(self, session: AsyncSession, email: QueuedEmail, error: Exception) -> None:
         attempts = email.attempts + 1
         wait = self._policy.wait_after(attempts)
         reason = f"{type(error).__name__}: {error}"
         retry_at = None if wait is None else utc_now() + wait
-        await db.mark_attempt_failed(session, email.id, reason, retry_at=retry_at)
+        await SqlEmails(session).mark_attempt_failed(email.id, reason, retry_at=retry_at)
         if retry_at is None:
             self._outcomes.labels("failed").inc()
             log.error(

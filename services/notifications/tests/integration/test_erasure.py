@@ -10,6 +10,7 @@ from sqlalchemy import select
 from contracts import Envelope
 from contracts.identity import UserDeleted
 from notifications.db import tables
+from notifications.db.unit import SqlNotificationsUnits
 from notifications.service import booking_emails, read_model
 from service_runtime.bus import Bus
 from tests.fixtures.infra import eventually
@@ -24,9 +25,11 @@ async def test_a_deleted_person_gets_no_pending_email_and_their_rows_are_blanked
     scene = await seed(notifications)
     event = scene.confirmed(datetime.now(UTC) + timedelta(days=3))
     envelope = Envelope.wrap(event)
-    async with notifications.runtime.units.begin() as uow:  # recorded, then deleted, unsent
-        await booking_emails.booking_confirmed(uow, event, envelope, notifications.writing)
-        await read_model.forget_person(uow, scene.booker.id)
+    async with SqlNotificationsUnits(
+        notifications.runtime.units
+    ).begin() as unit:  # recorded, then deleted, unsent
+        await booking_emails.booking_confirmed(unit, event, envelope, notifications.writing)
+        await read_model.forget_person(unit, scene.booker.id)
 
     for _ in range(2):  # the deletion announced twice (say, a replay): erased alike
         deleted = UserDeleted(user_id=scene.booker.id, deleted_at=datetime.now(UTC))

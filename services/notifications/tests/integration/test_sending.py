@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from contracts import Envelope
 from notifications.config import NotificationsSettings
+from notifications.db.unit import SqlNotificationsUnits
 from notifications.service import booking_emails
 from service_runtime.bus import Bus
 from tests.fixtures.infra import eventually, free_port
@@ -50,8 +51,8 @@ async def test_the_same_event_recorded_again_past_the_inbox_adds_no_email(
     writing = notifications.writing
 
     for _ in range(2):  # as if the inbox had forgotten the message id
-        async with notifications.runtime.units.begin() as uow:
-            await booking_emails.booking_confirmed(uow, event, envelope, writing)
+        async with SqlNotificationsUnits(notifications.runtime.units).begin() as unit:
+            await booking_emails.booking_confirmed(unit, event, envelope, writing)
 
     rows = await notifications.emails(event_id=envelope.message_id)
     assert sorted(row.kind for row in rows) == ["booking_confirmed", "new_booking"]
@@ -70,8 +71,8 @@ async def test_a_send_that_fails_is_retried_with_backoff_then_marked_failed(
     scene = await seed(replica)
     event = scene.confirmed(datetime.now(UTC) + timedelta(days=3))
     envelope = Envelope.wrap(event)
-    async with replica.runtime.units.begin() as uow:
-        await booking_emails.booking_confirmed(uow, event, envelope, replica.writing)
+    async with SqlNotificationsUnits(replica.runtime.units).begin() as unit:
+        await booking_emails.booking_confirmed(unit, event, envelope, replica.writing)
 
     async def given_up() -> bool:
         rows = await replica.emails(event_id=envelope.message_id)

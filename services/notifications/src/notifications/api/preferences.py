@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, StrictBool
 
+from notifications.db.unit import SqlNotificationsUnits
 from notifications.domain.notices import Preferences
+from notifications.repositories import NotificationsUnits
 from notifications.service import preferences
 from service_runtime.auth import CurrentUser
 from service_runtime.service_app import UnitsDep
@@ -21,7 +23,12 @@ def _person_id(user: CurrentUser) -> uuid.UUID:
     return user.user_id
 
 
+def _notifications_units(units: UnitsDep) -> NotificationsUnits:
+    return SqlNotificationsUnits(units)
+
+
 PersonId = Annotated[uuid.UUID, Depends(_person_id)]
+NotificationsUnitsDep = Annotated[NotificationsUnits, Depends(_notifications_units)]
 PATH = "/api/notifications/preferences"
 
 
@@ -42,13 +49,13 @@ class EmailPreferences(BaseModel):
 
 
 @router.get(PATH)
-async def my_preferences(person_id: PersonId, units: UnitsDep) -> EmailPreferences:
+async def my_preferences(person_id: PersonId, units: NotificationsUnitsDep) -> EmailPreferences:
     return EmailPreferences.of(await preferences.preferences(units, person_id))
 
 
 @router.put(PATH)
 async def choose_my_preferences(
-    body: EmailPreferences, person_id: PersonId, units: UnitsDep
+    body: EmailPreferences, person_id: PersonId, units: NotificationsUnitsDep
 ) -> EmailPreferences:
     chosen = Preferences(reminders=body.reminders, messages=body.messages)
     return EmailPreferences.of(await preferences.choose_preferences(units, person_id, chosen))

@@ -20,30 +20,6 @@ from notifications.db.tables import emails
 from notifications.domain.notices import Email
 
 
-async def record_email(session: AsyncSession, email: Email, *, status: str = "pending") -> bool:
-    """Record the email (queued when `pending`) unless it is already recorded; True when this
-    call recorded it."""
-    result = await session.execute(
-        pg_insert(emails)
-        .values(
-            id=uuid.uuid4(),
-            event_id=email.event_id,
-            recipient_id=email.recipient_id,
-            kind=email.kind.value,
-            booking_id=email.booking_id,
-            to_address=email.to_address,
-            subject=email.subject,
-            text_body=email.text_body,
-            html_body=email.html_body,
-            calendar=email.calendar,
-            status=status,
-        )
-        .on_conflict_do_nothing(constraint="emails_once_per_event")
-        .returning(emails.c.id)
-    )
-    return result.first() is not None
-
-
 @dataclass(frozen=True)
 class QueuedEmail:
     id: uuid.UUID
@@ -55,45 +31,72 @@ class QueuedEmail:
     attempts: int
 
 
-async def claim_due_email(session: AsyncSession, now: datetime) -> QueuedEmail | None:
-    """A pending email whose attempt is due, locked so that no other replica sends it too."""
-    row = (
-        await session.execute(
-            select(emails)
-            .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
-            .order_by(emails.c.next_attempt_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
+class SqlEmails:
+    """The emails: recorded, claimed when due, marked sent or failed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, email: Email, *, status: str = "pending") -> bool:
+        """Record the email (queued when `pending`) unless it is already recorded; True when this
+        call recorded it."""
+        result = await self._session.execute(
+            pg_insert(emails)
+            .values(
+                id=uuid.uuid4(),
+                event_id=email.event_id,
+                recipient_id=email.recipient_id,
+                kind=email.kind.value,
+                booking_id=email.booking_id,
+                to_address=email.to_address,
+                subject=email.subject,
+                text_body=email.text_body,
+                html_body=email.html_body,
+                calendar=email.calendar,
+                status=status,
+            )
+            .on_conflict_do_nothing(constraint="emails_once_per_event")
+            .returning(emails.c.id)
         )
-    ).first()
-    if row is None:
-        return None
-    return QueuedEmail(
-        id=row.id,
-        to_address=row.to_address,
-        subject=row.subject,
-        text_body=row.text_body,
-        html_body=row.html_body,
-        calendar=row.calendar,
-        attempts=row.attempts,
-    )
+        return result.first() is not None
 
+    async def claim_due(self, now: datetime) -> QueuedEmail | None:
+        """A pending email whose attempt is due, locked so that no other replica sends it too."""
+        row = (
+            await self._session.execute(
+                select(emails)
+                .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
+                .order_by(emails.c.next_attempt_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+        ).first()
+        if row is None:
+            return None
+        return QueuedEmail(
+            id=row.id,
+            to_address=row.to_address,
+            subject=row.subject,
+            text_body=row.text_body,
+            html_body=row.html_body,
+            calendar=row.calendar,
+            attempts=row.attempts,
+        )
 
-async def mark_sent(session: AsyncSession, email_id: uuid.UUID) -> None:
-    await session.execute(
-        update(emails)
-        .where(emails.c.id == email_id)
-        .values(status="sent", sent_at=func.now(), attempts=emails.c.attempts + 1)
-    )
+    async def mark_sent(self, email_id: uuid.UUID) -> None:
+        await self._session.execute(
+            update(emails)
+            .where(emails.c.id == email_id)
+            .values(status="sent", sent_at=func.now(), attempts=emails.c.attempts + 1)
+        )
 
-
-async def mark_attempt_failed(
-    session: AsyncSession, email_id: uuid.UUID, error: str, *, retry_at: datetime | None
-) -> None:
-    """Count the failed attempt: try again at `retry_at`, or give up (None) as failed."""
-    values: dict[str, Any] = {"attempts": emails.c.attempts + 1, "last_error": error[:2000]}
-    if retry_at is None:
-        values["status"] = "failed"
-    else:
-        values["next_attempt_at"] = retry_at
-    await session.execute(update(emails).where(emails.c.id == email_id).values(**values))
+    async def mark_attempt_failed(
+        self, email_id: uuid.UUID, error: str, *, retry_at: datetime | None
+    ) -> None:
+        """Count the failed attempt: try again at `retry_at`, or give up (None) as failed."""
+        values: dict[str, Any] = {"attempts": emails.c.attempts + 1, "last_error": error[:2000]}
+        if retry_at is None:
+            values["status"] = "failed"
+        else:
+            values["next_attempt_at"] = retry_at
+        await self._session.execute(update(emails).where(emails.c.id == email_id).values(**values))

@@ -15,24 +15,27 @@ from notifications.db.tables import email_preferences
 from notifications.domain.notices import Preferences
 
 
-async def preferences(session: AsyncSession, person_id: uuid.UUID) -> Preferences:
-    row = (
-        await session.execute(
-            select(email_preferences).where(email_preferences.c.person_id == person_id)
-        )
-    ).first()
-    return Preferences(row.reminders, row.messages) if row else Preferences()
+class SqlPreferences:
+    """People's email preferences."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def save_preferences(
-    session: AsyncSession, person_id: uuid.UUID, chosen: Preferences
-) -> None:
-    values = {"reminders": chosen.reminders, "messages": chosen.messages}
-    await session.execute(
-        pg_insert(email_preferences)
-        .values(person_id=person_id, **values)
-        .on_conflict_do_update(
-            index_elements=[email_preferences.c.person_id],
-            set_={**values, "updated_at": func.now()},
+    async def of(self, person_id: uuid.UUID) -> Preferences:
+        row = (
+            await self._session.execute(
+                select(email_preferences).where(email_preferences.c.person_id == person_id)
+            )
+        ).first()
+        return Preferences(row.reminders, row.messages) if row else Preferences()
+
+    async def save(self, person_id: uuid.UUID, chosen: Preferences) -> None:
+        values = {"reminders": chosen.reminders, "messages": chosen.messages}
+        await self._session.execute(
+            pg_insert(email_preferences)
+            .values(person_id=person_id, **values)
+            .on_conflict_do_update(
+                index_elements=[email_preferences.c.person_id],
+                set_={**values, "updated_at": func.now()},
+            )
         )
-    )

@@ -7,12 +7,12 @@ from contracts import Envelope
 from contracts.identity import EmailVerificationRequested, PasswordResetRequested
 from notifications.domain.notices import Kind
 from notifications.domain.read_models import Person
+from notifications.repositories import NotificationsUnit
 from notifications.service.writing import Writing, record
-from service_runtime.unit_of_work import UnitOfWork
 
 
 async def account_link_requested(
-    uow: UnitOfWork,
+    unit: NotificationsUnit,
     event: EmailVerificationRequested | PasswordResetRequested,
     envelope: Envelope,
     writing: Writing,
@@ -31,4 +31,4 @@ async def account_link_requested(
         link=event.link,
         expires_at=event.expires_at,
     )
-    await record(uow, writing, email)
+    await record(unit, writing, email)

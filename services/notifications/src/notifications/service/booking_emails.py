@@ -9,31 +9,29 @@ from contracts.booking import (
     BookingConfirmed,
     MessagePosted,
 )
-from notifications import db
 from notifications.domain import notices, wording
 from notifications.domain.notices import BookingStatus, Kind
 from notifications.invitations import Method, invitation
+from notifications.repositories import NotificationsUnit
 from notifications.service.read_model import booking_of
 from notifications.service.writing import Writing, booking_facts, known_booking, record, tell
-from service_runtime.unit_of_work import UnitOfWork
 
 
 async def booking_confirmed(
-    uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope, writing: Writing
+    unit: NotificationsUnit, event: BookingConfirmed, envelope: Envelope, writing: Writing
 ) -> None:
     """Tell the booker (with an invitation) and the owner; schedule the booker's reminders."""
-    session = uow.session
-    known = await db.lock_booking(session, event.booking_id)
+    known = await unit.read_model.lock_booking(event.booking_id)
     if known is not None and known.status is not BookingStatus.REQUESTED:
         return  # confirmed before, or its cancellation came first
     booking = booking_of(event, BookingStatus.CONFIRMED)
-    await db.save_booking(session, booking)
-    facts = await booking_facts(session, booking)
+    await unit.read_model.save_booking(booking)
+    facts = await booking_facts(unit, booking)
     price = wording.money(event.price.amount_minor, event.price.currency)
     for notice in notices.on_confirmed(booking.booker_id, booking.owner_id):
         calendar = None
         if notice.kind is Kind.BOOKING_CONFIRMED:
-            calendar = invitation(facts, Method.REQUEST, organizer=writing.sender, now=uow.now)
+            calendar = invitation(facts, Method.REQUEST, organizer=writing.sender, now=unit.now)
         email = writing.composer.compose(
             notice.kind,
             facts,
@@ -42,31 +40,30 @@ async def booking_confirmed(
             calendar=calendar,
             price=price,
         )
-        await record(uow, writing, email)
-    due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, uow.now)
-    await db.schedule_reminders(session, booking.id, due)
+        await record(unit, writing, email)
+    due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, unit.now)
+    await unit.reminders.schedule(booking.id, due)
 
 
 async def booking_cancelled(
-    uow: UnitOfWork, event: BookingCancelled, envelope: Envelope, writing: Writing
+    unit: NotificationsUnit, event: BookingCancelled, envelope: Envelope, writing: Writing
 ) -> None:
     """Withdraw the reminders; tell both sides, the booker with the refund and a CANCEL."""
-    session = uow.session
-    known = await db.lock_booking(session, event.booking_id)
+    known = await unit.read_model.lock_booking(event.booking_id)
     booking = booking_of(event, BookingStatus.CANCELLED)
-    await db.save_booking(session, booking)
-    await db.withdraw_reminders(session, booking.id)
+    await unit.read_model.save_booking(booking)
+    await unit.reminders.withdraw(booking.id)
     to_send = notices.on_cancelled(
         known.status if known else None, booking.booker_id, booking.owner_id
     )
     if not to_send:
         return
-    facts = await booking_facts(session, booking)
+    facts = await booking_facts(unit, booking)
     refund = wording.money(event.refund.amount_minor, event.refund.currency)
     for notice in to_send:
         calendar = None
         if notice.kind is Kind.BOOKING_CANCELLED:
-            calendar = invitation(facts, Method.CANCEL, organizer=writing.sender, now=uow.now)
+            calendar = invitation(facts, Method.CANCEL, organizer=writing.sender, now=unit.now)
         email = writing.composer.compose(
             notice.kind,
             facts,
@@ -76,18 +73,18 @@ async def booking_cancelled(
             refund=refund,
             cancelled_by=event.cancelled_by.value,
         )
-        await record(uow, writing, email)
+        await record(unit, writing, email)
 
 
 async def message_posted(
-    uow: UnitOfWork, event: MessagePosted, envelope: Envelope, writing: Writing
+    unit: NotificationsUnit, event: MessagePosted, envelope: Envelope, writing: Writing
 ) -> None:
-    booking = await known_booking(uow.session, event.booking_id)
-    author = await db.person(uow.session, event.author_id)
+    booking = await known_booking(unit, event.booking_id)
+    author = await unit.read_model.person(event.author_id)
     pages = {booking.booker_id: "/bookings", booking.owner_id: "/owner/bookings"}
     for reader in notices.message_readers(event.author_id, booking.booker_id, booking.owner_id):
         await tell(
-            uow, writing, Kind.NEW_MESSAGE, booking, reader, envelope,
+            unit, writing, Kind.NEW_MESSAGE, booking, reader, envelope,
             author=author.name if author else "Someone at OneTime Studios",
             excerpt=event.excerpt,
             conversation=f"{writing.web_url}{pages[reader]}/{booking.id}",

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import uuid
 
-from notifications import db
 from notifications.domain.notices import Preferences
-from service_runtime.unit_of_work import UnitsOfWork
+from notifications.repositories import NotificationsUnits
 
 
-async def preferences(units: UnitsOfWork, person_id: uuid.UUID) -> Preferences:
-    async with units.begin() as uow:
-        return await db.preferences(uow.session, person_id)
+async def preferences(units: NotificationsUnits, person_id: uuid.UUID) -> Preferences:
+    async with units.begin() as unit:
+        return await unit.preferences.of(person_id)
 
 
 async def choose_preferences(
-    units: UnitsOfWork, person_id: uuid.UUID, chosen: Preferences
+    units: NotificationsUnits, person_id: uuid.UUID, chosen: Preferences
 ) -> Preferences:
     """Keep what the person wants from now on; emails already recorded stay as they are."""
-    async with units.begin() as uow:
-        await db.save_preferences(uow.session, person_id, chosen)
+    async with units.begin() as unit:
+        await unit.preferences.save(person_id, chosen)
     return chosen

@@ -10,23 +10,22 @@ from contracts.booking import (
     BookingRequested,
 )
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
-from notifications import db
 from notifications.domain.notices import BookingStatus
 from notifications.domain.read_models import Booking, Person, Studio
-from service_runtime.unit_of_work import UnitOfWork
+from notifications.repositories import NotificationsUnit
 
 StudioEvent = StudioPublished | StudioUpdated | StudioUnlisted | StudioSuspended
 
 
-async def save_person(uow: UnitOfWork, person: Person) -> None:
-    await db.save_person(uow.session, person)
+async def save_person(unit: NotificationsUnit, person: Person) -> None:
+    await unit.read_model.save_person(person)
 
 
-async def forget_person(uow: UnitOfWork, person_id: uuid.UUID) -> None:
-    await db.forget_person(uow.session, person_id)
+async def forget_person(unit: NotificationsUnit, person_id: uuid.UUID) -> None:
+    await unit.read_model.forget_person(person_id)
 
 
-async def save_studio(uow: UnitOfWork, event: StudioEvent) -> None:
+async def save_studio(unit: NotificationsUnit, event: StudioEvent) -> None:
     studio = Studio(
         id=event.studio_id,
         revision=event.revision,
@@ -38,7 +37,7 @@ async def save_studio(uow: UnitOfWork, event: StudioEvent) -> None:
         country=event.country,
         rooms={room.room_id: room.name for room in event.rooms},
     )
-    await db.save_studio(uow.session, studio)
+    await unit.read_model.save_studio(studio)
 
 
 def booking_of(
@@ -56,7 +55,7 @@ def booking_of(
     )
 
 
-async def booking_requested(uow: UnitOfWork, event: BookingRequested) -> None:
+async def booking_requested(unit: NotificationsUnit, event: BookingRequested) -> None:
     """Make the booking known, so that a declined card can be told to its booker."""
-    if await db.lock_booking(uow.session, event.booking_id) is None:
-        await db.save_booking(uow.session, booking_of(event, BookingStatus.REQUESTED))
+    if await unit.read_model.lock_booking(event.booking_id) is None:
+        await unit.read_model.save_booking(booking_of(event, BookingStatus.REQUESTED))

@@ -10,14 +10,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from contracts import Envelope
-from notifications import db
 from notifications.domain.notices import Email, Kind
 from notifications.domain.read_models import Booking
 from notifications.emails import BookingFacts, Composer
-from service_runtime.unit_of_work import UnitOfWork
+from notifications.repositories import NotificationsUnit
 
 PREFERENCES_PAGE = "/account#email-preferences"
 
@@ -45,25 +42,25 @@ class Writing:
         return f"{self.web_url}{PREFERENCES_PAGE}"
 
 
-async def record(uow: UnitOfWork, writing: Writing, email: Email) -> None:
+async def record(unit: NotificationsUnit, writing: Writing, email: Email) -> None:
     """Queue the email, or record it as `skipped` when its recipient turned its kind off (so
     operators can see why it never went)."""
-    chosen = await db.preferences(uow.session, email.recipient_id)
+    chosen = await unit.preferences.of(email.recipient_id)
     if not chosen.wants(email.kind):
-        await db.record_email(uow.session, email, status="skipped")
-    elif await db.record_email(uow.session, email):
-        uow.after_commit(writing.emails_recorded)
+        await unit.emails.record(email, status="skipped")
+    elif await unit.emails.record(email):
+        unit.after_commit(writing.emails_recorded)
 
 
-async def known_booking(session: AsyncSession, booking_id: uuid.UUID) -> Booking:
-    booking = await db.booking(session, booking_id)
+async def known_booking(unit: NotificationsUnit, booking_id: uuid.UUID) -> Booking:
+    booking = await unit.read_model.booking(booking_id)
     if booking is None:
         raise NotYetKnown(f"booking {booking_id} is not known yet")
     return booking
 
 
 async def tell(
-    uow: UnitOfWork,
+    unit: NotificationsUnit,
     writing: Writing,
     kind: Kind,
     booking: Booking,
@@ -71,17 +68,17 @@ async def tell(
     envelope: Envelope,
     **context: Any,
 ) -> None:
-    facts = await booking_facts(uow.session, booking)
+    facts = await booking_facts(unit, booking)
     email = writing.composer.compose(
         kind, facts, recipient_id, event_id=envelope.message_id, **context
     )
-    await record(uow, writing, email)
+    await record(unit, writing, email)
 
 
-async def booking_facts(session: AsyncSession, booking: Booking) -> BookingFacts:
-    studio = await db.studio(session, booking.studio_id)
-    booker = await db.person(session, booking.booker_id)
-    owner = await db.person(session, booking.owner_id)
+async def booking_facts(unit: NotificationsUnit, booking: Booking) -> BookingFacts:
+    studio = await unit.read_model.studio(booking.studio_id)
+    booker = await unit.read_model.person(booking.booker_id)
+    owner = await unit.read_model.person(booking.owner_id)
     if studio is None or booker is None or owner is None:
         raise NotYetKnown(
             f"booking {booking.id}: studio {studio is not None}, booker {booker is not None},"
