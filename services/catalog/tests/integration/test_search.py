@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
+from catalog.db.studio_search import NEAREST_MARGIN
 from catalog.db.studios import save_rating
 from catalog.domain.ratings import RatingSummary
 from tests.fixtures.tokens import TestIssuer
@@ -246,3 +247,47 @@ async def test_detail_by_id_or_slug_has_rooms_photos_and_rating(known: Known) ->
     assert by_id.json()["rating"] == {"average": 4.0, "count": 2}
     assert by_id.json()["rooms"][0]["hourly_price_minor"] == 6000
     assert by_id.json()["photos"][0]["caption"] == "The live room"
+
+
+async def test_studios_at_one_address_page_by_id_when_nearest_first_cannot_tell_them_apart(
+    make_database: Callable[[str, Path | None], str],
+    rabbit_url: str,
+    bus_namespace: str,
+    token_issuer: TestIssuer,
+    tracer_provider: TracerProvider,
+) -> None:
+    """More studios in one building than the nearest-first scan reads past a page: the pages
+    still come in (distance, id) order, with nothing missed or repeated."""
+    async with running_catalog(
+        make_database, rabbit_url, bus_namespace, token_issuer, tracer_provider
+    ) as catalog:
+        owner = token_issuer.headers("owner", uuid.uuid4())
+        building = dict(city="Berlin", latitude=52.5000, longitude=13.4000)
+        same_place = [
+            (await published_studio(catalog.client, owner, name=f"Room {n}", **building))["id"]
+            for n in range(NEAREST_MARGIN + 5)
+        ]
+        nearer = await published_studio(
+            catalog.client, owner, name="Corner Booth", city="Berlin", latitude=52.5190,
+            longitude=13.4050,
+        )  # fmt: skip
+        farther = await published_studio(
+            catalog.client, owner, name="Edge Hall", city="Berlin", latitude=52.45,
+            longitude=13.30,
+        )  # fmt: skip
+        expected = [nearer["id"], *sorted(same_place, key=uuid.UUID), farther["id"]]
+
+        for limit in (2, 5, 30):
+            found: list[str] = []
+            cursor = None
+            while True:
+                params = {**BERLIN, "radius_km": 50, "sort": "distance", "limit": limit}
+                page = await catalog.client.get(
+                    "/api/studios", params={**params, **({"cursor": cursor} if cursor else {})}
+                )
+                assert page.status_code == 200, page.text
+                found += [item["id"] for item in page.json()["items"]]
+                cursor = page.json()["next_cursor"]
+                if cursor is None:
+                    break
+            assert found == expected, limit

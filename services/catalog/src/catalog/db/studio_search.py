@@ -4,6 +4,12 @@ Every part is index-backed: the text match by the GIN index on the generated tsv
 radius by the GiST index on ll_to_earth(latitude, longitude) through `earth_box @>` (a cube
 around the point, then the exact `earth_distance` filter), amenities by the GIN index on
 the array. Each order ends with the studio id, so a page boundary is one (key, id) pair.
+
+Nearest first walks the location index in distance order (a GiST k-nearest-neighbour scan on the
+`<->` distance between the points, which orders as the great-circle distance does) and stops
+after a page and some more, instead of measuring and sorting every studio in the radius. Only
+the (distance, id) order of what it read is then exact: when studios at the very distance where
+the page ends continue past what was read, the page is read again with the full sort.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db.studios import studio_photos, studios
@@ -19,6 +25,9 @@ from catalog.domain.search import SearchSort, StudioSearch
 from contracts.catalog import StudioStatus
 
 _DESCENDING = frozenset({SearchSort.RELEVANCE, SearchSort.PRICE_DESC, SearchSort.RATING})
+NEAREST_MARGIN = 20
+"""How many studios past a page the nearest-first scan reads, so that studios at the same
+distance as the page's last (one address, several studios) still come in id order."""
 
 
 @dataclass(frozen=True)
@@ -64,13 +73,19 @@ async def search_studios(session: AsyncSession, search: StudioSearch) -> list[St
     columns: list[Any] = [studios, key.label("sort_key"), _first_photo().label("photo_url")]
     if distance is not None:
         columns.append(distance.label("distance_m"))
-    statement = (
-        select(*columns)
-        .where(*conditions)
-        .order_by(key.desc() if search.order in _DESCENDING else key.asc(), studios.c.id)
-        .limit(search.limit + 1)
-    )
-    rows = (await session.execute(statement)).all()
+    wanted = search.limit + 1
+    rows: list[Any] | None = None
+    if search.order is SearchSort.DISTANCE and search.near is not None:
+        centre = _earth_point(search.near.latitude, search.near.longitude)
+        rows = await _nearest_first(session, select(*columns).where(*conditions), centre, wanted)
+    if rows is None:
+        statement = (
+            select(*columns)
+            .where(*conditions)
+            .order_by(key.desc() if search.order in _DESCENDING else key.asc(), studios.c.id)
+            .limit(wanted)
+        )
+        rows = list((await session.execute(statement)).all())
     return [
         StudioHit(
             row=row,
@@ -79,6 +94,19 @@ async def search_studios(session: AsyncSession, search: StudioSearch) -> list[St
         )
         for row in rows
     ]
+
+
+async def _nearest_first(
+    session: AsyncSession, statement: Select[Any], centre: ColumnElement[Any], wanted: int
+) -> list[Any] | None:
+    """The first `wanted` rows by (distance, id) from an index scan in distance order, or None
+    when studios at the last one's distance may go on past what was read."""
+    read = wanted + NEAREST_MARGIN
+    nearest = statement.order_by(_studio_point().op("<->")(centre)).limit(read)
+    rows = sorted((await session.execute(nearest)).all(), key=lambda r: (r.sort_key, r.id))
+    if len(rows) < read or len(rows) <= wanted or rows[-1].sort_key > rows[wanted - 1].sort_key:
+        return rows[:wanted]
+    return None
 
 
 def _first_photo() -> ColumnElement[Any]:
