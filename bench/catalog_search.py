@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from bench.measuring import percentile
 from catalog.db.base import outbox
+from catalog.db.unit import SqlCatalogUnits
 from catalog.domain.search import Near, SearchSort, StudioSearch
 from catalog.seeding.loading import seed
 from catalog.seeding.sample_data import CITIES
@@ -54,7 +55,7 @@ def radius_only(index: int) -> StudioSearch:
 
 
 async def measure(
-    units: UnitsOfWork, make: Callable[[int], StudioSearch], runs: int
+    units: SqlCatalogUnits, make: Callable[[int], StudioSearch], runs: int
 ) -> tuple[list[float], float]:
     for index in range(20):  # warm the pool and the caches
         await studio_reads.search(units, make(index))
@@ -79,7 +80,7 @@ async def main(studios: int, runs: int) -> None:
         started = time.perf_counter()
         await seed(database, studios, random_seed=7)
         seeded_in = time.perf_counter() - started
-        units = UnitsOfWork(database, outbox)
+        units = SqlCatalogUnits(UnitsOfWork(database, outbox))
         results = {
             "text + radius (distance)": await measure(units, text_and_radius, runs),
             "text only (relevance)": await measure(units, text_only, runs),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from catalog.db.base import user_access
 from catalog.db.reviews import reviewer_names
+from catalog.db.unit import SqlCatalogUnit
 from catalog.service import bookings, reviews
 from contracts import Envelope
 from contracts.booking import (
@@ -28,17 +29,17 @@ def message_handlers() -> MessageHandlers:
 
     @handlers.on(BookingConfirmed)
     async def booking_confirmed(uow: UnitOfWork, message: BookingConfirmed, _: Envelope) -> None:
-        await bookings.record_confirmed_booking(uow, message)
+        await bookings.record_confirmed_booking(SqlCatalogUnit(uow), message)
 
     @handlers.on(BookingCompleted)
     async def booking_completed(uow: UnitOfWork, message: BookingCompleted, _: Envelope) -> None:
-        await bookings.record_completed_booking(uow, message)
+        await bookings.record_completed_booking(SqlCatalogUnit(uow), message)
 
     @handlers.on(BookingCancelled)
     @handlers.on(BookingFailed)
     @handlers.on(BookingNoShow)
     async def booking_ended(uow: UnitOfWork, message: bookings.BookingEnded, _: Envelope) -> None:
-        await bookings.record_ended_booking(uow, message)
+        await bookings.record_ended_booking(SqlCatalogUnit(uow), message)
 
     # A deletion is still recorded for the tokens, then the name is forgotten, so a deleted
     # person's reviews no longer say who wrote them.

@@ -16,7 +16,7 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
 from catalog.db.studio_search import NEAREST_MARGIN
-from catalog.db.studios import save_rating
+from catalog.db.studios import SqlStudios
 from catalog.domain.ratings import RatingSummary
 from tests.fixtures.tokens import TestIssuer
 
@@ -119,7 +119,7 @@ async def known(
         await catalog.client.post(f"/api/studios/{unlisted['id']}/unlist", headers=owner)
         async with catalog.runtime.database.transaction() as session:
             for name, rating in RATINGS.items():
-                await save_rating(session, uuid.UUID(ids[name]), rating)
+                await SqlStudios(session).save_rating(uuid.UUID(ids[name]), rating)
         yield Known(catalog, ids)
 
 

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException
 
 from catalog.config import CatalogSettings
+from catalog.db.unit import SqlCatalogUnits
 from catalog.domain.studios import Actor
+from catalog.repositories import CatalogUnits
 from contracts.identity import Role
 from service_runtime.auth import OptionalUser, Principal
-from service_runtime.service_app import UnitsDep as UnitsDep
-from service_runtime.service_app import settings_of
+from service_runtime.service_app import UnitsDep, settings_of
 
 SettingsDep = Annotated[CatalogSettings, Depends(settings_of(CatalogSettings))]
 
@@ -45,3 +46,10 @@ def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
 
 
 IfMatchDep = Annotated[int | None, Depends(_if_match)]
+
+
+def _catalog_units(units: UnitsDep) -> CatalogUnits:
+    return SqlCatalogUnits(units)
+
+
+CatalogUnitsDep = Annotated[CatalogUnits, Depends(_catalog_units)]

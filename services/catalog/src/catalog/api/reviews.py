@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from catalog.api.deps import UnitsDep, ViewerDep, actor_of
+from catalog.api.deps import CatalogUnitsDep, ViewerDep, actor_of
 from catalog.api.schemas.reviews import AnswerIn, ReviewIn, ReviewOut, ReviewPageOut
 from catalog.domain.search import DEFAULT_LIMIT, MAX_LIMIT
 from catalog.service import reviews as review_service
@@ -19,7 +19,7 @@ router = APIRouter(tags=["reviews"])
 @router.get("/api/studios/{studio_id}/reviews")
 async def studio_reviews(
     studio_id: uuid.UUID,
-    units: UnitsDep,
+    units: CatalogUnitsDep,
     viewer: ViewerDep,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -34,7 +34,7 @@ async def studio_reviews(
 
 @router.post("/api/studios/{studio_id}/reviews", status_code=status.HTTP_201_CREATED)
 async def add_review(
-    studio_id: uuid.UUID, body: ReviewIn, user: CurrentUser, units: UnitsDep
+    studio_id: uuid.UUID, body: ReviewIn, user: CurrentUser, units: CatalogUnitsDep
 ) -> ReviewOut:
     review = await review_service.add_review(
         units,
@@ -49,7 +49,11 @@ async def add_review(
 
 @router.post("/api/studios/{studio_id}/reviews/{review_id}/answer")
 async def answer_review(
-    studio_id: uuid.UUID, review_id: uuid.UUID, body: AnswerIn, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID,
+    review_id: uuid.UUID,
+    body: AnswerIn,
+    owner: OwnerUser,
+    units: CatalogUnitsDep,
 ) -> ReviewOut:
     review = await review_service.answer_review(
         units, actor_of(owner), studio_id, review_id, body.text

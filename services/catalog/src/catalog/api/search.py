@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from catalog.api.deps import SettingsDep, UnitsDep, ViewerDep
+from catalog.api.deps import CatalogUnitsDep, SettingsDep, ViewerDep
 from catalog.api.schemas.search import SearchPageOut, StudioSummary
 from catalog.api.schemas.studios import StudioOut
 from catalog.domain.amenities import Amenity
@@ -30,7 +30,7 @@ router = APIRouter(tags=["search"])
 
 @router.get("/api/studios")
 async def search_studios(
-    units: UnitsDep,
+    units: CatalogUnitsDep,
     settings: SettingsDep,
     q: Annotated[PlainText | None, Query(max_length=200, description="Words to find")] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
@@ -80,7 +80,7 @@ async def search_studios(
 
 @router.get("/api/studios/{id_or_slug}")
 async def studio_detail(
-    id_or_slug: str, units: UnitsDep, viewer: ViewerDep, response: Response
+    id_or_slug: str, units: CatalogUnitsDep, viewer: ViewerDep, response: Response
 ) -> StudioOut:
     """A published studio for anyone; drafts, unlisted and suspended ones for owner and admins."""
     studio = await studio_reads.studio_detail(units, id_or_slug, viewer)

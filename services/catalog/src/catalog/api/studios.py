@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from catalog.api.deps import IfMatchDep, UnitsDep, actor_of
+from catalog.api.deps import CatalogUnitsDep, IfMatchDep, actor_of
 from catalog.api.schemas.studios import RoomIn, StudioIn, StudioOut, StudioPatch, Suspension
 from catalog.domain.studios import Studio
 from catalog.service import studio_changes, studio_reads
@@ -22,7 +22,7 @@ def _out(studio: Studio, response: Response) -> StudioOut:
 
 @router.post("/api/studios", status_code=status.HTTP_201_CREATED)
 async def create_studio(
-    body: StudioIn, owner: OwnerUser, units: UnitsDep, response: Response
+    body: StudioIn, owner: OwnerUser, units: CatalogUnitsDep, response: Response
 ) -> StudioOut:
     studio = await studio_changes.create_studio(
         units, actor_of(owner), body.details(), [room.to_domain() for room in body.rooms]
@@ -32,7 +32,7 @@ async def create_studio(
 
 
 @router.get("/api/owner/studios")
-async def my_studios(owner: OwnerUser, units: UnitsDep) -> list[StudioOut]:
+async def my_studios(owner: OwnerUser, units: CatalogUnitsDep) -> list[StudioOut]:
     """The caller's own studios in any status, newest first."""
     studios = await studio_reads.owner_studios(units, actor_of(owner).user_id)
     return [StudioOut.of(studio) for studio in studios]
@@ -46,7 +46,7 @@ async def edit_studio(
     studio_id: uuid.UUID,
     body: StudioPatch,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: CatalogUnitsDep,
     if_match: IfMatchDep,
     response: Response,
 ) -> StudioOut:
@@ -61,7 +61,11 @@ async def edit_studio(
 
 @router.post("/api/studios/{studio_id}/publish")
 async def publish(
-    studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep, if_match: IfMatchDep, r: Response
+    studio_id: uuid.UUID,
+    owner: OwnerUser,
+    units: CatalogUnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
 ) -> StudioOut:
     """Owners publish their own complete studios; admins any complete one."""
     studio = await studio_changes.publish(
@@ -72,7 +76,11 @@ async def publish(
 
 @router.post("/api/studios/{studio_id}/unlist")
 async def unlist(
-    studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep, if_match: IfMatchDep, r: Response
+    studio_id: uuid.UUID,
+    owner: OwnerUser,
+    units: CatalogUnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
 ) -> StudioOut:
     studio = await studio_changes.unlist(
         units, actor_of(owner), studio_id, expected_version=if_match
@@ -85,7 +93,7 @@ async def suspend(
     studio_id: uuid.UUID,
     body: Suspension,
     admin: AdminUser,
-    units: UnitsDep,
+    units: CatalogUnitsDep,
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:
@@ -97,7 +105,11 @@ async def suspend(
 
 @router.post("/api/studios/{studio_id}/restore")
 async def restore(
-    studio_id: uuid.UUID, admin: AdminUser, units: UnitsDep, if_match: IfMatchDep, r: Response
+    studio_id: uuid.UUID,
+    admin: AdminUser,
+    units: CatalogUnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
 ) -> StudioOut:
     studio = await studio_changes.restore(
         units, actor_of(admin), studio_id, expected_version=if_match
@@ -110,7 +122,7 @@ async def add_room(
     studio_id: uuid.UUID,
     body: RoomIn,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: CatalogUnitsDep,
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:
@@ -131,7 +143,7 @@ async def replace_room(
     room_id: uuid.UUID,
     body: RoomIn,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: CatalogUnitsDep,
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:
@@ -151,7 +163,7 @@ async def remove_room(
     studio_id: uuid.UUID,
     room_id: uuid.UUID,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: CatalogUnitsDep,
     if_match: IfMatchDep,
     r: Response,
 ) -> StudioOut:

@@ -40,57 +40,6 @@ booked_sessions = Table(
 )
 
 
-async def add_completed_booking(session: AsyncSession, booking: CompletedBooking) -> None:
-    await session.execute(
-        pg_insert(completed_bookings)
-        .values(
-            booking_id=booking.booking_id,
-            booker_id=booking.booker_id,
-            studio_id=booking.studio_id,
-            completed_at=booking.completed_at,
-        )
-        .on_conflict_do_nothing()
-    )
-
-
-async def completed_booking(
-    session: AsyncSession, booking_id: uuid.UUID
-) -> CompletedBooking | None:
-    row = (
-        await session.execute(
-            select(completed_bookings).where(completed_bookings.c.booking_id == booking_id)
-        )
-    ).first()
-    if row is None:
-        return None
-    return CompletedBooking(row.booking_id, row.booker_id, row.studio_id, row.completed_at)
-
-
-async def add_booked_session(
-    session: AsyncSession, studio_id: uuid.UUID, booking: UpcomingBooking
-) -> None:
-    """Remember a confirmed booking, unless its end is known already."""
-    await session.execute(
-        pg_insert(booked_sessions)
-        .values(_booked_session_values(studio_id, booking, live=True))
-        .on_conflict_do_nothing()
-    )
-
-
-async def end_booked_session(
-    session: AsyncSession, studio_id: uuid.UUID, booking: UpcomingBooking
-) -> None:
-    """Mark a booking ended for good, whether or not its confirmation has arrived yet."""
-    statement = pg_insert(booked_sessions).values(
-        _booked_session_values(studio_id, booking, live=False)
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[booked_sessions.c.booking_id], set_={"live": False}
-        )
-    )
-
-
 def _booked_session_values(
     studio_id: uuid.UUID, booking: UpcomingBooking, *, live: bool
 ) -> dict[str, Any]:
@@ -104,17 +53,64 @@ def _booked_session_values(
     }
 
 
-async def upcoming_bookings(
-    session: AsyncSession, studio_id: uuid.UUID, *, now: datetime
-) -> list[UpcomingBooking]:
-    """The studio's confirmed bookings that have not ended by `now`, soonest first."""
-    rows = await session.execute(
-        select(booked_sessions)
-        .where(
-            booked_sessions.c.studio_id == studio_id,
-            booked_sessions.c.live,
-            booked_sessions.c.ends_at > now,
+class SqlBookings:
+    """What catalog keeps of bookings: completed ones (reviewable) and sessions still to come."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_completed_booking(self, booking: CompletedBooking) -> None:
+        await self._session.execute(
+            pg_insert(completed_bookings)
+            .values(
+                booking_id=booking.booking_id,
+                booker_id=booking.booker_id,
+                studio_id=booking.studio_id,
+                completed_at=booking.completed_at,
+            )
+            .on_conflict_do_nothing()
         )
-        .order_by(booked_sessions.c.starts_at, booked_sessions.c.booking_id)
-    )
-    return [UpcomingBooking(r.booking_id, r.room_id, r.starts_at, r.ends_at) for r in rows]
+
+    async def completed_booking(self, booking_id: uuid.UUID) -> CompletedBooking | None:
+        row = (
+            await self._session.execute(
+                select(completed_bookings).where(completed_bookings.c.booking_id == booking_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        return CompletedBooking(row.booking_id, row.booker_id, row.studio_id, row.completed_at)
+
+    async def add_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
+        """Remember a confirmed booking, unless its end is known already."""
+        await self._session.execute(
+            pg_insert(booked_sessions)
+            .values(_booked_session_values(studio_id, booking, live=True))
+            .on_conflict_do_nothing()
+        )
+
+    async def end_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
+        """Mark a booking ended for good, whether or not its confirmation has arrived yet."""
+        statement = pg_insert(booked_sessions).values(
+            _booked_session_values(studio_id, booking, live=False)
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[booked_sessions.c.booking_id], set_={"live": False}
+            )
+        )
+
+    async def upcoming_bookings(
+        self, studio_id: uuid.UUID, *, now: datetime
+    ) -> list[UpcomingBooking]:
+        """The studio's confirmed bookings that have not ended by `now`, soonest first."""
+        rows = await self._session.execute(
+            select(booked_sessions)
+            .where(
+                booked_sessions.c.studio_id == studio_id,
+                booked_sessions.c.live,
+                booked_sessions.c.ends_at > now,
+            )
+            .order_by(booked_sessions.c.starts_at, booked_sessions.c.booking_id)
+        )
+        return [UpcomingBooking(r.booking_id, r.room_id, r.starts_at, r.ends_at) for r in rows]

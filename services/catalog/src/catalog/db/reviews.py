@@ -73,64 +73,63 @@ def _reviews_named() -> Select[Any]:
     )
 
 
-async def user_name(session: AsyncSession, user_id: uuid.UUID) -> str | None:
-    query = select(reviewer_names.c.name).where(reviewer_names.c.user_id == user_id)
-    name: str | None = (await session.execute(query)).scalar_one_or_none()
-    return name
+class SqlReviews:
+    """Reviews of studios and the names of their reviewers."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def review_exists_for(session: AsyncSession, booking_id: uuid.UUID) -> bool:
-    query = select(reviews.c.id).where(reviews.c.booking_id == booking_id)
-    return (await session.execute(query)).first() is not None
+    async def user_name(self, user_id: uuid.UUID) -> str | None:
+        query = select(reviewer_names.c.name).where(reviewer_names.c.user_id == user_id)
+        name: str | None = (await self._session.execute(query)).scalar_one_or_none()
+        return name
 
+    async def review_exists_for(self, booking_id: uuid.UUID) -> bool:
+        query = select(reviews.c.id).where(reviews.c.booking_id == booking_id)
+        return (await self._session.execute(query)).first() is not None
 
-async def add_review(session: AsyncSession, review: Review) -> None:
-    await session.execute(
-        insert(reviews).values(
-            id=review.id,
-            studio_id=review.studio_id,
-            booking_id=review.booking_id,
-            booker_id=review.booker_id,
-            rating=review.rating,
-            text=review.text,
-            created_at=review.created_at,
-        )
-    )
-
-
-async def review_for_update(
-    session: AsyncSession, studio_id: uuid.UUID, review_id: uuid.UUID
-) -> Review | None:
-    row = (
-        await session.execute(
-            _reviews_named()
-            .where(and_(reviews.c.id == review_id, reviews.c.studio_id == studio_id))
-            .with_for_update(of=reviews)
-        )
-    ).first()
-    return _review(row) if row else None
-
-
-async def save_answer(session: AsyncSession, review: Review) -> None:
-    await session.execute(
-        update(reviews)
-        .where(reviews.c.id == review.id)
-        .values(answer=review.answer, answered_at=review.answered_at)
-    )
-
-
-async def reviews_of(
-    session: AsyncSession, studio_id: uuid.UUID, *, limit: int, after: Cursor | None
-) -> list[Review]:
-    """A studio's reviews, newest first; the cursor's key is created_at in microseconds."""
-    created_us = func.floor(func.extract("epoch", reviews.c.created_at) * 1_000_000)
-    query = _reviews_named().where(reviews.c.studio_id == studio_id)
-    if after is not None:
-        query = query.where(
-            or_(
-                created_us < after.key,
-                and_(created_us == after.key, reviews.c.id > after.last_id),
+    async def add(self, review: Review) -> None:
+        await self._session.execute(
+            insert(reviews).values(
+                id=review.id,
+                studio_id=review.studio_id,
+                booking_id=review.booking_id,
+                booker_id=review.booker_id,
+                rating=review.rating,
+                text=review.text,
+                created_at=review.created_at,
             )
         )
-    query = query.order_by(reviews.c.created_at.desc(), reviews.c.id).limit(limit)
-    return [_review(row) for row in (await session.execute(query)).all()]
+
+    async def review_for_update(self, studio_id: uuid.UUID, review_id: uuid.UUID) -> Review | None:
+        row = (
+            await self._session.execute(
+                _reviews_named()
+                .where(and_(reviews.c.id == review_id, reviews.c.studio_id == studio_id))
+                .with_for_update(of=reviews)
+            )
+        ).first()
+        return _review(row) if row else None
+
+    async def save_answer(self, review: Review) -> None:
+        await self._session.execute(
+            update(reviews)
+            .where(reviews.c.id == review.id)
+            .values(answer=review.answer, answered_at=review.answered_at)
+        )
+
+    async def reviews_of(
+        self, studio_id: uuid.UUID, *, limit: int, after: Cursor | None
+    ) -> list[Review]:
+        """A studio's reviews, newest first; the cursor's key is created_at in microseconds."""
+        created_us = func.floor(func.extract("epoch", reviews.c.created_at) * 1_000_000)
+        query = _reviews_named().where(reviews.c.studio_id == studio_id)
+        if after is not None:
+            query = query.where(
+                or_(
+                    created_us < after.key,
+                    and_(created_us == after.key, reviews.c.id > after.last_id),
+                )
+            )
+        query = query.order_by(reviews.c.created_at.desc(), reviews.c.id).limit(limit)
+        return [_review(row) for row in (await self._session.execute(query)).all()]

@@ -14,7 +14,6 @@ the page ends continue past what was read, the page is read again with the full 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, or_, select
@@ -22,21 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db.studios import studio_photos, studios
 from catalog.domain.search import SearchSort, StudioSearch
+from catalog.repositories import StudioHit
 from contracts.catalog import StudioStatus
 
 _DESCENDING = frozenset({SearchSort.RELEVANCE, SearchSort.PRICE_DESC, SearchSort.RATING})
 NEAREST_MARGIN = 20
 """How many studios past a page the nearest-first scan reads, so that studios at the same
 distance as the page's last (one address, several studios) still come in id order."""
-
-
-@dataclass(frozen=True)
-class StudioHit:
-    """One search result: the studio's row, how far it is, and its sort key."""
-
-    row: Any
-    distance_km: float | None
-    key: float | int
 
 
 def _earth_point(latitude: float, longitude: float) -> ColumnElement[Any]:

@@ -115,137 +115,151 @@ studio_photos = Table(
 )
 
 
-async def studio_by(
-    session: AsyncSession,
-    *,
-    studio_id: uuid.UUID | None = None,
-    slug: str | None = None,
-    for_update: bool = False,
-) -> Studio | None:
-    """A studio with its rooms and photos, by id or slug; locked for the transaction if asked."""
-    query = select(studios).where(
-        studios.c.id == studio_id if studio_id is not None else studios.c.slug == slug
-    )
-    if for_update:
-        query = query.with_for_update()
-    row = (await session.execute(query)).first()
-    if row is None:
-        return None
-    room_rows = (
-        await session.execute(
-            select(rooms).where(rooms.c.studio_id == row.id).order_by(rooms.c.position)
+class SqlStudios:
+    """Studios on PostgreSQL: a studio with its rooms and photos, its rating summary."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def studio_by(
+        self,
+        *,
+        studio_id: uuid.UUID | None = None,
+        slug: str | None = None,
+        for_update: bool = False,
+    ) -> Studio | None:
+        """A studio with its rooms and photos, by id or slug; locked for the transaction if
+        asked."""
+        query = select(studios).where(
+            studios.c.id == studio_id if studio_id is not None else studios.c.slug == slug
         )
-    ).all()
-    photo_rows = (
-        await session.execute(
-            select(studio_photos)
-            .where(studio_photos.c.studio_id == row.id)
-            .order_by(studio_photos.c.position)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return None
+        room_rows = (
+            await self._session.execute(
+                select(rooms).where(rooms.c.studio_id == row.id).order_by(rooms.c.position)
+            )
+        ).all()
+        photo_rows = (
+            await self._session.execute(
+                select(studio_photos)
+                .where(studio_photos.c.studio_id == row.id)
+                .order_by(studio_photos.c.position)
+            )
+        ).all()
+        return studio_of(row, room_rows, photo_rows)
+
+    async def studios_of_owner(self, owner_id: uuid.UUID) -> list[Studio]:
+        """An owner's studios, newest first, with their rooms and photos."""
+        rows = (
+            await self._session.execute(
+                select(studios)
+                .where(studios.c.owner_id == owner_id)
+                .order_by(studios.c.created_at.desc(), studios.c.id)
+            )
+        ).all()
+        ids = [row.id for row in rows]
+        room_rows = (
+            await self._session.execute(
+                select(rooms).where(rooms.c.studio_id.in_(ids)).order_by(rooms.c.position)
+            )
+        ).all()
+        photo_rows = (
+            await self._session.execute(
+                select(studio_photos)
+                .where(studio_photos.c.studio_id.in_(ids))
+                .order_by(studio_photos.c.position)
+            )
+        ).all()
+        return [
+            studio_of(
+                row,
+                [r for r in room_rows if r.studio_id == row.id],
+                [p for p in photo_rows if p.studio_id == row.id],
+            )
+            for row in rows
+        ]
+
+    async def slugs_like(self, base: str) -> set[str]:
+        """Slugs taken by this base or its numbered variants. Studios created at once under one
+        name wait for each other here until the transaction ends, so each picks a free slug."""
+        await self._session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(base, 0)))
         )
-    ).all()
-    return studio_of(row, room_rows, photo_rows)
-
-
-async def studios_of_owner(session: AsyncSession, owner_id: uuid.UUID) -> list[Studio]:
-    """An owner's studios, newest first, with their rooms and photos."""
-    rows = (
-        await session.execute(
-            select(studios)
-            .where(studios.c.owner_id == owner_id)
-            .order_by(studios.c.created_at.desc(), studios.c.id)
+        rows = await self._session.execute(
+            select(studios.c.slug).where(
+                or_(studios.c.slug == base, studios.c.slug.like(f"{base}-%", escape="\\"))
+            )
         )
-    ).all()
-    ids = [row.id for row in rows]
-    room_rows = (
-        await session.execute(
-            select(rooms).where(rooms.c.studio_id.in_(ids)).order_by(rooms.c.position)
+        return {row.slug for row in rows}
+
+    async def add(self, studio: Studio) -> None:
+        await self._session.execute(insert(studios).values(studio_values(studio)))
+        await self._insert_parts(studio)
+
+    async def save(self, studio: Studio, *, previous_version: int) -> bool:
+        """Store a changed studio if nobody changed it since `previous_version`; False if they
+        did."""
+        values = studio_values(studio)
+        for unchanged in (
+            "id",
+            "owner_id",
+            "slug",
+            "rating_total",
+            "rating_count",
+            "rating_average",
+        ):
+            values.pop(unchanged)
+        result = await self._session.execute(
+            update(studios)
+            .where(and_(studios.c.id == studio.id, studios.c.version == previous_version))
+            .values(**values, updated_at=func.now())
+            .returning(studios.c.id)
         )
-    ).all()
-    photo_rows = (
-        await session.execute(
-            select(studio_photos)
-            .where(studio_photos.c.studio_id.in_(ids))
-            .order_by(studio_photos.c.position)
+        if result.first() is None:
+            return False
+        await self._session.execute(delete(rooms).where(rooms.c.studio_id == studio.id))
+        await self._session.execute(
+            delete(studio_photos).where(studio_photos.c.studio_id == studio.id)
         )
-    ).all()
-    return [
-        studio_of(
-            row,
-            [r for r in room_rows if r.studio_id == row.id],
-            [p for p in photo_rows if p.studio_id == row.id],
-        )
-        for row in rows
-    ]
+        await self._insert_parts(studio)
+        return True
 
+    async def _insert_parts(self, studio: Studio) -> None:
+        if studio.rooms:
+            await self._session.execute(
+                insert(rooms), [room_values(studio.id, i, r) for i, r in enumerate(studio.rooms)]
+            )
+        if studio.photos:
+            await self._session.execute(
+                insert(studio_photos),
+                [photo_values(studio.id, i, p) for i, p in enumerate(studio.photos)],
+            )
 
-async def slugs_like(session: AsyncSession, base: str) -> set[str]:
-    """Slugs taken by this base or its numbered variants. Studios created at once under one
-    name wait for each other here until the transaction ends, so each picks a free slug."""
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(base, 0))))
-    rows = await session.execute(
-        select(studios.c.slug).where(
-            or_(studios.c.slug == base, studios.c.slug.like(f"{base}-%", escape="\\"))
-        )
-    )
-    return {row.slug for row in rows}
-
-
-async def add_studio(session: AsyncSession, studio: Studio) -> None:
-    await session.execute(insert(studios).values(studio_values(studio)))
-    await _insert_parts(session, studio)
-
-
-async def save_studio(session: AsyncSession, studio: Studio, *, previous_version: int) -> bool:
-    """Store a changed studio if nobody changed it since `previous_version`; False if they did."""
-    values = studio_values(studio)
-    for unchanged in ("id", "owner_id", "slug", "rating_total", "rating_count", "rating_average"):
-        values.pop(unchanged)
-    result = await session.execute(
-        update(studios)
-        .where(and_(studios.c.id == studio.id, studios.c.version == previous_version))
-        .values(**values, updated_at=func.now())
-        .returning(studios.c.id)
-    )
-    if result.first() is None:
-        return False
-    await session.execute(delete(rooms).where(rooms.c.studio_id == studio.id))
-    await session.execute(delete(studio_photos).where(studio_photos.c.studio_id == studio.id))
-    await _insert_parts(session, studio)
-    return True
-
-
-async def _insert_parts(session: AsyncSession, studio: Studio) -> None:
-    if studio.rooms:
-        await session.execute(
-            insert(rooms), [room_values(studio.id, i, r) for i, r in enumerate(studio.rooms)]
-        )
-    if studio.photos:
-        await session.execute(
-            insert(studio_photos),
-            [photo_values(studio.id, i, p) for i, p in enumerate(studio.photos)],
-        )
-
-
-async def save_rating(session: AsyncSession, studio_id: uuid.UUID, rating: RatingSummary) -> None:
-    await session.execute(
-        update(studios)
-        .where(studios.c.id == studio_id)
-        .values(rating_total=rating.total, rating_count=rating.count, rating_average=rating.average)
-    )
-
-
-async def owner_and_rating_for_update(
-    session: AsyncSession, studio_id: uuid.UUID
-) -> tuple[uuid.UUID, RatingSummary] | None:
-    """The studio's owner and rating summary, locked until the transaction ends (None: no such
-    studio)."""
-    row = (
-        await session.execute(
-            select(studios.c.owner_id, studios.c.rating_total, studios.c.rating_count)
+    async def save_rating(self, studio_id: uuid.UUID, rating: RatingSummary) -> None:
+        await self._session.execute(
+            update(studios)
             .where(studios.c.id == studio_id)
-            .with_for_update()
+            .values(
+                rating_total=rating.total, rating_count=rating.count, rating_average=rating.average
+            )
         )
-    ).first()
-    if row is None:
-        return None
-    return row.owner_id, RatingSummary(total=row.rating_total, count=row.rating_count)
+
+    async def owner_and_rating_for_update(
+        self, studio_id: uuid.UUID
+    ) -> tuple[uuid.UUID, RatingSummary] | None:
+        """The studio's owner and rating summary, locked until the transaction ends (None: no such
+        studio)."""
+        row = (
+            await self._session.execute(
+                select(studios.c.owner_id, studios.c.rating_total, studios.c.rating_count)
+                .where(studios.c.id == studio_id)
+                .with_for_update()
+            )
+        ).first()
+        if row is None:
+            return None
+        return row.owner_id, RatingSummary(total=row.rating_total, count=row.rating_count)

@@ -3,9 +3,9 @@ end; completed ones open reviews."""
 
 from __future__ import annotations
 
-from catalog.db import bookings as booking_db
 from catalog.domain.bookings import UpcomingBooking
 from catalog.domain.reviews import CompletedBooking
+from catalog.repositories import CatalogUnit
 from contracts.booking import (
     BookingCancelled,
     BookingCompleted,
@@ -13,7 +13,6 @@ from contracts.booking import (
     BookingFailed,
     BookingNoShow,
 )
-from service_runtime.unit_of_work import UnitOfWork
 
 BookingEnded = BookingCancelled | BookingCompleted | BookingFailed | BookingNoShow
 
@@ -27,22 +26,21 @@ def _booked_session(message: BookingConfirmed | BookingEnded) -> UpcomingBooking
     )
 
 
-async def record_confirmed_booking(uow: UnitOfWork, message: BookingConfirmed) -> None:
+async def record_confirmed_booking(unit: CatalogUnit, message: BookingConfirmed) -> None:
     """Remember a confirmed booking, which its room and the studio's time zone must outlive."""
-    await booking_db.add_booked_session(uow.session, message.studio_id, _booked_session(message))
+    await unit.bookings.add_booked_session(message.studio_id, _booked_session(message))
 
 
-async def record_ended_booking(uow: UnitOfWork, message: BookingEnded) -> None:
+async def record_ended_booking(unit: CatalogUnit, message: BookingEnded) -> None:
     """Forget a booking as one that changes of its studio could break."""
-    await booking_db.end_booked_session(uow.session, message.studio_id, _booked_session(message))
+    await unit.bookings.end_booked_session(message.studio_id, _booked_session(message))
 
 
-async def record_completed_booking(uow: UnitOfWork, message: BookingCompleted) -> None:
+async def record_completed_booking(unit: CatalogUnit, message: BookingCompleted) -> None:
     """The booking no longer holds its room; remember who may review which studio (the
     consumer's inbox makes this run once)."""
-    await record_ended_booking(uow, message)
-    await booking_db.add_completed_booking(
-        uow.session,
+    await record_ended_booking(unit, message)
+    await unit.bookings.add_completed_booking(
         CompletedBooking(
             booking_id=message.booking_id,
             booker_id=message.booker_id,

@@ -7,15 +7,12 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from catalog.db import bookings as booking_db
-from catalog.db import reviews as review_db
-from catalog.db import studios as studio_db
 from catalog.domain import changes as rules
 from catalog.domain import reviews as review_rules
 from catalog.domain.reviews import AlreadyReviewed, Review, ReviewNotFound
 from catalog.domain.search import Cursor, InvalidSearch
 from catalog.domain.studios import Actor, NotStudioOwner, StudioNotFound
-from service_runtime.unit_of_work import UnitsOfWork
+from catalog.repositories import CatalogUnits
 
 REVIEWS_ORDER = "reviews_newest"
 MAX_REVIEWER_NAME = 200  # identity's bound on a person's name; a longer one is cut, not refused
@@ -30,7 +27,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def add_review(
-    units: UnitsOfWork,
+    units: CatalogUnits,
     *,
     booker_id: uuid.UUID,
     studio_id: uuid.UUID,
@@ -39,12 +36,12 @@ async def add_review(
     text: str,
 ) -> Review:
     """A booker's review of a completed booking; the studio's rating moves in the same commit."""
-    async with units.begin() as uow:
-        locked = await studio_db.owner_and_rating_for_update(uow.session, studio_id)
+    async with units.begin() as unit:
+        locked = await unit.studios.owner_and_rating_for_update(studio_id)
         if locked is None:
             raise StudioNotFound(studio_id)
         owner_id, summary = locked
-        booking = await booking_db.completed_booking(uow.session, booking_id)
+        booking = await unit.bookings.completed_booking(booking_id)
         review = review_rules.new_review(
             booking,
             studio_id=studio_id,
@@ -52,36 +49,36 @@ async def add_review(
             booker_id=booker_id,
             rating=rating,
             text=text,
-            now=uow.now,
+            now=unit.now,
         )
-        if await review_db.review_exists_for(uow.session, booking_id):
+        if await unit.reviews.review_exists_for(booking_id):
             raise AlreadyReviewed(booking_id)
-        await review_db.add_review(uow.session, review)
-        await studio_db.save_rating(uow.session, studio_id, summary.with_rating(rating))
-        review = replace(review, reviewer_name=await review_db.user_name(uow.session, booker_id))
+        await unit.reviews.add(review)
+        await unit.studios.save_rating(studio_id, summary.with_rating(rating))
+        review = replace(review, reviewer_name=await unit.reviews.user_name(booker_id))
     return review
 
 
 async def answer_review(
-    units: UnitsOfWork, actor: Actor, studio_id: uuid.UUID, review_id: uuid.UUID, answer: str
+    units: CatalogUnits, actor: Actor, studio_id: uuid.UUID, review_id: uuid.UUID, answer: str
 ) -> Review:
     """The studio owner's one answer to a review."""
-    async with units.begin() as uow:
-        studio = await studio_db.studio_by(uow.session, studio_id=studio_id)
+    async with units.begin() as unit:
+        studio = await unit.studios.studio_by(studio_id=studio_id)
         if studio is None:
             raise StudioNotFound(studio_id)
         if studio.owner_id != actor.user_id:
             raise NotStudioOwner()
-        review = await review_db.review_for_update(uow.session, studio_id, review_id)
+        review = await unit.reviews.review_for_update(studio_id, review_id)
         if review is None:
             raise ReviewNotFound(review_id)
-        review = review_rules.answered(review, answer, uow.now)
-        await review_db.save_answer(uow.session, review)
+        review = review_rules.answered(review, answer, unit.now)
+        await unit.reviews.save_answer(review)
     return review
 
 
 async def studio_reviews(
-    units: UnitsOfWork,
+    units: CatalogUnits,
     studio_id: uuid.UUID,
     viewer: Actor | None,
     *,
@@ -93,11 +90,11 @@ async def studio_reviews(
     after = Cursor.decode(cursor) if cursor else None
     if after is not None and after.sort != REVIEWS_ORDER:
         raise InvalidSearch("cursor: not a cursor of this list of reviews")
-    async with units.begin() as uow:
-        studio = await studio_db.studio_by(uow.session, studio_id=studio_id)
+    async with units.begin() as unit:
+        studio = await unit.studios.studio_by(studio_id=studio_id)
         if studio is None or not rules.visible_to(studio, viewer):
             raise StudioNotFound(studio_id)
-        page = await review_db.reviews_of(uow.session, studio_id, limit=limit + 1, after=after)
+        page = await unit.reviews.reviews_of(studio_id, limit=limit + 1, after=after)
     if len(page) <= limit:
         return page, None
     last = page[limit - 1]

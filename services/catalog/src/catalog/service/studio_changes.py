@@ -8,35 +8,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from catalog.db import bookings as booking_db
-from catalog.db import studios as studio_db
 from catalog.domain import bookings as booking_rules
 from catalog.domain import changes as rules
 from catalog.domain.slugs import slugify, unique_slug
 from catalog.domain.studios import Actor, Room, StaleVersion, Studio, StudioNotFound, validate
+from catalog.repositories import CatalogUnits
 from catalog.service.studio_events import studio_event
-from service_runtime.unit_of_work import UnitsOfWork
 
 
 async def create_studio(
-    units: UnitsOfWork, actor: Actor, details: Mapping[str, Any], rooms: list[Room]
+    units: CatalogUnits, actor: Actor, details: Mapping[str, Any], rooms: list[Room]
 ) -> Studio:
     """A new draft studio of the actor's, its slug made from its name once and for all."""
-    async with units.begin() as uow:
-        slug = unique_slug(
-            details["name"], await studio_db.slugs_like(uow.session, slugify(details["name"]))
-        )
+    async with units.begin() as unit:
+        slug = unique_slug(details["name"], await unit.studios.slugs_like(slugify(details["name"])))
         studio = validate(
             Studio(
                 id=uuid.uuid4(), owner_id=actor.user_id, slug=slug, rooms=tuple(rooms), **details
             )
         )
-        await studio_db.add_studio(uow.session, studio)
+        await unit.studios.add(studio)
     return studio
 
 
 async def _change(
-    units: UnitsOfWork,
+    units: CatalogUnits,
     actor: Actor,
     studio_id: uuid.UUID,
     expected_version: int | None,
@@ -44,24 +40,24 @@ async def _change(
 ) -> Studio:
     """Load the studio locked, let the domain change it, check that no upcoming booking breaks,
     store it with the next version, and record the event in the same transaction."""
-    async with units.begin() as uow:
-        before = await studio_db.studio_by(uow.session, studio_id=studio_id, for_update=True)
+    async with units.begin() as unit:
+        before = await unit.studios.studio_by(studio_id=studio_id, for_update=True)
         if before is None:
             raise StudioNotFound(studio_id)
         rules.check_version(before, expected_version)
         after = replace(change(before), version=before.version + 1)
-        upcoming = await booking_db.upcoming_bookings(uow.session, studio_id, now=uow.now)
+        upcoming = await unit.bookings.upcoming_bookings(studio_id, now=unit.now)
         booking_rules.check_bookings_kept(before, after, upcoming)
-        if not await studio_db.save_studio(uow.session, after, previous_version=before.version):
+        if not await unit.studios.save(after, previous_version=before.version):
             raise StaleVersion(before.version, before.version + 1)
-        event = studio_event(before, after, changed_at=uow.now, actor=actor)
+        event = studio_event(before, after, changed_at=unit.now, actor=actor)
         if event is not None:
-            await uow.publish(event, correlation_id=str(after.id))
+            await unit.publish(event, correlation_id=str(after.id))
     return after
 
 
 async def edit_studio(
-    units: UnitsOfWork,
+    units: CatalogUnits,
     actor: Actor,
     studio_id: uuid.UUID,
     changes: Mapping[str, Any],
@@ -76,7 +72,7 @@ async def edit_studio(
 
 
 async def publish(
-    units: UnitsOfWork, actor: Actor, studio_id: uuid.UUID, *, expected_version: int | None
+    units: CatalogUnits, actor: Actor, studio_id: uuid.UUID, *, expected_version: int | None
 ) -> Studio:
     return await _change(
         units, actor, studio_id, expected_version, lambda s: rules.publish(s, actor)
@@ -84,7 +80,7 @@ async def publish(
 
 
 async def unlist(
-    units: UnitsOfWork, actor: Actor, studio_id: uuid.UUID, *, expected_version: int | None
+    units: CatalogUnits, actor: Actor, studio_id: uuid.UUID, *, expected_version: int | None
 ) -> Studio:
     return await _change(
         units, actor, studio_id, expected_version, lambda s: rules.unlist(s, actor)
@@ -92,7 +88,7 @@ async def unlist(
 
 
 async def suspend(
-    units: UnitsOfWork,
+    units: CatalogUnits,
     actor: Actor,
     studio_id: uuid.UUID,
     *,
@@ -105,7 +101,7 @@ async def suspend(
 
 
 async def restore(
-    units: UnitsOfWork, actor: Actor, studio_id: uuid.UUID, *, expected_version: int | None
+    units: CatalogUnits, actor: Actor, studio_id: uuid.UUID, *, expected_version: int | None
 ) -> Studio:
     return await _change(
         units, actor, studio_id, expected_version, lambda s: rules.restore(s, actor)
@@ -113,7 +109,7 @@ async def restore(
 
 
 async def put_room(
-    units: UnitsOfWork,
+    units: CatalogUnits,
     actor: Actor,
     studio_id: uuid.UUID,
     room: Room,
@@ -133,7 +129,7 @@ async def put_room(
 
 
 async def remove_room(
-    units: UnitsOfWork,
+    units: CatalogUnits,
     actor: Actor,
     studio_id: uuid.UUID,
     room_id: uuid.UUID,

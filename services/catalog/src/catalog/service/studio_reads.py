@@ -6,16 +6,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.db import studios as studio_db
-from catalog.db.studio_search import StudioHit, search_studios
 from catalog.domain import changes as rules
 from catalog.domain.search import Cursor, StudioSearch
 from catalog.domain.slugs import could_be_slug
 from catalog.domain.studios import Actor, Studio, StudioNotFound
-from service_runtime.unit_of_work import UnitsOfWork
+from catalog.repositories import CatalogUnits, StudioHit
 
 
-async def studio_detail(units: UnitsOfWork, key: str, viewer: Actor | None) -> Studio:
+async def studio_detail(units: CatalogUnits, key: str, viewer: Actor | None) -> Studio:
     """A studio by id or slug: anyone sees it published; its owner and admins always."""
     try:
         lookup: dict[str, Any] = {"studio_id": uuid.UUID(key)}
@@ -23,16 +21,16 @@ async def studio_detail(units: UnitsOfWork, key: str, viewer: Actor | None) -> S
         if not could_be_slug(key):
             raise StudioNotFound(key) from None
         lookup = {"slug": key}
-    async with units.begin() as uow:
-        studio = await studio_db.studio_by(uow.session, **lookup)
+    async with units.begin() as unit:
+        studio = await unit.studios.studio_by(**lookup)
     if studio is None or not rules.visible_to(studio, viewer):
         raise StudioNotFound(key)
     return studio
 
 
-async def owner_studios(units: UnitsOfWork, owner_id: uuid.UUID) -> list[Studio]:
-    async with units.begin() as uow:
-        return await studio_db.studios_of_owner(uow.session, owner_id)
+async def owner_studios(units: CatalogUnits, owner_id: uuid.UUID) -> list[Studio]:
+    async with units.begin() as unit:
+        return await unit.studios.studios_of_owner(owner_id)
 
 
 @dataclass(frozen=True)
@@ -41,11 +39,11 @@ class SearchPage:
     next_cursor: str | None
 
 
-async def search(units: UnitsOfWork, query: StudioSearch) -> SearchPage:
+async def search(units: CatalogUnits, query: StudioSearch) -> SearchPage:
     """One page of published studios matching the search, and the cursor of the next."""
     query = query.checked()
-    async with units.begin() as uow:
-        hits = await search_studios(uow.session, query)
+    async with units.begin() as unit:
+        hits = await unit.search(query)
     if len(hits) <= query.limit:
         return SearchPage(hits, None)
     hits = hits[: query.limit]

@@ -7,8 +7,8 @@ import uuid
 from pydantic import BaseModel, Field
 
 from catalog.api.schemas.studios import RatingOut
-from catalog.db.studio_search import StudioHit
 from catalog.domain.amenities import Amenity
+from catalog.repositories import StudioHit
 
 
 class StudioSummary(BaseModel):
