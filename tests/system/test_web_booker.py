@@ -102,11 +102,15 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
     await page.get_by_label("Room", exact=True).select_option(index=1)
     await page.get_by_label("Day", exact=True).fill(_in_lisbon(2))
     await page.get_by_label("Hours", exact=True).select_option("2")
+    await page.get_by_label("People", exact=True).fill("6")
+    await page.get_by_role("button", name="Show free times").click()
+    await page.get_by_text("Room 1 holds 1 to 5 people.").wait_for()
+    await page.get_by_label("People", exact=True).fill("3")
     await page.get_by_role("button", name="Show free times").click()
     await page.get_by_role("link", name="10:00", exact=True).wait_for()
     await visitor.look("free times")
     panel = await page.locator("#book").inner_text()
-    assert "Room 1 · 2 hours · times in Europe/Lisbon" in panel
+    assert "Room 1 · 2 hours · 3 people · times in Europe/Lisbon" in panel
 
     await page.get_by_role("link", name="10:00", exact=True).click()
     await page.wait_for_url("**/quote?**")
@@ -116,6 +120,7 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
     assert "Service fee (10%)" in quote
     assert await page.get_by_test_id("quote-total").inner_text() == "€99.00"
     assert "10:00 to 12:00" in quote
+    assert await page.get_by_test_id("quote-people").inner_text() == "3"
 
     await page.get_by_role("button", name="Book and pay €99.00").click()
     await page.wait_for_url("**/checkout")
@@ -134,6 +139,7 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
     assert f"{word} Sound Lab" in facts
     assert "Room 1" in facts
     assert "€99.00" in facts
+    assert await page.get_by_test_id("booking-people").inner_text() == "3"
 
     await page.get_by_label("Message to the studio").fill("Is there parking nearby?")
     await page.get_by_role("button", name="Send message").click()

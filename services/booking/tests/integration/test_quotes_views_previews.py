@@ -106,6 +106,27 @@ async def test_a_quote_is_what_the_booking_then_charges(
     assert datetime.fromisoformat(terms["full_refund_until"]) == starts_at - timedelta(hours=24)
 
 
+async def test_a_booking_counts_its_people_up_to_the_rooms_capacity(
+    booking: BookingService, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    body = booking_body(studio, days_ahead=11, hours=2)  # the room holds 4
+    booker = token_issuer.headers("booker")
+
+    quoted = await booking.http.get("/api/bookings/quote", params={**body, "attendees": "4"})
+    crowd = await booking.http.post("/api/bookings", json={**body, "attendees": 5}, headers=booker)
+    nobody = await booking.http.post("/api/bookings", json={**body, "attendees": 0}, headers=booker)
+    made = await booking.http.post("/api/bookings", json={**body, "attendees": 4}, headers=booker)
+
+    assert quoted.status_code == 200, quoted.text
+    assert quoted.json()["attendees"] == 4
+    assert (crowd.status_code, _fields(crowd.json())) == (422, ["attendees"])
+    assert "at most 4 people" in crowd.json()["detail"]
+    assert (nobody.status_code, _fields(nobody.json())) == (422, ["body.attendees"])
+    assert made.status_code == 201, made.text
+    shown = await booking.http.get(f"/api/bookings/{made.json()['id']}", headers=booker)
+    assert shown.json()["attendees"] == 4
+
+
 async def test_a_quote_refuses_bad_times_naming_the_field(
     booking: BookingService, studio: Studio
 ) -> None:

@@ -21,6 +21,7 @@ from .fakes import FakeBookingUnits
 
 FEE = Decimal(10)
 MAX_HOURS = 12
+ROOM_CAPACITY = 6
 
 
 def person(role: Role | None = Role.BOOKER) -> Principal:
@@ -48,7 +49,7 @@ class World:
             minimum_hours=1,
             cancellation_policy=CancellationPolicy.FLEXIBLE,
             status=StudioStatus.PUBLISHED,
-            rooms=(Room(uuid.uuid4(), None, "Live room"),),
+            rooms=(Room(uuid.uuid4(), None, "Live room", capacity=ROOM_CAPACITY),),
         )
         self.units.tables.studios[self.studio.studio_id] = self.studio
 

@@ -18,7 +18,7 @@ from contracts.booking import BookingRequested
 from contracts.catalog import StudioStatus
 
 from .conftest import NOW
-from .service_world import FEE, MAX_HOURS, World
+from .service_world import FEE, MAX_HOURS, ROOM_CAPACITY, World
 
 
 async def test_a_request_snapshots_the_price_and_asks_availability_for_the_slot() -> None:
@@ -140,3 +140,38 @@ async def test_a_quote_prices_like_the_booking_and_books_nothing() -> None:
     assert quote.quoted_at == NOW
     assert quote.studio == world.the_studio
     assert len(world.units.tables.bookings) == 1  # only the booking, not the quote
+
+
+async def test_a_booking_is_for_as_many_people_as_the_room_holds_and_no_more() -> None:
+    world = World()
+
+    full = await world.book(replace(world.request(), attendees=ROOM_CAPACITY))
+    with pytest.raises(InvalidBookingRequest) as refused:
+        await world.book(replace(world.request(), attendees=ROOM_CAPACITY + 1), key="crowd")
+
+    assert world.units.tables.bookings[full.id].attendees == ROOM_CAPACITY
+    assert refused.value.field == "attendees"
+    assert f"at most {ROOM_CAPACITY} people" in str(refused.value)
+    assert len(world.units.tables.bookings) == 1
+
+
+async def test_a_quote_refuses_more_people_than_the_room_holds() -> None:
+    world = World()
+
+    with pytest.raises(InvalidBookingRequest) as refused:
+        await booking_requests.quote_booking(
+            world.units,
+            replace(world.request(), attendees=ROOM_CAPACITY + 1),
+            platform_fee_percent=FEE,
+            max_hours=MAX_HOURS,
+        )
+
+    assert refused.value.field == "attendees"
+
+
+async def test_the_same_key_for_another_number_of_people_is_another_request() -> None:
+    world = World()
+    await world.book(key="k")
+
+    with pytest.raises(IdempotencyKeyReused):
+        await world.book(replace(world.request(), attendees=3), key="k")

@@ -69,11 +69,13 @@ def lapsed(booking: dict[str, Any]) -> bool:
 
 @dataclass
 class TimesForm:
-    """The studio page's "when" form: a room, a day in the studio's zone, whole hours."""
+    """The studio page's "when" form: a room, a day in the studio's zone, whole hours, and how
+    many people come (at most the room holds)."""
 
     room_id: str
     day: date | None
     hours: int
+    people: int = 1
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -99,6 +101,10 @@ class TimesForm:
                 f"Choose between {studio['minimum_hours']} and {max_hours(studio)} hours."
             )
             form.hours = studio["minimum_hours"]
+        room = next((room for room in studio["rooms"] if room["id"] == room_id), None)
+        form.people = people_of(query.get("people"))
+        if room is not None and not 1 <= form.people <= room["capacity"]:
+            form.errors["people"] = f"{room['name']} holds 1 to {room['capacity']} people."
         return form
 
     def window(self, timezone: str) -> tuple[datetime, datetime]:
@@ -108,6 +114,14 @@ class TimesForm:
         start = datetime.combine(self.day, time(0), zone)
         end = datetime.combine(self.day + timedelta(days=1), time(0), zone)
         return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def people_of(text: str | None) -> int:
+    """How many people a form or link asks for: 1 when it does not say, 0 (refused) for
+    anything but a small whole number."""
+    if not text:
+        return 1
+    return int(text) if text.isdigit() and len(text) <= 4 else 0
 
 
 def max_hours(studio: dict[str, Any]) -> int:

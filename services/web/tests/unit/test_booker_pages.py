@@ -23,7 +23,7 @@ LATER = (datetime.now(UTC) + timedelta(days=3)).replace(hour=13, minute=0, secon
 STUDIO = {
     "id": STUDIO_ID, "slug": "sound-lab", "name": "Sound Lab", "timezone": "Europe/Lisbon",
     "currency": "EUR", "minimum_hours": 1, "maximum_hours": 8,
-    "rooms": [{"id": ROOM_ID, "name": "Live room", "hourly_price_minor": 4500}],
+    "rooms": [{"id": ROOM_ID, "name": "Live room", "capacity": 5, "hourly_price_minor": 4500}],
 }  # fmt: skip
 
 
@@ -73,7 +73,7 @@ class FakeApi:
             }
             return httpx.Response(200, json={"slots": [slot], "timezone": "Europe/Lisbon"})
         if path == "/api/bookings/quote":
-            return httpx.Response(200, json=quote())
+            return httpx.Response(200, json=quote(int(request.url.params["attendees"])))
         if path == "/api/bookings" and method == "POST":
             return httpx.Response(201, json=self.booking)
         if path == "/api/bookings":
@@ -93,14 +93,14 @@ class FakeApi:
         return httpx.Response(404, json={"title": "Not Found", "status": 404})
 
 
-def quote() -> dict[str, Any]:
+def quote(attendees: int = 1) -> dict[str, Any]:
     rental = {"kind": "rental", "quantity": 2, "unit_amount_minor": 4500, "amount_minor": 9000}
     fee = {"kind": "platform_fee", "quantity": None, "percent": "10", "amount_minor": 900}
     return {
         "room_id": ROOM_ID, "starts_at": LATER.isoformat(), "local_starts_at": LATER.isoformat(),
         "ends_at": (LATER + timedelta(hours=2)).isoformat(), "room_name": "Live room",
         "studio_name": "Sound Lab", "lines": [rental, fee], "subtotal_minor": 9000,
-        "total_minor": 9900, "currency": "EUR",
+        "total_minor": 9900, "currency": "EUR", "attendees": attendees,
         "cancellation": {"policy": "moderate", "full_refund_until": None},
     }  # fmt: skip
 
@@ -188,6 +188,41 @@ async def test_the_price_is_broken_down_before_booking_and_asks_a_visitor_to_sig
     assert "Service fee (10%)" in page.text
     assert "€99.00" in page.text
     assert "Sign in to book" in page.text
+
+
+async def test_the_number_of_people_goes_from_the_times_to_the_price_and_the_booking(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    times = await browser.get(
+        f"/studios/sound-lab/times?room_id={ROOM_ID}&day=2099-07-01&hours=2&people=3"
+    )
+    csrf = await signed_in(browser)
+    query = {"room_id": ROOM_ID, "starts_at": LATER.isoformat(), "hours": "2", "people": "3"}
+    price = await browser.get("/studios/sound-lab/quote", params=query)
+    await browser.post(
+        "/bookings",
+        data={"csrf_token": csrf, "studio_id": STUDIO_ID, "room_id": ROOM_ID,
+              "starts_at": LATER.isoformat(), "hours": "2", "people": "3"},
+    )  # fmt: skip
+
+    assert "2 hours · 3 people" in times.text
+    assert "hours=2&amp;people=3" in times.text
+    assert re.search(r'data-testid="quote-people">3<', price.text)
+    assert 'name="people" value="3"' in price.text
+    [sent] = [body for method, path, body in api.sent if path == "/api/bookings" and body]
+    assert sent["attendees"] == 3
+
+
+async def test_more_people_than_the_room_holds_is_refused_beside_the_people_field(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    crowd = await browser.get(f"/studios/sound-lab/times?room_id={ROOM_ID}&people=9")
+    nonsense = await browser.get(f"/studios/sound-lab/quote?room_id={ROOM_ID}&people=lots")
+
+    assert crowd.status_code == 422
+    assert '<p class="error" id="people-error">Live room holds 1 to 5 people.</p>' in crowd.text
+    assert nonsense.status_code == 400
+    assert not [path for _, path, _ in api.sent if path == "/api/availability"]
 
 
 async def test_a_time_taken_meanwhile_offers_the_day_s_other_times(

@@ -14,7 +14,7 @@ STUDIO: dict[str, Any] = {
     "currency": "EUR",
     "minimum_hours": 2,
     "maximum_hours": 24,
-    "rooms": [{"id": "r1", "name": "Live room", "hourly_price_minor": 4500}],
+    "rooms": [{"id": "r1", "name": "Live room", "capacity": 4, "hourly_price_minor": 4500}],
 }
 TODAY = date(2026, 3, 10)
 
@@ -35,6 +35,16 @@ def test_the_when_form_names_each_wrong_field() -> None:
         "day": "Choose today or a later day.",
         "hours": "Choose between 2 and 12 hours.",
     }
+
+
+def test_the_people_are_one_unless_asked_and_at_most_the_room_holds() -> None:
+    crowd = views.TimesForm.of({"people": "5"}, STUDIO, TODAY)
+    nonsense = views.TimesForm.of({"people": "-2"}, STUDIO, TODAY)
+
+    assert views.TimesForm.of({}, STUDIO, TODAY).people == 1
+    assert views.TimesForm.of({"people": "4"}, STUDIO, TODAY).errors == {}
+    assert crowd.errors == {"people": "Live room holds 1 to 4 people."}
+    assert nonsense.errors == {"people": "Live room holds 1 to 4 people."}
 
 
 def test_a_day_that_is_not_a_date_is_refused_beside_the_day() -> None:

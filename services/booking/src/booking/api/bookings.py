@@ -56,6 +56,7 @@ async def request_booking(
             room_id=body.room_id,
             starts_at=body.starts_at,
             ends_at=body.ends_at,
+            attendees=body.attendees,
         ),
         idempotency_key=idempotency_key,
         platform_fee_percent=settings.platform_fee_percent,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from booking.api.deps import BookingUnitsDep, SettingsDep
-from booking.api.schemas import PriceOut, StudioLabels
+from booking.api.schemas import MAX_ATTENDEES, PriceOut, StudioLabels
 from booking.domain.booking import Status
 from booking.domain.cancellation import CancellationPreview
 from booking.domain.policies import (
@@ -92,6 +92,7 @@ class QuoteOut(StudioLabels):
     room_id: uuid.UUID
     starts_at: datetime
     ends_at: datetime
+    attendees: int
     lines: list[QuoteLine]
     subtotal_minor: int
     total_minor: int
@@ -176,10 +177,15 @@ async def quote_booking(
     ends_at: UtcDatetime,
     units: BookingUnitsDep,
     settings: SettingsDep,
+    attendees: Annotated[int, Query(ge=1, le=MAX_ATTENDEES)] = 1,
 ) -> QuoteOut:
     """The price breakdown and cancellation terms of a booking, before making it (public)."""
     request = booking_requests.BookingRequest(
-        studio_id=studio_id, room_id=room_id, starts_at=starts_at, ends_at=ends_at
+        studio_id=studio_id,
+        room_id=room_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        attendees=attendees,
     )
     quote = await booking_requests.quote_booking(
         units,
@@ -198,6 +204,7 @@ async def quote_booking(
         room_id=room_id,
         starts_at=starts_at,
         ends_at=ends_at,
+        attendees=attendees,
         lines=[
             QuoteLine(
                 kind="rental",

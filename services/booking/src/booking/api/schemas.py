@@ -16,6 +16,12 @@ from booking.domain.studios import Studio
 from contracts.values import CancellationPolicy, PlainText, UtcDatetime
 
 MAX_MESSAGE_LENGTH = 4000
+MAX_ATTENDEES = 1000
+"""Catalog's largest room; the room's own capacity is checked against its published one."""
+
+Attendees = Annotated[
+    int, Field(ge=1, le=MAX_ATTENDEES, description="How many people come, the booker included.")
+]
 
 
 class BookingIn(BaseModel):
@@ -23,6 +29,7 @@ class BookingIn(BaseModel):
     room_id: uuid.UUID
     starts_at: UtcDatetime
     ends_at: UtcDatetime
+    attendees: Attendees = 1
 
 
 class PriceOut(BaseModel):
@@ -114,6 +121,7 @@ class BookingOut(StudioLabels):
     price: PriceOut
     cancellation_policy: CancellationPolicy
     requested_at: datetime
+    attendees: int
     hold_expires_at: datetime | None
     client_secret: str | None = Field(description="Only for the booker, while payment is due.")
     payment_error: str | None
@@ -152,6 +160,7 @@ class BookingOut(StudioLabels):
             price=PriceOut.of(booking.price),
             cancellation_policy=booking.cancellation_policy,
             requested_at=booking.requested_at,
+            attendees=booking.attendees,
             hold_expires_at=booking.hold_expires_at,
             client_secret=(
                 booking.client_secret

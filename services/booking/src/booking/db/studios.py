@@ -38,6 +38,7 @@ class SqlStudios:
                     "room_id": str(room.room_id),
                     "hourly_price_minor": room.hourly_price_minor,
                     "name": room.name,
+                    "capacity": room.capacity,
                 }
                 for room in studio.rooms
             ],
@@ -80,7 +81,12 @@ def _studio(row: Any) -> Studio:
         cancellation_policy=CancellationPolicy(row.cancellation_policy),
         status=StudioStatus(row.status),
         rooms=tuple(
-            Room(uuid.UUID(room["room_id"]), room["hourly_price_minor"], room.get("name"))
+            Room(
+                uuid.UUID(room["room_id"]),
+                room["hourly_price_minor"],
+                room.get("name"),
+                room.get("capacity"),
+            )
             for room in row.rooms
         ),
     )

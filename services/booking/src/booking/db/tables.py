@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -76,6 +77,9 @@ bookings = Table(
     Column("currency", Text, nullable=False),
     Column("cancellation_policy", Text, nullable=False),
     _ts("requested_at", nullable=False),
+    Column(
+        "attendees", Integer, CheckConstraint("attendees >= 1"), nullable=False, server_default="1"
+    ),
     Column("reservation_id", Uuid),
     _ts("hold_expires_at"),
     Column("payment_id", Uuid),

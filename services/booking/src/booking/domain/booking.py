@@ -75,6 +75,7 @@ class Booking:
     price: PriceBreakdown
     cancellation_policy: CancellationPolicy
     requested_at: datetime
+    attendees: int = 1
     status: Status = Status.REQUESTED
     version: int = 0
     deadline_at: datetime | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from booking.domain.pricing import InvalidBookingRequest
 from contracts.catalog import StudioStatus
 from contracts.values import CancellationPolicy
 
@@ -35,6 +36,8 @@ class Room:
     hourly_price_minor: int | None
     name: str | None = None
     """None for rooms stored before booking kept their names, until catalog's next event."""
+    capacity: int | None = None
+    """How many people the room holds; None for rooms stored before booking kept it."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,16 @@ class Studio:
         if room.hourly_price_minor is None:
             return self.hourly_price_minor
         return room.hourly_price_minor
+
+
+def refuse_over_capacity(studio: Studio, room_id: uuid.UUID, attendees: int) -> None:
+    """More people than the room holds is refused before anything is priced or held."""
+    room = studio.room(room_id)
+    if room is not None and room.capacity is not None and attendees > room.capacity:
+        raise InvalidBookingRequest(
+            f"this room holds at most {room.capacity} people: attendees is {attendees}",
+            field="attendees",
+        )
 
 
 def refuse_own_studio(studio: Studio, booker_id: uuid.UUID) -> None:

@@ -13,7 +13,12 @@ from decimal import Decimal
 from booking.domain.booking import Booking
 from booking.domain.pricing import InvalidBookingRequest, PriceBreakdown, price_booking
 from booking.domain.saga import SagaRules, start
-from booking.domain.studios import Studio, StudioUnknown, refuse_own_studio
+from booking.domain.studios import (
+    Studio,
+    StudioUnknown,
+    refuse_over_capacity,
+    refuse_own_studio,
+)
 from booking.repositories import BookingUnit, BookingUnits
 from booking.service.saga import Source, record
 from service_runtime.auth import Principal
@@ -30,17 +35,18 @@ class BookingRequest:
     room_id: uuid.UUID
     starts_at: datetime
     ends_at: datetime
+    attendees: int = 1
 
     def fingerprint(self) -> str:
-        canonical = json.dumps(
-            {
-                "studio_id": str(self.studio_id),
-                "room_id": str(self.room_id),
-                "starts_at": self.starts_at.astimezone(UTC).isoformat(),
-                "ends_at": self.ends_at.astimezone(UTC).isoformat(),
-            },
-            sort_keys=True,
-        )
+        fields: dict[str, object] = {
+            "studio_id": str(self.studio_id),
+            "room_id": str(self.room_id),
+            "starts_at": self.starts_at.astimezone(UTC).isoformat(),
+            "ends_at": self.ends_at.astimezone(UTC).isoformat(),
+        }
+        if self.attendees != 1:  # so keys claimed before bookings counted people still match
+            fields["attendees"] = self.attendees
+        canonical = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -70,8 +76,10 @@ def _price(
     """The one pricing of a request: the quote shows it, the booking snapshots it."""
     if request.starts_at <= now:
         raise InvalidBookingRequest("a booking must start in the future", field="starts_at")
+    hourly_price_minor = studio.hourly_price_of(request.room_id)
+    refuse_over_capacity(studio, request.room_id, request.attendees)
     return price_booking(
-        hourly_price_minor=studio.hourly_price_of(request.room_id),
+        hourly_price_minor=hourly_price_minor,
         currency=studio.currency,
         starts_at=request.starts_at,
         ends_at=request.ends_at,
@@ -137,6 +145,7 @@ async def request_booking(
             price=price,
             cancellation_policy=studio.cancellation_policy,
             requested_at=unit.now,
+            attendees=request.attendees,
         )
         decision = start(booking, rules)
         traceparent = current_traceparent()

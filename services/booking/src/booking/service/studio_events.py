@@ -37,7 +37,10 @@ async def apply_studio_event(
         minimum_hours=event.minimum_hours,
         cancellation_policy=event.cancellation_policy,
         status=event.status,
-        rooms=tuple(Room(room.room_id, room.hourly_price_minor, room.name) for room in event.rooms),
+        rooms=tuple(
+            Room(room.room_id, room.hourly_price_minor, room.name, room.capacity)
+            for room in event.rooms
+        ),
     )
     applied = await unit.studios.upsert(studio)
     if applied and isinstance(event, StudioSuspended):

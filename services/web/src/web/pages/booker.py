@@ -4,6 +4,7 @@ form, then the booking followed until it is confirmed (or says why not)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -87,18 +88,27 @@ async def free_times(request: Request, slug: str, api: ApiDep) -> HTMLResponse:
 
 @router.get("/studios/{slug}/quote", response_class=HTMLResponse)
 async def quote(
-    request: Request, slug: str, api: ApiDep, room_id: str = "", starts_at: str = "", hours: int = 1
+    request: Request,
+    slug: str,
+    api: ApiDep,
+    room_id: str = "",
+    starts_at: str = "",
+    hours: int = 1,
+    people: str = "1",
 ) -> HTMLResponse:
     studio = await _studio(api, slug)
     starts = views.parse_instant(starts_at)
-    if starts is None or not 1 <= hours <= 24:
+    attendees = views.people_of(people)
+    if starts is None or not 1 <= hours <= 24 or attendees < 1:
         raise HTTPException(400)
+    chosen = _Chosen(room_id, starts, hours, attendees)
     try:
         price = await api.get(
             "/api/bookings/quote",
             params={
                 "studio_id": studio["id"], "room_id": room_id, "starts_at": starts.isoformat(),
                 "ends_at": (starts + timedelta(hours=hours)).isoformat(),
+                "attendees": attendees,
             },
         )  # fmt: skip
     except ApiProblem as refused:
@@ -106,15 +116,16 @@ async def quote(
             raise HTTPException(404) from refused
         if refused.status != 422:
             raise
-        return await _times_again(request, api, studio, room_id, starts, hours, _first(refused))
+        return await _times_again(request, api, studio, chosen, _first(refused))
     back = f"/studios/{slug}/quote?" + urlencode(
-        {"room_id": room_id, "starts_at": starts.isoformat(), "hours": hours}
+        {"room_id": room_id, "starts_at": starts.isoformat(), "hours": hours, "people": attendees}
     )
     context = {
         "studio": studio,
         "quote": price,
         "when": views.when({**price, "studio_timezone": studio["timezone"]}),
         "hours": hours,
+        "people": attendees,
         "sign_in_url": "/sign-in?" + urlencode({"next": back}),
         "full_refund_until": _local(price["cancellation"].get("full_refund_until"), studio),
         "request_key": uuid.uuid4().hex,
@@ -129,11 +140,12 @@ async def book(request: Request, api: ApiDep, token: AccessTokenDep) -> Response
     room_id = str(form.get("room_id", ""))
     starts = views.parse_instant(str(form.get("starts_at", "")))
     hours = int(str(form.get("hours", "1"))) if str(form.get("hours", "")).isdigit() else 0
-    if starts is None or not 1 <= hours <= 24:
+    attendees = views.people_of(str(form.get("people", "1")))
+    if starts is None or not 1 <= hours <= 24 or attendees < 1:
         raise HTTPException(400)
     body = {
         "studio_id": studio["id"], "room_id": room_id, "starts_at": starts.isoformat(),
-        "ends_at": (starts + timedelta(hours=hours)).isoformat(),
+        "ends_at": (starts + timedelta(hours=hours)).isoformat(), "attendees": attendees,
     }  # fmt: skip
     key = str(form.get("request_key", ""))[:64] or None
     try:
@@ -147,22 +159,32 @@ async def book(request: Request, api: ApiDep, token: AccessTokenDep) -> Response
             message = _first(refused)
         else:
             raise
-        return await _times_again(request, api, studio, room_id, starts, hours, message)
+        chosen = _Chosen(room_id, starts, hours, attendees)
+        return await _times_again(request, api, studio, chosen, message)
     return RedirectResponse(f"/bookings/{booking['id']}/checkout", status_code=303)
 
 
+@dataclass(frozen=True)
+class _Chosen:
+    """The room, start, hours and people a quote or booking form asked for."""
+
+    room_id: str
+    starts: datetime
+    hours: int
+    people: int
+
+
 async def _times_again(
-    request: Request,
-    api: ApiClient,
-    studio: dict[str, Any],
-    room_id: str,
-    starts: datetime,
-    hours: int,
-    message: str,
+    request: Request, api: ApiClient, studio: dict[str, Any], chosen: _Chosen, message: str
 ) -> HTMLResponse:
     """The day's other free times, with why the chosen one cannot be booked."""
-    day = starts.astimezone(ZoneInfo(studio["timezone"])).date().isoformat()
-    query = {"room_id": room_id, "day": day, "hours": str(hours)}
+    day = chosen.starts.astimezone(ZoneInfo(studio["timezone"])).date().isoformat()
+    query = {
+        "room_id": chosen.room_id,
+        "day": day,
+        "hours": str(chosen.hours),
+        "people": str(chosen.people),
+    }
     context = await times_context(api, studio, query, datetime.now(UTC))
     context["refusal"] = message
     return render(request, "booker/times.html", context, status=409)
