@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts import Envelope, Message
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
@@ -24,6 +26,7 @@ from contracts.identity import Role, UserCreated
 from contracts.values import CancellationPolicy
 from mail_sink import MailSink
 from notifications.config import NotificationsSettings
+from notifications.db import tables
 from notifications.domain.read_models import Person
 from service_runtime.bus import Bus
 from tests.fixtures.infra import eventually, free_port
@@ -56,6 +59,8 @@ def stalling_sink() -> Iterator[StallingSink]:
     sink = StallingSink(free_port())
     sink.start()
     yield sink
+    # A failed test may leave sessions stalled: a thread still waiting would hang the exit.
+    sink.released.set()
     sink.stop()
 
 
@@ -78,6 +83,18 @@ async def _ready(port: int) -> bool:
             return (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200
         except httpx.HTTPError:
             return False
+
+
+async def _knows_the_scene(database_url: str) -> bool:
+    """The people and the studio are in the read model, so the booking can be written."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            people = await connection.scalar(select(func.count()).select_from(tables.people))
+            studios = await connection.scalar(select(func.count()).select_from(tables.studios))
+        return people == 2 and studios == 1
+    finally:
+        await engine.dispose()
 
 
 def _scene() -> tuple[Scene, list[Message]]:
@@ -121,7 +138,7 @@ async def test_a_process_killed_before_the_server_took_its_emails_sends_each_onc
         await eventually(lambda: _ready(port), timeout=30)
         for message in known:
             await publish(publisher, Envelope.wrap(message), message)
-        await asyncio.sleep(1)  # the people and the studio are known before the booking
+        await eventually(lambda: _knows_the_scene(settings.database_url), timeout=30)
         stalling_sink.stalling.set()
         confirmed = scene.confirmed(datetime.now(UTC) + timedelta(days=3))
         await publish(publisher, Envelope.wrap(confirmed), confirmed)
