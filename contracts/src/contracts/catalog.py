@@ -47,6 +47,29 @@ class RoomSnapshot(BaseModel):
     )
 
 
+class AddOnPricing(StrEnum):
+    """How an add-on's price counts: per hour of the booking, once per booking, or per item."""
+
+    PER_HOUR = "per_hour"
+    PER_BOOKING = "per_booking"
+    PER_ITEM = "per_item"
+
+
+class AddOnSnapshot(BaseModel):
+    """An extra the studio sells with a booking (an engineer, a backline kit, a cleaning fee)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    add_on_id: uuid.UUID
+    name: str
+    pricing: AddOnPricing
+    price_minor: MinorUnits = Field(description="Per hour, per booking or per item, by pricing.")
+    max_quantity: Annotated[int, Field(ge=1)] = 1
+    required: bool = Field(
+        default=False, description="Part of every booking (a cleaning fee), at least one."
+    )
+
+
 class _StudioEvent(Message):
     """The studio as catalog holds it after the change the event announces."""
 
@@ -66,6 +89,9 @@ class _StudioEvent(Message):
     )
     cancellation_policy: CancellationPolicy
     rooms: list[RoomSnapshot]
+    add_ons: list[AddOnSnapshot] = Field(
+        default_factory=list, description="The studio's add-ons; empty in older events."
+    )
     status: StudioStatus
     changed_at: UtcDatetime
     address: str | None = Field(

@@ -19,6 +19,7 @@ from catalog.domain.reviews import (
 )
 from catalog.domain.search import InvalidSearch
 from catalog.domain.studios import (
+    AddOnNotFound,
     AdminOnly,
     IllegalTransition,
     InvalidStudio,
@@ -35,6 +36,7 @@ from service_runtime.service_app import ServiceParts, create_service_app
 ERRORS: dict[type[Exception], int] = {
     StudioNotFound: 404,
     RoomNotFound: 404,
+    AddOnNotFound: 404,
     ReviewNotFound: 404,
     NotStudioOwner: 403,
     AdminOnly: 403,

@@ -187,6 +187,45 @@ async def test_rooms_are_added_replaced_and_removed(
     assert missing.status_code == 404
 
 
+async def test_add_ons_are_added_replaced_removed_and_only_by_the_owner(
+    catalog: Catalog, token_issuer: TestIssuer
+) -> None:
+    owner = token_issuer.headers("owner", uuid.uuid4())
+    studio = await create_studio(catalog.client, owner)
+    path = f"/api/studios/{studio['id']}/add-ons"
+    engineer = {"name": "Engineer", "pricing": "per_hour", "price_minor": 3000}
+
+    added = await catalog.client.post(path, json=engineer, headers=owner)
+    kit = {"name": "Backline kit", "pricing": "per_item", "price_minor": 1500, "max_quantity": 3}
+    both = await catalog.client.post(path, json=kit, headers=owner)
+    first = added.json()["add_ons"][0]
+    cleaning = {"name": "Cleaning", "pricing": "per_booking", "price_minor": 2000}
+    replaced = await catalog.client.put(
+        f"{path}/{first['id']}", json={**cleaning, "required": True}, headers=owner
+    )
+    stranger = await catalog.client.delete(
+        f"{path}/{first['id']}", headers=token_issuer.headers("owner")
+    )
+    removed = await catalog.client.delete(f"{path}/{first['id']}", headers=owner)
+    missing = await catalog.client.delete(f"{path}/{uuid.uuid4()}", headers=owner)
+    twice = await catalog.client.post(
+        path, json={**cleaning, "max_quantity": 2}, headers=owner
+    )
+    negative = await catalog.client.post(path, json={**kit, "price_minor": -1}, headers=owner)
+
+    assert added.status_code == 201
+    assert first == {"id": first["id"], "max_quantity": 1, "required": False, **engineer}
+    assert [a["name"] for a in both.json()["add_ons"]] == ["Engineer", "Backline kit"]
+    assert replaced.json()["add_ons"][0] == {
+        "id": first["id"], "max_quantity": 1, "required": True, **cleaning
+    }  # fmt: skip
+    assert stranger.status_code == 403
+    assert [a["name"] for a in removed.json()["add_ons"]] == ["Backline kit"]
+    assert missing.status_code == 404
+    assert (twice.status_code, negative.status_code) == (422, 422)
+    assert "per_booking" in twice.json()["errors"][0]["message"]
+
+
 async def test_owners_see_all_their_studios_and_the_public_only_published_ones(
     catalog: Catalog, token_issuer: TestIssuer
 ) -> None:

@@ -12,10 +12,10 @@ import pytest
 from catalog.domain.bookings import BookingsWouldBreak
 from catalog.domain.changes import NotStudioOwner, StaleVersion
 from catalog.domain.reviews import AlreadyReviewed, CompletedBooking, ReviewNotAllowed
-from catalog.domain.studios import Actor, AdminOnly, Photo, Room
+from catalog.domain.studios import Actor, AddOn, AdminOnly, Photo, Room
 from catalog.service import bookings, reviews, studio_changes
 from contracts.booking import BookingConfirmed
-from contracts.catalog import StudioPublished, StudioSuspended, StudioUpdated
+from contracts.catalog import AddOnPricing, StudioPublished, StudioSuspended, StudioUpdated
 from contracts.values import Money, TimeRange
 
 from .fakes import FakeCatalogUnits
@@ -91,6 +91,32 @@ async def test_an_edit_against_an_old_version_is_refused() -> None:
 
     assert edited.name == "Echo Hall"
     assert [e.name for e in units.outbox.messages(StudioUpdated)] == ["Echo Hall"]
+
+
+async def test_an_add_on_of_a_published_studio_is_announced_for_booking_to_price() -> None:
+    units = FakeCatalogUnits(clock=lambda: NOW)
+    me = owner()
+    studio = await published(units, me)
+    engineer = AddOn(uuid.uuid4(), "Engineer", AddOnPricing.PER_HOUR, 3000, max_quantity=2)
+
+    with pytest.raises(NotStudioOwner):
+        await studio_changes.put_add_on(
+            units, owner(), studio.id, engineer, expected_version=None, must_exist=False
+        )
+    with_engineer = await studio_changes.put_add_on(
+        units, me, studio.id, engineer, expected_version=None, must_exist=False
+    )
+    without = await studio_changes.remove_add_on(
+        units, me, studio.id, engineer.id, expected_version=with_engineer.version
+    )
+
+    assert with_engineer.add_ons == (engineer,)
+    assert without.add_ons == ()
+    announced = [event.add_ons for event in units.outbox.messages(StudioUpdated)]
+    assert [[(a.add_on_id, a.price_minor, a.max_quantity) for a in e] for e in announced] == [
+        [(engineer.id, 3000, 2)],
+        [],
+    ]
 
 
 async def test_only_an_admin_suspends_and_the_suspension_is_announced_with_its_admin() -> None:

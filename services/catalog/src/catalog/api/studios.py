@@ -1,4 +1,4 @@
-"""Owners list and change their studios and rooms; admins moderate any studio."""
+"""Owners list and change their studios, rooms and add-ons; admins moderate any studio."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import uuid
 from fastapi import APIRouter, HTTPException, Response, status
 
 from catalog.api.deps import CatalogUnitsDep, IfMatchDep, actor_of
-from catalog.api.schemas.studios import RoomIn, StudioIn, StudioOut, StudioPatch, Suspension
+from catalog.api.schemas.studios import (
+    AddOnIn,
+    RoomIn,
+    StudioIn,
+    StudioOut,
+    StudioPatch,
+    Suspension,
+)
 from catalog.domain.studios import Studio
 from catalog.service import studio_changes, studio_reads
 from service_runtime.auth import AdminUser, OwnerUser
@@ -169,5 +176,62 @@ async def remove_room(
 ) -> StudioOut:
     studio = await studio_changes.remove_room(
         units, actor_of(owner), studio_id, room_id, expected_version=if_match
+    )
+    return _out(studio, r)
+
+
+@router.post("/api/studios/{studio_id}/add-ons", status_code=status.HTTP_201_CREATED)
+async def add_add_on(
+    studio_id: uuid.UUID,
+    body: AddOnIn,
+    owner: OwnerUser,
+    units: CatalogUnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
+) -> StudioOut:
+    """Sell an extra with the studio's bookings; bookings made keep what they bought."""
+    studio = await studio_changes.put_add_on(
+        units,
+        actor_of(owner),
+        studio_id,
+        body.to_domain(),
+        expected_version=if_match,
+        must_exist=False,
+    )
+    return _out(studio, r)
+
+
+@router.put("/api/studios/{studio_id}/add-ons/{add_on_id}")
+async def replace_add_on(
+    studio_id: uuid.UUID,
+    add_on_id: uuid.UUID,
+    body: AddOnIn,
+    owner: OwnerUser,
+    units: CatalogUnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
+) -> StudioOut:
+    studio = await studio_changes.put_add_on(
+        units,
+        actor_of(owner),
+        studio_id,
+        body.to_domain(add_on_id),
+        expected_version=if_match,
+        must_exist=True,
+    )
+    return _out(studio, r)
+
+
+@router.delete("/api/studios/{studio_id}/add-ons/{add_on_id}")
+async def remove_add_on(
+    studio_id: uuid.UUID,
+    add_on_id: uuid.UUID,
+    owner: OwnerUser,
+    units: CatalogUnitsDep,
+    if_match: IfMatchDep,
+    r: Response,
+) -> StudioOut:
+    studio = await studio_changes.remove_add_on(
+        units, actor_of(owner), studio_id, add_on_id, expected_version=if_match
     )
     return _out(studio, r)

@@ -1,4 +1,5 @@
-"""A studio as rows of the studios, rooms and studio_photos tables, and back."""
+"""A studio as rows of the studios, rooms and studio_photos tables (its add-ons a JSON list in
+its row), and back."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 
 from catalog.domain.amenities import Amenity
 from catalog.domain.ratings import RatingSummary
-from catalog.domain.studios import Photo, Room, Studio
-from contracts.catalog import StudioStatus
+from catalog.domain.studios import AddOn, Photo, Room, Studio
+from contracts.catalog import AddOnPricing, StudioStatus
 from contracts.values import CancellationPolicy
 
 
@@ -33,6 +34,7 @@ def studio_values(studio: Studio) -> dict[str, Any]:
         "maximum_hours": studio.maximum_hours,
         "capacity": studio.capacity,
         "amenities": [amenity.value for amenity in studio.amenities],
+        "add_ons": [add_on_json(add_on) for add_on in studio.add_ons],
         "cancellation_policy": studio.cancellation_policy.value,
         "status": studio.status.value,
         "suspended_from": studio.suspended_from.value if studio.suspended_from else None,
@@ -42,6 +44,28 @@ def studio_values(studio: Studio) -> dict[str, Any]:
         "rating_count": studio.rating.count,
         "rating_average": studio.rating.average,
     }
+
+
+def add_on_json(add_on: AddOn) -> dict[str, Any]:
+    return {
+        "id": str(add_on.id),
+        "name": add_on.name,
+        "pricing": add_on.pricing.value,
+        "price_minor": add_on.price_minor,
+        "max_quantity": add_on.max_quantity,
+        "required": add_on.required,
+    }
+
+
+def add_on_of(data: dict[str, Any]) -> AddOn:
+    return AddOn(
+        id=uuid.UUID(data["id"]),
+        name=data["name"],
+        pricing=AddOnPricing(data["pricing"]),
+        price_minor=data["price_minor"],
+        max_quantity=data["max_quantity"],
+        required=data["required"],
+    )
 
 
 def room_values(studio_id: uuid.UUID, position: int, room: Room) -> dict[str, Any]:
@@ -97,6 +121,7 @@ def studio_of(row: Any, room_rows: Sequence[Any] = (), photo_rows: Sequence[Any]
             )
             for r in room_rows
         ),
+        add_ons=tuple(add_on_of(data) for data in row.add_ons),
         version=row.version,
         rating=RatingSummary(total=row.rating_total, count=row.rating_count),
         suspended_from=StudioStatus(row.suspended_from) if row.suspended_from else None,

@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db.base import metadata
@@ -61,6 +61,7 @@ studios = Table(
     Column("maximum_hours", Integer, nullable=False, server_default=str(DEFAULT_MAXIMUM_HOURS)),
     Column("capacity", Integer, nullable=False),
     Column("amenities", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("add_ons", JSONB, nullable=False, server_default="[]"),  # a short list, always loaded
     Column("cancellation_policy", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("suspended_from", Text),

@@ -1,4 +1,5 @@
-"""How a studio changes: edits, rooms and status transitions, and who may see and change it."""
+"""How a studio changes: edits, rooms, add-ons and status transitions, and who may see and
+change it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from catalog.domain.studios import (
     Actor,
+    AddOn,
     AdminOnly,
     IllegalTransition,
     InvalidStudio,
@@ -139,3 +141,17 @@ def without_room(studio: Studio, room_id: uuid.UUID) -> Studio:
     if not rooms and studio.status is StudioStatus.PUBLISHED:
         raise InvalidStudio("rooms", "a published studio keeps at least one room")
     return replace(studio, rooms=rooms)
+
+
+def with_add_on(studio: Studio, add_on: AddOn) -> Studio:
+    """The studio with an add-on added, or replaced in its place when one has the same id."""
+    add_ons = [existing for existing in studio.add_ons if existing.id != add_on.id]
+    position = next((i for i, a in enumerate(studio.add_ons) if a.id == add_on.id), len(add_ons))
+    add_ons.insert(position, add_on)
+    return validate(replace(studio, add_ons=tuple(add_ons)))
+
+
+def without_add_on(studio: Studio, add_on_id: uuid.UUID) -> Studio:
+    """The studio without this add-on; bookings made keep the add-ons they bought."""
+    studio.add_on(add_on_id)
+    return replace(studio, add_ons=tuple(a for a in studio.add_ons if a.id != add_on_id))

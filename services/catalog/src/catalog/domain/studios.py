@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from catalog.domain.amenities import Amenity
 from catalog.domain.countries import is_country_code
 from catalog.domain.ratings import RatingSummary
-from contracts.catalog import StudioStatus
+from contracts.catalog import AddOnPricing, StudioStatus
 from contracts.values import CancellationPolicy
 
 # Every count and size a caller names is bounded.
@@ -20,6 +20,8 @@ MAX_MAXIMUM_HOURS = 7 * 24
 DEFAULT_MAXIMUM_HOURS = 24
 MAX_ROOMS = 100
 MAX_PHOTOS = 50
+MAX_ADD_ONS = 30
+MAX_ADD_ON_QUANTITY = 100
 MAX_ROOM_CAPACITY = 1_000
 MAX_STUDIO_CAPACITY = 10_000
 MAX_VERSION = 2**31 - 1  # the version column is an INTEGER
@@ -48,6 +50,11 @@ class StudioNotFound(CatalogError):
 class RoomNotFound(CatalogError):
     def __init__(self, room_id: object) -> None:
         super().__init__(f"No room {room_id} in this studio.")
+
+
+class AddOnNotFound(CatalogError):
+    def __init__(self, add_on_id: object) -> None:
+        super().__init__(f"No add-on {add_on_id} in this studio.")
 
 
 class NotStudioOwner(CatalogError):
@@ -109,6 +116,18 @@ class Room:
 
 
 @dataclass(frozen=True)
+class AddOn:
+    """An extra sold with a booking: per hour of it, once per booking, or per item."""
+
+    id: uuid.UUID
+    name: str
+    pricing: AddOnPricing
+    price_minor: int
+    max_quantity: int = 1
+    required: bool = False
+
+
+@dataclass(frozen=True)
 class Studio:
     """A studio as the catalog holds it; `version` grows by one with every change."""
 
@@ -133,6 +152,7 @@ class Studio:
     cancellation_policy: CancellationPolicy = CancellationPolicy.MODERATE
     status: StudioStatus = StudioStatus.DRAFT
     rooms: tuple[Room, ...] = ()
+    add_ons: tuple[AddOn, ...] = ()
     version: int = 1
     rating: RatingSummary = field(default_factory=RatingSummary)
     suspended_from: StudioStatus | None = None
@@ -143,6 +163,12 @@ class Studio:
             if room.id == room_id:
                 return room
         raise RoomNotFound(room_id)
+
+    def add_on(self, add_on_id: uuid.UUID) -> AddOn:
+        for add_on in self.add_ons:
+            if add_on.id == add_on_id:
+                return add_on
+        raise AddOnNotFound(add_on_id)
 
     @property
     def announced(self) -> bool:
@@ -179,6 +205,8 @@ def validate(studio: Studio) -> Studio:
         ("rooms", all(_room_valid(room) for room in studio.rooms), "need a name and capacity"),
         ("rooms", len(studio.rooms) <= MAX_ROOMS, f"at most {MAX_ROOMS} per studio"),
         ("photos", len(studio.photos) <= MAX_PHOTOS, f"at most {MAX_PHOTOS} per studio"),
+        ("add_ons", len(studio.add_ons) <= MAX_ADD_ONS, f"at most {MAX_ADD_ONS} per studio"),
+        *(_add_on_checks(add_on) for add_on in studio.add_ons),
     ]
     for name, ok, problem in checks:
         if not ok:
@@ -197,6 +225,21 @@ def _is_timezone(name: str) -> bool:
 def _room_valid(room: Room) -> bool:
     price_ok = room.hourly_price_minor is None or room.hourly_price_minor >= 0
     return bool(room.name.strip()) and room.capacity >= 1 and price_ok
+
+
+def _add_on_checks(add_on: AddOn) -> tuple[str, bool, str]:
+    """The first thing wrong with an add-on, named by its field, or a passing check."""
+    quantity_ok = 1 <= add_on.max_quantity <= MAX_ADD_ON_QUANTITY
+    once = add_on.pricing is not AddOnPricing.PER_BOOKING or add_on.max_quantity == 1
+    for name, ok, problem in [
+        ("name", bool(add_on.name.strip()), "must not be empty"),
+        ("price_minor", add_on.price_minor >= 0, "must not be negative"),
+        ("max_quantity", quantity_ok, f"must be 1 to {MAX_ADD_ON_QUANTITY}"),
+        ("max_quantity", once, "must be 1 for an add-on priced per booking"),
+    ]:
+        if not ok:
+            return name, ok, problem
+    return "add_ons", True, ""
 
 
 def missing_for_publication(studio: Studio) -> list[str]:

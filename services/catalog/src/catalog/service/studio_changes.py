@@ -11,7 +11,15 @@ from typing import Any
 from catalog.domain import bookings as booking_rules
 from catalog.domain import changes as rules
 from catalog.domain.slugs import slugify, unique_slug
-from catalog.domain.studios import Actor, Room, StaleVersion, Studio, StudioNotFound, validate
+from catalog.domain.studios import (
+    Actor,
+    AddOn,
+    Room,
+    StaleVersion,
+    Studio,
+    StudioNotFound,
+    validate,
+)
 from catalog.repositories import CatalogUnits
 from catalog.service.studio_events import studio_event
 
@@ -139,5 +147,40 @@ async def remove_room(
     def remove(studio: Studio) -> Studio:
         rules.check_manager(studio, actor)
         return rules.without_room(studio, room_id)
+
+    return await _change(units, actor, studio_id, expected_version, remove)
+
+
+async def put_add_on(
+    units: CatalogUnits,
+    actor: Actor,
+    studio_id: uuid.UUID,
+    add_on: AddOn,
+    *,
+    expected_version: int | None,
+    must_exist: bool,
+) -> Studio:
+    """Add an add-on, or replace the one with the same id (`must_exist`)."""
+
+    def put(studio: Studio) -> Studio:
+        rules.check_manager(studio, actor)
+        if must_exist:
+            studio.add_on(add_on.id)
+        return rules.with_add_on(studio, add_on)
+
+    return await _change(units, actor, studio_id, expected_version, put)
+
+
+async def remove_add_on(
+    units: CatalogUnits,
+    actor: Actor,
+    studio_id: uuid.UUID,
+    add_on_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+) -> Studio:
+    def remove(studio: Studio) -> Studio:
+        rules.check_manager(studio, actor)
+        return rules.without_add_on(studio, add_on_id)
 
     return await _change(units, actor, studio_id, expected_version, remove)

@@ -7,6 +7,7 @@ from typing import Any
 
 from catalog.domain.studios import Actor, Studio
 from contracts.catalog import (
+    AddOnSnapshot,
     RoomSnapshot,
     StudioPublished,
     StudioStatus,
@@ -41,6 +42,17 @@ def studio_event(
                 hourly_price_minor=room.hourly_price_minor,
             )
             for room in after.rooms
+        ],
+        "add_ons": [
+            AddOnSnapshot(
+                add_on_id=add_on.id,
+                name=add_on.name,
+                pricing=add_on.pricing,
+                price_minor=add_on.price_minor,
+                max_quantity=add_on.max_quantity,
+                required=add_on.required,
+            )
+            for add_on in after.add_ons
         ],
         "status": after.status,
         "changed_at": changed_at,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, HttpUrl, model_validator
 
 from catalog.domain.amenities import Amenity
 from catalog.domain.countries import is_country_code
 from catalog.domain.studios import (
     DEFAULT_MAXIMUM_HOURS,
+    MAX_ADD_ON_QUANTITY,
     MAX_MAXIMUM_HOURS,
     MAX_MINIMUM_HOURS,
     MAX_PHOTOS,
@@ -18,12 +19,13 @@ from catalog.domain.studios import (
     MAX_ROOMS,
     MAX_STUDIO_CAPACITY,
     MAX_VERSION,
+    AddOn,
     Photo,
     Room,
     Studio,
     coordinate,
 )
-from contracts.catalog import StudioStatus
+from contracts.catalog import AddOnPricing, StudioStatus
 from contracts.values import (
     BoundedMinorUnits,
     CancellationPolicy,
@@ -93,6 +95,32 @@ class RoomIn(BaseModel):
             description=self.description,
             capacity=self.capacity,
             hourly_price_minor=self.hourly_price_minor,
+        )
+
+
+class AddOnIn(BaseModel):
+    """An extra sold with a booking; its price counts per hour, once per booking, or per item."""
+
+    name: Name
+    pricing: AddOnPricing
+    price_minor: BoundedMinorUnits
+    max_quantity: Annotated[WholeNumber, Field(ge=1, le=MAX_ADD_ON_QUANTITY)] = 1
+    required: bool = Field(default=False, description="Part of every booking (a cleaning fee).")
+
+    @model_validator(mode="after")
+    def _once_per_booking(self) -> Self:
+        if self.pricing is AddOnPricing.PER_BOOKING and self.max_quantity != 1:
+            raise ValueError("max_quantity must be 1 for an add-on priced per_booking")
+        return self
+
+    def to_domain(self, add_on_id: uuid.UUID | None = None) -> AddOn:
+        return AddOn(
+            id=add_on_id or uuid.uuid4(),
+            name=self.name,
+            pricing=self.pricing,
+            price_minor=self.price_minor,
+            max_quantity=self.max_quantity,
+            required=self.required,
         )
 
 
@@ -187,6 +215,26 @@ class RoomOut(BaseModel):
     price_overridden: bool
 
 
+class AddOnOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    pricing: AddOnPricing
+    price_minor: int
+    max_quantity: int
+    required: bool
+
+    @classmethod
+    def of(cls, add_on: AddOn) -> AddOnOut:
+        return cls(
+            id=add_on.id,
+            name=add_on.name,
+            pricing=add_on.pricing,
+            price_minor=add_on.price_minor,
+            max_quantity=add_on.max_quantity,
+            required=add_on.required,
+        )
+
+
 class RatingOut(BaseModel):
     average: float | None
     count: int
@@ -215,6 +263,7 @@ class StudioOut(BaseModel):
     status: StudioStatus
     suspension_reason: str | None
     rooms: list[RoomOut]
+    add_ons: list[AddOnOut]
     rating: RatingOut
     version: int
 
@@ -257,6 +306,7 @@ class StudioOut(BaseModel):
                 )
                 for room in studio.rooms
             ],
+            add_ons=[AddOnOut.of(add_on) for add_on in studio.add_ons],
             rating=RatingOut(average=studio.rating.average, count=studio.rating.count),
             version=studio.version,
         )
