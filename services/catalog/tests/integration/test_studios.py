@@ -208,9 +208,7 @@ async def test_add_ons_are_added_replaced_removed_and_only_by_the_owner(
     )
     removed = await catalog.client.delete(f"{path}/{first['id']}", headers=owner)
     missing = await catalog.client.delete(f"{path}/{uuid.uuid4()}", headers=owner)
-    twice = await catalog.client.post(
-        path, json={**cleaning, "max_quantity": 2}, headers=owner
-    )
+    twice = await catalog.client.post(path, json={**cleaning, "max_quantity": 2}, headers=owner)
     negative = await catalog.client.post(path, json={**kit, "price_minor": -1}, headers=owner)
 
     assert added.status_code == 201
