@@ -213,6 +213,28 @@ async def fresh_room(s: Scene) -> Call:
     return Call(path={"studio_id": str(s.studio.id), "room_id": spare["id"]})
 
 
+ADD_ON = {"name": "Drum kit", "pricing": "per_booking", "price_minor": 2000}
+
+
+async def new_add_on(s: Scene) -> Call:
+    return Call(path={"studio_id": str(s.studio.id)}, json=ADD_ON)
+
+
+async def add_on(s: Scene) -> Call:
+    path = {"studio_id": str(s.studio.id), "add_on_id": await spare_add_on(s)}
+    return Call(path=path, json=ADD_ON | {"price_minor": 2500})
+
+
+async def fresh_add_on(s: Scene) -> Call:
+    return Call(path={"studio_id": str(s.studio.id), "add_on_id": await spare_add_on(s)})
+
+
+async def spare_add_on(s: Scene) -> str:
+    spare = {"name": f"Spare {uuid.uuid4().hex[:6]}", "pricing": "per_hour", "price_minor": 500}
+    studio = await s.as_owner("POST", f"/api/studios/{s.studio.id}/add-ons", json=spare)
+    return str(next(a["id"] for a in studio["add_ons"] if a["name"] == spare["name"]))
+
+
 async def booker_review(s: Scene) -> Call:
     body = {"booking_id": s.unreviewed_id, "rating": 5, "text": "Great room"}
     return Call(path={"studio_id": str(s.studio.id)}, json=body)
@@ -477,6 +499,9 @@ ROWS = [
     Row("POST",   "/api/studios/{studio_id}/rooms",    new_room,        THE_OWNER),
     Row("PUT",    f"{STUDIO}/rooms/{{room_id}}",       room,            THE_OWNER),
     Row("DELETE", f"{STUDIO}/rooms/{{room_id}}",       fresh_room,      THE_OWNER),
+    Row("POST",   f"{STUDIO}/add-ons",                 new_add_on,      THE_OWNER),
+    Row("PUT",    f"{STUDIO}/add-ons/{{add_on_id}}",   add_on,          THE_OWNER),
+    Row("DELETE", f"{STUDIO}/add-ons/{{add_on_id}}",   fresh_add_on,    THE_OWNER),
     Row("GET",    "/api/studios/{studio_id}/reviews",  studio,          OPEN_TO_ALL),
     # only the booker of a completed booking reviews it: not the studio's owner, nor an admin
     Row("POST",   "/api/studios/{studio_id}/reviews",  booker_review,   "401 ok no no no no"),
