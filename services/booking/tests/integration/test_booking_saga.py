@@ -69,6 +69,8 @@ async def test_request_answers_pending_payment_with_client_secret_then_confirms(
         "platform_fee_minor": 1000,
         "total_minor": 11000,
         "currency": "EUR",
+        "add_ons": [],
+        "add_ons_minor": 0,
     }
     booking_id = uuid.UUID(str(body["id"]))
     [asked] = probe.sent(booking_id, AuthorizePayment)

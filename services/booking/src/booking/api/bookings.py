@@ -57,6 +57,7 @@ async def request_booking(
             starts_at=body.starts_at,
             ends_at=body.ends_at,
             attendees=body.attendees,
+            add_ons=body.chosen_add_ons(),
         ),
         idempotency_key=idempotency_key,
         platform_fee_percent=settings.platform_fee_percent,

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from booking.api.deps import BookingUnitsDep, SettingsDep
-from booking.api.schemas import MAX_ATTENDEES, PriceOut, StudioLabels
+from booking.api.schemas import (
+    MAX_ADD_ON_CHOICES,
+    MAX_ATTENDEES,
+    PriceOut,
+    StudioLabels,
+    add_ons_of_query,
+)
 from booking.domain.booking import Status
 from booking.domain.cancellation import CancellationPreview
 from booking.domain.policies import (
@@ -23,6 +29,7 @@ from booking.domain.policies import (
 )
 from booking.service import booking_requests, reads
 from contracts.booking import CancelledBy
+from contracts.catalog import AddOnPricing
 from contracts.values import CancellationPolicy, UtcDatetime
 from service_runtime.auth import CurrentUser
 
@@ -77,10 +84,12 @@ class PolicyTermsOut(BaseModel):
 
 
 class QuoteLine(BaseModel):
-    kind: Literal["rental", "platform_fee"]
+    kind: Literal["rental", "add_on", "platform_fee"]
     description: str
-    quantity: int | None = Field(description="Hours, for the rental line.")
-    unit_amount_minor: int | None = Field(description="The hourly price, for the rental line.")
+    quantity: int | None = Field(description="Hours for the rental; how many of an add-on.")
+    unit_amount_minor: int | None = Field(
+        description="The hourly price for the rental; an add-on's price per hour, booking or item."
+    )
     percent: str | None = Field(description="The platform fee's percentage of the subtotal.")
     amount_minor: int
 
@@ -94,7 +103,7 @@ class QuoteOut(StudioLabels):
     ends_at: datetime
     attendees: int
     lines: list[QuoteLine]
-    subtotal_minor: int
+    subtotal_minor: int = Field(description="The rental and add-ons, before the platform fee.")
     total_minor: int
     currency: str
     price: PriceOut = Field(description="The breakdown as the booking will snapshot it.")
@@ -178,6 +187,13 @@ async def quote_booking(
     units: BookingUnitsDep,
     settings: SettingsDep,
     attendees: Annotated[int, Query(ge=1, le=MAX_ATTENDEES)] = 1,
+    add_on: Annotated[
+        list[str],
+        Query(
+            max_length=MAX_ADD_ON_CHOICES,
+            description="An add-on chosen, as its id or id:quantity; repeat for more.",
+        ),
+    ] = [],  # noqa: B006 (FastAPI copies a query's default)
 ) -> QuoteOut:
     """The price breakdown and cancellation terms of a booking, before making it (public)."""
     request = booking_requests.BookingRequest(
@@ -186,6 +202,7 @@ async def quote_booking(
         starts_at=starts_at,
         ends_at=ends_at,
         attendees=attendees,
+        add_ons=add_ons_of_query(add_on),
     )
     quote = await booking_requests.quote_booking(
         units,
@@ -214,6 +231,19 @@ async def quote_booking(
                 percent=None,
                 amount_minor=price.subtotal_minor,
             ),
+            *(
+                QuoteLine(
+                    kind="add_on",
+                    description=_add_on_description(
+                        line.name, line.pricing, line.quantity, price.hours
+                    ),
+                    quantity=line.quantity,
+                    unit_amount_minor=line.unit_price_minor,
+                    percent=None,
+                    amount_minor=line.amount_minor,
+                )
+                for line in price.add_ons
+            ),
             QuoteLine(
                 kind="platform_fee",
                 description=f"Platform fee ({price.platform_fee_percent} %)",
@@ -223,7 +253,7 @@ async def quote_booking(
                 amount_minor=price.platform_fee_minor,
             ),
         ],
-        subtotal_minor=price.subtotal_minor,
+        subtotal_minor=price.subtotal_minor + price.add_ons_minor,
         total_minor=price.total_minor,
         currency=price.currency,
         price=price,
@@ -231,6 +261,11 @@ async def quote_booking(
         quoted_at=quote.quoted_at,
         **StudioLabels.labels(quote.studio, room_id, starts_at, ends_at),
     )
+
+
+def _add_on_description(name: str, pricing: AddOnPricing, quantity: int, hours: int) -> str:
+    count = f"{quantity} x " if quantity > 1 else ""
+    return f"{count}{name}, {hours} h" if pricing is AddOnPricing.PER_HOUR else f"{count}{name}"
 
 
 @router.get("/api/bookings/{booking_id}/cancellation")

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from booking.domain.booking import Booking, Status
-from booking.domain.pricing import PriceBreakdown
+from booking.domain.pricing import AddOnLine, InvalidBookingRequest, PriceBreakdown
 from booking.domain.studios import Studio
+from contracts.catalog import AddOnPricing
 from contracts.values import CancellationPolicy, PlainText, UtcDatetime
 
 MAX_MESSAGE_LENGTH = 4000
@@ -24,12 +25,69 @@ Attendees = Annotated[
 ]
 
 
+MAX_ADD_ON_CHOICES = 30
+"""As many as a studio sells (catalog's bound)."""
+MAX_ADD_ON_QUANTITY = 100
+
+
+class AddOnChoice(BaseModel):
+    add_on_id: uuid.UUID
+    quantity: Annotated[int, Field(ge=0, le=MAX_ADD_ON_QUANTITY, description="0 for none.")] = 1
+
+
 class BookingIn(BaseModel):
     studio_id: uuid.UUID
     room_id: uuid.UUID
     starts_at: UtcDatetime
     ends_at: UtcDatetime
     attendees: Attendees = 1
+    add_ons: list[AddOnChoice] = Field(
+        default=[],
+        max_length=MAX_ADD_ON_CHOICES,
+        description="Extras the studio sells; its required ones are added whatever is chosen.",
+    )
+
+    @field_validator("add_ons")
+    @classmethod
+    def _each_once(cls, add_ons: list[AddOnChoice]) -> list[AddOnChoice]:
+        if len({choice.add_on_id for choice in add_ons}) != len(add_ons):
+            raise ValueError("each add-on may be chosen once")
+        return add_ons
+
+    def chosen_add_ons(self) -> dict[uuid.UUID, int]:
+        return {choice.add_on_id: choice.quantity for choice in self.add_ons}
+
+
+def add_ons_of_query(values: list[str]) -> dict[uuid.UUID, int]:
+    """Add-ons given in a query as `id` or `id:quantity`, each once."""
+    chosen: dict[uuid.UUID, int] = {}
+    for value in values:
+        add_on_id, _, quantity = value.partition(":")
+        try:
+            choice = AddOnChoice(add_on_id=add_on_id, quantity=quantity or 1)
+        except ValueError:
+            raise InvalidBookingRequest(
+                f"add_on {value[:80]!r} is not an add-on id, or id:quantity with a quantity "
+                f"from 0 to {MAX_ADD_ON_QUANTITY}",
+                field="add_on",
+            ) from None
+        if choice.add_on_id in chosen:
+            raise InvalidBookingRequest("each add-on may be chosen once", field="add_on")
+        chosen[choice.add_on_id] = choice.quantity
+    return chosen
+
+
+class AddOnLineOut(BaseModel):
+    add_on_id: uuid.UUID
+    name: str
+    pricing: AddOnPricing
+    unit_price_minor: int = Field(description="Per hour, per booking or per item, by pricing.")
+    quantity: int
+    amount_minor: int
+
+    @classmethod
+    def of(cls, line: AddOnLine) -> AddOnLineOut:
+        return cls(**vars(line))
 
 
 class PriceOut(BaseModel):
@@ -40,6 +98,8 @@ class PriceOut(BaseModel):
     platform_fee_minor: int
     total_minor: int
     currency: str
+    add_ons: list[AddOnLineOut] = Field(description="The add-ons bought, as sold then.")
+    add_ons_minor: int = Field(description="The add-ons' sum; the fee is on it and the rental.")
 
     @classmethod
     def of(cls, price: PriceBreakdown) -> PriceOut:
@@ -51,6 +111,8 @@ class PriceOut(BaseModel):
             platform_fee_minor=price.platform_fee_minor,
             total_minor=price.total_minor,
             currency=price.currency,
+            add_ons=[AddOnLineOut.of(line) for line in price.add_ons],
+            add_ons_minor=price.add_ons_minor,
         )
 
 

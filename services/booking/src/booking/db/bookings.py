@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.db.tables import NOTIFY_CHANNEL, bookings, studios
 from booking.domain.booking import ENDED, HAPPENED, LIVE, Booking, Status, View
-from booking.domain.pricing import PriceBreakdown
+from booking.domain.pricing import AddOnLine, PriceBreakdown
 from booking.repositories import BookingQuery, ConcurrentUpdate
 from contracts.booking import CancellationReason, CancelledBy, FailureReason
+from contracts.catalog import AddOnPricing
 from contracts.payments import CaptureStrategy, DisputeOutcome
 from contracts.values import CancellationPolicy
 
@@ -161,7 +162,17 @@ def _view_condition(view: View, now: datetime) -> Any:
 def _row_values(booking: Booking) -> dict[str, Any]:
     values = {f.name: getattr(booking, f.name) for f in fields(Booking) if f.name != "price"}
     values.update(asdict(booking.price))
+    values["add_ons"] = [
+        {**asdict(line), "add_on_id": str(line.add_on_id)} for line in booking.price.add_ons
+    ]
     return values
+
+
+def _add_on_line(data: dict[str, Any]) -> AddOnLine:
+    return AddOnLine(
+        **data
+        | {"add_on_id": uuid.UUID(data["add_on_id"]), "pricing": AddOnPricing(data["pricing"])}
+    )
 
 
 def _booking(row: Any) -> Booking:
@@ -174,5 +185,8 @@ def _booking(row: Any) -> Booking:
         if value is not None and f.name in _ENUMS:
             value = _ENUMS[f.name](value)
         values[f.name] = value
-    price = PriceBreakdown(**{name: data[name] for name in _PRICE_FIELDS})
+    price = PriceBreakdown(
+        **{name: data[name] for name in _PRICE_FIELDS}
+        | {"add_ons": tuple(_add_on_line(line) for line in data["add_ons"])}
+    )
     return Booking(price=price, **values)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,8 +12,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.db.tables import studios
-from booking.domain.studios import Room, Studio
-from contracts.catalog import StudioStatus
+from booking.domain.studios import AddOn, Room, Studio
+from contracts.catalog import AddOnPricing, StudioStatus
 from contracts.values import CancellationPolicy
 
 
@@ -41,6 +42,9 @@ class SqlStudios:
                     "capacity": room.capacity,
                 }
                 for room in studio.rooms
+            ],
+            "add_ons": [
+                {**asdict(add_on), "add_on_id": str(add_on.add_on_id)} for add_on in studio.add_ons
             ],
         }
         statement = pg_insert(studios).values(values)
@@ -88,5 +92,15 @@ def _studio(row: Any) -> Studio:
                 room.get("capacity"),
             )
             for room in row.rooms
+        ),
+        add_ons=tuple(
+            AddOn(
+                **add_on
+                | {
+                    "add_on_id": uuid.UUID(add_on["add_on_id"]),
+                    "pricing": AddOnPricing(add_on["pricing"]),
+                }
+            )
+            for add_on in row.add_ons
         ),
     )

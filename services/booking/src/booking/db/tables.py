@@ -49,6 +49,7 @@ studios = Table(
     Column("cancellation_policy", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("rooms", JSONB, nullable=False),
+    Column("add_ons", JSONB, nullable=False, server_default="[]"),
     _ts("updated_at", nullable=False, server_default=func.now()),
 )
 
@@ -75,6 +76,8 @@ bookings = Table(
     Column("platform_fee_minor", BigInteger, nullable=False),
     Column("total_minor", BigInteger, nullable=False),
     Column("currency", Text, nullable=False),
+    Column("add_ons", JSONB, nullable=False, server_default="[]"),  # the add-on lines sold
+    Column("add_ons_minor", BigInteger, nullable=False, server_default="0"),
     Column("cancellation_policy", Text, nullable=False),
     _ts("requested_at", nullable=False),
     Column(

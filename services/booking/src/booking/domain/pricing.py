@@ -1,10 +1,15 @@
-"""What a booking costs: the room's hourly price times the hours, plus the platform fee."""
+"""What a booking costs: the room's hourly price times the hours, the add-ons chosen, plus the
+platform fee on both."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from contracts.catalog import AddOnPricing
 
 HOUR = timedelta(hours=1)
 
@@ -18,8 +23,23 @@ class InvalidBookingRequest(Exception):
 
 
 @dataclass(frozen=True)
+class AddOnLine:
+    """An add-on on a booking's price: kept as sold, whatever the studio charges later."""
+
+    add_on_id: uuid.UUID
+    name: str
+    pricing: AddOnPricing
+    unit_price_minor: int
+    quantity: int
+    amount_minor: int
+
+
+@dataclass(frozen=True)
 class PriceBreakdown:
-    """The price snapshot kept on a booking; amounts in integer minor units of `currency`."""
+    """The price snapshot kept on a booking; amounts in integer minor units of `currency`.
+
+    `subtotal_minor` is the room's rental alone; the fee is on the rental and the add-ons.
+    """
 
     hourly_price_minor: int
     hours: int
@@ -28,6 +48,8 @@ class PriceBreakdown:
     platform_fee_minor: int
     total_minor: int
     currency: str
+    add_ons: tuple[AddOnLine, ...] = ()
+    add_ons_minor: int = 0
 
 
 def whole_hours(starts_at: datetime, ends_at: datetime) -> int:
@@ -61,8 +83,10 @@ def price_booking(
     minimum_hours: int,
     maximum_hours: int,
     platform_fee_percent: Decimal,
+    add_ons: Sequence[AddOnLine] = (),
 ) -> PriceBreakdown:
-    """Price a range of whole hours, at least `minimum_hours` and at most `maximum_hours` long."""
+    """Price a range of whole hours, at least `minimum_hours` and at most `maximum_hours` long,
+    with the add-ons' lines (priced for those hours)."""
     hours = whole_hours(starts_at, ends_at)
     if hours < minimum_hours:
         raise InvalidBookingRequest(
@@ -75,13 +99,16 @@ def price_booking(
             field="ends_at",
         )
     subtotal = hourly_price_minor * hours
-    fee = platform_fee_minor(subtotal, platform_fee_percent)
+    add_ons_minor = sum(line.amount_minor for line in add_ons)
+    fee = platform_fee_minor(subtotal + add_ons_minor, platform_fee_percent)
     return PriceBreakdown(
         hourly_price_minor=hourly_price_minor,
         hours=hours,
         subtotal_minor=subtotal,
         platform_fee_percent=platform_fee_percent,
         platform_fee_minor=fee,
-        total_minor=subtotal + fee,
+        total_minor=subtotal + add_ons_minor + fee,
         currency=currency,
+        add_ons=tuple(add_ons),
+        add_ons_minor=add_ons_minor,
     )

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from booking.domain.pricing import InvalidBookingRequest
-from contracts.catalog import StudioStatus
+from contracts.catalog import AddOnPricing, StudioStatus
 from contracts.values import CancellationPolicy
 
 
@@ -41,6 +41,18 @@ class Room:
 
 
 @dataclass(frozen=True)
+class AddOn:
+    """An extra the studio sells with a booking, as catalog last announced it."""
+
+    add_on_id: uuid.UUID
+    name: str
+    pricing: AddOnPricing
+    price_minor: int
+    max_quantity: int = 1
+    required: bool = False
+
+
+@dataclass(frozen=True)
 class Studio:
     """The latest revision of a studio that catalog published."""
 
@@ -55,6 +67,7 @@ class Studio:
     cancellation_policy: CancellationPolicy
     status: StudioStatus
     rooms: tuple[Room, ...]
+    add_ons: tuple[AddOn, ...] = ()
 
     def room(self, room_id: uuid.UUID) -> Room | None:
         return next((room for room in self.rooms if room.room_id == room_id), None)

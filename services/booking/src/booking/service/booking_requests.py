@@ -6,12 +6,19 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from booking.domain.add_ons import add_on_lines
 from booking.domain.booking import Booking
-from booking.domain.pricing import InvalidBookingRequest, PriceBreakdown, price_booking
+from booking.domain.pricing import (
+    InvalidBookingRequest,
+    PriceBreakdown,
+    price_booking,
+    whole_hours,
+)
 from booking.domain.saga import SagaRules, start
 from booking.domain.studios import (
     Studio,
@@ -36,6 +43,8 @@ class BookingRequest:
     starts_at: datetime
     ends_at: datetime
     attendees: int = 1
+    add_ons: Mapping[uuid.UUID, int] = field(default_factory=dict)
+    """The add-ons chosen: id to quantity (0 for none)."""
 
     def fingerprint(self) -> str:
         fields: dict[str, object] = {
@@ -46,6 +55,9 @@ class BookingRequest:
         }
         if self.attendees != 1:  # so keys claimed before bookings counted people still match
             fields["attendees"] = self.attendees
+        chosen = {str(add_on_id): n for add_on_id, n in self.add_ons.items() if n}
+        if chosen:
+            fields["add_ons"] = chosen
         canonical = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -78,6 +90,7 @@ def _price(
         raise InvalidBookingRequest("a booking must start in the future", field="starts_at")
     hourly_price_minor = studio.hourly_price_of(request.room_id)
     refuse_over_capacity(studio, request.room_id, request.attendees)
+    hours = whole_hours(request.starts_at, request.ends_at)
     return price_booking(
         hourly_price_minor=hourly_price_minor,
         currency=studio.currency,
@@ -86,6 +99,7 @@ def _price(
         minimum_hours=studio.minimum_hours,
         maximum_hours=max_hours,
         platform_fee_percent=platform_fee_percent,
+        add_ons=add_on_lines(studio, request.add_ons, hours),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from booking.domain.booking import IllegalTransition
 from booking.domain.saga import Cancel, SagaRules
-from booking.domain.studios import Room, Studio
+from booking.domain.studios import AddOn, Room, Studio
 from booking.repositories import BookingUnit
 from booking.service.saga import Source, run_saga
 from contracts import Envelope
@@ -40,6 +40,17 @@ async def apply_studio_event(
         rooms=tuple(
             Room(room.room_id, room.hourly_price_minor, room.name, room.capacity)
             for room in event.rooms
+        ),
+        add_ons=tuple(
+            AddOn(
+                add_on_id=add_on.add_on_id,
+                name=add_on.name,
+                pricing=add_on.pricing,
+                price_minor=add_on.price_minor,
+                max_quantity=add_on.max_quantity,
+                required=add_on.required,
+            )
+            for add_on in event.add_ons
         ),
     )
     applied = await unit.studios.upsert(studio)
