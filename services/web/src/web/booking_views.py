@@ -5,6 +5,7 @@ Booking decides every rule; this only reads its answers to a person, in the stud
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -122,6 +123,21 @@ def people_of(text: str | None) -> int:
     if not text:
         return 1
     return int(text) if text.isdigit() and len(text) <= 4 else 0
+
+
+EXTRA_FIELD = "extra-"
+MAX_EXTRAS = 30
+
+
+def extras_of(fields: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """The add-ons a quote or booking form chose, `extra-<id>` to a quantity: 0 for none and for
+    anything but a small whole number (the booking API checks the ids and the bounds)."""
+    chosen: dict[str, int] = {}
+    for name, value in fields:
+        if name.startswith(EXTRA_FIELD) and len(chosen) < MAX_EXTRAS:
+            quantity = int(value) if value.isdigit() and len(value) <= 3 else 0
+            chosen[name.removeprefix(EXTRA_FIELD)[:64]] = quantity
+    return chosen
 
 
 def max_hours(studio: dict[str, Any]) -> int:

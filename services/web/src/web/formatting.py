@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # ISO 4217 minor-unit exponents that are not 2; every other currency has two decimals.
@@ -57,6 +58,14 @@ def money(amount_minor: int, currency: str) -> str:
     number = f"{major:,.{places}f}"
     symbol = _SYMBOLS.get(currency.upper())
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{currency.upper()} {number}"
+
+
+_ADD_ON_UNITS = {"per_hour": "an hour", "per_booking": "a booking", "per_item": "each"}
+
+
+def add_on_price(add_on: dict[str, Any], currency: str) -> str:
+    """An add-on's price with what it counts by: "€25.00 an hour", "€3.00 each"."""
+    return f"{money(add_on['price_minor'], currency)} {_ADD_ON_UNITS[add_on['pricing']]}"
 
 
 def minor_units(text: str, currency: str) -> int:

@@ -18,6 +18,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 def create_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     templates.env.filters["money"] = formatting.money
+    templates.env.filters["add_on_price"] = formatting.add_on_price
     templates.env.filters["amenity"] = formatting.amenity
     templates.env.filters["policy"] = formatting.policy
     templates.env.filters["status_words"] = booking_views.status_words

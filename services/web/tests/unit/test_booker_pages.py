@@ -19,11 +19,22 @@ from web.pages import booker, my_bookings
 BOOKING_ID = "7d1c3f9e-0000-4000-8000-000000000001"
 STUDIO_ID = "5a1c3f9e-0000-4000-8000-000000000002"
 ROOM_ID = "9b1c3f9e-0000-4000-8000-000000000003"
+ENGINEER_ID = "e1000000-0000-4000-8000-000000000004"
+CABLES_ID = "c1000000-0000-4000-8000-000000000005"
+CLEANING_ID = "c2000000-0000-4000-8000-000000000006"
 LATER = (datetime.now(UTC) + timedelta(days=3)).replace(hour=13, minute=0, second=0, microsecond=0)
 STUDIO = {
     "id": STUDIO_ID, "slug": "sound-lab", "name": "Sound Lab", "timezone": "Europe/Lisbon",
     "currency": "EUR", "minimum_hours": 1, "maximum_hours": 8,
     "rooms": [{"id": ROOM_ID, "name": "Live room", "capacity": 5, "hourly_price_minor": 4500}],
+    "add_ons": [
+        {"id": ENGINEER_ID, "name": "Engineer", "pricing": "per_hour", "price_minor": 2500,
+         "max_quantity": 1, "required": False},
+        {"id": CABLES_ID, "name": "Cable", "pricing": "per_item", "price_minor": 300,
+         "max_quantity": 10, "required": False},
+        {"id": CLEANING_ID, "name": "Cleaning", "pricing": "per_booking", "price_minor": 1000,
+         "max_quantity": 1, "required": True},
+    ],
 }  # fmt: skip
 
 
@@ -50,6 +61,7 @@ class FakeApi:
         self.refuse: dict[str, httpx.Response] = {}
         self.keys: list[str] = []
         self.waits: list[str | None] = []  # the Prefer header of each read of the booking
+        self.quoted_add_ons: list[list[str]] = []  # the add_on parameters of each quote
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
@@ -73,7 +85,9 @@ class FakeApi:
             }
             return httpx.Response(200, json={"slots": [slot], "timezone": "Europe/Lisbon"})
         if path == "/api/bookings/quote":
-            return httpx.Response(200, json=quote(int(request.url.params["attendees"])))
+            self.quoted_add_ons.append(sorted(request.url.params.get_list("add_on")))
+            chosen = dict(value.split(":") for value in self.quoted_add_ons[-1])
+            return httpx.Response(200, json=quote(int(request.url.params["attendees"]), chosen))
         if path == "/api/bookings" and method == "POST":
             return httpx.Response(201, json=self.booking)
         if path == "/api/bookings":
@@ -93,14 +107,28 @@ class FakeApi:
         return httpx.Response(404, json={"title": "Not Found", "status": 404})
 
 
-def quote(attendees: int = 1) -> dict[str, Any]:
+def quote(attendees: int = 1, chosen: dict[str, str] | None = None) -> dict[str, Any]:
+    """The API's quote; each add-on chosen (id to quantity) at a flat 10.00, cleaning always."""
     rental = {"kind": "rental", "quantity": 2, "unit_amount_minor": 4500, "amount_minor": 9000}
     fee = {"kind": "platform_fee", "quantity": None, "percent": "10", "amount_minor": 900}
+    bought = (chosen or {}) | {CLEANING_ID: "1"}
+    names = {add_on["id"]: add_on["name"] for add_on in STUDIO["add_ons"]}  # type: ignore[attr-defined]
+    add_ons = [
+        {"add_on_id": add_on_id, "name": names[add_on_id], "quantity": int(quantity),
+         "amount_minor": 1000}
+        for add_on_id, quantity in bought.items()
+    ]  # fmt: skip
+    lines = [
+        {"kind": "add_on", "description": f"{line['quantity']} x {line['name']}",
+         "amount_minor": 1000}
+        for line in add_ons
+    ]  # fmt: skip
     return {
         "room_id": ROOM_ID, "starts_at": LATER.isoformat(), "local_starts_at": LATER.isoformat(),
         "ends_at": (LATER + timedelta(hours=2)).isoformat(), "room_name": "Live room",
-        "studio_name": "Sound Lab", "lines": [rental, fee], "subtotal_minor": 9000,
-        "total_minor": 9900, "currency": "EUR", "attendees": attendees,
+        "studio_name": "Sound Lab", "lines": [rental, *lines, fee], "subtotal_minor": 9000,
+        "total_minor": 9900, "price": {"add_ons": add_ons}, "currency": "EUR",
+        "attendees": attendees,
         "cancellation": {"policy": "moderate", "full_refund_until": None},
     }  # fmt: skip
 
@@ -211,6 +239,37 @@ async def test_the_number_of_people_goes_from_the_times_to_the_price_and_the_boo
     assert 'name="people" value="3"' in price.text
     [sent] = [body for method, path, body in api.sent if path == "/api/bookings" and body]
     assert sent["attendees"] == 3
+
+
+async def test_extras_chosen_on_the_price_page_are_priced_and_booked(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    query = {"room_id": ROOM_ID, "starts_at": LATER.isoformat(), "hours": "2"}
+    plain = await browser.get("/studios/sound-lab/quote", params=query)
+    extras = {f"extra-{ENGINEER_ID}": "1", f"extra-{CABLES_ID}": "4"}
+    priced = await browser.get("/studios/sound-lab/quote", params=query | extras)
+    await browser.post(
+        "/bookings",
+        data={"csrf_token": csrf, "studio_id": STUDIO_ID, "room_id": ROOM_ID,
+              "starts_at": LATER.isoformat(), "hours": "2", f"extra-{CABLES_ID}": "4",
+              f"extra-{ENGINEER_ID}": "1", "extra-nonsense": "lots"},
+    )  # fmt: skip
+
+    assert 'type="checkbox" name="extra-' + ENGINEER_ID + '" value="1">' in plain.text
+    assert 'Cleaning · €10.00 a booking</span> <span class="meta">included' in plain.text
+    assert "Cable · €3.00 each" in plain.text
+    assert api.quoted_add_ons == [[], [f"{CABLES_ID}:4", f"{ENGINEER_ID}:1"]]
+    assert 'name="extra-' + ENGINEER_ID + '" value="1" checked' in priced.text
+    assert 'value="4" inputmode' in priced.text
+    assert ">4 x Cable</th>" in priced.text
+    assert f'<input type="hidden" name="extra-{CABLES_ID}" value="4">' in priced.text
+    [sent] = [body for method, path, body in api.sent if path == "/api/bookings" and body]
+    assert sorted(sent["add_ons"], key=lambda c: c["quantity"]) == [
+        {"add_on_id": "nonsense", "quantity": 0},
+        {"add_on_id": ENGINEER_ID, "quantity": 1},
+        {"add_on_id": CABLES_ID, "quantity": 4},
+    ]
 
 
 async def test_more_people_than_the_room_holds_is_refused_beside_the_people_field(

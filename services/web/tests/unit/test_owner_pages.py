@@ -20,6 +20,7 @@ STUDIO_ID = "22222222-2222-2222-2222-222222222222"
 ROOM_ID = "33333333-3333-3333-3333-333333333333"
 BOOKING_ID = "44444444-4444-4444-4444-444444444444"
 FEED_ID = "55555555-5555-5555-5555-555555555555"
+ADD_ON_ID = "66666666-6666-6666-6666-666666666666"
 FEEDS = f"/api/availability/studios/{STUDIO_ID}/calendar-feeds"
 FEED = {"id": FEED_ID, "studio_id": STUDIO_ID, "room_id": ROOM_ID,
         "created_at": "2026-12-01T10:00:00Z", "rotated_at": "2026-12-01T10:00:00Z"}  # fmt: skip
@@ -39,6 +40,8 @@ STUDIO = {
     "rooms": [{"id": ROOM_ID, "name": "Live", "description": "", "capacity": 5,
                "hourly_price_minor": 4500, "price_overridden": False}],
     "rating": {"average": None, "count": 0}, "version": 3,
+    "add_ons": [{"id": ADD_ON_ID, "name": "Engineer", "pricing": "per_hour", "price_minor": 2500,
+                 "max_quantity": 1, "required": False}],
 }  # fmt: skip
 BOOKING = {
     "id": BOOKING_ID, "status": "confirmed", "studio_id": STUDIO_ID, "room_id": ROOM_ID,
@@ -238,6 +241,52 @@ async def test_editing_sends_the_version_and_only_the_rooms_that_changed(
     assert not [call for call in api.calls if call[0] == "PUT"]
 
 
+async def test_extras_are_listed_added_with_their_price_in_minor_units_and_removed(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    page = await owner.get(f"/owner/studios/{STUDIO_ID}/extras")
+    token = _csrf(page)
+    add = {"csrf_token": token, "name": "Cable", "pricing": "per_item", "price": "3.50",
+           "max_quantity": "10"}  # fmt: skip
+    added = await owner.post(f"/owner/studios/{STUDIO_ID}/extras", data=add)
+    wrong = await owner.post(
+        f"/owner/studios/{STUDIO_ID}/extras", data=add | {"price": "3.505", "max_quantity": "0"}
+    )
+    removed = await owner.post(
+        f"/owner/studios/{STUDIO_ID}/extras/{ADD_ON_ID}/remove", data={"csrf_token": token}
+    )
+
+    assert "<strong>Engineer</strong> · €25.00 an hour" in page.text
+    assert added.status_code == 303
+    assert api.sent("POST", f"/api/studios/{STUDIO_ID}/add-ons") == {
+        "name": "Cable", "pricing": "per_item", "price_minor": 350, "max_quantity": 10,
+        "required": False,
+    }  # fmt: skip
+    assert wrong.status_code == 422
+    assert '<p class="error" id="price-error">Price: EUR has 2 decimals at most.</p>' in wrong.text
+    assert 'id="max_quantity-error">A whole number from 1 to 100.<' in wrong.text
+    assert removed.status_code == 303
+    assert ("DELETE", f"/api/studios/{STUDIO_ID}/add-ons/{ADD_ON_ID}", None) in api.calls
+
+
+async def test_catalog_s_refusal_of_an_extra_is_shown_beside_its_field(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    api.answers[("POST", f"/api/studios/{STUDIO_ID}/add-ons")] = httpx.Response(422, json={
+        "title": "Invalid", "status": 422,
+        "errors": [{"field": "add_ons", "message": "at most 30 per studio"}],
+    })  # fmt: skip
+    token = _csrf(await owner.get(f"/owner/studios/{STUDIO_ID}/extras"))
+
+    page = await owner.post(
+        f"/owner/studios/{STUDIO_ID}/extras",
+        data={"csrf_token": token, "name": "Mic", "pricing": "per_booking", "price": "5"},
+    )
+
+    assert page.status_code == 422
+    assert "at most 30 per studio" in page.text
+
+
 async def test_publishing_an_incomplete_studio_says_what_is_missing(
     owner: httpx.AsyncClient, api: FakeApi
 ) -> None:
@@ -315,7 +364,7 @@ async def test_every_unsafe_owner_route_checks_the_csrf_token(owner: httpx.Async
     unsafe = [
         route.path.format(
             studio_id=STUDIO_ID, booking_id=BOOKING_ID, blackout_id=BOOKING_ID, feed_id=FEED_ID,
-            room_id=ROOM_ID, calendar_id=FEED_ID, extra_id=FEED_ID,
+            room_id=ROOM_ID, calendar_id=FEED_ID, extra_id=FEED_ID, add_on_id=ADD_ON_ID,
         )
         for router in owners.ROUTERS for route in router.routes
         if isinstance(route, APIRoute) and route.methods - {"GET", "HEAD"}
@@ -323,7 +372,7 @@ async def test_every_unsafe_owner_route_checks_the_csrf_token(owner: httpx.Async
 
     for path in unsafe:
         assert (await owner.post(path, data={})).status_code == 403, path
-    assert len(unsafe) == 18
+    assert len(unsafe) == 20
 
 
 async def test_the_calendar_lists_feeds_and_shows_a_new_feed_s_address_once(

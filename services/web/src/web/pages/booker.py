@@ -101,6 +101,7 @@ async def quote(
     attendees = views.people_of(people)
     if starts is None or not 1 <= hours <= 24 or attendees < 1:
         raise HTTPException(400)
+    extras = views.extras_of(request.query_params.multi_items())
     chosen = _Chosen(room_id, starts, hours, attendees)
     try:
         price = await api.get(
@@ -109,6 +110,7 @@ async def quote(
                 "studio_id": studio["id"], "room_id": room_id, "starts_at": starts.isoformat(),
                 "ends_at": (starts + timedelta(hours=hours)).isoformat(),
                 "attendees": attendees,
+                "add_on": [f"{add_on_id}:{n}" for add_on_id, n in extras.items() if n],
             },
         )  # fmt: skip
     except ApiProblem as refused:
@@ -117,15 +119,21 @@ async def quote(
         if refused.status != 422:
             raise
         return await _times_again(request, api, studio, chosen, _first(refused))
+    the_request = {"room_id": room_id, "starts_at": starts.isoformat(), "hours": hours}
     back = f"/studios/{slug}/quote?" + urlencode(
-        {"room_id": room_id, "starts_at": starts.isoformat(), "hours": hours, "people": attendees}
+        {**the_request, "people": attendees}
+        | {f"{views.EXTRA_FIELD}{add_on_id}": n for add_on_id, n in extras.items() if n}
     )
+    bought = {line["add_on_id"]: line["quantity"] for line in price["price"]["add_ons"]}
     context = {
         "studio": studio,
         "quote": price,
         "when": views.when({**price, "studio_timezone": studio["timezone"]}),
         "hours": hours,
         "people": attendees,
+        "the_request": the_request,
+        "bought": bought,
+        "extras_field": views.EXTRA_FIELD,
         "sign_in_url": "/sign-in?" + urlencode({"next": back}),
         "full_refund_until": _local(price["cancellation"].get("full_refund_until"), studio),
         "request_key": uuid.uuid4().hex,
@@ -146,6 +154,12 @@ async def book(request: Request, api: ApiDep, token: AccessTokenDep) -> Response
     body = {
         "studio_id": studio["id"], "room_id": room_id, "starts_at": starts.isoformat(),
         "ends_at": (starts + timedelta(hours=hours)).isoformat(), "attendees": attendees,
+        "add_ons": [
+            {"add_on_id": add_on_id, "quantity": n}
+            for add_on_id, n in views.extras_of(
+                (name, str(value)) for name, value in form.multi_items()
+            ).items()
+        ],
     }  # fmt: skip
     key = str(form.get("request_key", ""))[:64] or None
     try:

@@ -4,6 +4,7 @@ from web.pages import (
     owner,
     owner_calendar,
     owner_external,
+    owner_extras,
     owner_feeds,
     owner_hours,
     owner_payouts,
@@ -14,6 +15,7 @@ from web.pages.owner_access import install_owner_pages
 MODULES = (
     owner,
     owner_studios,
+    owner_extras,
     owner_hours,
     owner_calendar,
     owner_feeds,
