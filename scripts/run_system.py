@@ -47,6 +47,11 @@ PORTS = {
 }
 
 DEMO_PASSWORD = "demo-password-1"
+DEMO_EXTRAS = (
+    {"name": "Sound engineer", "pricing": "per_hour", "price_minor": 2500},
+    {"name": "Drum kit", "pricing": "per_booking", "price_minor": 1500},
+    {"name": "Extra microphone", "pricing": "per_item", "price_minor": 500, "max_quantity": 6},
+)
 DEMO_ACCOUNTS = {
     "admin": "admin@onetime.studio",
     "owner": "owner@onetime.studio",
@@ -118,7 +123,7 @@ async def _demo_owner_and_booker(layout: SystemLayout) -> None:
             return
         await client.onboard_for_payouts(owner)
         for number, place in enumerate(DEMO_PLACES):
-            await client.published_studio(
+            studio = await client.published_studio(
                 owner,
                 name=f"{place.city} Sound Lab",
                 place=place,
@@ -127,6 +132,13 @@ async def _demo_owner_and_booker(layout: SystemLayout) -> None:
                 opens="09:00",
                 closes="22:00",
             )
+            for extra in DEMO_EXTRAS:
+                added = await http.post(
+                    f"{layout.gateway_url}/api/studios/{studio.id}/add-ons",
+                    headers=owner.headers,
+                    json=extra,
+                )
+                added.raise_for_status()
 
 
 def print_guide(layout: SystemLayout, logs: Path) -> None:

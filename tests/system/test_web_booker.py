@@ -61,6 +61,29 @@ async def _studio(client: StudiosClient, name: str) -> Studio:
     return studio
 
 
+async def _selling_an_engineer(client: StudiosClient, studio: Studio) -> None:
+    """The owner offers an engineer at €20.00 an hour; wait until booking prices it."""
+    added = await client.http.post(
+        f"{client.gateway}/api/studios/{studio.id}/add-ons",
+        headers=studio.owner.headers,
+        json={"name": "Engineer", "pricing": "per_hour", "price_minor": 2000},
+    )
+    assert added.status_code == 201, added.text
+    [engineer] = added.json()["add_ons"]
+    starts = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    params = {
+        "studio_id": str(studio.id), "room_id": str(studio.rooms[0]),
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(),
+        "add_on": engineer["id"],
+    }  # fmt: skip
+
+    async def priced() -> bool:
+        answer = await client.http.get(f"{client.gateway}/api/bookings/quote", params=params)
+        return answer.status_code == 200
+
+    await until(priced, what="booking to know the studio's extras")
+
+
 def _in_lisbon(days: int) -> str:
     return (datetime.now(ZoneInfo("Europe/Lisbon")) + timedelta(days=days)).date().isoformat()
 
@@ -92,6 +115,7 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
 ) -> None:
     word = f"Quokka{uuid.uuid4().hex[:6]}"
     studio = await _studio(client, f"{word} Sound Lab")
+    await _selling_an_engineer(client, studio)
     page = visitor.page
     await _sign_up(visitor, "Ada Booker")
 
@@ -121,8 +145,14 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
     assert await page.get_by_test_id("quote-total").inner_text() == "€99.00"
     assert "10:00 to 12:00" in quote
     assert await page.get_by_test_id("quote-people").inner_text() == "3"
+    await page.get_by_label("Engineer · €20.00 an hour").check()
+    await page.get_by_role("button", name="Update the price").click()
+    await page.get_by_text("Engineer, 2 h").wait_for()
+    await visitor.look("price with an extra")
+    assert await page.get_by_test_id("quote-total").inner_text() == "€143.00"  # (90 + 40) + 10 %
+    assert await page.get_by_label("Engineer · €20.00 an hour").is_checked()
 
-    await page.get_by_role("button", name="Book and pay €99.00").click()
+    await page.get_by_role("button", name="Book and pay €143.00").click()
     await page.wait_for_url("**/checkout")
     await page.get_by_label("Card number").wait_for()
     assert "We hold this time for you until" in await page.locator("#hold").inner_text()
@@ -138,8 +168,9 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
     facts = await page.locator("main").inner_text()
     assert f"{word} Sound Lab" in facts
     assert "Room 1" in facts
-    assert "€99.00" in facts
+    assert "€143.00" in facts
     assert await page.get_by_test_id("booking-people").inner_text() == "3"
+    assert await page.get_by_test_id("booking-extras").inner_text() == "Engineer"
 
     await page.get_by_label("Message to the studio").fill("Is there parking nearby?")
     await page.get_by_role("button", name="Send message").click()
@@ -161,11 +192,11 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
     await page.get_by_role("link", name="Cancel this booking").click()
     await visitor.look("cancel with its refund")
     assert (
-        "You get back €99.00 of the €99.00 you paid"
+        "You get back €143.00 of the €143.00 you paid"
         in await page.get_by_test_id("refund").inner_text()
     )
     await page.get_by_role("button", name="Cancel my booking").click()
-    await page.get_by_text("Your booking is cancelled. €99.00 will be refunded").wait_for()
+    await page.get_by_text("Your booking is cancelled. €143.00 will be refunded").wait_for()
     await _status(page, "Cancelled")
     await visitor.look("cancelled")
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from scripts.client import Studio, StudiosClient, next_minute
+from scripts.client import Studio, StudiosClient, next_minute, until
 from tests.system.browser import Visitor
 from tests.system.conftest import RunningSystem
 
@@ -108,6 +108,39 @@ async def _set_hours_settings_and_a_blackout(visitor: Visitor, closed: str) -> N
     assert await page.get_by_label("Monday opening 1 opens").input_value() == "00:00"
 
 
+async def _add_a_cleaning_fee(visitor: Visitor, name: str) -> None:
+    """On the studio's Extras page: a price with too many decimals is refused beside its
+    field, then a required cleaning fee is added."""
+    page = visitor.page
+    await page.get_by_role("link", name="Extras", exact=True).click()
+    await page.get_by_label("Name", exact=True).fill("Cleaning")
+    await page.get_by_label("The price counts").select_option("per_booking")
+    await page.get_by_label("Price (EUR)").fill("5.001")
+    await page.get_by_label("Part of every booking").check()
+    await page.get_by_role("button", name="Add the extra").click()
+    await expect(page.locator("#price-error")).to_contain_text("EUR has 2 decimals at most")
+    await page.get_by_label("Price (EUR)").fill("5")
+    await page.get_by_role("button", name="Add the extra").click()
+    await expect(page.get_by_test_id("extras")).to_contain_text("Cleaning · €5.00 a booking")
+    await visitor.look("extras")
+    await page.get_by_role("link", name=f"Back to {name}").click()
+
+
+async def _until_booking_charges_the_fee(client: StudiosClient, studio: Studio) -> None:
+    """Booking learns the studio's extras from catalog's event: wait until its quote has them."""
+    starts = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    params = {
+        "studio_id": str(studio.id), "room_id": str(studio.rooms[0]),
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(),
+    }  # fmt: skip
+
+    async def charged() -> bool:
+        quote = await client.http.get(f"{client.gateway}/api/bookings/quote", params=params)
+        return quote.status_code == 200 and quote.json()["price"]["add_ons_minor"] == 500
+
+    await until(charged, what="booking to know the cleaning fee")
+
+
 async def _reload_until(page: Page, text: str, timeout: float = 60) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while text not in await page.locator("main").inner_text():
@@ -133,6 +166,7 @@ async def test_an_owner_lists_a_studio_and_is_paid_for_a_completed_booking(
     await expect(page.get_by_test_id("studio-status")).to_have_text("Published")
     await visitor.look("published studio")
     studio_id = page.url.rstrip("/").split("/")[-1]
+    await _add_a_cleaning_fee(visitor, name)
     await _open_hours_when_availability_knows(visitor)
     await _set_hours_settings_and_a_blackout(visitor, closed.isoformat())
 
@@ -148,6 +182,7 @@ async def test_an_owner_lists_a_studio_and_is_paid_for_a_completed_booking(
     booker = await client.account("booker")
     listed = (await client.http.get(f"{client.gateway}/api/studios/{studio_id}")).json()
     studio = Studio(uuid.UUID(studio_id), [uuid.UUID(listed["rooms"][0]["id"])], booker)
+    await _until_booking_charges_the_fee(client, studio)
     starts_at = next_minute()
     booking = await client.book(booker, studio, starts_at)
     paid = await client.pay(booking)
@@ -159,7 +194,7 @@ async def test_an_owner_lists_a_studio_and_is_paid_for_a_completed_booking(
     await visitor.look("dashboard with a booking")
     next_bookings = await page.get_by_test_id("next-bookings").inner_text()
     assert f"{local_start} WET" in next_bookings or f"{local_start} WEST" in next_bookings
-    assert "€44.00" in next_bookings  # 40 for the hour, and the platform's 10 %
+    assert "€49.50" in next_bookings  # 40 for the hour, 5 for cleaning, and the platform's 10 %
     await page.get_by_role("link", name=f"Calendar of {name}").click()
     await visitor.look("calendar with the booking")
     calendar = page.get_by_test_id("calendar")
@@ -179,9 +214,9 @@ async def test_an_owner_lists_a_studio_and_is_paid_for_a_completed_booking(
     await _reload_until(page, "Paid ")
     await visitor.look("payout paid")
     history = await page.get_by_test_id("payouts").inner_text()
-    assert "€40.00" in history  # the owner's share: the price without the platform's fee
+    assert "€45.00" in history  # the owner's share: rental and cleaning, without the fee
     await page.get_by_role("link", name="Dashboard", exact=True).click()
-    assert await page.get_by_test_id("earnings").inner_text() == "€40.00"
+    assert await page.get_by_test_id("earnings").inner_text() == "€45.00"
 
 
 async def test_a_booker_is_told_owner_pages_are_for_owners(
