@@ -383,6 +383,10 @@ async def quote(s: Scene) -> Call:
     return Call(params=(await new_booking(s)).json)  # what a booking would send, priced
 
 
+async def quote_body(s: Scene) -> Call:
+    return Call(json=(await new_booking(s)).json)
+
+
 async def booking(s: Scene) -> Call:
     return Call(path={"booking_id": s.booking["id"]})
 
@@ -544,6 +548,7 @@ ROWS = [
     Row("GET",    "/api/bookings",                     around_booking,  SIGNED_IN, parties_only),
     # a price before committing is public, as the studio's hourly price is
     Row("GET",    "/api/bookings/quote",               quote,           OPEN_TO_ALL),
+    Row("POST",   "/api/bookings/quote",               quote_body,      OPEN_TO_ALL),
     Row("GET",    "/api/bookings/cancellation-policies", nothing,       OPEN_TO_ALL),
     Row("GET",    "/api/bookings/{booking_id}",        booking,         THE_PARTIES),
     Row("PATCH",  "/api/bookings/{booking_id}",        cancel_fresh,    THE_PARTIES),

@@ -54,7 +54,7 @@ async def _selling(booking: BookingService, probe: Probe, studio: Studio) -> Non
     await eventually(known)
 
 
-async def test_the_quote_and_the_booking_price_add_ons_and_payments_is_asked_for_the_whole(
+async def test_both_quotes_and_the_booking_price_add_ons_alike_and_payments_is_asked_for_the_whole(
     booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
 ) -> None:
     await _selling(booking, probe, studio)
@@ -68,6 +68,7 @@ async def test_the_quote_and_the_booking_price_add_ons_and_payments_is_asked_for
         {"add_on_id": str(ENGINEER.add_on_id)},
         {"add_on_id": str(CABLES.add_on_id), "quantity": 4},
     ]
+    posted = await booking.http.post("/api/bookings/quote", json={**body, "add_ons": chosen})
     made = await booking.http.post(
         "/api/bookings", json={**body, "add_ons": chosen}, headers=token_issuer.headers("booker")
     )
@@ -75,7 +76,8 @@ async def test_the_quote_and_the_booking_price_add_ons_and_payments_is_asked_for
     assert quote.status_code == 200, quote.text
     assert made.status_code == 201, made.text
     shown = quote.json()
-    assert shown["price"] == made.json()["price"]
+    assert shown["price"] == made.json()["price"] == posted.json()["price"]
+    assert shown["lines"] == posted.json()["lines"]
     assert [
         (line["kind"], line["description"], line["amount_minor"]) for line in shown["lines"]
     ] == [

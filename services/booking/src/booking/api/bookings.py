@@ -51,14 +51,7 @@ async def request_booking(
     booking = await booking_requests.request_booking(
         units,
         principal=principal,
-        request=booking_requests.BookingRequest(
-            studio_id=body.studio_id,
-            room_id=body.room_id,
-            starts_at=body.starts_at,
-            ends_at=body.ends_at,
-            attendees=body.attendees,
-            add_ons=body.chosen_add_ons(),
-        ),
+        request=body.to_request(),
         idempotency_key=idempotency_key,
         platform_fee_percent=settings.platform_fee_percent,
         max_hours=settings.max_booking_hours,

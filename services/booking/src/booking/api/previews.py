@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -13,10 +13,12 @@ from booking.api.deps import BookingUnitsDep, SettingsDep
 from booking.api.schemas import (
     MAX_ADD_ON_CHOICES,
     MAX_ATTENDEES,
+    BookingIn,
     PriceOut,
     StudioLabels,
     add_ons_of_query,
 )
+from booking.config import BookingSettings
 from booking.domain.booking import Status
 from booking.domain.cancellation import CancellationPreview
 from booking.domain.policies import (
@@ -27,6 +29,7 @@ from booking.domain.policies import (
     RuleKind,
     full_refund_until,
 )
+from booking.repositories import BookingUnits
 from booking.service import booking_requests, reads
 from contracts.booking import CancelledBy
 from contracts.catalog import AddOnPricing
@@ -175,10 +178,12 @@ async def cancellation_policies() -> list[PolicyTermsOut]:
     return [PolicyTermsOut.of(policy, None) for policy in CancellationPolicy]
 
 
-@router.get(
-    "/api/bookings/quote",
-    responses={409: {"description": "The studio takes no bookings now (not published)."}},
-)
+QUOTE_REFUSALS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The studio takes no bookings now (not published)."}
+}
+
+
+@router.get("/api/bookings/quote", responses=QUOTE_REFUSALS)
 async def quote_booking(
     studio_id: uuid.UUID,
     room_id: uuid.UUID,
@@ -204,6 +209,22 @@ async def quote_booking(
         attendees=attendees,
         add_ons=add_ons_of_query(add_on),
     )
+    return await _quote(request, units, settings)
+
+
+@router.post("/api/bookings/quote", responses=QUOTE_REFUSALS)
+async def quote_booking_body(
+    body: BookingIn, units: BookingUnitsDep, settings: SettingsDep
+) -> QuoteOut:
+    """The quote of exactly the body `POST /api/bookings` would take (public; books nothing)."""
+    return await _quote(body.to_request(), units, settings)
+
+
+async def _quote(
+    request: booking_requests.BookingRequest, units: BookingUnits, settings: BookingSettings
+) -> QuoteOut:
+    studio_id, room_id = request.studio_id, request.room_id
+    starts_at, ends_at, attendees = request.starts_at, request.ends_at, request.attendees
     quote = await booking_requests.quote_booking(
         units,
         request,

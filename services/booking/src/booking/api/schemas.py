@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from booking.domain.booking import Booking, Status
 from booking.domain.pricing import AddOnLine, InvalidBookingRequest, PriceBreakdown
 from booking.domain.studios import Studio
+from booking.service.booking_requests import BookingRequest
 from contracts.catalog import AddOnPricing
 from contracts.values import CancellationPolicy, PlainText, UtcDatetime
 
@@ -54,8 +55,15 @@ class BookingIn(BaseModel):
             raise ValueError("each add-on may be chosen once")
         return add_ons
 
-    def chosen_add_ons(self) -> dict[uuid.UUID, int]:
-        return {choice.add_on_id: choice.quantity for choice in self.add_ons}
+    def to_request(self) -> BookingRequest:
+        return BookingRequest(
+            studio_id=self.studio_id,
+            room_id=self.room_id,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            attendees=self.attendees,
+            add_ons={choice.add_on_id: choice.quantity for choice in self.add_ons},
+        )
 
 
 def add_ons_of_query(values: list[str]) -> dict[uuid.UUID, int]:
