@@ -53,6 +53,12 @@ class HoldSlots(Message):
     studio_id: uuid.UUID
     room_id: uuid.UUID
     time_range: TimeRange
+    hold_until: UtcDatetime | None = Field(
+        default=None,
+        description="For a request waiting on the studio's owner: hold the room at least until "
+        "then (bounded by AVAILABILITY_MAX_REQUEST_HOLD_HOURS); None holds it for availability's "
+        "usual minutes.",
+    )
 
 
 class SlotsHeld(Message):

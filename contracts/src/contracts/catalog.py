@@ -47,6 +47,17 @@ class RoomSnapshot(BaseModel):
     )
 
 
+class BookingMode(StrEnum):
+    """Whether a studio's bookings confirm once paid, or wait for the owner to accept."""
+
+    INSTANT = "instant"
+    REQUEST = "request"
+
+
+MAX_REQUEST_WINDOW_HOURS = 72
+"""The longest an owner may take to answer a request: well inside a card authorization's life."""
+
+
 class AddOnPricing(StrEnum):
     """How an add-on's price counts: per hour of the booking, once per booking, or per item."""
 
@@ -94,6 +105,12 @@ class _StudioEvent(Message):
     )
     status: StudioStatus
     changed_at: UtcDatetime
+    booking_mode: BookingMode = Field(
+        default=BookingMode.INSTANT, description="instant in events from before requests."
+    )
+    request_window_hours: Annotated[int, Field(ge=1, le=MAX_REQUEST_WINDOW_HOURS)] = Field(
+        default=24, description="How long the owner has to answer a request to book."
+    )
     address: str | None = Field(
         default=None,
         description="Street and number, for the people coming; None in events from before "

@@ -21,6 +21,13 @@ class AvailabilitySettings(ServiceSettings):
     hold_expiry_minutes: float = Field(
         default=10, gt=0, description="How long a hold keeps a room before it lapses."
     )
+    max_request_hold_hours: float = Field(
+        default=74,
+        gt=0,
+        le=24 * 7,
+        description="Longest a request to book may hold its room while the owner decides "
+        "(HoldSlots' hold_until); catalog lets owners take up to 72 hours to answer.",
+    )
     sweeper_interval_seconds: float = Field(
         default=5.0, gt=0, description="How often lapsed holds are released and announced."
     )

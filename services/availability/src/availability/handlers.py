@@ -25,6 +25,7 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     # Owners' calendar feeds show bookers by first name only.
     follow_user_names(handlers, db.booker_first_names, first_name)
     hold_for = timedelta(minutes=settings.hold_expiry_minutes)
+    longest_request_hold = timedelta(hours=settings.max_request_hold_hours)
     limits = settings.hold_limits
 
     async def on_studio(uow: UnitOfWork, event: schedules.StudioEvent, _: Envelope) -> None:
@@ -42,7 +43,11 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     @handlers.on(HoldSlots)
     async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:
         await saga_commands.hold_for_booking(
-            uow, command, hold_for=hold_for, limits=limits, now=uow.now
+            uow,
+            command,
+            hold_for=saga_commands.hold_length(command, hold_for, longest_request_hold, uow.now),
+            limits=limits,
+            now=uow.now,
         )
 
     @handlers.on(ConfirmSlots)

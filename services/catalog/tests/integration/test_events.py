@@ -49,9 +49,8 @@ async def test_studio_events_carry_each_revision_and_are_published_on_the_bus(
         path = f"/api/studios/{studio['id']}"
         await catalog.client.patch(path, json={"capacity": 5, "version": 1}, headers=owner)
         await catalog.client.post(f"{path}/publish", headers=owner)
-        await catalog.client.patch(
-            path, json={"hourly_price_minor": 5200, "version": 3}, headers=owner
-        )
+        change = {"hourly_price_minor": 5200, "booking_mode": "request", "version": 3}
+        await catalog.client.patch(path, json=change | {"request_window_hours": 12}, headers=owner)
         await catalog.client.post(
             f"{path}/suspend",
             json={"reason": "fake photos"},
@@ -83,6 +82,8 @@ async def test_studio_events_carry_each_revision_and_are_published_on_the_bus(
     assert (published.hourly_price_minor, updated.hourly_price_minor) == (4500, 5200)
     assert (published.currency, published.minimum_hours, published.maximum_hours) == ("EUR", 2, 24)
     assert published.timezone == "Europe/Berlin"
+    assert (published.booking_mode, updated.booking_mode) == ("instant", "request")
+    assert (published.request_window_hours, updated.request_window_hours) == (24, 12)
     assert published.cancellation_policy == "moderate"
     assert [room.name for room in published.rooms] == ["Live Room"]
     assert published.hourly_price(published.rooms[0].room_id).amount_minor == 4500

@@ -275,6 +275,34 @@ async def test_the_owner_sets_the_longest_booking_the_studio_takes(
     assert longer.json()["maximum_hours"] == 48
 
 
+async def test_the_owner_chooses_to_accept_each_booking_within_at_most_three_days(
+    catalog: Catalog, token_issuer: TestIssuer
+) -> None:
+    owner = token_issuer.headers("owner", uuid.uuid4())
+    studio = await create_studio(catalog.client, owner)
+    path = f"/api/studios/{studio['id']}"
+
+    too_slow = await catalog.client.patch(
+        path, json={"booking_mode": "request", "request_window_hours": 73}, headers=owner
+    )
+    unknown = await catalog.client.patch(path, json={"booking_mode": "maybe"}, headers=owner)
+    requests = await catalog.client.patch(
+        path,
+        json={"booking_mode": "request", "request_window_hours": 48, "version": 1},
+        headers=owner,
+    )
+
+    assert (studio["booking_mode"], studio["request_window_hours"]) == ("instant", 24)
+    assert too_slow.status_code == unknown.status_code == 422
+    assert [e["field"] for e in too_slow.json()["errors"]] == ["body.request_window_hours"]
+    assert [e["field"] for e in unknown.json()["errors"]] == ["body.booking_mode"]
+    assert requests.status_code == 200, requests.text
+    assert (requests.json()["booking_mode"], requests.json()["request_window_hours"]) == (
+        "request",
+        48,
+    )
+
+
 async def test_studios_created_at_once_under_one_name_get_distinct_slugs(
     catalog: Catalog, token_issuer: TestIssuer
 ) -> None:

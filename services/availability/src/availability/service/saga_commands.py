@@ -80,6 +80,15 @@ def _held(reservation: Reservation) -> SlotsHeld:
     )
 
 
+def hold_length(
+    command: HoldSlots, usual: timedelta, longest_request: timedelta, now: datetime
+) -> timedelta:
+    """The usual minutes, or as long as a request waiting on the owner asks, within bounds."""
+    if command.hold_until is None:
+        return usual
+    return max(usual, min(command.hold_until - now, longest_request))
+
+
 async def hold_for_booking(
     uow: UnitOfWork,
     command: HoldSlots,

@@ -10,7 +10,7 @@ from typing import Any
 from catalog.domain.amenities import Amenity
 from catalog.domain.ratings import RatingSummary
 from catalog.domain.studios import AddOn, Photo, Room, Studio
-from contracts.catalog import AddOnPricing, StudioStatus
+from contracts.catalog import AddOnPricing, BookingMode, StudioStatus
 from contracts.values import CancellationPolicy
 
 
@@ -36,6 +36,8 @@ def studio_values(studio: Studio) -> dict[str, Any]:
         "amenities": [amenity.value for amenity in studio.amenities],
         "add_ons": [add_on_json(add_on) for add_on in studio.add_ons],
         "cancellation_policy": studio.cancellation_policy.value,
+        "booking_mode": studio.booking_mode.value,
+        "request_window_hours": studio.request_window_hours,
         "status": studio.status.value,
         "suspended_from": studio.suspended_from.value if studio.suspended_from else None,
         "suspension_reason": studio.suspension_reason,
@@ -110,6 +112,8 @@ def studio_of(row: Any, room_rows: Sequence[Any] = (), photo_rows: Sequence[Any]
         amenities=tuple(Amenity(value) for value in row.amenities),
         photos=tuple(Photo(url=p.url, caption=p.caption) for p in photo_rows),
         cancellation_policy=CancellationPolicy(row.cancellation_policy),
+        booking_mode=BookingMode(row.booking_mode),
+        request_window_hours=row.request_window_hours,
         status=StudioStatus(row.status),
         rooms=tuple(
             Room(

@@ -63,6 +63,8 @@ studios = Table(
     Column("amenities", ARRAY(Text), nullable=False, server_default="{}"),
     Column("add_ons", JSONB, nullable=False, server_default="[]"),  # a short list, always loaded
     Column("cancellation_policy", Text, nullable=False),
+    Column("booking_mode", Text, nullable=False, server_default="instant"),
+    Column("request_window_hours", Integer, nullable=False, server_default="24"),
     Column("status", Text, nullable=False),
     Column("suspended_from", Text),
     Column("suspension_reason", Text),

@@ -42,6 +42,8 @@ EDITABLE_FIELDS = frozenset(
         "amenities",
         "photos",
         "cancellation_policy",
+        "booking_mode",
+        "request_window_hours",
     }
 )
 

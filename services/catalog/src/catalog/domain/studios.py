@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from catalog.domain.amenities import Amenity
 from catalog.domain.countries import is_country_code
 from catalog.domain.ratings import RatingSummary
-from contracts.catalog import AddOnPricing, StudioStatus
+from contracts.catalog import MAX_REQUEST_WINDOW_HOURS, AddOnPricing, BookingMode, StudioStatus
 from contracts.values import CancellationPolicy
 
 # Every count and size a caller names is bounded.
@@ -150,6 +150,10 @@ class Studio:
     amenities: tuple[Amenity, ...] = ()
     photos: tuple[Photo, ...] = ()
     cancellation_policy: CancellationPolicy = CancellationPolicy.MODERATE
+    booking_mode: BookingMode = BookingMode.INSTANT
+    """Instant: a paid booking is confirmed. Request: it waits for the owner to accept."""
+    request_window_hours: int = 24
+    """How long the owner has to answer a request (at most MAX_REQUEST_WINDOW_HOURS)."""
     status: StudioStatus = StudioStatus.DRAFT
     rooms: tuple[Room, ...] = ()
     add_ons: tuple[AddOn, ...] = ()
@@ -197,6 +201,11 @@ def validate(studio: Studio) -> Studio:
             f"must be minimum_hours to {MAX_MAXIMUM_HOURS}",
         ),
         ("capacity", studio.capacity >= 1, "must be at least 1"),
+        (
+            "request_window_hours",
+            1 <= studio.request_window_hours <= MAX_REQUEST_WINDOW_HOURS,
+            f"must be 1 to {MAX_REQUEST_WINDOW_HOURS}",
+        ),
         (
             "photos",
             all(_URL.match(photo.url) for photo in studio.photos),

@@ -34,6 +34,8 @@ def studio_event(
         "minimum_hours": after.minimum_hours,
         "maximum_hours": after.maximum_hours,
         "cancellation_policy": after.cancellation_policy,
+        "booking_mode": after.booking_mode,
+        "request_window_hours": after.request_window_hours,
         "rooms": [
             RoomSnapshot(
                 room_id=room.id,

@@ -25,7 +25,12 @@ from catalog.domain.studios import (
     Studio,
     coordinate,
 )
-from contracts.catalog import AddOnPricing, StudioStatus
+from contracts.catalog import (
+    MAX_REQUEST_WINDOW_HOURS,
+    AddOnPricing,
+    BookingMode,
+    StudioStatus,
+)
 from contracts.values import (
     BoundedMinorUnits,
     CancellationPolicy,
@@ -62,6 +67,14 @@ Latitude = Annotated[float, Field(ge=-90, le=90, strict=True), AfterValidator(co
 Longitude = Annotated[float, Field(ge=-180, le=180, strict=True), AfterValidator(coordinate)]
 StudioCapacity = Annotated[WholeNumber, Field(ge=1, le=MAX_STUDIO_CAPACITY)]
 MinimumHours = Annotated[WholeNumber, Field(ge=1, le=MAX_MINIMUM_HOURS)]
+RequestWindowHours = Annotated[
+    WholeNumber,
+    Field(
+        ge=1,
+        le=MAX_REQUEST_WINDOW_HOURS,
+        description="For booking_mode request: the hours the owner has to accept or decline.",
+    ),
+]
 MaximumHours = Annotated[
     WholeNumber,
     Field(ge=1, le=MAX_MAXIMUM_HOURS, description="The longest booking taken, in hours."),
@@ -143,6 +156,8 @@ class StudioIn(BaseModel):
     amenities: Amenities = []
     photos: Photos = []
     cancellation_policy: CancellationPolicy = CancellationPolicy.MODERATE
+    booking_mode: BookingMode = BookingMode.INSTANT
+    request_window_hours: RequestWindowHours = 24
     rooms: list[RoomIn] = Field(default=[], max_length=MAX_ROOMS)
 
     def details(self) -> dict[str, Any]:
@@ -176,6 +191,8 @@ class StudioPatch(BaseModel):
     amenities: Amenities | None = None
     photos: Photos | None = None
     cancellation_policy: CancellationPolicy | None = None
+    booking_mode: BookingMode | None = None
+    request_window_hours: RequestWindowHours | None = None
 
     def changes(self) -> dict[str, Any]:
         given = {
@@ -194,6 +211,8 @@ class StudioPatch(BaseModel):
 def _details(values: dict[str, Any]) -> dict[str, Any]:
     if "cancellation_policy" in values:
         values["cancellation_policy"] = CancellationPolicy(values["cancellation_policy"])
+    if "booking_mode" in values:
+        values["booking_mode"] = BookingMode(values["booking_mode"])
     return values
 
 
@@ -260,6 +279,8 @@ class StudioOut(BaseModel):
     amenities: list[Amenity]
     photos: list[PhotoOut]
     cancellation_policy: CancellationPolicy
+    booking_mode: BookingMode
+    request_window_hours: int
     status: StudioStatus
     suspension_reason: str | None
     rooms: list[RoomOut]
@@ -289,6 +310,8 @@ class StudioOut(BaseModel):
             amenities=list(studio.amenities),
             photos=[PhotoOut(url=p.url, caption=p.caption) for p in studio.photos],
             cancellation_policy=studio.cancellation_policy,
+            booking_mode=studio.booking_mode,
+            request_window_hours=studio.request_window_hours,
             status=studio.status,
             suspension_reason=studio.suspension_reason,
             rooms=[
