@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator
 
-from booking.domain.booking import Booking, Status
+from booking.domain.booking import Booking, RequestAnswer, Status
 from booking.domain.pricing import AddOnLine, InvalidBookingRequest, PriceBreakdown
 from booking.domain.studios import Studio
 from booking.service.booking_requests import BookingRequest
@@ -192,6 +192,12 @@ class BookingOut(StudioLabels):
     cancellation_policy: CancellationPolicy
     requested_at: datetime
     attendees: int
+    respond_by: datetime | None = Field(
+        description="For a request to book: when the owner's answer is due; None when instant."
+    )
+    request_answer: RequestAnswer | None = Field(
+        description="accepted, declined or not_answered; None while a request waits."
+    )
     hold_expires_at: datetime | None
     client_secret: str | None = Field(description="Only for the booker, while payment is due.")
     payment_error: str | None
@@ -231,6 +237,8 @@ class BookingOut(StudioLabels):
             cancellation_policy=booking.cancellation_policy,
             requested_at=booking.requested_at,
             attendees=booking.attendees,
+            respond_by=booking.respond_by,
+            request_answer=booking.request_answer,
             hold_expires_at=booking.hold_expires_at,
             client_secret=(
                 booking.client_secret
@@ -261,7 +269,10 @@ class BookingPage(BaseModel):
 
 
 class ActionIn(BaseModel):
-    action: Literal["cancel", "complete", "no_show"]
+    action: Literal["cancel", "accept", "decline", "complete", "no_show"] = Field(
+        description="accept and decline answer a request to book (the studio's owner or an "
+        "admin); complete and no_show are theirs too; anyone on the booking may cancel."
+    )
 
 
 class MessageIn(BaseModel):

@@ -13,7 +13,7 @@ from sqlalchemy import and_, false, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.db.tables import NOTIFY_CHANNEL, bookings, studios
-from booking.domain.booking import ENDED, HAPPENED, LIVE, Booking, Status, View
+from booking.domain.booking import ENDED, HAPPENED, LIVE, Booking, RequestAnswer, Status, View
 from booking.domain.pricing import AddOnLine, PriceBreakdown
 from booking.repositories import BookingQuery, ConcurrentUpdate
 from contracts.booking import CancellationReason, CancelledBy, FailureReason
@@ -31,6 +31,7 @@ _ENUMS: dict[str, Any] = {
     "cancelled_by": CancelledBy,
     "cancellation_reason": CancellationReason,
     "dispute_outcome": DisputeOutcome,
+    "request_answer": RequestAnswer,
 }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.db.tables import studios
 from booking.domain.studios import AddOn, Room, Studio
-from contracts.catalog import AddOnPricing, StudioStatus
+from contracts.catalog import AddOnPricing, BookingMode, StudioStatus
 from contracts.values import CancellationPolicy
 
 
@@ -43,6 +43,8 @@ class SqlStudios:
                 }
                 for room in studio.rooms
             ],
+            "booking_mode": studio.booking_mode.value,
+            "request_window_hours": studio.request_window_hours,
             "add_ons": [
                 {**asdict(add_on), "add_on_id": str(add_on.add_on_id)} for add_on in studio.add_ons
             ],
@@ -103,4 +105,6 @@ def _studio(row: Any) -> Studio:
             )
             for add_on in row.add_ons
         ),
+        booking_mode=BookingMode(row.booking_mode),
+        request_window_hours=row.request_window_hours,
     )

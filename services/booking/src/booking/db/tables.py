@@ -50,6 +50,8 @@ studios = Table(
     Column("status", Text, nullable=False),
     Column("rooms", JSONB, nullable=False),
     Column("add_ons", JSONB, nullable=False, server_default="[]"),
+    Column("booking_mode", Text, nullable=False, server_default="instant"),
+    Column("request_window_hours", Integer, nullable=False, server_default="24"),
     _ts("updated_at", nullable=False, server_default=func.now()),
 )
 
@@ -83,6 +85,8 @@ bookings = Table(
     Column(
         "attendees", Integer, CheckConstraint("attendees >= 1"), nullable=False, server_default="1"
     ),
+    _ts("respond_by"),  # a request to book's deadline for the owner's answer
+    Column("request_answer", Text),
     Column("reservation_id", Uuid),
     _ts("hold_expires_at"),
     Column("payment_id", Uuid),

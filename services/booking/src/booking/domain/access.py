@@ -40,6 +40,7 @@ def canceller(side: Side) -> CancelledBy:
 
 
 def check_runs_the_session(side: Side, action: str) -> None:
-    """Completing a session or reporting a no-show is the studio's (or an admin's) call."""
+    """Answering a request, completing a session or reporting a no-show is the studio's (or an
+    admin's) call."""
     if side is Side.BOOKER:
         raise NotAllowed(f"only the studio's owner or an admin may {action} a booking")

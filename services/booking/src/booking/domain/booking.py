@@ -18,8 +18,11 @@ class Status(StrEnum):
     """HoldSlots sent; waiting for availability."""
     PENDING_PAYMENT = "pending_payment"
     """Slots held until hold_expires_at; waiting for the booker's card to be authorized."""
+    AWAITING_OWNER = "awaiting_owner"
+    """A request to book: payment authorized and the slots held until respond_by, waiting for
+    the studio's owner to accept (then confirming) or decline (then cancelled)."""
     CONFIRMING = "confirming"
-    """Payment authorized; ConfirmSlots sent."""
+    """Payment authorized (and a request accepted); ConfirmSlots sent."""
     CONFIRMED = "confirmed"
     COMPLETED = "completed"
     FAILED = "failed"
@@ -30,10 +33,26 @@ class Status(StrEnum):
 
 ENDED = frozenset({Status.FAILED, Status.CANCELLED})
 """States in which the booking never happened: nothing is held or charged any more."""
-LIVE = frozenset({Status.REQUESTED, Status.PENDING_PAYMENT, Status.CONFIRMING, Status.CONFIRMED})
+LIVE = frozenset(
+    {
+        Status.REQUESTED,
+        Status.PENDING_PAYMENT,
+        Status.AWAITING_OWNER,
+        Status.CONFIRMING,
+        Status.CONFIRMED,
+    }
+)
 """States in which the session is still to take place (or is taking place)."""
 HAPPENED = frozenset({Status.COMPLETED, Status.NO_SHOW, Status.DISPUTED})
 """States after the session: it took place (or the booker did not come)."""
+
+
+class RequestAnswer(StrEnum):
+    """What became of a request to book."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    NOT_ANSWERED = "not_answered"
 
 
 class View(StrEnum):
@@ -76,6 +95,9 @@ class Booking:
     cancellation_policy: CancellationPolicy
     requested_at: datetime
     attendees: int = 1
+    respond_by: datetime | None = None
+    """For a request to book: when the owner's answer is due; None for an instant booking."""
+    request_answer: RequestAnswer | None = None
     status: Status = Status.REQUESTED
     version: int = 0
     deadline_at: datetime | None = None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from booking.domain.pricing import InvalidBookingRequest
-from contracts.catalog import AddOnPricing, StudioStatus
+from contracts.catalog import AddOnPricing, BookingMode, StudioStatus
 from contracts.values import CancellationPolicy
 
 
@@ -68,6 +69,15 @@ class Studio:
     status: StudioStatus
     rooms: tuple[Room, ...]
     add_ons: tuple[AddOn, ...] = ()
+    booking_mode: BookingMode = BookingMode.INSTANT
+    request_window_hours: int = 24
+
+    def respond_by(self, requested_at: datetime, starts_at: datetime) -> datetime | None:
+        """When the owner must answer a request made now: within the studio's window, and
+        before the session starts; None when the studio books instantly."""
+        if self.booking_mode is BookingMode.INSTANT:
+            return None
+        return min(requested_at + timedelta(hours=self.request_window_hours), starts_at)
 
     def room(self, room_id: uuid.UUID) -> Room | None:
         return next((room for room in self.rooms if room.room_id == room_id), None)

@@ -1,5 +1,5 @@
-"""A person's action on a booking: cancel (booker, owner or admin), complete or no-show (the
-studio's owner or an admin)."""
+"""A person's action on a booking: cancel (booker, owner or admin); accept or decline a request,
+complete, or no-show (the studio's owner or an admin)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import uuid
 
 from booking.domain.access import canceller, check_runs_the_session
 from booking.domain.booking import Booking
-from booking.domain.saga import Cancel, Complete, Happening, MarkNoShow, SagaRules
+from booking.domain.saga import (
+    Accept,
+    Cancel,
+    Complete,
+    Decline,
+    Happening,
+    MarkNoShow,
+    SagaRules,
+)
 from booking.repositories import BookingUnits
 from booking.service.reads import visible_booking
 from booking.service.saga import Source, run_saga
@@ -29,9 +37,13 @@ async def act(
             happening = Cancel(canceller(side))
         else:
             check_runs_the_session(side, action)
-            happening = (
-                Complete() if action == "complete" else MarkNoShow(reported_by=principal.user_id)
-            )
+            answers: dict[str, Happening] = {
+                "accept": Accept(),
+                "decline": Decline(canceller(side)),
+                "complete": Complete(),
+                "no_show": MarkNoShow(reported_by=principal.user_id),
+            }
+            happening = answers[action]
         source = Source(
             kind="action",
             name=action,

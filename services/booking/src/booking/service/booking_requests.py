@@ -160,6 +160,7 @@ async def request_booking(
             cancellation_policy=studio.cancellation_policy,
             requested_at=unit.now,
             attendees=request.attendees,
+            respond_by=studio.respond_by(unit.now, request.starts_at),
         )
         decision = start(booking, rules)
         traceparent = current_traceparent()

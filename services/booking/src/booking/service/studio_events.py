@@ -52,6 +52,8 @@ async def apply_studio_event(
             )
             for add_on in event.add_ons
         ),
+        booking_mode=event.booking_mode,
+        request_window_hours=event.request_window_hours,
     )
     applied = await unit.studios.upsert(studio)
     if applied and isinstance(event, StudioSuspended):

@@ -13,10 +13,12 @@ again, at most `max_resends` times, and then the saga compensates and fails the 
 
 from booking.domain.saga.decide import SAGA_REPLIES, decide, start
 from booking.domain.saga.steps import (
+    Accept,
     Cancel,
     Complete,
     DeadlinePassed,
     Decision,
+    Decline,
     Happening,
     MarkNoShow,
     SagaRules,
@@ -25,10 +27,12 @@ from booking.domain.saga.steps import (
 
 __all__ = [
     "SAGA_REPLIES",
+    "Accept",
     "Cancel",
     "Complete",
     "DeadlinePassed",
     "Decision",
+    "Decline",
     "Happening",
     "MarkNoShow",
     "SagaRules",

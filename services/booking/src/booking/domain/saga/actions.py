@@ -6,30 +6,33 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from booking.domain.booking import Booking, IllegalTransition, Status
+from booking.domain.booking import Booking, IllegalTransition, RequestAnswer, Status
 from booking.domain.policies import refund_for
 from booking.domain.saga.replies import authorize_payment
 from booking.domain.saga.steps import (
+    Accept,
     Cancel,
     Complete,
     DeadlinePassed,
     Decision,
+    Decline,
     MarkNoShow,
     SagaRules,
     about,
     as_failed,
     awaits_intent,
     cancelled_event,
+    hold_slots,
     ignored,
     payment_back,
     refund_id,
     refund_reason,
     release_reason,
+    sent,
 )
 from contracts import Message
 from contracts.availability import (
     ConfirmSlots,
-    HoldSlots,
     ReleaseReason,
     ReleaseSlots,
 )
@@ -54,10 +57,7 @@ def on_deadline(b: Booking, _t: DeadlinePassed, now: datetime, rules: SagaRules)
     if b.deadline_at is None or now < b.deadline_at:
         return ignored(b, "deadline not due")
     if b.status is Status.REQUESTED:
-        hold = HoldSlots(
-            booking_id=b.id, studio_id=b.studio_id, room_id=b.room_id, time_range=b.time_range
-        )
-        return _resend(b, hold, now, rules) or _hold_unanswered(b, now, rules)
+        return _resend(b, hold_slots(b, rules), now, rules) or _hold_unanswered(b, now, rules)
     if b.status is Status.PENDING_PAYMENT:
         if b.hold_expires_at is not None and now >= b.hold_expires_at + rules.hold_grace:
             return _expire(b, now)
@@ -67,6 +67,14 @@ def on_deadline(b: Booking, _t: DeadlinePassed, now: datetime, rules: SagaRules)
         assert b.reservation_id is not None
         confirm = ConfirmSlots(booking_id=b.id, reservation_id=b.reservation_id)
         return _resend(b, confirm, now, rules) or _confirmation_unanswered(b, now, rules)
+    if b.status is Status.AWAITING_OWNER:
+        lapsed = on_cancel(
+            b, Cancel(CancelledBy.SYSTEM, CancellationReason.HOLD_EXPIRED), now, rules
+        )
+        unanswered = replace(lapsed.booking, request_answer=RequestAnswer.NOT_ANSWERED)
+        return replace(
+            lapsed, booking=unanswered, note="the owner did not answer the request: cancelled"
+        )
     if b.status is Status.CONFIRMED:
         completed = _complete(b, now, rules)
         return replace(completed, note="session over and not reported: completed automatically")
@@ -123,8 +131,37 @@ def _expire(b: Booking, now: datetime) -> Decision:
     return Decision(cancelled, messages, "hold expired without payment: cancelled")
 
 
+def on_accept(b: Booking, _a: Accept, now: datetime, rules: SagaRules) -> Decision:
+    if b.status is not Status.AWAITING_OWNER or b.reservation_id is None:
+        raise IllegalTransition(
+            f"only a request waiting for its owner can be accepted: it is {b.status}"
+        )
+    accepted = replace(
+        sent(b, now), status=Status.CONFIRMING, request_answer=RequestAnswer.ACCEPTED
+    )
+    confirm = ConfirmSlots(booking_id=b.id, reservation_id=b.reservation_id)
+    return Decision(accepted, [confirm], "request accepted: confirming the slots")
+
+
+def on_decline(b: Booking, action: Decline, now: datetime, rules: SagaRules) -> Decision:
+    """A request declined is cancelled by its owner: everything authorized goes back."""
+    if b.respond_by is None or b.status not in (Status.PENDING_PAYMENT, Status.AWAITING_OWNER):
+        raise IllegalTransition(
+            f"only a request not yet answered can be declined: it is {b.status}"
+        )
+    cancelled = on_cancel(b, Cancel(action.by), now, rules)
+    declined = replace(cancelled.booking, request_answer=RequestAnswer.DECLINED)
+    return replace(cancelled, booking=declined, note=f"request declined by {action.by}")
+
+
 def on_cancel(b: Booking, action: Cancel, now: datetime, rules: SagaRules) -> Decision:
-    live = (Status.REQUESTED, Status.PENDING_PAYMENT, Status.CONFIRMING, Status.CONFIRMED)
+    live = (
+        Status.REQUESTED,
+        Status.PENDING_PAYMENT,
+        Status.AWAITING_OWNER,
+        Status.CONFIRMING,
+        Status.CONFIRMED,
+    )
     if b.status not in live:
         raise IllegalTransition(f"a {b.status} booking cannot be cancelled")
     if now >= b.ends_at:

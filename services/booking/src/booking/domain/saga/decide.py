@@ -10,7 +10,14 @@ from typing import Any
 
 from booking.domain.booking import Booking
 from booking.domain.replies import Reply, why_not_ours
-from booking.domain.saga.actions import on_cancel, on_complete, on_deadline, on_no_show
+from booking.domain.saga.actions import (
+    on_accept,
+    on_cancel,
+    on_complete,
+    on_deadline,
+    on_decline,
+    on_no_show,
+)
 from booking.domain.saga.replies import (
     on_authorized,
     on_captured,
@@ -26,14 +33,17 @@ from booking.domain.saga.replies import (
 )
 from booking.domain.saga.steps import (
     DEFAULT_RULES,
+    Accept,
     Cancel,
     Complete,
     DeadlinePassed,
     Decision,
+    Decline,
     Happening,
     MarkNoShow,
     SagaRules,
     about,
+    hold_slots,
     ignored,
     noted,
     sent,
@@ -42,7 +52,6 @@ from booking.domain.saga.steps import (
 from contracts import Message
 from contracts.availability import (
     HoldExpired,
-    HoldSlots,
     SlotsConfirmed,
     SlotsHeld,
     SlotsLost,
@@ -66,17 +75,13 @@ from contracts.payments import (
 
 
 def start(booking: Booking, rules: SagaRules = DEFAULT_RULES) -> Decision:
-    """A new booking: hold the slots and announce the request."""
+    """A new booking: hold the slots (a request's as long as its owner may take to answer,
+    and the time to confirm after) and announce the request."""
     requested = with_deadline(sent(booking, booking.requested_at), rules)
     return Decision(
         requested,
         [
-            HoldSlots(
-                booking_id=booking.id,
-                studio_id=booking.studio_id,
-                room_id=booking.room_id,
-                time_range=booking.time_range,
-            ),
+            hold_slots(booking, rules),
             BookingRequested(
                 **about(booking), price=booking.total, requested_at=booking.requested_at
             ),
@@ -121,6 +126,8 @@ _STEPS: dict[type, Callable[[Booking, Any, datetime, SagaRules], Decision]] = {
     DisputeClosed: on_dispute_closed,
     DeadlinePassed: on_deadline,
     Cancel: on_cancel,
+    Accept: on_accept,
+    Decline: on_decline,
     Complete: on_complete,
     MarkNoShow: on_no_show,
 }

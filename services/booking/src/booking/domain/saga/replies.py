@@ -155,6 +155,9 @@ def on_authorized(b: Booking, m: PaymentAuthorized, now: datetime, _: SagaRules)
         capture_strategy=m.capture_strategy,
         authorized_at=b.authorized_at or m.authorized_at,
     )
+    if b.status is Status.PENDING_PAYMENT and b.reservation_id is not None and b.respond_by:
+        waiting = replace(paid, status=Status.AWAITING_OWNER, payment_error=None)
+        return Decision(waiting, note="payment authorized: the request waits for the owner")
     if b.status is Status.PENDING_PAYMENT and b.reservation_id is not None:
         confirm = ConfirmSlots(booking_id=b.id, reservation_id=b.reservation_id)
         late = b.hold_expires_at is not None and now > b.hold_expires_at

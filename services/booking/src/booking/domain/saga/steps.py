@@ -14,6 +14,7 @@ from booking.domain.booking import Booking, Status
 from booking.domain.replies import Reply
 from contracts import Message
 from contracts.availability import (
+    HoldSlots,
     ReleaseReason,
 )
 from contracts.booking import (
@@ -61,6 +62,18 @@ class Cancel:
 
 
 @dataclass(frozen=True)
+class Accept:
+    """The studio's owner (or an admin) accepts a request to book."""
+
+
+@dataclass(frozen=True)
+class Decline:
+    """The studio's owner (or an admin) declines a request to book."""
+
+    by: CancelledBy
+
+
+@dataclass(frozen=True)
 class Complete:
     """The owner (or an admin, or the auto-complete deadline) says the session took place."""
 
@@ -72,7 +85,7 @@ class MarkNoShow:
     reported_by: uuid.UUID
 
 
-Happening = Reply | DeadlinePassed | Cancel | Complete | MarkNoShow
+Happening = Reply | DeadlinePassed | Cancel | Accept | Decline | Complete | MarkNoShow
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,8 @@ def next_deadline(booking: Booking, rules: SagaRules) -> datetime | None:
         if awaits_intent(booking, rules) and resend_due is not None:
             return min(hold_over, resend_due)
         return hold_over
+    if booking.status is Status.AWAITING_OWNER:
+        return booking.respond_by
     if booking.status is Status.CONFIRMED and rules.auto_complete_after is not None:
         return booking.ends_at + rules.auto_complete_after
     return None
@@ -116,6 +131,18 @@ def sent(booking: Booking, now: datetime) -> Booking:
 def with_deadline(booking: Booking, rules: SagaRules) -> Booking:
     deadline = next_deadline(booking, rules)
     return booking if deadline == booking.deadline_at else replace(booking, deadline_at=deadline)
+
+
+def hold_slots(b: Booking, rules: SagaRules) -> HoldSlots:
+    """The hold a booking asks for: a request's lasts as long as its owner may take to answer,
+    and the time to confirm after."""
+    return HoldSlots(
+        booking_id=b.id,
+        studio_id=b.studio_id,
+        room_id=b.room_id,
+        time_range=b.time_range,
+        hold_until=None if b.respond_by is None else b.respond_by + rules.reply_timeout,
+    )
 
 
 def about(booking: Booking) -> dict[str, Any]:
