@@ -20,6 +20,7 @@ STATUS_WORDS = {
     "requested": "Holding your time",
     "preparing_payment": "Preparing the card form",
     "pending_payment": "Waiting for your payment",
+    "awaiting_owner": "Waiting for the studio to accept",
     "confirming": "Payment accepted, confirming your time",
     "confirmed": "Confirmed",
     "completed": "Completed",
@@ -37,6 +38,10 @@ FAILURE_WORDS = {
     "slots_unavailable": "Someone else booked that time first.",
     "slots_lost": "That time was taken before your booking could be confirmed.",
     "hold_expired": "The time we held for you ran out before the payment came through.",
+}
+REQUEST_WORDS = {
+    "declined": "The studio declined your request.",
+    "not_answered": "The studio did not answer your request in time.",
 }
 
 
@@ -57,7 +62,8 @@ def why_not_booked(booking: dict[str, Any]) -> str:
     """A failed or lapsed booking's reason as a person reads it (booking's words first)."""
     reason = booking.get("failure_reason") or booking.get("cancellation_reason") or ""
     return (
-        FAILURE_WORDS.get(reason)
+        REQUEST_WORDS.get(booking.get("request_answer") or "")
+        or FAILURE_WORDS.get(reason)
         or booking.get("failure_detail")
         or "The booking could not be completed."
     )
@@ -65,7 +71,11 @@ def why_not_booked(booking: dict[str, Any]) -> str:
 
 def lapsed(booking: dict[str, Any]) -> bool:
     """Whether the booking ended without the person meaning to: offer other times."""
-    return booking["status"] == "failed" or booking.get("cancellation_reason") == "hold_expired"
+    return (
+        booking["status"] == "failed"
+        or booking.get("cancellation_reason") == "hold_expired"
+        or booking.get("request_answer") == "declined"
+    )
 
 
 @dataclass

@@ -26,7 +26,10 @@ MAX_TEXT = 5000
 TEXT_FIELDS = (
     "name", "description", "address", "city", "country", "latitude", "longitude", "timezone",
     "currency", "price", "minimum_hours", "maximum_hours", "capacity", "cancellation_policy",
+    "booking_mode", "request_window_hours",
 )  # fmt: skip
+BOOKING_MODES = ("instant", "request")
+MAX_REQUEST_WINDOW_HOURS = 72  # catalog's bound
 # catalog's field -> this form's field, for the problems catalog names
 API_FIELDS = {"hourly_price_minor": "price"}
 
@@ -61,7 +64,8 @@ class StudioForm:
     @classmethod
     def blank(cls) -> StudioForm:
         values = {"currency": "EUR", "cancellation_policy": "moderate", "minimum_hours": "1",
-                  "maximum_hours": "24"}  # fmt: skip
+                  "maximum_hours": "24", "booking_mode": "instant",
+                  "request_window_hours": "24"}  # fmt: skip
         return cls(values=values).with_blank_rows()
 
     @classmethod
@@ -158,6 +162,17 @@ class StudioForm:
         if v.get("cancellation_policy") not in POLICIES:
             errors["cancellation_policy"] = "Choose a cancellation policy."
         body["cancellation_policy"] = v.get("cancellation_policy")
+        mode = v.get("booking_mode") or "instant"
+        if mode not in BOOKING_MODES:
+            errors["booking_mode"] = "Choose how bookings are confirmed."
+        body["booking_mode"] = mode
+        body["request_window_hours"] = _whole(
+            v.get("request_window_hours", "") or "24",
+            errors,
+            "request_window_hours",
+            1,
+            MAX_REQUEST_WINDOW_HOURS,
+        )
         body["amenities"] = list(self.amenities)
         body["photos"] = self._photos()
         return None if errors else body

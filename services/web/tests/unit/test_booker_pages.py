@@ -389,6 +389,26 @@ async def test_a_lost_time_says_why_and_offers_other_times(
     assert "hx-trigger" not in page.text
 
 
+async def test_a_request_says_when_the_studio_answers_and_a_declined_one_offers_other_times(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+    respond_by = (LATER - timedelta(days=1)).isoformat()
+    api.booking = booking(status="awaiting_owner", respond_by=respond_by)
+    waiting = await browser.get(f"/bookings/{BOOKING_ID}")
+    api.booking = booking(
+        status="cancelled", cancellation_reason="requested", cancelled_by="owner",
+        request_answer="declined", refund_minor=9900,
+    )  # fmt: skip
+    declined = await browser.get(f"/bookings/{BOOKING_ID}")
+
+    assert ">Waiting for the studio to accept<" in waiting.text
+    assert "your time is kept until the studio answers, by" in waiting.text
+    assert "hx-trigger" not in waiting.text  # an owner's answer takes hours: no polling
+    assert "The studio declined your request. You get everything back" in declined.text
+    assert f"/studios/{STUDIO_ID}/times?room_id={ROOM_ID}&amp;day=" in declined.text
+
+
 async def test_my_bookings_list_the_studio_room_time_amount_and_status(
     browser: httpx.AsyncClient, api: FakeApi
 ) -> None:

@@ -331,6 +331,51 @@ async def test_the_calendar_shows_the_week_s_bookings_with_links_to_them(
     assert asked[1] == f"/api/owner/studios/{STUDIO_ID}/calendar"
 
 
+async def test_a_request_waits_on_the_dashboard_and_its_page_accepts_or_declines_it(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    waiting = BOOKING | {"status": "awaiting_owner", "respond_by": "2026-12-08T18:00:00+00:00"}
+    api.answers[("GET", "/api/bookings")] = httpx.Response(
+        200, json={"items": [waiting], "total": 1, "limit": 5, "offset": 0}
+    )
+    api.answers[("GET", f"/api/bookings/{BOOKING_ID}")] = httpx.Response(200, json=waiting)
+
+    dashboard = await owner.get("/owner")
+    page = await owner.get(f"/owner/bookings/{BOOKING_ID}")
+    accepted = await owner.post(
+        f"/owner/bookings/{BOOKING_ID}", data={"csrf_token": _csrf(page), "action": "accept"}
+    )
+
+    requests = re.search(r'data-testid="requests">(.*?)</ul>', dashboard.text, re.S)
+    assert requests, dashboard.text
+    assert "answer by Tue 8 Dec 2026, 18:00 WET" in requests.group(1)
+    assert "Accept or decline by <strong>Tue 8 Dec 2026, 18:00 WET</strong>" in page.text
+    assert ">Decline the request</button>" in page.text
+    assert ">Cancel this booking</button>" not in page.text
+    assert accepted.status_code == 303
+    assert api.sent("PATCH", f"/api/bookings/{BOOKING_ID}") == {"action": "accept"}
+
+
+async def test_the_studio_form_sends_how_bookings_are_confirmed(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    page = await owner.get(f"/owner/studios/{STUDIO_ID}")
+    form = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.text))
+    form |= {"description": "A room.", "cancellation_policy": "moderate", "currency": "EUR",
+             "booking_mode": "request", "request_window_hours": "12"}  # fmt: skip
+
+    saved = await owner.post(f"/owner/studios/{STUDIO_ID}", data=form)
+    too_long = await owner.post(
+        f"/owner/studios/{STUDIO_ID}", data=form | {"request_window_hours": "100"}
+    )
+
+    assert saved.status_code == 303, saved.text
+    sent = api.sent("PATCH", f"/api/studios/{STUDIO_ID}")
+    assert (sent["booking_mode"], sent["request_window_hours"]) == ("request", 12)
+    assert too_long.status_code == 422
+    assert 'id="request_window_hours-error">Enter a whole number from 1 to 72.<' in too_long.text
+
+
 async def test_a_refused_booking_action_is_explained_on_the_booking_s_page(
     owner: httpx.AsyncClient, api: FakeApi
 ) -> None:

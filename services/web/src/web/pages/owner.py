@@ -12,13 +12,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from web.api_client import ApiProblem
 from web.deps import ApiDep, SessionDep
 from web.pages import page_router
-from web.pages.owner_access import OwnerTokenDep, booking_times
+from web.pages.owner_access import OwnerTokenDep, booking_times, instant_there
 from web.rendering import render
 from web.security import save_session
 
 router = page_router()
 NEXT_BOOKINGS = 5
 ACTIONS = {
+    "accept": ("Accept the request", "Request accepted: the booking is being confirmed."),
+    "decline": ("Decline the request", "Request declined: the booker gets everything back."),
     "complete": ("Mark as completed", "The booking is completed."),
     "no_show": ("The booker did not come", "The booking is marked as a no-show."),
     "cancel": ("Cancel this booking", "The booking is cancelled; the booker is refunded in full."),
@@ -26,6 +28,7 @@ ACTIONS = {
 STATUS_WORDS = {
     "requested": "Requested",
     "pending_payment": "Waiting for payment",
+    "awaiting_owner": "Waiting for your answer",
     "confirming": "Confirming",
     "confirmed": "Confirmed",
     "completed": "Completed",
@@ -45,6 +48,12 @@ async def dashboard(request: Request, api: ApiDep, token: OwnerTokenDep) -> HTML
                 "limit": NEXT_BOOKINGS},
         token=token,
     )  # fmt: skip
+    requests = await api.get(
+        "/api/bookings",
+        params={"party": "owner", "view": "upcoming", "status": "awaiting_owner",
+                "limit": NEXT_BOOKINGS},
+        token=token,
+    )  # fmt: skip
     # Earnings are counted by months of one zone: the owner's first studio's, else UTC.
     timezone = studios[0]["timezone"] if studios else "UTC"
     summary = await api.get(
@@ -53,6 +62,7 @@ async def dashboard(request: Request, api: ApiDep, token: OwnerTokenDep) -> HTML
     context = {
         "studios": studios,
         "bookings": [_shown(booking) for booking in bookings["items"]],
+        "requests": [_shown(booking) for booking in requests["items"]],
         "more_bookings": bookings["total"] > len(bookings["items"]),
         "summary": summary,
         "month": datetime.strptime(summary["month"], "%Y-%m").strftime("%B %Y"),
@@ -118,4 +128,9 @@ def _shown(booking: dict[str, Any]) -> dict[str, Any]:
         **booking,
         "when": booking_times(booking),
         "status_words": STATUS_WORDS.get(booking["status"], booking["status"]),
+        "respond_by_words": (
+            instant_there(booking["respond_by"], booking["studio_timezone"])
+            if booking.get("respond_by") and booking.get("studio_timezone")
+            else None
+        ),
     }
