@@ -39,6 +39,7 @@ PUBLIC = {
     ("get", "/api/studios"),
     ("get", "/api/availability"),
     ("get", "/api/bookings/quote"),  # a price is public, like the studio's hourly price
+    ("post", "/api/bookings/quote"),  # the same quote for a JSON body
     ("get", "/api/bookings/cancellation-policies"),  # as the studio's page shows them
     ("get", "/api/availability/feeds/{secret}.ics"),  # the secret in the address is the credential
     ("post", "/api/webhooks/stripe"),

@@ -70,6 +70,7 @@ async def test_a_request_holds_for_the_owner_s_window_and_the_owner_accepts_it(
     owner = token_issuer.headers("owner", studio.owner_id)
     path = f"/api/bookings/{booking_id}"
 
+    quoted = await booking.http.get("/api/bookings/quote", params=booking_body(studio, 9))
     waiting = await booking.http.get(path, headers=booker)
     by_booker = await booking.http.patch(path, json={"action": "accept"}, headers=booker)
     accepted = await booking.http.patch(path, json={"action": "accept"}, headers=owner)
@@ -78,6 +79,8 @@ async def test_a_request_holds_for_the_owner_s_window_and_the_owner_accepts_it(
 
     respond_by = datetime.fromisoformat(waiting.json()["respond_by"])
     assert timedelta(hours=6) <= respond_by - before < timedelta(hours=6, minutes=1)
+    quoted_respond_by = datetime.fromisoformat(quoted.json()["respond_by"])
+    assert abs(quoted_respond_by - respond_by) < timedelta(minutes=1)
     [hold] = probe.sent(booking_id, HoldSlots)
     assert hold.hold_until is not None
     assert hold.hold_until > respond_by

@@ -111,6 +111,10 @@ class QuoteOut(StudioLabels):
     currency: str
     price: PriceOut = Field(description="The breakdown as the booking will snapshot it.")
     cancellation: PolicyTermsOut
+    respond_by: datetime | None = Field(
+        description="The studio accepts each booking itself: one made now waits for the owner's "
+        "answer until then (declined or unanswered, everything goes back); None books instantly."
+    )
     quoted_at: datetime
 
 
@@ -279,6 +283,7 @@ async def _quote(
         currency=price.currency,
         price=price,
         cancellation=PolicyTermsOut.of(quote.studio.cancellation_policy, until),
+        respond_by=quote.studio.respond_by(quote.quoted_at, starts_at),
         quoted_at=quote.quoted_at,
         **StudioLabels.labels(quote.studio, room_id, starts_at, ends_at),
     )
