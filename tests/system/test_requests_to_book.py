@@ -1,0 +1,123 @@
+"""Requests to book across the whole system: an owner makes their studio take requests; a paid
+request holds the room and the card while it waits; the owner accepts one in the browser (from
+the dashboard's list of requests) and declines another, whose card is voided and whose time is
+free again. The invariants hold after it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from scripts.client import Account, Studio, until, whole_hour
+from tests.system.browser import Visitor
+from tests.system.conftest import RunningSystem
+from tests.system.invariants import violations
+from tests.system.world import World
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+async def world(system: RunningSystem, http: httpx.AsyncClient) -> AsyncIterator[World]:
+    yield World(http, system.layout)
+    assert await asyncio.to_thread(violations, system.layout) == []
+
+
+async def _taking_requests(world: World, owner: Account, studio: Studio) -> None:
+    """The owner switches the studio to requests answered within 6 hours; wait until booking
+    prices it so (its quote says when an answer would be due)."""
+    path = f"{world.gateway}/api/studios/{studio.id}"
+    version = (await world.http.get(path, headers=owner.headers)).json()["version"]
+    change = {"booking_mode": "request", "request_window_hours": 6, "version": version}
+    changed = await world.http.patch(path, json=change, headers=owner.headers)
+    assert changed.status_code == 200, changed.text
+    starts_at = whole_hour(days=3)
+    params = {
+        "studio_id": str(studio.id), "room_id": str(studio.rooms[0]),
+        "starts_at": starts_at.isoformat(), "ends_at": (starts_at + timedelta(hours=1)).isoformat(),
+    }  # fmt: skip
+
+    async def a_request() -> bool:
+        quote = await world.http.get(f"{world.gateway}/api/bookings/quote", params=params)
+        return quote.status_code == 200 and quote.json()["respond_by"] is not None
+
+    await until(a_request, what="booking to know the studio takes requests")
+
+
+async def _paid_request(
+    world: World, booker: Account, studio: Studio, starts_at: datetime
+) -> dict[str, Any]:
+    booking = await world.book(booker, studio, starts_at)
+    await world.pay(booking)
+    waiting: dict[str, Any] = await world.until_status(booker, booking["id"], "awaiting_owner")
+    return waiting
+
+
+async def _free_at(world: World, studio: Studio, starts_at: datetime) -> bool:
+    free = await world.http.get(
+        f"{world.gateway}/api/availability",
+        params={
+            "studio_id": str(studio.id), "room_id": str(studio.rooms[0]),
+            "from": starts_at.isoformat(), "to": (starts_at + timedelta(hours=1)).isoformat(),
+            "duration_minutes": "60",
+        },
+    )  # fmt: skip
+    assert free.status_code == 200, free.text
+    return any(
+        datetime.fromisoformat(slot["starts_at"]) == starts_at for slot in free.json()["slots"]
+    )
+
+
+async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another(
+    world: World, visitor: Visitor
+) -> None:
+    email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
+    owner = await world.sign_up_or_in(email, PASSWORD, "owner")
+    booker = await world.account("booker")
+    await world.onboard_for_payouts(owner)
+    studio = await world.published_studio(owner)
+    await _taking_requests(world, owner, studio)
+    first_at, second_at = whole_hour(days=3, hour=10), whole_hour(days=3, hour=14)
+    asked_at = datetime.now(UTC)
+
+    first = await _paid_request(world, booker, studio, first_at)
+    second = await _paid_request(world, booker, studio, second_at)
+    by_booker = await world.act(booker, first["id"], "accept")
+
+    respond_by = datetime.fromisoformat(first["respond_by"])
+    assert timedelta(hours=6) <= respond_by - asked_at < timedelta(hours=6, minutes=2)
+    assert by_booker.status_code == 403
+    assert await world.payment_row(first["id"], "authorized")  # the card is held meanwhile
+    assert not await _free_at(world, studio, first_at)  # and the time is kept
+
+    page = visitor.page
+    await visitor.sign_in(email, PASSWORD)
+    await page.get_by_role("link", name="Owner dashboard").click()
+    requests = page.get_by_test_id("requests")
+    await expect(requests.get_by_role("listitem")).to_have_count(2)
+    await expect(requests).to_contain_text("answer by")
+    await visitor.look("dashboard with requests")
+    await requests.get_by_role("link").first.click()
+    await expect(page.get_by_test_id("request-deadline")).to_contain_text("Accept or decline by")
+    await visitor.look("a request to answer")
+    await page.get_by_role("button", name="Accept the request").click()
+    await expect(page.get_by_role("status")).to_contain_text("Request accepted")
+
+    accepted = await world.until_status(booker, first["id"], "confirmed")
+    declined = await world.act(owner, second["id"], "decline")
+
+    assert accepted["request_answer"] == "accepted"
+    assert declined.status_code == 200, declined.text
+    assert (declined.json()["status"], declined.json()["request_answer"]) == (
+        "cancelled", "declined",
+    )  # fmt: skip
+    await until(lambda: world.payment_row(second["id"], "voided"), what="the card released")
+    await until(lambda: _free_at(world, studio, second_at), what="the declined time free")
+    assert not await _free_at(world, studio, first_at)
