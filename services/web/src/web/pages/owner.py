@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from web.api_client import ApiProblem
+from web.api_client import ApiClient, ApiProblem
 from web.deps import ApiDep, SessionDep
 from web.pages import page_router
 from web.pages.owner_access import OwnerTokenDep, booking_times, instant_there
@@ -42,18 +42,8 @@ STATUS_WORDS = {
 @router.get("/owner", response_class=HTMLResponse)
 async def dashboard(request: Request, api: ApiDep, token: OwnerTokenDep) -> HTMLResponse:
     studios = await api.get("/api/owner/studios", token=token)
-    bookings = await api.get(
-        "/api/bookings",
-        params={"party": "owner", "view": "upcoming", "status": "confirmed",
-                "limit": NEXT_BOOKINGS},
-        token=token,
-    )  # fmt: skip
-    requests = await api.get(
-        "/api/bookings",
-        params={"party": "owner", "view": "upcoming", "status": "awaiting_owner",
-                "limit": NEXT_BOOKINGS},
-        token=token,
-    )  # fmt: skip
+    bookings = await _next_of_studios(api, token, "confirmed")
+    requests = await _next_of_studios(api, token, "awaiting_owner")
     # Earnings are counted by months of one zone: the owner's first studio's, else UTC.
     timezone = studios[0]["timezone"] if studios else "UTC"
     summary = await api.get(
@@ -68,6 +58,15 @@ async def dashboard(request: Request, api: ApiDep, token: OwnerTokenDep) -> HTML
         "month": datetime.strptime(summary["month"], "%Y-%m").strftime("%B %Y"),
     }
     return render(request, "owner/dashboard.html", context)
+
+
+async def _next_of_studios(api: ApiClient, token: str, status: str) -> dict[str, Any]:
+    """The owner's next bookings in this status, soonest first."""
+    params: dict[str, str | int] = {
+        "party": "owner", "view": "upcoming", "status": status, "limit": NEXT_BOOKINGS,
+    }  # fmt: skip
+    page: dict[str, Any] = await api.get("/api/bookings", params=params, token=token)
+    return page
 
 
 @router.get("/owner/bookings/{booking_id}", response_class=HTMLResponse)
