@@ -56,6 +56,18 @@ class BookingRequested(_BookingEvent):
     requested_at: UtcDatetime
 
 
+class BookingAwaitingOwner(_BookingEvent):
+    """Booking, when a request to book is paid (the card authorized, the room held): it waits
+    for the studio's owner to accept or decline until respond_by; unanswered by then, it is
+    cancelled and everything goes back."""
+
+    message_type: ClassVar[str] = "booking.booking_awaiting_owner"
+    routing_key: ClassVar[str] = "booking.booking.awaiting_owner"
+
+    price: Money
+    respond_by: UtcDatetime
+
+
 class BookingConfirmed(_BookingEvent):
     """Booking, once the slots are confirmed after the payment was authorized."""
 

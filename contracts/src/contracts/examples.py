@@ -124,6 +124,7 @@ def _booking() -> list[Message]:
     }
     return [
         booking.BookingRequested(**who, price=PRICE, requested_at=NOW),
+        booking.BookingAwaitingOwner(**who, price=PRICE, respond_by=NOW + timedelta(hours=24)),
         booking.BookingConfirmed(**who, price=PRICE, confirmed_at=NOW),
         booking.BookingCancelled(
             **who,

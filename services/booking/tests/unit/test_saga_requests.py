@@ -12,7 +12,13 @@ import pytest
 from booking.domain.booking import IllegalTransition, RequestAnswer, Status
 from booking.domain.saga import Accept, Cancel, DeadlinePassed, Decline, decide, start
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
-from contracts.booking import BookingCancelled, BookingRequested, CancellationReason, CancelledBy
+from contracts.booking import (
+    BookingAwaitingOwner,
+    BookingCancelled,
+    BookingRequested,
+    CancellationReason,
+    CancelledBy,
+)
 from contracts.payments import CaptureStrategy, RefundPayment, VoidPayment
 
 from .conftest import NOW, RULES, pending_payment, requested
@@ -38,9 +44,14 @@ def test_a_request_holds_its_room_until_the_owner_s_answer_is_due_and_a_little_a
     assert start(requested(), RULES).messages[0].hold_until is None  # type: ignore[attr-defined]
 
 
-def test_a_paid_request_waits_for_the_owner_until_respond_by_and_sends_nothing() -> None:
-    b = waiting()
+def test_a_paid_request_waits_for_the_owner_until_respond_by_and_says_so() -> None:
+    b = replace(pending_payment(), respond_by=RESPOND_BY)
+    decision = decide(b, authorized(b), NOW + timedelta(minutes=2), RULES)
 
+    [told] = decision.messages
+    assert isinstance(told, BookingAwaitingOwner)
+    assert (told.respond_by, told.price) == (RESPOND_BY, b.total)
+    b = decision.booking
     assert b.status is Status.AWAITING_OWNER
     assert b.authorized_at is not None
     assert b.deadline_at == RESPOND_BY

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from contracts import Envelope
 from contracts.booking import (
+    BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
     BookingRequested,
@@ -66,6 +67,10 @@ def message_handlers(writing: Writing) -> MessageHandlers:
     @handlers.on(BookingRequested)
     async def on_requested(uow: UnitOfWork, event: BookingRequested, _: Envelope) -> None:
         await read_model.booking_requested(SqlNotificationsUnit(uow), event)
+
+    @handlers.on(BookingAwaitingOwner)
+    async def on_awaiting(uow: UnitOfWork, event: BookingAwaitingOwner, envelope: Envelope) -> None:
+        await booking_emails.awaiting_owner(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(BookingConfirmed)
     async def on_confirmed(uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope) -> None:

@@ -44,10 +44,14 @@ class Kind(StrEnum):
     PAYOUT_PAID = "payout_paid"
     DISPUTE_OPENED = "dispute_opened"
     NEW_MESSAGE = "new_message"
+    REQUEST_TO_ANSWER = "request_to_answer"
+    REQUEST_SENT = "request_sent"
+    REQUEST_NOT_ACCEPTED = "request_not_accepted"
 
 
 class BookingStatus(StrEnum):
     REQUESTED = "requested"
+    AWAITING_OWNER = "awaiting_owner"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
 
@@ -60,6 +64,11 @@ class Notice:
     recipient_id: uuid.UUID
 
 
+def on_awaiting_owner(booker_id: uuid.UUID, owner_id: uuid.UUID) -> list[Notice]:
+    """A paid request: the owner is asked to answer, the booker told it is with the studio."""
+    return [Notice(Kind.REQUEST_TO_ANSWER, owner_id), Notice(Kind.REQUEST_SENT, booker_id)]
+
+
 def on_confirmed(booker_id: uuid.UUID, owner_id: uuid.UUID) -> list[Notice]:
     """The booker's confirmation and the owner's news of a new booking."""
     return [Notice(Kind.BOOKING_CONFIRMED, booker_id), Notice(Kind.NEW_BOOKING, owner_id)]
@@ -69,7 +78,10 @@ def on_cancelled(
     known_as: BookingStatus | None, booker_id: uuid.UUID, owner_id: uuid.UUID
 ) -> list[Notice]:
     """Both sides hear of a cancellation, but only of a booking they were told was confirmed:
-    a hold that lapsed before payment was never theirs to lose."""
+    a hold that lapsed before payment was never theirs to lose. A paid request that ends
+    unaccepted (declined, unanswered, withdrawn) is told to its booker."""
+    if known_as is BookingStatus.AWAITING_OWNER:
+        return [Notice(Kind.REQUEST_NOT_ACCEPTED, booker_id)]
     if known_as is not BookingStatus.CONFIRMED:
         return []
     return [

@@ -46,6 +46,12 @@ def local_span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     return f"{_day(start)}, {start:%H:%M} to {until} {end:%Z} ({zone.key})"
 
 
+def local_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """`Friday 4 December 2026, 11:35 CET`: a deadline in the studio's own time."""
+    moment = moment.astimezone(zone)
+    return f"{_day(moment)}, {moment:%H:%M %Z}"
+
+
 def utc_moment(moment: datetime) -> str:
     """`Thursday 3 December 2026, 07:45 UTC`: a deadline for someone whose zone we do not know."""
     moment = moment.astimezone(UTC)

@@ -1,12 +1,17 @@
-"""Emails a booking's events call for: the confirmation with its calendar invitation, the
-cancellation (and its cancelling invitation), a new message in the conversation."""
+"""Emails a booking's events call for: a paid request for the owner to answer, the
+confirmation with its calendar invitation, the cancellation (and its cancelling invitation), a
+request not accepted, a new message in the conversation."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from contracts import Envelope
 from contracts.booking import (
+    BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    CancelledBy,
     MessagePosted,
 )
 from notifications.domain import notices, wording
@@ -17,12 +22,39 @@ from notifications.service.read_model import booking_of
 from notifications.service.writing import Writing, booking_facts, known_booking, record, tell
 
 
+async def awaiting_owner(
+    unit: NotificationsUnit, event: BookingAwaitingOwner, envelope: Envelope, writing: Writing
+) -> None:
+    """Ask the owner to answer by the deadline (with the page to do it), tell the booker."""
+    known = await unit.read_model.lock_booking(event.booking_id)
+    if known is not None and known.status is not BookingStatus.REQUESTED:
+        return  # told before, or it moved on already
+    booking = booking_of(event, BookingStatus.AWAITING_OWNER)
+    await unit.read_model.save_booking(booking)
+    facts = await booking_facts(unit, booking)
+    answer_by = wording.local_moment(event.respond_by, ZoneInfo(facts.studio.timezone))
+    for notice in notices.on_awaiting_owner(booking.booker_id, booking.owner_id):
+        email = writing.composer.compose(
+            notice.kind,
+            facts,
+            notice.recipient_id,
+            event_id=envelope.message_id,
+            price=wording.money(event.price.amount_minor, event.price.currency),
+            answer_by=answer_by,
+            answer_link=f"{writing.web_url}/owner/bookings/{booking.id}",
+        )
+        await record(unit, writing, email)
+
+
 async def booking_confirmed(
     unit: NotificationsUnit, event: BookingConfirmed, envelope: Envelope, writing: Writing
 ) -> None:
     """Tell the booker (with an invitation) and the owner; schedule the booker's reminders."""
     known = await unit.read_model.lock_booking(event.booking_id)
-    if known is not None and known.status is not BookingStatus.REQUESTED:
+    if known is not None and known.status not in (
+        BookingStatus.REQUESTED,
+        BookingStatus.AWAITING_OWNER,
+    ):
         return  # confirmed before, or its cancellation came first
     booking = booking_of(event, BookingStatus.CONFIRMED)
     await unit.read_model.save_booking(booking)
@@ -72,6 +104,8 @@ async def booking_cancelled(
             calendar=calendar,
             refund=refund,
             cancelled_by=event.cancelled_by.value,
+            declined=event.cancelled_by in (CancelledBy.OWNER, CancelledBy.ADMIN),
+            withdrawn=event.cancelled_by is CancelledBy.BOOKER,
         )
         await record(unit, writing, email)
 

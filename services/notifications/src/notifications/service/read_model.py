@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from contracts.booking import (
+    BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
     BookingRequested,
@@ -41,7 +42,8 @@ async def save_studio(unit: NotificationsUnit, event: StudioEvent) -> None:
 
 
 def booking_of(
-    event: BookingRequested | BookingConfirmed | BookingCancelled, status: BookingStatus
+    event: BookingRequested | BookingAwaitingOwner | BookingConfirmed | BookingCancelled,
+    status: BookingStatus,
 ) -> Booking:
     return Booking(
         id=event.booking_id,

@@ -28,6 +28,7 @@ from contracts.availability import (
     SlotsUnavailable,
 )
 from contracts.booking import (
+    BookingAwaitingOwner,
     BookingConfirmed,
     BookingFailed,
     CancellationReason,
@@ -157,7 +158,8 @@ def on_authorized(b: Booking, m: PaymentAuthorized, now: datetime, _: SagaRules)
     )
     if b.status is Status.PENDING_PAYMENT and b.reservation_id is not None and b.respond_by:
         waiting = replace(paid, status=Status.AWAITING_OWNER, payment_error=None)
-        return Decision(waiting, note="payment authorized: the request waits for the owner")
+        event = BookingAwaitingOwner(**about(b), price=b.total, respond_by=b.respond_by)
+        return Decision(waiting, [event], "payment authorized: the request waits for the owner")
     if b.status is Status.PENDING_PAYMENT and b.reservation_id is not None:
         confirm = ConfirmSlots(booking_id=b.id, reservation_id=b.reservation_id)
         late = b.hold_expires_at is not None and now > b.hold_expires_at
