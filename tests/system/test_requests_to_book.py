@@ -16,6 +16,7 @@ import pytest
 from playwright.async_api import expect
 
 from scripts.client import Account, Studio, until, whole_hour
+from tests.fixtures.mail import MailSink, Received
 from tests.system.browser import Visitor
 from tests.system.conftest import RunningSystem
 from tests.system.invariants import violations
@@ -76,7 +77,7 @@ async def _free_at(world: World, studio: Studio, starts_at: datetime) -> bool:
 
 
 async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another(
-    world: World, visitor: Visitor
+    world: World, visitor: Visitor, mail_sink: MailSink
 ) -> None:
     email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
     owner = await world.sign_up_or_in(email, PASSWORD, "owner")
@@ -96,6 +97,13 @@ async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another
     assert by_booker.status_code == 403
     assert await world.payment_row(first["id"], "authorized")  # the card is held meanwhile
     assert not await _free_at(world, studio, first_at)  # and the time is kept
+
+    async def asked_to_answer() -> list[Received]:
+        subjects = [m for m in mail_sink.to(email) if m.subject.startswith("Request to book")]
+        return subjects if len(subjects) == 2 else []
+
+    asked = await until(asked_to_answer, what="the owner's emails about the requests")
+    assert f"/owner/bookings/{first['id']}" in " ".join(m.body("plain") for m in asked)
 
     page = visitor.page
     await visitor.sign_in(email, PASSWORD)
