@@ -82,6 +82,7 @@ class SystemLayout:
             f"{prefix}HTTP_PORT": str(self.ports[name]),
             f"{prefix}AUTH_ISSUER": self.url("identity"),
             f"{prefix}AUTH_JWKS_URL": f"{self.url('identity')}/.well-known/jwks.json",
+            "BOOKING_AVAILABILITY_URL": self.url("availability"),
             "PAYMENTS_STRIPE_API_BASE": self.standin_url,
             "PAYMENTS_STRIPE_WEBHOOK_SECRET": STANDIN_WEBHOOK_SECRET,
             "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",

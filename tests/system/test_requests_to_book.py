@@ -39,11 +39,7 @@ async def _taking_requests(world: World, owner: Account, studio: Studio) -> None
     change = {"booking_mode": "request", "request_window_hours": 6, "version": version}
     changed = await world.http.patch(path, json=change, headers=owner.headers)
     assert changed.status_code == 200, changed.text
-    starts_at = whole_hour(days=3)
-    params = {
-        "studio_id": str(studio.id), "room_id": str(studio.rooms[0]),
-        "starts_at": starts_at.isoformat(), "ends_at": (starts_at + timedelta(hours=1)).isoformat(),
-    }  # fmt: skip
+    params = _quote(studio, whole_hour(days=3))
 
     async def a_request() -> bool:
         quote = await world.http.get(f"{world.gateway}/api/bookings/quote", params=params)
@@ -59,6 +55,13 @@ async def _paid_request(
     await world.pay(booking)
     waiting: dict[str, Any] = await world.until_status(booker, booking["id"], "awaiting_owner")
     return waiting
+
+
+def _quote(studio: Studio, starts_at: datetime) -> dict[str, str]:
+    return {
+        "studio_id": str(studio.id), "room_id": str(studio.rooms[0]),
+        "starts_at": starts_at.isoformat(), "ends_at": (starts_at + timedelta(hours=1)).isoformat(),
+    }  # fmt: skip
 
 
 async def _free_at(world: World, studio: Studio, starts_at: datetime) -> bool:
@@ -97,6 +100,11 @@ async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another
     assert by_booker.status_code == 403
     assert await world.payment_row(first["id"], "authorized")  # the card is held meanwhile
     assert not await _free_at(world, studio, first_at)  # and the time is kept
+    quoted = {
+        at: (await world.http.get(f"{world.gateway}/api/bookings/quote", params=_quote(studio, at)))
+        for at in (first_at, whole_hour(days=3, hour=18))
+    }
+    assert [answer.json()["free"] for answer in quoted.values()] == [False, True]
 
     async def asked_to_answer() -> list[Received]:
         subjects = [m for m in mail_sink.to(email) if m.subject.startswith("Request to book")]

@@ -56,6 +56,13 @@ class BookingSettings(ServiceSettings):
     deadline_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often the deadline scheduler looks for due bookings."
     )
+    availability_url: str = Field(
+        default="http://127.0.0.1:8003",
+        description="Availability's API, asked (read only) whether a quoted time is free.",
+    )
+    availability_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="How long a quote waits for availability's answer."
+    )
 
     def saga_rules(self) -> SagaRules:
         return SagaRules(

@@ -208,6 +208,7 @@ def booking_settings(
         deadline_poll_seconds=0.2,
         hold_wait_seconds=3,
         hold_grace_seconds=0,
+        availability_url=f"http://127.0.0.1:{free_port()}",  # down: quotes cannot say if free
         **token_issuer.auth_settings(),
     )
 

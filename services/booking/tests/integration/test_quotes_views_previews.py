@@ -83,6 +83,7 @@ async def test_a_quote_is_what_the_booking_then_charges(
         ("platform_fee", 1500),
     ]
     assert (shown["lines"][0]["quantity"], shown["lines"][0]["unit_amount_minor"]) == (3, 5000)
+    assert shown["free"] is None  # availability is not running here: the price still comes
     assert (shown["subtotal_minor"], shown["total_minor"], shown["currency"]) == (
         15000,
         16500,

@@ -9,8 +9,9 @@ from fastapi import Depends, Request
 from booking.changes import BookingWatcher
 from booking.config import BookingSettings
 from booking.db.unit import SqlBookingUnits
+from booking.free_time import FreeTime
 from booking.repositories import BookingUnits
-from service_runtime.service_app import UnitsDep, settings_of
+from service_runtime.service_app import UnitsDep, runtime_of, settings_of
 
 
 def _booking_units(units: UnitsDep) -> BookingUnits:
@@ -23,5 +24,13 @@ def _watcher(request: Request) -> BookingWatcher:
 
 
 SettingsDep = Annotated[BookingSettings, Depends(settings_of(BookingSettings))]
+
+
+def _free_time(request: Request, settings: SettingsDep) -> FreeTime:
+    http = runtime_of(request).http
+    return FreeTime(http, settings.availability_url, settings.availability_timeout_seconds)
+
+
 WatcherDep = Annotated[BookingWatcher, Depends(_watcher)]
+FreeTimeDep = Annotated[FreeTime, Depends(_free_time)]
 BookingUnitsDep = Annotated[BookingUnits, Depends(_booking_units)]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from booking.api.deps import BookingUnitsDep, SettingsDep
+from booking.api.deps import BookingUnitsDep, FreeTimeDep, SettingsDep
 from booking.api.schemas import (
     MAX_ADD_ON_CHOICES,
     MAX_ATTENDEES,
@@ -29,6 +29,7 @@ from booking.domain.policies import (
     RuleKind,
     full_refund_until,
 )
+from booking.free_time import FreeTime
 from booking.repositories import BookingUnits
 from booking.service import booking_requests, reads
 from contracts.booking import CancelledBy
@@ -111,6 +112,10 @@ class QuoteOut(StudioLabels):
     currency: str
     price: PriceOut = Field(description="The breakdown as the booking will snapshot it.")
     cancellation: PolicyTermsOut
+    free: bool | None = Field(
+        description="Whether the room can be booked then, as availability answers now (nothing "
+        "is held: another booker may take it first); None when availability could not say."
+    )
     respond_by: datetime | None = Field(
         description="The studio accepts each booking itself: one made now waits for the owner's "
         "answer until then (declined or unanswered, everything goes back); None books instantly."
@@ -195,6 +200,7 @@ async def quote_booking(
     ends_at: UtcDatetime,
     units: BookingUnitsDep,
     settings: SettingsDep,
+    free_time: FreeTimeDep,
     attendees: Annotated[int, Query(ge=1, le=MAX_ATTENDEES)] = 1,
     add_on: Annotated[
         list[str],
@@ -213,19 +219,22 @@ async def quote_booking(
         attendees=attendees,
         add_ons=add_ons_of_query(add_on),
     )
-    return await _quote(request, units, settings)
+    return await _quote(request, units, settings, free_time)
 
 
 @router.post("/api/bookings/quote", responses=QUOTE_REFUSALS)
 async def quote_booking_body(
-    body: BookingIn, units: BookingUnitsDep, settings: SettingsDep
+    body: BookingIn, units: BookingUnitsDep, settings: SettingsDep, free_time: FreeTimeDep
 ) -> QuoteOut:
     """The quote of exactly the body `POST /api/bookings` would take (public; books nothing)."""
-    return await _quote(body.to_request(), units, settings)
+    return await _quote(body.to_request(), units, settings, free_time)
 
 
 async def _quote(
-    request: booking_requests.BookingRequest, units: BookingUnits, settings: BookingSettings
+    request: booking_requests.BookingRequest,
+    units: BookingUnits,
+    settings: BookingSettings,
+    free_time: FreeTime,
 ) -> QuoteOut:
     studio_id, room_id = request.studio_id, request.room_id
     starts_at, ends_at, attendees = request.starts_at, request.ends_at, request.attendees
@@ -283,6 +292,7 @@ async def _quote(
         currency=price.currency,
         price=price,
         cancellation=PolicyTermsOut.of(quote.studio.cancellation_policy, until),
+        free=await free_time.is_free(studio_id, room_id, starts_at, ends_at),
         respond_by=quote.studio.respond_by(quote.quoted_at, starts_at),
         quoted_at=quote.quoted_at,
         **StudioLabels.labels(quote.studio, room_id, starts_at, ends_at),
