@@ -62,6 +62,7 @@ class FakeApi:
         self.keys: list[str] = []
         self.waits: list[str | None] = []  # the Prefer header of each read of the booking
         self.quoted_add_ons: list[list[str]] = []  # the add_on parameters of each quote
+        self.quote_free: bool | None = True
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
@@ -87,7 +88,8 @@ class FakeApi:
         if path == "/api/bookings/quote":
             self.quoted_add_ons.append(sorted(request.url.params.get_list("add_on")))
             chosen = dict(value.split(":") for value in self.quoted_add_ons[-1])
-            return httpx.Response(200, json=quote(int(request.url.params["attendees"]), chosen))
+            found = quote(int(request.url.params["attendees"]), chosen) | {"free": self.quote_free}
+            return httpx.Response(200, json=found)
         if path == "/api/bookings" and method == "POST":
             return httpx.Response(201, json=self.booking)
         if path == "/api/bookings":
@@ -216,6 +218,19 @@ async def test_the_price_is_broken_down_before_booking_and_asks_a_visitor_to_sig
     assert "Service fee (10%)" in page.text
     assert "€99.00" in page.text
     assert "Sign in to book" in page.text
+
+
+async def test_a_time_taken_since_the_list_was_shown_is_said_on_the_price_page(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+    query = {"room_id": ROOM_ID, "starts_at": LATER.isoformat(), "hours": "2"}
+    api.quote_free = False
+
+    page = await browser.get("/studios/sound-lab/quote", params=query)
+
+    assert "This time is no longer free." in page.text
+    assert "Book and pay" not in page.text
 
 
 async def test_the_number_of_people_goes_from_the_times_to_the_price_and_the_booking(
