@@ -25,6 +25,10 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 
+GOOD_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000 0000 0000 0002"
+
+
 class Visitor:
     """A person at a browser tab: `look` saves what they see and checks it with axe."""
 
@@ -45,6 +49,13 @@ class Visitor:
         await self.page.get_by_label("Password").fill(password)
         await self.page.get_by_role("button", name="Sign in").click()
         await self.page.wait_for_url(self.base_url + "/")
+
+    async def pay(self, card: str) -> None:
+        """Fill the checkout's card form (the stand-in's Stripe.js) and press Pay."""
+        await self.page.get_by_label("Card number").fill(card)
+        await self.page.get_by_label("Expiration date").fill("12 / 34")
+        await self.page.get_by_label("Security code").fill("123")
+        await self.page.get_by_role("button", name="Pay").click()
 
     async def look(self, label: str) -> None:
         """Screenshot the page and assert axe finds no accessibility violation on it."""

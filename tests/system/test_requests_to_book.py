@@ -6,10 +6,12 @@ free again. The invariants hold after it."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -17,7 +19,7 @@ from playwright.async_api import expect
 
 from scripts.client import Account, Studio, until, whole_hour
 from tests.fixtures.mail import MailSink, Received
-from tests.system.browser import Visitor
+from tests.system.browser import GOOD_CARD, Visitor
 from tests.system.conftest import RunningSystem
 from tests.system.invariants import violations
 from tests.system.world import World
@@ -64,6 +66,29 @@ def _quote(studio: Studio, starts_at: datetime) -> dict[str, str]:
     }  # fmt: skip
 
 
+async def _requested_in_the_browser(
+    visitor: Visitor, world: World, booker: Account, email: str, studio: Studio, at: datetime
+) -> dict[str, Any]:
+    """The booker, told before paying that the studio answers each request, pays and sees
+    the request wait for the studio."""
+    page = visitor.page
+    await visitor.sign_in(email, PASSWORD)
+    query = urlencode({"room_id": str(studio.rooms[0]), "starts_at": at.isoformat(), "hours": 1})
+    await page.goto(f"{visitor.base_url}/studios/{studio.id}/quote?{query}")
+    note = page.get_by_test_id("request-note")
+    await expect(note).to_contain_text("accepts each booking itself, within 6 hours")
+    await visitor.look("the price of a request")
+    await page.get_by_role("button", name=re.compile("^Request and pay")).click()
+    await page.wait_for_url("**/checkout")
+    await visitor.pay(GOOD_CARD)
+    waiting = page.get_by_test_id("booking-status").filter(has_text="Waiting for the studio")
+    await waiting.wait_for(timeout=30_000)
+    await expect(page.get_by_test_id("request-waiting")).to_contain_text("until the studio answers")
+    await visitor.look("a request waiting for the studio")
+    booking_id = page.url.split("?")[0].rsplit("/", 1)[1]
+    return await world.booking(booker, booking_id)
+
+
 async def _free_at(world: World, studio: Studio, starts_at: datetime) -> bool:
     free = await world.http.get(
         f"{world.gateway}/api/availability",
@@ -84,14 +109,18 @@ async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another
 ) -> None:
     email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
     owner = await world.sign_up_or_in(email, PASSWORD, "owner")
-    booker = await world.account("booker")
+    booker_email = f"booker-{uuid.uuid4().hex[:8]}@example.com"
+    booker = await world.sign_up_or_in(booker_email, PASSWORD, "booker")
     await world.onboard_for_payouts(owner)
     studio = await world.published_studio(owner)
     await _taking_requests(world, owner, studio)
     first_at, second_at = whole_hour(days=3, hour=10), whole_hour(days=3, hour=14)
     asked_at = datetime.now(UTC)
 
-    first = await _paid_request(world, booker, studio, first_at)
+    page_html = (await world.http.get(f"{world.gateway}/studios/{studio.id}")).text
+    assert "By request: the owner accepts each booking within 6 hours" in page_html
+
+    first = await _requested_in_the_browser(visitor, world, booker, booker_email, studio, first_at)
     second = await _paid_request(world, booker, studio, second_at)
     by_booker = await world.act(booker, first["id"], "accept")
 
@@ -114,6 +143,7 @@ async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another
     assert f"/owner/bookings/{first['id']}" in " ".join(m.body("plain") for m in asked)
 
     page = visitor.page
+    await page.get_by_role("button", name="Sign out").click()
     await visitor.sign_in(email, PASSWORD)
     await page.get_by_role("link", name="Owner dashboard").click()
     requests = page.get_by_test_id("requests")

@@ -16,12 +16,12 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from scripts.client import Place, Studio, StudiosClient, until
+from tests.system.browser import DECLINED_CARD as DECLINED
+from tests.system.browser import GOOD_CARD as GOOD
 from tests.system.browser import Visitor
 from tests.system.conftest import RunningSystem
 
 LISBON = Place("Lisbon", "PT", 38.7223, -9.1393, "Europe/Lisbon", "EUR")
-DECLINED = "4000 0000 0000 0002"
-GOOD = "4242 4242 4242 4242"
 
 
 @pytest.fixture
@@ -98,13 +98,6 @@ async def _sign_up(visitor: Visitor, name: str) -> None:
     await page.wait_for_url(visitor.base_url + "/")
 
 
-async def _pay(page: Page, card: str) -> None:
-    await page.get_by_label("Card number").fill(card)
-    await page.get_by_label("Expiration date").fill("12 / 34")
-    await page.get_by_label("Security code").fill("123")
-    await page.get_by_role("button", name="Pay").click()
-
-
 async def _status(page: Page, words: str) -> None:
     """Wait until the booking page (which reloads itself as the booking moves) says this."""
     await page.get_by_test_id("booking-status").filter(has_text=words).wait_for(timeout=30_000)
@@ -156,11 +149,11 @@ async def test_a_booker_pays_after_a_declined_card_messages_the_studio_and_cance
     await page.wait_for_url("**/checkout")
     await page.get_by_label("Card number").wait_for()
     assert "We hold this time for you until" in await page.locator("#hold").inner_text()
-    await _pay(page, DECLINED)
+    await visitor.pay(DECLINED)
     await page.locator("#payment-message").filter(has_text="declined").wait_for()
     await visitor.look("card declined")
     assert "try another card" in await page.locator("#payment-message").inner_text()
-    await _pay(page, GOOD)
+    await visitor.pay(GOOD)
     await page.wait_for_url("**/bookings/*?redirect_status=succeeded")
     await _status(page, "Confirmed")
     await visitor.look("booking confirmed")
@@ -222,7 +215,7 @@ async def test_two_bookers_race_for_one_time_and_the_second_is_offered_others(
     winner, loser = (
         (visitor, second_visitor) if "/checkout" in visitor.page.url else (second_visitor, visitor)
     )
-    await _pay(winner.page, GOOD)
+    await winner.pay(GOOD)
     await _status(winner.page, "Confirmed")
     await loser.look("told the time is taken")
     await winner.look("the winner is confirmed")
