@@ -56,6 +56,12 @@ class BookingSettings(ServiceSettings):
     deadline_poll_seconds: float = Field(
         default=1.0, gt=0, description="How often the deadline scheduler looks for due bookings."
     )
+    request_payment_minutes: float = Field(
+        default=10,
+        gt=0,
+        description="How long the booker of a request has to pay before it lapses (its room is "
+        "held for the owner's whole answer window, but not for an unpaid request).",
+    )
     availability_url: str = Field(
         default="http://127.0.0.1:8003",
         description="Availability's API, asked (read only) whether a quoted time is free.",
@@ -69,6 +75,7 @@ class BookingSettings(ServiceSettings):
             hold_grace=timedelta(seconds=self.hold_grace_seconds),
             reply_timeout=timedelta(seconds=self.reply_timeout_seconds),
             max_resends=self.max_resends,
+            request_payment_window=timedelta(minutes=self.request_payment_minutes),
             auto_complete_after=(
                 None
                 if self.auto_complete_hours is None

@@ -23,6 +23,7 @@ from contracts.payments import CaptureStrategy, RefundPayment, VoidPayment
 
 from .conftest import NOW, RULES, pending_payment, requested
 from .test_saga import authorized, slots_confirmed, types
+from .test_saga import held as held_until
 
 RESPOND_BY = NOW + timedelta(hours=24)
 
@@ -42,6 +43,21 @@ def test_a_request_holds_its_room_until_the_owner_s_answer_is_due_and_a_little_a
     assert types(decision.messages) == [HoldSlots, BookingRequested]
     assert decision.messages[0].hold_until == RESPOND_BY + RULES.reply_timeout  # type: ignore[attr-defined]
     assert start(requested(), RULES).messages[0].hold_until is None  # type: ignore[attr-defined]
+
+
+def test_an_unpaid_request_keeps_its_room_only_for_the_payment_window() -> None:
+    b = a_request()
+    long_hold = RESPOND_BY + RULES.reply_timeout
+    held = decide(b, held_until(b, long_hold), NOW, RULES).booking
+    pay_by = NOW + RULES.request_payment_window
+
+    lapsed = decide(held, DeadlinePassed(), pay_by + RULES.hold_grace, RULES)
+
+    assert held.hold_expires_at == pay_by
+    assert held.deadline_at is not None
+    assert held.deadline_at <= pay_by + RULES.hold_grace
+    assert lapsed.booking.status is Status.CANCELLED
+    assert types(lapsed.messages) == [VoidPayment, ReleaseSlots, BookingCancelled]
 
 
 def test_a_paid_request_waits_for_the_owner_until_respond_by_and_says_so() -> None:

@@ -50,11 +50,14 @@ from contracts.payments import (
 
 def on_slots_held(b: Booking, m: SlotsHeld, now: datetime, rules: SagaRules) -> Decision:
     if b.status is Status.REQUESTED:
+        pay_by = m.expires_at
+        if b.respond_by is not None:  # the hold outlasts the owner's answer; payment may not
+            pay_by = min(pay_by, b.requested_at + rules.request_payment_window)
         held = replace(
             sent(b, now),
             status=Status.PENDING_PAYMENT,
             reservation_id=m.reservation_id,
-            hold_expires_at=m.expires_at,
+            hold_expires_at=pay_by,
         )
         return Decision(held, [authorize_payment(b)], "slots held: authorizing the payment")
     if b.status in ENDED:

@@ -43,6 +43,9 @@ class SagaRules:
     """How often a command is sent again before the saga gives up and compensates."""
     auto_complete_after: timedelta | None = timedelta(hours=24)
     """After the session's end, complete a booking its owner did not complete or report."""
+    request_payment_window: timedelta = timedelta(minutes=10)
+    """How long a request's booker has to pay: its room is held for the owner's whole window,
+    but an unpaid request must not keep it that long."""
 
 
 DEFAULT_RULES = SagaRules()
