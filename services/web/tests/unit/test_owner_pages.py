@@ -355,6 +355,19 @@ async def test_a_request_waits_on_the_dashboard_and_its_page_accepts_or_declines
     assert accepted.status_code == 303
     assert api.sent("PATCH", f"/api/bookings/{BOOKING_ID}") == {"action": "accept"}
 
+    declined = await owner.post(
+        f"/owner/bookings/{BOOKING_ID}",
+        data={"csrf_token": _csrf(page), "action": "decline", "message": " Fully booked, sorry "},
+    )
+    assert declined.status_code == 303
+    assert api.sent("POST", f"/api/bookings/{BOOKING_ID}/messages") == {
+        "body": "Fully booked, sorry"
+    }
+    patches = [
+        body for m, p, body in api.calls if (m, p) == ("PATCH", f"/api/bookings/{BOOKING_ID}")
+    ]
+    assert patches == [{"action": "accept"}, {"action": "decline"}]
+
 
 async def test_the_studio_form_sends_how_bookings_are_confirmed(
     owner: httpx.AsyncClient, api: FakeApi

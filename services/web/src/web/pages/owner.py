@@ -18,6 +18,7 @@ from web.security import save_session
 
 router = page_router()
 NEXT_BOOKINGS = 5
+MAX_MESSAGE = 4000  # booking's bound on a message
 ACTIONS = {
     "accept": ("Accept the request", "Request accepted: the booking is being confirmed."),
     "decline": ("Decline the request", "Request declined: the booker gets everything back."),
@@ -80,10 +81,14 @@ async def booking_page(
 async def act_on_booking(
     request: Request, booking_id: uuid.UUID, api: ApiDep, session: SessionDep, token: OwnerTokenDep
 ) -> Response:
-    action = (await request.form()).get("action")
+    form = await request.form()
+    action = form.get("action")
     if not isinstance(action, str) or action not in ACTIONS:
         raise HTTPException(400)
+    why = str(form.get("message", "")).strip()[:MAX_MESSAGE]
     try:
+        if action == "decline" and why:  # said in the conversation the booker reads
+            await api.post(f"/api/bookings/{booking_id}/messages", {"body": why}, token=token)
         await api.patch(f"/api/bookings/{booking_id}", {"action": action}, token=token)
     except ApiProblem as refused:
         if refused.status != 409:
