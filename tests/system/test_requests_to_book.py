@@ -104,7 +104,7 @@ async def _free_at(world: World, studio: Studio, starts_at: datetime) -> bool:
     )
 
 
-async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another(
+async def test_the_owner_accepts_one_request_and_declines_another_saying_why(
     world: World, visitor: Visitor, mail_sink: MailSink
 ) -> None:
     email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
@@ -156,14 +156,23 @@ async def test_the_owner_accepts_one_request_in_the_browser_and_declines_another
     await page.get_by_role("button", name="Accept the request").click()
     await expect(page.get_by_role("status")).to_contain_text("Request accepted")
 
+    await page.get_by_role("link", name="Dashboard", exact=True).click()
+    await page.get_by_test_id("requests").get_by_role("link").click()  # the one left
+    await page.get_by_label("Message to the booker (optional)").fill("Closed for a recording.")
+    await page.get_by_role("button", name="Decline the request").click()
+    await expect(page.get_by_role("status")).to_contain_text("Request declined")
+
     accepted = await world.until_status(booker, first["id"], "confirmed")
-    declined = await world.act(owner, second["id"], "decline")
+    declined = await world.booking(booker, second["id"])
+    said = await world.http.get(
+        f"{world.gateway}/api/bookings/{second['id']}/messages", headers=booker.headers
+    )
 
     assert accepted["request_answer"] == "accepted"
-    assert declined.status_code == 200, declined.text
-    assert (declined.json()["status"], declined.json()["request_answer"]) == (
-        "cancelled", "declined",
+    assert (declined["status"], declined["request_answer"], declined["cancelled_by"]) == (
+        "cancelled", "declined", "owner",
     )  # fmt: skip
+    assert [m["body"] for m in said.json()] == ["Closed for a recording."]
     await until(lambda: world.payment_row(second["id"], "voided"), what="the card released")
     await until(lambda: _free_at(world, studio, second_at), what="the declined time free")
     assert not await _free_at(world, studio, first_at)
