@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -58,26 +59,27 @@ class World:
             emails_recorded=lambda: self.woken.append(True),
         )
 
+    def about(self, booking_id: uuid.UUID) -> dict[str, Any]:
+        """Who and what every booking event of this world names."""
+        return {
+            "booking_id": booking_id,
+            "booker_id": self.booker.id,
+            "owner_id": self.owner.id,
+            "studio_id": self.studio.id,
+            "room_id": self.room_id,
+            "time_range": TimeRange(starts_at=STARTS, ends_at=STARTS + timedelta(hours=2)),
+        }
+
     def confirmed(self, booking_id: uuid.UUID | None = None) -> BookingConfirmed:
         return BookingConfirmed(
-            booking_id=booking_id or uuid.uuid4(),
-            booker_id=self.booker.id,
-            owner_id=self.owner.id,
-            studio_id=self.studio.id,
-            room_id=self.room_id,
-            time_range=TimeRange(starts_at=STARTS, ends_at=STARTS + timedelta(hours=2)),
+            **self.about(booking_id or uuid.uuid4()),
             price=Money(amount_minor=9000, currency="EUR"),
             confirmed_at=NOW,
         )
 
     def cancelled(self, booking_id: uuid.UUID) -> BookingCancelled:
         return BookingCancelled(
-            booking_id=booking_id,
-            booker_id=self.booker.id,
-            owner_id=self.owner.id,
-            studio_id=self.studio.id,
-            room_id=self.room_id,
-            time_range=TimeRange(starts_at=STARTS, ends_at=STARTS + timedelta(hours=2)),
+            **self.about(booking_id),
             cancelled_by=CancelledBy.BOOKER,
             reason=CancellationReason.REQUESTED,
             refund=Money(amount_minor=9000, currency="EUR"),

@@ -9,23 +9,18 @@ from datetime import timedelta
 
 from contracts import Envelope
 from contracts.booking import BookingAwaitingOwner, CancellationReason, CancelledBy
-from contracts.values import Money, TimeRange
+from contracts.values import Money
 from notifications.domain.notices import Kind
 from notifications.service import booking_emails
 
-from .test_service_emails import NOW, STARTS, World
+from .test_service_emails import NOW, World
 
 RESPOND_BY = NOW + timedelta(hours=6)  # 12:00 UTC + 6 h = 19:00 in Berlin (CEST)
 
 
 def awaiting(world: World, booking_id: uuid.UUID) -> BookingAwaitingOwner:
     return BookingAwaitingOwner(
-        booking_id=booking_id,
-        booker_id=world.booker.id,
-        owner_id=world.owner.id,
-        studio_id=world.studio.id,
-        room_id=world.room_id,
-        time_range=TimeRange(starts_at=STARTS, ends_at=STARTS + timedelta(hours=2)),
+        **world.about(booking_id),
         price=Money(amount_minor=9000, currency="EUR"),
         respond_by=RESPOND_BY,
     )
