@@ -7,13 +7,16 @@ the booking; `reservation_id` is availability's own id of that reservation.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from enum import StrEnum
-from typing import ClassVar
+from typing import Annotated, ClassVar, Self
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.envelope import Message
 from contracts.values import TimeRange, UtcDatetime
+
+MINUTES_IN_DAY = 24 * 60
 
 
 class UnavailableReason(StrEnum):
@@ -171,3 +174,59 @@ class HoldExpired(Message):
     room_id: uuid.UUID
     time_range: TimeRange
     expired_at: UtcDatetime
+
+
+class FreeSpan(BaseModel):
+    """Free from `start_minute` to `end_minute` (minutes after local midnight, end excluded)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    start_minute: Annotated[int, Field(ge=0, lt=MINUTES_IN_DAY)]
+    end_minute: Annotated[int, Field(gt=0, le=MINUTES_IN_DAY)]
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Self:
+        if self.end_minute <= self.start_minute:
+            raise ValueError("a free span ends after it starts")
+        return self
+
+
+class RoomWeekday(BaseModel):
+    """A room's free time on a weekday (0 = Monday) with nothing booked or closed: its hours."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    room_id: uuid.UUID
+    weekday: Annotated[int, Field(ge=0, le=6)]
+    spans: list[FreeSpan]
+
+
+class RoomDay(BaseModel):
+    """A room's free time on one local date that differs from its weekday's (reservations,
+    blackouts, extra hours or busy times of an external calendar touch it)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    room_id: uuid.UUID
+    day: date
+    spans: list[FreeSpan]
+
+
+class FreeTimeChanged(Message):
+    """Availability, after anything that changes when a studio's rooms are free: the whole
+    picture, for search.
+
+    A snapshot, not a change: the newest `computed_at` replaces everything before it. A room
+    is free on a local date by that date's `days` entry when there is one, else by its
+    weekday's `weekly` entry, and only up to `max_advance_days` after today. An unbookable
+    studio has neither.
+    """
+
+    message_type: ClassVar[str] = "availability.free_time_changed"
+    routing_key: ClassVar[str] = "availability.free_time.changed"
+
+    studio_id: uuid.UUID
+    computed_at: UtcDatetime
+    max_advance_days: Annotated[int, Field(ge=1)]
+    weekly: list[RoomWeekday]
+    days: list[RoomDay]

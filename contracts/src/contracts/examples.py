@@ -96,6 +96,7 @@ def _availability() -> list[Message]:
     where = {"studio_id": STUDIO_ID, "room_id": ROOM_ID, "time_range": SESSION}
     reservation = {"booking_id": BOOKING_ID, "reservation_id": RESERVATION_ID}
     released = availability.ReleaseReason.PAYMENT_FAILED
+    evening = availability.FreeSpan(start_minute=18 * 60, end_minute=24 * 60)
     return [
         availability.HoldSlots(booking_id=BOOKING_ID, **where),
         availability.SlotsHeld(**reservation, **where, expires_at=NOW + timedelta(minutes=10)),
@@ -110,6 +111,13 @@ def _availability() -> list[Message]:
         availability.ReleaseSlots(**reservation, reason=released),
         availability.SlotsReleased(**reservation, reason=released, released_at=NOW),
         availability.HoldExpired(**reservation, **where, expired_at=NOW),
+        availability.FreeTimeChanged(
+            studio_id=STUDIO_ID,
+            computed_at=NOW,
+            max_advance_days=180,
+            weekly=[availability.RoomWeekday(room_id=ROOM_ID, weekday=0, spans=[evening])],
+            days=[availability.RoomDay(room_id=ROOM_ID, day=NOW.date(), spans=[])],
+        ),
     ]
 
 

@@ -20,7 +20,7 @@ from availability.domain.reservations import ReservationNotFound, SlotUnavailabl
 from availability.domain.schedule import InvalidSchedule, TooManyDateChanges
 from availability.domain.studios import InvalidPolicy, NotStudioOwner, StudioNotFound
 from availability.handlers import message_handlers
-from availability.service import external_calendars
+from availability.service import external_calendars, free_time
 from availability.sweeper import HoldSweeper
 from service_runtime.periodic import Periodic
 from service_runtime.problems import problem_response
@@ -64,23 +64,36 @@ def create_app(
         batch_size=settings.sweeper_batch_size,
     )
 
-    refresher: Periodic | None = None
+    loops: list[Periodic] = []
 
-    async def start_sweeper(runtime: ServiceRuntime) -> None:
-        nonlocal refresher
+    async def start_loops(runtime: ServiceRuntime) -> None:
         sweeper.start(runtime.units, runtime.registry)
-        refresher = Periodic(
-            "external-calendars",
-            lambda: external_calendars.refresh_due(runtime.units, settings),
-            interval_seconds=settings.external_calendars_interval_seconds,
-            registry=runtime.registry,
+        loops.extend(
+            [
+                Periodic(
+                    "external-calendars",
+                    lambda: external_calendars.refresh_due(runtime.units, settings),
+                    interval_seconds=settings.external_calendars_interval_seconds,
+                    registry=runtime.registry,
+                ),
+                Periodic(
+                    "free-time",
+                    lambda: free_time.publish_outdated(
+                        runtime.units, limit=settings.free_time_batch_size
+                    ),
+                    interval_seconds=settings.free_time_interval_seconds,
+                    registry=runtime.registry,
+                    quiet=True,  # one line per changed studio would drown the log
+                ),
+            ]
         )
-        refresher.start()
+        for loop in loops:
+            loop.start()
 
-    async def stop_sweeper(_: ServiceRuntime) -> None:
+    async def stop_loops(_: ServiceRuntime) -> None:
         await sweeper.stop()
-        if refresher is not None:
-            await refresher.stop()
+        for loop in loops:
+            await loop.stop()
 
     parts = ServiceParts(
         title="OneTime availability",
@@ -95,8 +108,8 @@ def create_app(
         ],
         handlers=message_handlers(settings),
         errors=ERRORS,
-        on_start=start_sweeper,
-        on_stop=stop_sweeper,
+        on_start=start_loops,
+        on_stop=stop_loops,
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     app.add_exception_handler(SlotUnavailable, _slot_unavailable)

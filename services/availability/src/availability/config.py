@@ -32,6 +32,13 @@ class AvailabilitySettings(ServiceSettings):
         default=5.0, gt=0, description="How often lapsed holds are released and announced."
     )
     sweeper_batch_size: int = Field(default=200, ge=1)
+    free_time_interval_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often studios whose free time changed are published for search; "
+        "changes within one interval go out as one message per studio.",
+    )
+    free_time_batch_size: int = Field(default=100, ge=1, le=10_000)
     max_query_days: int = Field(
         default=62, ge=1, le=366, description="Longest from..to range one query may ask."
     )

@@ -32,6 +32,7 @@ from availability.db.feeds import (
     rotate_feed,
     save_studio_names,
 )
+from availability.db.free_time import busy_in_studio, claim_outdated, forget_marks
 from availability.db.reservations import (
     RoomTaken,
     add_reservation,
@@ -72,11 +73,13 @@ __all__ = [
     "blackouts_of",
     "booker_first_names",
     "busy_in_room",
+    "busy_in_studio",
     "calendar_by_id",
     "calendars_of_room",
     "change_status",
     "claim_due_calendars",
     "claim_lapsed_holds",
+    "claim_outdated",
     "expire_lapsed_overlapping",
     "extra_hours_count",
     "extra_hours_of",
@@ -84,6 +87,7 @@ __all__ = [
     "feed_entries",
     "feeds_of",
     "first_names",
+    "forget_marks",
     "held_or_booked_for",
     "holds_of_person",
     "inbox",

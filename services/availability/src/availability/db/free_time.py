@@ -1,0 +1,57 @@
+"""Studios whose free time is outdated (marked by the triggers of migration 0009) and what
+publishing their free time reads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import BigInteger, Column, DateTime, Identity, Table, Uuid, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from availability.db.external_calendars import external_busy, external_calendars
+from availability.db.tables import metadata, tstz_range
+from availability.domain.free_time import RoomBusy
+from availability.domain.intervals import Interval
+
+free_time_outdated = Table(
+    "free_time_outdated",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("studio_id", Uuid, nullable=False),
+    Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+async def claim_outdated(session: AsyncSession, limit: int) -> dict[uuid.UUID, list[int]]:
+    """Up to `limit` committed marks no other publisher holds, by studio: locked until the
+    transaction ends, so each studio's marks are published by one publisher at a time."""
+    rows = await session.execute(
+        select(free_time_outdated.c.id, free_time_outdated.c.studio_id)
+        .order_by(free_time_outdated.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    marks: dict[uuid.UUID, list[int]] = {}
+    for row in rows:
+        marks.setdefault(row.studio_id, []).append(row.id)
+    return marks
+
+
+async def forget_marks(session: AsyncSession, mark_ids: Sequence[int]) -> None:
+    await session.execute(delete(free_time_outdated).where(free_time_outdated.c.id.in_(mark_ids)))
+
+
+async def busy_in_studio(
+    session: AsyncSession, studio_id: uuid.UUID, window: Interval
+) -> list[RoomBusy]:
+    """The busy times of every external calendar of the studio's rooms in a window."""
+    rows = await session.execute(
+        select(external_busy.c.room_id, external_busy.c.during)
+        .join(external_calendars, external_calendars.c.id == external_busy.c.calendar_id)
+        .where(
+            external_calendars.c.studio_id == studio_id,
+            external_busy.c.during.overlaps(tstz_range(window)),
+        )
+    )
+    return [RoomBusy(row.room_id, Interval(row.during.lower, row.during.upper)) for row in rows]

@@ -1,0 +1,82 @@
+"""Publishing studios' free time for search: after any change, each studio's whole picture.
+
+The triggers of migration 0009 mark a studio in the transaction that changes it; a background
+loop (`publish_outdated`) claims the marks, computes each studio's free time once however many
+marks it has, and records a FreeTimeChanged in the same transaction as it forgets the marks. A
+crash before the commit leaves the marks for the next round; a mark committed after the claim
+stays for the next round too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from availability import db
+from availability.domain.free_time import FreeTime, RoomBusy, free_time
+from availability.domain.intervals import Interval
+from availability.domain.local_time import local_midnight
+from contracts.availability import FreeSpan, FreeTimeChanged, RoomDay, RoomWeekday
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+
+async def publish_outdated(units: UnitsOfWork, *, limit: int) -> int:
+    """Publish the free time of every marked studio, `limit` marks per transaction; returns
+    how many messages were recorded."""
+    published = 0
+    while True:
+        async with units.begin() as uow:
+            marks = await db.claim_outdated(uow.session, limit)
+            for studio_id, mark_ids in marks.items():
+                await _publish(uow, studio_id, units.clock())
+                await db.forget_marks(uow.session, mark_ids)
+        published += len(marks)
+        if sum(len(ids) for ids in marks.values()) < limit:
+            return published
+
+
+async def _publish(uow: UnitOfWork, studio_id: uuid.UUID, now: datetime) -> None:
+    studio = await db.studio_by_id(uow.session, studio_id)
+    if studio is None:
+        return
+    policy = await db.policy_of(uow.session, studio_id)
+    zone = studio.zone
+    today = now.astimezone(zone).date()
+    last = today + timedelta(days=policy.max_advance_days)
+    horizon = Interval(local_midnight(today, zone), local_midnight(last + timedelta(days=2), zone))
+    reserved = await db.live_in_studio(uow.session, studio_id, horizon, now)
+    picture = free_time(
+        studio,
+        policy,
+        rules=await db.rules_of(uow.session, studio_id),
+        blackouts=await db.blackouts_of(uow.session, studio_id, touching=(today, last)),
+        extras=await db.extra_hours_of(uow.session, studio_id, touching=(today, last)),
+        reserved=[RoomBusy(r.room_id, r.blocks) for r in reserved],
+        busy=await db.busy_in_studio(uow.session, studio_id, horizon),
+        today=today,
+    )
+    await uow.publish(
+        _message(studio_id, picture, now, policy.max_advance_days),
+        correlation_id=str(studio_id),
+    )
+
+
+def _message(
+    studio_id: uuid.UUID, picture: FreeTime, now: datetime, max_advance_days: int
+) -> FreeTimeChanged:
+    def spans(pairs: list[tuple[int, int]]) -> list[FreeSpan]:
+        return [FreeSpan(start_minute=start, end_minute=end) for start, end in pairs]
+
+    return FreeTimeChanged(
+        studio_id=studio_id,
+        computed_at=now,
+        max_advance_days=max_advance_days,
+        weekly=[
+            RoomWeekday(room_id=room_id, weekday=weekday, spans=spans(pairs))
+            for (room_id, weekday), pairs in picture.weekly.items()
+        ],
+        days=[
+            RoomDay(room_id=room_id, day=day, spans=spans(pairs))
+            for (day, room_id), pairs in picture.days.items()
+        ],
+    )
