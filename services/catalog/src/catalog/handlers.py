@@ -7,6 +7,7 @@ from catalog.db.reviews import reviewer_names
 from catalog.db.unit import SqlCatalogUnit
 from catalog.service import bookings, reviews
 from contracts import Envelope
+from contracts.availability import FreeTimeChanged
 from contracts.booking import (
     BookingCancelled,
     BookingCompleted,
@@ -22,7 +23,8 @@ from service_runtime.user_names import follow_user_names
 
 def message_handlers() -> MessageHandlers:
     """The messages catalog consumes: booking's confirmations and ends, which guard the rooms
-    and time zone of studios with bookings to come; completions, which open reviews; and
+    and time zone of studios with bookings to come; completions, which open reviews;
+    availability's free time of studios, which search filters on; and
     identity's users: names for their reviews, role changes and deletions to refuse stale
     tokens."""
     handlers = follow_access_changes(MessageHandlers(), user_access)
@@ -40,6 +42,10 @@ def message_handlers() -> MessageHandlers:
     @handlers.on(BookingNoShow)
     async def booking_ended(uow: UnitOfWork, message: bookings.BookingEnded, _: Envelope) -> None:
         await bookings.record_ended_booking(SqlCatalogUnit(uow), message)
+
+    @handlers.on(FreeTimeChanged)
+    async def free_time_changed(uow: UnitOfWork, message: FreeTimeChanged, _: Envelope) -> None:
+        await SqlCatalogUnit(uow).replace_free_time(message)
 
     # A deletion is still recorded for the tokens, then the name is forgotten, so a deleted
     # person's reviews no longer say who wrote them.

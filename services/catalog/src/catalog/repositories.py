@@ -16,6 +16,7 @@ from catalog.domain.reviews import CompletedBooking, Review
 from catalog.domain.search import Cursor, StudioSearch
 from catalog.domain.studios import Studio
 from contracts import Envelope, Message
+from contracts.availability import FreeTimeChanged
 from service_runtime.clock import Clock
 
 
@@ -65,6 +66,13 @@ class Search(Protocol):
         ...
 
 
+class FreeTimes(Protocol):
+    async def __call__(self, message: FreeTimeChanged) -> bool:
+        """Keep the studio's free time as the message says, unless a newer one is kept;
+        whether it was kept."""
+        ...
+
+
 class Reviews(Protocol):
     async def user_name(self, user_id: uuid.UUID) -> str | None: ...
 
@@ -106,6 +114,7 @@ class CatalogUnit(Protocol):
 
     studios: Studios
     search: Search
+    replace_free_time: FreeTimes
     reviews: Reviews
     bookings: Bookings
     now: datetime

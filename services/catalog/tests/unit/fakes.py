@@ -19,12 +19,14 @@ from catalog.domain.studios import Studio
 from catalog.repositories import (
     Bookings,
     CatalogUnit,
+    FreeTimes,
     Reviews,
     Search,
     StudioHit,
     Studios,
 )
 from contracts import Envelope, Message
+from contracts.availability import FreeTimeChanged
 from service_runtime.clock import Clock, utc_now
 from service_runtime.fakes import FakeUnitOfWork, FakeUnitsOfWork
 
@@ -86,6 +88,10 @@ async def no_search(search: StudioSearch) -> list[StudioHit]:
     raise NotImplementedError("search is SQL: tests/integration/test_search.py runs it")
 
 
+async def no_free_time(message: FreeTimeChanged) -> bool:
+    raise NotImplementedError("free time is SQL: tests/integration/test_search_free_time.py")
+
+
 class FakeReviews:
     def __init__(self, tables: CatalogTables) -> None:
         self._t = tables
@@ -143,6 +149,7 @@ class FakeCatalogUnit:
         self.now = uow.now
         self.studios: Studios = FakeStudios(uow.state)
         self.search: Search = no_search
+        self.replace_free_time: FreeTimes = no_free_time
         self.reviews: Reviews = FakeReviews(uow.state)
         self.bookings: Bookings = FakeBookings(uow.state)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -14,8 +15,11 @@ from catalog.domain.search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_RADIUS_KM,
+    MIN_FREE_MINUTES,
     MIN_RADIUS_KM,
+    MINUTES_IN_DAY,
     Cursor,
+    FreeAt,
     InvalidSearch,
     Near,
     SearchSort,
@@ -45,12 +49,27 @@ async def search_studios(
         list[Amenity] | None, Query(max_length=len(Amenity), description="All of these")
     ] = None,
     min_rating: Annotated[float | None, Query(ge=1, le=5)] = None,
+    date: Annotated[
+        date | None, Query(description="Only studios with a room free on this local date")
+    ] = None,
+    start_from: Annotated[
+        time | None, Query(description="Earliest start of the session (local, default 00:00)")
+    ] = None,
+    start_until: Annotated[
+        time | None, Query(description="Latest start of the session (local, default 23:59)")
+    ] = None,
+    duration_minutes: Annotated[
+        int | None,
+        Query(ge=MIN_FREE_MINUTES, le=MINUTES_IN_DAY, description="How long (default 60)"),
+    ] = None,
     sort: SearchSort | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> SearchPageOut:
     if (lat is None) != (lng is None):
         raise InvalidSearch("lat, lng: give both or neither")
+    if date is None and any(v is not None for v in (start_from, start_until, duration_minutes)):
+        raise InvalidSearch("date: needed with start_from, start_until and duration_minutes")
     near = (
         Near(coordinate(lat), coordinate(lng), radius_km or settings.default_radius_km)
         if lat is not None and lng is not None
@@ -68,6 +87,7 @@ async def search_studios(
             min_capacity=min_capacity,
             amenities=frozenset(amenities or ()),
             min_rating=min_rating,
+            free_at=_free_at(date, start_from, start_until, duration_minutes),
             sort=sort,
             limit=limit,
             cursor=Cursor.decode(cursor) if cursor else None,
@@ -75,6 +95,23 @@ async def search_studios(
     )
     return SearchPageOut(
         items=[StudioSummary.of(hit) for hit in page.hits], next_cursor=page.next_cursor
+    )
+
+
+def _free_at(
+    day: date | None, start_from: time | None, start_until: time | None, minutes: int | None
+) -> FreeAt | None:
+    if day is None:
+        return None
+
+    def minute_of(wall: time | None, default: int) -> int:
+        return default if wall is None else wall.hour * 60 + wall.minute
+
+    return FreeAt(
+        day=day,
+        earliest=minute_of(start_from, 0),
+        latest=minute_of(start_until, MINUTES_IN_DAY - 1),
+        minutes=minutes or 60,
     )
 
 

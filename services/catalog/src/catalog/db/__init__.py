@@ -6,7 +6,7 @@ the package registers every table on `metadata`, which Alembic compares with the
 
 from __future__ import annotations
 
-from catalog.db import base, bookings, reviews, studios
+from catalog.db import base, bookings, free_time, reviews, studios
 from catalog.db.base import metadata
 
-__all__ = ["base", "bookings", "metadata", "reviews", "studios"]
+__all__ = ["base", "bookings", "free_time", "metadata", "reviews", "studios"]

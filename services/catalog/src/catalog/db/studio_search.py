@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.db.free_time import free_at
 from catalog.db.studios import studio_photos, studios
 from catalog.domain.search import SearchSort, StudioSearch
 from catalog.repositories import StudioHit
@@ -128,6 +129,8 @@ def _filters(search: StudioSearch) -> list[ColumnElement[bool]]:
         conditions.append(studios.c.amenities.contains(wanted))
     if search.min_rating is not None:
         conditions.append(studios.c.rating_average >= search.min_rating)
+    if search.free_at is not None:
+        conditions.append(free_at(search.free_at))
     return conditions
 
 

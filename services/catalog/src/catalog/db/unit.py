@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from catalog.db.bookings import SqlBookings
+from catalog.db.free_time import replace_free_time
 from catalog.db.reviews import SqlReviews
 from catalog.db.studio_search import search_studios
 from catalog.db.studios import SqlStudios
-from catalog.repositories import Bookings, CatalogUnit, Reviews, Search, Studios
+from catalog.repositories import Bookings, CatalogUnit, FreeTimes, Reviews, Search, Studios
 from contracts import Envelope, Message
 from service_runtime.clock import Clock
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
@@ -24,6 +25,7 @@ class SqlCatalogUnit:
         self.now = uow.now
         self.studios: Studios = SqlStudios(uow.session)
         self.search: Search = partial(search_studios, uow.session)
+        self.replace_free_time: FreeTimes = partial(replace_free_time, uow.session)
         self.reviews: Reviews = SqlReviews(uow.session)
         self.bookings: Bookings = SqlBookings(uow.session)
 

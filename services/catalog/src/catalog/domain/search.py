@@ -8,6 +8,7 @@ import json
 import math
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 from catalog.domain.amenities import Amenity
@@ -16,6 +17,9 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MIN_RADIUS_KM = 0.01
 MAX_RADIUS_KM = 500.0
+MINUTES_IN_DAY = 24 * 60
+MIN_FREE_MINUTES = 15
+FURTHEST_SEARCH_DAYS = 3 * 366
 
 
 class SearchSort(StrEnum):
@@ -35,6 +39,30 @@ class Near:
     latitude: float
     longitude: float
     radius_km: float
+
+
+@dataclass(frozen=True)
+class FreeAt:
+    """A room free on `day` (the studio's local date) for `minutes`, starting between
+    `earliest` and `latest` (minutes after local midnight, both included)."""
+
+    day: date
+    earliest: int
+    latest: int
+    minutes: int
+
+    def checked(self, today: date) -> FreeAt:
+        if (
+            not today - timedelta(days=1)
+            <= self.day
+            <= today + timedelta(days=FURTHEST_SEARCH_DAYS)
+        ):
+            raise InvalidSearch(f"date: from today to {FURTHEST_SEARCH_DAYS} days ahead")
+        if self.latest < self.earliest:
+            raise InvalidSearch("start_until: before start_from")
+        if self.earliest + self.minutes > MINUTES_IN_DAY:
+            raise InvalidSearch("duration_minutes: the session would end after midnight")
+        return self
 
 
 def _storable(key: float) -> bool:
@@ -85,6 +113,7 @@ class StudioSearch:
     min_capacity: int | None = None
     amenities: frozenset[Amenity] = frozenset()
     min_rating: float | None = None
+    free_at: FreeAt | None = None
     sort: SearchSort | None = None
     limit: int = DEFAULT_LIMIT
     cursor: Cursor | None = None
