@@ -1,8 +1,11 @@
-"""Catalog search latency on 100,000 published studios: text + radius, against text alone.
+"""Catalog search latency on 100,000 published studios: each query shape, and each again with
+a free-time filter (a date, a window for the start, a duration) against the same shape without.
 
-Not a test: creates a scratch database, seeds it with catalog's own seeding code (COPY), runs
+Not a test: creates a scratch database, seeds it with catalog's own seeding code (COPY) and a
+free-time read model as availability's FreeTimeChanged would leave it (every room's weekly
+hours, and their own picture on FREE_TIME_TOUCHED of the dates of the next FREE_TIME_DAYS), runs
 the same searches many times through catalog's service layer, prints p50/p99 and the plan of
-the radius query, and drops the database.
+the radius query, writes bench/results/catalog_search.json, and drops the database.
 
     make bench, or: uv run python bench/catalog_search.py [--studios 100000] [--runs 300]
 """
@@ -11,18 +14,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
 
 import psycopg
 from sqlalchemy import text
 
-from bench.measuring import percentile
+from bench.measuring import percentile, write_results
 from catalog.db.base import outbox
 from catalog.db.unit import SqlCatalogUnits
-from catalog.domain.search import Near, SearchSort, StudioSearch
+from catalog.domain.free_time import longest_sessions
+from catalog.domain.search import FreeAt, Near, SearchSort, StudioSearch
 from catalog.seeding.loading import seed
 from catalog.seeding.sample_data import CITIES
 from catalog.service import studio_reads
@@ -34,6 +41,62 @@ from service_runtime.unit_of_work import UnitsOfWork
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 WORDS = ("rehearsal", "photo", "podcast", "vocal", "dance", "daylight")
 RADIUS_KM = 10.0
+FREE_TIME_DAYS = 30
+FREE_TIME_TOUCHED = 0.3
+"""Share of (studio, date) pairs with a reservation or closure, so exact spans of their own."""
+
+
+def seed_free_time(url: str, days: int, touched: float) -> int:
+    """Every studio's free time as catalog keeps it from availability: each room open from
+    08:00-11:00 to 17:00-23:00 (one studio in three closed on Sundays) and, on `touched` of
+    the next `days` dates, each room booked for 1-4 hours from noon (one date in ten fully
+    booked). Seeded random, so the same in every run; returns how many dates were written."""
+    rng = random.Random(11)
+    today = date.today()
+    with psycopg.connect(url.replace("+psycopg", "")) as connection:
+        rooms: dict[uuid.UUID, list[int]] = {}
+        for studio_id, _ in connection.execute("SELECT studio_id, id FROM rooms"):
+            rooms.setdefault(studio_id, []).append(rng.randrange(4))
+        dated = 0
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE weeks (studio_id uuid, weekly bytea)")
+            with cursor.copy("COPY weeks (studio_id, weekly) FROM STDIN") as copy:
+                hours = {}
+                for studio_id, openings in rooms.items():
+                    hours[studio_id] = [
+                        ((8 + opens) * 60, (17 + rng.randrange(7)) * 60) for opens in openings
+                    ]
+                    sundays = rng.randrange(3) > 0
+                    week = [
+                        longest_sessions(hours[studio_id] if weekday < 6 or sundays else [])
+                        for weekday in range(7)
+                    ]
+                    copy.write_row((studio_id, b"".join(week)))
+            cursor.execute(
+                "UPDATE studios SET free_weekly = weeks.weekly, free_days_ahead = 180 "
+                "FROM weeks WHERE weeks.studio_id = studios.id"
+            )
+            cursor.execute(
+                "INSERT INTO free_time_studios (studio_id, computed_at) "
+                "SELECT studio_id, now() FROM weeks"
+            )
+            with cursor.copy("COPY free_time_dates (studio_id, day, longest) FROM STDIN") as copy:
+                for studio_id, spans in hours.items():
+                    for offset in range(days):
+                        if rng.random() >= touched:
+                            continue
+                        booked = [] if rng.random() < 0.1 else spans
+                        free = [
+                            part
+                            for opens, closes in booked
+                            for part in ((opens, 720), (780 + rng.randrange(4) * 60, closes))
+                        ]
+                        copy.write_row(
+                            (studio_id, today + timedelta(days=offset), longest_sessions(free))
+                        )
+                        dated += 1
+        connection.execute("ANALYZE studios, free_time_studios, free_time_dates")
+    return dated
 
 
 def text_and_radius(index: int) -> StudioSearch:
@@ -52,6 +115,30 @@ def text_only(index: int) -> StudioSearch:
 def radius_only(index: int) -> StudioSearch:
     city = CITIES[index % len(CITIES)]
     return StudioSearch(near=Near(city.latitude, city.longitude, RADIUS_KM))
+
+
+def no_filter(index: int) -> StudioSearch:
+    return StudioSearch()
+
+
+def free_then(index: int) -> FreeAt:
+    """A date of the next two weeks, a two-hour window for the start from 10:00 to 20:00, and
+    one to four hours: evenings find fewer studios than mornings."""
+    day = date.today() + timedelta(days=index % 14)
+    earliest = (10 + index % 6 * 2) * 60
+    return FreeAt(day, earliest, earliest + 120, 60 * (1 + index % 4))
+
+
+def with_free_time(make: Callable[[int], StudioSearch]) -> Callable[[int], StudioSearch]:
+    return lambda index: replace(make(index), free_at=free_then(index))
+
+
+SHAPES: dict[str, Callable[[int], StudioSearch]] = {
+    "text + radius (distance)": text_and_radius,
+    "text only (relevance)": text_only,
+    "radius only (distance)": radius_only,
+    "no filter (rating)": no_filter,
+}
 
 
 async def measure(
@@ -80,12 +167,14 @@ async def main(studios: int, runs: int) -> None:
         started = time.perf_counter()
         await seed(database, studios, random_seed=7)
         seeded_in = time.perf_counter() - started
+        started = time.perf_counter()
+        free_rows = seed_free_time(url, FREE_TIME_DAYS, FREE_TIME_TOUCHED)
+        free_time_in = time.perf_counter() - started
         units = SqlCatalogUnits(UnitsOfWork(database, outbox))
-        results = {
-            "text + radius (distance)": await measure(units, text_and_radius, runs),
-            "text only (relevance)": await measure(units, text_only, runs),
-            "radius only (distance)": await measure(units, radius_only, runs),
-        }
+        results = {}
+        for label, make in SHAPES.items():
+            results[label] = await measure(units, make, runs)
+            results[f"{label} + free time"] = await measure(units, with_free_time(make), runs)
         async with database.transaction() as session:
             city = CITIES[0]
             plan = await session.execute(
@@ -107,14 +196,30 @@ async def main(studios: int, runs: int) -> None:
 
     print(f"seeded {studios} studios (rooms, photos, outbox events) in {seeded_in:.1f}s")
     print(
+        f"and their free time ({FREE_TIME_TOUCHED:.0%} of the next {FREE_TIME_DAYS} days "
+        f"touched: {free_rows} dates) in {free_time_in:.1f}s"
+    )
+    print(
         f"{runs} searches each, page of 20, radius {RADIUS_KM:.0f} km, through studio_reads.search"
     )
-    print(f"{'query':<28}{'p50 ms':>10}{'p99 ms':>10}{'hits/page':>11}")
+    print(f"{'query':<40}{'p50 ms':>10}{'p99 ms':>10}{'hits/page':>11}")
+    figures: dict[str, dict[str, float]] = {}
     for label, (samples, hits) in results.items():
+        figures[label] = {
+            "p50_ms": statistics.median(samples),
+            "p99_ms": percentile(samples, 0.99),
+            "hits_per_page": hits,
+        }
         print(
-            f"{label:<28}{statistics.median(samples):>10.2f}"
-            f"{percentile(samples, 0.99):>10.2f}{hits:>11.1f}"
+            f"{label:<40}{figures[label]['p50_ms']:>10.2f}"
+            f"{figures[label]['p99_ms']:>10.2f}{hits:>11.1f}"
         )
+    print("with free time / without, same shape:")
+    for label in SHAPES:
+        timed, plain = figures[f"{label} + free time"], figures[label]
+        ratios = {f"{p}_ratio": timed[f"{p}_ms"] / plain[f"{p}_ms"] for p in ("p50", "p99")}
+        timed.update(ratios)
+        print(f"  {label:<38}p50 x{ratios['p50_ratio']:.2f}, p99 x{ratios['p99_ratio']:.2f}")
     combined, _ = results["text + radius (distance)"]
     baseline, _ = results["text only (relevance)"]
     p50_ratio = statistics.median(combined) / statistics.median(baseline)
@@ -123,6 +228,10 @@ async def main(studios: int, runs: int) -> None:
     print("plan of the text + radius query:")
     for line in plan_lines:
         print(f"  {line}")
+    write_results(
+        "catalog_search",
+        {"studios": studios, "runs": runs, "free_time_dates": free_rows, "queries": figures},
+    )
 
 
 if __name__ == "__main__":

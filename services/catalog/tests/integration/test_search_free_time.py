@@ -80,6 +80,7 @@ async def test_a_garbled_time_search_gets_a_problem_naming_the_parameter(catalog
         ("start_until", {"date": str(DAY), "start_from": "12:00", "start_until": "11:00"}),
         ("duration_minutes", {"date": str(DAY), "start_from": "23:00", "duration_minutes": 120}),
         ("duration_minutes", {"date": str(DAY), "duration_minutes": 5}),
+        ("duration_minutes", {"date": str(DAY), "duration_minutes": 45}),
     ]
     for field, params in cases:
         response = await catalog.client.get("/api/studios", params=params)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, time
 
 from web.formatting import InvalidAmount, minor_units
 from web.places import PLACES
@@ -28,6 +29,11 @@ SORTS = {
     "distance": "Distance",
     "relevance": "Relevance to your words",
 }
+HOURS = {
+    "": "Any length",
+    **{str(h): f"{h} hour{'s' if h > 1 else ''}" for h in (1, 2, 3, 4, 6, 8)},
+}
+"""How long a session the booker wants free (with a date), by the form's value."""
 DEFAULT_RADIUS_KM = 25.0
 PAGE_SIZE = 12
 MAX_TEXT = 500  # catalog bounds each parameter itself (a cursor is the longest)
@@ -45,6 +51,10 @@ API_FIELDS = {
     "min_capacity": "capacity",
     "amenities": "amenities",
     "min_rating": "min_rating",
+    "date": "date",
+    "start_from": "start_from",
+    "start_until": "start_until",
+    "duration_minutes": "hours",
     "sort": "sort",
     "cursor": "cursor",
     "limit": "cursor",
@@ -63,6 +73,10 @@ class SearchForm:
     capacity: str = ""
     amenities: list[str] = field(default_factory=list)
     min_rating: str = ""
+    date: str = ""
+    start_from: str = ""
+    start_until: str = ""
+    hours: str = ""
     sort: str = ""
     cursor: str = ""
     errors: dict[str, str] = field(default_factory=dict)
@@ -80,6 +94,7 @@ class SearchForm:
         self._place(params)
         self._prices(params)
         self._numbers(params)
+        self._free_time(params)
         if self.sort:
             if self.sort not in SORTS:
                 self.errors["sort"] = "choose one of the listed orders"
@@ -165,10 +180,36 @@ class SearchForm:
         if rating is not None:
             params["min_rating"] = rating
 
+    def _free_time(self, params: dict[str, str | int | float | list[str]]) -> None:
+        """Catalog checks the date's range and that the session ends by midnight; the form
+        checks what a browser without date and time inputs could send."""
+        if not self.date:
+            for name in ("start_from", "start_until", "hours"):
+                if getattr(self, name):
+                    self.errors["date"] = "choose a date to find studios free then"
+            return
+        try:
+            params["date"] = date.fromisoformat(self.date).isoformat()
+        except ValueError:
+            self.errors["date"] = "enter a date as YYYY-MM-DD"
+        for name in ("start_from", "start_until"):
+            typed = getattr(self, name)
+            if not typed:
+                continue
+            try:
+                params[name] = time.fromisoformat(typed).strftime("%H:%M")
+            except ValueError:
+                self.errors[name] = "enter a time as HH:MM"
+        if self.hours:
+            if self.hours not in HOURS:
+                self.errors["hours"] = "choose one of the listed lengths"
+            else:
+                params["duration_minutes"] = int(self.hours) * 60
+
 
 _TEXT_FIELDS = (
     "q", "city", "near", "radius", "currency", "min_price", "max_price", "capacity",
-    "min_rating", "sort", "cursor",
+    "min_rating", "date", "start_from", "start_until", "hours", "sort", "cursor",
 )  # fmt: skip
 
 

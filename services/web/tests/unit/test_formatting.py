@@ -98,6 +98,10 @@ def test_the_search_form_turns_into_catalog_s_query() -> None:
         ({"sort": "relevance"}, "sort"),
         ({"capacity": "2.5"}, "capacity"),
         ({"currency": "EUR", "min_price": "60", "max_price": "50"}, "max_price"),
+        ({"hours": "2"}, "date"),
+        ({"date": "12/24/2026"}, "date"),
+        ({"date": "2026-12-24", "start_from": "7pm"}, "start_from"),
+        ({"date": "2026-12-24", "hours": "5"}, "hours"),
     ],
 )
 def test_a_search_that_cannot_run_names_its_field(query: dict[str, str], field: str) -> None:
@@ -105,6 +109,22 @@ def test_a_search_that_cannot_run_names_its_field(query: dict[str, str], field: 
 
     assert form.api_params() is None
     assert field in form.errors
+
+
+def test_a_free_time_search_asks_catalog_for_the_date_the_start_window_and_minutes() -> None:
+    form = SearchForm.of(
+        {"date": "2026-12-24", "start_from": "18:00", "start_until": "20:30", "hours": "3"}, []
+    )
+
+    assert form.api_params() == {
+        "limit": 12,
+        "date": "2026-12-24",
+        "start_from": "18:00",
+        "start_until": "20:30",
+        "duration_minutes": 180,
+    }
+    assert form.take_api_errors({"duration_minutes": "the session would end after midnight"})
+    assert form.errors == {"hours": "the session would end after midnight"}
 
 
 def test_the_api_s_refusal_lands_on_the_form_s_field() -> None:

@@ -11,11 +11,11 @@ from catalog.api.deps import CatalogUnitsDep, SettingsDep, ViewerDep
 from catalog.api.schemas.search import SearchPageOut, StudioSummary
 from catalog.api.schemas.studios import StudioOut
 from catalog.domain.amenities import Amenity
+from catalog.domain.free_time import SLOT_MINUTES
 from catalog.domain.search import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     MAX_RADIUS_KM,
-    MIN_FREE_MINUTES,
     MIN_RADIUS_KM,
     MINUTES_IN_DAY,
     Cursor,
@@ -53,14 +53,20 @@ async def search_studios(
         date | None, Query(description="Only studios with a room free on this local date")
     ] = None,
     start_from: Annotated[
-        time | None, Query(description="Earliest start of the session (local, default 00:00)")
+        time | None,
+        Query(description="Earliest start (local, default 00:00; starts are on the half hour)"),
     ] = None,
     start_until: Annotated[
         time | None, Query(description="Latest start of the session (local, default 23:59)")
     ] = None,
     duration_minutes: Annotated[
         int | None,
-        Query(ge=MIN_FREE_MINUTES, le=MINUTES_IN_DAY, description="How long (default 60)"),
+        Query(
+            ge=SLOT_MINUTES,
+            le=MINUTES_IN_DAY,
+            multiple_of=SLOT_MINUTES,
+            description="How long, in half hours (default 60)",
+        ),
     ] = None,
     sort: SearchSort | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,

@@ -16,7 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, and_, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db.free_time import free_at
@@ -144,5 +154,6 @@ def _sort_key(
         assert distance is not None
         return distance
     if order is SearchSort.RATING:
-        return func.coalesce(studios.c.rating_average, 0).cast(Float)
+        # As the index studios_published_rating reads it: a bound 0 would not match it.
+        return func.coalesce(studios.c.rating_average, literal_column("0")).cast(Float)
     return studios.c.hourly_price_minor

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     Table,
     Text,
@@ -22,8 +23,10 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
@@ -73,6 +76,11 @@ studios = Table(
     Column("rating_count", Integer, nullable=False, server_default="0"),
     Column("rating_average", Numeric(3, 2)),
     Column("search_vector", TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True)),
+    # When its rooms are free, from availability (db/free_time.py): for Monday's 48 half-hour
+    # starts, then Tuesday's..., the longest session from each (in half hours), and how many
+    # days ahead it takes bookings. On the row, so that search reads them with no lookup.
+    Column("free_weekly", LargeBinary),
+    Column("free_days_ahead", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("hourly_price_minor >= 0", name="studios_price_not_negative"),
@@ -83,6 +91,14 @@ Index("studios_search_vector", studios.c.search_vector, postgresql_using="gin")
 Index("studios_amenities", studios.c.amenities, postgresql_using="gin")
 Index("studios_status_price", studios.c.status, studios.c.hourly_price_minor, studios.c.id)
 Index("studios_city", func.lower(studios.c.city))
+# Search's rating order (its default without words or a place) read in order, not sorted.
+Index(
+    "studios_published_rating",
+    # As PostgreSQL prints it back, so that migrations and this model compare equal.
+    literal_column("(COALESCE(rating_average, 0::numeric)::double precision)").desc(),
+    studios.c.id,
+    postgresql_where=text("(status = 'published'::text)"),
+)
 # Needs the cube and earthdistance extensions, which the migration creates by hand first.
 Index(
     "studios_location",

@@ -7,18 +7,18 @@ import binascii
 import json
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
 from catalog.domain.amenities import Amenity
+from catalog.domain.free_time import SLOT_MINUTES
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MIN_RADIUS_KM = 0.01
 MAX_RADIUS_KM = 500.0
 MINUTES_IN_DAY = 24 * 60
-MIN_FREE_MINUTES = 15
 FURTHEST_SEARCH_DAYS = 3 * 366
 
 
@@ -44,14 +44,28 @@ class Near:
 @dataclass(frozen=True)
 class FreeAt:
     """A room free on `day` (the studio's local date) for `minutes`, starting between
-    `earliest` and `latest` (minutes after local midnight, both included)."""
+    `earliest` and `latest` (minutes after local midnight, both included) on the half hour.
+
+    `near_today`: the day may be some studio's today, whose past starts are not free.
+    """
 
     day: date
     earliest: int
     latest: int
     minutes: int
+    near_today: bool = True
+
+    @property
+    def slots(self) -> range:
+        """The half-hour starts in the window."""
+        return range(-(-self.earliest // SLOT_MINUTES), self.latest // SLOT_MINUTES + 1)
+
+    @property
+    def halves(self) -> int:
+        return self.minutes // SLOT_MINUTES
 
     def checked(self, today: date) -> FreeAt:
+        """The search when it can be run on `today` (UTC); InvalidSearch naming the parameter."""
         if (
             not today - timedelta(days=1)
             <= self.day
@@ -60,9 +74,11 @@ class FreeAt:
             raise InvalidSearch(f"date: from today to {FURTHEST_SEARCH_DAYS} days ahead")
         if self.latest < self.earliest:
             raise InvalidSearch("start_until: before start_from")
+        if self.minutes % SLOT_MINUTES or not SLOT_MINUTES <= self.minutes <= MINUTES_IN_DAY:
+            raise InvalidSearch(f"duration_minutes: a multiple of {SLOT_MINUTES} up to a day")
         if self.earliest + self.minutes > MINUTES_IN_DAY:
             raise InvalidSearch("duration_minutes: the session would end after midnight")
-        return self
+        return replace(self, near_today=abs((self.day - today).days) <= 1)
 
 
 def _storable(key: float) -> bool:

@@ -16,7 +16,7 @@ from web.formatting import GRACE_WORDS
 from web.pages import page_router
 from web.places import PLACES
 from web.rendering import is_htmx, render
-from web.search_form import AMENITIES, CURRENCIES, SORTS, SearchForm
+from web.search_form import AMENITIES, CURRENCIES, HOURS, SORTS, SearchForm
 
 router = page_router()
 FEATURED = 6
@@ -54,6 +54,7 @@ async def search(
         "amenity_names": AMENITIES,
         "currency_options": [("", "Any currency")] + [(c, c) for c in CURRENCIES],
         "sorts": SORTS,
+        "hours_options": list(HOURS.items()),
     }
     if not is_htmx(request, "results"):
         return render(request, "search.html", context, status=422 if form.errors else 200)

@@ -1,4 +1,6 @@
-"""when studios' rooms are free, as availability publishes it (FreeTimeChanged), for search
+"""when studios' rooms are free, as availability publishes it (FreeTimeChanged), for search:
+on each studio the longest session from each half-hour start of each weekday and its booking
+horizon; beside them the dates that differ and when each studio's picture was computed
 
 Revision ID: catalog_0008_free_time
 Revises: catalog_0007_booking_mode
@@ -14,35 +16,25 @@ branch_labels = None
 depends_on = None
 
 
-def _spans(table: str, when: sa.Column) -> None:  # type: ignore[type-arg]
-    op.create_table(
-        table,
-        sa.Column("studio_id", sa.Uuid(), nullable=False),
-        when,
-        sa.Column("room_id", sa.Uuid(), nullable=False),
-        sa.Column("start_minute", sa.SmallInteger(), nullable=False),
-        sa.Column("end_minute", sa.SmallInteger(), nullable=False),
-    )
-
-
 def upgrade() -> None:
+    op.add_column("studios", sa.Column("free_weekly", sa.LargeBinary(), nullable=True))
+    op.add_column("studios", sa.Column("free_days_ahead", sa.Integer(), nullable=True))
     op.create_table(
         "free_time_studios",
         sa.Column("studio_id", sa.Uuid(), primary_key=True),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("max_advance_days", sa.Integer(), nullable=False),
     )
-    _spans("free_time_weekly", sa.Column("weekday", sa.SmallInteger(), nullable=False, comment="0 = Monday"))
-    op.create_index("free_time_weekly_studio", "free_time_weekly", ["studio_id", "weekday"])
     op.create_table(
         "free_time_dates",
-        sa.Column("studio_id", sa.Uuid(), primary_key=True),
         sa.Column("day", sa.Date(), primary_key=True),
+        sa.Column("studio_id", sa.Uuid(), primary_key=True),
+        sa.Column("longest", sa.LargeBinary(), nullable=False),
     )
-    _spans("free_time_dated", sa.Column("day", sa.Date(), nullable=False))
-    op.create_index("free_time_dated_studio", "free_time_dated", ["studio_id", "day"])
+    op.create_index("free_time_dates_studio", "free_time_dates", ["studio_id"])
 
 
 def downgrade() -> None:
-    for table in ("free_time_dated", "free_time_dates", "free_time_weekly", "free_time_studios"):
-        op.drop_table(table)
+    op.drop_table("free_time_dates")
+    op.drop_table("free_time_studios")
+    op.drop_column("studios", "free_days_ahead")
+    op.drop_column("studios", "free_weekly")
