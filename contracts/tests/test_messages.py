@@ -100,7 +100,7 @@ def test_envelope_refuses_to_open_as_another_message() -> None:
 def test_commands_for_lists_what_a_service_executes() -> None:
     commands = {message.__name__ for message in commands_for("availability")}
 
-    assert commands == {"HoldSlots", "ConfirmSlots", "ReleaseSlots"}
+    assert commands == {"HoldSlots", "ConfirmSlots", "ReleaseSlots", "DropMoveHold"}
 
 
 def test_messages_are_frozen() -> None:

@@ -1,7 +1,8 @@
 """Commands the availability service executes and the events it publishes.
 
-Availability keeps at most one live reservation per booking, so every message names
-the booking; `reservation_id` is availability's own id of that reservation.
+Availability keeps one live reservation per booking, and while the booking is being moved to
+another time or room a second one, its move hold (`move_id`); every message names the booking,
+and `reservation_id` is availability's own id of a reservation.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ class HoldSlots(Message):
         "then (bounded by AVAILABILITY_MAX_REQUEST_HOLD_HOURS); None holds it for availability's "
         "usual minutes.",
     )
+    move_id: uuid.UUID | None = Field(
+        default=None,
+        description="Moving a booked booking: hold this range beside its booked reservation "
+        "(they may overlap). One move at a time; ConfirmSlots of the move hold books it and "
+        "releases the old reservation in one step, DropMoveHold lets it go.",
+    )
 
 
 class SlotsHeld(Message):
@@ -76,6 +83,7 @@ class SlotsHeld(Message):
     room_id: uuid.UUID
     time_range: TimeRange
     expires_at: UtcDatetime
+    move_id: uuid.UUID | None = Field(default=None, description="The HoldSlots' move, if any.")
 
 
 class SlotsUnavailable(Message):
@@ -90,6 +98,7 @@ class SlotsUnavailable(Message):
     time_range: TimeRange
     reason: UnavailableReason
     detail: str | None = None
+    move_id: uuid.UUID | None = Field(default=None, description="The HoldSlots' move, if any.")
 
 
 class ConfirmSlots(Message):
@@ -114,6 +123,11 @@ class SlotsConfirmed(Message):
     room_id: uuid.UUID
     time_range: TimeRange
     confirmed_at: UtcDatetime
+    replaced_reservation_id: uuid.UUID | None = Field(
+        default=None,
+        description="For a move hold: the booking's earlier reservation, released in the "
+        "same step.",
+    )
 
 
 class SlotsLost(Message):
@@ -160,6 +174,30 @@ class SlotsReleased(Message):
     )
     reason: ReleaseReason
     released_at: UtcDatetime
+
+
+class DropMoveHold(Message):
+    """Booking, when a move of a booked booking is given up: let its move hold go; the booked
+    reservation stays. Answered with MoveHoldDropped whatever there was."""
+
+    message_type: ClassVar[str] = "availability.drop_move_hold"
+    routing_key: ClassVar[str] = "availability.command.drop_move_hold"
+
+    booking_id: uuid.UUID
+    move_id: uuid.UUID
+
+
+class MoveHoldDropped(Message):
+    """Availability, after DropMoveHold: the move's hold is released (or never was)."""
+
+    message_type: ClassVar[str] = "availability.move_hold_dropped"
+    routing_key: ClassVar[str] = "availability.move_hold.dropped"
+
+    booking_id: uuid.UUID
+    move_id: uuid.UUID
+    reservation_id: uuid.UUID | None = Field(
+        default=None, description="The move hold released; None when there was none."
+    )
 
 
 class HoldExpired(Message):

@@ -16,6 +16,7 @@ ADMIN_ID = uuid.UUID("00000000-0000-4000-8000-00000000000a")
 STUDIO_ID = uuid.UUID("00000000-0000-4000-8000-00000000005d")
 ROOM_ID = uuid.UUID("00000000-0000-4000-8000-0000000000f1")
 RESERVATION_ID = uuid.UUID("00000000-0000-4000-8000-000000000e5e")
+MOVE_ID = uuid.UUID("00000000-0000-4000-8000-00000000303e")
 PAYMENT_ID = uuid.UUID("00000000-0000-4000-8000-00000000ba1d")
 REFUND_ID = uuid.UUID("00000000-0000-4000-8000-0000000000ef")
 DISPUTE_ID = uuid.UUID("00000000-0000-4000-8000-0000000000d1")
@@ -111,6 +112,8 @@ def _availability() -> list[Message]:
         availability.ReleaseSlots(**reservation, reason=released),
         availability.SlotsReleased(**reservation, reason=released, released_at=NOW),
         availability.HoldExpired(**reservation, **where, expired_at=NOW),
+        availability.DropMoveHold(booking_id=BOOKING_ID, move_id=MOVE_ID),
+        availability.MoveHoldDropped(**reservation, move_id=MOVE_ID),
         availability.FreeTimeChanged(
             studio_id=STUDIO_ID,
             computed_at=NOW,

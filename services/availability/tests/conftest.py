@@ -164,7 +164,9 @@ async def probe(rabbit_url: str, bus_namespace: str) -> AsyncIterator[Probe]:
     async def collect(body: dict[str, Any]) -> None:
         probe.received.append(Envelope.model_validate(body))
 
-    bus.consume(name, ["availability.slots.*", "availability.hold.*"], collect)
+    bus.consume(
+        name, ["availability.slots.*", "availability.hold.*", "availability.move_hold.*"], collect
+    )
     await bus.start()
     yield probe
     await bus.stop()

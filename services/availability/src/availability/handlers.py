@@ -10,7 +10,7 @@ from availability.config import AvailabilitySettings
 from availability.domain.calendar_feeds import first_name
 from availability.service import calendar_feeds, saga_commands, schedules
 from contracts import Envelope
-from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
+from contracts.availability import ConfirmSlots, DropMoveHold, HoldSlots, ReleaseSlots
 from contracts.booking import BookingRequested
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from service_runtime.consumer import MessageHandlers
@@ -57,5 +57,9 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     @handlers.on(ReleaseSlots)
     async def on_release(uow: UnitOfWork, command: ReleaseSlots, _: Envelope) -> None:
         await saga_commands.release(uow, command, now=uow.now)
+
+    @handlers.on(DropMoveHold)
+    async def on_drop_move(uow: UnitOfWork, command: DropMoveHold, _: Envelope) -> None:
+        await saga_commands.drop_move(uow, command, now=uow.now)
 
     return handlers

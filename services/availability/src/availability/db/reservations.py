@@ -50,6 +50,7 @@ def reservation_of(row: Any) -> Reservation:
         held_by=row.held_by,
         confirmed_at=row.confirmed_at,
         created_at=row.created_at,
+        move_id=row.move_id,
     )
 
 
@@ -100,7 +101,36 @@ async def _insert(session: AsyncSession, reservation: Reservation) -> None:
             expires_at=reservation.expires_at,
             version=reservation.version,
             created_at=reservation.created_at or func.now(),
+            move_id=reservation.move_id,
         )
+    )
+
+
+async def reservations_of_move(
+    session: AsyncSession, booking_id: uuid.UUID, move_id: uuid.UUID
+) -> list[Reservation]:
+    """Every reservation a move of the booking ever had, whatever became of it."""
+    rows = await session.execute(
+        select(reservations).where(
+            reservations.c.booking_id == booking_id, reservations.c.move_id == move_id
+        )
+    )
+    return [reservation_of(row) for row in rows]
+
+
+async def last_released_for(
+    session: AsyncSession, booking_id: uuid.UUID, other_than: uuid.UUID
+) -> uuid.UUID | None:
+    """The booking's reservation released last, other than one: what a move replaced."""
+    return await session.scalar(
+        select(reservations.c.id)
+        .where(
+            reservations.c.booking_id == booking_id,
+            reservations.c.id != other_than,
+            reservations.c.status == ReservationStatus.RELEASED.value,
+        )
+        .order_by(reservations.c.updated_at.desc())
+        .limit(1)
     )
 
 

@@ -106,6 +106,7 @@ reservations = Table(
     Column("room_id", Uuid, nullable=False),
     Column("booking_id", Uuid),
     Column("held_by", Text),
+    Column("move_id", Uuid),
     Column("during", TSTZRANGE, nullable=False),
     # The reserved time with the studio's buffers before and after it: what the constraint
     # keeps apart.
@@ -121,9 +122,12 @@ reservations = Table(
     ),
     # A hold is a person's (placed over HTTP) or a booking's (placed by the saga), never both.
     CheckConstraint("held_by IS NULL OR booking_id IS NULL", name="reservations_person_or_booking"),
+    # Two reservations of one booking may overlap (a move and what it replaces); any other two
+    # live ones may not. A person's hold has no booking: its own id stands for it.
     ExcludeConstraint(
         ("room_id", "="),
         ("blocks", "&&"),
+        (text("coalesce(booking_id, id)"), "<>"),
         name="reservations_no_overlap",
         using="gist",
         where=text("status IN ('held', 'booked')"),

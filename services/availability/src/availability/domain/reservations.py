@@ -54,6 +54,8 @@ class Reservation:
     confirmed_at: datetime | None = None
     created_at: datetime | None = None
     buffer_before: timedelta = timedelta(0)
+    move_id: uuid.UUID | None = None
+    """Set on a hold that moves its booking to another time or room (HoldSlots' move_id)."""
 
     @property
     def blocks(self) -> Interval:
@@ -85,6 +87,7 @@ def new_hold(
     hold_for: timedelta,
     held_by: str | None = None,
     buffer_before: timedelta = timedelta(0),
+    move_id: uuid.UUID | None = None,
 ) -> Reservation:
     """A hold that lapses `hold_for` after now unless confirmed."""
     return Reservation(
@@ -99,6 +102,7 @@ def new_hold(
         expires_at=now + hold_for,
         held_by=held_by,
         created_at=now,
+        move_id=move_id,
     )
 
 

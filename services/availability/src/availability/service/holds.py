@@ -41,6 +41,7 @@ class HoldRequest:
     during: Interval
     booking_id: uuid.UUID | None = None
     held_by: str | None = None
+    move_id: uuid.UUID | None = None
 
     def __post_init__(self) -> None:
         if (self.booking_id is None) == (self.held_by is None):
@@ -80,9 +81,12 @@ async def place_hold(
         now=now,
         hold_for=hold_for,
         held_by=request.held_by,
+        move_id=request.move_id,
     )
     await expire_lapsed_in_way(uow, hold, now)
-    if await db.live_in_room(uow.session, hold.room_id, hold.blocks, now):
+    in_the_way = await db.live_in_room(uow.session, hold.room_id, hold.blocks, now)
+    # A booking's move may overlap its own reservation (an hour later in the same room).
+    if any(r.booking_id is None or r.booking_id != hold.booking_id for r in in_the_way):
         # A cheap early answer for committed overlaps; concurrent ones meet the constraint.
         return _taken()
     try:

@@ -1,8 +1,14 @@
-"""The booking saga's commands: HoldSlots, ConfirmSlots, ReleaseSlots, each answered once.
+"""The booking saga's commands: HoldSlots, ConfirmSlots, ReleaseSlots, DropMoveHold, each
+answered once.
 
 Commands about one booking take effect one at a time (a lock per booking across replicas),
 and a booking whose reservations were released never holds again, so they end correct in
 whatever order they arrive: a ReleaseSlots handled before its HoldSlots still wins.
+
+A booked booking moves to another time or room in two steps: a HoldSlots with a `move_id`
+holds the new range beside the booked reservation (the two may overlap), and ConfirmSlots of
+that hold books it and releases the old reservation in the same transaction, so the booking
+never has both or neither. DropMoveHold gives the move up; each move holds only once.
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from availability.domain.slots import Refusal
 from availability.service import holds
 from contracts.availability import (
     ConfirmSlots,
+    DropMoveHold,
     HoldSlots,
     LostReason,
+    MoveHoldDropped,
     ReleaseSlots,
     SlotsConfirmed,
     SlotsHeld,
@@ -55,14 +63,51 @@ async def _booking_hold(
             UnavailableReason.ALREADY_RESERVED,
             f"Booking {booking_id} was released; it takes no new hold.",
         )
+    if request.move_id is not None:
+        return await _move_hold(uow, request, booking_id, request.move_id, now)
     for existing in await db.held_or_booked_for(uow.session, booking_id):
-        if not existing.is_live(now):
+        if not existing.is_live(now) or existing.move_id is not None:
             continue
         if existing.room_id == request.room_id and existing.during == request.during:
             return existing
         return Refusal(
             UnavailableReason.ALREADY_RESERVED,
             f"Booking {booking_id} already holds reservation {existing.id} for another time.",
+        )
+    return None
+
+
+async def _move_hold(
+    uow: UnitOfWork,
+    request: holds.HoldRequest,
+    booking_id: uuid.UUID,
+    move_id: uuid.UUID,
+    now: datetime,
+) -> Reservation | Refusal | None:
+    """What a move of a booked booking holds already, or why it may not hold; None when it
+    may place its hold now."""
+    for earlier in await db.reservations_of_move(uow.session, booking_id, move_id):
+        if not earlier.is_live(now):
+            return Refusal(
+                UnavailableReason.ALREADY_RESERVED,
+                f"Move {move_id} of booking {booking_id} lost its hold; it holds only once.",
+            )
+        if earlier.room_id == request.room_id and earlier.during == request.during:
+            return earlier
+        return Refusal(
+            UnavailableReason.ALREADY_RESERVED,
+            f"Move {move_id} of booking {booking_id} holds another time.",
+        )
+    live = [r for r in await db.held_or_booked_for(uow.session, booking_id) if r.is_live(now)]
+    if not any(r.status is ReservationStatus.BOOKED for r in live):
+        return Refusal(
+            UnavailableReason.ALREADY_RESERVED,
+            f"Booking {booking_id} has no booked reservation to move.",
+        )
+    if any(r.status is ReservationStatus.HELD for r in live):
+        return Refusal(
+            UnavailableReason.ALREADY_RESERVED,
+            f"Booking {booking_id} is already being moved; one move at a time.",
         )
     return None
 
@@ -77,6 +122,7 @@ def _held(reservation: Reservation) -> SlotsHeld:
         room_id=reservation.room_id,
         time_range=holds.time_range_of(reservation.during),
         expires_at=reservation.expires_at,
+        move_id=reservation.move_id,
     )
 
 
@@ -104,6 +150,7 @@ async def hold_for_booking(
         room_id=command.room_id,
         during=Interval(command.time_range.starts_at, command.time_range.ends_at),
         booking_id=command.booking_id,
+        move_id=command.move_id,
     )
     outcome = await _booking_hold(uow, request, command.booking_id, now)
     if outcome is None:
@@ -119,6 +166,7 @@ async def hold_for_booking(
             time_range=command.time_range,
             reason=outcome.reason,
             detail=outcome.detail,
+            move_id=command.move_id,
         ),
         correlation_id=str(command.booking_id),
     )
@@ -138,7 +186,12 @@ async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> N
         if decision is Confirmation.RELEASED:
             return await _lost(uow, command, LostReason.RELEASED)
         if decision is Confirmation.ALREADY_BOOKED:
-            return await _confirmed(uow, reservation, reservation.confirmed_at or now)
+            replaced = None
+            if reservation.move_id is not None:
+                replaced = await db.last_released_for(
+                    uow.session, command.booking_id, other_than=reservation.id
+                )
+            return await _confirmed(uow, reservation, reservation.confirmed_at or now, replaced)
         if decision is Confirmation.REBOOK_IF_FREE:
             await holds.expire_lapsed_in_way(uow, reservation, now)
             try:
@@ -156,11 +209,32 @@ async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> N
                 uow.session, reservation, ReservationStatus.BOOKED, confirmed_at=now
             )
         if changed:
-            return await _confirmed(uow, reservation, now)
+            replaced = await _release_replaced(uow, reservation) if reservation.move_id else None
+            return await _confirmed(uow, reservation, now, replaced)
     raise RuntimeError(f"reservation {command.reservation_id} kept changing under ConfirmSlots")
 
 
-async def _confirmed(uow: UnitOfWork, reservation: Reservation, confirmed_at: datetime) -> None:
+async def _release_replaced(uow: UnitOfWork, moved: Reservation) -> uuid.UUID | None:
+    """A move just booked: its booking's other reservation is released with it."""
+    assert moved.booking_id is not None
+    replaced = None
+    for _ in range(_CAS_ATTEMPTS):
+        live = await db.held_or_booked_for(uow.session, moved.booking_id)
+        others = [r for r in live if r.id != moved.id]
+        if not others:
+            return replaced
+        for other in others:
+            if await db.change_status(uow.session, other, ReservationStatus.RELEASED):
+                replaced = other.id
+    raise RuntimeError(f"reservations of booking {moved.booking_id} kept changing")
+
+
+async def _confirmed(
+    uow: UnitOfWork,
+    reservation: Reservation,
+    confirmed_at: datetime,
+    replaced: uuid.UUID | None = None,
+) -> None:
     assert reservation.booking_id is not None
     await uow.publish(
         SlotsConfirmed(
@@ -170,6 +244,7 @@ async def _confirmed(uow: UnitOfWork, reservation: Reservation, confirmed_at: da
             room_id=reservation.room_id,
             time_range=holds.time_range_of(reservation.during),
             confirmed_at=confirmed_at,
+            replaced_reservation_id=replaced,
         ),
         correlation_id=str(reservation.booking_id),
     )
@@ -222,3 +297,22 @@ async def _bookings_own(uow: UnitOfWork, command: ReleaseSlots) -> uuid.UUID | N
         return None
     named = await db.reservation_by_id(uow.session, command.reservation_id)
     return named.id if named is not None and named.booking_id == command.booking_id else None
+
+
+async def drop_move(uow: UnitOfWork, command: DropMoveHold, *, now: datetime) -> None:
+    """Let a move's hold go (a booked one stays: the move is done); MoveHoldDropped always."""
+    await _one_at_a_time(uow, command.booking_id)
+    dropped = None
+    for reservation in await db.reservations_of_move(
+        uow.session, command.booking_id, command.move_id
+    ):
+        if reservation.status is ReservationStatus.HELD and await db.change_status(
+            uow.session, reservation, ReservationStatus.RELEASED
+        ):
+            dropped = reservation.id
+    await uow.publish(
+        MoveHoldDropped(
+            booking_id=command.booking_id, move_id=command.move_id, reservation_id=dropped
+        ),
+        correlation_id=str(command.booking_id),
+    )
