@@ -73,12 +73,8 @@ def seed_free_time(url: str, days: int, touched: float) -> int:
                     ]
                     copy.write_row((studio_id, b"".join(week)))
             cursor.execute(
-                "UPDATE studios SET free_weekly = weeks.weekly, free_days_ahead = 180 "
-                "FROM weeks WHERE weeks.studio_id = studios.id"
-            )
-            cursor.execute(
-                "INSERT INTO free_time_studios (studio_id, computed_at) "
-                "SELECT studio_id, now() FROM weeks"
+                "INSERT INTO free_time_weeks (studio_id, computed_at, days_ahead, weekly) "
+                "SELECT studio_id, now(), 180, weekly FROM weeks"
             )
             with cursor.copy("COPY free_time_dates (studio_id, day, longest) FROM STDIN") as copy:
                 for studio_id, spans in hours.items():
@@ -95,7 +91,7 @@ def seed_free_time(url: str, days: int, touched: float) -> int:
                             (studio_id, today + timedelta(days=offset), longest_sessions(free))
                         )
                         dated += 1
-        connection.execute("ANALYZE studios, free_time_studios, free_time_dates")
+        connection.execute("ANALYZE free_time_weeks, free_time_dates")
     return dated
 
 

@@ -1,11 +1,12 @@
 """When studios' rooms are free, as availability last published it (FreeTimeChanged), kept as
-search reads it (catalog.domain.free_time): on each studio row a week of half-hour starts and
-its booking horizon; beside them the dates whose starts differ (reservations, closures, extra
-hours) and when each studio's picture was computed.
+search reads it (catalog.domain.free_time): per studio a week of half-hour starts, its booking
+horizon and when the picture was computed; per date that differs (reservations, closures, extra
+hours) that date's starts.
 
-A studio matches when some start in the window has a session at least as long as asked: from
-the date's own picture when it has one, else from its weekday's; never before its local now or
-past its horizon. A studio availability never described never matches.
+A studio matches when some start in the window has a session at least as long as asked: by the
+date's own picture when it has one, else by its weekday's within its horizon; never before its
+local now. A studio availability never described never matches. Both tables stay narrow and
+apart from `studios`, so searches that do not ask for free time read no more than before.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
-    Index,
+    Integer,
     LargeBinary,
     Table,
     Uuid,
@@ -31,7 +32,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,53 +42,47 @@ from catalog.domain.free_time import SLOT_MINUTES, SLOTS, longest_sessions
 from catalog.domain.search import FreeAt
 from contracts.availability import FreeTimeChanged
 
-free_time_studios = Table(
-    "free_time_studios",
+free_time_weeks = Table(
+    "free_time_weeks",
     metadata,
     Column("studio_id", Uuid, primary_key=True),
     Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("days_ahead", Integer, nullable=False),
+    # 7 * 48 bytes: for Monday's half-hour starts, then Tuesday's..., the longest session.
+    Column("weekly", LargeBinary, nullable=False),
 )
 
 free_time_dates = Table(
     "free_time_dates",
     metadata,
-    Column("day", Date, primary_key=True),
     Column("studio_id", Uuid, primary_key=True),
-    Column("longest", LargeBinary, nullable=False),  # 48 bytes, as one day of free_weekly
-    Index("free_time_dates_studio", "studio_id"),
+    Column("day", Date, primary_key=True),
+    Column("longest", LargeBinary, nullable=False),  # 48 bytes, as one day of `weekly`
 )
 
 
 async def replace_free_time(session: AsyncSession, message: FreeTimeChanged) -> bool:
     """Make the message the studio's free time, unless a newer one is already kept."""
-    newer = await session.execute(
-        pg_insert(free_time_studios)
-        .values(studio_id=message.studio_id, computed_at=message.computed_at)
-        .on_conflict_do_update(
-            index_elements=[free_time_studios.c.studio_id],
-            set_={"computed_at": message.computed_at},
-            where=free_time_studios.c.computed_at < message.computed_at,
-        )
-        .returning(free_time_studios.c.studio_id)
-    )
-    if newer.first() is None:
-        return False
     by_weekday: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for week in message.weekly:
         by_weekday[week.weekday] += [(s.start_minute, s.end_minute) for s in week.spans]
-    weekly = b"".join(longest_sessions(by_weekday[weekday]) for weekday in range(7))
-    # Most changes are bookings, which leave the week as it was: the studio row stays untouched.
-    await session.execute(
-        update(studios)
-        .where(
-            studios.c.id == message.studio_id,
-            or_(
-                studios.c.free_weekly.is_distinct_from(weekly),
-                studios.c.free_days_ahead.is_distinct_from(message.max_advance_days),
-            ),
+    values = {
+        "computed_at": message.computed_at,
+        "days_ahead": message.max_advance_days,
+        "weekly": b"".join(longest_sessions(by_weekday[weekday]) for weekday in range(7)),
+    }
+    newer = await session.execute(
+        pg_insert(free_time_weeks)
+        .values(studio_id=message.studio_id, **values)
+        .on_conflict_do_update(
+            index_elements=[free_time_weeks.c.studio_id],
+            set_=values,
+            where=free_time_weeks.c.computed_at < message.computed_at,
         )
-        .values(free_weekly=weekly, free_days_ahead=message.max_advance_days)
+        .returning(free_time_weeks.c.studio_id)
     )
+    if newer.first() is None:
+        return False
     by_date: dict[date, list[tuple[int, int]]] = defaultdict(list)
     for day in message.days:
         by_date[day.day] += [(s.start_minute, s.end_minute) for s in day.spans]
@@ -107,8 +101,9 @@ async def replace_free_time(session: AsyncSession, message: FreeTimeChanged) -> 
 
 
 def free_at(wanted: FreeAt) -> ColumnElement[bool]:
-    """Whether a room of the studio (of the `studios` row) is free as wanted: by its date's own
-    picture when it has one (one primary-key probe), else by its weekday's on its row."""
+    """Whether a room of the studio (of the `studios` row) is free as wanted: its date's own
+    picture when it has one, else its weekday's; a primary-key probe each, the second only
+    when the first finds nothing."""
     if not wanted.slots:
         return false()
     local_now = func.timezone(studios.c.timezone, func.now())
@@ -127,13 +122,17 @@ def free_at(wanted: FreeAt) -> ColumnElement[bool]:
             starts.append(long_enough)
         return or_(*starts)
 
-    # True or false for a date with its own picture, NULL (no row) for the others.
+    # Each is true or false when the studio has that picture, NULL (no row) when not.
     on_the_date = select(fits(free_time_dates.c.longest, 0)).where(
-        free_time_dates.c.day == wanted.day, free_time_dates.c.studio_id == studios.c.id
+        free_time_dates.c.studio_id == studios.c.id, free_time_dates.c.day == wanted.day
     )
-    on_the_weekday = fits(studios.c.free_weekly, wanted.day.weekday() * SLOTS)
+    on_the_weekday = select(
+        and_(
+            day <= local_today + free_time_weeks.c.days_ahead,
+            fits(free_time_weeks.c.weekly, wanted.day.weekday() * SLOTS),
+        )
+    ).where(free_time_weeks.c.studio_id == studios.c.id)
     return and_(
         day >= local_today,
-        day <= local_today + studios.c.free_days_ahead,
-        func.coalesce(on_the_date.scalar_subquery(), on_the_weekday),
+        func.coalesce(on_the_date.scalar_subquery(), on_the_weekday.scalar_subquery()),
     )

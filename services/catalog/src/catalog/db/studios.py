@@ -14,7 +14,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     Numeric,
     Table,
     Text,
@@ -76,11 +75,6 @@ studios = Table(
     Column("rating_count", Integer, nullable=False, server_default="0"),
     Column("rating_average", Numeric(3, 2)),
     Column("search_vector", TSVECTOR, Computed(SEARCH_VECTOR_SQL, persisted=True)),
-    # When its rooms are free, from availability (db/free_time.py): for Monday's 48 half-hour
-    # starts, then Tuesday's..., the longest session from each (in half hours), and how many
-    # days ahead it takes bookings. On the row, so that search reads them with no lookup.
-    Column("free_weekly", LargeBinary),
-    Column("free_days_ahead", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint("hourly_price_minor >= 0", name="studios_price_not_negative"),
