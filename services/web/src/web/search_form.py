@@ -122,6 +122,13 @@ class SearchForm:
         pairs += [("amenities", name) for name in self.amenities]
         return [(name, value) for name, value in pairs if value]
 
+    def times_query(self) -> dict[str, str] | None:
+        """The studio's free-times page for the day (and length) searched, if a day was."""
+        if not self.date or "date" in self.errors:
+            return None
+        hours = {"hours": self.hours} if self.hours and self.hours in HOURS else {}
+        return {"day": self.date, **hours}
+
     @property
     def filtered(self) -> bool:
         return bool(self.query_without_cursor())

@@ -123,6 +123,7 @@ def test_a_free_time_search_asks_catalog_for_the_date_the_start_window_and_minut
         "start_until": "20:30",
         "duration_minutes": 180,
     }
+    assert form.times_query() == {"day": "2026-12-24", "hours": "3"}
     assert form.take_api_errors({"duration_minutes": "the session would end after midnight"})
     assert form.errors == {"hours": "the session would end after midnight"}
 
