@@ -83,7 +83,8 @@ async def test_a_booked_time_leaves_the_search_for_it_and_a_cancelled_one_comes_
     await expect(results).to_contain_text(name)
     await visitor.look("search-free-in-the-afternoon")
     await results.get_by_role("link", name="Free times that day").click()
-    await expect(visitor.page.get_by_label("Day", exact=True)).to_have_value(local.date().isoformat())
+    day = visitor.page.get_by_label("Day", exact=True)
+    await expect(day).to_have_value(local.date().isoformat())
     times = visitor.page.get_by_role("list", name=re.compile("Free start times"))
     await expect(times.get_by_role("link", name="13:00")).to_be_visible()
     await expect(times.get_by_role("link", name="11:00")).to_have_count(0)  # the booked hours
