@@ -60,6 +60,6 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
 
     @handlers.on(DropMoveHold)
     async def on_drop_move(uow: UnitOfWork, command: DropMoveHold, _: Envelope) -> None:
-        await saga_commands.drop_move(uow, command, now=uow.now)
+        await saga_commands.drop_move(uow, command)
 
     return handlers

@@ -14,6 +14,7 @@ never has both or neither. DropMoveHold gives the move up; each move holds only 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from availability import db
@@ -214,19 +215,26 @@ async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> N
     raise RuntimeError(f"reservation {command.reservation_id} kept changing under ConfirmSlots")
 
 
+async def _release_where(
+    uow: UnitOfWork, booking_id: uuid.UUID, which: Callable[[Reservation], bool]
+) -> list[uuid.UUID]:
+    """Release the booking's held or booked reservations that `which` picks; their ids."""
+    released: list[uuid.UUID] = []
+    for _ in range(_CAS_ATTEMPTS):
+        pending = [r for r in await db.held_or_booked_for(uow.session, booking_id) if which(r)]
+        if not pending:
+            return released
+        for reservation in pending:
+            if await db.change_status(uow.session, reservation, ReservationStatus.RELEASED):
+                released.append(reservation.id)
+    raise RuntimeError(f"reservations of booking {booking_id} kept changing")
+
+
 async def _release_replaced(uow: UnitOfWork, moved: Reservation) -> uuid.UUID | None:
     """A move just booked: its booking's other reservation is released with it."""
     assert moved.booking_id is not None
-    replaced = None
-    for _ in range(_CAS_ATTEMPTS):
-        live = await db.held_or_booked_for(uow.session, moved.booking_id)
-        others = [r for r in live if r.id != moved.id]
-        if not others:
-            return replaced
-        for other in others:
-            if await db.change_status(uow.session, other, ReservationStatus.RELEASED):
-                replaced = other.id
-    raise RuntimeError(f"reservations of booking {moved.booking_id} kept changing")
+    replaced = await _release_where(uow, moved.booking_id, lambda r: r.id != moved.id)
+    return replaced[-1] if replaced else None
 
 
 async def _confirmed(
@@ -266,20 +274,9 @@ async def release(uow: UnitOfWork, command: ReleaseSlots, *, now: datetime) -> N
     """
     await _one_at_a_time(uow, command.booking_id)
     await db.mark_released(uow.session, command.booking_id, now)
-    released: list[uuid.UUID] = []
-    for _ in range(_CAS_ATTEMPTS):
-        pending = [
-            reservation
-            for reservation in await db.held_or_booked_for(uow.session, command.booking_id)
-            if command.reservation_id in (None, reservation.id)
-        ]
-        if not pending:
-            break
-        for reservation in pending:
-            if await db.change_status(uow.session, reservation, ReservationStatus.RELEASED):
-                released.append(reservation.id)
-    else:
-        raise RuntimeError(f"reservations of booking {command.booking_id} kept changing")
+    released = await _release_where(
+        uow, command.booking_id, lambda r: command.reservation_id in (None, r.id)
+    )
     await uow.publish(
         SlotsReleased(
             booking_id=command.booking_id,
@@ -299,20 +296,19 @@ async def _bookings_own(uow: UnitOfWork, command: ReleaseSlots) -> uuid.UUID | N
     return named.id if named is not None and named.booking_id == command.booking_id else None
 
 
-async def drop_move(uow: UnitOfWork, command: DropMoveHold, *, now: datetime) -> None:
+async def drop_move(uow: UnitOfWork, command: DropMoveHold) -> None:
     """Let a move's hold go (a booked one stays: the move is done); MoveHoldDropped always."""
     await _one_at_a_time(uow, command.booking_id)
-    dropped = None
-    for reservation in await db.reservations_of_move(
-        uow.session, command.booking_id, command.move_id
-    ):
-        if reservation.status is ReservationStatus.HELD and await db.change_status(
-            uow.session, reservation, ReservationStatus.RELEASED
-        ):
-            dropped = reservation.id
+    dropped = await _release_where(
+        uow,
+        command.booking_id,
+        lambda r: r.move_id == command.move_id and r.status is ReservationStatus.HELD,
+    )
     await uow.publish(
         MoveHoldDropped(
-            booking_id=command.booking_id, move_id=command.move_id, reservation_id=dropped
+            booking_id=command.booking_id,
+            move_id=command.move_id,
+            reservation_id=dropped[0] if dropped else None,
         ),
         correlation_id=str(command.booking_id),
     )
