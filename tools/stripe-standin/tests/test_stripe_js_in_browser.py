@@ -126,7 +126,9 @@ def site_url(standin_url):
 
 
 @pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
+async def page(browser: Browser, site_url: str) -> AsyncIterator[Page]:
+    # Asks for the site so that it closes before the site stops: a late favicon request from
+    # the last page would otherwise be refused and logged as an error.
     context = await browser.new_context(viewport={"width": 800, "height": 720})
     opened = await context.new_page()
     problems: list[str] = []
