@@ -119,6 +119,21 @@ class BookingNoShow(_BookingEvent):
     reported_at: UtcDatetime
 
 
+class BookingRescheduled(_BookingEvent):
+    """Booking, when a confirmed booking has moved to another time or room of its studio: the
+    new room and time are booked and the earlier ones released (availability did both in one
+    step). The booking keeps its id, price and payment; `room_id` and `time_range` are the new
+    ones."""
+
+    message_type: ClassVar[str] = "booking.booking_rescheduled"
+    routing_key: ClassVar[str] = "booking.booking.rescheduled"
+
+    previous_room_id: uuid.UUID
+    previous_time_range: TimeRange
+    requested_by: uuid.UUID = Field(description="The person who asked for the move.")
+    rescheduled_at: UtcDatetime
+
+
 MESSAGE_EXCERPT_LENGTH = 500
 
 

@@ -147,6 +147,16 @@ def _booking() -> list[Message]:
         booking.BookingCompleted(**who, completed_at=SESSION.ends_at),
         booking.BookingFailed(**who, reason=booking.FailureReason.PAYMENT_FAILED, failed_at=NOW),
         booking.BookingNoShow(**who, reported_by=OWNER_ID, reported_at=SESSION.ends_at),
+        booking.BookingRescheduled(
+            **who,
+            previous_room_id=ROOM_ID,
+            previous_time_range=TimeRange(
+                starts_at=SESSION.starts_at - timedelta(days=1),
+                ends_at=SESSION.ends_at - timedelta(days=1),
+            ),
+            requested_by=BOOKER_ID,
+            rescheduled_at=NOW,
+        ),
         booking.MessagePosted(
             booking_id=BOOKING_ID,
             chat_message_id=BOOKING_ID,

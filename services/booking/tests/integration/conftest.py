@@ -61,6 +61,11 @@ class Probe:
     hold: str = "held"  # held, unavailable or silent
     hold_minutes: float = 10
     intents: bool = True
+    move_holds: dict[uuid.UUID, HoldSlots] = field(default_factory=dict)
+    """The holds of moves answered, by reservation: ConfirmSlots of one books it at once,
+    replacing the booking's booked reservation, as availability does."""
+    booked: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    """Each moved booking's booked reservation."""
 
     def sent(self, booking_id: uuid.UUID, message_class: type[Message]) -> list[Any]:
         return [open_envelope(envelope) for envelope in self.envelopes(booking_id, message_class)]
@@ -97,6 +102,8 @@ class Probe:
         message = open_envelope(envelope)
         if isinstance(message, HoldSlots):
             await self._answer_hold(message, envelope)
+        elif isinstance(message, ConfirmSlots) and message.reservation_id in self.move_holds:
+            await self._book_move(self.move_holds.pop(message.reservation_id), envelope)
         elif isinstance(message, AuthorizePayment) and self.intents:
             await self.publish(
                 PaymentIntentReady(
@@ -112,7 +119,10 @@ class Probe:
     async def _answer_hold(self, hold: HoldSlots, cause: Envelope) -> None:
         if self.hold == "held":
             expires_at = datetime.now(UTC) + timedelta(minutes=self.hold_minutes)
-            await self.publish(held(hold, expires_at), cause=cause)
+            reply = held(hold, expires_at)
+            if hold.move_id is not None:
+                self.move_holds[reply.reservation_id] = hold
+            await self.publish(reply, cause=cause)
         elif self.hold == "unavailable":
             await self.publish(
                 SlotsUnavailable(
@@ -121,19 +131,40 @@ class Probe:
                     room_id=hold.room_id,
                     time_range=hold.time_range,
                     reason=UnavailableReason.ALREADY_RESERVED,
+                    move_id=hold.move_id,
                 ),
                 cause=cause,
             )
 
+    async def _book_move(self, hold: HoldSlots, cause: Envelope) -> None:
+        moved = held(hold, datetime.now(UTC)).reservation_id
+        first = uuid.uuid5(hold.booking_id, "reservation")
+        replaced = self.booked.get(hold.booking_id, first)
+        self.booked[hold.booking_id] = moved
+        await self.publish(
+            SlotsConfirmed(
+                booking_id=hold.booking_id,
+                reservation_id=moved,
+                studio_id=hold.studio_id,
+                room_id=hold.room_id,
+                time_range=hold.time_range,
+                confirmed_at=datetime.now(UTC),
+                replaced_reservation_id=replaced,
+            ),
+            cause=cause,
+        )
+
 
 def held(hold: HoldSlots, expires_at: datetime) -> SlotsHeld:
+    which = "reservation" if hold.move_id is None else f"move {hold.move_id}"
     return SlotsHeld(
         booking_id=hold.booking_id,
-        reservation_id=uuid.uuid5(hold.booking_id, "reservation"),
+        reservation_id=uuid.uuid5(hold.booking_id, which),
         studio_id=hold.studio_id,
         room_id=hold.room_id,
         time_range=hold.time_range,
         expires_at=expires_at,
+        move_id=hold.move_id,
     )
 
 

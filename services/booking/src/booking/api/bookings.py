@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse, Response
 
 from booking.api.deps import BookingUnitsDep, SettingsDep, WatcherDep
 from booking.api.schemas import ActionIn, BookingIn, BookingOut, BookingPage
-from booking.domain.booking import ENDED, Status, View
+from booking.domain.booking import ENDED, Booking, Status, View
 from booking.repositories import BookingQuery
-from booking.service import actions, booking_requests, reads
+from booking.service import actions, booking_requests, moves, reads
 from contracts.values import UtcDatetime
 from service_runtime.auth import BookerUser, CurrentUser
 from service_runtime.problems import problem_response
@@ -175,15 +175,52 @@ def long_poll_seconds(prefer: str | None) -> float:
     return min(float(asked.group(1)), MAX_LONG_POLL_SECONDS) if asked else 0.0
 
 
-@router.patch("/api/bookings/{booking_id}")
+@router.patch(
+    "/api/bookings/{booking_id}",
+    response_model=BookingOut,
+    responses={
+        202: {"description": "reschedule: the move is still under way; GET the booking."},
+        409: {
+            "description": "Not possible in the booking's state, or the new time is not "
+            "available (problem+json; the booking stays as it was)."
+        },
+    },
+)
 async def act_on_booking(
     booking_id: uuid.UUID,
     body: ActionIn,
     principal: CurrentUser,
     units: BookingUnitsDep,
     settings: SettingsDep,
-) -> BookingOut:
-    """cancel (booker or owner), complete or no_show (owner or admin)."""
-    booking = await actions.act(units, principal, booking_id, body.action, settings.saga_rules())
+    watcher: WatcherDep,
+) -> JSONResponse:
+    """cancel (booker or owner), complete or no_show (owner or admin), reschedule (booker or
+    admin: answers once the booking has moved, or with 409 when it could not)."""
+    rules = settings.saga_rules()
+    if body.action != "reschedule":
+        booking = await actions.act(units, principal, booking_id, body.action, rules)
+        return await _booking_response(units, booking, principal.user_id)
+    booking = await moves.reschedule(units, principal, booking_id, body.move_request(), rules)
+    booking = await watcher.wait_until(
+        booking_id,
+        lambda: reads.booking_state(units, booking_id),
+        lambda current: current.move is None,
+        settings.hold_wait_seconds,
+    )
+    if booking.move is None and booking.move_failure is not None:
+        return problem_response(
+            409,
+            f"The booking could not be moved: {booking.move_failure}.",
+            title="Move not possible",
+            booking_id=str(booking.id),
+        )
+    code = 202 if booking.move is not None else 200
+    return await _booking_response(units, booking, principal.user_id, code)
+
+
+async def _booking_response(
+    units: BookingUnitsDep, booking: Booking, viewer: uuid.UUID, code: int = 200
+) -> JSONResponse:
     studios = await reads.studios_of(units, [booking])
-    return BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))
+    out = BookingOut.of(booking, viewer=viewer, studio=studios.get(booking.studio_id))
+    return JSONResponse(out.model_dump(mode="json"), status_code=code)

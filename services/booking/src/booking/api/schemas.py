@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -12,8 +13,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from booking.domain.booking import Booking, RequestAnswer, Status
 from booking.domain.pricing import AddOnLine, InvalidBookingRequest, PriceBreakdown
+from booking.domain.saga.moves import movable_until
 from booking.domain.studios import Studio
 from booking.service.booking_requests import BookingRequest
+from booking.service.moves import MoveRequest
 from contracts.catalog import AddOnPricing
 from contracts.values import CancellationPolicy, PlainText, UtcDatetime
 
@@ -179,6 +182,16 @@ class HistoryOut(BaseModel):
         )
 
 
+class MoveOut(BaseModel):
+    """A move to another room or time while it runs."""
+
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    requested_by: uuid.UUID
+    requested_at: datetime
+
+
 class BookingOut(StudioLabels):
     id: uuid.UUID
     status: Status
@@ -212,6 +225,12 @@ class BookingOut(StudioLabels):
     confirmed_at: datetime | None
     completed_at: datetime | None
     ended_at: datetime | None
+    movable_until: datetime | None = Field(
+        description="Until when the booker may move a confirmed booking to another time or "
+        "room (while cancelling would refund in full); None when it cannot be moved."
+    )
+    move: MoveOut | None = Field(description="The move under way, if any.")
+    move_failure: str | None = Field(description="Why the last move did not happen.")
     version: int
     history: list[HistoryOut] | None = None
 
@@ -255,6 +274,9 @@ class BookingOut(StudioLabels):
             confirmed_at=booking.confirmed_at,
             completed_at=booking.completed_at,
             ended_at=booking.ended_at,
+            movable_until=movable_until(booking),
+            move=None if booking.move is None else MoveOut(**asdict(booking.move)),
+            move_failure=booking.move_failure,
             version=booking.version,
             history=None if history is None else [HistoryOut.of(row) for row in history],
             **StudioLabels.labels(studio, booking.room_id, booking.starts_at, booking.ends_at),
@@ -269,10 +291,23 @@ class BookingPage(BaseModel):
 
 
 class ActionIn(BaseModel):
-    action: Literal["cancel", "accept", "decline", "complete", "no_show"] = Field(
+    action: Literal["cancel", "accept", "decline", "complete", "no_show", "reschedule"] = Field(
         description="accept and decline answer a request to book (the studio's owner or an "
-        "admin); complete and no_show are theirs too; anyone on the booking may cancel."
+        "admin); complete and no_show are theirs too; anyone on the booking may cancel; the "
+        "booker (or an admin) may reschedule a confirmed booking to starts_at..ends_at, in "
+        "room_id (default: the same room)."
     )
+    room_id: uuid.UUID | None = None
+    starts_at: UtcDatetime | None = None
+    ends_at: UtcDatetime | None = None
+
+    def move_request(self) -> MoveRequest:
+        """The move asked for; InvalidBookingRequest naming a time that is missing."""
+        if self.starts_at is None:
+            raise InvalidBookingRequest("starts_at is required to reschedule", field="starts_at")
+        if self.ends_at is None:
+            raise InvalidBookingRequest("ends_at is required to reschedule", field="ends_at")
+        return MoveRequest(room_id=self.room_id, starts_at=self.starts_at, ends_at=self.ends_at)
 
 
 class MessageIn(BaseModel):

@@ -13,7 +13,16 @@ from sqlalchemy import and_, false, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.db.tables import NOTIFY_CHANNEL, bookings, studios
-from booking.domain.booking import ENDED, HAPPENED, LIVE, Booking, RequestAnswer, Status, View
+from booking.domain.booking import (
+    ENDED,
+    HAPPENED,
+    LIVE,
+    Booking,
+    Move,
+    RequestAnswer,
+    Status,
+    View,
+)
 from booking.domain.pricing import AddOnLine, PriceBreakdown
 from booking.repositories import BookingQuery, ConcurrentUpdate
 from contracts.booking import CancellationReason, CancelledBy, FailureReason
@@ -22,6 +31,8 @@ from contracts.payments import CaptureStrategy, DisputeOutcome
 from contracts.values import CancellationPolicy
 
 _PRICE_FIELDS = [f.name for f in fields(PriceBreakdown)]
+_MOVE_FIELDS = [f.name for f in fields(Move)]
+_NESTED = ("price", "move")
 _ENUMS: dict[str, Any] = {
     "status": Status,
     "status_before_dispute": Status,
@@ -161,8 +172,10 @@ def _view_condition(view: View, now: datetime) -> Any:
 
 
 def _row_values(booking: Booking) -> dict[str, Any]:
-    values = {f.name: getattr(booking, f.name) for f in fields(Booking) if f.name != "price"}
+    values = {f.name: getattr(booking, f.name) for f in fields(Booking) if f.name not in _NESTED}
     values.update(asdict(booking.price))
+    move = asdict(booking.move) if booking.move is not None else dict.fromkeys(_MOVE_FIELDS)
+    values.update({f"move_{name}": value for name, value in move.items()})
     values["add_ons"] = [
         {**asdict(line), "add_on_id": str(line.add_on_id)} for line in booking.price.add_ons
     ]
@@ -180,7 +193,7 @@ def _booking(row: Any) -> Booking:
     data = row._mapping
     values: dict[str, Any] = {}
     for f in fields(Booking):
-        if f.name == "price":
+        if f.name in _NESTED:
             continue
         value = data[f.name]
         if value is not None and f.name in _ENUMS:
@@ -190,4 +203,7 @@ def _booking(row: Any) -> Booking:
         **{name: data[name] for name in _PRICE_FIELDS}
         | {"add_ons": tuple(_add_on_line(line) for line in data["add_ons"])}
     )
-    return Booking(price=price, **values)
+    move = None
+    if data["move_id"] is not None:
+        move = Move(**{name: data[f"move_{name}"] for name in _MOVE_FIELDS})
+    return Booking(price=price, move=move, **values)

@@ -106,6 +106,15 @@ bookings = Table(
     _ts("ended_at"),
     Column("status_before_dispute", Text),
     Column("dispute_outcome", Text),
+    # a move to another room or time, while it runs (domain.booking.Move)
+    Column("move_id", Uuid),
+    Column("move_room_id", Uuid),
+    _ts("move_starts_at"),
+    _ts("move_ends_at"),
+    Column("move_requested_by", Uuid),
+    _ts("move_requested_at"),
+    Column("move_reservation_id", Uuid),
+    Column("move_failure", Text),
     Column("traceparent", Text),  # of the request: deadlines continue the booking's trace
     _ts("updated_at", nullable=False, server_default=func.now()),
 )

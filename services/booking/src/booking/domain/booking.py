@@ -81,6 +81,26 @@ class BookingNotFound(Exception):
 
 
 @dataclass(frozen=True)
+class Move:
+    """A confirmed booking on its way to another room or time of its studio: the new range is
+    held first (`reservation_id` once availability held it), then booked while the old one is
+    released, in one step of availability's. The booking stays confirmed where it was until
+    then, and stays there if the move fails."""
+
+    id: uuid.UUID
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    requested_by: uuid.UUID
+    requested_at: datetime
+    reservation_id: uuid.UUID | None = None
+
+    @property
+    def time_range(self) -> TimeRange:
+        return TimeRange(starts_at=self.starts_at, ends_at=self.ends_at)
+
+
+@dataclass(frozen=True)
 class Booking:
     """A booking with its price and policy snapshots, and the saga's memory of each step."""
 
@@ -126,6 +146,10 @@ class Booking:
     ended_at: datetime | None = None
     status_before_dispute: Status | None = None
     dispute_outcome: DisputeOutcome | None = None
+    # rescheduling
+    move: Move | None = None
+    move_failure: str | None = None
+    """Why the last move did not happen, for the people on the booking; None after one that did."""
 
     @property
     def time_range(self) -> TimeRange:

@@ -19,7 +19,9 @@ from booking.domain.booking import Booking
 from contracts import Message
 from contracts.availability import (
     ConfirmSlots,
+    DropMoveHold,
     HoldSlots,
+    MoveHoldDropped,
     SlotsConfirmed,
     SlotsHeld,
     SlotsLost,
@@ -55,6 +57,7 @@ ASKED_BY: dict[type[Message], type[Message]] = {
     SlotsUnavailable: HoldSlots,
     SlotsConfirmed: ConfirmSlots,
     SlotsLost: ConfirmSlots,
+    MoveHoldDropped: DropMoveHold,
 }
 """Availability's replies and the command each must answer."""
 
@@ -119,22 +122,44 @@ def _first(*problems: str | None) -> str | None:
     return next((problem for problem in problems if problem), None)
 
 
+def _moved_place_and_time(b: Booking, room_id: uuid.UUID, time_range: TimeRange) -> str | None:
+    assert b.move is not None
+    if (room_id, time_range) != (b.move.room_id, b.move.time_range):
+        return f"its room and time are not those of the booking's move ({b.move.id})"
+    return None
+
+
 def _held(b: Booking, m: SlotsHeld) -> str | None:
     studio = None if m.studio_id == b.studio_id else _differs("studio", m.studio_id, b.studio_id)
-    return _first(studio, _same_place_and_time(b, m.room_id, m.time_range))
+    if m.move_id is None:
+        return _first(studio, _same_place_and_time(b, m.room_id, m.time_range))
+    if b.move is None or b.move.id != m.move_id:
+        return studio  # a hold for a move given up: the saga lets it go
+    return _first(studio, _moved_place_and_time(b, m.room_id, m.time_range))
 
 
 def _unavailable(b: Booking, m: SlotsUnavailable) -> str | None:
-    return _same_place_and_time(b, m.room_id, m.time_range)
+    if m.move_id is None:
+        return _same_place_and_time(b, m.room_id, m.time_range)
+    if b.move is None or b.move.id != m.move_id:
+        return None  # about a move that is over: changes nothing
+    return _moved_place_and_time(b, m.room_id, m.time_range)
 
 
 def _confirmed(b: Booking, m: SlotsConfirmed) -> str | None:
+    if b.move is not None and m.reservation_id == b.move.reservation_id:
+        return _moved_place_and_time(b, m.room_id, m.time_range)
+    if m.replaced_reservation_id is not None:
+        # A move the saga gave up may still have been booked: it replaced this reservation.
+        return _same_reservation(b, m.replaced_reservation_id)
     return _first(
         _same_reservation(b, m.reservation_id), _same_place_and_time(b, m.room_id, m.time_range)
     )
 
 
 def _lost(b: Booking, m: SlotsLost) -> str | None:
+    if b.move is not None and m.reservation_id == b.move.reservation_id:
+        return None
     return _same_reservation(b, m.reservation_id)
 
 

@@ -21,6 +21,7 @@ from booking.domain.saga.steps import (
     Decline,
     Happening,
     MarkNoShow,
+    Reschedule,
     SagaRules,
     next_deadline,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Decline",
     "Happening",
     "MarkNoShow",
+    "Reschedule",
     "SagaRules",
     "decide",
     "next_deadline",

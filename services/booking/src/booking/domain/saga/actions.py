@@ -8,6 +8,7 @@ from datetime import datetime
 
 from booking.domain.booking import Booking, IllegalTransition, RequestAnswer, Status
 from booking.domain.policies import refund_for
+from booking.domain.saga.moves import on_move_deadline
 from booking.domain.saga.replies import authorize_payment
 from booking.domain.saga.steps import (
     Accept,
@@ -28,6 +29,7 @@ from booking.domain.saga.steps import (
     refund_id,
     refund_reason,
     release_reason,
+    resend,
     sent,
 )
 from contracts import Message
@@ -57,16 +59,16 @@ def on_deadline(b: Booking, _t: DeadlinePassed, now: datetime, rules: SagaRules)
     if b.deadline_at is None or now < b.deadline_at:
         return ignored(b, "deadline not due")
     if b.status is Status.REQUESTED:
-        return _resend(b, hold_slots(b, rules), now, rules) or _hold_unanswered(b, now, rules)
+        return resend(b, hold_slots(b, rules), now, rules) or _hold_unanswered(b, now, rules)
     if b.status is Status.PENDING_PAYMENT:
         if b.hold_expires_at is not None and now >= b.hold_expires_at + rules.hold_grace:
             return _expire(b, now)
         if awaits_intent(b, rules):
-            return _resend(b, authorize_payment(b), now, rules) or ignored(b, "no resend left")
+            return resend(b, authorize_payment(b), now, rules) or ignored(b, "no resend left")
     if b.status is Status.CONFIRMING:
         assert b.reservation_id is not None
         confirm = ConfirmSlots(booking_id=b.id, reservation_id=b.reservation_id)
-        return _resend(b, confirm, now, rules) or _confirmation_unanswered(b, now, rules)
+        return resend(b, confirm, now, rules) or _confirmation_unanswered(b, now, rules)
     if b.status is Status.AWAITING_OWNER:
         lapsed = on_cancel(
             b, Cancel(CancelledBy.SYSTEM, CancellationReason.HOLD_EXPIRED), now, rules
@@ -75,20 +77,12 @@ def on_deadline(b: Booking, _t: DeadlinePassed, now: datetime, rules: SagaRules)
         return replace(
             lapsed, booking=unanswered, note="the owner did not answer the request: cancelled"
         )
+    if b.status is Status.CONFIRMED and b.move is not None:
+        return on_move_deadline(b, now, rules)
     if b.status is Status.CONFIRMED:
         completed = _complete(b, now, rules)
         return replace(completed, note="session over and not reported: completed automatically")
     return ignored(b, f"no deadline in state {b.status}")
-
-
-def _resend(b: Booking, command: Message, now: datetime, rules: SagaRules) -> Decision | None:
-    """The command the booking waits on, sent again; None when it was sent often enough."""
-    if b.command_sends > rules.max_resends:
-        return None
-    again = replace(b, command_sends=b.command_sends + 1, command_sent_at=now)
-    name = type(command).__name__
-    note = f"no answer to {name} in time: sent again ({again.command_sends} sends)"
-    return Decision(again, [command], note)
 
 
 def _hold_unanswered(b: Booking, now: datetime, rules: SagaRules) -> Decision:
@@ -180,6 +174,7 @@ def on_cancel(b: Booking, action: Cancel, now: datetime, rules: SagaRules) -> De
     kept = charged - refund
     cancelled = replace(
         b,
+        move=None,
         status=Status.CANCELLED,
         cancelled_by=action.by,
         cancellation_reason=action.reason,
@@ -187,10 +182,11 @@ def on_cancel(b: Booking, action: Cancel, now: datetime, rules: SagaRules) -> De
         ended_at=now,
     )
     messages = _settle_cancellation(b, refund=refund, kept=kept, by=action.by, now=now, rules=rules)
+    # During a move the booking has two reservations (or availability has just swapped them):
+    # release whatever it has.
+    release_only = None if b.move is not None else b.reservation_id
     messages.append(
-        ReleaseSlots(
-            booking_id=b.id, reservation_id=b.reservation_id, reason=release_reason(cancelled)
-        )
+        ReleaseSlots(booking_id=b.id, reservation_id=release_only, reason=release_reason(cancelled))
     )
     messages.append(cancelled_event(cancelled, now))
     return Decision(cancelled, messages, f"cancelled by {action.by}: refund {refund} of {charged}")

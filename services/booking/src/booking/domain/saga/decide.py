@@ -18,6 +18,7 @@ from booking.domain.saga.actions import (
     on_decline,
     on_no_show,
 )
+from booking.domain.saga.moves import on_reschedule
 from booking.domain.saga.replies import (
     on_authorized,
     on_captured,
@@ -41,6 +42,7 @@ from booking.domain.saga.steps import (
     Decline,
     Happening,
     MarkNoShow,
+    Reschedule,
     SagaRules,
     about,
     hold_slots,
@@ -52,6 +54,7 @@ from booking.domain.saga.steps import (
 from contracts import Message
 from contracts.availability import (
     HoldExpired,
+    MoveHoldDropped,
     SlotsConfirmed,
     SlotsHeld,
     SlotsLost,
@@ -115,6 +118,7 @@ _STEPS: dict[type, Callable[[Booking, Any, datetime, SagaRules], Decision]] = {
     SlotsLost: on_slots_lost,
     SlotsReleased: noted("slots released"),
     HoldExpired: noted("availability reports the hold expired"),
+    MoveHoldDropped: noted("the move's hold is let go"),
     PaymentIntentReady: on_intent_ready,
     PaymentFailed: on_payment_failed,
     PaymentAuthorized: on_authorized,
@@ -130,6 +134,7 @@ _STEPS: dict[type, Callable[[Booking, Any, datetime, SagaRules], Decision]] = {
     Decline: on_decline,
     Complete: on_complete,
     MarkNoShow: on_no_show,
+    Reschedule: on_reschedule,
 }
 
 

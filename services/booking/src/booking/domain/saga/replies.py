@@ -3,10 +3,17 @@ a command this booking sent (`decide` checks that first)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import datetime
 
 from booking.domain.booking import ENDED, Booking, Status
+from booking.domain.saga.moves import (
+    on_move_confirmed,
+    on_move_held,
+    on_move_lost,
+    on_move_unavailable,
+)
 from booking.domain.saga.steps import (
     Decision,
     SagaRules,
@@ -49,6 +56,8 @@ from contracts.payments import (
 
 
 def on_slots_held(b: Booking, m: SlotsHeld, now: datetime, rules: SagaRules) -> Decision:
+    if m.move_id is not None:
+        return on_move_held(b, m, now, rules)
     if b.status is Status.REQUESTED:
         pay_by = m.expires_at
         if b.respond_by is not None:  # the hold outlasts the owner's answer; payment may not
@@ -82,7 +91,9 @@ def authorize_payment(b: Booking) -> AuthorizePayment:
     )
 
 
-def on_slots_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, _: SagaRules) -> Decision:
+def on_slots_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, r: SagaRules) -> Decision:
+    if m.move_id is not None:
+        return on_move_unavailable(b, m, now, r)
     if b.status is not Status.REQUESTED:
         return ignored(b, f"booking is {b.status}")
     detail = f"the slots are not available ({m.reason})"
@@ -91,7 +102,9 @@ def on_slots_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, _: Saga
     return Decision(failed, [event], f"slots unavailable ({m.reason}): booking failed")
 
 
-def on_slots_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules) -> Decision:
+def on_slots_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, r: SagaRules) -> Decision:
+    if m.replaced_reservation_id is not None or _of_move(b, m.reservation_id):
+        return on_move_confirmed(b, m, now, r)
     if b.status is Status.CONFIRMING:
         confirmed = replace(b, status=Status.CONFIRMED, confirmed_at=m.confirmed_at)
         event = BookingConfirmed(**about(b), price=b.total, confirmed_at=m.confirmed_at)
@@ -104,7 +117,9 @@ def on_slots_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRule
     return ignored(b, f"booking is {b.status}")
 
 
-def on_slots_lost(b: Booking, m: SlotsLost, now: datetime, _: SagaRules) -> Decision:
+def on_slots_lost(b: Booking, m: SlotsLost, now: datetime, r: SagaRules) -> Decision:
+    if _of_move(b, m.reservation_id):
+        return on_move_lost(b, m, now, r)
     if b.status is not Status.CONFIRMING:
         return ignored(b, f"booking is {b.status}")
     detail = f"the held slots were lost ({m.reason})"
@@ -112,6 +127,10 @@ def on_slots_lost(b: Booking, m: SlotsLost, now: datetime, _: SagaRules) -> Deci
     give_back = payment_back(b, VoidReason.SLOTS_LOST, "slots-lost")
     event = BookingFailed(**about(b), reason=FailureReason.SLOTS_LOST, failed_at=now)
     return Decision(failed, [give_back, event], f"{detail}: payment given back")
+
+
+def _of_move(b: Booking, reservation_id: uuid.UUID) -> bool:
+    return b.move is not None and b.move.reservation_id == reservation_id
 
 
 def on_intent_ready(b: Booking, m: PaymentIntentReady, now: datetime, _: SagaRules) -> Decision:

@@ -46,6 +46,9 @@ class SagaRules:
     request_payment_window: timedelta = timedelta(minutes=10)
     """How long a request's booker has to pay: its room is held for the owner's whole window,
     but an unpaid request must not keep it that long."""
+    authorization_window: timedelta = timedelta(days=6)
+    """How long payments trusts a card authorization (its PAYMENTS_AUTHORIZATION_WINDOW_DAYS):
+    a booking paid that way is captured when its session ends, so a move may not end later."""
 
 
 DEFAULT_RULES = SagaRules()
@@ -88,7 +91,20 @@ class MarkNoShow:
     reported_by: uuid.UUID
 
 
-Happening = Reply | DeadlinePassed | Cancel | Accept | Decline | Complete | MarkNoShow
+@dataclass(frozen=True)
+class Reschedule:
+    """The booker (or an admin) moves a confirmed booking to another room or time of its
+    studio; `hourly_price_minor` is what the new room costs now."""
+
+    move_id: uuid.UUID
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    hourly_price_minor: int
+    requested_by: uuid.UUID
+
+
+Happening = Reply | DeadlinePassed | Cancel | Accept | Decline | Complete | MarkNoShow | Reschedule
 
 
 @dataclass(frozen=True)
@@ -116,6 +132,8 @@ def next_deadline(booking: Booking, rules: SagaRules) -> datetime | None:
         return hold_over
     if booking.status is Status.AWAITING_OWNER:
         return booking.respond_by
+    if booking.status is Status.CONFIRMED and booking.move is not None:
+        return resend_due
     if booking.status is Status.CONFIRMED and rules.auto_complete_after is not None:
         return booking.ends_at + rules.auto_complete_after
     return None
@@ -129,6 +147,16 @@ def awaits_intent(booking: Booking, rules: SagaRules) -> bool:
 def sent(booking: Booking, now: datetime) -> Booking:
     """The booking after the first send of the command its new state waits on."""
     return replace(booking, command_sends=1, command_sent_at=now)
+
+
+def resend(b: Booking, command: Message, now: datetime, rules: SagaRules) -> Decision | None:
+    """The command the booking waits on, sent again; None when it was sent often enough."""
+    if b.command_sends > rules.max_resends:
+        return None
+    again = replace(b, command_sends=b.command_sends + 1, command_sent_at=now)
+    name = type(command).__name__
+    note = f"no answer to {name} in time: sent again ({again.command_sends} sends)"
+    return Decision(again, [command], note)
 
 
 def with_deadline(booking: Booking, rules: SagaRules) -> Booking:

@@ -1,0 +1,192 @@
+"""Rescheduling: a confirmed booking moves to another room or time of its studio.
+
+The booking stays confirmed where it is while the move runs. HoldSlots with the move's id
+holds the new range beside the booked one; ConfirmSlots of that hold books it and releases the
+old reservation in one step of availability's, and only its SlotsConfirmed moves the booking.
+A refused or lost hold, or availability's silence, ends the move with the booking as it was
+(DropMoveHold lets a hold go). The price was paid once and stays, so a move may not change it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from booking.domain.booking import ENDED, Booking, IllegalTransition, Move, Status
+from booking.domain.policies import full_refund_until
+from booking.domain.pricing import InvalidBookingRequest, whole_hours
+from booking.domain.saga.steps import (
+    Decision,
+    Reschedule,
+    SagaRules,
+    about,
+    ignored,
+    release_reason,
+    resend,
+    sent,
+)
+from contracts import Message
+from contracts.availability import (
+    ConfirmSlots,
+    DropMoveHold,
+    HoldSlots,
+    ReleaseSlots,
+    SlotsConfirmed,
+    SlotsHeld,
+    SlotsLost,
+    SlotsUnavailable,
+)
+from contracts.booking import BookingRescheduled
+from contracts.payments import CaptureStrategy
+
+
+def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> Decision:
+    refuse_move(b, action, now, rules)
+    move = Move(
+        id=action.move_id,
+        room_id=action.room_id,
+        starts_at=action.starts_at,
+        ends_at=action.ends_at,
+        requested_by=action.requested_by,
+        requested_at=now,
+    )
+    moving = replace(sent(b, now), move=move, move_failure=None)
+    return Decision(moving, [hold_move(b, move)], "move asked for: holding the new time")
+
+
+def movable_until(b: Booking) -> datetime | None:
+    """Until when a confirmed booking may be moved: while cancelling it would refund in full
+    (a move is cancelling and booking again, without the cost); None when it never may."""
+    if b.status is not Status.CONFIRMED:
+        return None
+    return full_refund_until(b.cancellation_policy, booked_at=b.requested_at, starts_at=b.starts_at)
+
+
+def refuse_move(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> None:
+    """Why the booking cannot move as asked: IllegalTransition (or InvalidBookingRequest
+    naming the field) when it cannot; nothing when it can."""
+    if b.status is not Status.CONFIRMED:
+        raise IllegalTransition(f"only a confirmed booking can be moved: it is {b.status}")
+    if b.move is not None:
+        raise IllegalTransition("the booking is already being moved: wait for that move to end")
+    cutoff = movable_until(b)
+    if cutoff is None or now > cutoff:
+        raise IllegalTransition(
+            f"under its {b.cancellation_policy} policy this booking could be moved only while "
+            "cancelling it would refund it in full"
+            + ("" if cutoff is None else f", until {cutoff.isoformat()}")
+        )
+    if action.starts_at <= now:
+        raise InvalidBookingRequest("the new time must start in the future", field="starts_at")
+    hours = whole_hours(action.starts_at, action.ends_at)
+    if (action.room_id, action.starts_at, action.ends_at) == (b.room_id, b.starts_at, b.ends_at):
+        raise InvalidBookingRequest(
+            "the booking is already at that room and time", field="starts_at"
+        )
+    if hours != b.price.hours:
+        raise InvalidBookingRequest(
+            f"a move keeps the booking's length of {b.price.hours} hours, which was paid for",
+            field="ends_at",
+        )
+    if action.hourly_price_minor != b.price.hourly_price_minor:
+        raise InvalidBookingRequest(
+            "that room costs a different price per hour than the one paid for; "
+            "cancel and book it instead",
+            field="room_id",
+        )
+    if (
+        b.capture_strategy is CaptureStrategy.AUTHORIZE_THEN_CAPTURE
+        and not b.money_taken
+        and b.authorized_at is not None
+        and action.ends_at > b.authorized_at + rules.authorization_window
+    ):
+        latest = b.authorized_at + rules.authorization_window
+        raise InvalidBookingRequest(
+            "the card was authorized for a session ending by "
+            f"{latest.isoformat()}: choose a time that ends by then",
+            field="ends_at",
+        )
+
+
+def hold_move(b: Booking, move: Move) -> HoldSlots:
+    return HoldSlots(
+        booking_id=b.id,
+        studio_id=b.studio_id,
+        room_id=move.room_id,
+        time_range=move.time_range,
+        move_id=move.id,
+    )
+
+
+def on_move_held(b: Booking, m: SlotsHeld, now: datetime, _: SagaRules) -> Decision:
+    move = b.move
+    if move is None or move.id != m.move_id:
+        assert m.move_id is not None
+        drop = DropMoveHold(booking_id=b.id, move_id=m.move_id)
+        return Decision(b, [drop], "hold for a move no longer wanted: letting it go")
+    if move.reservation_id is not None:
+        return ignored(b, "the move's hold is already known")
+    holding = replace(sent(b, now), move=replace(move, reservation_id=m.reservation_id))
+    confirm = ConfirmSlots(booking_id=b.id, reservation_id=m.reservation_id)
+    return Decision(holding, [confirm], "new time held: booking it")
+
+
+def on_move_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, _: SagaRules) -> Decision:
+    if b.move is None or b.move.id != m.move_id or b.move.reservation_id is not None:
+        return ignored(b, "no move waits for that hold")
+    return _move_ended(b, f"the new time is not available ({m.detail or m.reason})")
+
+
+def on_move_lost(b: Booking, m: SlotsLost, now: datetime, _: SagaRules) -> Decision:
+    if b.move is None or b.move.reservation_id != m.reservation_id:
+        return ignored(b, f"booking is {b.status}")
+    return _move_ended(b, f"the new time was lost before it was booked ({m.reason})")
+
+
+def on_move_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules) -> Decision:
+    """Availability booked the new range and released the old: that is where the booking is
+    now, even when the saga had given the move up meanwhile."""
+    if b.status in ENDED:
+        release = ReleaseSlots(
+            booking_id=b.id, reservation_id=m.reservation_id, reason=release_reason(b)
+        )
+        return Decision(b, [release], "move booked after the booking ended: releasing it")
+    if m.reservation_id == b.reservation_id:
+        return ignored(b, "the move is already made")
+    moved = replace(
+        b,
+        room_id=m.room_id,
+        starts_at=m.time_range.starts_at,
+        ends_at=m.time_range.ends_at,
+        reservation_id=m.reservation_id,
+        move=None,
+        move_failure=None,
+        command_sends=0,
+        command_sent_at=None,
+    )
+    event = BookingRescheduled(
+        **about(moved),
+        previous_room_id=b.room_id,
+        previous_time_range=b.time_range,
+        requested_by=b.move.requested_by if b.move is not None else b.booker_id,
+        rescheduled_at=m.confirmed_at,
+    )
+    return Decision(moved, [event], "moved to the new time; the old one is released")
+
+
+def on_move_deadline(b: Booking, now: datetime, rules: SagaRules) -> Decision:
+    move = b.move
+    assert move is not None
+    command: Message = (
+        hold_move(b, move)
+        if move.reservation_id is None
+        else ConfirmSlots(booking_id=b.id, reservation_id=move.reservation_id)
+    )
+    drop = DropMoveHold(booking_id=b.id, move_id=move.id)
+    gave_up = _move_ended(b, "availability did not answer in time", [drop])
+    return resend(b, command, now, rules) or gave_up
+
+
+def _move_ended(b: Booking, why: str, messages: list[Message] | None = None) -> Decision:
+    stays = replace(b, move=None, move_failure=why, command_sends=0, command_sent_at=None)
+    return Decision(stays, messages or [], f"move not made, the booking stays as it was: {why}")

@@ -1,0 +1,68 @@
+"""Rescheduling a confirmed booking: the booker (or an admin) asks for another room or time of
+its studio, priced from the studio's rooms as booking knows them, and the saga moves it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from booking.domain.access import Side
+from booking.domain.booking import Booking, NotAllowed
+from booking.domain.saga import Reschedule, SagaRules
+from booking.domain.studios import StudioUnknown, refuse_over_capacity
+from booking.repositories import BookingUnits
+from booking.service.reads import visible_booking
+from booking.service.saga import Source, run_saga
+from service_runtime.auth import Principal
+from service_runtime.tracing import current_traceparent
+
+
+@dataclass(frozen=True)
+class MoveRequest:
+    room_id: uuid.UUID | None
+    """None keeps the booking's room."""
+    starts_at: datetime
+    ends_at: datetime
+
+
+async def reschedule(
+    units: BookingUnits,
+    principal: Principal,
+    booking_id: uuid.UUID,
+    request: MoveRequest,
+    rules: SagaRules,
+) -> Booking:
+    """Start moving the booking; the saga holds the new time and then books it."""
+    async with units.begin() as unit:
+        booking, side = await visible_booking(unit, principal, booking_id)
+        if side is Side.OWNER:
+            raise NotAllowed(
+                "only the booker (or an admin) may move a booking: ask them in its messages"
+            )
+        studio = await unit.studios.get(booking.studio_id)
+        if studio is None:
+            raise StudioUnknown(f"studio {booking.studio_id} is not known")
+        room_id = request.room_id or booking.room_id
+        # The booked room keeps the price paid for it; another room costs what it costs now.
+        hourly = (
+            booking.price.hourly_price_minor
+            if room_id == booking.room_id
+            else studio.hourly_price_of(room_id)
+        )
+        refuse_over_capacity(studio, room_id, booking.attendees)
+        happening = Reschedule(
+            move_id=uuid.uuid4(),
+            room_id=room_id,
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            hourly_price_minor=hourly,
+            requested_by=principal.user_id,
+        )
+        source = Source(
+            kind="action",
+            name="reschedule",
+            traceparent=current_traceparent(),
+            actor_id=str(principal.user_id),
+        )
+        return await run_saga(unit, booking_id, happening, source, rules)

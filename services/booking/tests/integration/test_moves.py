@@ -1,0 +1,120 @@
+"""Rescheduling through HTTP, the bus and PostgreSQL: the booker moves a confirmed booking; the
+answer comes once it has moved (or could not, and it stays as it was); the studio's owner
+may not move it; bad input is a 422 naming the field."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+
+from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
+from contracts.payments import CaptureStrategy
+from tests.fixtures.tokens import TestIssuer
+
+from .conftest import (
+    BookingService,
+    Probe,
+    Studio,
+    authorize,
+    booking_body,
+    confirm_slots,
+)
+
+pytestmark = pytest.mark.integration
+
+
+async def _confirmed(
+    booking: BookingService, probe: Probe, studio: Studio, booker: dict[str, str]
+) -> dict[str, str]:
+    made = await booking.http.post("/api/bookings", json=booking_body(studio), headers=booker)
+    assert made.status_code == 201, made.text
+    booking_id = uuid.UUID(made.json()["id"])
+    await authorize(probe, booking_id, CaptureStrategy.CAPTURE_IMMEDIATELY)
+    await confirm_slots(booking, probe, booking_id)
+    return made.json()
+
+
+def _a_day_later(shown: dict[str, str]) -> dict[str, str]:
+    def later(name: str) -> str:
+        return (datetime.fromisoformat(shown[name]) + timedelta(days=1)).isoformat()
+
+    return {"action": "reschedule", "starts_at": later("starts_at"), "ends_at": later("ends_at")}
+
+
+async def test_the_booker_moves_a_confirmed_booking_a_day_later(
+    booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = token_issuer.headers("booker", uuid.uuid4())
+    made = await _confirmed(booking, probe, studio, booker)
+    path = f"/api/bookings/{made['id']}"
+    asked = _a_day_later(made)
+
+    moved = await booking.http.patch(path, json=asked, headers=booker)
+    shown = await booking.http.get(path, headers=booker)
+
+    assert moved.status_code == 200, moved.text
+    body = shown.json()
+    assert (body["status"], body["move"], body["move_failure"]) == ("confirmed", None, None)
+    assert datetime.fromisoformat(body["starts_at"]) == datetime.fromisoformat(asked["starts_at"])
+    assert body["price"] == made["price"]  # paid once, kept
+    assert body["movable_until"] is not None
+    names = [entry["name"] for entry in body["history"]]
+    assert "reschedule" in names
+    assert "booking.booking_rescheduled" in names
+    holds = probe.sent(uuid.UUID(made["id"]), HoldSlots)
+    assert [hold.move_id is not None for hold in holds] == [False, True]
+    assert len(probe.sent(uuid.UUID(made["id"]), ConfirmSlots)) == 2
+
+
+async def test_a_new_time_not_free_is_a_409_and_the_booking_stays(
+    booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = token_issuer.headers("booker", uuid.uuid4())
+    made = await _confirmed(booking, probe, studio, booker)
+    path = f"/api/bookings/{made['id']}"
+    probe.hold = "unavailable"
+
+    refused = await booking.http.patch(path, json=_a_day_later(made), headers=booker)
+    shown = (await booking.http.get(path, headers=booker)).json()
+
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "not available" in refused.json()["detail"]
+    assert (shown["status"], shown["starts_at"], shown["move"]) == (
+        "confirmed",
+        made["starts_at"],
+        None,
+    )
+    assert "not available" in shown["move_failure"]
+    assert probe.sent(uuid.UUID(made["id"]), ReleaseSlots) == []
+
+
+async def test_only_the_booker_moves_and_bad_moves_name_the_field(
+    booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = token_issuer.headers("booker", uuid.uuid4())
+    made = await _confirmed(booking, probe, studio, booker)
+    path = f"/api/bookings/{made['id']}"
+    owner = token_issuer.headers("owner", studio.owner_id)
+    stranger = token_issuer.headers("booker", uuid.uuid4())
+    longer = _a_day_later(made)
+    longer["ends_at"] = (datetime.fromisoformat(longer["ends_at"]) + timedelta(hours=1)).isoformat()
+    without_end = {"action": "reschedule", "starts_at": longer["starts_at"]}
+    other_room = {**_a_day_later(made), "room_id": str(uuid.uuid4())}
+
+    by_owner = await booking.http.patch(path, json=_a_day_later(made), headers=owner)
+    by_stranger = await booking.http.patch(path, json=_a_day_later(made), headers=stranger)
+    too_long = await booking.http.patch(path, json=longer, headers=booker)
+    no_end = await booking.http.patch(path, json=without_end, headers=booker)
+    unknown_room = await booking.http.patch(path, json=other_room, headers=booker)
+
+    assert by_owner.status_code == 403
+    assert by_stranger.status_code in (403, 404)
+    assert too_long.status_code == 422
+    assert "ends_at" in too_long.text
+    assert no_end.status_code == 422
+    assert "ends_at" in no_end.text
+    assert unknown_room.status_code == 404
+    assert len(probe.sent(uuid.UUID(made["id"]), HoldSlots)) == 1  # none of them held anything

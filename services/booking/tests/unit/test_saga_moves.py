@@ -1,0 +1,307 @@
+"""Every path of rescheduling in the saga: a confirmed booking moves only when availability has
+booked the new time and released the old, and otherwise stays as it was."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from booking.domain.booking import Booking, IllegalTransition, Status
+from booking.domain.pricing import InvalidBookingRequest
+from booking.domain.replies import Reply
+from booking.domain.saga import Cancel, DeadlinePassed, Reschedule, decide
+from booking.domain.saga.moves import movable_until
+from contracts.availability import (
+    ConfirmSlots,
+    DropMoveHold,
+    HoldSlots,
+    LostReason,
+    MoveHoldDropped,
+    ReleaseSlots,
+    SlotsConfirmed,
+    SlotsHeld,
+    SlotsLost,
+    SlotsUnavailable,
+    UnavailableReason,
+)
+from contracts.booking import BookingCancelled, BookingRescheduled, CancelledBy
+from contracts.payments import CaptureStrategy, RefundPayment
+from contracts.values import CancellationPolicy, TimeRange
+
+from .conftest import NOW, RESERVATION, RULES, confirmed, reply
+
+MOVE = uuid.UUID(int=21)
+MOVE_HOLD = uuid.UUID(int=22)
+DAY = timedelta(days=1)
+
+
+def paid() -> Booking:
+    return confirmed(CaptureStrategy.CAPTURE_IMMEDIATELY)
+
+
+def reschedule(b: Booking, later: timedelta = DAY, **changes: object) -> Reschedule:
+    values: dict[str, object] = {
+        "move_id": MOVE,
+        "room_id": b.room_id,
+        "starts_at": b.starts_at + later,
+        "ends_at": b.ends_at + later,
+        "hourly_price_minor": b.price.hourly_price_minor,
+        "requested_by": b.booker_id,
+    }
+    return Reschedule(**(values | changes))  # type: ignore[arg-type]
+
+
+def moving(b: Booking | None = None) -> Booking:
+    b = b or paid()
+    return decide(b, reschedule(b), NOW, RULES).booking
+
+
+def move_held(b: Booking) -> Reply:
+    assert b.move is not None
+    return reply(
+        SlotsHeld(
+            booking_id=b.id,
+            reservation_id=MOVE_HOLD,
+            studio_id=b.studio_id,
+            room_id=b.move.room_id,
+            time_range=b.move.time_range,
+            expires_at=NOW + timedelta(minutes=10),
+            move_id=b.move.id,
+        )
+    )
+
+
+def move_booked(b: Booking, room_id: uuid.UUID, time_range: TimeRange) -> Reply:
+    return reply(
+        SlotsConfirmed(
+            booking_id=b.id,
+            reservation_id=MOVE_HOLD,
+            studio_id=b.studio_id,
+            room_id=room_id,
+            time_range=time_range,
+            confirmed_at=NOW,
+            replaced_reservation_id=RESERVATION,
+        )
+    )
+
+
+def holding_new_time() -> Booking:
+    b = moving()
+    return decide(b, move_held(b), NOW, RULES).booking
+
+
+def test_a_move_holds_the_new_time_beside_the_booked_one() -> None:
+    b = paid()
+    decision = decide(b, reschedule(b), NOW, RULES)
+    (hold,) = decision.messages
+    assert isinstance(hold, HoldSlots)
+    assert (hold.move_id, hold.room_id, hold.time_range.starts_at) == (
+        MOVE,
+        b.room_id,
+        b.starts_at + DAY,
+    )
+    after = decision.booking
+    assert (after.status, after.starts_at, after.reservation_id) == (
+        Status.CONFIRMED,
+        b.starts_at,
+        RESERVATION,
+    )
+    assert after.deadline_at == NOW + RULES.reply_timeout
+
+
+def test_the_held_new_time_is_booked_and_then_the_booking_has_moved() -> None:
+    b = moving()
+    assert b.move is not None
+    held = decide(b, move_held(b), NOW, RULES)
+    assert held.messages == [ConfirmSlots(booking_id=b.id, reservation_id=MOVE_HOLD)]
+    assert held.booking.starts_at == b.starts_at  # not moved yet
+
+    booked = decide(held.booking, move_booked(b, b.move.room_id, b.move.time_range), NOW, RULES)
+    after = booked.booking
+    assert (after.starts_at, after.ends_at, after.reservation_id, after.move) == (
+        b.move.starts_at,
+        b.move.ends_at,
+        MOVE_HOLD,
+        None,
+    )
+    assert (after.status, after.price, after.payment_id) == (
+        Status.CONFIRMED,
+        b.price,
+        b.payment_id,
+    )
+    (event,) = booked.messages
+    assert isinstance(event, BookingRescheduled)
+    assert (event.previous_time_range, event.time_range) == (b.time_range, b.move.time_range)
+    assert after.deadline_at == after.ends_at + timedelta(hours=24)  # auto-complete again
+
+
+def test_another_room_of_the_studio_at_the_same_price() -> None:
+    b = paid()
+    other_room = uuid.uuid4()
+    decision = decide(b, reschedule(b, room_id=other_room), NOW, RULES)
+    (hold,) = decision.messages
+    assert isinstance(hold, HoldSlots)
+    assert hold.room_id == other_room
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"hourly_price_minor": 6000}, "room_id"),
+        ({"ends_at_extra": timedelta(hours=1)}, "ends_at"),
+        ({"later": timedelta(0)}, "starts_at"),
+        ({"later": -timedelta(days=11)}, "starts_at"),
+    ],
+)
+def test_a_move_that_changes_the_price_or_nothing_is_refused(
+    change: dict[str, object], field: str
+) -> None:
+    b = paid()
+    later = change.pop("later", DAY)
+    extra = change.pop("ends_at_extra", timedelta(0))
+    asked = reschedule(b, later, **change)  # type: ignore[arg-type]
+    asked = replace(asked, ends_at=asked.ends_at + extra)  # type: ignore[operator]
+    with pytest.raises(InvalidBookingRequest) as refused:
+        decide(b, asked, NOW, RULES)
+    assert refused.value.field == field
+
+
+def test_only_a_confirmed_booking_before_its_cutoff_moves_one_move_at_a_time() -> None:
+    b = paid()
+    cutoff = movable_until(b)
+    assert cutoff == b.starts_at - timedelta(days=5)  # moderate: full refund until 5 days before
+    with pytest.raises(IllegalTransition, match="refund it in full"):
+        decide(b, reschedule(b), cutoff + timedelta(seconds=1), RULES)
+    with pytest.raises(IllegalTransition, match="already being moved"):
+        decide(moving(b), reschedule(b), NOW, RULES)
+    with pytest.raises(IllegalTransition, match="only a confirmed booking"):
+        decide(replace(b, status=Status.COMPLETED), reschedule(b), NOW, RULES)
+    # strict refunds in full 14 days ahead; booked 3 days ago for 10 days on: past the grace hour
+    strict = replace(b, cancellation_policy=CancellationPolicy.STRICT, requested_at=NOW - DAY * 3)
+    assert movable_until(strict) == strict.requested_at + timedelta(hours=1)
+    with pytest.raises(IllegalTransition, match="strict"):
+        decide(strict, reschedule(strict), NOW, RULES)
+
+
+def test_an_authorization_is_not_stretched_past_its_window() -> None:
+    b = replace(
+        confirmed(CaptureStrategy.AUTHORIZE_THEN_CAPTURE, starts_in=timedelta(days=3)),
+        requested_at=NOW,
+    )
+    with pytest.raises(InvalidBookingRequest, match="authorized") as refused:
+        decide(b, reschedule(b, DAY * 4), NOW, RULES)
+    assert refused.value.field == "ends_at"
+    decision = decide(b, reschedule(b, DAY), NOW, RULES)  # ends within the window
+    assert decision.booking.move is not None
+
+
+def test_a_new_time_not_available_leaves_the_booking_as_it_was() -> None:
+    b = moving()
+    assert b.move is not None
+    refused = reply(
+        SlotsUnavailable(
+            booking_id=b.id,
+            studio_id=b.studio_id,
+            room_id=b.move.room_id,
+            time_range=b.move.time_range,
+            reason=UnavailableReason.ALREADY_RESERVED,
+            move_id=b.move.id,
+        )
+    )
+    decision = decide(b, refused, NOW, RULES)
+    after = decision.booking
+    assert decision.messages == []
+    assert (after.move, after.starts_at, after.reservation_id) == (None, b.starts_at, RESERVATION)
+    assert after.move_failure is not None
+    assert "already_reserved" in after.move_failure
+    assert after.deadline_at == after.ends_at + timedelta(hours=24)
+
+
+def test_a_new_time_lost_before_it_was_booked_leaves_the_booking_as_it_was() -> None:
+    b = holding_new_time()
+    lost = reply(SlotsLost(booking_id=b.id, reservation_id=MOVE_HOLD, reason=LostReason.TAKEN))
+    after = decide(b, lost, NOW, RULES).booking
+    assert (after.move, after.reservation_id, after.status) == (None, RESERVATION, Status.CONFIRMED)
+    assert after.move_failure is not None
+    assert "taken" in after.move_failure
+
+
+def test_silence_resends_then_gives_the_move_up_and_lets_its_hold_go() -> None:
+    b = holding_new_time()
+    assert b.deadline_at is not None
+    for sends in range(2, RULES.max_resends + 2):
+        now = b.deadline_at
+        assert now is not None
+        decision = decide(b, DeadlinePassed(), now, RULES)
+        assert decision.messages == [ConfirmSlots(booking_id=b.id, reservation_id=MOVE_HOLD)]
+        b = decision.booking
+        assert b.command_sends == sends
+    assert b.deadline_at is not None
+    gave_up = decide(b, DeadlinePassed(), b.deadline_at, RULES)
+    assert gave_up.messages == [DropMoveHold(booking_id=b.id, move_id=MOVE)]
+    assert (gave_up.booking.move, gave_up.booking.status) == (None, Status.CONFIRMED)
+
+
+def test_a_move_booked_after_the_saga_gave_it_up_is_where_the_booking_is() -> None:
+    b = holding_new_time()
+    assert b.move is not None
+    new_place = (b.move.room_id, b.move.time_range)
+    gave_up = replace(b, move=None, move_failure="availability did not answer in time")
+    decision = decide(gave_up, move_booked(b, *new_place), NOW, RULES)
+    assert (decision.booking.starts_at, decision.booking.reservation_id) == (
+        new_place[1].starts_at,
+        MOVE_HOLD,
+    )
+    assert types_of(decision.messages) == [BookingRescheduled]
+
+
+def test_a_hold_for_a_move_given_up_is_let_go() -> None:
+    b = moving()
+    late_hold = move_held(b)
+    decision = decide(replace(b, move=None), late_hold, NOW, RULES)
+    assert decision.messages == [DropMoveHold(booking_id=b.id, move_id=MOVE)]
+
+
+def test_cancelling_during_a_move_releases_both_reservations() -> None:
+    b = holding_new_time()
+    decision = decide(b, Cancel(CancelledBy.BOOKER), NOW, RULES)
+    assert decision.booking.status is Status.CANCELLED
+    assert decision.booking.move is None
+    release = next(m for m in decision.messages if isinstance(m, ReleaseSlots))
+    assert release.reservation_id is None  # whatever it holds: the booked and the move's
+    assert types_of(decision.messages) == [RefundPayment, ReleaseSlots, BookingCancelled]
+
+
+def test_a_move_booked_after_a_cancellation_is_released() -> None:
+    b = holding_new_time()
+    assert b.move is not None
+    cancelled = decide(b, Cancel(CancelledBy.BOOKER), NOW, RULES).booking
+    decision = decide(cancelled, move_booked(b, b.move.room_id, b.move.time_range), NOW, RULES)
+    assert decision.messages == [
+        ReleaseSlots(booking_id=b.id, reservation_id=MOVE_HOLD, reason=decision.messages[0].reason)
+    ]
+    assert decision.booking.starts_at == b.starts_at
+
+
+def test_replies_about_another_move_or_place_are_not_the_booking_s() -> None:
+    b = moving()
+    assert b.move is not None
+    elsewhere = move_held(b)
+    assert isinstance(elsewhere.message, SlotsHeld)
+    wrong_time = elsewhere.message.model_copy(
+        update={"time_range": b.time_range, "reservation_id": uuid.uuid4()}
+    )
+    assert decide(b, reply(wrong_time), NOW, RULES).ignored
+    unasked = Reply(elsewhere.message, answers=None, caused=True)
+    assert decide(b, unasked, NOW, RULES).ignored
+    stale = reply(SlotsLost(booking_id=b.id, reservation_id=uuid.uuid4(), reason=LostReason.TAKEN))
+    assert decide(b, stale, NOW, RULES).ignored
+    dropped = reply(MoveHoldDropped(booking_id=b.id, move_id=MOVE))
+    assert not decide(b, dropped, NOW, RULES).messages
+
+
+def types_of(messages: list[object]) -> list[type]:
+    return [type(message) for message in messages]
