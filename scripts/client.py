@@ -312,6 +312,21 @@ class StudiosClient:
         payouts: list[dict[str, Any]] = response.json()
         return payouts
 
+    async def reschedule(
+        self, account: Account, booking_id: str, starts_at: datetime, hours: int, room_id: str
+    ) -> httpx.Response:
+        """Move a confirmed booking; answered once it has moved (200) or could not (409)."""
+        return await self.http.patch(
+            f"{self.gateway}/api/bookings/{booking_id}",
+            headers=account.headers,
+            json={
+                "action": "reschedule",
+                "room_id": room_id,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": (starts_at + timedelta(hours=hours)).isoformat(),
+            },
+        )
+
     async def act(self, account: Account, booking_id: str, action: str) -> httpx.Response:
         return await self.http.patch(
             f"{self.gateway}/api/bookings/{booking_id}",

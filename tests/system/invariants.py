@@ -67,7 +67,7 @@ class Snapshot:
                 rows(
                     urls["booking"],
                     "SELECT id::text AS booking_id, status, room_id::text, starts_at, ends_at,"
-                    " total_minor, refund_minor, refunded_minor, confirmed_at,"
+                    " move_id, total_minor, refund_minor, refunded_minor, confirmed_at,"
                     " deadline_at, client_secret, failure_reason, cancellation_reason"
                     " FROM bookings",
                 )
@@ -119,6 +119,8 @@ def consistency(s: Snapshot) -> list[Violation]:
             found.append(
                 Violation("every confirmed booking paid", f"payment {payment}", booking_id)
             )
+        if booking["status"] == "confirmed" and booking["move_id"] is None:
+            found.extend(_booked_where_it_says(booking_id, booking, s.reservations))
         if booking["status"] in ENDED:
             live = [r["status"] for r in s.reservations.get(booking_id, [])]
             if {"held", "booked"} & set(live):
@@ -142,6 +144,23 @@ def consistency(s: Snapshot) -> list[Violation]:
                 )
             )
     return found
+
+
+def _booked_where_it_says(
+    booking_id: str, booking: Row, reservations: dict[str, list[Row]]
+) -> list[Violation]:
+    """A confirmed booking not being moved has one booked reservation, at its room and time
+    (after a move too: the new one booked, the old released)."""
+    booked = [
+        (r["room_id"], r["starts_at"], r["ends_at"])
+        for r in reservations.get(booking_id, [])
+        if r["status"] == "booked"
+    ]
+    says = (booking["room_id"], booking["starts_at"], booking["ends_at"])
+    if booked == [says]:
+        return []
+    detail = f"booking says {says}, availability has booked {booked}"
+    return [Violation("booked where the booking says", detail, booking_id)]
 
 
 def _unbalanced(payment: Row, payout: Row) -> bool:

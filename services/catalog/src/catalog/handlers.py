@@ -14,6 +14,7 @@ from contracts.booking import (
     BookingConfirmed,
     BookingFailed,
     BookingNoShow,
+    BookingRescheduled,
 )
 from service_runtime.consumer import MessageHandlers
 from service_runtime.trust import follow_access_changes
@@ -22,7 +23,7 @@ from service_runtime.user_names import follow_user_names
 
 
 def message_handlers() -> MessageHandlers:
-    """The messages catalog consumes: booking's confirmations and ends, which guard the rooms
+    """The messages catalog consumes: booking's confirmations, moves and ends, which guard the rooms
     and time zone of studios with bookings to come; completions, which open reviews;
     availability's free time of studios, which search filters on; and
     identity's users: names for their reviews, role changes and deletions to refuse stale
@@ -32,6 +33,12 @@ def message_handlers() -> MessageHandlers:
     @handlers.on(BookingConfirmed)
     async def booking_confirmed(uow: UnitOfWork, message: BookingConfirmed, _: Envelope) -> None:
         await bookings.record_confirmed_booking(SqlCatalogUnit(uow), message)
+
+    @handlers.on(BookingRescheduled)
+    async def booking_rescheduled(
+        uow: UnitOfWork, message: BookingRescheduled, _: Envelope
+    ) -> None:
+        await bookings.record_rescheduled_booking(SqlCatalogUnit(uow), message)
 
     @handlers.on(BookingCompleted)
     async def booking_completed(uow: UnitOfWork, message: BookingCompleted, _: Envelope) -> None:

@@ -19,6 +19,7 @@ from contracts.booking import (
     BookingConfirmed,
     BookingFailed,
     BookingNoShow,
+    BookingRescheduled,
     CancellationReason,
     CancelledBy,
     FailureReason,
@@ -184,3 +185,40 @@ async def test_past_bookings_and_an_end_heard_before_its_confirmation_do_not_hol
     assert new_timezone.status_code == 200, new_timezone.text
     # The last room of a published studio stays for its own reason, not for a past booking.
     assert [response.status_code for response in deleted] == [200, 422]
+
+
+async def test_a_rescheduled_booking_guards_its_new_room_and_frees_the_old(
+    catalog: Catalog, token_issuer: TestIssuer, booking_service: Bus
+) -> None:
+    owner = token_issuer.headers("owner", uuid.uuid4())
+    studio = await two_room_studio(catalog, owner)
+    live_room, booth = (room["id"] for room in studio["rooms"])
+    booking = confirmed(studio, booth, starts_in=timedelta(days=3))
+    later = TimeRange(
+        starts_at=booking.time_range.starts_at + timedelta(days=1),
+        ends_at=booking.time_range.ends_at + timedelta(days=1),
+    )
+    moved = BookingRescheduled(
+        **(_same_booking(booking) | {"room_id": uuid.UUID(live_room), "time_range": later}),
+        previous_room_id=booking.room_id,
+        previous_time_range=booking.time_range,
+        requested_by=booking.booker_id,
+        rescheduled_at=datetime.now(UTC),
+    )
+    await deliver(booking_service, catalog, booking)
+    await deliver(booking_service, catalog, moved)
+    room_path = f"/api/studios/{studio['id']}/rooms"
+
+    delete_live = await catalog.client.delete(f"{room_path}/{live_room}", headers=owner)
+    delete_booth = await catalog.client.delete(f"{room_path}/{booth}", headers=owner)
+
+    assert delete_live.status_code == 409
+    assert delete_live.json()["bookings"] == [
+        {
+            "booking_id": str(booking.booking_id),
+            "room_id": live_room,
+            "starts_at": later.starts_at.isoformat(),
+            "ends_at": later.ends_at.isoformat(),
+        }
+    ]
+    assert delete_booth.status_code == 200, delete_booth.text

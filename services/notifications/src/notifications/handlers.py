@@ -9,6 +9,7 @@ from contracts.booking import (
     BookingCancelled,
     BookingConfirmed,
     BookingRequested,
+    BookingRescheduled,
     MessagePosted,
 )
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
@@ -75,6 +76,14 @@ def message_handlers(writing: Writing) -> MessageHandlers:
     @handlers.on(BookingConfirmed)
     async def on_confirmed(uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope) -> None:
         await booking_emails.booking_confirmed(SqlNotificationsUnit(uow), event, envelope, writing)
+
+    @handlers.on(BookingRescheduled)
+    async def on_rescheduled(
+        uow: UnitOfWork, event: BookingRescheduled, envelope: Envelope
+    ) -> None:
+        await booking_emails.booking_rescheduled(
+            SqlNotificationsUnit(uow), event, envelope, writing
+        )
 
     @handlers.on(BookingCancelled)
     async def on_cancelled(uow: UnitOfWork, event: BookingCancelled, envelope: Envelope) -> None:

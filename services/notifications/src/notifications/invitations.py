@@ -1,6 +1,6 @@
 """Calendar invitations (.ics, RFC 5546) for a booking: one stable UID per booking, a REQUEST
-when it is confirmed and a CANCEL with a higher SEQUENCE when it is cancelled, so a calendar
-updates the one event it holds."""
+when it is confirmed, and a REQUEST (when it moves) or a CANCEL with a higher SEQUENCE, so a
+calendar updates the one event it holds."""
 
 from __future__ import annotations
 
@@ -20,20 +20,32 @@ class Method(StrEnum):
     CANCEL = "CANCEL"
 
 
-_SEQUENCE = {Method.REQUEST: 0, Method.CANCEL: 1}
 _STATUS = {Method.REQUEST: "CONFIRMED", Method.CANCEL: "CANCELLED"}
+_FIRST_CHANGE = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def _sequence(method: Method, *, changed: bool, now: datetime) -> int:
+    """0 for the first invitation; every later one (a move, a cancellation) the minutes since
+    2020: always higher than the ones before without counting them, and within iCalendar's
+    32-bit integer for millennia."""
+    if method is Method.REQUEST and not changed:
+        return 0
+    return int((now - _FIRST_CHANGE).total_seconds() // 60)
 
 
 def uid_of(facts: BookingFacts) -> str:
     return f"booking-{facts.booking.id}@onetime.studio"
 
 
-def invitation(facts: BookingFacts, method: Method, *, organizer: str, now: datetime) -> str:
-    """The booking as an iCalendar object, its times in the studio's zone (with its VTIMEZONE)."""
+def invitation(
+    facts: BookingFacts, method: Method, *, organizer: str, now: datetime, changed: bool = False
+) -> str:
+    """The booking as an iCalendar object, its times in the studio's zone (with its VTIMEZONE);
+    `changed` for a REQUEST that moves the event sent before."""
     zone = facts.studio.zone
     event = Event()
     event.add("uid", uid_of(facts))
-    event.add("sequence", _SEQUENCE[method])
+    event.add("sequence", _sequence(method, changed=changed, now=now))
     event.add("status", _STATUS[method])
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", facts.booking.starts_at.astimezone(zone))

@@ -15,6 +15,7 @@ from contracts.booking import (
     BookingCancelled,
     BookingConfirmed,
     BookingRequested,
+    BookingRescheduled,
     CancellationReason,
     CancelledBy,
     MessagePosted,
@@ -166,6 +167,43 @@ async def test_a_cancellation_withdraws_the_reminders_and_cancels_the_invitation
     assert any(
         e.kind is Kind.OWNER_BOOKING_CANCELLED for e in world.units.tables.emails_to(world.owner.id)
     )
+
+
+async def test_a_move_tells_both_sides_moves_the_invitation_and_the_reminders() -> None:
+    world = World()
+    event = await world.confirm()
+    later = TimeRange(
+        starts_at=STARTS + timedelta(days=1), ends_at=STARTS + timedelta(days=1, hours=2)
+    )
+    moved = BookingRescheduled(
+        **(world.about(event.booking_id) | {"time_range": later}),
+        previous_room_id=world.room_id,
+        previous_time_range=event.time_range,
+        requested_by=world.booker.id,
+        rescheduled_at=NOW,
+    )
+
+    async with world.units.begin() as unit:
+        await booking_emails.booking_rescheduled(unit, moved, Envelope.wrap(moved), world.writing)
+
+    [to_booker] = [
+        e for e in world.units.tables.emails_to(world.booker.id)
+        if e.kind is Kind.BOOKING_RESCHEDULED
+    ]  # fmt: skip
+    [to_owner] = [
+        e for e in world.units.tables.emails_to(world.owner.id)
+        if e.kind is Kind.OWNER_BOOKING_RESCHEDULED
+    ]  # fmt: skip
+    assert to_booker.calendar is not None
+    assert "METHOD:REQUEST" in to_booker.calendar
+    assert "SEQUENCE:0" not in to_booker.calendar  # a later version of the same event
+    for email in (to_booker, to_owner):
+        assert "When:   Sunday 5 May 2030, 14:00 to 16:00" in email.text_body
+        assert "Was:    Saturday 4 May 2030, 14:00 to 16:00" in email.text_body
+    live = sorted(
+        r.due_at for r, status in world.units.tables.reminders.values() if status != "cancelled"
+    )
+    assert live == [later.starts_at - timedelta(hours=24), later.starts_at - timedelta(hours=2)]
 
 
 async def test_reminders_go_when_due_once_each_and_not_for_a_cancelled_booking() -> None:

@@ -510,3 +510,73 @@ async def test_every_booker_route_that_changes_something_checks_the_csrf_token(
 
     assert answers == [403] * len(unsafe)
     assert len(unsafe) == 4
+
+
+def movable(**changes: Any) -> dict[str, Any]:
+    """A confirmed booking that may still be moved."""
+    return booking(
+        status="confirmed", attendees=2, move=None, move_failure=None,
+        movable_until=(LATER - timedelta(days=1)).isoformat(),
+        price={"total_minor": 9900, "currency": "EUR", "hours": 2},
+    ) | changes  # fmt: skip
+
+
+async def test_a_confirmed_booking_is_moved_to_a_free_time_of_the_day_chosen(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    api.booking = movable()
+
+    shown = await browser.get(f"/bookings/{BOOKING_ID}")
+    times = await browser.get(f"/bookings/{BOOKING_ID}/move?room_id={ROOM_ID}&day=2099-07-01")
+    moved = await browser.post(
+        f"/bookings/{BOOKING_ID}/move",
+        data={"csrf_token": csrf, "room_id": ROOM_ID, "starts_at": "2099-07-01T13:00:00+00:00"},
+    )
+    after = await browser.get(moved.headers["location"])
+
+    assert f'href="/bookings/{BOOKING_ID}/move">Change the time</a>' in shown.text
+    assert times.status_code == 200
+    assert 'aria-label="Move to 14:00"' in times.text
+    assert "the price stays what you paid" in times.text
+    asked = {
+        "action": "reschedule",
+        "room_id": ROOM_ID,
+        "starts_at": "2099-07-01T13:00:00+00:00",
+        "ends_at": "2099-07-01T15:00:00+00:00",
+    }
+    assert ("PATCH", f"/api/bookings/{BOOKING_ID}", asked) in api.sent
+    assert moved.status_code == 303
+    assert "Your booking has moved to" in after.text
+
+
+async def test_a_time_just_taken_shows_why_and_the_day_s_times_again(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    api.booking = movable()
+    why = "The booking could not be moved: the new time is not available (already_reserved)."
+    api.refuse[f"PATCH /api/bookings/{BOOKING_ID}"] = problem(409, detail=why)
+
+    refused = await browser.post(
+        f"/bookings/{BOOKING_ID}/move",
+        data={"csrf_token": csrf, "room_id": ROOM_ID, "starts_at": "2099-07-01T13:00:00+00:00"},
+    )
+
+    assert refused.status_code == 409
+    assert why in refused.text
+    assert 'aria-label="Move to 14:00"' in refused.text  # choose another
+
+
+async def test_a_booking_past_its_cutoff_or_moving_offers_no_change(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    await signed_in(browser)
+    api.booking = movable(movable_until=None)
+    past_cutoff = await browser.get(f"/bookings/{BOOKING_ID}")
+    api.booking = movable(move={"room_id": ROOM_ID})
+    moving = await browser.get(f"/bookings/{BOOKING_ID}")
+
+    assert "Change the time" not in past_cutoff.text
+    assert "Change the time" not in moving.text
+    assert "Moving your booking to the new time" in moving.text

@@ -89,6 +89,17 @@ class SqlBookings:
             .on_conflict_do_nothing()
         )
 
+    async def move_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
+        """A rescheduled booking's new room and time; whether it is live stays as known."""
+        values = _booked_session_values(studio_id, booking, live=True)
+        statement = pg_insert(booked_sessions).values(values)
+        moved = {name: values[name] for name in ("room_id", "starts_at", "ends_at")}
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[booked_sessions.c.booking_id], set_=moved
+            )
+        )
+
     async def end_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
         """Mark a booking ended for good, whether or not its confirmation has arrived yet."""
         statement = pg_insert(booked_sessions).values(

@@ -12,12 +12,15 @@ from contracts.booking import (
     BookingConfirmed,
     BookingFailed,
     BookingNoShow,
+    BookingRescheduled,
 )
 
 BookingEnded = BookingCancelled | BookingCompleted | BookingFailed | BookingNoShow
 
 
-def _booked_session(message: BookingConfirmed | BookingEnded) -> UpcomingBooking:
+def _booked_session(
+    message: BookingConfirmed | BookingRescheduled | BookingEnded,
+) -> UpcomingBooking:
     return UpcomingBooking(
         booking_id=message.booking_id,
         room_id=message.room_id,
@@ -29,6 +32,11 @@ def _booked_session(message: BookingConfirmed | BookingEnded) -> UpcomingBooking
 async def record_confirmed_booking(unit: CatalogUnit, message: BookingConfirmed) -> None:
     """Remember a confirmed booking, which its room and the studio's time zone must outlive."""
     await unit.bookings.add_booked_session(message.studio_id, _booked_session(message))
+
+
+async def record_rescheduled_booking(unit: CatalogUnit, message: BookingRescheduled) -> None:
+    """The booking guards its new room and time instead of the old ones."""
+    await unit.bookings.move_booked_session(message.studio_id, _booked_session(message))
 
 
 async def record_ended_booking(unit: CatalogUnit, message: BookingEnded) -> None:

@@ -47,6 +47,8 @@ class Kind(StrEnum):
     REQUEST_TO_ANSWER = "request_to_answer"
     REQUEST_SENT = "request_sent"
     REQUEST_NOT_ACCEPTED = "request_not_accepted"
+    BOOKING_RESCHEDULED = "booking_rescheduled"
+    OWNER_BOOKING_RESCHEDULED = "owner_booking_rescheduled"
 
 
 class BookingStatus(StrEnum):
@@ -72,6 +74,15 @@ def on_awaiting_owner(booker_id: uuid.UUID, owner_id: uuid.UUID) -> list[Notice]
 def on_confirmed(booker_id: uuid.UUID, owner_id: uuid.UUID) -> list[Notice]:
     """The booker's confirmation and the owner's news of a new booking."""
     return [Notice(Kind.BOOKING_CONFIRMED, booker_id), Notice(Kind.NEW_BOOKING, owner_id)]
+
+
+def on_rescheduled(booker_id: uuid.UUID, owner_id: uuid.UUID) -> list[Notice]:
+    """A confirmed booking moved: the booker's new time (with the invitation updated), the
+    owner's news of it."""
+    return [
+        Notice(Kind.BOOKING_RESCHEDULED, booker_id),
+        Notice(Kind.OWNER_BOOKING_RESCHEDULED, owner_id),
+    ]
 
 
 def on_cancelled(

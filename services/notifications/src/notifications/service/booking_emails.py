@@ -1,5 +1,6 @@
 """Emails a booking's events call for: a paid request for the owner to answer, the
-confirmation with its calendar invitation, the cancellation (and its cancelling invitation), a
+confirmation with its calendar invitation, a move to another time (the invitation moved), the
+cancellation (and its cancelling invitation), a
 request not accepted, a new message in the conversation."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingRescheduled,
     CancelledBy,
     MessagePosted,
 )
@@ -73,6 +75,38 @@ async def booking_confirmed(
             price=price,
         )
         await record(unit, writing, email)
+    due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, unit.now)
+    await unit.reminders.schedule(booking.id, due)
+
+
+async def booking_rescheduled(
+    unit: NotificationsUnit, event: BookingRescheduled, envelope: Envelope, writing: Writing
+) -> None:
+    """Tell both sides the new time (the booker with the invitation moved); move the reminders."""
+    known = await unit.read_model.lock_booking(event.booking_id)
+    if known is None or known.status is not BookingStatus.CONFIRMED:
+        return  # its confirmation is yet to come (and says the new time), or it has ended
+    booking = booking_of(event, BookingStatus.CONFIRMED)
+    await unit.read_model.save_booking(booking)
+    facts = await booking_facts(unit, booking)
+    before = event.previous_time_range
+    previously = wording.local_span(before.starts_at, before.ends_at, facts.studio.zone)
+    for notice in notices.on_rescheduled(booking.booker_id, booking.owner_id):
+        calendar = None
+        if notice.kind is Kind.BOOKING_RESCHEDULED:
+            calendar = invitation(
+                facts, Method.REQUEST, organizer=writing.sender, now=unit.now, changed=True
+            )
+        email = writing.composer.compose(
+            notice.kind,
+            facts,
+            notice.recipient_id,
+            event_id=envelope.message_id,
+            calendar=calendar,
+            previously=previously,
+        )
+        await record(unit, writing, email)
+    await unit.reminders.withdraw(booking.id)
     due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, unit.now)
     await unit.reminders.schedule(booking.id, due)
 

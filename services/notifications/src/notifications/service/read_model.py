@@ -9,6 +9,7 @@ from contracts.booking import (
     BookingCancelled,
     BookingConfirmed,
     BookingRequested,
+    BookingRescheduled,
 )
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
 from notifications.domain.notices import BookingStatus
@@ -42,7 +43,11 @@ async def save_studio(unit: NotificationsUnit, event: StudioEvent) -> None:
 
 
 def booking_of(
-    event: BookingRequested | BookingAwaitingOwner | BookingConfirmed | BookingCancelled,
+    event: BookingRequested
+    | BookingAwaitingOwner
+    | BookingConfirmed
+    | BookingRescheduled
+    | BookingCancelled,
     status: BookingStatus,
 ) -> Booking:
     return Booking(

@@ -26,7 +26,7 @@ STATUS_WAIT_SECONDS = 20
 """How long one status request waits for a change before htmx asks again."""
 
 
-def _id(text: str) -> str:
+def booking_id_of(text: str) -> str:
     try:
         return str(uuid.UUID(text))
     except ValueError:
@@ -77,7 +77,9 @@ def _other_times_url(booking: dict[str, Any]) -> str:
 async def booking_page(
     request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, redirect_status: str = ""
 ) -> HTMLResponse:
-    context = await _booking_context(api, token, _id(booking_id), redirect_status == "succeeded")
+    context = await _booking_context(
+        api, token, booking_id_of(booking_id), redirect_status == "succeeded"
+    )
     booking = context["booking"]
     messages: list[dict[str, Any]] = await api.get(
         f"/api/bookings/{booking['id']}/messages", params={"limit": 100}, token=token
@@ -99,9 +101,11 @@ async def booking_status(
     cancelling and messages all depend on the status; a time just held (the booking request
     outlasted its wait) goes on to the card form."""
     booking = await api.changed(
-        f"/api/bookings/{_id(booking_id)}", version=version, wait_seconds=STATUS_WAIT_SECONDS,
+        f"/api/bookings/{booking_id_of(booking_id)}",
+        version=version,
+        wait_seconds=STATUS_WAIT_SECONDS,
         token=token,
-    )  # fmt: skip
+    )
     if booking is None:
         return Response(status_code=204, headers={"HX-Trigger": "booking-unchanged"})
     now = views.stage(booking)
@@ -115,7 +119,7 @@ async def booking_status(
 async def cancel_page(
     request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep
 ) -> HTMLResponse:
-    booking = await api.get(f"/api/bookings/{_id(booking_id)}", token=token)
+    booking = await api.get(f"/api/bookings/{booking_id_of(booking_id)}", token=token)
     preview = await api.get(f"/api/bookings/{booking['id']}/cancellation", token=token)
     context = {
         "booking": booking,
@@ -130,7 +134,7 @@ async def cancel_page(
 async def cancel(
     request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
 ) -> Response:
-    path = f"/api/bookings/{_id(booking_id)}"
+    path = f"/api/bookings/{booking_id_of(booking_id)}"
     try:
         booking = await api.patch(path, {"action": "cancel"}, token=token)
     except ApiProblem as refused:
@@ -151,7 +155,7 @@ async def cancel(
 async def send_message(
     request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
 ) -> Response:
-    booking_id = _id(booking_id)
+    booking_id = booking_id_of(booking_id)
     body = await _form_text(request, "body", MAX_MESSAGE + 1)
     errors: dict[str, str] = {}
     if not body:
@@ -178,7 +182,7 @@ async def send_message(
 async def review(
     request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
 ) -> Response:
-    booking_id = _id(booking_id)
+    booking_id = booking_id_of(booking_id)
     rating = await _form_text(request, "rating", 2)
     text = await _form_text(request, "text", MAX_REVIEW)
     errors: dict[str, str] = {}
