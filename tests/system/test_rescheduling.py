@@ -1,6 +1,7 @@
-"""Rescheduling across the whole system: a booker moves a confirmed booking to another day and
-room through the gateway (availability books the new time and frees the old in one step, both
-sides get an email, the booker's calendar invitation moves); a move races another booker for
+"""Rescheduling across the whole system: the studio's owner proposes another day and room for a
+confirmed booking and its booker agrees through the gateway (availability books the new time
+and frees the old in one step, both sides get an email, the booker's calendar invitation
+moves); a booker moves a booking in the browser; a move races another booker for
 the same slot and exactly one of them gets it; a move races its own cancellation and nothing
 stays held. The invariants (a confirmed booking is booked where it says) hold after each."""
 
@@ -56,7 +57,7 @@ async def _is_free(world: World, studio: Studio, room: int, starts_at: datetime)
     )
 
 
-async def test_a_booker_moves_a_booking_to_another_day_and_room_and_both_are_told(
+async def test_the_owner_proposes_another_day_and_room_the_booker_agrees_and_both_are_told(
     world: World, mail_sink: MailSink
 ) -> None:
     owner_email = f"owner-{uuid.uuid4().hex[:8]}@example.com"
@@ -67,9 +68,13 @@ async def test_a_booker_moves_a_booking_to_another_day_and_room_and_both_are_tol
     first_at, later_at = whole_hour(days=3, hour=10), whole_hour(days=4, hour=14)
     booking = await _confirmed(world, booker, studio, first_at)
 
-    by_owner = await world.reschedule(owner, booking["id"], later_at, 2, str(studio.rooms[1]))
-    moved = await world.reschedule(booker, booking["id"], later_at, 2, str(studio.rooms[1]))
+    proposed = await world.reschedule(owner, booking["id"], later_at, 2, str(studio.rooms[1]))
+    by_owner = await world.act(owner, booking["id"], "accept_move")
+    moved = await world.act(booker, booking["id"], "accept_move")
 
+    assert proposed.status_code == 200, proposed.text
+    assert proposed.json()["move"]["answer_by"] is not None  # nothing moves before the booker
+    assert datetime.fromisoformat(proposed.json()["starts_at"]) == first_at
     assert by_owner.status_code == 403
     assert moved.status_code == 200, moved.text
     seen = await world.booking(booker, booking["id"])
@@ -169,7 +174,7 @@ async def test_a_booker_changes_the_time_in_the_browser(world: World, visitor: V
     await visitor.look("change the time")
     await page.get_by_role("button", name="Move to 14:00").click()
 
-    await expect(page.get_by_role("status").first).to_contain_text("Your booking has moved to")
+    await expect(page.get_by_role("status").first).to_contain_text("The booking has moved to")
     await visitor.look("moved")
     seen = await world.booking(booker, booking["id"])
     local = datetime.fromisoformat(seen["local_starts_at"])

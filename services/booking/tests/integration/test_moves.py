@@ -1,6 +1,6 @@
 """Rescheduling through HTTP, the bus and PostgreSQL: the booker moves a confirmed booking; the
 answer comes once it has moved (or could not, and it stays as it was); the studio's owner
-may not move it; bad input is a 422 naming the field."""
+proposes a time, which moves once the booker agrees; bad input is a 422 naming the field."""
 
 from __future__ import annotations
 
@@ -91,26 +91,47 @@ async def test_a_new_time_not_free_is_a_409_and_the_booking_stays(
     assert probe.sent(uuid.UUID(made["id"]), ReleaseSlots) == []
 
 
-async def test_only_the_booker_moves_and_bad_moves_name_the_field(
+async def test_the_owner_proposes_a_time_and_it_moves_once_the_booker_agrees(
     booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
 ) -> None:
     booker = token_issuer.headers("booker", uuid.uuid4())
     made = await _confirmed(booking, probe, studio, booker)
     path = f"/api/bookings/{made['id']}"
     owner = token_issuer.headers("owner", studio.owner_id)
+
+    proposed = await booking.http.patch(path, json=_a_day_later(made), headers=owner)
+    holds_before = len(probe.sent(uuid.UUID(made["id"]), HoldSlots))
+    own_move = await booking.http.patch(path, json=_a_day_later(made), headers=booker)
+    owner_answers = await booking.http.patch(path, json={"action": "accept_move"}, headers=owner)
+    agreed = await booking.http.patch(path, json={"action": "accept_move"}, headers=booker)
+
+    assert proposed.status_code == 200, proposed.text
+    assert proposed.json()["move"]["answer_by"] == proposed.json()["movable_until"]
+    assert holds_before == 1  # nothing is held before the booker agrees
+    assert own_move.status_code == 409
+    assert owner_answers.status_code == 403
+    assert agreed.status_code == 200, agreed.text
+    assert agreed.json()["starts_at"] != made["starts_at"]
+    assert agreed.json()["move"] is None
+
+
+async def test_strangers_may_not_move_and_bad_moves_name_the_field(
+    booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = token_issuer.headers("booker", uuid.uuid4())
+    made = await _confirmed(booking, probe, studio, booker)
+    path = f"/api/bookings/{made['id']}"
     stranger = token_issuer.headers("booker", uuid.uuid4())
     longer = _a_day_later(made)
     longer["ends_at"] = (datetime.fromisoformat(longer["ends_at"]) + timedelta(hours=1)).isoformat()
     without_end = {"action": "reschedule", "starts_at": longer["starts_at"]}
     other_room = {**_a_day_later(made), "room_id": str(uuid.uuid4())}
 
-    by_owner = await booking.http.patch(path, json=_a_day_later(made), headers=owner)
     by_stranger = await booking.http.patch(path, json=_a_day_later(made), headers=stranger)
     too_long = await booking.http.patch(path, json=longer, headers=booker)
     no_end = await booking.http.patch(path, json=without_end, headers=booker)
     unknown_room = await booking.http.patch(path, json=other_room, headers=booker)
 
-    assert by_owner.status_code == 403
     assert by_stranger.status_code in (403, 404)
     assert too_long.status_code == 422
     assert "ends_at" in too_long.text

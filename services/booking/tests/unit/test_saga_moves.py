@@ -12,7 +12,7 @@ import pytest
 from booking.domain.booking import Booking, IllegalTransition, Status
 from booking.domain.pricing import InvalidBookingRequest
 from booking.domain.replies import Reply
-from booking.domain.saga import Cancel, DeadlinePassed, Reschedule, decide
+from booking.domain.saga import AnswerMove, Cancel, DeadlinePassed, Reschedule, decide
 from booking.domain.saga.moves import movable_until
 from contracts.availability import (
     ConfirmSlots,
@@ -305,3 +305,48 @@ def test_replies_about_another_move_or_place_are_not_the_booking_s() -> None:
 
 def types_of(messages: list[object]) -> list[type]:
     return [type(message) for message in messages]
+
+
+def proposed(b: Booking | None = None) -> Booking:
+    b = b or paid()
+    by_owner = replace(reschedule(b), requested_by=b.owner_id, needs_booker=True)
+    return decide(b, by_owner, NOW, RULES).booking
+
+
+def test_the_owner_s_proposal_holds_nothing_until_the_booker_agrees() -> None:
+    b = paid()
+    by_owner = replace(reschedule(b), requested_by=b.owner_id, needs_booker=True)
+    decision = decide(b, by_owner, NOW, RULES)
+    assert decision.messages == []
+    waiting = decision.booking
+    assert waiting.move is not None
+    assert waiting.move.answer_by == movable_until(b)
+    assert waiting.deadline_at == movable_until(b)
+    with pytest.raises(IllegalTransition, match="already being moved"):
+        decide(waiting, reschedule(b), NOW, RULES)  # the booker's own move waits for the answer
+
+    agreed = decide(waiting, AnswerMove(agreed=True), NOW, RULES)
+    (hold,) = agreed.messages
+    assert isinstance(hold, HoldSlots)
+    assert hold.move_id == MOVE
+    assert agreed.booking.move is not None
+    assert not agreed.booking.move.awaits_booker
+    assert agreed.booking.deadline_at == NOW + RULES.reply_timeout
+
+
+def test_a_declined_or_unanswered_proposal_leaves_the_booking_as_it_was() -> None:
+    waiting = proposed()
+    declined = decide(waiting, AnswerMove(agreed=False), NOW, RULES)
+    assert (declined.messages, declined.booking.move) == ([], None)
+    assert declined.booking.move_failure == "the booker declined the proposed time"
+    assert waiting.deadline_at is not None
+    lapsed = decide(waiting, DeadlinePassed(), waiting.deadline_at, RULES)
+    assert (lapsed.messages, lapsed.booking.move, lapsed.booking.status) == (
+        [],
+        None,
+        Status.CONFIRMED,
+    )
+    with pytest.raises(IllegalTransition, match="no proposed time"):
+        decide(paid(), AnswerMove(agreed=True), NOW, RULES)
+    with pytest.raises(IllegalTransition, match="refund it in full"):
+        decide(waiting, AnswerMove(agreed=True), waiting.deadline_at + DAY, RULES)

@@ -547,7 +547,7 @@ async def test_a_confirmed_booking_is_moved_to_a_free_time_of_the_day_chosen(
     }
     assert ("PATCH", f"/api/bookings/{BOOKING_ID}", asked) in api.sent
     assert moved.status_code == 303
-    assert "Your booking has moved to" in after.text
+    assert "The booking has moved to" in after.text
 
 
 async def test_a_time_just_taken_shows_why_and_the_day_s_times_again(
@@ -580,3 +580,28 @@ async def test_a_booking_past_its_cutoff_or_moving_offers_no_change(
     assert "Change the time" not in past_cutoff.text
     assert "Change the time" not in moving.text
     assert "Moving your booking to the new time" in moving.text
+
+
+async def test_the_booker_accepts_the_time_the_studio_proposed(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    proposed_at = LATER + timedelta(days=1)
+    proposal = {
+        "room_id": ROOM_ID, "starts_at": proposed_at.isoformat(),
+        "ends_at": (proposed_at + timedelta(hours=2)).isoformat(),
+        "answer_by": (LATER - timedelta(days=1)).isoformat(),
+    }  # fmt: skip
+    api.booking = movable(move=proposal)
+
+    shown = await browser.get(f"/bookings/{BOOKING_ID}")
+    api.booking = movable(starts_at=proposed_at.isoformat())
+    answered = await browser.post(
+        f"/bookings/{BOOKING_ID}/move/answer", data={"csrf_token": csrf, "answer": "accept"}
+    )
+    after = await browser.get(answered.headers["location"])
+
+    assert "The studio proposes another time" in shown.text
+    assert "Change the time" not in shown.text
+    assert ("PATCH", f"/api/bookings/{BOOKING_ID}", {"action": "accept_move"}) in api.sent
+    assert "The booking has moved to" in after.text

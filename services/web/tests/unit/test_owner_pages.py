@@ -519,3 +519,42 @@ async def test_a_refused_external_address_is_said_on_the_page(
     )
     shown = await owner.get(refused.headers["location"])
     assert "must be an http or https address" in shown.text
+
+
+async def test_the_owner_proposes_another_time_for_the_booker_to_accept(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    movable = BOOKING | {
+        "starts_at": "2099-12-09T10:00:00+00:00", "ends_at": "2099-12-09T12:00:00+00:00",
+        "local_starts_at": "2099-12-09T10:00:00+00:00", "attendees": 2, "move": None,
+        "movable_until": "2099-12-08T10:00:00+00:00",
+    }  # fmt: skip
+    api.answers[("GET", f"/api/bookings/{BOOKING_ID}")] = httpx.Response(200, json=movable)
+    slot = {"starts_at": "2099-12-10T15:00:00Z", "local_starts_at": "2099-12-10T15:00:00+00:00"}
+    api.answers[("GET", "/api/availability")] = httpx.Response(200, json={"slots": [slot]})
+    proposal = {
+        "room_id": ROOM_ID,
+        "starts_at": slot["starts_at"],
+        "ends_at": "2099-12-10T17:00:00Z",
+        "answer_by": movable["movable_until"],
+    }
+    api.answers[("PATCH", f"/api/bookings/{BOOKING_ID}")] = httpx.Response(
+        200, json=movable | {"move": proposal}
+    )
+
+    page = await owner.get(f"/owner/bookings/{BOOKING_ID}")
+    times = await owner.get(f"/owner/bookings/{BOOKING_ID}/move?day=2099-12-10")
+    proposed = await owner.post(
+        f"/owner/bookings/{BOOKING_ID}/move",
+        data={"csrf_token": _csrf(page), "room_id": ROOM_ID, "starts_at": slot["starts_at"]},
+    )
+
+    assert f'href="/owner/bookings/{BOOKING_ID}/move">Propose another time</a>' in page.text
+    assert 'aria-label="Propose 15:00"' in times.text
+    assert "The booker is asked to accept the time you choose" in times.text
+    assert proposed.status_code == 303
+    assert proposed.headers["location"] == f"/owner/bookings/{BOOKING_ID}"
+    assert api.sent("PATCH", f"/api/bookings/{BOOKING_ID}") == {
+        "action": "reschedule", "room_id": ROOM_ID, "starts_at": "2099-12-10T15:00:00+00:00",
+        "ends_at": "2099-12-10T17:00:00+00:00",
+    }  # fmt: skip

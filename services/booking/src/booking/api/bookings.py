@@ -195,27 +195,34 @@ async def act_on_booking(
     watcher: WatcherDep,
 ) -> JSONResponse:
     """cancel (booker or owner), complete or no_show (owner or admin), reschedule (booker or
-    admin: answers once the booking has moved, or with 409 when it could not)."""
+    admin: answers once the booking has moved, or with 409 when it could not; the studio's
+    owner: proposes the time to the booker), accept_move or decline_move (the booker, about a
+    proposed time)."""
     rules = settings.saga_rules()
-    if body.action != "reschedule":
+    if body.action == "reschedule":
+        request = body.move_request()
+        booking = await moves.reschedule(units, principal, booking_id, request, rules)
+    elif body.action in ("accept_move", "decline_move"):
+        agreed = body.action == "accept_move"
+        booking = await moves.answer_move(units, principal, booking_id, agreed, rules)
+    else:
         booking = await actions.act(units, principal, booking_id, body.action, rules)
         return await _booking_response(units, booking, principal.user_id)
-    booking = await moves.reschedule(units, principal, booking_id, body.move_request(), rules)
     booking = await watcher.wait_until(
         booking_id,
         lambda: reads.booking_state(units, booking_id),
-        lambda current: current.move is None,
+        lambda current: current.move is None or current.move.awaits_booker,
         settings.hold_wait_seconds,
     )
-    if booking.move is None and booking.move_failure is not None:
+    if booking.move is None and booking.move_failure is not None and body.action != "decline_move":
         return problem_response(
             409,
             f"The booking could not be moved: {booking.move_failure}.",
             title="Move not possible",
             booking_id=str(booking.id),
         )
-    code = 202 if booking.move is not None else 200
-    return await _booking_response(units, booking, principal.user_id, code)
+    still_moving = booking.move is not None and not booking.move.awaits_booker
+    return await _booking_response(units, booking, principal.user_id, 202 if still_moving else 200)
 
 
 async def _booking_response(

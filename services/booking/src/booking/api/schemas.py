@@ -183,13 +183,17 @@ class HistoryOut(BaseModel):
 
 
 class MoveOut(BaseModel):
-    """A move to another room or time while it runs."""
+    """A move to another room or time while it runs, or while the booker has to agree to it."""
 
     room_id: uuid.UUID
     starts_at: datetime
     ends_at: datetime
     requested_by: uuid.UUID
     requested_at: datetime
+    answer_by: datetime | None = Field(
+        description="A time the studio's owner proposed: until when the booker may accept it "
+        "(accept_move) or decline it; None once the move runs."
+    )
 
 
 class BookingOut(StudioLabels):
@@ -291,11 +295,21 @@ class BookingPage(BaseModel):
 
 
 class ActionIn(BaseModel):
-    action: Literal["cancel", "accept", "decline", "complete", "no_show", "reschedule"] = Field(
+    action: Literal[
+        "cancel",
+        "accept",
+        "decline",
+        "complete",
+        "no_show",
+        "reschedule",
+        "accept_move",
+        "decline_move",
+    ] = Field(
         description="accept and decline answer a request to book (the studio's owner or an "
         "admin); complete and no_show are theirs too; anyone on the booking may cancel; the "
         "booker (or an admin) may reschedule a confirmed booking to starts_at..ends_at, in "
-        "room_id (default: the same room)."
+        "room_id (default: the same room); the studio's owner's reschedule proposes the time, "
+        "which the booker answers with accept_move or decline_move."
     )
     room_id: uuid.UUID | None = None
     starts_at: UtcDatetime | None = None

@@ -114,6 +114,7 @@ bookings = Table(
     Column("move_requested_by", Uuid),
     _ts("move_requested_at"),
     Column("move_reservation_id", Uuid),
+    _ts("move_answer_by"),  # a move the owner proposed: until when the booker may agree
     Column("move_failure", Text),
     Column("traceparent", Text),  # of the request: deadlines continue the booking's trace
     _ts("updated_at", nullable=False, server_default=func.now()),

@@ -85,7 +85,8 @@ class Move:
     """A confirmed booking on its way to another room or time of its studio: the new range is
     held first (`reservation_id` once availability held it), then booked while the old one is
     released, in one step of availability's. The booking stays confirmed where it was until
-    then, and stays there if the move fails."""
+    then, and stays there if the move fails. A move the studio's owner proposes waits for the
+    booker's agreement before anything is held."""
 
     id: uuid.UUID
     room_id: uuid.UUID
@@ -94,6 +95,13 @@ class Move:
     requested_by: uuid.UUID
     requested_at: datetime
     reservation_id: uuid.UUID | None = None
+    answer_by: datetime | None = None
+    """For a move the studio's owner proposed: until when the booker may agree (nothing is
+    held meanwhile); None once agreed, and for the booker's own moves."""
+
+    @property
+    def awaits_booker(self) -> bool:
+        return self.answer_by is not None
 
     @property
     def time_range(self) -> TimeRange:

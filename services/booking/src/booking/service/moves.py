@@ -1,5 +1,6 @@
 """Rescheduling a confirmed booking: the booker (or an admin) asks for another room or time of
-its studio, priced from the studio's rooms as booking knows them, and the saga moves it."""
+its studio, priced from the studio's rooms as booking knows them, and the saga moves it; the
+studio's owner may only propose one, which moves once the booker agrees."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from booking.domain.access import Side
 from booking.domain.booking import Booking, NotAllowed
-from booking.domain.saga import Reschedule, SagaRules
+from booking.domain.saga import AnswerMove, Reschedule, SagaRules
 from booking.domain.studios import StudioUnknown, refuse_over_capacity
 from booking.repositories import BookingUnits
 from booking.service.reads import visible_booking
@@ -33,13 +34,10 @@ async def reschedule(
     request: MoveRequest,
     rules: SagaRules,
 ) -> Booking:
-    """Start moving the booking; the saga holds the new time and then books it."""
+    """Start moving the booking (the saga holds the new time and then books it), or, asked by
+    the studio's owner, propose the move to its booker."""
     async with units.begin() as unit:
         booking, side = await visible_booking(unit, principal, booking_id)
-        if side is Side.OWNER:
-            raise NotAllowed(
-                "only the booker (or an admin) may move a booking: ask them in its messages"
-            )
         studio = await unit.studios.get(booking.studio_id)
         if studio is None:
             raise StudioUnknown(f"studio {booking.studio_id} is not known")
@@ -58,6 +56,7 @@ async def reschedule(
             ends_at=request.ends_at,
             hourly_price_minor=hourly,
             requested_by=principal.user_id,
+            needs_booker=side is Side.OWNER,
         )
         source = Source(
             kind="action",
@@ -66,3 +65,24 @@ async def reschedule(
             actor_id=str(principal.user_id),
         )
         return await run_saga(unit, booking_id, happening, source, rules)
+
+
+async def answer_move(
+    units: BookingUnits,
+    principal: Principal,
+    booking_id: uuid.UUID,
+    agreed: bool,
+    rules: SagaRules,
+) -> Booking:
+    """The booker's (or an admin's) answer to the time the studio's owner proposed."""
+    async with units.begin() as unit:
+        _, side = await visible_booking(unit, principal, booking_id)
+        if side is Side.OWNER:
+            raise NotAllowed("only the booker answers the time their studio proposed")
+        source = Source(
+            kind="action",
+            name="accept_move" if agreed else "decline_move",
+            traceparent=current_traceparent(),
+            actor_id=str(principal.user_id),
+        )
+        return await run_saga(unit, booking_id, AnswerMove(agreed), source, rules)

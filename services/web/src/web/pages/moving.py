@@ -1,9 +1,11 @@
-"""A booker moves a confirmed booking to another time or room of its studio: the day's free
-start times for the booking's length, each a button that asks for the move; the answer comes
-once the booking has moved, or says why it could not (and it stays as it was)."""
+"""Moving a confirmed booking to another time or room of its studio: the day's free start times
+for the booking's length, each a button. The booker's choice moves the booking at once (or
+says why it could not, and it stays as it was); the owner's is proposed to the booker, who
+accepts or declines it on their booking page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,14 +19,31 @@ from web.deps import AccessTokenDep, ApiDep, SessionDep
 from web.pages import page_router
 from web.pages.booker import times_context
 from web.pages.my_bookings import booking_id_of
+from web.pages.owner_access import OwnerTokenDep
 from web.rendering import render
 from web.security import save_session
+from web.sessions import Session
 
 router = page_router()
 
 
+@dataclass(frozen=True)
+class Party:
+    """Whose pages the move is made from: where they come back to, and what the move does."""
+
+    pages: str
+    proposes: bool
+
+    def back(self, booking_id: str) -> str:
+        return f"{self.pages}/{booking_id}"
+
+
+BOOKER = Party("/bookings", proposes=False)
+OWNER = Party("/owner/bookings", proposes=True)
+
+
 async def _move_context(
-    api: ApiClient, token: str, booking_id: str, query: dict[str, str]
+    api: ApiClient, token: str, booking_id: str, query: dict[str, str], party: Party
 ) -> dict[str, Any]:
     booking = await api.get(f"/api/bookings/{booking_id}", token=token)
     studio = await api.get(f"/api/studios/{booking['studio_id']}")
@@ -40,29 +59,34 @@ async def _move_context(
         "booking": booking,
         "when": views.when(booking),
         "movable_until": views.local_text(booking["movable_until"], studio["timezone"]),
+        "back": party.back(booking["id"]),
+        "proposes": party.proposes,
     }
 
 
-@router.get("/bookings/{booking_id}/move", response_class=HTMLResponse)
-async def move_page(
-    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep
+async def _page(
+    request: Request, api: ApiClient, token: str, booking_id: str, party: Party
 ) -> HTMLResponse:
     query = dict(request.query_params)
-    context = await _move_context(api, token, booking_id_of(booking_id), query)
+    context = await _move_context(api, token, booking_id_of(booking_id), query, party)
     status = 422 if context["form"].errors else 200
     return render(request, "booker/move.html", context, status=status)
 
 
-@router.post("/bookings/{booking_id}/move", response_class=HTMLResponse)
-async def move(
-    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
+async def _move(
+    request: Request,
+    api: ApiClient,
+    token: str,
+    session: Session,
+    booking_id: str,
+    party: Party,
 ) -> Response:
     booking_id = booking_id_of(booking_id)
     form = await request.form()
-    chosen = {name: str(form.get(name) or "") for name in ("room_id", "starts_at")}
-    starts_at = views.parse_instant(chosen["starts_at"])
+    room_id, starts_text = (str(form.get(name) or "") for name in ("room_id", "starts_at"))
+    starts_at = views.parse_instant(starts_text)
     booking = await api.get(f"/api/bookings/{booking_id}", token=token)
-    body = {"action": "reschedule", "room_id": chosen["room_id"] or booking["room_id"]}
+    body = {"action": "reschedule", "room_id": room_id or booking["room_id"]}
     if starts_at is not None:  # else the API names the missing start
         hours = timedelta(hours=booking["price"]["hours"])
         body |= {"starts_at": starts_at.isoformat(), "ends_at": (starts_at + hours).isoformat()}
@@ -73,13 +97,66 @@ async def move(
             raise
         day = starts_at.astimezone(ZoneInfo(views.zone_of(booking))).date() if starts_at else None
         query = {"room_id": body["room_id"], "day": day.isoformat() if day else ""}
-        context = await _move_context(api, token, booking_id, query)
+        context = await _move_context(api, token, booking_id, query, party)
         context["refusal"] = refused.detail or "The booking cannot be moved to that time."
         return render(request, "booker/move.html", context, status=refused.status)
-    notice = (
-        f"Your booking has moved to {views.when(moved)}."
-        if moved.get("move") is None
-        else "Your booking is being moved: this page shows when it is done."
-    )
+    save_session(request, session.with_notice(_moved_words(moved)))
+    return RedirectResponse(party.back(booking_id), status_code=303)
+
+
+def _moved_words(booking: dict[str, Any]) -> str:
+    move = booking.get("move")
+    if move is None:
+        return f"The booking has moved to {views.when(booking)}."
+    if move.get("answer_by"):
+        proposed = views.when(booking | {key: move[key] for key in ("starts_at", "ends_at")})
+        return f"{proposed} is proposed to the booker: the booking moves once they accept."
+    return "The booking is being moved: this page shows when it is done."
+
+
+@router.get("/bookings/{booking_id}/move", response_class=HTMLResponse)
+async def move_page(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep
+) -> HTMLResponse:
+    return await _page(request, api, token, booking_id, BOOKER)
+
+
+@router.post("/bookings/{booking_id}/move", response_class=HTMLResponse)
+async def move(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
+) -> Response:
+    return await _move(request, api, token, session, booking_id, BOOKER)
+
+
+@router.get("/owner/bookings/{booking_id}/move", response_class=HTMLResponse)
+async def propose_page(
+    request: Request, booking_id: str, api: ApiDep, token: OwnerTokenDep
+) -> HTMLResponse:
+    return await _page(request, api, token, booking_id, OWNER)
+
+
+@router.post("/owner/bookings/{booking_id}/move", response_class=HTMLResponse)
+async def propose(
+    request: Request, booking_id: str, api: ApiDep, token: OwnerTokenDep, session: SessionDep
+) -> Response:
+    return await _move(request, api, token, session, booking_id, OWNER)
+
+
+@router.post("/bookings/{booking_id}/move/answer")
+async def answer(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
+) -> Response:
+    """The booker accepts or declines the time the studio proposed."""
+    booking_id = booking_id_of(booking_id)
+    agreed = (await request.form()).get("answer") == "accept"
+    action = "accept_move" if agreed else "decline_move"
+    try:
+        booking = await api.patch(f"/api/bookings/{booking_id}", {"action": action}, token=token)
+    except ApiProblem as refused:
+        if refused.status != 409:
+            raise
+        notice = refused.detail or "That proposal can no longer be answered."
+    else:
+        notice = _moved_words(booking) if agreed else "You declined: the booking stays as it is."
     save_session(request, session.with_notice(notice))
-    return RedirectResponse(f"/bookings/{booking_id}", status_code=303)
+    return RedirectResponse(BOOKER.back(booking_id), status_code=303)

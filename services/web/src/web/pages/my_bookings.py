@@ -65,7 +65,18 @@ async def _booking_context(
         "lapsed": views.lapsed(booking),
         "why_not": views.why_not_booked(booking),
         "other_times": _other_times_url(booking),
+        **proposal_words(booking),
     }
+
+
+def proposal_words(booking: dict[str, Any]) -> dict[str, str]:
+    """A time the studio proposed, in the studio's words and clock."""
+    move = booking.get("move")
+    if not move or not move.get("answer_by"):
+        return {}
+    proposed = booking | {"starts_at": move["starts_at"], "ends_at": move["ends_at"]}
+    answer_by = views.local_text(move["answer_by"], views.zone_of(booking))
+    return {"proposed_when": views.when(proposed), "proposed_answer_by": answer_by}
 
 
 def _other_times_url(booking: dict[str, Any]) -> str:

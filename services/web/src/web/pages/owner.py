@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from web.api_client import ApiClient, ApiProblem
 from web.deps import ApiDep, SessionDep
 from web.pages import page_router
+from web.pages.my_bookings import proposal_words
 from web.pages.owner_access import OwnerTokenDep, booking_times, instant_there
 from web.rendering import render
 from web.security import save_session
@@ -130,6 +131,7 @@ def _shown(booking: dict[str, Any]) -> dict[str, Any]:
     """The booking with its times and status in words, for the templates."""
     return {
         **booking,
+        **proposal_words(booking),
         "when": booking_times(booking),
         "status_words": STATUS_WORDS.get(booking["status"], booking["status"]),
         "respond_by_words": (

@@ -14,6 +14,7 @@ again, at most `max_resends` times, and then the saga compensates and fails the 
 from booking.domain.saga.decide import SAGA_REPLIES, decide, start
 from booking.domain.saga.steps import (
     Accept,
+    AnswerMove,
     Cancel,
     Complete,
     DeadlinePassed,
@@ -29,6 +30,7 @@ from booking.domain.saga.steps import (
 __all__ = [
     "SAGA_REPLIES",
     "Accept",
+    "AnswerMove",
     "Cancel",
     "Complete",
     "DeadlinePassed",

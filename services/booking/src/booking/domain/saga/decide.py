@@ -18,7 +18,7 @@ from booking.domain.saga.actions import (
     on_decline,
     on_no_show,
 )
-from booking.domain.saga.moves import on_reschedule
+from booking.domain.saga.moves import on_answer_move, on_reschedule
 from booking.domain.saga.replies import (
     on_authorized,
     on_captured,
@@ -35,6 +35,7 @@ from booking.domain.saga.replies import (
 from booking.domain.saga.steps import (
     DEFAULT_RULES,
     Accept,
+    AnswerMove,
     Cancel,
     Complete,
     DeadlinePassed,
@@ -135,6 +136,7 @@ _STEPS: dict[type, Callable[[Booking, Any, datetime, SagaRules], Decision]] = {
     Complete: on_complete,
     MarkNoShow: on_no_show,
     Reschedule: on_reschedule,
+    AnswerMove: on_answer_move,
 }
 
 

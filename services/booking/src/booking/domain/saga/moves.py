@@ -1,4 +1,5 @@
-"""Rescheduling: a confirmed booking moves to another room or time of its studio.
+"""Rescheduling: a confirmed booking moves to another room or time of its studio, asked by
+its booker, or proposed by its owner and agreed by the booker.
 
 The booking stays confirmed where it is while the move runs. HoldSlots with the move's id
 holds the new range beside the booked one; ConfirmSlots of that hold books it and releases the
@@ -16,6 +17,7 @@ from booking.domain.booking import ENDED, Booking, IllegalTransition, Move, Stat
 from booking.domain.policies import full_refund_until
 from booking.domain.pricing import InvalidBookingRequest, whole_hours
 from booking.domain.saga.steps import (
+    AnswerMove,
     Decision,
     Reschedule,
     SagaRules,
@@ -41,6 +43,11 @@ from contracts.payments import CaptureStrategy
 
 
 def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> Decision:
+    if b.move is not None:
+        raise IllegalTransition(
+            "the booking is already being moved, or a proposed time waits for the booker's "
+            "answer: wait for that to end"
+        )
     refuse_move(b, action, now, rules)
     move = Move(
         id=action.move_id,
@@ -49,9 +56,27 @@ def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRule
         ends_at=action.ends_at,
         requested_by=action.requested_by,
         requested_at=now,
+        answer_by=movable_until(b) if action.needs_booker else None,
     )
+    if move.awaits_booker:
+        proposed = replace(b, move=move, move_failure=None)
+        return Decision(proposed, note="the studio proposes another time: waiting for the booker")
     moving = replace(sent(b, now), move=move, move_failure=None)
     return Decision(moving, [hold_move(b, move)], "move asked for: holding the new time")
+
+
+def on_answer_move(b: Booking, action: AnswerMove, now: datetime, rules: SagaRules) -> Decision:
+    """The booker's answer to the owner's proposal: agreed, the move starts as if they had
+    asked for it; refused, the booking stays as it is."""
+    move = b.move
+    if move is None or not move.awaits_booker:
+        raise IllegalTransition("no proposed time waits for the booker's answer")
+    if not action.agreed:
+        return _move_ended(b, "the booker declined the proposed time")
+    _refuse_now(b, move.starts_at, move.ends_at, now, rules)
+    agreed = replace(move, answer_by=None)
+    moving = replace(sent(b, now), move=agreed)
+    return Decision(moving, [hold_move(b, agreed)], "the booker agreed: holding the new time")
 
 
 def movable_until(b: Booking) -> datetime | None:
@@ -65,19 +90,7 @@ def movable_until(b: Booking) -> datetime | None:
 def refuse_move(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> None:
     """Why the booking cannot move as asked: IllegalTransition (or InvalidBookingRequest
     naming the field) when it cannot; nothing when it can."""
-    if b.status is not Status.CONFIRMED:
-        raise IllegalTransition(f"only a confirmed booking can be moved: it is {b.status}")
-    if b.move is not None:
-        raise IllegalTransition("the booking is already being moved: wait for that move to end")
-    cutoff = movable_until(b)
-    if cutoff is None or now > cutoff:
-        raise IllegalTransition(
-            f"under its {b.cancellation_policy} policy this booking could be moved only while "
-            "cancelling it would refund it in full"
-            + ("" if cutoff is None else f", until {cutoff.isoformat()}")
-        )
-    if action.starts_at <= now:
-        raise InvalidBookingRequest("the new time must start in the future", field="starts_at")
+    _refuse_now(b, action.starts_at, action.ends_at, now, rules)
     hours = whole_hours(action.starts_at, action.ends_at)
     if (action.room_id, action.starts_at, action.ends_at) == (b.room_id, b.starts_at, b.ends_at):
         raise InvalidBookingRequest(
@@ -94,11 +107,29 @@ def refuse_move(b: Booking, action: Reschedule, now: datetime, rules: SagaRules)
             "cancel and book it instead",
             field="room_id",
         )
+
+
+def _refuse_now(
+    b: Booking, starts_at: datetime, ends_at: datetime, now: datetime, rules: SagaRules
+) -> None:
+    """What a move must meet when it starts: the booking confirmed and before its cut-off,
+    the new time ahead, and within the card authorization's life."""
+    if b.status is not Status.CONFIRMED:
+        raise IllegalTransition(f"only a confirmed booking can be moved: it is {b.status}")
+    cutoff = movable_until(b)
+    if cutoff is None or now > cutoff:
+        raise IllegalTransition(
+            f"under its {b.cancellation_policy} policy this booking could be moved only while "
+            "cancelling it would refund it in full"
+            + ("" if cutoff is None else f", until {cutoff.isoformat()}")
+        )
+    if starts_at <= now:
+        raise InvalidBookingRequest("the new time must start in the future", field="starts_at")
     if (
         b.capture_strategy is CaptureStrategy.AUTHORIZE_THEN_CAPTURE
         and not b.money_taken
         and b.authorized_at is not None
-        and action.ends_at > b.authorized_at + rules.authorization_window
+        and ends_at > b.authorized_at + rules.authorization_window
     ):
         latest = b.authorized_at + rules.authorization_window
         raise InvalidBookingRequest(
@@ -177,6 +208,8 @@ def on_move_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules
 def on_move_deadline(b: Booking, now: datetime, rules: SagaRules) -> Decision:
     move = b.move
     assert move is not None
+    if move.awaits_booker:
+        return _move_ended(b, "the booker did not answer the proposed time before the cut-off")
     command: Message = (
         hold_move(b, move)
         if move.reservation_id is None

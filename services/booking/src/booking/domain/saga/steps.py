@@ -94,7 +94,8 @@ class MarkNoShow:
 @dataclass(frozen=True)
 class Reschedule:
     """The booker (or an admin) moves a confirmed booking to another room or time of its
-    studio; `hourly_price_minor` is what the new room costs now."""
+    studio, or its owner proposes to (`needs_booker`: the move waits for the booker's
+    agreement); `hourly_price_minor` is what the new room costs now."""
 
     move_id: uuid.UUID
     room_id: uuid.UUID
@@ -102,9 +103,27 @@ class Reschedule:
     ends_at: datetime
     hourly_price_minor: int
     requested_by: uuid.UUID
+    needs_booker: bool = False
 
 
-Happening = Reply | DeadlinePassed | Cancel | Accept | Decline | Complete | MarkNoShow | Reschedule
+@dataclass(frozen=True)
+class AnswerMove:
+    """The booker agrees to (or refuses) the move the studio's owner proposed."""
+
+    agreed: bool
+
+
+Happening = (
+    Reply
+    | DeadlinePassed
+    | Cancel
+    | Accept
+    | Decline
+    | Complete
+    | MarkNoShow
+    | Reschedule
+    | AnswerMove
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +152,7 @@ def next_deadline(booking: Booking, rules: SagaRules) -> datetime | None:
     if booking.status is Status.AWAITING_OWNER:
         return booking.respond_by
     if booking.status is Status.CONFIRMED and booking.move is not None:
-        return resend_due
+        return booking.move.answer_by if booking.move.awaits_booker else resend_due
     if booking.status is Status.CONFIRMED and rules.auto_complete_after is not None:
         return booking.ends_at + rules.auto_complete_after
     return None

@@ -1,5 +1,5 @@
-"""rescheduling: a confirmed booking's move to another room or time while it runs, and why
-the last one did not happen
+"""rescheduling: a confirmed booking's move to another room or time while it runs (or while a
+move its owner proposed waits for the booker), and why the last one did not happen
 
 Revision ID: booking_0007_moves
 Revises: booking_0006_requests
@@ -22,6 +22,7 @@ _COLUMNS = (
     ("move_requested_by", sa.Uuid()),
     ("move_requested_at", sa.DateTime(timezone=True)),
     ("move_reservation_id", sa.Uuid()),
+    ("move_answer_by", sa.DateTime(timezone=True)),
     ("move_failure", sa.Text()),
 )
 
