@@ -134,6 +134,19 @@ class BookingRescheduled(_BookingEvent):
     rescheduled_at: UtcDatetime
 
 
+class BookingMoveProposed(_BookingEvent):
+    """Booking, when the studio's owner proposes another time or room for a confirmed booking:
+    nothing moves unless its booker accepts by answer_by (BookingRescheduled then follows)."""
+
+    message_type: ClassVar[str] = "booking.booking_move_proposed"
+    routing_key: ClassVar[str] = "booking.booking.move_proposed"
+
+    proposed_room_id: uuid.UUID
+    proposed_time_range: TimeRange
+    answer_by: UtcDatetime
+    proposed_by: uuid.UUID
+
+
 MESSAGE_EXCERPT_LENGTH = 500
 
 

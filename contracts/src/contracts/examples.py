@@ -147,6 +147,16 @@ def _booking() -> list[Message]:
         booking.BookingCompleted(**who, completed_at=SESSION.ends_at),
         booking.BookingFailed(**who, reason=booking.FailureReason.PAYMENT_FAILED, failed_at=NOW),
         booking.BookingNoShow(**who, reported_by=OWNER_ID, reported_at=SESSION.ends_at),
+        booking.BookingMoveProposed(
+            **who,
+            proposed_room_id=ROOM_ID,
+            proposed_time_range=TimeRange(
+                starts_at=SESSION.starts_at + timedelta(days=1),
+                ends_at=SESSION.ends_at + timedelta(days=1),
+            ),
+            answer_by=SESSION.starts_at - timedelta(days=1),
+            proposed_by=OWNER_ID,
+        ),
         booking.BookingRescheduled(
             **who,
             previous_room_id=ROOM_ID,

@@ -27,7 +27,12 @@ from contracts.availability import (
     SlotsUnavailable,
     UnavailableReason,
 )
-from contracts.booking import BookingCancelled, BookingRescheduled, CancelledBy
+from contracts.booking import (
+    BookingCancelled,
+    BookingMoveProposed,
+    BookingRescheduled,
+    CancelledBy,
+)
 from contracts.payments import CaptureStrategy, RefundPayment
 from contracts.values import CancellationPolicy, TimeRange
 
@@ -317,7 +322,12 @@ def test_the_owner_s_proposal_holds_nothing_until_the_booker_agrees() -> None:
     b = paid()
     by_owner = replace(reschedule(b), requested_by=b.owner_id, needs_booker=True)
     decision = decide(b, by_owner, NOW, RULES)
-    assert decision.messages == []
+    (asked,) = decision.messages  # nothing held: the booker is asked
+    assert isinstance(asked, BookingMoveProposed)
+    assert (asked.proposed_time_range, asked.answer_by) == (
+        TimeRange(starts_at=b.starts_at + DAY, ends_at=b.ends_at + DAY),
+        movable_until(b),
+    )
     waiting = decision.booking
     assert waiting.move is not None
     assert waiting.move.answer_by == movable_until(b)

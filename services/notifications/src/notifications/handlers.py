@@ -8,6 +8,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingMoveProposed,
     BookingRequested,
     BookingRescheduled,
     MessagePosted,
@@ -76,6 +77,12 @@ def message_handlers(writing: Writing) -> MessageHandlers:
     @handlers.on(BookingConfirmed)
     async def on_confirmed(uow: UnitOfWork, event: BookingConfirmed, envelope: Envelope) -> None:
         await booking_emails.booking_confirmed(SqlNotificationsUnit(uow), event, envelope, writing)
+
+    @handlers.on(BookingMoveProposed)
+    async def on_move_proposed(
+        uow: UnitOfWork, event: BookingMoveProposed, envelope: Envelope
+    ) -> None:
+        await booking_emails.move_proposed(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(BookingRescheduled)
     async def on_rescheduled(

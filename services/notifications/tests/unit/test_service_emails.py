@@ -14,6 +14,7 @@ from contracts import Envelope
 from contracts.booking import (
     BookingCancelled,
     BookingConfirmed,
+    BookingMoveProposed,
     BookingRequested,
     BookingRescheduled,
     CancellationReason,
@@ -322,3 +323,30 @@ async def test_a_requested_booking_is_known_without_an_email() -> None:
 
     assert requested.booking_id in world.units.tables.bookings
     assert world.units.tables.emails == {}
+
+
+async def test_a_proposed_time_asks_the_booker_by_when_and_where_to_answer() -> None:
+    world = World()
+    event = await world.confirm()
+    later = TimeRange(
+        starts_at=STARTS + timedelta(days=1), ends_at=STARTS + timedelta(days=1, hours=2)
+    )
+    proposed = BookingMoveProposed(
+        **world.about(event.booking_id),
+        proposed_room_id=world.room_id,
+        proposed_time_range=later,
+        answer_by=STARTS - timedelta(days=1),
+        proposed_by=world.owner.id,
+    )
+
+    async with world.units.begin() as unit:
+        await booking_emails.move_proposed(unit, proposed, Envelope.wrap(proposed), world.writing)
+
+    [asked] = [
+        e for e in world.units.tables.emails_to(world.booker.id) if e.kind is Kind.MOVE_PROPOSED
+    ]
+    assert asked.subject == "Kreuzberg Sound Lab proposes another time for your booking"
+    assert "to Sunday 5 May 2030, 14:00 to 16:00" in asked.text_body
+    assert "by Friday 3 May 2030, 14:00 CEST" in asked.text_body
+    assert f"https://studios.example.com/bookings/{event.booking_id}" in asked.text_body
+    assert world.units.tables.emails_to(world.owner.id)[-1].kind is not Kind.MOVE_PROPOSED

@@ -49,6 +49,7 @@ class Kind(StrEnum):
     REQUEST_NOT_ACCEPTED = "request_not_accepted"
     BOOKING_RESCHEDULED = "booking_rescheduled"
     OWNER_BOOKING_RESCHEDULED = "owner_booking_rescheduled"
+    MOVE_PROPOSED = "move_proposed"
 
 
 class BookingStatus(StrEnum):

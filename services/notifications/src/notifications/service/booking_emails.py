@@ -1,6 +1,6 @@
 """Emails a booking's events call for: a paid request for the owner to answer, the
-confirmation with its calendar invitation, a move to another time (the invitation moved), the
-cancellation (and its cancelling invitation), a
+confirmation with its calendar invitation, a time the studio proposes, a move to another time
+(the invitation moved), the cancellation (and its cancelling invitation), a
 request not accepted, a new message in the conversation."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingMoveProposed,
     BookingRescheduled,
     CancelledBy,
     MessagePosted,
@@ -109,6 +110,27 @@ async def booking_rescheduled(
     await unit.reminders.withdraw(booking.id)
     due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, unit.now)
     await unit.reminders.schedule(booking.id, due)
+
+
+async def move_proposed(
+    unit: NotificationsUnit, event: BookingMoveProposed, envelope: Envelope, writing: Writing
+) -> None:
+    """Ask the booker to accept or decline the time the studio proposed, by when, and where."""
+    booking = await known_booking(unit, event.booking_id)
+    facts = await booking_facts(unit, booking)
+    zone = facts.studio.zone
+    proposed = event.proposed_time_range
+    email = writing.composer.compose(
+        Kind.MOVE_PROPOSED,
+        facts,
+        booking.booker_id,
+        event_id=envelope.message_id,
+        proposed=wording.local_span(proposed.starts_at, proposed.ends_at, zone),
+        proposed_room=facts.studio.rooms.get(event.proposed_room_id),
+        answer_by=wording.local_moment(event.answer_by, zone),
+        answer_link=f"{writing.web_url}/bookings/{booking.id}",
+    )
+    await record(unit, writing, email)
 
 
 async def booking_cancelled(

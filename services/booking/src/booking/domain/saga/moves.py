@@ -38,7 +38,7 @@ from contracts.availability import (
     SlotsLost,
     SlotsUnavailable,
 )
-from contracts.booking import BookingRescheduled
+from contracts.booking import BookingMoveProposed, BookingRescheduled
 from contracts.payments import CaptureStrategy
 
 
@@ -58,9 +58,16 @@ def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRule
         requested_at=now,
         answer_by=movable_until(b) if action.needs_booker else None,
     )
-    if move.awaits_booker:
+    if move.answer_by is not None:
         proposed = replace(b, move=move, move_failure=None)
-        return Decision(proposed, note="the studio proposes another time: waiting for the booker")
+        event = BookingMoveProposed(
+            **about(b),
+            proposed_room_id=move.room_id,
+            proposed_time_range=move.time_range,
+            answer_by=move.answer_by,
+            proposed_by=move.requested_by,
+        )
+        return Decision(proposed, [event], "the studio proposes another time: asking the booker")
     moving = replace(sent(b, now), move=move, move_failure=None)
     return Decision(moving, [hold_move(b, move)], "move asked for: holding the new time")
 
