@@ -168,7 +168,7 @@ async def test_a_booker_changes_the_time_in_the_browser(world: World, visitor: V
 
     await visitor.go(f"/bookings/{booking['id']}")
     await page.get_by_role("link", name="Change the time").click()
-    await page.get_by_label("Day").fill(next_day.isoformat())
+    await page.get_by_role("textbox", name="Day").fill(next_day.isoformat())
     await page.get_by_role("button", name="Show free times").click()
     await expect(page.get_by_role("button", name="Move to 14:00")).to_be_visible()
     await visitor.look("change the time")

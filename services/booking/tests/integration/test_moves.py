@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
-from contracts.payments import CaptureStrategy
+from contracts.payments import CaptureStrategy, RefundPayment
+from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
 
 from .conftest import (
@@ -66,6 +67,33 @@ async def test_the_booker_moves_a_confirmed_booking_a_day_later(
     holds = probe.sent(uuid.UUID(made["id"]), HoldSlots)
     assert [hold.move_id is not None for hold in holds] == [False, True]
     assert len(probe.sent(uuid.UUID(made["id"]), ConfirmSlots)) == 2
+
+
+async def test_a_shorter_move_refunds_the_difference_and_a_longer_one_is_refused(
+    booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = token_issuer.headers("booker", uuid.uuid4())
+    made = await _confirmed(booking, probe, studio, booker)  # 2 h at 50.00 + 10 %: 110.00
+    path = f"/api/bookings/{made['id']}"
+    shorter = _a_day_later(made)
+    starts = datetime.fromisoformat(shorter["starts_at"])
+    longer = shorter | {"ends_at": (starts + timedelta(hours=3)).isoformat()}
+    shorter["ends_at"] = (starts + timedelta(hours=1)).isoformat()
+
+    refused = await booking.http.patch(path, json=longer, headers=booker)
+    moved = await booking.http.patch(path, json=shorter, headers=booker)
+
+    assert refused.status_code == 422
+    assert "paying the difference is not possible yet" in refused.json()["detail"]
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["price"]["hours"], moved.json()["price"]["total_minor"]) == (1, 5500)
+
+    async def refunded() -> bool:
+        return bool(probe.sent(uuid.UUID(made["id"]), RefundPayment))
+
+    await eventually(refunded)
+    [refund] = probe.sent(uuid.UUID(made["id"]), RefundPayment)
+    assert refund.amount.amount_minor == 11000 - 5500
 
 
 async def test_a_new_time_not_free_is_a_409_and_the_booking_stays(

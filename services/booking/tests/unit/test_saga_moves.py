@@ -1,5 +1,6 @@
 """Every path of rescheduling in the saga: a confirmed booking moves only when availability has
-booked the new time and released the old, and otherwise stays as it was."""
+booked the new time and released the old, and otherwise stays as it was; a cheaper move gives
+the difference back, a dearer one is refused."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from datetime import timedelta
 import pytest
 
 from booking.domain.booking import Booking, IllegalTransition, Status
-from booking.domain.pricing import InvalidBookingRequest
+from booking.domain.pricing import InvalidBookingRequest, PriceBreakdown, moved_price
 from booking.domain.replies import Reply
-from booking.domain.saga import AnswerMove, Cancel, DeadlinePassed, Reschedule, decide
+from booking.domain.saga import AnswerMove, Cancel, Complete, DeadlinePassed, Reschedule, decide
 from booking.domain.saga.moves import movable_until
 from contracts.availability import (
     ConfirmSlots,
@@ -33,10 +34,10 @@ from contracts.booking import (
     BookingRescheduled,
     CancelledBy,
 )
-from contracts.payments import CaptureStrategy, RefundPayment
-from contracts.values import CancellationPolicy, TimeRange
+from contracts.payments import CapturePayment, CaptureStrategy, PaymentCaptured, RefundPayment
+from contracts.values import CancellationPolicy, Money, TimeRange
 
-from .conftest import NOW, RESERVATION, RULES, confirmed, reply
+from .conftest import NOW, PAYMENT, RESERVATION, RULES, confirmed, reply
 
 MOVE = uuid.UUID(int=21)
 MOVE_HOLD = uuid.UUID(int=22)
@@ -53,7 +54,7 @@ def reschedule(b: Booking, later: timedelta = DAY, **changes: object) -> Resched
         "room_id": b.room_id,
         "starts_at": b.starts_at + later,
         "ends_at": b.ends_at + later,
-        "hourly_price_minor": b.price.hourly_price_minor,
+        "price": b.price,
         "requested_by": b.booker_id,
     }
     return Reschedule(**(values | changes))  # type: ignore[arg-type]
@@ -152,26 +153,95 @@ def test_another_room_of_the_studio_at_the_same_price() -> None:
     assert hold.room_id == other_room
 
 
+def priced(b: Booking, hourly: int, hours: int = 2) -> PriceBreakdown:
+    starts = b.starts_at + DAY
+    return moved_price(
+        b.price,
+        hourly_price_minor=hourly,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=hours),
+        minimum_hours=1,
+        maximum_hours=24,
+    )
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"hourly_price_minor": 6000}, "room_id"),
-        ({"ends_at_extra": timedelta(hours=1)}, "ends_at"),
+        ({"room_id": uuid.UUID(int=99), "hourly": 6000}, "room_id"),
+        ({"hours": 3}, "ends_at"),
         ({"later": timedelta(0)}, "starts_at"),
         ({"later": -timedelta(days=11)}, "starts_at"),
     ],
 )
-def test_a_move_that_changes_the_price_or_nothing_is_refused(
+def test_a_move_that_costs_more_or_changes_nothing_is_refused(
     change: dict[str, object], field: str
 ) -> None:
     b = paid()
-    later = change.pop("later", DAY)
-    extra = change.pop("ends_at_extra", timedelta(0))
-    asked = reschedule(b, later, **change)  # type: ignore[arg-type]
-    asked = replace(asked, ends_at=asked.ends_at + extra)  # type: ignore[operator]
+    later: timedelta = change.pop("later", DAY)  # type: ignore[assignment]
+    hours: int = change.pop("hours", 2)  # type: ignore[assignment]
+    hourly: int = change.pop("hourly", b.price.hourly_price_minor)  # type: ignore[assignment]
+    asked = reschedule(b, later, **change)
+    asked = replace(
+        asked,
+        ends_at=asked.starts_at + timedelta(hours=hours),
+        price=priced(b, hourly, hours),
+    )
     with pytest.raises(InvalidBookingRequest) as refused:
         decide(b, asked, NOW, RULES)
     assert refused.value.field == field
+
+
+def test_a_cheaper_move_gives_the_difference_back_once_the_money_was_taken() -> None:
+    b = paid()  # captured at once
+    shorter = replace(
+        reschedule(b), ends_at=b.starts_at + DAY + timedelta(hours=1), price=priced(b, 5000, 1)
+    )
+    moving = decide(b, shorter, NOW, RULES).booking
+    held = decide(moving, move_held(moving), NOW, RULES).booking
+    assert held.move is not None
+    booked = decide(held, move_booked(b, held.move.room_id, held.move.time_range), NOW, RULES)
+
+    after = booked.booking
+    assert (after.price.hours, after.price.total_minor) == (1, 5500)
+    assert after.payment_total.amount_minor == b.price.total_minor  # what was paid
+    refund, event = booked.messages
+    assert isinstance(refund, RefundPayment)
+    assert refund.amount.amount_minor == b.price.total_minor - 5500
+    assert isinstance(event, BookingRescheduled)
+    again = decide(after, move_booked(b, held.move.room_id, held.move.time_range), NOW, RULES)
+    assert again.ignored  # the refund is asked for once
+
+
+def test_a_cheaper_move_of_an_authorization_captures_only_the_new_price() -> None:
+    b = replace(
+        confirmed(CaptureStrategy.AUTHORIZE_THEN_CAPTURE, starts_in=timedelta(days=3)),
+        requested_at=NOW,
+    )
+    shorter = replace(
+        reschedule(b), ends_at=b.starts_at + DAY + timedelta(hours=1), price=priced(b, 5000, 1)
+    )
+    moving = decide(b, shorter, NOW, RULES).booking
+    held = decide(moving, move_held(moving), NOW, RULES).booking
+    assert held.move is not None
+    booked = decide(held, move_booked(b, held.move.room_id, held.move.time_range), NOW, RULES)
+    assert types_of(booked.messages) == [BookingRescheduled]  # nothing taken yet to give back
+
+    moved = booked.booking
+    done = decide(moved, Complete(), moved.starts_at + timedelta(minutes=5), RULES)
+    capture = next(m for m in done.messages if isinstance(m, CapturePayment))
+    assert capture.amount is not None
+    assert capture.amount.amount_minor == 5500
+    captured = reply(
+        PaymentCaptured(
+            booking_id=b.id,
+            payment_id=PAYMENT,
+            amount=capture.amount,
+            platform_fee=Money(amount_minor=500, currency="EUR"),
+            captured_at=NOW,
+        )
+    )
+    assert not decide(done.booking, captured, NOW, RULES).ignored
 
 
 def test_only_a_confirmed_booking_before_its_cutoff_moves_one_move_at_a_time() -> None:

@@ -201,7 +201,9 @@ async def act_on_booking(
     rules = settings.saga_rules()
     if body.action == "reschedule":
         request = body.move_request()
-        booking = await moves.reschedule(units, principal, booking_id, request, rules)
+        booking = await moves.reschedule(
+            units, principal, booking_id, request, rules, max_hours=settings.max_booking_hours
+        )
     elif body.action in ("accept_move", "decline_move"):
         agreed = body.action == "accept_move"
         booking = await moves.answer_move(units, principal, booking_id, agreed, rules)

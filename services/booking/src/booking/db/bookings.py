@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, fields, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, false, func, insert, or_, select, text, update
@@ -174,12 +175,33 @@ def _view_condition(view: View, now: datetime) -> Any:
 def _row_values(booking: Booking) -> dict[str, Any]:
     values = {f.name: getattr(booking, f.name) for f in fields(Booking) if f.name not in _NESTED}
     values.update(asdict(booking.price))
-    move = asdict(booking.move) if booking.move is not None else dict.fromkeys(_MOVE_FIELDS)
-    values.update({f"move_{name}": value for name, value in move.items()})
-    values["add_ons"] = [
-        {**asdict(line), "add_on_id": str(line.add_on_id)} for line in booking.price.add_ons
-    ]
+    values["add_ons"] = _add_ons_json(booking.price)
+    move = booking.move
+    for name in _MOVE_FIELDS:
+        value = None if move is None else getattr(move, name)
+        values[f"move_{name}"] = _price_json(value) if isinstance(value, PriceBreakdown) else value
     return values
+
+
+def _add_ons_json(price: PriceBreakdown) -> list[dict[str, Any]]:
+    return [{**asdict(line), "add_on_id": str(line.add_on_id)} for line in price.add_ons]
+
+
+def _price_json(price: PriceBreakdown) -> dict[str, Any]:
+    return asdict(price) | {
+        "platform_fee_percent": str(price.platform_fee_percent),
+        "add_ons": _add_ons_json(price),
+    }
+
+
+def _price_of_json(data: dict[str, Any]) -> PriceBreakdown:
+    return PriceBreakdown(
+        **data
+        | {
+            "platform_fee_percent": Decimal(data["platform_fee_percent"]),
+            "add_ons": tuple(_add_on_line(line) for line in data["add_ons"]),
+        }
+    )
 
 
 def _add_on_line(data: dict[str, Any]) -> AddOnLine:
@@ -205,5 +227,6 @@ def _booking(row: Any) -> Booking:
     )
     move = None
     if data["move_id"] is not None:
-        move = Move(**{name: data[f"move_{name}"] for name in _MOVE_FIELDS})
+        moved = {name: data[f"move_{name}"] for name in _MOVE_FIELDS}
+        move = Move(**moved | {"price": _price_of_json(moved["price"])})
     return Booking(price=price, move=move, **values)

@@ -115,6 +115,8 @@ bookings = Table(
     _ts("move_requested_at"),
     Column("move_reservation_id", Uuid),
     _ts("move_answer_by"),  # a move the owner proposed: until when the booker may agree
+    Column("move_price", JSONB),  # the price at the new room and time
+    Column("payment_minor", BigInteger),  # what was paid, once a move lowered the price
     Column("move_failure", Text),
     Column("traceparent", Text),  # of the request: deadlines continue the booking's trace
     _ts("updated_at", nullable=False, server_default=func.now()),

@@ -94,6 +94,8 @@ class Move:
     ends_at: datetime
     requested_by: uuid.UUID
     requested_at: datetime
+    price: PriceBreakdown
+    """The booking's price at the new room and time: never more than was paid."""
     reservation_id: uuid.UUID | None = None
     answer_by: datetime | None = None
     """For a move the studio's owner proposed: until when the booker may agree (nothing is
@@ -155,6 +157,9 @@ class Booking:
     status_before_dispute: Status | None = None
     dispute_outcome: DisputeOutcome | None = None
     # rescheduling
+    payment_minor: int | None = None
+    """What the booker's payment was for, once a move to a cheaper time lowered the price
+    below it (the difference is refunded, or not captured); None while it is the price."""
     move: Move | None = None
     move_failure: str | None = None
     """Why the last move did not happen, for the people on the booking; None after one that did."""
@@ -166,6 +171,12 @@ class Booking:
     @property
     def total(self) -> Money:
         return Money(amount_minor=self.price.total_minor, currency=self.price.currency)
+
+    @property
+    def payment_total(self) -> Money:
+        """What the payment was authorized for: the price, unless a move lowered it."""
+        amount = self.payment_minor if self.payment_minor is not None else self.price.total_minor
+        return Money(amount_minor=amount, currency=self.price.currency)
 
     @property
     def platform_fee(self) -> Money:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -111,4 +111,38 @@ def price_booking(
         currency=currency,
         add_ons=tuple(add_ons),
         add_ons_minor=add_ons_minor,
+    )
+
+
+def moved_price(
+    paid: PriceBreakdown,
+    *,
+    hourly_price_minor: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    minimum_hours: int,
+    maximum_hours: int,
+) -> PriceBreakdown:
+    """The price of a booking moved to `starts_at..ends_at` at `hourly_price_minor`: the add-ons
+    bought stay, at the prices they were sold for (those by the hour for the new hours), and so
+    does the fee's rate."""
+    hours = whole_hours(starts_at, ends_at)
+    add_ons = [
+        replace(
+            line,
+            amount_minor=line.unit_price_minor
+            * line.quantity
+            * (hours if line.pricing is AddOnPricing.PER_HOUR else 1),
+        )
+        for line in paid.add_ons
+    ]
+    return price_booking(
+        hourly_price_minor=hourly_price_minor,
+        currency=paid.currency,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        minimum_hours=minimum_hours,
+        maximum_hours=maximum_hours,
+        platform_fee_percent=paid.platform_fee_percent,
+        add_ons=add_ons,
     )

@@ -103,14 +103,15 @@ def _same_payment(b: Booking, payment_id: uuid.UUID | None) -> str | None:
 
 
 def _exact_total(b: Booking, amount: Money) -> str | None:
-    if amount != b.total:
-        return _differs("amount", _money(amount), _money(b.total))
+    if amount != b.payment_total:
+        return _differs("amount", _money(amount), _money(b.payment_total))
     return None
 
 
 def _within_total(b: Booking, amount: Money) -> str | None:
-    if amount.currency != b.total.currency or amount.amount_minor > b.total.amount_minor:
-        return f"its amount ({_money(amount)}) exceeds the booking's ({_money(b.total)})"
+    paid = b.payment_total
+    if amount.currency != paid.currency or amount.amount_minor > paid.amount_minor:
+        return f"its amount ({_money(amount)}) exceeds the booking's ({_money(paid)})"
     return None
 
 

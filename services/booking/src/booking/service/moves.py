@@ -10,6 +10,7 @@ from datetime import datetime
 
 from booking.domain.access import Side
 from booking.domain.booking import Booking, NotAllowed
+from booking.domain.pricing import moved_price
 from booking.domain.saga import AnswerMove, Reschedule, SagaRules
 from booking.domain.studios import StudioUnknown, refuse_over_capacity
 from booking.repositories import BookingUnits
@@ -33,6 +34,8 @@ async def reschedule(
     booking_id: uuid.UUID,
     request: MoveRequest,
     rules: SagaRules,
+    *,
+    max_hours: int,
 ) -> Booking:
     """Start moving the booking (the saga holds the new time and then books it), or, asked by
     the studio's owner, propose the move to its booker."""
@@ -49,12 +52,20 @@ async def reschedule(
             else studio.hourly_price_of(room_id)
         )
         refuse_over_capacity(studio, room_id, booking.attendees)
+        price = moved_price(
+            booking.price,
+            hourly_price_minor=hourly,
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            minimum_hours=studio.minimum_hours,
+            maximum_hours=max_hours,
+        )
         happening = Reschedule(
             move_id=uuid.uuid4(),
             room_id=room_id,
             starts_at=request.starts_at,
             ends_at=request.ends_at,
-            hourly_price_minor=hourly,
+            price=price,
             requested_by=principal.user_id,
             needs_booker=side is Side.OWNER,
         )

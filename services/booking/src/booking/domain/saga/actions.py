@@ -256,6 +256,8 @@ def _keep_all(b: Booking, now: datetime, rules: SagaRules) -> list[Message]:
     """Capture the whole payment (unless already taken) and schedule the owner's payout."""
     messages: list[Message] = []
     if not b.money_taken:
-        messages.append(CapturePayment(booking_id=b.id))
+        # A move to a cheaper time leaves the rest of the authorization to be released.
+        lowered = b.payment_minor is not None and b.payment_minor > b.price.total_minor
+        messages.append(CapturePayment(booking_id=b.id, amount=b.total if lowered else None))
     messages.append(SchedulePayout(booking_id=b.id, owner_id=b.owner_id, not_before=now))
     return messages

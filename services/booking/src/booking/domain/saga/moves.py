@@ -5,7 +5,8 @@ The booking stays confirmed where it is while the move runs. HoldSlots with the 
 holds the new range beside the booked one; ConfirmSlots of that hold books it and releases the
 old reservation in one step of availability's, and only its SlotsConfirmed moves the booking.
 A refused or lost hold, or availability's silence, ends the move with the booking as it was
-(DropMoveHold lets a hold go). The price was paid once and stays, so a move may not change it.
+(DropMoveHold lets a hold go). The booking was paid once: a move may cost less (the difference
+goes back to the booker, or is never captured) but not more.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 
 from booking.domain.booking import ENDED, Booking, IllegalTransition, Move, Status
 from booking.domain.policies import full_refund_until
-from booking.domain.pricing import InvalidBookingRequest, whole_hours
+from booking.domain.pricing import InvalidBookingRequest
 from booking.domain.saga.steps import (
     AnswerMove,
     Decision,
@@ -23,6 +24,8 @@ from booking.domain.saga.steps import (
     SagaRules,
     about,
     ignored,
+    refund_id,
+    refund_reason,
     release_reason,
     resend,
     sent,
@@ -38,8 +41,8 @@ from contracts.availability import (
     SlotsLost,
     SlotsUnavailable,
 )
-from contracts.booking import BookingMoveProposed, BookingRescheduled
-from contracts.payments import CaptureStrategy
+from contracts.booking import BookingMoveProposed, BookingRescheduled, CancelledBy
+from contracts.payments import CaptureStrategy, RefundPayment
 
 
 def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> Decision:
@@ -56,6 +59,7 @@ def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRule
         ends_at=action.ends_at,
         requested_by=action.requested_by,
         requested_at=now,
+        price=action.price,
         answer_by=movable_until(b) if action.needs_booker else None,
     )
     if move.answer_by is not None:
@@ -98,22 +102,23 @@ def refuse_move(b: Booking, action: Reschedule, now: datetime, rules: SagaRules)
     """Why the booking cannot move as asked: IllegalTransition (or InvalidBookingRequest
     naming the field) when it cannot; nothing when it can."""
     _refuse_now(b, action.starts_at, action.ends_at, now, rules)
-    hours = whole_hours(action.starts_at, action.ends_at)
     if (action.room_id, action.starts_at, action.ends_at) == (b.room_id, b.starts_at, b.ends_at):
         raise InvalidBookingRequest(
             "the booking is already at that room and time", field="starts_at"
         )
-    if hours != b.price.hours:
+    if action.price.currency != b.price.currency:
+        raise InvalidBookingRequest("that room is priced in another currency", field="room_id")
+    if action.price.total_minor > b.price.total_minor:
+        new, paid = _money(action.price.total_minor, b), _money(b.price.total_minor, b)
         raise InvalidBookingRequest(
-            f"a move keeps the booking's length of {b.price.hours} hours, which was paid for",
-            field="ends_at",
+            f"that time costs {new}, more than the {paid} paid, and paying the difference "
+            "is not possible yet: choose a time that costs no more, or cancel and book it",
+            field="room_id" if action.room_id != b.room_id else "ends_at",
         )
-    if action.hourly_price_minor != b.price.hourly_price_minor:
-        raise InvalidBookingRequest(
-            "that room costs a different price per hour than the one paid for; "
-            "cancel and book it instead",
-            field="room_id",
-        )
+
+
+def _money(amount_minor: int, b: Booking) -> str:
+    return f"{amount_minor / 100:.2f} {b.price.currency}"
 
 
 def _refuse_now(
@@ -191,25 +196,48 @@ def on_move_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules
         return Decision(b, [release], "move booked after the booking ended: releasing it")
     if m.reservation_id == b.reservation_id:
         return ignored(b, "the move is already made")
+    move = b.move if b.move is not None and b.move.reservation_id == m.reservation_id else None
+    # A move given up that availability booked anyway keeps the price paid: it is not known
+    # here any more, and keeping more than is due is fixed by a person, not lost.
+    price = move.price if move is not None else b.price
     moved = replace(
         b,
         room_id=m.room_id,
         starts_at=m.time_range.starts_at,
         ends_at=m.time_range.ends_at,
         reservation_id=m.reservation_id,
+        price=price,
+        payment_minor=b.payment_total.amount_minor if price != b.price else b.payment_minor,
         move=None,
         move_failure=None,
         command_sends=0,
         command_sent_at=None,
     )
-    event = BookingRescheduled(
-        **about(moved),
-        previous_room_id=b.room_id,
-        previous_time_range=b.time_range,
-        requested_by=b.move.requested_by if b.move is not None else b.booker_id,
-        rescheduled_at=m.confirmed_at,
-    )
-    return Decision(moved, [event], "moved to the new time; the old one is released")
+    requested_by = move.requested_by if move is not None else b.booker_id
+    messages: list[Message] = [
+        BookingRescheduled(
+            **about(moved),
+            previous_room_id=b.room_id,
+            previous_time_range=b.time_range,
+            requested_by=requested_by,
+            rescheduled_at=m.confirmed_at,
+        )
+    ]
+    cheaper = b.price.total_minor - price.total_minor
+    if cheaper > 0 and b.money_taken:
+        # Captured already: the difference goes back now. Else the capture takes less.
+        by = CancelledBy.BOOKER if requested_by == b.booker_id else CancelledBy.OWNER
+        refund = RefundPayment(
+            booking_id=b.id,
+            refund_id=refund_id(b, f"move {move.id if move else m.reservation_id}"),
+            amount=b.money(cheaper),
+            reason=refund_reason(by),
+        )
+        messages.insert(0, refund)
+    note = "moved to the new time; the old one is released"
+    if cheaper > 0:
+        note += f" (cheaper by {_money(cheaper, b)}, which goes back to the booker)"
+    return Decision(moved, messages, note)
 
 
 def on_move_deadline(b: Booking, now: datetime, rules: SagaRules) -> Decision:

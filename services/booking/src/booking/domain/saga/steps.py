@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from booking.domain.booking import Booking, Status
+from booking.domain.pricing import PriceBreakdown
 from booking.domain.replies import Reply
 from contracts import Message
 from contracts.availability import (
@@ -95,13 +96,13 @@ class MarkNoShow:
 class Reschedule:
     """The booker (or an admin) moves a confirmed booking to another room or time of its
     studio, or its owner proposes to (`needs_booker`: the move waits for the booker's
-    agreement); `hourly_price_minor` is what the new room costs now."""
+    agreement); `price` is the booking's price there (domain.pricing.moved_price)."""
 
     move_id: uuid.UUID
     room_id: uuid.UUID
     starts_at: datetime
     ends_at: datetime
-    hourly_price_minor: int
+    price: PriceBreakdown
     requested_by: uuid.UUID
     needs_booker: bool = False
 

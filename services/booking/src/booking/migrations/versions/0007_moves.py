@@ -1,5 +1,6 @@
 """rescheduling: a confirmed booking's move to another room or time while it runs (or while a
-move its owner proposed waits for the booker), and why the last one did not happen
+move its owner proposed waits for the booker) with its price, why the last one did not happen,
+and what was paid once a move lowered the price
 
 Revision ID: booking_0007_moves
 Revises: booking_0006_requests
@@ -8,6 +9,7 @@ Create Date: 2026-12-04
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "booking_0007_moves"
 down_revision = "booking_0006_requests"
@@ -23,6 +25,8 @@ _COLUMNS = (
     ("move_requested_at", sa.DateTime(timezone=True)),
     ("move_reservation_id", sa.Uuid()),
     ("move_answer_by", sa.DateTime(timezone=True)),
+    ("move_price", postgresql.JSONB()),
+    ("payment_minor", sa.BigInteger()),
     ("move_failure", sa.Text()),
 )
 
