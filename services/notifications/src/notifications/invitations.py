@@ -24,13 +24,11 @@ _STATUS = {Method.REQUEST: "CONFIRMED", Method.CANCEL: "CANCELLED"}
 _FIRST_CHANGE = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def _sequence(method: Method, *, changed: bool, now: datetime) -> int:
+def _sequence(*, changed: bool, now: datetime) -> int:
     """0 for the first invitation; every later one (a move, a cancellation) the minutes since
     2020: always higher than the ones before without counting them, and within iCalendar's
     32-bit integer for millennia."""
-    if method is Method.REQUEST and not changed:
-        return 0
-    return int((now - _FIRST_CHANGE).total_seconds() // 60)
+    return int((now - _FIRST_CHANGE).total_seconds() // 60) if changed else 0
 
 
 def uid_of(facts: BookingFacts) -> str:
@@ -41,11 +39,11 @@ def invitation(
     facts: BookingFacts, method: Method, *, organizer: str, now: datetime, changed: bool = False
 ) -> str:
     """The booking as an iCalendar object, its times in the studio's zone (with its VTIMEZONE);
-    `changed` for a REQUEST that moves the event sent before."""
+    `changed` for every invitation after the first (a move, a cancellation)."""
     zone = facts.studio.zone
     event = Event()
     event.add("uid", uid_of(facts))
-    event.add("sequence", _sequence(method, changed=changed, now=now))
+    event.add("sequence", _sequence(changed=changed, now=now))
     event.add("status", _STATUS[method])
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", facts.booking.starts_at.astimezone(zone))

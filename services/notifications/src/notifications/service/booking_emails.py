@@ -5,6 +5,8 @@ request not accepted, a new message in the conversation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from contracts import Envelope
@@ -18,7 +20,9 @@ from contracts.booking import (
     MessagePosted,
 )
 from notifications.domain import notices, wording
-from notifications.domain.notices import BookingStatus, Kind
+from notifications.domain.notices import BookingStatus, Kind, Notice
+from notifications.domain.read_models import Booking
+from notifications.emails import BookingFacts
 from notifications.invitations import Method, invitation
 from notifications.repositories import NotificationsUnit
 from notifications.service.read_model import booking_of
@@ -62,22 +66,16 @@ async def booking_confirmed(
     booking = booking_of(event, BookingStatus.CONFIRMED)
     await unit.read_model.save_booking(booking)
     facts = await booking_facts(unit, booking)
-    price = wording.money(event.price.amount_minor, event.price.currency)
-    for notice in notices.on_confirmed(booking.booker_id, booking.owner_id):
-        calendar = None
-        if notice.kind is Kind.BOOKING_CONFIRMED:
-            calendar = invitation(facts, Method.REQUEST, organizer=writing.sender, now=unit.now)
-        email = writing.composer.compose(
-            notice.kind,
-            facts,
-            notice.recipient_id,
-            event_id=envelope.message_id,
-            calendar=calendar,
-            price=price,
-        )
-        await record(unit, writing, email)
-    due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, unit.now)
-    await unit.reminders.schedule(booking.id, due)
+    await _send(
+        unit,
+        writing,
+        facts,
+        notices.on_confirmed(booking.booker_id, booking.owner_id),
+        envelope,
+        _Invite(Kind.BOOKING_CONFIRMED, Method.REQUEST),
+        price=wording.money(event.price.amount_minor, event.price.currency),
+    )
+    await _schedule_reminders(unit, writing, booking)
 
 
 async def booking_rescheduled(
@@ -91,25 +89,17 @@ async def booking_rescheduled(
     await unit.read_model.save_booking(booking)
     facts = await booking_facts(unit, booking)
     before = event.previous_time_range
-    previously = wording.local_span(before.starts_at, before.ends_at, facts.studio.zone)
-    for notice in notices.on_rescheduled(booking.booker_id, booking.owner_id):
-        calendar = None
-        if notice.kind is Kind.BOOKING_RESCHEDULED:
-            calendar = invitation(
-                facts, Method.REQUEST, organizer=writing.sender, now=unit.now, changed=True
-            )
-        email = writing.composer.compose(
-            notice.kind,
-            facts,
-            notice.recipient_id,
-            event_id=envelope.message_id,
-            calendar=calendar,
-            previously=previously,
-        )
-        await record(unit, writing, email)
+    await _send(
+        unit,
+        writing,
+        facts,
+        notices.on_rescheduled(booking.booker_id, booking.owner_id),
+        envelope,
+        _Invite(Kind.BOOKING_RESCHEDULED, Method.REQUEST, changed=True),
+        previously=wording.local_span(before.starts_at, before.ends_at, facts.studio.zone),
+    )
     await unit.reminders.withdraw(booking.id)
-    due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, unit.now)
-    await unit.reminders.schedule(booking.id, due)
+    await _schedule_reminders(unit, writing, booking)
 
 
 async def move_proposed(
@@ -147,23 +137,59 @@ async def booking_cancelled(
     if not to_send:
         return
     facts = await booking_facts(unit, booking)
-    refund = wording.money(event.refund.amount_minor, event.refund.currency)
+    await _send(
+        unit,
+        writing,
+        facts,
+        to_send,
+        envelope,
+        _Invite(Kind.BOOKING_CANCELLED, Method.CANCEL, changed=True),
+        refund=wording.money(event.refund.amount_minor, event.refund.currency),
+        cancelled_by=event.cancelled_by.value,
+        declined=event.cancelled_by in (CancelledBy.OWNER, CancelledBy.ADMIN),
+        withdrawn=event.cancelled_by is CancelledBy.BOOKER,
+    )
+
+
+@dataclass(frozen=True)
+class _Invite:
+    """The email of `kind` carries the booking's calendar invitation with this method."""
+
+    kind: Kind
+    method: Method
+    changed: bool = False
+
+
+async def _send(
+    unit: NotificationsUnit,
+    writing: Writing,
+    facts: BookingFacts,
+    to_send: list[Notice],
+    envelope: Envelope,
+    invite: _Invite,
+    **context: Any,
+) -> None:
+    """Each notice's email about the booking, the invitation attached to its kind's."""
     for notice in to_send:
         calendar = None
-        if notice.kind is Kind.BOOKING_CANCELLED:
-            calendar = invitation(facts, Method.CANCEL, organizer=writing.sender, now=unit.now)
+        if notice.kind is invite.kind:
+            calendar = invitation(
+                facts, invite.method, organizer=writing.sender, now=unit.now, changed=invite.changed
+            )
         email = writing.composer.compose(
             notice.kind,
             facts,
             notice.recipient_id,
             event_id=envelope.message_id,
             calendar=calendar,
-            refund=refund,
-            cancelled_by=event.cancelled_by.value,
-            declined=event.cancelled_by in (CancelledBy.OWNER, CancelledBy.ADMIN),
-            withdrawn=event.cancelled_by is CancelledBy.BOOKER,
+            **context,
         )
         await record(unit, writing, email)
+
+
+async def _schedule_reminders(unit: NotificationsUnit, writing: Writing, booking: Booking) -> None:
+    due = notices.reminder_times(booking.starts_at, writing.reminder_offsets, unit.now)
+    await unit.reminders.schedule(booking.id, due)
 
 
 async def message_posted(
