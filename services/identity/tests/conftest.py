@@ -14,6 +14,8 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from identity.app import create_app
 from identity.config import IdentitySettings
+from identity.db.unit import SqlIdentityUnits
+from identity.repositories import IdentityUnits
 from identity.service import users
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
@@ -27,6 +29,11 @@ class Identity:
     client: httpx.AsyncClient
     runtime: ServiceRuntime
     settings: IdentitySettings
+
+    @property
+    def units(self) -> IdentityUnits:
+        """The units of work identity's routes give its use cases, for a test calling one."""
+        return SqlIdentityUnits(self.runtime.units)
 
 
 ISSUER = "http://identity.test"
@@ -94,7 +101,7 @@ def bearer(token: object) -> dict[str, str]:
 async def signed_in_admin(identity: Identity, email: str) -> str:
     """An admin made by the operator's command; their access token."""
     await users.create_admin(
-        identity.runtime.units,
+        identity.units,
         identity.settings,
         email=email,
         password="admin password",

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from identity.app import create_app
 from identity.config import IdentitySettings
 from identity.db.base import outbox
+from identity.db.unit import SqlIdentityUnits
+from identity.repositories import IdentityUnits
 from identity.service import users
 from service_runtime.cli import migrations_dir_of, serve
 from service_runtime.db import Database
@@ -17,11 +19,11 @@ from service_runtime.unit_of_work import UnitsOfWork
 
 
 async def _with_units(
-    settings: IdentitySettings, use: Callable[[UnitsOfWork], Awaitable[object]]
+    settings: IdentitySettings, use: Callable[[IdentityUnits], Awaitable[object]]
 ) -> None:
     database = Database(settings.database_url)
     try:
-        print(await use(UnitsOfWork(database, outbox)))
+        print(await use(SqlIdentityUnits(UnitsOfWork(database, outbox))))
     finally:
         await database.dispose()
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from contracts.identity import Role
 from identity.db.base import outbox
-from identity.db.users import add_user
 from identity.domain.users import EmailTaken, new_user
 from identity.service import users
 from tests.fixtures.infra import eventually
@@ -79,8 +78,8 @@ async def test_an_email_taken_meanwhile_is_refused_by_the_database(identity: Ide
     late = new_user("raced@example.com", "Late", Role.BOOKER, "hash")
 
     with pytest.raises(EmailTaken):
-        async with identity.runtime.units.begin() as uow:
-            await add_user(uow.session, late)
+        async with identity.units.begin() as unit:
+            await unit.users.add(late)
 
 
 async def test_invalid_sign_up_names_the_fields(identity: Identity) -> None:
@@ -125,7 +124,7 @@ async def test_sign_in_checks_the_password(identity: Identity) -> None:
 
 async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> None:
     await users.create_admin(
-        identity.runtime.units,
+        identity.units,
         identity.settings,
         email="root@example.com",
         password="admin password",
@@ -160,7 +159,7 @@ async def test_admin_changes_a_role_and_others_may_not(identity: Identity) -> No
 
 async def test_tokens_of_the_previous_key_stay_valid_after_rotation(identity: Identity) -> None:
     before = await sign_up(identity.client, "rotating@example.com")
-    new_kid = await users.rotate_signing_key(identity.runtime.units, identity.settings)
+    new_kid = await users.rotate_signing_key(identity.units, identity.settings)
     after = await identity.client.post(
         "/api/auth/sign-in", json={"email": "rotating@example.com", "password": "correct horse 1"}
     )

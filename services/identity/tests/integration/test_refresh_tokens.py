@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from identity.db.refresh_tokens import refresh_token_families
 from identity.db.refresh_tokens import refresh_tokens as refresh_token_rows
-from identity.db.users import user_by_email
 from identity.service import users
 
 from ..conftest import Identity, StartIdentity, bearer, sign_up, signed_in_admin
@@ -208,10 +207,10 @@ async def test_a_refresh_carries_the_role_the_user_has_now(identity: Identity) -
 
 async def test_a_deleted_account_cannot_refresh(identity: Identity) -> None:
     body = await sign_up(identity.client, "ada@example.com")
-    async with identity.runtime.units.begin() as uow:
-        user = await user_by_email(uow.session, "ada@example.com")
+    async with identity.units.begin() as unit:
+        user = await unit.users.by_email("ada@example.com")
         assert user is not None
-        await users.apply_access_change(uow, user, replace(user, deleted=True))
+        await users.apply_access_change(unit, user, replace(user, deleted=True))
 
     assert_refused(await refreshed(identity, body["refresh_token"]))
 

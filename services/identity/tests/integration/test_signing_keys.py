@@ -42,7 +42,7 @@ async def sign_in(identity: Identity, email: str) -> str:
 
 async def test_a_database_dump_holds_no_private_key(identity: Identity) -> None:
     await sign_up(identity.client, "dumped@example.com")
-    await users.rotate_signing_key(identity.runtime.units, identity.settings)
+    await users.rotate_signing_key(identity.units, identity.settings)
     await sign_in(identity, "dumped@example.com")
 
     dump = await asyncio.to_thread(pg_dump, identity.settings.database_url)
@@ -61,7 +61,7 @@ async def test_rotating_the_key_encryption_key_keeps_tokens_verifiable(
     async with start_identity(key_encryption_keys=[new, old]) as during:
         assert (await during.client.get("/api/users/me", headers=bearer(token))).status_code == 200
         await sign_in(during, "kept@example.com")
-        assert await users.reencrypt_signing_keys(during.runtime.units, during.settings) == 1
+        assert await users.reencrypt_signing_keys(during.units, during.settings) == 1
 
     async with start_identity(key_encryption_keys=[new]) as after:
         old_token_me = await after.client.get("/api/users/me", headers=bearer(token))

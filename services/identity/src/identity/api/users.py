@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from contracts.values import PlainText
-from identity.api.deps import SettingsDep, UnitsDep
+from identity.api.deps import IdentityUnitsDep, SettingsDep
 from identity.api.schemas import AccountDeletion, ListedUserOut, RoleChange, UserOut, UserPageOut
 from identity.domain.user_directory import (
     DEFAULT_LIMIT,
@@ -23,13 +23,13 @@ router = APIRouter(tags=["users"])
 
 
 @router.get("/api/users/me")
-async def me(principal: CurrentUser, units: UnitsDep) -> UserOut:
+async def me(principal: CurrentUser, units: IdentityUnitsDep) -> UserOut:
     return UserOut.of(await users.current_user(units, principal.user_id))
 
 
 @router.delete("/api/users/me", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_me(
-    body: AccountDeletion, principal: CurrentUser, units: UnitsDep, settings: SettingsDep
+    body: AccountDeletion, principal: CurrentUser, units: IdentityUnitsDep, settings: SettingsDep
 ) -> None:
     """Delete the caller's own account, confirmed by its password: their personal data is
     erased here and, on the UserDeleted event, in every service; bookings and payments stay."""
@@ -39,7 +39,7 @@ async def delete_me(
 @router.get("/api/admin/users")
 async def list_users(
     _: AdminUser,
-    units: UnitsDep,
+    units: IdentityUnitsDep,
     q: Annotated[
         PlainText | None,
         Query(max_length=MAX_QUERY_LENGTH, description="Part of an email or name, any case"),
@@ -56,7 +56,7 @@ async def list_users(
 
 @router.put("/api/admin/users/{user_id}/role")
 async def change_role(
-    user_id: uuid.UUID, body: RoleChange, admin: AdminUser, units: UnitsDep
+    user_id: uuid.UUID, body: RoleChange, admin: AdminUser, units: IdentityUnitsDep
 ) -> UserOut:
     user = await users.change_role(units, user_id=user_id, role=body.role, changed_by=admin.user_id)
     return UserOut.of(user)
@@ -64,6 +64,6 @@ async def change_role(
 
 @router.post("/api/admin/signing-keys/rotate")
 async def rotate_signing_key(
-    _: AdminUser, units: UnitsDep, settings: SettingsDep
+    _: AdminUser, units: IdentityUnitsDep, settings: SettingsDep
 ) -> dict[str, str]:
     return {"kid": await users.rotate_signing_key(units, settings)}

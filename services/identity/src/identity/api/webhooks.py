@@ -7,7 +7,7 @@ import logging
 from fastapi import APIRouter, HTTPException, Request
 
 from identity import clerk
-from identity.api.deps import SettingsDep, UnitsDep
+from identity.api.deps import IdentityUnitsDep, SettingsDep
 from identity.service import clerk_sync
 from service_runtime.service_app import runtime_of
 
@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
         503: {"description": "Clerk's Backend API did not take our user id; Clerk retries."},
     },
 )
-async def clerk_webhook(request: Request, units: UnitsDep, settings: SettingsDep) -> dict[str, str]:
+async def clerk_webhook(
+    request: Request, units: IdentityUnitsDep, settings: SettingsDep
+) -> dict[str, str]:
     if not settings.clerk_webhook_secret:
         raise HTTPException(
             503, "Clerk webhooks are not configured (IDENTITY_CLERK_WEBHOOK_SECRET)."

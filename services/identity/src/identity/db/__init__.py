@@ -1,7 +1,8 @@
 """Identity's tables and the queries over them, one module per aggregate.
 
-Callers import the module they need (`from identity.db.users import user_by_id`). Importing
-the package registers every table on `metadata`, which Alembic compares with the migrations.
+Each module's repository (`SqlUsers`, …) implements a Protocol of identity.repositories;
+`unit.py` puts them on one transaction. Importing the package registers every table on
+`metadata`, which Alembic compares with the migrations.
 """
 
 from __future__ import annotations

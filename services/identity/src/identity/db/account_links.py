@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.db.base import metadata
-from identity.db.users import locked_user
+from identity.db.users import SqlUsers
 from identity.domain.account_links import LinkPurpose, StoredLink
 
 account_links = Table(
@@ -41,64 +41,66 @@ account_links = Table(
 )
 
 
-async def replace_account_link(session: AsyncSession, link: StoredLink, now: datetime) -> None:
-    """Store a new link, dropping the person's older ones of its kind and any long expired."""
-    await session.execute(
-        delete(account_links).where(
-            or_(
-                and_(
-                    account_links.c.user_id == link.user_id,
-                    account_links.c.purpose == link.purpose.value,
-                ),
-                account_links.c.expires_at < now,
+class SqlAccountLinks:
+    """Mailed links on PostgreSQL (identity.repositories.AccountLinks)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def replace(self, link: StoredLink, now: datetime) -> None:
+        """Store a new link, dropping the person's older ones of its kind and any long
+        expired."""
+        await self._session.execute(
+            delete(account_links).where(
+                or_(
+                    and_(
+                        account_links.c.user_id == link.user_id,
+                        account_links.c.purpose == link.purpose.value,
+                    ),
+                    account_links.c.expires_at < now,
+                )
             )
         )
-    )
-    await session.execute(
-        insert(account_links).values(
-            digest=link.digest,
-            user_id=link.user_id,
-            purpose=link.purpose.value,
-            created_at=now,
-            expires_at=link.expires_at,
+        await self._session.execute(
+            insert(account_links).values(
+                digest=link.digest,
+                user_id=link.user_id,
+                purpose=link.purpose.value,
+                created_at=now,
+                expires_at=link.expires_at,
+            )
         )
-    )
 
-
-async def newest_account_link_at(
-    session: AsyncSession, user_id: uuid.UUID, purpose: LinkPurpose
-) -> datetime | None:
-    """When the person's last link of this kind was made, locked with the user's row so two
-    requests at once do not both send one."""
-    await locked_user(session, user_id)
-    newest: datetime | None = await session.scalar(
-        select(func.max(account_links.c.created_at)).where(
-            account_links.c.user_id == user_id, account_links.c.purpose == purpose.value
+    async def newest_at(self, user_id: uuid.UUID, purpose: LinkPurpose) -> datetime | None:
+        """When the person's last link of this kind was made, locked with the user's row so
+        two requests at once do not both send one."""
+        await SqlUsers(self._session).locked(user_id)
+        newest: datetime | None = await self._session.scalar(
+            select(func.max(account_links.c.created_at)).where(
+                account_links.c.user_id == user_id, account_links.c.purpose == purpose.value
+            )
         )
-    )
-    return newest
+        return newest
 
-
-async def locked_account_link(session: AsyncSession, digest: str) -> StoredLink | None:
-    """The link with this digest, locked until commit so it is used once however often sent."""
-    row = (
-        await session.execute(
-            select(account_links).where(account_links.c.digest == digest).with_for_update()
+    async def locked(self, digest: str) -> StoredLink | None:
+        """The link with this digest, locked until commit so it is used once however often
+        sent."""
+        row = (
+            await self._session.execute(
+                select(account_links).where(account_links.c.digest == digest).with_for_update()
+            )
+        ).first()
+        if row is None:
+            return None
+        return StoredLink(
+            row.digest, row.user_id, LinkPurpose(row.purpose), row.expires_at, row.used_at
         )
-    ).first()
-    if row is None:
-        return None
-    return StoredLink(
-        row.digest, row.user_id, LinkPurpose(row.purpose), row.expires_at, row.used_at
-    )
 
+    async def use(self, digest: str, now: datetime) -> None:
+        await self._session.execute(
+            update(account_links).where(account_links.c.digest == digest).values(used_at=now)
+        )
 
-async def use_account_link(session: AsyncSession, digest: str, now: datetime) -> None:
-    await session.execute(
-        update(account_links).where(account_links.c.digest == digest).values(used_at=now)
-    )
-
-
-async def delete_account_links_of(session: AsyncSession, user_id: uuid.UUID) -> None:
-    """Every link mailed to the person gone (an erased account keeps none)."""
-    await session.execute(delete(account_links).where(account_links.c.user_id == user_id))
+    async def delete_of(self, user_id: uuid.UUID) -> None:
+        """Every link mailed to the person gone (an erased account keeps none)."""
+        await self._session.execute(delete(account_links).where(account_links.c.user_id == user_id))

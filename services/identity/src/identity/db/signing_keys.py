@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.db.base import lock_until_commit, metadata
+from identity.repositories import StoredSigningKey
 
 signing_keys = Table(
     "signing_keys",
@@ -40,83 +40,67 @@ signing_keys = Table(
 )
 
 
-@dataclass(frozen=True)
-class StoredSigningKey:
-    """A key as stored: its private half encrypted, or (until sealed) in plaintext."""
-
-    kid: str
-    private_key_encrypted: str | None
-    private_key_pem: str | None
-    public_jwk: dict[str, Any]
-    retired_at: datetime | None
-
-
 def _stored(row: Any) -> StoredSigningKey:
     return StoredSigningKey(
         row.kid, row.private_key_encrypted, row.private_key_pem, row.public_jwk, row.retired_at
     )
 
 
-async def lock_signing_keys(session: AsyncSession) -> None:
-    """Held to commit: replicas starting together must not each create an active key."""
-    await lock_until_commit(session, "identity.signing_keys")
+class SqlSigningKeys:
+    """Signing keys on PostgreSQL (identity.repositories.SigningKeys)."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def valid_signing_keys(
-    session: AsyncSession, *, retired_after: datetime
-) -> list[StoredSigningKey]:
-    """Keys that still sign or verify, newest first: active ones and those retired after the
-    given time."""
-    rows = await session.execute(
-        select(signing_keys)
-        .where(or_(signing_keys.c.retired_at.is_(None), signing_keys.c.retired_at > retired_after))
-        .order_by(signing_keys.c.created_at.desc())
-    )
-    return [_stored(row) for row in rows]
+    async def lock(self) -> None:
+        """Held to commit: replicas starting together must not each create an active key."""
+        await lock_until_commit(self._session, "identity.signing_keys")
 
-
-async def active_signing_keys(session: AsyncSession) -> list[StoredSigningKey]:
-    """The keys that sign new tokens, newest first: one, unless replicas raced to make it."""
-    rows = await session.execute(
-        select(signing_keys)
-        .where(signing_keys.c.retired_at.is_(None))
-        .order_by(signing_keys.c.created_at.desc())
-    )
-    return [_stored(row) for row in rows]
-
-
-async def all_signing_keys(session: AsyncSession) -> list[StoredSigningKey]:
-    return [_stored(row) for row in await session.execute(select(signing_keys))]
-
-
-async def add_signing_key(
-    session: AsyncSession,
-    *,
-    kid: str,
-    private_key_encrypted: str,
-    public_jwk: dict[str, Any],
-    now: datetime,
-) -> None:
-    await session.execute(
-        insert(signing_keys).values(
-            kid=kid,
-            private_key_encrypted=private_key_encrypted,
-            public_jwk=public_jwk,
-            created_at=now,
+    async def valid(self, *, retired_after: datetime) -> list[StoredSigningKey]:
+        """Keys that still sign or verify, newest first: active ones and those retired after
+        the given time."""
+        rows = await self._session.execute(
+            select(signing_keys)
+            .where(
+                or_(signing_keys.c.retired_at.is_(None), signing_keys.c.retired_at > retired_after)
+            )
+            .order_by(signing_keys.c.created_at.desc())
         )
-    )
+        return [_stored(row) for row in rows]
 
+    async def active(self) -> list[StoredSigningKey]:
+        """The keys that sign new tokens, newest first: one, unless replicas raced to make it."""
+        rows = await self._session.execute(
+            select(signing_keys)
+            .where(signing_keys.c.retired_at.is_(None))
+            .order_by(signing_keys.c.created_at.desc())
+        )
+        return [_stored(row) for row in rows]
 
-async def retire_active_signing_keys(session: AsyncSession, now: datetime) -> None:
-    await session.execute(
-        update(signing_keys).where(signing_keys.c.retired_at.is_(None)).values(retired_at=now)
-    )
+    async def every(self) -> list[StoredSigningKey]:
+        return [_stored(row) for row in await self._session.execute(select(signing_keys))]
 
+    async def add(
+        self, *, kid: str, private_key_encrypted: str, public_jwk: dict[str, Any], now: datetime
+    ) -> None:
+        await self._session.execute(
+            insert(signing_keys).values(
+                kid=kid,
+                private_key_encrypted=private_key_encrypted,
+                public_jwk=public_jwk,
+                created_at=now,
+            )
+        )
 
-async def seal_signing_key(session: AsyncSession, kid: str, private_key_encrypted: str) -> None:
-    """Keep the key encrypted only: any plaintext copy goes."""
-    await session.execute(
-        update(signing_keys)
-        .where(signing_keys.c.kid == kid)
-        .values(private_key_encrypted=private_key_encrypted, private_key_pem=None)
-    )
+    async def retire_active(self, now: datetime) -> None:
+        await self._session.execute(
+            update(signing_keys).where(signing_keys.c.retired_at.is_(None)).values(retired_at=now)
+        )
+
+    async def seal(self, kid: str, private_key_encrypted: str) -> None:
+        """Keep the key encrypted only: any plaintext copy goes."""
+        await self._session.execute(
+            update(signing_keys)
+            .where(signing_keys.c.kid == kid)
+            .values(private_key_encrypted=private_key_encrypted, private_key_pem=None)
+        )

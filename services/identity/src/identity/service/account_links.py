@@ -8,14 +8,6 @@ from datetime import timedelta
 
 from contracts.identity import EmailVerificationRequested, PasswordResetRequested
 from identity.config import IdentitySettings
-from identity.db.account_links import (
-    locked_account_link,
-    newest_account_link_at,
-    replace_account_link,
-    use_account_link,
-)
-from identity.db.refresh_tokens import revoke_refresh_families_of
-from identity.db.users import mark_email_verified, set_password_hash, user_by_email, user_by_id
 from identity.domain.account_links import (
     InvalidLinkToken,
     LinkPurpose,
@@ -25,7 +17,7 @@ from identity.domain.account_links import (
 )
 from identity.domain.refresh_tokens import digest_of
 from identity.domain.users import User, UserNotFound, may_sign_in, normalize_email
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+from identity.repositories import IdentityUnit, IdentityUnits
 
 PAGES = {LinkPurpose.VERIFY_EMAIL: "/verify-email", LinkPurpose.RESET_PASSWORD: "/reset-password"}
 EVENTS = {
@@ -35,12 +27,12 @@ EVENTS = {
 
 
 async def send_link(
-    uow: UnitOfWork, user: User, purpose: LinkPurpose, settings: IdentitySettings
+    unit: IdentityUnit, user: User, purpose: LinkPurpose, settings: IdentitySettings
 ) -> None:
     """A new link for the person, replacing their older ones of its kind; none when one was
     sent within the cooldown, so asking again and again does not flood their inbox."""
-    now = uow.now
-    newest = await newest_account_link_at(uow.session, user.id, purpose)
+    now = unit.now
+    newest = await unit.account_links.newest_at(user.id, purpose)
     if newest is not None and now - newest < timedelta(
         seconds=settings.account_link_cooldown_seconds
     ):
@@ -52,8 +44,8 @@ async def send_link(
         else settings.password_reset_ttl_seconds
     )
     link = StoredLink(digest_of(token), user.id, purpose, now + timedelta(seconds=ttl))
-    await replace_account_link(uow.session, link, now)
-    await uow.publish(
+    await unit.account_links.replace(link, now)
+    await unit.publish(
         EVENTS[purpose](
             user_id=user.id,
             email=user.email,
@@ -66,51 +58,51 @@ async def send_link(
 
 
 async def request_email_verification(
-    units: UnitsOfWork, settings: IdentitySettings, user_id: uuid.UUID
+    units: IdentityUnits, settings: IdentitySettings, user_id: uuid.UUID
 ) -> None:
-    async with units.begin() as uow:
-        user = await user_by_id(uow.session, user_id)
+    async with units.begin() as unit:
+        user = await unit.users.by_id(user_id)
         if user is None or not may_sign_in(user):
             raise UserNotFound(user_id)
         if not user.email_verified:
-            await send_link(uow, user, LinkPurpose.VERIFY_EMAIL, settings)
+            await send_link(unit, user, LinkPurpose.VERIFY_EMAIL, settings)
 
 
-async def verify_email(units: UnitsOfWork, token: str) -> None:
-    async with units.begin() as uow:
-        link = await _use(uow, token, LinkPurpose.VERIFY_EMAIL)
-        await mark_email_verified(uow.session, link.user_id, uow.now)
+async def verify_email(units: IdentityUnits, token: str) -> None:
+    async with units.begin() as unit:
+        link = await _use(unit, token, LinkPurpose.VERIFY_EMAIL)
+        await unit.users.mark_email_verified(link.user_id, unit.now)
 
 
 async def request_password_reset(
-    units: UnitsOfWork, settings: IdentitySettings, email: str
+    units: IdentityUnits, settings: IdentitySettings, email: str
 ) -> None:
     """Answered alike whether an account has this email or not: it tells a stranger nothing."""
-    async with units.begin() as uow:
-        user = await user_by_email(uow.session, normalize_email(email))
+    async with units.begin() as unit:
+        user = await unit.users.by_email(normalize_email(email))
         if user is not None and may_sign_in(user):
-            await send_link(uow, user, LinkPurpose.RESET_PASSWORD, settings)
+            await send_link(unit, user, LinkPurpose.RESET_PASSWORD, settings)
 
 
 async def reset_password(
-    units: UnitsOfWork, settings: IdentitySettings, token: str, password: str
+    units: IdentityUnits, settings: IdentitySettings, token: str, password: str
 ) -> None:
     """A new password, and every sign-in of the account ended: whoever knew the old one is out.
     Opening a link sent to the address also proves the address."""
     password_hash = await settings.password_hashing().hash(password)  # holding no connection
-    async with units.begin() as uow:
-        now = uow.now
-        link = await _use(uow, token, LinkPurpose.RESET_PASSWORD)
-        await set_password_hash(uow.session, link.user_id, password_hash, now)
-        await revoke_refresh_families_of(uow.session, link.user_id, now, "password reset")
-        await mark_email_verified(uow.session, link.user_id, now)
+    async with units.begin() as unit:
+        now = unit.now
+        link = await _use(unit, token, LinkPurpose.RESET_PASSWORD)
+        await unit.users.set_password_hash(link.user_id, password_hash, now)
+        await unit.refresh_tokens.revoke_families_of(link.user_id, now, "password reset")
+        await unit.users.mark_email_verified(link.user_id, now)
 
 
-async def _use(uow: UnitOfWork, token: str, purpose: LinkPurpose) -> StoredLink:
+async def _use(unit: IdentityUnit, token: str, purpose: LinkPurpose) -> StoredLink:
     digest = digest_of(token)
-    link = await locked_account_link(uow.session, digest)
-    user = await user_by_id(uow.session, link.user_id) if link else None
-    if link is None or not may_use(link, purpose, uow.now) or user is None or user.deleted:
+    link = await unit.account_links.locked(digest)
+    user = await unit.users.by_id(link.user_id) if link else None
+    if link is None or not may_use(link, purpose, unit.now) or user is None or user.deleted:
         raise InvalidLinkToken()
-    await use_account_link(uow.session, digest, uow.now)
+    await unit.account_links.use(digest, unit.now)
     return link

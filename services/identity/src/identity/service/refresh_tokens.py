@@ -13,15 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from identity.config import IdentitySettings
-from identity.db.refresh_tokens import (
-    add_refresh_family,
-    add_refresh_token,
-    locked_refresh_token,
-    prune_refresh_tokens,
-    revoke_refresh_family,
-    use_refresh_token,
-)
-from identity.db.users import user_by_id
 from identity.domain.refresh_tokens import (
     Family,
     InvalidRefreshToken,
@@ -33,8 +24,8 @@ from identity.domain.refresh_tokens import (
     new_refresh_token,
 )
 from identity.domain.users import User, access_token_claims, may_sign_in
+from identity.repositories import IdentityUnit, IdentityUnits
 from identity.service import signing_keys
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 PRUNE_BATCH = 100
 """Dead families and expired tokens deleted per token handed out: more than one is made."""
@@ -52,20 +43,20 @@ class Tokens:
     refresh_expires_in: int
 
 
-async def grant(uow: UnitOfWork, user: User, settings: IdentitySettings) -> Tokens:
+async def grant(unit: IdentityUnit, user: User, settings: IdentitySettings) -> Tokens:
     """The tokens of a new sign-in: an access token and the first refresh token of a family."""
-    now = uow.now
+    now = unit.now
     family = Family(
         id=uuid.uuid4(),
         user_id=user.id,
         expires_at=now + timedelta(seconds=settings.refresh_family_ttl_seconds),
     )
-    await add_refresh_family(uow.session, family, now)
-    return await _hand_out(uow, user, family, settings, now)
+    await unit.refresh_tokens.add_family(family, now)
+    return await _hand_out(unit, user, family, settings, now)
 
 
 async def refresh(
-    units: UnitsOfWork, settings: IdentitySettings, token: str
+    units: IdentityUnits, settings: IdentitySettings, token: str
 ) -> tuple[User, Tokens]:
     """The next tokens for a valid refresh token, which is used up; InvalidRefreshToken else.
 
@@ -73,41 +64,41 @@ async def refresh(
     user's role as it is now; a user who may no longer sign in gets none.
     """
     digest = digest_of(token)
-    async with units.begin() as uow:
-        now = uow.now
-        family, stored = await locked_refresh_token(uow.session, digest)
+    async with units.begin() as unit:
+        now = unit.now
+        family, stored = await unit.refresh_tokens.locked(digest)
         verdict = judge(family, stored, now)
-        user = await user_by_id(uow.session, family.user_id) if family else None
+        user = await unit.users.by_id(family.user_id) if family else None
         if verdict is Verdict.VALID and family and user and may_sign_in(user):
-            await use_refresh_token(uow.session, digest, now)
-            return user, await _hand_out(uow, user, family, settings, now)
+            await unit.refresh_tokens.use(digest, now)
+            return user, await _hand_out(unit, user, family, settings, now)
         if family and verdict in (Verdict.REUSED, Verdict.VALID):
             # VALID here: the account was deleted or lost its password since.
             reason = "reuse" if verdict is Verdict.REUSED else "account closed"
-            await revoke_refresh_family(uow.session, family.id, now, reason)
+            await unit.refresh_tokens.revoke_family(family.id, now, reason)
             log.warning("refresh token family %s revoked: %s", family.id, reason)
     # Raised after the commit, so the revocation stays.
     raise InvalidRefreshToken()
 
 
-async def sign_out(units: UnitsOfWork, token: str) -> None:
+async def sign_out(units: IdentityUnits, token: str) -> None:
     """Revoke the token's family; unknown or already revoked tokens change nothing."""
-    async with units.begin() as uow:
-        family, _ = await locked_refresh_token(uow.session, digest_of(token))
+    async with units.begin() as unit:
+        family, _ = await unit.refresh_tokens.locked(digest_of(token))
         if family is not None:
-            await revoke_refresh_family(uow.session, family.id, uow.now, "signed out")
+            await unit.refresh_tokens.revoke_family(family.id, unit.now, "signed out")
 
 
 async def _hand_out(
-    uow: UnitOfWork, user: User, family: Family, settings: IdentitySettings, now: datetime
+    unit: IdentityUnit, user: User, family: Family, settings: IdentitySettings, now: datetime
 ) -> Tokens:
     refresh_token = new_refresh_token()
     ttl = timedelta(seconds=settings.refresh_token_ttl_seconds)
     stored = StoredToken(digest_of(refresh_token), family.id, expiry_of_next(now, ttl, family))
-    await add_refresh_token(uow.session, stored, now)
-    await prune_refresh_tokens(uow.session, now, PRUNE_BATCH)
+    await unit.refresh_tokens.add_token(stored, now)
+    await unit.refresh_tokens.prune(now, PRUNE_BATCH)
     return Tokens(
-        access_token=await _access_token(uow, user, settings, now),
+        access_token=await _access_token(unit, user, settings, now),
         access_expires_in=settings.access_token_ttl_seconds,
         refresh_token=refresh_token,
         refresh_expires_in=int((stored.expires_at - now).total_seconds()),
@@ -115,9 +106,9 @@ async def _hand_out(
 
 
 async def _access_token(
-    uow: UnitOfWork, user: User, settings: IdentitySettings, now: datetime
+    unit: IdentityUnit, user: User, settings: IdentitySettings, now: datetime
 ) -> str:
-    key = await signing_keys.active_key(uow.session, now, settings.key_cipher())
+    key = await signing_keys.active_key(unit.signing_keys, now, settings.key_cipher())
     claims = access_token_claims(
         user,
         issuer=settings.auth_issuer,

@@ -18,18 +18,8 @@ from cryptography.fernet import InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.db.signing_keys import (
-    StoredSigningKey,
-    active_signing_keys,
-    add_signing_key,
-    all_signing_keys,
-    lock_signing_keys,
-    retire_active_signing_keys,
-    seal_signing_key,
-    valid_signing_keys,
-)
+from identity.repositories import SigningKeys, StoredSigningKey
 
 ALGORITHM = "RS256"
 
@@ -86,10 +76,9 @@ def _decrypted(stored: StoredSigningKey, cipher: MultiFernet) -> SigningKey:
     return SigningKey(stored.kid, pem, stored.public_jwk)
 
 
-async def _add(session: AsyncSession, now: datetime, cipher: MultiFernet) -> SigningKey:
+async def _add(keys: SigningKeys, now: datetime, cipher: MultiFernet) -> SigningKey:
     key = generate_signing_key()
-    await add_signing_key(
-        session,
+    await keys.add(
         kid=key.kid,
         private_key_encrypted=cipher.encrypt(key.private_key_pem.encode()).decode(),
         public_jwk=key.public_jwk,
@@ -98,41 +87,41 @@ async def _add(session: AsyncSession, now: datetime, cipher: MultiFernet) -> Sig
     return key
 
 
-async def active_key(session: AsyncSession, now: datetime, cipher: MultiFernet) -> SigningKey:
+async def active_key(keys: SigningKeys, now: datetime, cipher: MultiFernet) -> SigningKey:
     """The key new tokens are signed with, created on first use."""
-    active = await active_signing_keys(session)
+    active = await keys.active()
     if not active:
-        await lock_signing_keys(session)
-        active = await active_signing_keys(session)
+        await keys.lock()
+        active = await keys.active()
     if active and active[0].private_key_pem is not None:
-        await lock_signing_keys(session)
-        await _seal(session, active[0], cipher)
+        await keys.lock()
+        await _seal(keys, active[0], cipher)
         return SigningKey(active[0].kid, active[0].private_key_pem, active[0].public_jwk)
     if active:
         return _decrypted(active[0], cipher)
-    return await _add(session, now, cipher)
+    return await _add(keys, now, cipher)
 
 
-async def rotate(session: AsyncSession, now: datetime, cipher: MultiFernet) -> SigningKey:
+async def rotate(keys: SigningKeys, now: datetime, cipher: MultiFernet) -> SigningKey:
     """Make a new active key; the old one stays in the JWKS until its last token expires."""
-    await lock_signing_keys(session)
-    await retire_active_signing_keys(session, now)
-    return await _add(session, now, cipher)
+    await keys.lock()
+    await keys.retire_active(now)
+    return await _add(keys, now, cipher)
 
 
-async def reencrypt(session: AsyncSession, cipher: MultiFernet) -> int:
+async def reencrypt(keys: SigningKeys, cipher: MultiFernet) -> int:
     """Encrypt every stored key under the newest key-encryption key; how many there were.
 
     Run after prepending a new key-encryption key; then the old one may be dropped.
     """
-    await lock_signing_keys(session)
-    stored = await all_signing_keys(session)
+    await keys.lock()
+    stored = await keys.every()
     for key in stored:
-        await _seal(session, key, cipher)
+        await _seal(keys, key, cipher)
     return len(stored)
 
 
-async def _seal(session: AsyncSession, stored: StoredSigningKey, cipher: MultiFernet) -> None:
+async def _seal(keys: SigningKeys, stored: StoredSigningKey, cipher: MultiFernet) -> None:
     """Store the key encrypted under the newest key-encryption key, and no plaintext.
 
     A plaintext key is one an identity of before encryption at rest made during the rollout.
@@ -145,10 +134,10 @@ async def _seal(session: AsyncSession, stored: StoredSigningKey, cipher: MultiFe
             sealed = cipher.rotate(stored.private_key_encrypted.encode())
         except InvalidToken:
             raise SigningKeyUnreadable(stored.kid) from None
-    await seal_signing_key(session, stored.kid, sealed.decode())
+    await keys.seal(stored.kid, sealed.decode())
 
 
-async def jwks(session: AsyncSession, now: datetime, token_ttl: timedelta) -> dict[str, Any]:
+async def jwks(keys: SigningKeys, now: datetime, token_ttl: timedelta) -> dict[str, Any]:
     """Public keys that may have signed a still-valid token."""
-    valid = await valid_signing_keys(session, retired_after=now - token_ttl)
+    valid = await keys.valid(retired_after=now - token_ttl)
     return {"keys": [key.public_jwk for key in valid]}
