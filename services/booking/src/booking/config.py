@@ -62,13 +62,6 @@ class BookingSettings(ServiceSettings):
         description="How long the booker of a request has to pay before it lapses (its room is "
         "held for the owner's whole answer window, but not for an unpaid request).",
     )
-    authorization_window_days: float = Field(
-        default=6,
-        gt=0,
-        description="How long payments trusts a card authorization: set it to payments' "
-        "PAYMENTS_AUTHORIZATION_WINDOW_DAYS. A booking paid that way is not moved to a session "
-        "ending later than this after its authorization.",
-    )
     availability_url: str = Field(
         default="http://127.0.0.1:8003",
         description="Availability's API, asked (read only) whether a quoted time is free.",
@@ -83,7 +76,6 @@ class BookingSettings(ServiceSettings):
             reply_timeout=timedelta(seconds=self.reply_timeout_seconds),
             max_resends=self.max_resends,
             request_payment_window=timedelta(minutes=self.request_payment_minutes),
-            authorization_window=timedelta(days=self.authorization_window_days),
             auto_complete_after=(
                 None
                 if self.auto_complete_hours is None

@@ -217,6 +217,7 @@ def test_a_cheaper_move_of_an_authorization_captures_only_the_new_price() -> Non
     b = replace(
         confirmed(CaptureStrategy.AUTHORIZE_THEN_CAPTURE, starts_in=timedelta(days=3)),
         requested_at=NOW,
+        authorization_expires_at=NOW + timedelta(days=7),
     )
     shorter = replace(
         reschedule(b), ends_at=b.starts_at + DAY + timedelta(hours=1), price=priced(b, 5000, 1)
@@ -261,16 +262,23 @@ def test_only_a_confirmed_booking_before_its_cutoff_moves_one_move_at_a_time() -
         decide(strict, reschedule(strict), NOW, RULES)
 
 
-def test_an_authorization_is_not_stretched_past_its_window() -> None:
+def test_an_authorization_is_not_stretched_past_its_life() -> None:
     b = replace(
         confirmed(CaptureStrategy.AUTHORIZE_THEN_CAPTURE, starts_in=timedelta(days=3)),
         requested_at=NOW,
+        authorization_expires_at=NOW + timedelta(days=7),
     )
-    with pytest.raises(InvalidBookingRequest, match="authorized") as refused:
-        decide(b, reschedule(b, DAY * 4), NOW, RULES)
+    # captured at the latest when auto-completed, 24 h after the end: by day 7 the new end is 6
+    with pytest.raises(InvalidBookingRequest, match="authorization") as refused:
+        decide(b, reschedule(b, DAY * 3), NOW, RULES)
     assert refused.value.field == "ends_at"
-    decision = decide(b, reschedule(b, DAY), NOW, RULES)  # ends within the window
-    assert decision.booking.move is not None
+    assert decide(b, reschedule(b, DAY * 2), NOW, RULES).booking.move is not None
+    unknown = replace(b, authorization_expires_at=None)
+    with pytest.raises(InvalidBookingRequest, match="authorization"):
+        decide(unknown, reschedule(unknown, DAY), NOW, RULES)  # later than it ends now
+    assert decide(unknown, reschedule(unknown, -DAY), NOW, RULES).booking.move is not None
+    captured = replace(b, captured_at=NOW)
+    assert decide(captured, reschedule(captured, DAY * 5), NOW, RULES).booking.move is not None
 
 
 def test_a_new_time_not_available_leaves_the_booking_as_it_was() -> None:

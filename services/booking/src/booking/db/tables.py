@@ -93,6 +93,7 @@ bookings = Table(
     Column("client_secret", Text),
     Column("capture_strategy", Text),
     _ts("authorized_at"),
+    _ts("authorization_expires_at"),
     _ts("captured_at"),
     Column("refunded_minor", BigInteger, nullable=False),
     Column("payment_error", Text),

@@ -142,6 +142,8 @@ class Booking:
     client_secret: str | None = None
     capture_strategy: CaptureStrategy | None = None
     authorized_at: datetime | None = None
+    authorization_expires_at: datetime | None = None
+    """When an authorization not captured lapses at the card network (Stripe's capture_before)."""
     captured_at: datetime | None = None
     refunded_minor: int = 0
     payment_error: str | None = None

@@ -12,7 +12,7 @@ goes back to the booker, or is never captured) but not more.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from booking.domain.booking import ENDED, Booking, IllegalTransition, Move, Status
 from booking.domain.policies import full_refund_until
@@ -137,18 +137,24 @@ def _refuse_now(
         )
     if starts_at <= now:
         raise InvalidBookingRequest("the new time must start in the future", field="starts_at")
-    if (
-        b.capture_strategy is CaptureStrategy.AUTHORIZE_THEN_CAPTURE
-        and not b.money_taken
-        and b.authorized_at is not None
-        and ends_at > b.authorized_at + rules.authorization_window
-    ):
-        latest = b.authorized_at + rules.authorization_window
+    latest = _latest_end(b, rules)
+    if latest is not None and ends_at > latest:
         raise InvalidBookingRequest(
-            "the card was authorized for a session ending by "
+            "the card's authorization covers a session ending by "
             f"{latest.isoformat()}: choose a time that ends by then",
             field="ends_at",
         )
+
+
+def _latest_end(b: Booking, rules: SagaRules) -> datetime | None:
+    """How late a booking paid by an authorization (captured when its session is over) may end:
+    its capture, as late as the auto-completion, must come before the authorization lapses.
+    Not knowing when it lapses, not later than now. None: captured already, no limit."""
+    if b.capture_strategy is not CaptureStrategy.AUTHORIZE_THEN_CAPTURE or b.money_taken:
+        return None
+    if b.authorization_expires_at is None:
+        return b.ends_at
+    return b.authorization_expires_at - (rules.auto_complete_after or timedelta(0))
 
 
 def hold_move(b: Booking, move: Move) -> HoldSlots:

@@ -177,6 +177,7 @@ def on_authorized(b: Booking, m: PaymentAuthorized, now: datetime, _: SagaRules)
         payment_id=m.payment_id,
         capture_strategy=m.capture_strategy,
         authorized_at=b.authorized_at or m.authorized_at,
+        authorization_expires_at=m.authorization_expires_at or b.authorization_expires_at,
     )
     if b.status is Status.PENDING_PAYMENT and b.reservation_id is not None and b.respond_by:
         waiting = replace(paid, status=Status.AWAITING_OWNER, payment_error=None)

@@ -47,9 +47,6 @@ class SagaRules:
     request_payment_window: timedelta = timedelta(minutes=10)
     """How long a request's booker has to pay: its room is held for the owner's whole window,
     but an unpaid request must not keep it that long."""
-    authorization_window: timedelta = timedelta(days=6)
-    """How long payments trusts a card authorization (its PAYMENTS_AUTHORIZATION_WINDOW_DAYS):
-    a booking paid that way is captured when its session ends, so a move may not end later."""
 
 
 DEFAULT_RULES = SagaRules()

@@ -1,6 +1,6 @@
 """rescheduling: a confirmed booking's move to another room or time while it runs (or while a
 move its owner proposed waits for the booker) with its price, why the last one did not happen,
-and what was paid once a move lowered the price
+what was paid once a move lowered the price, and when the card's authorization lapses
 
 Revision ID: booking_0007_moves
 Revises: booking_0006_requests
@@ -27,6 +27,7 @@ _COLUMNS = (
     ("move_answer_by", sa.DateTime(timezone=True)),
     ("move_price", postgresql.JSONB()),
     ("payment_minor", sa.BigInteger()),
+    ("authorization_expires_at", sa.DateTime(timezone=True)),
     ("move_failure", sa.Text()),
 )
 
