@@ -538,7 +538,7 @@ async def test_a_confirmed_booking_is_moved_to_a_free_time_of_the_day_chosen(
     assert f'href="/bookings/{BOOKING_ID}/move">Change the time</a>' in shown.text
     assert times.status_code == 200
     assert 'aria-label="Move to 14:00"' in times.text
-    assert "the price stays what you paid" in times.text
+    assert "at no cost" in times.text
     asked = {
         "action": "reschedule",
         "room_id": ROOM_ID,
@@ -605,3 +605,27 @@ async def test_the_booker_accepts_the_time_the_studio_proposed(
     assert "Change the time" not in shown.text
     assert ("PATCH", f"/api/bookings/{BOOKING_ID}", {"action": "accept_move"}) in api.sent
     assert "The booking has moved to" in after.text
+
+
+async def test_a_move_may_shorten_the_booking_but_not_lengthen_it(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    csrf = await signed_in(browser)
+    api.booking = movable()
+
+    longer = await browser.get(f"/bookings/{BOOKING_ID}/move?day=2099-07-01&hours=3")
+    shorter = await browser.post(
+        f"/bookings/{BOOKING_ID}/move",
+        data={
+            "csrf_token": csrf,
+            "room_id": ROOM_ID,
+            "hours": "1",
+            "starts_at": "2099-07-01T13:00:00+00:00",
+        },
+    )
+
+    assert longer.status_code == 422
+    assert "A move can shorten the booking, not lengthen it: up to 2." in longer.text
+    assert shorter.status_code == 303
+    [(_, _, asked)] = [sent for sent in api.sent if sent[0] == "PATCH"]
+    assert asked["ends_at"] == "2099-07-01T14:00:00+00:00"

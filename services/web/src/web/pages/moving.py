@@ -48,14 +48,22 @@ async def _move_context(
     booking = await api.get(f"/api/bookings/{booking_id}", token=token)
     studio = await api.get(f"/api/studios/{booking['studio_id']}")
     starts = datetime.fromisoformat(booking["local_starts_at"] or booking["starts_at"])
+    paid_hours = booking["price"]["hours"]
     asked = {
         "room_id": query.get("room_id") or booking["room_id"],
         "day": query.get("day") or starts.date().isoformat(),
-        "hours": str(booking["price"]["hours"]),
+        "hours": query.get("hours") or str(paid_hours),
         "people": str(booking["attendees"]),
     }
     context = await times_context(api, studio, asked, datetime.now(UTC))
+    form = context["form"]
+    if "hours" not in form.errors and form.hours > paid_hours:
+        form.errors["hours"] = (
+            f"A move can shorten the booking, not lengthen it: up to {paid_hours}."
+        )
+    shorter = [h for h in views.hour_choices(studio) if h <= paid_hours]
     return context | {
+        "move_hour_options": [(str(n), f"{n} hour{'s' if n != 1 else ''}") for n in shorter],
         "booking": booking,
         "when": views.when(booking),
         "movable_until": views.local_text(booking["movable_until"], studio["timezone"]),
@@ -83,12 +91,15 @@ async def _move(
 ) -> Response:
     booking_id = booking_id_of(booking_id)
     form = await request.form()
-    room_id, starts_text = (str(form.get(name) or "") for name in ("room_id", "starts_at"))
+    room_id, starts_text, hours_text = (
+        str(form.get(name) or "") for name in ("room_id", "starts_at", "hours")
+    )
     starts_at = views.parse_instant(starts_text)
     booking = await api.get(f"/api/bookings/{booking_id}", token=token)
     body = {"action": "reschedule", "room_id": room_id or booking["room_id"]}
     if starts_at is not None:  # else the API names the missing start
-        hours = timedelta(hours=booking["price"]["hours"])
+        paid_hours = booking["price"]["hours"]
+        hours = timedelta(hours=int(hours_text) if hours_text.isdigit() else paid_hours)
         body |= {"starts_at": starts_at.isoformat(), "ends_at": (starts_at + hours).isoformat()}
     try:
         moved = await api.patch(f"/api/bookings/{booking_id}", body, token=token)
@@ -96,7 +107,11 @@ async def _move(
         if refused.status not in (403, 409, 422):
             raise
         day = starts_at.astimezone(ZoneInfo(views.zone_of(booking))).date() if starts_at else None
-        query = {"room_id": body["room_id"], "day": day.isoformat() if day else ""}
+        query = {
+            "room_id": body["room_id"],
+            "day": day.isoformat() if day else "",
+            "hours": hours_text,
+        }
         context = await _move_context(api, token, booking_id, query, party)
         context["refusal"] = refused.detail or "The booking cannot be moved to that time."
         return render(request, "booker/move.html", context, status=refused.status)
