@@ -11,6 +11,7 @@ from prometheus_client import Counter
 from payments import db
 from payments.api import admin, owner, webhooks
 from payments.config import PaymentsSettings
+from payments.db.unit import SqlPaymentsUnits
 from payments.domain.money import RefundTooLarge
 from payments.handlers import message_handlers
 from payments.provider import ProviderRejected, ProviderUnavailable
@@ -46,6 +47,7 @@ def create_app(
         gateway.trace_with(runtime.tracer_provider)
         ctx.tracer_provider = runtime.tracer_provider
         calls = StripeCalls(runtime.units, ctx)
+        payments_units = SqlPaymentsUnits(runtime.units)
 
         async def run_reconciliation() -> int:
             await reconcile(runtime.database, runtime.units, ctx)
@@ -59,13 +61,13 @@ def create_app(
         )
         events_worker = Periodic(
             "payments-stripe-events",
-            _until_drained(lambda: process_stored_events(runtime.units, ctx), EVENTS_BATCH),
+            _until_drained(lambda: process_stored_events(payments_units, ctx), EVENTS_BATCH),
             interval_seconds=settings.step_poll_seconds,
             registry=runtime.registry,
         )
         payouts_worker = Periodic(
             "payments-payouts",
-            lambda: schedule_due_payouts(runtime.units, ctx),
+            lambda: schedule_due_payouts(payments_units, ctx),
             interval_seconds=settings.payout_interval_seconds,
             registry=runtime.registry,
         )

@@ -11,6 +11,7 @@ from contracts.payments import (
     VoidPayment,
 )
 from payments import db
+from payments.db.unit import SqlPaymentsUnit
 from payments.service import booking_commands
 from payments.service.context import Context
 from service_runtime.consumer import MessageHandlers
@@ -23,22 +24,22 @@ def message_handlers(ctx: Context) -> MessageHandlers:
 
     @handlers.on(AuthorizePayment)
     async def authorize(uow: UnitOfWork, message: AuthorizePayment, _: Envelope) -> None:
-        await booking_commands.authorize(uow, ctx, message)
+        await booking_commands.authorize(SqlPaymentsUnit(uow), ctx, message)
 
     @handlers.on(CapturePayment)
     async def capture(uow: UnitOfWork, message: CapturePayment, _: Envelope) -> None:
-        await booking_commands.capture(uow, ctx, message)
+        await booking_commands.capture(SqlPaymentsUnit(uow), ctx, message)
 
     @handlers.on(VoidPayment)
     async def void(uow: UnitOfWork, message: VoidPayment, _: Envelope) -> None:
-        await booking_commands.void(uow, ctx, message)
+        await booking_commands.void(SqlPaymentsUnit(uow), ctx, message)
 
     @handlers.on(RefundPayment)
     async def refund(uow: UnitOfWork, message: RefundPayment, _: Envelope) -> None:
-        await booking_commands.refund(uow, ctx, message)
+        await booking_commands.refund(SqlPaymentsUnit(uow), ctx, message)
 
     @handlers.on(SchedulePayout)
     async def schedule_payout(uow: UnitOfWork, message: SchedulePayout, _: Envelope) -> None:
-        await booking_commands.schedule_payout(uow, ctx, message)
+        await booking_commands.schedule_payout(SqlPaymentsUnit(uow), ctx, message)
 
     return handlers

@@ -8,6 +8,7 @@ import uuid
 
 from contracts.payments import PaymentIntentReady, PaymentVoided, VoidPayment, VoidReason
 from payments import db
+from payments.db.unit import SqlPaymentsUnit
 from payments.service import booking_commands
 from tests.fixtures.stripe import StripeStandin
 
@@ -40,12 +41,12 @@ async def test_authorize_and_void_racing_never_leave_a_payment_to_pay(
 
     async def authorize(command: object) -> None:
         async with payments.runtime.units.begin(causation_id=uuid.uuid4()) as uow:
-            await booking_commands.authorize(uow, payments.ctx, command)  # type: ignore[arg-type]
+            await booking_commands.authorize(SqlPaymentsUnit(uow), payments.ctx, command)  # type: ignore[arg-type]
 
     async def void(booking_id: uuid.UUID) -> None:
         async with payments.runtime.units.begin(causation_id=uuid.uuid4()) as uow:
             message = VoidPayment(booking_id=booking_id, reason=VoidReason.HOLD_TIMED_OUT)
-            await booking_commands.void(uow, payments.ctx, message)
+            await booking_commands.void(SqlPaymentsUnit(uow), payments.ctx, message)
 
     await asyncio.gather(*(task for c in commands for task in (authorize(c), void(c.booking_id))))
     for command in commands:

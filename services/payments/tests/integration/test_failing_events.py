@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import update
 
 from payments import db
+from payments.db.unit import SqlPaymentsUnits
 from payments.provider import ProviderEvent
+from payments.repositories import PaymentsUnit
 from payments.service import stripe_events
 from payments.service.context import Context
-from service_runtime.unit_of_work import UnitOfWork
 from tests.fixtures.infra import eventually
 
 from ..conftest import PaymentsFactory
@@ -29,7 +30,7 @@ async def test_event_failing_every_time_is_marked_failed_counted_and_retried_by_
     handled: list[str] = []
     healthy = False
 
-    async def handler(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+    async def handler(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
         handled.append(event.id)
         if not healthy:
             raise RuntimeError("the handler is broken")
@@ -41,7 +42,7 @@ async def test_event_failing_every_time_is_marked_failed_counted_and_retried_by_
     ) as payments:
         with caplog.at_level(logging.WARNING, logger="payments"):
             await stripe_events.receive_event(
-                payments.runtime.units, payments.ctx, event, source="webhook"
+                SqlPaymentsUnits(payments.runtime.units), payments.ctx, event, source="webhook"
             )
 
             async def given_up() -> bool:
@@ -60,7 +61,9 @@ async def test_event_failing_every_time_is_marked_failed_counted_and_retried_by_
         assert f'payments_stripe_events_failed_total{{event_type="{EVENT_TYPE}"}} 1.0' in metrics
 
         # Never taken again on its own...
-        await stripe_events.process_stored_events(payments.runtime.units, payments.ctx)
+        await stripe_events.process_stored_events(
+            SqlPaymentsUnits(payments.runtime.units), payments.ctx
+        )
         assert len(handled) == 3
 
         # ...until an operator fixes the cause and retries it (services/payments/README.md).

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, status
 from pydantic import BaseModel, Field
 
-from payments.api.deps import ContextDep, UnitsDep
+from payments.api.deps import ContextDep, PaymentsUnitsDep
 from payments.service import refunds
 from service_runtime.auth import AdminUser
 
@@ -41,7 +41,7 @@ async def refund_booking(
     booking_id: uuid.UUID,
     body: RefundIn,
     _: AdminUser,
-    units: UnitsDep,
+    units: PaymentsUnitsDep,
     ctx: ContextDep,
     idempotency_key: Annotated[
         str | None,

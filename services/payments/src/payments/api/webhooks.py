@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request
 
-from payments.api.deps import ContextDep, UnitsDep
+from payments.api.deps import ContextDep, PaymentsUnitsDep
 from payments.provider import ForeignApiVersion, InvalidWebhook
 from payments.service.stripe_events import receive_event
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["webhooks"])
 @router.post("/api/webhooks/stripe")
 async def stripe_webhook(
     request: Request,
-    units: UnitsDep,
+    units: PaymentsUnitsDep,
     ctx: ContextDep,
     stripe_signature: Annotated[str | None, Header()] = None,
 ) -> dict[str, str]:

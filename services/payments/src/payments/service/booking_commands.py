@@ -14,7 +14,6 @@ from contracts.payments import (
     SchedulePayout,
     VoidPayment,
 )
-from payments import db
 from payments.domain.payment_returns import (
     VoidAction,
     capture_amount,
@@ -30,6 +29,7 @@ from payments.domain.payments import (
 )
 from payments.domain.payouts import Payout
 from payments.domain.stripe_calls import AuthorizeParams, CancelParams
+from payments.repositories import PaymentsUnit
 from payments.service.context import Context, record_call
 from payments.service.payment_outcomes import (
     authorize_key,
@@ -38,15 +38,14 @@ from payments.service.payment_outcomes import (
     save_outcome,
 )
 from payments.service.refunds import refund_captured
-from service_runtime.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) -> None:
+async def authorize(uow: PaymentsUnit, ctx: Context, command: AuthorizePayment) -> None:
     """Create the booking's payment; Stripe's PaymentIntent follows right after commit."""
-    await db.lock_booking(uow.session, command.booking_id)
-    if await db.voided_booking(uow.session, command.booking_id) is not None:
+    await uow.bookings.lock(command.booking_id)
+    if await uow.bookings.voided(command.booking_id):
         # The void came first (a backlog handled out of order): this payment is not wanted.
         log.warning("payment of booking %s asked for after its void: refused", command.booking_id)
         return
@@ -55,7 +54,7 @@ async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) ->
         now=uow.now,
         window=timedelta(days=ctx.settings.authorization_window_days),
     )
-    if await db.add_payment(uow.session, payment):
+    if await uow.payments.add(payment):
         await record_call(
             uow,
             ctx,
@@ -64,7 +63,7 @@ async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) ->
             authorize_key(payment.booking_id),
         )
         return
-    existing = await db.payment_for_booking(uow.session, command.booking_id)
+    existing = await uow.payments.for_booking(command.booking_id)
     if (
         existing
         and existing.status is PaymentStatus.PENDING
@@ -75,9 +74,9 @@ async def authorize(uow: UnitOfWork, ctx: Context, command: AuthorizePayment) ->
         await uow.publish(intent_ready(existing), correlation_id=str(existing.booking_id))
 
 
-async def capture(uow: UnitOfWork, ctx: Context, command: CapturePayment) -> None:
-    await db.lock_booking(uow.session, command.booking_id)
-    payment = await db.payment_for_booking(uow.session, command.booking_id)
+async def capture(uow: PaymentsUnit, ctx: Context, command: CapturePayment) -> None:
+    await uow.bookings.lock(command.booking_id)
+    payment = await uow.payments.for_booking(command.booking_id)
     if payment is None:
         log.warning("capture for booking %s without a payment ignored", command.booking_id)
         return
@@ -94,13 +93,13 @@ async def capture(uow: UnitOfWork, ctx: Context, command: CapturePayment) -> Non
         )
 
 
-async def void(uow: UnitOfWork, ctx: Context, command: VoidPayment) -> None:
+async def void(uow: PaymentsUnit, ctx: Context, command: VoidPayment) -> None:
     """Release the booking's money: cancel, refund, or remember the void for a payment that
     has not been asked for yet, so that it is never created."""
-    await db.lock_booking(uow.session, command.booking_id)
-    payment = await db.payment_for_booking(uow.session, command.booking_id)
+    await uow.bookings.lock(command.booking_id)
+    payment = await uow.payments.for_booking(command.booking_id)
     if payment is None:
-        await db.add_voided_booking(uow.session, command.booking_id, command.reason.value)
+        await uow.bookings.add_voided(command.booking_id, command.reason.value)
         nothing = PaymentVoided(
             booking_id=command.booking_id, reason=command.reason, voided_at=uow.now
         )
@@ -116,28 +115,27 @@ async def void(uow: UnitOfWork, ctx: Context, command: VoidPayment) -> None:
         )
 
 
-async def _intent_may_exist(uow: UnitOfWork, payment: Payment) -> bool:
+async def _intent_may_exist(uow: PaymentsUnit, payment: Payment) -> bool:
     """Whether Stripe may hold a PaymentIntent we do not know yet; if its creating call was
     never taken, it is called off here (the call is locked, so no runner takes it meanwhile)."""
     if payment.intent_ref is not None or payment.status is not PaymentStatus.PENDING:
         return payment.intent_ref is not None
-    call = await db.call_by_key(uow.session, authorize_key(payment.booking_id))
+    call = await uow.stripe_calls.by_key(authorize_key(payment.booking_id))
     if call is None or call.status != "pending":
         return False
     if call.attempts > 0:
         return True
-    await db.finish_call(uow.session, call.id, status="cancelled")
+    await uow.stripe_calls.finish(call.id, status="cancelled")
     return False
 
 
-async def refund(uow: UnitOfWork, ctx: Context, command: RefundPayment) -> None:
+async def refund(uow: PaymentsUnit, ctx: Context, command: RefundPayment) -> None:
     """Refund part or all of a captured payment, once per refund id, never beyond the capture;
     asked for before the capture settled, it waits for it."""
-    await db.lock_booking(uow.session, command.booking_id)
-    payment = await db.payment_for_booking(uow.session, command.booking_id)
+    await uow.bookings.lock(command.booking_id)
+    payment = await uow.payments.for_booking(command.booking_id)
     if waiting_payment(payment):
-        if await db.add_refund(
-            uow.session,
+        if await uow.refunds.add(
             refund_id=command.refund_id,
             booking_id=command.booking_id,
             requested_minor=command.amount.amount_minor,
@@ -164,9 +162,9 @@ async def refund(uow: UnitOfWork, ctx: Context, command: RefundPayment) -> None:
         )
 
 
-async def schedule_payout(uow: UnitOfWork, ctx: Context, command: SchedulePayout) -> None:
+async def schedule_payout(uow: PaymentsUnit, ctx: Context, command: SchedulePayout) -> None:
     payout = Payout(
         booking_id=command.booking_id, owner_id=command.owner_id, not_before=command.not_before
     )
-    if await db.add_payout(uow.session, payout):
+    if await uow.payouts.add(payout):
         uow.after_commit(ctx.payouts_scheduled)

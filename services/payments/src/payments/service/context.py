@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from opentelemetry.trace import NoOpTracerProvider, TracerProvider
 
 from contracts import Message
-from payments import db
 from payments.config import PaymentsSettings
 from payments.domain.stripe_calls import StripeCallParams
+from payments.repositories import PaymentsUnit
 from payments.stripe_gateway import StripeGateway
 from service_runtime.tracing import current_traceparent
-from service_runtime.unit_of_work import UnitOfWork
 
 
 @dataclass
@@ -37,21 +36,22 @@ class Context:
     """The service's own, once it runs: webhook work is traced into the booking's trace."""
 
 
-async def publish_all(uow: UnitOfWork, messages: Sequence[Message], booking_id: uuid.UUID) -> None:
+async def publish_all(
+    uow: PaymentsUnit, messages: Sequence[Message], booking_id: uuid.UUID
+) -> None:
     for message in messages:
         await uow.publish(message, correlation_id=str(booking_id))
 
 
 async def record_call(
-    uow: UnitOfWork,
+    uow: PaymentsUnit,
     ctx: Context,
     booking_id: uuid.UUID,
     params: StripeCallParams,
     idempotency_key: str,
 ) -> None:
     """A Stripe call to make once this transaction commits (once per idempotency key)."""
-    recorded = await db.add_call(
-        uow.session,
+    recorded = await uow.stripe_calls.add(
         booking_id=booking_id,
         idempotency_key=idempotency_key,
         params=params,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from payments import db
 from payments.domain.payment_returns import (
     VOID_REFUND_REASON,
     RefundRequest,
@@ -21,8 +20,8 @@ from payments.domain.payment_returns import (
 )
 from payments.domain.payments import IntentSnapshot, Outcome, Payment, PaymentStatus, observe
 from payments.domain.stripe_calls import CaptureParams, RefundParams
+from payments.repositories import PaymentsUnit
 from payments.service.context import Context, publish_all, record_call
-from service_runtime.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def void_refund_id(booking_id: uuid.UUID) -> uuid.UUID:
 
 
 async def apply_snapshot(
-    uow: UnitOfWork, ctx: Context, payment: Payment, snapshot: IntentSnapshot
+    uow: PaymentsUnit, ctx: Context, payment: Payment, snapshot: IntentSnapshot
 ) -> Payment:
     """Move the payment by what Stripe says, tell the others, and start what follows from it."""
     outcome = observe(payment, snapshot, uow.now)
@@ -43,30 +42,28 @@ async def apply_snapshot(
     return outcome.payment
 
 
-async def save_outcome(uow: UnitOfWork, ctx: Context, before: Payment, outcome: Outcome) -> None:
+async def save_outcome(uow: PaymentsUnit, ctx: Context, before: Payment, outcome: Outcome) -> None:
     """Store a decision about the payment and send its messages; once the capture settled,
     perform what booking asked for meanwhile (its refunds, then its void)."""
     payment = outcome.payment
     if payment != before:
-        await db.save_payment(uow.session, payment)
+        await uow.payments.save(payment)
     await publish_all(uow, outcome.messages, payment.booking_id)
     await _settle_waiting_refunds(uow, ctx, payment)
     if payment.status is PaymentStatus.CAPTURED and payment.void_reason is not None:
         await _record_void_refund(uow, ctx, payment)
 
 
-async def _settle_waiting_refunds(uow: UnitOfWork, ctx: Context, payment: Payment) -> None:
-    rows = await db.refunds_awaiting_capture(uow.session, payment.booking_id)
+async def _settle_waiting_refunds(uow: PaymentsUnit, ctx: Context, payment: Payment) -> None:
+    rows = await uow.refunds.awaiting_capture(payment.booking_id)
     if not rows:
         return
     requests = [RefundRequest(row.refund_id, row.requested_minor, row.currency) for row in rows]
-    pending = await db.refunds_pending_minor(uow.session, payment.booking_id)
+    pending = await uow.refunds.pending_minor(payment.booking_id)
     settled = settle_refund_requests(payment, requests, pending)
     for request, amount in settled or []:
         status = "pending" if amount > 0 else "rejected"
-        await db.settle_refund_request(
-            uow.session, request.refund_id, amount_minor=amount, status=status
-        )
+        await uow.refunds.settle_request(request.refund_id, amount_minor=amount, status=status)
         if amount > 0:
             await record_refund_call(uow, ctx, payment.booking_id, request.refund_id, amount)
         else:
@@ -78,7 +75,7 @@ async def _settle_waiting_refunds(uow: UnitOfWork, ctx: Context, payment: Paymen
 
 
 async def record_refund_call(
-    uow: UnitOfWork, ctx: Context, booking_id: uuid.UUID, refund_id: uuid.UUID, amount: int
+    uow: PaymentsUnit, ctx: Context, booking_id: uuid.UUID, refund_id: uuid.UUID, amount: int
 ) -> None:
     await record_call(
         uow,
@@ -89,7 +86,7 @@ async def record_refund_call(
     )
 
 
-async def record_capture(uow: UnitOfWork, ctx: Context, payment: Payment, amount: int) -> None:
+async def record_capture(uow: PaymentsUnit, ctx: Context, payment: Payment, amount: int) -> None:
     await record_call(
         uow,
         ctx,
@@ -99,13 +96,12 @@ async def record_capture(uow: UnitOfWork, ctx: Context, payment: Payment, amount
     )
 
 
-async def _record_void_refund(uow: UnitOfWork, ctx: Context, payment: Payment) -> None:
+async def _record_void_refund(uow: PaymentsUnit, ctx: Context, payment: Payment) -> None:
     """A void after capture: refund whatever other refunds do not already give back."""
-    pending = await db.refunds_pending_minor(uow.session, payment.booking_id)
+    pending = await uow.refunds.pending_minor(payment.booking_id)
     amount = max(payment.refundable_minor - pending, 0)
     refund_id = void_refund_id(payment.booking_id)
-    if not await db.add_refund(
-        uow.session,
+    if not await uow.refunds.add(
         refund_id=refund_id,
         booking_id=payment.booking_id,
         requested_minor=amount,

@@ -13,6 +13,7 @@ import logging
 from datetime import timedelta
 
 from payments import db
+from payments.db.unit import SqlPaymentsUnit, SqlPaymentsUnits
 from payments.service.context import Context
 from payments.service.payment_outcomes import apply_snapshot
 from payments.service.stripe_events import receive_event
@@ -45,7 +46,7 @@ async def reread_waiting_payments(units: UnitsOfWork, ctx: Context) -> int:
         async with units.begin() as uow:
             payment = await db.payment_for_intent(uow.session, intent_ref)
             if payment is not None:
-                await apply_snapshot(uow, ctx, payment, snapshot)
+                await apply_snapshot(SqlPaymentsUnit(uow), ctx, payment, snapshot)
     return len(intent_refs)
 
 
@@ -57,7 +58,7 @@ async def replay_missed_events(units: UnitsOfWork, ctx: Context) -> int:
     events = await ctx.gateway.events_since(max(since, 0))
     missed = 0
     for event in events:
-        if await receive_event(units, ctx, event, source="reconciliation"):
+        if await receive_event(SqlPaymentsUnits(units), ctx, event, source="reconciliation"):
             missed += 1
     if events:
         async with units.begin() as uow:

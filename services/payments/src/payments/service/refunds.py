@@ -9,13 +9,12 @@ from dataclasses import dataclass
 
 from contracts.payments import RefundReason
 from contracts.values import Money
-from payments import db
 from payments.domain.payments import Payment, PaymentStatus
 from payments.domain.refunds import RefundDecision, decide_refund
 from payments.domain.stripe_calls import ReverseTransferParams
+from payments.repositories import PaymentsUnit, PaymentsUnits
 from payments.service.context import Context, record_call
 from payments.service.payment_outcomes import record_refund_call
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 
 class UnknownPayment(LookupError):
@@ -31,7 +30,7 @@ class AdminRefund:
 
 
 async def refund_captured(
-    uow: UnitOfWork,
+    uow: PaymentsUnit,
     ctx: Context,
     payment: Payment,
     *,
@@ -46,16 +45,15 @@ async def refund_captured(
     decision = RefundDecision(0, 0)
     refundable = payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
     if refundable and payment.currency == requested.currency:
-        pending = await db.refunds_pending_minor(uow.session, payment.booking_id)
+        pending = await uow.refunds.pending_minor(payment.booking_id)
         decision = decide_refund(
             requested.amount_minor,
             captured_minor=payment.captured_minor,
             refunded_minor=payment.refunded_minor + pending,
-            payout=await db.payout_for_booking(uow.session, payment.booking_id),
+            payout=await uow.payouts.for_booking(payment.booking_id),
             capped=capped,
         )
-    added = await db.add_refund(
-        uow.session,
+    added = await uow.refunds.add(
         refund_id=refund_id,
         booking_id=payment.booking_id,
         requested_minor=requested.amount_minor,
@@ -81,7 +79,7 @@ async def refund_captured(
 
 
 async def admin_refund(
-    units: UnitsOfWork,
+    units: PaymentsUnits,
     ctx: Context,
     booking_id: uuid.UUID,
     *,
@@ -97,14 +95,14 @@ async def admin_refund(
         else uuid.uuid4()
     )
     async with units.begin() as uow:
-        await db.lock_booking(uow.session, booking_id)
-        payment = await db.payment_for_booking(uow.session, booking_id)
+        await uow.bookings.lock(booking_id)
+        payment = await uow.payments.for_booking(booking_id)
         if payment is None or payment.status not in (
             PaymentStatus.CAPTURED,
             PaymentStatus.REFUNDED,
         ):
             raise UnknownPayment(f"no captured payment for booking {booking_id}")
-        existing = await db.refund_row(uow.session, refund_id)
+        existing = await uow.refunds.get(refund_id)
         if existing is None:
             await refund_captured(
                 uow,
@@ -116,6 +114,6 @@ async def admin_refund(
                 capped=False,
                 note=note,
             )
-            existing = await db.refund_row(uow.session, refund_id)
+            existing = await uow.refunds.get(refund_id)
         assert existing is not None
         return AdminRefund(refund_id, payment.money(existing.amount_minor), existing.status)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from contracts.payments import PaymentFailureReason
 from payments import db
+from payments.db.unit import SqlPaymentsUnit
 from payments.domain import payouts as payout_rules
 from payments.domain.payment_returns import refund_went_through, refunds_total
 from payments.domain.payments import PaymentStatus, creation_failed, intent_created, needs_cancel
@@ -114,18 +115,20 @@ class StripeCalls:
                 payment = await db.payment_for_booking(uow.session, call.booking_id)
                 assert payment is not None
                 outcome = creation_failed(payment, PaymentFailureReason.INVALID_REQUEST, uow.now)
-                await save_outcome(uow, self._ctx, payment, outcome)
+                await save_outcome(SqlPaymentsUnit(uow), self._ctx, payment, outcome)
                 await db.finish_call(uow.session, call.id, status="failed")
             return
         async with self._units.begin() as uow:
             payment = await db.payment_for_booking(uow.session, call.booking_id)
             assert payment is not None
             outcome = intent_created(payment, snapshot)
-            await save_outcome(uow, self._ctx, payment, outcome)
+            await save_outcome(SqlPaymentsUnit(uow), self._ctx, payment, outcome)
             if needs_cancel(outcome.payment):
                 # Voided while Stripe was creating it: cancel it before anyone can pay.
                 key = cancel_key(payment.booking_id)
-                await record_call(uow, self._ctx, payment.booking_id, CancelParams(), key)
+                await record_call(
+                    SqlPaymentsUnit(uow), self._ctx, payment.booking_id, CancelParams(), key
+                )
             await db.finish_call(uow.session, call.id)
 
     async def _authorization_impossible(self, uow: UnitOfWork, call: StripeCall) -> None:
@@ -133,7 +136,7 @@ class StripeCalls:
         payment = await db.payment_for_booking(uow.session, call.booking_id)
         if payment is not None:
             outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, uow.now)
-            await save_outcome(uow, self._ctx, payment, outcome)
+            await save_outcome(SqlPaymentsUnit(uow), self._ctx, payment, outcome)
 
     async def _change_intent(self, call: StripeCall, params: CaptureParams | CancelParams) -> None:
         async with self._units.begin() as uow:
@@ -171,7 +174,7 @@ class StripeCalls:
         async with self._units.begin() as uow:
             payment = await db.payment_for_booking(uow.session, call.booking_id)
             assert payment is not None
-            await apply_snapshot(uow, self._ctx, payment, snapshot)
+            await apply_snapshot(SqlPaymentsUnit(uow), self._ctx, payment, snapshot)
             await db.finish_call(uow.session, call.id)
 
     async def _refund(self, call: StripeCall, params: RefundParams) -> None:
@@ -208,7 +211,7 @@ class StripeCalls:
                 outcome = refund_went_through(
                     payment, refund_id, result.amount_minor, row.reason, uow.now
                 )
-                await publish_all(uow, outcome.messages, payment.booking_id)
+                await publish_all(SqlPaymentsUnit(uow), outcome.messages, payment.booking_id)
             await db.finish_call(uow.session, call.id)
 
     async def _transfer(self, call: StripeCall) -> None:
@@ -254,7 +257,7 @@ class StripeCalls:
             )
             if paid != payout:
                 await db.save_payout(uow.session, paid)
-            await publish_all(uow, messages, payout.booking_id)
+            await publish_all(SqlPaymentsUnit(uow), messages, payout.booking_id)
             await db.finish_call(uow.session, call.id)
 
     async def _reverse_transfer(self, call: StripeCall, params: ReverseTransferParams) -> None:
@@ -276,7 +279,7 @@ class StripeCalls:
             )
             if updated != payout:
                 await db.save_payout(uow.session, updated)
-            await publish_all(uow, messages, payout.booking_id)
+            await publish_all(SqlPaymentsUnit(uow), messages, payout.booking_id)
             await db.finish_call(uow.session, call.id)
 
     async def _done(self, call: StripeCall) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from contracts.payments import PaymentFailureReason
-from payments import db
 from payments.domain import disputes as dispute_rules
 from payments.domain import payouts as payout_rules
 from payments.domain.disputes import Dispute, DisputeStatus
@@ -23,29 +22,29 @@ from payments.domain.payments import CardFailure, Payment, PaymentStatus, card_f
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import ReverseTransferParams
 from payments.provider import ProviderEvent, ProviderUnavailable
+from payments.repositories import PaymentsUnit, PaymentsUnits
 from payments.service.context import Context, publish_all, record_call
 from payments.service.payment_outcomes import apply_snapshot
 from service_runtime.tracing import span_in_trace
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
 
 async def receive_event(
-    units: UnitsOfWork, ctx: Context, event: ProviderEvent, *, source: str
+    units: PaymentsUnits, ctx: Context, event: ProviderEvent, *, source: str
 ) -> bool:
     """Store an event to be processed once this commits; False when it was stored before."""
     async with units.begin() as uow:
-        stored = await db.store_event(uow.session, event, source)
+        stored = await uow.stripe_events.store(event, source)
         if stored:
             uow.after_commit(ctx.events_received)
     return stored
 
 
-async def process_stored_events(units: UnitsOfWork, ctx: Context) -> int:
+async def process_stored_events(units: PaymentsUnits, ctx: Context) -> int:
     """Process one batch of the events stored and not processed yet; how many were taken."""
     async with units.begin() as uow:
-        events = await db.claim_events(uow.session, lease_seconds=ctx.settings.event_lease_seconds)
+        events = await uow.stripe_events.claim(lease_seconds=ctx.settings.event_lease_seconds)
     for event in events:
         try:
             await _process(units, ctx, event)
@@ -54,12 +53,14 @@ async def process_stored_events(units: UnitsOfWork, ctx: Context) -> int:
     return len(events)
 
 
-async def _failed(units: UnitsOfWork, ctx: Context, event: ProviderEvent, error: Exception) -> None:
+async def _failed(
+    units: PaymentsUnits, ctx: Context, event: ProviderEvent, error: Exception
+) -> None:
     """Left unprocessed, the event is taken again once its lease runs out, after the others;
     after `event_max_attempts` failures it is marked failed and waits for an operator."""
     async with units.begin() as uow:
-        given_up = await db.record_failure(
-            uow.session, event.id, repr(error), max_attempts=ctx.settings.event_max_attempts
+        given_up = await uow.stripe_events.record_failure(
+            event.id, repr(error), max_attempts=ctx.settings.event_max_attempts
         )
     if given_up:
         log.error(
@@ -76,13 +77,13 @@ async def _failed(units: UnitsOfWork, ctx: Context, event: ProviderEvent, error:
         )
 
 
-async def _process(units: UnitsOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _process(units: PaymentsUnits, ctx: Context, event: ProviderEvent) -> None:
     async with units.begin() as uow:
-        traceparent = await db.booking_traceparent(uow.session, _intent_ref(event))
+        traceparent = await uow.stripe_calls.booking_traceparent(_intent_ref(event))
     with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", traceparent):
         event = await _with_authorization_deadline(ctx, event)
         async with units.begin() as uow:
-            if await db.mark_processed(uow.session, event.id):
+            if await uow.stripe_events.mark_processed(event.id):
                 await _apply(uow, ctx, event)
 
 
@@ -109,7 +110,7 @@ async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> Pr
     return replace(event, intent=replace(intent, capture_before=capture_before))
 
 
-async def _apply(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _apply(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
     handle = EVENT_HANDLERS.get(event.type)
     if handle is None:
         log.info("Stripe event %s of type %s: nothing to do", event.id, event.type)
@@ -118,15 +119,15 @@ async def _apply(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
 
 
 async def _payment(
-    uow: UnitOfWork, intent_ref: str | None, booking_id: uuid.UUID | None
+    uow: PaymentsUnit, intent_ref: str | None, booking_id: uuid.UUID | None
 ) -> Payment | None:
-    payment = await db.payment_for_intent(uow.session, intent_ref) if intent_ref else None
+    payment = await uow.payments.for_intent(intent_ref) if intent_ref else None
     if payment is None and booking_id is not None:
-        payment = await db.payment_for_booking(uow.session, booking_id)
+        payment = await uow.payments.for_booking(booking_id)
     return payment
 
 
-async def _intent_payment(uow: UnitOfWork, event: ProviderEvent) -> Payment | None:
+async def _intent_payment(uow: PaymentsUnit, event: ProviderEvent) -> Payment | None:
     """The payment of the PaymentIntent an event carries, when we know it."""
     intent = event.intent
     if intent is None:
@@ -137,13 +138,13 @@ async def _intent_payment(uow: UnitOfWork, event: ProviderEvent) -> Payment | No
     return payment
 
 
-async def _intent_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _intent_changed(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
     payment = await _intent_payment(uow, event)
     if payment is not None and event.intent is not None:
         await apply_snapshot(uow, ctx, payment, event.intent)
 
 
-async def _card_failed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _card_failed(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
     payment = await _intent_payment(uow, event)
     if payment is None or event.intent is None:
         return
@@ -152,20 +153,20 @@ async def _card_failed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> N
     await publish_all(uow, outcome.messages, payment.booking_id)
 
 
-async def _charge_refunded(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _charge_refunded(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
     charge = event.charge
     payment = await _payment(uow, charge.intent_ref, None) if charge is not None else None
     if charge is not None and payment is not None:
         updated = refunds_total(payment, charge.amount_refunded_minor)
         if updated != payment:
-            await db.save_payment(uow.session, updated)
+            await uow.payments.save(updated)
 
 
-async def _dispute_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _dispute_changed(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
     snapshot = event.dispute
     if snapshot is None:
         return
-    dispute = await db.dispute_by_ref(uow.session, snapshot.dispute_ref)
+    dispute = await uow.disputes.by_ref(snapshot.dispute_ref)
     if dispute is None:
         payment = await _payment(uow, snapshot.intent_ref, None)
         if payment is None:
@@ -181,23 +182,23 @@ async def _dispute_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) 
             reason=snapshot.reason,
             evidence_due_by=snapshot.evidence_due_by,
         )
-        await db.add_dispute(uow.session, dispute)
+        await uow.disputes.add(dispute)
         await publish_all(uow, dispute_rules.opened(dispute, uow.now), dispute.booking_id)
         await _claw_back_payout(uow, ctx, dispute.booking_id)
     closed, messages = dispute_rules.decided(dispute, snapshot.status, uow.now)
     if closed != dispute:
-        await db.save_dispute(uow.session, closed)
+        await uow.disputes.save(closed)
         await publish_all(uow, messages, dispute.booking_id)
         if closed.status is DisputeStatus.LOST:
             await _cancel_payout(uow, dispute.booking_id)
 
 
-async def _claw_back_payout(uow: UnitOfWork, ctx: Context, booking_id: uuid.UUID) -> None:
+async def _claw_back_payout(uow: PaymentsUnit, ctx: Context, booking_id: uuid.UUID) -> None:
     """A dispute after the owner was paid: take the transfer back until it is decided."""
-    payout = await db.payout_for_booking(uow.session, booking_id)
+    payout = await uow.payouts.for_booking(booking_id)
     if payout is None or payout.status is not PayoutStatus.PAID:
         return
-    await db.save_payout(uow.session, replace(payout, reversal_reason="dispute_opened"))
+    await uow.payouts.save(replace(payout, reversal_reason="dispute_opened"))
     await record_call(
         uow,
         ctx,
@@ -207,26 +208,24 @@ async def _claw_back_payout(uow: UnitOfWork, ctx: Context, booking_id: uuid.UUID
     )
 
 
-async def _cancel_payout(uow: UnitOfWork, booking_id: uuid.UUID) -> None:
+async def _cancel_payout(uow: PaymentsUnit, booking_id: uuid.UUID) -> None:
     """A lost dispute: the money went back to the card holder, there is nothing to pay out."""
-    payout = await db.payout_for_booking(uow.session, booking_id)
+    payout = await uow.payouts.for_booking(booking_id)
     if payout is not None and payout.status is PayoutStatus.SCHEDULED:
-        await db.save_payout(
-            uow.session, replace(payout, status=PayoutStatus.CANCELLED), hold="dispute_lost"
-        )
+        await uow.payouts.save(replace(payout, status=PayoutStatus.CANCELLED), hold="dispute_lost")
 
 
-async def _account_updated(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _account_updated(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
     snapshot = event.account
     if snapshot is None:
         return
-    row = await db.owner_account_by_ref(uow.session, snapshot.account_ref)
+    row = await uow.owner_accounts.by_ref(snapshot.account_ref)
     if row is None:
         if snapshot.owner_id is None:
             return
         # Created at Stripe, but our record of it was lost with a crash: adopt it.
-        await db.add_owner_account(uow.session, snapshot.owner_id, snapshot.account_ref)
-        row = await db.owner_account_by_ref(uow.session, snapshot.account_ref)
+        await uow.owner_accounts.add(snapshot.owner_id, snapshot.account_ref)
+        row = await uow.owner_accounts.by_ref(snapshot.account_ref)
         assert row is not None
     if row.synced_at is not None and event.created < row.synced_at:
         return  # older news than what we applied already
@@ -237,20 +236,20 @@ async def _account_updated(uow: UnitOfWork, ctx: Context, event: ProviderEvent) 
         snapshot.disabled_reason,
         uow.now,
     )
-    await db.set_payouts_enabled(
-        uow.session, snapshot.account_ref, snapshot.payouts_enabled, event.created
+    await uow.owner_accounts.set_payouts_enabled(
+        snapshot.account_ref, snapshot.payouts_enabled, event.created
     )
     await publish_all(uow, messages, row.owner_id)
 
 
-async def _transfer_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent) -> None:
+async def _transfer_changed(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
     """The transfer's own news: covers a crash between Stripe's answer and our record of it."""
     snapshot = event.transfer
     if snapshot is None:
         return
-    payout = await db.payout_for_transfer(uow.session, snapshot.transfer_ref)
+    payout = await uow.payouts.for_transfer(snapshot.transfer_ref)
     if payout is None and snapshot.booking_id is not None:
-        payout = await db.payout_for_booking(uow.session, snapshot.booking_id)
+        payout = await uow.payouts.for_booking(snapshot.booking_id)
     if payout is None:
         return
     updated, messages = payout_rules.transferred(
@@ -262,11 +261,11 @@ async def _transfer_changed(uow: UnitOfWork, ctx: Context, event: ProviderEvent)
         )
         messages += more
     if updated != payout:
-        await db.save_payout(uow.session, updated)
+        await uow.payouts.save(updated)
     await publish_all(uow, messages, payout.booking_id)
 
 
-EventHandler = Callable[[UnitOfWork, Context, ProviderEvent], Awaitable[None]]
+EventHandler = Callable[[PaymentsUnit, Context, ProviderEvent], Awaitable[None]]
 
 EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.created": _intent_changed,

@@ -1,0 +1,265 @@
+"""Payments' unit of work on PostgreSQL: the runtime's transaction and outbox, with payments'
+repositories on its session. Each repository is the queries of `db/` (their SQL, locks and
+on-conflict-do-nothing) bound to the unit's session."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts import Envelope, Message
+from payments import db
+from payments.domain.disputes import Dispute
+from payments.domain.payments import Payment
+from payments.domain.payouts import Payout
+from payments.domain.stripe_calls import StripeCallParams
+from payments.provider import ProviderEvent
+from payments.repositories import (
+    Bookings,
+    Disputes,
+    OwnerAccount,
+    OwnerAccounts,
+    Payments,
+    PaymentsUnit,
+    Payouts,
+    RecordedCall,
+    Refunds,
+    StoredRefund,
+    StripeCalls,
+    StripeEvents,
+)
+from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+
+
+@dataclass
+class SqlPayments:
+    session: AsyncSession
+
+    async def add(self, payment: Payment) -> bool:
+        return await db.add_payment(self.session, payment)
+
+    async def for_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> Payment | None:
+        return await db.payment_for_booking(self.session, booking_id, lock=lock)
+
+    async def for_intent(self, intent_ref: str) -> Payment | None:
+        return await db.payment_for_intent(self.session, intent_ref)
+
+    async def save(self, payment: Payment) -> None:
+        await db.save_payment(self.session, payment)
+
+
+@dataclass
+class SqlBookings:
+    session: AsyncSession
+
+    async def lock(self, booking_id: uuid.UUID) -> None:
+        await db.lock_booking(self.session, booking_id)
+
+    async def voided(self, booking_id: uuid.UUID) -> bool:
+        return await db.voided_booking(self.session, booking_id) is not None
+
+    async def add_voided(self, booking_id: uuid.UUID, reason: str) -> None:
+        await db.add_voided_booking(self.session, booking_id, reason)
+
+
+def _refund(row: Any) -> StoredRefund:
+    return StoredRefund(
+        refund_id=row.refund_id,
+        booking_id=row.booking_id,
+        requested_minor=row.requested_minor,
+        amount_minor=row.amount_minor,
+        reason=row.reason,
+        status=row.status,
+        currency=row.currency,
+        note=row.note,
+    )
+
+
+@dataclass
+class SqlRefunds:
+    session: AsyncSession
+
+    async def add(
+        self,
+        *,
+        refund_id: uuid.UUID,
+        booking_id: uuid.UUID,
+        requested_minor: int,
+        amount_minor: int,
+        reason: str,
+        status: str,
+        currency: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        return await db.add_refund(
+            self.session,
+            refund_id=refund_id,
+            booking_id=booking_id,
+            requested_minor=requested_minor,
+            amount_minor=amount_minor,
+            reason=reason,
+            status=status,
+            currency=currency,
+            note=note,
+        )
+
+    async def get(self, refund_id: uuid.UUID) -> StoredRefund | None:
+        row = await db.refund_row(self.session, refund_id)
+        return _refund(row) if row else None
+
+    async def awaiting_capture(self, booking_id: uuid.UUID) -> list[StoredRefund]:
+        return [_refund(row) for row in await db.refunds_awaiting_capture(self.session, booking_id)]
+
+    async def settle_request(self, refund_id: uuid.UUID, *, amount_minor: int, status: str) -> None:
+        await db.settle_refund_request(
+            self.session, refund_id, amount_minor=amount_minor, status=status
+        )
+
+    async def pending_minor(self, booking_id: uuid.UUID) -> int:
+        return await db.refunds_pending_minor(self.session, booking_id)
+
+
+@dataclass
+class SqlPayouts:
+    session: AsyncSession
+
+    async def add(self, payout: Payout) -> bool:
+        return await db.add_payout(self.session, payout)
+
+    async def for_booking(self, booking_id: uuid.UUID) -> Payout | None:
+        return await db.payout_for_booking(self.session, booking_id)
+
+    async def for_transfer(self, transfer_ref: str) -> Payout | None:
+        return await db.payout_for_transfer(self.session, transfer_ref)
+
+    async def save(self, payout: Payout, *, hold: str | None = None) -> None:
+        await db.save_payout(self.session, payout, hold=hold)
+
+    async def scheduled_due(self, now: datetime) -> list[Payout]:
+        return await db.scheduled_payouts_due(self.session, now)
+
+
+@dataclass
+class SqlDisputes:
+    session: AsyncSession
+
+    async def add(self, dispute: Dispute) -> bool:
+        return await db.add_dispute(self.session, dispute)
+
+    async def by_ref(self, dispute_ref: str) -> Dispute | None:
+        return await db.dispute_by_ref(self.session, dispute_ref)
+
+    async def save(self, dispute: Dispute) -> None:
+        await db.save_dispute(self.session, dispute)
+
+    async def open_count(self, booking_id: uuid.UUID) -> int:
+        return await db.open_disputes(self.session, booking_id)
+
+
+def _account(row: Any) -> OwnerAccount | None:
+    if row is None:
+        return None
+    return OwnerAccount(row.owner_id, row.account_ref, row.payouts_enabled, row.synced_at)
+
+
+@dataclass
+class SqlOwnerAccounts:
+    session: AsyncSession
+
+    async def of_owner(self, owner_id: uuid.UUID) -> OwnerAccount | None:
+        return _account(await db.owner_account(self.session, owner_id))
+
+    async def by_ref(self, account_ref: str) -> OwnerAccount | None:
+        return _account(await db.owner_account_by_ref(self.session, account_ref))
+
+    async def add(self, owner_id: uuid.UUID, account_ref: str) -> None:
+        await db.add_owner_account(self.session, owner_id, account_ref)
+
+    async def set_payouts_enabled(
+        self, account_ref: str, enabled: bool, synced_at: datetime
+    ) -> None:
+        await db.set_payouts_enabled(self.session, account_ref, enabled, synced_at)
+
+
+@dataclass
+class SqlStripeCalls:
+    session: AsyncSession
+
+    async def add(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        params: StripeCallParams,
+        idempotency_key: str,
+        traceparent: str | None = None,
+    ) -> bool:
+        return await db.add_call(
+            self.session,
+            booking_id=booking_id,
+            params=params,
+            idempotency_key=idempotency_key,
+            traceparent=traceparent,
+        )
+
+    async def by_key(self, idempotency_key: str) -> RecordedCall | None:
+        row = await db.call_by_key(self.session, idempotency_key)
+        return RecordedCall(row.id, row.status, row.attempts) if row else None
+
+    async def finish(self, call_id: int, *, status: str = "done") -> None:
+        await db.finish_call(self.session, call_id, status=status)
+
+    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
+        return await db.booking_traceparent(self.session, intent_ref)
+
+
+@dataclass
+class SqlStripeEvents:
+    session: AsyncSession
+
+    async def store(self, event: ProviderEvent, source: str) -> bool:
+        return await db.store_event(self.session, event, source)
+
+    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
+        return await db.claim_events(self.session, lease_seconds=lease_seconds)
+
+    async def mark_processed(self, event_id: str) -> bool:
+        return await db.mark_processed(self.session, event_id)
+
+    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
+        return await db.record_failure(self.session, event_id, error, max_attempts=max_attempts)
+
+
+class SqlPaymentsUnit:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self.now = uow.now
+        self.payments: Payments = SqlPayments(uow.session)
+        self.bookings: Bookings = SqlBookings(uow.session)
+        self.refunds: Refunds = SqlRefunds(uow.session)
+        self.payouts: Payouts = SqlPayouts(uow.session)
+        self.disputes: Disputes = SqlDisputes(uow.session)
+        self.owner_accounts: OwnerAccounts = SqlOwnerAccounts(uow.session)
+        self.stripe_calls: StripeCalls = SqlStripeCalls(uow.session)
+        self.stripe_events: StripeEvents = SqlStripeEvents(uow.session)
+
+    async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
+        return await self._uow.publish(message, correlation_id=correlation_id)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._uow.after_commit(callback)
+
+
+@dataclass
+class SqlPaymentsUnits:
+    units: UnitsOfWork
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[PaymentsUnit]:
+        async with self.units.begin() as uow:
+            yield SqlPaymentsUnit(uow)

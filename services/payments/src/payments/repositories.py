@@ -1,0 +1,219 @@
+"""What payments' use cases need from storage, as Protocols: `db/` implements them on
+PostgreSQL, the fast tests with in-memory fakes. A use case sees one `PaymentsUnit`: the
+repositories of one transaction, its clock reading, its outbox and its after-commit hook."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from contracts import Envelope, Message
+from payments.domain.disputes import Dispute
+from payments.domain.payments import Payment
+from payments.domain.payouts import Payout
+from payments.domain.stripe_calls import StripeCallParams
+from payments.provider import ProviderEvent
+
+
+@dataclass(frozen=True)
+class StoredRefund:
+    refund_id: uuid.UUID
+    booking_id: uuid.UUID
+    requested_minor: int
+    amount_minor: int
+    reason: str
+    status: str
+    """awaiting_capture (asked before the capture settled), pending, succeeded, rejected."""
+    currency: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class OwnerAccount:
+    owner_id: uuid.UUID
+    account_ref: str
+    payouts_enabled: bool
+    synced_at: datetime | None
+    """When Stripe created the last event applied to it."""
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """A queued Stripe call as its queue sees it: `attempts` counts the runs started."""
+
+    id: int
+    status: str
+    attempts: int
+
+
+class Payments(Protocol):
+    async def add(self, payment: Payment) -> bool:
+        """False when the booking already has a payment (one payment per booking)."""
+        ...
+
+    async def for_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> Payment | None:
+        """The booking's payment, locked until commit unless told not to."""
+        ...
+
+    async def for_intent(self, intent_ref: str) -> Payment | None:
+        """The payment of a PaymentIntent, locked until commit."""
+        ...
+
+    async def save(self, payment: Payment) -> None: ...
+
+
+class Bookings(Protocol):
+    async def lock(self, booking_id: uuid.UUID) -> None:
+        """Held to commit: one booking's commands take effect one after the other, even
+        before any row of it exists."""
+        ...
+
+    async def voided(self, booking_id: uuid.UUID) -> bool:
+        """Whether booking voided it before asking for its payment."""
+        ...
+
+    async def add_voided(self, booking_id: uuid.UUID, reason: str) -> None: ...
+
+
+class Refunds(Protocol):
+    async def add(
+        self,
+        *,
+        refund_id: uuid.UUID,
+        booking_id: uuid.UUID,
+        requested_minor: int,
+        amount_minor: int,
+        reason: str,
+        status: str,
+        currency: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        """False when this refund id was seen before (a refund is applied once per id)."""
+        ...
+
+    async def get(self, refund_id: uuid.UUID) -> StoredRefund | None:
+        """The refund, locked until commit."""
+        ...
+
+    async def awaiting_capture(self, booking_id: uuid.UUID) -> list[StoredRefund]:
+        """Refunds asked for before the payment was captured, oldest first, locked."""
+        ...
+
+    async def settle_request(
+        self, refund_id: uuid.UUID, *, amount_minor: int, status: str
+    ) -> None: ...
+
+    async def pending_minor(self, booking_id: uuid.UUID) -> int:
+        """Refunds asked for but not yet done: they count against what is still refundable."""
+        ...
+
+
+class Payouts(Protocol):
+    async def add(self, payout: Payout) -> bool:
+        """False when the booking's payout was scheduled before (one payout per booking)."""
+        ...
+
+    async def for_booking(self, booking_id: uuid.UUID) -> Payout | None: ...
+
+    async def for_transfer(self, transfer_ref: str) -> Payout | None: ...
+
+    async def save(self, payout: Payout, *, hold: str | None = None) -> None: ...
+
+    async def scheduled_due(self, now: datetime) -> list[Payout]:
+        """Scheduled payouts past their not_before, oldest first, locked; another replica
+        skips them."""
+        ...
+
+
+class Disputes(Protocol):
+    async def add(self, dispute: Dispute) -> bool: ...
+
+    async def by_ref(self, dispute_ref: str) -> Dispute | None: ...
+
+    async def save(self, dispute: Dispute) -> None: ...
+
+    async def open_count(self, booking_id: uuid.UUID) -> int: ...
+
+
+class OwnerAccounts(Protocol):
+    async def of_owner(self, owner_id: uuid.UUID) -> OwnerAccount | None: ...
+
+    async def by_ref(self, account_ref: str) -> OwnerAccount | None:
+        """The account, locked until commit."""
+        ...
+
+    async def add(self, owner_id: uuid.UUID, account_ref: str) -> None:
+        """Nothing when the owner has an account already."""
+        ...
+
+    async def set_payouts_enabled(
+        self, account_ref: str, enabled: bool, synced_at: datetime
+    ) -> None: ...
+
+
+class StripeCalls(Protocol):
+    async def add(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        params: StripeCallParams,
+        idempotency_key: str,
+        traceparent: str | None = None,
+    ) -> bool:
+        """Queue a Stripe call to make after commit; False when its key is queued already."""
+        ...
+
+    async def by_key(self, idempotency_key: str) -> RecordedCall | None:
+        """A queued call, locked: a runner claiming it waits, or is skipped, until commit."""
+        ...
+
+    async def finish(self, call_id: int, *, status: str = "done") -> None: ...
+
+    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
+        """The trace of the booking a PaymentIntent belongs to: that of its first call."""
+        ...
+
+
+class StripeEvents(Protocol):
+    async def store(self, event: ProviderEvent, source: str) -> bool:
+        """False when this event was stored before (whether or not it is processed yet)."""
+        ...
+
+    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
+        """Unprocessed events nobody holds, oldest first, leased for a while."""
+        ...
+
+    async def mark_processed(self, event_id: str) -> bool:
+        """False when it already was (another processor got there first)."""
+        ...
+
+    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
+        """Count a failed handling; True when that was its last allowed attempt."""
+        ...
+
+
+class PaymentsUnit(Protocol):
+    """One transaction of payments: its repositories, its clock reading, its outbox, and what
+    to do once it has committed (wake a background worker)."""
+
+    payments: Payments
+    bookings: Bookings
+    refunds: Refunds
+    payouts: Payouts
+    disputes: Disputes
+    owner_accounts: OwnerAccounts
+    stripe_calls: StripeCalls
+    stripe_events: StripeEvents
+    now: datetime
+
+    async def publish(self, message: Message, *, correlation_id: str) -> Envelope: ...
+
+    def after_commit(self, callback: Callable[[], None]) -> None: ...
+
+
+class PaymentsUnits(Protocol):
+    def begin(self) -> AbstractAsyncContextManager[PaymentsUnit]: ...

@@ -1,0 +1,29 @@
+"""Payments' use cases on in-memory fakes, at a time each test sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from payments.config import PaymentsSettings
+from payments.service.context import Context
+from payments.stripe_gateway import StripeGateway
+
+from .fakes import FakePaymentsUnits
+from .service_world import StoppedClock
+
+
+@pytest.fixture
+def clock() -> StoppedClock:
+    return StoppedClock()
+
+
+@pytest.fixture
+def units(clock: StoppedClock) -> FakePaymentsUnits:
+    return FakePaymentsUnits(clock=clock)
+
+
+@pytest.fixture
+def ctx() -> Context:
+    """Stripe is never called here: the tests' events carry all a handler reads."""
+    settings = PaymentsSettings(stripe_api_base="http://127.0.0.1:9")
+    return Context(settings, StripeGateway(settings))

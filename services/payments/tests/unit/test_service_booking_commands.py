@@ -1,0 +1,164 @@
+"""Booking's commands on in-memory units: the payment kept, the Stripe calls queued, and the
+messages booking hears."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from contracts.payments import (
+    CapturePayment,
+    CaptureStrategy,
+    PaymentCaptured,
+    PaymentIntentReady,
+    PaymentVoided,
+    VoidPayment,
+    VoidReason,
+)
+from contracts.values import Money
+from payments.domain.payments import PaymentStatus
+from payments.domain.stripe_calls import AuthorizeParams, CancelParams, CaptureParams
+from payments.service.context import Context
+
+from .fakes import FakePaymentsUnits
+from .service_world import NOW, authorize_command, send, stripe_says
+
+
+async def test_authorize_keeps_a_pending_payment_and_queues_the_intent(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command(amount_minor=12_000, fee_minor=1_800)
+
+    await send(units, ctx, command)
+
+    payment = units.tables.payments[command.booking_id]
+    assert (payment.status, payment.amount_minor, payment.quoted_fee_minor) == (
+        PaymentStatus.PENDING,
+        12_000,
+        1_800,
+    )
+    assert payment.capture_strategy is CaptureStrategy.AUTHORIZE_THEN_CAPTURE
+    [call] = units.tables.calls_of(command.booking_id)
+    assert call.params == AuthorizeParams(description="Studio A, two hours")
+    assert call.idempotency_key == f"{command.booking_id}:authorize"
+
+
+async def test_a_session_beyond_the_authorization_window_is_captured_at_once(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command(ends_in=timedelta(days=ctx.settings.authorization_window_days + 1))
+
+    await send(units, ctx, command)
+
+    payment = units.tables.payments[command.booking_id]
+    assert payment.capture_strategy is CaptureStrategy.CAPTURE_IMMEDIATELY
+
+
+async def test_the_same_authorize_twice_makes_one_payment_and_one_call(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command()
+
+    await send(units, ctx, command)
+    await send(units, ctx, command)
+
+    assert list(units.tables.payments) == [command.booking_id]
+    assert len(units.tables.calls) == 1
+    assert units.outbox.messages(PaymentIntentReady) == []  # no client secret yet to hand over
+
+
+async def test_authorize_after_the_void_is_refused(units: FakePaymentsUnits, ctx: Context) -> None:
+    command = authorize_command()
+    await send(
+        units, ctx, VoidPayment(booking_id=command.booking_id, reason=VoidReason.HOLD_TIMED_OUT)
+    )
+
+    await send(units, ctx, command)
+
+    assert units.tables.payments == {}
+    assert units.tables.calls == []
+    [voided] = units.outbox.messages(PaymentVoided)
+    assert (voided.booking_id, voided.payment_id, voided.reason) == (
+        command.booking_id,
+        None,
+        VoidReason.HOLD_TIMED_OUT,
+    )
+    assert voided.voided_at == NOW
+
+
+async def test_void_before_the_intent_call_ran_calls_it_off(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+
+    await send(units, ctx, VoidPayment(booking_id=command.booking_id, reason=VoidReason.SLOTS_LOST))
+
+    [authorize] = units.tables.calls_of(command.booking_id)
+    assert authorize.status == "cancelled"
+    assert units.tables.payments[command.booking_id].status is PaymentStatus.VOIDED
+    [voided] = units.outbox.messages(PaymentVoided)
+    assert voided.payment_id == units.tables.payments[command.booking_id].id
+
+
+async def test_void_of_an_authorized_payment_queues_the_cancel(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    await stripe_says(units, ctx, command.booking_id, PaymentStatus.AUTHORIZED)
+
+    await send(units, ctx, VoidPayment(booking_id=command.booking_id, reason=VoidReason.CANCELLED))
+
+    cancel = units.tables.calls_of(command.booking_id)[-1]
+    assert (cancel.params, cancel.idempotency_key) == (CancelParams(), f"{command.booking_id}:void")
+    assert units.tables.payments[command.booking_id].void_reason is VoidReason.CANCELLED
+    assert units.outbox.messages(PaymentVoided) == []  # not before Stripe cancelled it
+
+
+async def test_capture_of_part_queues_that_amount(units: FakePaymentsUnits, ctx: Context) -> None:
+    command = authorize_command(amount_minor=10_000)
+    await send(units, ctx, command)
+    await stripe_says(units, ctx, command.booking_id, PaymentStatus.AUTHORIZED)
+
+    part = Money(amount_minor=6_000, currency="EUR")
+    await send(units, ctx, CapturePayment(booking_id=command.booking_id, amount=part))
+
+    capture = units.tables.calls_of(command.booking_id)[-1]
+    assert capture.params == CaptureParams(amount_minor=6_000)
+    assert capture.idempotency_key == f"{command.booking_id}:capture"
+
+
+async def test_capture_twice_queues_one_capture(units: FakePaymentsUnits, ctx: Context) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    await stripe_says(units, ctx, command.booking_id, PaymentStatus.AUTHORIZED)
+
+    await send(units, ctx, CapturePayment(booking_id=command.booking_id))
+    await send(units, ctx, CapturePayment(booking_id=command.booking_id))
+
+    captures = [c for c in units.tables.calls if isinstance(c.params, CaptureParams)]
+    assert [c.params.amount_minor for c in captures] == [command.amount.amount_minor]
+
+
+async def test_capture_of_a_captured_payment_repeats_the_news(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command(amount_minor=10_000, fee_minor=1_500)
+    await send(units, ctx, command)
+    await stripe_says(units, ctx, command.booking_id, PaymentStatus.CAPTURED, received_minor=10_000)
+
+    await send(units, ctx, CapturePayment(booking_id=command.booking_id))
+
+    first, again = units.outbox.messages(PaymentCaptured)
+    assert first == again
+    assert again.amount == Money(amount_minor=10_000, currency="EUR")
+    assert again.platform_fee == Money(amount_minor=1_500, currency="EUR")
+    assert not any(isinstance(c.params, CaptureParams) for c in units.tables.calls)
+
+
+async def test_capture_without_a_payment_changes_nothing(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    await send(units, ctx, CapturePayment(booking_id=authorize_command().booking_id))
+
+    assert (units.tables.calls, units.outbox.published) == ([], [])

@@ -1,0 +1,134 @@
+"""Stripe's events on in-memory units: stored once, processed once, and the messages booking
+hears from them."""
+
+from __future__ import annotations
+
+from contracts.payments import (
+    CaptureStrategy,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentFailureReason,
+)
+from contracts.values import Money
+from payments.domain.payments import CardFailure, IntentSnapshot, PaymentStatus
+from payments.domain.stripe_calls import CaptureParams
+from payments.provider import ProviderEvent
+from payments.service.context import Context
+from payments.service.stripe_events import receive_event
+
+from .fakes import FakePaymentsUnits
+from .service_world import NOW, authorize_command, deliver, send, stripe_says
+
+
+async def test_an_authorization_tells_booking_with_its_deadline(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command(amount_minor=9_000)
+    await send(units, ctx, command)
+
+    await stripe_says(units, ctx, command.booking_id, PaymentStatus.AUTHORIZED)
+
+    [authorized] = units.outbox.messages(PaymentAuthorized)
+    payment = units.tables.payments[command.booking_id]
+    assert authorized.payment_id == payment.id
+    assert authorized.amount == Money(amount_minor=9_000, currency="EUR")
+    assert authorized.capture_strategy is CaptureStrategy.AUTHORIZE_THEN_CAPTURE
+    assert authorized.authorized_at == NOW
+    assert authorized.authorization_expires_at is not None
+    assert payment.status is PaymentStatus.AUTHORIZED
+
+
+async def test_a_capture_seen_first_announces_the_authorization_too(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command(amount_minor=10_000, fee_minor=1_500)
+    await send(units, ctx, command)
+
+    await stripe_says(units, ctx, command.booking_id, PaymentStatus.CAPTURED, received_minor=6_000)
+
+    assert [type(m) for m, _ in units.outbox.published] == [PaymentAuthorized, PaymentCaptured]
+    [captured] = units.outbox.messages(PaymentCaptured)
+    assert captured.amount == Money(amount_minor=6_000, currency="EUR")
+    assert captured.platform_fee == Money(amount_minor=900, currency="EUR")
+
+
+async def test_an_authorization_to_capture_at_once_queues_the_capture(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command(amount_minor=10_000)
+    command = command.model_copy(
+        update={
+            "session_ends_at": NOW.replace(year=2031),
+            "session_starts_at": NOW.replace(year=2031),
+        }
+    )
+    await send(units, ctx, command)
+
+    await stripe_says(units, ctx, command.booking_id, PaymentStatus.AUTHORIZED)
+
+    [capture] = [c for c in units.tables.calls if isinstance(c.params, CaptureParams)]
+    assert capture.params.amount_minor == 10_000
+
+
+async def test_an_event_delivered_twice_is_applied_once(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    intent = IntentSnapshot(
+        "pi_1", PaymentStatus.AUTHORIZED, capture_before=NOW, booking_id=command.booking_id
+    )
+    event = ProviderEvent(
+        id="evt_1", type="payment_intent.amount_capturable_updated", created=NOW, intent=intent
+    )
+
+    await deliver(units, ctx, event)
+    assert not await receive_event(units, ctx, event, source="reconciliation")
+    await deliver(units, ctx, event)
+
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+    assert units.tables.events["evt_1"].processed
+
+
+async def test_a_declined_card_lets_the_booker_retry(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    intent = IntentSnapshot(
+        "pi_2",
+        PaymentStatus.PENDING,
+        failure=CardFailure(PaymentFailureReason.CARD_DECLINED, "insufficient_funds"),
+        booking_id=command.booking_id,
+    )
+
+    await deliver(
+        units,
+        ctx,
+        ProviderEvent(id="evt_2", type="payment_intent.payment_failed", created=NOW, intent=intent),
+    )
+
+    [failed] = units.outbox.messages(PaymentFailed)
+    assert (failed.reason, failed.decline_code, failed.retryable) == (
+        PaymentFailureReason.CARD_DECLINED,
+        "insufficient_funds",
+        True,
+    )
+    assert units.tables.payments[command.booking_id].status is PaymentStatus.PENDING
+
+
+async def test_an_event_about_an_unknown_intent_is_processed_and_changes_nothing(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    event = ProviderEvent(
+        id="evt_3",
+        type="payment_intent.succeeded",
+        created=NOW,
+        intent=IntentSnapshot("pi_3", PaymentStatus.CAPTURED),
+    )
+
+    await deliver(units, ctx, event)
+
+    assert units.tables.events["evt_3"].processed
+    assert units.outbox.published == []
