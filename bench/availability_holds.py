@@ -27,6 +27,7 @@ from availability.domain.holds import HoldLimits
 from availability.domain.intervals import Interval
 from availability.domain.reservations import SlotUnavailable
 from availability.domain.schedule import WeeklyRule
+from availability.repositories import AvailabilityUnits
 from availability.service import holds, schedules
 from bench.measuring import percentile
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
@@ -41,7 +42,7 @@ LIMITS = HoldLimits(max_length=timedelta(hours=24), live_per_person=1, per_perso
 HOLD_FOR = timedelta(minutes=10)
 
 
-async def seed(units: UnitsOfWork, rooms: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
+async def seed(units: AvailabilityUnits, rooms: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """A Berlin studio open 08:00-22:00 on weekdays and 10:00-00:00 at weekends."""
     studio_id, owner_id = uuid.uuid4(), uuid.uuid4()
     room_ids = [uuid.uuid4() for _ in range(rooms)]
@@ -67,12 +68,12 @@ async def seed(units: UnitsOfWork, rooms: int) -> tuple[uuid.UUID, list[uuid.UUI
     rules = [WeeklyRule(weekday=d, opens=wall_time(8), closes=wall_time(22)) for d in range(5)]
     rules += [WeeklyRule(weekday=d, opens=wall_time(10), closes=wall_time(0)) for d in (5, 6)]
     async with units.begin() as uow:
-        await db.replace_rules(uow.session, studio_id, rules)
+        await uow.studios.replace_rules(studio_id, rules)
     return studio_id, room_ids
 
 
 async def attempt(
-    units: UnitsOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, during: Interval
+    units: AvailabilityUnits, studio_id: uuid.UUID, room_id: uuid.UUID, during: Interval
 ) -> bool:
     request = holds.HoldRequest(
         studio_id=studio_id, room_id=room_id, during=during, held_by=str(uuid.uuid4())
@@ -93,7 +94,7 @@ def open_hour(base: datetime, index: int) -> Interval:
 
 
 async def fill_month(
-    units: UnitsOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, base: datetime
+    units: AvailabilityUnits, studio_id: uuid.UUID, room_id: uuid.UUID, base: datetime
 ) -> int:
     """Hold about a third of the room's daytime hours next month, so the query has work."""
     random.seed(7)
@@ -105,7 +106,7 @@ async def fill_month(
 
 
 async def query_latency(
-    units: UnitsOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, base: datetime, runs: int
+    units: AvailabilityUnits, studio_id: uuid.UUID, room_id: uuid.UUID, base: datetime, runs: int
 ) -> tuple[list[float], int]:
     samples: list[float] = []
     slots = 0
@@ -126,7 +127,7 @@ async def query_latency(
 
 
 async def hold_rate(
-    units: UnitsOfWork, studio_id: uuid.UUID, attempts: int, concurrency: int, target: object
+    units: AvailabilityUnits, studio_id: uuid.UUID, attempts: int, concurrency: int, target: object
 ) -> tuple[float, int]:
     """Hold attempts per second (held or refused) with `concurrency` tasks; and how many held."""
     per_task = attempts // concurrency
@@ -152,7 +153,7 @@ async def main(concurrency: int, attempts: int, runs: int) -> None:
     database = Database(url, pool_size=concurrency)
     try:
         await asyncio.to_thread(upgrade_to_head, migrations_dir_of("availability"), url)
-        units = UnitsOfWork(database, db.outbox)
+        units = db.SqlAvailabilityUnits(UnitsOfWork(database, db.outbox))
         studio_id, room_ids = await seed(units, rooms=concurrency + 2)
         base = (datetime.now(UTC) + timedelta(days=2)).replace(
             hour=0, minute=0, second=0, microsecond=0

@@ -44,9 +44,14 @@ class Availability:
     settings: AvailabilitySettings
     sweeper: HoldSweeper
 
+    @property
+    def units(self) -> db.SqlAvailabilityUnits:
+        """The replica's units of work, as its use cases see them."""
+        return db.SqlAvailabilityUnits(self.runtime.units)
+
     async def sweep(self) -> int:
         """Run the sweeper once, now, instead of waiting for its interval."""
-        return await self.sweeper.sweep(self.runtime.units)
+        return await self.sweeper.sweep(self.units)
 
     async def scalar(self, query: Any) -> Any:
         async with self.runtime.database.transaction() as session:
@@ -232,7 +237,7 @@ async def seed_studio(
     seeded = SeededStudio(uuid.uuid4(), uuid.uuid4(), [uuid.uuid4() for _ in range(rooms)])
     event = studio_event(studio_id=seeded.id, owner_id=seeded.owner_id, room_ids=seeded.room_ids)
     async with replica.runtime.units.begin() as uow:
-        await schedules.apply_studio_event(uow, event)
+        await schedules.apply_studio_event(db.SqlAvailabilityUnit(uow), event)
     if daily_hours is not None:
         opens, closes = daily_hours
         rules = [{"weekday": day, "opens": opens, "closes": closes} for day in range(7)]

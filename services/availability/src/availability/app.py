@@ -67,20 +67,19 @@ def create_app(
     loops: list[Periodic] = []
 
     async def start_loops(runtime: ServiceRuntime) -> None:
-        sweeper.start(runtime.units, runtime.registry)
+        units = db.SqlAvailabilityUnits(runtime.units)
+        sweeper.start(units, runtime.registry)
         loops.extend(
             [
                 Periodic(
                     "external-calendars",
-                    lambda: external_calendars.refresh_due(runtime.units, settings),
+                    lambda: external_calendars.refresh_due(units, settings),
                     interval_seconds=settings.external_calendars_interval_seconds,
                     registry=runtime.registry,
                 ),
                 Periodic(
                     "free-time",
-                    lambda: free_time.publish_outdated(
-                        runtime.units, limit=settings.free_time_batch_size
-                    ),
+                    lambda: free_time.publish_outdated(units, limit=settings.free_time_batch_size),
                     interval_seconds=settings.free_time_interval_seconds,
                     registry=runtime.registry,
                     quiet=True,  # one line per changed studio would drown the log

@@ -29,7 +29,7 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     limits = settings.hold_limits
 
     async def on_studio(uow: UnitOfWork, event: schedules.StudioEvent, _: Envelope) -> None:
-        await schedules.apply_studio_event(uow, event)
+        await schedules.apply_studio_event(db.SqlAvailabilityUnit(uow), event)
 
     handlers.on(StudioPublished)(on_studio)
     handlers.on(StudioUpdated)(on_studio)
@@ -38,12 +38,12 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
 
     @handlers.on(BookingRequested)
     async def on_requested(uow: UnitOfWork, event: BookingRequested, _: Envelope) -> None:
-        await calendar_feeds.record_booker(uow, event)
+        await calendar_feeds.record_booker(db.SqlAvailabilityUnit(uow), event)
 
     @handlers.on(HoldSlots)
     async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:
         await saga_commands.hold_for_booking(
-            uow,
+            db.SqlAvailabilityUnit(uow),
             command,
             hold_for=saga_commands.hold_length(command, hold_for, longest_request_hold, uow.now),
             limits=limits,
@@ -52,14 +52,14 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
 
     @handlers.on(ConfirmSlots)
     async def on_confirm(uow: UnitOfWork, command: ConfirmSlots, _: Envelope) -> None:
-        await saga_commands.confirm(uow, command, now=uow.now)
+        await saga_commands.confirm(db.SqlAvailabilityUnit(uow), command, now=uow.now)
 
     @handlers.on(ReleaseSlots)
     async def on_release(uow: UnitOfWork, command: ReleaseSlots, _: Envelope) -> None:
-        await saga_commands.release(uow, command, now=uow.now)
+        await saga_commands.release(db.SqlAvailabilityUnit(uow), command, now=uow.now)
 
     @handlers.on(DropMoveHold)
     async def on_drop_move(uow: UnitOfWork, command: DropMoveHold, _: Envelope) -> None:
-        await saga_commands.drop_move(uow, command)
+        await saga_commands.drop_move(db.SqlAvailabilityUnit(uow), command)
 
     return handlers

@@ -6,9 +6,9 @@ import logging
 
 from prometheus_client import CollectorRegistry
 
+from availability.repositories import AvailabilityUnits
 from availability.service import holds
 from service_runtime.periodic import Periodic
-from service_runtime.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class HoldSweeper:
         self._batch_size = batch_size
         self._loop: Periodic | None = None
 
-    def start(self, units: UnitsOfWork, registry: CollectorRegistry | None = None) -> None:
+    def start(self, units: AvailabilityUnits, registry: CollectorRegistry | None = None) -> None:
         self._loop = Periodic(
             "hold-sweeper",
             lambda: self._sweep_and_log(units),
@@ -38,7 +38,7 @@ class HoldSweeper:
         if self._loop is not None:
             await self._loop.stop()
 
-    async def sweep(self, units: UnitsOfWork) -> int:
+    async def sweep(self, units: AvailabilityUnits) -> int:
         """Expire every hold lapsed by now; returns how many."""
         total = 0
         while True:
@@ -47,7 +47,7 @@ class HoldSweeper:
             if count < self._batch_size:
                 return total
 
-    async def _sweep_and_log(self, units: UnitsOfWork) -> int:
+    async def _sweep_and_log(self, units: AvailabilityUnits) -> int:
         if swept := await self.sweep(units):
             log.info("expired %d lapsed holds", swept)
         return swept

@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from availability import db
 from availability.config import AvailabilitySettings
 from availability.db import tables
+from availability.db.reservations import SqlReservations
 from availability.domain.intervals import Interval
-from availability.domain.reservations import new_hold
+from availability.domain.reservations import RoomTaken, new_hold
 from contracts.availability import HoldSlots, UnavailableReason
 from contracts.values import TimeRange
 from tests.fixtures.infra import eventually
@@ -164,10 +164,10 @@ async def test_the_database_itself_refuses_overlapping_live_reservations(
         )
 
     async with availability.runtime.database.transaction() as session:
-        await db.add_reservation(session, hold(10, 12))  # type: ignore[arg-type]
+        await SqlReservations(session).add_reservation(hold(10, 12))  # type: ignore[arg-type]
     async with availability.runtime.database.transaction() as session:
-        with pytest.raises(db.RoomTaken) as refused:
-            await db.add_reservation(session, hold(11, 13))  # type: ignore[arg-type]
+        with pytest.raises(RoomTaken) as refused:
+            await SqlReservations(session).add_reservation(hold(11, 13))  # type: ignore[arg-type]
     assert "reservations_no_overlap" in str(refused.value.__cause__)
 
 

@@ -85,7 +85,7 @@ async def test_many_changes_to_one_studio_are_published_once_per_round(
 ) -> None:
     replica = await launch(availability_settings(free_time_interval_seconds=3600))
     studio = await seed_studio(replica, token_issuer)
-    await free_time.publish_outdated(replica.runtime.units, limit=100)
+    await free_time.publish_outdated(replica.units, limit=100)
     before = len(await replica.recorded("availability.free_time_changed"))
     day = days_ahead(4)
 
@@ -95,10 +95,10 @@ async def test_many_changes_to_one_studio_are_published_once_per_round(
         )
 
     # Small batches, so the marks of the four holds span several transactions.
-    published = await free_time.publish_outdated(replica.runtime.units, limit=2)
+    published = await free_time.publish_outdated(replica.units, limit=2)
     assert published >= 1
     assert len(await replica.recorded("availability.free_time_changed")) == before + published
-    assert await free_time.publish_outdated(replica.runtime.units, limit=2) == 0
+    assert await free_time.publish_outdated(replica.units, limit=2) == 0
     payload = await latest(replica, studio)
     assert payload is not None
     spans = {d["room_id"]: d["spans"] for d in payload["days"]}

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from availability.api.deps import SettingsDep, UnitsDep, WindowDep, actor_of, invalid
+from availability.api.deps import AvailabilityUnitsDep, SettingsDep, WindowDep, actor_of, invalid
 from availability.api.schemas import AvailabilityOut, HoldIn, HoldOut, Slot
 from availability.domain.holds import too_long
 from availability.domain.intervals import Interval
@@ -20,7 +20,7 @@ router = APIRouter(tags=["availability"])
 
 @router.get("/api/availability")
 async def free_times(
-    units: UnitsDep,
+    units: AvailabilityUnitsDep,
     window: WindowDep,
     settings: SettingsDep,
     studio_id: uuid.UUID,
@@ -58,7 +58,9 @@ async def free_times(
     status_code=status.HTTP_201_CREATED,
     responses={409: {"description": "Not free"}, 429: {"description": "Too many holds"}},
 )
-async def hold(body: HoldIn, booker: BookerUser, units: UnitsDep, settings: SettingsDep) -> HoldOut:
+async def hold(
+    body: HoldIn, booker: BookerUser, units: AvailabilityUnitsDep, settings: SettingsDep
+) -> HoldOut:
     """Hold a room for yourself for HOLD_EXPIRY_MINUTES; 409 when any of it is not free.
 
     The hold is the caller's alone: a booking gets its hold from the booking service.
@@ -84,6 +86,6 @@ async def hold(body: HoldIn, booker: BookerUser, units: UnitsDep, settings: Sett
 
 
 @router.delete("/api/availability/hold/{hold_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def release_hold(hold_id: uuid.UUID, booker: BookerUser, units: UnitsDep) -> None:
+async def release_hold(hold_id: uuid.UUID, booker: BookerUser, units: AvailabilityUnitsDep) -> None:
     """Let go of one's own hold before it lapses."""
     await holds.release_for_person(units, hold_id, actor_of(booker))

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, ConfigDict
 
-from availability.api.deps import SettingsDep, UnitsDep, actor_of, invalid
+from availability.api.deps import AvailabilityUnitsDep, SettingsDep, actor_of, invalid
 from availability.domain.calendar_feeds import CalendarFeed, UnknownRoom
 from availability.service import calendar_feeds
 from service_runtime.auth import OwnerUser
@@ -56,7 +56,9 @@ class FeedWithSecret(FeedOut):
 
 
 @router.get(FEEDS)
-async def feeds(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> list[FeedOut]:
+async def feeds(
+    studio_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
+) -> list[FeedOut]:
     """The studio's feeds, without their secrets; 404 for anyone but the studio's owner."""
     found = await calendar_feeds.feeds(units, studio_id, actor_of(owner))
     return [FeedOut.of(feed) for feed in found]
@@ -64,7 +66,11 @@ async def feeds(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> list
 
 @router.post(FEEDS, status_code=status.HTTP_201_CREATED)
 async def create_feed(
-    studio_id: uuid.UUID, body: FeedIn, owner: OwnerUser, units: UnitsDep, settings: SettingsDep
+    studio_id: uuid.UUID,
+    body: FeedIn,
+    owner: OwnerUser,
+    units: AvailabilityUnitsDep,
+    settings: SettingsDep,
 ) -> FeedWithSecret:
     """A new feed; its URL is in this answer only. 409 past the studio's limit of feeds."""
     try:
@@ -83,7 +89,7 @@ async def create_feed(
 
 @router.post(f"{FEEDS}/{{feed_id}}/rotate")
 async def rotate_feed(
-    studio_id: uuid.UUID, feed_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, feed_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> FeedWithSecret:
     """A new URL for the feed; the old one answers 404 from now on."""
     feed, secret = await calendar_feeds.rotate_feed(
@@ -94,7 +100,7 @@ async def rotate_feed(
 
 @router.delete(f"{FEEDS}/{{feed_id}}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_feed(
-    studio_id: uuid.UUID, feed_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, feed_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> None:
     await calendar_feeds.revoke_feed(units, studio_id, actor_of(owner), feed_id)
 
@@ -107,7 +113,7 @@ Secret = Annotated[str, Path(min_length=20, max_length=100, pattern=r"^[A-Za-z0-
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}, "description": "iCalendar"}},
 )
-async def feed(secret: Secret, units: UnitsDep, settings: SettingsDep) -> Response:
+async def feed(secret: Secret, units: AvailabilityUnitsDep, settings: SettingsDep) -> Response:
     """Public: whoever has the URL sees the feed; revoked, rotated or unknown secrets are 404."""
     document = await calendar_feeds.feed_document(
         units, secret, now=units.clock(), limit=settings.max_feed_events

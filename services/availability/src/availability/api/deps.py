@@ -9,14 +9,21 @@ from fastapi import Depends, Query
 from fastapi.exceptions import RequestValidationError
 
 from availability.config import AvailabilitySettings
+from availability.db import SqlAvailabilityUnits
 from availability.domain.intervals import Interval
+from availability.repositories import AvailabilityUnits
 from availability.service.schedules import Actor
 from contracts.identity import Role
 from contracts.values import UtcDatetime
 from service_runtime.auth import Principal
-from service_runtime.service_app import UnitsDep as UnitsDep
-from service_runtime.service_app import settings_of
+from service_runtime.service_app import UnitsDep, settings_of
 
+
+def _availability_units(units: UnitsDep) -> AvailabilityUnits:
+    return SqlAvailabilityUnits(units)
+
+
+AvailabilityUnitsDep = Annotated[AvailabilityUnits, Depends(_availability_units)]
 SettingsDep = Annotated[AvailabilitySettings, Depends(settings_of(AvailabilitySettings))]
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from availability.api.deps import SettingsDep, UnitsDep, actor_of, invalid
+from availability.api.deps import AvailabilityUnitsDep, SettingsDep, actor_of, invalid
 from availability.domain.external_calendars import ExternalCalendar
 from availability.service import external_calendars
 from service_runtime.auth import OwnerUser
@@ -52,7 +52,7 @@ class ExternalCalendarOut(BaseModel):
 
 @router.get(CALENDARS)
 async def list_calendars(
-    studio_id: uuid.UUID, room_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, room_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> list[ExternalCalendarOut]:
     """The room's external calendars with their status; 404 for anyone but the owner."""
     found = await external_calendars.calendars(units, studio_id, room_id, actor_of(owner))
@@ -65,7 +65,7 @@ async def add_calendar(
     room_id: uuid.UUID,
     body: ExternalCalendarIn,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: AvailabilityUnitsDep,
     settings: SettingsDep,
 ) -> ExternalCalendarOut:
     """Add an ICS URL; it is fetched by the next scheduled round. 409 past the room's limit."""
@@ -90,7 +90,7 @@ async def remove_calendar(
     room_id: uuid.UUID,
     calendar_id: uuid.UUID,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: AvailabilityUnitsDep,
 ) -> None:
     """Remove the calendar and the busy times it brought."""
     await external_calendars.remove_calendar(
@@ -104,7 +104,7 @@ async def refresh_calendar(
     room_id: uuid.UUID,
     calendar_id: uuid.UUID,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: AvailabilityUnitsDep,
     settings: SettingsDep,
 ) -> ExternalCalendarOut:
     """Fetch now; the answer shows whether it worked (a failure keeps the last good copy)."""

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from availability.api.deps import SettingsDep, UnitsDep, WindowDep, actor_of
+from availability.api.deps import AvailabilityUnitsDep, SettingsDep, WindowDep, actor_of
 from availability.api.schemas import (
     BlackoutIn,
     BlackoutOut,
@@ -27,14 +27,16 @@ STUDIO = "/api/availability/studios/{studio_id}"
 
 
 @router.get(f"{STUDIO}/rules")
-async def weekly_rules(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> Rules:
+async def weekly_rules(
+    studio_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
+) -> Rules:
     rules = await schedules.weekly_rules(units, studio_id, actor_of(owner))
     return Rules(rules=[Rule.of(rule) for rule in rules])
 
 
 @router.put(f"{STUDIO}/rules")
 async def replace_weekly_rules(
-    studio_id: uuid.UUID, body: Rules, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, body: Rules, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> Rules:
     """Replace the studio's weekly schedule; times are the studio's local wall-clock times."""
     rules = await schedules.replace_weekly_rules(
@@ -44,7 +46,9 @@ async def replace_weekly_rules(
 
 
 @router.get(f"{STUDIO}/blackouts")
-async def blackouts(studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep) -> list[BlackoutOut]:
+async def blackouts(
+    studio_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
+) -> list[BlackoutOut]:
     found = await schedules.blackouts(units, studio_id, actor_of(owner))
     return [BlackoutOut.of(blackout) for blackout in found]
 
@@ -54,7 +58,7 @@ async def add_blackout(
     studio_id: uuid.UUID,
     body: BlackoutIn,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: AvailabilityUnitsDep,
     settings: SettingsDep,
 ) -> BlackoutOut:
     """Close the studio or a room; 409 once the studio has AVAILABILITY_MAX_BLACKOUTS_PER_STUDIO."""
@@ -70,14 +74,14 @@ async def add_blackout(
 
 @router.delete(f"{STUDIO}/blackouts/{{blackout_id}}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_blackout(
-    studio_id: uuid.UUID, blackout_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, blackout_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> None:
     await schedules.remove_blackout(units, studio_id, actor_of(owner), blackout_id)
 
 
 @router.get(f"{STUDIO}/extra-hours")
 async def extra_hours(
-    studio_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> list[ExtraHoursOut]:
     found = await schedules.extra_hours(units, studio_id, actor_of(owner))
     return [ExtraHoursOut.of(extra) for extra in found]
@@ -88,7 +92,7 @@ async def add_extra_hours(
     studio_id: uuid.UUID,
     body: ExtraHoursIn,
     owner: OwnerUser,
-    units: UnitsDep,
+    units: AvailabilityUnitsDep,
     settings: SettingsDep,
 ) -> ExtraHoursOut:
     """Open on a date beyond the weekly rules; 409 once the studio has
@@ -105,19 +109,21 @@ async def add_extra_hours(
 
 @router.delete(f"{STUDIO}/extra-hours/{{extra_id}}", status_code=status.HTTP_204_NO_CONTENT)
 async def remove_extra_hours(
-    studio_id: uuid.UUID, extra_id: uuid.UUID, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, extra_id: uuid.UUID, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> None:
     await schedules.remove_extra_hours(units, studio_id, actor_of(owner), extra_id)
 
 
 @router.get(f"{STUDIO}/settings")
-async def booking_policy(studio_id: uuid.UUID, _: CurrentUser, units: UnitsDep) -> Policy:
+async def booking_policy(
+    studio_id: uuid.UUID, _: CurrentUser, units: AvailabilityUnitsDep
+) -> Policy:
     return Policy.of(await schedules.booking_policy(units, studio_id))
 
 
 @router.put(f"{STUDIO}/settings")
 async def set_booking_policy(
-    studio_id: uuid.UUID, body: Policy, owner: OwnerUser, units: UnitsDep
+    studio_id: uuid.UUID, body: Policy, owner: OwnerUser, units: AvailabilityUnitsDep
 ) -> Policy:
     """Slot granularity, minimum notice, maximum advance window and buffer between bookings."""
     policy = await schedules.set_booking_policy(units, studio_id, actor_of(owner), body.to_domain())
@@ -131,7 +137,7 @@ async def calendar(
     studio_id: uuid.UUID,
     owner: OwnerUser,
     window: WindowDep,
-    units: UnitsDep,
+    units: AvailabilityUnitsDep,
 ) -> CalendarOut:
     """The studio's held and booked reservations in a window, with their booking ids."""
     studio, reservations = await schedules.calendar(

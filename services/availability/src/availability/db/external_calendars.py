@@ -71,117 +71,113 @@ def _calendar(row: Any) -> ExternalCalendar:
     )
 
 
-async def calendars_of_room(session: AsyncSession, room_id: uuid.UUID) -> list[ExternalCalendar]:
-    rows = await session.execute(
-        select(external_calendars)
-        .where(external_calendars.c.room_id == room_id)
-        .order_by(external_calendars.c.created_at, external_calendars.c.id)
-    )
-    return [_calendar(row) for row in rows]
+class SqlExternalCalendars:
+    """External calendars and their busy intervals."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def calendar_by_id(
-    session: AsyncSession, room_id: uuid.UUID, calendar_id: uuid.UUID, *, lock: bool = False
-) -> ExternalCalendar | None:
-    query = select(external_calendars).where(
-        external_calendars.c.id == calendar_id, external_calendars.c.room_id == room_id
-    )
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
-    return _calendar(row) if row else None
-
-
-async def add_calendar(session: AsyncSession, calendar: ExternalCalendar) -> None:
-    await session.execute(
-        insert(external_calendars).values(
-            id=calendar.id,
-            studio_id=calendar.studio_id,
-            room_id=calendar.room_id,
-            url=calendar.url,
-            created_at=calendar.created_at,
-            due_at=calendar.created_at,
+    async def calendars_of_room(self, room_id: uuid.UUID) -> list[ExternalCalendar]:
+        rows = await self._session.execute(
+            select(external_calendars)
+            .where(external_calendars.c.room_id == room_id)
+            .order_by(external_calendars.c.created_at, external_calendars.c.id)
         )
-    )
+        return [_calendar(row) for row in rows]
 
-
-async def remove_calendar(
-    session: AsyncSession, room_id: uuid.UUID, calendar_id: uuid.UUID
-) -> bool:
-    """Remove the calendar; its busy intervals go with it (ON DELETE CASCADE)."""
-    removed = await session.execute(
-        delete(external_calendars)
-        .where(external_calendars.c.id == calendar_id, external_calendars.c.room_id == room_id)
-        .returning(external_calendars.c.id)
-    )
-    return removed.first() is not None
-
-
-async def claim_due_calendars(
-    session: AsyncSession, now: datetime, limit: int
-) -> list[ExternalCalendar]:
-    """Calendars due a fetch, locked so that other replicas skip them."""
-    rows = await session.execute(
-        select(external_calendars)
-        .where(external_calendars.c.due_at <= now)
-        .order_by(external_calendars.c.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    return [_calendar(row) for row in rows]
-
-
-async def postpone_calendar(
-    session: AsyncSession, calendar_id: uuid.UUID, due_at: datetime
-) -> None:
-    await session.execute(
-        update(external_calendars)
-        .where(external_calendars.c.id == calendar_id)
-        .values(due_at=due_at)
-    )
-
-
-async def replace_busy(
-    session: AsyncSession,
-    calendar: ExternalCalendar,
-    busy: Sequence[Interval],
-    *,
-    now: datetime,
-    next_due: datetime,
-) -> None:
-    """A good fetch: the calendar's busy intervals become exactly `busy`."""
-    await session.execute(delete(external_busy).where(external_busy.c.calendar_id == calendar.id))
-    if busy:
-        await session.execute(
-            insert(external_busy),
-            [
-                {"calendar_id": calendar.id, "room_id": calendar.room_id, "during": tstz_range(b)}
-                for b in busy
-            ],
+    async def calendar_by_id(
+        self, room_id: uuid.UUID, calendar_id: uuid.UUID, *, lock: bool = False
+    ) -> ExternalCalendar | None:
+        query = select(external_calendars).where(
+            external_calendars.c.id == calendar_id, external_calendars.c.room_id == room_id
         )
-    await session.execute(
-        update(external_calendars)
-        .where(external_calendars.c.id == calendar.id)
-        .values(fetched_at=now, last_error=None, busy_count=len(busy), due_at=next_due)
-    )
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        return _calendar(row) if row else None
 
-
-async def record_failure(
-    session: AsyncSession, calendar_id: uuid.UUID, error: str, *, now: datetime, next_due: datetime
-) -> None:
-    """A failed fetch: the last good busy intervals stay; the error is kept for the owner."""
-    await session.execute(
-        update(external_calendars)
-        .where(external_calendars.c.id == calendar_id)
-        .values(failed_at=now, last_error=error, due_at=next_due)
-    )
-
-
-async def busy_in_room(
-    session: AsyncSession, room_id: uuid.UUID, window: Interval
-) -> list[Interval]:
-    rows = await session.execute(
-        select(external_busy.c.during).where(
-            external_busy.c.room_id == room_id,
-            external_busy.c.during.overlaps(tstz_range(window)),
+    async def add_calendar(self, calendar: ExternalCalendar) -> None:
+        await self._session.execute(
+            insert(external_calendars).values(
+                id=calendar.id,
+                studio_id=calendar.studio_id,
+                room_id=calendar.room_id,
+                url=calendar.url,
+                created_at=calendar.created_at,
+                due_at=calendar.created_at,
+            )
         )
-    )
-    return [Interval(row.during.lower, row.during.upper) for row in rows]
+
+    async def remove_calendar(self, room_id: uuid.UUID, calendar_id: uuid.UUID) -> bool:
+        """Remove the calendar; its busy intervals go with it (ON DELETE CASCADE)."""
+        removed = await self._session.execute(
+            delete(external_calendars)
+            .where(external_calendars.c.id == calendar_id, external_calendars.c.room_id == room_id)
+            .returning(external_calendars.c.id)
+        )
+        return removed.first() is not None
+
+    async def claim_due_calendars(self, now: datetime, limit: int) -> list[ExternalCalendar]:
+        """Calendars due a fetch, locked so that other replicas skip them."""
+        rows = await self._session.execute(
+            select(external_calendars)
+            .where(external_calendars.c.due_at <= now)
+            .order_by(external_calendars.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_calendar(row) for row in rows]
+
+    async def postpone_calendar(self, calendar_id: uuid.UUID, due_at: datetime) -> None:
+        await self._session.execute(
+            update(external_calendars)
+            .where(external_calendars.c.id == calendar_id)
+            .values(due_at=due_at)
+        )
+
+    async def replace_busy(
+        self,
+        calendar: ExternalCalendar,
+        busy: Sequence[Interval],
+        *,
+        now: datetime,
+        next_due: datetime,
+    ) -> None:
+        """A good fetch: the calendar's busy intervals become exactly `busy`."""
+        await self._session.execute(
+            delete(external_busy).where(external_busy.c.calendar_id == calendar.id)
+        )
+        if busy:
+            await self._session.execute(
+                insert(external_busy),
+                [
+                    {
+                        "calendar_id": calendar.id,
+                        "room_id": calendar.room_id,
+                        "during": tstz_range(b),
+                    }
+                    for b in busy
+                ],
+            )
+        await self._session.execute(
+            update(external_calendars)
+            .where(external_calendars.c.id == calendar.id)
+            .values(fetched_at=now, last_error=None, busy_count=len(busy), due_at=next_due)
+        )
+
+    async def record_failure(
+        self, calendar_id: uuid.UUID, error: str, *, now: datetime, next_due: datetime
+    ) -> None:
+        """A failed fetch: the last good busy intervals stay; the error is kept for the owner."""
+        await self._session.execute(
+            update(external_calendars)
+            .where(external_calendars.c.id == calendar_id)
+            .values(failed_at=now, last_error=error, due_at=next_due)
+        )
+
+    async def busy_in_room(self, room_id: uuid.UUID, window: Interval) -> list[Interval]:
+        rows = await self._session.execute(
+            select(external_busy.c.during).where(
+                external_busy.c.room_id == room_id,
+                external_busy.c.during.overlaps(tstz_range(window)),
+            )
+        )
+        return [Interval(row.during.lower, row.during.upper) for row in rows]

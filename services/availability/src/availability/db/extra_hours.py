@@ -24,44 +24,47 @@ def _extra(row: Any) -> ExtraHours:
     )
 
 
-async def extra_hours_of(
-    session: AsyncSession, studio_id: uuid.UUID, *, touching: tuple[date, date] | None = None
-) -> list[ExtraHours]:
-    """The studio's extra hours, by date; with `touching`, only those on those local dates."""
-    query = select(extra_hours).where(extra_hours.c.studio_id == studio_id)
-    if touching is not None:
-        query = query.where(extra_hours.c.day.between(*touching))
-    rows = await session.execute(query.order_by(extra_hours.c.day, extra_hours.c.opens))
-    return [_extra(row) for row in rows]
+class SqlExtraOpeningHours:
+    """Studios' extra opening hours."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def add_extra_hours(session: AsyncSession, studio_id: uuid.UUID, extra: ExtraHours) -> None:
-    await session.execute(
-        insert(extra_hours).values(
-            id=extra.id,
-            studio_id=studio_id,
-            room_id=extra.room_id,
-            day=extra.day,
-            opens=extra.opens,
-            closes=extra.closes,
-            reason=extra.reason,
+    async def extra_hours_of(
+        self, studio_id: uuid.UUID, *, touching: tuple[date, date] | None = None
+    ) -> list[ExtraHours]:
+        """The studio's extra hours, by date; with `touching`, only those on those local dates."""
+        query = select(extra_hours).where(extra_hours.c.studio_id == studio_id)
+        if touching is not None:
+            query = query.where(extra_hours.c.day.between(*touching))
+        rows = await self._session.execute(query.order_by(extra_hours.c.day, extra_hours.c.opens))
+        return [_extra(row) for row in rows]
+
+    async def add_extra_hours(self, studio_id: uuid.UUID, extra: ExtraHours) -> None:
+        await self._session.execute(
+            insert(extra_hours).values(
+                id=extra.id,
+                studio_id=studio_id,
+                room_id=extra.room_id,
+                day=extra.day,
+                opens=extra.opens,
+                closes=extra.closes,
+                reason=extra.reason,
+            )
         )
-    )
 
+    async def remove_extra_hours(self, studio_id: uuid.UUID, extra_id: uuid.UUID) -> bool:
+        result = await self._session.execute(
+            delete(extra_hours)
+            .where(extra_hours.c.studio_id == studio_id, extra_hours.c.id == extra_id)
+            .returning(extra_hours.c.id)
+        )
+        return result.first() is not None
 
-async def remove_extra_hours(
-    session: AsyncSession, studio_id: uuid.UUID, extra_id: uuid.UUID
-) -> bool:
-    result = await session.execute(
-        delete(extra_hours)
-        .where(extra_hours.c.studio_id == studio_id, extra_hours.c.id == extra_id)
-        .returning(extra_hours.c.id)
-    )
-    return result.first() is not None
-
-
-async def extra_hours_count(session: AsyncSession, studio_id: uuid.UUID) -> int:
-    count = await session.scalar(
-        select(func.count()).select_from(extra_hours).where(extra_hours.c.studio_id == studio_id)
-    )
-    return int(count or 0)
+    async def extra_hours_count(self, studio_id: uuid.UUID) -> int:
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(extra_hours)
+            .where(extra_hours.c.studio_id == studio_id)
+        )
+        return int(count or 0)

@@ -76,78 +76,6 @@ def _feed(row: Any) -> CalendarFeed:
     )
 
 
-async def feeds_of(session: AsyncSession, studio_id: uuid.UUID) -> list[CalendarFeed]:
-    rows = await session.execute(
-        select(calendar_feeds)
-        .where(calendar_feeds.c.studio_id == studio_id)
-        .order_by(calendar_feeds.c.created_at, calendar_feeds.c.id)
-    )
-    return [_feed(row) for row in rows]
-
-
-async def add_feed(session: AsyncSession, feed: CalendarFeed, secret_sha256: bytes) -> None:
-    await session.execute(
-        insert(calendar_feeds).values(
-            id=feed.id,
-            studio_id=feed.studio_id,
-            room_id=feed.room_id,
-            secret_sha256=secret_sha256,
-            created_at=feed.created_at,
-            rotated_at=feed.rotated_at,
-        )
-    )
-
-
-async def rotate_feed(
-    session: AsyncSession,
-    studio_id: uuid.UUID,
-    feed_id: uuid.UUID,
-    secret_sha256: bytes,
-    now: datetime,
-) -> CalendarFeed | None:
-    row = (
-        await session.execute(
-            update(calendar_feeds)
-            .where(calendar_feeds.c.id == feed_id, calendar_feeds.c.studio_id == studio_id)
-            .values(secret_sha256=secret_sha256, rotated_at=now)
-            .returning(calendar_feeds)
-        )
-    ).first()
-    return _feed(row) if row else None
-
-
-async def remove_feed(session: AsyncSession, studio_id: uuid.UUID, feed_id: uuid.UUID) -> bool:
-    removed = await session.execute(
-        delete(calendar_feeds)
-        .where(calendar_feeds.c.id == feed_id, calendar_feeds.c.studio_id == studio_id)
-        .returning(calendar_feeds.c.id)
-    )
-    return removed.first() is not None
-
-
-async def feed_by_secret(session: AsyncSession, secret_sha256: bytes) -> CalendarFeed | None:
-    query = select(calendar_feeds).where(calendar_feeds.c.secret_sha256 == secret_sha256)
-    row = (await session.execute(query)).first()
-    return _feed(row) if row else None
-
-
-async def feed_entries(
-    session: AsyncSession, feed: CalendarFeed, window: Interval, now: datetime, limit: int
-) -> list[FeedEntry]:
-    """The feed's bookings and live holds in the window, earliest first, at most `limit`."""
-    scope = [reservations.c.studio_id == feed.studio_id]
-    if feed.room_id is not None:
-        scope.append(reservations.c.room_id == feed.room_id)
-    rows = await session.execute(
-        select(reservations, booking_bookers.c.booker_id)
-        .outerjoin(booking_bookers, booking_bookers.c.booking_id == reservations.c.booking_id)
-        .where(*scope, reservations.c.during.overlaps(tstz_range(window)), live_at(now))
-        .order_by(func.lower(reservations.c.during), reservations.c.id)
-        .limit(limit)
-    )
-    return [FeedEntry(reservation_of(row), _booker(row)) for row in rows]
-
-
 def _booker(row: Any) -> uuid.UUID | None:
     if row.booker_id is not None:
         return uuid.UUID(str(row.booker_id))
@@ -157,45 +85,112 @@ def _booker(row: Any) -> uuid.UUID | None:
         return None
 
 
-async def first_names(session: AsyncSession, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    return await names_of(session, booker_first_names, user_ids)
+class SqlCalendarFeeds:
+    """Calendar feeds and the names they show."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def save_studio_names(
-    session: AsyncSession,
-    studio_id: uuid.UUID,
-    name: str,
-    room_names: dict[uuid.UUID, str],
-    revision: int,
-) -> None:
-    values = {
-        "name": name,
-        "room_names": {str(room_id): room for room_id, room in room_names.items()},
-        "revision": revision,
-    }
-    statement = pg_insert(studio_names).values(studio_id=studio_id, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[studio_names.c.studio_id],
-            set_=values,
-            where=studio_names.c.revision < statement.excluded.revision,
+    async def feeds_of(self, studio_id: uuid.UUID) -> list[CalendarFeed]:
+        rows = await self._session.execute(
+            select(calendar_feeds)
+            .where(calendar_feeds.c.studio_id == studio_id)
+            .order_by(calendar_feeds.c.created_at, calendar_feeds.c.id)
         )
-    )
+        return [_feed(row) for row in rows]
 
+    async def add_feed(self, feed: CalendarFeed, secret_sha256: bytes) -> None:
+        await self._session.execute(
+            insert(calendar_feeds).values(
+                id=feed.id,
+                studio_id=feed.studio_id,
+                room_id=feed.room_id,
+                secret_sha256=secret_sha256,
+                created_at=feed.created_at,
+                rotated_at=feed.rotated_at,
+            )
+        )
 
-async def names_of_studio(
-    session: AsyncSession, studio_id: uuid.UUID
-) -> tuple[str, dict[uuid.UUID, str]]:
-    query = select(studio_names).where(studio_names.c.studio_id == studio_id)
-    row = (await session.execute(query)).first()
-    if row is None:
-        return "Studio", {}
-    return row.name, {uuid.UUID(key): room for key, room in row.room_names.items()}
+    async def rotate_feed(
+        self,
+        studio_id: uuid.UUID,
+        feed_id: uuid.UUID,
+        secret_sha256: bytes,
+        now: datetime,
+    ) -> CalendarFeed | None:
+        row = (
+            await self._session.execute(
+                update(calendar_feeds)
+                .where(calendar_feeds.c.id == feed_id, calendar_feeds.c.studio_id == studio_id)
+                .values(secret_sha256=secret_sha256, rotated_at=now)
+                .returning(calendar_feeds)
+            )
+        ).first()
+        return _feed(row) if row else None
 
+    async def remove_feed(self, studio_id: uuid.UUID, feed_id: uuid.UUID) -> bool:
+        removed = await self._session.execute(
+            delete(calendar_feeds)
+            .where(calendar_feeds.c.id == feed_id, calendar_feeds.c.studio_id == studio_id)
+            .returning(calendar_feeds.c.id)
+        )
+        return removed.first() is not None
 
-async def record_booker(session: AsyncSession, booking_id: uuid.UUID, booker_id: uuid.UUID) -> None:
-    await session.execute(
-        pg_insert(booking_bookers)
-        .values(booking_id=booking_id, booker_id=booker_id)
-        .on_conflict_do_nothing()
-    )
+    async def feed_by_secret(self, secret_sha256: bytes) -> CalendarFeed | None:
+        query = select(calendar_feeds).where(calendar_feeds.c.secret_sha256 == secret_sha256)
+        row = (await self._session.execute(query)).first()
+        return _feed(row) if row else None
+
+    async def feed_entries(
+        self, feed: CalendarFeed, window: Interval, now: datetime, limit: int
+    ) -> list[FeedEntry]:
+        """The feed's bookings and live holds in the window, earliest first, at most `limit`."""
+        scope = [reservations.c.studio_id == feed.studio_id]
+        if feed.room_id is not None:
+            scope.append(reservations.c.room_id == feed.room_id)
+        rows = await self._session.execute(
+            select(reservations, booking_bookers.c.booker_id)
+            .outerjoin(booking_bookers, booking_bookers.c.booking_id == reservations.c.booking_id)
+            .where(*scope, reservations.c.during.overlaps(tstz_range(window)), live_at(now))
+            .order_by(func.lower(reservations.c.during), reservations.c.id)
+            .limit(limit)
+        )
+        return [FeedEntry(reservation_of(row), _booker(row)) for row in rows]
+
+    async def first_names(self, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+        return await names_of(self._session, booker_first_names, user_ids)
+
+    async def save_studio_names(
+        self,
+        studio_id: uuid.UUID,
+        name: str,
+        room_names: dict[uuid.UUID, str],
+        revision: int,
+    ) -> None:
+        values = {
+            "name": name,
+            "room_names": {str(room_id): room for room_id, room in room_names.items()},
+            "revision": revision,
+        }
+        statement = pg_insert(studio_names).values(studio_id=studio_id, **values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[studio_names.c.studio_id],
+                set_=values,
+                where=studio_names.c.revision < statement.excluded.revision,
+            )
+        )
+
+    async def names_of_studio(self, studio_id: uuid.UUID) -> tuple[str, dict[uuid.UUID, str]]:
+        query = select(studio_names).where(studio_names.c.studio_id == studio_id)
+        row = (await self._session.execute(query)).first()
+        if row is None:
+            return "Studio", {}
+        return row.name, {uuid.UUID(key): room for key, room in row.room_names.items()}
+
+    async def record_booker(self, booking_id: uuid.UUID, booker_id: uuid.UUID) -> None:
+        await self._session.execute(
+            pg_insert(booking_bookers)
+            .values(booking_id=booking_id, booker_id=booker_id)
+            .on_conflict_do_nothing()
+        )

@@ -23,35 +23,39 @@ free_time_outdated = Table(
 )
 
 
-async def claim_outdated(session: AsyncSession, limit: int) -> dict[uuid.UUID, list[int]]:
-    """Up to `limit` committed marks no other publisher holds, by studio: locked until the
-    transaction ends, so each studio's marks are published by one publisher at a time."""
-    rows = await session.execute(
-        select(free_time_outdated.c.id, free_time_outdated.c.studio_id)
-        .order_by(free_time_outdated.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    marks: dict[uuid.UUID, list[int]] = {}
-    for row in rows:
-        marks.setdefault(row.studio_id, []).append(row.id)
-    return marks
+class SqlFreeTimeMarks:
+    """Studios marked outdated, and the external busy times publishing reads."""
 
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
 
-async def forget_marks(session: AsyncSession, mark_ids: Sequence[int]) -> None:
-    await session.execute(delete(free_time_outdated).where(free_time_outdated.c.id.in_(mark_ids)))
-
-
-async def busy_in_studio(
-    session: AsyncSession, studio_id: uuid.UUID, window: Interval
-) -> list[RoomBusy]:
-    """The busy times of every external calendar of the studio's rooms in a window."""
-    rows = await session.execute(
-        select(external_busy.c.room_id, external_busy.c.during)
-        .join(external_calendars, external_calendars.c.id == external_busy.c.calendar_id)
-        .where(
-            external_calendars.c.studio_id == studio_id,
-            external_busy.c.during.overlaps(tstz_range(window)),
+    async def claim_outdated(self, limit: int) -> dict[uuid.UUID, list[int]]:
+        """Up to `limit` committed marks no other publisher holds, by studio: locked until the
+        transaction ends, so each studio's marks are published by one publisher at a time."""
+        rows = await self._session.execute(
+            select(free_time_outdated.c.id, free_time_outdated.c.studio_id)
+            .order_by(free_time_outdated.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-    )
-    return [RoomBusy(row.room_id, Interval(row.during.lower, row.during.upper)) for row in rows]
+        marks: dict[uuid.UUID, list[int]] = {}
+        for row in rows:
+            marks.setdefault(row.studio_id, []).append(row.id)
+        return marks
+
+    async def forget_marks(self, mark_ids: Sequence[int]) -> None:
+        await self._session.execute(
+            delete(free_time_outdated).where(free_time_outdated.c.id.in_(mark_ids))
+        )
+
+    async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
+        """The busy times of every external calendar of the studio's rooms in a window."""
+        rows = await self._session.execute(
+            select(external_busy.c.room_id, external_busy.c.during)
+            .join(external_calendars, external_calendars.c.id == external_busy.c.calendar_id)
+            .where(
+                external_calendars.c.studio_id == studio_id,
+                external_busy.c.during.overlaps(tstz_range(window)),
+            )
+        )
+        return [RoomBusy(row.room_id, Interval(row.during.lower, row.during.upper)) for row in rows]

@@ -36,103 +36,6 @@ def _studio(row: Any) -> Studio:
     )
 
 
-async def studio_by_id(session: AsyncSession, studio_id: uuid.UUID) -> Studio | None:
-    row = (await session.execute(select(studios).where(studios.c.id == studio_id))).first()
-    return _studio(row) if row else None
-
-
-async def upsert_studio(session: AsyncSession, studio: Studio) -> bool:
-    """Store the studio unless a newer revision is there already; False when it was older."""
-    values = {
-        "owner_id": studio.owner_id,
-        "timezone": studio.timezone,
-        "room_ids": sorted(studio.room_ids),
-        "status": studio.status.value,
-        "revision": studio.revision,
-    }
-    inserting = pg_insert(studios).values(id=studio.id, **values)
-    upsert = inserting.on_conflict_do_update(
-        index_elements=[studios.c.id],
-        set_={**values, "updated_at": func.now()},
-        where=studios.c.revision < inserting.excluded.revision,
-    )
-    return (await session.execute(upsert.returning(studios.c.id))).first() is not None
-
-
-async def policy_of(session: AsyncSession, studio_id: uuid.UUID) -> BookingPolicy:
-    """The studio's policy; the defaults until its owner sets one."""
-    row = (
-        await session.execute(
-            select(booking_policies).where(booking_policies.c.studio_id == studio_id)
-        )
-    ).first()
-    if row is None:
-        return BookingPolicy()
-    return BookingPolicy(
-        slot_minutes=row.slot_minutes,
-        min_notice_minutes=row.min_notice_minutes,
-        max_advance_days=row.max_advance_days,
-        buffer_minutes=row.buffer_minutes,
-        buffer_before_minutes=row.buffer_before_minutes,
-    )
-
-
-async def save_policy(session: AsyncSession, studio_id: uuid.UUID, policy: BookingPolicy) -> None:
-    values = {
-        "slot_minutes": policy.slot_minutes,
-        "min_notice_minutes": policy.min_notice_minutes,
-        "max_advance_days": policy.max_advance_days,
-        "buffer_minutes": policy.buffer_minutes,
-        "buffer_before_minutes": policy.buffer_before_minutes,
-    }
-    statement = pg_insert(booking_policies).values(studio_id=studio_id, **values)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[booking_policies.c.studio_id],
-            set_={
-                **values,
-                "version": booking_policies.c.version + 1,
-                "updated_at": func.now(),
-            },
-        )
-    )
-
-
-async def rules_of(session: AsyncSession, studio_id: uuid.UUID) -> list[WeeklyRule]:
-    rows = await session.execute(
-        select(weekly_rules)
-        .where(weekly_rules.c.studio_id == studio_id)
-        .order_by(
-            weekly_rules.c.room_id.nulls_first(), weekly_rules.c.weekday, weekly_rules.c.opens
-        )
-    )
-    return [
-        WeeklyRule(weekday=row.weekday, opens=row.opens, closes=row.closes, room_id=row.room_id)
-        for row in rows
-    ]
-
-
-async def replace_rules(
-    session: AsyncSession, studio_id: uuid.UUID, rules: Sequence[WeeklyRule]
-) -> None:
-    await session.execute(delete(weekly_rules).where(weekly_rules.c.studio_id == studio_id))
-    if rules:
-        await session.execute(
-            insert(weekly_rules),
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "studio_id": studio_id,
-                    "room_id": rule.room_id,
-                    "weekday": rule.weekday,
-                    "opens": rule.opens,
-                    "closes": rule.closes,
-                }
-                for rule in rules
-            ],
-        )
-
-
 def _blackout(row: Any) -> Blackout:
     return Blackout(
         id=row.id,
@@ -145,57 +48,151 @@ def _blackout(row: Any) -> Blackout:
     )
 
 
-async def blackouts_of(
-    session: AsyncSession,
-    studio_id: uuid.UUID,
-    *,
-    touching: tuple[date, date] | None = None,
-) -> list[Blackout]:
-    """The studio's blackouts; with `touching`, only those that may touch those local dates."""
-    query = select(blackouts).where(blackouts.c.studio_id == studio_id)
-    if touching is not None:
-        first, last = touching
-        query = query.where(
-            or_(
-                and_(blackouts.c.last_day >= first, blackouts.c.first_day <= last),
-                and_(
-                    func.date(blackouts.c.ends_at) >= first,
-                    func.date(blackouts.c.starts_at) <= last,
-                ),
+class SqlStudios:
+    """Studios as catalog last told of them, and their owners' policies, rules and blackouts."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def studio_by_id(self, studio_id: uuid.UUID) -> Studio | None:
+        row = (
+            await self._session.execute(select(studios).where(studios.c.id == studio_id))
+        ).first()
+        return _studio(row) if row else None
+
+    async def upsert_studio(self, studio: Studio) -> bool:
+        """Store the studio unless a newer revision is there already; False when it was older."""
+        values = {
+            "owner_id": studio.owner_id,
+            "timezone": studio.timezone,
+            "room_ids": sorted(studio.room_ids),
+            "status": studio.status.value,
+            "revision": studio.revision,
+        }
+        inserting = pg_insert(studios).values(id=studio.id, **values)
+        upsert = inserting.on_conflict_do_update(
+            index_elements=[studios.c.id],
+            set_={**values, "updated_at": func.now()},
+            where=studios.c.revision < inserting.excluded.revision,
+        )
+        return (await self._session.execute(upsert.returning(studios.c.id))).first() is not None
+
+    async def policy_of(self, studio_id: uuid.UUID) -> BookingPolicy:
+        """The studio's policy; the defaults until its owner sets one."""
+        row = (
+            await self._session.execute(
+                select(booking_policies).where(booking_policies.c.studio_id == studio_id)
+            )
+        ).first()
+        if row is None:
+            return BookingPolicy()
+        return BookingPolicy(
+            slot_minutes=row.slot_minutes,
+            min_notice_minutes=row.min_notice_minutes,
+            max_advance_days=row.max_advance_days,
+            buffer_minutes=row.buffer_minutes,
+            buffer_before_minutes=row.buffer_before_minutes,
+        )
+
+    async def save_policy(self, studio_id: uuid.UUID, policy: BookingPolicy) -> None:
+        values = {
+            "slot_minutes": policy.slot_minutes,
+            "min_notice_minutes": policy.min_notice_minutes,
+            "max_advance_days": policy.max_advance_days,
+            "buffer_minutes": policy.buffer_minutes,
+            "buffer_before_minutes": policy.buffer_before_minutes,
+        }
+        statement = pg_insert(booking_policies).values(studio_id=studio_id, **values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[booking_policies.c.studio_id],
+                set_={
+                    **values,
+                    "version": booking_policies.c.version + 1,
+                    "updated_at": func.now(),
+                },
             )
         )
-    rows = await session.execute(query.order_by(blackouts.c.created_at))
-    return [_blackout(row) for row in rows]
 
-
-async def add_blackout(session: AsyncSession, studio_id: uuid.UUID, blackout: Blackout) -> None:
-    await session.execute(
-        insert(blackouts).values(
-            id=blackout.id,
-            studio_id=studio_id,
-            room_id=blackout.room_id,
-            first_day=blackout.first_day,
-            last_day=blackout.last_day,
-            starts_at=blackout.starts_at,
-            ends_at=blackout.ends_at,
-            reason=blackout.reason,
+    async def rules_of(self, studio_id: uuid.UUID) -> list[WeeklyRule]:
+        rows = await self._session.execute(
+            select(weekly_rules)
+            .where(weekly_rules.c.studio_id == studio_id)
+            .order_by(
+                weekly_rules.c.room_id.nulls_first(), weekly_rules.c.weekday, weekly_rules.c.opens
+            )
         )
-    )
+        return [
+            WeeklyRule(weekday=row.weekday, opens=row.opens, closes=row.closes, room_id=row.room_id)
+            for row in rows
+        ]
 
+    async def replace_rules(self, studio_id: uuid.UUID, rules: Sequence[WeeklyRule]) -> None:
+        await self._session.execute(
+            delete(weekly_rules).where(weekly_rules.c.studio_id == studio_id)
+        )
+        if rules:
+            await self._session.execute(
+                insert(weekly_rules),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "studio_id": studio_id,
+                        "room_id": rule.room_id,
+                        "weekday": rule.weekday,
+                        "opens": rule.opens,
+                        "closes": rule.closes,
+                    }
+                    for rule in rules
+                ],
+            )
 
-async def remove_blackout(
-    session: AsyncSession, studio_id: uuid.UUID, blackout_id: uuid.UUID
-) -> bool:
-    result = await session.execute(
-        delete(blackouts)
-        .where(blackouts.c.studio_id == studio_id, blackouts.c.id == blackout_id)
-        .returning(blackouts.c.id)
-    )
-    return result.first() is not None
+    async def blackouts_of(
+        self,
+        studio_id: uuid.UUID,
+        *,
+        touching: tuple[date, date] | None = None,
+    ) -> list[Blackout]:
+        """The studio's blackouts; with `touching`, only those that may touch those local dates."""
+        query = select(blackouts).where(blackouts.c.studio_id == studio_id)
+        if touching is not None:
+            first, last = touching
+            query = query.where(
+                or_(
+                    and_(blackouts.c.last_day >= first, blackouts.c.first_day <= last),
+                    and_(
+                        func.date(blackouts.c.ends_at) >= first,
+                        func.date(blackouts.c.starts_at) <= last,
+                    ),
+                )
+            )
+        rows = await self._session.execute(query.order_by(blackouts.c.created_at))
+        return [_blackout(row) for row in rows]
 
+    async def add_blackout(self, studio_id: uuid.UUID, blackout: Blackout) -> None:
+        await self._session.execute(
+            insert(blackouts).values(
+                id=blackout.id,
+                studio_id=studio_id,
+                room_id=blackout.room_id,
+                first_day=blackout.first_day,
+                last_day=blackout.last_day,
+                starts_at=blackout.starts_at,
+                ends_at=blackout.ends_at,
+                reason=blackout.reason,
+            )
+        )
 
-async def blackout_count(session: AsyncSession, studio_id: uuid.UUID) -> int:
-    count = await session.scalar(
-        select(func.count()).select_from(blackouts).where(blackouts.c.studio_id == studio_id)
-    )
-    return int(count or 0)
+    async def remove_blackout(self, studio_id: uuid.UUID, blackout_id: uuid.UUID) -> bool:
+        result = await self._session.execute(
+            delete(blackouts)
+            .where(blackouts.c.studio_id == studio_id, blackouts.c.id == blackout_id)
+            .returning(blackouts.c.id)
+        )
+        return result.first() is not None
+
+    async def blackout_count(self, studio_id: uuid.UUID) -> int:
+        count = await self._session.scalar(
+            select(func.count()).select_from(blackouts).where(blackouts.c.studio_id == studio_id)
+        )
+        return int(count or 0)

@@ -31,6 +31,11 @@ class SlotUnavailable(AvailabilityError):
         self.detail = detail
 
 
+class RoomTaken(Exception):
+    """A live reservation of another booking overlaps in the room: storage refused the change
+    (on PostgreSQL, the exclusion constraint on the room's blocked ranges)."""
+
+
 class ReservationNotFound(AvailabilityError):
     def __init__(self, reservation_id: object) -> None:
         super().__init__(f"No reservation {reservation_id}.")

@@ -6,7 +6,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from availability import db, ics_fetcher
+from availability import ics_fetcher
 from availability.config import AvailabilitySettings
 from availability.domain.external_calendars import (
     ExternalCalendar,
@@ -17,15 +17,15 @@ from availability.domain.external_calendars import (
 )
 from availability.domain.intervals import Interval
 from availability.domain.studios import StudioNotFound
+from availability.repositories import AvailabilityUnit, AvailabilityUnits
 from availability.service.calendar_feeds import own_studio
 from availability.service.schedules import Actor
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
 
 async def _own_room(
-    uow: UnitOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, actor: Actor
+    uow: AvailabilityUnit, studio_id: uuid.UUID, room_id: uuid.UUID, actor: Actor
 ) -> None:
     """The caller's own studio's room; anyone else's (admins' too) is not found."""
     studio = await own_studio(uow, studio_id, actor)
@@ -34,15 +34,15 @@ async def _own_room(
 
 
 async def calendars(
-    units: UnitsOfWork, studio_id: uuid.UUID, room_id: uuid.UUID, actor: Actor
+    units: AvailabilityUnits, studio_id: uuid.UUID, room_id: uuid.UUID, actor: Actor
 ) -> list[ExternalCalendar]:
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
-        return await db.calendars_of_room(uow.session, room_id)
+        return await uow.external_calendars.calendars_of_room(room_id)
 
 
 async def add_calendar(
-    units: UnitsOfWork,
+    units: AvailabilityUnits,
     studio_id: uuid.UUID,
     room_id: uuid.UUID,
     actor: Actor,
@@ -54,16 +54,16 @@ async def add_calendar(
     """A new calendar of the room, due at once (the scheduled refresh fetches it)."""
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
-        await db.lock(uow.session, f"availability.external-calendars:{room_id}")
-        if len(await db.calendars_of_room(uow.session, room_id)) >= limit:
+        await uow.lock(f"availability.external-calendars:{room_id}")
+        if len(await uow.external_calendars.calendars_of_room(room_id)) >= limit:
             raise TooManyExternalCalendars(limit)
         calendar = ExternalCalendar(uuid.uuid4(), studio_id, room_id, url, created_at=now)
-        await db.add_calendar(uow.session, calendar)
+        await uow.external_calendars.add_calendar(calendar)
         return calendar
 
 
 async def remove_calendar(
-    units: UnitsOfWork,
+    units: AvailabilityUnits,
     studio_id: uuid.UUID,
     room_id: uuid.UUID,
     actor: Actor,
@@ -71,12 +71,12 @@ async def remove_calendar(
 ) -> None:
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
-        if not await db.remove_calendar(uow.session, room_id, calendar_id):
+        if not await uow.external_calendars.remove_calendar(room_id, calendar_id):
             raise ExternalCalendarNotFound(calendar_id)
 
 
 async def refresh_now(
-    units: UnitsOfWork,
+    units: AvailabilityUnits,
     studio_id: uuid.UUID,
     room_id: uuid.UUID,
     actor: Actor,
@@ -86,18 +86,18 @@ async def refresh_now(
     """Fetch the calendar at once; its status after the fetch, good or failed."""
     async with units.begin() as uow:
         await _own_room(uow, studio_id, room_id, actor)
-        calendar = await db.calendar_by_id(uow.session, room_id, calendar_id)
+        calendar = await uow.external_calendars.calendar_by_id(room_id, calendar_id)
     if calendar is None:
         raise ExternalCalendarNotFound(calendar_id)
     await _refresh(units, calendar, settings)
     async with units.begin() as uow:
-        refreshed = await db.calendar_by_id(uow.session, room_id, calendar_id)
+        refreshed = await uow.external_calendars.calendar_by_id(room_id, calendar_id)
     if refreshed is None:  # removed meanwhile
         raise ExternalCalendarNotFound(calendar_id)
     return refreshed
 
 
-async def refresh_due(units: UnitsOfWork, settings: AvailabilitySettings) -> int:
+async def refresh_due(units: AvailabilityUnits, settings: AvailabilitySettings) -> int:
     """One round of the scheduled refresh: fetch up to a batch of due calendars."""
     done = 0
     while done < settings.external_calendars_batch_size:
@@ -105,9 +105,11 @@ async def refresh_due(units: UnitsOfWork, settings: AvailabilitySettings) -> int
         # fetched outside any transaction (a slow server must not hold a row lock).
         now = units.clock()
         async with units.begin() as uow:
-            claimed = await db.claim_due_calendars(uow.session, now, 1)
+            claimed = await uow.external_calendars.claim_due_calendars(now, 1)
             for calendar in claimed:
-                await db.postpone_calendar(uow.session, calendar.id, _next_due(now, settings))
+                await uow.external_calendars.postpone_calendar(
+                    calendar.id, _next_due(now, settings)
+                )
         if not claimed:
             return done
         await _refresh(units, claimed[0], settings)
@@ -120,12 +122,12 @@ def _next_due(now: datetime, settings: AvailabilitySettings) -> datetime:
 
 
 async def _refresh(
-    units: UnitsOfWork, calendar: ExternalCalendar, settings: AvailabilitySettings
+    units: AvailabilityUnits, calendar: ExternalCalendar, settings: AvailabilitySettings
 ) -> None:
     """Fetch and parse; a good copy replaces the busy intervals in one transaction, a failure
     keeps them and records why."""
     async with units.begin() as uow:
-        studio = await db.studio_by_id(uow.session, calendar.studio_id)
+        studio = await uow.studios.studio_by_id(calendar.studio_id)
     if studio is None:
         return
     now = units.clock()
@@ -138,13 +140,13 @@ async def _refresh(
     except FeedUnusable as error:
         log.info("external calendar %s: %s", calendar.id, error)
         async with units.begin() as uow:
-            await db.record_failure(
-                uow.session, calendar.id, str(error), now=now, next_due=_next_due(now, settings)
+            await uow.external_calendars.record_failure(
+                calendar.id, str(error), now=now, next_due=_next_due(now, settings)
             )
         return
     async with units.begin() as uow:
         # Locked, so a removal meanwhile wins and nothing is written for a removed calendar.
-        if await db.calendar_by_id(uow.session, calendar.room_id, calendar.id, lock=True):
-            await db.replace_busy(
-                uow.session, calendar, busy, now=now, next_due=_next_due(now, settings)
+        if await uow.external_calendars.calendar_by_id(calendar.room_id, calendar.id, lock=True):
+            await uow.external_calendars.replace_busy(
+                calendar, busy, now=now, next_due=_next_due(now, settings)
             )

@@ -12,47 +12,46 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from availability import db
 from availability.domain.free_time import FreeTime, RoomBusy, free_time
 from availability.domain.intervals import Interval
 from availability.domain.local_time import local_midnight
+from availability.repositories import AvailabilityUnit, AvailabilityUnits
 from contracts.availability import FreeSpan, FreeTimeChanged, RoomDay, RoomWeekday
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 
-async def publish_outdated(units: UnitsOfWork, *, limit: int) -> int:
+async def publish_outdated(units: AvailabilityUnits, *, limit: int) -> int:
     """Publish the free time of every marked studio, `limit` marks per transaction; returns
     how many messages were recorded."""
     published = 0
     while True:
         async with units.begin() as uow:
-            marks = await db.claim_outdated(uow.session, limit)
+            marks = await uow.free_time.claim_outdated(limit)
             for studio_id, mark_ids in marks.items():
                 await _publish(uow, studio_id, units.clock())
-                await db.forget_marks(uow.session, mark_ids)
+                await uow.free_time.forget_marks(mark_ids)
         published += len(marks)
         if sum(len(ids) for ids in marks.values()) < limit:
             return published
 
 
-async def _publish(uow: UnitOfWork, studio_id: uuid.UUID, now: datetime) -> None:
-    studio = await db.studio_by_id(uow.session, studio_id)
+async def _publish(uow: AvailabilityUnit, studio_id: uuid.UUID, now: datetime) -> None:
+    studio = await uow.studios.studio_by_id(studio_id)
     if studio is None:
         return
-    policy = await db.policy_of(uow.session, studio_id)
+    policy = await uow.studios.policy_of(studio_id)
     zone = studio.zone
     today = now.astimezone(zone).date()
     last = today + timedelta(days=policy.max_advance_days)
     horizon = Interval(local_midnight(today, zone), local_midnight(last + timedelta(days=2), zone))
-    reserved = await db.live_in_studio(uow.session, studio_id, horizon, now)
+    reserved = await uow.reservations.live_in_studio(studio_id, horizon, now)
     picture = free_time(
         studio,
         policy,
-        rules=await db.rules_of(uow.session, studio_id),
-        blackouts=await db.blackouts_of(uow.session, studio_id, touching=(today, last)),
-        extras=await db.extra_hours_of(uow.session, studio_id, touching=(today, last)),
+        rules=await uow.studios.rules_of(studio_id),
+        blackouts=await uow.studios.blackouts_of(studio_id, touching=(today, last)),
+        extras=await uow.extra_hours.extra_hours_of(studio_id, touching=(today, last)),
         reserved=[RoomBusy(r.room_id, r.blocks) for r in reserved],
-        busy=await db.busy_in_studio(uow.session, studio_id, horizon),
+        busy=await uow.free_time.busy_in_studio(studio_id, horizon),
         today=today,
     )
     await uow.publish(

@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from availability import db
 from availability.domain.holds import (
     RATE_WINDOW,
     HoldLimits,
@@ -19,17 +18,18 @@ from availability.domain.reservations import (
     Reservation,
     ReservationNotFound,
     ReservationStatus,
+    RoomTaken,
     SlotUnavailable,
     new_hold,
 )
 from availability.domain.slots import Refusal, refusal
+from availability.repositories import AvailabilityUnit, AvailabilityUnits
 from availability.service.schedules import Actor, opening_hours
 from contracts.availability import (
     HoldExpired,
     UnavailableReason,
 )
 from contracts.values import TimeRange
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class HoldRequest:
 
 
 async def place_hold(
-    uow: UnitOfWork,
+    uow: AvailabilityUnit,
     request: HoldRequest,
     *,
     hold_for: timedelta,
@@ -61,12 +61,12 @@ async def place_hold(
     too_long = length_refusal(request.during, limits)
     if too_long is not None:
         return too_long
-    studio = await db.studio_by_id(uow.session, request.studio_id)
+    studio = await uow.studios.studio_by_id(request.studio_id)
     if studio is None or not studio.bookable:
         return Refusal(UnavailableReason.STUDIO_NOT_BOOKABLE, "The studio takes no bookings.")
     if not studio.has_room(request.room_id):
         return Refusal(UnavailableReason.UNKNOWN_ROOM, "The studio has no such room.")
-    policy = await db.policy_of(uow.session, studio.id)
+    policy = await uow.studios.policy_of(studio.id)
     hours, closed = await opening_hours(uow, studio, request.room_id, request.during)
     refused = refusal(request.during, opening=hours, blackouts=closed, policy=policy, now=now)
     if refused is not None:
@@ -84,14 +84,14 @@ async def place_hold(
         move_id=request.move_id,
     )
     await expire_lapsed_in_way(uow, hold, now)
-    in_the_way = await db.live_in_room(uow.session, hold.room_id, hold.blocks, now)
+    in_the_way = await uow.reservations.live_in_room(hold.room_id, hold.blocks, now)
     # A booking's move may overlap its own reservation (an hour later in the same room).
     if any(r.booking_id is None or r.booking_id != hold.booking_id for r in in_the_way):
         # A cheap early answer for committed overlaps; concurrent ones meet the constraint.
         return _taken()
     try:
-        await db.add_reservation(uow.session, hold)
-    except db.RoomTaken:
+        await uow.reservations.add_reservation(hold)
+    except RoomTaken:
         return _taken()
     return hold
 
@@ -100,15 +100,17 @@ def _taken() -> Refusal:
     return Refusal(UnavailableReason.ALREADY_RESERVED, "The room is taken for that time.")
 
 
-async def expire_lapsed_in_way(uow: UnitOfWork, reservation: Reservation, now: datetime) -> None:
+async def expire_lapsed_in_way(
+    uow: AvailabilityUnit, reservation: Reservation, now: datetime
+) -> None:
     """Lapsed holds in the way stop counting now, before the sweeper gets to them."""
-    for lapsed in await db.expire_lapsed_overlapping(
-        uow.session, reservation.room_id, reservation.blocks, now
+    for lapsed in await uow.reservations.expire_lapsed_overlapping(
+        reservation.room_id, reservation.blocks, now
     ):
         await _announce_expiry(uow, lapsed, now)
 
 
-async def _announce_expiry(uow: UnitOfWork, lapsed: Reservation, now: datetime) -> None:
+async def _announce_expiry(uow: AvailabilityUnit, lapsed: Reservation, now: datetime) -> None:
     if lapsed.booking_id is None:
         return  # a person's hold made over HTTP: no saga waits to hear about it
     await uow.publish(
@@ -129,7 +131,7 @@ def time_range_of(interval: Interval) -> TimeRange:
 
 
 async def hold_for_person(
-    units: UnitsOfWork,
+    units: AvailabilityUnits,
     request: HoldRequest,
     *,
     hold_for: timedelta,
@@ -143,8 +145,8 @@ async def hold_for_person(
     assert request.held_by is not None  # so booking_id is None: a hold is one or the other
     async with units.begin() as uow:
         # Counting and adding under one lock per person keeps replicas and races to the limit.
-        await db.lock(uow.session, f"availability.person:{request.held_by}")
-        holds = await db.holds_of_person(uow.session, request.held_by, now, RATE_WINDOW)
+        await uow.lock(f"availability.person:{request.held_by}")
+        holds = await uow.reservations.holds_of_person(request.held_by, now, RATE_WINDOW)
         check_person_may_hold(holds, limits, now)
         outcome = await place_hold(uow, request, hold_for=hold_for, limits=limits, now=now)
     if isinstance(outcome, Refusal):
@@ -152,13 +154,15 @@ async def hold_for_person(
     return outcome
 
 
-async def release_for_person(units: UnitsOfWork, reservation_id: uuid.UUID, actor: Actor) -> None:
+async def release_for_person(
+    units: AvailabilityUnits, reservation_id: uuid.UUID, actor: Actor
+) -> None:
     """A person lets go of their own HTTP hold before it lapses (an admin of anyone's).
 
     A booking's reservation is not a person's to release: its saga releases it.
     """
     async with units.begin() as uow:
-        reservation = await db.reservation_by_id(uow.session, reservation_id)
+        reservation = await uow.reservations.reservation_by_id(reservation_id)
         if (
             reservation is None
             or reservation.booking_id is not None
@@ -166,14 +170,14 @@ async def release_for_person(units: UnitsOfWork, reservation_id: uuid.UUID, acto
         ):
             raise ReservationNotFound(reservation_id)
         if reservation.status is ReservationStatus.HELD:
-            await db.change_status(uow.session, reservation, ReservationStatus.RELEASED)
+            await uow.reservations.change_status(reservation, ReservationStatus.RELEASED)
 
 
-async def sweep_lapsed_holds(units: UnitsOfWork, *, now: datetime, limit: int) -> int:
+async def sweep_lapsed_holds(units: AvailabilityUnits, *, now: datetime, limit: int) -> int:
     """Expire one batch of lapsed holds and announce each; safe with several replicas."""
     async with units.begin() as uow:
-        lapsed = await db.claim_lapsed_holds(uow.session, now, limit)
+        lapsed = await uow.reservations.claim_lapsed_holds(now, limit)
         for reservation in lapsed:
-            if await db.change_status(uow.session, reservation, ReservationStatus.EXPIRED):
+            if await uow.reservations.change_status(reservation, ReservationStatus.EXPIRED):
                 await _announce_expiry(uow, reservation, now)
     return len(lapsed)

@@ -17,16 +17,17 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from availability import db
 from availability.domain.holds import HoldLimits
 from availability.domain.intervals import Interval
 from availability.domain.reservations import (
     Confirmation,
     Reservation,
     ReservationStatus,
+    RoomTaken,
     confirmation_for,
 )
 from availability.domain.slots import Refusal
+from availability.repositories import AvailabilityUnit
 from availability.service import holds
 from contracts.availability import (
     ConfirmSlots,
@@ -42,31 +43,30 @@ from contracts.availability import (
     SlotsUnavailable,
     UnavailableReason,
 )
-from service_runtime.unit_of_work import UnitOfWork
 
 # A compare-and-set that loses re-reads and decides again; more losses than this is a bug.
 _CAS_ATTEMPTS = 5
 
 
-async def _one_at_a_time(uow: UnitOfWork, booking_id: uuid.UUID) -> None:
+async def _one_at_a_time(uow: AvailabilityUnit, booking_id: uuid.UUID) -> None:
     """Commands about one booking wait for each other, on every replica."""
-    await db.lock(uow.session, f"availability.booking:{booking_id}")
+    await uow.lock(f"availability.booking:{booking_id}")
 
 
 async def _booking_hold(
-    uow: UnitOfWork, request: holds.HoldRequest, booking_id: uuid.UUID, now: datetime
+    uow: AvailabilityUnit, request: holds.HoldRequest, booking_id: uuid.UUID, now: datetime
 ) -> Reservation | Refusal | None:
     """What the booking holds already: the same range again gets the same hold, another range
     is refused (a booking has one reservation), and so is any after its release; None when it
     holds nothing live."""
-    if await db.was_released(uow.session, booking_id):
+    if await uow.reservations.was_released(booking_id):
         return Refusal(
             UnavailableReason.ALREADY_RESERVED,
             f"Booking {booking_id} was released; it takes no new hold.",
         )
     if request.move_id is not None:
         return await _move_hold(uow, request, booking_id, request.move_id, now)
-    for existing in await db.held_or_booked_for(uow.session, booking_id):
+    for existing in await uow.reservations.held_or_booked_for(booking_id):
         if not existing.is_live(now) or existing.move_id is not None:
             continue
         if existing.room_id == request.room_id and existing.during == request.during:
@@ -79,7 +79,7 @@ async def _booking_hold(
 
 
 async def _move_hold(
-    uow: UnitOfWork,
+    uow: AvailabilityUnit,
     request: holds.HoldRequest,
     booking_id: uuid.UUID,
     move_id: uuid.UUID,
@@ -87,7 +87,7 @@ async def _move_hold(
 ) -> Reservation | Refusal | None:
     """What a move of a booked booking holds already, or why it may not hold; None when it
     may place its hold now."""
-    for earlier in await db.reservations_of_move(uow.session, booking_id, move_id):
+    for earlier in await uow.reservations.reservations_of_move(booking_id, move_id):
         if not earlier.is_live(now):
             return Refusal(
                 UnavailableReason.ALREADY_RESERVED,
@@ -99,7 +99,7 @@ async def _move_hold(
             UnavailableReason.ALREADY_RESERVED,
             f"Move {move_id} of booking {booking_id} holds another time.",
         )
-    live = [r for r in await db.held_or_booked_for(uow.session, booking_id) if r.is_live(now)]
+    live = [r for r in await uow.reservations.held_or_booked_for(booking_id) if r.is_live(now)]
     if not any(r.status is ReservationStatus.BOOKED for r in live):
         return Refusal(
             UnavailableReason.ALREADY_RESERVED,
@@ -137,7 +137,7 @@ def hold_length(
 
 
 async def hold_for_booking(
-    uow: UnitOfWork,
+    uow: AvailabilityUnit,
     command: HoldSlots,
     *,
     hold_for: timedelta,
@@ -173,14 +173,14 @@ async def hold_for_booking(
     )
 
 
-async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> None:
+async def confirm(uow: AvailabilityUnit, command: ConfirmSlots, *, now: datetime) -> None:
     """Book a held reservation: SlotsConfirmed, or SlotsLost when it cannot be had."""
     await _one_at_a_time(uow, command.booking_id)
-    if await db.was_released(uow.session, command.booking_id):
+    if await uow.reservations.was_released(command.booking_id):
         # A lapsed hold would otherwise be booked again for a booking that has ended.
         return await _lost(uow, command, LostReason.RELEASED)
     for _ in range(_CAS_ATTEMPTS):
-        reservation = await db.reservation_by_id(uow.session, command.reservation_id)
+        reservation = await uow.reservations.reservation_by_id(command.reservation_id)
         decision = confirmation_for(reservation, command.booking_id)
         if decision is Confirmation.NOT_FOUND or reservation is None:
             return await _lost(uow, command, LostReason.NOT_FOUND)
@@ -189,25 +189,24 @@ async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> N
         if decision is Confirmation.ALREADY_BOOKED:
             replaced = None
             if reservation.move_id is not None:
-                replaced = await db.last_released_for(
-                    uow.session, command.booking_id, other_than=reservation.id
+                replaced = await uow.reservations.last_released_for(
+                    command.booking_id, other_than=reservation.id
                 )
             return await _confirmed(uow, reservation, reservation.confirmed_at or now, replaced)
         if decision is Confirmation.REBOOK_IF_FREE:
             await holds.expire_lapsed_in_way(uow, reservation, now)
             try:
-                changed = await db.change_status(
-                    uow.session,
+                changed = await uow.reservations.change_status(
                     reservation,
                     ReservationStatus.BOOKED,
                     confirmed_at=now,
                     may_overlap=True,
                 )
-            except db.RoomTaken:
+            except RoomTaken:
                 return await _lost(uow, command, LostReason.TAKEN)
         else:
-            changed = await db.change_status(
-                uow.session, reservation, ReservationStatus.BOOKED, confirmed_at=now
+            changed = await uow.reservations.change_status(
+                reservation, ReservationStatus.BOOKED, confirmed_at=now
             )
         if changed:
             replaced = await _release_replaced(uow, reservation) if reservation.move_id else None
@@ -216,21 +215,21 @@ async def confirm(uow: UnitOfWork, command: ConfirmSlots, *, now: datetime) -> N
 
 
 async def _release_where(
-    uow: UnitOfWork, booking_id: uuid.UUID, which: Callable[[Reservation], bool]
+    uow: AvailabilityUnit, booking_id: uuid.UUID, which: Callable[[Reservation], bool]
 ) -> list[uuid.UUID]:
     """Release the booking's held or booked reservations that `which` picks; their ids."""
     released: list[uuid.UUID] = []
     for _ in range(_CAS_ATTEMPTS):
-        pending = [r for r in await db.held_or_booked_for(uow.session, booking_id) if which(r)]
+        pending = [r for r in await uow.reservations.held_or_booked_for(booking_id) if which(r)]
         if not pending:
             return released
         for reservation in pending:
-            if await db.change_status(uow.session, reservation, ReservationStatus.RELEASED):
+            if await uow.reservations.change_status(reservation, ReservationStatus.RELEASED):
                 released.append(reservation.id)
     raise RuntimeError(f"reservations of booking {booking_id} kept changing")
 
 
-async def _release_replaced(uow: UnitOfWork, moved: Reservation) -> uuid.UUID | None:
+async def _release_replaced(uow: AvailabilityUnit, moved: Reservation) -> uuid.UUID | None:
     """A move just booked: its booking's other reservation is released with it."""
     assert moved.booking_id is not None
     replaced = await _release_where(uow, moved.booking_id, lambda r: r.id != moved.id)
@@ -238,7 +237,7 @@ async def _release_replaced(uow: UnitOfWork, moved: Reservation) -> uuid.UUID | 
 
 
 async def _confirmed(
-    uow: UnitOfWork,
+    uow: AvailabilityUnit,
     reservation: Reservation,
     confirmed_at: datetime,
     replaced: uuid.UUID | None = None,
@@ -258,7 +257,7 @@ async def _confirmed(
     )
 
 
-async def _lost(uow: UnitOfWork, command: ConfirmSlots, reason: LostReason) -> None:
+async def _lost(uow: AvailabilityUnit, command: ConfirmSlots, reason: LostReason) -> None:
     await uow.publish(
         SlotsLost(
             booking_id=command.booking_id, reservation_id=command.reservation_id, reason=reason
@@ -267,13 +266,13 @@ async def _lost(uow: UnitOfWork, command: ConfirmSlots, reason: LostReason) -> N
     )
 
 
-async def release(uow: UnitOfWork, command: ReleaseSlots, *, now: datetime) -> None:
+async def release(uow: AvailabilityUnit, command: ReleaseSlots, *, now: datetime) -> None:
     """Free what the booking holds or booked; answered with SlotsReleased whatever there was.
 
     The booking is remembered as released, so no HoldSlots for it holds anything afterwards.
     """
     await _one_at_a_time(uow, command.booking_id)
-    await db.mark_released(uow.session, command.booking_id, now)
+    await uow.reservations.mark_released(command.booking_id, now)
     released = await _release_where(
         uow, command.booking_id, lambda r: command.reservation_id in (None, r.id)
     )
@@ -288,15 +287,15 @@ async def release(uow: UnitOfWork, command: ReleaseSlots, *, now: datetime) -> N
     )
 
 
-async def _bookings_own(uow: UnitOfWork, command: ReleaseSlots) -> uuid.UUID | None:
+async def _bookings_own(uow: AvailabilityUnit, command: ReleaseSlots) -> uuid.UUID | None:
     """The reservation named, when it is the booking's (released before); else None."""
     if command.reservation_id is None:
         return None
-    named = await db.reservation_by_id(uow.session, command.reservation_id)
+    named = await uow.reservations.reservation_by_id(command.reservation_id)
     return named.id if named is not None and named.booking_id == command.booking_id else None
 
 
-async def drop_move(uow: UnitOfWork, command: DropMoveHold) -> None:
+async def drop_move(uow: AvailabilityUnit, command: DropMoveHold) -> None:
     """Let a move's hold go (a booked one stays: the move is done); MoveHoldDropped always."""
     await _one_at_a_time(uow, command.booking_id)
     dropped = await _release_where(

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from availability import db
 from availability.domain.intervals import Interval, merge
 from availability.domain.reservations import (
     Reservation,
@@ -24,8 +23,8 @@ from availability.domain.schedule import (
 )
 from availability.domain.slots import free_starts
 from availability.domain.studios import BookingPolicy, Studio, StudioNotFound
+from availability.repositories import AvailabilityUnit, AvailabilityUnits
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 StudioEvent = StudioPublished | StudioUpdated | StudioUnlisted | StudioSuspended
 
@@ -38,7 +37,7 @@ class Actor:
     is_admin: bool = False
 
 
-async def apply_studio_event(uow: UnitOfWork, event: StudioEvent) -> bool:
+async def apply_studio_event(uow: AvailabilityUnit, event: StudioEvent) -> bool:
     """Keep the studio (and the names its calendar feeds show) as of the highest revision seen;
     False when the event was older."""
     studio = Studio(
@@ -50,31 +49,33 @@ async def apply_studio_event(uow: UnitOfWork, event: StudioEvent) -> bool:
         revision=event.revision,
     )
     rooms = {room.room_id: room.name for room in event.rooms}
-    await db.save_studio_names(uow.session, event.studio_id, event.name, rooms, event.revision)
-    return await db.upsert_studio(uow.session, studio)
+    await uow.calendar_feeds.save_studio_names(event.studio_id, event.name, rooms, event.revision)
+    return await uow.studios.upsert_studio(studio)
 
 
-async def known_studio(uow: UnitOfWork, studio_id: uuid.UUID) -> Studio:
-    studio = await db.studio_by_id(uow.session, studio_id)
+async def known_studio(uow: AvailabilityUnit, studio_id: uuid.UUID) -> Studio:
+    studio = await uow.studios.studio_by_id(studio_id)
     if studio is None:
         raise StudioNotFound(studio_id)
     return studio
 
 
-async def owned_studio(uow: UnitOfWork, studio_id: uuid.UUID, actor: Actor) -> Studio:
+async def owned_studio(uow: AvailabilityUnit, studio_id: uuid.UUID, actor: Actor) -> Studio:
     studio = await known_studio(uow, studio_id)
     studio.check_may_change(actor.user_id, is_admin=actor.is_admin)
     return studio
 
 
-async def weekly_rules(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[WeeklyRule]:
+async def weekly_rules(
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor
+) -> list[WeeklyRule]:
     async with units.begin() as uow:
         await owned_studio(uow, studio_id, actor)
-        return await db.rules_of(uow.session, studio_id)
+        return await uow.studios.rules_of(studio_id)
 
 
 async def replace_weekly_rules(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, rules: Sequence[WeeklyRule]
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor, rules: Sequence[WeeklyRule]
 ) -> list[WeeklyRule]:
     """Replace all the studio's rules (studio-wide and per room) in one go."""
     async with units.begin() as uow:
@@ -82,81 +83,83 @@ async def replace_weekly_rules(
         for rule in rules:
             if rule.room_id is not None and not studio.has_room(rule.room_id):
                 raise StudioNotFound(f"{studio_id} with a room {rule.room_id}")
-        await db.replace_rules(uow.session, studio_id, rules)
-        return await db.rules_of(uow.session, studio_id)
+        await uow.studios.replace_rules(studio_id, rules)
+        return await uow.studios.rules_of(studio_id)
 
 
-async def blackouts(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[Blackout]:
+async def blackouts(units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor) -> list[Blackout]:
     async with units.begin() as uow:
         await owned_studio(uow, studio_id, actor)
-        return await db.blackouts_of(uow.session, studio_id)
+        return await uow.studios.blackouts_of(studio_id)
 
 
 async def add_blackout(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, blackout: Blackout, *, limit: int
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor, blackout: Blackout, *, limit: int
 ) -> Blackout:
     """Add a blackout unless the studio has `limit` already."""
     async with units.begin() as uow:
         studio = await owned_studio(uow, studio_id, actor)
         if blackout.room_id is not None and not studio.has_room(blackout.room_id):
             raise StudioNotFound(f"{studio_id} with a room {blackout.room_id}")
-        await db.lock(uow.session, f"availability.blackouts:{studio_id}")
-        check_room_for("blackouts", await db.blackout_count(uow.session, studio_id), limit)
-        await db.add_blackout(uow.session, studio_id, blackout)
+        await uow.lock(f"availability.blackouts:{studio_id}")
+        check_room_for("blackouts", await uow.studios.blackout_count(studio_id), limit)
+        await uow.studios.add_blackout(studio_id, blackout)
     return blackout
 
 
 async def remove_blackout(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, blackout_id: uuid.UUID
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor, blackout_id: uuid.UUID
 ) -> None:
     async with units.begin() as uow:
         await owned_studio(uow, studio_id, actor)
-        if not await db.remove_blackout(uow.session, studio_id, blackout_id):
+        if not await uow.studios.remove_blackout(studio_id, blackout_id):
             raise StudioNotFound(f"{studio_id} with a blackout {blackout_id}")
 
 
-async def extra_hours(units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor) -> list[ExtraHours]:
+async def extra_hours(
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor
+) -> list[ExtraHours]:
     async with units.begin() as uow:
         await owned_studio(uow, studio_id, actor)
-        return await db.extra_hours_of(uow.session, studio_id)
+        return await uow.extra_hours.extra_hours_of(studio_id)
 
 
 async def add_extra_hours(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, extra: ExtraHours, *, limit: int
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor, extra: ExtraHours, *, limit: int
 ) -> ExtraHours:
     """Open the studio or a room on a date beyond its weekly rules, up to `limit` such dates."""
     async with units.begin() as uow:
         studio = await owned_studio(uow, studio_id, actor)
         if extra.room_id is not None and not studio.has_room(extra.room_id):
             raise StudioNotFound(f"{studio_id} with a room {extra.room_id}")
-        await db.lock(uow.session, f"availability.extra_hours:{studio_id}")
-        stored = await db.extra_hours_count(uow.session, studio_id)
+        await uow.lock(f"availability.extra_hours:{studio_id}")
+        stored = await uow.extra_hours.extra_hours_count(studio_id)
         check_room_for("extra opening hours", stored, limit)
-        await db.add_extra_hours(uow.session, studio_id, extra)
+        await uow.extra_hours.add_extra_hours(studio_id, extra)
     return extra
 
 
 async def remove_extra_hours(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, extra_id: uuid.UUID
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor, extra_id: uuid.UUID
 ) -> None:
     async with units.begin() as uow:
         await owned_studio(uow, studio_id, actor)
-        if not await db.remove_extra_hours(uow.session, studio_id, extra_id):
+        if not await uow.extra_hours.remove_extra_hours(studio_id, extra_id):
             raise StudioNotFound(f"{studio_id} with extra hours {extra_id}")
 
 
-async def booking_policy(units: UnitsOfWork, studio_id: uuid.UUID) -> BookingPolicy:
+async def booking_policy(units: AvailabilityUnits, studio_id: uuid.UUID) -> BookingPolicy:
     async with units.begin() as uow:
         await known_studio(uow, studio_id)
-        return await db.policy_of(uow.session, studio_id)
+        return await uow.studios.policy_of(studio_id)
 
 
 async def set_booking_policy(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, policy: BookingPolicy
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor, policy: BookingPolicy
 ) -> BookingPolicy:
     async with units.begin() as uow:
         await owned_studio(uow, studio_id, actor)
-        await db.save_policy(uow.session, studio_id, policy)
+        await uow.studios.save_policy(studio_id, policy)
     return policy
 
 
@@ -167,7 +170,7 @@ class FreeSlots:
 
 
 async def free_slots(
-    units: UnitsOfWork,
+    units: AvailabilityUnits,
     *,
     studio_id: uuid.UUID,
     room_id: uuid.UUID,
@@ -182,13 +185,13 @@ async def free_slots(
             raise StudioNotFound(f"{studio_id} with a room {room_id}")
         if not studio.bookable:
             return FreeSlots(studio, [])
-        policy = await db.policy_of(uow.session, studio_id)
+        policy = await uow.studios.policy_of(studio_id)
         reach = duration + timedelta(
             days=1, minutes=policy.buffer_minutes + policy.buffer_before_minutes
         )
         around = Interval(window.start - reach, window.end + reach)
         hours, closed = await opening_hours(uow, studio, room_id, around)
-        taken = await db.live_in_room(uow.session, room_id, around, now)
+        taken = await uow.reservations.live_in_room(room_id, around, now)
     slots = free_starts(
         opening=hours,
         blackouts=closed,
@@ -202,7 +205,7 @@ async def free_slots(
 
 
 async def opening_hours(
-    uow: UnitOfWork, studio: Studio, room_id: uuid.UUID, window: Interval
+    uow: AvailabilityUnit, studio: Studio, room_id: uuid.UUID, window: Interval
 ) -> tuple[list[Interval], list[Interval]]:
     """The room's opening intervals (weekly rules and extra hours on dates) and closed
     intervals around a window, in UTC.
@@ -212,29 +215,27 @@ async def opening_hours(
     zone = studio.zone
     first = window.start.astimezone(zone).date() - timedelta(days=1)
     last = window.end.astimezone(zone).date() + timedelta(days=1)
-    rules = rules_for_room(await db.rules_of(uow.session, studio.id), room_id)
-    closures = for_room(
-        await db.blackouts_of(uow.session, studio.id, touching=(first, last)), room_id
-    )
+    rules = rules_for_room(await uow.studios.rules_of(studio.id), room_id)
+    closures = for_room(await uow.studios.blackouts_of(studio.id, touching=(first, last)), room_id)
     extras = for_room(
-        await db.extra_hours_of(uow.session, studio.id, touching=(first, last)), room_id
+        await uow.extra_hours.extra_hours_of(studio.id, touching=(first, last)), room_id
     )
     hours = merge(
         [*opening(rules, zone, window.start, window.end), *(e.interval(zone) for e in extras)]
     )
-    busy = await db.busy_in_room(uow.session, room_id, window)
+    busy = await uow.external_calendars.busy_in_room(room_id, window)
     return hours, [*(blackout.interval(zone) for blackout in closures), *busy]
 
 
 async def calendar(
-    units: UnitsOfWork, studio_id: uuid.UUID, actor: Actor, window: Interval, now: datetime
+    units: AvailabilityUnits, studio_id: uuid.UUID, actor: Actor, window: Interval, now: datetime
 ) -> tuple[Studio, list[Reservation]]:
     """The studio's live reservations (held or booked) in a window, for its owner."""
     async with units.begin() as uow:
         studio = await owned_studio(uow, studio_id, actor)
-        return studio, await db.live_in_studio(uow.session, studio_id, window, now)
+        return studio, await uow.reservations.live_in_studio(studio_id, window, now)
 
 
-async def studio(units: UnitsOfWork, studio_id: uuid.UUID) -> Studio:
+async def studio(units: AvailabilityUnits, studio_id: uuid.UUID) -> Studio:
     async with units.begin() as uow:
         return await known_studio(uow, studio_id)
