@@ -147,6 +147,19 @@ class BookingMoveProposed(_BookingEvent):
     proposed_by: uuid.UUID
 
 
+class BookingMoveDeclined(_BookingEvent):
+    """Booking, when the time the studio's owner proposed will not be taken: the booker declined
+    it (`answered`) or let it lapse; the booking stays at its room and time."""
+
+    message_type: ClassVar[str] = "booking.booking_move_declined"
+    routing_key: ClassVar[str] = "booking.booking.move_declined"
+
+    proposed_room_id: uuid.UUID
+    proposed_time_range: TimeRange
+    answered: bool
+    declined_at: UtcDatetime
+
+
 MESSAGE_EXCERPT_LENGTH = 500
 
 

@@ -157,6 +157,16 @@ def _booking() -> list[Message]:
             answer_by=SESSION.starts_at - timedelta(days=1),
             proposed_by=OWNER_ID,
         ),
+        booking.BookingMoveDeclined(
+            **who,
+            proposed_room_id=ROOM_ID,
+            proposed_time_range=TimeRange(
+                starts_at=SESSION.starts_at + timedelta(days=1),
+                ends_at=SESSION.ends_at + timedelta(days=1),
+            ),
+            answered=True,
+            declined_at=NOW,
+        ),
         booking.BookingRescheduled(
             **who,
             previous_room_id=ROOM_ID,

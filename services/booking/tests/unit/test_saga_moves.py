@@ -30,6 +30,7 @@ from contracts.availability import (
 )
 from contracts.booking import (
     BookingCancelled,
+    BookingMoveDeclined,
     BookingMoveProposed,
     BookingRescheduled,
     CancelledBy,
@@ -425,15 +426,17 @@ def test_the_owner_s_proposal_holds_nothing_until_the_booker_agrees() -> None:
 def test_a_declined_or_unanswered_proposal_leaves_the_booking_as_it_was() -> None:
     waiting = proposed()
     declined = decide(waiting, AnswerMove(agreed=False), NOW, RULES)
-    assert (declined.messages, declined.booking.move) == ([], None)
+    (told,) = declined.messages
+    assert isinstance(told, BookingMoveDeclined)
+    assert told.answered
+    assert declined.booking.move is None
     assert declined.booking.move_failure == "the booker declined the proposed time"
     assert waiting.deadline_at is not None
     lapsed = decide(waiting, DeadlinePassed(), waiting.deadline_at, RULES)
-    assert (lapsed.messages, lapsed.booking.move, lapsed.booking.status) == (
-        [],
-        None,
-        Status.CONFIRMED,
-    )
+    (told,) = lapsed.messages
+    assert isinstance(told, BookingMoveDeclined)
+    assert not told.answered
+    assert (lapsed.booking.move, lapsed.booking.status) == (None, Status.CONFIRMED)
     with pytest.raises(IllegalTransition, match="no proposed time"):
         decide(paid(), AnswerMove(agreed=True), NOW, RULES)
     with pytest.raises(IllegalTransition, match="refund it in full"):

@@ -8,6 +8,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingMoveDeclined,
     BookingMoveProposed,
     BookingRequested,
     BookingRescheduled,
@@ -83,6 +84,12 @@ def message_handlers(writing: Writing) -> MessageHandlers:
         uow: UnitOfWork, event: BookingMoveProposed, envelope: Envelope
     ) -> None:
         await booking_emails.move_proposed(SqlNotificationsUnit(uow), event, envelope, writing)
+
+    @handlers.on(BookingMoveDeclined)
+    async def on_move_declined(
+        uow: UnitOfWork, event: BookingMoveDeclined, envelope: Envelope
+    ) -> None:
+        await booking_emails.move_declined(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(BookingRescheduled)
     async def on_rescheduled(

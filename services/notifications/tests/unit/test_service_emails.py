@@ -14,6 +14,7 @@ from contracts import Envelope
 from contracts.booking import (
     BookingCancelled,
     BookingConfirmed,
+    BookingMoveDeclined,
     BookingMoveProposed,
     BookingRequested,
     BookingRescheduled,
@@ -350,3 +351,28 @@ async def test_a_proposed_time_asks_the_booker_by_when_and_where_to_answer() -> 
     assert "by Friday 3 May 2030, 14:00 CEST" in asked.text_body
     assert f"https://studios.example.com/bookings/{event.booking_id}" in asked.text_body
     assert world.units.tables.emails_to(world.owner.id)[-1].kind is not Kind.MOVE_PROPOSED
+
+
+async def test_the_owner_hears_that_the_booker_kept_the_time() -> None:
+    world = World()
+    event = await world.confirm()
+    later = TimeRange(
+        starts_at=STARTS + timedelta(days=1), ends_at=STARTS + timedelta(days=1, hours=2)
+    )
+    declined = BookingMoveDeclined(
+        **world.about(event.booking_id),
+        proposed_room_id=world.room_id,
+        proposed_time_range=later,
+        answered=True,
+        declined_at=NOW,
+    )
+
+    async with world.units.begin() as unit:
+        await booking_emails.move_declined(unit, declined, Envelope.wrap(declined), world.writing)
+
+    [told] = [
+        e for e in world.units.tables.emails_to(world.owner.id) if e.kind is Kind.MOVE_DECLINED
+    ]
+    assert told.subject.startswith("Proposed time not taken: Kreuzberg Sound Lab")
+    assert "Bea kept the booking's time: the move to Sunday 5 May 2030, 14:00" in told.text_body
+    assert "When:   Saturday 4 May 2030, 14:00 to 16:00" in told.text_body

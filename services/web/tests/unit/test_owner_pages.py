@@ -558,3 +558,14 @@ async def test_the_owner_proposes_another_time_for_the_booker_to_accept(
         "action": "reschedule", "room_id": ROOM_ID, "starts_at": "2099-12-10T15:00:00+00:00",
         "ends_at": "2099-12-10T17:00:00+00:00",
     }  # fmt: skip
+
+
+async def test_the_owner_sees_that_the_booker_kept_the_time(
+    owner: httpx.AsyncClient, api: FakeApi
+) -> None:
+    kept = BOOKING | {"move": None, "move_failure": "the booker declined the proposed time"}
+    api.answers[("GET", f"/api/bookings/{BOOKING_ID}")] = httpx.Response(200, json=kept)
+
+    page = await owner.get(f"/owner/bookings/{BOOKING_ID}")
+
+    assert "The last move did not happen: the booker declined the proposed time." in page.text

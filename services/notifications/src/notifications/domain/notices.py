@@ -50,6 +50,7 @@ class Kind(StrEnum):
     BOOKING_RESCHEDULED = "booking_rescheduled"
     OWNER_BOOKING_RESCHEDULED = "owner_booking_rescheduled"
     MOVE_PROPOSED = "move_proposed"
+    MOVE_DECLINED = "move_declined"
 
 
 class BookingStatus(StrEnum):

@@ -14,6 +14,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingMoveDeclined,
     BookingMoveProposed,
     BookingRescheduled,
     CancelledBy,
@@ -119,6 +120,24 @@ async def move_proposed(
         proposed_room=facts.studio.rooms.get(event.proposed_room_id),
         answer_by=wording.local_moment(event.answer_by, zone),
         answer_link=f"{writing.web_url}/bookings/{booking.id}",
+    )
+    await record(unit, writing, email)
+
+
+async def move_declined(
+    unit: NotificationsUnit, event: BookingMoveDeclined, envelope: Envelope, writing: Writing
+) -> None:
+    """Tell the owner their proposed time will not be taken: the booking stays as it is."""
+    booking = await known_booking(unit, event.booking_id)
+    facts = await booking_facts(unit, booking)
+    proposed = event.proposed_time_range
+    email = writing.composer.compose(
+        Kind.MOVE_DECLINED,
+        facts,
+        booking.owner_id,
+        event_id=envelope.message_id,
+        proposed=wording.local_span(proposed.starts_at, proposed.ends_at, facts.studio.zone),
+        answered=event.answered,
     )
     await record(unit, writing, email)
 

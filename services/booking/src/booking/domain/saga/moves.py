@@ -41,7 +41,12 @@ from contracts.availability import (
     SlotsLost,
     SlotsUnavailable,
 )
-from contracts.booking import BookingMoveProposed, BookingRescheduled, CancelledBy
+from contracts.booking import (
+    BookingMoveDeclined,
+    BookingMoveProposed,
+    BookingRescheduled,
+    CancelledBy,
+)
 from contracts.payments import CaptureStrategy, RefundPayment
 
 
@@ -83,7 +88,8 @@ def on_answer_move(b: Booking, action: AnswerMove, now: datetime, rules: SagaRul
     if move is None or not move.awaits_booker:
         raise IllegalTransition("no proposed time waits for the booker's answer")
     if not action.agreed:
-        return _move_ended(b, "the booker declined the proposed time")
+        declined = _declined(b, move, answered=True, now=now)
+        return _move_ended(b, "the booker declined the proposed time", [declined])
     _refuse_now(b, move.starts_at, move.ends_at, now, rules)
     agreed = replace(move, answer_by=None)
     moving = replace(sent(b, now), move=agreed)
@@ -250,7 +256,9 @@ def on_move_deadline(b: Booking, now: datetime, rules: SagaRules) -> Decision:
     move = b.move
     assert move is not None
     if move.awaits_booker:
-        return _move_ended(b, "the booker did not answer the proposed time before the cut-off")
+        lapsed = _declined(b, move, answered=False, now=now)
+        why = "the booker did not answer the proposed time before the cut-off"
+        return _move_ended(b, why, [lapsed])
     command: Message = (
         hold_move(b, move)
         if move.reservation_id is None
@@ -259,6 +267,16 @@ def on_move_deadline(b: Booking, now: datetime, rules: SagaRules) -> Decision:
     drop = DropMoveHold(booking_id=b.id, move_id=move.id)
     gave_up = _move_ended(b, "availability did not answer in time", [drop])
     return resend(b, command, now, rules) or gave_up
+
+
+def _declined(b: Booking, move: Move, *, answered: bool, now: datetime) -> BookingMoveDeclined:
+    return BookingMoveDeclined(
+        **about(b),
+        proposed_room_id=move.room_id,
+        proposed_time_range=move.time_range,
+        answered=answered,
+        declined_at=now,
+    )
 
 
 def _move_ended(b: Booking, why: str, messages: list[Message] | None = None) -> Decision:
