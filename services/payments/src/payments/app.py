@@ -46,11 +46,11 @@ def create_app(
     async def start_background(runtime: ServiceRuntime) -> None:
         gateway.trace_with(runtime.tracer_provider)
         ctx.tracer_provider = runtime.tracer_provider
-        calls = StripeCalls(runtime.units, ctx)
         payments_units = SqlPaymentsUnits(runtime.units)
+        calls = StripeCalls(payments_units, ctx)
 
         async def run_reconciliation() -> int:
-            await reconcile(runtime.database, runtime.units, ctx)
+            await reconcile(runtime.database, payments_units, ctx)
             return 0
 
         calls_worker = Periodic(

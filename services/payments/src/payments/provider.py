@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from payments.domain.disputes import DisputeSnapshot
 from payments.domain.payments import IntentSnapshot
@@ -81,3 +82,61 @@ class ProviderEvent:
     dispute: DisputeSnapshot | None = None
     account: AccountSnapshot | None = None
     transfer: TransferSnapshot | None = None
+
+
+class PaymentProvider(Protocol):
+    """What the service layer asks of the provider (`StripeGateway` on Stripe, a fake in the
+    fast tests). Every call that changes something carries the caller's idempotency key."""
+
+    async def create_intent(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        amount_minor: int,
+        currency: str,
+        description: str,
+        idempotency_key: str,
+    ) -> IntentSnapshot: ...
+
+    async def retrieve_intent(self, intent_ref: str) -> IntentSnapshot: ...
+
+    async def capture(
+        self, intent_ref: str, *, amount_minor: int, idempotency_key: str
+    ) -> IntentSnapshot: ...
+
+    async def cancel(self, intent_ref: str, *, idempotency_key: str) -> IntentSnapshot: ...
+
+    async def refund(
+        self, intent_ref: str, *, amount_minor: int, refund_id: uuid.UUID, idempotency_key: str
+    ) -> RefundResult: ...
+
+    async def charge_capture_before(self, charge_ref: str) -> datetime | None: ...
+
+    async def create_account(
+        self, *, owner_id: uuid.UUID, idempotency_key: str
+    ) -> AccountSnapshot: ...
+
+    async def onboarding_link(self, account_ref: str, *, idempotency_key: str) -> str: ...
+
+    async def transfer(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        amount_minor: int,
+        currency: str,
+        destination: str,
+        source_charge: str,
+        idempotency_key: str,
+    ) -> TransferSnapshot: ...
+
+    async def reverse_transfer(
+        self, transfer_ref: str, *, amount_minor: int | None, idempotency_key: str
+    ) -> TransferSnapshot: ...
+
+    def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
+        """The event a webhook carries, once its signature and timestamp check out."""
+        ...
+
+    async def events_since(self, created_gte: int) -> list[ProviderEvent]:
+        """Every readable event created at or after this unix time, oldest first."""
+        ...

@@ -5,7 +5,7 @@ repositories of one transaction, its clock reading, its outbox and its after-com
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,8 +14,8 @@ from typing import Protocol
 from contracts import Envelope, Message
 from payments.domain.disputes import Dispute
 from payments.domain.payments import Payment
-from payments.domain.payouts import Payout
-from payments.domain.stripe_calls import StripeCallParams
+from payments.domain.payouts import Payout, PayoutStatus
+from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import ProviderEvent
 
 
@@ -65,6 +65,17 @@ class Payments(Protocol):
 
     async def save(self, payment: Payment) -> None: ...
 
+    async def waiting(self, *, older_than: datetime) -> list[str]:
+        """PaymentIntents still pending since before `older_than`, marked checked (so each is
+        re-read at most once per grace period); another replica skips them until commit."""
+        ...
+
+    async def captured_for_owner(
+        self, owner_id: uuid.UUID, since: datetime, until: datetime
+    ) -> list[Payment]:
+        """The owner's payments captured in [since, until)."""
+        ...
+
 
 class Bookings(Protocol):
     async def lock(self, booking_id: uuid.UUID) -> None:
@@ -111,6 +122,14 @@ class Refunds(Protocol):
         """Refunds asked for but not yet done: they count against what is still refundable."""
         ...
 
+    async def succeeded(self, refund_id: uuid.UUID, refund_ref: str) -> None: ...
+
+    async def rejected(self, refund_id: uuid.UUID) -> None: ...
+
+    async def succeeded_minor(self, booking_id: uuid.UUID) -> int:
+        """What the booking's succeeded refunds gave back in all."""
+        ...
+
 
 class Payouts(Protocol):
     async def add(self, payout: Payout) -> bool:
@@ -127,6 +146,20 @@ class Payouts(Protocol):
         """Scheduled payouts past their not_before, oldest first, locked; another replica
         skips them."""
         ...
+
+    async def of_owner(
+        self,
+        owner_id: uuid.UUID,
+        *,
+        statuses: Iterable[PayoutStatus] = (),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[tuple[Payout, str | None, Payment | None]]:
+        """The owner's payouts (of these statuses, if named), newest first, a page of them,
+        each with why it waits and the booking's payment."""
+        ...
+
+    async def of_bookings(self, booking_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Payout]: ...
 
 
 class Disputes(Protocol):
@@ -171,7 +204,14 @@ class StripeCalls(Protocol):
         """A queued call, locked: a runner claiming it waits, or is skipped, until commit."""
         ...
 
+    async def claim(self, *, lease_seconds: float) -> list[StripeCall]:
+        """Due calls, the oldest pending one per booking, leased for `lease_seconds` with their
+        attempt counted; another runner skips them until the lease runs out."""
+        ...
+
     async def finish(self, call_id: int, *, status: str = "done") -> None: ...
+
+    async def retry_later(self, call_id: int, *, delay_seconds: float, error: str) -> None: ...
 
     async def booking_traceparent(self, intent_ref: str | None) -> str | None:
         """The trace of the booking a PaymentIntent belongs to: that of its first call."""
@@ -193,6 +233,14 @@ class StripeEvents(Protocol):
 
     async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
         """Count a failed handling; True when that was its last allowed attempt."""
+        ...
+
+    async def cursor(self, name: str) -> int | None:
+        """Where reconciliation's read of Stripe's event list got to (a unix time)."""
+        ...
+
+    async def move_cursor(self, name: str, position: int) -> None:
+        """Forward only: a position behind the stored one changes nothing."""
         ...
 
 

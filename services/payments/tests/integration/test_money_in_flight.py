@@ -21,6 +21,7 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments import db
+from payments.db.unit import SqlPaymentsUnits
 from payments.service.stripe_calls import StripeCalls
 from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin
@@ -115,7 +116,7 @@ async def test_void_before_the_capture_was_sent_cancels_instead_of_capturing(
     command = authorize_command(session_ends_in=FAR)
     async with start_payments(step_poll_seconds=3600) as payments:
         payments.ctx.calls_recorded = lambda: None  # this test runs the Stripe calls itself
-        calls = StripeCalls(payments.runtime.units, payments.ctx)
+        calls = StripeCalls(SqlPaymentsUnits(payments.runtime.units), payments.ctx)
         await probe.send(command)
 
         async def calls_run() -> bool:

@@ -6,8 +6,8 @@ import pytest
 
 from payments.config import PaymentsSettings
 from payments.service.context import Context
-from payments.stripe_gateway import StripeGateway
 
+from .fake_stripe import FakeStripe
 from .fakes import FakePaymentsUnits
 from .service_world import StoppedClock
 
@@ -23,7 +23,12 @@ def units(clock: StoppedClock) -> FakePaymentsUnits:
 
 
 @pytest.fixture
-def ctx() -> Context:
-    """Stripe is never called here: the tests' events carry all a handler reads."""
+def stripe() -> FakeStripe:
+    return FakeStripe()
+
+
+@pytest.fixture
+def ctx(stripe: FakeStripe) -> Context:
+    """Stripe is the fake: it answers at once and remembers what it was asked."""
     settings = PaymentsSettings(stripe_api_base="http://127.0.0.1:9")
-    return Context(settings, StripeGateway(settings))
+    return Context(settings, stripe)

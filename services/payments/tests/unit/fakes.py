@@ -1,7 +1,8 @@
 """In-memory repositories behind payments' unit of work, for service-layer tests without
 servers. They keep the SQL repositories' promises: one payment per booking, a refund id
-recorded once, one payout per booking, one queued call per idempotency key, a Stripe event
-stored once and processed once. Locks are no-ops: fake units run one at a time."""
+recorded once (here), one payout per booking (`fakes_payouts.py`), one queued call per
+idempotency key, leased to one runner at a time, and a Stripe event stored once and processed
+once (`fakes_stripe_queues.py`). Locks are no-ops: fake units run one at a time."""
 
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from contracts import Envelope, Message
-from payments.domain.disputes import Dispute, DisputeStatus
-from payments.domain.payments import Payment
-from payments.domain.payouts import Payout, PayoutStatus
-from payments.domain.stripe_calls import StripeCallParams
-from payments.provider import ProviderEvent
+from payments.domain.disputes import Dispute
+from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.payouts import Payout
 from payments.repositories import (
     Bookings,
     Disputes,
@@ -25,7 +24,6 @@ from payments.repositories import (
     Payments,
     PaymentsUnit,
     Payouts,
-    RecordedCall,
     Refunds,
     StoredRefund,
     StripeCalls,
@@ -34,52 +32,44 @@ from payments.repositories import (
 from service_runtime.clock import Clock, utc_now
 from service_runtime.fakes import FakeUnitOfWork, FakeUnitsOfWork
 
+from .fakes_payouts import FakeDisputes, FakeOwnerAccounts, FakePayouts
+from .fakes_stripe_queues import EventRow, FakeStripeCalls, FakeStripeEvents, QueuedCall
 
-@dataclass
-class QueuedCall:
-    id: int
-    booking_id: uuid.UUID
-    params: StripeCallParams
-    idempotency_key: str
-    status: str = "pending"
-    attempts: int = 0
-
-
-@dataclass
-class EventRow:
-    event: ProviderEvent
-    source: str
-    processed: bool = False
-    failed: bool = False
-    attempts: int = 0
-    last_error: str | None = None
-    leased_until: datetime | None = None
+WAITING_LIMIT = 100
+"""As many waiting payments as the SQL's sweep takes at once."""
 
 
 @dataclass
 class PaymentsTables:
     payments: dict[uuid.UUID, Payment] = field(default_factory=dict)
+    payments_updated: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    payments_checked: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    """When reconciliation last took each payment to re-read it."""
     voided_bookings: dict[uuid.UUID, str] = field(default_factory=dict)
     refunds: dict[uuid.UUID, StoredRefund] = field(default_factory=dict)  # in the order added
+    refund_refs: dict[uuid.UUID, str] = field(default_factory=dict)
     payouts: dict[uuid.UUID, Payout] = field(default_factory=dict)
     payout_holds: dict[uuid.UUID, str | None] = field(default_factory=dict)
     disputes: dict[uuid.UUID, Dispute] = field(default_factory=dict)
     owner_accounts: dict[uuid.UUID, OwnerAccount] = field(default_factory=dict)
     calls: list[QueuedCall] = field(default_factory=list)
     events: dict[str, EventRow] = field(default_factory=dict)
+    cursors: dict[str, int] = field(default_factory=dict)
 
     def calls_of(self, booking_id: uuid.UUID) -> list[QueuedCall]:
         return [call for call in self.calls if call.booking_id == booking_id]
 
 
 class FakePayments:
-    def __init__(self, tables: PaymentsTables) -> None:
+    def __init__(self, tables: PaymentsTables, now: datetime) -> None:
         self._t = tables
+        self._now = now
 
     async def add(self, payment: Payment) -> bool:
         if payment.booking_id in self._t.payments:
             return False
         self._t.payments[payment.booking_id] = payment
+        self._t.payments_updated[payment.booking_id] = self._now
         return True
 
     async def for_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> Payment | None:
@@ -92,6 +82,35 @@ class FakePayments:
     async def save(self, payment: Payment) -> None:
         if self._t.payments.get(payment.booking_id, payment).id == payment.id:
             self._t.payments[payment.booking_id] = payment
+            self._t.payments_updated[payment.booking_id] = self._now
+
+    async def waiting(self, *, older_than: datetime) -> list[str]:
+        waiting = [
+            p
+            for p in self._t.payments.values()
+            if p.status is PaymentStatus.PENDING
+            and p.intent_ref is not None
+            and self._last_seen(p.booking_id) < older_than
+        ][:WAITING_LIMIT]
+        for payment in waiting:
+            self._t.payments_checked[payment.booking_id] = self._now
+        return [p.intent_ref for p in waiting if p.intent_ref is not None]
+
+    def _last_seen(self, booking_id: uuid.UUID) -> datetime:
+        """coalesce(checked_at, updated_at), as the SQL reads it."""
+        updated = self._t.payments_updated.get(booking_id, self._now)
+        return self._t.payments_checked.get(booking_id, updated)
+
+    async def captured_for_owner(
+        self, owner_id: uuid.UUID, since: datetime, until: datetime
+    ) -> list[Payment]:
+        return [
+            p
+            for p in self._t.payments.values()
+            if p.owner_id == owner_id
+            and p.captured_at is not None
+            and since <= p.captured_at < until
+        ]
 
 
 class FakeBookings:
@@ -144,180 +163,33 @@ class FakeRefunds:
     async def pending_minor(self, booking_id: uuid.UUID) -> int:
         return sum(r.amount_minor for r in self._of(booking_id, "pending"))
 
+    async def succeeded(self, refund_id: uuid.UUID, refund_ref: str) -> None:
+        self._t.refunds[refund_id] = replace(self._t.refunds[refund_id], status="succeeded")
+        self._t.refund_refs[refund_id] = refund_ref
+
+    async def rejected(self, refund_id: uuid.UUID) -> None:
+        self._t.refunds[refund_id] = replace(self._t.refunds[refund_id], status="rejected")
+
+    async def succeeded_minor(self, booking_id: uuid.UUID) -> int:
+        return sum(r.amount_minor for r in self._of(booking_id, "succeeded"))
+
     def _of(self, booking_id: uuid.UUID, status: str) -> list[StoredRefund]:
         return [
             r for r in self._t.refunds.values() if (r.booking_id, r.status) == (booking_id, status)
         ]
 
 
-class FakePayouts:
-    def __init__(self, tables: PaymentsTables) -> None:
-        self._t = tables
-
-    async def add(self, payout: Payout) -> bool:
-        if payout.booking_id in self._t.payouts:
-            return False
-        self._t.payouts[payout.booking_id] = payout
-        return True
-
-    async def for_booking(self, booking_id: uuid.UUID) -> Payout | None:
-        return self._t.payouts.get(booking_id)
-
-    async def for_transfer(self, transfer_ref: str) -> Payout | None:
-        found = (p for p in self._t.payouts.values() if p.transfer_ref == transfer_ref)
-        return next(found, None)
-
-    async def save(self, payout: Payout, *, hold: str | None = None) -> None:
-        if payout.booking_id in self._t.payouts:
-            # The owner, booking and date are fixed when scheduled, as the SQL update leaves them.
-            kept = self._t.payouts[payout.booking_id]
-            self._t.payouts[payout.booking_id] = replace(
-                payout, owner_id=kept.owner_id, not_before=kept.not_before
-            )
-            self._t.payout_holds[payout.booking_id] = hold
-
-    async def scheduled_due(self, now: datetime) -> list[Payout]:
-        due = [
-            p
-            for p in self._t.payouts.values()
-            if p.status is PayoutStatus.SCHEDULED and p.not_before <= now
-        ]
-        return sorted(due, key=lambda p: p.not_before)
-
-
-class FakeDisputes:
-    def __init__(self, tables: PaymentsTables) -> None:
-        self._t = tables
-
-    async def add(self, dispute: Dispute) -> bool:
-        if await self.by_ref(dispute.dispute_ref) is not None:
-            return False
-        self._t.disputes[dispute.id] = dispute
-        return True
-
-    async def by_ref(self, dispute_ref: str) -> Dispute | None:
-        found = (d for d in self._t.disputes.values() if d.dispute_ref == dispute_ref)
-        return next(found, None)
-
-    async def save(self, dispute: Dispute) -> None:
-        kept = self._t.disputes[dispute.id]
-        self._t.disputes[dispute.id] = replace(kept, status=dispute.status)
-
-    async def open_count(self, booking_id: uuid.UUID) -> int:
-        return sum(
-            d.booking_id == booking_id and d.status is DisputeStatus.OPEN
-            for d in self._t.disputes.values()
-        )
-
-
-class FakeOwnerAccounts:
-    def __init__(self, tables: PaymentsTables) -> None:
-        self._t = tables
-
-    async def of_owner(self, owner_id: uuid.UUID) -> OwnerAccount | None:
-        return self._t.owner_accounts.get(owner_id)
-
-    async def by_ref(self, account_ref: str) -> OwnerAccount | None:
-        found = (a for a in self._t.owner_accounts.values() if a.account_ref == account_ref)
-        return next(found, None)
-
-    async def add(self, owner_id: uuid.UUID, account_ref: str) -> None:
-        self._t.owner_accounts.setdefault(
-            owner_id, OwnerAccount(owner_id, account_ref, False, None)
-        )
-
-    async def set_payouts_enabled(
-        self, account_ref: str, enabled: bool, synced_at: datetime
-    ) -> None:
-        account = await self.by_ref(account_ref)
-        if account is not None:
-            self._t.owner_accounts[account.owner_id] = replace(
-                account, payouts_enabled=enabled, synced_at=synced_at
-            )
-
-
-class FakeStripeCalls:
-    def __init__(self, tables: PaymentsTables) -> None:
-        self._t = tables
-
-    async def add(
-        self,
-        *,
-        booking_id: uuid.UUID,
-        params: StripeCallParams,
-        idempotency_key: str,
-        traceparent: str | None = None,
-    ) -> bool:
-        if await self._by_key(idempotency_key) is not None:
-            return False
-        call_id = len(self._t.calls) + 1
-        self._t.calls.append(QueuedCall(call_id, booking_id, params, idempotency_key))
-        return True
-
-    async def by_key(self, idempotency_key: str) -> RecordedCall | None:
-        call = await self._by_key(idempotency_key)
-        return RecordedCall(call.id, call.status, call.attempts) if call else None
-
-    async def finish(self, call_id: int, *, status: str = "done") -> None:
-        [call] = [c for c in self._t.calls if c.id == call_id]
-        call.status = status
-
-    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
-        return None
-
-    async def _by_key(self, idempotency_key: str) -> QueuedCall | None:
-        return next((c for c in self._t.calls if c.idempotency_key == idempotency_key), None)
-
-
-class FakeStripeEvents:
-    def __init__(self, tables: PaymentsTables, now: datetime) -> None:
-        self._t = tables
-        self._now = now
-
-    async def store(self, event: ProviderEvent, source: str) -> bool:
-        if event.id in self._t.events:
-            return False
-        self._t.events[event.id] = EventRow(event, source)
-        return True
-
-    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
-        due = [
-            row
-            for row in self._t.events.values()
-            if not (row.processed or row.failed)
-            and (row.leased_until is None or row.leased_until <= self._now)
-        ]
-        for row in due:
-            row.leased_until = self._now + timedelta(seconds=lease_seconds)
-        return [row.event for row in sorted(due, key=lambda row: row.event.created)]
-
-    async def mark_processed(self, event_id: str) -> bool:
-        row = self._t.events[event_id]
-        first = not row.processed
-        row.processed = True
-        return first
-
-    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
-        row = self._t.events[event_id]
-        if row.processed:
-            return False
-        row.attempts += 1
-        row.last_error = error
-        row.failed = row.attempts >= max_attempts
-        return row.failed
-
-
 class FakePaymentsUnit:
     def __init__(self, uow: FakeUnitOfWork[PaymentsTables]) -> None:
         self._uow = uow
         self.now = uow.now
-        self.payments: Payments = FakePayments(uow.state)
+        self.payments: Payments = FakePayments(uow.state, uow.now)
         self.bookings: Bookings = FakeBookings(uow.state)
         self.refunds: Refunds = FakeRefunds(uow.state)
         self.payouts: Payouts = FakePayouts(uow.state)
         self.disputes: Disputes = FakeDisputes(uow.state)
         self.owner_accounts: OwnerAccounts = FakeOwnerAccounts(uow.state)
-        self.stripe_calls: StripeCalls = FakeStripeCalls(uow.state)
+        self.stripe_calls: StripeCalls = FakeStripeCalls(uow.state, uow.now)
         self.stripe_events: StripeEvents = FakeStripeEvents(uow.state, uow.now)
 
     async def publish(self, message: Message, *, correlation_id: str) -> Envelope:

@@ -1,5 +1,6 @@
 """What payments' fast service tests share: a stopped clock, booking's commands as booking
-sends them, and Stripe's news about a payment as the event processor applies it."""
+sends them, Stripe's news about a payment as the event processor applies it, and the runner of
+queued Stripe calls (against the fake Stripe of `fake_stripe.py`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from payments.domain.payments import IntentSnapshot, PaymentStatus
 from payments.provider import ProviderEvent
 from payments.service import booking_commands, stripe_events
 from payments.service.context import Context
+from payments.service.stripe_calls import StripeCalls
 
 from .fakes import FakePaymentsUnits
 
@@ -110,16 +112,21 @@ async def deliver(units: FakePaymentsUnits, ctx: Context, event: ProviderEvent) 
     await stripe_events.process_stored_events(units, ctx)
 
 
-async def captured(units: FakePaymentsUnits, ctx: Context, command: AuthorizePayment) -> None:
-    """The booking's payment authorized and captured in full."""
-    await send(units, ctx, command)
+async def card_authorized(units: FakePaymentsUnits, ctx: Context, booking_id: uuid.UUID) -> None:
+    """Stripe reports the booker's card authorized."""
     await stripe_says(
         units,
         ctx,
-        command.booking_id,
+        booking_id,
         PaymentStatus.AUTHORIZED,
         event_type="payment_intent.amount_capturable_updated",
     )
+
+
+async def captured(units: FakePaymentsUnits, ctx: Context, command: AuthorizePayment) -> None:
+    """The booking's payment authorized and captured in full."""
+    await send(units, ctx, command)
+    await card_authorized(units, ctx, command.booking_id)
     await stripe_says(
         units,
         ctx,
@@ -127,3 +134,29 @@ async def captured(units: FakePaymentsUnits, ctx: Context, command: AuthorizePay
         PaymentStatus.CAPTURED,
         received_minor=command.amount.amount_minor,
     )
+
+
+async def run_calls(units: FakePaymentsUnits, ctx: Context) -> int:
+    """Run the queued calls that are due until none is left; how many runs were made."""
+    runner, runs = StripeCalls(units, ctx), 0
+    while taken := await runner.run_due():
+        runs += taken
+    return runs
+
+
+async def authorized_by_stripe(units: FakePaymentsUnits, ctx: Context) -> AuthorizePayment:
+    """A booking's payment of 10 000 (fee 1 500), its intent created by the runner, then
+    authorized by the booker's card."""
+    command = authorize_command(amount_minor=10_000, fee_minor=1_500)
+    await send(units, ctx, command)
+    await run_calls(units, ctx)
+    await card_authorized(units, ctx, command.booking_id)
+    return command
+
+
+async def captured_by_stripe(units: FakePaymentsUnits, ctx: Context) -> AuthorizePayment:
+    """As above, then captured in full by the runner (charge `ch_1`)."""
+    command = await authorized_by_stripe(units, ctx)
+    await send(units, ctx, CapturePayment(booking_id=command.booking_id))
+    await run_calls(units, ctx)
+    return command

@@ -11,7 +11,7 @@ from payments.db.unit import SqlPaymentsUnits
 from payments.repositories import PaymentsUnits
 from payments.service.context import Context
 from service_runtime.auth import OwnerUser
-from service_runtime.service_app import UnitsDep as UnitsDep
+from service_runtime.service_app import UnitsDep
 
 
 def _context(request: Request) -> Context:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from contracts.values import IanaTimezone
-from payments.api.deps import ContextDep, OwnerIdDep, UnitsDep
+from payments.api.deps import ContextDep, OwnerIdDep, PaymentsUnitsDep
 from payments.domain.payouts import PayoutStatus
 from payments.service import owner_accounts
 
@@ -39,7 +39,9 @@ class PayoutOut(BaseModel):
 
 
 @router.post("/onboarding")
-async def start_onboarding(owner_id: OwnerIdDep, units: UnitsDep, ctx: ContextDep) -> OnboardingOut:
+async def start_onboarding(
+    owner_id: OwnerIdDep, units: PaymentsUnitsDep, ctx: ContextDep
+) -> OnboardingOut:
     onboarding = await owner_accounts.start_onboarding(units, ctx, owner_id)
     return OnboardingOut(
         account_id=onboarding.account_ref,
@@ -51,7 +53,7 @@ async def start_onboarding(owner_id: OwnerIdDep, units: UnitsDep, ctx: ContextDe
 @router.get("/payouts")
 async def list_payouts(
     owner_id: OwnerIdDep,
-    units: UnitsDep,
+    units: PaymentsUnitsDep,
     ctx: ContextDep,
     status: Annotated[
         list[PayoutStatus] | None,
@@ -103,7 +105,7 @@ class SummaryOut(BaseModel):
 @router.get("/summary")
 async def owner_summary(
     owner_id: OwnerIdDep,
-    units: UnitsDep,
+    units: PaymentsUnitsDep,
     ctx: ContextDep,
     month: Annotated[
         str | None,

@@ -5,7 +5,7 @@ on-conflict-do-nothing) bound to the unit's session."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,11 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope, Message
 from payments import db
+from payments.db.stripe_queues import SqlStripeCalls, SqlStripeEvents
 from payments.domain.disputes import Dispute
 from payments.domain.payments import Payment
-from payments.domain.payouts import Payout
-from payments.domain.stripe_calls import StripeCallParams
-from payments.provider import ProviderEvent
+from payments.domain.payouts import Payout, PayoutStatus
 from payments.repositories import (
     Bookings,
     Disputes,
@@ -28,7 +27,6 @@ from payments.repositories import (
     Payments,
     PaymentsUnit,
     Payouts,
-    RecordedCall,
     Refunds,
     StoredRefund,
     StripeCalls,
@@ -52,6 +50,14 @@ class SqlPayments:
 
     async def save(self, payment: Payment) -> None:
         await db.save_payment(self.session, payment)
+
+    async def waiting(self, *, older_than: datetime) -> list[str]:
+        return await db.payments_waiting(self.session, older_than=older_than)
+
+    async def captured_for_owner(
+        self, owner_id: uuid.UUID, since: datetime, until: datetime
+    ) -> list[Payment]:
+        return await db.payments_captured_for_owner(self.session, owner_id, since, until)
 
 
 @dataclass
@@ -124,6 +130,15 @@ class SqlRefunds:
     async def pending_minor(self, booking_id: uuid.UUID) -> int:
         return await db.refunds_pending_minor(self.session, booking_id)
 
+    async def succeeded(self, refund_id: uuid.UUID, refund_ref: str) -> None:
+        await db.refund_succeeded(self.session, refund_id, refund_ref)
+
+    async def rejected(self, refund_id: uuid.UUID) -> None:
+        await db.refund_rejected(self.session, refund_id)
+
+    async def succeeded_minor(self, booking_id: uuid.UUID) -> int:
+        return await db.refunds_succeeded_minor(self.session, booking_id)
+
 
 @dataclass
 class SqlPayouts:
@@ -143,6 +158,21 @@ class SqlPayouts:
 
     async def scheduled_due(self, now: datetime) -> list[Payout]:
         return await db.scheduled_payouts_due(self.session, now)
+
+    async def of_owner(
+        self,
+        owner_id: uuid.UUID,
+        *,
+        statuses: Iterable[PayoutStatus] = (),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[tuple[Payout, str | None, Payment | None]]:
+        return await db.payouts_of_owner(
+            self.session, owner_id, statuses=statuses, limit=limit, offset=offset
+        )
+
+    async def of_bookings(self, booking_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Payout]:
+        return await db.payouts_of_bookings(self.session, booking_ids)
 
 
 @dataclass
@@ -185,54 +215,6 @@ class SqlOwnerAccounts:
         self, account_ref: str, enabled: bool, synced_at: datetime
     ) -> None:
         await db.set_payouts_enabled(self.session, account_ref, enabled, synced_at)
-
-
-@dataclass
-class SqlStripeCalls:
-    session: AsyncSession
-
-    async def add(
-        self,
-        *,
-        booking_id: uuid.UUID,
-        params: StripeCallParams,
-        idempotency_key: str,
-        traceparent: str | None = None,
-    ) -> bool:
-        return await db.add_call(
-            self.session,
-            booking_id=booking_id,
-            params=params,
-            idempotency_key=idempotency_key,
-            traceparent=traceparent,
-        )
-
-    async def by_key(self, idempotency_key: str) -> RecordedCall | None:
-        row = await db.call_by_key(self.session, idempotency_key)
-        return RecordedCall(row.id, row.status, row.attempts) if row else None
-
-    async def finish(self, call_id: int, *, status: str = "done") -> None:
-        await db.finish_call(self.session, call_id, status=status)
-
-    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
-        return await db.booking_traceparent(self.session, intent_ref)
-
-
-@dataclass
-class SqlStripeEvents:
-    session: AsyncSession
-
-    async def store(self, event: ProviderEvent, source: str) -> bool:
-        return await db.store_event(self.session, event, source)
-
-    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
-        return await db.claim_events(self.session, lease_seconds=lease_seconds)
-
-    async def mark_processed(self, event_id: str) -> bool:
-        return await db.mark_processed(self.session, event_id)
-
-    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
-        return await db.record_failure(self.session, event_id, error, max_attempts=max_attempts)
 
 
 class SqlPaymentsUnit:

@@ -12,8 +12,8 @@ from opentelemetry.trace import NoOpTracerProvider, TracerProvider
 from contracts import Message
 from payments.config import PaymentsSettings
 from payments.domain.stripe_calls import StripeCallParams
+from payments.provider import PaymentProvider
 from payments.repositories import PaymentsUnit
-from payments.stripe_gateway import StripeGateway
 from service_runtime.tracing import current_traceparent
 
 
@@ -23,7 +23,7 @@ class Context:
     of the background workers (set once they run)."""
 
     settings: PaymentsSettings
-    gateway: StripeGateway
+    gateway: PaymentProvider
     calls_recorded: Callable[[], None] = lambda: None
     """Wakes the Stripe call runner once a transaction that recorded calls has committed."""
     payouts_scheduled: Callable[[], None] = lambda: None

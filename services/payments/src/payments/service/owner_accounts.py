@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from payments import db
 from payments.domain.earnings import (
     Earnings,
     Waiting,
@@ -17,8 +16,8 @@ from payments.domain.earnings import (
     waiting_by_currency,
 )
 from payments.domain.payouts import PayoutStatus, earliest_payment_at, expected_amount
+from payments.repositories import PaymentsUnits
 from payments.service.context import Context
-from service_runtime.unit_of_work import UnitsOfWork
 
 
 @dataclass(frozen=True)
@@ -40,21 +39,21 @@ class PayoutLine:
     hold: str | None
 
 
-async def start_onboarding(units: UnitsOfWork, ctx: Context, owner_id: uuid.UUID) -> Onboarding:
+async def start_onboarding(units: PaymentsUnits, ctx: Context, owner_id: uuid.UUID) -> Onboarding:
     """The owner's connected account (created once) and a fresh link to finish onboarding.
 
     The account is created with an idempotency key per owner, outside any transaction, and
     recorded with ON CONFLICT DO NOTHING: concurrent or repeated requests end with one account.
     """
     async with units.begin() as uow:
-        row = await db.owner_account(uow.session, owner_id)
+        row = await uow.owner_accounts.of_owner(owner_id)
     if row is None:
         account = await ctx.gateway.create_account(
             owner_id=owner_id, idempotency_key=f"{owner_id}:connect-account"
         )
         async with units.begin() as uow:
-            await db.add_owner_account(uow.session, owner_id, account.account_ref)
-            row = await db.owner_account(uow.session, owner_id)
+            await uow.owner_accounts.add(owner_id, account.account_ref)
+            row = await uow.owner_accounts.of_owner(owner_id)
     assert row is not None
     url = await ctx.gateway.onboarding_link(
         row.account_ref, idempotency_key=f"{owner_id}:onboarding-link:{uuid.uuid4()}"
@@ -69,7 +68,7 @@ WAITING = (PayoutStatus.SCHEDULED, PayoutStatus.TRANSFERRING)
 
 
 async def payouts_of(
-    units: UnitsOfWork,
+    units: PaymentsUnits,
     ctx: Context,
     owner_id: uuid.UUID,
     *,
@@ -80,9 +79,7 @@ async def payouts_of(
     """The owner's payouts as they will be paid: amount, currency, and the earliest time."""
     window = timedelta(hours=ctx.settings.dispute_window_hours)
     async with units.begin() as uow:
-        found = await db.payouts_of_owner(
-            uow.session, owner_id, statuses=statuses, limit=limit, offset=offset
-        )
+        found = await uow.payouts.of_owner(owner_id, statuses=statuses, limit=limit, offset=offset)
     lines = []
     for payout, hold, payment in found:
         amount_minor, currency = expected_amount(payout, payment)
@@ -112,13 +109,13 @@ class OwnerSummary:
 
 
 async def summary_of(
-    units: UnitsOfWork, ctx: Context, owner_id: uuid.UUID, *, month: date, timezone: str
+    units: PaymentsUnits, ctx: Context, owner_id: uuid.UUID, *, month: date, timezone: str
 ) -> OwnerSummary:
     """The owner's earnings in `month` (in `timezone`) and the payouts still to be paid."""
     since, until = month_bounds(month, ZoneInfo(timezone))
     async with units.begin() as uow:
-        captured = await db.payments_captured_for_owner(uow.session, owner_id, since, until)
-        paid = await db.payouts_of_bookings(uow.session, [p.booking_id for p in captured])
+        captured = await uow.payments.captured_for_owner(owner_id, since, until)
+        paid = await uow.payouts.of_bookings([p.booking_id for p in captured])
     waiting = await payouts_of(units, ctx, owner_id, statuses=WAITING)
     return OwnerSummary(
         month=month,

@@ -12,13 +12,11 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from payments import db
-from payments.db.unit import SqlPaymentsUnit, SqlPaymentsUnits
+from payments.repositories import PaymentsUnits
 from payments.service.context import Context
 from payments.service.payment_outcomes import apply_snapshot
 from payments.service.stripe_events import receive_event
 from service_runtime.db import Database
-from service_runtime.unit_of_work import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +25,7 @@ RECONCILER_LOCK = 0x7061796D
 EVENTS_CURSOR = "stripe_events"
 
 
-async def reconcile(database: Database, units: UnitsOfWork, ctx: Context) -> bool:
+async def reconcile(database: Database, units: PaymentsUnits, ctx: Context) -> bool:
     """One reconciliation pass; False when another replica is doing it right now."""
     async with database.exclusive(RECONCILER_LOCK) as mine:
         if not mine:
@@ -37,33 +35,34 @@ async def reconcile(database: Database, units: UnitsOfWork, ctx: Context) -> boo
     return True
 
 
-async def reread_waiting_payments(units: UnitsOfWork, ctx: Context) -> int:
+async def reread_waiting_payments(units: PaymentsUnits, ctx: Context) -> int:
     grace = timedelta(seconds=ctx.settings.webhook_grace_seconds)
     async with units.begin() as uow:
-        intent_refs = await db.payments_waiting(uow.session, older_than=uow.now - grace)
+        intent_refs = await uow.payments.waiting(older_than=uow.now - grace)
     for intent_ref in intent_refs:
         snapshot = await ctx.gateway.retrieve_intent(intent_ref)
         async with units.begin() as uow:
-            payment = await db.payment_for_intent(uow.session, intent_ref)
+            payment = await uow.payments.for_intent(intent_ref)
             if payment is not None:
-                await apply_snapshot(SqlPaymentsUnit(uow), ctx, payment, snapshot)
+                await apply_snapshot(uow, ctx, payment, snapshot)
     return len(intent_refs)
 
 
-async def replay_missed_events(units: UnitsOfWork, ctx: Context) -> int:
+async def replay_missed_events(units: PaymentsUnits, ctx: Context) -> int:
     lookback = ctx.settings.reconcile_lookback_seconds
     async with units.begin() as uow:
-        position = await db.cursor_position(uow.session, EVENTS_CURSOR)
-    since = (position if position is not None else int(uow.now.timestamp())) - lookback
+        position = await uow.stripe_events.cursor(EVENTS_CURSOR)
+        now = uow.now
+    since = (position if position is not None else int(now.timestamp())) - lookback
     events = await ctx.gateway.events_since(max(since, 0))
     missed = 0
     for event in events:
-        if await receive_event(SqlPaymentsUnits(units), ctx, event, source="reconciliation"):
+        if await receive_event(units, ctx, event, source="reconciliation"):
             missed += 1
     if events:
         async with units.begin() as uow:
             newest = int(max(event.created for event in events).timestamp())
-            await db.move_cursor(uow.session, EVENTS_CURSOR, newest)
+            await uow.stripe_events.move_cursor(EVENTS_CURSOR, newest)
     if missed:
         log.warning("reconciliation found %d event(s) that no webhook delivered", missed)
     return missed

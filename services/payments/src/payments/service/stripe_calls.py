@@ -12,8 +12,6 @@ import logging
 from dataclasses import replace
 
 from contracts.payments import PaymentFailureReason
-from payments import db
-from payments.db.unit import SqlPaymentsUnit
 from payments.domain import payouts as payout_rules
 from payments.domain.payment_returns import refund_went_through, refunds_total
 from payments.domain.payments import PaymentStatus, creation_failed, intent_created, needs_cancel
@@ -29,10 +27,10 @@ from payments.domain.stripe_calls import (
     TransferParams,
 )
 from payments.provider import ProviderRejected, ProviderUnavailable
+from payments.repositories import PaymentsUnit, PaymentsUnits
 from payments.service.context import Context, publish_all, record_call
 from payments.service.payment_outcomes import apply_snapshot, cancel_key, save_outcome
 from service_runtime.tracing import continued_trace
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +38,15 @@ log = logging.getLogger(__name__)
 class StripeCalls:
     """Takes due calls and runs them, one booking's calls in the order they were recorded."""
 
-    def __init__(self, units: UnitsOfWork, ctx: Context) -> None:
+    def __init__(self, units: PaymentsUnits, ctx: Context) -> None:
         self._units = units
         self._ctx = ctx
 
     async def run_due(self) -> int:
         """Run one batch of due calls; how many were taken."""
         async with self._units.begin() as uow:
-            calls = await db.claim_calls(
-                uow.session, lease_seconds=self._ctx.settings.step_lease_seconds
+            calls = await uow.stripe_calls.claim(
+                lease_seconds=self._ctx.settings.step_lease_seconds
             )
         for call in calls:
             with continued_trace(call.traceparent):
@@ -71,14 +69,14 @@ class StripeCalls:
             async with self._units.begin() as uow:
                 if last:
                     log.error("stripe call %s given up", call.idempotency_key)
-                    await db.finish_call(uow.session, call.id, status="failed")
+                    await uow.stripe_calls.finish(call.id, status="failed")
                     await self._authorization_impossible(uow, call)
                 else:
                     if call.attempts >= settings.step_max_attempts:
                         log.error("stripe call %s still failing", call.idempotency_key)
                     delay = min(settings.step_poll_seconds * 2 ** min(call.attempts, 16), 300.0)
-                    await db.retry_call_later(
-                        uow.session, call.id, delay_seconds=delay, error=repr(error)
+                    await uow.stripe_calls.retry_later(
+                        call.id, delay_seconds=delay, error=repr(error)
                     )
 
     async def _make(self, call: StripeCall) -> None:
@@ -98,7 +96,7 @@ class StripeCalls:
 
     async def _authorize(self, call: StripeCall, params: AuthorizeParams) -> None:
         async with self._units.begin() as uow:
-            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
+            payment = await uow.payments.for_booking(call.booking_id, lock=False)
         if payment is None or payment.status is not PaymentStatus.PENDING or payment.intent_ref:
             await self._done(call)
             return
@@ -112,35 +110,33 @@ class StripeCalls:
             )
         except ProviderRejected:
             async with self._units.begin() as uow:
-                payment = await db.payment_for_booking(uow.session, call.booking_id)
+                payment = await uow.payments.for_booking(call.booking_id)
                 assert payment is not None
                 outcome = creation_failed(payment, PaymentFailureReason.INVALID_REQUEST, uow.now)
-                await save_outcome(SqlPaymentsUnit(uow), self._ctx, payment, outcome)
-                await db.finish_call(uow.session, call.id, status="failed")
+                await save_outcome(uow, self._ctx, payment, outcome)
+                await uow.stripe_calls.finish(call.id, status="failed")
             return
         async with self._units.begin() as uow:
-            payment = await db.payment_for_booking(uow.session, call.booking_id)
+            payment = await uow.payments.for_booking(call.booking_id)
             assert payment is not None
             outcome = intent_created(payment, snapshot)
-            await save_outcome(SqlPaymentsUnit(uow), self._ctx, payment, outcome)
+            await save_outcome(uow, self._ctx, payment, outcome)
             if needs_cancel(outcome.payment):
                 # Voided while Stripe was creating it: cancel it before anyone can pay.
                 key = cancel_key(payment.booking_id)
-                await record_call(
-                    SqlPaymentsUnit(uow), self._ctx, payment.booking_id, CancelParams(), key
-                )
-            await db.finish_call(uow.session, call.id)
+                await record_call(uow, self._ctx, payment.booking_id, CancelParams(), key)
+            await uow.stripe_calls.finish(call.id)
 
-    async def _authorization_impossible(self, uow: UnitOfWork, call: StripeCall) -> None:
+    async def _authorization_impossible(self, uow: PaymentsUnit, call: StripeCall) -> None:
         """Stripe stayed out of reach: booking must not wait for a payment that never comes."""
-        payment = await db.payment_for_booking(uow.session, call.booking_id)
+        payment = await uow.payments.for_booking(call.booking_id)
         if payment is not None:
             outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, uow.now)
-            await save_outcome(SqlPaymentsUnit(uow), self._ctx, payment, outcome)
+            await save_outcome(uow, self._ctx, payment, outcome)
 
     async def _change_intent(self, call: StripeCall, params: CaptureParams | CancelParams) -> None:
         async with self._units.begin() as uow:
-            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
+            payment = await uow.payments.for_booking(call.booking_id, lock=False)
         movable = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
         if payment is None or payment.intent_ref is None or payment.status not in movable:
             await self._done(call)
@@ -172,16 +168,16 @@ class StripeCalls:
             )
             snapshot = await gateway.retrieve_intent(payment.intent_ref)
         async with self._units.begin() as uow:
-            payment = await db.payment_for_booking(uow.session, call.booking_id)
+            payment = await uow.payments.for_booking(call.booking_id)
             assert payment is not None
-            await apply_snapshot(SqlPaymentsUnit(uow), self._ctx, payment, snapshot)
-            await db.finish_call(uow.session, call.id)
+            await apply_snapshot(uow, self._ctx, payment, snapshot)
+            await uow.stripe_calls.finish(call.id)
 
     async def _refund(self, call: StripeCall, params: RefundParams) -> None:
         refund_id = params.refund_id
         async with self._units.begin() as uow:
-            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
-            row = await db.refund_row(uow.session, refund_id)
+            payment = await uow.payments.for_booking(call.booking_id, lock=False)
+            row = await uow.refunds.get(refund_id)
         if payment is None or payment.intent_ref is None or row is None or row.status != "pending":
             await self._done(call)
             return
@@ -195,41 +191,40 @@ class StripeCalls:
         except ProviderRejected as error:
             log.warning("refund %s refused by Stripe: %s", refund_id, error)
             async with self._units.begin() as uow:
-                await db.refund_rejected(uow.session, refund_id)
-                await db.finish_call(uow.session, call.id, status="failed")
+                await uow.refunds.rejected(refund_id)
+                await uow.stripe_calls.finish(call.id, status="failed")
             return
         async with self._units.begin() as uow:
-            payment = await db.payment_for_booking(uow.session, call.booking_id)
-            row = await db.refund_row(uow.session, refund_id)
+            payment = await uow.payments.for_booking(call.booking_id)
+            row = await uow.refunds.get(refund_id)
             assert payment is not None
             assert row is not None
             if row.status == "pending":
-                await db.refund_succeeded(uow.session, refund_id, result.refund_ref)
-                total = await db.refunds_succeeded_minor(uow.session, payment.booking_id)
+                await uow.refunds.succeeded(refund_id, result.refund_ref)
+                total = await uow.refunds.succeeded_minor(payment.booking_id)
                 payment = refunds_total(payment, total)
-                await db.save_payment(uow.session, payment)
+                await uow.payments.save(payment)
                 outcome = refund_went_through(
                     payment, refund_id, result.amount_minor, row.reason, uow.now
                 )
-                await publish_all(SqlPaymentsUnit(uow), outcome.messages, payment.booking_id)
-            await db.finish_call(uow.session, call.id)
+                await publish_all(uow, outcome.messages, payment.booking_id)
+            await uow.stripe_calls.finish(call.id)
 
     async def _transfer(self, call: StripeCall) -> None:
         async with self._units.begin() as uow:
-            payout = await db.payout_for_booking(uow.session, call.booking_id)
-            payment = await db.payment_for_booking(uow.session, call.booking_id, lock=False)
-            disputed = await db.open_disputes(uow.session, call.booking_id)
+            payout = await uow.payouts.for_booking(call.booking_id)
+            payment = await uow.payments.for_booking(call.booking_id, lock=False)
+            disputed = await uow.disputes.open_count(call.booking_id)
             account = (
-                await db.owner_account(uow.session, payout.owner_id) if payout is not None else None
+                await uow.owner_accounts.of_owner(payout.owner_id) if payout is not None else None
             )
             if payout is not None and payout.status is PayoutStatus.TRANSFERRING and disputed:
                 # A dispute opened since it was scheduled: wait for its outcome.
-                await db.save_payout(
-                    uow.session,
+                await uow.payouts.save(
                     replace(payout, status=PayoutStatus.SCHEDULED),
                     hold=payout_rules.Hold.DISPUTED.value,
                 )
-                await db.finish_call(uow.session, call.id, status="cancelled")
+                await uow.stripe_calls.finish(call.id, status="cancelled")
                 return
         if (
             payout is None
@@ -250,19 +245,19 @@ class StripeCalls:
             idempotency_key=call.idempotency_key,
         )
         async with self._units.begin() as uow:
-            payout = await db.payout_for_booking(uow.session, call.booking_id)
+            payout = await uow.payouts.for_booking(call.booking_id)
             assert payout is not None
             paid, messages = payout_rules.transferred(
                 payout, transfer.transfer_ref, transfer.amount_minor, transfer.currency, uow.now
             )
             if paid != payout:
-                await db.save_payout(uow.session, paid)
-            await publish_all(SqlPaymentsUnit(uow), messages, payout.booking_id)
-            await db.finish_call(uow.session, call.id)
+                await uow.payouts.save(paid)
+            await publish_all(uow, messages, payout.booking_id)
+            await uow.stripe_calls.finish(call.id)
 
     async def _reverse_transfer(self, call: StripeCall, params: ReverseTransferParams) -> None:
         async with self._units.begin() as uow:
-            payout = await db.payout_for_booking(uow.session, call.booking_id)
+            payout = await uow.payouts.for_booking(call.booking_id)
         if payout is None or payout.transfer_ref is None or payout.status is not PayoutStatus.PAID:
             await self._done(call)
             return
@@ -272,16 +267,16 @@ class StripeCalls:
             idempotency_key=call.idempotency_key,
         )
         async with self._units.begin() as uow:
-            payout = await db.payout_for_booking(uow.session, call.booking_id)
+            payout = await uow.payouts.for_booking(call.booking_id)
             assert payout is not None
             updated, messages = payout_rules.reversed_(
                 payout, transfer.amount_reversed_minor, params.reason, uow.now
             )
             if updated != payout:
-                await db.save_payout(uow.session, updated)
-            await publish_all(SqlPaymentsUnit(uow), messages, payout.booking_id)
-            await db.finish_call(uow.session, call.id)
+                await uow.payouts.save(updated)
+            await publish_all(uow, messages, payout.booking_id)
+            await uow.stripe_calls.finish(call.id)
 
     async def _done(self, call: StripeCall) -> None:
         async with self._units.begin() as uow:
-            await db.finish_call(uow.session, call.id)
+            await uow.stripe_calls.finish(call.id)

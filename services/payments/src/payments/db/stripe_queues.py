@@ -1,0 +1,75 @@
+"""The queues of Stripe calls and Stripe events as repositories: the queries of
+`db/stripe_calls.py` and `db/stripe_events.py` (their leases, SKIP LOCKED and on-conflict-do-
+nothing) bound to the unit's session."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from payments import db
+from payments.domain.stripe_calls import StripeCall, StripeCallParams
+from payments.provider import ProviderEvent
+from payments.repositories import RecordedCall
+
+
+@dataclass
+class SqlStripeCalls:
+    session: AsyncSession
+
+    async def add(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        params: StripeCallParams,
+        idempotency_key: str,
+        traceparent: str | None = None,
+    ) -> bool:
+        return await db.add_call(
+            self.session,
+            booking_id=booking_id,
+            params=params,
+            idempotency_key=idempotency_key,
+            traceparent=traceparent,
+        )
+
+    async def by_key(self, idempotency_key: str) -> RecordedCall | None:
+        row = await db.call_by_key(self.session, idempotency_key)
+        return RecordedCall(row.id, row.status, row.attempts) if row else None
+
+    async def claim(self, *, lease_seconds: float) -> list[StripeCall]:
+        return await db.claim_calls(self.session, lease_seconds=lease_seconds)
+
+    async def finish(self, call_id: int, *, status: str = "done") -> None:
+        await db.finish_call(self.session, call_id, status=status)
+
+    async def retry_later(self, call_id: int, *, delay_seconds: float, error: str) -> None:
+        await db.retry_call_later(self.session, call_id, delay_seconds=delay_seconds, error=error)
+
+    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
+        return await db.booking_traceparent(self.session, intent_ref)
+
+
+@dataclass
+class SqlStripeEvents:
+    session: AsyncSession
+
+    async def store(self, event: ProviderEvent, source: str) -> bool:
+        return await db.store_event(self.session, event, source)
+
+    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
+        return await db.claim_events(self.session, lease_seconds=lease_seconds)
+
+    async def mark_processed(self, event_id: str) -> bool:
+        return await db.mark_processed(self.session, event_id)
+
+    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
+        return await db.record_failure(self.session, event_id, error, max_attempts=max_attempts)
+
+    async def cursor(self, name: str) -> int | None:
+        return await db.cursor_position(self.session, name)
+
+    async def move_cursor(self, name: str, position: int) -> None:
+        await db.move_cursor(self.session, name, position)

@@ -1,0 +1,152 @@
+"""In-memory queues of Stripe calls and Stripe events, keeping the SQL's promises: one call
+per idempotency key, taken by one runner at a time under a lease (the oldest pending call of a
+booking first, its attempt counted), an event stored once, processed once, given up on after
+its last attempt."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from payments.domain.stripe_calls import StripeCall, StripeCallParams
+from payments.provider import ProviderEvent
+from payments.repositories import RecordedCall
+
+if TYPE_CHECKING:
+    from .fakes import PaymentsTables
+
+CLAIM_LIMIT = 20
+"""As many calls as the SQL's claim takes at once."""
+
+
+@dataclass
+class QueuedCall:
+    id: int
+    booking_id: uuid.UUID
+    params: StripeCallParams
+    idempotency_key: str
+    run_after: datetime
+    traceparent: str | None = None
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+
+
+@dataclass
+class EventRow:
+    event: ProviderEvent
+    source: str
+    processed: bool = False
+    failed: bool = False
+    attempts: int = 0
+    last_error: str | None = None
+    leased_until: datetime | None = None
+
+
+class FakeStripeCalls:
+    def __init__(self, tables: PaymentsTables, now: datetime) -> None:
+        self._t = tables
+        self._now = now
+
+    async def add(
+        self,
+        *,
+        booking_id: uuid.UUID,
+        params: StripeCallParams,
+        idempotency_key: str,
+        traceparent: str | None = None,
+    ) -> bool:
+        if self._by_key(idempotency_key) is not None:
+            return False
+        call_id = len(self._t.calls) + 1
+        call = QueuedCall(call_id, booking_id, params, idempotency_key, self._now, traceparent)
+        self._t.calls.append(call)
+        return True
+
+    async def by_key(self, idempotency_key: str) -> RecordedCall | None:
+        call = self._by_key(idempotency_key)
+        return RecordedCall(call.id, call.status, call.attempts) if call else None
+
+    async def claim(self, *, lease_seconds: float) -> list[StripeCall]:
+        behind: set[uuid.UUID] = set()
+        due = []
+        for call in self._t.calls:
+            if call.status != "pending" or call.booking_id in behind:
+                continue
+            behind.add(call.booking_id)  # the booking's later calls wait for this one
+            if call.run_after <= self._now:
+                due.append(call)
+        taken = due[:CLAIM_LIMIT]
+        for call in taken:
+            call.attempts += 1
+            call.run_after = self._now + timedelta(seconds=lease_seconds)
+        return [
+            StripeCall(c.id, c.booking_id, c.params, c.idempotency_key, c.attempts, c.traceparent)
+            for c in taken
+        ]
+
+    async def finish(self, call_id: int, *, status: str = "done") -> None:
+        self._by_id(call_id).status = status
+
+    async def retry_later(self, call_id: int, *, delay_seconds: float, error: str) -> None:
+        call = self._by_id(call_id)
+        call.run_after = self._now + timedelta(seconds=delay_seconds)
+        call.last_error = error[:2000]
+
+    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
+        payments = [p for p in self._t.payments.values() if p.intent_ref == intent_ref]
+        calls = [c for p in payments for c in self._t.calls_of(p.booking_id)]
+        return calls[0].traceparent if intent_ref is not None and calls else None
+
+    def _by_key(self, idempotency_key: str) -> QueuedCall | None:
+        return next((c for c in self._t.calls if c.idempotency_key == idempotency_key), None)
+
+    def _by_id(self, call_id: int) -> QueuedCall:
+        [call] = [c for c in self._t.calls if c.id == call_id]
+        return call
+
+
+class FakeStripeEvents:
+    def __init__(self, tables: PaymentsTables, now: datetime) -> None:
+        self._t = tables
+        self._now = now
+
+    async def store(self, event: ProviderEvent, source: str) -> bool:
+        if event.id in self._t.events:
+            return False
+        self._t.events[event.id] = EventRow(event, source)
+        return True
+
+    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
+        due = [
+            row
+            for row in self._t.events.values()
+            if not (row.processed or row.failed)
+            and (row.leased_until is None or row.leased_until <= self._now)
+        ]
+        for row in due:
+            row.leased_until = self._now + timedelta(seconds=lease_seconds)
+        return [row.event for row in sorted(due, key=lambda row: row.event.created)]
+
+    async def mark_processed(self, event_id: str) -> bool:
+        row = self._t.events[event_id]
+        first = not row.processed
+        row.processed = True
+        return first
+
+    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
+        row = self._t.events[event_id]
+        if row.processed:
+            return False
+        row.attempts += 1
+        row.last_error = error
+        row.failed = row.attempts >= max_attempts
+        return row.failed
+
+    async def cursor(self, name: str) -> int | None:
+        return self._t.cursors.get(name)
+
+    async def move_cursor(self, name: str, position: int) -> None:
+        self._t.cursors[name] = max(self._t.cursors.get(name, position), position)

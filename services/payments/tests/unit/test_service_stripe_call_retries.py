@@ -1,0 +1,147 @@
+"""When Stripe fails: a queued call is retried with a growing delay under its idempotency key,
+the authorization is given up on after the last attempt (booking hears it failed), a call that
+moves money never is, and a call another runner holds is left to it until its lease runs out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from contracts.payments import (
+    PaymentFailed,
+    PaymentFailureReason,
+    PaymentIntentReady,
+    PaymentRefunded,
+)
+from payments.domain.payments import PaymentStatus
+from payments.provider import ProviderUnavailable
+from payments.service.context import Context
+from payments.service.stripe_calls import StripeCalls
+
+from .fake_stripe import FakeStripe
+from .fakes import FakePaymentsUnits
+from .service_world import (
+    NOW,
+    StoppedClock,
+    authorize_command,
+    captured_by_stripe,
+    refund_command,
+    run_calls,
+    send,
+)
+
+DOWN = ProviderUnavailable("stripe: 503")
+
+
+async def test_a_failing_call_is_retried_after_a_growing_delay_with_the_same_key(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    stripe.fail("create_intent", DOWN, DOWN)
+
+    await run_calls(units, ctx)
+    call = units.tables.calls[0]
+    assert (call.status, call.attempts, call.run_after) == (
+        "pending",
+        1,
+        NOW + timedelta(seconds=2),
+    )
+    assert call.last_error == repr(DOWN)
+    clock.now = NOW + timedelta(seconds=2)
+    await run_calls(units, ctx)
+    call = units.tables.calls[0]
+    assert (call.attempts, call.run_after) == (2, clock.now + timedelta(seconds=4))
+    clock.now += timedelta(seconds=3)
+    assert await run_calls(units, ctx) == 0  # not due yet
+    clock.now += timedelta(seconds=1)
+    await run_calls(units, ctx)
+
+    keys = [made["idempotency_key"] for made in stripe.made("create_intent")]
+    assert keys == [f"{command.booking_id}:authorize"] * 3
+    assert [ready.booking_id for ready in units.outbox.messages(PaymentIntentReady)] == [
+        command.booking_id
+    ]
+    assert (units.tables.calls[0].status, units.tables.calls[0].attempts) == ("done", 3)
+
+
+async def test_the_authorization_is_given_up_after_the_last_attempt_and_booking_told(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    stripe.fail("create_intent", *[DOWN] * 20)
+
+    for _ in range(20):
+        await run_calls(units, ctx)
+        clock.now += timedelta(minutes=5)
+
+    assert len(stripe.made("create_intent")) == ctx.settings.step_max_attempts
+    [call] = units.tables.calls
+    assert (call.status, call.attempts) == ("failed", ctx.settings.step_max_attempts)
+    [failed] = units.outbox.messages(PaymentFailed)
+    assert (failed.booking_id, failed.reason) == (
+        command.booking_id,
+        PaymentFailureReason.PROCESSING_ERROR,
+    )
+    assert units.tables.payments[command.booking_id].status is PaymentStatus.FAILED
+
+
+async def test_a_refund_keeps_being_retried_past_the_last_attempt_every_five_minutes(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
+) -> None:
+    command = await captured_by_stripe(units, ctx)
+    refund = refund_command(command.booking_id, 4_000)
+    await send(units, ctx, refund)
+    attempts = ctx.settings.step_max_attempts + 2
+    stripe.fail("refund", *[DOWN] * attempts)
+
+    for _ in range(attempts):
+        await run_calls(units, ctx)
+        clock.now += timedelta(minutes=5)
+
+    call = units.tables.calls[-1]
+    assert (call.status, call.attempts) == ("pending", attempts)
+    assert call.run_after == clock.now
+    assert units.outbox.messages(PaymentRefunded) == []
+    await run_calls(units, ctx)
+    assert [r.refund_id for r in units.outbox.messages(PaymentRefunded)] == [refund.refund_id]
+
+
+async def test_a_call_leased_by_another_runner_is_not_taken_until_its_lease_runs_out(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    async with units.begin() as uow:  # another replica took it, and died calling Stripe
+        [taken] = await uow.stripe_calls.claim(lease_seconds=ctx.settings.step_lease_seconds)
+
+    assert await StripeCalls(units, ctx).run_due() == 0
+    assert stripe.made("create_intent") == []
+    clock.now = NOW + timedelta(seconds=ctx.settings.step_lease_seconds)
+    assert await StripeCalls(units, ctx).run_due() == 1
+
+    [made] = stripe.made("create_intent")
+    assert made["idempotency_key"] == taken.idempotency_key
+    assert units.tables.calls[0].attempts == 2
+
+
+async def test_a_bookings_later_call_waits_for_its_earlier_one_to_go_through(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
+) -> None:
+    command = await captured_by_stripe(units, ctx)
+    first = refund_command(command.booking_id, 1_000)
+    second = refund_command(command.booking_id, 2_000)
+    await send(units, ctx, first)
+    await send(units, ctx, second)
+    stripe.fail("refund", DOWN)
+
+    await run_calls(units, ctx)
+    assert [made["refund_id"] for made in stripe.made("refund")] == [first.refund_id]
+    clock.now += timedelta(minutes=5)
+    await run_calls(units, ctx)
+
+    refunded = units.outbox.messages(PaymentRefunded)
+    assert [(r.refund_id, r.total_refunded.amount_minor) for r in refunded] == [
+        (first.refund_id, 1_000),
+        (second.refund_id, 3_000),
+    ]
