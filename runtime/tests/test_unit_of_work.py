@@ -1,9 +1,10 @@
 """Work after commit: called once the transaction committed, never for one rolled back; many
-messages recorded at once, with the trace context."""
+messages recorded at once, with the trace context; a service's unit on top of it."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -12,9 +13,11 @@ from sqlalchemy import event, select
 from contracts.identity import UserDeleted
 from service_runtime.db import Database
 from service_runtime.tracing import current_traceparent
-from service_runtime.unit_of_work import UnitsOfWork
+from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOfWork, UnitsOfWork
 
 from .conftest import outbox
+
+FIXED = datetime(2030, 1, 1, 12, tzinfo=UTC)
 
 
 async def test_after_commit_callbacks_run_after_a_commit_and_not_after_a_rollback(
@@ -85,3 +88,29 @@ async def test_a_transaction_wakes_the_relay_once_however_many_messages_it_recor
         recorded = len((await session.execute(select(outbox.c.message_id))).all())
     assert recorded == 4
     assert sum(statement.startswith("NOTIFY") for statement in statements) == 2
+
+
+class _Units(RepositoryUnits[RepositoryUnit]):
+    """A service's units, without repositories of its own."""
+
+    def unit(self, uow: UnitOfWork) -> RepositoryUnit:
+        return RepositoryUnit(uow)
+
+
+async def test_a_service_unit_publishes_in_its_transaction_with_its_cause_and_clock(
+    database: Database,
+) -> None:
+    cause = uuid.uuid4()
+    units = _Units(UnitsOfWork(database, outbox, clock=lambda: FIXED))
+    user_id = uuid.uuid4()
+    called: list[str] = []
+
+    async with units.begin(causation_id=cause) as unit:
+        await unit.publish(UserDeleted(user_id=user_id), correlation_id=str(user_id))
+        unit.after_commit(lambda: called.append("committed"))
+        seen_now = unit.now
+    async with database.transaction() as session:
+        row = (await session.execute(select(outbox.c.envelope, outbox.c.correlation_id))).one()
+
+    assert (row.envelope["causation_id"], row.correlation_id) == (str(cause), str(user_id))
+    assert (seen_now, units.clock(), called) == (FIXED, FIXED, ["committed"])

@@ -1,4 +1,5 @@
-"""A unit of work: one transaction, and the messages recorded in it."""
+"""A unit of work: one transaction, and the messages recorded in it; and the base of each
+service's unit, which puts its repositories on that transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,3 +71,42 @@ class UnitsOfWork:
             yield uow
         for callback in uow._after_commit:
             callback()
+
+
+class RepositoryUnit:
+    """The base of a service's unit on PostgreSQL: one transaction's clock reading and outbox.
+    A service's subclass puts its repositories on the transaction's session, so its use cases
+    see repositories and never the session."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self.now = uow.now
+
+    async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
+        return await self._uow.publish(message, correlation_id=correlation_id)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._uow.after_commit(callback)
+
+
+U = TypeVar("U", bound=RepositoryUnit)
+
+
+class RepositoryUnits(Generic[U]):
+    """Starts a service's units: each one a unit of work of `units` with the service's
+    repositories on it (`unit`, which the service's subclass names)."""
+
+    def __init__(self, units: UnitsOfWork) -> None:
+        self.units = units
+
+    @property
+    def clock(self) -> Clock:
+        return self.units.clock
+
+    def unit(self, uow: UnitOfWork) -> U:
+        raise NotImplementedError
+
+    @asynccontextmanager
+    async def begin(self, *, causation_id: uuid.UUID | None = None) -> AsyncIterator[U]:
+        async with self.units.begin(causation_id=causation_id) as uow:
+            yield self.unit(uow)

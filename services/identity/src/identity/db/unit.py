@@ -3,12 +3,8 @@ repositories on its session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from functools import partial
 
-from contracts import Envelope, Message
 from identity.db.account_links import SqlAccountLinks
 from identity.db.base import user_access
 from identity.db.clerk_deliveries import record_clerk_delivery
@@ -19,19 +15,17 @@ from identity.repositories import (
     AccessChanges,
     AccountLinks,
     ClerkDeliveries,
-    IdentityUnit,
     RefreshTokens,
     SigningKeys,
     Users,
 )
 from service_runtime.trust import record_access_change
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOfWork
 
 
-class SqlIdentityUnit:
+class SqlIdentityUnit(RepositoryUnit):
     def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-        self.now = uow.now
+        super().__init__(uow)
         self.users: Users = SqlUsers(uow.session)
         self.record_access_change: AccessChanges = partial(
             record_access_change, uow.session, user_access
@@ -41,15 +35,7 @@ class SqlIdentityUnit:
         self.signing_keys: SigningKeys = SqlSigningKeys(uow.session)
         self.record_clerk_delivery: ClerkDeliveries = partial(record_clerk_delivery, uow.session)
 
-    async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
-        return await self._uow.publish(message, correlation_id=correlation_id)
 
-
-@dataclass
-class SqlIdentityUnits:
-    units: UnitsOfWork
-
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[IdentityUnit]:
-        async with self.units.begin() as uow:
-            yield SqlIdentityUnit(uow)
+class SqlIdentityUnits(RepositoryUnits[SqlIdentityUnit]):
+    def unit(self, uow: UnitOfWork) -> SqlIdentityUnit:
+        return SqlIdentityUnit(uow)

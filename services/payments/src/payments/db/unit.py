@@ -5,15 +5,13 @@ on-conflict-do-nothing) bound to the unit's session."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import Envelope, Message
 from payments import db
 from payments.db.stripe_queues import SqlStripeCalls, SqlStripeEvents
 from payments.domain.disputes import Dispute
@@ -25,14 +23,13 @@ from payments.repositories import (
     OwnerAccount,
     OwnerAccounts,
     Payments,
-    PaymentsUnit,
     Payouts,
     Refunds,
     StoredRefund,
     StripeCalls,
     StripeEvents,
 )
-from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
+from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOfWork
 
 
 @dataclass
@@ -217,10 +214,9 @@ class SqlOwnerAccounts:
         await db.set_payouts_enabled(self.session, account_ref, enabled, synced_at)
 
 
-class SqlPaymentsUnit:
+class SqlPaymentsUnit(RepositoryUnit):
     def __init__(self, uow: UnitOfWork) -> None:
-        self._uow = uow
-        self.now = uow.now
+        super().__init__(uow)
         self.payments: Payments = SqlPayments(uow.session)
         self.bookings: Bookings = SqlBookings(uow.session)
         self.refunds: Refunds = SqlRefunds(uow.session)
@@ -230,18 +226,7 @@ class SqlPaymentsUnit:
         self.stripe_calls: StripeCalls = SqlStripeCalls(uow.session)
         self.stripe_events: StripeEvents = SqlStripeEvents(uow.session)
 
-    async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
-        return await self._uow.publish(message, correlation_id=correlation_id)
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
-        self._uow.after_commit(callback)
-
-
-@dataclass
-class SqlPaymentsUnits:
-    units: UnitsOfWork
-
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[PaymentsUnit]:
-        async with self.units.begin() as uow:
-            yield SqlPaymentsUnit(uow)
+class SqlPaymentsUnits(RepositoryUnits[SqlPaymentsUnit]):
+    def unit(self, uow: UnitOfWork) -> SqlPaymentsUnit:
+        return SqlPaymentsUnit(uow)
