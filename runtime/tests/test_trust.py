@@ -3,18 +3,22 @@ request, fed by identity's events in whatever order they arrive."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from contracts import Envelope
 from contracts.identity import Role, RoleChanged, UserDeleted
 from service_runtime.consumer import Consumer, MessageHandlers
 from service_runtime.db import Database
+from service_runtime.listen import Listener
 from service_runtime.trust import UserAccess, follow_access_changes
 from service_runtime.unit_of_work import UnitsOfWork
 
@@ -39,6 +43,19 @@ def consumer(database: Database) -> Consumer:
 
 async def deliver(consumer: Consumer, event: RoleChanged | UserDeleted) -> None:
     await consumer(Envelope.wrap(event).model_dump(mode="json"))
+
+
+async def until(condition: Callable[[], object], seconds: float = 5) -> None:
+    """Wait until `condition()` (or its awaited result) holds; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        held = condition()
+        if inspect.isawaitable(held):
+            held = await held
+        if held:
+            return
+        assert time.monotonic() < deadline, "the condition never held"
+        await asyncio.sleep(0.02)
 
 
 def token(keys: Keys, role: str, *, issued: datetime, subject: object = ADMIN_ID) -> str:
@@ -146,3 +163,43 @@ async def test_users_who_never_changed_and_anonymous_callers_pass(
 
     assert (await client.get("/admin", headers=bearer(other))).status_code == 200
     assert (await client.get("/public")).json() == {"user_id": None}
+
+
+async def test_a_listening_process_reads_each_user_once_and_forgets_them_when_they_change(
+    database: Database, keys: Keys, consumer: Consumer
+) -> None:
+    """Another replica records the change (here: the consumer's own transaction); the NOTIFY it
+    commits makes this process drop its copy, so the old token is refused from then on."""
+    statements: list[str] = []
+    event.listen(
+        database.engine.sync_engine,
+        "before_cursor_execute",
+        lambda _conn, _cursor, statement, *_: statements.append(statement),
+    )
+    listener = Listener(
+        "test-listen", database.engine.url, "unused", lambda _: None, retry_seconds=0.1
+    )
+    access = UserAccess(database, user_access, listener)
+    listener.start()
+    now = datetime.now(UTC)
+    old_admin_token = token(keys, "admin", issued=now - timedelta(minutes=1))
+    try:
+        await until(lambda: listener.listening)
+        async with guarded_app(keys, access) as client:
+            for _ in range(3):
+                assert (
+                    await client.get("/admin", headers=bearer(old_admin_token))
+                ).status_code == 200
+            reads = sum("user_access_changes" in statement for statement in statements)
+
+            await deliver(consumer, demoted(now))
+
+            async def refused() -> bool:
+                answer = await client.get("/admin", headers=bearer(old_admin_token))
+                return answer.status_code == 401
+
+            await until(refused)
+    finally:
+        await listener.stop()
+
+    assert reads == 1

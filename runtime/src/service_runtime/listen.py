@@ -19,7 +19,8 @@ def _nothing() -> None:
 
 
 class Listener(BackgroundTask):
-    """Calls `on_notify(payload)` for each NOTIFY on `channel`.
+    """Calls `on_notify(payload)` for each NOTIFY on `channel` (and on each channel added by
+    `also`).
 
     A dropped connection is reconnected after `retry_seconds`, doubling up to
     `max_retry_seconds` while the database stays away. `on_reconnect()` is called each time
@@ -41,12 +42,17 @@ class Listener(BackgroundTask):
         super().__init__(name)
         url = make_url(database_url).set(drivername="postgresql")
         self._conninfo = url.render_as_string(hide_password=False)
-        self._channel = channel
-        self._on_notify = on_notify
-        self._on_reconnect = on_reconnect
+        self._channels = {channel: (on_notify, on_reconnect)}
         self._backoff = Backoff(retry_seconds, max_retry_seconds)
         self.listening = False
         """Whether LISTEN is in place now: while it is, a NOTIFY cannot be missed."""
+
+    def also(
+        self, channel: str, on_notify: Callable[[str], None], *, on_reconnect: Callable[[], None]
+    ) -> None:
+        """Listen on one more channel over the same connection (call before `start`): a process
+        keeps one listening connection, not one per use."""
+        self._channels[channel] = (on_notify, on_reconnect)
 
     async def _run(self) -> None:
         while True:
@@ -60,12 +66,15 @@ class Listener(BackgroundTask):
         async with await psycopg.AsyncConnection.connect(
             self._conninfo, autocommit=True
         ) as connection:
-            await connection.execute(f"LISTEN {self._channel}")
+            for channel in self._channels:
+                await connection.execute(f"LISTEN {channel}")
             self._backoff.reset()
             self.listening = True
             try:
-                self._on_reconnect()
+                for _, on_reconnect in self._channels.values():
+                    on_reconnect()
                 async for notify in connection.notifies():
-                    self._on_notify(notify.payload)
+                    on_notify, _ = self._channels[notify.channel]
+                    on_notify(notify.payload)
             finally:
                 self.listening = False

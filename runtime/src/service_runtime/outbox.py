@@ -108,8 +108,9 @@ class OutboxRelay:
             registry=registry,
             quiet=True,  # a round per committed transaction: too many to log
         )
-        # Rows committed while not listening are only seen by a round: run one at once.
-        self._listener = Listener(
+        # Rows committed while not listening are only seen by a round: run one at once. The
+        # process's other listeners share this connection (`Listener.also`).
+        self.listener = Listener(
             "outbox-listen",
             database.engine.url,
             NOTIFY_CHANNEL,
@@ -119,34 +120,36 @@ class OutboxRelay:
         )
 
     async def start(self) -> None:
-        self._listener.start()
+        self.listener.start()
         self._relay.start()
 
     async def stop(self) -> None:
-        await self._listener.stop()
+        await self.listener.stop()
         await self._relay.stop()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
         outbox = self._outbox
+        unpublished = (
+            select(outbox.c.id)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        # Claimed and marked in one statement; the mark only commits once every message of the
+        # batch is confirmed by the broker (a failure rolls it back, a crash never commits it).
         async with self._database.transaction() as session:
-            rows = (
+            claimed = (
                 await session.execute(
-                    select(outbox.c.id, outbox.c.routing_key, outbox.c.envelope)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
+                    update(outbox)
+                    .where(outbox.c.id.in_(unpublished.scalar_subquery()))
+                    .values(published_at=func.now())
+                    .returning(outbox.c.id, outbox.c.routing_key, outbox.c.envelope)
                 )
             ).all()
-            if not rows:
-                return 0
+            rows = sorted(claimed, key=lambda row: row.id)
             await asyncio.gather(*(self._publish(row.routing_key, row.envelope) for row in rows))
-            await session.execute(
-                update(outbox)
-                .where(outbox.c.id.in_([row.id for row in rows]))
-                .values(published_at=func.now())
-            )
         return len(rows)
 
     async def _publish(self, routing_key: str, envelope: dict[str, Any]) -> None:

@@ -155,7 +155,7 @@ def create_service_app(
         user_id_claim=settings.auth_user_id_claim,
     )
     if parts.user_access is not None:
-        app.state.access_check = UserAccess(database, parts.user_access)
+        app.state.access_check = UserAccess(database, parts.user_access, runtime.relay.listener)
     install_problem_handlers(app, parts.errors or {})
     install_openapi(app, (parts.errors or {}).values())
     _observe(app, parts.routers, {"database": database.ping, "broker": bus.ping}, registry)

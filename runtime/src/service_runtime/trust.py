@@ -4,14 +4,17 @@ A token says who its holder was when it was issued. Every service keeps a small 
 users whose tokens must be re-checked (fed from identity's RoleChanged and UserDeleted events,
 or written by identity itself in the transaction of the change), and the auth dependency refuses
 a token whose role is no longer the user's, that was issued before the change, or whose user is
-deleted. Users who never changed are not in the table: their tokens cost one primary-key lookup.
+deleted. Users who never changed are not in the table: their tokens cost one primary-key lookup,
+and none while the process listens for changes (answers are cached until a change is notified).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -28,7 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope
@@ -36,7 +39,11 @@ from contracts.identity import Role, RoleChanged, UserDeleted
 from service_runtime.auth import InvalidToken, Principal
 from service_runtime.consumer import MessageHandlers
 from service_runtime.db import Database
+from service_runtime.listen import Listener
 from service_runtime.unit_of_work import UnitOfWork
+
+ACCESS_CHANNEL = "user_access"
+"""NOTIFY channel of access changes (payload: the subject), so every replica forgets its copy."""
 
 
 def user_access_table(metadata: MetaData) -> Table:
@@ -87,6 +94,7 @@ async def record_access_change(session: AsyncSession, table: Table, change: Acce
             },
         )
     )
+    await session.execute(select(func.pg_notify(ACCESS_CHANNEL, str(change.user_id))))
 
 
 def follow_access_changes(handlers: MessageHandlers, table: Table) -> MessageHandlers:
@@ -114,20 +122,33 @@ def follow_access_changes(handlers: MessageHandlers, table: Table) -> MessageHan
 
 
 class UserAccess:
-    """Refuses tokens that no longer speak for their user (the auth dependency's second check)."""
+    """Refuses tokens that no longer speak for their user (the auth dependency's second check).
 
-    def __init__(self, database: Database, table: Table) -> None:
+    With a listener (the process's listening connection), each user's row (or its absence) is
+    kept in memory until a change of theirs is notified, so a request costs no transaction.
+    Without one, or while it is not listening, every request reads the table.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        table: Table,
+        listener: Listener | None = None,
+        *,
+        cache_size: int = 10_000,
+    ) -> None:
         self._database = database
         self._table = table
+        self._listener = listener
+        self._cache_size = cache_size
+        self._cached: OrderedDict[str, Row[Any] | None] = OrderedDict()
+        self._generation = 0  # counts notifications: a read overtaken by one is not cached
+        if listener is not None:
+            listener.also(ACCESS_CHANNEL, self._forget, on_reconnect=self._forget_all)
 
     async def refuse_stale(self, principal: Principal) -> None:
         """Raise InvalidToken when the user was deleted, or changed since the token was issued."""
-        async with self._database.transaction() as session:
-            row = (
-                await session.execute(
-                    select(self._table).where(self._table.c.subject == str(principal.user_id))
-                )
-            ).first()
+        row = await self._access_of(str(principal.user_id))
         if row is None:
             return
         if row.deleted:
@@ -140,6 +161,32 @@ class UserAccess:
         # role check above, so only the older ones are refused here.
         if not isinstance(issued_at, int | float) or issued_at < int(row.changed_at.timestamp()):
             raise InvalidToken("the token was issued before the account changed; sign in again")
+
+    async def _access_of(self, subject: str) -> Row[Any] | None:
+        if self._listening() and subject in self._cached:
+            self._cached.move_to_end(subject)
+            return self._cached[subject]
+        generation = self._generation
+        async with self._database.transaction() as session:
+            row = (
+                await session.execute(select(self._table).where(self._table.c.subject == subject))
+            ).first()
+        if self._listening() and generation == self._generation:
+            self._cached[subject] = row
+            if len(self._cached) > self._cache_size:
+                self._cached.popitem(last=False)
+        return row
+
+    def _listening(self) -> bool:
+        return self._listener is not None and self._listener.listening
+
+    def _forget(self, subject: str) -> None:
+        self._generation += 1
+        self._cached.pop(subject, None)
+
+    def _forget_all(self) -> None:
+        self._generation += 1
+        self._cached.clear()
 
 
 def create_user_access_table(connection: Connection) -> None:

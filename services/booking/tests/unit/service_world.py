@@ -76,7 +76,7 @@ class World:
         by: Principal | None = None,
         key: str | None = None,
     ) -> Booking:
-        return await booking_requests.request_booking(
+        booking, _ = await booking_requests.request_booking(
             self.units,
             principal=by or self.booker,
             request=request or self.request(),
@@ -85,3 +85,4 @@ class World:
             max_hours=MAX_HOURS,
             rules=RULES,
         )
+        return booking

@@ -48,7 +48,7 @@ async def request_booking(
         raise HTTPException(
             403, "Verify your email address before booking: open the link we emailed you."
         )
-    booking = await booking_requests.request_booking(
+    booking, studio = await booking_requests.request_booking(
         units,
         principal=principal,
         request=body.to_request(),
@@ -75,8 +75,7 @@ async def request_booking(
             booking_status=booking.status.value,
             reason=str(reason),
         )
-    studios = await reads.studios_of(units, [booking])
-    out = BookingOut.of(booking, viewer=principal.user_id, studio=studios.get(booking.studio_id))
+    out = BookingOut.of(booking, viewer=principal.user_id, studio=studio)
     code = 201 if reads.answered(booking) else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code, headers=location)
 
@@ -147,17 +146,16 @@ async def get_booking(
     """The booking, with its version as ETag. A client waiting for a change (the booker's page
     after paying) sends `If-None-Match` with the version it has and `Prefer: wait=20`: the answer
     comes as soon as the booking changes, or 304 when the wait ends first (a long poll)."""
-    booking, history, studio = await reads.get_booking(units, principal, booking_id)
-    if if_none_match == _etag(booking.version) and (wait := long_poll_seconds(prefer)):
-        known = booking.version
-        changed = await watcher.wait_until(
+    if if_none_match is not None and (wait := long_poll_seconds(prefer)):
+        # Watching from before the first load: a change committed meanwhile still wakes it.
+        booking, history, studio = await watcher.wait_until(
             booking_id,
-            lambda: reads.booking_state(units, booking_id),
-            lambda current: current.version != known,
+            lambda: reads.get_booking(units, principal, booking_id),
+            lambda view: _etag(view[0].version) != if_none_match,
             wait,
         )
-        if changed.version != known:
-            booking, history, studio = await reads.get_booking(units, principal, booking_id)
+    else:
+        booking, history, studio = await reads.get_booking(units, principal, booking_id)
     etag = {"ETag": _etag(booking.version)}
     if if_none_match == etag["ETag"]:
         return Response(status_code=304, headers=etag)

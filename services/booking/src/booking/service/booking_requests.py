@@ -126,8 +126,9 @@ async def request_booking(
     platform_fee_percent: Decimal,
     max_hours: int,
     rules: SagaRules,
-) -> Booking:
-    """Price the booking, snapshot price and policy, and start the saga (HoldSlots)."""
+) -> tuple[Booking, Studio]:
+    """Price the booking, snapshot price and policy, and start the saga (HoldSlots); returns it
+    with its studio (the read model's names and rooms, for the answer)."""
     booking_id = uuid.uuid4()
     async with units.begin() as unit:
         if idempotency_key is not None:
@@ -144,7 +145,7 @@ async def request_booking(
             if first_id != booking_id:
                 existing = await unit.bookings.get(first_id)
                 assert existing is not None
-                return existing
+                return existing, await _bookable_studio(unit, existing.studio_id)
         studio = await _bookable_studio(unit, request.studio_id)
         refuse_own_studio(studio, principal.user_id)
         price = _price(studio, request, unit.now, platform_fee_percent, max_hours)
@@ -172,4 +173,4 @@ async def request_booking(
             actor_id=str(principal.user_id),
         )
         await record(unit, None, decision, source)
-    return added
+    return added, studio

@@ -35,6 +35,13 @@ async def visible_booking(
     unit: BookingUnit, principal: Principal, booking_id: uuid.UUID
 ) -> tuple[Booking, Side]:
     """The booking and the caller's side of it; `NotAllowed` when they have none."""
+    booking, side, _ = await _visible_booking_of_studio(unit, principal, booking_id)
+    return booking, side
+
+
+async def _visible_booking_of_studio(
+    unit: BookingUnit, principal: Principal, booking_id: uuid.UUID
+) -> tuple[Booking, Side, Studio | None]:
     booking = await unit.bookings.get(booking_id)
     if booking is None:
         raise BookingNotFound(f"booking {booking_id} not found")
@@ -45,7 +52,7 @@ async def visible_booking(
         principal.user_id,
         is_admin=principal.has_role(Role.ADMIN),
     )
-    return booking, side
+    return booking, side, studio
 
 
 async def get_booking(
@@ -53,9 +60,8 @@ async def get_booking(
 ) -> tuple[Booking, list[HistoryEntry], Studio | None]:
     """The booking, its history, and its studio as the read model knows it."""
     async with units.begin() as unit:
-        booking, _ = await visible_booking(unit, principal, booking_id)
-        history = await unit.history.of_booking(booking_id)
-        return booking, history, await unit.studios.get(booking.studio_id)
+        booking, _, studio = await _visible_booking_of_studio(unit, principal, booking_id)
+        return booking, await unit.history.of_booking(booking_id), studio
 
 
 async def studios_of(units: BookingUnits, bookings: list[Booking]) -> dict[uuid.UUID, Studio]:
