@@ -55,13 +55,15 @@ def create_app(
 
         calls_worker = Periodic(
             "payments-stripe-calls",
-            _until_drained(calls.run_due, CALLS_BATCH),
+            _until_drained(lambda: calls.run_due(CALLS_BATCH), CALLS_BATCH),
             interval_seconds=settings.step_poll_seconds,
             registry=runtime.registry,
         )
         events_worker = Periodic(
             "payments-stripe-events",
-            _until_drained(lambda: process_stored_events(payments_units, ctx), EVENTS_BATCH),
+            _until_drained(
+                lambda: process_stored_events(payments_units, ctx, EVENTS_BATCH), EVENTS_BATCH
+            ),
             interval_seconds=settings.step_poll_seconds,
             registry=runtime.registry,
         )

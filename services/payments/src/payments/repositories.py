@@ -50,6 +50,28 @@ class RecordedCall:
     attempts: int
 
 
+@dataclass(frozen=True)
+class ClaimedCall:
+    """A queued Stripe call taken to be run, with its booking's payment as it was when taken
+    (not locked: what the call is about to do is decided on it, what came of it is recorded on
+    the payment read again, locked)."""
+
+    call: StripeCall
+    payment: Payment | None
+    more_due: bool
+    """Whether another call was due as this one was taken: the runner takes the next at once."""
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    """A stored Stripe event taken to be processed, with the trace of the booking it concerns."""
+
+    event: ProviderEvent
+    traceparent: str | None
+    more_due: bool
+    """Whether another event waited as this one was taken: the processor takes the next."""
+
+
 class Payments(Protocol):
     async def add(self, payment: Payment) -> bool:
         """False when the booking already has a payment (one payment per booking)."""
@@ -204,18 +226,15 @@ class StripeCalls(Protocol):
         """A queued call, locked: a runner claiming it waits, or is skipped, until commit."""
         ...
 
-    async def claim(self, *, lease_seconds: float) -> list[StripeCall]:
-        """Due calls, the oldest pending one per booking, leased for `lease_seconds` with their
-        attempt counted; another runner skips them until the lease runs out."""
+    async def claim(self, *, lease_seconds: float) -> ClaimedCall | None:
+        """The next due call (the oldest pending one of its booking) with its booking's payment,
+        leased for `lease_seconds` with its attempt counted; another runner skips it until the
+        lease runs out. None when no call is due."""
         ...
 
     async def finish(self, call_id: int, *, status: str = "done") -> None: ...
 
     async def retry_later(self, call_id: int, *, delay_seconds: float, error: str) -> None: ...
-
-    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
-        """The trace of the booking a PaymentIntent belongs to: that of its first call."""
-        ...
 
 
 class StripeEvents(Protocol):
@@ -223,16 +242,21 @@ class StripeEvents(Protocol):
         """False when this event was stored before (whether or not it is processed yet)."""
         ...
 
-    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
-        """Unprocessed events nobody holds, oldest first, leased for a while."""
+    async def claim(self, *, lease_seconds: float) -> ClaimedEvent | None:
+        """The oldest unprocessed event nobody holds, locked until commit and leased for
+        `lease_seconds`, with the trace of the booking whose PaymentIntent it names (that of
+        the booking's first Stripe call). None when no event waits."""
         ...
 
     async def mark_processed(self, event_id: str) -> bool:
         """False when it already was (another processor got there first)."""
         ...
 
-    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
-        """Count a failed handling; True when that was its last allowed attempt."""
+    async def record_failure(
+        self, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float
+    ) -> bool:
+        """Count a failed handling and lease the event for `retry_in_seconds` (the handling's
+        claim rolled back with it); True when that was its last allowed attempt."""
         ...
 
     async def cursor(self, name: str) -> int | None:

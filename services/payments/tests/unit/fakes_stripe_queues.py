@@ -1,7 +1,8 @@
 """In-memory queues of Stripe calls and Stripe events, keeping the SQL's promises: one call
-per idempotency key, taken by one runner at a time under a lease (the oldest pending call of a
-booking first, its attempt counted), an event stored once, processed once, given up on after
-its last attempt."""
+per idempotency key, taken one at a time with its booking's payment, by one runner at a time
+under a lease (the oldest pending call of a booking first, its attempt counted), an event stored
+once, taken oldest first with its booking's trace, processed once, given up on after its last
+attempt (and taken again after its lease)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,10 @@ from typing import TYPE_CHECKING
 
 from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import ProviderEvent
-from payments.repositories import RecordedCall
+from payments.repositories import ClaimedCall, ClaimedEvent, RecordedCall
 
 if TYPE_CHECKING:
     from .fakes import PaymentsTables
-
-CLAIM_LIMIT = 20
-"""As many calls as the SQL's claim takes at once."""
 
 
 @dataclass
@@ -69,7 +67,25 @@ class FakeStripeCalls:
         call = self._by_key(idempotency_key)
         return RecordedCall(call.id, call.status, call.attempts) if call else None
 
-    async def claim(self, *, lease_seconds: float) -> list[StripeCall]:
+    async def claim(self, *, lease_seconds: float) -> ClaimedCall | None:
+        due = self._due()
+        if not due:
+            return None
+        call, more_due = due[0], len(due) > 1
+        call.attempts += 1
+        call.run_after = self._now + timedelta(seconds=lease_seconds)
+        taken = StripeCall(
+            call.id,
+            call.booking_id,
+            call.params,
+            call.idempotency_key,
+            call.attempts,
+            call.traceparent,
+        )
+        return ClaimedCall(taken, self._t.payments.get(call.booking_id), more_due)
+
+    def _due(self) -> list[QueuedCall]:
+        """Pending calls due now, each the oldest pending call of its booking, oldest first."""
         behind: set[uuid.UUID] = set()
         due = []
         for call in self._t.calls:
@@ -78,14 +94,7 @@ class FakeStripeCalls:
             behind.add(call.booking_id)  # the booking's later calls wait for this one
             if call.run_after <= self._now:
                 due.append(call)
-        taken = due[:CLAIM_LIMIT]
-        for call in taken:
-            call.attempts += 1
-            call.run_after = self._now + timedelta(seconds=lease_seconds)
-        return [
-            StripeCall(c.id, c.booking_id, c.params, c.idempotency_key, c.attempts, c.traceparent)
-            for c in taken
-        ]
+        return due
 
     async def finish(self, call_id: int, *, status: str = "done") -> None:
         self._by_id(call_id).status = status
@@ -94,11 +103,6 @@ class FakeStripeCalls:
         call = self._by_id(call_id)
         call.run_after = self._now + timedelta(seconds=delay_seconds)
         call.last_error = error[:2000]
-
-    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
-        payments = [p for p in self._t.payments.values() if p.intent_ref == intent_ref]
-        calls = [c for p in payments for c in self._t.calls_of(p.booking_id)]
-        return calls[0].traceparent if intent_ref is not None and calls else None
 
     def _by_key(self, idempotency_key: str) -> QueuedCall | None:
         return next((c for c in self._t.calls if c.idempotency_key == idempotency_key), None)
@@ -119,16 +123,26 @@ class FakeStripeEvents:
         self._t.events[event.id] = EventRow(event, source)
         return True
 
-    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
+    async def claim(self, *, lease_seconds: float) -> ClaimedEvent | None:
         due = [
             row
             for row in self._t.events.values()
             if not (row.processed or row.failed)
             and (row.leased_until is None or row.leased_until <= self._now)
         ]
-        for row in due:
-            row.leased_until = self._now + timedelta(seconds=lease_seconds)
-        return [row.event for row in sorted(due, key=lambda row: row.event.created)]
+        if not due:
+            return None
+        row = min(due, key=lambda row: row.event.created)  # the first stored of the oldest
+        row.leased_until = self._now + timedelta(seconds=lease_seconds)
+        return ClaimedEvent(row.event, self._booking_traceparent(row.event), len(due) > 1)
+
+    def _booking_traceparent(self, event: ProviderEvent) -> str | None:
+        """That of the first call of the booking whose PaymentIntent the event names."""
+        snapshots = (event.intent, event.charge, event.dispute)
+        intent_ref = next((s.intent_ref for s in snapshots if s and s.intent_ref), None)
+        payments = [p for p in self._t.payments.values() if p.intent_ref == intent_ref]
+        calls = [c for p in payments for c in self._t.calls_of(p.booking_id)]
+        return calls[0].traceparent if intent_ref is not None and calls else None
 
     async def mark_processed(self, event_id: str) -> bool:
         row = self._t.events[event_id]
@@ -136,12 +150,15 @@ class FakeStripeEvents:
         row.processed = True
         return first
 
-    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
+    async def record_failure(
+        self, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float
+    ) -> bool:
         row = self._t.events[event_id]
         if row.processed:
             return False
         row.attempts += 1
         row.last_error = error
+        row.leased_until = self._now + timedelta(seconds=retry_in_seconds)
         row.failed = row.attempts >= max_attempts
         return row.failed
 

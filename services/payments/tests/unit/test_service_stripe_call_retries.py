@@ -113,7 +113,8 @@ async def test_a_call_leased_by_another_runner_is_not_taken_until_its_lease_runs
     command = authorize_command()
     await send(units, ctx, command)
     async with units.begin() as uow:  # another replica took it, and died calling Stripe
-        [taken] = await uow.stripe_calls.claim(lease_seconds=ctx.settings.step_lease_seconds)
+        taken = await uow.stripe_calls.claim(lease_seconds=ctx.settings.step_lease_seconds)
+    assert taken is not None
 
     assert await StripeCalls(units, ctx).run_due() == 0
     assert stripe.made("create_intent") == []
@@ -121,7 +122,7 @@ async def test_a_call_leased_by_another_runner_is_not_taken_until_its_lease_runs
     assert await StripeCalls(units, ctx).run_due() == 1
 
     [made] = stripe.made("create_intent")
-    assert made["idempotency_key"] == taken.idempotency_key
+    assert made["idempotency_key"] == taken.call.idempotency_key
     assert units.tables.calls[0].attempts == 2
 
 
@@ -145,3 +146,18 @@ async def test_a_bookings_later_call_waits_for_its_earlier_one_to_go_through(
         (first.refund_id, 1_000),
         (second.refund_id, 3_000),
     ]
+
+
+async def test_a_call_is_taken_with_its_payment_and_its_outcome_recorded_in_one_more_transaction(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    for _ in range(2):
+        await send(units, ctx, authorize_command())
+    commits = units.outbox.commits
+
+    assert await StripeCalls(units, ctx).run_due() == 2
+
+    # Per call: taking it (with its payment), then its outcome; none left, none looked for.
+    assert units.outbox.commits == commits + 4
+    assert len(stripe.made("create_intent")) == 2
+    assert len(units.outbox.messages(PaymentIntentReady)) == 2

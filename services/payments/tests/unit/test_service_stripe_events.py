@@ -3,6 +3,12 @@ hears from them."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
 from contracts.payments import (
     CaptureStrategy,
     PaymentAuthorized,
@@ -14,11 +20,14 @@ from contracts.values import Money
 from payments.domain.payments import CardFailure, IntentSnapshot, PaymentStatus
 from payments.domain.stripe_calls import CaptureParams
 from payments.provider import ProviderEvent
+from payments.repositories import PaymentsUnit
+from payments.service import stripe_events
 from payments.service.context import Context
-from payments.service.stripe_events import receive_event
+from payments.service.stripe_events import process_stored_events, receive_event
 
+from .fake_stripe import FakeStripe
 from .fakes import FakePaymentsUnits
-from .service_world import NOW, authorize_command, deliver, send, stripe_says
+from .service_world import NOW, StoppedClock, authorize_command, deliver, send, stripe_says
 
 
 async def test_an_authorization_tells_booking_with_its_deadline(
@@ -132,3 +141,72 @@ async def test_an_event_about_an_unknown_intent_is_processed_and_changes_nothing
 
     assert units.tables.events["evt_3"].processed
     assert units.outbox.published == []
+
+
+def _authorized(booking_id: uuid.UUID, **intent: Any) -> ProviderEvent:
+    snapshot = IntentSnapshot("pi_4", PaymentStatus.AUTHORIZED, booking_id=booking_id, **intent)
+    return ProviderEvent(
+        id=f"evt_{uuid.uuid4().hex}",
+        type="payment_intent.amount_capturable_updated",
+        created=NOW,
+        intent=snapshot,
+    )
+
+
+async def test_an_event_is_taken_applied_and_marked_processed_in_one_transaction(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    event = _authorized(command.booking_id, capture_before=NOW + timedelta(days=7))
+    await receive_event(units, ctx, event, source="webhook")
+    commits = units.outbox.commits
+
+    assert await process_stored_events(units, ctx) == 1
+
+    assert units.outbox.commits == commits + 1
+    assert units.tables.events[event.id].processed
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+
+
+async def test_an_authorization_deadline_is_read_from_stripe_between_two_transactions(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    event = _authorized(command.booking_id, charge_ref="ch_4")
+    await receive_event(units, ctx, event, source="webhook")
+    commits = units.outbox.commits
+
+    assert await process_stored_events(units, ctx) == 1
+
+    assert units.outbox.commits == commits + 2  # the lease, then the effect
+    assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
+    assert units.tables.events[event.id].processed
+
+
+async def test_a_failing_event_leaves_nothing_and_is_taken_again_after_its_lease(
+    units: FakePaymentsUnits,
+    ctx: Context,
+    clock: StoppedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handled: list[str] = []
+
+    async def broken(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
+        handled.append(event.id)
+        await uow.publish(PaymentFailed.model_construct(), correlation_id="none")
+        raise RuntimeError("the handler is broken")
+
+    monkeypatch.setitem(stripe_events.EVENT_HANDLERS, "test.broken", broken)
+    event = ProviderEvent(id="evt_broken", type="test.broken", created=NOW)
+    await receive_event(units, ctx, event, source="webhook")
+
+    assert await process_stored_events(units, ctx) == 1
+    row = units.tables.events[event.id]
+    assert (row.processed, row.attempts, units.outbox.published) == (False, 1, [])
+    assert await process_stored_events(units, ctx) == 0  # not before its lease runs out
+
+    clock.now = NOW + timedelta(seconds=ctx.settings.event_lease_seconds)
+    assert await process_stored_events(units, ctx) == 1
+    assert handled == [event.id, event.id]

@@ -50,15 +50,14 @@ from payments.db.refunds import (
 )
 from payments.db.stripe_calls import (
     add_call,
-    booking_traceparent,
     call_by_key,
-    claim_calls,
+    claim_call,
     finish_call,
     retry_call_later,
     stripe_calls,
 )
 from payments.db.stripe_events import (
-    claim_events,
+    claim_event,
     cursor_position,
     mark_processed,
     move_cursor,
@@ -77,10 +76,9 @@ __all__ = [
     "add_payout",
     "add_refund",
     "add_voided_booking",
-    "booking_traceparent",
     "call_by_key",
-    "claim_calls",
-    "claim_events",
+    "claim_call",
+    "claim_event",
     "cursor_position",
     "dispute_by_ref",
     "disputes",

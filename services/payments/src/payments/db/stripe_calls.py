@@ -13,10 +13,10 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Select,
     Table,
     Text,
     Uuid,
-    and_,
     func,
     select,
     update,
@@ -24,9 +24,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import FromClause
 
 from payments.db.base import metadata, timestamps
-from payments.db.payments import payments
+from payments.db.payments import payment_from_row, payments
+from payments.domain.payments import Payment
 from payments.domain.stripe_calls import (
     StripeCall,
     StripeCallParams,
@@ -84,64 +86,80 @@ async def add_call(
     return result.first() is not None
 
 
-async def claim_calls(
-    session: AsyncSession, *, lease_seconds: float, limit: int = 20
-) -> list[StripeCall]:
-    """Take due calls for a while: the oldest pending one per booking, so calls for one booking
-    run in the order they were recorded; another replica skips what is taken. A call whose
-    parameters no longer validate is failed here rather than retried forever."""
-    older = stripe_calls.alias("older")
-    due = (
-        select(stripe_calls.c.id)
-        .where(
-            stripe_calls.c.status == "pending",
-            stripe_calls.c.run_after <= func.now(),
-            ~select(older.c.id)
-            .where(
-                and_(
-                    older.c.booking_id == stripe_calls.c.booking_id,
-                    older.c.status == "pending",
-                    older.c.id < stripe_calls.c.id,
-                )
+async def claim_call(
+    session: AsyncSession, *, lease_seconds: float
+) -> tuple[StripeCall, Payment | None, bool] | None:
+    """Take the next due call for a while, with its booking's payment (as it is now, unlocked)
+    and whether another call is due too, in one statement: the oldest pending call of a
+    booking, so one booking's calls run in the order they were recorded; another replica skips
+    what is taken. A call whose parameters no longer validate is failed here rather than
+    retried forever, and the next one taken."""
+    while (row := (await session.execute(_claim_one(lease_seconds))).first()) is not None:
+        try:
+            call = _call(row)
+        except UnreadableCall as error:
+            log.error("stripe call %s failed: %s", row.call_idempotency_key, error)
+            await session.execute(
+                update(stripe_calls)
+                .where(stripe_calls.c.id == row.call_id)
+                .values(status="failed", last_error=str(error)[:2000], updated_at=func.now())
             )
-            .exists(),
-        )
-        .order_by(stripe_calls.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = await session.execute(
+            continue
+        payment = payment_from_row(row) if row.id is not None else None
+        return call, payment, row.more_due
+    return None
+
+
+def _claim_one(lease_seconds: float) -> Select[Any]:
+    due = _due(stripe_calls).order_by(stripe_calls.c.id).limit(1)
+    claimed = (
         update(stripe_calls)
-        .where(stripe_calls.c.id.in_(due.scalar_subquery()))
+        .where(stripe_calls.c.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()))
         .values(
             attempts=stripe_calls.c.attempts + 1,
             run_after=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, lease_seconds),
             updated_at=func.now(),
         )
-        .returning(stripe_calls)
+        .returning(*(stripe_calls.c[name] for name in _CALL_FIELDS))
+        .cte("claimed")
     )
-    calls = []
-    for row in sorted(rows.all(), key=lambda row: row.id):
-        try:
-            calls.append(_call(row))
-        except UnreadableCall as error:
-            log.error("stripe call %s failed: %s", row.idempotency_key, error)
-            await session.execute(
-                update(stripe_calls)
-                .where(stripe_calls.c.id == row.id)
-                .values(status="failed", last_error=str(error)[:2000], updated_at=func.now())
-            )
-    return calls
+    other = stripe_calls.alias()
+    more_due = _due(other).where(other.c.id != claimed.c.id).exists()
+    # The call's columns prefixed, the payment's as `payment_from_row` reads them.
+    return select(
+        *(claimed.c[name].label(f"call_{name}") for name in _CALL_FIELDS),
+        more_due.label("more_due"),
+        payments,
+    ).select_from(claimed.outerjoin(payments, payments.c.booking_id == claimed.c.booking_id))
+
+
+def _due(calls: FromClause) -> Select[Any]:
+    """The pending calls due now that are the oldest pending call of their booking."""
+    older = stripe_calls.alias()
+    return select(calls.c.id).where(
+        calls.c.status == "pending",
+        calls.c.run_after <= func.now(),
+        ~select(older.c.id)
+        .where(
+            older.c.booking_id == calls.c.booking_id,
+            older.c.status == "pending",
+            older.c.id < calls.c.id,
+        )
+        .exists(),
+    )
+
+
+_CALL_FIELDS = ("id", "booking_id", "kind", "idempotency_key", "params", "attempts", "traceparent")
 
 
 def _call(row: Any) -> StripeCall:
     return StripeCall(
-        id=row.id,
-        booking_id=row.booking_id,
-        params=params_from_json(row.kind, row.params),
-        idempotency_key=row.idempotency_key,
-        attempts=row.attempts,
-        traceparent=row.traceparent,
+        id=row.call_id,
+        booking_id=row.call_booking_id,
+        params=params_from_json(row.call_kind, row.call_params),
+        idempotency_key=row.call_idempotency_key,
+        attempts=row.call_attempts,
+        traceparent=row.call_traceparent,
     )
 
 
@@ -175,18 +193,3 @@ async def retry_call_later(
             updated_at=func.now(),
         )
     )
-
-
-async def booking_traceparent(session: AsyncSession, intent_ref: str | None) -> str | None:
-    """The trace of the booking a PaymentIntent belongs to: that of its first Stripe call."""
-    if intent_ref is None:
-        return None
-    query = (
-        select(stripe_calls.c.traceparent)
-        .join(payments, payments.c.booking_id == stripe_calls.c.booking_id)
-        .where(payments.c.intent_ref == intent_ref)
-        .order_by(stripe_calls.c.id)
-        .limit(1)
-    )
-    traceparent: str | None = await session.scalar(query)
-    return traceparent

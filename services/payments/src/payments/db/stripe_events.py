@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    Select,
     Table,
     Text,
     case,
@@ -27,8 +28,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.selectable import FromClause, ScalarSelect
 
 from payments.db.base import metadata
+from payments.db.payments import payments
+from payments.db.stripe_calls import stripe_calls
 from payments.provider import ProviderEvent
 
 log = logging.getLogger(__name__)
@@ -81,40 +86,72 @@ async def store_event(session: AsyncSession, event: ProviderEvent, source: str) 
     return result.first() is not None
 
 
-async def claim_events(
-    session: AsyncSession, *, lease_seconds: float, limit: int = 20
-) -> list[ProviderEvent]:
-    """Unprocessed events nobody holds, oldest first, leased for a while; another replica skips
-    them. An event whose payload no longer reads is logged and marked processed."""
-    due = (
-        select(stripe_events.c.event_id)
-        .where(
-            stripe_events.c.processed_at.is_(None),
-            stripe_events.c.failed_at.is_(None),
-            func.coalesce(stripe_events.c.leased_until, func.now()) <= func.now(),
-        )
-        .order_by(stripe_events.c.created, stripe_events.c.received_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = await session.execute(
-        update(stripe_events)
-        .where(stripe_events.c.event_id.in_(due.scalar_subquery()))
-        .values(leased_until=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, lease_seconds))
-        .returning(stripe_events.c.event_id, stripe_events.c.created, stripe_events.c.payload)
-    )
-    events = []
-    for row in sorted(rows.all(), key=lambda row: row.created):
+async def claim_event(
+    session: AsyncSession, *, lease_seconds: float
+) -> tuple[ProviderEvent, str | None, bool] | None:
+    """The oldest unprocessed event nobody holds, locked until commit and leased for a while
+    (so it stays taken should it be processed after this transaction), with the trace of the
+    booking it concerns and whether another event waits too, in one statement; another replica
+    skips it. An event whose payload no longer reads is logged and marked processed, and the
+    next one taken."""
+    while (row := (await session.execute(_claim_one(lease_seconds))).first()) is not None:
         try:
-            events.append(_event(row.payload))
+            return _EVENT.validate_python(row.payload), row.traceparent, row.more_due
         except ValidationError as error:
             log.error("stored Stripe event %s unreadable, skipped: %s", row.event_id, error)
             await mark_processed(session, row.event_id)
-    return events
+    return None
 
 
-def _event(payload: Any) -> ProviderEvent:
-    return _EVENT.validate_python(payload)
+def _claim_one(lease_seconds: float) -> ReturningUpdate[Any]:
+    due = (
+        _waiting(stripe_events)
+        .order_by(stripe_events.c.created, stripe_events.c.received_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    other = stripe_events.alias()
+    more_due = _waiting(other).where(other.c.event_id != stripe_events.c.event_id).exists()
+    return (
+        update(stripe_events)
+        .where(stripe_events.c.event_id.in_(due.scalar_subquery()))
+        .values(leased_until=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, lease_seconds))
+        .returning(
+            stripe_events.c.event_id,
+            stripe_events.c.payload,
+            _booking_traceparent().label("traceparent"),
+            more_due.label("more_due"),
+        )
+    )
+
+
+def _waiting(events: FromClause) -> Select[Any]:
+    """Events not processed, not given up on, and held by nobody."""
+    return select(events.c.event_id).where(
+        events.c.processed_at.is_(None),
+        events.c.failed_at.is_(None),
+        func.coalesce(events.c.leased_until, func.now()) <= func.now(),
+    )
+
+
+def _booking_traceparent() -> ScalarSelect[Any]:
+    """The trace of the booking whose PaymentIntent the event names (on its intent, charge or
+    dispute, as `ProviderEvent` is stored): that of the booking's first Stripe call."""
+    payload = stripe_events.c.payload
+    intent_ref = func.coalesce(
+        *(func.nullif(payload[(part, "intent_ref")].astext, "") for part in _NAMING_INTENT)
+    )
+    return (
+        select(stripe_calls.c.traceparent)
+        .join(payments, payments.c.booking_id == stripe_calls.c.booking_id)
+        .where(payments.c.intent_ref == intent_ref)
+        .order_by(stripe_calls.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_NAMING_INTENT = ("intent", "charge", "dispute")
 
 
 async def mark_processed(session: AsyncSession, event_id: str) -> bool:
@@ -130,10 +167,11 @@ async def mark_processed(session: AsyncSession, event_id: str) -> bool:
 
 
 async def record_failure(
-    session: AsyncSession, event_id: str, error: str, *, max_attempts: int
+    session: AsyncSession, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float
 ) -> bool:
-    """Count a failed handling of the event; True when that was its last allowed attempt and it
-    is now marked failed: left for an operator to retry (README)."""
+    """Count a failed handling of the event and take it again in `retry_in_seconds` (its claim
+    rolled back with the handling); True when that was its last allowed attempt and it is now
+    marked failed: left for an operator to retry (README)."""
     attempts = stripe_events.c.attempts + 1
     result = await session.execute(
         update(stripe_events)
@@ -141,6 +179,7 @@ async def record_failure(
         .values(
             attempts=attempts,
             last_error=error,
+            leased_until=func.now() + func.make_interval(0, 0, 0, 0, 0, 0, retry_in_seconds),
             failed_at=case((attempts >= max_attempts, func.now()), else_=None),
         )
         .returning(stripe_events.c.failed_at)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments import db
-from payments.domain.stripe_calls import StripeCall, StripeCallParams
+from payments.domain.stripe_calls import StripeCallParams
 from payments.provider import ProviderEvent
-from payments.repositories import RecordedCall
+from payments.repositories import ClaimedCall, ClaimedEvent, RecordedCall
 
 
 @dataclass
@@ -39,17 +39,15 @@ class SqlStripeCalls:
         row = await db.call_by_key(self.session, idempotency_key)
         return RecordedCall(row.id, row.status, row.attempts) if row else None
 
-    async def claim(self, *, lease_seconds: float) -> list[StripeCall]:
-        return await db.claim_calls(self.session, lease_seconds=lease_seconds)
+    async def claim(self, *, lease_seconds: float) -> ClaimedCall | None:
+        claimed = await db.claim_call(self.session, lease_seconds=lease_seconds)
+        return ClaimedCall(*claimed) if claimed else None
 
     async def finish(self, call_id: int, *, status: str = "done") -> None:
         await db.finish_call(self.session, call_id, status=status)
 
     async def retry_later(self, call_id: int, *, delay_seconds: float, error: str) -> None:
         await db.retry_call_later(self.session, call_id, delay_seconds=delay_seconds, error=error)
-
-    async def booking_traceparent(self, intent_ref: str | None) -> str | None:
-        return await db.booking_traceparent(self.session, intent_ref)
 
 
 @dataclass
@@ -59,14 +57,23 @@ class SqlStripeEvents:
     async def store(self, event: ProviderEvent, source: str) -> bool:
         return await db.store_event(self.session, event, source)
 
-    async def claim(self, *, lease_seconds: float) -> list[ProviderEvent]:
-        return await db.claim_events(self.session, lease_seconds=lease_seconds)
+    async def claim(self, *, lease_seconds: float) -> ClaimedEvent | None:
+        claimed = await db.claim_event(self.session, lease_seconds=lease_seconds)
+        return ClaimedEvent(*claimed) if claimed else None
 
     async def mark_processed(self, event_id: str) -> bool:
         return await db.mark_processed(self.session, event_id)
 
-    async def record_failure(self, event_id: str, error: str, *, max_attempts: int) -> bool:
-        return await db.record_failure(self.session, event_id, error, max_attempts=max_attempts)
+    async def record_failure(
+        self, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float
+    ) -> bool:
+        return await db.record_failure(
+            self.session,
+            event_id,
+            error,
+            max_attempts=max_attempts,
+            retry_in_seconds=retry_in_seconds,
+        )
 
     async def cursor(self, name: str) -> int | None:
         return await db.cursor_position(self.session, name)

@@ -17,6 +17,7 @@ from payments.domain.payment_returns import (
     RefundRequest,
     settle_refund_requests,
     voided_by_refund,
+    waiting_payment,
 )
 from payments.domain.payments import IntentSnapshot, Outcome, Payment, PaymentStatus, observe
 from payments.domain.stripe_calls import CaptureParams, RefundParams
@@ -55,6 +56,8 @@ async def save_outcome(uow: PaymentsUnit, ctx: Context, before: Payment, outcome
 
 
 async def _settle_waiting_refunds(uow: PaymentsUnit, ctx: Context, payment: Payment) -> None:
+    if waiting_payment(payment):
+        return  # the refunds asked for meanwhile wait on (not read: nothing to settle yet)
     rows = await uow.refunds.awaiting_capture(payment.booking_id)
     if not rows:
         return

@@ -1,9 +1,11 @@
 """Runs the Stripe calls that commands, webhooks and the scheduler recorded, outside any
-transaction: read what is needed, call Stripe with the call's idempotency key, then record the
-result (and mark the call done) in one transaction.
+transaction: take the next call with its booking's payment (one statement), call Stripe with the
+call's idempotency key, then record the result (and mark the call done) in one transaction.
 
 A call is leased for `step_lease_seconds` when taken, so a replica that dies mid-call leaves it
-to be retried; the idempotency key makes the retry return Stripe's first answer.
+to be retried; the idempotency key makes the retry return Stripe's first answer. Calls are taken
+one at a time, right before they run, so what a call is about to do is decided on the payment
+as it is then (a void that came meanwhile calls a capture off).
 """
 
 from __future__ import annotations
@@ -14,7 +16,13 @@ from dataclasses import replace
 from contracts.payments import PaymentFailureReason
 from payments.domain import payouts as payout_rules
 from payments.domain.payment_returns import refund_went_through, refunds_total
-from payments.domain.payments import PaymentStatus, creation_failed, intent_created, needs_cancel
+from payments.domain.payments import (
+    Payment,
+    PaymentStatus,
+    creation_failed,
+    intent_created,
+    needs_cancel,
+)
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import (
     AuthorizeParams,
@@ -42,21 +50,26 @@ class StripeCalls:
         self._units = units
         self._ctx = ctx
 
-    async def run_due(self) -> int:
-        """Run one batch of due calls; how many were taken."""
-        async with self._units.begin() as uow:
-            calls = await uow.stripe_calls.claim(
-                lease_seconds=self._ctx.settings.step_lease_seconds
-            )
-        for call in calls:
-            with continued_trace(call.traceparent):
-                await self._run(call)
-        return len(calls)
+    async def run_due(self, limit: int = 20) -> int:
+        """Run due calls, one after the other, until none is due or `limit` ran; how many.
+        A call recorded meanwhile wakes the runner for another round (`Context.calls_recorded`)."""
+        taken, more_due = 0, True
+        while more_due and taken < limit:
+            async with self._units.begin() as uow:
+                claimed = await uow.stripe_calls.claim(
+                    lease_seconds=self._ctx.settings.step_lease_seconds
+                )
+            if claimed is None:
+                break
+            taken, more_due = taken + 1, claimed.more_due
+            with continued_trace(claimed.call.traceparent):
+                await self._run(claimed.call, claimed.payment)
+        return taken
 
-    async def _run(self, call: StripeCall) -> None:
+    async def _run(self, call: StripeCall, payment: Payment | None) -> None:
         settings = self._ctx.settings
         try:
-            await self._make(call)
+            await self._make(call, payment)
         except Exception as error:
             # Only the authorization is given up on (booking must hear it failed); a call that
             # moves money must happen, so it keeps being retried at the longest delay.
@@ -79,24 +92,26 @@ class StripeCalls:
                         call.id, delay_seconds=delay, error=repr(error)
                     )
 
-    async def _make(self, call: StripeCall) -> None:
+    async def _make(self, call: StripeCall, payment: Payment | None) -> None:
+        """`payment` is the booking's as the call was taken: whether there is anything to ask
+        Stripe is decided on it; what Stripe answered is applied to the payment read again."""
         match call.params:
             case AuthorizeParams():
-                await self._authorize(call, call.params)
+                await self._authorize(call, call.params, payment)
             case CaptureParams():
-                await self._change_intent(call, call.params)
+                await self._change_intent(call, call.params, payment)
             case CancelParams():
-                await self._change_intent(call, call.params)
+                await self._change_intent(call, call.params, payment)
             case RefundParams():
-                await self._refund(call, call.params)
+                await self._refund(call, call.params, payment)
             case TransferParams():
-                await self._transfer(call)
+                await self._transfer(call, payment)
             case ReverseTransferParams():
                 await self._reverse_transfer(call, call.params)
 
-    async def _authorize(self, call: StripeCall, params: AuthorizeParams) -> None:
-        async with self._units.begin() as uow:
-            payment = await uow.payments.for_booking(call.booking_id, lock=False)
+    async def _authorize(
+        self, call: StripeCall, params: AuthorizeParams, payment: Payment | None
+    ) -> None:
         if payment is None or payment.status is not PaymentStatus.PENDING or payment.intent_ref:
             await self._done(call)
             return
@@ -134,9 +149,9 @@ class StripeCalls:
             outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, uow.now)
             await save_outcome(uow, self._ctx, payment, outcome)
 
-    async def _change_intent(self, call: StripeCall, params: CaptureParams | CancelParams) -> None:
-        async with self._units.begin() as uow:
-            payment = await uow.payments.for_booking(call.booking_id, lock=False)
+    async def _change_intent(
+        self, call: StripeCall, params: CaptureParams | CancelParams, payment: Payment | None
+    ) -> None:
         movable = (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
         if payment is None or payment.intent_ref is None or payment.status not in movable:
             await self._done(call)
@@ -173,10 +188,11 @@ class StripeCalls:
             await apply_snapshot(uow, self._ctx, payment, snapshot)
             await uow.stripe_calls.finish(call.id)
 
-    async def _refund(self, call: StripeCall, params: RefundParams) -> None:
+    async def _refund(
+        self, call: StripeCall, params: RefundParams, payment: Payment | None
+    ) -> None:
         refund_id = params.refund_id
         async with self._units.begin() as uow:
-            payment = await uow.payments.for_booking(call.booking_id, lock=False)
             row = await uow.refunds.get(refund_id)
         if payment is None or payment.intent_ref is None or row is None or row.status != "pending":
             await self._done(call)
@@ -210,10 +226,9 @@ class StripeCalls:
                 await publish_all(uow, outcome.messages, payment.booking_id)
             await uow.stripe_calls.finish(call.id)
 
-    async def _transfer(self, call: StripeCall) -> None:
+    async def _transfer(self, call: StripeCall, payment: Payment | None) -> None:
         async with self._units.begin() as uow:
             payout = await uow.payouts.for_booking(call.booking_id)
-            payment = await uow.payments.for_booking(call.booking_id, lock=False)
             disputed = await uow.disputes.open_count(call.booking_id)
             account = (
                 await uow.owner_accounts.of_owner(payout.owner_id) if payout is not None else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 
 from contracts.payments import PaymentFailureReason
@@ -22,7 +23,7 @@ from payments.domain.payments import CardFailure, Payment, PaymentStatus, card_f
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import ReverseTransferParams
 from payments.provider import ProviderEvent, ProviderUnavailable
-from payments.repositories import PaymentsUnit, PaymentsUnits
+from payments.repositories import ClaimedEvent, PaymentsUnit, PaymentsUnits
 from payments.service.context import Context, publish_all, record_call
 from payments.service.payment_outcomes import apply_snapshot
 from service_runtime.tracing import span_in_trace
@@ -41,16 +42,55 @@ async def receive_event(
     return stored
 
 
-async def process_stored_events(units: PaymentsUnits, ctx: Context) -> int:
-    """Process one batch of the events stored and not processed yet; how many were taken."""
-    async with units.begin() as uow:
-        events = await uow.stripe_events.claim(lease_seconds=ctx.settings.event_lease_seconds)
-    for event in events:
-        try:
-            await _process(units, ctx, event)
-        except Exception as error:
-            await _failed(units, ctx, event, error)
-    return len(events)
+async def process_stored_events(units: PaymentsUnits, ctx: Context, limit: int = 20) -> int:
+    """Process the events stored and not processed yet, oldest first, one after the other,
+    until none waits or `limit` were taken; how many were taken."""
+    taken = 0
+    while taken < limit and (claimed := await _process_next(units, ctx)) is not None:
+        taken += 1
+        if not claimed.more_due:
+            break
+    return taken
+
+
+async def _process_next(units: PaymentsUnits, ctx: Context) -> ClaimedEvent | None:
+    """Take the oldest waiting event and process it; None when none waits.
+
+    Most events are taken, applied and marked processed in one transaction: a crash or a
+    failure rolls all of it back and leaves the event waiting. An event that needs Stripe read
+    first (an authorization's deadline) is leased by its own transaction, so that none is open
+    while Stripe answers, and applied in a second one."""
+    claimed: ClaimedEvent | None = None
+    try:
+        async with units.begin() as uow:
+            claimed = await uow.stripe_events.claim(lease_seconds=ctx.settings.event_lease_seconds)
+            if claimed is None:
+                return None
+            if not _lacks_authorization_deadline(claimed.event):
+                with _traced(ctx, claimed):
+                    await _apply_once(uow, ctx, claimed.event)
+                return claimed
+        with _traced(ctx, claimed):
+            event = await _with_authorization_deadline(ctx, claimed.event)
+            async with units.begin() as uow:
+                await _apply_once(uow, ctx, event)
+    except Exception as error:
+        if claimed is None:
+            raise
+        await _failed(units, ctx, claimed.event, error)
+    return claimed
+
+
+def _traced(ctx: Context, claimed: ClaimedEvent) -> AbstractContextManager[None]:
+    """The event's work as a span of its booking's trace."""
+    return span_in_trace(ctx.tracer_provider, f"stripe {claimed.event.type}", claimed.traceparent)
+
+
+async def _apply_once(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
+    # Marked in the transaction of its effect: another processor whose lease ran out may
+    # have got there first.
+    if await uow.stripe_events.mark_processed(event.id):
+        await _apply(uow, ctx, event)
 
 
 async def _failed(
@@ -60,7 +100,10 @@ async def _failed(
     after `event_max_attempts` failures it is marked failed and waits for an operator."""
     async with units.begin() as uow:
         given_up = await uow.stripe_events.record_failure(
-            event.id, repr(error), max_attempts=ctx.settings.event_max_attempts
+            event.id,
+            repr(error),
+            max_attempts=ctx.settings.event_max_attempts,
+            retry_in_seconds=ctx.settings.event_lease_seconds,
         )
     if given_up:
         log.error(
@@ -77,30 +120,21 @@ async def _failed(
         )
 
 
-async def _process(units: PaymentsUnits, ctx: Context, event: ProviderEvent) -> None:
-    async with units.begin() as uow:
-        traceparent = await uow.stripe_calls.booking_traceparent(_intent_ref(event))
-    with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", traceparent):
-        event = await _with_authorization_deadline(ctx, event)
-        async with units.begin() as uow:
-            if await uow.stripe_events.mark_processed(event.id):
-                await _apply(uow, ctx, event)
-
-
-def _intent_ref(event: ProviderEvent) -> str | None:
-    """The PaymentIntent an event concerns, when it concerns one."""
-    for snapshot in (event.intent, event.charge, event.dispute):
-        if snapshot is not None and snapshot.intent_ref:
-            return snapshot.intent_ref
-    return None
+def _lacks_authorization_deadline(event: ProviderEvent) -> bool:
+    """An authorization whose deadline is on its charge, which the event names only by id."""
+    intent = event.intent
+    return (
+        intent is not None
+        and intent.status is PaymentStatus.AUTHORIZED
+        and intent.capture_before is None
+        and intent.charge_ref is not None
+    )
 
 
 async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> ProviderEvent:
-    """The event names the charge only by id; its capture_before is on the charge itself."""
+    """The event with its authorization's deadline, read from the charge at Stripe."""
     intent = event.intent
-    if intent is None or intent.status is not PaymentStatus.AUTHORIZED:
-        return event
-    if intent.capture_before is not None or intent.charge_ref is None:
+    if intent is None or intent.charge_ref is None:
         return event
     try:
         capture_before = await ctx.gateway.charge_capture_before(intent.charge_ref)
