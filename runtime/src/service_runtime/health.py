@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -14,7 +14,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
@@ -55,13 +55,35 @@ def install_request_metrics(app: FastAPI, registry: CollectorRegistry) -> None:
         registry=registry,
     )
 
-    async def measure(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        requests.labels(request.method, template, str(response.status_code)).inc()
-        latency.labels(request.method, template).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(_RequestMetrics, requests=requests, latency=latency)
 
-    app.add_middleware(BaseHTTPMiddleware, dispatch=measure)
+
+class _RequestMetrics:
+    """Plain ASGI middleware (Starlette's BaseHTTPMiddleware costs a task and a memory stream
+    per request)."""
+
+    def __init__(self, app: ASGIApp, requests: Counter, latency: Histogram) -> None:
+        self.app = app
+        self._requests = requests
+        self._latency = latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app fails before answering
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_status)
+        finally:
+            # The router has put the matched route into the scope by now.
+            template = getattr(scope.get("route"), "path", "unmatched")
+            self._requests.labels(scope["method"], template, str(status)).inc()
+            self._latency.labels(scope["method"], template).observe(time.perf_counter() - started)
