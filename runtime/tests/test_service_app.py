@@ -263,3 +263,20 @@ async def test_statements_are_not_traced_unless_asked_and_traces_are_sampled_by_
         await database.dispose()
 
     assert [span.name for span in exporter.get_finished_spans()] == ["continued"]
+
+
+def test_new_traces_are_recorded_only_where_they_are_exported() -> None:
+    """Without an OTLP endpoint nothing reads a span: none is recorded, but the ids still go to
+    logs and messages; with one, the ratio decides."""
+    alone = create_tracer_provider(ServiceSettings(trace_sample_ratio=1.0))
+    exporting = create_tracer_provider(
+        ServiceSettings(trace_sample_ratio=1.0, otel_exporter_otlp_endpoint="http://127.0.0.1:9")
+    )
+    try:
+        with alone.get_tracer("test").start_as_current_span("unread") as unread:
+            assert not unread.is_recording()
+            assert unread.get_span_context().is_valid
+        # Not ended: nothing is queued for the endpoint, which does not exist.
+        assert exporting.get_tracer("test").start_span("exported").is_recording()
+    finally:
+        exporting.shutdown()

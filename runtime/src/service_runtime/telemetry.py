@@ -25,12 +25,15 @@ _SQLALCHEMY_TRACING = "opentelemetry.instrumentation.sqlalchemy"
 
 def create_tracer_provider(settings: HttpSettings) -> TracerProvider:
     """A tracer provider named for the service, sampling a share of new traces (parent-based);
-    exports over OTLP/HTTP when an endpoint is set."""
+    exports over OTLP/HTTP when an endpoint is set. Without one, new traces are not recorded
+    (nothing would read them): their ids still reach the logs, messages and calls."""
+    otlp_endpoint = settings.otel_exporter_otlp_endpoint
     provider = TracerProvider(
         resource=Resource.create({"service.name": settings.service_name}),
-        sampler=ParentBased(TraceIdRatioBased(settings.trace_sample_ratio)),
+        sampler=ParentBased(
+            TraceIdRatioBased(settings.trace_sample_ratio if otlp_endpoint else 0.0)
+        ),
     )
-    otlp_endpoint = settings.otel_exporter_otlp_endpoint
     if otlp_endpoint:
         endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
