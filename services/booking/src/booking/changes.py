@@ -2,9 +2,10 @@
 
 Every change of a booking sends NOTIFY in the transaction that makes it (see db/bookings.py), so a
 request waiting in one replica wakes when a reply consumed by another replica commits.
-While the listener is connected a waiter reloads only when its booking changed; polling is the
-fallback while the listening connection is down, and every waiter reloads when it is back (a
-change may have been missed meanwhile).
+While the listener is connected a waiter reloads only when its booking changed in a way it waits
+for (the notification says what the booking became); polling is the fallback while the listening
+connection is down, and every waiter reloads when it is back (a change may have been missed
+meanwhile).
 """
 
 from __future__ import annotations
@@ -14,12 +15,42 @@ import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import TypeVar
 
 from booking.db.tables import NOTIFY_CHANNEL
+from booking.domain.booking import Booking
 from service_runtime.listen import Listener
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    """What a booking became, as its NOTIFY tells the waiters (a payload of a few bytes)."""
+
+    booking_id: uuid.UUID
+    version: int
+    answered: bool
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingChange:
+        return cls(booking.id, booking.version, booking.answered)
+
+    def payload(self) -> str:
+        return f"{self.booking_id} {self.version} {int(self.answered)}"
+
+    @classmethod
+    def parse(cls, payload: str) -> BookingChange | None:
+        try:
+            booking_id, version, answered = payload.split(" ")
+            return cls(uuid.UUID(booking_id), int(version), answered == "1")
+        except ValueError:
+            return None
+
+
+def any_change(_: BookingChange) -> bool:
+    return True
 
 
 class BookingWatcher:
@@ -27,7 +58,7 @@ class BookingWatcher:
 
     def __init__(self, database_url: str, *, poll_seconds: float = 0.5) -> None:
         self._poll_seconds = poll_seconds
-        self._waiters: dict[uuid.UUID, set[asyncio.Event]] = defaultdict(set)
+        self._waiters: dict[uuid.UUID, set[_Waiter]] = defaultdict(set)
         self._listener = Listener(
             "booking-changes",
             database_url,
@@ -44,13 +75,15 @@ class BookingWatcher:
         await self._listener.stop()
 
     @contextlib.contextmanager
-    def _watching(self, booking_id: uuid.UUID) -> Iterator[asyncio.Event]:
-        event = asyncio.Event()
-        self._waiters[booking_id].add(event)
+    def _watching(
+        self, booking_id: uuid.UUID, wakes: Callable[[BookingChange], bool]
+    ) -> Iterator[asyncio.Event]:
+        waiter = _Waiter(asyncio.Event(), wakes)
+        self._waiters[booking_id].add(waiter)
         try:
-            yield event
+            yield waiter.changed
         finally:
-            self._waiters[booking_id].discard(event)
+            self._waiters[booking_id].discard(waiter)
             if not self._waiters[booking_id]:
                 del self._waiters[booking_id]
 
@@ -60,11 +93,14 @@ class BookingWatcher:
         load: Callable[[], Awaitable[T]],
         done: Callable[[T], bool],
         wait_seconds: float,
+        *,
+        wakes: Callable[[BookingChange], bool] = any_change,
     ) -> T:
-        """Load the booking until `done` holds or `wait_seconds` pass; returns the last load."""
+        """Load the booking until `done` holds or `wait_seconds` pass; returns the last load.
+        Only the changes `wakes` accepts make it load again (others cannot make `done` hold)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_seconds
-        with self._watching(booking_id) as changed:
+        with self._watching(booking_id, wakes) as changed:
             while True:
                 changed.clear()  # before loading: a change after the load sets it again
                 state = await load()
@@ -80,14 +116,20 @@ class BookingWatcher:
                     await asyncio.wait_for(changed.wait(), sleep)
 
     def _wake(self, payload: str) -> None:
-        try:
-            booking_id = uuid.UUID(payload)
-        except ValueError:
+        change = BookingChange.parse(payload)
+        if change is None:
             return
-        for event in self._waiters.get(booking_id, ()):
-            event.set()
+        for waiter in self._waiters.get(change.booking_id, ()):
+            if waiter.wakes(change):
+                waiter.changed.set()
 
     def _wake_all(self) -> None:
-        for events in self._waiters.values():
-            for event in events:
-                event.set()
+        for waiters in self._waiters.values():
+            for waiter in waiters:
+                waiter.changed.set()
+
+
+@dataclass(eq=False)  # one per wait, kept in a set by identity
+class _Waiter:
+    changed: asyncio.Event
+    wakes: Callable[[BookingChange], bool]

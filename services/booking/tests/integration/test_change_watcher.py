@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from booking.changes import BookingWatcher
+from booking.changes import BookingChange, BookingWatcher
 from booking.db.tables import NOTIFY_CHANNEL
 from service_runtime.db import Database
 from tests.fixtures.infra import eventually
@@ -51,11 +51,7 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
 
         await eventually(both_loaded)
         changed.add(mine)
-        async with database.transaction() as session:
-            await session.execute(
-                text("SELECT pg_notify(:channel, :id)"),
-                {"channel": NOTIFY_CHANNEL, "id": str(mine)},
-            )
+        await notify(database, BookingChange(mine, version=2, answered=False))
 
         assert await asyncio.wait_for(waiters[0], 5) is True
         assert not waiters[1].done()
@@ -65,6 +61,64 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
     finally:
         await watcher.stop()
         await database.dispose()
+
+
+async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """The waiting POST wants an answer (a client secret or a no): the hold alone, which
+    changes the booking too, does not make it load again."""
+    url = make_database("booking_changes_answers", None)
+    database = Database(url)
+    watcher = BookingWatcher(url, poll_seconds=POLL_SECONDS)
+    await watcher.start()
+    booking_id = uuid.uuid4()
+    loads: list[int] = []
+    answered = False
+
+    async def load() -> bool:
+        loads.append(1)
+        return answered
+
+    async def listening() -> bool:
+        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
+
+    try:
+        await eventually(listening)
+        waiter = asyncio.create_task(
+            watcher.wait_until(
+                booking_id,
+                load,
+                lambda done: done,
+                wait_seconds=POLL_SECONDS,
+                wakes=lambda change: change.answered,
+            )
+        )
+
+        async def loaded() -> bool:
+            return len(loads) == 1
+
+        await eventually(loaded)
+        await notify(database, BookingChange(booking_id, version=2, answered=False))
+        await asyncio.sleep(0.3)  # time enough for a wrongly woken waiter to load again
+        assert len(loads) == 1
+        answered = True
+        await notify(database, BookingChange(booking_id, version=3, answered=True))
+
+        assert await asyncio.wait_for(waiter, 5) is True
+        assert len(loads) == 2
+    finally:
+        await watcher.stop()
+        await database.dispose()
+
+
+async def notify(database: Database, change: BookingChange) -> None:
+    """As a booking's change does, from another process's transaction."""
+    async with database.transaction() as session:
+        await session.execute(
+            text("SELECT pg_notify(:channel, :change)"),
+            {"channel": NOTIFY_CHANNEL, "change": change.payload()},
+        )
 
 
 async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back(

@@ -60,8 +60,9 @@ async def request_booking(
     booking = await watcher.wait_until(
         booking.id,
         lambda: reads.booking_state(units, booking.id),
-        reads.answered,
+        lambda current: current.answered,
         settings.hold_wait_seconds,
+        wakes=lambda change: change.answered,
     )
     location = {"Location": f"/api/bookings/{booking.id}"}
     if booking.status in ENDED:
@@ -76,7 +77,7 @@ async def request_booking(
             reason=str(reason),
         )
     out = BookingOut.of(booking, viewer=principal.user_id, studio=studio)
-    code = 201 if reads.answered(booking) else 202
+    code = 201 if booking.answered else 202
     return JSONResponse(out.model_dump(mode="json"), status_code=code, headers=location)
 
 
@@ -153,6 +154,7 @@ async def get_booking(
             lambda: reads.get_booking(units, principal, booking_id),
             lambda view: _etag(view[0].version) != if_none_match,
             wait,
+            wakes=lambda change: _etag(change.version) != if_none_match,
         )
     else:
         booking, history, studio = await reads.get_booking(units, principal, booking_id)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, false, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.changes import BookingChange
 from booking.db.tables import NOTIFY_CHANNEL, bookings, studios
 from booking.domain.booking import (
     ENDED,
@@ -61,7 +62,7 @@ class SqlBookings:
         await self._session.execute(
             insert(bookings).values({**_row_values(added), "traceparent": traceparent})
         )
-        await self._notify(booking.id)
+        await self._notify(added)
         return added
 
     async def save(self, booking: Booking) -> Booking:
@@ -76,8 +77,9 @@ class SqlBookings:
         )
         if getattr(result, "rowcount", 0) != 1:
             raise ConcurrentUpdate(booking.id)
-        await self._notify(booking.id)
-        return replace(booking, version=booking.version + 1)
+        saved = replace(booking, version=booking.version + 1)
+        await self._notify(saved)
+        return saved
 
     async def claim_due(self, now: datetime) -> tuple[uuid.UUID, str | None] | None:
         row = (
@@ -126,10 +128,10 @@ class SqlBookings:
         )
         return list(rows)
 
-    async def _notify(self, booking_id: uuid.UUID) -> None:
+    async def _notify(self, booking: Booking) -> None:
         await self._session.execute(
-            text("SELECT pg_notify(:channel, :id)"),
-            {"channel": NOTIFY_CHANNEL, "id": str(booking_id)},
+            text("SELECT pg_notify(:channel, :change)"),
+            {"channel": NOTIFY_CHANNEL, "change": BookingChange.of(booking).payload()},
         )
 
 

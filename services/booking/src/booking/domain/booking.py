@@ -194,5 +194,12 @@ class Booking:
             and self.capture_strategy is CaptureStrategy.CAPTURE_IMMEDIATELY
         )
 
+    @property
+    def answered(self) -> bool:
+        """Whether the saga has an answer for the booker: a client secret to pay with, or a no."""
+        if self.status is Status.REQUESTED:
+            return False
+        return not (self.status is Status.PENDING_PAYMENT and self.client_secret is None)
+
     def money(self, amount_minor: int) -> Money:
         return Money(amount_minor=amount_minor, currency=self.price.currency)

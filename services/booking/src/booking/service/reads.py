@@ -8,7 +8,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from booking.domain.access import Side, canceller, side_of
-from booking.domain.booking import Booking, BookingNotFound, Status
+from booking.domain.booking import Booking, BookingNotFound
 from booking.domain.cancellation import CancellationPreview, preview_cancellation
 from booking.domain.saga import SagaRules
 from booking.domain.studios import Studio
@@ -22,13 +22,6 @@ class Party(StrEnum):
 
     BOOKER = "booker"
     OWNER = "owner"
-
-
-def answered(booking: Booking) -> bool:
-    """Whether the saga has an answer for the booker: a client secret to pay with, or a no."""
-    if booking.status is Status.REQUESTED:
-        return False
-    return not (booking.status is Status.PENDING_PAYMENT and booking.client_secret is None)
 
 
 async def visible_booking(
