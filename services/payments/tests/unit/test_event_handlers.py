@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payments.service.stripe_events import EVENT_HANDLERS
+from payments.service.stripe_event_handlers import EVENT_HANDLERS
 
 ACTED_ON = {
     "payment_intent.amount_capturable_updated",
