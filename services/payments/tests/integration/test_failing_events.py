@@ -13,7 +13,7 @@ from payments import db
 from payments.db.unit import SqlPaymentsUnits
 from payments.provider import ProviderEvent
 from payments.repositories import PaymentsUnit
-from payments.service import stripe_events
+from payments.service import stripe_event_handlers, stripe_events
 from payments.service.context import Context
 from tests.fixtures.infra import eventually
 
@@ -35,7 +35,7 @@ async def test_event_failing_every_time_is_marked_failed_counted_and_retried_by_
         if not healthy:
             raise RuntimeError("the handler is broken")
 
-    monkeypatch.setitem(stripe_events.EVENT_HANDLERS, EVENT_TYPE, handler)
+    monkeypatch.setitem(stripe_event_handlers.EVENT_HANDLERS, EVENT_TYPE, handler)
     event = ProviderEvent(id="evt_always_fails", type=EVENT_TYPE, created=datetime.now(UTC))
     async with start_payments(
         event_max_attempts=3, event_lease_seconds=0.1, reconcile_interval_seconds=3600

@@ -21,7 +21,7 @@ from payments.domain.payments import CardFailure, IntentSnapshot, PaymentStatus
 from payments.domain.stripe_calls import CaptureParams
 from payments.provider import ProviderEvent
 from payments.repositories import PaymentsUnit
-from payments.service import stripe_events
+from payments.service import stripe_event_handlers
 from payments.service.context import Context
 from payments.service.stripe_events import process_stored_events, receive_event
 
@@ -198,7 +198,7 @@ async def test_a_failing_event_leaves_nothing_and_is_taken_again_after_its_lease
         await uow.publish(PaymentFailed.model_construct(), correlation_id="none")
         raise RuntimeError("the handler is broken")
 
-    monkeypatch.setitem(stripe_events.EVENT_HANDLERS, "test.broken", broken)
+    monkeypatch.setitem(stripe_event_handlers.EVENT_HANDLERS, "test.broken", broken)
     event = ProviderEvent(id="evt_broken", type="test.broken", created=NOW)
     await receive_event(units, ctx, event, source="webhook")
 
