@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import Column, Table
 
 from service_runtime.auth import JwksCache, TokenVerifier
+from service_runtime.background import BackgroundTask
 from service_runtime.bus import Bus
 from service_runtime.consumer import Consumer, MessageHandlers
 from service_runtime.db import Database
@@ -64,6 +65,9 @@ class ServiceParts:
     routers: Sequence[APIRouter] = ()
     handlers: MessageHandlers | None = None
     errors: Mapping[type[Exception], int] | None = None
+    background: Callable[[ServiceRuntime], Sequence[BackgroundTask]] | None = None
+    """The service's own loops, built with the runtime once it is up; the runtime starts them
+    last and stops them first (before `on_stop`)."""
     on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
     on_stop: Callable[[ServiceRuntime], Awaitable[None]] | None = None
 
@@ -134,9 +138,14 @@ def create_service_app(
         await retention.start()
         if parts.on_start:
             await parts.on_start(runtime)
+        loops = list(parts.background(runtime)) if parts.background else []
+        for loop in loops:
+            loop.start()
         try:
             yield
         finally:
+            for loop in reversed(loops):
+                await loop.stop()
             if parts.on_stop:
                 await parts.on_stop(runtime)
             await retention.stop()

@@ -22,6 +22,7 @@ from availability.domain.studios import InvalidPolicy, NotStudioOwner, StudioNot
 from availability.handlers import message_handlers
 from availability.service import external_calendars, free_time
 from availability.sweeper import HoldSweeper
+from service_runtime.background import BackgroundTask
 from service_runtime.periodic import Periodic
 from service_runtime.problems import problem_response
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
@@ -64,35 +65,24 @@ def create_app(
         batch_size=settings.sweeper_batch_size,
     )
 
-    loops: list[Periodic] = []
-
-    async def start_loops(runtime: ServiceRuntime) -> None:
+    def loops(runtime: ServiceRuntime) -> list[BackgroundTask]:
         units = db.SqlAvailabilityUnits(runtime.units)
-        sweeper.start(units, runtime.registry)
-        loops.extend(
-            [
-                Periodic(
-                    "external-calendars",
-                    lambda: external_calendars.refresh_due(units, settings),
-                    interval_seconds=settings.external_calendars_interval_seconds,
-                    registry=runtime.registry,
-                ),
-                Periodic(
-                    "free-time",
-                    lambda: free_time.publish_outdated(units, limit=settings.free_time_batch_size),
-                    interval_seconds=settings.free_time_interval_seconds,
-                    registry=runtime.registry,
-                    quiet=True,  # one line per changed studio would drown the log
-                ),
-            ]
-        )
-        for loop in loops:
-            loop.start()
-
-    async def stop_loops(_: ServiceRuntime) -> None:
-        await sweeper.stop()
-        for loop in loops:
-            await loop.stop()
+        return [
+            sweeper.loop(units, runtime.registry),
+            Periodic(
+                "external-calendars",
+                lambda: external_calendars.refresh_due(units, settings),
+                interval_seconds=settings.external_calendars_interval_seconds,
+                registry=runtime.registry,
+            ),
+            Periodic(
+                "free-time",
+                lambda: free_time.publish_outdated(units, limit=settings.free_time_batch_size),
+                interval_seconds=settings.free_time_interval_seconds,
+                registry=runtime.registry,
+                quiet=True,  # one line per changed studio would drown the log
+            ),
+        ]
 
     parts = ServiceParts(
         title="OneTime availability",
@@ -107,8 +97,7 @@ def create_app(
         ],
         handlers=message_handlers(settings),
         errors=ERRORS,
-        on_start=start_loops,
-        on_stop=stop_loops,
+        background=loops,
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     app.add_exception_handler(SlotUnavailable, _slot_unavailable)

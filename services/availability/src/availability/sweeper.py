@@ -22,21 +22,16 @@ class HoldSweeper:
     def __init__(self, *, interval_seconds: float, batch_size: int) -> None:
         self._interval = interval_seconds
         self._batch_size = batch_size
-        self._loop: Periodic | None = None
 
-    def start(self, units: AvailabilityUnits, registry: CollectorRegistry | None = None) -> None:
-        self._loop = Periodic(
+    def loop(self, units: AvailabilityUnits, registry: CollectorRegistry | None = None) -> Periodic:
+        """The loop that sweeps every interval (the service's runtime starts and stops it)."""
+        return Periodic(
             "hold-sweeper",
             lambda: self._sweep_and_log(units),
             interval_seconds=self._interval,
             registry=registry,
             quiet=True,  # _sweep_and_log says what it expired
         )
-        self._loop.start()
-
-    async def stop(self) -> None:
-        if self._loop is not None:
-            await self._loop.stop()
 
     async def sweep(self, units: AvailabilityUnits) -> int:
         """Expire every hold lapsed by now; returns how many."""

@@ -18,6 +18,7 @@ from booking.handlers import message_handlers
 from booking.repositories import ConcurrentUpdate
 from booking.service.booking_requests import IdempotencyKeyReused
 from booking.service.chat import TooManyMessages
+from service_runtime.background import BackgroundTask
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
@@ -40,25 +41,16 @@ def create_app(
 ) -> FastAPI:
     settings = settings or BookingSettings()
     rules = settings.saga_rules()
-    watcher = BookingWatcher(settings.database_url)
-    schedulers: list[DeadlineScheduler] = []
 
-    async def on_start(runtime: ServiceRuntime) -> None:
-        await watcher.start()
-        scheduler = DeadlineScheduler(
+    def loops(runtime: ServiceRuntime) -> list[BackgroundTask]:
+        deadlines = DeadlineScheduler(
             SqlBookingUnits(runtime.units),
             rules,
             poll_seconds=settings.deadline_poll_seconds,
             tracer_provider=runtime.tracer_provider,
             registry=runtime.registry,
         )
-        await scheduler.start()
-        schedulers.append(scheduler)
-
-    async def on_stop(_: ServiceRuntime) -> None:
-        while schedulers:
-            await schedulers.pop().stop()
-        await watcher.stop()
+        return [deadlines.loop]
 
     parts = ServiceParts(
         title="OneTime booking",
@@ -69,9 +61,9 @@ def create_app(
         routers=[previews.router, bookings.router, messages.router],
         handlers=message_handlers(rules),
         errors=ERRORS,
-        on_start=on_start,
-        on_stop=on_stop,
+        background=loops,
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
-    app.state.booking_watcher = watcher
+    # The process's listening connection (the outbox relay's) carries the bookings' changes too.
+    app.state.booking_watcher = BookingWatcher(app.state.runtime.relay.listener)
     return app

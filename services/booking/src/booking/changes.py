@@ -56,23 +56,12 @@ def any_change(_: BookingChange) -> bool:
 class BookingWatcher:
     """Wakes the waiters of a booking when it changes."""
 
-    def __init__(self, database_url: str, *, poll_seconds: float = 0.5) -> None:
+    def __init__(self, listener: Listener, *, poll_seconds: float = 0.5) -> None:
+        """`listener`: the process's listening connection, not yet started."""
         self._poll_seconds = poll_seconds
         self._waiters: dict[uuid.UUID, set[_Waiter]] = defaultdict(set)
-        self._listener = Listener(
-            "booking-changes",
-            database_url,
-            NOTIFY_CHANNEL,
-            self._wake,
-            on_reconnect=self._wake_all,
-            retry_seconds=poll_seconds,
-        )
-
-    async def start(self) -> None:
-        self._listener.start()
-
-    async def stop(self) -> None:
-        await self._listener.stop()
+        self._listener = listener
+        listener.also(NOTIFY_CHANNEL, self._wake, on_reconnect=self._wake_all)
 
     @contextlib.contextmanager
     def _watching(

@@ -16,7 +16,7 @@ from service_runtime.periodic import Periodic
 
 
 class DeadlineScheduler:
-    """A background loop that fires a batch of due deadlines, then sleeps `poll_seconds`."""
+    """Fires a batch of due deadlines per round of its loop, then sleeps `poll_seconds`."""
 
     def __init__(
         self,
@@ -32,15 +32,10 @@ class DeadlineScheduler:
         self._rules = rules
         self._batch_size = batch_size
         self._tracer_provider = tracer_provider
-        self._loop = Periodic(
+        self.loop = Periodic(
             "booking-deadlines", self.fire_due, interval_seconds=poll_seconds, registry=registry
         )
-
-    async def start(self) -> None:
-        self._loop.start()
-
-    async def stop(self) -> None:
-        await self._loop.stop()
+        """Started and stopped by the service's runtime."""
 
     async def fire_due(self) -> int:
         """Fire up to one batch of due deadlines; returns how many fired."""

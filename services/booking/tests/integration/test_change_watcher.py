@@ -13,6 +13,7 @@ from sqlalchemy import text
 from booking.changes import BookingChange, BookingWatcher
 from booking.db.tables import NOTIFY_CHANNEL
 from service_runtime.db import Database
+from service_runtime.listen import Listener
 from tests.fixtures.infra import eventually
 from tests.fixtures.listening import cut_listeners, listening_pids
 
@@ -24,8 +25,9 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
 ) -> None:
     url = make_database("booking_changes", None)
     database = Database(url)  # another process's transaction, as far as the watcher knows
-    watcher = BookingWatcher(url, poll_seconds=POLL_SECONDS)
-    await watcher.start()
+    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
+    listener.start()
     changed: set[uuid.UUID] = set()
     loads: list[uuid.UUID] = []
 
@@ -59,7 +61,7 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
         waiters[1].cancel()
         await asyncio.wait([waiters[1]])
     finally:
-        await watcher.stop()
+        await listener.stop()
         await database.dispose()
 
 
@@ -70,8 +72,9 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
     changes the booking too, does not make it load again."""
     url = make_database("booking_changes_answers", None)
     database = Database(url)
-    watcher = BookingWatcher(url, poll_seconds=POLL_SECONDS)
-    await watcher.start()
+    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
+    listener.start()
     booking_id = uuid.uuid4()
     loads: list[int] = []
     answered = False
@@ -108,7 +111,7 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
         assert await asyncio.wait_for(waiter, 5) is True
         assert len(loads) == 2
     finally:
-        await watcher.stop()
+        await listener.stop()
         await database.dispose()
 
 
@@ -126,8 +129,9 @@ async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back
 ) -> None:
     url = make_database("booking_changes_quiet", None)
     database = Database(url)
-    watcher = BookingWatcher(url, poll_seconds=0.1)
-    await watcher.start()
+    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    watcher = BookingWatcher(listener, poll_seconds=0.1)
+    listener.start()
     loads: list[float] = []
 
     async def load() -> bool:
@@ -153,7 +157,7 @@ async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back
         waiter.cancel()
         await asyncio.wait([waiter])
     finally:
-        await watcher.stop()
+        await listener.stop()
         await database.dispose()
 
     assert loaded_while_listening == 1

@@ -22,6 +22,7 @@ from payments.service.refunds import UnknownPayment
 from payments.service.stripe_calls import StripeCalls
 from payments.service.stripe_events import process_stored_events
 from payments.stripe_gateway import StripeGateway
+from service_runtime.background import BackgroundTask
 from service_runtime.periodic import Periodic
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
@@ -41,9 +42,8 @@ def create_app(
     settings = settings or PaymentsSettings()
     gateway = StripeGateway(settings)
     ctx = Context(settings, gateway)
-    workers: list[Periodic] = []
 
-    async def start_background(runtime: ServiceRuntime) -> None:
+    def workers(runtime: ServiceRuntime) -> list[BackgroundTask]:
         gateway.trace_with(runtime.tracer_provider)
         ctx.tracer_provider = runtime.tracer_provider
         payments_units = SqlPaymentsUnits(runtime.units)
@@ -89,13 +89,9 @@ def create_app(
             registry=runtime.registry,
         )
         ctx.event_failed = lambda event_type: failed_events.labels(event_type).inc()
-        workers[:] = [calls_worker, events_worker, payouts_worker, reconcile_worker]
-        for worker in workers:
-            worker.start()
+        return [calls_worker, events_worker, payouts_worker, reconcile_worker]
 
-    async def stop_background(_: ServiceRuntime) -> None:
-        for worker in workers:
-            await worker.stop()
+    async def close_gateway(_: ServiceRuntime) -> None:
         await gateway.close()
 
     parts = ServiceParts(
@@ -108,8 +104,8 @@ def create_app(
         routers=[webhooks.router, owner.router, admin.router],
         handlers=message_handlers(ctx),
         errors=ERRORS,
-        on_start=start_background,
-        on_stop=stop_background,
+        background=workers,
+        on_stop=close_gateway,
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     app.state.payments = ctx
