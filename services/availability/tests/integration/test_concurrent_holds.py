@@ -8,7 +8,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from availability.config import AvailabilitySettings
 from availability.db import tables
@@ -166,9 +167,29 @@ async def test_the_database_itself_refuses_overlapping_live_reservations(
     async with availability.runtime.database.transaction() as session:
         await SqlReservations(session).add_reservation(hold(10, 12))  # type: ignore[arg-type]
     async with availability.runtime.database.transaction() as session:
-        with pytest.raises(RoomTaken) as refused:
+        with pytest.raises(RoomTaken):
             await SqlReservations(session).add_reservation(hold(11, 13))  # type: ignore[arg-type]
-    assert "reservations_no_overlap" in str(refused.value.__cause__)
+    # The refusal is the constraint's: a plain insert of another booking's overlapping hold
+    # (no ON CONFLICT, as any other code might write) fails on it.
+    with pytest.raises(IntegrityError) as violated:
+        async with availability.runtime.database.transaction() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO reservations (id, studio_id, room_id, booking_id, during, blocks,"
+                    " status, expires_at, version, created_at)"
+                    " SELECT gen_random_uuid(), studio_id, room_id, gen_random_uuid(), during,"
+                    " blocks, status, expires_at, version, created_at FROM reservations"
+                    " WHERE studio_id = :studio_id"
+                ),
+                {"studio_id": studio.id},
+            )
+    assert "reservations_no_overlap" in str(violated.value)
+    async with availability.runtime.database.transaction() as session:
+        live = await session.scalar(
+            text("SELECT count(*) FROM reservations WHERE studio_id = :studio_id"),
+            {"studio_id": studio.id},
+        )
+    assert live == 1
 
 
 async def test_buffer_keeps_holds_apart_in_the_database(

@@ -14,7 +14,6 @@ import psycopg.errors
 from sqlalchemy import (
     and_,
     func,
-    insert,
     or_,
     select,
     update,
@@ -88,13 +87,13 @@ class SqlReservations:
             raise
 
     async def add_reservation(self, reservation: Reservation) -> None:
-        """Insert; `RoomTaken` when a live one overlaps (committed or being committed)."""
-        async with self._refused_if_overlapping():
-            await self._insert(reservation)
-
-    async def _insert(self, reservation: Reservation) -> None:
-        await self._session.execute(
-            insert(reservations).values(
+        """Insert; `RoomTaken` when a live one overlaps (committed or being committed). The
+        exclusion constraint is the insert's arbiter: a conflict skips the row (it waits for a
+        concurrent one's commit first) instead of failing, so no savepoint is needed. Ids are
+        random, so the primary key never conflicts."""
+        inserted = await self._session.scalar(
+            pg_insert(reservations)
+            .values(
                 id=reservation.id,
                 studio_id=reservation.studio_id,
                 room_id=reservation.room_id,
@@ -108,7 +107,11 @@ class SqlReservations:
                 created_at=reservation.created_at or func.now(),
                 move_id=reservation.move_id,
             )
+            .on_conflict_do_nothing()
+            .returning(reservations.c.id)
         )
+        if inserted is None:
+            raise RoomTaken
 
     async def reservations_of_move(
         self, booking_id: uuid.UUID, move_id: uuid.UUID
