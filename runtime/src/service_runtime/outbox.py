@@ -74,7 +74,7 @@ async def record_all(
         }
         for envelope, (message, _) in zip(envelopes, messages, strict=True)
     ]
-    await session.execute(insert(outbox), rows)
+    await session.execute(insert(outbox).values(rows))  # one multi-row INSERT, not one each
     if notify:
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return envelopes

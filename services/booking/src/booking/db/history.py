@@ -23,7 +23,7 @@ class SqlHistory:
         """One INSERT for a step's entries (what happened and what it sent)."""
         if entries:
             rows = [{k: v for k, v in asdict(e).items() if k != "occurred_at"} for e in entries]
-            await self._session.execute(insert(booking_events), rows)
+            await self._session.execute(insert(booking_events).values(rows))
 
     async def sent_command_type(self, booking_id: uuid.UUID, message_id: uuid.UUID) -> str | None:
         name: str | None = await self._session.scalar(
