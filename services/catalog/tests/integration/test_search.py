@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from catalog.db.studio_search import NEAREST_MARGIN
+from catalog.db.studio_search import NEAREST_MARGIN, search_studios
 from catalog.db.studios import SqlStudios
 from catalog.domain.ratings import RatingSummary
+from catalog.domain.search import Cursor, SearchSort, StudioSearch
 from tests.fixtures.tokens import TestIssuer
 
 from ..conftest import Catalog, create_studio, published_studio, running_catalog
@@ -131,6 +132,33 @@ async def test_text_search_finds_published_studios_by_name_description_and_city(
     assert set(await known.search(q="berlin")) == {"kreuzberg", "mitte", "neukoelln", "spandau"}
     assert await known.search(q="harbour recording") == ["hamburg"]
     assert await known.search(q="zeppelin") == []
+
+
+async def test_text_search_puts_the_best_match_first(known: Known) -> None:
+    # In the name and the description ranks above in the description only.
+    assert await known.search(q="rehearsal") == ["neukoelln", "kreuzberg"]
+    assert (await known.search(q="drum kit"))[0] == "kreuzberg"
+
+
+async def test_relevance_ranks_only_the_best_rated_candidates(known: Known) -> None:
+    """Of every match, only the `candidates` best rated are ranked (kreuzberg 5, mitte 4,
+    spandau 3, the unrated after them by id), on every page; fewer matches are all ranked."""
+    words = StudioSearch(text="studio or room or hall or loft or booth", limit=100)
+    everything = await known.search(q=words.text, sort="relevance", limit=100)
+
+    async with known.catalog.runtime.database.transaction() as session:
+        best_three = await search_studios(session, words, candidates=3)
+        first = await search_studios(session, StudioSearch(text=words.text, limit=1), candidates=3)
+        cursor = Cursor(SearchSort.RELEVANCE.value, first[0].key, first[0].row.id)
+        rest = await search_studios(
+            session, StudioSearch(text=words.text, cursor=cursor), candidates=3
+        )
+        all_ranked = await search_studios(session, words, candidates=len(everything))
+
+    ranked = [known.names[str(hit.row.id)] for hit in best_three]
+    assert ranked == [name for name in everything if name in {"kreuzberg", "mitte", "spandau"}]
+    assert [known.names[str(hit.row.id)] for hit in [first[0], *rest]] == ranked
+    assert [known.names[str(hit.row.id)] for hit in all_ranked] == everything
 
 
 async def test_radius_search_is_sorted_by_distance(known: Known) -> None:

@@ -59,6 +59,7 @@ async def test_only_studios_with_a_room_free_then_are_found(
 
     morning = {"date": str(DAY), "start_from": "10:00", "start_until": "12:00"}
     assert await found(catalog, names, **morning, duration_minutes=120) == ["days"]
+    assert await found(catalog, names, q="room", **morning, duration_minutes=120) == ["days"]
     assert await found(catalog, names, **morning, duration_minutes=8 * 60) == []
     assert await found(catalog, names, date=str(DAY), start_from="19:00") == ["evenings"]
     assert await found(catalog, names, date=str(DAY), duration_minutes=7 * 60) == ["days"]

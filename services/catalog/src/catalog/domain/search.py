@@ -20,6 +20,12 @@ MIN_RADIUS_KM = 0.01
 MAX_RADIUS_KM = 500.0
 MINUTES_IN_DAY = 24 * 60
 FURTHEST_SEARCH_DAYS = 3 * 366
+RELEVANCE_CANDIDATES = 1000
+"""How many matches a relevance search ranks: the best rated (ties by id) that pass its words
+and its other filters (free at the time asked, when one is). Ranking every match of a common
+word read the whole table; a page of the most relevant among the best rated costs the same
+whatever the word, and a search with fewer matches ranks them all, as before. Past these, a
+relevance search has no more pages."""
 
 
 class SearchSort(StrEnum):
