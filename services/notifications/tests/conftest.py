@@ -25,6 +25,7 @@ from notifications.config import NotificationsSettings
 from notifications.db import tables
 from notifications.db.unit import SqlNotificationsUnits
 from notifications.domain.read_models import Person
+from notifications.sending import EmailSending
 from notifications.service import read_model
 from notifications.service.writing import Writing
 from service_runtime.bus import Bus
@@ -42,6 +43,7 @@ class Notifications:
     runtime: ServiceRuntime
     settings: NotificationsSettings
     writing: Writing
+    sending: EmailSending
 
     async def emails(self, **where: Any) -> list[Any]:
         """Rows of the emails table matching column == value for each keyword."""
@@ -94,7 +96,8 @@ async def launch(tracer_provider: TracerProvider) -> AsyncIterator[Launch]:
             app = create_app(settings, tracer_provider=tracer_provider)
             url = await stack.enter_async_context(serving(app, free_port()))
             client = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
-            return Notifications(client, app.state.runtime, settings, app.state.writing)
+            state = app.state
+            return Notifications(client, state.runtime, settings, state.writing, state.sending)
 
         yield start
 

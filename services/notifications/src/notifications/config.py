@@ -42,11 +42,17 @@ class NotificationsSettings(ServiceSettings):
         description="The web front end, where the links in emails open (a booking's checkout).",
     )
     send_poll_seconds: float = Field(
-        default=2.0, gt=0, description="How often unsent emails are looked for."
+        default=10.0,
+        gt=0,
+        description="How often due emails are looked for without being told: retries falling"
+        " due, emails left by a crash. Emails this process records wake the sender at once.",
     )
     send_batch_size: int = Field(default=50, ge=1, description="Emails one round sends at most.")
     send_concurrency: int = Field(
-        default=4, ge=1, le=32, description="Emails sent at once, each on its own SMTP connection."
+        default=4,
+        ge=1,
+        le=32,
+        description="Emails claimed together and sent at once, each on its own SMTP connection.",
     )
     send_max_attempts: int = Field(
         default=8, ge=1, description="Attempts of one email before it is given up as failed."

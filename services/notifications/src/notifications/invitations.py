@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import parseaddr
 from enum import StrEnum
+from functools import lru_cache
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from notifications.emails import BookingFacts
 
@@ -61,8 +62,25 @@ def invitation(
     calendar.add("version", "2.0")
     calendar.add("method", method.value)
     calendar.add_component(event)
-    calendar.add_missing_timezones()
-    text: bytes = calendar.to_ical()
+    # The VTIMEZONE goes before the event that names it, as `add_missing_timezones` puts it.
+    timezones = "".join(_vtimezone(tzid) for tzid in sorted(calendar.get_missing_tzids()))
+    head, _, rest = calendar.to_ical().decode().partition(_EVENT_BEGINS)
+    return f"{head}{timezones}{_EVENT_BEGINS}{rest}"
+
+
+_EVENT_BEGINS = "BEGIN:VEVENT\r\n"
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str) -> str:
+    """The zone's VTIMEZONE as `Calendar.add_missing_timezones` writes it (every transition of
+    its default years), built and serialized once per process: that is most of an
+    invitation's cost otherwise. Empty for a zone icalendar does not know (the times still
+    carry its TZID)."""
+    try:
+        text: bytes = Timezone.from_tzid(tzid).to_ical()
+    except ValueError:
+        return ""
     return text.decode()
 
 

@@ -39,13 +39,21 @@ class ReadModel(Protocol):
         """Keep the studio unless a later revision is already kept (the bus does not order)."""
         ...
 
-    async def studio(self, studio_id: uuid.UUID) -> Studio | None: ...
+    async def studio_and_people(
+        self, studio_id: uuid.UUID, booker_id: uuid.UUID, owner_id: uuid.UUID
+    ) -> tuple[Studio | None, Person | None, Person | None]:
+        """The studio and the two people an email about a booking names, each if known."""
+        ...
 
     async def lock_booking(self, booking_id: uuid.UUID) -> Booking | None:
         """The booking as known, if at all; its events wait for each other until commit."""
         ...
 
     async def booking(self, booking_id: uuid.UUID) -> Booking | None: ...
+
+    async def add_booking(self, booking: Booking) -> None:
+        """Insert the booking unless it is known already (then it stays as it is)."""
+        ...
 
     async def save_booking(self, booking: Booking) -> None:
         """Insert the booking, or move it to the given status (the caller locked it first)."""

@@ -1,10 +1,11 @@
-"""Sending the recorded emails: one at a time, each claimed by one replica for its attempt,
-retried with backoff and given up visibly."""
+"""Sending the recorded emails: a few at a time, claimed together by one replica for their
+attempt, retried with backoff and given up visibly."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 
 from prometheus_client import CollectorRegistry, Counter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,12 +20,13 @@ log = logging.getLogger(__name__)
 
 
 class EmailSending:
-    """Sends queued emails one at a time, each claimed by one replica for its attempt.
+    """Sends queued emails in batches, each batch claimed by one replica for its attempt.
 
-    The row is marked sent in the transaction that claimed it, after the SMTP server took the
-    email. If the process dies in between, the row is still pending and is sent again: at
-    least once to the SMTP server in that window (with the same Message-ID), exactly once
-    otherwise, and never twice for a redelivered event (the inbox and the unique row).
+    A batch is claimed, sent (each email on its own SMTP connection, at once) and marked in one
+    transaction, after the SMTP server took or refused each email. If the process dies before
+    that commit, the batch is still pending and is sent again: at least once to the SMTP server
+    in that window (with the same Message-ID), exactly once otherwise, and never twice for a
+    redelivered event (the inbox and the unique row).
     """
 
     def __init__(
@@ -46,32 +48,40 @@ class EmailSending:
         )
 
     async def send_due(self, *, limit: int, concurrency: int = 1) -> int:
-        """Attempt up to `limit` due emails, `concurrency` at a time (each claims its own row,
-        in its own transaction, on its own SMTP connection); returns how many were attempted."""
+        """Attempt up to `limit` due emails in batches of `concurrency`; returns how many were
+        attempted. A batch short of its size means none is left due, so a round with nothing
+        to send costs one query."""
         attempted = 0
-
-        async def one_after_another() -> None:
-            nonlocal attempted
-            while attempted < limit and await self.send_next():
-                attempted += 1
-
-        await asyncio.gather(*(one_after_another() for _ in range(concurrency)))
+        while attempted < limit:
+            size = min(concurrency, limit - attempted)
+            claimed = await self.send_batch(size)
+            attempted += claimed
+            if claimed < size:
+                break
         return attempted
 
-    async def send_next(self) -> bool:
-        """Attempt the next due email; False when none is due."""
+    async def send_batch(self, size: int) -> int:
+        """Claim up to `size` due emails, send them at once and record each outcome, in one
+        transaction; returns how many were attempted."""
         async with self._database.transaction() as session:
-            email = await SqlEmails(session).claim_due(utc_now())
-            if email is None:
-                return False
-            try:
-                await self._mailer.send(email)
-            except Exception as error:  # any: a bad row must not stall the ones behind it
+            batch = await SqlEmails(session).claim_due(utc_now(), limit=size)
+            outcomes = await asyncio.gather(
+                *(self._mailer.send(email) for email in batch), return_exceptions=True
+            )
+            sent: list[uuid.UUID] = []
+            failed: list[tuple[QueuedEmail, Exception]] = []
+            for email, outcome in zip(batch, outcomes, strict=True):
+                if outcome is None:
+                    sent.append(email.id)
+                elif isinstance(outcome, Exception):  # any: a bad row must not stall the others
+                    failed.append((email, outcome))
+                else:
+                    raise outcome  # cancelled: roll back, the batch stays pending
+            await SqlEmails(session).mark_sent(sent)
+            self._outcomes.labels("sent").inc(len(sent))
+            for email, error in failed:
                 await self._failed(session, email, error)
-            else:
-                await SqlEmails(session).mark_sent(email.id)
-                self._outcomes.labels("sent").inc()
-        return True
+        return len(batch)
 
     async def _failed(self, session: AsyncSession, email: QueuedEmail, error: Exception) -> None:
         attempts = email.attempts + 1
@@ -87,7 +97,7 @@ class EmailSending:
                 email.to_address,
                 attempts,
                 reason,
-                exc_info=not isinstance(error, SendFailed),
+                exc_info=None if isinstance(error, SendFailed) else error,
             )
         else:
             self._outcomes.labels("retry").inc()
@@ -97,5 +107,5 @@ class EmailSending:
                 attempts,
                 reason,
                 retry_at,
-                exc_info=not isinstance(error, SendFailed),
+                exc_info=None if isinstance(error, SendFailed) else error,
             )

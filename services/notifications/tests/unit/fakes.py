@@ -72,14 +72,20 @@ class FakeReadModel:
         if kept is None or kept.revision < studio.revision:
             self._t.studios[studio.id] = studio
 
-    async def studio(self, studio_id: uuid.UUID) -> Studio | None:
-        return self._t.studios.get(studio_id)
+    async def studio_and_people(
+        self, studio_id: uuid.UUID, booker_id: uuid.UUID, owner_id: uuid.UUID
+    ) -> tuple[Studio | None, Person | None, Person | None]:
+        people = self._t.people
+        return self._t.studios.get(studio_id), people.get(booker_id), people.get(owner_id)
 
     async def lock_booking(self, booking_id: uuid.UUID) -> Booking | None:
         return self._t.bookings.get(booking_id)
 
     async def booking(self, booking_id: uuid.UUID) -> Booking | None:
         return self._t.bookings.get(booking_id)
+
+    async def add_booking(self, booking: Booking) -> None:
+        self._t.bookings.setdefault(booking.id, booking)
 
     async def save_booking(self, booking: Booking) -> None:
         kept = self._t.bookings.get(booking.id)

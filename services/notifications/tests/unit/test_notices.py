@@ -67,3 +67,11 @@ def test_only_reminders_and_messages_can_be_turned_off() -> None:
 
     assert wanted == set(notices.Kind) - {notices.Kind.REMINDER, notices.Kind.NEW_MESSAGE}
     assert notices.Preferences().wants(notices.Kind.REMINDER)
+
+
+def test_preferences_are_asked_about_exactly_the_kinds_that_can_be_turned_off() -> None:
+    nothing_optional = notices.Preferences(reminders=False, messages=False)
+
+    asked = {kind for kind in notices.Kind if notices.Preferences.ask_about(kind)}
+
+    assert asked == {kind for kind in notices.Kind if not nothing_optional.wants(kind)}

@@ -1,5 +1,6 @@
 """The emails: a row is written in the transaction of the event that calls for it, unique on
-(event, recipient, kind), and the sender claims pending rows with FOR UPDATE SKIP LOCKED."""
+(event, recipient, kind), and the sender claims pending rows, a few at a time, with FOR UPDATE
+SKIP LOCKED."""
 
 from __future__ import annotations
 
@@ -60,33 +61,37 @@ class SqlEmails:
         )
         return result.first() is not None
 
-    async def claim_due(self, now: datetime) -> QueuedEmail | None:
-        """A pending email whose attempt is due, locked so that no other replica sends it too."""
-        row = (
+    async def claim_due(self, now: datetime, *, limit: int) -> list[QueuedEmail]:
+        """Up to `limit` pending emails whose attempt is due, oldest first, locked until the
+        transaction ends so that no other replica sends them too."""
+        rows = (
             await self._session.execute(
                 select(emails)
                 .where(emails.c.status == "pending", emails.c.next_attempt_at <= now)
                 .order_by(emails.c.next_attempt_at)
-                .limit(1)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
             )
-        ).first()
-        if row is None:
-            return None
-        return QueuedEmail(
-            id=row.id,
-            to_address=row.to_address,
-            subject=row.subject,
-            text_body=row.text_body,
-            html_body=row.html_body,
-            calendar=row.calendar,
-            attempts=row.attempts,
-        )
+        ).all()
+        return [
+            QueuedEmail(
+                id=row.id,
+                to_address=row.to_address,
+                subject=row.subject,
+                text_body=row.text_body,
+                html_body=row.html_body,
+                calendar=row.calendar,
+                attempts=row.attempts,
+            )
+            for row in rows
+        ]
 
-    async def mark_sent(self, email_id: uuid.UUID) -> None:
+    async def mark_sent(self, email_ids: list[uuid.UUID]) -> None:
+        if not email_ids:
+            return
         await self._session.execute(
             update(emails)
-            .where(emails.c.id == email_id)
+            .where(emails.c.id.in_(email_ids))
             .values(status="sent", sent_at=func.now(), attempts=emails.c.attempts + 1)
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     delete,
     func,
+    literal,
     select,
     update,
 )
@@ -83,22 +84,51 @@ class SqlReadModel:
             )
         )
 
-    async def studio(self, studio_id: uuid.UUID) -> Studio | None:
+    async def studio_and_people(
+        self, studio_id: uuid.UUID, booker_id: uuid.UUID, owner_id: uuid.UUID
+    ) -> tuple[Studio | None, Person | None, Person | None]:
+        """The studio and the two people, each if known, in one query: one row whatever is
+        known (each joined to a row of one), so an unknown one reads as nulls."""
+        booker, owner = people.alias("booker"), people.alias("owner")
+        one = select(literal(1).label("one")).subquery("one")
         row = (
-            await self._session.execute(select(studios).where(studios.c.id == studio_id))
-        ).first()
-        if row is None:
-            return None
-        return Studio(
-            id=row.id,
-            revision=row.revision,
-            owner_id=row.owner_id,
-            name=row.name,
-            timezone=row.timezone,
-            address=row.address,
-            city=row.city,
-            country=row.country,
-            rooms={uuid.UUID(room_id): name for room_id, name in row.rooms.items()},
+            await self._session.execute(
+                select(
+                    studios,
+                    booker.c.id.label("booker_id"),
+                    booker.c.email.label("booker_email"),
+                    booker.c.name.label("booker_name"),
+                    owner.c.id.label("owner_person_id"),
+                    owner.c.email.label("owner_email"),
+                    owner.c.name.label("owner_name"),
+                ).select_from(
+                    one.outerjoin(studios, studios.c.id == studio_id)
+                    .outerjoin(booker, booker.c.id == booker_id)
+                    .outerjoin(owner, owner.c.id == owner_id)
+                )
+            )
+        ).one()
+        studio = None
+        if row.id is not None:
+            studio = Studio(
+                id=row.id,
+                revision=row.revision,
+                owner_id=row.owner_id,
+                name=row.name,
+                timezone=row.timezone,
+                address=row.address,
+                city=row.city,
+                country=row.country,
+                rooms={uuid.UUID(room_id): name for room_id, name in row.rooms.items()},
+            )
+        return (
+            studio,
+            None
+            if row.booker_id is None
+            else Person(row.booker_id, row.booker_email, row.booker_name),
+            None
+            if row.owner_person_id is None
+            else Person(row.owner_person_id, row.owner_email, row.owner_name),
         )
 
     async def lock_booking(self, booking_id: uuid.UUID) -> Booking | None:
@@ -126,23 +156,36 @@ class SqlReadModel:
             status=BookingStatus(row.status),
         )
 
-    async def save_booking(self, booking: Booking) -> None:
-        """Insert the booking, or move it to the given status (the caller locked it first)."""
-        values = {
-            "id": booking.id,
-            "booker_id": booking.booker_id,
-            "owner_id": booking.owner_id,
-            "studio_id": booking.studio_id,
-            "room_id": booking.room_id,
-            "starts_at": booking.starts_at,
-            "ends_at": booking.ends_at,
-            "status": booking.status.value,
-        }
+    async def add_booking(self, booking: Booking) -> None:
+        """Insert the booking unless it is known already (then it stays as it is); needs no
+        lock: a concurrent insert of the same booking is waited for by the unique key."""
+        values = _booking_values(booking)
         await self._session.execute(
             pg_insert(bookings)
             .values(values)
+            .on_conflict_do_nothing(index_elements=[bookings.c.id])
+        )
+
+    async def save_booking(self, booking: Booking) -> None:
+        """Insert the booking, or move it to the given status (the caller locked it first)."""
+        await self._session.execute(
+            pg_insert(bookings)
+            .values(_booking_values(booking))
             .on_conflict_do_update(
                 index_elements=[bookings.c.id],
                 set_={"status": booking.status.value, "updated_at": func.now()},
             )
         )
+
+
+def _booking_values(booking: Booking) -> dict[str, Any]:
+    return {
+        "id": booking.id,
+        "booker_id": booking.booker_id,
+        "owner_id": booking.owner_id,
+        "studio_id": booking.studio_id,
+        "room_id": booking.room_id,
+        "starts_at": booking.starts_at,
+        "ends_at": booking.ends_at,
+        "status": booking.status.value,
+    }

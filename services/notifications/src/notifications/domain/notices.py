@@ -124,6 +124,12 @@ class Preferences:
     reminders: bool = True
     messages: bool = True
 
+    @staticmethod
+    def ask_about(kind: Kind) -> bool:
+        """Whether a person's preferences decide if an email of this kind goes: only reminders
+        and messages can be turned off, so only they need the preferences looked up."""
+        return kind in (Kind.REMINDER, Kind.NEW_MESSAGE)
+
     def wants(self, kind: Kind) -> bool:
         """Whether an email of this kind goes out; every other kind always does."""
         if kind is Kind.REMINDER:

@@ -63,6 +63,6 @@ def booking_of(
 
 
 async def booking_requested(unit: NotificationsUnit, event: BookingRequested) -> None:
-    """Make the booking known, so that a declined card can be told to its booker."""
-    if await unit.read_model.lock_booking(event.booking_id) is None:
-        await unit.read_model.save_booking(booking_of(event, BookingStatus.REQUESTED))
+    """Make the booking known, so that a declined card can be told to its booker; one known
+    already (a later event came first) stays as it is."""
+    await unit.read_model.add_booking(booking_of(event, BookingStatus.REQUESTED))

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from contracts import Envelope
-from notifications.domain.notices import Email, Kind
+from notifications.domain.notices import Email, Kind, Preferences
 from notifications.domain.read_models import Booking
 from notifications.emails import BookingFacts, Composer
 from notifications.repositories import NotificationsUnit
@@ -45,8 +45,9 @@ class Writing:
 async def record(unit: NotificationsUnit, writing: Writing, email: Email) -> None:
     """Queue the email, or record it as `skipped` when its recipient turned its kind off (so
     operators can see why it never went)."""
-    chosen = await unit.preferences.of(email.recipient_id)
-    if not chosen.wants(email.kind):
+    if Preferences.ask_about(email.kind) and not (
+        await unit.preferences.of(email.recipient_id)
+    ).wants(email.kind):
         await unit.emails.record(email, status="skipped")
     elif await unit.emails.record(email):
         unit.after_commit(writing.emails_recorded)
@@ -76,9 +77,9 @@ async def tell(
 
 
 async def booking_facts(unit: NotificationsUnit, booking: Booking) -> BookingFacts:
-    studio = await unit.read_model.studio(booking.studio_id)
-    booker = await unit.read_model.person(booking.booker_id)
-    owner = await unit.read_model.person(booking.owner_id)
+    studio, booker, owner = await unit.read_model.studio_and_people(
+        booking.studio_id, booking.booker_id, booking.owner_id
+    )
     if studio is None or booker is None or owner is None:
         raise NotYetKnown(
             f"booking {booking.id}: studio {studio is not None}, booker {booker is not None},"
