@@ -68,8 +68,8 @@ class ServiceParts:
     background: Callable[[ServiceRuntime], Sequence[BackgroundTask]] | None = None
     """The service's own loops, built with the runtime once it is up; the runtime starts them
     last and stops them first (before `on_stop`)."""
-    on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None
     on_stop: Callable[[ServiceRuntime], Awaitable[None]] | None = None
+    """Last words of the service's own clients (an HTTP client to close), after its loops."""
 
 
 def create_service_app(
@@ -136,8 +136,6 @@ def create_service_app(
         await bus.start()
         await runtime.relay.start()
         await retention.start()
-        if parts.on_start:
-            await parts.on_start(runtime)
         loops = list(parts.background(runtime)) if parts.background else []
         for loop in loops:
             loop.start()

@@ -31,22 +31,13 @@ def create_app(
         emails_recorded=lambda: sender.wake(),  # the loop is made below, with the runtime
     )
 
-    async def start(_: ServiceRuntime) -> None:
-        for loop in loops:
-            loop.start()
-
-    async def stop(_: ServiceRuntime) -> None:
-        for loop in loops:
-            await loop.stop()
-
     parts = ServiceParts(
         title="OneTime notifications",
         outbox=db.outbox,
         inbox=db.inbox,
         routers=[preferences.router],
         handlers=message_handlers(writing),
-        on_start=start,
-        on_stop=stop,
+        background=lambda _: loops,  # made below, with the runtime
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     runtime: ServiceRuntime = app.state.runtime
