@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from booking.api.deps import BookingUnitsDep, SettingsDep
-from booking.api.schemas import MessageIn, MessageOut, Timeline, TimelineEntry
+from booking.api.message_schemas import MessageIn, MessageOut, Timeline, TimelineEntry
 from booking.service import chat, reads
 from service_runtime.auth import AdminUser, CurrentUser
 

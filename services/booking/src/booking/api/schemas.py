@@ -18,9 +18,8 @@ from booking.domain.studios import Studio
 from booking.service.booking_requests import BookingRequest
 from booking.service.moves import MoveRequest
 from contracts.catalog import AddOnPricing
-from contracts.values import CancellationPolicy, PlainText, UtcDatetime
+from contracts.values import CancellationPolicy, UtcDatetime
 
-MAX_MESSAGE_LENGTH = 4000
 MAX_ATTENDEES = 1000
 """Catalog's largest room; the room's own capacity is checked against its published one."""
 
@@ -322,64 +321,3 @@ class ActionIn(BaseModel):
         if self.ends_at is None:
             raise InvalidBookingRequest("ends_at is required to reschedule", field="ends_at")
         return MoveRequest(room_id=self.room_id, starts_at=self.starts_at, ends_at=self.ends_at)
-
-
-class MessageIn(BaseModel):
-    body: Annotated[PlainText, Field(min_length=1, max_length=MAX_MESSAGE_LENGTH)]
-
-
-class MessageOut(BaseModel):
-    id: uuid.UUID
-    booking_id: uuid.UUID
-    author_id: uuid.UUID
-    author_role: str
-    body: str
-    sent_at: datetime
-
-    @classmethod
-    def of(cls, row: Any) -> MessageOut:
-        return cls(
-            id=row.id,
-            booking_id=row.booking_id,
-            author_id=row.author_id,
-            author_role=row.author_role,
-            body=row.body,
-            sent_at=row.sent_at,
-        )
-
-
-class TimelineEntry(BaseModel):
-    at: datetime
-    kind: str = Field(description="received, ignored, sent, action, timer or chat")
-    name: str
-    status_before: str | None
-    status_after: str | None
-    note: str
-    message_id: uuid.UUID | None
-    causation_id: uuid.UUID | None
-    traceparent: str | None
-    trace_id: str | None
-    actor_id: str | None
-
-    @classmethod
-    def of(cls, row: Any) -> TimelineEntry:
-        parts = (row.traceparent or "").split("-")
-        return cls(
-            at=row.occurred_at,
-            kind=row.kind,
-            name=row.name,
-            status_before=row.status_before,
-            status_after=row.status_after,
-            note=row.note,
-            message_id=row.message_id,
-            causation_id=row.causation_id,
-            traceparent=row.traceparent,
-            trace_id=parts[1] if len(parts) == 4 else None,
-            actor_id=row.actor_id,
-        )
-
-
-class Timeline(BaseModel):
-    booking_id: uuid.UUID
-    status: Status
-    entries: list[TimelineEntry]
