@@ -3,16 +3,17 @@ servers. They keep the SQL repositories' promises: two live reservations (held o
 lapsed until expired) of different bookings never overlap in a room (`RoomTaken`, as from the
 exclusion constraint), a status changes only from the version read, a studio and its names
 keep their highest revision, a released booking stays released. Locks are no-ops: fake units
-run one at a time. The calendars' repositories are in `fake_calendars.py`."""
+run one at a time. The calendars' repositories are in `fake_calendars.py`,
+the schedules' in `fake_schedules.py`."""
 
 from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from availability.domain.calendar_feeds import CalendarFeed
 from availability.domain.external_calendars import ExternalCalendar
@@ -40,6 +41,7 @@ from service_runtime.clock import Clock, utc_now
 from service_runtime.fakes import FakeUnitOfWork, FakeUnitsOfWork
 
 from .fake_calendars import FakeCalendarFeeds, FakeExternalCalendars, FakeFreeTimeMarks
+from .fake_schedules import FakeExtraOpeningHours, FakeStudios
 
 
 @dataclass
@@ -190,89 +192,6 @@ class FakeReservations:
                 raise
             raise AssertionError("the SQL repository would fail on this change") from taken
         return True
-
-
-def _touches(first: date, last: date, touching: tuple[date, date] | None) -> bool:
-    return touching is None or (last >= touching[0] and first <= touching[1])
-
-
-class FakeStudios:
-    def __init__(self, tables: AvailabilityTables) -> None:
-        self._t = tables
-
-    async def studio_by_id(self, studio_id: uuid.UUID) -> Studio | None:
-        return self._t.studios.get(studio_id)
-
-    async def upsert_studio(self, studio: Studio) -> bool:
-        stored = self._t.studios.get(studio.id)
-        if stored is not None and stored.revision >= studio.revision:
-            return False
-        self._t.studios[studio.id] = studio
-        return True
-
-    async def policy_of(self, studio_id: uuid.UUID) -> BookingPolicy:
-        return self._t.policies.get(studio_id, BookingPolicy())
-
-    async def save_policy(self, studio_id: uuid.UUID, policy: BookingPolicy) -> None:
-        self._t.policies[studio_id] = policy
-
-    async def rules_of(self, studio_id: uuid.UUID) -> list[WeeklyRule]:
-        rules = self._t.rules.get(studio_id, [])
-        return sorted(
-            rules, key=lambda r: (r.room_id is not None, str(r.room_id), r.weekday, r.opens)
-        )
-
-    async def replace_rules(self, studio_id: uuid.UUID, rules: Sequence[WeeklyRule]) -> None:
-        self._t.rules[studio_id] = list(rules)
-
-    async def blackouts_of(
-        self, studio_id: uuid.UUID, *, touching: tuple[date, date] | None = None
-    ) -> list[Blackout]:
-        def dates(b: Blackout) -> tuple[date, date]:
-            if b.first_day is not None and b.last_day is not None:
-                return b.first_day, b.last_day
-            assert b.starts_at is not None
-            assert b.ends_at is not None
-            return b.starts_at.date(), b.ends_at.date()
-
-        found = self._t.blackouts.get(studio_id, [])
-        return [b for b in found if _touches(*dates(b), touching)]
-
-    async def add_blackout(self, studio_id: uuid.UUID, blackout: Blackout) -> None:
-        self._t.blackouts.setdefault(studio_id, []).append(blackout)
-
-    async def remove_blackout(self, studio_id: uuid.UUID, blackout_id: uuid.UUID) -> bool:
-        found = self._t.blackouts.get(studio_id, [])
-        kept = [b for b in found if b.id != blackout_id]
-        self._t.blackouts[studio_id] = kept
-        return len(kept) < len(found)
-
-    async def blackout_count(self, studio_id: uuid.UUID) -> int:
-        return len(self._t.blackouts.get(studio_id, []))
-
-
-class FakeExtraOpeningHours:
-    def __init__(self, tables: AvailabilityTables) -> None:
-        self._t = tables
-
-    async def extra_hours_of(
-        self, studio_id: uuid.UUID, *, touching: tuple[date, date] | None = None
-    ) -> list[ExtraHours]:
-        found = [
-            e for e in self._t.extra_hours.get(studio_id, []) if _touches(e.day, e.day, touching)
-        ]
-        return sorted(found, key=lambda e: (e.day, e.opens))
-
-    async def add_extra_hours(self, studio_id: uuid.UUID, extra: ExtraHours) -> None:
-        self._t.extra_hours.setdefault(studio_id, []).append(extra)
-
-    async def remove_extra_hours(self, studio_id: uuid.UUID, extra_id: uuid.UUID) -> bool:
-        found = self._t.extra_hours.get(studio_id, [])
-        self._t.extra_hours[studio_id] = [e for e in found if e.id != extra_id]
-        return len(self._t.extra_hours[studio_id]) < len(found)
-
-    async def extra_hours_count(self, studio_id: uuid.UUID) -> int:
-        return len(self._t.extra_hours.get(studio_id, []))
 
 
 class FakeAvailabilityUnit:
