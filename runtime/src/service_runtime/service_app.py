@@ -237,10 +237,12 @@ def runtime_of(request: Request) -> ServiceRuntime:
 S = TypeVar("S", bound=ServiceSettings)
 
 
-def settings_of(kind: type[S]) -> Callable[[Request], S]:
-    """A dependency giving the app's settings as the service's own class (`SettingsDep`)."""
+def settings_of(kind: type[S]) -> Callable[[Request], Awaitable[S]]:
+    """A dependency giving the app's settings as the service's own class (`SettingsDep`).
+    Dependencies are `async def` even when they do not wait: FastAPI runs a plain `def` in a
+    worker thread, a thread hop per request."""
 
-    def settings(request: Request) -> S:
+    async def settings(request: Request) -> S:
         found = runtime_of(request).settings
         if not isinstance(found, kind):
             raise TypeError(f"the app was built with {type(found).__name__}, not {kind.__name__}")
@@ -249,7 +251,7 @@ def settings_of(kind: type[S]) -> Callable[[Request], S]:
     return settings
 
 
-def _units(request: Request) -> UnitsOfWork:
+async def _units(request: Request) -> UnitsOfWork:
     return runtime_of(request).units
 
 

@@ -13,12 +13,12 @@ from web.security import current_session, save_session
 from web.sessions import Session
 
 
-def _settings(request: Request) -> WebSettings:
+async def _settings(request: Request) -> WebSettings:
     settings: WebSettings = request.app.state.settings
     return settings
 
 
-def _api(request: Request) -> ApiClient:
+async def _api(request: Request) -> ApiClient:
     api: ApiClient = request.app.state.api
     return api
 

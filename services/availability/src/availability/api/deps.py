@@ -19,7 +19,7 @@ from service_runtime.auth import Principal
 from service_runtime.service_app import UnitsDep, settings_of
 
 
-def _availability_units(units: UnitsDep) -> AvailabilityUnits:
+async def _availability_units(units: UnitsDep) -> AvailabilityUnits:
     return SqlAvailabilityUnits(units)
 
 
@@ -34,7 +34,7 @@ def invalid(location: str, field: str, message: str) -> RequestValidationError:
     )
 
 
-def _window(
+async def _window(
     settings: SettingsDep,
     from_: Annotated[UtcDatetime, Query(alias="from", description="UTC or with an offset")],
     to: Annotated[UtcDatetime, Query(description="Exclusive end of the window")],

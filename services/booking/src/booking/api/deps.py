@@ -14,11 +14,11 @@ from booking.repositories import BookingUnits
 from service_runtime.service_app import UnitsDep, runtime_of, settings_of
 
 
-def _booking_units(units: UnitsDep) -> BookingUnits:
+async def _booking_units(units: UnitsDep) -> BookingUnits:
     return SqlBookingUnits(units)
 
 
-def _watcher(request: Request) -> BookingWatcher:
+async def _watcher(request: Request) -> BookingWatcher:
     watcher: BookingWatcher = request.app.state.booking_watcher
     return watcher
 
@@ -26,7 +26,7 @@ def _watcher(request: Request) -> BookingWatcher:
 SettingsDep = Annotated[BookingSettings, Depends(settings_of(BookingSettings))]
 
 
-def _free_time(request: Request, settings: SettingsDep) -> FreeTime:
+async def _free_time(request: Request, settings: SettingsDep) -> FreeTime:
     http = runtime_of(request).http
     return FreeTime(http, settings.availability_url, settings.availability_timeout_seconds)
 

@@ -35,7 +35,7 @@ def actor_of(principal: Principal) -> Actor:
 _VERSION = re.compile(r"[0-9]{1,9}")
 
 
-def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The version an If-Match header names: `"3"`, `W/"3"` or `3`."""
     if if_match is None:
         return None
@@ -48,7 +48,7 @@ def _if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
 IfMatchDep = Annotated[int | None, Depends(_if_match)]
 
 
-def _catalog_units(units: UnitsDep) -> CatalogUnits:
+async def _catalog_units(units: UnitsDep) -> CatalogUnits:
     return SqlCatalogUnits(units)
 
 

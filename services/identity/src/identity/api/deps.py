@@ -14,7 +14,7 @@ from service_runtime.service_app import UnitsDep, settings_of
 SettingsDep = Annotated[IdentitySettings, Depends(settings_of(IdentitySettings))]
 
 
-def _identity_units(units: UnitsDep) -> IdentityUnits:
+async def _identity_units(units: UnitsDep) -> IdentityUnits:
     return SqlIdentityUnits(units)
 
 

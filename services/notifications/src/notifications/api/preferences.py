@@ -18,12 +18,12 @@ from service_runtime.service_app import UnitsDep
 router = APIRouter(tags=["preferences"])
 
 
-def _person_id(user: CurrentUser) -> uuid.UUID:
+async def _person_id(user: CurrentUser) -> uuid.UUID:
     """The caller, as the people that identity's events name."""
     return user.user_id
 
 
-def _notifications_units(units: UnitsDep) -> NotificationsUnits:
+async def _notifications_units(units: UnitsDep) -> NotificationsUnits:
     return SqlNotificationsUnits(units)
 
 

@@ -14,16 +14,16 @@ from service_runtime.auth import OwnerUser
 from service_runtime.service_app import UnitsDep
 
 
-def _context(request: Request) -> Context:
+async def _context(request: Request) -> Context:
     ctx: Context = request.app.state.payments
     return ctx
 
 
-def _payments_units(units: UnitsDep) -> PaymentsUnits:
+async def _payments_units(units: UnitsDep) -> PaymentsUnits:
     return SqlPaymentsUnits(units)
 
 
-def _owner_id(owner: OwnerUser) -> uuid.UUID:
+async def _owner_id(owner: OwnerUser) -> uuid.UUID:
     return owner.user_id
 
 
