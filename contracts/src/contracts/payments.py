@@ -1,8 +1,11 @@
 """Commands the payments service executes and the events it publishes.
 
-Payments keeps one payment per booking, so commands name only the booking; `payment_id`
-is payments' own id of it. Stripe's objects stay inside payments: `client_secret` and the
-provider references below are opaque strings for the client or for support.
+A booking has one payment, plus one more for each move to a dearer time (the difference,
+named by the move's id). Commands name the booking, and a move's id where they concern that
+payment only; every reply about one payment echoes its `move_id` (None for the booking's
+first). `payment_id` is payments' own id. Stripe's objects stay inside payments:
+`client_secret` and the provider references below are opaque strings for the client or for
+support.
 """
 
 from __future__ import annotations
@@ -22,6 +25,10 @@ def _within_max(money: Money) -> Money:
         raise ValueError(f"amount_minor must be at most {MAX_MINOR_UNITS}")
     return money
 
+
+_PAYMENT_OF_MOVE = (
+    "The move whose difference this payment is; None for the booking's first payment."
+)
 
 CommandMoney = Annotated[Money, AfterValidator(_within_max)]
 """An amount a command asks payments to move: at most MAX_MINOR_UNITS (what Stripe and our
@@ -71,6 +78,13 @@ class AuthorizePayment(Message):
     routing_key: ClassVar[str] = "payments.command.authorize_payment"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "A move to a dearer time: authorize the difference as a payment of its own, "
+            "beside the booking's first; None for the booking's first payment."
+        ),
+    )
     booker_id: uuid.UUID
     owner_id: uuid.UUID
     studio_id: uuid.UUID
@@ -96,6 +110,7 @@ class PaymentIntentReady(Message):
     routing_key: ClassVar[str] = "payments.payment.intent_ready"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(default=None, description=_PAYMENT_OF_MOVE)
     payment_id: uuid.UUID
     client_secret: str
     amount: Money
@@ -109,6 +124,7 @@ class PaymentAuthorized(Message):
     routing_key: ClassVar[str] = "payments.payment.authorized"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(default=None, description=_PAYMENT_OF_MOVE)
     payment_id: uuid.UUID
     amount: Money
     capture_strategy: CaptureStrategy
@@ -125,6 +141,7 @@ class PaymentFailed(Message):
     routing_key: ClassVar[str] = "payments.payment.failed"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(default=None, description=_PAYMENT_OF_MOVE)
     payment_id: uuid.UUID | None = Field(
         default=None, description="None when the payment could not even be created."
     )
@@ -135,7 +152,9 @@ class PaymentFailed(Message):
 
 
 class CapturePayment(Message):
-    """Booking, when the session is over: take the authorized money."""
+    """Booking, when the session is over (or after a move once the money was taken): take the
+    authorized money of every payment of the booking, oldest first; what is past `amount` is
+    released."""
 
     message_type: ClassVar[str] = "payments.capture_payment"
     routing_key: ClassVar[str] = "payments.command.capture_payment"
@@ -151,6 +170,7 @@ class PaymentCaptured(Message):
     routing_key: ClassVar[str] = "payments.payment.captured"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(default=None, description=_PAYMENT_OF_MOVE)
     payment_id: uuid.UUID
     amount: Money
     platform_fee: Money
@@ -164,6 +184,13 @@ class VoidPayment(Message):
     routing_key: ClassVar[str] = "payments.command.void_payment"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "Void only the payment of this move's difference; None voids every payment of "
+            "the booking not captured."
+        ),
+    )
     reason: VoidReason
 
 
@@ -174,13 +201,15 @@ class PaymentVoided(Message):
     routing_key: ClassVar[str] = "payments.payment.voided"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(default=None, description=_PAYMENT_OF_MOVE)
     payment_id: uuid.UUID | None = Field(default=None, description="None when no payment existed.")
     reason: VoidReason
     voided_at: UtcDatetime
 
 
 class RefundPayment(Message):
-    """Booking, on a cancellation after capture: give back the amount the policy allows."""
+    """Booking, on a cancellation after capture: give back the amount the policy allows, from
+    the booking's newest captured payment first."""
 
     message_type: ClassVar[str] = "payments.refund_payment"
     routing_key: ClassVar[str] = "payments.command.refund_payment"
@@ -200,10 +229,11 @@ class PaymentRefunded(Message):
     routing_key: ClassVar[str] = "payments.payment.refunded"
 
     booking_id: uuid.UUID
+    move_id: uuid.UUID | None = Field(default=None, description=_PAYMENT_OF_MOVE)
     payment_id: uuid.UUID
     refund_id: uuid.UUID
-    amount: Money
-    total_refunded: Money
+    amount: Money = Field(description="Refunded from this payment.")
+    total_refunded: Money = Field(description="Refunded from all of the booking's payments.")
     reason: RefundReason
     refunded_at: UtcDatetime
 
