@@ -105,11 +105,14 @@ class Probe:
         elif isinstance(message, ConfirmSlots) and message.reservation_id in self.move_holds:
             await self._book_move(self.move_holds.pop(message.reservation_id), envelope)
         elif isinstance(message, AuthorizePayment) and self.intents:
+            which = "payment" if message.move_id is None else f"payment {message.move_id}"
+            payment_id = uuid.uuid5(message.booking_id, which)
             await self.publish(
                 PaymentIntentReady(
                     booking_id=message.booking_id,
-                    payment_id=uuid.uuid5(message.booking_id, "payment"),
-                    client_secret=f"pi_{message.booking_id.hex}_secret",
+                    move_id=message.move_id,
+                    payment_id=payment_id,
+                    client_secret=f"pi_{payment_id.hex}_secret",
                     amount=message.amount,
                     capture_strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
                 ),

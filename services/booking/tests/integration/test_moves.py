@@ -5,12 +5,18 @@ proposes a time, which moves once the booker agrees; bad input is a 422 naming t
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
-from contracts.payments import CaptureStrategy, RefundPayment
+from contracts.payments import (
+    AuthorizePayment,
+    CapturePayment,
+    CaptureStrategy,
+    PaymentAuthorized,
+    RefundPayment,
+)
 from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
 
@@ -69,7 +75,7 @@ async def test_the_booker_moves_a_confirmed_booking_a_day_later(
     assert len(probe.sent(uuid.UUID(made["id"]), ConfirmSlots)) == 2
 
 
-async def test_a_shorter_move_refunds_the_difference_and_a_longer_one_is_refused(
+async def test_a_shorter_move_refunds_the_difference(
     booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
 ) -> None:
     booker = token_issuer.headers("booker", uuid.uuid4())
@@ -77,14 +83,10 @@ async def test_a_shorter_move_refunds_the_difference_and_a_longer_one_is_refused
     path = f"/api/bookings/{made['id']}"
     shorter = _a_day_later(made)
     starts = datetime.fromisoformat(shorter["starts_at"])
-    longer = shorter | {"ends_at": (starts + timedelta(hours=3)).isoformat()}
     shorter["ends_at"] = (starts + timedelta(hours=1)).isoformat()
 
-    refused = await booking.http.patch(path, json=longer, headers=booker)
     moved = await booking.http.patch(path, json=shorter, headers=booker)
 
-    assert refused.status_code == 422
-    assert "paying the difference is not possible yet" in refused.json()["detail"]
     assert moved.status_code == 200, moved.text
     assert (moved.json()["price"]["hours"], moved.json()["price"]["total_minor"]) == (1, 5500)
 
@@ -94,6 +96,58 @@ async def test_a_shorter_move_refunds_the_difference_and_a_longer_one_is_refused
     await eventually(refunded)
     [refund] = probe.sent(uuid.UUID(made["id"]), RefundPayment)
     assert refund.amount.amount_minor == 11000 - 5500
+
+
+async def test_a_longer_move_waits_for_the_difference_and_moves_once_it_is_paid(
+    booking: BookingService, probe: Probe, studio: Studio, token_issuer: TestIssuer
+) -> None:
+    booker = token_issuer.headers("booker", uuid.uuid4())
+    made = await _confirmed(booking, probe, studio, booker)  # taken at once: 110.00
+    booking_id = uuid.UUID(made["id"])
+    path = f"/api/bookings/{booking_id}"
+    longer = _a_day_later(made)
+    starts = datetime.fromisoformat(longer["starts_at"])
+    longer["ends_at"] = (starts + timedelta(hours=3)).isoformat()
+
+    waiting = await booking.http.patch(path, json=longer, headers=booker)
+    seen_by_owner = await booking.http.get(
+        path, headers=token_issuer.headers("owner", studio.owner_id)
+    )
+
+    assert waiting.status_code == 202, waiting.text
+    move = waiting.json()["move"]
+    assert move["amount_due_minor"] == 16500 - 11000
+    assert move["client_secret"].startswith("pi_")
+    assert move["pay_by"] is not None
+    assert seen_by_owner.json()["move"]["client_secret"] is None
+    assert waiting.json()["starts_at"] == made["starts_at"]  # not moved before it is paid
+    [authorize] = [a for a in probe.sent(booking_id, AuthorizePayment) if a.move_id]
+    assert authorize.amount.amount_minor == 5500
+
+    await probe.publish(
+        PaymentAuthorized(
+            booking_id=booking_id,
+            move_id=authorize.move_id,
+            payment_id=uuid.uuid5(booking_id, f"payment {authorize.move_id}"),
+            amount=authorize.amount,
+            capture_strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
+            authorized_at=datetime.now(UTC),
+        )
+    )
+
+    async def moved() -> bool:
+        return (await booking.state(booking_id)).move is None
+
+    await eventually(moved)
+    shown = (await booking.http.get(path, headers=booker)).json()
+    assert (shown["price"]["hours"], shown["price"]["total_minor"]) == (3, 16500)
+    assert datetime.fromisoformat(shown["ends_at"]) == datetime.fromisoformat(longer["ends_at"])
+    assert shown["move_failure"] is None
+
+    async def captured() -> bool:  # the rest was taken at confirmation: the difference now
+        return bool(probe.sent(booking_id, CapturePayment))
+
+    await eventually(captured)
 
 
 async def test_a_new_time_not_free_is_a_409_and_the_booking_stays(
@@ -151,7 +205,7 @@ async def test_strangers_may_not_move_and_bad_moves_name_the_field(
     path = f"/api/bookings/{made['id']}"
     stranger = token_issuer.headers("booker", uuid.uuid4())
     longer = _a_day_later(made)
-    longer["ends_at"] = (datetime.fromisoformat(longer["ends_at"]) + timedelta(hours=1)).isoformat()
+    longer["ends_at"] = (datetime.fromisoformat(longer["ends_at"]) + timedelta(days=3)).isoformat()
     without_end = {"action": "reschedule", "starts_at": longer["starts_at"]}
     other_room = {**_a_day_later(made), "room_id": str(uuid.uuid4())}
 

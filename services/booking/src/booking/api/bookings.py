@@ -10,7 +10,8 @@ from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 
 from booking.api.deps import BookingUnitsDep, SettingsDep, WatcherDep
-from booking.api.schemas import ActionIn, BookingIn, BookingOut, BookingPage
+from booking.api.request_schemas import ActionIn, BookingIn
+from booking.api.schemas import BookingOut, BookingPage
 from booking.domain.booking import ENDED, Booking, Status, View
 from booking.repositories import BookingQuery
 from booking.service import actions, booking_requests, moves, reads
@@ -179,7 +180,10 @@ def long_poll_seconds(prefer: str | None) -> float:
     "/api/bookings/{booking_id}",
     response_model=BookingOut,
     responses={
-        202: {"description": "reschedule: the move is still under way; GET the booking."},
+        202: {
+            "description": "reschedule: the move is still under way (or waits for the booker "
+            "to pay the difference with move.client_secret); GET the booking."
+        },
         409: {
             "description": "Not possible in the booking's state, or the new time is not "
             "available (problem+json; the booking stays as it was)."
@@ -195,9 +199,10 @@ async def act_on_booking(
     watcher: WatcherDep,
 ) -> JSONResponse:
     """cancel (booker or owner), complete or no_show (owner or admin), reschedule (booker or
-    admin: answers once the booking has moved, or with 409 when it could not; the studio's
-    owner: proposes the time to the booker), accept_move or decline_move (the booker, about a
-    proposed time)."""
+    admin: answers once the booking has moved, or with 409 when it could not, or with 202 and
+    the move's client secret when a dearer time waits for the booker to pay the difference; the
+    studio's owner: proposes the time to the booker), accept_move or decline_move (the booker,
+    about a proposed time)."""
     rules = settings.saga_rules()
     if body.action == "reschedule":
         request = body.move_request()
@@ -213,7 +218,7 @@ async def act_on_booking(
     booking = await watcher.wait_until(
         booking_id,
         lambda: reads.booking_state(units, booking_id),
-        lambda current: current.move is None or current.move.awaits_booker,
+        lambda current: current.move is None or current.move.awaits_booker or _payable(current),
         settings.hold_wait_seconds,
     )
     if booking.move is None and booking.move_failure is not None and body.action != "decline_move":
@@ -225,6 +230,11 @@ async def act_on_booking(
         )
     still_moving = booking.move is not None and not booking.move.awaits_booker
     return await _booking_response(units, booking, principal.user_id, 202 if still_moving else 200)
+
+
+def _payable(booking: Booking) -> bool:
+    """Whether the booker can pay the difference of a dearer move: its client secret is out."""
+    return booking.move is not None and booking.move.client_secret is not None
 
 
 async def _booking_response(

@@ -10,14 +10,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from booking.api.deps import BookingUnitsDep, FreeTimeDep, SettingsDep
-from booking.api.schemas import (
+from booking.api.request_schemas import (
     MAX_ADD_ON_CHOICES,
     MAX_ATTENDEES,
     BookingIn,
-    PriceOut,
-    StudioLabels,
     add_ons_of_query,
 )
+from booking.api.schemas import PriceOut, StudioLabels
 from booking.config import BookingSettings
 from booking.domain.booking import Status
 from booking.domain.cancellation import CancellationPreview

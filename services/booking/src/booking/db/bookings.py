@@ -222,6 +222,8 @@ def _booking(row: Any) -> Booking:
         value = data[f.name]
         if value is not None and f.name in _ENUMS:
             value = _ENUMS[f.name](value)
+        if f.name == "move_payment_ids":
+            value = tuple(value)
         values[f.name] = value
     price = PriceBreakdown(
         **{name: data[name] for name in _PRICE_FIELDS}

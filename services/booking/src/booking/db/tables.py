@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -21,7 +22,7 @@ from sqlalchemy import (
     Uuid,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from service_runtime.messaging_tables import inbox_table, outbox_table
 from service_runtime.trust import user_access_table
@@ -117,6 +118,14 @@ bookings = Table(
     Column("move_reservation_id", Uuid),
     _ts("move_answer_by"),  # a move the owner proposed: until when the booker may agree
     Column("move_price", JSONB),  # the price at the new room and time
+    # a dearer move: its difference is a payment of its own, paid while the new range is held
+    _ts("move_hold_expires_at"),
+    Column("move_payment_id", Uuid),
+    Column("move_client_secret", Text),
+    _ts("move_authorized_at"),
+    Column("move_payment_captured", Boolean),
+    Column("move_payment_error", Text),
+    Column("move_payment_ids", ARRAY(Uuid), nullable=False, server_default="{}"),
     Column("payment_minor", BigInteger),  # what was paid, once a move lowered the price
     Column("move_failure", Text),
     Column("traceparent", Text),  # of the request: deadlines continue the booking's trace

@@ -86,7 +86,9 @@ class Move:
     held first (`reservation_id` once availability held it), then booked while the old one is
     released, in one step of availability's. The booking stays confirmed where it was until
     then, and stays there if the move fails. A move the studio's owner proposes waits for the
-    booker's agreement before anything is held."""
+    booker's agreement before anything is held. A move to a dearer time is booked only once the
+    booker's card is authorized for the difference, a payment of its own, while the new range
+    is held."""
 
     id: uuid.UUID
     room_id: uuid.UUID
@@ -95,11 +97,19 @@ class Move:
     requested_by: uuid.UUID
     requested_at: datetime
     price: PriceBreakdown
-    """The booking's price at the new room and time: never more than was paid."""
+    """The booking's price at the new room and time."""
     reservation_id: uuid.UUID | None = None
     answer_by: datetime | None = None
     """For a move the studio's owner proposed: until when the booker may agree (nothing is
     held meanwhile); None once agreed, and for the booker's own moves."""
+    # the difference of a dearer move, paid on its own
+    hold_expires_at: datetime | None = None
+    payment_id: uuid.UUID | None = None
+    client_secret: str | None = None
+    authorized_at: datetime | None = None
+    payment_captured: bool = False
+    """Taken at authorization (the new time far enough ahead that payments captures at once)."""
+    payment_error: str | None = None
 
     @property
     def awaits_booker(self) -> bool:
@@ -108,6 +118,12 @@ class Move:
     @property
     def time_range(self) -> TimeRange:
         return TimeRange(starts_at=self.starts_at, ends_at=self.ends_at)
+
+    @property
+    def payment_asked(self) -> bool:
+        """Whether payments was asked for the difference: the new range is held until
+        hold_expires_at, set only then (so a payment may exist to give back)."""
+        return self.hold_expires_at is not None
 
 
 @dataclass(frozen=True)
@@ -160,8 +176,10 @@ class Booking:
     dispute_outcome: DisputeOutcome | None = None
     # rescheduling
     payment_minor: int | None = None
-    """What the booker's payment was for, once a move to a cheaper time lowered the price
+    """What the booker's payments were for, once a move to a cheaper time lowered the price
     below it (the difference is refunded, or not captured); None while it is the price."""
+    move_payment_ids: tuple[uuid.UUID, ...] = ()
+    """The payments of dearer moves' differences, beside `payment_id`."""
     move: Move | None = None
     move_failure: str | None = None
     """Why the last move did not happen, for the people on the booking; None after one that did."""
@@ -200,6 +218,18 @@ class Booking:
         if self.status is Status.REQUESTED:
             return False
         return not (self.status is Status.PENDING_PAYMENT and self.client_secret is None)
+
+    @property
+    def move_extra_minor(self) -> int:
+        """What the move under way costs more than the booking's price (0 when not more)."""
+        if self.move is None:
+            return 0
+        return max(self.move.price.total_minor - self.price.total_minor, 0)
+
+    def knows_payment(self, payment_id: uuid.UUID | None) -> bool:
+        """Whether the payment is one of the booking's (or of its move under way)."""
+        move_payment = None if self.move is None else self.move.payment_id
+        return payment_id in (self.payment_id, move_payment, *self.move_payment_ids)
 
     def money(self, amount_minor: int) -> Money:
         return Money(amount_minor=amount_minor, currency=self.price.currency)

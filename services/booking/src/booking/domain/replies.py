@@ -5,7 +5,8 @@ causation id) a command the saga sent and repeat what it asked for: a hold made 
 or for another room, time or reservation, is not the booking's. Payments' replies mostly come
 from Stripe's webhooks rather than from a command, so they may carry no causation id; when
 they do, it must name a command of the saga, and in any case they must be about the booking's
-own payment and amount.
+own payment and amount: its first, or that of a move to a dearer time (the move under way, for
+the amount; a move over is the saga's to undo).
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def _same_reservation(b: Booking, reservation_id: uuid.UUID) -> str | None:
 
 
 def _same_payment(b: Booking, payment_id: uuid.UUID | None) -> str | None:
-    if None not in (b.payment_id, payment_id) and payment_id != b.payment_id:
+    if None not in (b.payment_id, payment_id) and not b.knows_payment(payment_id):
         return _differs("payment", payment_id, b.payment_id)
     return None
 
@@ -110,8 +111,22 @@ def _exact_total(b: Booking, amount: Money) -> str | None:
 
 def _within_total(b: Booking, amount: Money) -> str | None:
     paid = b.payment_total
-    if amount.currency != paid.currency or amount.amount_minor > paid.amount_minor:
-        return f"its amount ({_money(amount)}) exceeds the booking's ({_money(paid)})"
+    most = paid.amount_minor + (b.move_extra_minor if b.move and b.move.payment_id else 0)
+    if amount.currency != paid.currency or amount.amount_minor > most:
+        return f"its amount ({_money(amount)}) exceeds the booking's ({_money(b.money(most))})"
+    return None
+
+
+def _move_payment(
+    b: Booking, move_id: uuid.UUID, payment_id: uuid.UUID | None, amount: Money | None = None
+) -> str | None:
+    """A reply about a move's payment: for the move under way, its payment and difference."""
+    if b.move is None or b.move.id != move_id:
+        return None  # a move given up: the saga gives its payment back
+    if None not in (b.move.payment_id, payment_id) and payment_id != b.move.payment_id:
+        return _differs("payment", payment_id, b.move.payment_id)
+    if amount is not None and amount != b.money(b.move_extra_minor):
+        return _differs("amount", _money(amount), f"{b.move_extra_minor} {b.price.currency}")
     return None
 
 
@@ -165,14 +180,20 @@ def _lost(b: Booking, m: SlotsLost) -> str | None:
 
 
 def _intent_ready(b: Booking, m: PaymentIntentReady) -> str | None:
+    if m.move_id is not None:
+        return _move_payment(b, m.move_id, m.payment_id, m.amount)
     return _first(_same_payment(b, m.payment_id), _exact_total(b, m.amount))
 
 
 def _authorized(b: Booking, m: PaymentAuthorized) -> str | None:
+    if m.move_id is not None:
+        return _move_payment(b, m.move_id, m.payment_id, m.amount)
     return _first(_same_payment(b, m.payment_id), _exact_total(b, m.amount))
 
 
 def _failed(b: Booking, m: PaymentFailed) -> str | None:
+    if m.move_id is not None:
+        return _move_payment(b, m.move_id, m.payment_id)
     return _same_payment(b, m.payment_id)
 
 
@@ -185,6 +206,8 @@ def _refunded(b: Booking, m: PaymentRefunded) -> str | None:
 
 
 def _voided(b: Booking, m: PaymentVoided) -> str | None:
+    if m.move_id is not None:
+        return None  # a move's difference let go: nothing in the booking changes
     return _same_payment(b, m.payment_id)
 
 

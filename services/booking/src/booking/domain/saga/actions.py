@@ -8,6 +8,7 @@ from datetime import datetime
 
 from booking.domain.booking import Booking, IllegalTransition, RequestAnswer, Status
 from booking.domain.policies import refund_for
+from booking.domain.saga.move_payments import difference_back
 from booking.domain.saga.moves import on_move_deadline
 from booking.domain.saga.replies import authorize_payment
 from booking.domain.saga.steps import (
@@ -182,6 +183,8 @@ def on_cancel(b: Booking, action: Cancel, now: datetime, rules: SagaRules) -> De
         ended_at=now,
     )
     messages = _settle_cancellation(b, refund=refund, kept=kept, by=action.by, now=now, rules=rules)
+    if b.move is not None:  # a dearer move's difference, asked for and not yet booked
+        messages[:0] = difference_back(b, b.move, VoidReason.CANCELLED)
     # During a move the booking has two reservations (or availability has just swapped them):
     # release whatever it has.
     release_only = None if b.move is not None else b.reservation_id

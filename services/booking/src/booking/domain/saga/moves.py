@@ -5,8 +5,9 @@ The booking stays confirmed where it is while the move runs. HoldSlots with the 
 holds the new range beside the booked one; ConfirmSlots of that hold books it and releases the
 old reservation in one step of availability's, and only its SlotsConfirmed moves the booking.
 A refused or lost hold, or availability's silence, ends the move with the booking as it was
-(DropMoveHold lets a hold go). The booking was paid once: a move may cost less (the difference
-goes back to the booker, or is never captured) but not more.
+(DropMoveHold lets a hold go). A move may cost less (the difference goes back to the booker,
+or is never captured) or more: then the difference is a payment of its own, authorized before
+the new range is booked (move_payments).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from datetime import datetime, timedelta
 from booking.domain.booking import ENDED, Booking, IllegalTransition, Move, Status
 from booking.domain.policies import full_refund_until
 from booking.domain.pricing import InvalidBookingRequest
+from booking.domain.saga.move_payments import (
+    authorize_difference,
+    awaits_difference,
+    difference_back,
+    move_ended,
+    on_difference_deadline,
+)
 from booking.domain.saga.steps import (
     AnswerMove,
     Decision,
@@ -47,7 +55,7 @@ from contracts.booking import (
     BookingRescheduled,
     CancelledBy,
 )
-from contracts.payments import CaptureStrategy, RefundPayment
+from contracts.payments import CapturePayment, CaptureStrategy, RefundPayment, VoidReason
 
 
 def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> Decision:
@@ -89,7 +97,7 @@ def on_answer_move(b: Booking, action: AnswerMove, now: datetime, rules: SagaRul
         raise IllegalTransition("no proposed time waits for the booker's answer")
     if not action.agreed:
         declined = _declined(b, move, answered=True, now=now)
-        return _move_ended(b, "the booker declined the proposed time", [declined])
+        return move_ended(b, "the booker declined the proposed time", [declined])
     _refuse_now(b, move.starts_at, move.ends_at, now, rules)
     agreed = replace(move, answer_by=None)
     moving = replace(sent(b, now), move=agreed)
@@ -114,13 +122,6 @@ def refuse_move(b: Booking, action: Reschedule, now: datetime, rules: SagaRules)
         )
     if action.price.currency != b.price.currency:
         raise InvalidBookingRequest("that room is priced in another currency", field="room_id")
-    if action.price.total_minor > b.price.total_minor:
-        new, paid = _money(action.price.total_minor, b), _money(b.price.total_minor, b)
-        raise InvalidBookingRequest(
-            f"that time costs {new}, more than the {paid} paid, and paying the difference "
-            "is not possible yet: choose a time that costs no more, or cancel and book it",
-            field="room_id" if action.room_id != b.room_id else "ends_at",
-        )
 
 
 def _money(amount_minor: int, b: Booking) -> str:
@@ -181,21 +182,29 @@ def on_move_held(b: Booking, m: SlotsHeld, now: datetime, _: SagaRules) -> Decis
         return Decision(b, [drop], "hold for a move no longer wanted: letting it go")
     if move.reservation_id is not None:
         return ignored(b, "the move's hold is already known")
-    holding = replace(sent(b, now), move=replace(move, reservation_id=m.reservation_id))
+    held = replace(move, reservation_id=m.reservation_id)
+    if b.move_extra_minor > 0:
+        asking = replace(held, hold_expires_at=m.expires_at)
+        return Decision(
+            replace(sent(b, now), move=asking),
+            [authorize_difference(b, asking)],
+            f"new time held: the booker pays the difference of {_money(b.move_extra_minor, b)}",
+        )
     confirm = ConfirmSlots(booking_id=b.id, reservation_id=m.reservation_id)
-    return Decision(holding, [confirm], "new time held: booking it")
+    return Decision(replace(sent(b, now), move=held), [confirm], "new time held: booking it")
 
 
 def on_move_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, _: SagaRules) -> Decision:
     if b.move is None or b.move.id != m.move_id or b.move.reservation_id is not None:
         return ignored(b, "no move waits for that hold")
-    return _move_ended(b, f"the new time is not available ({m.detail or m.reason})")
+    return move_ended(b, f"the new time is not available ({m.detail or m.reason})")
 
 
 def on_move_lost(b: Booking, m: SlotsLost, now: datetime, _: SagaRules) -> Decision:
     if b.move is None or b.move.reservation_id != m.reservation_id:
         return ignored(b, f"booking is {b.status}")
-    return _move_ended(b, f"the new time was lost before it was booked ({m.reason})")
+    back = difference_back(b, b.move, VoidReason.SLOTS_LOST)
+    return move_ended(b, f"the new time was lost before it was booked ({m.reason})", back)
 
 
 def on_move_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules) -> Decision:
@@ -210,8 +219,13 @@ def on_move_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules
         return ignored(b, "the move is already made")
     move = b.move if b.move is not None and b.move.reservation_id == m.reservation_id else None
     # A move given up that availability booked anyway keeps the price paid: it is not known
-    # here any more, and keeping more than is due is fixed by a person, not lost.
-    price = move.price if move is not None else b.price
+    # here any more, and keeping more than is due is fixed by a person, not lost. A dearer
+    # move is booked only once its difference is authorized.
+    dearer = move is not None and move.price.total_minor > b.price.total_minor
+    price = b.price if move is None or (dearer and move.authorized_at is None) else move.price
+    extra = max(price.total_minor - b.price.total_minor, 0)
+    paid = b.payment_total.amount_minor + extra
+    difference_id = None if move is None or extra == 0 else move.payment_id
     moved = replace(
         b,
         room_id=m.room_id,
@@ -219,7 +233,8 @@ def on_move_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules
         ends_at=m.time_range.ends_at,
         reservation_id=m.reservation_id,
         price=price,
-        payment_minor=b.payment_total.amount_minor if price != b.price else b.payment_minor,
+        payment_minor=None if paid == price.total_minor else paid,
+        move_payment_ids=b.move_payment_ids + ((difference_id,) if difference_id else ()),
         move=None,
         move_failure=None,
         command_sends=0,
@@ -246,9 +261,14 @@ def on_move_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, _: SagaRules
             reason=refund_reason(by),
         )
         messages.insert(0, refund)
+    if extra > 0 and b.money_taken and move is not None and not move.payment_captured:
+        # The rest was taken at confirmation: the difference is taken now too.
+        messages.insert(0, CapturePayment(booking_id=b.id))
     note = "moved to the new time; the old one is released"
     if cheaper > 0:
         note += f" (cheaper by {_money(cheaper, b)}, which goes back to the booker)"
+    if extra > 0:
+        note += f" (dearer by {_money(extra, b)}, paid on its own)"
     return Decision(moved, messages, note)
 
 
@@ -258,14 +278,21 @@ def on_move_deadline(b: Booking, now: datetime, rules: SagaRules) -> Decision:
     if move.awaits_booker:
         lapsed = _declined(b, move, answered=False, now=now)
         why = "the booker did not answer the proposed time before the cut-off"
-        return _move_ended(b, why, [lapsed])
+        return move_ended(b, why, [lapsed])
+    if awaits_difference(move):
+        assert move.hold_expires_at is not None
+        if move.client_secret is None and now < move.hold_expires_at:
+            again = resend(b, authorize_difference(b, move), now, rules)
+            return again or ignored(b, "payments did not answer: waiting for the hold's end")
+        return on_difference_deadline(b, move, now, rules)
     command: Message = (
         hold_move(b, move)
         if move.reservation_id is None
         else ConfirmSlots(booking_id=b.id, reservation_id=move.reservation_id)
     )
     drop = DropMoveHold(booking_id=b.id, move_id=move.id)
-    gave_up = _move_ended(b, "availability did not answer in time", [drop])
+    back = difference_back(b, move, VoidReason.SLOTS_LOST)
+    gave_up = move_ended(b, "availability did not answer in time", [drop, *back])
     return resend(b, command, now, rules) or gave_up
 
 
@@ -277,8 +304,3 @@ def _declined(b: Booking, move: Move, *, answered: bool, now: datetime) -> Booki
         answered=answered,
         declined_at=now,
     )
-
-
-def _move_ended(b: Booking, why: str, messages: list[Message] | None = None) -> Decision:
-    stays = replace(b, move=None, move_failure=why, command_sends=0, command_sent_at=None)
-    return Decision(stays, messages or [], f"move not made, the booking stays as it was: {why}")

@@ -8,6 +8,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from booking.domain.booking import ENDED, Booking, Status
+from booking.domain.saga.move_payments import (
+    on_move_authorized,
+    on_move_intent_ready,
+    on_move_payment_failed,
+)
 from booking.domain.saga.moves import (
     on_move_confirmed,
     on_move_held,
@@ -133,7 +138,9 @@ def _of_move(b: Booking, reservation_id: uuid.UUID) -> bool:
     return b.move is not None and b.move.reservation_id == reservation_id
 
 
-def on_intent_ready(b: Booking, m: PaymentIntentReady, now: datetime, _: SagaRules) -> Decision:
+def on_intent_ready(b: Booking, m: PaymentIntentReady, now: datetime, r: SagaRules) -> Decision:
+    if m.move_id is not None:
+        return on_move_intent_ready(b, m, now, r)
     if (b.payment_id, b.client_secret, b.capture_strategy) == (
         m.payment_id,
         m.client_secret,
@@ -149,7 +156,9 @@ def on_intent_ready(b: Booking, m: PaymentIntentReady, now: datetime, _: SagaRul
     return Decision(ready, note="payment intent ready: the booker can pay")
 
 
-def on_payment_failed(b: Booking, m: PaymentFailed, now: datetime, _: SagaRules) -> Decision:
+def on_payment_failed(b: Booking, m: PaymentFailed, now: datetime, r: SagaRules) -> Decision:
+    if m.move_id is not None:
+        return on_move_payment_failed(b, m, now, r)
     if b.status is not Status.PENDING_PAYMENT:
         return ignored(b, f"booking is {b.status}")
     error = m.decline_code or str(m.reason)
@@ -171,7 +180,9 @@ def on_payment_failed(b: Booking, m: PaymentFailed, now: datetime, _: SagaRules)
     return Decision(failed, messages, f"payment failed for good ({error}): booking failed")
 
 
-def on_authorized(b: Booking, m: PaymentAuthorized, now: datetime, _: SagaRules) -> Decision:
+def on_authorized(b: Booking, m: PaymentAuthorized, now: datetime, r: SagaRules) -> Decision:
+    if m.move_id is not None:
+        return on_move_authorized(b, m, now, r)
     paid = replace(
         b,
         payment_id=m.payment_id,
@@ -206,6 +217,8 @@ def on_authorized(b: Booking, m: PaymentAuthorized, now: datetime, _: SagaRules)
 
 
 def on_captured(b: Booking, m: PaymentCaptured, now: datetime, _: SagaRules) -> Decision:
+    if m.move_id is not None:
+        return Decision(b, note="the payment of a move's difference captured")
     if b.captured_at is not None:
         return ignored(b, "capture already known")
     return Decision(replace(b, captured_at=m.captured_at), note="payment captured")

@@ -150,7 +150,17 @@ def next_deadline(booking: Booking, rules: SagaRules) -> datetime | None:
     if booking.status is Status.AWAITING_OWNER:
         return booking.respond_by
     if booking.status is Status.CONFIRMED and booking.move is not None:
-        return booking.move.answer_by if booking.move.awaits_booker else resend_due
+        move = booking.move
+        if move.awaits_booker:
+            return move.answer_by
+        if move.hold_expires_at is not None and move.authorized_at is None:
+            # the booker pays the difference while the new range is held
+            paid_by = move.hold_expires_at + rules.hold_grace
+            resends_left = booking.command_sends <= rules.max_resends
+            if move.client_secret is None and resends_left and resend_due is not None:
+                return min(paid_by, resend_due)
+            return paid_by
+        return resend_due
     if booking.status is Status.CONFIRMED and rules.auto_complete_after is not None:
         return booking.ends_at + rules.auto_complete_after
     return None
