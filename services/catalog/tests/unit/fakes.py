@@ -1,7 +1,8 @@
 """In-memory repositories behind catalog's unit of work, for service-layer tests without
 servers. They keep the SQL repositories' promises: a studio saved only at the version it was
-loaded at, one review per booking, booked sessions kept until they end. Search is PostgreSQL's
-full text and distance: its tests run on PostgreSQL (tests/integration/test_search.py)."""
+loaded at (its slug, owner and rating left as stored), an owner's studios newest first, one
+review per booking, reviews newest first with their reviewer's name, booked sessions ended for
+good. Search is in fake_search.py; free time is SQL only (tests/integration)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from catalog.domain.bookings import UpcomingBooking
 from catalog.domain.ratings import RatingSummary
 from catalog.domain.reviews import CompletedBooking, Review
-from catalog.domain.search import Cursor, StudioSearch
+from catalog.domain.search import Cursor
 from catalog.domain.studios import Studio
 from catalog.repositories import (
     Bookings,
@@ -22,13 +23,14 @@ from catalog.repositories import (
     FreeTimes,
     Reviews,
     Search,
-    StudioHit,
     Studios,
 )
 from contracts import Envelope, Message
 from contracts.availability import FreeTimeChanged
 from service_runtime.clock import Clock, utc_now
 from service_runtime.fakes import FakeUnitOfWork, FakeUnitsOfWork
+
+from .fake_search import FakeSearch
 
 
 @dataclass
@@ -37,7 +39,16 @@ class CatalogTables:
     reviews: dict[uuid.UUID, Review] = field(default_factory=dict)
     user_names: dict[uuid.UUID, str] = field(default_factory=dict)
     completed: dict[uuid.UUID, CompletedBooking] = field(default_factory=dict)
-    booked: dict[uuid.UUID, tuple[uuid.UUID, UpcomingBooking]] = field(default_factory=dict)
+    booked: dict[uuid.UUID, BookedSession] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BookedSession:
+    """A row of `booked_sessions`: an ended one stays, so a late confirmation stays ended."""
+
+    studio_id: uuid.UUID
+    booking: UpcomingBooking
+    live: bool
 
 
 class FakeStudios:
@@ -59,10 +70,12 @@ class FakeStudios:
         return found[0] if found else None
 
     async def studios_of_owner(self, owner_id: uuid.UUID) -> list[Studio]:
-        return [s for s in self._t.studios.values() if s.owner_id == owner_id]
+        """Newest first: the tables keep studios in the order they were added."""
+        return [s for s in reversed(self._t.studios.values()) if s.owner_id == owner_id]
 
     async def slugs_like(self, base: str) -> set[str]:
-        return {s.slug for s in self._t.studios.values() if s.slug.startswith(base)}
+        studios = self._t.studios.values()
+        return {s.slug for s in studios if s.slug == base or s.slug.startswith(f"{base}-")}
 
     async def add(self, studio: Studio) -> None:
         self._t.studios[studio.id] = studio
@@ -71,7 +84,9 @@ class FakeStudios:
         stored = self._t.studios.get(studio.id)
         if stored is None or stored.version != previous_version:
             return False
-        self._t.studios[studio.id] = studio
+        self._t.studios[studio.id] = replace(
+            studio, slug=stored.slug, owner_id=stored.owner_id, rating=stored.rating
+        )
         return True
 
     async def save_rating(self, studio_id: uuid.UUID, rating: RatingSummary) -> None:
@@ -84,17 +99,23 @@ class FakeStudios:
         return None if studio is None else (studio.owner_id, studio.rating)
 
 
-async def no_search(search: StudioSearch) -> list[StudioHit]:
-    raise NotImplementedError("search is SQL: tests/integration/test_search.py runs it")
-
-
 async def no_free_time(message: FreeTimeChanged) -> bool:
     raise NotImplementedError("free time is SQL: tests/integration/test_search_free_time.py")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _created_micros(review: Review) -> int:
+    return (review.created_at - _EPOCH) // timedelta(microseconds=1)
 
 
 class FakeReviews:
     def __init__(self, tables: CatalogTables) -> None:
         self._t = tables
+
+    def _named(self, review: Review) -> Review:
+        return replace(review, reviewer_name=self._t.user_names.get(review.booker_id))
 
     async def user_name(self, user_id: uuid.UUID) -> str | None:
         return self._t.user_names.get(user_id)
@@ -107,17 +128,25 @@ class FakeReviews:
 
     async def review_for_update(self, studio_id: uuid.UUID, review_id: uuid.UUID) -> Review | None:
         review = self._t.reviews.get(review_id)
-        return review if review is not None and review.studio_id == studio_id else None
+        if review is None or review.studio_id != studio_id:
+            return None
+        return self._named(review)
 
     async def save_answer(self, review: Review) -> None:
-        self._t.reviews[review.id] = review
+        stored = self._t.reviews[review.id]
+        self._t.reviews[review.id] = replace(
+            stored, answer=review.answer, answered_at=review.answered_at
+        )
 
     async def reviews_of(
         self, studio_id: uuid.UUID, *, limit: int, after: Cursor | None
     ) -> list[Review]:
-        assert after is None, "paging reviews is SQL's: tests/integration/test_reviews.py"
+        """Newest first, then by id; the cursor's key is created_at in microseconds."""
         mine = [r for r in self._t.reviews.values() if r.studio_id == studio_id]
-        return sorted(mine, key=lambda r: r.created_at, reverse=True)[:limit]
+        if after is not None:
+            mine = [r for r in mine if (-_created_micros(r), r.id) > (-after.key, after.last_id)]
+        mine.sort(key=lambda r: (-_created_micros(r), r.id))
+        return [self._named(r) for r in mine[:limit]]
 
 
 class FakeBookings:
@@ -131,15 +160,27 @@ class FakeBookings:
         return self._t.completed.get(booking_id)
 
     async def add_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
-        self._t.booked[booking.booking_id] = (studio_id, booking)
+        self._t.booked.setdefault(booking.booking_id, BookedSession(studio_id, booking, live=True))
+
+    async def move_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
+        known = self._t.booked.get(booking.booking_id)
+        if known is None:
+            self._t.booked[booking.booking_id] = BookedSession(studio_id, booking, live=True)
+        else:
+            self._t.booked[booking.booking_id] = replace(known, booking=booking)
 
     async def end_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
-        self._t.booked.pop(booking.booking_id, None)
+        known = self._t.booked.get(booking.booking_id, BookedSession(studio_id, booking, True))
+        self._t.booked[booking.booking_id] = replace(known, live=False)
 
     async def upcoming_bookings(
         self, studio_id: uuid.UUID, *, now: datetime
     ) -> list[UpcomingBooking]:
-        mine = [b for s, b in self._t.booked.values() if s == studio_id and b.ends_at > now]
+        mine = [
+            row.booking
+            for row in self._t.booked.values()
+            if row.studio_id == studio_id and row.live and row.booking.ends_at > now
+        ]
         return sorted(mine, key=lambda b: (b.starts_at, b.booking_id))
 
 
@@ -148,7 +189,7 @@ class FakeCatalogUnit:
         self._uow = uow
         self.now = uow.now
         self.studios: Studios = FakeStudios(uow.state)
-        self.search: Search = no_search
+        self.search: Search = FakeSearch(uow.state.studios)
         self.replace_free_time: FreeTimes = no_free_time
         self.reviews: Reviews = FakeReviews(uow.state)
         self.bookings: Bookings = FakeBookings(uow.state)

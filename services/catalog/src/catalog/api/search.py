@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from catalog.api.deps import CatalogUnitsDep, SettingsDep, ViewerDep
 from catalog.api.schemas.search import SearchPageOut, StudioSummary
-from catalog.api.schemas.studios import StudioOut
+from catalog.api.schemas.studio_views import StudioOut
 from catalog.domain.amenities import Amenity
 from catalog.domain.free_time import SLOT_MINUTES
 from catalog.domain.search import (

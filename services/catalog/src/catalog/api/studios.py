@@ -7,14 +7,8 @@ import uuid
 from fastapi import APIRouter, HTTPException, Response, status
 
 from catalog.api.deps import CatalogUnitsDep, IfMatchDep, actor_of
-from catalog.api.schemas.studios import (
-    AddOnIn,
-    RoomIn,
-    StudioIn,
-    StudioOut,
-    StudioPatch,
-    Suspension,
-)
+from catalog.api.schemas.studio_views import StudioOut
+from catalog.api.schemas.studios import AddOnIn, RoomIn, StudioIn, StudioPatch, Suspension
 from catalog.domain.studios import Studio
 from catalog.service import studio_changes, studio_reads
 from service_runtime.auth import AdminUser, OwnerUser

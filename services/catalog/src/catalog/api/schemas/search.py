@@ -6,7 +6,7 @@ import uuid
 
 from pydantic import BaseModel, Field
 
-from catalog.api.schemas.studios import RatingOut
+from catalog.api.schemas.studio_views import RatingOut
 from catalog.domain.amenities import Amenity
 from catalog.repositories import StudioHit
 
