@@ -243,3 +243,42 @@ def seconds_left(expires_at: str | None, now: datetime) -> int:
     if not expires_at:
         return 0
     return max(0, int((datetime.fromisoformat(expires_at) - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """What the card form (booker/_card_form.html) pays: how much, with which client secret,
+    until when the time is held, where the booker lands after, and what to say once the hold
+    has run out (markup of ours)."""
+
+    amount_minor: int
+    currency: str
+    client_secret: str
+    expires_at: str
+    held_until: str
+    seconds_left: int
+    return_url: str
+    lapsed: str
+
+    @classmethod
+    def of(
+        cls,
+        booking: dict[str, Any],
+        amount_minor: int,
+        client_secret: str,
+        expires_at: str,
+        *,
+        return_url: str,
+        lapsed: str,
+        now: datetime,
+    ) -> CardPayment:
+        return cls(
+            amount_minor=amount_minor,
+            currency=booking["price"]["currency"],
+            client_secret=client_secret,
+            expires_at=expires_at,
+            held_until=local_text(expires_at, zone_of(booking)),
+            seconds_left=seconds_left(expires_at, now),
+            return_url=return_url,
+            lapsed=lapsed,
+        )

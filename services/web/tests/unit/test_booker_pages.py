@@ -607,25 +607,49 @@ async def test_the_booker_accepts_the_time_the_studio_proposed(
     assert "The booking has moved to" in after.text
 
 
-async def test_a_move_may_shorten_the_booking_but_not_lengthen_it(
+async def test_a_longer_move_takes_the_booker_to_pay_the_difference(
     browser: httpx.AsyncClient, api: FakeApi
 ) -> None:
     csrf = await signed_in(browser)
     api.booking = movable()
-
     longer = await browser.get(f"/bookings/{BOOKING_ID}/move?day=2099-07-01&hours=3")
-    shorter = await browser.post(
+    pay_by = (datetime.now(UTC) + timedelta(minutes=9)).isoformat()
+    due = {
+        "room_id": ROOM_ID, "starts_at": "2099-07-01T13:00:00+00:00",
+        "ends_at": "2099-07-01T16:00:00+00:00", "answer_by": None, "total_minor": 14850,
+        "amount_due_minor": 4950, "pay_by": pay_by, "client_secret": "pi_move_secret",
+        "payment_error": None,
+    }  # fmt: skip
+    api.booking = movable(move=due)
+
+    asked = await browser.post(
         f"/bookings/{BOOKING_ID}/move",
         data={
             "csrf_token": csrf,
             "room_id": ROOM_ID,
-            "hours": "1",
+            "hours": "3",
             "starts_at": "2099-07-01T13:00:00+00:00",
         },
     )
+    pay = await browser.get(asked.headers["location"])
+    shown = await browser.get(f"/bookings/{BOOKING_ID}")
+    api.booking = movable()  # paid and moved, or let go: nothing is due any more
+    nothing_due = await browser.get(f"/bookings/{BOOKING_ID}/move/pay")
 
-    assert longer.status_code == 422
-    assert "A move can shorten the booking, not lengthen it: up to 2." in longer.text
-    assert shorter.status_code == 303
-    [(_, _, asked)] = [sent for sent in api.sent if sent[0] == "PATCH"]
-    assert asked["ends_at"] == "2099-07-01T14:00:00+00:00"
+    assert longer.status_code == 200
+    assert "pay the difference before the booking moves" in longer.text
+    [(_, _, sent)] = [sent for sent in api.sent if sent[0] == "PATCH"]
+    assert sent["ends_at"] == "2099-07-01T16:00:00+00:00"
+    assert (asked.status_code, asked.headers["location"]) == (
+        303,
+        f"/bookings/{BOOKING_ID}/move/pay",
+    )
+    assert "Pay the difference" in pay.text
+    assert 'data-client-secret="pi_move_secret"' in pay.text
+    assert "Pay €49.50" in pay.text
+    assert "148.50" in pay.text  # the new price
+    assert f'href="/bookings/{BOOKING_ID}/move/pay">pay the difference</a>' in shown.text
+    assert (nothing_due.status_code, nothing_due.headers["location"]) == (
+        303,
+        f"/bookings/{BOOKING_ID}",
+    )

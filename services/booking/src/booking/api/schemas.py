@@ -124,6 +124,7 @@ class MoveOut(BaseModel):
         description="A time the studio's owner proposed: until when the booker may accept it "
         "(accept_move) or decline it; None once the move runs."
     )
+    total_minor: int = Field(description="The booking's price at the new room and time.")
     amount_due_minor: int | None = Field(
         description="A dearer time: the difference the booker pays (in the price's currency), "
         "a payment of its own, before the new time is booked; None when it costs no more, or "
@@ -149,6 +150,7 @@ class MoveOut(BaseModel):
             requested_by=move.requested_by,
             requested_at=move.requested_at,
             answer_by=move.answer_by,
+            total_minor=move.price.total_minor,
             amount_due_minor=booking.move_extra_minor if due else None,
             pay_by=move.hold_expires_at if due else None,
             client_secret=move.client_secret if due and viewer == booking.booker_id else None,

@@ -221,10 +221,16 @@ async def checkout(
     booking = await api.get(f"/api/bookings/{_booking_id(booking_id)}", token=token)
     if views.stage(booking) != "pending_payment":
         return RedirectResponse(f"/bookings/{booking['id']}", status_code=303)
-    context = {
-        "booking": booking,
-        "when": views.when(booking),
-        "held_until": _local(booking["hold_expires_at"], {"timezone": views.zone_of(booking)}),
-        "seconds_left": views.seconds_left(booking["hold_expires_at"], datetime.now(UTC)),
-    }
+    page = f"/bookings/{booking['id']}"
+    pay = views.CardPayment.of(
+        booking,
+        booking["price"]["total_minor"],
+        booking["client_secret"],
+        booking["hold_expires_at"],
+        return_url=page,
+        lapsed="Your hold has run out: pay now and we book the time if it is still free, or "
+        f'<a href="{page}">see your booking and choose another time</a>.',
+        now=datetime.now(UTC),
+    )
+    context = {"booking": booking, "when": views.when(booking), "pay": pay}
     return render(request, "booker/checkout.html", context)

@@ -1,7 +1,8 @@
 """Moving a confirmed booking to another time or room of its studio: the day's free start times
-for the booking's length, each a button. The booker's choice moves the booking at once (or
-says why it could not, and it stays as it was); the owner's is proposed to the booker, who
-accepts or declines it on their booking page."""
+for the chosen length, each a button. The booker's choice moves the booking at once (or says
+why it could not, and it stays as it was); a dearer one first takes them to pay the difference
+while the new time is held. The owner's choice is proposed to the booker, who accepts or
+declines it on their booking page."""
 
 from __future__ import annotations
 
@@ -56,14 +57,8 @@ async def _move_context(
         "people": str(booking["attendees"]),
     }
     context = await times_context(api, studio, asked, datetime.now(UTC))
-    form = context["form"]
-    if "hours" not in form.errors and form.hours > paid_hours:
-        form.errors["hours"] = (
-            f"A move can shorten the booking, not lengthen it: up to {paid_hours}."
-        )
-    shorter = [h for h in views.hour_choices(studio) if h <= paid_hours]
     return context | {
-        "move_hour_options": [(str(n), f"{n} hour{'s' if n != 1 else ''}") for n in shorter],
+        "move_hour_options": views.hour_options(studio),
         "booking": booking,
         "when": views.when(booking),
         "movable_until": views.local_text(booking["movable_until"], studio["timezone"]),
@@ -115,8 +110,15 @@ async def _move(
         context = await _move_context(api, token, booking_id, query, party)
         context["refusal"] = refused.detail or "The booking cannot be moved to that time."
         return render(request, "booker/move.html", context, status=refused.status)
+    if _difference_due(moved) and not party.proposes:
+        return RedirectResponse(f"/bookings/{booking_id}/move/pay", status_code=303)
     save_session(request, session.with_notice(_moved_words(moved)))
     return RedirectResponse(party.back(booking_id), status_code=303)
+
+
+def _difference_due(booking: dict[str, Any]) -> bool:
+    move = booking.get("move") or {}
+    return bool(move.get("client_secret"))
 
 
 def _moved_words(booking: dict[str, Any]) -> str:
@@ -126,6 +128,8 @@ def _moved_words(booking: dict[str, Any]) -> str:
     if move.get("answer_by"):
         proposed = views.when(booking | {key: move[key] for key in ("starts_at", "ends_at")})
         return f"{proposed} is proposed to the booker: the booking moves once they accept."
+    if move.get("amount_due_minor"):
+        return "The new time costs more: the booking moves once the booker pays the difference."
     return "The booking is being moved: this page shows when it is done."
 
 
@@ -141,6 +145,39 @@ async def move(
     request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, session: SessionDep
 ) -> Response:
     return await _move(request, api, token, session, booking_id, BOOKER)
+
+
+@router.get("/bookings/{booking_id}/move/pay", response_class=HTMLResponse)
+async def pay_difference(
+    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep
+) -> Response:
+    """The card form for a dearer time's difference, while the new time is held for it."""
+    booking = await api.get(f"/api/bookings/{booking_id_of(booking_id)}", token=token)
+    page = BOOKER.back(booking["id"])
+    if not _difference_due(booking):
+        return RedirectResponse(page, status_code=303)
+    move = booking["move"]
+    pay = views.CardPayment.of(
+        booking,
+        move["amount_due_minor"],
+        move["client_secret"],
+        move["pay_by"],
+        return_url=page,
+        lapsed=f'The new time is no longer held: <a href="{page}/move">choose a time again</a>.',
+        now=datetime.now(UTC),
+    )
+    new_time = booking | {key: move[key] for key in ("starts_at", "ends_at")}
+    studio = await api.get(f"/api/studios/{booking['studio_id']}")
+    rooms = {room["id"]: room["name"] for room in studio["rooms"]}
+    context = {
+        "booking": booking,
+        "when": views.when(booking),
+        "new_when": views.when(new_time),
+        "new_room": rooms.get(move["room_id"]),
+        "new_total_minor": booking["price"]["total_minor"] + move["amount_due_minor"],
+        "pay": pay,
+    }
+    return render(request, "booker/pay_move.html", context)
 
 
 @router.get("/owner/bookings/{booking_id}/move", response_class=HTMLResponse)
@@ -172,6 +209,8 @@ async def answer(
             raise
         notice = refused.detail or "That proposal can no longer be answered."
     else:
+        if agreed and _difference_due(booking):
+            return RedirectResponse(f"/bookings/{booking_id}/move/pay", status_code=303)
         notice = _moved_words(booking) if agreed else "You declined: the booking stays as it is."
     save_session(request, session.with_notice(notice))
     return RedirectResponse(BOOKER.back(booking_id), status_code=303)
