@@ -48,6 +48,9 @@ class Snapshot:
 
     bookings: dict[str, Row]
     payments: dict[str, Row]
+    """Each booking's first payment."""
+    money: dict[str, Row]
+    """Each booking's payments summed, its dearer moves' included."""
     payouts: dict[str, Row]
     reservations: dict[str, list[Row]]
     overlapping: list[Row]
@@ -76,7 +79,18 @@ class Snapshot:
                 rows(
                     urls["payments"],
                     "SELECT booking_id::text, status, intent_ref, amount_minor, captured_minor,"
-                    " refunded_minor, fee_minor, void_reason FROM payments",
+                    " refunded_minor, fee_minor, void_reason FROM payments WHERE move_id IS NULL",
+                )
+            ),
+            money=_by_booking(
+                rows(
+                    urls["payments"],
+                    "SELECT booking_id::text, sum(captured_minor) AS captured_minor,"
+                    " sum(refunded_minor) AS refunded_minor, sum(fee_minor) AS fee_minor,"
+                    " coalesce(sum(amount_minor) FILTER (WHERE status IN"
+                    " ('authorized', 'captured', 'refunded')), 0) AS paid_minor,"
+                    " bool_or(status = 'authorized') AS authorized"
+                    " FROM payments GROUP BY booking_id",
                 )
             ),
             payouts=_by_booking(
@@ -107,8 +121,9 @@ def violations(layout: SystemLayout) -> list[str]:
 
 
 def consistency(s: Snapshot) -> list[Violation]:
-    """What holds at any quiet moment: no overlap, confirmed is paid, nothing live for an ended
-    booking, money adds up for paid payouts (refunds and reversals after them included)."""
+    """What holds at any quiet moment: no overlap, confirmed is paid (its price, dearer moves'
+    differences included), nothing live for an ended booking, money adds up for paid payouts
+    over all of a booking's payments (refunds and reversals after them included)."""
     found = [
         Violation("no overlapping booked reservations", f"{pair['first']} and {pair['second']}")
         for pair in s.overlapping
@@ -119,6 +134,10 @@ def consistency(s: Snapshot) -> list[Violation]:
             found.append(
                 Violation("every confirmed booking paid", f"payment {payment}", booking_id)
             )
+        money = s.money.get(booking_id, {})
+        if booking["status"] == "confirmed" and money.get("paid_minor", 0) < booking["total_minor"]:
+            detail = f"price {booking['total_minor']}, paid {money.get('paid_minor')}"
+            found.append(Violation("every confirmed booking paid", detail, booking_id))
         if booking["status"] == "confirmed" and booking["move_id"] is None:
             found.extend(_booked_where_it_says(booking_id, booking, s.reservations))
         if booking["status"] in ENDED:
@@ -127,12 +146,12 @@ def consistency(s: Snapshot) -> list[Violation]:
                 found.append(
                     Violation("nothing live for an ended booking", f"slot {live}", booking_id)
                 )
-            if payment == "authorized":
+            if money.get("authorized"):
                 found.append(
                     Violation("nothing live for an ended booking", "authorization", booking_id)
                 )
     for booking_id, payout in s.payouts.items():
-        payment = s.payments.get(booking_id)
+        payment = s.money.get(booking_id)
         if payout["status"] == "paid" and payment and _unbalanced(payment, payout):
             found.append(
                 Violation(

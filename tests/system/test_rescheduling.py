@@ -1,9 +1,12 @@
 """Rescheduling across the whole system: the studio's owner proposes another day and room for a
 confirmed booking and its booker agrees through the gateway (availability books the new time
 and frees the old in one step, both sides get an email, the booker's calendar invitation
-moves); a booker moves a booking in the browser; a move races another booker for
-the same slot and exactly one of them gets it; a move races its own cancellation and nothing
-stays held. The invariants (a confirmed booking is booked where it says) hold after each."""
+moves); a booker moves a booking in the browser, and to a longer time paying the difference
+there (a payment of its own: both voided on cancelling), or through the API after the money
+was taken (the difference captured too, a cancellation refunds both); a move races another
+booker for the same slot and exactly one of them gets it; a move races its own cancellation
+and nothing stays held. The invariants (a confirmed booking is booked where it says, and paid
+its price) hold after each."""
 
 from __future__ import annotations
 
@@ -14,8 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from playwright.async_api import expect
+from psycopg.rows import dict_row
 
 from scripts.client import Account, Studio, until, whole_hour
 from tests.fixtures.mail import MailSink
@@ -179,3 +184,118 @@ async def test_a_booker_changes_the_time_in_the_browser(world: World, visitor: V
     seen = await world.booking(booker, booking["id"])
     local = datetime.fromisoformat(seen["local_starts_at"])
     assert (local.date(), local.hour, seen["status"]) == (next_day, 14, "confirmed")
+
+
+async def _payments_of(world: World, booking_id: str) -> list[dict[str, Any]]:
+    """Payments' own rows for the booking, its first payment first."""
+
+    def read() -> list[dict[str, Any]]:
+        url = world.layout.database_urls["payments"].replace("+psycopg", "")
+        with psycopg.connect(url, row_factory=dict_row) as connection:
+            return connection.execute(
+                "SELECT move_id, status, amount_minor, captured_minor, refunded_minor"
+                " FROM payments WHERE booking_id = %s ORDER BY move_id NULLS FIRST",
+                (booking_id,),
+            ).fetchall()
+
+    return await asyncio.to_thread(read)
+
+
+async def test_a_booker_moves_to_a_longer_time_and_pays_the_difference_in_the_browser(
+    world: World, visitor: Visitor
+) -> None:
+    owner = await world.account("owner")
+    email = f"booker-{uuid.uuid4().hex[:8]}@example.com"
+    booker = await world.sign_up_or_in(email, PASSWORD, "booker")
+    studio = await world.published_studio(owner)
+    booking = await _confirmed(world, booker, studio, whole_hour(days=3, hour=10))
+    next_day = datetime.fromisoformat(booking["local_starts_at"]).date() + timedelta(days=1)
+    await visitor.sign_in(email, PASSWORD)
+    page = visitor.page
+
+    await visitor.go(f"/bookings/{booking['id']}/move")
+    await page.get_by_role("textbox", name="Day").fill(next_day.isoformat())
+    await page.get_by_label("Hours").select_option("3")
+    await page.get_by_role("button", name="Show free times").click()
+    await page.get_by_role("button", name="Move to 14:00").click()
+    await expect(page.get_by_role("heading", name="Pay the difference")).to_be_visible()
+    await visitor.look("pay the difference")
+    waiting = await world.booking(booker, booking["id"])
+    assert datetime.fromisoformat(waiting["starts_at"]) == datetime.fromisoformat(
+        booking["starts_at"]
+    )  # nothing moves before the difference is paid
+    due = waiting["move"]["amount_due_minor"]
+    assert due == booking["price"]["total_minor"] // 2  # 3 hours for 2: half as much again
+    await visitor.pay("4242 4242 4242 4242")
+
+    async def moved() -> dict[str, Any] | None:
+        seen = await world.booking(booker, booking["id"])
+        return seen if seen["move"] is None and seen["price"]["hours"] == 3 else None
+
+    seen = await until(moved, what="the booking to move once the difference is paid")
+    await visitor.look("moved after paying")
+    local = datetime.fromisoformat(seen["local_starts_at"])
+    assert (local.date(), local.hour, seen["status"]) == (next_day, 14, "confirmed")
+    assert seen["price"]["total_minor"] == booking["price"]["total_minor"] + due
+    first, difference = await _payments_of(world, booking["id"])
+    assert (first["move_id"], first["status"], first["amount_minor"]) == (
+        None,
+        "authorized",
+        booking["price"]["total_minor"],
+    )
+    assert (difference["status"], difference["amount_minor"]) == ("authorized", due)
+
+    cancelled = await world.act(booker, booking["id"], "cancel")  # both authorizations go back
+    assert cancelled.status_code == 200, cancelled.text
+
+    async def both_voided() -> bool:
+        return [p["status"] for p in await _payments_of(world, booking["id"])] == ["voided"] * 2
+
+    await until(both_voided, what="both payments voided")
+
+
+async def test_a_dearer_move_after_the_money_was_taken_charges_the_difference_once(
+    world: World,
+) -> None:
+    owner, booker = await world.account("owner"), await world.account("booker")
+    studio = await world.published_studio(owner)
+    booking = await _confirmed(world, booker, studio, whole_hour(days=12, hour=10))  # captured
+    total = booking["price"]["total_minor"]
+
+    asked = await world.reschedule(
+        booker, booking["id"], whole_hour(days=13, hour=10), 3, str(studio.rooms[0])
+    )
+    again = await world.reschedule(
+        booker, booking["id"], whole_hour(days=13, hour=16), 3, str(studio.rooms[0])
+    )
+
+    assert asked.status_code == 202, asked.text
+    move = asked.json()["move"]
+    assert move["amount_due_minor"] == total // 2
+    assert again.status_code == 409  # one move at a time
+    assert (await world.pay({"client_secret": move["client_secret"]})).status_code == 200
+
+    async def moved() -> dict[str, Any] | None:
+        seen = await world.booking(booker, booking["id"])
+        return seen if seen["move"] is None and seen["price"]["hours"] == 3 else None
+
+    await until(moved, what="the booking to move once the difference is paid")
+
+    async def both_captured() -> list[dict[str, Any]]:
+        payments = await _payments_of(world, booking["id"])
+        return payments if [p["status"] for p in payments] == ["captured"] * 2 else []
+
+    first, difference = await until(both_captured, what="the difference taken too")
+    assert (first["captured_minor"], difference["captured_minor"]) == (total, total // 2)
+
+    cancelled = await world.act(booker, booking["id"], "cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    refund = cancelled.json()["refund_minor"]
+    assert refund == total + total // 2  # flexible policy, days ahead: everything back
+
+    async def refunded() -> list[dict[str, Any]]:
+        payments = await _payments_of(world, booking["id"])
+        return payments if sum(p["refunded_minor"] for p in payments) == refund else []
+
+    first, difference = await until(refunded, what="the refund over both payments")
+    assert (first["refunded_minor"], difference["refunded_minor"]) == (total, total // 2)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from payments.domain.disputes import DisputeSnapshot
-from payments.domain.payments import IntentSnapshot
+from payments.domain.payment_states import IntentSnapshot
 
 
 class ProviderUnavailable(Exception):
@@ -92,6 +92,7 @@ class PaymentProvider(Protocol):
         self,
         *,
         booking_id: uuid.UUID,
+        move_id: uuid.UUID | None = None,
         amount_minor: int,
         currency: str,
         description: str,
@@ -125,7 +126,7 @@ class PaymentProvider(Protocol):
         amount_minor: int,
         currency: str,
         destination: str,
-        source_charge: str,
+        source_charge: str | None,
         idempotency_key: str,
     ) -> TransferSnapshot: ...
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from contracts import Envelope, Message
 from payments.domain.disputes import Dispute
-from payments.domain.payments import Payment
+from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
 from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import ProviderEvent
@@ -52,9 +52,9 @@ class RecordedCall:
 
 @dataclass(frozen=True)
 class ClaimedCall:
-    """A queued Stripe call taken to be run, with its booking's payment as it was when taken
-    (not locked: what the call is about to do is decided on it, what came of it is recorded on
-    the payment read again, locked)."""
+    """A queued Stripe call taken to be run, with its payment as it was when taken (the
+    booking's first for a call not about one payment; not locked: what the call is about to do
+    is decided on it, what came of it is recorded on the payment read again, locked)."""
 
     call: StripeCall
     payment: Payment | None
@@ -72,13 +72,35 @@ class ClaimedEvent:
     """Whether another event waited as this one was taken: the processor takes the next."""
 
 
+@dataclass(frozen=True)
+class RefundPart:
+    """What one refund gives back from one of the booking's payments: its own Stripe refund."""
+
+    refund_id: uuid.UUID
+    payment_id: uuid.UUID
+    amount_minor: int
+    status: str
+    """pending, succeeded, rejected."""
+
+
 class Payments(Protocol):
     async def add(self, payment: Payment) -> bool:
-        """False when the booking already has a payment (one payment per booking)."""
+        """False when the booking already has a payment of that move (None: its first)."""
         ...
 
-    async def for_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> Payment | None:
-        """The booking's payment, locked until commit unless told not to."""
+    async def for_booking(
+        self, booking_id: uuid.UUID, move_id: uuid.UUID | None = None, *, lock: bool = True
+    ) -> Payment | None:
+        """The booking's payment of that move (None: its first), locked until commit unless
+        told not to."""
+        ...
+
+    async def of_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> list[Payment]:
+        """All the booking's payments, oldest first, locked until commit unless told not to."""
+        ...
+
+    async def get(self, payment_id: uuid.UUID) -> Payment | None:
+        """The payment, locked until commit."""
         ...
 
     async def for_intent(self, intent_ref: str) -> Payment | None:
@@ -105,11 +127,14 @@ class Bookings(Protocol):
         before any row of it exists."""
         ...
 
-    async def voided(self, booking_id: uuid.UUID) -> bool:
-        """Whether booking voided it before asking for its payment."""
+    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> bool:
+        """Whether booking voided the payment of that move (None: its first) before asking
+        for it, or voided the booking before it had any payment."""
         ...
 
-    async def add_voided(self, booking_id: uuid.UUID, reason: str) -> None: ...
+    async def add_voided(
+        self, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str
+    ) -> None: ...
 
 
 class Refunds(Protocol):
@@ -140,16 +165,35 @@ class Refunds(Protocol):
         self, refund_id: uuid.UUID, *, amount_minor: int, status: str
     ) -> None: ...
 
-    async def pending_minor(self, booking_id: uuid.UUID) -> int:
-        """Refunds asked for but not yet done: they count against what is still refundable."""
+    async def finish(self, refund_id: uuid.UUID, status: str) -> None:
+        """The refund is over: succeeded (some part went through) or rejected."""
         ...
 
-    async def succeeded(self, refund_id: uuid.UUID, refund_ref: str) -> None: ...
+    async def add_part(
+        self, refund_id: uuid.UUID, payment_id: uuid.UUID, amount_minor: int
+    ) -> None:
+        """A pending part of the refund, from that payment (once per refund and payment)."""
+        ...
 
-    async def rejected(self, refund_id: uuid.UUID) -> None: ...
+    async def part(self, refund_id: uuid.UUID, payment_id: uuid.UUID) -> RefundPart | None:
+        """The part, locked until commit."""
+        ...
 
-    async def succeeded_minor(self, booking_id: uuid.UUID) -> int:
-        """What the booking's succeeded refunds gave back in all."""
+    async def parts(self, refund_id: uuid.UUID) -> list[RefundPart]: ...
+
+    async def finish_part(
+        self, refund_id: uuid.UUID, payment_id: uuid.UUID, status: str, refund_ref: str | None
+    ) -> None: ...
+
+    async def pending_by_payment(self, booking_id: uuid.UUID) -> dict[uuid.UUID, int]:
+        """Parts asked for but not yet done, by payment: they count against what is still
+        refundable."""
+        ...
+
+    async def succeeded_minor(
+        self, booking_id: uuid.UUID, payment_id: uuid.UUID | None = None
+    ) -> int:
+        """What the booking's succeeded parts gave back in all (of that payment only, if named)."""
         ...
 
 
@@ -176,9 +220,9 @@ class Payouts(Protocol):
         statuses: Iterable[PayoutStatus] = (),
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[tuple[Payout, str | None, Payment | None]]:
+    ) -> list[tuple[Payout, str | None, list[Payment]]]:
         """The owner's payouts (of these statuses, if named), newest first, a page of them,
-        each with why it waits and the booking's payment."""
+        each with why it waits and the booking's payments (oldest first)."""
         ...
 
     async def of_bookings(self, booking_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Payout]: ...

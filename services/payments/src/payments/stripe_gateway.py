@@ -20,7 +20,7 @@ from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
 from payments.config import PaymentsSettings
-from payments.domain.payments import IntentSnapshot
+from payments.domain.payment_states import IntentSnapshot
 from payments.provider import (
     AccountSnapshot,
     InvalidWebhook,
@@ -72,17 +72,21 @@ class StripeGateway:
         self,
         *,
         booking_id: uuid.UUID,
+        move_id: uuid.UUID | None = None,
         amount_minor: int,
         currency: str,
         description: str,
         idempotency_key: str,
     ) -> IntentSnapshot:
+        metadata = {"booking_id": str(booking_id)}
+        if move_id is not None:
+            metadata["move_id"] = str(move_id)  # finds a move's payment if our record was lost
         params: dict[str, Any] = {
             "amount": amount_minor,
             "currency": currency.lower(),
             "capture_method": "manual",
             "description": description,
-            "metadata": {"booking_id": str(booking_id)},
+            "metadata": metadata,
             "transfer_group": str(booking_id),
             "payment_method_types": ["card"],
         }
@@ -170,19 +174,23 @@ class StripeGateway:
         amount_minor: int,
         currency: str,
         destination: str,
-        source_charge: str,
+        source_charge: str | None,
         idempotency_key: str,
     ) -> TransferSnapshot:
+        params: dict[str, Any] = {
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "destination": destination,
+            "transfer_group": str(booking_id),
+            "metadata": {"booking_id": str(booking_id)},
+        }
+        if source_charge is not None:
+            # Without one (no single charge of the booking holds it all) the transfer is taken
+            # from the platform's balance, still grouped with the booking's charges.
+            params["source_transaction"] = source_charge
         async with _mapped_errors():
             transfer = await self._client.v1.transfers.create_async(
-                params={
-                    "amount": amount_minor,
-                    "currency": currency.lower(),
-                    "destination": destination,
-                    "source_transaction": source_charge,
-                    "transfer_group": str(booking_id),
-                    "metadata": {"booking_id": str(booking_id)},
-                },
+                params=params,  # type: ignore[arg-type]
                 options={"idempotency_key": idempotency_key},
             )
         return transfer_snapshot(transfer.to_dict())

@@ -13,7 +13,7 @@ import stripe
 
 from contracts.payments import PaymentFailureReason
 from payments.domain.disputes import DisputeSnapshot, DisputeStatus
-from payments.domain.payments import CardFailure, IntentSnapshot, PaymentStatus
+from payments.domain.payment_states import CardFailure, IntentSnapshot, PaymentStatus
 from payments.provider import (
     AccountSnapshot,
     ChargeSnapshot,
@@ -93,6 +93,7 @@ def intent_snapshot(intent: dict[str, Any]) -> IntentSnapshot:
         client_secret=intent.get("client_secret"),
         failure=_failure(intent.get("last_payment_error")),
         booking_id=_uuid((intent.get("metadata") or {}).get("booking_id")),
+        move_id=_uuid((intent.get("metadata") or {}).get("move_id")),
     )
 
 

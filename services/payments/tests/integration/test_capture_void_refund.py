@@ -18,7 +18,6 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments import db
-from payments.service.payment_outcomes import void_refund_id
 from tests.fixtures.stripe import StripeStandin
 
 from ..conftest import Payments, Probe, authorize_command, authorized_payment, request_payment
@@ -135,7 +134,7 @@ async def test_void_after_an_immediate_capture_announces_the_refund(
     await asyncio.sleep(0.5)
 
     assert (refunded.payment_id, voided.payment_id) == (captured.payment_id,) * 2
-    assert refunded.refund_id == void_refund_id(command.booking_id)
+    assert refunded.refund_id == uuid.uuid5(command.booking_id, "void")  # as documented
     assert (refunded.amount, refunded.total_refunded) == (usd(12_000), usd(12_000))
     assert len(probe.of(PaymentRefunded, command.booking_id)) == 1
     row = await payments.payment_row(command.booking_id)

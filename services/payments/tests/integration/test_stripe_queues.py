@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from payments.db.unit import SqlPaymentsUnits
-from payments.domain.payments import IntentSnapshot, PaymentStatus, new_payment
+from payments.domain.payment_states import IntentSnapshot, PaymentStatus
+from payments.domain.payments import new_payment
 from payments.domain.stripe_calls import AuthorizeParams
 from payments.provider import ProviderEvent
 

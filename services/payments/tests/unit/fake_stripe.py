@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from payments.domain.payments import IntentSnapshot, PaymentStatus
+from payments.domain.payment_states import IntentSnapshot, PaymentStatus
 from payments.provider import (
     AccountSnapshot,
     ProviderEvent,
@@ -49,6 +49,7 @@ class FakeStripe:
         self,
         *,
         booking_id: uuid.UUID,
+        move_id: uuid.UUID | None = None,
         amount_minor: int,
         currency: str,
         description: str,
@@ -57,14 +58,19 @@ class FakeStripe:
         self._called(
             "create_intent",
             booking_id=booking_id,
+            **({"move_id": move_id} if move_id else {}),
             amount_minor=amount_minor,
             currency=currency,
             description=description,
             idempotency_key=idempotency_key,
         )
-        ref = intent_ref_of(booking_id)
+        ref = intent_ref_of(move_id or booking_id)
         return IntentSnapshot(
-            ref, PaymentStatus.PENDING, client_secret=f"{ref}_secret", booking_id=booking_id
+            ref,
+            PaymentStatus.PENDING,
+            client_secret=f"{ref}_secret",
+            booking_id=booking_id,
+            move_id=move_id,
         )
 
     async def retrieve_intent(self, intent_ref: str) -> IntentSnapshot:
@@ -84,7 +90,7 @@ class FakeStripe:
             intent_ref,
             PaymentStatus.CAPTURED,
             amount_received_minor=amount_minor,
-            charge_ref="ch_1",
+            charge_ref=f"ch_{intent_ref}",
         )
 
     async def cancel(self, intent_ref: str, *, idempotency_key: str) -> IntentSnapshot:
@@ -123,7 +129,7 @@ class FakeStripe:
         amount_minor: int,
         currency: str,
         destination: str,
-        source_charge: str,
+        source_charge: str | None,
         idempotency_key: str,
     ) -> TransferSnapshot:
         self._called(

@@ -1,8 +1,9 @@
 """In-memory repositories behind payments' unit of work, for service-layer tests without
-servers. They keep the SQL repositories' promises: one payment per booking, a refund id
-recorded once (here), one payout per booking (`fakes_payouts.py`), one queued call per
-idempotency key, leased to one runner at a time, and a Stripe event stored once and processed
-once (`fakes_stripe_queues.py`). Locks are no-ops: fake units run one at a time."""
+servers. They keep the SQL repositories' promises: one payment per booking and move, a refund
+id recorded once and a refund's part once per payment (here), one payout per booking
+(`fakes_payouts.py`), one queued call per idempotency key, leased to one runner at a time,
+and a Stripe event stored once and processed once (`fakes_stripe_queues.py`). Locks are
+no-ops: fake units run one at a time."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from contracts import Envelope, Message
 from payments.domain.disputes import Dispute
-from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.payment_states import Payment, PaymentStatus
 from payments.domain.payouts import Payout
 from payments.repositories import (
     Bookings,
@@ -24,6 +25,7 @@ from payments.repositories import (
     Payments,
     PaymentsUnit,
     Payouts,
+    RefundPart,
     Refunds,
     StoredRefund,
     StripeCalls,
@@ -42,12 +44,15 @@ WAITING_LIMIT = 100
 @dataclass
 class PaymentsTables:
     payments: dict[uuid.UUID, Payment] = field(default_factory=dict)
+    """By `payment_key`: the booking's id for its first payment, the move's for a move's; in
+    the order added, which is the SQL's oldest first."""
     payments_updated: dict[uuid.UUID, datetime] = field(default_factory=dict)
     payments_checked: dict[uuid.UUID, datetime] = field(default_factory=dict)
     """When reconciliation last took each payment to re-read it."""
-    voided_bookings: dict[uuid.UUID, str] = field(default_factory=dict)
+    voided_bookings: dict[tuple[uuid.UUID, uuid.UUID | None], str] = field(default_factory=dict)
     refunds: dict[uuid.UUID, StoredRefund] = field(default_factory=dict)  # in the order added
-    refund_refs: dict[uuid.UUID, str] = field(default_factory=dict)
+    refund_parts: dict[tuple[uuid.UUID, uuid.UUID], RefundPart] = field(default_factory=dict)
+    refund_refs: dict[tuple[uuid.UUID, uuid.UUID], str] = field(default_factory=dict)
     payouts: dict[uuid.UUID, Payout] = field(default_factory=dict)
     payout_holds: dict[uuid.UUID, str | None] = field(default_factory=dict)
     disputes: dict[uuid.UUID, Dispute] = field(default_factory=dict)
@@ -59,6 +64,14 @@ class PaymentsTables:
     def calls_of(self, booking_id: uuid.UUID) -> list[QueuedCall]:
         return [call for call in self.calls if call.booking_id == booking_id]
 
+    def of_booking(self, booking_id: uuid.UUID) -> list[Payment]:
+        return [p for p in self.payments.values() if p.booking_id == booking_id]
+
+
+def payment_key(payment: Payment) -> uuid.UUID:
+    """Where the fake keeps a payment: a move's id is as unique as a booking's."""
+    return payment.move_id or payment.booking_id
+
 
 class FakePayments:
     def __init__(self, tables: PaymentsTables, now: datetime) -> None:
@@ -66,23 +79,32 @@ class FakePayments:
         self._now = now
 
     async def add(self, payment: Payment) -> bool:
-        if payment.booking_id in self._t.payments:
+        if payment_key(payment) in self._t.payments:
             return False
-        self._t.payments[payment.booking_id] = payment
-        self._t.payments_updated[payment.booking_id] = self._now
+        self._t.payments[payment_key(payment)] = payment
+        self._t.payments_updated[payment.id] = self._now
         return True
 
-    async def for_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> Payment | None:
-        return self._t.payments.get(booking_id)
+    async def for_booking(
+        self, booking_id: uuid.UUID, move_id: uuid.UUID | None = None, *, lock: bool = True
+    ) -> Payment | None:
+        found = self._t.payments.get(move_id or booking_id)
+        return found if found is not None and found.booking_id == booking_id else None
+
+    async def of_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> list[Payment]:
+        return self._t.of_booking(booking_id)
+
+    async def get(self, payment_id: uuid.UUID) -> Payment | None:
+        return next((p for p in self._t.payments.values() if p.id == payment_id), None)
 
     async def for_intent(self, intent_ref: str) -> Payment | None:
         found = (p for p in self._t.payments.values() if p.intent_ref == intent_ref)
         return next(found, None)
 
     async def save(self, payment: Payment) -> None:
-        if self._t.payments.get(payment.booking_id, payment).id == payment.id:
-            self._t.payments[payment.booking_id] = payment
-            self._t.payments_updated[payment.booking_id] = self._now
+        if self._t.payments.get(payment_key(payment), payment).id == payment.id:
+            self._t.payments[payment_key(payment)] = payment
+            self._t.payments_updated[payment.id] = self._now
 
     async def waiting(self, *, older_than: datetime) -> list[str]:
         waiting = [
@@ -90,16 +112,16 @@ class FakePayments:
             for p in self._t.payments.values()
             if p.status is PaymentStatus.PENDING
             and p.intent_ref is not None
-            and self._last_seen(p.booking_id) < older_than
+            and self._last_seen(p.id) < older_than
         ][:WAITING_LIMIT]
         for payment in waiting:
-            self._t.payments_checked[payment.booking_id] = self._now
+            self._t.payments_checked[payment.id] = self._now
         return [p.intent_ref for p in waiting if p.intent_ref is not None]
 
-    def _last_seen(self, booking_id: uuid.UUID) -> datetime:
+    def _last_seen(self, payment_id: uuid.UUID) -> datetime:
         """coalesce(checked_at, updated_at), as the SQL reads it."""
-        updated = self._t.payments_updated.get(booking_id, self._now)
-        return self._t.payments_checked.get(booking_id, updated)
+        updated = self._t.payments_updated.get(payment_id, self._now)
+        return self._t.payments_checked.get(payment_id, updated)
 
     async def captured_for_owner(
         self, owner_id: uuid.UUID, since: datetime, until: datetime
@@ -120,11 +142,14 @@ class FakeBookings:
     async def lock(self, booking_id: uuid.UUID) -> None:
         """Nothing to wait for: fake units run one at a time."""
 
-    async def voided(self, booking_id: uuid.UUID) -> bool:
-        return booking_id in self._t.voided_bookings
+    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> bool:
+        voids = self._t.voided_bookings
+        return (booking_id, None) in voids or (booking_id, move_id) in voids
 
-    async def add_voided(self, booking_id: uuid.UUID, reason: str) -> None:
-        self._t.voided_bookings.setdefault(booking_id, reason)
+    async def add_voided(
+        self, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str
+    ) -> None:
+        self._t.voided_bookings.setdefault((booking_id, move_id), reason)
 
 
 class FakeRefunds:
@@ -160,22 +185,54 @@ class FakeRefunds:
         kept = self._t.refunds[refund_id]
         self._t.refunds[refund_id] = replace(kept, amount_minor=amount_minor, status=status)
 
-    async def pending_minor(self, booking_id: uuid.UUID) -> int:
-        return sum(r.amount_minor for r in self._of(booking_id, "pending"))
+    async def finish(self, refund_id: uuid.UUID, status: str) -> None:
+        self._t.refunds[refund_id] = replace(self._t.refunds[refund_id], status=status)
 
-    async def succeeded(self, refund_id: uuid.UUID, refund_ref: str) -> None:
-        self._t.refunds[refund_id] = replace(self._t.refunds[refund_id], status="succeeded")
-        self._t.refund_refs[refund_id] = refund_ref
+    async def add_part(
+        self, refund_id: uuid.UUID, payment_id: uuid.UUID, amount_minor: int
+    ) -> None:
+        part = RefundPart(refund_id, payment_id, amount_minor, "pending")
+        self._t.refund_parts.setdefault((refund_id, payment_id), part)
 
-    async def rejected(self, refund_id: uuid.UUID) -> None:
-        self._t.refunds[refund_id] = replace(self._t.refunds[refund_id], status="rejected")
+    async def part(self, refund_id: uuid.UUID, payment_id: uuid.UUID) -> RefundPart | None:
+        return self._t.refund_parts.get((refund_id, payment_id))
 
-    async def succeeded_minor(self, booking_id: uuid.UUID) -> int:
-        return sum(r.amount_minor for r in self._of(booking_id, "succeeded"))
+    async def parts(self, refund_id: uuid.UUID) -> list[RefundPart]:
+        return [part for part in self._t.refund_parts.values() if part.refund_id == refund_id]
+
+    async def finish_part(
+        self, refund_id: uuid.UUID, payment_id: uuid.UUID, status: str, refund_ref: str | None
+    ) -> None:
+        key = (refund_id, payment_id)
+        self._t.refund_parts[key] = replace(self._t.refund_parts[key], status=status)
+        if refund_ref is not None:
+            self._t.refund_refs[key] = refund_ref
+
+    async def pending_by_payment(self, booking_id: uuid.UUID) -> dict[uuid.UUID, int]:
+        pending: dict[uuid.UUID, int] = {}
+        for part in self._parts_of(booking_id, "pending"):
+            pending[part.payment_id] = pending.get(part.payment_id, 0) + part.amount_minor
+        return pending
+
+    async def succeeded_minor(
+        self, booking_id: uuid.UUID, payment_id: uuid.UUID | None = None
+    ) -> int:
+        return sum(
+            part.amount_minor
+            for part in self._parts_of(booking_id, "succeeded")
+            if payment_id in (None, part.payment_id)
+        )
 
     def _of(self, booking_id: uuid.UUID, status: str) -> list[StoredRefund]:
         return [
             r for r in self._t.refunds.values() if (r.booking_id, r.status) == (booking_id, status)
+        ]
+
+    def _parts_of(self, booking_id: uuid.UUID, status: str) -> list[RefundPart]:
+        return [
+            part
+            for part in self._t.refund_parts.values()
+            if part.status == status and self._t.refunds[part.refund_id].booking_id == booking_id
         ]
 
 

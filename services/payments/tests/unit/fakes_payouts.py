@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from payments.domain.disputes import Dispute, DisputeStatus
-from payments.domain.payments import Payment
+from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
 from payments.repositories import OwnerAccount
 
@@ -69,7 +69,7 @@ class FakePayouts:
         ]
         page = newest_first[offset : None if limit is None else offset + limit]
         return [
-            (p, self._t.payout_holds.get(p.booking_id), self._t.payments.get(p.booking_id))
+            (p, self._t.payout_holds.get(p.booking_id), self._t.of_booking(p.booking_id))
             for p in page
         ]
 

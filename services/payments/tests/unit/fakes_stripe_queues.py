@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from payments.domain.payment_states import Payment
 from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import ProviderEvent
 from payments.repositories import ClaimedCall, ClaimedEvent, RecordedCall
@@ -82,7 +83,15 @@ class FakeStripeCalls:
             call.attempts,
             call.traceparent,
         )
-        return ClaimedCall(taken, self._t.payments.get(call.booking_id), more_due)
+        return ClaimedCall(taken, self._payment_of(taken), more_due)
+
+    def _payment_of(self, call: StripeCall) -> Payment | None:
+        """The payment the call names, or the booking's first (as the SQL joins it)."""
+        payment_id = getattr(call.params, "payment_id", None)
+        for payment in self._t.of_booking(call.booking_id):
+            if payment.id == payment_id or (payment_id is None and payment.move_id is None):
+                return payment
+        return None
 
     def _due(self) -> list[QueuedCall]:
         """Pending calls due now, each the oldest pending call of its booking, oldest first."""

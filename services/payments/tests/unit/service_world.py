@@ -18,12 +18,13 @@ from contracts.payments import (
     VoidPayment,
 )
 from contracts.values import Money
-from payments.domain.payments import IntentSnapshot, PaymentStatus
+from payments.domain.payment_states import IntentSnapshot, PaymentStatus
 from payments.provider import ProviderEvent
 from payments.service import booking_commands, stripe_events
 from payments.service.context import Context
 from payments.service.stripe_calls import StripeCalls
 
+from .fake_stripe import intent_ref_of
 from .fakes import FakePaymentsUnits
 
 NOW = datetime(2030, 1, 1, 12, tzinfo=UTC)
@@ -91,10 +92,12 @@ async def stripe_says(
     *,
     received_minor: int = 0,
     event_type: str = "payment_intent.succeeded",
+    move_id: uuid.UUID | None = None,
 ) -> None:
-    """A webhook about the booking's PaymentIntent, stored and then processed."""
+    """A webhook about the PaymentIntent of the booking's payment (of that move, if named),
+    stored and then processed."""
     intent = IntentSnapshot(
-        intent_ref=f"pi_{booking_id.hex[:12]}",
+        intent_ref=intent_ref_of(move_id or booking_id),
         status=status,
         amount_received_minor=received_minor,
         capture_before=NOW + timedelta(days=7),
@@ -112,14 +115,20 @@ async def deliver(units: FakePaymentsUnits, ctx: Context, event: ProviderEvent) 
     await stripe_events.process_stored_events(units, ctx)
 
 
-async def card_authorized(units: FakePaymentsUnits, ctx: Context, booking_id: uuid.UUID) -> None:
-    """Stripe reports the booker's card authorized."""
+async def card_authorized(
+    units: FakePaymentsUnits,
+    ctx: Context,
+    booking_id: uuid.UUID,
+    move_id: uuid.UUID | None = None,
+) -> None:
+    """Stripe reports the booker's card authorized (for that move's payment, if named)."""
     await stripe_says(
         units,
         ctx,
         booking_id,
         PaymentStatus.AUTHORIZED,
         event_type="payment_intent.amount_capturable_updated",
+        move_id=move_id,
     )
 
 

@@ -14,7 +14,7 @@ from payments.domain.earnings import (
     month_bounds,
     waiting_by_currency,
 )
-from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.payment_states import Payment, PaymentStatus
 from payments.domain.payouts import Payout, PayoutStatus
 
 T = datetime(2030, 3, 10, tzinfo=UTC)
@@ -95,3 +95,23 @@ def test_a_refund_after_the_payout_counts_what_was_transferred_less_what_was_rev
     assert earnings.captured_minor == (
         earnings.refunded_minor + earnings.platform_fee_minor + earnings.owner_share_minor
     )
+
+
+def test_a_booking_s_payments_share_its_one_payout() -> None:
+    first = captured(11_000, 1_000)
+    difference = replace(
+        captured(5_500, 500), booking_id=first.booking_id, move_id=uuid.uuid4()
+    )  # a dearer move's
+    payout = Payout(
+        booking_id=first.booking_id,
+        owner_id=first.owner_id,
+        not_before=T,
+        status=PayoutStatus.PAID,
+        currency="EUR",
+        amount_minor=15_000,
+        transfer_ref="tr_1",
+    )
+
+    [earnings] = earnings_by_currency([first, difference], {first.booking_id: payout})
+
+    assert earnings == Earnings("EUR", 2, 16_500, 0, 1_500, 15_000)

@@ -30,14 +30,16 @@ from payments.domain.payment_returns import (
     refunds_total,
     request_void,
     settle_refund_requests,
-    waiting_payment,
+    waiting_payments,
 )
-from payments.domain.payments import (
+from payments.domain.payment_states import (
     CardFailure,
     IntentSnapshot,
     Payment,
     PaymentStatus,
     can_move,
+)
+from payments.domain.payments import (
     capture_strategy_for,
     card_failed,
     creation_failed,
@@ -259,12 +261,13 @@ def test_refunds_asked_before_the_capture_wait_then_give_at_most_what_was_captur
         RefundRequest(uuid.uuid4(), 100, "EUR"),
     ]
 
-    assert waiting_payment(None)
-    assert waiting_payment(authorized)
-    assert settle_refund_requests(authorized, asked, pending_minor=0) is None
-    settled = settle_refund_requests(captured, asked, pending_minor=1_000)
-    assert [amount for _, amount in settled or []] == [4_000, 1_000, 0]
-    assert [amount for _, amount in settle_refund_requests(voided, asked, 0) or []] == [0, 0, 0]
+    assert waiting_payments([])
+    assert waiting_payments([authorized])
+    assert settle_refund_requests([authorized], asked, {}) is None
+    settled = settle_refund_requests([captured], asked, {captured.id: 1_000})
+    assert [sum(part for _, part in parts) for _, parts in settled or []] == [4_000, 1_000, 0]
+    nothing = settle_refund_requests([voided], asked, {})
+    assert [parts for _, parts in nothing or []] == [[], [], []]
 
 
 def test_refunds_only_grow_and_a_full_refund_ends_the_payment() -> None:
@@ -285,8 +288,12 @@ def test_a_refund_standing_for_a_void_is_announced_as_a_refund_and_answers_the_v
     refunded = refunds_total(asked, 10_000)
     refund_id = uuid.uuid4()
 
-    for_void = refund_went_through(refunded, refund_id, 10_000, VOID_REFUND_REASON, NOW).messages
-    asked_for = refund_went_through(refunded, refund_id, 4_000, "cancelled_by_owner", NOW).messages
+    for_void = refund_went_through(
+        refunded, refund_id, 10_000, VOID_REFUND_REASON, NOW, booking_refunded_minor=10_000
+    ).messages
+    asked_for = refund_went_through(
+        refunded, refund_id, 4_000, "cancelled_by_owner", NOW, booking_refunded_minor=10_000
+    ).messages
 
     assert [type(message) for message in for_void] == [PaymentRefunded, PaymentVoided]
     announced = for_void[0]

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from contracts.payments import CaptureStrategy, OwnerPayoutsDisabled, OwnerPayoutsEnabled
-from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.payment_states import Payment, PaymentStatus
 from payments.domain.payouts import (
     Hold,
     Payout,
@@ -52,7 +52,7 @@ def hold(
 ) -> Hold | None:
     return payout_hold(
         payout,
-        payment,
+        [payment] if payment is not None else [],
         open_disputes=disputes,
         owner_payouts_enabled=enabled,
         dispute_window=WINDOW,
@@ -65,7 +65,7 @@ def test_due_payout_pays_the_owner_share() -> None:
     payout = scheduled(payment)
 
     assert hold(payout, payment) is None
-    assert start_transfer(payout, payment).amount_minor == 7_500
+    assert start_transfer(payout, [payment]).amount_minor == 7_500
 
 
 def test_reasons_to_wait() -> None:
@@ -91,7 +91,7 @@ def test_payout_waits_the_dispute_window_after_it_was_earned() -> None:
 
 
 def test_transfer_is_announced_once() -> None:
-    payout = start_transfer(scheduled(captured()), captured())
+    payout = start_transfer(scheduled(captured()), [captured()])
 
     paid, messages = transferred(payout, "tr_1", 7_500, "USD", NOW)
     again, more = transferred(paid, "tr_1", 7_500, "USD", NOW)
@@ -129,9 +129,9 @@ def test_a_payout_shows_what_it_will_pay_and_the_earliest_it_can() -> None:
     payment = captured()
     payout = scheduled(payment)
     uncaptured = replace(payment, status=PaymentStatus.AUTHORIZED, captured_minor=0, fee_minor=0)
-    started = start_transfer(payout, payment)
+    started = start_transfer(payout, [payment])
 
-    assert expected_amount(payout, payment) == (7_500, "USD")  # 10 000 - 1 000 refund - 1 500
-    assert expected_amount(payout, uncaptured) == (8_500, "USD")  # the price less the fee
-    assert expected_amount(started, replace(payment, refunded_minor=0)) == (7_500, "USD")
+    assert expected_amount(payout, [payment]) == (7_500, "USD")  # 10 000 - 1 000 refund - 1 500
+    assert expected_amount(payout, [uncaptured]) == (8_500, "USD")  # the price less the fee
+    assert expected_amount(started, [replace(payment, refunded_minor=0)]) == (7_500, "USD")
     assert earliest_payment_at(payout, WINDOW) == NOW

@@ -15,7 +15,7 @@ from contracts.payments import (
     VoidReason,
 )
 from contracts.values import Money
-from payments.domain.payments import PaymentStatus
+from payments.domain.payment_states import PaymentStatus
 from payments.domain.stripe_calls import AuthorizeParams, CancelParams, CaptureParams
 from payments.service.context import Context
 

@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 from contracts.payments import PaymentAuthorized, PaymentCaptured
-from payments.domain.payments import IntentSnapshot, PaymentStatus
+from payments.domain.payment_states import IntentSnapshot, PaymentStatus
 from payments.provider import ProviderEvent
 from payments.service.context import Context
 from payments.service.reconciliation import (

@@ -9,7 +9,7 @@ import pytest
 
 from contracts.payments import PaymentAuthorized
 from payments.domain.money import RefundTooLarge
-from payments.domain.payments import PaymentStatus
+from payments.domain.payment_states import PaymentStatus
 from payments.domain.stripe_calls import RefundParams
 from payments.service.context import Context
 from payments.service.refunds import UnknownPayment, admin_refund

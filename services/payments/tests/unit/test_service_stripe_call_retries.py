@@ -12,7 +12,7 @@ from contracts.payments import (
     PaymentIntentReady,
     PaymentRefunded,
 )
-from payments.domain.payments import PaymentStatus
+from payments.domain.payment_states import PaymentStatus
 from payments.provider import ProviderUnavailable
 from payments.service.context import Context
 from payments.service.stripe_calls import StripeCalls

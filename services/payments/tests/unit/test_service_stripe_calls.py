@@ -20,7 +20,7 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments.domain.disputes import Dispute
-from payments.domain.payments import IntentSnapshot, PaymentStatus
+from payments.domain.payment_states import IntentSnapshot, PaymentStatus
 from payments.domain.payouts import PayoutStatus
 from payments.provider import ProviderRejected
 from payments.repositories import OwnerAccount
@@ -197,7 +197,7 @@ async def test_a_payout_transfers_the_owners_share_to_their_account_and_is_annou
             "amount_minor": 8_500,
             "currency": "EUR",
             "destination": "acct_1",
-            "source_charge": "ch_1",
+            "source_charge": f"ch_{intent_ref_of(schedule.booking_id)}",
             "idempotency_key": f"{schedule.booking_id}:payout",
         }
     ]

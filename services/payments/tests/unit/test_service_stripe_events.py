@@ -17,7 +17,7 @@ from contracts.payments import (
     PaymentFailureReason,
 )
 from contracts.values import Money
-from payments.domain.payments import CardFailure, IntentSnapshot, PaymentStatus
+from payments.domain.payment_states import CardFailure, IntentSnapshot, PaymentStatus
 from payments.domain.stripe_calls import CaptureParams
 from payments.provider import ProviderEvent
 from payments.repositories import PaymentsUnit

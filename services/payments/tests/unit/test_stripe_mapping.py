@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from payments.domain.payments import PaymentStatus
+from payments.domain.payment_states import PaymentStatus
 from payments.provider import ForeignApiVersion, NotAnEvent
 from payments.stripe_mapping import PINNED_API_VERSION, payment_status_from_stripe, provider_event
 

@@ -13,16 +13,28 @@ from sqlalchemy import (
     Uuid,
     func,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.db.base import metadata
 
+NO_MOVE = uuid.UUID(int=0)
+"""Stands for the booking's first payment in the key of a void (a key cannot be NULL)."""
+NO_MOVE_SQL = text(f"'{NO_MOVE}'::uuid")
+
 voided_bookings = Table(
     "voided_bookings",
     metadata,
     Column("booking_id", Uuid, primary_key=True, comment="voided before its payment was asked for"),
+    Column(
+        "move_id",
+        Uuid,
+        primary_key=True,
+        server_default=NO_MOVE_SQL,
+        comment="the move whose payment was voided; the nil UUID: the booking's first",
+    ),
     Column("reason", Text, nullable=False),
     Column("voided_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
@@ -39,15 +51,23 @@ async def lock_booking(session: AsyncSession, booking_id: uuid.UUID) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(BOOKING_LOCKS, key)))
 
 
-async def add_voided_booking(session: AsyncSession, booking_id: uuid.UUID, reason: str) -> None:
+async def add_voided_booking(
+    session: AsyncSession, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str
+) -> None:
     await session.execute(
         pg_insert(voided_bookings)
-        .values(booking_id=booking_id, reason=reason)
+        .values(booking_id=booking_id, move_id=move_id or NO_MOVE, reason=reason)
         .on_conflict_do_nothing()
     )
 
 
-async def voided_booking(session: AsyncSession, booking_id: uuid.UUID) -> Any:
-    """The void booking sent before it asked for the payment, if it did."""
-    query = select(voided_bookings).where(voided_bookings.c.booking_id == booking_id)
+async def voided_booking(
+    session: AsyncSession, booking_id: uuid.UUID, move_id: uuid.UUID | None
+) -> Any:
+    """The void booking sent before it asked for that payment, or before the booking had any
+    payment (which no payment of it may follow), if it did."""
+    query = select(voided_bookings).where(
+        voided_bookings.c.booking_id == booking_id,
+        voided_bookings.c.move_id.in_({NO_MOVE, move_id or NO_MOVE}),
+    )
     return (await session.execute(query)).first()

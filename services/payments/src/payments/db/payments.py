@@ -1,4 +1,4 @@
-"""The payments table: one payment per booking."""
+"""The payments table: a booking's first payment and one per dearer move."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     select,
@@ -24,13 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.payments import CaptureStrategy, VoidReason
 from payments.db.base import metadata, timestamps
-from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.payment_states import Payment, PaymentStatus
 
 payments = Table(
     "payments",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("booking_id", Uuid, nullable=False, unique=True),
+    Column("booking_id", Uuid, nullable=False),
+    Column("move_id", Uuid, comment="the move whose difference it is; NULL: the booking's first"),
     Column("booker_id", Uuid, nullable=False),
     Column("owner_id", Uuid, nullable=False),
     Column("currency", Text, nullable=False),
@@ -52,9 +54,16 @@ payments = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("checked_at", DateTime(timezone=True), comment="last re-read from Stripe"),
     *timestamps(),
+    # One payment per booking and move, the first (NULL) included.
+    UniqueConstraint(
+        "booking_id", "move_id", name="payments_booking_move", postgresql_nulls_not_distinct=True
+    ),
 )
 Index("payments_waiting", payments.c.updated_at, postgresql_where=payments.c.status == "pending")
 Index("payments_owner_captured", payments.c.owner_id, payments.c.captured_at)
+
+OLDEST_FIRST = (payments.c.move_id.is_not(None), payments.c.created_at, payments.c.id)
+"""A booking's payments in the order they were asked for: the first, then the moves'."""
 
 
 _PAYMENT_FIELDS = [
@@ -78,6 +87,7 @@ _PAYMENT_FIELDS = [
     "captured_at",
     "refunded_minor",
     "void_reason",
+    "move_id",
 ]
 
 
@@ -103,6 +113,7 @@ def payment_from_row(row: Any) -> Payment:
         captured_at=row.captured_at,
         refunded_minor=row.refunded_minor,
         void_reason=VoidReason(row.void_reason) if row.void_reason else None,
+        move_id=row.move_id,
     )
 
 
@@ -115,22 +126,44 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
 
 
 async def add_payment(session: AsyncSession, payment: Payment) -> bool:
-    """False when the booking already has a payment (one payment per booking)."""
+    """False when the booking already has a payment of that move."""
     result = await session.execute(
         pg_insert(payments)
         .values(**_payment_values(payment))
-        .on_conflict_do_nothing(index_elements=["booking_id"])
+        .on_conflict_do_nothing(constraint="payments_booking_move")
         .returning(payments.c.id)
     )
     return result.first() is not None
 
 
 async def payment_for_booking(
-    session: AsyncSession, booking_id: uuid.UUID, *, lock: bool = True
+    session: AsyncSession,
+    booking_id: uuid.UUID,
+    move_id: uuid.UUID | None = None,
+    *,
+    lock: bool = True,
 ) -> Payment | None:
-    """The booking's payment, locked for update so concurrent changes queue up behind us."""
-    query = select(payments).where(payments.c.booking_id == booking_id)
+    """The booking's payment of that move, locked for update so concurrent changes queue up
+    behind us."""
+    query = select(payments).where(
+        payments.c.booking_id == booking_id, payments.c.move_id.is_not_distinct_from(move_id)
+    )
     row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return payment_from_row(row) if row else None
+
+
+async def payments_of_booking(
+    session: AsyncSession, booking_id: uuid.UUID, *, lock: bool = True
+) -> list[Payment]:
+    """The booking's payments, oldest first (the first one first)."""
+    query = select(payments).where(payments.c.booking_id == booking_id).order_by(*OLDEST_FIRST)
+    rows = await session.execute(query.with_for_update() if lock else query)
+    return [payment_from_row(row) for row in rows]
+
+
+async def payment_by_id(session: AsyncSession, payment_id: uuid.UUID) -> Payment | None:
+    query = select(payments).where(payments.c.id == payment_id).with_for_update()
+    row = (await session.execute(query)).first()
     return payment_from_row(row) if row else None
 
 

@@ -23,8 +23,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from payments.db.base import metadata, timestamps
-from payments.db.payments import payment_from_row, payments
-from payments.domain.payments import Payment
+from payments.db.payments import OLDEST_FIRST, payment_from_row, payments
+from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
 
 payouts = Table(
@@ -134,9 +134,9 @@ async def payouts_of_owner(
     statuses: Iterable[PayoutStatus] = (),
     limit: int | None = None,
     offset: int = 0,
-) -> list[tuple[Payout, str | None, Payment | None]]:
+) -> list[tuple[Payout, str | None, list[Payment]]]:
     """The owner's payouts (of these statuses, if named), newest first, a page of them, each
-    with why it waits and the booking's payment."""
+    with why it waits and the booking's payments (oldest first)."""
     wanted = [status.value for status in statuses]
     query = (
         select(payouts)
@@ -147,6 +147,8 @@ async def payouts_of_owner(
     )
     rows = list((await session.execute(query)).all())
     bookings = [row.booking_id for row in rows]
-    paid_by = select(payments).where(payments.c.booking_id.in_(bookings))
-    by_booking = {row.booking_id: payment_from_row(row) for row in await session.execute(paid_by)}
-    return [(_payout(row), row.hold, by_booking.get(row.booking_id)) for row in rows]
+    paid_by = select(payments).where(payments.c.booking_id.in_(bookings)).order_by(*OLDEST_FIRST)
+    by_booking: dict[uuid.UUID, list[Payment]] = {}
+    for payment_row in await session.execute(paid_by):
+        by_booking.setdefault(payment_row.booking_id, []).append(payment_from_row(payment_row))
+    return [(_payout(row), row.hold, by_booking.get(row.booking_id, [])) for row in rows]

@@ -1,4 +1,5 @@
-"""Refunds booking asked for, one per refund id."""
+"""Refunds booking (or an admin) asked for, one per refund id, and their parts: what each
+gives back from which of the booking's payments, each its own Stripe refund."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    ForeignKey,
     Table,
     Text,
     Uuid,
@@ -37,6 +39,18 @@ refunds = Table(
     ),
     Column("currency", Text, comment="of the amount booking asked for"),
     Column("note", Text, comment="an admin's reason for the refund"),
+    Column("refund_ref", Text, unique=True),
+    Column("refunded_at", DateTime(timezone=True)),
+    *timestamps(),
+)
+
+refund_parts = Table(
+    "refund_parts",
+    metadata,
+    Column("refund_id", Uuid, ForeignKey("refunds.refund_id"), primary_key=True),
+    Column("payment_id", Uuid, ForeignKey("payments.id"), primary_key=True, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("status", Text, nullable=False, comment="pending, succeeded, rejected"),
     Column("refund_ref", Text, unique=True),
     Column("refunded_at", DateTime(timezone=True)),
     *timestamps(),
@@ -101,38 +115,76 @@ async def settle_refund_request(
     )
 
 
-async def refunds_pending_minor(session: AsyncSession, booking_id: uuid.UUID) -> int:
-    """Refunds asked for but not yet done: they count against what is still refundable."""
-    total = await session.scalar(
-        select(func.coalesce(func.sum(refunds.c.amount_minor), 0)).where(
-            refunds.c.booking_id == booking_id, refunds.c.status == "pending"
-        )
-    )
-    return int(total or 0)
-
-
-async def refunds_succeeded_minor(session: AsyncSession, booking_id: uuid.UUID) -> int:
-    total = await session.scalar(
-        select(func.coalesce(func.sum(refunds.c.amount_minor), 0)).where(
-            refunds.c.booking_id == booking_id, refunds.c.status == "succeeded"
-        )
-    )
-    return int(total or 0)
-
-
-async def refund_succeeded(session: AsyncSession, refund_id: uuid.UUID, refund_ref: str) -> None:
+async def finish_refund(session: AsyncSession, refund_id: uuid.UUID, status: str) -> None:
     await session.execute(
         update(refunds)
         .where(refunds.c.refund_id == refund_id)
+        .values(status=status, updated_at=func.now())
+    )
+
+
+async def add_refund_part(
+    session: AsyncSession, refund_id: uuid.UUID, payment_id: uuid.UUID, amount_minor: int
+) -> None:
+    await session.execute(
+        pg_insert(refund_parts)
         .values(
-            status="succeeded", refund_ref=refund_ref, refunded_at=func.now(), updated_at=func.now()
+            refund_id=refund_id, payment_id=payment_id, amount_minor=amount_minor, status="pending"
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def refund_part_rows(
+    session: AsyncSession, refund_id: uuid.UUID, payment_id: uuid.UUID | None = None
+) -> list[Any]:
+    """The refund's parts (that of one payment, if named), locked."""
+    query = select(refund_parts).where(refund_parts.c.refund_id == refund_id)
+    if payment_id is not None:
+        query = query.where(refund_parts.c.payment_id == payment_id)
+    return list((await session.execute(query.with_for_update())).all())
+
+
+async def finish_refund_part(
+    session: AsyncSession,
+    refund_id: uuid.UUID,
+    payment_id: uuid.UUID,
+    status: str,
+    refund_ref: str | None,
+) -> None:
+    await session.execute(
+        update(refund_parts)
+        .where(refund_parts.c.refund_id == refund_id, refund_parts.c.payment_id == payment_id)
+        .values(
+            status=status,
+            refund_ref=refund_ref,
+            refunded_at=func.now() if status == "succeeded" else None,
+            updated_at=func.now(),
         )
     )
 
 
-async def refund_rejected(session: AsyncSession, refund_id: uuid.UUID) -> None:
-    await session.execute(
-        update(refunds)
-        .where(refunds.c.refund_id == refund_id)
-        .values(status="rejected", updated_at=func.now())
+async def refund_parts_pending(
+    session: AsyncSession, booking_id: uuid.UUID
+) -> dict[uuid.UUID, int]:
+    """Parts asked for but not yet done, by payment: they count against what is refundable."""
+    query = (
+        select(refund_parts.c.payment_id, func.sum(refund_parts.c.amount_minor).label("pending"))
+        .join(refunds, refunds.c.refund_id == refund_parts.c.refund_id)
+        .where(refunds.c.booking_id == booking_id, refund_parts.c.status == "pending")
+        .group_by(refund_parts.c.payment_id)
     )
+    return {row.payment_id: int(row.pending) for row in await session.execute(query)}
+
+
+async def refund_parts_succeeded_minor(
+    session: AsyncSession, booking_id: uuid.UUID, payment_id: uuid.UUID | None = None
+) -> int:
+    query = (
+        select(func.coalesce(func.sum(refund_parts.c.amount_minor), 0))
+        .join(refunds, refunds.c.refund_id == refund_parts.c.refund_id)
+        .where(refunds.c.booking_id == booking_id, refund_parts.c.status == "succeeded")
+    )
+    if payment_id is not None:
+        query = query.where(refund_parts.c.payment_id == payment_id)
+    return int(await session.scalar(query) or 0)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     DateTime,
     Identity,
     Index,
@@ -17,7 +18,10 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    and_,
+    cast,
     func,
+    or_,
     select,
     update,
 )
@@ -28,7 +32,7 @@ from sqlalchemy.sql.selectable import FromClause
 
 from payments.db.base import metadata, timestamps
 from payments.db.payments import payment_from_row, payments
-from payments.domain.payments import Payment
+from payments.domain.payment_states import Payment
 from payments.domain.stripe_calls import (
     StripeCall,
     StripeCallParams,
@@ -89,7 +93,7 @@ async def add_call(
 async def claim_call(
     session: AsyncSession, *, lease_seconds: float
 ) -> tuple[StripeCall, Payment | None, bool] | None:
-    """Take the next due call for a while, with its booking's payment (as it is now, unlocked)
+    """Take the next due call for a while, with its payment (as it is now, unlocked)
     and whether another call is due too, in one statement: the oldest pending call of a
     booking, so one booking's calls run in the order they were recorded; another replica skips
     what is taken. A call whose parameters no longer validate is failed here rather than
@@ -130,7 +134,21 @@ def _claim_one(lease_seconds: float) -> Select[Any]:
         *(claimed.c[name].label(f"call_{name}") for name in _CALL_FIELDS),
         more_due.label("more_due"),
         payments,
-    ).select_from(claimed.outerjoin(payments, payments.c.booking_id == claimed.c.booking_id))
+    ).select_from(claimed.outerjoin(payments, _payment_of(claimed)))
+
+
+def _payment_of(claimed: FromClause) -> ColumnElement[bool]:
+    """The payment a call names, or the booking's first for a call that names none (a transfer,
+    or a call queued before a booking could have more than one payment)."""
+    named = claimed.c.params["payment_id"].astext
+    return or_(
+        payments.c.id == cast(named, Uuid),
+        and_(
+            named.is_(None),
+            payments.c.booking_id == claimed.c.booking_id,
+            payments.c.move_id.is_(None),
+        ),
+    )
 
 
 def _due(calls: FromClause) -> Select[Any]:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments import db
 from payments.db.stripe_queues import SqlStripeCalls, SqlStripeEvents
 from payments.domain.disputes import Dispute
-from payments.domain.payments import Payment
+from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
 from payments.repositories import (
     Bookings,
@@ -24,6 +24,7 @@ from payments.repositories import (
     OwnerAccounts,
     Payments,
     Payouts,
+    RefundPart,
     Refunds,
     StoredRefund,
     StripeCalls,
@@ -39,8 +40,16 @@ class SqlPayments:
     async def add(self, payment: Payment) -> bool:
         return await db.add_payment(self.session, payment)
 
-    async def for_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> Payment | None:
-        return await db.payment_for_booking(self.session, booking_id, lock=lock)
+    async def for_booking(
+        self, booking_id: uuid.UUID, move_id: uuid.UUID | None = None, *, lock: bool = True
+    ) -> Payment | None:
+        return await db.payment_for_booking(self.session, booking_id, move_id, lock=lock)
+
+    async def of_booking(self, booking_id: uuid.UUID, *, lock: bool = True) -> list[Payment]:
+        return await db.payments_of_booking(self.session, booking_id, lock=lock)
+
+    async def get(self, payment_id: uuid.UUID) -> Payment | None:
+        return await db.payment_by_id(self.session, payment_id)
 
     async def for_intent(self, intent_ref: str) -> Payment | None:
         return await db.payment_for_intent(self.session, intent_ref)
@@ -64,11 +73,13 @@ class SqlBookings:
     async def lock(self, booking_id: uuid.UUID) -> None:
         await db.lock_booking(self.session, booking_id)
 
-    async def voided(self, booking_id: uuid.UUID) -> bool:
-        return await db.voided_booking(self.session, booking_id) is not None
+    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> bool:
+        return await db.voided_booking(self.session, booking_id, move_id) is not None
 
-    async def add_voided(self, booking_id: uuid.UUID, reason: str) -> None:
-        await db.add_voided_booking(self.session, booking_id, reason)
+    async def add_voided(
+        self, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str
+    ) -> None:
+        await db.add_voided_booking(self.session, booking_id, move_id, reason)
 
 
 def _refund(row: Any) -> StoredRefund:
@@ -124,17 +135,37 @@ class SqlRefunds:
             self.session, refund_id, amount_minor=amount_minor, status=status
         )
 
-    async def pending_minor(self, booking_id: uuid.UUID) -> int:
-        return await db.refunds_pending_minor(self.session, booking_id)
+    async def finish(self, refund_id: uuid.UUID, status: str) -> None:
+        await db.finish_refund(self.session, refund_id, status)
 
-    async def succeeded(self, refund_id: uuid.UUID, refund_ref: str) -> None:
-        await db.refund_succeeded(self.session, refund_id, refund_ref)
+    async def add_part(
+        self, refund_id: uuid.UUID, payment_id: uuid.UUID, amount_minor: int
+    ) -> None:
+        await db.add_refund_part(self.session, refund_id, payment_id, amount_minor)
 
-    async def rejected(self, refund_id: uuid.UUID) -> None:
-        await db.refund_rejected(self.session, refund_id)
+    async def part(self, refund_id: uuid.UUID, payment_id: uuid.UUID) -> RefundPart | None:
+        rows = await db.refund_part_rows(self.session, refund_id, payment_id)
+        return _part(rows[0]) if rows else None
 
-    async def succeeded_minor(self, booking_id: uuid.UUID) -> int:
-        return await db.refunds_succeeded_minor(self.session, booking_id)
+    async def parts(self, refund_id: uuid.UUID) -> list[RefundPart]:
+        return [_part(row) for row in await db.refund_part_rows(self.session, refund_id)]
+
+    async def finish_part(
+        self, refund_id: uuid.UUID, payment_id: uuid.UUID, status: str, refund_ref: str | None
+    ) -> None:
+        await db.finish_refund_part(self.session, refund_id, payment_id, status, refund_ref)
+
+    async def pending_by_payment(self, booking_id: uuid.UUID) -> dict[uuid.UUID, int]:
+        return await db.refund_parts_pending(self.session, booking_id)
+
+    async def succeeded_minor(
+        self, booking_id: uuid.UUID, payment_id: uuid.UUID | None = None
+    ) -> int:
+        return await db.refund_parts_succeeded_minor(self.session, booking_id, payment_id)
+
+
+def _part(row: Any) -> RefundPart:
+    return RefundPart(row.refund_id, row.payment_id, row.amount_minor, row.status)
 
 
 @dataclass
@@ -163,7 +194,7 @@ class SqlPayouts:
         statuses: Iterable[PayoutStatus] = (),
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[tuple[Payout, str | None, Payment | None]]:
+    ) -> list[tuple[Payout, str | None, list[Payment]]]:
         return await db.payouts_of_owner(
             self.session, owner_id, statuses=statuses, limit=limit, offset=offset
         )

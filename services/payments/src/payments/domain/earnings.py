@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from payments.domain.payments import Payment
+from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout
 from payments.domain.refunds import split
 
@@ -53,14 +53,24 @@ def earnings_by_currency(
     payments: Iterable[Payment], payouts: Mapping[uuid.UUID, Payout] | None = None
 ) -> list[Earnings]:
     """The captured payments' split summed per currency, currencies in alphabetical order;
-    `payouts` by booking (those paid count what was transferred and reversed)."""
-    totals: dict[str, list[int]] = {}
+    `payouts` by booking (those paid count what was transferred and reversed). A booking's
+    payments (its first and its dearer moves') are split together: its payout is one."""
+    by_booking: dict[uuid.UUID, list[Payment]] = {}
     for payment in payments:
-        shares = split(payment, (payouts or {}).get(payment.booking_id))
-        sums = totals.setdefault(payment.currency, [0, 0, 0, 0, 0])
+        by_booking.setdefault(payment.booking_id, []).append(payment)
+    totals: dict[str, list[int]] = {}
+    for booking_id, of_booking in by_booking.items():
+        together = replace(
+            of_booking[0],
+            captured_minor=sum(p.captured_minor for p in of_booking),
+            refunded_minor=sum(p.refunded_minor for p in of_booking),
+            fee_minor=sum(p.fee_minor for p in of_booking),
+        )
+        shares = split(together, (payouts or {}).get(booking_id))
+        sums = totals.setdefault(together.currency, [0, 0, 0, 0, 0])
         for index, amount in enumerate(
             (
-                1,
+                len(of_booking),
                 shares.captured_minor,
                 shares.refunded_minor,
                 shares.fee_kept_minor,

@@ -4,6 +4,7 @@ instead), refunds that went through, and the refund requests that wait for a pay
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -14,9 +15,9 @@ from contracts.payments import (
     RefundReason,
     VoidReason,
 )
-from contracts.values import Money
-from payments.domain.money import refund_amount
-from payments.domain.payments import Outcome, Payment, PaymentStatus, voided_message
+from payments.domain.booking_payments import OPEN, spread_refund
+from payments.domain.payment_states import Outcome, Payment, PaymentStatus
+from payments.domain.payments import voided_message
 
 
 class VoidAction(StrEnum):
@@ -72,18 +73,26 @@ _REFUND_REASON_OF_VOID = {
 
 
 def refund_went_through(
-    payment: Payment, refund_id: uuid.UUID, amount_minor: int, reason: str, now: datetime
+    payment: Payment,
+    refund_id: uuid.UUID,
+    amount_minor: int,
+    reason: str,
+    now: datetime,
+    *,
+    booking_refunded_minor: int,
 ) -> Outcome:
     """Stripe refunded `amount_minor` of the payment (already counted in `refunded_minor`):
-    booking hears what came back, and a refund that stands for its void answers that void too,
-    so booking's record of the money matches Stripe's whichever it asked for."""
+    booking hears what came back from this payment and from all of the booking's
+    (`booking_refunded_minor`), and a refund that stands for its void answers that void too, so
+    booking's record of the money matches Stripe's whichever it asked for."""
     voiding = reason == VOID_REFUND_REASON
     refunded = PaymentRefunded(
         booking_id=payment.booking_id,
+        move_id=payment.move_id,
         payment_id=payment.id,
         refund_id=refund_id,
         amount=payment.money(amount_minor),
-        total_refunded=payment.money(payment.refunded_minor),
+        total_refunded=payment.money(booking_refunded_minor),
         reason=_REFUND_REASON_OF_VOID[payment.void_reason or VoidReason.CANCELLED]
         if voiding
         else RefundReason(reason),
@@ -104,15 +113,6 @@ def refunds_total(payment: Payment, refunded_minor: int) -> Payment:
     return replace(payment, refunded_minor=total, status=status)
 
 
-def capture_amount(payment: Payment, requested: Money | None) -> int:
-    """How much to capture: all of it, or the requested part (never more than authorized)."""
-    if requested is None:
-        return payment.amount_minor
-    if requested.currency != payment.currency:
-        raise ValueError(f"capture in {requested.currency} of a {payment.currency} payment")
-    return min(requested.amount_minor, payment.amount_minor)
-
-
 @dataclass(frozen=True)
 class RefundRequest:
     """A refund booking asked for before the payment's capture had settled."""
@@ -122,26 +122,29 @@ class RefundRequest:
     currency: str | None
 
 
-def waiting_payment(payment: Payment | None) -> bool:
-    """Whether money may still be captured: a refund asked for now must wait for the capture."""
-    return payment is None or payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED)
+def waiting_payments(payments: Sequence[Payment]) -> bool:
+    """Whether money may still be captured on the booking (no payment yet, or one of them may
+    still take money): a refund asked for now must wait for the captures."""
+    return not payments or any(payment.status in OPEN for payment in payments)
 
 
 def settle_refund_requests(
-    payment: Payment, requests: list[RefundRequest], pending_minor: int
-) -> list[tuple[RefundRequest, int]] | None:
-    """What each waiting refund gives now that the payment's capture settled, in the order
-    they were asked for, never beyond what is refundable (0: nothing, the refund is rejected);
-    None while the capture may still come."""
-    if waiting_payment(payment):
+    payments: Sequence[Payment],
+    requests: list[RefundRequest],
+    pending: Mapping[uuid.UUID, int],
+) -> list[tuple[RefundRequest, list[tuple[Payment, int]]]] | None:
+    """What each waiting refund gives from which payment now that the booking's captures
+    settled, in the order they were asked for, never beyond what is refundable (no part: it is
+    rejected); None while a capture may still come. `pending`: refunds under way, by payment."""
+    if waiting_payments(payments):
         return None
-    captured = payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
+    taken = dict(pending)
     settled = []
-    taken = payment.refunded_minor + pending_minor
     for request in requests:
-        amount = 0
-        if captured and request.currency in (None, payment.currency):
-            amount = refund_amount(request.requested_minor, payment.captured_minor, taken)
-        taken += amount
-        settled.append((request, amount))
+        parts: list[tuple[Payment, int]] = []
+        if request.currency in (None, payments[0].currency):
+            parts = spread_refund(payments, request.requested_minor, taken)
+        for payment, part in parts:
+            taken[payment.id] = taken.get(payment.id, 0) + part
+        settled.append((request, parts))
     return settled

@@ -1,17 +1,16 @@
-"""One payment per booking and the state machine that moves it, monotonically.
+"""The decisions about one payment: what each command or piece of Stripe's news does to it.
 
-Stripe tells us about a PaymentIntent in webhooks that arrive late, twice or out of order, and
-we re-read it when webhooks go missing. Every observation goes through `observe`, which only
-ever moves a payment forward (pending -> authorized -> captured -> refunded, or to voided/expired)
-and ignores anything that would move it back, so the same facts in any order give one outcome.
+A booking has one payment, plus one for each move to a dearer time (`Payment.move_id`); each is
+decided on alone here (`domain/booking_payments.py` spreads a booking's capture and refunds
+over them). Every observation goes through `observe`, which moves a payment only as
+`payment_states.can_move` allows, so the same facts in any order give one outcome.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from contracts import Message
 from contracts.payments import (
@@ -25,111 +24,15 @@ from contracts.payments import (
     PaymentVoided,
     VoidReason,
 )
-from contracts.values import Money
-from payments.domain.money import platform_fee, refundable
-
-
-class PaymentStatus(StrEnum):
-    PENDING = "pending"
-    """Created; waiting for the booker's card (also after a declined one)."""
-    AUTHORIZED = "authorized"
-    CAPTURED = "captured"
-    REFUNDED = "refunded"
-    """Captured, then refunded in full."""
-    VOIDED = "voided"
-    EXPIRED = "expired"
-    """The authorization lapsed before it was captured."""
-    FAILED = "failed"
-    """Stripe refused to even create it."""
-
-
-_NEXT: dict[PaymentStatus, frozenset[PaymentStatus]] = {
-    PaymentStatus.PENDING: frozenset(
-        {
-            PaymentStatus.AUTHORIZED,
-            PaymentStatus.CAPTURED,
-            PaymentStatus.VOIDED,
-            PaymentStatus.EXPIRED,
-            PaymentStatus.FAILED,
-        }
-    ),
-    PaymentStatus.AUTHORIZED: frozenset(
-        {PaymentStatus.CAPTURED, PaymentStatus.VOIDED, PaymentStatus.EXPIRED}
-    ),
-    PaymentStatus.CAPTURED: frozenset({PaymentStatus.REFUNDED}),
-    PaymentStatus.REFUNDED: frozenset(),
-    PaymentStatus.VOIDED: frozenset(),
-    PaymentStatus.EXPIRED: frozenset(),
-    PaymentStatus.FAILED: frozenset(),
-}
-
-
-def can_move(current: PaymentStatus, target: PaymentStatus) -> bool:
-    """Whether a payment may go from `current` to `target` (staying put is not a move)."""
-    return target in _NEXT[current]
-
-
-@dataclass(frozen=True)
-class CardFailure:
-    """Why the booker's card was refused, in our words."""
-
-    reason: PaymentFailureReason
-    decline_code: str | None = None
-
-
-@dataclass(frozen=True)
-class IntentSnapshot:
-    """What the provider says about a payment at one moment, mapped to our statuses."""
-
-    intent_ref: str
-    status: PaymentStatus
-    amount_capturable_minor: int = 0
-    amount_received_minor: int = 0
-    charge_ref: str | None = None
-    capture_before: datetime | None = None
-    client_secret: str | None = None
-    failure: CardFailure | None = None
-    booking_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True)
-class Payment:
-    id: uuid.UUID
-    booking_id: uuid.UUID
-    booker_id: uuid.UUID
-    owner_id: uuid.UUID
-    currency: str
-    amount_minor: int
-    quoted_fee_minor: int
-    capture_strategy: CaptureStrategy
-    session_ends_at: datetime
-    status: PaymentStatus = PaymentStatus.PENDING
-    intent_ref: str | None = None
-    client_secret: str | None = None
-    charge_ref: str | None = None
-    authorized_at: datetime | None = None
-    authorization_expires_at: datetime | None = None
-    captured_minor: int = 0
-    fee_minor: int = 0
-    captured_at: datetime | None = None
-    refunded_minor: int = 0
-    void_reason: VoidReason | None = None
-
-    def money(self, amount_minor: int) -> Money:
-        return Money(amount_minor=amount_minor, currency=self.currency)
-
-    @property
-    def refundable_minor(self) -> int:
-        return refundable(self.captured_minor, self.refunded_minor)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A decision: the payment as it is now, what to tell others, and whether to capture now."""
-
-    payment: Payment
-    messages: list[Message] = field(default_factory=list)
-    capture_now: bool = False
+from payments.domain.money import platform_fee
+from payments.domain.payment_states import (
+    CardFailure,
+    IntentSnapshot,
+    Outcome,
+    Payment,
+    PaymentStatus,
+    can_move,
+)
 
 
 def capture_strategy_for(
@@ -154,6 +57,7 @@ def new_payment(command: AuthorizePayment, *, now: datetime, window: timedelta) 
         quoted_fee_minor=command.platform_fee.amount_minor,
         capture_strategy=capture_strategy_for(command.session_ends_at, now, window),
         session_ends_at=command.session_ends_at,
+        move_id=command.move_id,
     )
 
 
@@ -162,6 +66,7 @@ def intent_ready(payment: Payment) -> PaymentIntentReady:
     assert payment.client_secret is not None
     return PaymentIntentReady(
         booking_id=payment.booking_id,
+        move_id=payment.move_id,
         payment_id=payment.id,
         client_secret=payment.client_secret,
         amount=payment.money(payment.amount_minor),
@@ -206,6 +111,7 @@ def creation_failed(payment: Payment, reason: PaymentFailureReason, now: datetim
         [
             PaymentFailed(
                 booking_id=payment.booking_id,
+                move_id=payment.move_id,
                 payment_id=payment.id,
                 reason=reason,
                 retryable=False,
@@ -224,6 +130,7 @@ def card_failed(payment: Payment, failure: CardFailure, now: datetime) -> Outcom
         [
             PaymentFailed(
                 booking_id=payment.booking_id,
+                move_id=payment.move_id,
                 payment_id=payment.id,
                 reason=failure.reason,
                 decline_code=failure.decline_code,
@@ -280,6 +187,7 @@ def _authorized_message(payment: Payment, expires_at: datetime | None) -> Paymen
     assert payment.authorized_at is not None
     return PaymentAuthorized(
         booking_id=payment.booking_id,
+        move_id=payment.move_id,
         payment_id=payment.id,
         amount=payment.money(payment.amount_minor),
         capture_strategy=payment.capture_strategy,
@@ -313,6 +221,7 @@ def captured_message(payment: Payment) -> PaymentCaptured:
     assert payment.captured_at is not None
     return PaymentCaptured(
         booking_id=payment.booking_id,
+        move_id=payment.move_id,
         payment_id=payment.id,
         amount=payment.money(payment.captured_minor),
         platform_fee=payment.money(payment.fee_minor),
@@ -323,6 +232,7 @@ def captured_message(payment: Payment) -> PaymentCaptured:
 def voided_message(payment: Payment, now: datetime) -> PaymentVoided:
     return PaymentVoided(
         booking_id=payment.booking_id,
+        move_id=payment.move_id,
         payment_id=payment.id,
         reason=payment.void_reason or VoidReason.CANCELLED,
         voided_at=now,
@@ -336,6 +246,7 @@ def _expired(payment: Payment, now: datetime) -> Outcome:
         return Outcome(expired, [voided_message(payment, now)])
     failure = PaymentFailed(
         booking_id=payment.booking_id,
+        move_id=payment.move_id,
         payment_id=payment.id,
         reason=PaymentFailureReason.PROCESSING_ERROR,
         decline_code="authorization_expired",

@@ -8,6 +8,7 @@ the money was captured, no dispute is open and the owner can receive payouts.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -15,8 +16,8 @@ from enum import StrEnum
 from contracts import Message
 from contracts.payments import OwnerPayoutsDisabled, OwnerPayoutsEnabled, PayoutPaid, PayoutReversed
 from contracts.values import Money
-from payments.domain.money import settle
-from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.booking_payments import OPEN, TAKEN, booking_money
+from payments.domain.payment_states import Payment
 
 
 class PayoutStatus(StrEnum):
@@ -54,7 +55,7 @@ class Hold(StrEnum):
 
 def payout_hold(
     payout: Payout,
-    payment: Payment | None,
+    payments: Sequence[Payment],
     *,
     open_disputes: int,
     owner_payouts_enabled: bool,
@@ -64,15 +65,17 @@ def payout_hold(
     """Why this scheduled payout must wait, or None when it is due now.
 
     The dispute window runs from `not_before`: when booking said the owner earned the money
-    (the session completed, or a cancellation kept part of the price).
+    (the session completed, or a cancellation kept part of the price). The booking's payments
+    are paid out together, once: while one of them may still take money, it waits.
     """
     if now < earliest_payment_at(payout, dispute_window):
         return Hold.NOT_YET
-    if payment is None or payment.status not in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
+    taken = [payment for payment in payments if payment.status in TAKEN]
+    if not taken or any(payment.status in OPEN for payment in payments):
         return Hold.NOT_CAPTURED
     if open_disputes:
         return Hold.DISPUTED
-    if owner_share(payment) <= 0:
+    if owner_share(payments) <= 0:
         return Hold.NOTHING_TO_PAY
     if not owner_payouts_enabled:
         return Hold.OWNER_CANNOT_RECEIVE
@@ -84,35 +87,42 @@ def earliest_payment_at(payout: Payout, dispute_window: timedelta) -> datetime:
     return payout.not_before + dispute_window
 
 
-def expected_amount(payout: Payout, payment: Payment | None) -> tuple[int, str | None]:
+def expected_amount(payout: Payout, payments: Sequence[Payment]) -> tuple[int, str | None]:
     """What the payout pays (or paid), in which currency: fixed once the transfer started;
-    before, the owner's share of what was captured (of the price, while not captured yet)."""
-    if payment is None:
+    before, the owner's share of what was captured, plus that of the price of each payment
+    not captured yet."""
+    if not payments:
         return payout.amount_minor, payout.currency
+    currency = payments[0].currency
     if payout.status is not PayoutStatus.SCHEDULED:
-        return payout.amount_minor, payout.currency or payment.currency
-    if payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
-        return owner_share(payment), payment.currency
-    if payment.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED):
-        return payment.amount_minor - payment.quoted_fee_minor, payment.currency
-    return 0, payment.currency
+        return payout.amount_minor, payout.currency or currency
+    waiting = sum(p.amount_minor - p.quoted_fee_minor for p in payments if p.status in OPEN)
+    return owner_share(payments) + waiting, currency
 
 
-def owner_share(payment: Payment) -> int:
-    """What the owner gets of a captured payment: captured - refunds - fee."""
-    return settle(
-        payment.captured_minor, payment.refunded_minor, payment.fee_minor
-    ).owner_share_minor
+def owner_share(payments: Sequence[Payment]) -> int:
+    """What the owner gets of the booking: per captured payment, captured - refunds - fee."""
+    money = booking_money(payments)
+    return money.owner_share_minor if money is not None else 0
 
 
-def start_transfer(payout: Payout, payment: Payment) -> Payout:
+def start_transfer(payout: Payout, payments: Sequence[Payment]) -> Payout:
     """Fix the amount before calling Stripe, so a retried call sends the very same request."""
     return replace(
         payout,
         status=PayoutStatus.TRANSFERRING,
-        currency=payment.currency,
-        amount_minor=owner_share(payment),
+        currency=payments[0].currency,
+        amount_minor=owner_share(payments),
     )
+
+
+def source_charge(payments: Sequence[Payment], amount_minor: int) -> str | None:
+    """The charge a transfer of `amount_minor` can be taken from (Stripe's source_transaction
+    must hold the whole transfer): the oldest one that does; None takes it from the balance."""
+    for payment in payments:
+        if payment.status in TAKEN and payment.refundable_minor >= amount_minor:
+            return payment.charge_ref
+    return None
 
 
 def transferred(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from payments.domain.money import RefundTooLarge, Settlement, refund_amount, refundable, settle
-from payments.domain.payments import Payment
+from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
 
 

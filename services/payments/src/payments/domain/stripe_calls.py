@@ -29,25 +29,31 @@ class _Params(BaseModel):
     kind: ClassVar[StripeCallKind]
 
 
-class AuthorizeParams(_Params):
-    """Create the booking's PaymentIntent."""
+class _OfPayment(_Params):
+    payment_id: uuid.UUID | None = None
+    """The payment the call is about; None: the booking's first payment (so calls queued
+    before a booking could have more than one still read)."""
+
+
+class AuthorizeParams(_OfPayment):
+    """Create the payment's PaymentIntent."""
 
     kind = StripeCallKind.AUTHORIZE
     description: str | None = None
 
 
-class CaptureParams(_Params):
+class CaptureParams(_OfPayment):
     kind = StripeCallKind.CAPTURE
     amount_minor: int
 
 
-class CancelParams(_Params):
-    """Cancel the booking's PaymentIntent (release the authorization)."""
+class CancelParams(_OfPayment):
+    """Cancel the payment's PaymentIntent (release the authorization)."""
 
     kind = StripeCallKind.CANCEL
 
 
-class RefundParams(_Params):
+class RefundParams(_OfPayment):
     kind = StripeCallKind.REFUND
     refund_id: uuid.UUID
     amount_minor: int

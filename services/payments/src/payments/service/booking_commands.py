@@ -13,27 +13,20 @@ from contracts.payments import (
     RefundPayment,
     SchedulePayout,
     VoidPayment,
+    VoidReason,
 )
-from payments.domain.payment_returns import (
-    VoidAction,
-    capture_amount,
-    request_void,
-    waiting_payment,
-)
-from payments.domain.payments import (
-    Payment,
-    PaymentStatus,
-    captured_message,
-    intent_ready,
-    new_payment,
-)
+from payments.domain.booking_payments import OPEN, CaptureStep, plan_capture
+from payments.domain.payment_returns import VoidAction, request_void, waiting_payments
+from payments.domain.payment_states import Payment, PaymentStatus
+from payments.domain.payments import captured_message, intent_ready, new_payment
 from payments.domain.payouts import Payout
-from payments.domain.stripe_calls import AuthorizeParams, CancelParams
+from payments.domain.stripe_calls import AuthorizeParams
 from payments.repositories import PaymentsUnit
 from payments.service.context import Context, record_call
 from payments.service.payment_outcomes import (
-    authorize_key,
-    cancel_key,
+    named_payment,
+    payment_key,
+    record_cancel,
     record_capture,
     save_outcome,
 )
@@ -43,11 +36,16 @@ log = logging.getLogger(__name__)
 
 
 async def authorize(uow: PaymentsUnit, ctx: Context, command: AuthorizePayment) -> None:
-    """Create the booking's payment; Stripe's PaymentIntent follows right after commit."""
+    """Create the payment (the booking's first, or a move's difference); Stripe's
+    PaymentIntent follows right after commit."""
     await uow.bookings.lock(command.booking_id)
-    if await uow.bookings.voided(command.booking_id):
+    if await uow.bookings.voided(command.booking_id, command.move_id):
         # The void came first (a backlog handled out of order): this payment is not wanted.
-        log.warning("payment of booking %s asked for after its void: refused", command.booking_id)
+        log.warning(
+            "payment of booking %s (move %s) asked for after its void: refused",
+            command.booking_id,
+            command.move_id,
+        )
         return
     payment = new_payment(
         command,
@@ -59,11 +57,11 @@ async def authorize(uow: PaymentsUnit, ctx: Context, command: AuthorizePayment) 
             uow,
             ctx,
             payment.booking_id,
-            AuthorizeParams(description=command.description),
-            authorize_key(payment.booking_id),
+            AuthorizeParams(description=command.description, payment_id=named_payment(payment)),
+            payment_key(payment, "authorize"),
         )
         return
-    existing = await uow.payments.for_booking(command.booking_id)
+    existing = await uow.payments.for_booking(command.booking_id, command.move_id)
     if (
         existing
         and existing.status is PaymentStatus.PENDING
@@ -75,44 +73,61 @@ async def authorize(uow: PaymentsUnit, ctx: Context, command: AuthorizePayment) 
 
 
 async def capture(uow: PaymentsUnit, ctx: Context, command: CapturePayment) -> None:
+    """Capture the booking's payments, oldest first, up to the amount asked for (all without
+    one); an authorization the amount does not reach is released."""
     await uow.bookings.lock(command.booking_id)
-    payment = await uow.payments.for_booking(command.booking_id)
-    if payment is None:
+    payments = await uow.payments.of_booking(command.booking_id)
+    if not payments:
         log.warning("capture for booking %s without a payment ignored", command.booking_id)
-        return
-    if payment.status is PaymentStatus.AUTHORIZED and payment.void_reason is None:
-        await record_capture(uow, ctx, payment, capture_amount(payment, command.amount))
-    elif payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED):
-        await uow.publish(captured_message(payment), correlation_id=str(payment.booking_id))
-    else:
-        log.warning(
-            "capture of a %s payment (booking %s, void asked: %s) ignored",
-            payment.status,
-            payment.booking_id,
-            payment.void_reason,
-        )
+    for planned in plan_capture(payments, command.amount):
+        payment = planned.payment
+        if planned.step is CaptureStep.CAPTURE:
+            await record_capture(uow, ctx, payment, planned.amount_minor)
+        elif planned.step is CaptureStep.RELEASE:
+            await _void_one(uow, ctx, payment, VoidReason.CANCELLED)
+        elif planned.step is CaptureStep.ANNOUNCE:
+            await uow.publish(captured_message(payment), correlation_id=str(payment.booking_id))
+        else:
+            log.warning(
+                "capture of a %s payment %s (booking %s, void asked: %s) ignored",
+                payment.status,
+                payment.id,
+                payment.booking_id,
+                payment.void_reason,
+            )
 
 
 async def void(uow: PaymentsUnit, ctx: Context, command: VoidPayment) -> None:
-    """Release the booking's money: cancel, refund, or remember the void for a payment that
-    has not been asked for yet, so that it is never created."""
+    """Release the money of that move's payment, or of every payment of the booking not
+    captured (all of them, as ever, when each is captured); remember the void of a payment not
+    asked for yet, so that it is never created."""
     await uow.bookings.lock(command.booking_id)
-    payment = await uow.payments.for_booking(command.booking_id)
-    if payment is None:
-        await uow.bookings.add_voided(command.booking_id, command.reason.value)
+    payments = await uow.payments.of_booking(command.booking_id)
+    if command.move_id is not None:
+        payments = [p for p in payments if p.move_id == command.move_id]
+    elif any(p.status in OPEN for p in payments):
+        payments = [p for p in payments if p.status in OPEN]
+    if not payments:
+        await uow.bookings.add_voided(command.booking_id, command.move_id, command.reason.value)
         nothing = PaymentVoided(
-            booking_id=command.booking_id, reason=command.reason, voided_at=uow.now
+            booking_id=command.booking_id,
+            move_id=command.move_id,
+            reason=command.reason,
+            voided_at=uow.now,
         )
         await uow.publish(nothing, correlation_id=str(command.booking_id))
         return
+    for payment in payments:
+        await _void_one(uow, ctx, payment, command.reason)
+
+
+async def _void_one(uow: PaymentsUnit, ctx: Context, payment: Payment, reason: VoidReason) -> None:
     outcome, action = request_void(
-        payment, command.reason, uow.now, intent_may_exist=await _intent_may_exist(uow, payment)
+        payment, reason, uow.now, intent_may_exist=await _intent_may_exist(uow, payment)
     )
     await save_outcome(uow, ctx, payment, outcome)
     if action is VoidAction.CANCEL:
-        await record_call(
-            uow, ctx, payment.booking_id, CancelParams(), cancel_key(payment.booking_id)
-        )
+        await record_cancel(uow, ctx, outcome.payment)
 
 
 async def _intent_may_exist(uow: PaymentsUnit, payment: Payment) -> bool:
@@ -120,7 +135,7 @@ async def _intent_may_exist(uow: PaymentsUnit, payment: Payment) -> bool:
     never taken, it is called off here (the call is locked, so no runner takes it meanwhile)."""
     if payment.intent_ref is not None or payment.status is not PaymentStatus.PENDING:
         return payment.intent_ref is not None
-    call = await uow.stripe_calls.by_key(authorize_key(payment.booking_id))
+    call = await uow.stripe_calls.by_key(payment_key(payment, "authorize"))
     if call is None or call.status != "pending":
         return False
     if call.attempts > 0:
@@ -130,11 +145,11 @@ async def _intent_may_exist(uow: PaymentsUnit, payment: Payment) -> bool:
 
 
 async def refund(uow: PaymentsUnit, ctx: Context, command: RefundPayment) -> None:
-    """Refund part or all of a captured payment, once per refund id, never beyond the capture;
-    asked for before the capture settled, it waits for it."""
+    """Refund part or all of the booking's captured money, newest payment first, once per
+    refund id, never beyond the captures; asked for before the captures settled, it waits."""
     await uow.bookings.lock(command.booking_id)
-    payment = await uow.payments.for_booking(command.booking_id)
-    if waiting_payment(payment):
+    payments = await uow.payments.of_booking(command.booking_id)
+    if waiting_payments(payments):
         if await uow.refunds.add(
             refund_id=command.refund_id,
             booking_id=command.booking_id,
@@ -146,11 +161,10 @@ async def refund(uow: PaymentsUnit, ctx: Context, command: RefundPayment) -> Non
         ):
             log.info("refund %s waits for the capture", command.refund_id)
         return
-    assert payment is not None
     decision = await refund_captured(
         uow,
         ctx,
-        payment,
+        payments,
         refund_id=command.refund_id,
         requested=command.amount,
         reason=command.reason,

@@ -81,8 +81,8 @@ async def payouts_of(
     async with units.begin() as uow:
         found = await uow.payouts.of_owner(owner_id, statuses=statuses, limit=limit, offset=offset)
     lines = []
-    for payout, hold, payment in found:
-        amount_minor, currency = expected_amount(payout, payment)
+    for payout, hold, booking_payments in found:
+        amount_minor, currency = expected_amount(payout, booking_payments)
         lines.append(
             PayoutLine(
                 booking_id=payout.booking_id,

@@ -22,11 +22,11 @@ async def schedule_due_payouts(units: PaymentsUnits, ctx: Context) -> int:
     started = 0
     async with units.begin() as uow:
         for payout in await uow.payouts.scheduled_due(uow.now):
-            payment = await uow.payments.for_booking(payout.booking_id, lock=False)
+            payments = await uow.payments.of_booking(payout.booking_id, lock=False)
             account = await uow.owner_accounts.of_owner(payout.owner_id)
             hold = payout_hold(
                 payout,
-                payment,
+                payments,
                 open_disputes=await uow.disputes.open_count(payout.booking_id),
                 owner_payouts_enabled=bool(account and account.payouts_enabled),
                 dispute_window=window,
@@ -38,8 +38,7 @@ async def schedule_due_payouts(units: PaymentsUnits, ctx: Context) -> int:
             elif hold is not None:
                 await uow.payouts.save(payout, hold=hold.value)
             else:
-                assert payment is not None
-                await uow.payouts.save(start_transfer(payout, payment))
+                await uow.payouts.save(start_transfer(payout, payments))
                 await record_call(
                     uow, ctx, payout.booking_id, TransferParams(), f"{payout.booking_id}:payout"
                 )

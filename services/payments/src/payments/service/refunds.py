@@ -1,20 +1,28 @@
-"""Refunds of a captured payment, whoever asks: booking's policy (capped at what is left) or an
-admin (refused beyond it). After the owner's payout, the owner's share of the refund is taken back
-with a transfer reversal, queued in the same unit of work as the refund (once per refund id)."""
+"""Refunds of a booking's captured payments (in parts, newest payment first), whoever asks:
+booking's policy (capped at what is left) or an admin (refused beyond it). After the owner's
+payout, the owner's share of the refund is taken back with a transfer reversal, queued in the
+same unit of work as the refund (once per refund id)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.payments import RefundReason
 from contracts.values import Money
-from payments.domain.payments import Payment, PaymentStatus
+from payments.domain.booking_payments import (
+    TAKEN,
+    booking_money,
+    refundable_minor,
+    spread_refund,
+)
+from payments.domain.payment_states import Payment
 from payments.domain.refunds import RefundDecision, decide_refund
 from payments.domain.stripe_calls import ReverseTransferParams
 from payments.repositories import PaymentsUnit, PaymentsUnits
 from payments.service.context import Context, record_call
-from payments.service.payment_outcomes import record_refund_call
+from payments.service.payment_outcomes import record_refund_parts
 
 
 class UnknownPayment(LookupError):
@@ -32,7 +40,7 @@ class AdminRefund:
 async def refund_captured(
     uow: PaymentsUnit,
     ctx: Context,
-    payment: Payment,
+    payments: Sequence[Payment],
     *,
     refund_id: uuid.UUID,
     requested: Money,
@@ -40,22 +48,25 @@ async def refund_captured(
     capped: bool,
     note: str | None = None,
 ) -> RefundDecision | None:
-    """Decide and record one refund (the booking's lock held); None when this refund id was
-    recorded before. A currency other than the payment's refunds nothing."""
-    decision = RefundDecision(0, 0)
-    refundable = payment.status in (PaymentStatus.CAPTURED, PaymentStatus.REFUNDED)
-    if refundable and payment.currency == requested.currency:
-        pending = await uow.refunds.pending_minor(payment.booking_id)
+    """Decide and record one refund of the booking's captured payments (the booking's lock
+    held), in parts from the newest payment first; None when this refund id was recorded
+    before. A currency other than the booking's refunds nothing."""
+    booking_id = payments[0].booking_id
+    decision, parts = RefundDecision(0, 0), []
+    money = booking_money(payments)
+    if money is not None and money.captured_minor > 0 and money.currency == requested.currency:
+        pending = await uow.refunds.pending_by_payment(booking_id)
         decision = decide_refund(
             requested.amount_minor,
-            captured_minor=payment.captured_minor,
-            refunded_minor=payment.refunded_minor + pending,
-            payout=await uow.payouts.for_booking(payment.booking_id),
+            captured_minor=money.captured_minor,
+            refunded_minor=money.captured_minor - refundable_minor(payments, pending),
+            payout=await uow.payouts.for_booking(booking_id),
             capped=capped,
         )
+        parts = spread_refund(payments, decision.amount_minor, pending)
     added = await uow.refunds.add(
         refund_id=refund_id,
-        booking_id=payment.booking_id,
+        booking_id=booking_id,
         requested_minor=requested.amount_minor,
         amount_minor=decision.amount_minor,
         reason=reason.value,
@@ -65,13 +76,12 @@ async def refund_captured(
     )
     if not added:
         return None  # the same refund asked for again: it is done or under way
-    if decision.amount_minor > 0:
-        await record_refund_call(uow, ctx, payment.booking_id, refund_id, decision.amount_minor)
+    await record_refund_parts(uow, ctx, refund_id, parts)
     if decision.reversal_minor > 0:
         await record_call(
             uow,
             ctx,
-            payment.booking_id,
+            booking_id,
             ReverseTransferParams(reason="refunded", amount_minor=decision.reversal_minor),
             f"{refund_id}:payout-reversal",
         )
@@ -96,24 +106,24 @@ async def admin_refund(
     )
     async with units.begin() as uow:
         await uow.bookings.lock(booking_id)
-        payment = await uow.payments.for_booking(booking_id)
-        if payment is None or payment.status not in (
-            PaymentStatus.CAPTURED,
-            PaymentStatus.REFUNDED,
-        ):
+        payments = await uow.payments.of_booking(booking_id)
+        money = booking_money(payments)
+        if money is None or not any(p.status in TAKEN for p in payments):
             raise UnknownPayment(f"no captured payment for booking {booking_id}")
+        currency = money.currency
         existing = await uow.refunds.get(refund_id)
         if existing is None:
             await refund_captured(
                 uow,
                 ctx,
-                payment,
+                payments,
                 refund_id=refund_id,
-                requested=payment.money(amount_minor),
+                requested=Money(amount_minor=amount_minor, currency=currency),
                 reason=RefundReason.CANCELLED_BY_ADMIN,
                 capped=False,
                 note=note,
             )
             existing = await uow.refunds.get(refund_id)
         assert existing is not None
-        return AdminRefund(refund_id, payment.money(existing.amount_minor), existing.status)
+        amount = Money(amount_minor=existing.amount_minor, currency=currency)
+        return AdminRefund(refund_id, amount, existing.status)

@@ -11,18 +11,14 @@ as it is then (a void that came meanwhile calls a capture off).
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import replace
 
 from contracts.payments import PaymentFailureReason
 from payments.domain import payouts as payout_rules
 from payments.domain.payment_returns import refund_went_through, refunds_total
-from payments.domain.payments import (
-    Payment,
-    PaymentStatus,
-    creation_failed,
-    intent_created,
-    needs_cancel,
-)
+from payments.domain.payment_states import Payment, PaymentStatus
+from payments.domain.payments import creation_failed, intent_created, needs_cancel
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import (
     AuthorizeParams,
@@ -36,8 +32,8 @@ from payments.domain.stripe_calls import (
 )
 from payments.provider import ProviderRejected, ProviderUnavailable
 from payments.repositories import PaymentsUnit, PaymentsUnits
-from payments.service.context import Context, publish_all, record_call
-from payments.service.payment_outcomes import apply_snapshot, cancel_key, save_outcome
+from payments.service.context import Context, publish_all
+from payments.service.payment_outcomes import apply_snapshot, record_cancel, save_outcome
 from service_runtime.tracing import continued_trace
 
 log = logging.getLogger(__name__)
@@ -118,6 +114,7 @@ class StripeCalls:
         try:
             snapshot = await self._ctx.gateway.create_intent(
                 booking_id=payment.booking_id,
+                move_id=payment.move_id,
                 amount_minor=payment.amount_minor,
                 currency=payment.currency,
                 description=params.description or "",
@@ -125,26 +122,25 @@ class StripeCalls:
             )
         except ProviderRejected:
             async with self._units.begin() as uow:
-                payment = await uow.payments.for_booking(call.booking_id)
+                payment = await uow.payments.get(payment.id)
                 assert payment is not None
                 outcome = creation_failed(payment, PaymentFailureReason.INVALID_REQUEST, uow.now)
                 await save_outcome(uow, self._ctx, payment, outcome)
                 await uow.stripe_calls.finish(call.id, status="failed")
             return
         async with self._units.begin() as uow:
-            payment = await uow.payments.for_booking(call.booking_id)
+            payment = await uow.payments.get(payment.id)
             assert payment is not None
             outcome = intent_created(payment, snapshot)
             await save_outcome(uow, self._ctx, payment, outcome)
             if needs_cancel(outcome.payment):
                 # Voided while Stripe was creating it: cancel it before anyone can pay.
-                key = cancel_key(payment.booking_id)
-                await record_call(uow, self._ctx, payment.booking_id, CancelParams(), key)
+                await record_cancel(uow, self._ctx, outcome.payment)
             await uow.stripe_calls.finish(call.id)
 
     async def _authorization_impossible(self, uow: PaymentsUnit, call: StripeCall) -> None:
         """Stripe stayed out of reach: booking must not wait for a payment that never comes."""
-        payment = await uow.payments.for_booking(call.booking_id)
+        payment = await _payment_of(uow, call)
         if payment is not None:
             outcome = creation_failed(payment, PaymentFailureReason.PROCESSING_ERROR, uow.now)
             await save_outcome(uow, self._ctx, payment, outcome)
@@ -183,7 +179,7 @@ class StripeCalls:
             )
             snapshot = await gateway.retrieve_intent(payment.intent_ref)
         async with self._units.begin() as uow:
-            payment = await uow.payments.for_booking(call.booking_id)
+            payment = await uow.payments.get(payment.id)
             assert payment is not None
             await apply_snapshot(uow, self._ctx, payment, snapshot)
             await uow.stripe_calls.finish(call.id)
@@ -191,40 +187,69 @@ class StripeCalls:
     async def _refund(
         self, call: StripeCall, params: RefundParams, payment: Payment | None
     ) -> None:
+        """One part of a refund: its own Stripe refund of the part's payment."""
         refund_id = params.refund_id
-        async with self._units.begin() as uow:
-            row = await uow.refunds.get(refund_id)
-        if payment is None or payment.intent_ref is None or row is None or row.status != "pending":
+        part = None
+        if payment is not None:
+            async with self._units.begin() as uow:
+                part = await uow.refunds.part(refund_id, payment.id)
+        if (
+            payment is None
+            or payment.intent_ref is None
+            or part is None
+            or part.status != "pending"
+        ):
             await self._done(call)
             return
         try:
             result = await self._ctx.gateway.refund(
                 payment.intent_ref,
-                amount_minor=row.amount_minor,
+                amount_minor=part.amount_minor,
                 refund_id=refund_id,
                 idempotency_key=call.idempotency_key,
             )
         except ProviderRejected as error:
-            log.warning("refund %s refused by Stripe: %s", refund_id, error)
+            log.warning("refund %s of %s refused by Stripe: %s", refund_id, payment.id, error)
             async with self._units.begin() as uow:
-                await uow.refunds.rejected(refund_id)
+                await uow.refunds.finish_part(refund_id, payment.id, "rejected", None)
+                await _finish_refund(uow, refund_id)
                 await uow.stripe_calls.finish(call.id, status="failed")
             return
         async with self._units.begin() as uow:
-            payment = await uow.payments.for_booking(call.booking_id)
-            row = await uow.refunds.get(refund_id)
-            assert payment is not None
-            assert row is not None
-            if row.status == "pending":
-                await uow.refunds.succeeded(refund_id, result.refund_ref)
-                total = await uow.refunds.succeeded_minor(payment.booking_id)
-                payment = refunds_total(payment, total)
-                await uow.payments.save(payment)
-                outcome = refund_went_through(
-                    payment, refund_id, result.amount_minor, row.reason, uow.now
-                )
-                await publish_all(uow, outcome.messages, payment.booking_id)
+            await self._refunded(uow, payment.id, refund_id, result.refund_ref, result.amount_minor)
             await uow.stripe_calls.finish(call.id)
+
+    async def _refunded(
+        self,
+        uow: PaymentsUnit,
+        payment_id: uuid.UUID,
+        refund_id: uuid.UUID,
+        refund_ref: str,
+        amount_minor: int,
+    ) -> None:
+        """Record a part that went through, once, and tell booking what came back."""
+        payment = await uow.payments.get(payment_id)
+        part = await uow.refunds.part(refund_id, payment_id)
+        row = await uow.refunds.get(refund_id)
+        assert payment is not None
+        assert part is not None
+        assert row is not None
+        if part.status != "pending":
+            return
+        await uow.refunds.finish_part(refund_id, payment_id, "succeeded", refund_ref)
+        await _finish_refund(uow, refund_id)
+        of_payment = await uow.refunds.succeeded_minor(payment.booking_id, payment.id)
+        payment = refunds_total(payment, of_payment)
+        await uow.payments.save(payment)
+        outcome = refund_went_through(
+            payment,
+            refund_id,
+            amount_minor,
+            row.reason,
+            uow.now,
+            booking_refunded_minor=await uow.refunds.succeeded_minor(payment.booking_id),
+        )
+        await publish_all(uow, outcome.messages, payment.booking_id)
 
     async def _transfer(self, call: StripeCall, payment: Payment | None) -> None:
         async with self._units.begin() as uow:
@@ -233,6 +258,7 @@ class StripeCalls:
             account = (
                 await uow.owner_accounts.of_owner(payout.owner_id) if payout is not None else None
             )
+            payments = await uow.payments.of_booking(call.booking_id, lock=False)
             if payout is not None and payout.status is PayoutStatus.TRANSFERRING and disputed:
                 # A dispute opened since it was scheduled: wait for its outcome.
                 await uow.payouts.save(
@@ -244,8 +270,7 @@ class StripeCalls:
         if (
             payout is None
             or payout.status is not PayoutStatus.TRANSFERRING
-            or payment is None
-            or payment.charge_ref is None
+            or not payments
             or account is None
             or payout.currency is None
         ):
@@ -256,7 +281,7 @@ class StripeCalls:
             amount_minor=payout.amount_minor,
             currency=payout.currency,
             destination=account.account_ref,
-            source_charge=payment.charge_ref,
+            source_charge=payout_rules.source_charge(payments, payout.amount_minor),
             idempotency_key=call.idempotency_key,
         )
         async with self._units.begin() as uow:
@@ -295,3 +320,18 @@ class StripeCalls:
     async def _done(self, call: StripeCall) -> None:
         async with self._units.begin() as uow:
             await uow.stripe_calls.finish(call.id)
+
+
+async def _payment_of(uow: PaymentsUnit, call: StripeCall) -> Payment | None:
+    """The payment a call is about, locked: the one it names, or the booking's first."""
+    payment_id = getattr(call.params, "payment_id", None)
+    if payment_id is not None:
+        return await uow.payments.get(payment_id)
+    return await uow.payments.for_booking(call.booking_id)
+
+
+async def _finish_refund(uow: PaymentsUnit, refund_id: uuid.UUID) -> None:
+    """A refund is over once none of its parts is pending: succeeded if one went through."""
+    statuses = {part.status for part in await uow.refunds.parts(refund_id)}
+    if "pending" not in statuses:
+        await uow.refunds.finish(refund_id, "succeeded" if "succeeded" in statuses else "rejected")

@@ -13,7 +13,8 @@ from payments.domain import disputes as dispute_rules
 from payments.domain import payouts as payout_rules
 from payments.domain.disputes import Dispute, DisputeStatus
 from payments.domain.payment_returns import refunds_total
-from payments.domain.payments import CardFailure, Payment, card_failed
+from payments.domain.payment_states import CardFailure, Payment
+from payments.domain.payments import card_failed
 from payments.domain.payouts import PayoutStatus
 from payments.domain.stripe_calls import ReverseTransferParams
 from payments.provider import ProviderEvent
@@ -25,11 +26,16 @@ log = logging.getLogger(__name__)
 
 
 async def _payment(
-    uow: PaymentsUnit, intent_ref: str | None, booking_id: uuid.UUID | None
+    uow: PaymentsUnit,
+    intent_ref: str | None,
+    booking_id: uuid.UUID | None,
+    move_id: uuid.UUID | None = None,
 ) -> Payment | None:
+    """The payment of the PaymentIntent; by the booking and move in its metadata when our
+    record of the intent was lost (a crash between Stripe's answer and our commit)."""
     payment = await uow.payments.for_intent(intent_ref) if intent_ref else None
     if payment is None and booking_id is not None:
-        payment = await uow.payments.for_booking(booking_id)
+        payment = await uow.payments.for_booking(booking_id, move_id)
     return payment
 
 
@@ -38,7 +44,7 @@ async def _intent_payment(uow: PaymentsUnit, event: ProviderEvent) -> Payment | 
     intent = event.intent
     if intent is None:
         return None
-    payment = await _payment(uow, intent.intent_ref, intent.booking_id)
+    payment = await _payment(uow, intent.intent_ref, intent.booking_id, intent.move_id)
     if payment is None:
         log.info("%s for unknown PaymentIntent %s ignored", event.type, intent.intent_ref)
     return payment

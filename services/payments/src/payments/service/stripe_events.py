@@ -12,7 +12,7 @@ import logging
 from contextlib import AbstractContextManager
 from dataclasses import replace
 
-from payments.domain.payments import PaymentStatus
+from payments.domain.payment_states import PaymentStatus
 from payments.provider import ProviderEvent, ProviderUnavailable
 from payments.repositories import ClaimedEvent, PaymentsUnit, PaymentsUnits
 from payments.service.context import Context
