@@ -277,3 +277,17 @@ def test_a_move_payment_for_another_amount_or_payment_is_not_the_booking_s() -> 
     ready = decide(b, reply(intent(b)), NOW, RULES).booking
     other = authorized(ready).model_copy(update={"payment_id": uuid.UUID(int=99)})
     assert decide(ready, reply(other), NOW, RULES).ignored
+
+
+def test_news_of_a_move_s_payment_after_the_move_was_made_gives_nothing_back() -> None:
+    held = paid_difference(authorization_only())
+    assert held.move is not None
+    made = decide(held, move_booked(held, held.move.room_id, held.move.time_range), NOW, RULES)
+
+    late_intent = decide(made.booking, reply(intent(held)), NOW, RULES)
+    late_authorization = decide(made.booking, reply(authorized(held)), NOW, RULES)
+
+    assert late_intent.ignored
+    assert late_intent.messages == []
+    assert late_authorization.ignored
+    assert late_authorization.messages == []

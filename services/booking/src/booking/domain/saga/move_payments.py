@@ -72,6 +72,8 @@ def on_move_intent_ready(
 ) -> Decision:
     assert m.move_id is not None
     move = b.move
+    if m.payment_id in b.move_payment_ids:
+        return ignored(b, "the move was made with this payment")
     if move is None or move.id != m.move_id:
         void = VoidPayment(booking_id=b.id, move_id=m.move_id, reason=VoidReason.CANCELLED)
         return Decision(b, [void], "payment for a move no longer wanted: voiding it")
@@ -101,6 +103,8 @@ def on_move_payment_failed(b: Booking, m: PaymentFailed, now: datetime, _: SagaR
 def on_move_authorized(b: Booking, m: PaymentAuthorized, now: datetime, _: SagaRules) -> Decision:
     move = b.move
     captured = m.capture_strategy is CaptureStrategy.CAPTURE_IMMEDIATELY
+    if m.payment_id in b.move_payment_ids:  # told again, after the move was made with it
+        return ignored(b, "the move was made with this payment")
     if move is None or move.id != m.move_id or b.status in ENDED:
         assert m.move_id is not None
         back: Message = VoidPayment(booking_id=b.id, move_id=m.move_id, reason=VoidReason.CANCELLED)
