@@ -2,7 +2,9 @@
 
 Not a test: prints p50/p99 over a few thousand messages on the local PostgreSQL and RabbitMQ.
 The baseline publishes the same envelopes straight to the broker (no outbox, no transaction),
-so the ratio is the price of never losing a message.
+so the ratio is the price of never losing a message. The outbox is measured twice with the
+producers flat out in the process: with the relay on the producers' event loop, and on a
+thread of its own (service_runtime.relay_thread, as the services run it).
 
     make bench, or: PYTHONPATH=. uv run python bench/outbox_latency.py [--messages 3000]
 """
@@ -19,13 +21,14 @@ from typing import Any
 import psycopg
 from sqlalchemy import MetaData, create_engine
 
-from bench.measuring import percentile
+from bench.measuring import percentile, write_results
 from contracts import Envelope
 from contracts.identity import UserDeleted
 from service_runtime import outbox as outbox_module
 from service_runtime.bus import Bus
 from service_runtime.db import Database
 from service_runtime.messaging_tables import outbox_table
+from service_runtime.relay_thread import RelayThread
 from tests.fixtures.infra import delete_queues
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -89,6 +92,12 @@ async def main(messages: int, concurrency: int) -> None:
     consumer_bus.consume("bench", [UserDeleted.routing_key], probe)
     publisher_bus = Bus(RABBIT_URL, namespace=namespace, max_deliveries=3)
     relay = outbox_module.OutboxRelay(database, table, publisher_bus, poll_seconds=5)
+    threaded = RelayThread(
+        url,
+        table,
+        lambda: Bus(RABBIT_URL, namespace=namespace, max_deliveries=3),
+        poll_seconds=5,
+    )
     await consumer_bus.start()
     await publisher_bus.start()
     try:
@@ -121,14 +130,21 @@ async def main(messages: int, concurrency: int) -> None:
         await asyncio.wait_for(probe.done.wait(), 120)
         drain_rate = messages / (time.perf_counter() - started)
 
-        probe.reset(messages)
-        started = time.perf_counter()
-        outbox_sent = await run_batches(messages, concurrency, via_outbox)
-        await asyncio.wait_for(probe.done.wait(), 120)
-        outbox_seconds = time.perf_counter() - started
-        measured = latencies(outbox_sent, probe.arrived)
+        async def through(running: Any) -> tuple[list[float], float]:
+            probe.reset(messages)
+            started = time.perf_counter()
+            sent = await run_batches(messages, concurrency, via_outbox)
+            await asyncio.wait_for(probe.done.wait(), 120)
+            seconds = time.perf_counter() - started
+            await running.stop()
+            return latencies(sent, probe.arrived), seconds
+
+        on_loop, on_loop_seconds = await through(relay)
+        await threaded.start()
+        on_thread, on_thread_seconds = await through(threaded)
     finally:
         await relay.stop()
+        await threaded.stop()
         await publisher_bus.stop()
         await consumer_bus.stop()
         await database.dispose()
@@ -142,20 +158,36 @@ async def main(messages: int, concurrency: int) -> None:
         )
 
     print(f"{messages} messages, {concurrency} concurrent producers")
-    print(f"{'path':<28}{'p50 ms':>10}{'p99 ms':>10}{'msg/s':>10}")
+    print(f"{'path':<30}{'p50 ms':>10}{'p99 ms':>10}{'msg/s':>10}")
     for label, samples, seconds in (
         ("broker publish (baseline)", baseline, baseline_seconds),
-        ("outbox commit -> consume", measured, outbox_seconds),
+        ("outbox, relay on the loop", on_loop, on_loop_seconds),
+        ("outbox, relay thread", on_thread, on_thread_seconds),
     ):
         print(
-            f"{label:<28}{statistics.median(samples):>10.2f}{percentile(samples, 0.99):>10.2f}"
+            f"{label:<30}{statistics.median(samples):>10.2f}{percentile(samples, 0.99):>10.2f}"
             f"{messages / seconds:>10.0f}"
         )
     print(f"relay draining a backlog: {drain_rate:.0f} msg/s")
-    print(
-        f"outbox/baseline: p50 x{statistics.median(measured) / statistics.median(baseline):.1f}, "
-        f"p99 x{percentile(measured, 0.99) / percentile(baseline, 0.99):.1f}"
-    )
+    figures: dict[str, Any] = {"messages": messages, "producers": concurrency}
+    for key, samples in (
+        ("baseline", baseline),
+        ("relay_on_loop", on_loop),
+        ("relay_thread", on_thread),
+    ):
+        figures[key] = {
+            "p50_ms": statistics.median(samples),
+            "p99_ms": percentile(samples, 0.99),
+            "p50_over_baseline": statistics.median(samples) / statistics.median(baseline),
+            "p99_over_baseline": percentile(samples, 0.99) / percentile(baseline, 0.99),
+        }
+        if key != "baseline":
+            print(
+                f"{key}/baseline: p50 x{figures[key]['p50_over_baseline']:.1f},"
+                f" p99 x{figures[key]['p99_over_baseline']:.1f}"
+            )
+    figures["drain_per_s"] = drain_rate
+    print(f"written to {write_results('outbox_latency', figures)}")
 
 
 if __name__ == "__main__":

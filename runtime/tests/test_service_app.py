@@ -82,8 +82,8 @@ async def test_each_app_traces_its_statements_with_its_own_tracer_provider(
 def test_default_pool_fits_the_connection_budget() -> None:
     settings = ServiceSettings()
 
-    # docs/operations.md: 6 services x 2 replicas x (pool + overflow + 1 LISTEN) <= 75.
-    assert 12 * (settings.database_pool_size + settings.database_max_overflow + 1) <= 75
+    # docs/operations.md: 6 services x 2 replicas x (pool + overflow + LISTEN + relay) <= 75.
+    assert 12 * (settings.database_pool_size + settings.database_max_overflow + 2) <= 75
 
 
 async def test_unexpected_error_is_a_logged_500_problem_with_the_request_id(

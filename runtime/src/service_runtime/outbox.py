@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import Envelope, Message
@@ -80,6 +81,22 @@ async def record_all(
     return envelopes
 
 
+def outbox_listener(
+    database_url: str | URL, wake: Callable[[], None], *, retry_seconds: float
+) -> Listener:
+    """LISTEN for outbox commits, waking the relay on each and on every (re)connect (rows
+    committed while not listening are only seen by a round). The process's other listeners
+    share its connection (`Listener.also`)."""
+    return Listener(
+        "outbox-listen",
+        database_url,
+        NOTIFY_CHANNEL,
+        lambda _: wake(),
+        on_reconnect=wake,
+        retry_seconds=retry_seconds,
+    )
+
+
 class OutboxRelay:
     """Publishes committed outbox rows in order of recording, then marks them sent.
 
@@ -96,6 +113,7 @@ class OutboxRelay:
         poll_seconds: float,
         batch_size: int = 200,
         registry: CollectorRegistry | None = None,
+        listen: bool = True,
     ) -> None:
         self._database = database
         self._outbox = outbox
@@ -108,23 +126,26 @@ class OutboxRelay:
             registry=registry,
             quiet=True,  # a round per committed transaction: too many to log
         )
-        # Rows committed while not listening are only seen by a round: run one at once. The
-        # process's other listeners share this connection (`Listener.also`).
-        self.listener = Listener(
-            "outbox-listen",
-            database.engine.url,
-            NOTIFY_CHANNEL,
-            lambda _: self._relay.wake(),
-            on_reconnect=self._relay.wake,
-            retry_seconds=poll_seconds,
+        # Rows committed while not listening are only seen by a round: run one at once.
+        # Without `listen`, the owner listens and calls `wake` (relay_thread.py).
+        self.listener = (
+            outbox_listener(database.engine.url, self.wake, retry_seconds=poll_seconds)
+            if listen
+            else None
         )
 
+    def wake(self) -> None:
+        """Publish now: something was committed to the outbox."""
+        self._relay.wake()
+
     async def start(self) -> None:
-        self.listener.start()
+        if self.listener is not None:
+            self.listener.start()
         self._relay.start()
 
     async def stop(self) -> None:
-        await self.listener.stop()
+        if self.listener is not None:
+            await self.listener.stop()
         await self._relay.stop()
 
     async def publish_pending(self) -> int:

@@ -27,8 +27,8 @@ from service_runtime.consumer import Consumer, MessageHandlers
 from service_runtime.db import Database
 from service_runtime.health import ReadinessCheck, health_router, install_request_metrics
 from service_runtime.openapi import install_openapi
-from service_runtime.outbox import OutboxRelay
 from service_runtime.problems import install_problem_handlers
+from service_runtime.relay_thread import RelayThread
 from service_runtime.retention import MessageRetention
 from service_runtime.settings import HttpSettings, ServiceSettings
 from service_runtime.telemetry import create_tracer_provider, trace_statements
@@ -44,7 +44,7 @@ class ServiceRuntime:
     database: Database
     bus: Bus
     units: UnitsOfWork
-    relay: OutboxRelay
+    relay: RelayThread
     http: httpx.AsyncClient
     tracer_provider: TracerProvider
     registry: CollectorRegistry
@@ -98,7 +98,20 @@ def create_service_app(
         tracer_provider=tracer_provider,
         registry=registry,
     )
-    bus.broker.add_middleware(RabbitPrometheusMiddleware(registry=registry))
+    messages_metrics = RabbitPrometheusMiddleware(registry=registry)
+    bus.broker.add_middleware(messages_metrics)
+
+    def publisher_bus() -> Bus:
+        """The relay thread's own connection to the broker, counted in the same metrics."""
+        publisher = Bus(
+            settings.rabbit_url,
+            namespace=settings.bus_namespace,
+            max_deliveries=settings.max_deliveries,
+            tracer_provider=tracer_provider,
+        )
+        publisher.broker.add_middleware(messages_metrics)
+        return publisher
+
     units = UnitsOfWork(database, parts.outbox)
     http = httpx.AsyncClient()
     HTTPXClientInstrumentor.instrument_client(http, tracer_provider=tracer_provider)
@@ -107,10 +120,10 @@ def create_service_app(
         database=database,
         bus=bus,
         units=units,
-        relay=OutboxRelay(
-            database,
+        relay=RelayThread(
+            settings.database_url,
             parts.outbox,
-            bus,
+            publisher_bus,
             poll_seconds=settings.outbox_poll_seconds,
             registry=registry,
         ),

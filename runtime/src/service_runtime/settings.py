@@ -65,7 +65,10 @@ class ServiceSettings(HttpSettings):
         description="Connections each process keeps open; see docs/operations.md for the sum.",
     )
     database_max_overflow: int = Field(
-        default=2, ge=0, description="Connections opened beyond the pool under a burst."
+        default=1,
+        ge=0,
+        description="Connections opened beyond the pool under a burst (the outbox relay has "
+        "its own connection, outside the pool).",
     )
     database_pool_timeout_seconds: float = Field(
         default=10, gt=0, description="How long a request or handler waits for a free connection."

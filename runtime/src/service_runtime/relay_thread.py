@@ -1,0 +1,106 @@
+"""The outbox relay on a thread of its own, with its own event loop, database connection and
+broker connection.
+
+On the process's loop the relay competes with every request and message handler: once the
+loop is busy, a round of publishing waits behind them while more rows are committed, rounds
+grow, and commit-to-publish latency climbs to seconds (bench/outbox_latency.py: ~2 s at p50
+with 8 busy producers). On its own thread it gets its share of the interpreter whatever the
+loop is doing. The LISTEN connection stays on the process's loop, where the access check and
+booking's watcher share it (`listener`), and wakes the relay across the threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import threading
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry
+from sqlalchemy import Table
+
+from service_runtime.bus import Bus
+from service_runtime.db import Database
+from service_runtime.outbox import OutboxRelay, outbox_listener
+
+
+class RelayThread:
+    """Runs an `OutboxRelay` over its own connections on a thread; `start` returns once it is
+    publishing (or raises why it could not start), `stop` once the thread has ended."""
+
+    def __init__(
+        self,
+        database_url: str,
+        outbox: Table,
+        make_bus: Callable[[], Bus],
+        *,
+        poll_seconds: float,
+        registry: CollectorRegistry | None = None,
+    ) -> None:
+        self._database_url = database_url
+        self._outbox = outbox
+        self._make_bus = make_bus
+        self._poll_seconds = poll_seconds
+        self._registry = registry
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._relay: OutboxRelay | None = None
+        self._stopping: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self.listener = outbox_listener(database_url, self.wake, retry_seconds=poll_seconds)
+
+    def wake(self) -> None:
+        """From the process's loop: something was committed to the outbox."""
+        loop, relay = self._loop, self._relay
+        if loop is not None and relay is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(relay.wake)
+
+    async def start(self) -> None:
+        started: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._thread = threading.Thread(
+            target=asyncio.run, args=(self._serve(started),), name="outbox-relay", daemon=True
+        )
+        self._thread.start()
+        await asyncio.wrap_future(started)
+        self.listener.start()
+
+    async def stop(self) -> None:
+        await self.listener.stop()
+        loop, stopping, thread = self._loop, self._stopping, self._thread
+        if loop is not None and stopping is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(stopping.set)
+        if thread is not None:
+            await asyncio.to_thread(thread.join)
+
+    async def _serve(self, started: concurrent.futures.Future[None]) -> None:
+        # One round at a time: one connection is all the relay ever uses.
+        database = Database(self._database_url, pool_size=1, max_overflow=0)
+        bus = self._make_bus()
+        relay = OutboxRelay(
+            database,
+            self._outbox,
+            bus,
+            poll_seconds=self._poll_seconds,
+            registry=self._registry,
+            listen=False,
+        )
+        try:
+            await bus.start()
+            await relay.start()
+        except BaseException as error:
+            started.set_exception(error)
+            with contextlib.suppress(Exception):
+                await bus.stop()
+            await database.dispose()
+            return
+        self._stopping = asyncio.Event()
+        self._relay = relay
+        self._loop = asyncio.get_running_loop()
+        started.set_result(None)
+        try:
+            await self._stopping.wait()
+        finally:
+            self._loop = None
+            await relay.stop()
+            await bus.stop()
+            await database.dispose()

@@ -1,0 +1,94 @@
+"""The outbox relay on its own thread: what commits is published by the thread, woken across
+the threads by the process's LISTEN (its poll is too slow to be what publishes it), also while
+the process's loop is kept busy; a relay that cannot reach the broker says so at start."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from contracts.identity import UserDeleted
+from service_runtime import outbox as outbox_module
+from service_runtime.bus import Bus
+from service_runtime.db import Database
+from service_runtime.relay_thread import RelayThread
+from tests.fixtures.infra import delete_queues, eventually
+
+from .conftest import outbox
+
+
+@pytest.fixture
+async def arrivals(rabbit_url: str, bus_namespace: str) -> AsyncIterator[dict[str, float]]:
+    """When each identity.user.deleted message reached a fresh probe queue, by message id."""
+    arrived: dict[str, float] = {}
+
+    async def collect(body: dict[str, Any]) -> None:
+        arrived[body["message_id"]] = time.perf_counter()
+
+    probe = Bus(rabbit_url, namespace=bus_namespace, max_deliveries=3)
+    name = f"probe-{uuid.uuid4().hex[:8]}"
+    probe.consume(name, [UserDeleted.routing_key], collect)
+    await probe.start()
+    yield arrived
+    await probe.stop()
+    await delete_queues(rabbit_url, probe.topology.queues_of(name))
+
+
+def _relay(database: Database, rabbit_url: str, namespace: str) -> RelayThread:
+    url = database.engine.url.render_as_string(hide_password=False)
+    return RelayThread(
+        url,
+        outbox,
+        lambda: Bus(rabbit_url, namespace=namespace, max_deliveries=3),
+        poll_seconds=30,  # only the LISTEN wake-up can publish within the test
+    )
+
+
+async def test_commits_are_published_by_the_thread_while_the_loop_is_busy(
+    database: Database, rabbit_url: str, bus_namespace: str, arrivals: dict[str, float]
+) -> None:
+    relay = _relay(database, rabbit_url, bus_namespace)
+    await relay.start()
+    committed: dict[str, float] = {}
+    try:
+
+        async def produce(count: int) -> None:
+            for _ in range(count):
+                async with database.transaction() as session:
+                    envelope = await outbox_module.record(
+                        session, outbox, UserDeleted(user_id=uuid.uuid4()), correlation_id="x"
+                    )
+                committed[str(envelope.message_id)] = time.perf_counter()
+
+        def hog() -> None:  # the loop's own work, as requests and handlers would keep it
+            deadline = time.perf_counter() + 0.01
+            while time.perf_counter() < deadline:
+                pass
+
+        async def busy_loop() -> None:
+            while len(committed) < 40:
+                hog()
+                await asyncio.sleep(0)
+
+        await asyncio.gather(busy_loop(), *(produce(10) for _ in range(4)))
+
+        async def all_arrived() -> bool:
+            return committed.keys() <= arrivals.keys()
+
+        await eventually(all_arrived)
+        assert len(committed) == 40
+    finally:
+        await relay.stop()
+    assert relay.listener.listening is False
+
+
+async def test_a_relay_that_cannot_reach_the_broker_fails_to_start(database: Database) -> None:
+    relay = _relay(database, "amqp://guest:guest@127.0.0.1:1/", "nowhere")
+
+    with pytest.raises(Exception, match=r"(?i)connect|refused"):
+        await relay.start()
