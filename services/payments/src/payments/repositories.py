@@ -1,6 +1,8 @@
-"""What payments' use cases need from storage, as Protocols: `db/` implements them on
-PostgreSQL, the fast tests with in-memory fakes. A use case sees one `PaymentsUnit`: the
-repositories of one transaction, its clock reading, its outbox and its after-commit hook."""
+"""What payments' use cases need from storage, as Protocols: payments, refunds, payouts,
+disputes, owner accounts and the booking's lock (the queues of Stripe calls and events are in
+`stripe_queue_repositories.py`). `db/` implements them on PostgreSQL, the fast tests with
+in-memory fakes. A use case sees one `PaymentsUnit`: the repositories of one transaction, its
+clock reading, its outbox and its after-commit hook."""
 
 from __future__ import annotations
 
@@ -15,8 +17,7 @@ from contracts import Envelope, Message
 from payments.domain.disputes import Dispute
 from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
-from payments.domain.stripe_calls import StripeCall, StripeCallParams
-from payments.provider import ProviderEvent
+from payments.stripe_queue_repositories import StripeCalls, StripeEvents
 
 
 @dataclass(frozen=True)
@@ -39,37 +40,6 @@ class OwnerAccount:
     payouts_enabled: bool
     synced_at: datetime | None
     """When Stripe created the last event applied to it."""
-
-
-@dataclass(frozen=True)
-class RecordedCall:
-    """A queued Stripe call as its queue sees it: `attempts` counts the runs started."""
-
-    id: int
-    status: str
-    attempts: int
-
-
-@dataclass(frozen=True)
-class ClaimedCall:
-    """A queued Stripe call taken to be run, with its payment as it was when taken (the
-    booking's first for a call not about one payment; not locked: what the call is about to do
-    is decided on it, what came of it is recorded on the payment read again, locked)."""
-
-    call: StripeCall
-    payment: Payment | None
-    more_due: bool
-    """Whether another call was due as this one was taken: the runner takes the next at once."""
-
-
-@dataclass(frozen=True)
-class ClaimedEvent:
-    """A stored Stripe event taken to be processed, with the trace of the booking it concerns."""
-
-    event: ProviderEvent
-    traceparent: str | None
-    more_due: bool
-    """Whether another event waited as this one was taken: the processor takes the next."""
 
 
 @dataclass(frozen=True)
@@ -252,64 +222,6 @@ class OwnerAccounts(Protocol):
     async def set_payouts_enabled(
         self, account_ref: str, enabled: bool, synced_at: datetime
     ) -> None: ...
-
-
-class StripeCalls(Protocol):
-    async def add(
-        self,
-        *,
-        booking_id: uuid.UUID,
-        params: StripeCallParams,
-        idempotency_key: str,
-        traceparent: str | None = None,
-    ) -> bool:
-        """Queue a Stripe call to make after commit; False when its key is queued already."""
-        ...
-
-    async def by_key(self, idempotency_key: str) -> RecordedCall | None:
-        """A queued call, locked: a runner claiming it waits, or is skipped, until commit."""
-        ...
-
-    async def claim(self, *, lease_seconds: float) -> ClaimedCall | None:
-        """The next due call (the oldest pending one of its booking) with its booking's payment,
-        leased for `lease_seconds` with its attempt counted; another runner skips it until the
-        lease runs out. None when no call is due."""
-        ...
-
-    async def finish(self, call_id: int, *, status: str = "done") -> None: ...
-
-    async def retry_later(self, call_id: int, *, delay_seconds: float, error: str) -> None: ...
-
-
-class StripeEvents(Protocol):
-    async def store(self, event: ProviderEvent, source: str) -> bool:
-        """False when this event was stored before (whether or not it is processed yet)."""
-        ...
-
-    async def claim(self, *, lease_seconds: float) -> ClaimedEvent | None:
-        """The oldest unprocessed event nobody holds, locked until commit and leased for
-        `lease_seconds`, with the trace of the booking whose PaymentIntent it names (that of
-        the booking's first Stripe call). None when no event waits."""
-        ...
-
-    async def mark_processed(self, event_id: str) -> bool:
-        """False when it already was (another processor got there first)."""
-        ...
-
-    async def record_failure(
-        self, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float
-    ) -> bool:
-        """Count a failed handling and lease the event for `retry_in_seconds` (the handling's
-        claim rolled back with it); True when that was its last allowed attempt."""
-        ...
-
-    async def cursor(self, name: str) -> int | None:
-        """Where reconciliation's read of Stripe's event list got to (a unix time)."""
-        ...
-
-    async def move_cursor(self, name: str, position: int) -> None:
-        """Forward only: a position behind the stored one changes nothing."""
-        ...
 
 
 class PaymentsUnit(Protocol):

@@ -28,9 +28,8 @@ from payments.repositories import (
     RefundPart,
     Refunds,
     StoredRefund,
-    StripeCalls,
-    StripeEvents,
 )
+from payments.stripe_queue_repositories import StripeCalls, StripeEvents
 from service_runtime.clock import Clock, utc_now
 from service_runtime.fakes import FakeUnitOfWork, FakeUnitsOfWork
 

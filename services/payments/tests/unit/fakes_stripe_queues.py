@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from payments.domain.payment_states import Payment
 from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import ProviderEvent
-from payments.repositories import ClaimedCall, ClaimedEvent, RecordedCall
+from payments.stripe_queue_repositories import ClaimedCall, ClaimedEvent, RecordedCall
 
 if TYPE_CHECKING:
     from .fakes import PaymentsTables

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from payments import db
 from payments.domain.stripe_calls import StripeCallParams
 from payments.provider import ProviderEvent
-from payments.repositories import ClaimedCall, ClaimedEvent, RecordedCall
+from payments.stripe_queue_repositories import ClaimedCall, ClaimedEvent, RecordedCall
 
 
 @dataclass

@@ -27,9 +27,8 @@ from payments.repositories import (
     RefundPart,
     Refunds,
     StoredRefund,
-    StripeCalls,
-    StripeEvents,
 )
+from payments.stripe_queue_repositories import StripeCalls, StripeEvents
 from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOfWork
 
 

@@ -1,5 +1,5 @@
 """What every trigger of payments' service layer shares: its context, the clock, and how
-messages and Stripe calls are recorded in a unit of work."""
+messages and Stripe calls are recorded in a unit of work (and a call marked done)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from contracts import Message
 from payments.config import PaymentsSettings
 from payments.domain.stripe_calls import StripeCallParams
 from payments.provider import PaymentProvider
-from payments.repositories import PaymentsUnit
+from payments.repositories import PaymentsUnit, PaymentsUnits
 from service_runtime.tracing import current_traceparent
 
 
@@ -59,3 +59,9 @@ async def record_call(
     )
     if recorded:
         uow.after_commit(ctx.calls_recorded)
+
+
+async def call_done(units: PaymentsUnits, call_id: int) -> None:
+    """A queued Stripe call with nothing (more) to ask Stripe: marked done in a unit of its own."""
+    async with units.begin() as uow:
+        await uow.stripe_calls.finish(call_id)

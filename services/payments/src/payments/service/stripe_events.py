@@ -14,9 +14,10 @@ from dataclasses import replace
 
 from payments.domain.payment_states import PaymentStatus
 from payments.provider import ProviderEvent, ProviderUnavailable
-from payments.repositories import ClaimedEvent, PaymentsUnit, PaymentsUnits
+from payments.repositories import PaymentsUnit, PaymentsUnits
 from payments.service.context import Context
 from payments.service.stripe_event_handlers import apply_event
+from payments.stripe_queue_repositories import ClaimedEvent
 from service_runtime.tracing import span_in_trace
 
 log = logging.getLogger(__name__)
