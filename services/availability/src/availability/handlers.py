@@ -8,7 +8,7 @@ from datetime import timedelta
 from availability import db
 from availability.config import AvailabilitySettings
 from availability.domain.calendar_feeds import first_name
-from availability.service import calendar_feeds, saga_commands, schedules
+from availability.service import calendar_feeds, saga_commands, saga_holds, schedules
 from contracts import Envelope
 from contracts.availability import ConfirmSlots, DropMoveHold, HoldSlots, ReleaseSlots
 from contracts.booking import BookingRequested
@@ -42,10 +42,10 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
 
     @handlers.on(HoldSlots)
     async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:
-        await saga_commands.hold_for_booking(
+        await saga_holds.hold_for_booking(
             db.SqlAvailabilityUnit(uow),
             command,
-            hold_for=saga_commands.hold_length(command, hold_for, longest_request_hold, uow.now),
+            hold_for=saga_holds.hold_length(command, hold_for, longest_request_hold, uow.now),
             limits=limits,
             now=uow.now,
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from availability.service.saga_commands import hold_length
+from availability.service.saga_holds import hold_length
 from contracts.availability import HoldSlots
 from contracts.values import TimeRange
 from tests.fixtures.infra import eventually

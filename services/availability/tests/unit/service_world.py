@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from availability.domain.holds import HoldLimits
 from availability.domain.reservations import Reservation
 from availability.domain.schedule import WeeklyRule
-from availability.service import saga_commands, schedules
+from availability.service import saga_commands, saga_holds, schedules
 from availability.service.schedules import Actor
 from contracts.availability import (
     ConfirmSlots,
@@ -91,7 +91,7 @@ async def hold(
         move_id=move_id,
     )
     async with units.begin() as uow:
-        await saga_commands.hold_for_booking(
+        await saga_holds.hold_for_booking(
             uow, command, hold_for=HOLD_FOR, limits=LIMITS, now=uow.now
         )
     return command.booking_id
