@@ -14,7 +14,7 @@ from booking.domain.booking import Booking, IllegalTransition, Status
 from booking.domain.pricing import InvalidBookingRequest, PriceBreakdown, moved_price
 from booking.domain.replies import Reply
 from booking.domain.saga import AnswerMove, Cancel, Complete, DeadlinePassed, Reschedule, decide
-from booking.domain.saga.moves import movable_until
+from booking.domain.saga.move_rules import movable_until
 from contracts.availability import (
     ConfirmSlots,
     DropMoveHold,

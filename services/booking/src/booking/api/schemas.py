@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from booking.domain.booking import Booking, RequestAnswer, Status
 from booking.domain.pricing import AddOnLine, PriceBreakdown
-from booking.domain.saga.moves import movable_until
+from booking.domain.saga.move_rules import movable_until
 from booking.domain.studios import Studio
 from contracts.catalog import AddOnPricing
 from contracts.values import CancellationPolicy

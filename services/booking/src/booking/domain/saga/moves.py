@@ -13,11 +13,9 @@ the new range is booked (move_payments).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from booking.domain.booking import ENDED, Booking, IllegalTransition, Move, Status
-from booking.domain.policies import full_refund_until
-from booking.domain.pricing import InvalidBookingRequest
+from booking.domain.booking import ENDED, Booking, IllegalTransition, Move
 from booking.domain.saga.move_payments import (
     authorize_difference,
     awaits_difference,
@@ -25,6 +23,7 @@ from booking.domain.saga.move_payments import (
     move_ended,
     on_difference_deadline,
 )
+from booking.domain.saga.move_rules import movable_until, refuse_move, refuse_now
 from booking.domain.saga.steps import (
     AnswerMove,
     Decision,
@@ -55,7 +54,7 @@ from contracts.booking import (
     BookingRescheduled,
     CancelledBy,
 )
-from contracts.payments import CapturePayment, CaptureStrategy, RefundPayment, VoidReason
+from contracts.payments import CapturePayment, RefundPayment, VoidReason
 
 
 def on_reschedule(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> Decision:
@@ -98,70 +97,14 @@ def on_answer_move(b: Booking, action: AnswerMove, now: datetime, rules: SagaRul
     if not action.agreed:
         declined = _declined(b, move, answered=True, now=now)
         return move_ended(b, "the booker declined the proposed time", [declined])
-    _refuse_now(b, move.starts_at, move.ends_at, now, rules)
+    refuse_now(b, move.starts_at, move.ends_at, now, rules)
     agreed = replace(move, answer_by=None)
     moving = replace(sent(b, now), move=agreed)
     return Decision(moving, [hold_move(b, agreed)], "the booker agreed: holding the new time")
 
 
-def movable_until(b: Booking) -> datetime | None:
-    """Until when a confirmed booking may be moved: while cancelling it would refund in full
-    (a move is cancelling and booking again, without the cost); None when it never may."""
-    if b.status is not Status.CONFIRMED:
-        return None
-    return full_refund_until(b.cancellation_policy, booked_at=b.requested_at, starts_at=b.starts_at)
-
-
-def refuse_move(b: Booking, action: Reschedule, now: datetime, rules: SagaRules) -> None:
-    """Why the booking cannot move as asked: IllegalTransition (or InvalidBookingRequest
-    naming the field) when it cannot; nothing when it can."""
-    _refuse_now(b, action.starts_at, action.ends_at, now, rules)
-    if (action.room_id, action.starts_at, action.ends_at) == (b.room_id, b.starts_at, b.ends_at):
-        raise InvalidBookingRequest(
-            "the booking is already at that room and time", field="starts_at"
-        )
-    if action.price.currency != b.price.currency:
-        raise InvalidBookingRequest("that room is priced in another currency", field="room_id")
-
-
 def _money(amount_minor: int, b: Booking) -> str:
     return f"{amount_minor / 100:.2f} {b.price.currency}"
-
-
-def _refuse_now(
-    b: Booking, starts_at: datetime, ends_at: datetime, now: datetime, rules: SagaRules
-) -> None:
-    """What a move must meet when it starts: the booking confirmed and before its cut-off,
-    the new time ahead, and within the card authorization's life."""
-    if b.status is not Status.CONFIRMED:
-        raise IllegalTransition(f"only a confirmed booking can be moved: it is {b.status}")
-    cutoff = movable_until(b)
-    if cutoff is None or now > cutoff:
-        raise IllegalTransition(
-            f"under its {b.cancellation_policy} policy this booking could be moved only while "
-            "cancelling it would refund it in full"
-            + ("" if cutoff is None else f", until {cutoff.isoformat()}")
-        )
-    if starts_at <= now:
-        raise InvalidBookingRequest("the new time must start in the future", field="starts_at")
-    latest = _latest_end(b, rules)
-    if latest is not None and ends_at > latest:
-        raise InvalidBookingRequest(
-            "the card's authorization covers a session ending by "
-            f"{latest.isoformat()}: choose a time that ends by then",
-            field="ends_at",
-        )
-
-
-def _latest_end(b: Booking, rules: SagaRules) -> datetime | None:
-    """How late a booking paid by an authorization (captured when its session is over) may end:
-    its capture, as late as the auto-completion, must come before the authorization lapses.
-    Not knowing when it lapses, not later than now. None: captured already, no limit."""
-    if b.capture_strategy is not CaptureStrategy.AUTHORIZE_THEN_CAPTURE or b.money_taken:
-        return None
-    if b.authorization_expires_at is None:
-        return b.ends_at
-    return b.authorization_expires_at - (rules.auto_complete_after or timedelta(0))
 
 
 def hold_move(b: Booking, move: Move) -> HoldSlots:
