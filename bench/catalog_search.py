@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 from sqlalchemy import text
@@ -28,7 +28,7 @@ from sqlalchemy import text
 from bench.measuring import percentile, write_results
 from catalog.db.base import outbox
 from catalog.db.unit import SqlCatalogUnits
-from catalog.domain.free_time import longest_sessions
+from catalog.domain.free_time import date_number, longest_sessions, picture_keys
 from catalog.domain.search import FreeAt, Near, SearchSort, StudioSearch
 from catalog.seeding.loading import seed
 from catalog.seeding.sample_data import CITIES
@@ -53,29 +53,25 @@ def seed_free_time(url: str, days: int, touched: float) -> int:
     booked). Seeded random, so the same in every run; returns how many dates were written."""
     rng = random.Random(11)
     today = date.today()
+    now = datetime.now(UTC)
     with psycopg.connect(url.replace("+psycopg", "")) as connection:
         rooms: dict[uuid.UUID, list[int]] = {}
         for studio_id, _ in connection.execute("SELECT studio_id, id FROM rooms"):
             rooms.setdefault(studio_id, []).append(rng.randrange(4))
+        weeks: dict[uuid.UUID, bytes] = {}
+        hours = {}
+        for studio_id, openings in rooms.items():
+            hours[studio_id] = [
+                ((8 + opens) * 60, (17 + rng.randrange(7)) * 60) for opens in openings
+            ]
+            sundays = rng.randrange(3) > 0
+            weeks[studio_id] = b"".join(
+                longest_sessions(hours[studio_id] if weekday < 6 or sundays else [])
+                for weekday in range(7)
+            )
+        keys = {studio_id: picture_keys(weekly, 0) for studio_id, weekly in weeks.items()}
         dated = 0
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE weeks (studio_id uuid, weekly bytea)")
-            with cursor.copy("COPY weeks (studio_id, weekly) FROM STDIN") as copy:
-                hours = {}
-                for studio_id, openings in rooms.items():
-                    hours[studio_id] = [
-                        ((8 + opens) * 60, (17 + rng.randrange(7)) * 60) for opens in openings
-                    ]
-                    sundays = rng.randrange(3) > 0
-                    week = [
-                        longest_sessions(hours[studio_id] if weekday < 6 or sundays else [])
-                        for weekday in range(7)
-                    ]
-                    copy.write_row((studio_id, b"".join(week)))
-            cursor.execute(
-                "INSERT INTO free_time_weeks (studio_id, computed_at, days_ahead, weekly) "
-                "SELECT studio_id, now(), 180, weekly FROM weeks"
-            )
             with cursor.copy("COPY free_time_dates (studio_id, day, longest) FROM STDIN") as copy:
                 for studio_id, spans in hours.items():
                     for offset in range(days):
@@ -87,10 +83,14 @@ def seed_free_time(url: str, days: int, touched: float) -> int:
                             for opens, closes in booked
                             for part in ((opens, 720), (780 + rng.randrange(4) * 60, closes))
                         ]
-                        copy.write_row(
-                            (studio_id, today + timedelta(days=offset), longest_sessions(free))
-                        )
+                        day, longest = today + timedelta(days=offset), longest_sessions(free)
+                        copy.write_row((studio_id, day, longest))
+                        keys[studio_id] += picture_keys(longest, date_number(day))
                         dated += 1
+            columns = "studio_id, computed_at, days_ahead, weekly, time_keys"
+            with cursor.copy(f"COPY free_time_weeks ({columns}) FROM STDIN") as copy:
+                for studio_id, weekly in weeks.items():
+                    copy.write_row((studio_id, now, 180, weekly, sorted(keys[studio_id])))
         connection.execute("ANALYZE free_time_weeks, free_time_dates")
     return dated
 
@@ -152,7 +152,7 @@ async def measure(
     return samples, found / runs
 
 
-async def main(studios: int, runs: int) -> None:
+async def main(studios: int, runs: int, *, keep: bool = False) -> None:
     name = f"bench_catalog_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -187,8 +187,11 @@ async def main(studios: int, runs: int) -> None:
             plan_lines = [row[0] for row in plan]
     finally:
         await database.dispose()
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if keep:
+            print(f"kept the database {name}")
+        else:
+            with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
     print(f"seeded {studios} studios (rooms, photos, outbox events) in {seeded_in:.1f}s")
     print(
@@ -234,5 +237,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--studios", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the scratch database, to EXPLAIN its queries"
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.studios, arguments.runs))
+    asyncio.run(main(arguments.studios, arguments.runs, keep=arguments.keep))

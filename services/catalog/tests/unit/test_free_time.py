@@ -1,8 +1,18 @@
-"""Free spans of rooms become, per half-hour start, the longest session some room holds."""
+"""Free spans of rooms become, per half-hour start, the longest session some room holds; and
+the keys an index finds them by."""
 
 from __future__ import annotations
 
-from catalog.domain.free_time import SLOTS, longest_sessions
+import random
+from datetime import date, timedelta
+
+from catalog.domain.free_time import (
+    SLOTS,
+    date_number,
+    longest_sessions,
+    picture_keys,
+    wanted_keys,
+)
 
 
 def test_each_start_gets_the_longest_session_of_any_one_room() -> None:
@@ -24,3 +34,29 @@ def test_a_span_off_the_half_hour_starts_at_the_next_one_and_midnight_ends_the_d
 
 def test_no_span_is_never_free() -> None:
     assert longest_sessions([]) == bytes(SLOTS)
+
+
+def test_a_pictures_keys_meet_the_wanted_ones_exactly_when_a_start_holds_the_session() -> None:
+    rng = random.Random(5)
+    for _ in range(2000):
+        spans = [(rng.randrange(0, 1440), rng.randrange(1, 1441)) for _ in range(rng.randrange(4))]
+        picture = longest_sessions([(start, end) for start, end in spans if start < end])
+        day = rng.choice(
+            [rng.randrange(7), date_number(date(2027, 1, 1) + timedelta(rng.randrange(999)))]
+        )
+        earliest = rng.randrange(SLOTS)
+        starts = range(earliest, rng.randrange(earliest, SLOTS) + 1)
+        halves = rng.randrange(1, SLOTS - earliest + 1)
+
+        met = set(picture_keys(picture, day)) & set(wanted_keys(day, starts, halves))
+
+        assert bool(met) == any(picture[start] >= halves for start in starts)
+
+
+def test_keys_of_one_day_never_meet_another_days() -> None:
+    picture = bytes([SLOTS - slot for slot in range(SLOTS)])  # free all day
+    monday, a_date = picture_keys(picture, 0), picture_keys(picture, date_number(date(2027, 3, 1)))
+
+    assert not set(monday) & set(wanted_keys(1, range(SLOTS), 1))  # Tuesday's
+    assert not set(a_date) & set(wanted_keys(date_number(date(2027, 3, 2)), range(SLOTS), 1))
+    assert set(a_date) & set(wanted_keys(date_number(date(2027, 3, 1)), range(SLOTS), SLOTS))

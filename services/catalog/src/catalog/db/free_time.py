@@ -7,6 +7,15 @@ A studio matches when some start in the window has a session at least as long as
 date's own picture when it has one, else by its weekday's within its horizon; never before its
 local now. A studio availability never described never matches. Both tables stay narrow and
 apart from `studios`, so searches that do not ask for free time read no more than before.
+
+A search joins each studio to its week (`with_weeks`: one row per studio described) and asks
+two things of it. `may_be_free`, on the week row alone: its `time_keys` (the week's and every dated
+picture's, catalog.domain.free_time) overlap the keys of the time asked, from a GIN index when
+few studios have them, so a time few studios have free is found without walking the others.
+It ignores the horizon, today's past starts and which picture wins, so it keeps every studio
+free then and some that are not. Then `free_at`, the exact test on the pictures' bytes, for the
+studios kept: the date's own row (one primary-key probe, a hash join when there are many),
+else the week's within the horizon.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    FromClause,
+    Index,
     Integer,
     LargeBinary,
     Table,
@@ -33,12 +44,20 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.db.base import metadata
 from catalog.db.studios import studios
-from catalog.domain.free_time import SLOT_MINUTES, SLOTS, longest_sessions
+from catalog.domain.free_time import (
+    SLOT_MINUTES,
+    SLOTS,
+    date_number,
+    longest_sessions,
+    picture_keys,
+    wanted_keys,
+)
 from catalog.domain.search import FreeAt
 from contracts.availability import FreeTimeChanged
 
@@ -50,6 +69,14 @@ free_time_weeks = Table(
     Column("days_ahead", Integer, nullable=False),
     # 7 * 48 bytes: for Monday's half-hour starts, then Tuesday's..., the longest session.
     Column("weekly", LargeBinary, nullable=False),
+    # The keys of `weekly` and of every row of free_time_dates of the studio, for the index.
+    Column("time_keys", ARRAY(Integer), nullable=False, server_default="{}"),
+    Index(
+        "free_time_weeks_time_keys",
+        "time_keys",
+        postgresql_using="gin",
+        postgresql_ops={"time_keys": "gin__int_ops"},  # intarray's, as its && (migration 0010)
+    ),
 )
 
 free_time_dates = Table(
@@ -66,10 +93,19 @@ async def replace_free_time(session: AsyncSession, message: FreeTimeChanged) -> 
     by_weekday: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for week in message.weekly:
         by_weekday[week.weekday] += [(s.start_minute, s.end_minute) for s in week.spans]
+    by_date: dict[date, list[tuple[int, int]]] = defaultdict(list)
+    for room_day in message.days:
+        by_date[room_day.day] += [(s.start_minute, s.end_minute) for s in room_day.spans]
+    weekly = b"".join(longest_sessions(by_weekday[weekday]) for weekday in range(7))
+    dated = {day: longest_sessions(spans) for day, spans in by_date.items()}
+    keys = picture_keys(weekly, 0)
+    for day, longest in dated.items():
+        keys += picture_keys(longest, date_number(day))
     values = {
         "computed_at": message.computed_at,
         "days_ahead": message.max_advance_days,
-        "weekly": b"".join(longest_sessions(by_weekday[weekday]) for weekday in range(7)),
+        "weekly": weekly,
+        "time_keys": sorted(keys),
     }
     newer = await session.execute(
         pg_insert(free_time_weeks)
@@ -83,27 +119,39 @@ async def replace_free_time(session: AsyncSession, message: FreeTimeChanged) -> 
     )
     if newer.first() is None:
         return False
-    by_date: dict[date, list[tuple[int, int]]] = defaultdict(list)
-    for day in message.days:
-        by_date[day.day] += [(s.start_minute, s.end_minute) for s in day.spans]
     await session.execute(
         delete(free_time_dates).where(free_time_dates.c.studio_id == message.studio_id)
     )
-    if by_date:
+    if dated:
         await session.execute(
             insert(free_time_dates),
             [
-                {"studio_id": message.studio_id, "day": day, "longest": longest_sessions(spans)}
-                for day, spans in by_date.items()
+                {"studio_id": message.studio_id, "day": day, "longest": longest}
+                for day, longest in dated.items()
             ],
         )
     return True
 
 
+def with_weeks(studios_from: FromClause) -> FromClause:
+    """The studios joined to their weeks: the studios availability described, once each."""
+    return studios_from.join(free_time_weeks, free_time_weeks.c.studio_id == studios.c.id)
+
+
+def may_be_free(wanted: FreeAt) -> ColumnElement[bool]:
+    """A test of the week row (of `with_weeks`) that every studio free as wanted passes, from
+    the index on its keys: the date's keys or its weekday's overlap the time asked."""
+    keys = wanted_keys(wanted.day.weekday(), wanted.slots, wanted.halves)
+    keys += wanted_keys(date_number(wanted.day), wanted.slots, wanted.halves)
+    overlap: ColumnElement[bool] = free_time_weeks.c.time_keys.overlap(
+        literal(keys, ARRAY(Integer))
+    )
+    return overlap
+
+
 def free_at(wanted: FreeAt) -> ColumnElement[bool]:
-    """Whether a room of the studio (of the `studios` row) is free as wanted: its date's own
-    picture when it has one, else its weekday's; a primary-key probe each, the second only
-    when the first finds nothing."""
+    """Whether a room of the studio (of `with_weeks`) is free as wanted: its date's own picture
+    when it has one, else its week's; a primary-key probe for the first."""
     if not wanted.slots:
         return false()
     local_now = func.timezone(studios.c.timezone, func.now())
@@ -122,17 +170,13 @@ def free_at(wanted: FreeAt) -> ColumnElement[bool]:
             starts.append(long_enough)
         return or_(*starts)
 
-    # Each is true or false when the studio has that picture, NULL (no row) when not.
+    # True or false when the studio has a row for the date, NULL (no row) when not.
     on_the_date = select(fits(free_time_dates.c.longest, 0)).where(
-        free_time_dates.c.studio_id == studios.c.id, free_time_dates.c.day == wanted.day
+        free_time_dates.c.studio_id == free_time_weeks.c.studio_id,
+        free_time_dates.c.day == wanted.day,
     )
-    on_the_weekday = select(
-        and_(
-            day <= local_today + free_time_weeks.c.days_ahead,
-            fits(free_time_weeks.c.weekly, wanted.day.weekday() * SLOTS),
-        )
-    ).where(free_time_weeks.c.studio_id == studios.c.id)
-    return and_(
-        day >= local_today,
-        func.coalesce(on_the_date.scalar_subquery(), on_the_weekday.scalar_subquery()),
+    on_the_weekday = and_(
+        day <= local_today + free_time_weeks.c.days_ahead,
+        fits(free_time_weeks.c.weekly, wanted.day.weekday() * SLOTS),
     )
+    return and_(day >= local_today, func.coalesce(on_the_date.scalar_subquery(), on_the_weekday))
