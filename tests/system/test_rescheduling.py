@@ -233,6 +233,8 @@ async def test_a_booker_moves_to_a_longer_time_and_pays_the_difference_in_the_br
         return seen if seen["move"] is None and seen["price"]["hours"] == 3 else None
 
     seen = await until(moved, what="the booking to move once the difference is paid")
+    # the page shows the new time without a reload: it follows the move
+    await expect(page.get_by_text("14:00 to 17:00")).to_be_visible()
     await visitor.look("moved after paying")
     local = datetime.fromisoformat(seen["local_starts_at"])
     assert (local.date(), local.hour, seen["status"]) == (next_day, 14, "confirmed")

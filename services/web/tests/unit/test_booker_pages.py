@@ -633,6 +633,7 @@ async def test_a_longer_move_takes_the_booker_to_pay_the_difference(
     )
     pay = await browser.get(asked.headers["location"])
     shown = await browser.get(f"/bookings/{BOOKING_ID}")
+    just_paid = await browser.get(f"/bookings/{BOOKING_ID}?redirect_status=succeeded")
     api.booking = movable()  # paid and moved, or let go: nothing is due any more
     nothing_due = await browser.get(f"/bookings/{BOOKING_ID}/move/pay")
 
@@ -649,6 +650,9 @@ async def test_a_longer_move_takes_the_booker_to_pay_the_difference(
     assert "Pay €49.50" in pay.text
     assert "148.50" in pay.text  # the new price
     assert f'href="/bookings/{BOOKING_ID}/move/pay">pay the difference</a>' in shown.text
+    assert f'hx-get="/bookings/{BOOKING_ID}/status' in shown.text  # it follows the move
+    assert "Your payment of the difference is being checked" in just_paid.text
+    assert "pay the difference</a>" not in just_paid.text
     assert (nothing_due.status_code, nothing_due.headers["location"]) == (
         303,
         f"/bookings/{BOOKING_ID}",

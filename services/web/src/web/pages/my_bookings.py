@@ -61,6 +61,7 @@ async def _booking_context(
         "when": views.when(booking),
         "stage": views.stage(booking),
         "live": views.stage(booking) in views.LIVE,
+        "moving": bool(booking.get("move")) and not booking["move"].get("answer_by"),
         "paid": paid,
         "lapsed": views.lapsed(booking),
         "why_not": views.why_not_booked(booking),
