@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
 
 
 class Database:
@@ -24,14 +28,15 @@ class Database:
         pool_size: int = 3,
         max_overflow: int = 2,
         pool_timeout_seconds: float = 10,
+        ping_idle_seconds: float = 0.5,
     ) -> None:
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout_seconds,
-            pool_pre_ping=True,
         )
+        ping_when_idle(self.engine.sync_engine, ping_idle_seconds)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -66,3 +71,30 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+_IDLE_SINCE = "idle_since"
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection before use only when it has been idle for `idle_seconds`.
+
+    `pool_pre_ping` pings at every checkout: a round trip, and a transaction in PostgreSQL's
+    counters, for each of ours (half the commits under load, bench/booking_throughput.py). A
+    connection used moments ago was alive then; if the server cut it since, its statement fails,
+    SQLAlchemy invalidates the whole pool, and the caller retries (a 503, a redelivery).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(_: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)  # none yet: connected just now
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError("pooled connection is gone") from error  # pool reconnects

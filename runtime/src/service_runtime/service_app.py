@@ -86,6 +86,7 @@ def create_service_app(
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout_seconds=settings.database_pool_timeout_seconds,
+        ping_idle_seconds=settings.database_ping_idle_seconds,
     )
     if settings.trace_sql_statements:
         trace_statements(database.engine, tracer_provider)

@@ -73,6 +73,12 @@ class ServiceSettings(HttpSettings):
     database_pool_timeout_seconds: float = Field(
         default=10, gt=0, description="How long a request or handler waits for a free connection."
     )
+    database_ping_idle_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        description="A pooled connection idle this long is pinged before use (0: always); one "
+        "used more recently is trusted, and if the server cut it, that one statement fails.",
+    )
     max_deliveries: int = Field(
         default=5,
         ge=1,
