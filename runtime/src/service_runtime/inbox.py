@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -22,9 +22,18 @@ async def first_delivery(
     A concurrent duplicate waits on the primary key until the first commits or rolls back.
     """
     result = await session.execute(
-        insert(inbox)
-        .values(message_id=message_id, consumer=consumer, message_type=message_type)
-        .on_conflict_do_nothing()
-        .returning(inbox.c.message_id)
+        _recording(inbox.fullname),
+        {"message_id": message_id, "consumer": consumer, "message_type": message_type},
     )
     return result.first() is not None
+
+
+@functools.cache
+def _recording(table_name: str) -> TextClause:
+    # Text, built once: SQLAlchemy 2.0 compiles PostgreSQL's INSERT .. ON CONFLICT anew at
+    # every execution (it is not cacheable), and this runs for every message consumed.
+    return text(
+        f"INSERT INTO {table_name} (message_id, consumer, message_type)"
+        " VALUES (:message_id, :consumer, :message_type)"
+        " ON CONFLICT DO NOTHING RETURNING message_id"
+    )

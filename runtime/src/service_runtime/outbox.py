@@ -75,7 +75,9 @@ async def record_all(
         }
         for envelope, (message, _) in zip(envelopes, messages, strict=True)
     ]
-    await session.execute(insert(outbox).values(rows))  # one multi-row INSERT, not one each
+    # One statement for every count of rows (a VALUES list built per call is compiled anew each
+    # time); psycopg sends the rows in one round trip.
+    await session.execute(insert(outbox), rows)
     if notify:
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return envelopes
@@ -119,6 +121,20 @@ class OutboxRelay:
         self._outbox = outbox
         self._bus = bus
         self._batch_size = batch_size
+        unpublished = (
+            select(outbox.c.id)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        # Claimed and marked in one statement, built once (a round per committed transaction).
+        self._claim = (
+            update(outbox)
+            .where(outbox.c.id.in_(unpublished.scalar_subquery()))
+            .values(published_at=func.now())
+            .returning(outbox.c.id, outbox.c.routing_key, outbox.c.envelope)
+        )
         self._relay = Periodic(
             "outbox-relay",
             self._publish_all,
@@ -150,25 +166,10 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
-        outbox = self._outbox
-        unpublished = (
-            select(outbox.c.id)
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.id)
-            .limit(self._batch_size)
-            .with_for_update(skip_locked=True)
-        )
-        # Claimed and marked in one statement; the mark only commits once every message of the
-        # batch is confirmed by the broker (a failure rolls it back, a crash never commits it).
+        # The mark only commits once every message of the batch is confirmed by the broker (a
+        # failure rolls it back, a crash never commits it).
         async with self._database.transaction() as session:
-            claimed = (
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.id.in_(unpublished.scalar_subquery()))
-                    .values(published_at=func.now())
-                    .returning(outbox.c.id, outbox.c.routing_key, outbox.c.envelope)
-                )
-            ).all()
+            claimed = (await session.execute(self._claim)).all()
             rows = sorted(claimed, key=lambda row: row.id)
             await asyncio.gather(*(self._publish(row.routing_key, row.envelope) for row in rows))
         return len(rows)

@@ -5,11 +5,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.db.tables import booking_events
 from booking.repositories import HistoryEntry
+
+# Built once: every saga step runs them (a statement built per call costs more CPU than its
+# round trip).
+_ADD = insert(booking_events)
+_SENT_COMMAND_TYPE = select(booking_events.c.name).where(
+    booking_events.c.booking_id == bindparam("booking_id"),
+    booking_events.c.kind == "sent",
+    booking_events.c.message_id == bindparam("message_id"),
+)
+_OF_BOOKING = (
+    select(booking_events)
+    .where(booking_events.c.booking_id == bindparam("booking_id"))
+    .order_by(booking_events.c.id)
+)
 
 
 class SqlHistory:
@@ -20,27 +34,19 @@ class SqlHistory:
         await self.add_all([entry])
 
     async def add_all(self, entries: list[HistoryEntry]) -> None:
-        """One INSERT for a step's entries (what happened and what it sent)."""
+        """One round trip for a step's entries (what happened and what it sent)."""
         if entries:
             rows = [{k: v for k, v in asdict(e).items() if k != "occurred_at"} for e in entries]
-            await self._session.execute(insert(booking_events).values(rows))
+            await self._session.execute(_ADD, rows)
 
     async def sent_command_type(self, booking_id: uuid.UUID, message_id: uuid.UUID) -> str | None:
         name: str | None = await self._session.scalar(
-            select(booking_events.c.name).where(
-                booking_events.c.booking_id == booking_id,
-                booking_events.c.kind == "sent",
-                booking_events.c.message_id == message_id,
-            )
+            _SENT_COMMAND_TYPE, {"booking_id": booking_id, "message_id": message_id}
         )
         return name
 
     async def of_booking(self, booking_id: uuid.UUID) -> list[HistoryEntry]:
-        rows = await self._session.execute(
-            select(booking_events)
-            .where(booking_events.c.booking_id == booking_id)
-            .order_by(booking_events.c.id)
-        )
+        rows = await self._session.execute(_OF_BOOKING, {"booking_id": booking_id})
         return [
             HistoryEntry(
                 booking_id=row.booking_id,

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.db.tables import idempotency_keys
+
+# Text: SQLAlchemy 2.0 compiles PostgreSQL's INSERT .. ON CONFLICT anew at every execution.
+_CLAIM = text(
+    "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id)"
+    " VALUES (:user_id, :key, :request_hash, :booking_id)"
+    " ON CONFLICT DO NOTHING RETURNING booking_id"
+)
 
 
 class SqlIdempotencyKeys:
@@ -22,10 +28,13 @@ class SqlIdempotencyKeys:
         first's."""
         inserted = (
             await self._session.execute(
-                pg_insert(idempotency_keys)
-                .values(user_id=user_id, key=key, request_hash=request_hash, booking_id=booking_id)
-                .on_conflict_do_nothing()
-                .returning(idempotency_keys.c.booking_id)
+                _CLAIM,
+                {
+                    "user_id": user_id,
+                    "key": key,
+                    "request_hash": request_hash,
+                    "booking_id": booking_id,
+                },
             )
         ).first()
         if inserted is not None:

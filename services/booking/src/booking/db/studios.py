@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,8 @@ from booking.db.tables import studios
 from booking.domain.studios import AddOn, Room, Studio
 from contracts.catalog import AddOnPricing, BookingMode, StudioStatus
 from contracts.values import CancellationPolicy
+
+_BY_ID = select(studios).where(studios.c.studio_id == bindparam("studio_id"))  # every request
 
 
 class SqlStudios:
@@ -60,9 +62,7 @@ class SqlStudios:
         return result.first() is not None
 
     async def get(self, studio_id: uuid.UUID) -> Studio | None:
-        row = (
-            await self._session.execute(select(studios).where(studios.c.studio_id == studio_id))
-        ).first()
+        row = (await self._session.execute(_BY_ID, {"studio_id": studio_id})).first()
         return None if row is None else _studio(row)
 
     async def get_many(self, studio_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Studio]:
