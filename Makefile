@@ -19,10 +19,13 @@ install: ## install uv if needed, then every package of the workspace into .venv
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --all-packages --locked
 
-servers: ## start the local PostgreSQL and RabbitMQ when they are down; install nginx and Chromium if missing
+servers: ## start the local PostgreSQL and RabbitMQ when they are down; install nginx, PgBouncer and Chromium if missing
 	bash scripts/ensure-servers.sh
 	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
+	@# The PgBouncer tests start one of their own; the package's own service is not used.
+	@[ -x /usr/sbin/pgbouncer ] || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; }
 	@# The browser tests drive Debian's Chromium through Playwright; Playwright never downloads one.
 	@[ -x /usr/bin/chromium ] || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import configparser
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from deploy.gateway.render import SERVICES, UPSTREAMS
 
@@ -92,6 +94,32 @@ def test_compose_runs_each_service_after_its_migration_with_a_healthcheck() -> N
         assert migrate["command"] == ["python", "-m", service, "migrate"]
         assert migrate["depends_on"][f"{service}-db"]["condition"] == "service_healthy"
         assert "healthcheck" in services[f"{service}-db"]
+
+
+def test_compose_pools_go_through_pgbouncer_and_session_state_to_the_database() -> None:
+    """The pools share PgBouncer's server connections (transaction mode, prepared statements
+    kept); LISTEN, advisory locks and migrations need a session, so they connect directly."""
+    [compose] = documents(DEPLOY / "compose.yaml")
+    services = compose["services"]
+    bouncer = configparser.ConfigParser()
+    bouncer.read_string((DEPLOY / "pgbouncer" / "pgbouncer.ini").read_text())
+
+    assert bouncer["pgbouncer"]["pool_mode"] == "transaction"
+    assert int(bouncer["pgbouncer"]["max_prepared_statements"]) > 0
+    assert (
+        "./pgbouncer/pgbouncer.ini:/etc/pgbouncer/pgbouncer.ini:ro"
+        in services["pgbouncer"]["volumes"]
+    )
+    for service in BACK_ENDS:
+        environment = services[service]["environment"]
+        prefix = service.upper()
+        pooled = make_url(environment[f"{prefix}_DATABASE_URL"])
+        direct = make_url(environment[f"{prefix}_DATABASE_DIRECT_URL"])
+        assert (pooled.host, pooled.port) == ("pgbouncer", 6432)
+        assert (direct.host, direct.database) == (f"{service}-db", service)
+        assert bouncer["databases"][service] == f"host={service}-db dbname={service}"
+        assert "pgbouncer" in services[service]["depends_on"]
+        assert services[f"{service}-migrate"]["environment"] == environment  # migrates directly
 
 
 def test_compose_gateway_uses_the_shared_template_and_has_a_healthcheck() -> None:

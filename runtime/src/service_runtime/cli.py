@@ -40,6 +40,6 @@ def main(package: str, settings: S, create_app: Callable[[S], FastAPI]) -> None:
     parser = argparse.ArgumentParser(prog=package)
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
     if parser.parse_args().command == "migrate":
-        upgrade_to_head(migrations_dir_of(package), settings.database_url)
+        upgrade_to_head(migrations_dir_of(package), settings.direct_database_url)
     else:
         serve(create_app(settings), settings)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
 
 class Database:
@@ -29,14 +29,27 @@ class Database:
         max_overflow: int = 2,
         pool_timeout_seconds: float = 10,
         ping_idle_seconds: float = 0.5,
+        direct_url: str | None = None,
+        prepared_statements: bool = True,
     ) -> None:
+        """`url` may lead through a transaction pooler (PgBouncer); `direct_url` leads to the
+        database itself, for the session advisory locks of `exclusive` (default: `url`)."""
+        # psycopg's default: prepare a statement at its fifth run; None never prepares.
+        prepare: dict[str, Any] = {} if prepared_statements else {"prepare_threshold": None}
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_timeout=pool_timeout_seconds,
+            connect_args=prepare,
         )
         ping_when_idle(self.engine.sync_engine, ping_idle_seconds)
+        # Rarely used (a periodic job's lock): no pool kept open for it.
+        self._direct = (
+            create_async_engine(direct_url, poolclass=NullPool, connect_args=prepare)
+            if direct_url is not None and direct_url != url
+            else self.engine
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager
@@ -50,7 +63,7 @@ class Database:
         """Whether this process holds the advisory lock `lock_key` (one replica at a time) for the
         block; False at once when another holds it. The lock lives on a connection with no
         transaction open, so the block may call other systems without holding a transaction."""
-        async with self.engine.connect() as connection:
+        async with self._direct.connect() as connection:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
             if not await connection.scalar(select(func.pg_try_advisory_lock(lock_key))):
                 yield False
@@ -71,6 +84,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        await self._direct.dispose()
 
 
 _IDLE_SINCE = "idle_since"

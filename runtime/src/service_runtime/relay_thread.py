@@ -37,8 +37,13 @@ class RelayThread:
         *,
         poll_seconds: float,
         registry: CollectorRegistry | None = None,
+        listen_url: str | None = None,
+        prepared_statements: bool = True,
     ) -> None:
+        """`listen_url`: where LISTEN connects when `database_url` leads through a
+        transaction pooler, which cannot carry it."""
         self._database_url = database_url
+        self._prepared_statements = prepared_statements
         self._outbox = outbox
         self._make_bus = make_bus
         self._poll_seconds = poll_seconds
@@ -47,7 +52,9 @@ class RelayThread:
         self._relay: OutboxRelay | None = None
         self._stopping: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
-        self.listener = outbox_listener(database_url, self.wake, retry_seconds=poll_seconds)
+        self.listener = outbox_listener(
+            listen_url or database_url, self.wake, retry_seconds=poll_seconds
+        )
 
     def wake(self) -> None:
         """From the process's loop: something was committed to the outbox."""
@@ -74,7 +81,12 @@ class RelayThread:
 
     async def _serve(self, started: concurrent.futures.Future[None]) -> None:
         # One round at a time: one connection is all the relay ever uses.
-        database = Database(self._database_url, pool_size=1, max_overflow=0)
+        database = Database(
+            self._database_url,
+            pool_size=1,
+            max_overflow=0,
+            prepared_statements=self._prepared_statements,
+        )
         bus = self._make_bus()
         relay = OutboxRelay(
             database,

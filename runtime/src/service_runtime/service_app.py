@@ -87,6 +87,8 @@ def create_service_app(
         max_overflow=settings.database_max_overflow,
         pool_timeout_seconds=settings.database_pool_timeout_seconds,
         ping_idle_seconds=settings.database_ping_idle_seconds,
+        direct_url=settings.direct_database_url,
+        prepared_statements=settings.database_prepared_statements,
     )
     if settings.trace_sql_statements:
         trace_statements(database.engine, tracer_provider)
@@ -127,6 +129,8 @@ def create_service_app(
             publisher_bus,
             poll_seconds=settings.outbox_poll_seconds,
             registry=registry,
+            listen_url=settings.direct_database_url,
+            prepared_statements=settings.database_prepared_statements,
         ),
         http=http,
         tracer_provider=tracer_provider,

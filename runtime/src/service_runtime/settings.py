@@ -53,7 +53,21 @@ class ServiceSettings(HttpSettings):
     A subclass sets `env_prefix` (e.g. "IDENTITY_") so each service is configured alone.
     """
 
-    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/onetime"
+    database_url: str = Field(
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/onetime",
+        description="The pool's connections: the database, or a PgBouncer in transaction mode "
+        "in front of it (then set DATABASE_DIRECT_URL).",
+    )
+    database_direct_url: str | None = Field(
+        default=None,
+        description="The database itself, for what a transaction pooler cannot carry: LISTEN, "
+        "session advisory locks, migrations. Unset: DATABASE_URL.",
+    )
+    database_prepared_statements: bool = Field(
+        default=True,
+        description="psycopg prepares a statement run five times. Off behind a PgBouncer older "
+        "than 1.21 or without max_prepared_statements (transaction mode forgets them).",
+    )
     rabbit_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     bus_namespace: str = Field(
         default="onetime",
@@ -129,3 +143,8 @@ class ServiceSettings(HttpSettings):
             " session-token template's claim set to `{{user.external_id}}` (e.g. `uid`)."
         ),
     )
+
+    @property
+    def direct_database_url(self) -> str:
+        """Where LISTEN, advisory locks and migrations connect: never through a pooler."""
+        return self.database_direct_url or self.database_url

@@ -17,7 +17,7 @@ from service_runtime.telemetry import create_tracer_provider
 
 
 async def _seed(settings: CatalogSettings, args: argparse.Namespace) -> None:
-    database = Database(settings.database_url)
+    database = Database(settings.direct_database_url)
     tracer_provider = create_tracer_provider(settings)
     started = time.perf_counter()
     try:
@@ -52,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = CatalogSettings()
     if args.command == "migrate":
-        upgrade_to_head(migrations_dir_of("catalog"), settings.database_url)
+        upgrade_to_head(migrations_dir_of("catalog"), settings.direct_database_url)
     elif args.command == "seed":
         if args.count < 1:
             parser.error("seed needs --count of at least 1")

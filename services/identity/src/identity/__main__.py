@@ -21,7 +21,7 @@ from service_runtime.unit_of_work import UnitsOfWork
 async def _with_units(
     settings: IdentitySettings, use: Callable[[IdentityUnits], Awaitable[object]]
 ) -> None:
-    database = Database(settings.database_url)
+    database = Database(settings.direct_database_url)
     try:
         print(await use(SqlIdentityUnits(UnitsOfWork(database, outbox))))
     finally:
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = IdentitySettings()
     if args.command == "migrate":
-        upgrade_to_head(migrations_dir_of("identity"), settings.database_url)
+        upgrade_to_head(migrations_dir_of("identity"), settings.direct_database_url)
     elif args.command == "rotate-key":
         asyncio.run(_with_units(settings, lambda units: users.rotate_signing_key(units, settings)))
     elif args.command == "reencrypt-keys":  # after a new key-encryption key was prepended

@@ -5,5 +5,6 @@ from availability.db import metadata
 from service_runtime.migrations import run_migrations
 
 run_migrations(
-    metadata, context.config.attributes.get("database_url") or AvailabilitySettings().database_url
+    metadata,
+    context.config.attributes.get("database_url") or AvailabilitySettings().direct_database_url,
 )

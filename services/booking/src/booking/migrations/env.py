@@ -5,5 +5,5 @@ from booking.db.tables import metadata
 from service_runtime.migrations import run_migrations
 
 run_migrations(
-    metadata, context.config.attributes.get("database_url") or BookingSettings().database_url
+    metadata, context.config.attributes.get("database_url") or BookingSettings().direct_database_url
 )

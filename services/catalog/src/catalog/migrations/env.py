@@ -5,5 +5,5 @@ from catalog.db import metadata
 from service_runtime.migrations import run_migrations
 
 run_migrations(
-    metadata, context.config.attributes.get("database_url") or CatalogSettings().database_url
+    metadata, context.config.attributes.get("database_url") or CatalogSettings().direct_database_url
 )

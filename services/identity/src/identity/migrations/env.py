@@ -5,5 +5,6 @@ from identity.db import metadata
 from service_runtime.migrations import run_migrations
 
 run_migrations(
-    metadata, context.config.attributes.get("database_url") or IdentitySettings().database_url
+    metadata,
+    context.config.attributes.get("database_url") or IdentitySettings().direct_database_url,
 )

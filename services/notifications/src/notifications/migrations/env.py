@@ -5,5 +5,6 @@ from notifications.db.tables import metadata
 from service_runtime.migrations import run_migrations
 
 run_migrations(
-    metadata, context.config.attributes.get("database_url") or NotificationsSettings().database_url
+    metadata,
+    context.config.attributes.get("database_url") or NotificationsSettings().direct_database_url,
 )
