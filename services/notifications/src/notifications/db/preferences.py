@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import (
+    bindparam,
     func,
     select,
 )
@@ -14,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notifications.db.tables import email_preferences
 from notifications.domain.notices import Preferences
 
+# Built once: an email its recipient may have turned off (a reminder, a message) reads them.
+_OF = select(email_preferences).where(email_preferences.c.person_id == bindparam("person_id"))
+
 
 class SqlPreferences:
     """People's email preferences."""
@@ -22,11 +26,7 @@ class SqlPreferences:
         self._session = session
 
     async def of(self, person_id: uuid.UUID) -> Preferences:
-        row = (
-            await self._session.execute(
-                select(email_preferences).where(email_preferences.c.person_id == person_id)
-            )
-        ).first()
+        row = (await self._session.execute(_OF, {"person_id": person_id})).first()
         return Preferences(row.reminders, row.messages) if row else Preferences()
 
     async def save(self, person_id: uuid.UUID, chosen: Preferences) -> None:

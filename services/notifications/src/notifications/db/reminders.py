@@ -6,15 +6,47 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    bindparam,
     select,
+    text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.db.tables import emails, reminders
 from notifications.domain.notices import Kind
 from notifications.repositories import DueReminder
+
+# Built once: a confirmed booking schedules its reminders, a moved or cancelled one withdraws
+# them, and each is claimed and finished (a statement built per call costs more CPU than its
+# round trip). The schedule as text, executed with a list of rows: SQLAlchemy 2.0 compiles
+# PostgreSQL's INSERT .. ON CONFLICT, and a VALUES list, anew at every execution.
+_SCHEDULE = text(
+    "INSERT INTO reminders (id, booking_id, due_at) VALUES (:id, :booking_id, :due_at)"
+    " ON CONFLICT ON CONSTRAINT reminders_once_per_time DO NOTHING"
+)
+_WITHDRAW_SCHEDULED = (
+    update(reminders)
+    .where(reminders.c.booking_id == bindparam("booking"), reminders.c.status == "scheduled")
+    .values(status="cancelled")
+)
+_WITHDRAW_QUEUED = (
+    update(emails)
+    .where(
+        emails.c.booking_id == bindparam("booking"),
+        emails.c.kind == Kind.REMINDER.value,
+        emails.c.status == "pending",
+    )
+    .values(status="withdrawn")
+)
+_DUE = (
+    select(reminders.c.id, reminders.c.booking_id, reminders.c.due_at)
+    .where(reminders.c.status == "scheduled", reminders.c.due_at <= bindparam("now"))
+    .order_by(reminders.c.due_at)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_FINISH = update(reminders).where(reminders.c.id == bindparam("reminder_id")).values(status="done")
 
 
 class SqlReminders:
@@ -27,44 +59,19 @@ class SqlReminders:
         if not due_ats:
             return
         await self._session.execute(
-            pg_insert(reminders)
-            .values(
-                [{"id": uuid.uuid4(), "booking_id": booking_id, "due_at": at} for at in due_ats]
-            )
-            .on_conflict_do_nothing(constraint="reminders_once_per_time")
+            _SCHEDULE,
+            [{"id": uuid.uuid4(), "booking_id": booking_id, "due_at": at} for at in due_ats],
         )
 
     async def withdraw(self, booking_id: uuid.UUID) -> None:
         """Cancel the booking's reminders, those scheduled and those queued but not yet sent."""
-        await self._session.execute(
-            update(reminders)
-            .where(reminders.c.booking_id == booking_id, reminders.c.status == "scheduled")
-            .values(status="cancelled")
-        )
-        await self._session.execute(
-            update(emails)
-            .where(
-                emails.c.booking_id == booking_id,
-                emails.c.kind == Kind.REMINDER.value,
-                emails.c.status == "pending",
-            )
-            .values(status="withdrawn")
-        )
+        await self._session.execute(_WITHDRAW_SCHEDULED, {"booking": booking_id})
+        await self._session.execute(_WITHDRAW_QUEUED, {"booking": booking_id})
 
     async def claim_due(self, now: datetime) -> DueReminder | None:
         """A reminder due by now, locked so that no other replica sends it too."""
-        row = (
-            await self._session.execute(
-                select(reminders.c.id, reminders.c.booking_id, reminders.c.due_at)
-                .where(reminders.c.status == "scheduled", reminders.c.due_at <= now)
-                .order_by(reminders.c.due_at)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
-        ).first()
+        row = (await self._session.execute(_DUE, {"now": now})).first()
         return DueReminder(row.id, row.booking_id, row.due_at) if row else None
 
     async def finish(self, reminder_id: uuid.UUID) -> None:
-        await self._session.execute(
-            update(reminders).where(reminders.c.id == reminder_id).values(status="done")
-        )
+        await self._session.execute(_FINISH, {"reminder_id": reminder_id})
