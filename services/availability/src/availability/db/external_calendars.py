@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     delete,
     insert,
     select,
@@ -54,6 +55,14 @@ external_busy = Table(
     ),
     Column("room_id", Uuid, nullable=False, index=True),
     Column("during", TSTZRANGE, nullable=False),
+)
+
+
+# Every hold reads the room's busy times, so this is built once: SQLAlchemy finds it compiled in
+# its cache.
+_BUSY_IN_ROOM = select(external_busy.c.during).where(
+    external_busy.c.room_id == bindparam("room_id"),
+    external_busy.c.during.overlaps(bindparam("window")),
 )
 
 
@@ -175,9 +184,6 @@ class SqlExternalCalendars:
 
     async def busy_in_room(self, room_id: uuid.UUID, window: Interval) -> list[Interval]:
         rows = await self._session.execute(
-            select(external_busy.c.during).where(
-                external_busy.c.room_id == room_id,
-                external_busy.c.during.overlaps(tstz_range(window)),
-            )
+            _BUSY_IN_ROOM, {"room_id": room_id, "window": tstz_range(window)}
         )
         return [Interval(row.during.lower, row.during.upper) for row in rows]

@@ -6,11 +6,21 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Date, bindparam, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.db.tables import extra_hours
 from availability.domain.schedule import ExtraHours
+
+# Every hold reads them, so built once: SQLAlchemy finds them compiled in its cache.
+_EXTRA_HOURS = (
+    select(extra_hours)
+    .where(extra_hours.c.studio_id == bindparam("studio_id"))
+    .order_by(extra_hours.c.day, extra_hours.c.opens)
+)
+_EXTRA_HOURS_TOUCHING = _EXTRA_HOURS.where(
+    extra_hours.c.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date))
+)
 
 
 def _extra(row: Any) -> ExtraHours:
@@ -34,10 +44,13 @@ class SqlExtraOpeningHours:
         self, studio_id: uuid.UUID, *, touching: tuple[date, date] | None = None
     ) -> list[ExtraHours]:
         """The studio's extra hours, by date; with `touching`, only those on those local dates."""
-        query = select(extra_hours).where(extra_hours.c.studio_id == studio_id)
-        if touching is not None:
-            query = query.where(extra_hours.c.day.between(*touching))
-        rows = await self._session.execute(query.order_by(extra_hours.c.day, extra_hours.c.opens))
+        if touching is None:
+            rows = await self._session.execute(_EXTRA_HOURS, {"studio_id": studio_id})
+        else:
+            first, last = touching
+            rows = await self._session.execute(
+                _EXTRA_HOURS_TOUCHING, {"studio_id": studio_id, "first": first, "last": last}
+            )
         return [_extra(row) for row in rows]
 
     async def add_extra_hours(self, studio_id: uuid.UUID, extra: ExtraHours) -> None:

@@ -22,13 +22,15 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability.db.reservations import live_at, reservation_of
+from availability.db.reservation_statements import live_at
+from availability.db.reservations import reservation_of
 from availability.db.tables import metadata, reservations, tstz_range
 from availability.domain.calendar_feeds import CalendarFeed, FeedEntry
 from availability.domain.intervals import Interval
@@ -64,6 +66,13 @@ booking_bookers = Table(
 )
 
 booker_first_names = user_names_table(metadata, "booker_first_names")
+
+# Run for every booking: as text, SQLAlchemy caches its compiled form, which it does not for the
+# postgresql dialect's insert() with ON CONFLICT.
+_RECORD_BOOKER = text(
+    "INSERT INTO booking_bookers (booking_id, booker_id) VALUES (:booking_id, :booker_id)"
+    " ON CONFLICT DO NOTHING"
+)
 
 
 def _feed(row: Any) -> CalendarFeed:
@@ -190,7 +199,5 @@ class SqlCalendarFeeds:
 
     async def record_booker(self, booking_id: uuid.UUID, booker_id: uuid.UUID) -> None:
         await self._session.execute(
-            pg_insert(booking_bookers)
-            .values(booking_id=booking_id, booker_id=booker_id)
-            .on_conflict_do_nothing()
+            _RECORD_BOOKER, {"booking_id": booking_id, "booker_id": booker_id}
         )

@@ -6,7 +6,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import BigInteger, Column, DateTime, Identity, Table, Uuid, delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Integer,
+    Table,
+    Uuid,
+    bindparam,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from availability.db.external_calendars import external_busy, external_calendars
@@ -22,6 +34,28 @@ free_time_outdated = Table(
     Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+# Every booking's changes mark its studio, so these run about as often as bookings: built once,
+# they are found compiled in SQLAlchemy's cache.
+_CLAIM_OUTDATED = (
+    select(free_time_outdated.c.id, free_time_outdated.c.studio_id)
+    .order_by(free_time_outdated.c.id)
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True)
+)
+
+_FORGET_MARKS = delete(free_time_outdated).where(
+    free_time_outdated.c.id.in_(bindparam("mark_ids", expanding=True))
+)
+
+_BUSY_IN_STUDIO = (
+    select(external_busy.c.room_id, external_busy.c.during)
+    .join(external_calendars, external_calendars.c.id == external_busy.c.calendar_id)
+    .where(
+        external_calendars.c.studio_id == bindparam("studio_id"),
+        external_busy.c.during.overlaps(bindparam("window")),
+    )
+)
+
 
 class SqlFreeTimeMarks:
     """Studios marked outdated, and the external busy times publishing reads."""
@@ -32,30 +66,18 @@ class SqlFreeTimeMarks:
     async def claim_outdated(self, limit: int) -> dict[uuid.UUID, list[int]]:
         """Up to `limit` committed marks no other publisher holds, by studio: locked until the
         transaction ends, so each studio's marks are published by one publisher at a time."""
-        rows = await self._session.execute(
-            select(free_time_outdated.c.id, free_time_outdated.c.studio_id)
-            .order_by(free_time_outdated.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        rows = await self._session.execute(_CLAIM_OUTDATED, {"limit": limit})
         marks: dict[uuid.UUID, list[int]] = {}
         for row in rows:
             marks.setdefault(row.studio_id, []).append(row.id)
         return marks
 
     async def forget_marks(self, mark_ids: Sequence[int]) -> None:
-        await self._session.execute(
-            delete(free_time_outdated).where(free_time_outdated.c.id.in_(mark_ids))
-        )
+        await self._session.execute(_FORGET_MARKS, {"mark_ids": mark_ids})
 
     async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
         """The busy times of every external calendar of the studio's rooms in a window."""
         rows = await self._session.execute(
-            select(external_busy.c.room_id, external_busy.c.during)
-            .join(external_calendars, external_calendars.c.id == external_busy.c.calendar_id)
-            .where(
-                external_calendars.c.studio_id == studio_id,
-                external_busy.c.during.overlaps(tstz_range(window)),
-            )
+            _BUSY_IN_STUDIO, {"studio_id": studio_id, "window": tstz_range(window)}
         )
         return [RoomBusy(row.room_id, Interval(row.during.lower, row.during.upper)) for row in rows]

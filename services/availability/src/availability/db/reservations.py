@@ -11,31 +11,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg.errors
-from sqlalchemy import (
-    and_,
-    func,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from availability.db.tables import interval_of, released_bookings, reservations, tstz_range
+from availability.db import reservation_statements as statements
+from availability.db.tables import interval_of, tstz_range
 from availability.domain.holds import PersonsHolds
 from availability.domain.intervals import Interval
-from availability.domain.reservations import (
-    LIVE_STATUSES,
-    Reservation,
-    ReservationStatus,
-    RoomTaken,
-)
+from availability.domain.reservations import Reservation, ReservationStatus, RoomTaken
 
 
 async def lock(session: AsyncSession, key: str) -> None:
     """Hold a lock on `key` until the transaction ends, across every replica."""
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    await session.execute(statements.LOCK, {"key": key})
 
 
 def reservation_of(row: Any) -> Reservation:
@@ -55,17 +43,6 @@ def reservation_of(row: Any) -> Reservation:
         confirmed_at=row.confirmed_at,
         created_at=row.created_at,
         move_id=row.move_id,
-    )
-
-
-def live_at(now: datetime) -> Any:
-    """The condition of a reservation that blocks its room at `now`: booked, or held unexpired."""
-    return or_(
-        reservations.c.status == ReservationStatus.BOOKED.value,
-        and_(
-            reservations.c.status == ReservationStatus.HELD.value,
-            reservations.c.expires_at > now,
-        ),
     )
 
 
@@ -92,23 +69,21 @@ class SqlReservations:
         concurrent one's commit first) instead of failing, so no savepoint is needed. Ids are
         random, so the primary key never conflicts."""
         inserted = await self._session.scalar(
-            pg_insert(reservations)
-            .values(
-                id=reservation.id,
-                studio_id=reservation.studio_id,
-                room_id=reservation.room_id,
-                booking_id=reservation.booking_id,
-                held_by=reservation.held_by,
-                during=tstz_range(reservation.during),
-                blocks=tstz_range(reservation.blocks),
-                status=reservation.status.value,
-                expires_at=reservation.expires_at,
-                version=reservation.version,
-                created_at=reservation.created_at or func.now(),
-                move_id=reservation.move_id,
-            )
-            .on_conflict_do_nothing()
-            .returning(reservations.c.id)
+            statements.ADD_RESERVATION,
+            {
+                "id": reservation.id,
+                "studio_id": reservation.studio_id,
+                "room_id": reservation.room_id,
+                "booking_id": reservation.booking_id,
+                "held_by": reservation.held_by,
+                "move_id": reservation.move_id,
+                "during": tstz_range(reservation.during),
+                "blocks": tstz_range(reservation.blocks),
+                "status": reservation.status.value,
+                "expires_at": reservation.expires_at,
+                "version": reservation.version,
+                "created_at": reservation.created_at,
+            },
         )
         if inserted is None:
             raise RoomTaken
@@ -118,9 +93,7 @@ class SqlReservations:
     ) -> list[Reservation]:
         """Every reservation a move of the booking ever had, whatever became of it."""
         rows = await self._session.execute(
-            select(reservations).where(
-                reservations.c.booking_id == booking_id, reservations.c.move_id == move_id
-            )
+            statements.OF_MOVE, {"booking_id": booking_id, "move_id": move_id}
         )
         return [reservation_of(row) for row in rows]
 
@@ -129,64 +102,32 @@ class SqlReservations:
     ) -> uuid.UUID | None:
         """The booking's reservation released last, other than one: what a move replaced."""
         return await self._session.scalar(
-            select(reservations.c.id)
-            .where(
-                reservations.c.booking_id == booking_id,
-                reservations.c.id != other_than,
-                reservations.c.status == ReservationStatus.RELEASED.value,
-            )
-            .order_by(reservations.c.updated_at.desc())
-            .limit(1)
+            statements.LAST_RELEASED, {"booking_id": booking_id, "other_than": other_than}
         )
 
     async def reservation_by_id(self, reservation_id: uuid.UUID) -> Reservation | None:
-        row = (
-            await self._session.execute(
-                select(reservations).where(reservations.c.id == reservation_id)
-            )
-        ).first()
+        row = (await self._session.execute(statements.BY_ID, {"id": reservation_id})).first()
         return reservation_of(row) if row else None
 
     async def held_or_booked_for(self, booking_id: uuid.UUID) -> list[Reservation]:
         """A booking's reservations that still count (held, lapsed or not, and booked)."""
-        rows = await self._session.execute(
-            select(reservations).where(
-                reservations.c.booking_id == booking_id,
-                reservations.c.status.in_([status.value for status in LIVE_STATUSES]),
-            )
-        )
+        rows = await self._session.execute(statements.HELD_OR_BOOKED, {"booking_id": booking_id})
         return [reservation_of(row) for row in rows]
 
     async def mark_released(self, booking_id: uuid.UUID, now: datetime) -> None:
         await self._session.execute(
-            pg_insert(released_bookings)
-            .values(booking_id=booking_id, released_at=now)
-            .on_conflict_do_nothing(index_elements=[released_bookings.c.booking_id])
+            statements.MARK_RELEASED, {"booking_id": booking_id, "released_at": now}
         )
 
     async def was_released(self, booking_id: uuid.UUID) -> bool:
-        found = await self._session.scalar(
-            select(released_bookings.c.booking_id).where(
-                released_bookings.c.booking_id == booking_id
-            )
-        )
+        found = await self._session.scalar(statements.WAS_RELEASED, {"booking_id": booking_id})
         return found is not None
 
     async def holds_of_person(self, person: str, now: datetime, window: timedelta) -> PersonsHolds:
         """A person's live holds, and the holds they placed in the `window` before now."""
-        of_person = reservations.c.held_by == person
-        live = and_(
-            reservations.c.status == ReservationStatus.HELD.value, reservations.c.expires_at > now
-        )
-        recent = reservations.c.created_at > now - window
         row = (
             await self._session.execute(
-                select(
-                    func.count().filter(live).label("live"),
-                    func.min(reservations.c.expires_at).filter(live).label("first_to_lapse"),
-                    func.count().filter(recent).label("recent"),
-                    func.min(reservations.c.created_at).filter(recent).label("first_recent"),
-                ).where(of_person, or_(live, recent))
+                statements.PERSONS_HOLDS, {"person": person, "now": now, "since": now - window}
             )
         ).one()
         return PersonsHolds(
@@ -201,11 +142,7 @@ class SqlReservations:
     ) -> list[Reservation]:
         """The room's live reservations whose blocked time touches the window."""
         rows = await self._session.execute(
-            select(reservations).where(
-                reservations.c.room_id == room_id,
-                reservations.c.blocks.overlaps(tstz_range(window)),
-                live_at(now),
-            )
+            statements.LIVE_IN_ROOM, {"room_id": room_id, "window": tstz_range(window), "now": now}
         )
         return [reservation_of(row) for row in rows]
 
@@ -213,13 +150,8 @@ class SqlReservations:
         self, studio_id: uuid.UUID, window: Interval, now: datetime
     ) -> list[Reservation]:
         rows = await self._session.execute(
-            select(reservations)
-            .where(
-                reservations.c.studio_id == studio_id,
-                reservations.c.during.overlaps(tstz_range(window)),
-                live_at(now),
-            )
-            .order_by(func.lower(reservations.c.during), reservations.c.room_id)
+            statements.LIVE_IN_STUDIO,
+            {"studio_id": studio_id, "window": tstz_range(window), "now": now},
         )
         return [reservation_of(row) for row in rows]
 
@@ -228,34 +160,14 @@ class SqlReservations:
     ) -> list[Reservation]:
         """Turn lapsed holds in the way of `blocks` EXPIRED, so the constraint stops seeing them."""
         rows = await self._session.execute(
-            update(reservations)
-            .where(
-                reservations.c.room_id == room_id,
-                reservations.c.status == ReservationStatus.HELD.value,
-                reservations.c.expires_at <= now,
-                reservations.c.blocks.overlaps(tstz_range(blocks)),
-            )
-            .values(
-                status=ReservationStatus.EXPIRED.value,
-                version=reservations.c.version + 1,
-                updated_at=func.now(),
-            )
-            .returning(*reservations.c)
+            statements.EXPIRE_LAPSED,
+            {"room": room_id, "now": now, "in_the_way": tstz_range(blocks)},
         )
         return [reservation_of(row) for row in rows]
 
     async def claim_lapsed_holds(self, now: datetime, limit: int) -> list[Reservation]:
         """Lapsed holds locked for this transaction; rows another replica holds are skipped."""
-        rows = await self._session.execute(
-            select(reservations)
-            .where(
-                reservations.c.status == ReservationStatus.HELD.value,
-                reservations.c.expires_at <= now,
-            )
-            .order_by(reservations.c.expires_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
+        rows = await self._session.execute(statements.CLAIM_LAPSED, {"now": now, "limit": limit})
         return [reservation_of(row) for row in rows]
 
     async def change_status(
@@ -274,19 +186,13 @@ class SqlReservations:
         if may_overlap:
             async with self._refused_if_overlapping():
                 return await self.change_status(reservation, status, confirmed_at=confirmed_at)
-        values: dict[str, Any] = {
-            "status": status.value,
-            "version": reservation.version + 1,
-            "updated_at": func.now(),
-        }
+        where = {"reservation_id": reservation.id, "read_version": reservation.version}
         if status is ReservationStatus.BOOKED:
-            values.update(expires_at=None, confirmed_at=confirmed_at)
-        result = await self._session.execute(
-            update(reservations)
-            .where(
-                reservations.c.id == reservation.id, reservations.c.version == reservation.version
+            result = await self._session.execute(
+                statements.BOOK, {**where, "confirmed_at": confirmed_at}
             )
-            .values(**values)
-            .returning(reservations.c.id)
-        )
+        else:
+            result = await self._session.execute(
+                statements.CHANGE_STATUS, {**where, "status": status.value}
+            )
         return result.first() is not None

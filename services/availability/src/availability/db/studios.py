@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Date,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -23,6 +25,32 @@ from availability.db.tables import blackouts, booking_policies, studios, weekly_
 from availability.domain.schedule import Blackout, WeeklyRule
 from availability.domain.studios import BookingPolicy, Studio
 from contracts.catalog import StudioStatus
+
+# Every hold reads these (and the free time published after it), so they are built once, with
+# named parameters, and SQLAlchemy finds them compiled in its cache.
+_STUDIO_BY_ID = select(studios).where(studios.c.id == bindparam("id"))
+
+_POLICY = select(booking_policies).where(booking_policies.c.studio_id == bindparam("studio_id"))
+
+_RULES = (
+    select(weekly_rules)
+    .where(weekly_rules.c.studio_id == bindparam("studio_id"))
+    .order_by(weekly_rules.c.room_id.nulls_first(), weekly_rules.c.weekday, weekly_rules.c.opens)
+)
+
+_BLACKOUTS = (
+    select(blackouts)
+    .where(blackouts.c.studio_id == bindparam("studio_id"))
+    .order_by(blackouts.c.created_at)
+)
+_FIRST = bindparam("first", type_=Date)
+_LAST = bindparam("last", type_=Date)
+_BLACKOUTS_TOUCHING = _BLACKOUTS.where(
+    or_(
+        and_(blackouts.c.last_day >= _FIRST, blackouts.c.first_day <= _LAST),
+        and_(func.date(blackouts.c.ends_at) >= _FIRST, func.date(blackouts.c.starts_at) <= _LAST),
+    )
+)
 
 
 def _studio(row: Any) -> Studio:
@@ -55,9 +83,7 @@ class SqlStudios:
         self._session = session
 
     async def studio_by_id(self, studio_id: uuid.UUID) -> Studio | None:
-        row = (
-            await self._session.execute(select(studios).where(studios.c.id == studio_id))
-        ).first()
+        row = (await self._session.execute(_STUDIO_BY_ID, {"id": studio_id})).first()
         return _studio(row) if row else None
 
     async def upsert_studio(self, studio: Studio) -> bool:
@@ -79,11 +105,7 @@ class SqlStudios:
 
     async def policy_of(self, studio_id: uuid.UUID) -> BookingPolicy:
         """The studio's policy; the defaults until its owner sets one."""
-        row = (
-            await self._session.execute(
-                select(booking_policies).where(booking_policies.c.studio_id == studio_id)
-            )
-        ).first()
+        row = (await self._session.execute(_POLICY, {"studio_id": studio_id})).first()
         if row is None:
             return BookingPolicy()
         return BookingPolicy(
@@ -115,13 +137,7 @@ class SqlStudios:
         )
 
     async def rules_of(self, studio_id: uuid.UUID) -> list[WeeklyRule]:
-        rows = await self._session.execute(
-            select(weekly_rules)
-            .where(weekly_rules.c.studio_id == studio_id)
-            .order_by(
-                weekly_rules.c.room_id.nulls_first(), weekly_rules.c.weekday, weekly_rules.c.opens
-            )
-        )
+        rows = await self._session.execute(_RULES, {"studio_id": studio_id})
         return [
             WeeklyRule(weekday=row.weekday, opens=row.opens, closes=row.closes, room_id=row.room_id)
             for row in rows
@@ -154,19 +170,13 @@ class SqlStudios:
         touching: tuple[date, date] | None = None,
     ) -> list[Blackout]:
         """The studio's blackouts; with `touching`, only those that may touch those local dates."""
-        query = select(blackouts).where(blackouts.c.studio_id == studio_id)
-        if touching is not None:
+        if touching is None:
+            rows = await self._session.execute(_BLACKOUTS, {"studio_id": studio_id})
+        else:
             first, last = touching
-            query = query.where(
-                or_(
-                    and_(blackouts.c.last_day >= first, blackouts.c.first_day <= last),
-                    and_(
-                        func.date(blackouts.c.ends_at) >= first,
-                        func.date(blackouts.c.starts_at) <= last,
-                    ),
-                )
+            rows = await self._session.execute(
+                _BLACKOUTS_TOUCHING, {"studio_id": studio_id, "first": first, "last": last}
             )
-        rows = await self._session.execute(query.order_by(blackouts.c.created_at))
         return [_blackout(row) for row in rows]
 
     async def add_blackout(self, studio_id: uuid.UUID, blackout: Blackout) -> None:
