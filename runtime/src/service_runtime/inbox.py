@@ -6,11 +6,11 @@ import functools
 import uuid
 
 from sqlalchemy import Table, TextClause, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 async def first_delivery(
-    session: AsyncSession,
+    session: AsyncConnection,
     inbox: Table,
     *,
     message_id: uuid.UUID,

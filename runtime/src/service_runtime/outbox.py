@@ -10,7 +10,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Table, func, insert, select, text, update
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts import Envelope, Message
 from service_runtime.bus import Bus
@@ -23,7 +23,7 @@ NOTIFY_CHANNEL = "outbox"
 
 
 async def record(
-    session: AsyncSession,
+    session: AsyncConnection,
     outbox: Table,
     message: Message,
     *,
@@ -43,7 +43,7 @@ async def record(
 
 
 async def record_all(
-    session: AsyncSession,
+    session: AsyncConnection,
     outbox: Table,
     messages: Sequence[tuple[Message, str]],
     *,

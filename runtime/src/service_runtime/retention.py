@@ -97,7 +97,7 @@ class MessageRetention:
         total = 0
         while True:
             async with self._database.transaction() as session:
-                result: CursorResult[Any] = await session.execute(statement)  # type: ignore[assignment]
+                result: CursorResult[Any] = await session.execute(statement)
                 deleted = result.rowcount
             total += deleted
             if deleted < self._batch_size:

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection, Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts import Envelope
 from contracts.identity import Role, RoleChanged, UserDeleted
@@ -70,7 +70,9 @@ class AccessChange:
     deleted: bool = False
 
 
-async def record_access_change(session: AsyncSession, table: Table, change: AccessChange) -> None:
+async def record_access_change(
+    session: AsyncConnection, table: Table, change: AccessChange
+) -> None:
     """Remember the change, in the caller's transaction, in whatever order changes arrive.
 
     The newest role wins, the latest change time is kept, and a deletion is never undone.

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts import Envelope, Message
 from service_runtime import outbox
@@ -26,7 +26,7 @@ class UnitOfWork:
     `now` is the time the unit of work began: the one clock reading its use case decides with.
     """
 
-    session: AsyncSession
+    session: AsyncConnection
     outbox: Table
     causation_id: uuid.UUID | None = None
     now: datetime = field(default_factory=utc_now)

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts import Envelope
 from contracts.identity import UserCreated, UserDeleted, UserUpdated
@@ -40,7 +40,7 @@ def create_user_names_table(connection: Connection, name: str) -> None:
 
 
 async def record_user_name(
-    session: AsyncSession, table: Table, user_id: uuid.UUID, name: str, named_at: datetime
+    session: AsyncConnection, table: Table, user_id: uuid.UUID, name: str, named_at: datetime
 ) -> None:
     """Keep the newest name identity announced for a user; an older event changes nothing."""
     statement = insert(table).values(user_id=user_id, name=name, named_at=named_at)
@@ -57,7 +57,7 @@ DELETED_USER_NAME = "deleted user"
 
 
 async def forget_user_name(
-    session: AsyncSession, table: Table, user_id: uuid.UUID, deleted_at: datetime
+    session: AsyncConnection, table: Table, user_id: uuid.UUID, deleted_at: datetime
 ) -> None:
     """The name becomes `DELETED_USER_NAME` as of the deletion: a UserCreated or UserUpdated
     arriving late (older than the deletion) changes nothing."""
@@ -65,7 +65,7 @@ async def forget_user_name(
 
 
 async def names_of(
-    session: AsyncSession, table: Table, user_ids: Iterable[uuid.UUID]
+    session: AsyncConnection, table: Table, user_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     """The names known for these users; users without one are left out."""
     rows = await session.execute(

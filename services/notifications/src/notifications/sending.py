@@ -8,7 +8,7 @@ import logging
 import uuid
 
 from prometheus_client import CollectorRegistry, Counter
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.db.emails import QueuedEmail, SqlEmails
 from notifications.domain.notices import RetryPolicy
@@ -83,7 +83,7 @@ class EmailSending:
                 await self._failed(session, email, error)
         return len(batch)
 
-    async def _failed(self, session: AsyncSession, email: QueuedEmail, error: Exception) -> None:
+    async def _failed(self, session: AsyncConnection, email: QueuedEmail, error: Exception) -> None:
         attempts = email.attempts + 1
         wait = self._policy.wait_after(attempts)
         reason = f"{type(error).__name__}: {error}"

@@ -22,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import TSTZRANGE
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db.tables import metadata, tstz_range
 from availability.domain.external_calendars import ExternalCalendar
@@ -83,7 +83,7 @@ def _calendar(row: Any) -> ExternalCalendar:
 class SqlExternalCalendars:
     """External calendars and their busy intervals."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def calendars_of_room(self, room_id: uuid.UUID) -> list[ExternalCalendar]:

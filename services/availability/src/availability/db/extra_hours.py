@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, bindparam, delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db.tables import extra_hours
 from availability.domain.schedule import ExtraHours
@@ -37,7 +37,7 @@ def _extra(row: Any) -> ExtraHours:
 class SqlExtraOpeningHours:
     """Studios' extra opening hours."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def extra_hours_of(

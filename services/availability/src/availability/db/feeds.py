@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db.reservation_statements import live_at
 from availability.db.reservations import reservation_of
@@ -97,7 +97,7 @@ def _booker(row: Any) -> uuid.UUID | None:
 class SqlCalendarFeeds:
     """Calendar feeds and the names they show."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def feeds_of(self, studio_id: uuid.UUID) -> list[CalendarFeed]:

@@ -19,7 +19,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db.external_calendars import external_busy, external_calendars
 from availability.db.tables import metadata, tstz_range
@@ -60,7 +60,7 @@ _BUSY_IN_STUDIO = (
 class SqlFreeTimeMarks:
     """Studios marked outdated, and the external busy times publishing reads."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def claim_outdated(self, limit: int) -> dict[uuid.UUID, list[int]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg.errors
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db import reservation_statements as statements
 from availability.db.tables import interval_of, tstz_range
@@ -21,7 +21,7 @@ from availability.domain.intervals import Interval
 from availability.domain.reservations import Reservation, ReservationStatus, RoomTaken
 
 
-async def lock(session: AsyncSession, key: str) -> None:
+async def lock(session: AsyncConnection, key: str) -> None:
     """Hold a lock on `key` until the transaction ends, across every replica."""
     await session.execute(statements.LOCK, {"key": key})
 
@@ -49,7 +49,7 @@ def reservation_of(row: Any) -> Reservation:
 class SqlReservations:
     """Reservations and released bookings on PostgreSQL."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     @asynccontextmanager

@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db.tables import blackouts, booking_policies, studios, weekly_rules
 from availability.domain.schedule import Blackout, WeeklyRule
@@ -79,7 +79,7 @@ def _blackout(row: Any) -> Blackout:
 class SqlStudios:
     """Studios as catalog last told of them, and their owners' policies, rules and blackouts."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def studio_by_id(self, studio_id: uuid.UUID) -> Studio | None:

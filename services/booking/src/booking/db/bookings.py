@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Update, and_, bindparam, false, func, insert, or_, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.changes import BookingChange
 from booking.db.tables import NOTIFY_CHANNEL, bookings, studios
@@ -67,7 +67,7 @@ def _saving(columns: tuple[str, ...]) -> Update:
 
 
 class SqlBookings:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def get(self, booking_id: uuid.UUID) -> Booking | None:

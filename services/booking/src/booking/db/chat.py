@@ -6,14 +6,14 @@ import uuid
 from dataclasses import asdict
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.db.tables import booking_messages
 from booking.repositories import ChatMessage
 
 
 class SqlChat:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def add(self, message: ChatMessage) -> None:

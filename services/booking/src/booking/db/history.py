@@ -6,7 +6,7 @@ import uuid
 from dataclasses import asdict
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.db.tables import booking_events
 from booking.repositories import HistoryEntry
@@ -27,7 +27,7 @@ _OF_BOOKING = (
 
 
 class SqlHistory:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def add(self, entry: HistoryEntry) -> None:

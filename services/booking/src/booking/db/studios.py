@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.db.tables import studios
 from booking.domain.studios import AddOn, Room, Studio
@@ -20,7 +20,7 @@ _BY_ID = select(studios).where(studios.c.studio_id == bindparam("studio_id"))  #
 
 
 class SqlStudios:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def upsert(self, studio: Studio) -> bool:

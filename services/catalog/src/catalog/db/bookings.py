@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Table, Uuid, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.db.base import metadata
 from catalog.domain.bookings import UpcomingBooking
@@ -56,7 +56,7 @@ def _booked_session_values(
 class SqlBookings:
     """What catalog keeps of bookings: completed ones (reviewable) and sessions still to come."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def add_completed_booking(self, booking: CompletedBooking) -> None:

@@ -46,7 +46,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.db.base import metadata
 from catalog.db.studios import studios
@@ -88,7 +88,7 @@ free_time_dates = Table(
 )
 
 
-async def replace_free_time(session: AsyncSession, message: FreeTimeChanged) -> bool:
+async def replace_free_time(session: AsyncConnection, message: FreeTimeChanged) -> bool:
     """Make the message the studio's free time, unless a newer one is already kept."""
     by_weekday: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for week in message.weekly:

@@ -23,7 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.db.base import metadata
 from catalog.domain.reviews import Review
@@ -76,7 +76,7 @@ def _reviews_named() -> Select[Any]:
 class SqlReviews:
     """Reviews of studios and the names of their reviewers."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def user_name(self, user_id: uuid.UUID) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.domain.studios import Studio
 
@@ -26,10 +26,9 @@ def _studio_row(studio: Studio) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-async def copy_studios(session: AsyncSession, studios: list[Studio]) -> None:
+async def copy_studios(session: AsyncConnection, studios: list[Studio]) -> None:
     """Add the studios with their rooms and photos, in the caller's transaction."""
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
+    raw = (await session.get_raw_connection()).driver_connection
     assert raw is not None
     async with raw.cursor() as cursor:
         async with cursor.copy(f"COPY studios ({STUDIO_COLUMNS}) FROM STDIN") as copy:
@@ -50,6 +49,6 @@ async def copy_studios(session: AsyncSession, studios: list[Studio]) -> None:
                     await copy.write_row((studio.id, position, photo.url, photo.caption))
 
 
-async def analyze_studios(session: AsyncSession) -> None:
+async def analyze_studios(session: AsyncConnection) -> None:
     """Refresh the planner's statistics after a bulk load, so searches use the indexes."""
     await session.execute(text("ANALYZE studios"))

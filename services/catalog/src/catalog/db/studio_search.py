@@ -37,7 +37,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.db.free_time import free_at, may_be_free, with_weeks
 from catalog.db.studios import studio_photos, studios
@@ -60,7 +60,7 @@ def _studio_point() -> ColumnElement[Any]:
 
 
 async def search_studios(
-    session: AsyncSession, search: StudioSearch, *, candidates: int = RELEVANCE_CANDIDATES
+    session: AsyncConnection, search: StudioSearch, *, candidates: int = RELEVANCE_CANDIDATES
 ) -> list[StudioHit]:
     """Up to `search.limit + 1` published studios after the cursor (one more shows a next page);
     by relevance, from the `candidates` best rated matches only."""
@@ -131,7 +131,7 @@ async def search_studios(
 
 
 async def _nearest_first(
-    session: AsyncSession, statement: Select[Any], centre: ColumnElement[Any], wanted: int
+    session: AsyncConnection, statement: Select[Any], centre: ColumnElement[Any], wanted: int
 ) -> list[Any] | None:
     """The first `wanted` rows by (distance, id) from an index scan in distance order, or None
     when studios at the last one's distance may go on past what was read."""

@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.db.base import metadata
 from catalog.db.studio_rows import photo_values, room_values, studio_of, studio_values
@@ -131,7 +131,7 @@ studio_photos = Table(
 class SqlStudios:
     """Studios on PostgreSQL: a studio with its rooms and photos, its rating summary."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def studio_by(

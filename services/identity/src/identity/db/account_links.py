@@ -21,7 +21,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from identity.db.base import metadata
 from identity.db.users import SqlUsers
@@ -44,7 +44,7 @@ account_links = Table(
 class SqlAccountLinks:
     """Mailed links on PostgreSQL (identity.repositories.AccountLinks)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def replace(self, link: StoredLink, now: datetime) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Table, Text, func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from identity.db.base import metadata
 
@@ -17,7 +17,7 @@ clerk_webhook_deliveries = Table(
 )
 
 
-async def record_clerk_delivery(session: AsyncSession, svix_id: str, event_type: str) -> bool:
+async def record_clerk_delivery(session: AsyncConnection, svix_id: str, event_type: str) -> bool:
     """False when this svix message id was processed before."""
     result = await session.execute(
         pg_insert(clerk_webhook_deliveries)

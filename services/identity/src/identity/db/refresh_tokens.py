@@ -22,7 +22,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from identity.db.base import metadata
@@ -85,7 +85,7 @@ def _stored_token(row: Any) -> StoredToken:
 class SqlRefreshTokens:
     """Refresh token families and tokens on PostgreSQL (identity.repositories.RefreshTokens)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def add_family(self, family: Family, now: datetime) -> None:
@@ -203,4 +203,4 @@ class SqlRefreshTokens:
         spent = await self._session.execute(
             delete(refresh_tokens).where(refresh_tokens.c.digest.in_(expired))
         )
-        return int(gone.rowcount or 0) + int(spent.rowcount or 0)  # type: ignore[attr-defined]
+        return int(gone.rowcount or 0) + int(spent.rowcount or 0)

@@ -17,7 +17,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from identity.db.base import lock_until_commit, metadata
 from identity.repositories import StoredSigningKey
@@ -49,7 +49,7 @@ def _stored(row: Any) -> StoredSigningKey:
 class SqlSigningKeys:
     """Signing keys on PostgreSQL (identity.repositories.SigningKeys)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def lock(self) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.identity import Role
 from identity.db.base import lock_until_commit, metadata
@@ -71,7 +71,7 @@ def _user(row: Any) -> User:
 class SqlUsers:
     """Users on PostgreSQL (identity.repositories.Users)."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def by_id(self, user_id: uuid.UUID) -> User | None:

@@ -16,7 +16,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.db.tables import emails
 from notifications.domain.notices import Email
@@ -59,7 +59,7 @@ class QueuedEmail:
 class SqlEmails:
     """The emails: recorded, claimed when due, marked sent or failed."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def record(self, email: Email, *, status: str = "pending") -> bool:

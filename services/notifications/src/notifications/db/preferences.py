@@ -10,7 +10,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.db.tables import email_preferences
 from notifications.domain.notices import Preferences
@@ -22,7 +22,7 @@ _OF = select(email_preferences).where(email_preferences.c.person_id == bindparam
 class SqlPreferences:
     """People's email preferences."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def of(self, person_id: uuid.UUID) -> Preferences:

@@ -16,7 +16,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.db.tables import bookings, email_preferences, emails, people, studios
 from notifications.domain.notices import BookingStatus
@@ -80,7 +80,7 @@ _STUDIO_AND_PEOPLE = _studio_and_people_query()
 class SqlReadModel:
     """People, studios and bookings as notifications knows them."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def save_person(self, person: Person) -> None:

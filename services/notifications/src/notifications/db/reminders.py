@@ -11,7 +11,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.db.tables import emails, reminders
 from notifications.domain.notices import Kind
@@ -52,7 +52,7 @@ _FINISH = update(reminders).where(reminders.c.id == bindparam("reminder_id")).va
 class SqlReminders:
     """Reminders of bookings, claimed once each when due."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self._session = session
 
     async def schedule(self, booking_id: uuid.UUID, due_ats: list[datetime]) -> None:

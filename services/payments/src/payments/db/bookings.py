@@ -16,7 +16,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.db.base import metadata
 
@@ -44,7 +44,7 @@ BOOKING_LOCKS = 0x706D
 """The key space of per-booking advisory locks (two-key locks never meet one-key ones)."""
 
 
-async def lock_booking(session: AsyncSession, booking_id: uuid.UUID) -> None:
+async def lock_booking(session: AsyncConnection, booking_id: uuid.UUID) -> None:
     """Hold the booking's lock until this transaction ends: booking's commands about one
     booking take effect one after the other, even before any row of it exists to lock."""
     key = func.hashtext(str(booking_id))
@@ -52,7 +52,7 @@ async def lock_booking(session: AsyncSession, booking_id: uuid.UUID) -> None:
 
 
 async def add_voided_booking(
-    session: AsyncSession, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str
+    session: AsyncConnection, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str
 ) -> None:
     await session.execute(
         pg_insert(voided_bookings)
@@ -62,7 +62,7 @@ async def add_voided_booking(
 
 
 async def voided_booking(
-    session: AsyncSession, booking_id: uuid.UUID, move_id: uuid.UUID | None
+    session: AsyncConnection, booking_id: uuid.UUID, move_id: uuid.UUID | None
 ) -> Any:
     """The void booking sent before it asked for that payment, or before the booking had any
     payment (which no payment of it may follow), if it did."""

@@ -17,7 +17,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.db.base import metadata, timestamps
 from payments.domain.disputes import Dispute, DisputeStatus
@@ -52,7 +52,7 @@ def _dispute(row: Any) -> Dispute:
     )
 
 
-async def add_dispute(session: AsyncSession, dispute: Dispute) -> bool:
+async def add_dispute(session: AsyncConnection, dispute: Dispute) -> bool:
     result = await session.execute(
         pg_insert(disputes)
         .values(
@@ -72,13 +72,13 @@ async def add_dispute(session: AsyncSession, dispute: Dispute) -> bool:
     return result.first() is not None
 
 
-async def dispute_by_ref(session: AsyncSession, dispute_ref: str) -> Dispute | None:
+async def dispute_by_ref(session: AsyncConnection, dispute_ref: str) -> Dispute | None:
     query = select(disputes).where(disputes.c.dispute_ref == dispute_ref).with_for_update()
     row = (await session.execute(query)).first()
     return _dispute(row) if row else None
 
 
-async def save_dispute(session: AsyncSession, dispute: Dispute) -> None:
+async def save_dispute(session: AsyncConnection, dispute: Dispute) -> None:
     await session.execute(
         update(disputes)
         .where(disputes.c.id == dispute.id)
@@ -86,7 +86,7 @@ async def save_dispute(session: AsyncSession, dispute: Dispute) -> None:
     )
 
 
-async def open_disputes(session: AsyncSession, booking_id: uuid.UUID) -> int:
+async def open_disputes(session: AsyncConnection, booking_id: uuid.UUID) -> int:
     count = await session.scalar(
         select(func.count()).where(
             disputes.c.booking_id == booking_id, disputes.c.status == DisputeStatus.OPEN.value

@@ -18,7 +18,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.db.base import metadata, timestamps
 
@@ -33,19 +33,21 @@ owner_accounts = Table(
 )
 
 
-async def owner_account(session: AsyncSession, owner_id: uuid.UUID) -> Any:
+async def owner_account(session: AsyncConnection, owner_id: uuid.UUID) -> Any:
     query = select(owner_accounts).where(owner_accounts.c.owner_id == owner_id)
     return (await session.execute(query)).first()
 
 
-async def owner_account_by_ref(session: AsyncSession, account_ref: str) -> Any:
+async def owner_account_by_ref(session: AsyncConnection, account_ref: str) -> Any:
     query = (
         select(owner_accounts).where(owner_accounts.c.account_ref == account_ref).with_for_update()
     )
     return (await session.execute(query)).first()
 
 
-async def add_owner_account(session: AsyncSession, owner_id: uuid.UUID, account_ref: str) -> None:
+async def add_owner_account(
+    session: AsyncConnection, owner_id: uuid.UUID, account_ref: str
+) -> None:
     await session.execute(
         pg_insert(owner_accounts)
         .values(owner_id=owner_id, account_ref=account_ref)
@@ -54,7 +56,7 @@ async def add_owner_account(session: AsyncSession, owner_id: uuid.UUID, account_
 
 
 async def set_payouts_enabled(
-    session: AsyncSession, account_ref: str, enabled: bool, synced_at: datetime
+    session: AsyncConnection, account_ref: str, enabled: bool, synced_at: datetime
 ) -> None:
     await session.execute(
         update(owner_accounts)

@@ -21,7 +21,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.payments import CaptureStrategy, VoidReason
 from payments.db.base import metadata, timestamps
@@ -125,7 +125,7 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
     return values
 
 
-async def add_payment(session: AsyncSession, payment: Payment) -> bool:
+async def add_payment(session: AsyncConnection, payment: Payment) -> bool:
     """False when the booking already has a payment of that move."""
     result = await session.execute(
         pg_insert(payments)
@@ -137,7 +137,7 @@ async def add_payment(session: AsyncSession, payment: Payment) -> bool:
 
 
 async def payment_for_booking(
-    session: AsyncSession,
+    session: AsyncConnection,
     booking_id: uuid.UUID,
     move_id: uuid.UUID | None = None,
     *,
@@ -153,7 +153,7 @@ async def payment_for_booking(
 
 
 async def payments_of_booking(
-    session: AsyncSession, booking_id: uuid.UUID, *, lock: bool = True
+    session: AsyncConnection, booking_id: uuid.UUID, *, lock: bool = True
 ) -> list[Payment]:
     """The booking's payments, oldest first (the first one first)."""
     query = select(payments).where(payments.c.booking_id == booking_id).order_by(*OLDEST_FIRST)
@@ -161,19 +161,19 @@ async def payments_of_booking(
     return [payment_from_row(row) for row in rows]
 
 
-async def payment_by_id(session: AsyncSession, payment_id: uuid.UUID) -> Payment | None:
+async def payment_by_id(session: AsyncConnection, payment_id: uuid.UUID) -> Payment | None:
     query = select(payments).where(payments.c.id == payment_id).with_for_update()
     row = (await session.execute(query)).first()
     return payment_from_row(row) if row else None
 
 
-async def payment_for_intent(session: AsyncSession, intent_ref: str) -> Payment | None:
+async def payment_for_intent(session: AsyncConnection, intent_ref: str) -> Payment | None:
     query = select(payments).where(payments.c.intent_ref == intent_ref).with_for_update()
     row = (await session.execute(query)).first()
     return payment_from_row(row) if row else None
 
 
-async def save_payment(session: AsyncSession, payment: Payment) -> None:
+async def save_payment(session: AsyncConnection, payment: Payment) -> None:
     values = _payment_values(payment)
     del values["id"]
     await session.execute(
@@ -184,7 +184,7 @@ async def save_payment(session: AsyncSession, payment: Payment) -> None:
 
 
 async def payments_waiting(
-    session: AsyncSession, *, older_than: datetime, limit: int = 100
+    session: AsyncConnection, *, older_than: datetime, limit: int = 100
 ) -> list[str]:
     """Intents still pending longer than a webhook should take (marked checked, so each is
     re-read at most once per grace period)."""
@@ -208,7 +208,7 @@ async def payments_waiting(
 
 
 async def payments_captured_for_owner(
-    session: AsyncSession, owner_id: uuid.UUID, since: datetime, until: datetime
+    session: AsyncConnection, owner_id: uuid.UUID, since: datetime, until: datetime
 ) -> list[Payment]:
     """The owner's payments captured in [since, until)."""
     query = select(payments).where(

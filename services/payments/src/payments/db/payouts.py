@@ -20,7 +20,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.db.base import metadata, timestamps
 from payments.db.payments import OLDEST_FIRST, payment_from_row, payments
@@ -61,7 +61,7 @@ def _payout(row: Any) -> Payout:
     )
 
 
-async def add_payout(session: AsyncSession, payout: Payout) -> bool:
+async def add_payout(session: AsyncConnection, payout: Payout) -> bool:
     result = await session.execute(
         pg_insert(payouts)
         .values(
@@ -76,26 +76,26 @@ async def add_payout(session: AsyncSession, payout: Payout) -> bool:
     return result.first() is not None
 
 
-async def payout_for_booking(session: AsyncSession, booking_id: uuid.UUID) -> Payout | None:
+async def payout_for_booking(session: AsyncConnection, booking_id: uuid.UUID) -> Payout | None:
     query = select(payouts).where(payouts.c.booking_id == booking_id).with_for_update()
     row = (await session.execute(query)).first()
     return _payout(row) if row else None
 
 
 async def payouts_of_bookings(
-    session: AsyncSession, booking_ids: Iterable[uuid.UUID]
+    session: AsyncConnection, booking_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, Payout]:
     query = select(payouts).where(payouts.c.booking_id.in_(list(booking_ids)))
     return {row.booking_id: _payout(row) for row in await session.execute(query)}
 
 
-async def payout_for_transfer(session: AsyncSession, transfer_ref: str) -> Payout | None:
+async def payout_for_transfer(session: AsyncConnection, transfer_ref: str) -> Payout | None:
     query = select(payouts).where(payouts.c.transfer_ref == transfer_ref).with_for_update()
     row = (await session.execute(query)).first()
     return _payout(row) if row else None
 
 
-async def save_payout(session: AsyncSession, payout: Payout, *, hold: str | None = None) -> None:
+async def save_payout(session: AsyncConnection, payout: Payout, *, hold: str | None = None) -> None:
     await session.execute(
         update(payouts)
         .where(payouts.c.booking_id == payout.booking_id)
@@ -114,7 +114,7 @@ async def save_payout(session: AsyncSession, payout: Payout, *, hold: str | None
 
 
 async def scheduled_payouts_due(
-    session: AsyncSession, now: datetime, limit: int = 100
+    session: AsyncConnection, now: datetime, limit: int = 100
 ) -> list[Payout]:
     """Scheduled payouts past their not_before, locked; another replica skips them."""
     query = (
@@ -128,7 +128,7 @@ async def scheduled_payouts_due(
 
 
 async def payouts_of_owner(
-    session: AsyncSession,
+    session: AsyncConnection,
     owner_id: uuid.UUID,
     *,
     statuses: Iterable[PayoutStatus] = (),

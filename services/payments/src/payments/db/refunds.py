@@ -19,7 +19,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.db.base import metadata, timestamps
 
@@ -58,7 +58,7 @@ refund_parts = Table(
 
 
 async def add_refund(
-    session: AsyncSession,
+    session: AsyncConnection,
     *,
     refund_id: uuid.UUID,
     booking_id: uuid.UUID,
@@ -88,12 +88,12 @@ async def add_refund(
     return result.first() is not None
 
 
-async def refund_row(session: AsyncSession, refund_id: uuid.UUID) -> Any:
+async def refund_row(session: AsyncConnection, refund_id: uuid.UUID) -> Any:
     query = select(refunds).where(refunds.c.refund_id == refund_id).with_for_update()
     return (await session.execute(query)).first()
 
 
-async def refunds_awaiting_capture(session: AsyncSession, booking_id: uuid.UUID) -> list[Any]:
+async def refunds_awaiting_capture(session: AsyncConnection, booking_id: uuid.UUID) -> list[Any]:
     """Refunds asked for before the payment was captured, oldest first, locked."""
     query = (
         select(refunds)
@@ -105,7 +105,7 @@ async def refunds_awaiting_capture(session: AsyncSession, booking_id: uuid.UUID)
 
 
 async def settle_refund_request(
-    session: AsyncSession, refund_id: uuid.UUID, *, amount_minor: int, status: str
+    session: AsyncConnection, refund_id: uuid.UUID, *, amount_minor: int, status: str
 ) -> None:
     """Fix a waiting refund's amount once the capture is known (pending) or never came."""
     await session.execute(
@@ -115,7 +115,7 @@ async def settle_refund_request(
     )
 
 
-async def finish_refund(session: AsyncSession, refund_id: uuid.UUID, status: str) -> None:
+async def finish_refund(session: AsyncConnection, refund_id: uuid.UUID, status: str) -> None:
     await session.execute(
         update(refunds)
         .where(refunds.c.refund_id == refund_id)
@@ -124,7 +124,7 @@ async def finish_refund(session: AsyncSession, refund_id: uuid.UUID, status: str
 
 
 async def add_refund_part(
-    session: AsyncSession, refund_id: uuid.UUID, payment_id: uuid.UUID, amount_minor: int
+    session: AsyncConnection, refund_id: uuid.UUID, payment_id: uuid.UUID, amount_minor: int
 ) -> None:
     await session.execute(
         pg_insert(refund_parts)
@@ -136,7 +136,7 @@ async def add_refund_part(
 
 
 async def refund_part_rows(
-    session: AsyncSession, refund_id: uuid.UUID, payment_id: uuid.UUID | None = None
+    session: AsyncConnection, refund_id: uuid.UUID, payment_id: uuid.UUID | None = None
 ) -> list[Any]:
     """The refund's parts (that of one payment, if named), locked."""
     query = select(refund_parts).where(refund_parts.c.refund_id == refund_id)
@@ -146,7 +146,7 @@ async def refund_part_rows(
 
 
 async def finish_refund_part(
-    session: AsyncSession,
+    session: AsyncConnection,
     refund_id: uuid.UUID,
     payment_id: uuid.UUID,
     status: str,
@@ -165,7 +165,7 @@ async def finish_refund_part(
 
 
 async def refund_parts_pending(
-    session: AsyncSession, booking_id: uuid.UUID
+    session: AsyncConnection, booking_id: uuid.UUID
 ) -> dict[uuid.UUID, int]:
     """Parts asked for but not yet done, by payment: they count against what is refundable."""
     query = (
@@ -178,7 +178,7 @@ async def refund_parts_pending(
 
 
 async def refund_parts_succeeded_minor(
-    session: AsyncSession, booking_id: uuid.UUID, payment_id: uuid.UUID | None = None
+    session: AsyncConnection, booking_id: uuid.UUID, payment_id: uuid.UUID | None = None
 ) -> int:
     query = (
         select(func.coalesce(func.sum(refund_parts.c.amount_minor), 0))

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import FromClause
 
 from payments.db.base import metadata, timestamps
@@ -67,7 +67,7 @@ Index(
 
 
 async def add_call(
-    session: AsyncSession,
+    session: AsyncConnection,
     *,
     booking_id: uuid.UUID,
     params: StripeCallParams,
@@ -91,7 +91,7 @@ async def add_call(
 
 
 async def claim_call(
-    session: AsyncSession, *, lease_seconds: float
+    session: AsyncConnection, *, lease_seconds: float
 ) -> tuple[StripeCall, Payment | None, bool] | None:
     """Take the next due call for a while, with its payment (as it is now, unlocked)
     and whether another call is due too, in one statement: the oldest pending call of a
@@ -181,7 +181,7 @@ def _call(row: Any) -> StripeCall:
     )
 
 
-async def call_by_key(session: AsyncSession, idempotency_key: str) -> Any:
+async def call_by_key(session: AsyncConnection, idempotency_key: str) -> Any:
     """A recorded call, locked: a runner claiming it waits, or is skipped, until we commit."""
     query = (
         select(stripe_calls)
@@ -191,7 +191,7 @@ async def call_by_key(session: AsyncSession, idempotency_key: str) -> Any:
     return (await session.execute(query)).first()
 
 
-async def finish_call(session: AsyncSession, call_id: int, *, status: str = "done") -> None:
+async def finish_call(session: AsyncConnection, call_id: int, *, status: str = "done") -> None:
     await session.execute(
         update(stripe_calls)
         .where(stripe_calls.c.id == call_id)
@@ -200,7 +200,7 @@ async def finish_call(session: AsyncSession, call_id: int, *, status: str = "don
 
 
 async def retry_call_later(
-    session: AsyncSession, call_id: int, *, delay_seconds: float, error: str
+    session: AsyncConnection, call_id: int, *, delay_seconds: float, error: str
 ) -> None:
     await session.execute(
         update(stripe_calls)

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.selectable import FromClause, ScalarSelect
 
@@ -69,7 +69,7 @@ reconciliation_cursors = Table(
 _EVENT = TypeAdapter(ProviderEvent)
 
 
-async def store_event(session: AsyncSession, event: ProviderEvent, source: str) -> bool:
+async def store_event(session: AsyncConnection, event: ProviderEvent, source: str) -> bool:
     """False when this event was stored before (whether or not it is processed yet)."""
     result = await session.execute(
         pg_insert(stripe_events)
@@ -87,7 +87,7 @@ async def store_event(session: AsyncSession, event: ProviderEvent, source: str) 
 
 
 async def claim_event(
-    session: AsyncSession, *, lease_seconds: float
+    session: AsyncConnection, *, lease_seconds: float
 ) -> tuple[ProviderEvent, str | None, bool] | None:
     """The oldest unprocessed event nobody holds, locked until commit and leased for a while
     (so it stays taken should it be processed after this transaction), with the trace of the
@@ -154,7 +154,7 @@ def _booking_traceparent() -> ScalarSelect[Any]:
 _NAMING_INTENT = ("intent", "charge", "dispute")
 
 
-async def mark_processed(session: AsyncSession, event_id: str) -> bool:
+async def mark_processed(session: AsyncConnection, event_id: str) -> bool:
     """Mark the event processed, locking it until commit; False when it already was (another
     processor whose lease ran out got there first)."""
     result = await session.execute(
@@ -167,7 +167,12 @@ async def mark_processed(session: AsyncSession, event_id: str) -> bool:
 
 
 async def record_failure(
-    session: AsyncSession, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float
+    session: AsyncConnection,
+    event_id: str,
+    error: str,
+    *,
+    max_attempts: int,
+    retry_in_seconds: float,
 ) -> bool:
     """Count a failed handling of the event and take it again in `retry_in_seconds` (its claim
     rolled back with the handling); True when that was its last allowed attempt and it is now
@@ -188,13 +193,13 @@ async def record_failure(
     return failed_at is not None
 
 
-async def cursor_position(session: AsyncSession, name: str) -> int | None:
+async def cursor_position(session: AsyncConnection, name: str) -> int | None:
     return await session.scalar(
         select(reconciliation_cursors.c.position).where(reconciliation_cursors.c.name == name)
     )
 
 
-async def move_cursor(session: AsyncSession, name: str, position: int) -> None:
+async def move_cursor(session: AsyncConnection, name: str, position: int) -> None:
     statement = pg_insert(reconciliation_cursors).values(name=name, position=position)
     await session.execute(
         statement.on_conflict_do_update(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments import db
 from payments.domain.stripe_calls import StripeCallParams
@@ -17,7 +17,7 @@ from payments.stripe_queue_repositories import ClaimedCall, ClaimedEvent, Record
 
 @dataclass
 class SqlStripeCalls:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def add(
         self,
@@ -52,7 +52,7 @@ class SqlStripeCalls:
 
 @dataclass
 class SqlStripeEvents:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def store(self, event: ProviderEvent, source: str) -> bool:
         return await db.store_event(self.session, event, source)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments import db
 from payments.db.stripe_queues import SqlStripeCalls, SqlStripeEvents
@@ -34,7 +34,7 @@ from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOf
 
 @dataclass
 class SqlPayments:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def add(self, payment: Payment) -> bool:
         return await db.add_payment(self.session, payment)
@@ -67,7 +67,7 @@ class SqlPayments:
 
 @dataclass
 class SqlBookings:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def lock(self, booking_id: uuid.UUID) -> None:
         await db.lock_booking(self.session, booking_id)
@@ -96,7 +96,7 @@ def _refund(row: Any) -> StoredRefund:
 
 @dataclass
 class SqlRefunds:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def add(
         self,
@@ -169,7 +169,7 @@ def _part(row: Any) -> RefundPart:
 
 @dataclass
 class SqlPayouts:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def add(self, payout: Payout) -> bool:
         return await db.add_payout(self.session, payout)
@@ -204,7 +204,7 @@ class SqlPayouts:
 
 @dataclass
 class SqlDisputes:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def add(self, dispute: Dispute) -> bool:
         return await db.add_dispute(self.session, dispute)
@@ -227,7 +227,7 @@ def _account(row: Any) -> OwnerAccount | None:
 
 @dataclass
 class SqlOwnerAccounts:
-    session: AsyncSession
+    session: AsyncConnection
 
     async def of_owner(self, owner_id: uuid.UUID) -> OwnerAccount | None:
         return _account(await db.owner_account(self.session, owner_id))
