@@ -11,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     func,
     select,
     text,
@@ -43,12 +44,21 @@ voided_bookings = Table(
 BOOKING_LOCKS = 0x706D
 """The key space of per-booking advisory locks (two-key locks never meet one-key ones)."""
 
+# Every command of every booking takes the lock, and authorizing looks for a void first: built
+# once, so SQLAlchemy finds them in its cache instead of building and keying new ones.
+_LOCK = select(
+    func.pg_advisory_xact_lock(BOOKING_LOCKS, func.hashtext(bindparam("booking_key", type_=Text)))
+)
+_VOIDED = select(voided_bookings).where(
+    voided_bookings.c.booking_id == bindparam("booking_id"),
+    voided_bookings.c.move_id.in_([NO_MOVE, bindparam("move_id", type_=Uuid)]),
+)
+
 
 async def lock_booking(session: AsyncConnection, booking_id: uuid.UUID) -> None:
     """Hold the booking's lock until this transaction ends: booking's commands about one
     booking take effect one after the other, even before any row of it exists to lock."""
-    key = func.hashtext(str(booking_id))
-    await session.execute(select(func.pg_advisory_xact_lock(BOOKING_LOCKS, key)))
+    await session.execute(_LOCK, {"booking_key": str(booking_id)})
 
 
 async def add_voided_booking(
@@ -66,8 +76,5 @@ async def voided_booking(
 ) -> Any:
     """The void booking sent before it asked for that payment, or before the booking had any
     payment (which no payment of it may follow), if it did."""
-    query = select(voided_bookings).where(
-        voided_bookings.c.booking_id == booking_id,
-        voided_bookings.c.move_id.in_({NO_MOVE, move_id or NO_MOVE}),
-    )
-    return (await session.execute(query)).first()
+    params = {"booking_id": booking_id, "move_id": move_id or NO_MOVE}
+    return (await session.execute(_VOIDED, params)).first()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     func,
     select,
     update,
@@ -35,6 +36,13 @@ disputes = Table(
     Column("status", Text, nullable=False),
     Column("evidence_due_by", DateTime(timezone=True)),
     *timestamps(),
+)
+
+
+# Asked before every payout's transfer: built once, so SQLAlchemy finds it in its cache.
+_OPEN_COUNT = select(func.count()).where(
+    disputes.c.booking_id == bindparam("booking_id"),
+    disputes.c.status == DisputeStatus.OPEN.value,
 )
 
 
@@ -87,9 +95,5 @@ async def save_dispute(session: AsyncConnection, dispute: Dispute) -> None:
 
 
 async def open_disputes(session: AsyncConnection, booking_id: uuid.UUID) -> int:
-    count = await session.scalar(
-        select(func.count()).where(
-            disputes.c.booking_id == booking_id, disputes.c.status == DisputeStatus.OPEN.value
-        )
-    )
+    count = await session.scalar(_OPEN_COUNT, {"booking_id": booking_id})
     return int(count or 0)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     func,
     select,
     update,
@@ -32,10 +33,12 @@ owner_accounts = Table(
     *timestamps(),
 )
 
+# Read before every payout's transfer: built once, so SQLAlchemy finds it in its cache.
+_OF_OWNER = select(owner_accounts).where(owner_accounts.c.owner_id == bindparam("owner_id"))
+
 
 async def owner_account(session: AsyncConnection, owner_id: uuid.UUID) -> Any:
-    query = select(owner_accounts).where(owner_accounts.c.owner_id == owner_id)
-    return (await session.execute(query)).first()
+    return (await session.execute(_OF_OWNER, {"owner_id": owner_id})).first()
 
 
 async def owner_account_by_ref(session: AsyncConnection, account_ref: str) -> Any:

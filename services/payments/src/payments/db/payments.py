@@ -16,15 +16,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    bindparam,
     func,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.payments import CaptureStrategy, VoidReason
-from payments.db.base import metadata, timestamps
+from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.domain.payment_states import Payment, PaymentStatus
 
 payments = Table(
@@ -125,14 +125,38 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
     return values
 
 
+# Every booking's commands, calls and events load and save its payments: these statements are
+# built once, so SQLAlchemy finds them in its cache instead of building and keying new ones.
+_ADD = insert_or_nothing(
+    payments, _PAYMENT_FIELDS, target="ON CONSTRAINT payments_booking_move", returning="id"
+)
+_OF_MOVE = select(payments).where(
+    payments.c.booking_id == bindparam("booking_id"),
+    payments.c.move_id.is_not_distinct_from(bindparam("move_id")),
+)
+_OF_MOVE_LOCKED = _OF_MOVE.with_for_update()
+_OF_BOOKING = (
+    select(payments).where(payments.c.booking_id == bindparam("booking_id")).order_by(*OLDEST_FIRST)
+)
+_OF_BOOKING_LOCKED = _OF_BOOKING.with_for_update()
+_BY_ID = select(payments).where(payments.c.id == bindparam("payment_id")).with_for_update()
+_FOR_INTENT = (
+    select(payments).where(payments.c.intent_ref == bindparam("intent_ref")).with_for_update()
+)
+# Not bound as "id": UPDATE keeps its columns' names for the values it sets.
+_SAVE = (
+    update(payments)
+    .where(payments.c.id == bindparam("payment_id"))
+    .values(
+        {name: bindparam(name) for name in _PAYMENT_FIELDS if name != "id"}
+        | {"updated_at": func.now(), "version": payments.c.version + 1}
+    )
+)
+
+
 async def add_payment(session: AsyncConnection, payment: Payment) -> bool:
     """False when the booking already has a payment of that move."""
-    result = await session.execute(
-        pg_insert(payments)
-        .values(**_payment_values(payment))
-        .on_conflict_do_nothing(constraint="payments_booking_move")
-        .returning(payments.c.id)
-    )
+    result = await session.execute(_ADD, _payment_values(payment))
     return result.first() is not None
 
 
@@ -145,10 +169,8 @@ async def payment_for_booking(
 ) -> Payment | None:
     """The booking's payment of that move, locked for update so concurrent changes queue up
     behind us."""
-    query = select(payments).where(
-        payments.c.booking_id == booking_id, payments.c.move_id.is_not_distinct_from(move_id)
-    )
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    query = _OF_MOVE_LOCKED if lock else _OF_MOVE
+    row = (await session.execute(query, {"booking_id": booking_id, "move_id": move_id})).first()
     return payment_from_row(row) if row else None
 
 
@@ -156,31 +178,25 @@ async def payments_of_booking(
     session: AsyncConnection, booking_id: uuid.UUID, *, lock: bool = True
 ) -> list[Payment]:
     """The booking's payments, oldest first (the first one first)."""
-    query = select(payments).where(payments.c.booking_id == booking_id).order_by(*OLDEST_FIRST)
-    rows = await session.execute(query.with_for_update() if lock else query)
+    query = _OF_BOOKING_LOCKED if lock else _OF_BOOKING
+    rows = await session.execute(query, {"booking_id": booking_id})
     return [payment_from_row(row) for row in rows]
 
 
 async def payment_by_id(session: AsyncConnection, payment_id: uuid.UUID) -> Payment | None:
-    query = select(payments).where(payments.c.id == payment_id).with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_BY_ID, {"payment_id": payment_id})).first()
     return payment_from_row(row) if row else None
 
 
 async def payment_for_intent(session: AsyncConnection, intent_ref: str) -> Payment | None:
-    query = select(payments).where(payments.c.intent_ref == intent_ref).with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_FOR_INTENT, {"intent_ref": intent_ref})).first()
     return payment_from_row(row) if row else None
 
 
 async def save_payment(session: AsyncConnection, payment: Payment) -> None:
     values = _payment_values(payment)
-    del values["id"]
-    await session.execute(
-        update(payments)
-        .where(payments.c.id == payment.id)
-        .values(**values, updated_at=func.now(), version=payments.c.version + 1)
-    )
+    values["payment_id"] = values.pop("id")
+    await session.execute(_SAVE, values)
 
 
 async def payments_waiting(

@@ -15,14 +15,14 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     func,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from payments.db.base import metadata, timestamps
+from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.db.payments import OLDEST_FIRST, payment_from_row, payments
 from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
@@ -45,6 +45,34 @@ payouts = Table(
 )
 Index("payouts_scheduled", payouts.c.not_before, postgresql_where=payouts.c.status == "scheduled")
 
+# Every booking's payout is scheduled, loaded and saved a few times over: built once, so
+# SQLAlchemy finds them in its cache instead of building and keying new ones.
+_ADD = insert_or_nothing(
+    payouts, ("booking_id", "owner_id", "not_before", "status"), returning="booking_id"
+)
+_FOR_BOOKING = (
+    select(payouts).where(payouts.c.booking_id == bindparam("booking_id")).with_for_update()
+)
+_FOR_TRANSFER = (
+    select(payouts).where(payouts.c.transfer_ref == bindparam("transfer_ref")).with_for_update()
+)
+_SAVED_FIELDS = (
+    "status",
+    "hold",
+    "currency",
+    "amount_minor",
+    "transfer_ref",
+    "paid_at",
+    "reversed_minor",
+    "reversal_reason",
+)
+# Not bound as "booking_id": UPDATE keeps its columns' names for the values it sets.
+_SAVE = (
+    update(payouts)
+    .where(payouts.c.booking_id == bindparam("id_"))
+    .values({name: bindparam(name) for name in _SAVED_FIELDS} | {"updated_at": func.now()})
+)
+
 
 def _payout(row: Any) -> Payout:
     return Payout(
@@ -63,22 +91,19 @@ def _payout(row: Any) -> Payout:
 
 async def add_payout(session: AsyncConnection, payout: Payout) -> bool:
     result = await session.execute(
-        pg_insert(payouts)
-        .values(
-            booking_id=payout.booking_id,
-            owner_id=payout.owner_id,
-            not_before=payout.not_before,
-            status=payout.status.value,
-        )
-        .on_conflict_do_nothing()
-        .returning(payouts.c.booking_id)
+        _ADD,
+        {
+            "booking_id": payout.booking_id,
+            "owner_id": payout.owner_id,
+            "not_before": payout.not_before,
+            "status": payout.status.value,
+        },
     )
     return result.first() is not None
 
 
 async def payout_for_booking(session: AsyncConnection, booking_id: uuid.UUID) -> Payout | None:
-    query = select(payouts).where(payouts.c.booking_id == booking_id).with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_FOR_BOOKING, {"booking_id": booking_id})).first()
     return _payout(row) if row else None
 
 
@@ -90,26 +115,24 @@ async def payouts_of_bookings(
 
 
 async def payout_for_transfer(session: AsyncConnection, transfer_ref: str) -> Payout | None:
-    query = select(payouts).where(payouts.c.transfer_ref == transfer_ref).with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_FOR_TRANSFER, {"transfer_ref": transfer_ref})).first()
     return _payout(row) if row else None
 
 
 async def save_payout(session: AsyncConnection, payout: Payout, *, hold: str | None = None) -> None:
     await session.execute(
-        update(payouts)
-        .where(payouts.c.booking_id == payout.booking_id)
-        .values(
-            status=payout.status.value,
-            hold=hold,
-            currency=payout.currency,
-            amount_minor=payout.amount_minor,
-            transfer_ref=payout.transfer_ref,
-            paid_at=payout.paid_at,
-            reversed_minor=payout.reversed_minor,
-            reversal_reason=payout.reversal_reason,
-            updated_at=func.now(),
-        )
+        _SAVE,
+        {
+            "id_": payout.booking_id,
+            "status": payout.status.value,
+            "hold": hold,
+            "currency": payout.currency,
+            "amount_minor": payout.amount_minor,
+            "transfer_ref": payout.transfer_ref,
+            "paid_at": payout.paid_at,
+            "reversed_minor": payout.reversed_minor,
+            "reversal_reason": payout.reversal_reason,
+        },
     )
 
 

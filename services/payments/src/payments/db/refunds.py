@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     func,
     select,
     update,
@@ -56,6 +57,14 @@ refund_parts = Table(
     *timestamps(),
 )
 
+# Looked for once every payment is captured: built once, so SQLAlchemy finds it in its cache.
+_AWAITING_CAPTURE = (
+    select(refunds)
+    .where(refunds.c.booking_id == bindparam("booking_id"), refunds.c.status == "awaiting_capture")
+    .order_by(refunds.c.created_at, refunds.c.refund_id)
+    .with_for_update()
+)
+
 
 async def add_refund(
     session: AsyncConnection,
@@ -95,13 +104,7 @@ async def refund_row(session: AsyncConnection, refund_id: uuid.UUID) -> Any:
 
 async def refunds_awaiting_capture(session: AsyncConnection, booking_id: uuid.UUID) -> list[Any]:
     """Refunds asked for before the payment was captured, oldest first, locked."""
-    query = (
-        select(refunds)
-        .where(refunds.c.booking_id == booking_id, refunds.c.status == "awaiting_capture")
-        .order_by(refunds.c.created_at, refunds.c.refund_id)
-        .with_for_update()
-    )
-    return list((await session.execute(query)).all())
+    return list((await session.execute(_AWAITING_CAPTURE, {"booking_id": booking_id})).all())
 
 
 async def settle_refund_request(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     DateTime,
+    Float,
     Identity,
     Index,
     Integer,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     Uuid,
     and_,
+    bindparam,
     cast,
     func,
     or_,
@@ -26,11 +28,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import FromClause
 
-from payments.db.base import metadata, timestamps
+from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.db.payments import payment_from_row, payments
 from payments.domain.payment_states import Payment
 from payments.domain.stripe_calls import (
@@ -65,6 +66,25 @@ Index(
     postgresql_where=stripe_calls.c.status == "pending",
 )
 
+# Recorded, taken and finished for every step of every booking: built once, so SQLAlchemy finds
+# them in its cache instead of building and keying new ones.
+_ADD = insert_or_nothing(
+    stripe_calls,
+    ("booking_id", "kind", "idempotency_key", "params", "traceparent"),
+    target="(idempotency_key)",
+    returning="id",
+)
+_BY_KEY = (
+    select(stripe_calls)
+    .where(stripe_calls.c.idempotency_key == bindparam("idempotency_key"))
+    .with_for_update()
+)
+_FINISH = (
+    update(stripe_calls)
+    .where(stripe_calls.c.id == bindparam("call_id"))
+    .values(status=bindparam("status"), done_at=func.now(), updated_at=func.now())
+)
+
 
 async def add_call(
     session: AsyncConnection,
@@ -76,16 +96,14 @@ async def add_call(
 ) -> bool:
     """Record a Stripe call to make after commit; False when the same call is already recorded."""
     result = await session.execute(
-        pg_insert(stripe_calls)
-        .values(
-            booking_id=booking_id,
-            kind=params.kind.value,
-            idempotency_key=idempotency_key,
-            params=params_to_json(params),
-            traceparent=traceparent,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(stripe_calls.c.id)
+        _ADD,
+        {
+            "booking_id": booking_id,
+            "kind": params.kind.value,
+            "idempotency_key": idempotency_key,
+            "params": params_to_json(params),
+            "traceparent": traceparent,
+        },
     )
     return result.first() is not None
 
@@ -98,7 +116,8 @@ async def claim_call(
     booking, so one booking's calls run in the order they were recorded; another replica skips
     what is taken. A call whose parameters no longer validate is failed here rather than
     retried forever, and the next one taken."""
-    while (row := (await session.execute(_claim_one(lease_seconds))).first()) is not None:
+    lease = {"lease_seconds": lease_seconds}
+    while (row := (await session.execute(_CLAIM_ONE, lease)).first()) is not None:
         try:
             call = _call(row)
         except UnreadableCall as error:
@@ -114,7 +133,8 @@ async def claim_call(
     return None
 
 
-def _claim_one(lease_seconds: float) -> Select[Any]:
+def _claim_one() -> Select[Any]:
+    lease_seconds = bindparam("lease_seconds", type_=Float)
     due = _due(stripe_calls).order_by(stripe_calls.c.id).limit(1)
     claimed = (
         update(stripe_calls)
@@ -168,6 +188,7 @@ def _due(calls: FromClause) -> Select[Any]:
 
 
 _CALL_FIELDS = ("id", "booking_id", "kind", "idempotency_key", "params", "attempts", "traceparent")
+_CLAIM_ONE = _claim_one()
 
 
 def _call(row: Any) -> StripeCall:
@@ -183,20 +204,11 @@ def _call(row: Any) -> StripeCall:
 
 async def call_by_key(session: AsyncConnection, idempotency_key: str) -> Any:
     """A recorded call, locked: a runner claiming it waits, or is skipped, until we commit."""
-    query = (
-        select(stripe_calls)
-        .where(stripe_calls.c.idempotency_key == idempotency_key)
-        .with_for_update()
-    )
-    return (await session.execute(query)).first()
+    return (await session.execute(_BY_KEY, {"idempotency_key": idempotency_key})).first()
 
 
 async def finish_call(session: AsyncConnection, call_id: int, *, status: str = "done") -> None:
-    await session.execute(
-        update(stripe_calls)
-        .where(stripe_calls.c.id == call_id)
-        .values(status=status, done_at=func.now(), updated_at=func.now())
-    )
+    await session.execute(_FINISH, {"call_id": call_id, "status": status})
 
 
 async def retry_call_later(

@@ -15,11 +15,13 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     Select,
     Table,
     Text,
+    bindparam,
     case,
     func,
     select,
@@ -31,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.selectable import FromClause, ScalarSelect
 
-from payments.db.base import metadata
+from payments.db.base import insert_or_nothing, metadata
 from payments.db.payments import payments
 from payments.db.stripe_calls import stripe_calls
 from payments.provider import ProviderEvent
@@ -68,20 +70,33 @@ reconciliation_cursors = Table(
 
 _EVENT = TypeAdapter(ProviderEvent)
 
+# Every payment's events are stored, taken and marked processed: built once, so SQLAlchemy finds
+# them in its cache instead of building and keying new ones.
+_STORE = insert_or_nothing(
+    stripe_events,
+    ("event_id", "event_type", "created", "source", "payload"),
+    returning="event_id",
+)
+# Not bound as "event_id": UPDATE keeps its columns' names for the values it sets.
+_MARK_PROCESSED = (
+    update(stripe_events)
+    .where(stripe_events.c.event_id == bindparam("id_"), stripe_events.c.processed_at.is_(None))
+    .values(processed_at=func.now())
+    .returning(stripe_events.c.event_id)
+)
+
 
 async def store_event(session: AsyncConnection, event: ProviderEvent, source: str) -> bool:
     """False when this event was stored before (whether or not it is processed yet)."""
     result = await session.execute(
-        pg_insert(stripe_events)
-        .values(
-            event_id=event.id,
-            event_type=event.type,
-            created=event.created,
-            source=source,
-            payload=_EVENT.dump_python(event, mode="json"),
-        )
-        .on_conflict_do_nothing()
-        .returning(stripe_events.c.event_id)
+        _STORE,
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "created": event.created,
+            "source": source,
+            "payload": _EVENT.dump_python(event, mode="json"),
+        },
     )
     return result.first() is not None
 
@@ -94,7 +109,8 @@ async def claim_event(
     booking it concerns and whether another event waits too, in one statement; another replica
     skips it. An event whose payload no longer reads is logged and marked processed, and the
     next one taken."""
-    while (row := (await session.execute(_claim_one(lease_seconds))).first()) is not None:
+    lease = {"lease_seconds": lease_seconds}
+    while (row := (await session.execute(_CLAIM_ONE, lease)).first()) is not None:
         try:
             return _EVENT.validate_python(row.payload), row.traceparent, row.more_due
         except ValidationError as error:
@@ -103,7 +119,8 @@ async def claim_event(
     return None
 
 
-def _claim_one(lease_seconds: float) -> ReturningUpdate[Any]:
+def _claim_one() -> ReturningUpdate[Any]:
+    lease_seconds = bindparam("lease_seconds", type_=Float)
     due = (
         _waiting(stripe_events)
         .order_by(stripe_events.c.created, stripe_events.c.received_at)
@@ -152,17 +169,13 @@ def _booking_traceparent() -> ScalarSelect[Any]:
 
 
 _NAMING_INTENT = ("intent", "charge", "dispute")
+_CLAIM_ONE = _claim_one()
 
 
 async def mark_processed(session: AsyncConnection, event_id: str) -> bool:
     """Mark the event processed, locking it until commit; False when it already was (another
     processor whose lease ran out got there first)."""
-    result = await session.execute(
-        update(stripe_events)
-        .where(stripe_events.c.event_id == event_id, stripe_events.c.processed_at.is_(None))
-        .values(processed_at=func.now())
-        .returning(stripe_events.c.event_id)
-    )
+    result = await session.execute(_MARK_PROCESSED, {"id_": event_id})
     return result.first() is not None
 
 
