@@ -82,12 +82,13 @@ class SystemLayout:
             f"{prefix}HTTP_PORT": str(self.ports[name]),
             f"{prefix}AUTH_ISSUER": self.url("identity"),
             f"{prefix}AUTH_JWKS_URL": f"{self.url('identity')}/.well-known/jwks.json",
-            "BOOKING_AVAILABILITY_URL": self.url("availability"),
             "PAYMENTS_STRIPE_API_BASE": self.standin_url,
             "PAYMENTS_STRIPE_WEBHOOK_SECRET": STANDIN_WEBHOOK_SECRET,
             "NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
             "NOTIFICATIONS_SMTP_PORT": str(self.smtp_port),
         }
+        if "availability" in self.ports:  # booking asks it whether a quoted time is free
+            env["BOOKING_AVAILABILITY_URL"] = self.url("availability")
         if self.gateway_port:  # Stripe sends an onboarded owner back to the web's payouts page
             env["IDENTITY_PUBLIC_WEB_URL"] = self.gateway_url  # where emailed links open
             env["NOTIFICATIONS_PUBLIC_WEB_URL"] = self.gateway_url
