@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import event, select
+from psycopg.pq import TransactionStatus
+from sqlalchemy import event, func, select
 
 from contracts.identity import UserDeleted
 from service_runtime.db import Database
@@ -114,3 +115,23 @@ async def test_a_service_unit_publishes_in_its_transaction_with_its_cause_and_cl
 
     assert (row.envelope["causation_id"], row.correlation_id) == (str(cause), str(user_id))
     assert (seen_now, units.clock(), called) == (FIXED, FIXED, ["committed"])
+
+
+async def test_a_unit_of_one_statement_reads_outside_a_transaction_and_records_nothing(
+    database: Database,
+) -> None:
+    units = _Units(UnitsOfWork(database, outbox, clock=lambda: FIXED))
+
+    async with units.units.one_statement() as uow:
+        assert await uow.session.scalar(select(1)) == 1
+        connection = await uow.session.get_raw_connection()
+        after_read = connection.driver_connection.info.transaction_status
+    async with units.one_statement() as unit:
+        seen_now = unit.now
+        with pytest.raises(RuntimeError, match="no transaction"):
+            await unit.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="x")
+    async with database.transaction() as session:
+        recorded = await session.scalar(select(func.count()).select_from(outbox))
+
+    assert after_read is TransactionStatus.IDLE  # no BEGIN was sent: nothing to COMMIT
+    assert (seen_now, recorded) == (FIXED, 0)

@@ -84,6 +84,12 @@ class FakeUnitsOfWork(Generic[State]):
         for callback in uow._after_commit:
             callback()
 
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[FakeUnitOfWork[State]]:
+        """As `begin`: in memory, a read sees committed state either way."""
+        async with self.begin() as uow:
+            yield uow
+
     def messages(self, kind: type[M]) -> list[M]:
         """The messages of `kind` that committed units published, oldest first."""
         return [message for message, _ in self.published if isinstance(message, kind)]

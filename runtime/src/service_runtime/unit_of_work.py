@@ -32,6 +32,7 @@ class UnitOfWork:
     now: datetime = field(default_factory=utc_now)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _relay_notified: bool = False  # one NOTIFY wakes the relay for the whole transaction
+    records: bool = True  # False outside a transaction (`one_statement`): nothing to commit with
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` once this transaction has committed, never if it rolls back: to wake
@@ -45,6 +46,8 @@ class UnitOfWork:
 
     async def publish_all(self, messages: Sequence[tuple[Message, str]]) -> list[Envelope]:
         """Record many (message, correlation id) pairs at once, as `publish` does each."""
+        if not self.records:
+            raise RuntimeError("a unit of one statement has no transaction to record messages in")
         envelopes = await outbox.record_all(
             self.session,
             self.outbox,
@@ -71,6 +74,13 @@ class UnitsOfWork:
             yield uow
         for callback in uow._after_commit:
             callback()
+
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[UnitOfWork]:
+        """A unit outside any transaction, for a read of one statement
+        (`Database.one_statement`); it records no messages."""
+        async with self.database.one_statement() as session:
+            yield UnitOfWork(session, self.outbox, now=self.clock(), records=False)
 
 
 class RepositoryUnit:
@@ -109,4 +119,11 @@ class RepositoryUnits(Generic[U]):
     @asynccontextmanager
     async def begin(self, *, causation_id: uuid.UUID | None = None) -> AsyncIterator[U]:
         async with self.units.begin(causation_id=causation_id) as uow:
+            yield self.unit(uow)
+
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[U]:
+        """A unit outside any transaction, for a read of one statement
+        (`Database.one_statement`); it records no messages."""
+        async with self.units.one_statement() as uow:
             yield self.unit(uow)

@@ -43,6 +43,16 @@ class BookingQuery:
 
 
 @dataclass(frozen=True)
+class BookingStamp:
+    """A booking's version and who may see it: what a long poll looks at while it waits."""
+
+    version: int
+    booker_id: uuid.UUID
+    owner_id: uuid.UUID
+    studio_owner_id: uuid.UUID | None  # the studio's owner now (studios change hands)
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One step of a booking's history: what happened, from where, and what it changed."""
 
@@ -73,6 +83,10 @@ class ChatMessage:
 
 class Bookings(Protocol):
     async def get(self, booking_id: uuid.UUID) -> Booking | None: ...
+
+    async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
+        """The booking's version and parties, in one statement."""
+        ...
 
     async def add(self, booking: Booking, *, traceparent: str | None) -> Booking:
         """The booking stored at version 1."""
@@ -160,3 +174,7 @@ class BookingUnits(Protocol):
     def begin(
         self, *, causation_id: uuid.UUID | None = None
     ) -> AbstractAsyncContextManager[BookingUnit]: ...
+
+    def one_statement(self) -> AbstractAsyncContextManager[BookingUnit]:
+        """A unit outside any transaction, for a read of one statement; it publishes nothing."""
+        ...

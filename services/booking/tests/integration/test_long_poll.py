@@ -82,9 +82,20 @@ async def test_an_unchanged_booking_answers_304_when_the_wait_ends_or_none_is_as
         headers=token_issuer.headers("booker", uuid.uuid4())
         | {"If-None-Match": etag, "Prefer": "wait=5"},
     )
+    owner = await booking.http.get(
+        path,
+        headers=token_issuer.headers("owner", studio.owner_id)
+        | {"If-None-Match": etag, "Prefer": "wait=1"},
+    )
+    unknown = await booking.http.get(
+        f"/api/bookings/{uuid.uuid4()}",
+        headers=headers | {"If-None-Match": etag, "Prefer": "wait=5"},
+    )
 
     assert (at_once.status_code, at_once.content) == (304, b"")
     assert after_wait.status_code == 304
     assert after_wait.headers["ETag"] == etag
     assert stale.status_code == 200  # a version the client does not have: the booking itself
     assert stranger.status_code == 403  # checked before waiting: no one else's booking to watch
+    assert (owner.status_code, owner.headers["ETag"]) == (304, etag)  # the studio's owner may
+    assert unknown.status_code == 404

@@ -15,6 +15,7 @@ from booking.domain.studios import Studio
 from booking.repositories import (
     BookingQuery,
     Bookings,
+    BookingStamp,
     BookingUnit,
     Chat,
     ChatMessage,
@@ -50,6 +51,18 @@ class FakeBookings:
 
     async def get(self, booking_id: uuid.UUID) -> Booking | None:
         return self._rows.get(booking_id)
+
+    async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
+        booking = self._rows.get(booking_id)
+        if booking is None:
+            return None
+        studio = self._uow.state.studios.get(booking.studio_id)
+        return BookingStamp(
+            booking.version,
+            booking.booker_id,
+            booking.owner_id,
+            studio.owner_id if studio else None,
+        )
 
     async def add(self, booking: Booking, *, traceparent: str | None) -> Booking:
         added = replace(booking, version=1)
@@ -201,4 +214,9 @@ class FakeBookingUnits:
     @asynccontextmanager
     async def begin(self, *, causation_id: uuid.UUID | None = None) -> AsyncIterator[BookingUnit]:
         async with self.outbox.begin(causation_id=causation_id) as uow:
+            yield FakeBookingUnit(uow)
+
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[BookingUnit]:
+        async with self.outbox.one_statement() as uow:
             yield FakeBookingUnit(uow)

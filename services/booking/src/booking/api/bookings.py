@@ -149,16 +149,18 @@ async def get_booking(
     after paying) sends `If-None-Match` with the version it has and `Prefer: wait=20`: the answer
     comes as soon as the booking changes, or 304 when the wait ends first (a long poll)."""
     if if_none_match is not None and (wait := long_poll_seconds(prefer)):
-        # Watching from before the first load: a change committed meanwhile still wakes it.
-        booking, history, studio = await watcher.wait_until(
+        # Watching from before the first look: a change committed meanwhile still wakes it.
+        # A look reads the version alone; the booking is loaded once, to answer a change.
+        version = await watcher.wait_until(
             booking_id,
-            lambda: reads.get_booking(units, principal, booking_id),
-            lambda view: _etag(view[0].version) != if_none_match,
+            lambda: reads.booking_version(units, principal, booking_id),
+            lambda version: _etag(version) != if_none_match,
             wait,
             wakes=lambda change: _etag(change.version) != if_none_match,
         )
-    else:
-        booking, history, studio = await reads.get_booking(units, principal, booking_id)
+        if _etag(version) == if_none_match:
+            return Response(status_code=304, headers={"ETag": if_none_match})
+    booking, history, studio = await reads.get_booking(units, principal, booking_id)
     etag = {"ETag": _etag(booking.version)}
     if if_none_match == etag["ETag"]:
         return Response(status_code=304, headers=etag)

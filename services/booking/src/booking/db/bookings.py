@@ -27,7 +27,7 @@ from booking.domain.booking import (
     View,
 )
 from booking.domain.pricing import AddOnLine, PriceBreakdown
-from booking.repositories import BookingQuery, ConcurrentUpdate
+from booking.repositories import BookingQuery, BookingStamp, ConcurrentUpdate
 from contracts.booking import CancellationReason, CancelledBy, FailureReason
 from contracts.catalog import AddOnPricing
 from contracts.payments import CaptureStrategy, DisputeOutcome
@@ -52,6 +52,16 @@ _ENUMS: dict[str, Any] = {
 # Built once: every saga step loads and saves a booking, and building a statement over the
 # booking's ~70 columns costs more CPU than its round trip.
 _BY_ID = select(bookings).where(bookings.c.id == bindparam("booking_id"))
+_STAMP = (
+    select(
+        bookings.c.version,
+        bookings.c.booker_id,
+        bookings.c.owner_id,
+        studios.c.owner_id.label("studio_owner_id"),
+    )
+    .select_from(bookings.outerjoin(studios, studios.c.studio_id == bookings.c.studio_id))
+    .where(bookings.c.id == bindparam("booking_id"))
+)
 _ADD = insert(bookings)
 _NOTIFY = text("SELECT pg_notify(:channel, :change)")
 
@@ -73,6 +83,10 @@ class SqlBookings:
     async def get(self, booking_id: uuid.UUID) -> Booking | None:
         row = (await self._session.execute(_BY_ID, {"booking_id": booking_id})).first()
         return _booking(row) if row else None
+
+    async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
+        row = (await self._session.execute(_STAMP, {"booking_id": booking_id})).first()
+        return BookingStamp(**row._mapping) if row else None
 
     async def add(self, booking: Booking, *, traceparent: str | None) -> Booking:
         added = replace(booking, version=1)

@@ -22,11 +22,24 @@ def side_of(
     booking: Booking, studio_owner_id: uuid.UUID | None, user_id: uuid.UUID, *, is_admin: bool
 ) -> Side:
     """The caller's side, checked: `NotAllowed` for anyone who has none."""
+    return side_among(
+        booking.booker_id, (booking.owner_id, studio_owner_id), user_id, is_admin=is_admin
+    )
+
+
+def side_among(
+    booker_id: uuid.UUID,
+    owner_ids: tuple[uuid.UUID | None, ...],
+    user_id: uuid.UUID,
+    *,
+    is_admin: bool,
+) -> Side:
+    """`side_of` on a booking's parties alone: its booker, and its owner and its studio's."""
     if is_admin:
         return Side.ADMIN
-    if user_id == booking.booker_id:
+    if user_id == booker_id:
         return Side.BOOKER
-    if user_id in (booking.owner_id, studio_owner_id):
+    if user_id in owner_ids:
         return Side.OWNER
     raise NotAllowed("only the booker, the studio's owner and admins see this booking")
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import replace
 from enum import StrEnum
 
-from booking.domain.access import Side, canceller, side_of
+from booking.domain.access import Side, canceller, side_among, side_of
 from booking.domain.booking import Booking, BookingNotFound
 from booking.domain.cancellation import CancellationPreview, preview_cancellation
 from booking.domain.saga import SagaRules
@@ -57,6 +57,22 @@ async def get_booking(
         return booking, await unit.history.of_booking(booking_id), studio
 
 
+async def booking_version(units: BookingUnits, principal: Principal, booking_id: uuid.UUID) -> int:
+    """The booking's version, once the caller is checked to see it: one statement, what a long
+    poll looks at before and after it waits (it loads the booking only to answer a change)."""
+    async with units.one_statement() as unit:
+        stamp = await unit.bookings.stamp(booking_id)
+    if stamp is None:
+        raise BookingNotFound(f"booking {booking_id} not found")
+    side_among(
+        stamp.booker_id,
+        (stamp.owner_id, stamp.studio_owner_id),
+        principal.user_id,
+        is_admin=principal.has_role(Role.ADMIN),
+    )
+    return stamp.version
+
+
 async def studios_of(units: BookingUnits, bookings: list[Booking]) -> dict[uuid.UUID, Studio]:
     """The studios these bookings are of, from the read model (names, rooms, time zone)."""
     async with units.begin() as unit:
@@ -74,7 +90,7 @@ async def cancellation_preview(
 
 
 async def booking_state(units: BookingUnits, booking_id: uuid.UUID) -> Booking:
-    async with units.begin() as unit:
+    async with units.one_statement() as unit:
         booking = await unit.bookings.get(booking_id)
     if booking is None:
         raise BookingNotFound(f"booking {booking_id} not found")
