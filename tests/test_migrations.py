@@ -13,12 +13,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine, inspect, pool
+from sqlalchemy import MetaData, create_engine, inspect, pool, text
 
 from scripts.system import SERVICE_NAMES
 from service_runtime.cli import migrations_dir_of
 
 pytestmark = pytest.mark.integration
+
+OUTBOX_NOTIFY = {"trigger outbox_notify", "function outbox_notify"}  # messaging_tables
 
 
 def _differences(database_url: str, metadata: MetaData) -> list[object]:
@@ -34,6 +36,26 @@ def _tables(database_url: str) -> set[str]:
     engine = create_engine(database_url, poolclass=pool.NullPool)
     try:
         return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _triggers_and_functions(database_url: str) -> set[str]:
+    """The schema's own triggers and functions (not its extensions'), which the models'
+    comparison does not see."""
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return set(
+                connection.scalars(
+                    text(
+                        "SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal "
+                        "UNION SELECT 'function ' || proname FROM pg_proc p "
+                        "WHERE pronamespace = 'public'::regnamespace AND NOT EXISTS ("
+                        "SELECT FROM pg_depend WHERE objid = p.oid AND deptype = 'e')"
+                    )
+                )
+            )
     finally:
         engine.dispose()
 
@@ -55,8 +77,13 @@ def test_migrations_build_the_models_schema_and_undo_it(
     metadata: MetaData = importlib.import_module(f"{service}.db").metadata
 
     assert _differences(url, metadata) == []
+    schema_code = _triggers_and_functions(url)
+    assert schema_code >= OUTBOX_NOTIFY
 
     command.downgrade(_alembic(migrations, url), "base")
     assert _tables(url) == {"alembic_version"}
+    assert _triggers_and_functions(url) == set()
     command.upgrade(_alembic(migrations, url), "head")
     assert _differences(url, metadata) == []
+    schema_code = _triggers_and_functions(url)
+    assert schema_code >= OUTBOX_NOTIFY

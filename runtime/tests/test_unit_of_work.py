@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from psycopg.pq import TransactionStatus
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from contracts.identity import UserDeleted
 from service_runtime.db import Database
+from service_runtime.messaging_tables import NOTIFY_CHANNEL
 from service_runtime.tracing import current_traceparent
 from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOfWork, UnitsOfWork
 
@@ -66,29 +68,29 @@ async def test_publish_all_records_every_message_with_the_current_trace_context(
     }
 
 
-async def test_a_transaction_wakes_the_relay_once_however_many_messages_it_records(
+async def test_a_transaction_wakes_the_relay_once_when_it_commits_however_many_it_records(
     database: Database,
 ) -> None:
     units = UnitsOfWork(database, outbox)
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    url = database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
+        await listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
         async with units.begin() as uow:
             for _ in range(3):
                 await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
+            before_commit = [n async for n in listener.notifies(timeout=0.3)]
         async with units.begin() as uow:
             await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+        with pytest.raises(RuntimeError):  # noqa: PT012 - the transaction is the unit under test
+            async with units.begin() as uow:
+                await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
+                raise RuntimeError("the state change failed")
+        woken = [n.channel async for n in listener.notifies(timeout=0.5)]
 
     async with database.transaction() as session:
         recorded = len((await session.execute(select(outbox.c.message_id))).all())
     assert recorded == 4
-    assert sum(statement.startswith("NOTIFY") for statement in statements) == 2
+    assert (before_commit, woken) == ([], [NOTIFY_CHANNEL, NOTIFY_CHANNEL])
 
 
 class _Units(RepositoryUnits[RepositoryUnit]):

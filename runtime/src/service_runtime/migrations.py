@@ -8,7 +8,12 @@ from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, create_engine, pool
 
-from service_runtime.messaging_tables import inbox_table, outbox_table
+from service_runtime.messaging_tables import (
+    create_outbox_notify,
+    drop_outbox_notify,
+    inbox_table,
+    outbox_table,
+)
 
 
 def run_migrations(metadata: MetaData, database_url: str) -> None:
@@ -50,3 +55,14 @@ def create_messaging_tables() -> None:
 def drop_messaging_tables() -> None:
     """The downgrade of `create_messaging_tables`."""
     _messaging_metadata().drop_all(op.get_bind())
+
+
+def add_outbox_notify() -> None:
+    """In the migration that gave an existing outbox its NOTIFY trigger (a new one is created
+    with it)."""
+    create_outbox_notify(op.get_bind())
+
+
+def remove_outbox_notify() -> None:
+    """The downgrade of `add_outbox_notify`: the code of before sent NOTIFY itself."""
+    drop_outbox_notify(op.get_bind())

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Table, func, insert, select, text, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,10 +16,9 @@ from contracts import Envelope, Message
 from service_runtime.bus import Bus
 from service_runtime.db import Database
 from service_runtime.listen import Listener
+from service_runtime.messaging_tables import NOTIFY_CHANNEL
 from service_runtime.periodic import Periodic
 from service_runtime.tracing import continued_trace, current_traceparent
-
-NOTIFY_CHANNEL = "outbox"
 
 
 async def record(
@@ -29,15 +28,11 @@ async def record(
     *,
     correlation_id: str,
     causation_id: uuid.UUID | None = None,
-    notify: bool = True,
 ) -> Envelope:
-    """Add a message to the outbox inside the caller's transaction.
-
-    NOTIFY is transactional: the relay is woken only if and when the transaction commits. Once
-    per transaction is enough: `notify=False` for a transaction's later messages.
-    """
+    """Add a message to the outbox inside the caller's transaction. The outbox's trigger wakes
+    the relay if and when the transaction commits (`messaging_tables.NOTIFY_CHANNEL`)."""
     [envelope] = await record_all(
-        session, outbox, [(message, correlation_id)], causation_id=causation_id, notify=notify
+        session, outbox, [(message, correlation_id)], causation_id=causation_id
     )
     return envelope
 
@@ -48,10 +43,9 @@ async def record_all(
     messages: Sequence[tuple[Message, str]],
     *,
     causation_id: uuid.UUID | None = None,
-    notify: bool = True,
 ) -> list[Envelope]:
-    """Add many (message, correlation id) pairs in one statement and wake the relay once: for
-    bulk loads, which would spend most of their time on one INSERT and NOTIFY per message."""
+    """Add many (message, correlation id) pairs in one round trip: for bulk loads, which would
+    spend most of their time on one INSERT per message."""
     traceparent = current_traceparent()
     envelopes = [
         Envelope.wrap(
@@ -78,8 +72,6 @@ async def record_all(
     # One statement for every count of rows (a VALUES list built per call is compiled anew each
     # time); psycopg sends the rows in one round trip.
     await session.execute(insert(outbox), rows)
-    if notify:
-        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return envelopes
 
 

@@ -31,7 +31,6 @@ class UnitOfWork:
     causation_id: uuid.UUID | None = None
     now: datetime = field(default_factory=utc_now)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
-    _relay_notified: bool = False  # one NOTIFY wakes the relay for the whole transaction
     records: bool = True  # False outside a transaction (`one_statement`): nothing to commit with
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -48,15 +47,9 @@ class UnitOfWork:
         """Record many (message, correlation id) pairs at once, as `publish` does each."""
         if not self.records:
             raise RuntimeError("a unit of one statement has no transaction to record messages in")
-        envelopes = await outbox.record_all(
-            self.session,
-            self.outbox,
-            messages,
-            causation_id=self.causation_id,
-            notify=not self._relay_notified,
+        return await outbox.record_all(
+            self.session, self.outbox, messages, causation_id=self.causation_id
         )
-        self._relay_notified = self._relay_notified or bool(envelopes)
-        return envelopes
 
 
 @dataclass
