@@ -66,11 +66,11 @@ class BookingWatcher:
     @contextlib.contextmanager
     def _watching(
         self, booking_id: uuid.UUID, wakes: Callable[[BookingChange], bool]
-    ) -> Iterator[asyncio.Event]:
+    ) -> Iterator[_Waiter]:
         waiter = _Waiter(asyncio.Event(), wakes)
         self._waiters[booking_id].add(waiter)
         try:
-            yield waiter.changed
+            yield waiter
         finally:
             self._waiters[booking_id].discard(waiter)
             if not self._waiters[booking_id]:
@@ -89,20 +89,48 @@ class BookingWatcher:
         Only the changes `wakes` accepts make it load again (others cannot make `done` hold)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_seconds
-        with self._watching(booking_id, wakes) as changed:
+        with self._watching(booking_id, wakes) as waiter:
             while True:
-                changed.clear()  # before loading: a change after the load sets it again
+                waiter.changed.clear()  # before loading: a change after the load sets it again
                 state = await load()
                 remaining = deadline - loop.time()
                 if done(state) or remaining <= 0:
                     return state
-                # Listening, a change cannot be missed: no reload until one comes. Without the
-                # listener, poll (and every waiter reloads when it is back).
-                sleep = (
-                    remaining if self._listener.listening else min(remaining, self._poll_seconds)
-                )
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), sleep)
+                await self._pause(waiter, remaining)
+
+    async def wait_for_version(
+        self,
+        booking_id: uuid.UUID,
+        look: Callable[[], Awaitable[int]],
+        awaited: Callable[[int], bool],
+        wait_seconds: float,
+    ) -> bool:
+        """Whether the booking reached a version `awaited` accepts within `wait_seconds`.
+
+        `look` reads the version: once at first, and again only while not listening or when
+        the listener is back. A NOTIFY of such a version answers without another look (the
+        caller loads the booking then, once)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_seconds
+        with self._watching(booking_id, lambda change: awaited(change.version)) as waiter:
+            while True:
+                waiter.changed.clear()
+                if awaited(await look()):
+                    return True
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return False
+                await self._pause(waiter, remaining)
+                if waiter.notified:
+                    return True
+
+    async def _pause(self, waiter: _Waiter, remaining: float) -> None:
+        """Until the waiter is woken or `remaining` seconds pass. Listening, a change cannot be
+        missed: nothing to read until one comes. Without the listener, poll (and every waiter
+        reads again when it is back)."""
+        sleep = remaining if self._listener.listening else min(remaining, self._poll_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter.changed.wait(), sleep)
 
     def _wake(self, payload: str) -> None:
         change = BookingChange.parse(payload)
@@ -110,6 +138,7 @@ class BookingWatcher:
             return
         for waiter in self._waiters.get(change.booking_id, ()):
             if waiter.wakes(change):
+                waiter.notified = True
                 waiter.changed.set()
 
     def _wake_all(self) -> None:
@@ -122,3 +151,4 @@ class BookingWatcher:
 class _Waiter:
     changed: asyncio.Event
     wakes: Callable[[BookingChange], bool]
+    notified: bool = False  # by a change it waits for (not by the listener coming back)

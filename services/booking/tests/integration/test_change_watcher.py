@@ -161,3 +161,46 @@ async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back
         await database.dispose()
 
     assert loaded_while_listening == 1
+
+
+async def test_a_version_wait_looks_once_and_a_notified_version_answers_it(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """The booker's long poll: one look at the version, then only a notify of another version
+    answers (the GET loads the booking once, then); a notify of the same version does not."""
+    url = make_database("booking_changes_versions", None)
+    database = Database(url)
+    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
+    listener.start()
+    booking_id = uuid.uuid4()
+    looks: list[int] = []
+
+    async def look() -> int:
+        looks.append(1)
+        return 1
+
+    async def listening() -> bool:
+        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
+
+    async def looked() -> bool:
+        return len(looks) == 1
+
+    try:
+        await eventually(listening)
+        waiter = asyncio.create_task(
+            watcher.wait_for_version(booking_id, look, lambda version: version != 1, POLL_SECONDS)
+        )
+        await eventually(looked)
+        await notify(database, BookingChange(booking_id, version=1, answered=False))
+        await asyncio.sleep(0.3)  # time enough for a wrongly woken waiter to answer
+        assert not waiter.done()
+        await notify(database, BookingChange(booking_id, version=2, answered=False))
+
+        assert await asyncio.wait_for(waiter, 5) is True
+        assert len(looks) == 1  # answered by the notify, not by another look
+        unchanged = await watcher.wait_for_version(booking_id, look, lambda v: v != 1, 0.2)
+        assert unchanged is False
+    finally:
+        await listener.stop()
+        await database.dispose()

@@ -150,15 +150,15 @@ async def get_booking(
     comes as soon as the booking changes, or 304 when the wait ends first (a long poll)."""
     if if_none_match is not None and (wait := long_poll_seconds(prefer)):
         # Watching from before the first look: a change committed meanwhile still wakes it.
-        # A look reads the version alone; the booking is loaded once, to answer a change.
-        version = await watcher.wait_until(
+        # A look reads the version alone (and checks the caller may see the booking); the
+        # booking is loaded once, to answer a change.
+        changed = await watcher.wait_for_version(
             booking_id,
             lambda: reads.booking_version(units, principal, booking_id),
             lambda version: _etag(version) != if_none_match,
             wait,
-            wakes=lambda change: _etag(change.version) != if_none_match,
         )
-        if _etag(version) == if_none_match:
+        if not changed:
             return Response(status_code=304, headers={"ETag": if_none_match})
     booking, history, studio = await reads.get_booking(units, principal, booking_id)
     etag = {"ETag": _etag(booking.version)}
