@@ -57,9 +57,9 @@ class Database:
 
     @asynccontextmanager
     async def one_statement(self) -> AsyncIterator[AsyncConnection]:
-        """A connection outside any transaction: each statement commits on its own. For a read of
-        one statement (consistent by itself), it saves the BEGIN and COMMIT round trips of
-        `transaction()`."""
+        """A connection outside any transaction: each statement commits on its own. For work one
+        statement does atomically (a read, a claim), it saves the BEGIN and COMMIT round trips
+        of `transaction()`."""
         async with self.engine.connect() as connection:
             yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 

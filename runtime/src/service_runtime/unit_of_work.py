@@ -70,7 +70,7 @@ class UnitsOfWork:
 
     @asynccontextmanager
     async def one_statement(self) -> AsyncIterator[UnitOfWork]:
-        """A unit outside any transaction, for a read of one statement
+        """A unit outside any transaction, for work one statement does atomically
         (`Database.one_statement`); it records no messages."""
         async with self.database.one_statement() as session:
             yield UnitOfWork(session, self.outbox, now=self.clock(), records=False)
@@ -116,7 +116,7 @@ class RepositoryUnits(Generic[U]):
 
     @asynccontextmanager
     async def one_statement(self) -> AsyncIterator[U]:
-        """A unit outside any transaction, for a read of one statement
+        """A unit outside any transaction, for work one statement does atomically
         (`Database.one_statement`); it records no messages."""
         async with self.units.one_statement() as uow:
             yield self.unit(uow)

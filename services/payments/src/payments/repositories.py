@@ -245,3 +245,8 @@ class PaymentsUnit(Protocol):
 
 class PaymentsUnits(Protocol):
     def begin(self) -> AbstractAsyncContextManager[PaymentsUnit]: ...
+
+    def one_statement(self) -> AbstractAsyncContextManager[PaymentsUnit]:
+        """A unit outside any transaction, each statement committed on its own: for work that
+        one statement does atomically (a claim); it publishes nothing."""
+        ...

@@ -270,3 +270,8 @@ class FakePaymentsUnits:
     async def begin(self) -> AsyncIterator[PaymentsUnit]:
         async with self.outbox.begin() as uow:
             yield FakePaymentsUnit(uow)
+
+    @asynccontextmanager
+    async def one_statement(self) -> AsyncIterator[PaymentsUnit]:
+        async with self.outbox.one_statement() as uow:
+            yield FakePaymentsUnit(uow)

@@ -48,7 +48,8 @@ class StripeCalls:
         A call recorded meanwhile wakes the runner for another round (`Context.calls_recorded`)."""
         taken, more_due = 0, True
         while more_due and taken < limit:
-            async with self._units.begin() as uow:
+            # The claim is one statement, atomic by itself: no transaction around it.
+            async with self._units.one_statement() as uow:
                 claimed = await uow.stripe_calls.claim(
                     lease_seconds=self._ctx.settings.step_lease_seconds
                 )
