@@ -2,20 +2,30 @@
 
 Not a test: prints p50/p99 over a few thousand messages on the local PostgreSQL and RabbitMQ.
 The baseline publishes the same envelopes straight to the broker (no outbox, no transaction),
-so the ratio is the price of never losing a message. The outbox is measured twice with the
-producers flat out in the process: with the relay on the producers' event loop, and on a
-thread of its own (service_runtime.relay_thread, as the services run it).
+so the ratio is the price of never losing a message. The outbox is measured twice with 8
+producers in the process: with the relay on the producers' event loop, and on a thread of its
+own (service_runtime.relay_thread, as the services run it). The consumer is another process,
+as the consuming service is: on the producers' loop it would measure how long that loop keeps
+it waiting, not the outbox.
 
-    make bench, or: PYTHONPATH=. uv run python bench/outbox_latency.py [--messages 3000]
+The producers send at `--rate` messages per second in all (400: far above what a service
+publishes, below what the one consumer takes). `--rate 0` sends flat out: then every path,
+the baseline included, mostly measures the backlog before the consumer (the producers outrun
+it), and the relay on the loop the producers' hold on that loop.
+
+    make bench, or: PYTHONPATH=. uv run python bench/outbox_latency.py [--rate 0]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import statistics
 import time
 import uuid
+from collections.abc import Iterable
+from multiprocessing.connection import Connection
 from typing import Any
 
 import psycopg
@@ -36,33 +46,94 @@ RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 
 class Probe:
-    """Consumes the benchmark's queue and records when each message id arrived."""
+    """Consumes the benchmark's queue and records when each message id arrived (the
+    monotonic clock is the machine's: comparable across processes)."""
 
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
-        self.done = asyncio.Event()
-        self.expected = 0
+        self._wanted: set[str] = set()
+        self._all_in = asyncio.Event()
 
     async def __call__(self, body: dict[str, Any]) -> None:
-        self.arrived[body["message_id"]] = time.perf_counter()
-        if len(self.arrived) >= self.expected:
-            self.done.set()
+        self.arrived[body["message_id"]] = time.monotonic()
+        self._check()
 
-    def reset(self, expected: int) -> None:
-        self.arrived.clear()
-        self.done.clear()
-        self.expected = expected
+    async def arrival_of(self, wanted: set[str]) -> dict[str, float]:
+        """When each of `wanted` arrived, once all have."""
+        self._wanted = wanted
+        self._check()
+        await asyncio.wait_for(self._all_in.wait(), 120)
+        self._all_in.clear()
+        return {message_id: self.arrived[message_id] for message_id in wanted}
+
+    def _check(self) -> None:
+        if self._wanted and self._wanted.issubset(self.arrived):
+            self._wanted = set()
+            self._all_in.set()
 
 
-async def run_batches(count: int, concurrency: int, send: Any) -> dict[str, float]:
+def consume(namespace: str, pipe: Connection) -> None:
+    """The consumer process: asked for some message ids, answers when each arrived."""
+    asyncio.run(_consuming(namespace, pipe))
+
+
+async def _consuming(namespace: str, pipe: Connection) -> None:
+    probe = Probe()
+    bus = Bus(RABBIT_URL, namespace=namespace, max_deliveries=3)
+    bus.consume("bench", [UserDeleted.routing_key], probe)
+    await bus.start()
+    pipe.send("ready")
+    try:
+        while (wanted := await asyncio.to_thread(pipe.recv)) is not None:
+            pipe.send(await probe.arrival_of(wanted))
+    finally:
+        await bus.stop()
+
+
+class ConsumerProcess:
+    def __init__(self, namespace: str) -> None:
+        self._pipe, child = multiprocessing.Pipe()
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=consume, args=(namespace, child), daemon=True
+        )
+
+    async def start(self) -> None:
+        self._process.start()
+        assert await self._receive() == "ready"
+
+    async def arrivals(self, message_ids: Iterable[str]) -> dict[str, float]:
+        """When each of these messages arrived, once all have."""
+        self._pipe.send(set(message_ids))
+        arrived: dict[str, float] = await self._receive()
+        return arrived
+
+    async def stop(self) -> None:
+        if self._process.is_alive():
+            self._pipe.send(None)
+            await asyncio.to_thread(self._process.join, 30)
+
+    async def _receive(self) -> Any:
+        if not await asyncio.to_thread(self._pipe.poll, 150):
+            raise TimeoutError("the consumer process did not answer")
+        return self._pipe.recv()
+
+
+async def run_batches(
+    count: int, concurrency: int, send: Any, rate: float | None = None
+) -> dict[str, float]:
+    """`count` sends by `concurrency` producers: flat out, or at `rate` per second in all (the
+    i-th is due at i / rate; a producer behind its schedule sends at once)."""
     sent: dict[str, float] = {}
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(count):
         queue.put_nowait(index)
+    started = time.monotonic()
 
     async def worker() -> None:
         while not queue.empty():
-            queue.get_nowait()
+            index = queue.get_nowait()
+            if rate is not None:
+                await asyncio.sleep(started + index / rate - time.monotonic())
             message_id, at = await send()
             sent[message_id] = at
 
@@ -74,7 +145,7 @@ def latencies(sent: dict[str, float], arrived: dict[str, float]) -> list[float]:
     return [(arrived[key] - sent[key]) * 1000 for key in sent]
 
 
-async def main(messages: int, concurrency: int) -> None:
+async def main(messages: int, concurrency: int, rate: float | None) -> None:
     name = f"bench_outbox_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -87,9 +158,7 @@ async def main(messages: int, concurrency: int) -> None:
 
     namespace = f"bench-{uuid.uuid4().hex[:8]}"
     database = Database(url, pool_size=concurrency)
-    probe = Probe()
-    consumer_bus = Bus(RABBIT_URL, namespace=namespace, max_deliveries=3)
-    consumer_bus.consume("bench", [UserDeleted.routing_key], probe)
+    consumer = ConsumerProcess(namespace)
     publisher_bus = Bus(RABBIT_URL, namespace=namespace, max_deliveries=3)
     relay = outbox_module.OutboxRelay(database, table, publisher_bus, poll_seconds=5)
     threaded = RelayThread(
@@ -98,7 +167,7 @@ async def main(messages: int, concurrency: int) -> None:
         lambda: Bus(RABBIT_URL, namespace=namespace, max_deliveries=3),
         poll_seconds=5,
     )
-    await consumer_bus.start()
+    await consumer.start()
     await publisher_bus.start()
     try:
 
@@ -107,37 +176,33 @@ async def main(messages: int, concurrency: int) -> None:
                 envelope = await outbox_module.record(
                     session, table, UserDeleted(user_id=uuid.uuid4()), correlation_id="bench"
                 )
-            return str(envelope.message_id), time.perf_counter()
+            return str(envelope.message_id), time.monotonic()
 
         async def direct() -> tuple[str, float]:
             envelope = Envelope.wrap(UserDeleted(user_id=uuid.uuid4()), correlation_id="bench")
-            at = time.perf_counter()
+            at = time.monotonic()
             await publisher_bus.publish(UserDeleted.routing_key, envelope.model_dump(mode="json"))
             return str(envelope.message_id), at
 
-        probe.reset(messages)
         started = time.perf_counter()
-        baseline_sent = await run_batches(messages, concurrency, direct)
-        await asyncio.wait_for(probe.done.wait(), 120)
+        baseline_sent = await run_batches(messages, concurrency, direct, rate)
+        baseline = latencies(baseline_sent, await consumer.arrivals(baseline_sent))
         baseline_seconds = time.perf_counter() - started
-        baseline = latencies(baseline_sent, probe.arrived)
 
         # Drain: a backlog recorded while no relay ran (as after an outage), then published.
-        await run_batches(messages, concurrency, via_outbox)
-        probe.reset(messages)
+        backlog = await run_batches(messages, concurrency, via_outbox)
         started = time.perf_counter()
         await relay.start()
-        await asyncio.wait_for(probe.done.wait(), 120)
+        await consumer.arrivals(backlog)
         drain_rate = messages / (time.perf_counter() - started)
 
         async def through(running: Any) -> tuple[list[float], float]:
-            probe.reset(messages)
             started = time.perf_counter()
-            sent = await run_batches(messages, concurrency, via_outbox)
-            await asyncio.wait_for(probe.done.wait(), 120)
+            sent = await run_batches(messages, concurrency, via_outbox, rate)
+            arrived = await consumer.arrivals(sent)
             seconds = time.perf_counter() - started
             await running.stop()
-            return latencies(sent, probe.arrived), seconds
+            return latencies(sent, arrived), seconds
 
         on_loop, on_loop_seconds = await through(relay)
         await threaded.start()
@@ -146,18 +211,19 @@ async def main(messages: int, concurrency: int) -> None:
         await relay.stop()
         await threaded.stop()
         await publisher_bus.stop()
-        await consumer_bus.stop()
+        await consumer.stop()
         await database.dispose()
         with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        topology = consumer_bus.topology
+        topology = publisher_bus.topology
         await delete_queues(
             RABBIT_URL,
             topology.queues_of("bench"),
             [topology.exchange, topology.dead_letter_exchange],
         )
 
-    print(f"{messages} messages, {concurrency} concurrent producers")
+    pace = f"{rate:.0f} msg/s in all" if rate else "flat out"
+    print(f"{messages} messages, {concurrency} concurrent producers, {pace}")
     print(f"{'path':<30}{'p50 ms':>10}{'p99 ms':>10}{'msg/s':>10}")
     for label, samples, seconds in (
         ("broker publish (baseline)", baseline, baseline_seconds),
@@ -169,7 +235,7 @@ async def main(messages: int, concurrency: int) -> None:
             f"{messages / seconds:>10.0f}"
         )
     print(f"relay draining a backlog: {drain_rate:.0f} msg/s")
-    figures: dict[str, Any] = {"messages": messages, "producers": concurrency}
+    figures: dict[str, Any] = {"messages": messages, "producers": concurrency, "rate": rate}
     for key, samples in (
         ("baseline", baseline),
         ("relay_on_loop", on_loop),
@@ -194,5 +260,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=8)
+    # Below what the consumer takes (~1,000/s here): above it, every path measures its backlog.
+    parser.add_argument(
+        "--rate", type=float, default=400, help="messages per second in all; 0: flat out"
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.messages, arguments.concurrency))
+    asyncio.run(main(arguments.messages, arguments.concurrency, arguments.rate or None))
