@@ -5,10 +5,18 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from catalog.domain.search import Cursor, InvalidSearch, Near, SearchSort, StudioSearch
+from catalog.domain.search import (
+    Cursor,
+    FreeAt,
+    InvalidSearch,
+    Near,
+    SearchSort,
+    StudioSearch,
+)
 
 
 def test_default_order_is_relevance_for_text_then_distance_then_rating() -> None:
@@ -55,3 +63,18 @@ def test_searches_that_do_not_fit_together_name_the_parameter(
 ) -> None:
     with pytest.raises(InvalidSearch, match=parameter):
         search.checked()
+
+
+def test_a_search_for_later_today_names_the_zones_where_it_is_still_to_come() -> None:
+    now = datetime(2026, 12, 4, 22, 30, tzinfo=UTC)  # 23:30 in Berlin, 11:30 in Pago Pago
+    late_morning = FreeAt(now.date(), 10 * 60, 12 * 60, 60).checked(now)
+    tomorrow = FreeAt(now.date() + timedelta(days=1), 10 * 60, 12 * 60, 60).checked(now)
+    next_week = FreeAt(now.date() + timedelta(days=7), 10 * 60, 12 * 60, 60).checked(now)
+
+    assert late_morning.zones is not None
+    assert "Pacific/Pago_Pago" in late_morning.zones  # 12:00 is still to come there
+    assert {"Europe/Berlin", "America/Los_Angeles"}.isdisjoint(late_morning.zones)
+    assert tomorrow.zones is not None
+    assert "Europe/Berlin" in tomorrow.zones
+    assert "Pacific/Kiritimati" not in tomorrow.zones  # already past noon on the 5th there
+    assert (next_week.near_today, next_week.zones) == (False, None)

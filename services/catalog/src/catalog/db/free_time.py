@@ -33,8 +33,10 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Table,
+    Text,
     Uuid,
     and_,
+    any_,
     delete,
     extract,
     false,
@@ -152,7 +154,7 @@ def may_be_free(wanted: FreeAt) -> ColumnElement[bool]:
 def free_at(wanted: FreeAt) -> ColumnElement[bool]:
     """Whether a room of the studio (of `with_weeks`) is free as wanted: its date's own picture
     when it has one, else its week's; a primary-key probe for the first."""
-    if not wanted.slots:
+    if not wanted.slots or wanted.zones == frozenset():
         return false()
     local_now = func.timezone(studios.c.timezone, func.now())
     local_today = func.date(local_now)
@@ -179,4 +181,9 @@ def free_at(wanted: FreeAt) -> ColumnElement[bool]:
         day <= local_today + free_time_weeks.c.days_ahead,
         fits(free_time_weeks.c.weekly, wanted.day.weekday() * SLOTS),
     )
-    return and_(day >= local_today, func.coalesce(on_the_date.scalar_subquery(), on_the_weekday))
+    free = and_(day >= local_today, func.coalesce(on_the_date.scalar_subquery(), on_the_weekday))
+    if wanted.zones is None:
+        return free
+    # From the index on the zone: where every start of the window is past, nothing is tested.
+    still_open = studios.c.timezone == any_(literal(sorted(wanted.zones), ARRAY(Text)))
+    return and_(still_open, free)

@@ -85,6 +85,9 @@ Index("studios_search_vector", studios.c.search_vector, postgresql_using="gin")
 Index("studios_amenities", studios.c.amenities, postgresql_using="gin")
 Index("studios_status_price", studios.c.status, studios.c.hourly_price_minor, studios.c.id)
 Index("studios_city", func.lower(studios.c.city))
+# A search for a time later today in one zone reads only the studios of the zones where it is
+# still to come (catalog.domain.search.FreeAt.zones).
+Index("studios_timezone", studios.c.timezone)
 # Search's rating order (its default without words or a place) read in order, not sorted.
 Index(
     "studios_published_rating",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import math
 import uuid
+import zoneinfo
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from catalog.domain.amenities import Amenity
@@ -53,6 +55,7 @@ class FreeAt:
     `earliest` and `latest` (minutes after local midnight, both included) on the half hour.
 
     `near_today`: the day may be some studio's today, whose past starts are not free.
+    `zones`: then, the time zones where a start of the window is still to come (None: any).
     """
 
     day: date
@@ -60,6 +63,7 @@ class FreeAt:
     latest: int
     minutes: int
     near_today: bool = True
+    zones: frozenset[str] | None = None
 
     @property
     def slots(self) -> range:
@@ -70,8 +74,9 @@ class FreeAt:
     def halves(self) -> int:
         return self.minutes // SLOT_MINUTES
 
-    def checked(self, today: date) -> FreeAt:
-        """The search when it can be run on `today` (UTC); InvalidSearch naming the parameter."""
+    def checked(self, now: datetime) -> FreeAt:
+        """The search when it can be run at `now` (UTC); InvalidSearch naming the parameter."""
+        today = now.date()
         if (
             not today - timedelta(days=1)
             <= self.day
@@ -84,7 +89,32 @@ class FreeAt:
             raise InvalidSearch(f"duration_minutes: a multiple of {SLOT_MINUTES} up to a day")
         if self.earliest + self.minutes > MINUTES_IN_DAY:
             raise InvalidSearch("duration_minutes: the session would end after midnight")
-        return replace(self, near_today=abs((self.day - today).days) <= 1)
+        if abs((self.day - today).days) > 1:
+            return replace(self, near_today=False)
+        return replace(self, zones=self._zones_still_open(now))
+
+    def _zones_still_open(self, now: datetime) -> frozenset[str] | None:
+        """The zones whose local now is before the window's last start on `day` (a minute
+        early, for the database's clock); None when that is every zone. Late in a day, a search
+        for today then reads only the studios of the zones where it is earlier, rather than
+        testing every studio's free time to find none."""
+        slots = self.slots
+        if not slots:
+            return frozenset()
+        last_start = (self.day, slots[-1] * SLOT_MINUTES)
+        local_nows = _local_nows(now.replace(second=0, microsecond=0) - timedelta(minutes=1))
+        still_open = frozenset(zone for zone, local in local_nows.items() if local <= last_start)
+        return None if len(still_open) == len(local_nows) else still_open
+
+
+@functools.lru_cache(maxsize=2)
+def _local_nows(now: datetime) -> dict[str, tuple[date, int]]:
+    """Every time zone's local (date, minute of the day) at `now`: once a minute, ~600 zones."""
+    local_nows = {}
+    for zone in zoneinfo.available_timezones():
+        local = now.astimezone(zoneinfo.ZoneInfo(zone))
+        local_nows[zone] = (local.date(), local.hour * 60 + local.minute)
+    return local_nows
 
 
 def _storable(key: float) -> bool:

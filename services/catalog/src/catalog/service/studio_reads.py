@@ -43,7 +43,7 @@ async def search(units: CatalogUnits, query: StudioSearch) -> SearchPage:
     """One page of published studios matching the search, and the cursor of the next."""
     query = query.checked()
     if query.free_at is not None:
-        query = replace(query, free_at=query.free_at.checked(units.clock().date()))
+        query = replace(query, free_at=query.free_at.checked(units.clock()))
     async with units.begin() as unit:
         hits = await unit.search(query)
     if len(hits) <= query.limit:
