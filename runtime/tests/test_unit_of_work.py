@@ -128,12 +128,15 @@ async def test_a_unit_of_one_statement_reads_outside_a_transaction_and_records_n
         assert await uow.session.scalar(select(1)) == 1
         connection = await uow.session.get_raw_connection()
         after_read = connection.driver_connection.info.transaction_status
+    called: list[str] = []
     async with units.one_statement() as unit:
         seen_now = unit.now
         with pytest.raises(RuntimeError, match="no transaction"):
             await unit.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="x")
+        unit.after_commit(lambda: called.append("committed"))
+        assert called == []
     async with database.transaction() as session:
         recorded = await session.scalar(select(func.count()).select_from(outbox))
 
     assert after_read is TransactionStatus.IDLE  # no BEGIN was sent: nothing to COMMIT
-    assert (seen_now, recorded) == (FIXED, 0)
+    assert (seen_now, recorded, called) == (FIXED, 0, ["committed"])

@@ -73,7 +73,10 @@ class UnitsOfWork:
         """A unit outside any transaction, for work one statement does atomically
         (`Database.one_statement`); it records no messages."""
         async with self.database.one_statement() as session:
-            yield UnitOfWork(session, self.outbox, now=self.clock(), records=False)
+            uow = UnitOfWork(session, self.outbox, now=self.clock(), records=False)
+            yield uow
+        for callback in uow._after_commit:  # every statement has committed by now
+            callback()
 
 
 class RepositoryUnit:

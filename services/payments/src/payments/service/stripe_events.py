@@ -27,7 +27,7 @@ async def receive_event(
     units: PaymentsUnits, ctx: Context, event: ProviderEvent, *, source: str
 ) -> bool:
     """Store an event to be processed once this commits; False when it was stored before."""
-    async with units.begin() as uow:
+    async with units.one_statement() as uow:  # the insert is all of it
         stored = await uow.stripe_events.store(event, source)
         if stored:
             uow.after_commit(ctx.events_received)
