@@ -55,7 +55,8 @@ def serve_page(sink: MailSink, host: str, port: int) -> ThreadingHTTPServer:
                 if number >= len(received):
                     self.send_error(HTTPStatus.NOT_FOUND)
                     return
-                self._reply("text/plain; charset=utf-8", received[number].message.as_string())
+                raw = received[number].content.decode(errors="replace")
+                self._reply("text/plain; charset=utf-8", raw)
             else:
                 self.send_error(HTTPStatus.NOT_FOUND)
 

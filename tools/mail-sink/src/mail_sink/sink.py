@@ -1,13 +1,16 @@
-"""The SMTP side: aiosmtpd on a loopback port, every email accepted and kept in memory."""
+"""The SMTP side: aiosmtpd on a loopback port, every email accepted and the newest kept in
+memory."""
 
 from __future__ import annotations
 
 import email
 import threading
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import default
+from functools import cached_property
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -15,12 +18,19 @@ from aiosmtpd.controller import Controller
 
 @dataclass(frozen=True)
 class Received:
-    """One email as it arrived: the envelope's sender and recipients, the parsed message."""
+    """One email as it arrived: the envelope's sender and recipients, and the message, parsed
+    when first read (parsing is most of a sink's work, and most emails are never read)."""
 
     mail_from: str
     rcpt_tos: list[str]
-    message: EmailMessage
+    content: bytes
     received_at: datetime
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        message = email.message_from_bytes(self.content, policy=default)
+        assert isinstance(message, EmailMessage)
+        return message
 
     @property
     def subject(self) -> str:
@@ -41,12 +51,13 @@ class Received:
 
 
 class MailSink:
-    """Accepts any email on host:port and keeps it; `received()` is safe from any thread."""
+    """Accepts any email on host:port and keeps the newest `keep`; `received()` is safe from
+    any thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 1025) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 1025, keep: int = 10_000) -> None:
         self.host = host
         self.port = port
-        self._received: list[Received] = []
+        self._received: deque[Received] = deque(maxlen=keep)
         self._lock = threading.Lock()
         self._controller = Controller(self, hostname=host, port=port)
 
@@ -65,10 +76,9 @@ class MailSink:
         return [mail for mail in self.received() if address in mail.rcpt_tos]
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=default)
-        assert isinstance(message, EmailMessage)
+        received = Received(
+            envelope.mail_from, list(envelope.rcpt_tos), envelope.content, datetime.now(UTC)
+        )
         with self._lock:
-            self._received.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), message, datetime.now(UTC))
-            )
+            self._received.append(received)
         return "250 Message accepted"
