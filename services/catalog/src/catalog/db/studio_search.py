@@ -98,20 +98,7 @@ async def search_studios(
     if distance is not None:
         columns.append(distance.label("distance_m"))
     wanted = search.limit + 1
-    # A plan for these very words and this very point: psycopg prepares a statement run five
-    # times, and PostgreSQL's generic plan for it, blind to how common the words are, read
-    # every match of a common word to pick the candidates (x3 the time of a search by text).
-    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    if search.free_at is not None:
-        # The planner prices the keys' overlap like any operator, so it would read every week
-        # row to test it (~0.5 s) where the keys' index or the studios' order costs a few ms.
-        await session.execute(text("SET LOCAL enable_seqscan = off"))
-        if search.order is SearchSort.RELEVANCE:
-            # Its candidates (the best rated free matches): it hash-joined every match of a
-            # common word with every week row whose keys overlap, ~60,000 wide rows read for a
-            # rare evening; probing the matches' weeks instead took its p99 from 246 to 100 ms
-            # (bench/catalog_search.py, 100,000 studios).
-            await session.execute(text("SET LOCAL enable_hashjoin = off"))
+    await _plan_for(session, search)
     rows: list[Any] | None = None
     if search.order is SearchSort.DISTANCE and search.near is not None:
         centre = _earth_point(search.near.latitude, search.near.longitude)
@@ -147,6 +134,40 @@ async def _nearest_first(
     if len(rows) < read or len(rows) <= wanted or rows[-1].sort_key > rows[wanted - 1].sort_key:
         return rows[:wanted]
     return None
+
+
+# The planner settings of a search's transaction, in one round trip:
+# - plan_cache_mode: a plan for these very words and this very point. psycopg prepares a
+#   statement run five times, and PostgreSQL's generic plan for it, blind to how common the
+#   words are, read every match of a common word to pick the candidates (x3 the time).
+# - max_parallel_workers_per_gather: one process per search. Concurrent searches already use
+#   the cores, and a gather's workers cost more than they save here: the relevance search with
+#   a free time read its candidates in parallel at 53 ms, in one process at 28 ms.
+# - enable_seqscan, with a free time: the planner prices the keys' overlap like any operator,
+#   so it would read every week row to test it (~0.5 s) where the keys' index or the studios'
+#   order costs a few ms.
+# - enable_hashjoin, for a relevance search's candidates with a free time: it hash-joined every
+#   match of a common word with every week row whose keys overlap, ~60,000 wide rows read for a
+#   rare evening; probing the matches' weeks instead took its p99 from 246 to 100 ms.
+# (bench/catalog_search.py, 100,000 studios.)
+_PLAN_SETTINGS = text(
+    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
+    " set_config('max_parallel_workers_per_gather', '0', true),"
+    " set_config('enable_seqscan', :seqscan, true),"
+    " set_config('enable_hashjoin', :hashjoin, true)"
+)
+
+
+async def _plan_for(session: AsyncConnection, search: StudioSearch) -> None:
+    free = search.free_at is not None
+    relevance = search.order is SearchSort.RELEVANCE
+    await session.execute(
+        _PLAN_SETTINGS,
+        {
+            "seqscan": "off" if free else "on",
+            "hashjoin": "off" if free and relevance else "on",
+        },
+    )
 
 
 def _best_rated(
