@@ -84,6 +84,13 @@ class ChatMessage:
 class Bookings(Protocol):
     async def get(self, booking_id: uuid.UUID) -> Booking | None: ...
 
+    async def replied_to(
+        self, booking_id: uuid.UUID, command_id: uuid.UUID
+    ) -> tuple[Booking, str | None] | None:
+        """The booking, and the type of the command its saga sent with this id (None when it
+        sent none), in one statement: what a reply to that command is checked against."""
+        ...
+
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
         """The booking's version and parties, in one statement."""
         ...
@@ -125,10 +132,6 @@ class History(Protocol):
     async def add(self, entry: HistoryEntry) -> None: ...
 
     async def add_all(self, entries: list[HistoryEntry]) -> None: ...
-
-    async def sent_command_type(self, booking_id: uuid.UUID, message_id: uuid.UUID) -> str | None:
-        """The type of the message this booking's saga sent with this id, if it sent one."""
-        ...
 
     async def of_booking(self, booking_id: uuid.UUID) -> list[HistoryEntry]: ...
 

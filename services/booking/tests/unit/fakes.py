@@ -52,6 +52,19 @@ class FakeBookings:
     async def get(self, booking_id: uuid.UUID) -> Booking | None:
         return self._rows.get(booking_id)
 
+    async def replied_to(
+        self, booking_id: uuid.UUID, command_id: uuid.UUID
+    ) -> tuple[Booking, str | None] | None:
+        booking = self._rows.get(booking_id)
+        if booking is None:
+            return None
+        sent = (
+            entry.name
+            for entry in self._uow.state.history
+            if (entry.booking_id, entry.kind, entry.message_id) == (booking_id, "sent", command_id)
+        )
+        return booking, next(sent, None)
+
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
         booking = self._rows.get(booking_id)
         if booking is None:
@@ -147,12 +160,6 @@ class FakeHistory:
 
     async def add_all(self, entries: list[HistoryEntry]) -> None:
         self._uow.state.history.extend(replace(e, occurred_at=self._uow.now) for e in entries)
-
-    async def sent_command_type(self, booking_id: uuid.UUID, message_id: uuid.UUID) -> str | None:
-        for entry in self._uow.state.history:
-            if (entry.booking_id, entry.kind, entry.message_id) == (booking_id, "sent", message_id):
-                return entry.name
-        return None
 
     async def of_booking(self, booking_id: uuid.UUID) -> list[HistoryEntry]:
         return [entry for entry in self._uow.state.history if entry.booking_id == booking_id]

@@ -15,7 +15,7 @@ from sqlalchemy import Update, and_, bindparam, false, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.changes import BookingChange
-from booking.db.tables import NOTIFY_CHANNEL, bookings, studios
+from booking.db.tables import NOTIFY_CHANNEL, booking_events, bookings, studios
 from booking.domain.booking import (
     ENDED,
     HAPPENED,
@@ -54,6 +54,18 @@ _ENUMS: dict[str, Any] = {
 # sent for the row written (none when the version check fails), with no round trip of its own.
 _NOTIFIED = func.pg_notify(NOTIFY_CHANNEL, bindparam("change"))
 _BY_ID = select(bookings).where(bookings.c.id == bindparam("booking_id"))
+_SENT_COMMAND = (
+    select(booking_events.c.name)
+    .where(
+        booking_events.c.booking_id == bindparam("booking_id"),
+        booking_events.c.kind == "sent",
+        booking_events.c.message_id == bindparam("command_id"),
+    )
+    .scalar_subquery()
+)
+_REPLIED_TO = select(bookings, _SENT_COMMAND.label("sent_command")).where(
+    bookings.c.id == bindparam("booking_id")
+)
 _STAMP = (
     select(
         bookings.c.version,
@@ -85,6 +97,13 @@ class SqlBookings:
     async def get(self, booking_id: uuid.UUID) -> Booking | None:
         row = (await self._session.execute(_BY_ID, {"booking_id": booking_id})).first()
         return _booking(row) if row else None
+
+    async def replied_to(
+        self, booking_id: uuid.UUID, command_id: uuid.UUID
+    ) -> tuple[Booking, str | None] | None:
+        params = {"booking_id": booking_id, "command_id": command_id}
+        row = (await self._session.execute(_REPLIED_TO, params)).first()
+        return (_booking(row), row.sent_command) if row else None
 
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
         row = (await self._session.execute(_STAMP, {"booking_id": booking_id})).first()

@@ -14,11 +14,6 @@ from booking.repositories import HistoryEntry
 # Built once: every saga step runs them (a statement built per call costs more CPU than its
 # round trip).
 _ADD = insert(booking_events)
-_SENT_COMMAND_TYPE = select(booking_events.c.name).where(
-    booking_events.c.booking_id == bindparam("booking_id"),
-    booking_events.c.kind == "sent",
-    booking_events.c.message_id == bindparam("message_id"),
-)
 _OF_BOOKING = (
     select(booking_events)
     .where(booking_events.c.booking_id == bindparam("booking_id"))
@@ -38,12 +33,6 @@ class SqlHistory:
         if entries:
             rows = [{k: v for k, v in asdict(e).items() if k != "occurred_at"} for e in entries]
             await self._session.execute(_ADD, rows)
-
-    async def sent_command_type(self, booking_id: uuid.UUID, message_id: uuid.UUID) -> str | None:
-        name: str | None = await self._session.scalar(
-            _SENT_COMMAND_TYPE, {"booking_id": booking_id, "message_id": message_id}
-        )
-        return name
 
     async def of_booking(self, booking_id: uuid.UUID) -> list[HistoryEntry]:
         rows = await self._session.execute(_OF_BOOKING, {"booking_id": booking_id})

@@ -88,10 +88,15 @@ async def run_saga(
     source: Source,
     rules: SagaRules,
     now: datetime | None = None,
+    *,
+    loaded: Booking | None = None,
 ) -> Booking:
-    """Load, decide, save with the version check; on a lost race reload and decide again."""
+    """Load (unless `loaded` already), decide, save with the version check; on a lost race
+    reload and decide again."""
+    booking = loaded
     for _ in range(MAX_ATTEMPTS):
-        booking = await unit.bookings.get(booking_id)
+        if booking is None:
+            booking = await unit.bookings.get(booking_id)
         if booking is None:
             raise BookingNotFound(booking_id)
         decision = decide(booking, happening, now or unit.now, rules)
@@ -101,6 +106,7 @@ async def run_saga(
                 saved = await unit.bookings.save(decision.booking)
             except ConcurrentUpdate:
                 log.info("booking %s changed concurrently; deciding again", booking_id)
+                booking = None
                 continue
         await record(unit, booking, decision, source)
         return saved
@@ -115,12 +121,17 @@ async def handle_reply(
     if not isinstance(booking_id, uuid.UUID):
         return
     cause = envelope.causation_id
-    answers = None if cause is None else await unit.history.sent_command_type(booking_id, cause)
-    reply = Reply(message, answers=answers, caused=cause is not None)
-    try:
-        await run_saga(unit, booking_id, reply, Source.of_envelope(envelope), rules)
-    except BookingNotFound:
+    answers = None
+    if cause is None:
+        booking = await unit.bookings.get(booking_id)
+    else:  # the booking and the command the reply says it answers, in one round trip
+        replied_to = await unit.bookings.replied_to(booking_id, cause)
+        booking, answers = replied_to if replied_to else (None, None)
+    if booking is None:
         log.warning("%s for unknown booking %s ignored", envelope.message_type, booking_id)
+        return
+    reply = Reply(message, answers=answers, caused=cause is not None)
+    await run_saga(unit, booking_id, reply, Source.of_envelope(envelope), rules, loaded=booking)
 
 
 async def fire_due_deadline(
