@@ -3,10 +3,11 @@
 Not a test: prints p50/p99 over a few thousand messages on the local PostgreSQL and RabbitMQ.
 The baseline publishes the same envelopes straight to the broker (no outbox, no transaction),
 so the ratio is the price of never losing a message. The outbox is measured twice with 8
-producers in the process: with the relay on the producers' event loop, and on a thread of its
-own (service_runtime.relay_thread, as the services run it). The consumer is another process,
-as the consuming service is: on the producers' loop it would measure how long that loop keeps
-it waiting, not the outbox.
+producers in the process, each a unit of work that hands the relay what it committed: with the
+relay on the producers' event loop, and on a thread of its own (service_runtime.relay_thread,
+as the services run it). The drain is the relay's sweep of a backlog nobody handed over. The
+consumer is another process, as the consuming service is: on the producers' loop it would
+measure how long that loop keeps it waiting, not the outbox.
 
 The producers send at `--rate` messages per second in all (400: far above what a service
 publishes, below what the one consumer takes). `--rate 0` sends flat out: then every path,
@@ -24,7 +25,7 @@ import multiprocessing
 import statistics
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -39,6 +40,7 @@ from service_runtime.bus import Bus
 from service_runtime.db import Database
 from service_runtime.messaging_tables import outbox_table
 from service_runtime.relay_thread import RelayThread
+from service_runtime.unit_of_work import UnitsOfWork
 from tests.fixtures.infra import delete_queues
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -160,6 +162,10 @@ async def main(messages: int, concurrency: int, rate: float | None) -> None:
     database = Database(url, pool_size=concurrency)
     consumer = ConsumerProcess(namespace)
     publisher_bus = Bus(RABBIT_URL, namespace=namespace, max_deliveries=3)
+    # A backlog's rows are swept at once; the relays under test only sweep rows 5 s old.
+    sweeper = outbox_module.OutboxRelay(
+        database, table, publisher_bus, poll_seconds=5, sweep_after_seconds=0
+    )
     relay = outbox_module.OutboxRelay(database, table, publisher_bus, poll_seconds=5)
     threaded = RelayThread(
         url,
@@ -171,12 +177,15 @@ async def main(messages: int, concurrency: int, rate: float | None) -> None:
     await publisher_bus.start()
     try:
 
-        async def via_outbox() -> tuple[str, float]:
-            async with database.transaction() as session:
-                envelope = await outbox_module.record(
-                    session, table, UserDeleted(user_id=uuid.uuid4()), correlation_id="bench"
-                )
-            return str(envelope.message_id), time.monotonic()
+        def via_outbox(units: UnitsOfWork) -> Callable[[], Awaitable[tuple[str, float]]]:
+            async def send() -> tuple[str, float]:
+                async with units.begin() as uow:
+                    envelope = await uow.publish(
+                        UserDeleted(user_id=uuid.uuid4()), correlation_id="bench"
+                    )
+                return str(envelope.message_id), time.monotonic()
+
+            return send
 
         async def direct() -> tuple[str, float]:
             envelope = Envelope.wrap(UserDeleted(user_id=uuid.uuid4()), correlation_id="bench")
@@ -190,24 +199,28 @@ async def main(messages: int, concurrency: int, rate: float | None) -> None:
         baseline_seconds = time.perf_counter() - started
 
         # Drain: a backlog recorded while no relay ran (as after an outage), then published.
-        backlog = await run_batches(messages, concurrency, via_outbox)
+        backlog = await run_batches(messages, concurrency, via_outbox(UnitsOfWork(database, table)))
         started = time.perf_counter()
-        await relay.start()
+        await sweeper.start()
         await consumer.arrivals(backlog)
         drain_rate = messages / (time.perf_counter() - started)
+        await sweeper.stop()
 
         async def through(running: Any) -> tuple[list[float], float]:
+            units = UnitsOfWork(database, table, relay=running.send)
             started = time.perf_counter()
-            sent = await run_batches(messages, concurrency, via_outbox, rate)
+            sent = await run_batches(messages, concurrency, via_outbox(units), rate)
             arrived = await consumer.arrivals(sent)
             seconds = time.perf_counter() - started
             await running.stop()
             return latencies(sent, arrived), seconds
 
+        await relay.start()
         on_loop, on_loop_seconds = await through(relay)
         await threaded.start()
         on_thread, on_thread_seconds = await through(threaded)
     finally:
+        await sweeper.stop()
         await relay.stop()
         await threaded.stop()
         await publisher_bus.stop()

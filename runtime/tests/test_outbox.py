@@ -1,4 +1,5 @@
-"""The outbox publishes what committed, once, even across a crash and with two relays."""
+"""The outbox publishes what committed, once: handed over by the unit of work at once, or
+swept up after a crash; with two relays too."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from service_runtime import outbox as outbox_module
 from service_runtime.bus import Bus
 from service_runtime.db import Database
 from service_runtime.outbox import OutboxRelay
+from service_runtime.unit_of_work import UnitsOfWork
 from tests.fixtures.infra import delete_queues, eventually
 
 from .conftest import outbox
@@ -57,6 +59,16 @@ async def _record(database: Database, count: int) -> list[str]:
     return ids
 
 
+async def _handed_over(units: UnitsOfWork, count: int) -> list[str]:
+    ids = []
+    for _ in range(count):
+        async with units.begin() as uow:
+            user_id = uuid.uuid4()
+            envelope = await uow.publish(UserDeleted(user_id=user_id), correlation_id=str(user_id))
+        ids.append(str(envelope.message_id))
+    return ids
+
+
 async def _unpublished(database: Database) -> int:
     async with database.transaction() as session:
         return int(
@@ -67,21 +79,21 @@ async def _unpublished(database: Database) -> int:
         )
 
 
-async def test_committed_message_is_published_and_marked_sent(
+async def test_committed_message_is_published_at_once_and_marked_sent(
     database: Database, rabbit_url: str, bus_namespace: str, received: list[dict[str, Any]]
 ) -> None:
     bus = _bus(rabbit_url, bus_namespace)
     await bus.start()
-    relay = OutboxRelay(database, outbox, bus, poll_seconds=30)
+    relay = OutboxRelay(database, outbox, bus, poll_seconds=30)  # no sweep within the test
     await relay.start()
     try:
-        [message_id] = await _record(database, 1)
+        [message_id] = await _handed_over(UnitsOfWork(database, outbox, relay=relay.send), 1)
 
-        async def arrived() -> bool:
-            return [body["message_id"] for body in received] == [message_id]
+        async def arrived_and_marked() -> bool:
+            arrived = [body["message_id"] for body in received] == [message_id]
+            return arrived and await _unpublished(database) == 0
 
-        await eventually(arrived)
-        assert await _unpublished(database) == 0
+        await eventually(arrived_and_marked)
     finally:
         await relay.stop()
         await bus.stop()
@@ -94,21 +106,95 @@ async def test_rolled_back_transaction_publishes_nothing(
     await bus.start()
     relay = OutboxRelay(database, outbox, bus, poll_seconds=0.1)
     await relay.start()
+    units = UnitsOfWork(database, outbox, relay=relay.send)
     try:
         with pytest.raises(RuntimeError):  # noqa: PT012 - the transaction is the unit under test
-            async with database.transaction() as session:
-                await outbox_module.record(
-                    session, outbox, UserDeleted(user_id=uuid.uuid4()), correlation_id="rolled-back"
-                )
+            async with units.begin() as uow:
+                await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="rolled-back")
                 raise RuntimeError("the state change failed")
-        [committed_id] = await _record(database, 1)
+        [committed_id] = await _handed_over(units, 1)
 
         async def committed_arrived() -> bool:
             return any(body["message_id"] == committed_id for body in received)
 
         await eventually(committed_arrived)
+        await asyncio.sleep(0.3)  # sweeps came and went
         assert all(body["correlation_id"] != "rolled-back" for body in received)
         assert len(received) == 1
+    finally:
+        await relay.stop()
+        await bus.stop()
+
+
+async def test_what_one_replica_publishes_another_does_not_sweep_up(
+    database: Database,
+    database_url: str,
+    rabbit_url: str,
+    bus_namespace: str,
+    received: list[dict[str, Any]],
+) -> None:
+    """The sweep leaves young rows to the process that recorded them, which marks them in
+    batches: each message arrives once, however often the other replica sweeps."""
+    buses = [_bus(rabbit_url, bus_namespace) for _ in range(2)]
+    sweeper_database = Database(database_url)
+    publisher = OutboxRelay(database, outbox, buses[0], poll_seconds=30)
+    sweeper = OutboxRelay(
+        sweeper_database, outbox, buses[1], poll_seconds=0.05, sweep_after_seconds=2
+    )
+    for bus in buses:
+        await bus.start()
+    await publisher.start()
+    await sweeper.start()
+    try:
+        units = UnitsOfWork(database, outbox, relay=publisher.send)
+        expected = [message_id for _ in range(10) for message_id in await _handed_over(units, 3)]
+
+        async def all_arrived_and_marked() -> bool:
+            return len(received) >= len(expected) and await _unpublished(database) == 0
+
+        await eventually(all_arrived_and_marked)
+        await asyncio.sleep(0.3)  # a duplicate would arrive right behind
+        counts = Counter(body["message_id"] for body in received)
+        assert sorted(counts) == sorted(expected)
+        assert set(counts.values()) == {1}
+    finally:
+        await sweeper.stop()
+        await publisher.stop()
+        for bus in buses:
+            await bus.stop()
+        await sweeper_database.dispose()
+
+
+class _BrokerAwayOnce(Bus):
+    """A bus whose first publish fails, as when the broker is away for a moment."""
+
+    failed = False
+
+    async def publish(self, routing_key: str, envelope: dict[str, Any]) -> None:
+        if not self.failed:
+            self.failed = True
+            raise ConnectionError("the broker is away")
+        await super().publish(routing_key, envelope)
+
+
+async def test_what_the_broker_refused_when_handed_over_is_swept_up_once_it_is_back(
+    database: Database, rabbit_url: str, bus_namespace: str, received: list[dict[str, Any]]
+) -> None:
+    bus = _BrokerAwayOnce(rabbit_url, namespace=bus_namespace, max_deliveries=3)
+    await bus.start()
+    relay = OutboxRelay(database, outbox, bus, poll_seconds=0.1, sweep_after_seconds=0.5)
+    await relay.start()
+    try:
+        [message_id] = await _handed_over(UnitsOfWork(database, outbox, relay=relay.send), 1)
+
+        async def arrived_and_marked() -> bool:
+            arrived = [body["message_id"] for body in received] == [message_id]
+            return arrived and await _unpublished(database) == 0
+
+        await eventually(arrived_and_marked)
+        assert bus.failed
+        await asyncio.sleep(0.3)  # nothing more comes
+        assert [body["message_id"] for body in received] == [message_id]
     finally:
         await relay.stop()
         await bus.stop()
@@ -128,7 +214,7 @@ async def main() -> None:
             session, table, UserDeleted(user_id=uuid.uuid4()), correlation_id="crash"
         )
     print(envelope.message_id, flush=True)
-    os.kill(os.getpid(), signal.SIGKILL)  # dies after commit, before any relay published
+    os.kill(os.getpid(), signal.SIGKILL)  # dies after commit, before handing it to a relay
 
 asyncio.run(main())
 """
@@ -161,8 +247,9 @@ async def test_message_survives_process_killed_between_commit_and_publish(
 
     bus = _bus(rabbit_url, bus_namespace)
     await bus.start()
-    relay = OutboxRelay(database, outbox, bus, poll_seconds=30)
-    await relay.start()  # the restarted process
+    # The restarted process: its first sweep finds the row (old enough at once, here).
+    relay = OutboxRelay(database, outbox, bus, poll_seconds=30, sweep_after_seconds=0)
+    await relay.start()
     try:
 
         async def arrived() -> bool:
@@ -174,7 +261,7 @@ async def test_message_survives_process_killed_between_commit_and_publish(
         await bus.stop()
 
 
-async def test_two_relays_publish_each_row_once(
+async def test_two_relays_sweep_each_row_once(
     database: Database,
     database_url: str,
     rabbit_url: str,
@@ -187,7 +274,9 @@ async def test_two_relays_publish_each_row_once(
         replica_database = Database(database_url)
         bus = _bus(rabbit_url, bus_namespace)
         await bus.start()
-        relay = OutboxRelay(replica_database, outbox, bus, poll_seconds=30, batch_size=50)
+        relay = OutboxRelay(
+            replica_database, outbox, bus, poll_seconds=30, sweep_after_seconds=0, batch_size=50
+        )
         replicas.append((replica_database, bus, relay))
     await asyncio.gather(*(relay.start() for _, _, relay in replicas))
     try:

@@ -1,7 +1,7 @@
 """Behind PgBouncer in transaction mode, as deploy/ runs the services: the pool's units of work
-share two server connections, the relay's LISTEN and the session advisory lock of `exclusive`
-go to the database directly, and statements are not prepared (PgBouncer before 1.21 forgets
-them between transactions)."""
+share two server connections, the session advisory lock of `exclusive` goes to the database
+directly, the relay publishes what units of work commit through it, and statements are not
+prepared (PgBouncer before 1.21 forgets them between transactions)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from service_runtime import outbox as outbox_module
 from service_runtime.bus import Bus
 from service_runtime.db import Database
 from service_runtime.relay_thread import RelayThread
+from service_runtime.unit_of_work import UnitsOfWork
 from tests.fixtures.infra import delete_queues, eventually
 
 from .conftest import outbox
@@ -146,7 +147,7 @@ async def test_the_advisory_lock_is_held_on_a_direct_connection(
             await replica.dispose()
 
 
-async def test_the_relay_listens_directly_and_publishes_what_commits_through_the_bouncer(
+async def test_the_relay_publishes_what_commits_through_the_bouncer(
     database_url: str, pooled_url: str, rabbit_url: str, bus_namespace: str
 ) -> None:
     arrived: set[str] = set()
@@ -162,19 +163,17 @@ async def test_the_relay_listens_directly_and_publishes_what_commits_through_the
         pooled_url,
         outbox,
         lambda: Bus(rabbit_url, namespace=bus_namespace, max_deliveries=3),
-        poll_seconds=30,  # only the LISTEN wake-up can publish within the test
-        listen_url=database_url,
+        poll_seconds=30,  # only the hand-over can publish within the test
         prepared_statements=False,
     )
+    units = UnitsOfWork(database, outbox, relay=relay.send)
     await probe.start()
     await relay.start()
     try:
         sent = set()
         for _ in range(8):
-            async with database.transaction() as session:
-                envelope = await outbox_module.record(
-                    session, outbox, UserDeleted(user_id=uuid.uuid4()), correlation_id="x"
-                )
+            async with units.begin() as uow:
+                envelope = await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="x")
             sent.add(str(envelope.message_id))
 
         async def all_arrived() -> bool:

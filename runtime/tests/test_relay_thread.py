@@ -1,6 +1,6 @@
-"""The outbox relay on its own thread: what commits is published by the thread, woken across
-the threads by the process's LISTEN (its poll is too slow to be what publishes it), also while
-the process's loop is kept busy; a relay that cannot reach the broker says so at start."""
+"""The outbox relay on its own thread: what commits is handed across the threads and published
+by the thread (its sweep is too slow to be what publishes it), also while the process's loop is
+kept busy; a relay that cannot reach the broker says so at start."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from contracts.identity import UserDeleted
-from service_runtime import outbox as outbox_module
 from service_runtime.bus import Bus
 from service_runtime.db import Database
 from service_runtime.relay_thread import RelayThread
+from service_runtime.unit_of_work import UnitsOfWork
 from tests.fixtures.infra import delete_queues, eventually
 
 from .conftest import outbox
@@ -45,7 +45,7 @@ def _relay(database: Database, rabbit_url: str, namespace: str) -> RelayThread:
         url,
         outbox,
         lambda: Bus(rabbit_url, namespace=namespace, max_deliveries=3),
-        poll_seconds=30,  # only the LISTEN wake-up can publish within the test
+        poll_seconds=30,  # only the hand-over can publish within the test
     )
 
 
@@ -55,13 +55,14 @@ async def test_commits_are_published_by_the_thread_while_the_loop_is_busy(
     relay = _relay(database, rabbit_url, bus_namespace)
     await relay.start()
     committed: dict[str, float] = {}
+    units = UnitsOfWork(database, outbox, relay=relay.send)
     try:
 
         async def produce(count: int) -> None:
             for _ in range(count):
-                async with database.transaction() as session:
-                    envelope = await outbox_module.record(
-                        session, outbox, UserDeleted(user_id=uuid.uuid4()), correlation_id="x"
+                async with units.begin() as uow:
+                    envelope = await uow.publish(
+                        UserDeleted(user_id=uuid.uuid4()), correlation_id="x"
                     )
                 committed[str(envelope.message_id)] = time.perf_counter()
 
@@ -84,7 +85,6 @@ async def test_commits_are_published_by_the_thread_while_the_loop_is_busy(
         assert len(committed) == 40
     finally:
         await relay.stop()
-    assert relay.listener.listening is False
 
 
 async def test_a_relay_that_cannot_reach_the_broker_fails_to_start(database: Database) -> None:

@@ -176,9 +176,7 @@ async def test_a_listening_process_reads_each_user_once_and_forgets_them_when_th
         "before_cursor_execute",
         lambda _conn, _cursor, statement, *_: statements.append(statement),
     )
-    listener = Listener(
-        "test-listen", database.engine.url, "unused", lambda _: None, retry_seconds=0.1
-    )
+    listener = Listener("test-listen", database.engine.url, retry_seconds=0.1)
     access = UserAccess(database, user_access, listener)
     listener.start()
     now = datetime.now(UTC)

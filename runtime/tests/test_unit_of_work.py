@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import psycopg
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from psycopg.pq import TransactionStatus
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 
 from contracts.identity import UserDeleted
 from service_runtime.db import Database
-from service_runtime.messaging_tables import NOTIFY_CHANNEL
+from service_runtime.outbox import Recorded
 from service_runtime.tracing import current_traceparent
 from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOfWork, UnitsOfWork
 
@@ -68,29 +67,35 @@ async def test_publish_all_records_every_message_with_the_current_trace_context(
     }
 
 
-async def test_a_transaction_wakes_the_relay_once_when_it_commits_however_many_it_records(
+async def test_a_transaction_hands_the_relay_what_it_recorded_once_it_commits(
     database: Database,
 ) -> None:
-    units = UnitsOfWork(database, outbox)
-    url = database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as listener:
-        await listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
-        async with units.begin() as uow:
-            for _ in range(3):
-                await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
-            before_commit = [n async for n in listener.notifies(timeout=0.3)]
+    handed: list[list[Recorded]] = []
+    units = UnitsOfWork(database, outbox, relay=lambda recorded: handed.append(list(recorded)))
+    async with units.begin() as uow:
+        envelopes = [
+            await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
+            for _ in range(3)
+        ]
+        before_commit = list(handed)
+    with pytest.raises(RuntimeError):  # noqa: PT012 - the transaction is the unit under test
         async with units.begin() as uow:
             await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
-        with pytest.raises(RuntimeError):  # noqa: PT012 - the transaction is the unit under test
-            async with units.begin() as uow:
-                await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="c")
-                raise RuntimeError("the state change failed")
-        woken = [n.channel async for n in listener.notifies(timeout=0.5)]
+            raise RuntimeError("the state change failed")
+    async with units.begin():
+        pass  # recording nothing, it hands nothing over
 
     async with database.transaction() as session:
-        recorded = len((await session.execute(select(outbox.c.message_id))).all())
-    assert recorded == 4
-    assert (before_commit, woken) == ([], [NOTIFY_CHANNEL, NOTIFY_CHANNEL])
+        rows = (await session.execute(select(outbox.c.id, outbox.c.message_id))).all()
+    assert before_commit == []
+    [transaction] = handed
+    assert [(row.id, row.envelope.message_id) for row in transaction] == [
+        (row.id, row.message_id) for row in sorted(rows)
+    ]
+    assert [row.envelope for row in transaction] == envelopes
+    assert [row.body["message_id"] for row in transaction] == [
+        str(envelope.message_id) for envelope in envelopes
+    ]
 
 
 class _Units(RepositoryUnits[RepositoryUnit]):

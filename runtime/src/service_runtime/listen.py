@@ -18,9 +18,13 @@ def _nothing() -> None:
     pass
 
 
+def _ignore(_: str) -> None:
+    pass
+
+
 class Listener(BackgroundTask):
     """Calls `on_notify(payload)` for each NOTIFY on `channel` (and on each channel added by
-    `also`).
+    `also`); without any channel it does not connect.
 
     A dropped connection is reconnected after `retry_seconds`, doubling up to
     `max_retry_seconds` while the database stays away. `on_reconnect()` is called each time
@@ -32,8 +36,8 @@ class Listener(BackgroundTask):
         self,
         name: str,
         database_url: str | URL,
-        channel: str,
-        on_notify: Callable[[str], None],
+        channel: str | None = None,
+        on_notify: Callable[[str], None] = _ignore,
         *,
         on_reconnect: Callable[[], None] = _nothing,
         retry_seconds: float,
@@ -42,7 +46,7 @@ class Listener(BackgroundTask):
         super().__init__(name)
         url = make_url(database_url).set(drivername="postgresql")
         self._conninfo = url.render_as_string(hide_password=False)
-        self._channels = {channel: (on_notify, on_reconnect)}
+        self._channels = {channel: (on_notify, on_reconnect)} if channel else {}
         self._backoff = Backoff(retry_seconds, max_retry_seconds)
         self.listening = False
         """Whether LISTEN is in place now: while it is, a NOTIFY cannot be missed."""
@@ -53,6 +57,10 @@ class Listener(BackgroundTask):
         """Listen on one more channel over the same connection (call before `start`): a process
         keeps one listening connection, not one per use."""
         self._channels[channel] = (on_notify, on_reconnect)
+
+    def start(self) -> None:
+        if self._channels:
+            super().start()
 
     async def _run(self) -> None:
         while True:

@@ -13,18 +13,15 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
-    event,
     func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
 NOTIFY_CHANNEL = "outbox"
-"""What the relay listens on: every insert into the outbox notifies it, once per transaction
-(PostgreSQL folds a transaction's identical notifications into one), when it commits."""
+"""What the relay listened on, before units of work handed it what they commit: the trigger
+below, kept for the migrations that added it and that take it away."""
 
-# A trigger rather than a NOTIFY from the recording code: no round trip of its own, and no
-# insert can forget it.
 _NOTIFY_ON_INSERT = (
     "CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
     f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); RETURN NULL; END $$",
@@ -53,26 +50,17 @@ def outbox_table(metadata: MetaData) -> Table:
         table.c.id,
         postgresql_where=table.c.published_at.is_(None),
     )
-    event.listen(
-        table, "after_create", lambda _, connection, **__: create_outbox_notify(connection)
-    )
-    event.listen(table, "after_drop", lambda _, connection, **__: _drop_notify_function(connection))
     return table
 
 
 def create_outbox_notify(connection: Connection) -> None:
-    """The outbox's NOTIFY trigger, on a database whose outbox was created without it (the
-    migration that added it; a new outbox has it from `outbox_table`). Idempotent."""
+    """The outbox's NOTIFY trigger (migrations only). Idempotent."""
     for statement in _NOTIFY_ON_INSERT:
         connection.execute(text(statement))
 
 
 def drop_outbox_notify(connection: Connection) -> None:
     connection.execute(text("DROP TRIGGER IF EXISTS outbox_notify ON outbox"))
-    _drop_notify_function(connection)
-
-
-def _drop_notify_function(connection: Connection) -> None:
     connection.execute(text("DROP FUNCTION IF EXISTS outbox_notify()"))
 
 

@@ -58,11 +58,12 @@ def drop_messaging_tables() -> None:
 
 
 def add_outbox_notify() -> None:
-    """In the migration that gave an existing outbox its NOTIFY trigger (a new one is created
-    with it)."""
+    """In the migration that gave the outbox its NOTIFY trigger, and in the downgrade of the
+    one that took it away."""
     create_outbox_notify(op.get_bind())
 
 
 def remove_outbox_notify() -> None:
-    """The downgrade of `add_outbox_notify`: the code of before sent NOTIFY itself."""
+    """In the migration that took the outbox's NOTIFY trigger away (units of work hand the
+    relay what they commit), and in the downgrade of the one that added it."""
     drop_outbox_notify(op.get_bind())

@@ -1,24 +1,47 @@
-"""Transactional outbox: record messages with the state change, publish them after commit."""
+"""Transactional outbox: record messages with the state change, publish them after commit.
+
+A unit of work hands what it recorded to the relay once it has committed, and the relay
+publishes it at once: no round trip to find it, and no NOTIFY. Marking rows published waits
+for a batch (`mark_after_seconds`), one statement for many. What a process never handed over or
+never published (it died after the commit, the broker was away) is found by the relay's sweep of
+rows left unpublished for `sweep_after_seconds`. Delivery is at least once either way: a crash
+between publish and mark publishes again, and the inbox drops the repeat.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Table, func, insert, select, update
-from sqlalchemy.engine import URL
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, BIGINT
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts import Envelope, Message
 from service_runtime.bus import Bus
 from service_runtime.db import Database
-from service_runtime.listen import Listener
-from service_runtime.messaging_tables import NOTIFY_CHANNEL
 from service_runtime.periodic import Periodic
 from service_runtime.tracing import continued_trace, current_traceparent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A message recorded in the outbox: its row, and the envelope the relay publishes."""
+
+    id: int
+    routing_key: str
+    envelope: Envelope
+    body: dict[str, Any]
+    """The envelope as stored, and as published."""
 
 
 async def record(
@@ -29,12 +52,12 @@ async def record(
     correlation_id: str,
     causation_id: uuid.UUID | None = None,
 ) -> Envelope:
-    """Add a message to the outbox inside the caller's transaction. The outbox's trigger wakes
-    the relay if and when the transaction commits (`messaging_tables.NOTIFY_CHANNEL`)."""
-    [envelope] = await record_all(
+    """Add a message to the outbox inside the caller's transaction. Unless the caller hands
+    it to the relay after the commit (`UnitsOfWork` does), the relay's sweep publishes it."""
+    [recorded] = await record_all(
         session, outbox, [(message, correlation_id)], causation_id=causation_id
     )
-    return envelope
+    return recorded.envelope
 
 
 async def record_all(
@@ -43,7 +66,7 @@ async def record_all(
     messages: Sequence[tuple[Message, str]],
     *,
     causation_id: uuid.UUID | None = None,
-) -> list[Envelope]:
+) -> list[Recorded]:
     """Add many (message, correlation id) pairs in one round trip: for bulk loads, which would
     spend most of their time on one INSERT per message."""
     traceparent = current_traceparent()
@@ -57,45 +80,39 @@ async def record_all(
         for message, correlation_id in messages
     ]
     if not envelopes:
-        return envelopes
+        return []
+    bodies = [envelope.model_dump(mode="json") for envelope in envelopes]
     rows = [
         {
             "message_id": envelope.message_id,
             "message_type": envelope.message_type,
             "routing_key": message.routing_key,
             "correlation_id": envelope.correlation_id,
-            "envelope": envelope.model_dump(mode="json"),
+            "envelope": body,
             "traceparent": envelope.traceparent,
         }
-        for envelope, (message, _) in zip(envelopes, messages, strict=True)
+        for envelope, body, (message, _) in zip(envelopes, bodies, messages, strict=True)
     ]
     # One statement for every count of rows (a VALUES list built per call is compiled anew each
     # time); psycopg sends the rows in one round trip.
-    await session.execute(insert(outbox), rows)
-    return envelopes
-
-
-def outbox_listener(
-    database_url: str | URL, wake: Callable[[], None], *, retry_seconds: float
-) -> Listener:
-    """LISTEN for outbox commits, waking the relay on each and on every (re)connect (rows
-    committed while not listening are only seen by a round). The process's other listeners
-    share its connection (`Listener.also`)."""
-    return Listener(
-        "outbox-listen",
-        database_url,
-        NOTIFY_CHANNEL,
-        lambda _: wake(),
-        on_reconnect=wake,
-        retry_seconds=retry_seconds,
+    ids = await session.scalars(
+        insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True), rows
     )
+    return [
+        Recorded(row_id, message.routing_key, envelope, body)
+        for row_id, (message, _), envelope, body in zip(
+            ids, messages, envelopes, bodies, strict=True
+        )
+    ]
 
 
 class OutboxRelay:
-    """Publishes committed outbox rows in order of recording, then marks them sent.
+    """Publishes what units of work hand over after their commits (`send`), and sweeps up rows
+    left unpublished; marks published rows in batches.
 
-    Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas never publish the same row
-    at the same time; a crash between publish and mark republishes (the inbox dedups).
+    The sweep claims rows with FOR UPDATE SKIP LOCKED, so replicas never sweep the same row at
+    the same time, and only rows older than `sweep_after_seconds`, which the process that
+    recorded them has had time to publish and mark.
     """
 
     def __init__(
@@ -105,59 +122,76 @@ class OutboxRelay:
         bus: Bus,
         *,
         poll_seconds: float,
+        sweep_after_seconds: float = 10.0,
+        mark_after_seconds: float = 0.5,
         batch_size: int = 200,
         registry: CollectorRegistry | None = None,
-        listen: bool = True,
     ) -> None:
+        """`poll_seconds`: how often the sweep looks; `mark_after_seconds`: how long published
+        rows may wait to be marked, in one statement with those published meanwhile."""
         self._database = database
         self._outbox = outbox
         self._bus = bus
+        self._poll_seconds = poll_seconds
+        self._mark_after_seconds = mark_after_seconds
         self._batch_size = batch_size
+        self._handed: list[Recorded] = []
+        self._published: list[int] = []
+        self._mark_due = self._sweep_due = 0.0
         unpublished = (
             select(outbox.c.id)
-            .where(outbox.c.published_at.is_(None))
+            .where(
+                outbox.c.published_at.is_(None),
+                outbox.c.created_at < func.now() - timedelta(seconds=sweep_after_seconds),
+            )
             .order_by(outbox.c.id)
             .limit(batch_size)
             .with_for_update(skip_locked=True)
         )
-        # Claimed and marked in one statement, built once (a round per committed transaction).
+        # Claimed and marked in one statement, built once.
         self._claim = (
             update(outbox)
             .where(outbox.c.id.in_(unpublished.scalar_subquery()))
             .values(published_at=func.now())
             .returning(outbox.c.id, outbox.c.routing_key, outbox.c.envelope)
         )
+        # Another replica's sweep may have marked some first: their time stays.
+        self._mark = (
+            update(outbox)
+            .where(
+                outbox.c.id == func.any(bindparam("ids", type_=ARRAY(BIGINT))),
+                outbox.c.published_at.is_(None),
+            )
+            .values(published_at=func.now())
+        )
         self._relay = Periodic(
             "outbox-relay",
-            self._publish_all,
-            interval_seconds=poll_seconds,
+            self._round,
+            interval_seconds=min(poll_seconds, mark_after_seconds),
             registry=registry,
             quiet=True,  # a round per committed transaction: too many to log
         )
-        # Rows committed while not listening are only seen by a round: run one at once.
-        # Without `listen`, the owner listens and calls `wake` (relay_thread.py).
-        self.listener = (
-            outbox_listener(database.engine.url, self.wake, retry_seconds=poll_seconds)
-            if listen
-            else None
-        )
 
-    def wake(self) -> None:
-        """Publish now: something was committed to the outbox."""
+    def send(self, recorded: Sequence[Recorded]) -> None:
+        """Publish now what a transaction recorded and has committed."""
+        self._handed.extend(recorded)
         self._relay.wake()
 
     async def start(self) -> None:
-        if self.listener is not None:
-            self.listener.start()
         self._relay.start()
 
     async def stop(self) -> None:
-        if self.listener is not None:
-            await self.listener.stop()
+        """Stop after marking what was published (a stop in the middle of a round leaves its
+        rows to the sweep of the next start)."""
         await self._relay.stop()
+        if self._published:
+            try:
+                await self._mark_published()
+            except Exception:
+                log.warning("outbox: %d published rows left unmarked", len(self._published))
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows; returns how many were published."""
+        """Sweep one batch of rows left unpublished; returns how many were published."""
         # The mark only commits once every message of the batch is confirmed by the broker (a
         # failure rolls it back, a crash never commits it).
         async with self._database.transaction() as session:
@@ -166,11 +200,43 @@ class OutboxRelay:
             await asyncio.gather(*(self._publish(row.routing_key, row.envelope) for row in rows))
         return len(rows)
 
-    async def _publish(self, routing_key: str, envelope: dict[str, Any]) -> None:
-        with continued_trace(envelope.get("traceparent")):
-            await self._bus.publish(routing_key, envelope)
+    async def _round(self) -> int:
+        """Publish what was handed over, mark when due, sweep when due; how many were
+        published."""
+        published = await self._publish_handed()
+        now = time.monotonic()
+        if self._published and (len(self._published) >= self._batch_size or now >= self._mark_due):
+            await self._mark_published()
+        if now >= self._sweep_due:
+            self._sweep_due = now + self._poll_seconds
+            published += await self._sweep()
+        return published
 
-    async def _publish_all(self) -> int:
+    async def _publish_handed(self) -> int:
+        handed, self._handed = self._handed, []
+        if not handed:
+            return 0
+        outcomes = await asyncio.gather(
+            *(self._publish(row.routing_key, row.body) for row in handed),
+            return_exceptions=True,
+        )
+        if not self._published:
+            self._mark_due = time.monotonic() + self._mark_after_seconds
+        self._published.extend(
+            row.id for row, outcome in zip(handed, outcomes, strict=True) if outcome is None
+        )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):  # the rest are the sweep's
+                raise outcome
+        return len(handed)
+
+    async def _mark_published(self) -> None:
+        ids = list(self._published)
+        async with self._database.one_statement() as session:
+            await session.execute(self._mark, {"ids": ids})
+        del self._published[: len(ids)]
+
+    async def _sweep(self) -> int:
         """Publish batches until one is not full; returns how many rows were published."""
         total = 0
         while True:
@@ -178,3 +244,7 @@ class OutboxRelay:
             total += published
             if published < self._batch_size:
                 return total
+
+    async def _publish(self, routing_key: str, envelope: dict[str, Any]) -> None:
+        with continued_trace(envelope.get("traceparent")):
+            await self._bus.publish(routing_key, envelope)

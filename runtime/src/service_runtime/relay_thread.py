@@ -5,8 +5,8 @@ On the process's loop the relay competes with every request and message handler:
 loop is busy, a round of publishing waits behind them while more rows are committed, rounds
 grow, and commit-to-publish latency climbs to seconds (bench/outbox_latency.py: ~2 s at p50
 with 8 busy producers). On its own thread it gets its share of the interpreter whatever the
-loop is doing. The LISTEN connection stays on the process's loop, where the access check and
-booking's watcher share it (`listener`), and wakes the relay across the threads.
+loop is doing. Units of work on the process's loop hand it what they committed (`send`)
+across the threads.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from prometheus_client import CollectorRegistry
 from sqlalchemy import Table
 
 from service_runtime.bus import Bus
 from service_runtime.db import Database
-from service_runtime.outbox import OutboxRelay, outbox_listener
+from service_runtime.outbox import OutboxRelay, Recorded
 
 
 class RelayThread:
@@ -36,31 +36,28 @@ class RelayThread:
         make_bus: Callable[[], Bus],
         *,
         poll_seconds: float,
+        sweep_after_seconds: float = 10.0,
         registry: CollectorRegistry | None = None,
-        listen_url: str | None = None,
         prepared_statements: bool = True,
     ) -> None:
-        """`listen_url`: where LISTEN connects when `database_url` leads through a
-        transaction pooler, which cannot carry it."""
         self._database_url = database_url
         self._prepared_statements = prepared_statements
         self._outbox = outbox
         self._make_bus = make_bus
         self._poll_seconds = poll_seconds
+        self._sweep_after_seconds = sweep_after_seconds
         self._registry = registry
         self._loop: asyncio.AbstractEventLoop | None = None
         self._relay: OutboxRelay | None = None
         self._stopping: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
-        self.listener = outbox_listener(
-            listen_url or database_url, self.wake, retry_seconds=poll_seconds
-        )
 
-    def wake(self) -> None:
-        """From the process's loop: something was committed to the outbox."""
+    def send(self, recorded: Sequence[Recorded]) -> None:
+        """From the process's loop: publish what a transaction recorded and has committed. Not
+        running, the relay leaves it to a sweep."""
         loop, relay = self._loop, self._relay
         if loop is not None and relay is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(relay.wake)
+            loop.call_soon_threadsafe(relay.send, recorded)
 
     async def start(self) -> None:
         started: concurrent.futures.Future[None] = concurrent.futures.Future()
@@ -69,10 +66,8 @@ class RelayThread:
         )
         self._thread.start()
         await asyncio.wrap_future(started)
-        self.listener.start()
 
     async def stop(self) -> None:
-        await self.listener.stop()
         loop, stopping, thread = self._loop, self._stopping, self._thread
         if loop is not None and stopping is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stopping.set)
@@ -93,8 +88,8 @@ class RelayThread:
             self._outbox,
             bus,
             poll_seconds=self._poll_seconds,
+            sweep_after_seconds=self._sweep_after_seconds,
             registry=self._registry,
-            listen=False,
         )
         try:
             await bus.start()

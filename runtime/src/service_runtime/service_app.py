@@ -26,6 +26,7 @@ from service_runtime.bus import Bus
 from service_runtime.consumer import Consumer, MessageHandlers
 from service_runtime.db import Database
 from service_runtime.health import ReadinessCheck, health_router, install_request_metrics
+from service_runtime.listen import Listener
 from service_runtime.openapi import install_openapi
 from service_runtime.problems import install_problem_handlers
 from service_runtime.relay_thread import RelayThread
@@ -45,6 +46,8 @@ class ServiceRuntime:
     bus: Bus
     units: UnitsOfWork
     relay: RelayThread
+    listener: Listener
+    """The process's one LISTEN connection, shared by whatever waits for a NOTIFY."""
     http: httpx.AsyncClient
     tracer_provider: TracerProvider
     registry: CollectorRegistry
@@ -115,7 +118,16 @@ def create_service_app(
         publisher.broker.add_middleware(messages_metrics)
         return publisher
 
-    units = UnitsOfWork(database, parts.outbox)
+    relay = RelayThread(
+        settings.database_url,
+        parts.outbox,
+        publisher_bus,
+        poll_seconds=settings.outbox_poll_seconds,
+        sweep_after_seconds=settings.outbox_sweep_after_seconds,
+        registry=registry,
+        prepared_statements=settings.database_prepared_statements,
+    )
+    units = UnitsOfWork(database, parts.outbox, relay=relay.send)
     http = httpx.AsyncClient()
     HTTPXClientInstrumentor.instrument_client(http, tracer_provider=tracer_provider)
     runtime = ServiceRuntime(
@@ -123,14 +135,9 @@ def create_service_app(
         database=database,
         bus=bus,
         units=units,
-        relay=RelayThread(
-            settings.database_url,
-            parts.outbox,
-            publisher_bus,
-            poll_seconds=settings.outbox_poll_seconds,
-            registry=registry,
-            listen_url=settings.direct_database_url,
-            prepared_statements=settings.database_prepared_statements,
+        relay=relay,
+        listener=Listener(
+            "listen", settings.direct_database_url, retry_seconds=settings.outbox_poll_seconds
         ),
         http=http,
         tracer_provider=tracer_provider,
@@ -153,6 +160,7 @@ def create_service_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await bus.start()
         await runtime.relay.start()
+        runtime.listener.start()
         await retention.start()
         loops = list(parts.background(runtime)) if parts.background else []
         for loop in loops:
@@ -165,6 +173,7 @@ def create_service_app(
             if parts.on_stop:
                 await parts.on_stop(runtime)
             await retention.stop()
+            await runtime.listener.stop()
             await runtime.relay.stop()
             await bus.stop()
             await http.aclose()
@@ -180,7 +189,7 @@ def create_service_app(
         user_id_claim=settings.auth_user_id_claim,
     )
     if parts.user_access is not None:
-        app.state.access_check = UserAccess(database, parts.user_access, runtime.relay.listener)
+        app.state.access_check = UserAccess(database, parts.user_access, runtime.listener)
     install_problem_handlers(app, parts.errors or {})
     install_openapi(app, (parts.errors or {}).values())
     _observe(app, parts.routers, {"database": database.ping, "broker": bus.ping}, registry)

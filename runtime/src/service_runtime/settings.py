@@ -118,7 +118,21 @@ class ServiceSettings(HttpSettings):
         ),
     )
     outbox_poll_seconds: float = Field(
-        default=2.0, description="Fallback sweep; NOTIFY wakes the relay at once after commit."
+        default=2.0,
+        gt=0,
+        description=(
+            "How often the relay sweeps for rows left unpublished (a unit of work hands it"
+            " what it recorded at once after its commit)."
+        ),
+    )
+    outbox_sweep_after_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "How old an unpublished row must be for the sweep to publish it: longer than a"
+            " transaction, a publish and the batched mark take (a row swept too early is"
+            " published twice, which the consumers' inboxes drop)."
+        ),
     )
     message_retention_hours: float = Field(
         default=168,

@@ -17,6 +17,7 @@ from contracts import Envelope, Message
 from service_runtime import outbox
 from service_runtime.clock import Clock, utc_now
 from service_runtime.db import Database
+from service_runtime.outbox import Recorded
 
 
 @dataclass
@@ -31,6 +32,8 @@ class UnitOfWork:
     causation_id: uuid.UUID | None = None
     now: datetime = field(default_factory=utc_now)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    recorded: list[Recorded] = field(default_factory=list)
+    """What this transaction recorded in the outbox, for the relay once it commits."""
     records: bool = True  # False outside a transaction (`one_statement`): nothing to commit with
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -47,24 +50,30 @@ class UnitOfWork:
         """Record many (message, correlation id) pairs at once, as `publish` does each."""
         if not self.records:
             raise RuntimeError("a unit of one statement has no transaction to record messages in")
-        return await outbox.record_all(
+        recorded = await outbox.record_all(
             self.session, self.outbox, messages, causation_id=self.causation_id
         )
+        self.recorded.extend(recorded)
+        return [row.envelope for row in recorded]
 
 
 @dataclass
 class UnitsOfWork:
-    """Starts units of work on a service's database and outbox."""
+    """Starts units of work on a service's database and outbox; `relay` is handed what each
+    transaction recorded once it has committed (`OutboxRelay.send`)."""
 
     database: Database
     outbox: Table
     clock: Clock = utc_now
+    relay: Callable[[Sequence[Recorded]], None] | None = None
 
     @asynccontextmanager
     async def begin(self, *, causation_id: uuid.UUID | None = None) -> AsyncIterator[UnitOfWork]:
         async with self.database.transaction() as session:
             uow = UnitOfWork(session, self.outbox, causation_id, self.clock())
             yield uow
+        if uow.recorded and self.relay is not None:
+            self.relay(uow.recorded)
         for callback in uow._after_commit:
             callback()
 

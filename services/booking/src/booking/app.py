@@ -65,5 +65,5 @@ def create_app(
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     # The process's listening connection (the outbox relay's) carries the bookings' changes too.
-    app.state.booking_watcher = BookingWatcher(app.state.runtime.relay.listener)
+    app.state.booking_watcher = BookingWatcher(app.state.runtime.listener)
     return app

@@ -57,10 +57,11 @@ async def test_studio_events_carry_each_revision_and_are_published_on_the_bus(
             headers=token_issuer.headers("admin", admin_id),
         )
 
-        async def all_received() -> bool:
-            return len(received) == 3
+        async def all_received_and_marked() -> bool:  # marked in a batch after publishing
+            rows = await _outbox_rows(catalog)
+            return len(received) == 3 and all(row.published_at is not None for row in rows)
 
-        await eventually(all_received)
+        await eventually(all_received_and_marked)
     finally:
         await probe.stop()
         await delete_queues(rabbit_url, probe.topology.queues_of(name))

@@ -1,0 +1,21 @@
+"""The outbox no longer wakes its relay: a unit of work hands the relay what it committed, and
+the relay sweeps for the rest (service_runtime.outbox); the NOTIFY trigger goes
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-05
+"""
+from service_runtime.migrations import add_outbox_notify, remove_outbox_notify
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    remove_outbox_notify()
+
+
+def downgrade() -> None:
+    add_outbox_notify()
