@@ -84,19 +84,27 @@ class BookingWatcher:
         wait_seconds: float,
         *,
         wakes: Callable[[BookingChange], bool] = any_change,
+        loaded: T | None = None,
     ) -> T:
         """Load the booking until `done` holds or `wait_seconds` pass; returns the last load.
-        Only the changes `wakes` accepts make it load again (others cannot make `done` hold)."""
+        Only the changes `wakes` accepts make it load again (others cannot make `done` hold).
+
+        `loaded`: the booking as the caller has just read or written it, which stands for the
+        first load. A change between that and the start of the wait is not seen until the
+        wait ends: for a booking just requested, whose answer is several messages away."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_seconds
         with self._watching(booking_id, wakes) as waiter:
+            state = loaded
             while True:
-                waiter.changed.clear()  # before loading: a change after the load sets it again
-                state = await load()
+                if state is None:
+                    waiter.changed.clear()  # before loading: a change after it sets it again
+                    state = await load()
                 remaining = deadline - loop.time()
                 if done(state) or remaining <= 0:
                     return state
                 await self._pause(waiter, remaining)
+                state = None
 
     async def wait_for_version(
         self,

@@ -25,7 +25,7 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
 ) -> None:
     url = make_database("booking_changes", None)
     database = Database(url)  # another process's transaction, as far as the watcher knows
-    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    listener = Listener("test-listen", url, retry_seconds=0.1)
     watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
     listener.start()
     changed: set[uuid.UUID] = set()
@@ -65,6 +65,48 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
         await database.dispose()
 
 
+async def test_a_wait_from_the_booking_just_written_loads_only_after_a_change(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """The POST waits from the booking it has just requested: no read until the answer."""
+    url = make_database("booking_changes_loaded", None)
+    database = Database(url)
+    listener = Listener("test-listen", url, retry_seconds=0.1)
+    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
+    listener.start()
+    booking_id = uuid.uuid4()
+    loads: list[str] = []
+
+    async def load() -> str:
+        loads.append("answered")
+        return "answered"
+
+    async def listening() -> bool:
+        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
+
+    try:
+        await eventually(listening)
+        waiter = asyncio.create_task(
+            watcher.wait_until(
+                booking_id,
+                load,
+                lambda state: state == "answered",
+                wait_seconds=POLL_SECONDS,
+                wakes=lambda change: change.answered,
+                loaded="requested",
+            )
+        )
+        await asyncio.sleep(0.2)
+        assert (loads, waiter.done()) == ([], False)
+        await notify(database, BookingChange(booking_id, version=2, answered=True))
+
+        assert await asyncio.wait_for(waiter, 5) == "answered"
+        assert loads == ["answered"]
+    finally:
+        await listener.stop()
+        await database.dispose()
+
+
 async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
@@ -72,7 +114,7 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
     changes the booking too, does not make it load again."""
     url = make_database("booking_changes_answers", None)
     database = Database(url)
-    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    listener = Listener("test-listen", url, retry_seconds=0.1)
     watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
     listener.start()
     booking_id = uuid.uuid4()
@@ -129,7 +171,7 @@ async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back
 ) -> None:
     url = make_database("booking_changes_quiet", None)
     database = Database(url)
-    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    listener = Listener("test-listen", url, retry_seconds=0.1)
     watcher = BookingWatcher(listener, poll_seconds=0.1)
     listener.start()
     loads: list[float] = []
@@ -170,7 +212,7 @@ async def test_a_version_wait_looks_once_and_a_notified_version_answers_it(
     answers (the GET loads the booking once, then); a notify of the same version does not."""
     url = make_database("booking_changes_versions", None)
     database = Database(url)
-    listener = Listener("test-listen", url, "unused", lambda _: None, retry_seconds=0.1)
+    listener = Listener("test-listen", url, retry_seconds=0.1)
     watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
     listener.start()
     booking_id = uuid.uuid4()

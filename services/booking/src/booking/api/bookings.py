@@ -64,6 +64,7 @@ async def request_booking(
         lambda current: current.answered,
         settings.hold_wait_seconds,
         wakes=lambda change: change.answered,
+        loaded=booking,
     )
     location = {"Location": f"/api/bookings/{booking.id}"}
     if booking.status in ENDED:
