@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from contracts.identity import UserDeleted
 from service_runtime.bus import Bus
@@ -92,3 +93,21 @@ async def test_a_relay_that_cannot_reach_the_broker_fails_to_start(database: Dat
 
     with pytest.raises(Exception, match=r"(?i)connect|refused"):
         await relay.start()
+
+
+async def test_what_a_stopped_relay_is_sent_is_left_to_the_sweep_without_failing_the_caller(
+    database: Database, rabbit_url: str, bus_namespace: str
+) -> None:
+    relay = _relay(database, rabbit_url, bus_namespace)
+    await relay.start()
+    await relay.stop()
+    units = UnitsOfWork(database, outbox, relay=relay.send)
+
+    async with units.begin() as uow:
+        await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="after-stop")
+
+    async with database.transaction() as session:
+        unpublished = await session.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+        )
+    assert unpublished == 1

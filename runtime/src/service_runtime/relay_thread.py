@@ -56,8 +56,11 @@ class RelayThread:
         """From the process's loop: publish what a transaction recorded and has committed. Not
         running, the relay leaves it to a sweep."""
         loop, relay = self._loop, self._relay
-        if loop is not None and relay is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(relay.send, recorded)
+        if loop is not None and relay is not None:
+            # A stopping thread may close its loop at any moment. The caller's transaction has
+            # committed and must not fail now: what the thread no longer takes is the sweep's.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(relay.send, recorded)
 
     async def start(self) -> None:
         started: concurrent.futures.Future[None] = concurrent.futures.Future()
