@@ -79,6 +79,18 @@ async def _unpublished(database: Database) -> int:
         )
 
 
+async def _arrived_and_marked(
+    database: Database, received: list[dict[str, Any]], message_id: str
+) -> None:
+    """Until the message, and only it, has arrived and its row is marked published."""
+
+    async def arrived_and_marked() -> bool:
+        arrived = [body["message_id"] for body in received] == [message_id]
+        return arrived and await _unpublished(database) == 0
+
+    await eventually(arrived_and_marked)
+
+
 async def test_committed_message_is_published_at_once_and_marked_sent(
     database: Database, rabbit_url: str, bus_namespace: str, received: list[dict[str, Any]]
 ) -> None:
@@ -89,11 +101,7 @@ async def test_committed_message_is_published_at_once_and_marked_sent(
     try:
         [message_id] = await _handed_over(UnitsOfWork(database, outbox, relay=relay.send), 1)
 
-        async def arrived_and_marked() -> bool:
-            arrived = [body["message_id"] for body in received] == [message_id]
-            return arrived and await _unpublished(database) == 0
-
-        await eventually(arrived_and_marked)
+        await _arrived_and_marked(database, received, message_id)
     finally:
         await relay.stop()
         await bus.stop()
@@ -187,11 +195,7 @@ async def test_what_the_broker_refused_when_handed_over_is_swept_up_once_it_is_b
     try:
         [message_id] = await _handed_over(UnitsOfWork(database, outbox, relay=relay.send), 1)
 
-        async def arrived_and_marked() -> bool:
-            arrived = [body["message_id"] for body in received] == [message_id]
-            return arrived and await _unpublished(database) == 0
-
-        await eventually(arrived_and_marked)
+        await _arrived_and_marked(database, received, message_id)
         assert bus.failed
         await asyncio.sleep(0.3)  # nothing more comes
         assert [body["message_id"] for body in received] == [message_id]

@@ -4,8 +4,9 @@ poll, and only for its own booking."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from sqlalchemy import text
@@ -20,14 +21,32 @@ from tests.fixtures.listening import cut_listeners, listening_pids
 POLL_SECONDS = 30  # longer than the test may take: only a notify can wake the waiter
 
 
+@contextlib.asynccontextmanager
+async def watching(
+    make_database: Callable[[str, Path | None], str], poll_seconds: float = POLL_SECONDS
+) -> AsyncIterator[tuple[Database, BookingWatcher]]:
+    """A watcher whose listener is listening, and a database to change bookings from (another
+    process's transaction, as far as the watcher knows)."""
+    url = make_database("booking_changes", None)
+    database = Database(url)
+    listener = Listener("test-listen", url, retry_seconds=0.1)
+    watcher = BookingWatcher(listener, poll_seconds=poll_seconds)
+    listener.start()
+    try:
+        await eventually(lambda: listening(database))
+        yield database, watcher
+    finally:
+        await listener.stop()
+        await database.dispose()
+
+
+async def listening(database: Database) -> bool:
+    return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
+
+
 async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
-    url = make_database("booking_changes", None)
-    database = Database(url)  # another process's transaction, as far as the watcher knows
-    listener = Listener("test-listen", url, retry_seconds=0.1)
-    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
-    listener.start()
     changed: set[uuid.UUID] = set()
     loads: list[uuid.UUID] = []
 
@@ -40,11 +59,7 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
             watcher.wait_until(booking_id, load, lambda done: done, wait_seconds=POLL_SECONDS)
         )
 
-    async def listening() -> bool:
-        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
-
-    try:
-        await eventually(listening)
+    async with watching(make_database) as (database, watcher):
         mine, other = uuid.uuid4(), uuid.uuid4()
         waiters = [waiting_for(mine), waiting_for(other)]
 
@@ -60,20 +75,12 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
         assert loads.count(other) == 1
         waiters[1].cancel()
         await asyncio.wait([waiters[1]])
-    finally:
-        await listener.stop()
-        await database.dispose()
 
 
 async def test_a_wait_from_the_booking_just_written_loads_only_after_a_change(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     """The POST waits from the booking it has just requested: no read until the answer."""
-    url = make_database("booking_changes_loaded", None)
-    database = Database(url)
-    listener = Listener("test-listen", url, retry_seconds=0.1)
-    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
-    listener.start()
     booking_id = uuid.uuid4()
     loads: list[str] = []
 
@@ -81,11 +88,7 @@ async def test_a_wait_from_the_booking_just_written_loads_only_after_a_change(
         loads.append("answered")
         return "answered"
 
-    async def listening() -> bool:
-        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
-
-    try:
-        await eventually(listening)
+    async with watching(make_database) as (database, watcher):
         waiter = asyncio.create_task(
             watcher.wait_until(
                 booking_id,
@@ -102,9 +105,6 @@ async def test_a_wait_from_the_booking_just_written_loads_only_after_a_change(
 
         assert await asyncio.wait_for(waiter, 5) == "answered"
         assert loads == ["answered"]
-    finally:
-        await listener.stop()
-        await database.dispose()
 
 
 async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
@@ -112,11 +112,6 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
 ) -> None:
     """The waiting POST wants an answer (a client secret or a no): the hold alone, which
     changes the booking too, does not make it load again."""
-    url = make_database("booking_changes_answers", None)
-    database = Database(url)
-    listener = Listener("test-listen", url, retry_seconds=0.1)
-    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
-    listener.start()
     booking_id = uuid.uuid4()
     loads: list[int] = []
     answered = False
@@ -125,11 +120,7 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
         loads.append(1)
         return answered
 
-    async def listening() -> bool:
-        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
-
-    try:
-        await eventually(listening)
+    async with watching(make_database) as (database, watcher):
         waiter = asyncio.create_task(
             watcher.wait_until(
                 booking_id,
@@ -152,9 +143,6 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
 
         assert await asyncio.wait_for(waiter, 5) is True
         assert len(loads) == 2
-    finally:
-        await listener.stop()
-        await database.dispose()
 
 
 async def notify(database: Database, change: BookingChange) -> None:
@@ -169,22 +157,13 @@ async def notify(database: Database, change: BookingChange) -> None:
 async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
-    url = make_database("booking_changes_quiet", None)
-    database = Database(url)
-    listener = Listener("test-listen", url, retry_seconds=0.1)
-    watcher = BookingWatcher(listener, poll_seconds=0.1)
-    listener.start()
     loads: list[float] = []
 
     async def load() -> bool:
         loads.append(asyncio.get_running_loop().time())
         return False
 
-    async def listening() -> bool:
-        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
-
-    try:
-        await eventually(listening)
+    async with watching(make_database, poll_seconds=0.1) as (database, watcher):
         waiter = asyncio.create_task(watcher.wait_until(uuid.uuid4(), load, bool, 30))
         await asyncio.sleep(1)
         loaded_while_listening = len(loads)  # a 0.1 s poll would have loaded about ten times
@@ -195,12 +174,9 @@ async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back
             return len(loads) > loaded_while_listening
 
         await eventually(reloaded)
-        await eventually(listening)
+        await eventually(lambda: listening(database))
         waiter.cancel()
         await asyncio.wait([waiter])
-    finally:
-        await listener.stop()
-        await database.dispose()
 
     assert loaded_while_listening == 1
 
@@ -210,11 +186,6 @@ async def test_a_version_wait_looks_once_and_a_notified_version_answers_it(
 ) -> None:
     """The booker's long poll: one look at the version, then only a notify of another version
     answers (the GET loads the booking once, then); a notify of the same version does not."""
-    url = make_database("booking_changes_versions", None)
-    database = Database(url)
-    listener = Listener("test-listen", url, retry_seconds=0.1)
-    watcher = BookingWatcher(listener, poll_seconds=POLL_SECONDS)
-    listener.start()
     booking_id = uuid.uuid4()
     looks: list[int] = []
 
@@ -222,14 +193,10 @@ async def test_a_version_wait_looks_once_and_a_notified_version_answers_it(
         looks.append(1)
         return 1
 
-    async def listening() -> bool:
-        return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
-
     async def looked() -> bool:
         return len(looks) == 1
 
-    try:
-        await eventually(listening)
+    async with watching(make_database) as (database, watcher):
         waiter = asyncio.create_task(
             watcher.wait_for_version(booking_id, look, lambda version: version != 1, POLL_SECONDS)
         )
@@ -243,6 +210,3 @@ async def test_a_version_wait_looks_once_and_a_notified_version_answers_it(
         assert len(looks) == 1  # answered by the notify, not by another look
         unchanged = await watcher.wait_for_version(booking_id, look, lambda v: v != 1, 0.2)
         assert unchanged is False
-    finally:
-        await listener.stop()
-        await database.dispose()

@@ -31,6 +31,7 @@ def create_app(
         emails_recorded=lambda: sender.wake(),  # the loop is made below, with the runtime
     )
 
+    mailer = SmtpMailer(settings)
     parts = ServiceParts(
         title="OneTime notifications",
         outbox=db.outbox,
@@ -38,12 +39,11 @@ def create_app(
         routers=[preferences.router],
         handlers=message_handlers(writing),
         background=lambda _: loops,  # made below, with the runtime
+        on_stop=lambda _: mailer.close(),
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     runtime: ServiceRuntime = app.state.runtime
-    sending = EmailSending(
-        runtime.database, SmtpMailer(settings), settings.retry_policy, runtime.registry
-    )
+    sending = EmailSending(runtime.database, mailer, settings.retry_policy, runtime.registry)
     sender = Periodic(
         "email-sender",
         lambda: sending.send_due(

@@ -33,6 +33,12 @@ class NotificationsSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=30, gt=0)
+    smtp_keep_open_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="How long a connection to the relay is kept open unused for the next email"
+        " (0: one connection per email). Under the relays' own idle limits (60 s and more).",
+    )
     mail_sender: str = Field(
         default="OneTime Studios <bookings@onetime.studio>",
         description="The From of every email, and the organizer of calendar invitations.",
@@ -52,7 +58,8 @@ class NotificationsSettings(ServiceSettings):
         default=4,
         ge=1,
         le=32,
-        description="Emails claimed together and sent at once, each on its own SMTP connection.",
+        description="Emails claimed together and sent at once, each on an SMTP connection of its"
+        " own (kept open for the next, up to this many).",
     )
     send_max_attempts: int = Field(
         default=8, ge=1, description="Attempts of one email before it is given up as failed."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
+import time
 from email.charset import BASE64, QP, Charset
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
@@ -41,12 +42,17 @@ def _text(body: str, subtype: str, charset: Charset) -> MIMENonMultipart:
 
 
 class SmtpMailer:
+    """Sends over connections kept open between emails: a connection, its EHLO and its TLS
+    handshake cost more than the email they carry. Up to `send_concurrency` stay open, each
+    closed once unused for `smtp_keep_open_seconds`; one the relay closed meanwhile is replaced."""
+
     def __init__(self, settings: NotificationsSettings) -> None:
         self._settings = settings
         name, address = parseaddr(settings.mail_sender)
         self._sender = formataddr((name, address))  # a name that is not ASCII, encoded
         self._domain = address.rpartition("@")[2] or "localhost"
         self._local_hostname: str | None = None
+        self._unused: list[tuple[aiosmtplib.SMTP, float]] = []  # open, with when last used
 
     def message(self, email: QueuedEmail) -> MIMEMultipart:
         """The MIME message; its Message-ID is the row's, the same on every attempt, so a
@@ -79,10 +85,59 @@ class SmtpMailer:
 
     async def send(self, email: QueuedEmail) -> None:
         """Hand the email to the SMTP server; raises one of `SendFailed` when it is not taken."""
+        message = self.message(email)
+        client = await self._open_unused()
+        if client is not None:
+            try:
+                await client.send_message(message)
+            except aiosmtplib.SMTPServerDisconnected:
+                # Closed by the relay while unused: again on a new connection. Should it have
+                # closed after taking the email, this sends it twice with the same Message-ID.
+                client.close()
+            except BaseException:
+                client.close()
+                raise
+            else:
+                await self._keep(client)
+                return
+        client = await self._connect()
+        try:
+            await client.send_message(message)
+        except BaseException:
+            client.close()  # in a state unknown: not reused
+            raise
+        await self._keep(client)
+
+    async def close(self) -> None:
+        """Say goodbye on every connection kept open (at shutdown)."""
+        unused, self._unused = self._unused, []
+        for client, _ in unused:
+            await _quit(client)
+
+    async def _open_unused(self) -> aiosmtplib.SMTP | None:
+        """The connection used last, if still open and not kept past its time; those kept too
+        long are closed."""
+        while self._unused:
+            client, used_at = self._unused.pop()
+            if not client.is_connected:
+                continue
+            if time.monotonic() - used_at < self._settings.smtp_keep_open_seconds:
+                return client
+            await _quit(client)
+        return None
+
+    async def _keep(self, client: aiosmtplib.SMTP) -> None:
+        if len(self._unused) < self._settings.send_concurrency and (
+            self._settings.smtp_keep_open_seconds > 0
+        ):
+            self._unused.append((client, time.monotonic()))
+        else:
+            await _quit(client)
+
+    async def _connect(self) -> aiosmtplib.SMTP:
         settings = self._settings
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
-        await aiosmtplib.send(
-            self.message(email),
+        client = aiosmtplib.SMTP(
             hostname=settings.smtp_host,
             port=settings.smtp_port,
             local_hostname=await self._ehlo_name(),
@@ -92,6 +147,8 @@ class SmtpMailer:
             password=password,
             timeout=settings.smtp_timeout_seconds,
         )
+        await client.connect()
+        return client
 
     async def _ehlo_name(self) -> str:
         """This host's name for EHLO, looked up once (aiosmtplib would look it up, in a
@@ -99,3 +156,11 @@ class SmtpMailer:
         if self._local_hostname is None:
             self._local_hostname = await asyncio.to_thread(socket.getfqdn)
         return self._local_hostname
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    """QUIT, as a polite client does; a relay that does not answer is simply cut off."""
+    try:
+        await client.quit()
+    except SendFailed:
+        client.close()

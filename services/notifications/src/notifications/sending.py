@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 class EmailSending:
     """Sends queued emails in batches, each batch claimed by one replica for its attempt.
 
-    A batch is claimed, sent (each email on its own SMTP connection, at once) and marked in one
-    transaction, after the SMTP server took or refused each email. If the process dies before
+    A batch is claimed, sent (at once, each email on an SMTP connection of its own) and marked
+    in one transaction, after the SMTP server took or refused each email. If the process dies before
     that commit, the batch is still pending and is sent again: at least once to the SMTP server
     in that window (with the same Message-ID), exactly once otherwise, and never twice for a
     redelivered event (the inbox and the unique row).

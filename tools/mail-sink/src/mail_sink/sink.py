@@ -25,6 +25,8 @@ class Received:
     rcpt_tos: list[str]
     content: bytes
     received_at: datetime
+    peer: tuple[str, int]
+    """The sending end of the connection it came on (which tells connections apart)."""
 
     @cached_property
     def message(self) -> EmailMessage:
@@ -77,7 +79,11 @@ class MailSink:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         received = Received(
-            envelope.mail_from, list(envelope.rcpt_tos), envelope.content, datetime.now(UTC)
+            envelope.mail_from,
+            list(envelope.rcpt_tos),
+            envelope.content,
+            datetime.now(UTC),
+            tuple(session.peer[:2]),
         )
         with self._lock:
             self._received.append(received)
