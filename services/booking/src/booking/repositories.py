@@ -53,6 +53,16 @@ class BookingStamp:
 
 
 @dataclass(frozen=True)
+class BookingView:
+    """A booking as its parties read it: with its studio (as the read model knows it, None
+    when it does not) and its history, oldest first."""
+
+    booking: Booking
+    studio: Studio | None
+    history: list[HistoryEntry]
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One step of a booking's history: what happened, from where, and what it changed."""
 
@@ -89,6 +99,10 @@ class Bookings(Protocol):
     ) -> tuple[Booking, str | None] | None:
         """The booking, and the type of the command its saga sent with this id (None when it
         sent none), in one statement: what a reply to that command is checked against."""
+        ...
+
+    async def viewed(self, booking_id: uuid.UUID) -> BookingView | None:
+        """The booking, its studio and its history, read together (one statement)."""
         ...
 
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:

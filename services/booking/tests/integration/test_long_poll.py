@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from booking.db.unit import SqlBookingUnits
 from contracts.availability import HoldSlots
 from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
@@ -99,3 +100,29 @@ async def test_an_unchanged_booking_answers_304_when_the_wait_ends_or_none_is_as
     assert stranger.status_code == 403  # checked before waiting: no one else's booking to watch
     assert (owner.status_code, owner.headers["ETag"]) == (304, etag)  # the studio's owner may
     assert unknown.status_code == 404
+
+
+async def test_the_read_that_answers_a_change_is_the_booking_its_studio_and_its_history(
+    booking: BookingService, studio: Studio, probe: Probe, token_issuer: TestIssuer
+) -> None:
+    """What a long poll reads in one statement is what the separate reads of the booking, its
+    studio and its history give."""
+    _, requested = await _requested(booking, studio, probe, token_issuer)
+    booking_id = uuid.UUID(str(requested["id"]))
+    assert booking.runtime is not None
+    units = SqlBookingUnits(booking.runtime.units)
+
+    async with units.begin() as unit:
+        view = await unit.bookings.viewed(booking_id)
+        apart = (
+            await unit.bookings.get(booking_id),
+            await unit.studios.get(studio.studio_id),
+            await unit.history.of_booking(booking_id),
+        )
+        unknown = await unit.bookings.viewed(uuid.uuid4())
+
+    assert view is not None
+    assert (view.booking, view.studio, view.history) == apart
+    assert [entry.kind for entry in view.history] == ["action", "sent", "sent"]
+    assert all(entry.occurred_at is not None for entry in view.history)
+    assert unknown is None

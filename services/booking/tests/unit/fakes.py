@@ -17,6 +17,7 @@ from booking.repositories import (
     Bookings,
     BookingStamp,
     BookingUnit,
+    BookingView,
     Chat,
     ChatMessage,
     ConcurrentUpdate,
@@ -64,6 +65,13 @@ class FakeBookings:
             if (entry.booking_id, entry.kind, entry.message_id) == (booking_id, "sent", command_id)
         )
         return booking, next(sent, None)
+
+    async def viewed(self, booking_id: uuid.UUID) -> BookingView | None:
+        booking = self._rows.get(booking_id)
+        if booking is None:
+            return None
+        history = [entry for entry in self._uow.state.history if entry.booking_id == booking_id]
+        return BookingView(booking, self._uow.state.studios.get(booking.studio_id), history)
 
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
         booking = self._rows.get(booking_id)

@@ -9,12 +9,15 @@ from collections.abc import Iterable
 from dataclasses import asdict, fields, replace
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Update, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.changes import BookingChange
+from booking.db.history import HISTORY_JSON, entries_of_json
+from booking.db.studios import studio_of
 from booking.db.tables import NOTIFY_CHANNEL, booking_events, bookings, studios
 from booking.domain.booking import (
     ENDED,
@@ -27,7 +30,7 @@ from booking.domain.booking import (
     View,
 )
 from booking.domain.pricing import AddOnLine, PriceBreakdown
-from booking.repositories import BookingQuery, BookingStamp, ConcurrentUpdate
+from booking.repositories import BookingQuery, BookingStamp, BookingView, ConcurrentUpdate
 from contracts.booking import CancellationReason, CancelledBy, FailureReason
 from contracts.catalog import AddOnPricing
 from contracts.payments import CaptureStrategy, DisputeOutcome
@@ -77,6 +80,16 @@ _STAMP = (
     .where(bookings.c.id == bindparam("booking_id"))
 )
 _ADD = insert(bookings).returning(_NOTIFIED)
+_STUDIO = "studio__"  # the prefix of the studio's columns in a view's row
+_VIEWED = (
+    select(
+        bookings,
+        *(column.label(_STUDIO + column.name) for column in studios.c),
+        HISTORY_JSON.label("history"),
+    )
+    .select_from(bookings.outerjoin(studios, studios.c.studio_id == bookings.c.studio_id))
+    .where(bookings.c.id == bindparam("booking_id"))
+)
 
 
 @functools.cache
@@ -104,6 +117,19 @@ class SqlBookings:
         params = {"booking_id": booking_id, "command_id": command_id}
         row = (await self._session.execute(_REPLIED_TO, params)).first()
         return (_booking(row), row.sent_command) if row else None
+
+    async def viewed(self, booking_id: uuid.UUID) -> BookingView | None:
+        row = (await self._session.execute(_VIEWED, {"booking_id": booking_id})).first()
+        if row is None:
+            return None
+        booking = _booking(row)
+        values = row._mapping
+        studio = (
+            None
+            if values[_STUDIO + "studio_id"] is None
+            else studio_of(SimpleNamespace(**{c.name: values[_STUDIO + c.name] for c in studios.c}))
+        )
+        return BookingView(booking, studio, entries_of_json(booking.id, row.history))
 
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
         row = (await self._session.execute(_STAMP, {"booking_id": booking_id})).first()

@@ -4,21 +4,89 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from booking.db.tables import booking_events
+from booking.db.tables import booking_events, bookings
 from booking.repositories import HistoryEntry
 
 # Built once: every saga step runs them (a statement built per call costs more CPU than its
 # round trip).
 _ADD = insert(booking_events)
+ENTRY_COLUMNS = (
+    "kind",
+    "name",
+    "status_before",
+    "status_after",
+    "note",
+    "message_id",
+    "causation_id",
+    "traceparent",
+    "actor_id",
+    "occurred_at",
+)
 _OF_BOOKING = (
     select(booking_events)
     .where(booking_events.c.booking_id == bindparam("booking_id"))
     .order_by(booking_events.c.id)
 )
+
+
+HISTORY_JSON = (
+    select(
+        func.coalesce(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(*(booking_events.c[name] for name in ENTRY_COLUMNS)),
+                    booking_events.c.id,
+                )
+            ),
+            literal_column("'[]'::json"),
+        )
+    )
+    .where(booking_events.c.booking_id == bookings.c.id)
+    .scalar_subquery()
+)
+"""A booking's history as one JSON array (of `ENTRY_COLUMNS` arrays), to read with the
+booking in one statement; `entries_of_json` reads it back."""
+
+
+def entries_of_json(booking_id: uuid.UUID, rows: list[list[Any]]) -> list[HistoryEntry]:
+    return [
+        HistoryEntry(
+            booking_id=booking_id,
+            kind=kind,
+            name=name,
+            status_before=status_before,
+            status_after=status_after,
+            note=note,
+            message_id=_uuid(message_id),
+            causation_id=_uuid(causation_id),
+            traceparent=traceparent,
+            actor_id=actor_id,
+            occurred_at=datetime.fromisoformat(occurred_at),
+        )
+        for (
+            kind,
+            name,
+            status_before,
+            status_after,
+            note,
+            message_id,
+            causation_id,
+            traceparent,
+            actor_id,
+            occurred_at,
+        ) in rows
+    ]
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(value)
 
 
 class SqlHistory:

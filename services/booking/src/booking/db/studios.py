@@ -63,7 +63,7 @@ class SqlStudios:
 
     async def get(self, studio_id: uuid.UUID) -> Studio | None:
         row = (await self._session.execute(_BY_ID, {"studio_id": studio_id})).first()
-        return None if row is None else _studio(row)
+        return None if row is None else studio_of(row)
 
     async def get_many(self, studio_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Studio]:
         """The studios with these ids, in one query (a page of bookings names them)."""
@@ -71,10 +71,10 @@ class SqlStudios:
         if not wanted:
             return {}
         rows = await self._session.execute(select(studios).where(studios.c.studio_id.in_(wanted)))
-        return {row.studio_id: _studio(row) for row in rows}
+        return {row.studio_id: studio_of(row) for row in rows}
 
 
-def _studio(row: Any) -> Studio:
+def studio_of(row: Any) -> Studio:
     return Studio(
         studio_id=row.studio_id,
         revision=row.revision,

@@ -39,22 +39,28 @@ async def _visible_booking_of_studio(
     if booking is None:
         raise BookingNotFound(f"booking {booking_id} not found")
     studio = await unit.studios.get(booking.studio_id)
-    side = side_of(
-        booking,
-        studio.owner_id if studio else None,
-        principal.user_id,
-        is_admin=principal.has_role(Role.ADMIN),
+    return booking, _side(booking, studio, principal), studio
+
+
+def _side(booking: Booking, studio: Studio | None, principal: Principal) -> Side:
+    """The caller's side of the booking; `NotAllowed` when they have none."""
+    studio_owner = studio.owner_id if studio else None
+    return side_of(
+        booking, studio_owner, principal.user_id, is_admin=principal.has_role(Role.ADMIN)
     )
-    return booking, side, studio
 
 
 async def get_booking(
     units: BookingUnits, principal: Principal, booking_id: uuid.UUID
 ) -> tuple[Booking, list[HistoryEntry], Studio | None]:
-    """The booking, its history, and its studio as the read model knows it."""
-    async with units.begin() as unit:
-        booking, _, studio = await _visible_booking_of_studio(unit, principal, booking_id)
-        return booking, await unit.history.of_booking(booking_id), studio
+    """The booking, its history, and its studio as the read model knows it: one statement, what
+    a long poll reads to answer a change."""
+    async with units.one_statement() as unit:
+        view = await unit.bookings.viewed(booking_id)
+    if view is None:
+        raise BookingNotFound(f"booking {booking_id} not found")
+    _side(view.booking, view.studio, principal)
+    return view.booking, view.history, view.studio
 
 
 async def booking_version(units: BookingUnits, principal: Principal, booking_id: uuid.UUID) -> int:
