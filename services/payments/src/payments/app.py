@@ -14,7 +14,7 @@ from payments.config import PaymentsSettings
 from payments.db.unit import SqlPaymentsUnits
 from payments.domain.money import RefundTooLarge
 from payments.handlers import message_handlers
-from payments.provider import ProviderRejected, ProviderUnavailable
+from payments.provider import ProviderEvent, ProviderRejected, ProviderUnavailable
 from payments.service.context import Context
 from payments.service.payouts import schedule_due_payouts
 from payments.service.reconciliation import reconcile
@@ -80,7 +80,12 @@ def create_app(
             registry=runtime.registry,
         )
         ctx.calls_recorded = calls_worker.wake
-        ctx.events_received = events_worker.wake
+
+        def event_received(event: ProviderEvent) -> None:
+            ctx.fresh_events.append(event)
+            events_worker.wake()
+
+        ctx.events_received = event_received
         ctx.payouts_scheduled = payouts_worker.wake
         failed_events = Counter(
             "payments_stripe_events_failed_total",

@@ -45,6 +45,14 @@ class ClaimedEvent:
     """Whether another event waited as this one was taken: the processor takes the next."""
 
 
+@dataclass(frozen=True)
+class MarkedEvent:
+    """A stored Stripe event marked processed by the transaction that applies it, with the
+    trace of the booking it concerns."""
+
+    traceparent: str | None
+
+
 class StripeCalls(Protocol):
     async def add(
         self,
@@ -85,6 +93,11 @@ class StripeEvents(Protocol):
 
     async def mark_processed(self, event_id: str) -> bool:
         """False when it already was (another processor got there first)."""
+        ...
+
+    async def mark_processed_in_trace(self, event_id: str) -> MarkedEvent | None:
+        """As `mark_processed`, with the trace of the booking whose PaymentIntent the event
+        names; None when it already was processed."""
         ...
 
     async def record_failure(

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 from payments.domain.payment_states import Payment
 from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import ProviderEvent
-from payments.stripe_queue_repositories import ClaimedCall, ClaimedEvent, RecordedCall
+from payments.stripe_queue_repositories import (
+    ClaimedCall,
+    ClaimedEvent,
+    MarkedEvent,
+    RecordedCall,
+)
 
 if TYPE_CHECKING:
     from .fakes import PaymentsTables
@@ -158,6 +163,11 @@ class FakeStripeEvents:
         first = not row.processed
         row.processed = True
         return first
+
+    async def mark_processed_in_trace(self, event_id: str) -> MarkedEvent | None:
+        if not await self.mark_processed(event_id):
+            return None
+        return MarkedEvent(self._booking_traceparent(self._t.events[event_id].event))
 
     async def record_failure(
         self, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float

@@ -3,6 +3,7 @@ hears from them."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -210,3 +211,74 @@ async def test_a_failing_event_leaves_nothing_and_is_taken_again_after_its_lease
     clock.now = NOW + timedelta(seconds=ctx.settings.event_lease_seconds)
     assert await process_stored_events(units, ctx) == 1
     assert handled == [event.id, event.id]
+
+
+def _handing_over(ctx: Context) -> Context:
+    """As the running service wires it: a stored event goes to the processor in memory, and
+    the poll has had its first look (at start)."""
+    ctx.events_received = ctx.fresh_events.append
+    ctx.events_polled_at = time.monotonic()
+    return ctx
+
+
+async def test_an_event_handed_over_is_applied_in_one_transaction_after_its_read_at_stripe(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    event = _authorized(command.booking_id, charge_ref="ch_4")
+    await receive_event(units, _handing_over(ctx), event, source="webhook")
+    commits = units.outbox.commits
+
+    assert await process_stored_events(units, ctx) == 1
+
+    assert units.outbox.commits == commits + 1  # the effect alone: no lease
+    assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
+    row = units.tables.events[event.id]
+    assert (row.processed, row.leased_until) == (True, None)
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+
+
+async def test_an_event_handed_over_while_another_replica_holds_it_is_applied_once(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    event = _authorized(command.booking_id, capture_before=NOW + timedelta(days=7))
+    await receive_event(units, _handing_over(ctx), event, source="webhook")
+    async with units.begin() as uow:  # another replica's poll takes it first
+        assert await uow.stripe_events.claim(lease_seconds=30) is not None
+
+    assert await process_stored_events(units, ctx) == 1
+    async with units.begin() as uow:  # and that replica, done, finds it applied
+        assert await uow.stripe_events.mark_processed(event.id) is False
+
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+
+
+async def test_what_a_hand_over_leaves_is_polled_for_once_the_poll_is_due(
+    units: FakePaymentsUnits, ctx: Context
+) -> None:
+    """Events stored but not handed over (by another replica, before a crash) wait for the
+    poll: a round with hand-overs looks at the database once `step_poll_seconds` have passed
+    since its last look."""
+
+    async def stored(*, handed_over: bool) -> ProviderEvent:
+        event = _authorized(uuid.uuid4(), capture_before=NOW + timedelta(days=7))
+        ctx.events_received = ctx.fresh_events.append if handed_over else lambda _: None
+        await receive_event(units, ctx, event, source="webhook")
+        return event
+
+    await stored(handed_over=False)
+    await stored(handed_over=True)
+    assert await process_stored_events(units, ctx) == 2  # the hand-over, then a first look
+
+    left = await stored(handed_over=False)
+    await stored(handed_over=True)
+    assert await process_stored_events(units, ctx) == 1  # the hand-over only
+    assert not units.tables.events[left.id].processed
+
+    ctx.events_polled_at -= ctx.settings.step_poll_seconds
+    await stored(handed_over=True)
+    assert await process_stored_events(units, ctx) == 2  # the hand-over, and the look due
+    assert units.tables.events[left.id].processed

@@ -78,12 +78,12 @@ _STORE = insert_or_nothing(
     returning="event_id",
 )
 # Not bound as "event_id": UPDATE keeps its columns' names for the values it sets.
-_MARK_PROCESSED = (
+_MARKING = (
     update(stripe_events)
     .where(stripe_events.c.event_id == bindparam("id_"), stripe_events.c.processed_at.is_(None))
     .values(processed_at=func.now())
-    .returning(stripe_events.c.event_id)
 )
+_MARK_PROCESSED = _MARKING.returning(stripe_events.c.event_id)
 
 
 async def store_event(session: AsyncConnection, event: ProviderEvent, source: str) -> bool:
@@ -170,6 +170,7 @@ def _booking_traceparent() -> ScalarSelect[Any]:
 
 _NAMING_INTENT = ("intent", "charge", "dispute")
 _CLAIM_ONE = _claim_one()
+_MARK_PROCESSED_IN_TRACE = _MARKING.returning(_booking_traceparent().label("traceparent"))
 
 
 async def mark_processed(session: AsyncConnection, event_id: str) -> bool:
@@ -177,6 +178,15 @@ async def mark_processed(session: AsyncConnection, event_id: str) -> bool:
     processor whose lease ran out got there first)."""
     result = await session.execute(_MARK_PROCESSED, {"id_": event_id})
     return result.first() is not None
+
+
+async def mark_processed_in_trace(
+    session: AsyncConnection, event_id: str
+) -> tuple[str | None] | None:
+    """As `mark_processed`, with the trace of the booking the event concerns (as `claim_event`
+    reads it); None when the event already was processed."""
+    row = (await session.execute(_MARK_PROCESSED_IN_TRACE, {"id_": event_id})).first()
+    return None if row is None else (row.traceparent,)
 
 
 async def record_failure(

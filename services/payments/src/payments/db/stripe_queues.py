@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from payments import db
 from payments.domain.stripe_calls import StripeCallParams
 from payments.provider import ProviderEvent
-from payments.stripe_queue_repositories import ClaimedCall, ClaimedEvent, RecordedCall
+from payments.stripe_queue_repositories import (
+    ClaimedCall,
+    ClaimedEvent,
+    MarkedEvent,
+    RecordedCall,
+)
 
 
 @dataclass
@@ -63,6 +68,10 @@ class SqlStripeEvents:
 
     async def mark_processed(self, event_id: str) -> bool:
         return await db.mark_processed(self.session, event_id)
+
+    async def mark_processed_in_trace(self, event_id: str) -> MarkedEvent | None:
+        marked = await db.mark_processed_in_trace(self.session, event_id)
+        return None if marked is None else MarkedEvent(*marked)
 
     async def record_failure(
         self, event_id: str, error: str, *, max_attempts: int, retry_in_seconds: float

@@ -3,7 +3,9 @@ messages and Stripe calls are recorded in a unit of work (and a call marked done
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -12,7 +14,7 @@ from opentelemetry.trace import NoOpTracerProvider, TracerProvider
 from contracts import Message
 from payments.config import PaymentsSettings
 from payments.domain.stripe_calls import StripeCallParams
-from payments.provider import PaymentProvider
+from payments.provider import PaymentProvider, ProviderEvent
 from payments.repositories import PaymentsUnit, PaymentsUnits
 from service_runtime.tracing import current_traceparent
 
@@ -28,8 +30,14 @@ class Context:
     """Wakes the Stripe call runner once a transaction that recorded calls has committed."""
     payouts_scheduled: Callable[[], None] = lambda: None
     """Wakes the payout scheduler once a transaction that scheduled a payout has committed."""
-    events_received: Callable[[], None] = lambda: None
-    """Wakes the Stripe event processor once a transaction that stored events has committed."""
+    events_received: Callable[[ProviderEvent], None] = lambda event: None
+    """Hands an event this process stored to the Stripe event processor (`fresh_events`) and
+    wakes it, once the event's insert has committed."""
+    fresh_events: deque[ProviderEvent] = field(default_factory=lambda: deque(maxlen=1000))
+    """Events stored by this process, not yet taken by its processor; what a burst pushes out
+    the poll takes from the database."""
+    events_polled_at: float = -math.inf
+    """When the processor last looked for stored events in the database (monotonic)."""
     event_failed: Callable[[str], None] = lambda event_type: None
     """Counts a Stripe event given up on (by its type) on /metrics, once the service runs."""
     tracer_provider: TracerProvider = field(default_factory=NoOpTracerProvider)

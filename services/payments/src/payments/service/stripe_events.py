@@ -4,11 +4,16 @@ An event is first stored by its id (INSERT ... ON CONFLICT DO NOTHING), so a rep
 adds nothing; it is processed after that commit, outside the webhook's request, and marked
 processed in the transaction of its effect. Every effect goes through the monotonic rules of the
 domain, so events in any order end in the same state.
+
+The process that stores an event hands it to its processor in memory, which applies it without
+claiming it first; the poll takes what that leaves (a failure, a crash, another replica's
+events) under a lease. Either way the mark in the effect's transaction keeps it to once.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import AbstractContextManager
 from dataclasses import replace
 
@@ -30,19 +35,47 @@ async def receive_event(
     async with units.one_statement() as uow:  # the insert is all of it
         stored = await uow.stripe_events.store(event, source)
         if stored:
-            uow.after_commit(ctx.events_received)
+            uow.after_commit(lambda: ctx.events_received(event))
     return stored
 
 
 async def process_stored_events(units: PaymentsUnits, ctx: Context, limit: int = 20) -> int:
-    """Process the events stored and not processed yet, oldest first, one after the other,
-    until none waits or `limit` were taken; how many were taken."""
+    """Process the events this process has just stored, as they were handed over; then those
+    stored and not processed yet, oldest first, one after the other, until none waits or
+    `limit` were taken. How many were taken.
+
+    After a hand-over the database is looked at only once per `step_poll_seconds`: what a
+    hand-over leaves (a failure, a crash, another replica's events) can wait that long, and a
+    look that finds nothing would cost the transaction the hand-over saved."""
     taken = 0
+    while taken < limit and ctx.fresh_events:
+        await _process_fresh(units, ctx, ctx.fresh_events.popleft())
+        taken += 1
+    now = time.monotonic()
+    if taken and now - ctx.events_polled_at < ctx.settings.step_poll_seconds:
+        return taken
+    ctx.events_polled_at = now
     while taken < limit and (claimed := await _process_next(units, ctx)) is not None:
         taken += 1
         if not claimed.more_due:
             break
     return taken
+
+
+async def _process_fresh(units: PaymentsUnits, ctx: Context, event: ProviderEvent) -> None:
+    """An event just stored, applied as it was handed over: neither claimed nor leased, which
+    saves a transaction (or a statement) per event. Should the poll of another replica take it
+    meanwhile, the mark in the effect's transaction lets only one of them apply it."""
+    try:
+        if _lacks_authorization_deadline(event):
+            event = await _with_authorization_deadline(ctx, event)  # no transaction open
+        async with units.begin() as uow:
+            marked = await uow.stripe_events.mark_processed_in_trace(event.id)
+            if marked is not None:
+                with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", marked.traceparent):
+                    await apply_event(uow, ctx, event)
+    except Exception as error:
+        await _failed(units, ctx, event, error)
 
 
 async def _process_next(units: PaymentsUnits, ctx: Context) -> ClaimedEvent | None:
