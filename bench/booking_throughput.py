@@ -14,6 +14,8 @@ booker's page does). Per level:
   system's databases, less the background loops' idle rate measured just before), messages
   per booking (rows the outboxes recorded), HTTP requests per booking, POSTs answered 202 and
   every 5xx;
+- each process's share of that CPU, which compares between two runs on a noisy machine better
+  than the milliseconds do (an unchanged service's ms move ±25% between back-to-back runs here);
 - ratios to the floors: the share of PostgreSQL's commit rate and RabbitMQ's publish rate the
   level used, and POST p99 over nginx's own p99.
 
@@ -152,6 +154,12 @@ class Level:
                 cpu for name, cpu in per_booking.items() if name not in STANDINS
             ),
             "cpu_ms_per_booking_by_process": dict(sorted(per_booking.items())),
+            # Steadier than the ms between two runs on a shared machine: a change shows as its
+            # process's share moving against the others measured in the same run.
+            "cpu_share_percent_by_process": {
+                name: 100 * cpu / sum(per_booking.values())
+                for name, cpu in sorted(per_booking.items())
+            },
             "commits_per_booking": commits,
             "commits_per_booking_by_service": dict(sorted(by_service.items())),
             "messages_per_booking": messages,
@@ -246,6 +254,7 @@ def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traff
             f"{ratios['share_of_rabbitmq_publish_floor']:>10.2f}"
         )
         for what, key in (("CPU ms", "cpu_ms_per_booking_by_process"),
+                          ("CPU share %", "cpu_share_percent_by_process"),
                           ("commits", "commits_per_booking_by_service")):  # fmt: skip
             shares = ", ".join(f"{name} {value:.1f}" for name, value in level[key].items())
             print(f"{'':8}{what}: {shares}")
