@@ -139,6 +139,7 @@ class Level:
     def figures(self, floor: dict[str, float]) -> dict[str, Any]:
         rate = self.bookings / self.seconds
         per_booking = {name: 1000 * cpu / self.bookings for name, cpu in self.cpu_seconds.items()}
+        cpu_ms = sum(per_booking.values())
         by_service = {name: count / self.bookings for name, count in self.commits.items()}
         commits, messages = sum(by_service.values()), self.messages / self.bookings
         return {
@@ -149,7 +150,7 @@ class Level:
             "post_p99_ms": percentile(self.posts, 0.99),
             "confirmed_p50_ms": statistics.median(self.confirms),
             "confirmed_p99_ms": percentile(self.confirms, 0.99),
-            "cpu_ms_per_booking": sum(per_booking.values()),
+            "cpu_ms_per_booking": cpu_ms,
             "cpu_ms_per_booking_without_standins": sum(
                 cpu for name, cpu in per_booking.items() if name not in STANDINS
             ),
@@ -157,8 +158,7 @@ class Level:
             # Steadier than the ms between two runs on a shared machine: a change shows as its
             # process's share moving against the others measured in the same run.
             "cpu_share_percent_by_process": {
-                name: 100 * cpu / sum(per_booking.values())
-                for name, cpu in sorted(per_booking.items())
+                name: 100 * cpu / cpu_ms for name, cpu in sorted(per_booking.items())
             },
             "commits_per_booking": commits,
             "commits_per_booking_by_service": dict(sorted(by_service.items())),

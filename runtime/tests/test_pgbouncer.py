@@ -14,7 +14,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,11 +91,24 @@ def _wait_until_listening(port: int, bouncer: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("pgbouncer did not listen")
 
 
+def _probe(database_url: str) -> psycopg.Connection[Any]:
+    url = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    return psycopg.connect(url, autocommit=True, application_name="probe")
+
+
+def _server_now(database_url: str) -> datetime:
+    """The database's own clock, which its connections' start times are read against."""
+    with _probe(database_url) as probe:
+        row = probe.execute("SELECT now()").fetchone()
+    assert row is not None
+    now: datetime = row[0]
+    return now
+
+
 def _server_connections(database_url: str, since: datetime) -> int:
     """Connections the database has from anyone but these probes, opened since `since` (the
     database is shared with earlier tests, whose closed connections may not be gone yet)."""
-    url = make_url(database_url).set(drivername="postgresql").render_as_string(False)
-    with psycopg.connect(url, autocommit=True, application_name="probe") as probe:
+    with _probe(database_url) as probe:
         row = probe.execute(
             "SELECT count(*) FROM pg_stat_activity"
             " WHERE datname = current_database() AND application_name <> 'probe'"
@@ -112,7 +125,7 @@ async def test_many_units_of_work_share_the_bouncers_few_server_connections(
         pooled_url, pool_size=10, max_overflow=0, direct_url=database_url, prepared_statements=False
     )
     seen: list[int] = []
-    started = datetime.now(UTC)
+    started = _server_now(database_url)
 
     async def unit_of_work() -> None:
         for _ in range(10):  # the same statement more than 5 times: psycopg would prepare it
