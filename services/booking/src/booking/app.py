@@ -52,6 +52,7 @@ def create_app(
         )
         return [deadlines.loop]
 
+    watcher = BookingWatcher()
     parts = ServiceParts(
         title="OneTime booking",
         outbox=tables.outbox,
@@ -59,11 +60,12 @@ def create_app(
         user_access=tables.user_access,
         # previews first: /api/bookings/quote before /api/bookings/{booking_id}
         routers=[previews.router, bookings.router, messages.router],
-        handlers=message_handlers(rules),
+        handlers=message_handlers(rules, saved=watcher.handed),
         errors=ERRORS,
         background=loops,
     )
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     # The process's listening connection (the outbox relay's) carries the bookings' changes too.
-    app.state.booking_watcher = BookingWatcher(app.state.runtime.listener)
+    watcher.follow(app.state.runtime.listener)
+    app.state.booking_watcher = watcher
     return app

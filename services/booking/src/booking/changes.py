@@ -6,6 +6,10 @@ While the listener is connected a waiter reloads only when its booking changed i
 for (the notification says what the booking became); polling is the fallback while the listening
 connection is down, and every waiter reloads when it is back (a change may have been missed
 meanwhile).
+
+A saga step consumed in this process also hands the booking it saved to this process's waiters
+once it has committed (`handed`): the waiting POST answers with it instead of reading it again,
+and the NOTIFY of that version, which follows, wakes nobody.
 """
 
 from __future__ import annotations
@@ -16,13 +20,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from booking.db.tables import NOTIFY_CHANNEL
 from booking.domain.booking import Booking
 from service_runtime.listen import Listener
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,15 @@ def any_change(_: BookingChange) -> bool:
 class BookingWatcher:
     """Wakes the waiters of a booking when it changes."""
 
-    def __init__(self, listener: Listener, *, poll_seconds: float = 0.5) -> None:
-        """`listener`: the process's listening connection, not yet started."""
+    def __init__(self, *, poll_seconds: float = 0.5) -> None:
+        """Polls every `poll_seconds` until it follows a listener (`follow`)."""
         self._poll_seconds = poll_seconds
         self._waiters: dict[uuid.UUID, set[_Waiter]] = defaultdict(set)
+        self._listener: Listener | None = None
+
+    def follow(self, listener: Listener) -> None:
+        """Wake on the changes `listener` hears: the process's listening connection, not yet
+        started."""
         self._listener = listener
         listener.also(NOTIFY_CHANNEL, self._wake, on_reconnect=self._wake_all)
 
@@ -79,15 +85,16 @@ class BookingWatcher:
     async def wait_until(
         self,
         booking_id: uuid.UUID,
-        load: Callable[[], Awaitable[T]],
-        done: Callable[[T], bool],
+        load: Callable[[], Awaitable[Booking]],
+        done: Callable[[Booking], bool],
         wait_seconds: float,
         *,
         wakes: Callable[[BookingChange], bool] = any_change,
-        loaded: T | None = None,
-    ) -> T:
+        loaded: Booking | None = None,
+    ) -> Booking:
         """Load the booking until `done` holds or `wait_seconds` pass; returns the last load.
-        Only the changes `wakes` accepts make it load again (others cannot make `done` hold).
+        Only the changes `wakes` accepts make it load again (others cannot make `done` hold),
+        and a booking handed over by a saga step of this process stands for a load.
 
         `loaded`: the booking as the caller has just read or written it, which stands for the
         first load. A change between that and the start of the wait is not seen until the
@@ -99,7 +106,8 @@ class BookingWatcher:
             while True:
                 if state is None:
                     waiter.changed.clear()  # before loading: a change after it sets it again
-                    state = await load()
+                    state = waiter.take_handed() or await load()
+                waiter.saw(state.version)
                 remaining = deadline - loop.time()
                 if done(state) or remaining <= 0:
                     return state
@@ -136,22 +144,30 @@ class BookingWatcher:
         """Until the waiter is woken or `remaining` seconds pass. Listening, a change cannot be
         missed: nothing to read until one comes. Without the listener, poll (and every waiter
         reads again when it is back)."""
-        sleep = remaining if self._listener.listening else min(remaining, self._poll_seconds)
+        listening = self._listener is not None and self._listener.listening
+        sleep = remaining if listening else min(remaining, self._poll_seconds)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(waiter.changed.wait(), sleep)
 
+    def handed(self, booking: Booking) -> None:
+        """A booking as a transaction of this process saved it, once committed: each waiter of
+        a change like it takes it instead of loading the booking again."""
+        self._changed(BookingChange.of(booking), booking)
+
     def _wake(self, payload: str) -> None:
         change = BookingChange.parse(payload)
-        if change is None:
-            return
+        if change is not None:
+            self._changed(change, None)
+
+    def _changed(self, change: BookingChange, booking: Booking | None) -> None:
         for waiter in self._waiters.get(change.booking_id, ()):
             if waiter.wakes(change):
-                waiter.notified = True
-                waiter.changed.set()
+                waiter.hear(change.version, booking)
 
     def _wake_all(self) -> None:
         for waiters in self._waiters.values():
             for waiter in waiters:
+                waiter.handed = None  # a newer change may have been missed: load
                 waiter.changed.set()
 
 
@@ -160,3 +176,30 @@ class _Waiter:
     changed: asyncio.Event
     wakes: Callable[[BookingChange], bool]
     notified: bool = False  # by a change it waits for (not by the listener coming back)
+    seen: int = 0  # the newest version loaded (or taken as handed)
+    heard: int = 0  # the newest version a change announced
+    handed: Booking | None = None  # the newest change, when it came as the booking itself
+
+    def hear(self, version: int, booking: Booking | None) -> None:
+        """A change it waits for: a NOTIFY, or a booking handed over (which may come before or
+        after its own NOTIFY). One no newer than what it has tells it nothing."""
+        if booking is not None and version > max(self.seen, self._handed_version):
+            self.handed = booking
+        if version > max(self.seen, self.heard):
+            self.heard = version
+            self.notified = True
+            self.changed.set()
+
+    @property
+    def _handed_version(self) -> int:
+        return self.handed.version if self.handed else 0
+
+    def take_handed(self) -> Booking | None:
+        """The booking handed over, unless a newer version has been announced since."""
+        handed, self.handed = self.handed, None
+        return handed if handed and handed.version >= self.heard else None
+
+    def saw(self, version: int) -> None:
+        self.seen = max(self.seen, version)
+        if self._handed_version <= self.seen:  # a load in flight read it, or newer
+            self.handed = None

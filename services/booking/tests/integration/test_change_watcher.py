@@ -1,5 +1,5 @@
 """A request waiting for a booking wakes when a change commits in any process, long before its
-poll, and only for its own booking."""
+poll, and only for its own booking; a change saved by this process is handed over, not read."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import text
 
 from booking.changes import BookingChange, BookingWatcher
 from booking.db.tables import NOTIFY_CHANNEL
+from booking.domain.booking import Booking, Status
 from service_runtime.db import Database
 from service_runtime.listen import Listener
 from tests.fixtures.infra import eventually
 from tests.fixtures.listening import cut_listeners, listening_pids
+
+from ..unit.conftest import pending_payment, requested
 
 POLL_SECONDS = 30  # longer than the test may take: only a notify can wake the waiter
 
@@ -30,7 +34,8 @@ async def watching(
     url = make_database("booking_changes", None)
     database = Database(url)
     listener = Listener("test-listen", url, retry_seconds=0.1)
-    watcher = BookingWatcher(listener, poll_seconds=poll_seconds)
+    watcher = BookingWatcher(poll_seconds=poll_seconds)
+    watcher.follow(listener)
     listener.start()
     try:
         await eventually(lambda: listening(database))
@@ -44,19 +49,30 @@ async def listening(database: Database) -> bool:
     return len(await listening_pids(database, NOTIFY_CHANNEL)) == 1
 
 
+def version(booking: Booking, number: int, *, answered: bool = False) -> Booking:
+    """The booking at another version: answered (a client secret to pay with) or not."""
+    state = pending_payment() if answered else requested()
+    return replace(state, id=booking.id, version=number)
+
+
+def answered(booking: Booking) -> bool:
+    return booking.answered
+
+
 async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     changed: set[uuid.UUID] = set()
     loads: list[uuid.UUID] = []
 
-    def waiting_for(booking_id: uuid.UUID) -> asyncio.Task[bool]:
-        async def load() -> bool:
+    def waiting_for(booking_id: uuid.UUID) -> asyncio.Task[Booking]:
+        async def load() -> Booking:
             loads.append(booking_id)
-            return booking_id in changed
+            at = replace(requested(), id=booking_id)
+            return version(at, 2, answered=True) if booking_id in changed else at
 
         return asyncio.create_task(
-            watcher.wait_until(booking_id, load, lambda done: done, wait_seconds=POLL_SECONDS)
+            watcher.wait_until(booking_id, load, answered, wait_seconds=POLL_SECONDS)
         )
 
     async with watching(make_database) as (database, watcher):
@@ -70,7 +86,7 @@ async def test_a_committed_change_wakes_the_waiters_of_that_booking_only(
         changed.add(mine)
         await notify(database, BookingChange(mine, version=2, answered=False))
 
-        assert await asyncio.wait_for(waiters[0], 5) is True
+        assert (await asyncio.wait_for(waiters[0], 5)).version == 2
         assert not waiters[1].done()
         assert loads.count(other) == 1
         waiters[1].cancel()
@@ -81,30 +97,30 @@ async def test_a_wait_from_the_booking_just_written_loads_only_after_a_change(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     """The POST waits from the booking it has just requested: no read until the answer."""
-    booking_id = uuid.uuid4()
-    loads: list[str] = []
+    just_requested = requested()
+    loads: list[Booking] = []
 
-    async def load() -> str:
-        loads.append("answered")
-        return "answered"
+    async def load() -> Booking:
+        loads.append(version(just_requested, 2, answered=True))
+        return loads[-1]
 
     async with watching(make_database) as (database, watcher):
         waiter = asyncio.create_task(
             watcher.wait_until(
-                booking_id,
+                just_requested.id,
                 load,
-                lambda state: state == "answered",
+                answered,
                 wait_seconds=POLL_SECONDS,
                 wakes=lambda change: change.answered,
-                loaded="requested",
+                loaded=just_requested,
             )
         )
         await asyncio.sleep(0.2)
         assert (loads, waiter.done()) == ([], False)
-        await notify(database, BookingChange(booking_id, version=2, answered=True))
+        await notify(database, BookingChange(just_requested.id, version=2, answered=True))
 
-        assert await asyncio.wait_for(waiter, 5) == "answered"
-        assert loads == ["answered"]
+        assert await asyncio.wait_for(waiter, 5) == loads[0]
+        assert len(loads) == 1
 
 
 async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
@@ -112,20 +128,21 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
 ) -> None:
     """The waiting POST wants an answer (a client secret or a no): the hold alone, which
     changes the booking too, does not make it load again."""
-    booking_id = uuid.uuid4()
+    booking = requested()
+    booking_id = booking.id
     loads: list[int] = []
-    answered = False
+    has_answer = False
 
-    async def load() -> bool:
+    async def load() -> Booking:
         loads.append(1)
-        return answered
+        return version(booking, 3, answered=True) if has_answer else booking
 
     async with watching(make_database) as (database, watcher):
         waiter = asyncio.create_task(
             watcher.wait_until(
                 booking_id,
                 load,
-                lambda done: done,
+                answered,
                 wait_seconds=POLL_SECONDS,
                 wakes=lambda change: change.answered,
             )
@@ -138,10 +155,10 @@ async def test_a_waiter_reloads_only_for_the_changes_it_waits_for(
         await notify(database, BookingChange(booking_id, version=2, answered=False))
         await asyncio.sleep(0.3)  # time enough for a wrongly woken waiter to load again
         assert len(loads) == 1
-        answered = True
+        has_answer = True
         await notify(database, BookingChange(booking_id, version=3, answered=True))
 
-        assert await asyncio.wait_for(waiter, 5) is True
+        assert (await asyncio.wait_for(waiter, 5)).answered
         assert len(loads) == 2
 
 
@@ -158,13 +175,14 @@ async def test_a_waiter_reloads_only_on_a_change_or_when_the_listener_comes_back
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     loads: list[float] = []
+    booking = requested()
 
-    async def load() -> bool:
+    async def load() -> Booking:
         loads.append(asyncio.get_running_loop().time())
-        return False
+        return booking
 
     async with watching(make_database, poll_seconds=0.1) as (database, watcher):
-        waiter = asyncio.create_task(watcher.wait_until(uuid.uuid4(), load, bool, 30))
+        waiter = asyncio.create_task(watcher.wait_until(booking.id, load, answered, 30))
         await asyncio.sleep(1)
         loaded_while_listening = len(loads)  # a 0.1 s poll would have loaded about ten times
 
@@ -210,3 +228,97 @@ async def test_a_version_wait_looks_once_and_a_notified_version_answers_it(
         assert len(looks) == 1  # answered by the notify, not by another look
         unchanged = await watcher.wait_for_version(booking_id, look, lambda v: v != 1, 0.2)
         assert unchanged is False
+
+
+async def test_a_booking_handed_over_answers_without_a_load_before_or_after_its_notify(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """A saga step of this process hands the booking it saved to the waiters once committed:
+    taken as it is, whether its own NOTIFY comes after it or before it."""
+    booking = requested()
+    loads: list[int] = []
+
+    async def load() -> Booking:
+        loads.append(1)
+        return version(booking, 99)
+
+    async with watching(make_database) as (database, watcher):
+        waiter = asyncio.create_task(
+            watcher.wait_until(
+                booking.id,
+                load,
+                lambda state: state.status is Status.CONFIRMED,
+                wait_seconds=POLL_SECONDS,
+                loaded=booking,
+            )
+        )
+        await asyncio.sleep(0.1)
+        watcher.handed(version(booking, 2, answered=True))
+        await notify(database, BookingChange(booking.id, version=2, answered=True))
+        await asyncio.sleep(0.3)  # time enough for the NOTIFY to make a waiter load
+        assert (loads, waiter.done()) == ([], False)
+
+        confirmed = replace(version(booking, 3, answered=True), status=Status.CONFIRMED)
+        # Its NOTIFY heard first, the hand-over before the waiter runs (no await between).
+        watcher._wake(BookingChange.of(confirmed).payload())
+        watcher.handed(confirmed)
+
+        assert await asyncio.wait_for(waiter, 5) is confirmed
+        assert loads == []
+
+
+async def test_a_hand_over_older_than_a_load_in_flight_is_not_taken(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """A step's hand-over can come late, after a load read a newer version: the waiter keeps
+    the newer one."""
+    booking = requested()
+    gate = asyncio.Event()
+    loads: list[int] = []
+
+    async def load() -> Booking:
+        loads.append(1)
+        await gate.wait()
+        return version(booking, 3)
+
+    async def loading() -> bool:
+        return len(loads) == 1
+
+    async with watching(make_database) as (_, watcher):
+        waiter = asyncio.create_task(
+            watcher.wait_until(booking.id, load, lambda state: state.version == 2, 1.0)
+        )
+        await eventually(loading)
+        watcher.handed(version(booking, 2))
+        gate.set()
+
+        assert (await asyncio.wait_for(waiter, 5)).version == 3
+
+
+async def test_a_hand_over_nobody_waits_for_or_that_is_not_awaited_changes_nothing(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    booking = requested()
+    loads: list[int] = []
+
+    async def load() -> Booking:
+        loads.append(1)
+        return booking
+
+    async with watching(make_database) as (_, watcher):
+        watcher.handed(version(requested(), 2, answered=True))  # nobody waits for it
+        waiter = asyncio.create_task(
+            watcher.wait_until(
+                booking.id,
+                load,
+                answered,
+                wait_seconds=0.5,
+                wakes=lambda change: change.answered,
+                loaded=booking,
+            )
+        )
+        await asyncio.sleep(0.1)
+        watcher.handed(version(booking, 2))  # held, not answered: the POST waits on
+
+        assert await asyncio.wait_for(waiter, 5) is booking
+        assert loads == [1]  # once, when the wait ended: neither hand-over woke it

@@ -10,6 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booking.db.unit import SqlBookingUnits
+from booking.domain.booking import Booking
+from booking.repositories import BookingUnits
+from booking.service import reads
 from contracts.availability import HoldSlots
 from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
@@ -126,3 +129,32 @@ async def test_the_read_that_answers_a_change_is_the_booking_its_studio_and_its_
     assert [entry.kind for entry in view.history] == ["action", "sent", "sent"]
     assert all(entry.occurred_at is not None for entry in view.history)
     assert unknown is None
+
+
+async def test_the_waiting_post_is_answered_by_the_booking_its_reply_saved_without_reading_it(
+    booking: BookingService,
+    studio: Studio,
+    token_issuer: TestIssuer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reply that answers the booker is consumed by this process, whose step hands the
+    booking it saved to the waiting POST: the POST reads nothing, and answers what a read
+    would give."""
+    reads_of_state: list[uuid.UUID] = []
+    read_state = reads.booking_state
+
+    async def counted(units: BookingUnits, booking_id: uuid.UUID) -> Booking:
+        reads_of_state.append(booking_id)
+        return await read_state(units, booking_id)
+
+    monkeypatch.setattr(reads, "booking_state", counted)
+    headers = token_issuer.headers("booker", uuid.uuid4())
+    created = await booking.http.post("/api/bookings", json=booking_body(studio), headers=headers)
+
+    assert created.status_code == 201, created.text
+    assert created.json()["client_secret"]
+    assert reads_of_state == []
+    booking_id = uuid.UUID(created.json()["id"])
+    read = (await booking.http.get(f"/api/bookings/{booking_id}", headers=headers)).json()
+    answered = created.json() | {"history": read["history"]}  # the POST's answer has none
+    assert answered == read

@@ -115,11 +115,12 @@ async def run_saga(
 
 async def handle_reply(
     unit: BookingUnit, message: Message, envelope: Envelope, rules: SagaRules
-) -> None:
-    """A reply from availability or payments, applied to its booking's saga."""
+) -> Booking | None:
+    """A reply from availability or payments, applied to its booking's saga; the booking as
+    it stands after it (None for an unknown booking)."""
     booking_id = getattr(message, "booking_id", None)
     if not isinstance(booking_id, uuid.UUID):
-        return
+        return None
     cause = envelope.causation_id
     answers = None
     if cause is None:
@@ -129,9 +130,11 @@ async def handle_reply(
         booking, answers = replied_to if replied_to else (None, None)
     if booking is None:
         log.warning("%s for unknown booking %s ignored", envelope.message_type, booking_id)
-        return
+        return None
     reply = Reply(message, answers=answers, caused=cause is not None)
-    await run_saga(unit, booking_id, reply, Source.of_envelope(envelope), rules, loaded=booking)
+    return await run_saga(
+        unit, booking_id, reply, Source.of_envelope(envelope), rules, loaded=booking
+    )
 
 
 async def fire_due_deadline(
