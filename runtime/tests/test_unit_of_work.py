@@ -39,6 +39,23 @@ async def test_after_commit_callbacks_run_after_a_commit_and_not_after_a_rollbac
     assert called == ["committed"]
 
 
+async def test_after_rollback_callbacks_run_when_the_transaction_does_not_commit(
+    database: Database,
+) -> None:
+    units = UnitsOfWork(database, outbox)
+    called: list[str] = []
+
+    async with units.begin() as uow:
+        uow.after_rollback(lambda: called.append("committed"))
+    with pytest.raises(RuntimeError):  # noqa: PT012 - the transaction is the unit under test
+        async with units.begin() as uow:
+            uow.after_rollback(lambda: called.append("rolled back"))
+            assert called == []  # not while the transaction is open
+            raise RuntimeError("the state change failed")
+
+    assert called == ["rolled back"]
+
+
 async def test_publish_all_records_every_message_with_the_current_trace_context(
     database: Database,
 ) -> None:

@@ -32,6 +32,7 @@ class UnitOfWork:
     causation_id: uuid.UUID | None = None
     now: datetime = field(default_factory=utc_now)
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _after_rollback: list[Callable[[], None]] = field(default_factory=list)
     recorded: list[Recorded] = field(default_factory=list)
     """What this transaction recorded in the outbox, for the relay once it commits."""
     records: bool = True  # False outside a transaction (`one_statement`): nothing to commit with
@@ -40,6 +41,11 @@ class UnitOfWork:
         """Call `callback` once this transaction has committed, never if it rolls back: to wake
         a worker for what the transaction recorded, not for work that must not be lost."""
         self._after_commit.append(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Call `callback` if this transaction does not commit (an error in it, or in its
+        COMMIT): to take back what was announced for a commit that did not come."""
+        self._after_rollback.append(callback)
 
     async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
         """Record a message to be published once this transaction commits."""
@@ -69,9 +75,15 @@ class UnitsOfWork:
 
     @asynccontextmanager
     async def begin(self, *, causation_id: uuid.UUID | None = None) -> AsyncIterator[UnitOfWork]:
-        async with self.database.transaction() as session:
-            uow = UnitOfWork(session, self.outbox, causation_id, self.clock())
-            yield uow
+        uow: UnitOfWork | None = None
+        try:
+            async with self.database.transaction() as session:
+                uow = UnitOfWork(session, self.outbox, causation_id, self.clock())
+                yield uow
+        except BaseException:
+            for callback in uow._after_rollback if uow else ():
+                callback()
+            raise
         if uow.recorded and self.relay is not None:
             self.relay(uow.recorded)
         for callback in uow._after_commit:

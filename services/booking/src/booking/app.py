@@ -60,7 +60,7 @@ def create_app(
         user_access=tables.user_access,
         # previews first: /api/bookings/quote before /api/bookings/{booking_id}
         routers=[previews.router, bookings.router, messages.router],
-        handlers=message_handlers(rules, saved=watcher.handed),
+        handlers=message_handlers(rules, watcher),
         errors=ERRORS,
         background=loops,
     )

@@ -8,8 +8,9 @@ connection is down, and every waiter reloads when it is back (a change may have 
 meanwhile).
 
 A saga step consumed in this process also hands the booking it saved to this process's waiters
-once it has committed (`handed`): the waiting POST answers with it instead of reading it again,
-and the NOTIFY of that version, which follows, wakes nobody.
+once it has committed (`handed`): the waiting POST answers with it instead of reading it again.
+The step's NOTIFY, which may come before or after its hand-over, wakes nobody: the step says what
+it is about to commit (`committing`) and, should its commit fail, that it did not (`abandoned`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class BookingWatcher:
         self._poll_seconds = poll_seconds
         self._waiters: dict[uuid.UUID, set[_Waiter]] = defaultdict(set)
         self._listener: Listener | None = None
+        self._committing: set[tuple[uuid.UUID, int]] = set()  # (booking, version) saved here
 
     def follow(self, listener: Listener) -> None:
         """Wake on the changes `listener` hears: the process's listening connection, not yet
@@ -149,14 +151,27 @@ class BookingWatcher:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(waiter.changed.wait(), sleep)
 
+    def committing(self, booking: Booking) -> None:
+        """A transaction of this process saved `booking` and is about to commit: its NOTIFY
+        wakes nobody, as `handed` (once committed) or `abandoned` (if not) follows."""
+        self._committing.add((booking.id, booking.version))
+
     def handed(self, booking: Booking) -> None:
         """A booking as a transaction of this process saved it, once committed: each waiter of
         a change like it takes it instead of loading the booking again."""
+        self._committing.discard((booking.id, booking.version))
         self._changed(BookingChange.of(booking), booking)
+
+    def abandoned(self, booking: Booking) -> None:
+        """The transaction that was `committing` the booking failed: whether its COMMIT took
+        effect is unknown (its NOTIFY may have been ignored), so its waiters load again."""
+        self._committing.discard((booking.id, booking.version))
+        for waiter in self._waiters.get(booking.id, ()):
+            waiter.changed.set()
 
     def _wake(self, payload: str) -> None:
         change = BookingChange.parse(payload)
-        if change is not None:
+        if change is not None and (change.booking_id, change.version) not in self._committing:
             self._changed(change, None)
 
     def _changed(self, change: BookingChange, booking: Booking | None) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
+from booking.changes import BookingWatcher
 from booking.db.tables import user_access
 from booking.db.unit import SqlBookingUnit
-from booking.domain.booking import Booking
 from booking.domain.saga import SAGA_REPLIES, SagaRules
 from booking.service.saga import handle_reply
 from booking.service.studio_events import apply_studio_event
@@ -20,9 +19,9 @@ from service_runtime.unit_of_work import UnitOfWork
 STUDIO_EVENTS = (StudioPublished, StudioUpdated, StudioUnlisted, StudioSuspended)
 
 
-def message_handlers(rules: SagaRules, saved: Callable[[Booking], None]) -> MessageHandlers:
-    """`saved(booking)` is called with the booking a reply leaves, once its step commits: the
-    process's waiters take it rather than read it again."""
+def message_handlers(rules: SagaRules, changes: BookingWatcher) -> MessageHandlers:
+    """The booking a reply leaves is handed to the process's waiters (`changes`) once its step
+    commits: they take it rather than read it again."""
     handlers = follow_access_changes(MessageHandlers(), user_access)
 
     async def on_studio_event(uow: UnitOfWork, event: StudioPublished, envelope: Envelope) -> None:
@@ -31,7 +30,9 @@ def message_handlers(rules: SagaRules, saved: Callable[[Booking], None]) -> Mess
     async def on_reply(uow: UnitOfWork, message: Message, envelope: Envelope) -> None:
         booking = await handle_reply(SqlBookingUnit(uow), message, envelope, rules)
         if booking is not None:
-            uow.after_commit(partial(saved, booking))
+            changes.committing(booking)
+            uow.after_commit(partial(changes.handed, booking))
+            uow.after_rollback(partial(changes.abandoned, booking))
 
     for studio_event in STUDIO_EVENTS:  # all carry the whole studio, like StudioPublished
         handlers.on(studio_event)(on_studio_event)  # type: ignore[arg-type]

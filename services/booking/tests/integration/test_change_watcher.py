@@ -234,7 +234,8 @@ async def test_a_booking_handed_over_answers_without_a_load_before_or_after_its_
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     """A saga step of this process hands the booking it saved to the waiters once committed:
-    taken as it is, whether its own NOTIFY comes after it or before it."""
+    taken as it is, whether its own NOTIFY comes after the hand-over or before it (the step
+    said it was committing that version)."""
     booking = requested()
     loads: list[int] = []
 
@@ -253,18 +254,49 @@ async def test_a_booking_handed_over_answers_without_a_load_before_or_after_its_
             )
         )
         await asyncio.sleep(0.1)
-        watcher.handed(version(booking, 2, answered=True))
-        await notify(database, BookingChange(booking.id, version=2, answered=True))
+        paying = version(booking, 2, answered=True)
+        watcher.committing(paying)
+        watcher.handed(paying)
+        await notify(database, BookingChange.of(paying))
         await asyncio.sleep(0.3)  # time enough for the NOTIFY to make a waiter load
         assert (loads, waiter.done()) == ([], False)
 
         confirmed = replace(version(booking, 3, answered=True), status=Status.CONFIRMED)
-        # Its NOTIFY heard first, the hand-over before the waiter runs (no await between).
-        watcher._wake(BookingChange.of(confirmed).payload())
+        watcher.committing(confirmed)
+        await notify(database, BookingChange.of(confirmed))
+        await asyncio.sleep(0.3)
+        assert (loads, waiter.done()) == ([], False)  # the hand-over is on its way
         watcher.handed(confirmed)
 
         assert await asyncio.wait_for(waiter, 5) is confirmed
         assert loads == []
+
+
+async def test_a_step_whose_commit_failed_makes_its_waiters_load(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """Its NOTIFY was ignored, and whether it committed is unknown: the waiters read."""
+    booking = requested()
+    loads: list[Booking] = []
+
+    async def load() -> Booking:
+        loads.append(version(booking, 2, answered=True))
+        return loads[-1]
+
+    async with watching(make_database) as (database, watcher):
+        waiter = asyncio.create_task(
+            watcher.wait_until(booking.id, load, answered, POLL_SECONDS, loaded=booking)
+        )
+        await asyncio.sleep(0.1)
+        saved = version(booking, 2, answered=True)
+        watcher.committing(saved)
+        await notify(database, BookingChange.of(saved))
+        await asyncio.sleep(0.3)
+        assert (loads, waiter.done()) == ([], False)
+        watcher.abandoned(saved)
+
+        assert await asyncio.wait_for(waiter, 5) == loads[0]
+        assert len(loads) == 1
 
 
 async def test_a_hand_over_older_than_a_load_in_flight_is_not_taken(
