@@ -113,9 +113,10 @@ class Bookings(Protocol):
         """The booking stored at version 1."""
         ...
 
-    async def save(self, booking: Booking) -> Booking:
-        """The booking stored at its next version; `ConcurrentUpdate` when its version is not
-        the stored one (another transaction changed it since it was loaded)."""
+    async def save(self, booking: Booking, loaded: Booking) -> Booking:
+        """`booking`, a change of the booking as `loaded`, stored at the next version;
+        `ConcurrentUpdate` when the stored version is no longer the loaded one (another
+        transaction changed it since)."""
         ...
 
     async def claim_due(self, now: datetime) -> tuple[uuid.UUID, str | None] | None:

@@ -90,11 +90,11 @@ class FakeBookings:
         self._rows[booking.id] = added
         return added
 
-    async def save(self, booking: Booking) -> Booking:
+    async def save(self, booking: Booking, loaded: Booking) -> Booking:
         stored = self._rows.get(booking.id)
-        if stored is None or stored.version != booking.version:
+        if stored is None or stored.version != loaded.version:
             raise ConcurrentUpdate(booking.id)
-        saved = replace(booking, version=booking.version + 1)
+        saved = replace(booking, version=loaded.version + 1)
         self._rows[booking.id] = saved
         return saved
 

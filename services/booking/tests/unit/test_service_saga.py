@@ -96,12 +96,12 @@ async def test_a_lost_race_is_decided_again_on_the_fresh_booking() -> None:
     lost = []
 
     class RacedOnce(FakeBookings):
-        async def save(self, changed: Booking) -> Booking:
+        async def save(self, changed: Booking, loaded: Booking) -> Booking:
             if not lost:  # another transaction saved this booking first
                 lost.append(changed.id)
                 stored = self._rows[changed.id]
                 self._rows[changed.id] = replace(stored, version=stored.version + 1)
-            return await super().save(changed)
+            return await super().save(changed, loaded)
 
     async with world.units.begin(causation_id=envelope.message_id) as unit:
         unit.bookings = RacedOnce(unit.bookings._uow)  # type: ignore[attr-defined]
@@ -121,7 +121,7 @@ async def test_a_save_that_loses_every_race_gives_up_and_keeps_nothing() -> None
     envelope = answering(world.units, message, HoldSlots)
 
     class AlwaysRaced(FakeBookings):
-        async def save(self, changed: Booking) -> Booking:
+        async def save(self, changed: Booking, loaded: Booking) -> Booking:
             raise ConcurrentUpdate(changed.id)
 
     async def reply_racing() -> None:

@@ -103,7 +103,7 @@ async def run_saga(
         saved = booking
         if decision.booking != booking:
             try:
-                saved = await unit.bookings.save(decision.booking)
+                saved = await unit.bookings.save(decision.booking, booking)
             except ConcurrentUpdate:
                 log.info("booking %s changed concurrently; deciding again", booking_id)
                 booking = None

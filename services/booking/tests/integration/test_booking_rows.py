@@ -1,0 +1,109 @@
+"""A booking's row as the saga writes it: a new booking names only the columns it has, a step
+writes only the columns it changed, and either reads back as the booking written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from booking.db.tables import bookings
+from booking.db.unit import SqlBookingUnits
+from booking.domain.booking import Status
+from contracts.booking import FailureReason
+
+from ..unit.conftest import NOW, PAYMENT, RESERVATION, requested
+from .conftest import BookingService
+
+pytestmark = pytest.mark.integration
+
+
+@contextmanager
+def statements(service: BookingService) -> Iterator[list[tuple[str, Any]]]:
+    """The statements (and their parameters) sent to booking's database meanwhile."""
+    assert service.runtime is not None
+    engine = service.runtime.database.engine.sync_engine
+    sent: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def columns(parameters: dict[str, Any]) -> set[str]:
+    """The booking's columns a statement's parameters give values to."""
+    return set(parameters) & set(bookings.c.keys())
+
+
+async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_what_changed(
+    booking: BookingService,
+) -> None:
+    assert booking.runtime is not None
+    units = SqlBookingUnits(booking.runtime.units)
+    new = requested()
+    held = replace(
+        new,
+        status=Status.PENDING_PAYMENT,
+        reservation_id=RESERVATION,
+        hold_expires_at=NOW + timedelta(minutes=10),
+        deadline_at=NOW + timedelta(minutes=11),
+        payment_id=PAYMENT,
+        client_secret="pi_secret",
+    )
+
+    with statements(booking) as sent:
+        async with units.begin() as unit:
+            added = await unit.bookings.add(new, traceparent=None)
+        async with units.begin() as unit:
+            saved = await unit.bookings.save(held, added)
+            failed = replace(
+                saved,
+                status=Status.FAILED,
+                failure_reason=FailureReason.PAYMENT_FAILED,
+                hold_expires_at=None,  # a column set back to NULL is written too
+                deadline_at=None,
+                client_secret=None,
+            )
+            failed = await unit.bookings.save(failed, saved)
+        async with units.one_statement() as unit:
+            read_back = await unit.bookings.get(new.id)
+
+    assert read_back == failed
+    assert read_back is not None
+    assert (read_back.status, read_back.version, read_back.hold_expires_at) == (
+        Status.FAILED,
+        3,
+        None,
+    )
+    insert, held_update, failed_update = [
+        parameters for statement, parameters in sent if statement.startswith(("INSERT", "UPDATE"))
+    ]
+    assert "move_id" not in insert  # a new booking has no move yet: left NULL
+    assert len(columns(insert)) < 50
+    assert columns(held_update) == {
+        "status",
+        "reservation_id",
+        "hold_expires_at",
+        "deadline_at",
+        "payment_id",
+        "client_secret",
+        "version",
+    }
+    assert columns(failed_update) == {
+        "status",
+        "failure_reason",
+        "hold_expires_at",
+        "deadline_at",
+        "client_secret",
+        "version",
+    }
