@@ -34,19 +34,22 @@ class BookingChange:
     booking_id: uuid.UUID
     version: int
     answered: bool
+    passing: bool = False  # a state the saga passes through on its own (`Booking.passing`)
 
     @classmethod
     def of(cls, booking: Booking) -> BookingChange:
-        return cls(booking.id, booking.version, booking.answered)
+        return cls(booking.id, booking.version, booking.answered, booking.passing)
 
     def payload(self) -> str:
-        return f"{self.booking_id} {self.version} {int(self.answered)}"
+        return f"{self.booking_id} {self.version} {int(self.answered)} {int(self.passing)}"
 
     @classmethod
     def parse(cls, payload: str) -> BookingChange | None:
+        """None for a payload it cannot read. One without `passing`, from a process of the
+        release before, is read as not passing (answered at once, as then)."""
         try:
-            booking_id, version, answered = payload.split(" ")
-            return cls(uuid.UUID(booking_id), int(version), answered == "1")
+            booking_id, version, answered, *passing = payload.split(" ")
+            return cls(uuid.UUID(booking_id), int(version), answered == "1", passing == ["1"])
         except ValueError:
             return None
 
@@ -122,12 +125,17 @@ class BookingWatcher:
         look: Callable[[], Awaitable[int]],
         awaited: Callable[[int], bool],
         wait_seconds: float,
+        *,
+        passing_grace_seconds: float = 0.0,
     ) -> bool:
         """Whether the booking reached a version `awaited` accepts within `wait_seconds`.
 
         `look` reads the version: once at first, and again only while not listening or when
         the listener is back. A NOTIFY of such a version answers without another look (the
-        caller loads the booking then, once)."""
+        caller loads the booking then, once). A version the saga is passing through on its
+        own answers only once `passing_grace_seconds` go by without another change (or the
+        wait ends): the next version, which usually follows within milliseconds, answers
+        instead, and the booker's page changes once rather than twice."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_seconds
         with self._watching(booking_id, lambda change: awaited(change.version)) as waiter:
@@ -140,6 +148,10 @@ class BookingWatcher:
                     return False
                 await self._pause(waiter, remaining)
                 if waiter.notified:
+                    if waiter.passing and passing_grace_seconds > 0:
+                        waiter.changed.clear()
+                        grace = min(passing_grace_seconds, deadline - loop.time())
+                        await self._pause(waiter, grace)
                     return True
 
     async def _pause(self, waiter: _Waiter, remaining: float) -> None:
@@ -177,7 +189,7 @@ class BookingWatcher:
     def _changed(self, change: BookingChange, booking: Booking | None) -> None:
         for waiter in self._waiters.get(change.booking_id, ()):
             if waiter.wakes(change):
-                waiter.hear(change.version, booking)
+                waiter.hear(change, booking)
 
     def _wake_all(self) -> None:
         for waiters in self._waiters.values():
@@ -193,15 +205,18 @@ class _Waiter:
     notified: bool = False  # by a change it waits for (not by the listener coming back)
     seen: int = 0  # the newest version loaded (or taken as handed)
     heard: int = 0  # the newest version a change announced
+    passing: bool = False  # whether that version is one the saga passes through on its own
     handed: Booking | None = None  # the newest change, when it came as the booking itself
 
-    def hear(self, version: int, booking: Booking | None) -> None:
+    def hear(self, change: BookingChange, booking: Booking | None) -> None:
         """A change it waits for: a NOTIFY, or a booking handed over (which may come before or
         after its own NOTIFY). One no newer than what it has tells it nothing."""
+        version = change.version
         if booking is not None and version > max(self.seen, self._handed_version):
             self.handed = booking
         if version > max(self.seen, self.heard):
             self.heard = version
+            self.passing = change.passing
             self.notified = True
             self.changed.set()
 

@@ -30,6 +30,14 @@ class BookingSettings(ServiceSettings):
         ge=0,
         description="How long POST /api/bookings waits for the saga before answering 202.",
     )
+    long_poll_passing_grace_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="A long poll answers a state the saga passes through on its own (confirming, "
+        "or waiting for the hold or the payment intent) only once it lasts this long: the next "
+        "state answers instead. 0 answers every change at once.",
+    )
     hold_grace_seconds: float = Field(
         default=30, ge=0, description="Slack after a hold expires for an authorization in flight."
     )

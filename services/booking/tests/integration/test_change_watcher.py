@@ -354,3 +354,49 @@ async def test_a_hand_over_nobody_waits_for_or_that_is_not_awaited_changes_nothi
 
         assert await asyncio.wait_for(waiter, 5) is booking
         assert loads == [1]  # once, when the wait ended: neither hand-over woke it
+
+
+async def test_a_passing_version_answers_a_version_wait_with_the_next_one_or_once_it_lasts(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """The booker's long poll after paying: `confirming`, which the saga passes through on its
+    own, is answered by `confirmed` milliseconds later; or by itself once its grace is over."""
+    booking_id = uuid.uuid4()
+
+    async def look() -> int:
+        return 1
+
+    def waiting(grace: float) -> asyncio.Task[bool]:
+        return asyncio.create_task(
+            watcher.wait_for_version(
+                booking_id, look, lambda v: v != 1, POLL_SECONDS, passing_grace_seconds=grace
+            )
+        )
+
+    async with watching(make_database) as (database, watcher):
+        waiter = waiting(POLL_SECONDS)
+        await asyncio.sleep(0.1)
+        await notify(database, BookingChange(booking_id, 2, answered=True, passing=True))
+        await asyncio.sleep(0.3)  # time enough for a wrongly woken waiter to answer
+        assert not waiter.done()
+        await notify(database, BookingChange(booking_id, 3, answered=True, passing=False))
+        assert await asyncio.wait_for(waiter, 5) is True
+
+        lasting = waiting(0.5)
+        await asyncio.sleep(0.1)
+        await notify(database, BookingChange(booking_id, 4, answered=True, passing=True))
+        notified = asyncio.get_running_loop().time()
+        assert await asyncio.wait_for(lasting, 5) is True
+        assert asyncio.get_running_loop().time() - notified >= 0.4
+
+
+def test_a_change_says_whether_the_saga_passes_through_it_and_reads_the_older_payload() -> None:
+    confirming = replace(pending_payment(), status=Status.CONFIRMING)
+    assert BookingChange.of(confirming).passing
+    assert not BookingChange.of(pending_payment()).passing  # the booker is to pay
+    assert BookingChange.of(requested()).passing
+    change = BookingChange.of(confirming)
+    assert BookingChange.parse(change.payload()) == change
+    older = f"{change.booking_id} 7 1"  # from a process of the release before
+    assert BookingChange.parse(older) == BookingChange(change.booking_id, 7, True, False)
+    assert BookingChange.parse("not a change") is None

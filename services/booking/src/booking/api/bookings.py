@@ -142,13 +142,16 @@ async def get_booking(
     booking_id: uuid.UUID,
     principal: CurrentUser,
     units: BookingUnitsDep,
+    settings: SettingsDep,
     watcher: WatcherDep,
     if_none_match: Annotated[str | None, Header(max_length=64)] = None,
     prefer: Annotated[str | None, Header(max_length=128)] = None,
 ) -> Response:
     """The booking, with its version as ETag. A client waiting for a change (the booker's page
     after paying) sends `If-None-Match` with the version it has and `Prefer: wait=20`: the answer
-    comes as soon as the booking changes, or 304 when the wait ends first (a long poll)."""
+    comes as soon as the booking changes, or 304 when the wait ends first (a long poll). A state
+    the saga passes through on its own (confirming) answers only if it lasts a moment: the next
+    one, usually milliseconds later, answers instead."""
     if if_none_match is not None and (wait := long_poll_seconds(prefer)):
         # Watching from before the first look: a change committed meanwhile still wakes it.
         # A look reads the version alone (and checks the caller may see the booking); the
@@ -158,6 +161,7 @@ async def get_booking(
             lambda: reads.booking_version(units, principal, booking_id),
             lambda version: _etag(version) != if_none_match,
             wait,
+            passing_grace_seconds=settings.long_poll_passing_grace_seconds,
         )
         if not changed:
             return Response(status_code=304, headers={"ETag": if_none_match})

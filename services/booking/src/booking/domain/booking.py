@@ -220,6 +220,12 @@ class Booking:
         return not (self.status is Status.PENDING_PAYMENT and self.client_secret is None)
 
     @property
+    def passing(self) -> bool:
+        """Whether the saga is passing through this state on its own, waiting for other
+        services only (not for a person): the booker's page would show it for a moment."""
+        return self.status is Status.CONFIRMING or not self.answered
+
+    @property
     def move_extra_minor(self) -> int:
         """What the move under way costs more than the booking's price (0 when not more)."""
         if self.move is None:
