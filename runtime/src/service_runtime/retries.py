@@ -109,7 +109,10 @@ class RetryingHandler:
     handler: Callable[[Any], Awaitable[None]]
     metrics: FailureMetrics
 
-    async def __call__(self, body: Any, message: RabbitMessage) -> None:
+    async def __call__(self, body: Any) -> None:
+        # The delivery from the consumption's context, not from an injected parameter: FastStream
+        # resolves those in a worker thread, a thread hop per message (see `Bus`).
+        message: RabbitMessage = self.broker.context.get_local("message")
         raw = message.raw_message
         headers = dict(raw.headers or {})
         attempt = int(str(headers.get(RETRY_ATTEMPT, 0))) + 1
