@@ -11,7 +11,8 @@ booker's page does). Per level:
 - CPU ms per booking of each process (from /proc: each service, the Stripe stand-in, the mail
   sink, nginx, and the machine's PostgreSQL and RabbitMQ), in all and without the two
   stand-ins (what production runs itself), commits per booking (PostgreSQL's own counters of the
-  system's databases, less the background loops' idle rate measured just before), messages
+  system's databases, less the background loops' idle rate measured just before), connections
+  opened per booking (a server process forked each, its statements prepared anew), messages
   per booking (rows the outboxes recorded), HTTP requests per booking, POSTs answered 202 and
   every 5xx;
 - each process's share of that CPU, which compares between two runs on a noisy machine better
@@ -35,7 +36,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 import httpx
@@ -71,7 +72,8 @@ class Traffic:
 
 
 class DatabaseCounters:
-    """Commits and outbox rows of the system's databases, from PostgreSQL's own statistics."""
+    """Commits, connections opened and outbox rows of the system's databases, from
+    PostgreSQL's own statistics."""
 
     def __init__(self, layout: SystemLayout) -> None:
         self._urls = {
@@ -79,21 +81,32 @@ class DatabaseCounters:
             for service, url in layout.database_urls.items()
         }
 
-    def sample(self) -> tuple[dict[str, int], int]:
-        """(commits by service, outbox rows of all services)."""
+    def sample(self) -> Counts:
         service_of = {urlparse(url).path.lstrip("/"): name for name, url in self._urls.items()}
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             rows = admin.execute(
-                "SELECT datname, xact_commit FROM pg_stat_database WHERE datname = ANY(%s)",
+                "SELECT datname, xact_commit, sessions FROM pg_stat_database"
+                " WHERE datname = ANY(%s)",
                 [list(service_of)],
             ).fetchall()
-        commits = {service_of[name]: int(count) for name, count in rows}
+        commits = {service_of[name]: int(count) for name, count, _ in rows}
         messages = 0
-        for url in self._urls.values():
+        for url in self._urls.values():  # a connection each: `connections_since` leaves them out
             with psycopg.connect(url, autocommit=True) as connection:
                 counted = connection.execute("SELECT count(*) FROM outbox").fetchone()
                 messages += int(counted[0]) if counted else 0
-        return commits, messages
+        return Counts(commits, sum(int(sessions) for *_, sessions in rows), messages)
+
+    def connections_since(self, before: Counts, after: Counts) -> int:
+        """Connections the system opened between two samples, without the sampler's own."""
+        return after.connections - before.connections - len(self._urls)
+
+
+class Counts(NamedTuple):
+    commits: dict[str, int]
+    connections: int
+    """Sessions opened to the system's databases so far (pg_stat_database.sessions)."""
+    messages: int
 
 
 async def book_and_confirm(
@@ -131,6 +144,7 @@ class Level:
     confirms: list[float]
     cpu_seconds: dict[str, float]
     commits: dict[str, float]
+    connections: int
     messages: int
     requests: int
     posts_answered_202: int
@@ -163,6 +177,8 @@ class Level:
             "commits_per_booking": commits,
             "commits_per_booking_by_service": dict(sorted(by_service.items())),
             "messages_per_booking": messages,
+            # Each a server process forked, and a client's statements prepared anew.
+            "connections_per_booking": self.connections / self.bookings,
             "http_requests_per_booking": self.requests / self.bookings,
             "posts_answered_202": self.posts_answered_202,
             "five_xx": self.five_xx,
@@ -200,13 +216,13 @@ async def run_level(
             confirms.append(confirm)
 
     await asyncio.sleep(STATS_SETTLE_SECONDS)
-    idle_from, _ = counters.sample()
+    idle_from = counters.sample().commits
     await asyncio.sleep(STATS_SETTLE_SECONDS)
-    commits_before, messages_before = counters.sample()
+    before = counters.sample()
     # The background loops commit while nothing happens: that rate is not the bookings' cost.
     idle_per_s = {
         name: (count - idle_from[name]) / STATS_SETTLE_SECONDS
-        for name, count in commits_before.items()
+        for name, count in before.commits.items()
     }
     measured_from = time.perf_counter()
     cpu_before, requests_before = cpu.sample(), traffic.requests
@@ -217,7 +233,7 @@ async def run_level(
     cpu_after, requests = cpu.sample(), traffic.requests - requests_before
     cpu_used = {name: used - cpu_before.get(name, 0.0) for name, used in cpu_after.items()}
     await asyncio.sleep(STATS_SETTLE_SECONDS)
-    commits_after, messages_after = counters.sample()
+    after = counters.sample()
     elapsed = time.perf_counter() - measured_from
     return Level(
         bookers=level,
@@ -227,10 +243,11 @@ async def run_level(
         confirms=confirms,
         cpu_seconds=cpu_used,
         commits={
-            name: count - commits_before[name] - idle_per_s[name] * elapsed
-            for name, count in commits_after.items()
+            name: count - before.commits[name] - idle_per_s[name] * elapsed
+            for name, count in after.commits.items()
         },
-        messages=messages_after - messages_before,
+        connections=counters.connections_since(before, after),
+        messages=after.messages - before.messages,
         requests=requests,
         posts_answered_202=traffic.late_posts - late_before,
         five_xx=sum(traffic.server_errors.values()) - errors_before,
@@ -240,7 +257,7 @@ async def run_level(
 def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traffic) -> None:
     print("floors: " + ", ".join(f"{name} {value:.1f}" for name, value in floor.items()))
     print(f"{'bookers':>8}{'conf/s':>8}{'POST p50':>10}{'p99':>7}{'confirm p50':>13}{'p99':>7}"
-          f"{'CPU ms':>8}{'commits':>9}{'msgs':>6}{'HTTP':>6}{'202':>5}{'5xx':>5}"
+          f"{'CPU ms':>8}{'commits':>9}{'conns':>7}{'msgs':>6}{'HTTP':>6}{'202':>5}{'5xx':>5}"
           f"{'PG share':>10}{'MQ share':>10}")  # fmt: skip
     for level in levels:
         ratios = level["ratios"]
@@ -249,6 +266,7 @@ def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traff
             f"{level['post_p50_ms']:>10.0f}{level['post_p99_ms']:>7.0f}"
             f"{level['confirmed_p50_ms']:>13.0f}{level['confirmed_p99_ms']:>7.0f}"
             f"{level['cpu_ms_per_booking']:>8.1f}{level['commits_per_booking']:>9.1f}"
+            f"{level['connections_per_booking']:>7.2f}"
             f"{level['messages_per_booking']:>6.1f}{level['http_requests_per_booking']:>6.1f}"
             f"{level['posts_answered_202']:>5}{level['five_xx']:>5}{ratios['share_of_postgres_commit_floor']:>10.2f}"
             f"{ratios['share_of_rabbitmq_publish_floor']:>10.2f}"

@@ -74,15 +74,17 @@ class ServiceSettings(HttpSettings):
         description="Prefix of the exchange and queue names; tests use a unique one per run.",
     )
     database_pool_size: int = Field(
-        default=3,
+        default=4,
         ge=1,
         description="Connections each process keeps open; see docs/operations.md for the sum.",
     )
     database_max_overflow: int = Field(
-        default=1,
+        default=0,
         ge=0,
-        description="Connections opened beyond the pool under a burst (the outbox relay has "
-        "its own connection, outside the pool).",
+        description="Connections opened beyond the pool under a burst and closed once it is "
+        "over (the outbox relay has its own connection, outside the pool). Each costs a server "
+        "process and its statements prepared anew: under steady load they are opened and "
+        "closed all the time, so none by default.",
     )
     database_pool_timeout_seconds: float = Field(
         default=10, gt=0, description="How long a request or handler waits for a free connection."
