@@ -61,8 +61,12 @@ class StripeCalls(Protocol):
         params: StripeCallParams,
         idempotency_key: str,
         traceparent: str | None = None,
-    ) -> bool:
-        """Queue a Stripe call to make after commit; False when its key is queued already."""
+        lease_seconds: float | None = None,
+    ) -> RecordedCall | None:
+        """Queue a Stripe call to make after commit; None when its key is queued already.
+        With `lease_seconds` the call is also taken as it is queued (leased, its attempt
+        counted: `attempts` 1), for this process to run without claiming it, unless an earlier
+        call of its booking is pending (`attempts` 0: the claim runs it after that one)."""
         ...
 
     async def by_key(self, idempotency_key: str) -> RecordedCall | None:

@@ -7,23 +7,25 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from contracts.payments import AuthorizePayment
 from payments.db.unit import SqlPaymentsUnits
 from payments.domain.payment_states import IntentSnapshot, PaymentStatus
 from payments.domain.payments import new_payment
 from payments.domain.stripe_calls import AuthorizeParams
 from payments.provider import ProviderEvent
+from payments.stripe_queue_repositories import RecordedCall
 
 from ..conftest import PaymentsFactory, authorize_command
 
+# The service's own workers only poll (hourly): these tests take the rows themselves.
+QUIET = {"step_poll_seconds": 3600, "reconcile_interval_seconds": 3600}
 TRACES = ["00-" + "a" * 32 + "-" + "b" * 16 + "-01", "00-" + "c" * 32 + "-" + "d" * 16 + "-01"]
 
 
 async def test_a_claim_takes_one_row_with_what_its_runner_needs(
     start_payments: PaymentsFactory,
 ) -> None:
-    # The service's own workers only poll (hourly): this test takes the rows itself.
-    quiet = {"step_poll_seconds": 3600, "reconcile_interval_seconds": 3600}
-    async with start_payments(**quiet) as service:
+    async with start_payments(**QUIET) as service:
         units = SqlPaymentsUnits(service.runtime.units)
         commands = [authorize_command(), authorize_command()]
         async with units.begin() as uow:
@@ -59,3 +61,44 @@ async def test_a_claim_takes_one_row_with_what_its_runner_needs(
     assert (first.payment, second.payment, second.more_due) == (stored[0], stored[1], False)
     assert taken is not None
     assert (taken.event, taken.traceparent, taken.more_due) == (event, TRACES[1], False)
+
+
+async def test_a_call_taken_as_it_is_recorded_is_claimed_only_once_its_lease_runs_out(
+    start_payments: PaymentsFactory,
+) -> None:
+    """Taken unless an earlier call of its booking is pending; a later one waits behind it."""
+    async with start_payments(**QUIET) as service:
+        units = SqlPaymentsUnits(service.runtime.units)
+        held, lapsed = authorize_command(), authorize_command()
+        async with units.begin() as uow:
+            for command in (held, lapsed):
+                await uow.payments.add(new_payment(command, now=uow.now, window=timedelta(days=6)))
+
+            async def add(
+                command: AuthorizePayment, step: str, lease: float
+            ) -> RecordedCall | None:
+                return await uow.stripe_calls.add(
+                    booking_id=command.booking_id,
+                    params=AuthorizeParams(description="Studio A"),
+                    idempotency_key=f"{command.booking_id}:{step}",
+                    lease_seconds=lease,
+                )
+
+            first = await add(held, "authorize", 60)
+            behind = await add(held, "again", 60)
+            again = await add(held, "authorize", 60)
+            crashed = await add(lapsed, "authorize", 0)  # its taker died; its lease is over
+
+        async with units.begin() as uow:
+            claimed = await uow.stripe_calls.claim(lease_seconds=60)
+            assert await uow.stripe_calls.claim(lease_seconds=60) is None
+
+    recorded = [None if r is None else r.attempts for r in (first, behind, again, crashed)]
+    assert recorded == [1, 0, None, 1]
+    assert crashed is not None
+    assert claimed is not None
+    assert (claimed.call.id, claimed.call.booking_id, claimed.call.attempts) == (
+        crashed.id,
+        lapsed.booking_id,
+        2,
+    )

@@ -1,8 +1,9 @@
 """In-memory queues of Stripe calls and Stripe events, keeping the SQL's promises: one call
-per idempotency key, taken one at a time with its booking's payment, by one runner at a time
-under a lease (the oldest pending call of a booking first, its attempt counted), an event stored
-once, taken oldest first with its booking's trace, processed once, given up on after its last
-attempt (and taken again after its lease)."""
+per idempotency key (taken as it is queued when asked, unless one of its booking is pending),
+taken one at a time with its booking's payment, by one runner at a time under a lease (the
+oldest pending call of a booking first, its attempt counted), an event stored once, taken
+oldest first with its booking's trace, processed once, given up on after its last attempt (and
+taken again after its lease)."""
 
 from __future__ import annotations
 
@@ -61,13 +62,18 @@ class FakeStripeCalls:
         params: StripeCallParams,
         idempotency_key: str,
         traceparent: str | None = None,
-    ) -> bool:
+        lease_seconds: float | None = None,
+    ) -> RecordedCall | None:
         if self._by_key(idempotency_key) is not None:
-            return False
+            return None
         call_id = len(self._t.calls) + 1
         call = QueuedCall(call_id, booking_id, params, idempotency_key, self._now, traceparent)
+        ahead = any(c.booking_id == booking_id and c.status == "pending" for c in self._t.calls)
+        if lease_seconds is not None and not ahead:  # taken as it is queued
+            call.attempts = 1
+            call.run_after = self._now + timedelta(seconds=lease_seconds)
         self._t.calls.append(call)
-        return True
+        return RecordedCall(call.id, call.status, call.attempts)
 
     async def by_key(self, idempotency_key: str) -> RecordedCall | None:
         call = self._by_key(idempotency_key)

@@ -19,8 +19,9 @@ from payments.domain.payment_states import PaymentStatus
 from payments.domain.stripe_calls import AuthorizeParams, CancelParams, CaptureParams
 from payments.service.context import Context
 
+from .fake_stripe import FakeStripe, intent_ref_of
 from .fakes import FakePaymentsUnits
-from .service_world import NOW, authorize_command, send, stripe_says
+from .service_world import NOW, authorize_command, run_calls, send, stripe_says
 
 
 async def test_authorize_keeps_a_pending_payment_and_queues_the_intent(
@@ -85,11 +86,37 @@ async def test_authorize_after_the_void_is_refused(units: FakePaymentsUnits, ctx
     assert voided.voided_at == NOW
 
 
-async def test_void_before_the_intent_call_ran_calls_it_off(
-    units: FakePaymentsUnits, ctx: Context
+async def test_void_before_the_intent_call_ran_cancels_the_intent_once_it_is_created(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
 ) -> None:
+    """The process that recorded the call took it, and may be calling Stripe already: the void
+    waits for the intent and cancels it before anyone can pay."""
     command = authorize_command()
     await send(units, ctx, command)
+
+    await send(units, ctx, VoidPayment(booking_id=command.booking_id, reason=VoidReason.SLOTS_LOST))
+
+    assert units.tables.payments[command.booking_id].status is PaymentStatus.PENDING
+    assert units.outbox.messages(PaymentVoided) == []
+    await run_calls(units, ctx)
+    assert [made["intent_ref"] for made in stripe.made("cancel")] == [
+        intent_ref_of(command.booking_id)
+    ]
+    assert units.tables.payments[command.booking_id].status is PaymentStatus.VOIDED
+    [voided] = units.outbox.messages(PaymentVoided)
+    assert voided.payment_id == units.tables.payments[command.booking_id].id
+
+
+async def test_void_before_an_intent_call_nobody_took_calls_it_off(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    """A call recorded and not taken (by a process of the release before, say) is called off
+    in the void's transaction: no intent is ever created."""
+    command = authorize_command()
+    await send(units, ctx, command)
+    ctx.taken_calls.clear()
+    [recorded] = units.tables.calls_of(command.booking_id)
+    recorded.attempts, recorded.run_after = 0, NOW
 
     await send(units, ctx, VoidPayment(booking_id=command.booking_id, reason=VoidReason.SLOTS_LOST))
 
@@ -98,6 +125,8 @@ async def test_void_before_the_intent_call_ran_calls_it_off(
     assert units.tables.payments[command.booking_id].status is PaymentStatus.VOIDED
     [voided] = units.outbox.messages(PaymentVoided)
     assert voided.payment_id == units.tables.payments[command.booking_id].id
+    assert await run_calls(units, ctx) == 0
+    assert stripe.made("create_intent") == []
 
 
 async def test_void_of_an_authorized_payment_queues_the_cancel(

@@ -1,17 +1,20 @@
 """When Stripe fails: a queued call is retried with a growing delay under its idempotency key,
 the authorization is given up on after the last attempt (booking hears it failed), a call that
-moves money never is, and a call another runner holds is left to it until its lease runs out."""
+moves money never is, and a call another runner holds is left to it until its lease runs out.
+The process that records an authorization makes it without claiming it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from contracts.payments import (
+    CapturePayment,
     PaymentFailed,
     PaymentFailureReason,
     PaymentIntentReady,
     PaymentRefunded,
 )
+from payments.config import PaymentsSettings
 from payments.domain.payment_states import PaymentStatus
 from payments.provider import ProviderUnavailable
 from payments.service.context import Context
@@ -23,6 +26,7 @@ from .service_world import (
     NOW,
     StoppedClock,
     authorize_command,
+    authorized_by_stripe,
     captured_by_stripe,
     refund_command,
     run_calls,
@@ -112,9 +116,11 @@ async def test_a_call_leased_by_another_runner_is_not_taken_until_its_lease_runs
 ) -> None:
     command = authorize_command()
     await send(units, ctx, command)
-    async with units.begin() as uow:  # another replica took it, and died calling Stripe
-        taken = await uow.stripe_calls.claim(lease_seconds=ctx.settings.step_lease_seconds)
-    assert taken is not None
+    # The process that recorded the call took it, and died before making it.
+    [taken] = ctx.taken_calls
+    ctx.taken_calls.clear()
+    async with units.begin() as uow:  # no other runner may claim it meanwhile
+        assert await uow.stripe_calls.claim(lease_seconds=60) is None
 
     assert await StripeCalls(units, ctx).run_due() == 0
     assert stripe.made("create_intent") == []
@@ -148,16 +154,39 @@ async def test_a_bookings_later_call_waits_for_its_earlier_one_to_go_through(
     ]
 
 
-async def test_a_call_is_taken_with_its_payment_and_its_outcome_recorded_in_one_more_transaction(
-    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+async def test_an_authorization_is_made_by_the_process_that_recorded_it_without_a_claim(
+    units: FakePaymentsUnits, stripe: FakeStripe
 ) -> None:
+    """Its outcome is the one transaction per call after the command's: the runner, which
+    looked for due calls a moment ago, does not look again for calls it was handed."""
+    settings = PaymentsSettings(stripe_api_base="http://127.0.0.1:9", step_poll_seconds=3600)
+    ctx = Context(settings, stripe)
+    runner = StripeCalls(units, ctx)
+    assert await runner.run_due() == 0  # a look, as at the start
     for _ in range(2):
         await send(units, ctx, authorize_command())
     commits = units.outbox.commits
 
-    assert await StripeCalls(units, ctx).run_due() == 2
+    assert await runner.run_due() == 2
 
-    # Per call: taking it (with its payment), then its outcome; none left, none looked for.
-    assert units.outbox.commits == commits + 4
+    assert units.outbox.commits == commits + 2
     assert len(stripe.made("create_intent")) == 2
     assert len(units.outbox.messages(PaymentIntentReady)) == 2
+    assert [call.attempts for call in units.tables.calls] == [1, 1]
+
+
+async def test_a_call_recorded_and_not_taken_is_claimed_in_the_same_round(
+    units: FakePaymentsUnits, stripe: FakeStripe
+) -> None:
+    """A capture is recorded for any runner to claim: a round that runs handed calls still
+    looks for it, though it looked a moment ago."""
+    settings = PaymentsSettings(stripe_api_base="http://127.0.0.1:9", step_poll_seconds=3600)
+    ctx = Context(settings, stripe)
+    command = await authorized_by_stripe(units, ctx)
+    await send(units, ctx, CapturePayment(booking_id=command.booking_id))
+    await send(units, ctx, authorize_command())
+
+    assert await StripeCalls(units, ctx).run_due() == 2
+
+    assert len(stripe.made("capture")) == 1
+    assert len(stripe.made("create_intent")) == 2

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -68,11 +69,26 @@ Index(
 
 # Recorded, taken and finished for every step of every booking: built once, so SQLAlchemy finds
 # them in its cache instead of building and keying new ones.
+_ADD_COLUMNS = ("booking_id", "kind", "idempotency_key", "params", "traceparent")
 _ADD = insert_or_nothing(
-    stripe_calls,
-    ("booking_id", "kind", "idempotency_key", "params", "traceparent"),
-    target="(idempotency_key)",
-    returning="id",
+    stripe_calls, _ADD_COLUMNS, target="(idempotency_key)", returning="id, attempts"
+)
+# A call its recording process runs right after commit, without claiming it: taken (leased, its
+# first attempt counted) as it is recorded, unless an earlier call of its booking is pending
+# (which runs first: the claim keeps a booking's calls in order).
+_ADD_TAKEN = text(
+    "WITH ahead AS (SELECT EXISTS (SELECT FROM stripe_calls"
+    " WHERE booking_id = :booking_id AND status = 'pending') AS waits)"
+    " INSERT INTO stripe_calls"
+    " (booking_id, kind, idempotency_key, params, traceparent, attempts, run_after)"
+    " VALUES (:booking_id, :kind, :idempotency_key, :params, :traceparent,"
+    " (SELECT CASE WHEN waits THEN 0 ELSE 1 END FROM ahead),"
+    " now() + (SELECT CASE WHEN waits THEN interval '0' ELSE make_interval(secs => :lease_seconds)"
+    " END FROM ahead))"
+    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, attempts"
+).bindparams(
+    *(bindparam(name, type_=stripe_calls.c[name].type) for name in _ADD_COLUMNS),
+    bindparam("lease_seconds", type_=Float),
 )
 _BY_KEY = (
     select(stripe_calls)
@@ -93,19 +109,25 @@ async def add_call(
     params: StripeCallParams,
     idempotency_key: str,
     traceparent: str | None = None,
-) -> bool:
-    """Record a Stripe call to make after commit; False when the same call is already recorded."""
-    result = await session.execute(
-        _ADD,
-        {
-            "booking_id": booking_id,
-            "kind": params.kind.value,
-            "idempotency_key": idempotency_key,
-            "params": params_to_json(params),
-            "traceparent": traceparent,
-        },
-    )
-    return result.first() is not None
+    lease_seconds: float | None = None,
+) -> tuple[int, int] | None:
+    """Record a Stripe call to make after commit: its id and attempts, None when the same call
+    is already recorded. With `lease_seconds` it is also taken as it is recorded (attempts 1),
+    unless an earlier call of its booking is pending (attempts 0)."""
+    values = {
+        "booking_id": booking_id,
+        "kind": params.kind.value,
+        "idempotency_key": idempotency_key,
+        "params": params_to_json(params),
+        "traceparent": traceparent,
+    }
+    if lease_seconds is None:
+        row = (await session.execute(_ADD, values)).first()
+    else:
+        row = (
+            await session.execute(_ADD_TAKEN, {**values, "lease_seconds": lease_seconds})
+        ).first()
+    return None if row is None else (row.id, row.attempts)
 
 
 async def claim_call(

@@ -31,14 +31,17 @@ class SqlStripeCalls:
         params: StripeCallParams,
         idempotency_key: str,
         traceparent: str | None = None,
-    ) -> bool:
-        return await db.add_call(
+        lease_seconds: float | None = None,
+    ) -> RecordedCall | None:
+        added = await db.add_call(
             self.session,
             booking_id=booking_id,
             params=params,
             idempotency_key=idempotency_key,
             traceparent=traceparent,
+            lease_seconds=lease_seconds,
         )
+        return None if added is None else RecordedCall(added[0], "pending", added[1])
 
     async def by_key(self, idempotency_key: str) -> RecordedCall | None:
         row = await db.call_by_key(self.session, idempotency_key)

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 async def authorize(uow: PaymentsUnit, ctx: Context, command: AuthorizePayment) -> None:
     """Create the payment (the booking's first, or a move's difference); Stripe's
-    PaymentIntent follows right after commit."""
+    PaymentIntent follows right after commit, made by this process."""
     await uow.bookings.lock(command.booking_id)
     if await uow.bookings.voided(command.booking_id, command.move_id):
         # The void came first (a backlog handled out of order): this payment is not wanted.
@@ -59,6 +59,7 @@ async def authorize(uow: PaymentsUnit, ctx: Context, command: AuthorizePayment) 
             payment.booking_id,
             AuthorizeParams(description=command.description, payment_id=named_payment(payment)),
             payment_key(payment, "authorize"),
+            run_here_on=payment,
         )
         return
     existing = await uow.payments.for_booking(command.booking_id, command.move_id)

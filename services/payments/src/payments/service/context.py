@@ -8,14 +8,17 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from opentelemetry.trace import NoOpTracerProvider, TracerProvider
 
 from contracts import Message
 from payments.config import PaymentsSettings
-from payments.domain.stripe_calls import StripeCallParams
+from payments.domain.payment_states import Payment
+from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import PaymentProvider, ProviderEvent
 from payments.repositories import PaymentsUnit, PaymentsUnits
+from payments.stripe_queue_repositories import ClaimedCall
 from service_runtime.tracing import current_traceparent
 
 
@@ -28,6 +31,13 @@ class Context:
     gateway: PaymentProvider
     calls_recorded: Callable[[], None] = lambda: None
     """Wakes the Stripe call runner once a transaction that recorded calls has committed."""
+    taken_calls: deque[ClaimedCall] = field(default_factory=lambda: deque(maxlen=1000))
+    """Calls this process took as it recorded them, committed, for its runner to run without
+    claiming them; what a burst pushes out is claimed once its lease runs out."""
+    calls_to_claim: bool = False
+    """Whether a call was recorded and not taken since the runner last claimed."""
+    calls_claimed_at: float = -math.inf
+    """When the runner last looked for due calls in the database (monotonic)."""
     payouts_scheduled: Callable[[], None] = lambda: None
     """Wakes the payout scheduler once a transaction that scheduled a payout has committed."""
     events_received: Callable[[ProviderEvent], None] = lambda event: None
@@ -57,16 +67,43 @@ async def record_call(
     booking_id: uuid.UUID,
     params: StripeCallParams,
     idempotency_key: str,
+    *,
+    run_here_on: Payment | None = None,
 ) -> None:
-    """A Stripe call to make once this transaction commits (once per idempotency key)."""
+    """A Stripe call to make once this transaction commits (once per idempotency key).
+
+    `run_here_on`: the payment the call is about, as this transaction saves it. The call is
+    then taken as it is recorded (leased) and this process's runner makes it right after
+    commit, deciding on that payment, without the statement that would claim it; unless an
+    earlier call of the booking is pending, which goes first."""
+    traceparent = current_traceparent()
+    lease = ctx.settings.step_lease_seconds if run_here_on is not None else None
     recorded = await uow.stripe_calls.add(
         booking_id=booking_id,
         idempotency_key=idempotency_key,
         params=params,
-        traceparent=current_traceparent(),
+        traceparent=traceparent,
+        lease_seconds=lease,
     )
-    if recorded:
-        uow.after_commit(ctx.calls_recorded)
+    if recorded is None:
+        return
+    if recorded.attempts:  # taken
+        call = StripeCall(
+            recorded.id, booking_id, params, idempotency_key, recorded.attempts, traceparent
+        )
+        uow.after_commit(partial(_taken, ctx, ClaimedCall(call, run_here_on, more_due=False)))
+    else:
+        uow.after_commit(partial(_to_claim, ctx))
+
+
+def _taken(ctx: Context, taken: ClaimedCall) -> None:
+    ctx.taken_calls.append(taken)
+    ctx.calls_recorded()
+
+
+def _to_claim(ctx: Context) -> None:
+    ctx.calls_to_claim = True
+    ctx.calls_recorded()
 
 
 async def call_done(units: PaymentsUnits, call_id: int) -> None:

@@ -7,6 +7,10 @@ to be retried; the idempotency key makes the retry return Stripe's first answer.
 one at a time, right before they run, so what a call is about to do is decided on the payment
 as it is then (a void that came meanwhile calls a capture off).
 
+A call recorded with the payment it is about (`record_call(run_here_on=)`) is taken as it is
+recorded, and the process that recorded it runs it once that commits, without claiming it:
+a statement fewer per booking. Its lease covers a crash all the same.
+
 This module takes the calls, gives up on them or retries them; what each kind asks Stripe and
 records is in `intent_calls.py` (authorize, capture, cancel, refund) and `transfer_calls.py`
 (the payout's transfer and its reversal).
@@ -15,6 +19,7 @@ records is in `intent_calls.py` (authorize, capture, cancel, refund) and `transf
 from __future__ import annotations
 
 import logging
+import time
 
 from payments.domain.payment_states import Payment
 from payments.domain.stripe_calls import (
@@ -31,6 +36,7 @@ from payments.provider import ProviderRejected, ProviderUnavailable
 from payments.repositories import PaymentsUnits
 from payments.service import intent_calls, transfer_calls
 from payments.service.context import Context
+from payments.stripe_queue_repositories import ClaimedCall
 from service_runtime.tracing import continued_trace
 
 log = logging.getLogger(__name__)
@@ -44,21 +50,42 @@ class StripeCalls:
         self._ctx = ctx
 
     async def run_due(self, limit: int = 20) -> int:
-        """Run due calls, one after the other, until none is due or `limit` ran; how many.
-        A call recorded meanwhile wakes the runner for another round (`Context.calls_recorded`)."""
-        taken, more_due = 0, True
+        """Run the calls this process took as it recorded them, then due calls claimed one
+        after the other, until none is due or `limit` ran; how many. A call recorded meanwhile
+        wakes the runner for another round (`Context.calls_recorded`).
+
+        After taken calls the database is looked at only if a call was recorded and not taken,
+        or once per `step_poll_seconds`: what else comes due (a retry, a crash's call, another
+        replica's) can wait that long, and a look that finds nothing would cost the statement
+        taking them saved."""
+        ctx, taken = self._ctx, 0
+        while taken < limit and ctx.taken_calls:
+            await self._run_claimed(ctx.taken_calls.popleft())
+            taken += 1
+        now = time.monotonic()
+        if taken and not ctx.calls_to_claim and now - ctx.calls_claimed_at < self._poll_seconds:
+            return taken
+        ctx.calls_to_claim, ctx.calls_claimed_at = False, now
+        more_due = True
         while more_due and taken < limit:
             # The claim is one statement, atomic by itself: no transaction around it.
             async with self._units.one_statement() as uow:
                 claimed = await uow.stripe_calls.claim(
-                    lease_seconds=self._ctx.settings.step_lease_seconds
+                    lease_seconds=ctx.settings.step_lease_seconds
                 )
             if claimed is None:
                 break
             taken, more_due = taken + 1, claimed.more_due
-            with continued_trace(claimed.call.traceparent):
-                await self._run(claimed.call, claimed.payment)
+            await self._run_claimed(claimed)
         return taken
+
+    @property
+    def _poll_seconds(self) -> float:
+        return self._ctx.settings.step_poll_seconds
+
+    async def _run_claimed(self, claimed: ClaimedCall) -> None:
+        with continued_trace(claimed.call.traceparent):
+            await self._run(claimed.call, claimed.payment)
 
     async def _run(self, call: StripeCall, payment: Payment | None) -> None:
         settings = self._ctx.settings
