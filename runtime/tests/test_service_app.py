@@ -146,19 +146,7 @@ async def test_a_domain_error_naming_its_field_lists_it_as_a_validation_error_do
 async def test_an_app_without_database_or_bus_serves_health_metrics_and_its_routes(
     tracer_provider: TracerProvider,
 ) -> None:
-    router = APIRouter()
-
-    @router.get("/page")
-    async def page() -> dict[str, str]:
-        return {"page": "yes"}
-
-    app = create_http_app(
-        HttpSettings(service_name="front"),
-        title="front",
-        routers=[router],
-        checks={"keys": _always_ready},
-        tracer_provider=tracer_provider,
-    )
+    app = _front_app(tracer_provider)
 
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://front") as client:
@@ -170,6 +158,35 @@ async def test_an_app_without_database_or_bus_serves_health_metrics_and_its_rout
     assert ready.json() == {"status": "ready", "checks": {"keys": True}}
     assert 'http_requests_total{method="GET",route="/page",status="200"} 1.0' in metrics.text
     assert (await _no_openapi(app)).status_code == 404
+
+
+async def test_a_request_is_one_server_span_without_spans_for_its_sends() -> None:
+    exporter, provider = InMemorySpanExporter(), TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+
+    transport = httpx.ASGITransport(app=_front_app(provider))
+    async with httpx.AsyncClient(transport=transport, base_url="http://front") as client:
+        assert (await client.get("/page")).status_code == 200
+
+    spans = exporter.get_finished_spans()
+    assert [(span.name, span.kind) for span in spans] == [("GET /page", trace.SpanKind.SERVER)]
+
+
+def _front_app(tracer_provider: TracerProvider) -> FastAPI:
+    """An app without database or bus: one page and a readiness check."""
+    router = APIRouter()
+
+    @router.get("/page")
+    async def page() -> dict[str, str]:
+        return {"page": "yes"}
+
+    return create_http_app(
+        HttpSettings(service_name="front"),
+        title="front",
+        routers=[router],
+        checks={"keys": _always_ready},
+        tracer_provider=tracer_provider,
+    )
 
 
 async def _always_ready() -> bool:
