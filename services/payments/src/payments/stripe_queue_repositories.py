@@ -89,6 +89,10 @@ class StripeEvents(Protocol):
         """False when this event was stored before (whether or not it is processed yet)."""
         ...
 
+    async def stored_among(self, event_ids: list[str]) -> set[str]:
+        """Which of these events are stored already (processed or not)."""
+        ...
+
     async def claim(self, *, lease_seconds: float) -> ClaimedEvent | None:
         """The oldest unprocessed event nobody holds, locked until commit and leased for
         `lease_seconds`, with the trace of the booking whose PaymentIntent it names (that of

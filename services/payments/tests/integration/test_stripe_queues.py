@@ -102,3 +102,23 @@ async def test_a_call_taken_as_it_is_recorded_is_claimed_only_once_its_lease_run
         lapsed.booking_id,
         2,
     )
+
+
+async def test_which_of_a_list_of_events_are_stored_is_one_statement(
+    start_payments: PaymentsFactory,
+) -> None:
+    async with start_payments(**QUIET) as service:
+        units = SqlPaymentsUnits(service.runtime.units)
+        intent = IntentSnapshot("pi_listed", PaymentStatus.AUTHORIZED)
+        stored = [
+            ProviderEvent(f"evt_{n}", "payment_intent.succeeded", datetime.now(UTC), intent)
+            for n in range(2)
+        ]
+        async with units.begin() as uow:
+            for event in stored:
+                await uow.stripe_events.store(event, "webhook")
+        async with units.one_statement() as uow:
+            found = await uow.stripe_events.stored_among(["evt_0", "evt_1", "evt_unknown"])
+            none = await uow.stripe_events.stored_among([])
+
+    assert (found, none) == ({"evt_0", "evt_1"}, set())

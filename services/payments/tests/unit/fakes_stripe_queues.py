@@ -143,6 +143,9 @@ class FakeStripeEvents:
         self._t.events[event.id] = EventRow(event, source)
         return True
 
+    async def stored_among(self, event_ids: list[str]) -> set[str]:
+        return {event_id for event_id in event_ids if event_id in self._t.events}
+
     async def claim(self, *, lease_seconds: float) -> ClaimedEvent | None:
         due = [
             row

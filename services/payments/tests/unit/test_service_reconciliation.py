@@ -125,6 +125,24 @@ async def test_an_event_no_webhook_delivered_is_stored_once_and_processed(
     assert [c.booking_id for c in units.outbox.messages(PaymentCaptured)] == [command.booking_id]
 
 
+async def test_events_listed_again_are_looked_up_at_once_not_stored_one_by_one(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    """The overlap lists every event again at each pass: a pass whose events are all stored
+    commits its look and its cursor, whatever their number."""
+    command = await authorized_by_stripe(units, ctx)
+    events = [captured_event(command.booking_id, seconds) for seconds in range(10, 60, 10)]
+    for event in events:
+        await deliver(units, ctx, event)
+    stripe.events = events
+    commits = units.outbox.commits
+
+    assert await replay_missed_events(units, ctx) == 0
+
+    # Where the last pass got, which events are stored, and the cursor moved.
+    assert units.outbox.commits == commits + 3
+
+
 async def test_stripes_event_list_is_read_from_where_the_last_pass_got_less_the_overlap(
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
 ) -> None:

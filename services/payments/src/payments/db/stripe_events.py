@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
     Column,
     DateTime,
@@ -84,6 +85,9 @@ _MARKING = (
     .values(processed_at=func.now())
 )
 _MARK_PROCESSED = _MARKING.returning(stripe_events.c.event_id)
+_STORED_AMONG = select(stripe_events.c.event_id).where(
+    stripe_events.c.event_id == func.any(bindparam("ids", type_=ARRAY(Text)))
+)
 
 
 async def store_event(session: AsyncConnection, event: ProviderEvent, source: str) -> bool:
@@ -214,6 +218,12 @@ async def record_failure(
     )
     failed_at = result.scalar()
     return failed_at is not None
+
+
+async def stored_among(session: AsyncConnection, event_ids: list[str]) -> set[str]:
+    """Which of these events are stored already."""
+    rows = await session.scalars(_STORED_AMONG, {"ids": event_ids})
+    return set(rows)
 
 
 async def cursor_position(session: AsyncConnection, name: str) -> int | None:

@@ -65,6 +65,9 @@ class SqlStripeEvents:
     async def store(self, event: ProviderEvent, source: str) -> bool:
         return await db.store_event(self.session, event, source)
 
+    async def stored_among(self, event_ids: list[str]) -> set[str]:
+        return await db.stored_among(self.session, event_ids)
+
     async def claim(self, *, lease_seconds: float) -> ClaimedEvent | None:
         claimed = await db.claim_event(self.session, lease_seconds=lease_seconds)
         return ClaimedEvent(*claimed) if claimed else None
