@@ -143,6 +143,17 @@ async def test_events_listed_again_are_looked_up_at_once_not_stored_one_by_one(
     assert units.outbox.commits == commits + 3
 
 
+async def test_a_pass_that_lists_nothing_commits_only_its_cursor_read(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    stripe.events = []
+    commits = units.outbox.commits
+
+    assert await replay_missed_events(units, ctx) == 0
+
+    assert units.outbox.commits == commits + 1
+
+
 async def test_stripes_event_list_is_read_from_where_the_last_pass_got_less_the_overlap(
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
 ) -> None:

@@ -57,8 +57,10 @@ async def replay_missed_events(units: PaymentsUnits, ctx: Context) -> int:
     events = await ctx.gateway.events_since(max(since, 0))
     # The overlap lists each event again at every pass (ten times, with the defaults): one
     # look says which are stored, rather than a statement and a commit for each.
-    async with units.one_statement() as uow:
-        stored = await uow.stripe_events.stored_among([event.id for event in events])
+    stored: set[str] = set()
+    if events:
+        async with units.one_statement() as uow:
+            stored = await uow.stripe_events.stored_among([event.id for event in events])
     missed = 0
     for event in events:
         if event.id not in stored and await receive_event(

@@ -63,7 +63,11 @@ class StripeCalls:
             await self._run_claimed(ctx.taken_calls.popleft())
             taken += 1
         now = time.monotonic()
-        if taken and not ctx.calls_to_claim and now - ctx.calls_claimed_at < self._poll_seconds:
+        if (
+            taken
+            and not ctx.calls_to_claim
+            and now - ctx.calls_claimed_at < ctx.settings.step_poll_seconds
+        ):
             return taken
         ctx.calls_to_claim, ctx.calls_claimed_at = False, now
         more_due = True
@@ -78,10 +82,6 @@ class StripeCalls:
             taken, more_due = taken + 1, claimed.more_due
             await self._run_claimed(claimed)
         return taken
-
-    @property
-    def _poll_seconds(self) -> float:
-        return self._ctx.settings.step_poll_seconds
 
     async def _run_claimed(self, claimed: ClaimedCall) -> None:
         with continued_trace(claimed.call.traceparent):
