@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
+import aio_pika
 import psycopg
 import pytest
 from prometheus_client import CollectorRegistry
@@ -216,6 +217,54 @@ async def test_unreadable_message_goes_straight_to_dead_letters(
     assert letter.error is not None
     assert letter.error.startswith("UnreadableMessage:")
     assert letter.attempts == 1
+
+
+async def test_a_message_type_no_longer_handled_is_unbound_from_the_queue_at_start(
+    rabbit_url: str, bus_namespace: str
+) -> None:
+    """A binding outlives the release that made it: without the unbinding, the retired type
+    would still reach the queue, and with no handler be dead-lettered as unreadable."""
+    name = f"consumer-{uuid.uuid4().hex[:8]}"
+
+    async def never_called(_: dict[str, Any]) -> None:
+        raise AssertionError("nothing is consumed here")
+
+    release_before = _bus(rabbit_url, bus_namespace)
+    release_before.consume(name, [UserDeleted.routing_key, RoleChanged.routing_key], never_called)
+    handlers = MessageHandlers()
+    handlers.on(UserDeleted)(never_called)  # type: ignore[arg-type]
+    handlers.retire(RoleChanged)
+    this_release = _bus(rabbit_url, bus_namespace)
+    this_release.consume(
+        name,
+        handlers.routing_keys,
+        never_called,
+        retired_routing_keys=handlers.retired_routing_keys,
+    )
+    try:
+        for bus in (release_before, this_release):
+            await bus.start()
+            await bus.stop()
+        publisher = _bus(rabbit_url, bus_namespace)
+        await publisher.start()
+        try:
+            role_change = RoleChanged(
+                user_id=uuid.uuid4(), old_role=Role.BOOKER, new_role=Role.OWNER
+            )
+            await publisher.publish(
+                RoleChanged.routing_key,
+                Envelope.wrap(role_change, correlation_id="x").model_dump(mode="json"),
+            )
+            await publisher.publish(UserDeleted.routing_key, _deletion()[1])
+        finally:
+            await publisher.stop()
+        connection = await aio_pika.connect(rabbit_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(this_release.topology.queue(name), passive=True)
+            assert queue.declaration_result.message_count == 1  # the deletion alone
+    finally:
+        await delete_queues(rabbit_url, _bus(rabbit_url, bus_namespace).topology.queues_of(name))
 
 
 @contextlib.contextmanager

@@ -69,6 +69,12 @@ class HoldSlots(Message):
         "(they may overlap). One move at a time; ConfirmSlots of the move hold books it and "
         "releases the old reservation in one step, DropMoveHold lets it go.",
     )
+    booker_id: uuid.UUID | None = Field(
+        default=None,
+        description="Who asked for the booking: availability names them, by first name, in the "
+        "owner's calendar feed. None from a booking service of the release before, which told "
+        "availability in BookingRequested instead.",
+    )
 
 
 class SlotsHeld(Message):

@@ -99,7 +99,7 @@ def _availability() -> list[Message]:
     released = availability.ReleaseReason.PAYMENT_FAILED
     evening = availability.FreeSpan(start_minute=18 * 60, end_minute=24 * 60)
     return [
-        availability.HoldSlots(booking_id=BOOKING_ID, **where),
+        availability.HoldSlots(booking_id=BOOKING_ID, **where, booker_id=BOOKER_ID),
         availability.SlotsHeld(**reservation, **where, expires_at=NOW + timedelta(minutes=10)),
         availability.SlotsUnavailable(
             booking_id=BOOKING_ID,

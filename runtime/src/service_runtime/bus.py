@@ -70,19 +70,22 @@ class Bus:
         self._max_deliveries = max_deliveries
         self._retry_policy = RetryPolicy(tuple(retry_delays_seconds))
         self._failure_metrics = FailureMetrics(registry)
-        self._bindings: list[tuple[RabbitQueue, RabbitQueue, Sequence[str]]] = []
+        self._bindings: list[tuple[RabbitQueue, RabbitQueue, Sequence[str], Sequence[str]]] = []
 
     def consume(
         self,
         service: str,
         routing_keys: Sequence[str],
         handler: Callable[[dict[str, Any]], Awaitable[None]],
+        *,
+        retired_routing_keys: Sequence[str] = (),
     ) -> None:
         """Deliver the messages bound by these routing keys to the handler, via the service queue.
 
         Call before `start()`. An exception in the handler sends the message to a later
         attempt, and after the last one to the dead letters; `UnreadableMessage` goes there
-        at once.
+        at once. `retired_routing_keys`: keys a release before bound, unbound at start (a
+        binding outlives the release that made it).
         """
         dead_letter_queue = RabbitQueue(
             self.topology.dead_letter_queue(service),
@@ -98,7 +101,7 @@ class Bus:
                 "x-delivery-limit": self._max_deliveries - 1,
             },
         )
-        self._bindings.append((queue, dead_letter_queue, routing_keys))
+        self._bindings.append((queue, dead_letter_queue, routing_keys, retired_routing_keys))
         retrying = RetryingHandler(
             self.broker, self.topology, service, self._retry_policy, handler, self._failure_metrics
         )
@@ -111,12 +114,14 @@ class Bus:
         await self.broker.connect()
         exchange = await self.broker.declare_exchange(self._exchange)
         dead_letter_exchange = await self.broker.declare_exchange(self._dead_letter_exchange)
-        for queue, dead_letter_queue, routing_keys in self._bindings:
+        for queue, dead_letter_queue, routing_keys, retired_routing_keys in self._bindings:
             declared_dead = await self.broker.declare_queue(dead_letter_queue)
             await declared_dead.bind(dead_letter_exchange, routing_key=queue.name)
             declared = await self.broker.declare_queue(queue)
             for routing_key in routing_keys:
                 await declared.bind(exchange, routing_key=routing_key)
+            for routing_key in retired_routing_keys:  # unbinding a key never bound is a no-op
+                await declared.unbind(exchange, routing_key=routing_key)
         await self.broker.start()
 
     async def stop(self) -> None:

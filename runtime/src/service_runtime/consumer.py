@@ -26,6 +26,7 @@ class MessageHandlers:
     """Which handler serves which message type on one service's queue."""
 
     by_type: dict[str, tuple[type[Message], Handler]] = field(default_factory=dict)
+    retired: set[str] = field(default_factory=set)
 
     def on(
         self, message_class: type[M]
@@ -38,9 +39,18 @@ class MessageHandlers:
 
         return register
 
+    def retire(self, message_class: type[Message]) -> None:
+        """No longer consume this class: its routing key is unbound from the queue at start,
+        where a release before bound it (a message with no handler is dead-lettered)."""
+        self.retired.add(message_class.routing_key)
+
     @property
     def routing_keys(self) -> list[str]:
         return sorted({message_class.routing_key for message_class, _ in self.by_type.values()})
+
+    @property
+    def retired_routing_keys(self) -> list[str]:
+        return sorted(self.retired.difference(self.routing_keys))
 
 
 @dataclass(eq=False)  # hashable: FastStream caches handlers by identity

@@ -154,7 +154,12 @@ def create_service_app(
     )
     if parts.handlers and parts.handlers.by_type:
         consumer = Consumer(settings.service_name, parts.handlers, units, parts.inbox)
-        bus.consume(settings.service_name, parts.handlers.routing_keys, consumer)
+        bus.consume(
+            settings.service_name,
+            parts.handlers.routing_keys,
+            consumer,
+            retired_routing_keys=parts.handlers.retired_routing_keys,
+        )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

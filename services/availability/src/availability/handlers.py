@@ -1,5 +1,5 @@
 """Bus subscribers: catalog's studio events, the booking saga's commands, and the names
-owners' calendar feeds show (identity's users, booking's bookers)."""
+owners' calendar feeds show (identity's users; each booking's booker comes with its HoldSlots)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 from availability import db
 from availability.config import AvailabilitySettings
 from availability.domain.calendar_feeds import first_name
-from availability.service import calendar_feeds, saga_commands, saga_holds, schedules
+from availability.service import saga_commands, saga_holds, schedules
 from contracts import Envelope
 from contracts.availability import ConfirmSlots, DropMoveHold, HoldSlots, ReleaseSlots
 from contracts.booking import BookingRequested
@@ -36,9 +36,8 @@ def message_handlers(settings: AvailabilitySettings) -> MessageHandlers:
     handlers.on(StudioUnlisted)(on_studio)
     handlers.on(StudioSuspended)(on_studio)
 
-    @handlers.on(BookingRequested)
-    async def on_requested(uow: UnitOfWork, event: BookingRequested, _: Envelope) -> None:
-        await calendar_feeds.record_booker(db.SqlAvailabilityUnit(uow), event)
+    # The booker now comes with HoldSlots: a message and a commit fewer per booking.
+    handlers.retire(BookingRequested)
 
     @handlers.on(HoldSlots)
     async def on_hold(uow: UnitOfWork, command: HoldSlots, _: Envelope) -> None:

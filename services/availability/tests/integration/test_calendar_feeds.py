@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,9 +12,8 @@ from sqlalchemy import select
 
 from availability import db
 from contracts.availability import ConfirmSlots, HoldSlots
-from contracts.booking import BookingRequested
 from contracts.identity import Role, UserCreated, UserDeleted
-from contracts.values import Money, TimeRange
+from contracts.values import TimeRange
 from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
 
@@ -136,27 +135,16 @@ async def book(
     starts_at: datetime,
     ends_at: datetime,
 ) -> uuid.UUID:
-    """What the booking saga does: announce the request, hold, confirm."""
+    """What the booking saga does: hold (naming the booker), confirm."""
     booking_id = uuid.uuid4()
     time_range = TimeRange(starts_at=starts_at, ends_at=ends_at)
-    await probe.send(
-        BookingRequested(
-            booking_id=booking_id,
-            booker_id=booker,
-            owner_id=studio.owner_id,
-            studio_id=studio.id,
-            room_id=studio.room_id,
-            time_range=time_range,
-            price=Money(amount_minor=10000, currency="USD"),
-            requested_at=datetime.now(UTC),
-        )
-    )
     await probe.send(
         HoldSlots(
             booking_id=booking_id,
             studio_id=studio.id,
             room_id=studio.room_id,
             time_range=time_range,
+            booker_id=booker,
         )
     )
     await _answered(probe, "availability.slots_held", booking_id)

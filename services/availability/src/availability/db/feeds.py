@@ -57,7 +57,7 @@ studio_names = Table(
     Column("revision", Integer, nullable=False),
 )
 
-# Who asked for each booking (booking's BookingRequested): holds name a booking, not a person.
+# Who asked for each booking (its HoldSlots): holds name a booking, not a person.
 booking_bookers = Table(
     "booking_bookers",
     metadata,

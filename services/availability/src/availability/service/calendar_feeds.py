@@ -19,7 +19,6 @@ from availability.domain.calendar_feeds import (
 from availability.domain.studios import Studio, StudioNotFound
 from availability.repositories import AvailabilityUnit, AvailabilityUnits
 from availability.service.schedules import Actor
-from contracts.booking import BookingRequested
 
 # Long enough to be unguessable, short enough for a URL: 32 random bytes.
 SECRET_BYTES = 32
@@ -97,7 +96,3 @@ async def feed_document(
         bookers = {entry.booker_id for entry in entries if entry.booker_id is not None}
         names = await uow.calendar_feeds.first_names(bookers)
     return feed_calendar(feed, FeedLabels(studio_name, room_names, names), entries, now)
-
-
-async def record_booker(uow: AvailabilityUnit, event: BookingRequested) -> None:
-    await uow.calendar_feeds.record_booker(event.booking_id, event.booker_id)

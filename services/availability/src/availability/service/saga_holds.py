@@ -117,8 +117,11 @@ async def hold_for_booking(
     limits: HoldLimits,
     now: datetime,
 ) -> None:
-    """The saga's HoldSlots: answered with SlotsHeld or SlotsUnavailable."""
+    """The saga's HoldSlots: answered with SlotsHeld or SlotsUnavailable. Its booker is
+    recorded for the owner's calendar feed, which names them by first name."""
     await one_booking_at_a_time(uow, command.booking_id)
+    if command.booker_id is not None:
+        await uow.calendar_feeds.record_booker(command.booking_id, command.booker_id)
     request = holds.HoldRequest(
         studio_id=command.studio_id,
         room_id=command.room_id,

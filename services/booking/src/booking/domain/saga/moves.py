@@ -114,6 +114,7 @@ def hold_move(b: Booking, move: Move) -> HoldSlots:
         room_id=move.room_id,
         time_range=move.time_range,
         move_id=move.id,
+        booker_id=b.booker_id,
     )
 
 

@@ -200,6 +200,7 @@ def hold_slots(b: Booking, rules: SagaRules) -> HoldSlots:
         room_id=b.room_id,
         time_range=b.time_range,
         hold_until=None if b.respond_by is None else b.respond_by + rules.reply_timeout,
+        booker_id=b.booker_id,
     )
 
 
