@@ -64,6 +64,35 @@ async def test_wake_starts_the_next_round_before_the_wait_ends(fails: bool) -> N
         await task.stop()
 
 
+async def test_a_lingering_loop_makes_one_round_of_a_burst_of_wakes() -> None:
+    rounds: list[float] = []
+
+    async def work() -> int:
+        rounds.append(asyncio.get_running_loop().time())
+        return 0
+
+    task = Periodic("test-linger", work, interval_seconds=3600, linger_seconds=0.3)
+    task.start()
+    try:
+
+        async def first_round() -> bool:
+            return len(rounds) == 1
+
+        await eventually(first_round)
+        for _ in range(5):  # within the linger: all ride on the first wake
+            task.wake()
+            await asyncio.sleep(0.02)
+
+        async def second_round() -> bool:
+            return len(rounds) == 2
+
+        await eventually(second_round, timeout=2)
+        await asyncio.sleep(0.5)
+    finally:
+        await task.stop()
+    assert len(rounds) == 2
+
+
 def test_backoff_doubles_after_each_failure_up_to_its_cap_and_a_success_resets_it() -> None:
     backoff = Backoff(1, 5)
     assert [backoff.after_failure() for _ in range(5)] == [1, 2, 4, 5, 5]

@@ -51,6 +51,7 @@ def create_app(
         ),
         interval_seconds=settings.send_poll_seconds,
         registry=runtime.registry,
+        linger_seconds=settings.send_linger_seconds,
     )
     loops = [
         sender,

@@ -51,15 +51,24 @@ class NotificationsSettings(ServiceSettings):
         default=10.0,
         gt=0,
         description="How often due emails are looked for without being told: retries falling"
-        " due, emails left by a crash. Emails this process records wake the sender at once.",
+        " due, emails left by a crash. Emails this process records wake the sender.",
     )
-    send_batch_size: int = Field(default=50, ge=1, description="Emails one round sends at most.")
+    send_linger_seconds: float = Field(
+        default=0.2,
+        ge=0,
+        le=5,
+        description="How long the woken sender waits for more emails before its round: under"
+        " load one round (one transaction) sends the emails of several bookings.",
+    )
+    send_batch_size: int = Field(
+        default=50, ge=1, le=500, description="Emails one round claims together and sends."
+    )
     send_concurrency: int = Field(
         default=4,
         ge=1,
         le=32,
-        description="Emails claimed together and sent at once, each on an SMTP connection of its"
-        " own (kept open for the next, up to this many).",
+        description="Emails of a round sent at once, each on an SMTP connection of its own (kept"
+        " open for the next, up to this many).",
     )
     send_max_attempts: int = Field(
         default=8, ge=1, description="Attempts of one email before it is given up as failed."

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 class EmailSending:
     """Sends queued emails in batches, each batch claimed by one replica for its attempt.
 
-    A batch is claimed, sent (at once, each email on an SMTP connection of its own) and marked
+    A batch is claimed, sent (a few at once, each on an SMTP connection of its own) and marked
     in one transaction, after the SMTP server took or refused each email. If the process dies before
     that commit, the batch is still pending and is sent again: at least once to the SMTP server
     in that window (with the same Message-ID), exactly once otherwise, and never twice for a
@@ -48,25 +48,20 @@ class EmailSending:
         )
 
     async def send_due(self, *, limit: int, concurrency: int = 1) -> int:
-        """Attempt up to `limit` due emails in batches of `concurrency`; returns how many were
-        attempted. A batch short of its size means none is left due, so a round with nothing
-        to send costs one query."""
-        attempted = 0
-        while attempted < limit:
-            size = min(concurrency, limit - attempted)
-            claimed = await self.send_batch(size)
-            attempted += claimed
-            if claimed < size:
-                break
-        return attempted
-
-    async def send_batch(self, size: int) -> int:
-        """Claim up to `size` due emails, send them at once and record each outcome, in one
-        transaction; returns how many were attempted."""
+        """Attempt up to `limit` due emails, claimed together, `concurrency` at a time; returns
+        how many were attempted. One transaction for the lot: under load a round finds the
+        emails of several bookings (the sender lingers after a wake, `SEND_LINGER_SECONDS`),
+        and a round with nothing to send costs one query."""
         async with self._database.transaction() as session:
-            batch = await SqlEmails(session).claim_due(utc_now(), limit=size)
+            batch = await SqlEmails(session).claim_due(utc_now(), limit=limit)
+            connections = asyncio.Semaphore(concurrency)
+
+            async def send(email: QueuedEmail) -> None:
+                async with connections:
+                    await self._mailer.send(email)
+
             outcomes = await asyncio.gather(
-                *(self._mailer.send(email) for email in batch), return_exceptions=True
+                *(send(email) for email in batch), return_exceptions=True
             )
             sent: list[uuid.UUID] = []
             failed: list[tuple[QueuedEmail, Exception]] = []

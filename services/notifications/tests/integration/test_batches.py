@@ -1,9 +1,11 @@
-"""The sender claims due emails a few at a time and records each one's own outcome: the ones
-the server took are sent, a refused one waits for its retry, and a round finds no more."""
+"""The sender claims due emails together, sends a few at a time and records each one's own
+outcome: the ones the server took are sent, a refused one waits for its retry, and a round finds
+no more."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -58,6 +60,23 @@ async def _queue(replica: Notifications, addresses: list[str]) -> uuid.UUID:
     return event_id
 
 
+@contextlib.contextmanager
+def _statements_on_emails(replica: Notifications) -> Iterator[list[str]]:
+    """The first word of each statement the replica runs on the emails table, as it runs."""
+    statements: list[str] = []
+
+    def count(_: Any, __: Any, statement: str, *___: Any) -> None:
+        if "emails" in statement:  # not the pool's liveness check
+            statements.append(statement.split()[0])
+
+    engine = replica.runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
 async def test_due_emails_go_in_batches_each_marked_by_its_own_outcome(
     launch: Launch,
     notifications_settings: Callable[..., NotificationsSettings],
@@ -86,30 +105,24 @@ async def test_due_emails_go_in_batches_each_marked_by_its_own_outcome(
     assert "550" in refused.last_error
 
 
-async def test_a_round_stops_at_a_short_batch_so_an_idle_look_is_one_query(
+async def test_a_round_claims_and_marks_its_emails_together_and_an_idle_look_is_one_query(
     launch: Launch,
     notifications_settings: Callable[..., NotificationsSettings],
     mail_sink: MailSink,
 ) -> None:
     replica = await launch(notifications_settings(send_poll_seconds=3600))
     await asyncio.sleep(0.5)
-    await _queue(replica, [f"few-{uuid.uuid4().hex[:8]}@example.com" for _ in range(3)])
-    statements: list[str] = []
+    addresses = [f"burst-{uuid.uuid4().hex[:8]}@example.com" for _ in range(6)]
+    await _queue(replica, addresses)
 
-    def count(_: Any, __: Any, statement: str, *___: Any) -> None:
-        if "emails" in statement:  # not the pool's liveness check
-            statements.append(statement.split()[0])
-
-    engine = replica.runtime.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        sent = await replica.sending.send_due(limit=10, concurrency=4)
+    with _statements_on_emails(replica) as statements:
+        sent = await replica.sending.send_due(limit=10, concurrency=2)  # two at a time
         while_sending = list(statements)
         statements.clear()
-        idle = await replica.sending.send_due(limit=10, concurrency=4)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+        idle = await replica.sending.send_due(limit=10, concurrency=2)
 
-    assert (sent, idle) == (3, 0)
-    assert while_sending == ["SELECT", "UPDATE"]  # one claim, one mark for the three
+    assert (sent, idle) == (6, 0)
+    assert while_sending == ["SELECT", "UPDATE"]  # one claim, one mark for the six
     assert statements == ["SELECT"]
+    received = {address for mail in mail_sink.received() for address in mail.rcpt_tos}
+    assert set(addresses) <= received
