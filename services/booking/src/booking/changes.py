@@ -11,6 +11,11 @@ A saga step consumed in this process also hands the booking it saved to this pro
 once it has committed (`handed`): the waiting POST answers with it instead of reading it again.
 The step's NOTIFY, which may come before or after its hand-over, wakes nobody: the step says what
 it is about to commit (`committing`) and, should its commit fail, that it did not (`abandoned`).
+
+While listening, the watcher also remembers the newest version it heard of for recent bookings,
+and the booker of those handed over (`known_version`): the booker's long poll at that version
+waits without reading it first. A newer version committed meanwhile is one whose NOTIFY is on its
+way, and it wakes the wait as it would after a read; the listener coming back forgets them all.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
@@ -58,6 +63,16 @@ def any_change(_: BookingChange) -> bool:
     return True
 
 
+KNOWN_BOOKINGS = 10_000
+"""How many bookings' newest versions a watcher remembers (the most recently changed)."""
+
+
+@dataclass
+class _Known:
+    version: int  # the newest committed version heard of
+    booker_id: uuid.UUID | None = None  # once a hand-over said it
+
+
 class BookingWatcher:
     """Wakes the waiters of a booking when it changes."""
 
@@ -67,6 +82,26 @@ class BookingWatcher:
         self._waiters: dict[uuid.UUID, set[_Waiter]] = defaultdict(set)
         self._listener: Listener | None = None
         self._committing: set[tuple[uuid.UUID, int]] = set()  # (booking, version) saved here
+        self._known: OrderedDict[uuid.UUID, _Known] = OrderedDict()
+
+    def known_version(self, booking_id: uuid.UUID, booker_id: uuid.UUID) -> int | None:
+        """The newest version of the booking heard of while listening without a break, if
+        `booker_id` is its booker (a booker never changes, an owner may); None: read it."""
+        known = self._known.get(booking_id) if self._listening else None
+        return known.version if known is not None and known.booker_id == booker_id else None
+
+    @property
+    def _listening(self) -> bool:
+        return self._listener is not None and self._listener.listening
+
+    def _heard(self, booking_id: uuid.UUID, version: int, booker_id: uuid.UUID | None) -> None:
+        """Only ever newer: a hand-over may come after the NOTIFY of a newer version."""
+        known = self._known.pop(booking_id, None) or _Known(version)
+        known.version = max(known.version, version)
+        known.booker_id = booker_id or known.booker_id
+        self._known[booking_id] = known
+        if len(self._known) > KNOWN_BOOKINGS:
+            self._known.popitem(last=False)
 
     def follow(self, listener: Listener) -> None:
         """Wake on the changes `listener` hears: the process's listening connection, not yet
@@ -158,8 +193,7 @@ class BookingWatcher:
         """Until the waiter is woken or `remaining` seconds pass. Listening, a change cannot be
         missed: nothing to read until one comes. Without the listener, poll (and every waiter
         reads again when it is back)."""
-        listening = self._listener is not None and self._listener.listening
-        sleep = remaining if listening else min(remaining, self._poll_seconds)
+        sleep = remaining if self._listening else min(remaining, self._poll_seconds)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(waiter.changed.wait(), sleep)
 
@@ -172,6 +206,7 @@ class BookingWatcher:
         """A booking as a transaction of this process saved it, once committed: each waiter of
         a change like it takes it instead of loading the booking again."""
         self._committing.discard((booking.id, booking.version))
+        self._heard(booking.id, booking.version, booking.booker_id)
         self._changed(BookingChange.of(booking), booking)
 
     def abandoned(self, booking: Booking) -> None:
@@ -183,7 +218,10 @@ class BookingWatcher:
 
     def _wake(self, payload: str) -> None:
         change = BookingChange.parse(payload)
-        if change is not None and (change.booking_id, change.version) not in self._committing:
+        if change is None:
+            return
+        self._heard(change.booking_id, change.version, None)  # a NOTIFY comes once committed
+        if (change.booking_id, change.version) not in self._committing:
             self._changed(change, None)
 
     def _changed(self, change: BookingChange, booking: Booking | None) -> None:
@@ -192,6 +230,7 @@ class BookingWatcher:
                 waiter.hear(change, booking)
 
     def _wake_all(self) -> None:
+        self._known.clear()  # a newer version may have been missed
         for waiters in self._waiters.values():
             for waiter in waiters:
                 waiter.handed = None  # a newer change may have been missed: load

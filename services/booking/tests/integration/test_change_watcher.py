@@ -272,6 +272,38 @@ async def test_a_booking_handed_over_answers_without_a_load_before_or_after_its_
         assert loads == []
 
 
+async def test_the_newest_version_heard_of_is_known_to_the_booker_alone_until_the_listener_drops(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    """What lets the booker's long poll skip its look: the version a hand-over or a NOTIFY said
+    last, never an older one that came after (a hand-over may follow a newer NOTIFY)."""
+    booking = pending_payment()
+    async with watching(make_database) as (database, watcher):
+        assert watcher.known_version(booking.id, booking.booker_id) is None
+        await notify(database, BookingChange(booking.id, version=3, answered=True))
+        await asyncio.sleep(0.3)  # heard: but who may see it, only a hand-over says
+        assert watcher.known_version(booking.id, booking.booker_id) is None
+
+        watcher.handed(replace(booking, version=2))  # older than the NOTIFY heard
+
+        assert watcher.known_version(booking.id, booking.booker_id) == 3
+        assert watcher.known_version(booking.id, booking.owner_id) is None
+        await notify(database, BookingChange(booking.id, version=4, answered=True))
+
+        async def fourth_heard() -> bool:
+            return watcher.known_version(booking.id, booking.booker_id) == 4
+
+        await eventually(fourth_heard)
+        await cut_listeners(database, NOTIFY_CHANNEL)  # a NOTIFY may be missed meanwhile
+
+        async def forgotten() -> bool:
+            return watcher.known_version(booking.id, booking.booker_id) is None
+
+        await eventually(forgotten)
+        await eventually(lambda: listening(database))
+        assert watcher.known_version(booking.id, booking.booker_id) is None
+
+
 async def test_a_step_whose_commit_failed_makes_its_waiters_load(
     make_database: Callable[[str, Path | None], str],
 ) -> None:

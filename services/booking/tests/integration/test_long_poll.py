@@ -14,6 +14,7 @@ from booking.domain.booking import Booking
 from booking.repositories import BookingUnits
 from booking.service import reads
 from contracts.availability import HoldSlots
+from service_runtime.auth import Principal
 from tests.fixtures.infra import eventually
 from tests.fixtures.tokens import TestIssuer
 
@@ -158,3 +159,40 @@ async def test_the_waiting_post_is_answered_by_the_booking_its_reply_saved_witho
     read = (await booking.http.get(f"/api/bookings/{booking_id}", headers=headers)).json()
     answered = created.json() | {"history": read["history"]}  # the POST's answer has none
     assert answered == read
+
+
+async def test_the_bookers_long_poll_at_the_version_handed_over_waits_without_reading_it(
+    booking: BookingService,
+    studio: Studio,
+    token_issuer: TestIssuer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The booker's page, once paid, waits at the version the POST answered: this process
+    heard of none newer, so the wait needs no look first. Anyone else's is read, and checked."""
+    looks: list[uuid.UUID] = []
+    look = reads.booking_version
+
+    async def counted(units: BookingUnits, principal: Principal, booking_id: uuid.UUID) -> int:
+        looks.append(principal.user_id)
+        return await look(units, principal, booking_id)
+
+    monkeypatch.setattr(reads, "booking_version", counted)
+    booker_id = uuid.uuid4()
+    headers = token_issuer.headers("booker", booker_id)
+    created = await booking.http.post("/api/bookings", json=booking_body(studio), headers=headers)
+    assert created.status_code == 201, created.text
+    path = f"/api/bookings/{created.json()['id']}"
+    wait = {"If-None-Match": f'"{created.json()["version"]}"', "Prefer": "wait=1"}
+
+    mine = await booking.http.get(path, headers=headers | wait)
+    assert (mine.status_code, looks) == (304, [])
+    stranger_id = uuid.uuid4()
+    stranger = await booking.http.get(
+        path, headers=token_issuer.headers("booker", stranger_id) | wait
+    )
+    owner = await booking.http.get(
+        path, headers=token_issuer.headers("owner", studio.owner_id) | wait
+    )
+
+    assert (stranger.status_code, owner.status_code) == (403, 304)
+    assert set(looks) == {stranger_id, studio.owner_id}  # before (and after) their waits

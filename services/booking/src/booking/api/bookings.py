@@ -155,10 +155,17 @@ async def get_booking(
     if if_none_match is not None and (wait := long_poll_seconds(prefer)):
         # Watching from before the first look: a change committed meanwhile still wakes it.
         # A look reads the version alone (and checks the caller may see the booking); the
-        # booking is loaded once, to answer a change.
+        # booking is loaded once, to answer a change. The booker's look at the version this
+        # process last heard of needs no read: a newer one's NOTIFY wakes the wait.
+        async def look() -> int:
+            known = watcher.known_version(booking_id, principal.user_id)
+            if known is not None and _etag(known) == if_none_match:
+                return known
+            return await reads.booking_version(units, principal, booking_id)
+
         changed = await watcher.wait_for_version(
             booking_id,
-            lambda: reads.booking_version(units, principal, booking_id),
+            look,
             lambda version: _etag(version) != if_none_match,
             wait,
             passing_grace_seconds=settings.long_poll_passing_grace_seconds,
