@@ -174,6 +174,13 @@ class FreeTimeMarks(Protocol):
 
     async def forget_marks(self, mark_ids: Sequence[int]) -> None: ...
 
+    async def reserved_in_studio(
+        self, studio_id: uuid.UUID, window: Interval, now: datetime
+    ) -> list[RoomBusy]:
+        """The blocked time (buffers included) of the studio's reservations live at `now` whose
+        time touches the window: what `live_in_studio` gives, without the rest of each row."""
+        ...
+
     async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
         """The busy times of every external calendar of the studio's rooms in a window."""
         ...

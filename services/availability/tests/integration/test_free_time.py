@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from availability.domain.free_time import RoomBusy
+from availability.domain.intervals import Interval
 from availability.service import free_time
 from contracts.availability import ReleaseReason, ReleaseSlots
 from contracts.values import TimeRange
@@ -108,3 +110,37 @@ async def test_many_changes_to_one_studio_are_published_once_per_round(
         {"start_minute": 840, "end_minute": 900},
         {"start_minute": 960, "end_minute": 1020},
     ]
+
+
+async def test_the_publishers_read_of_reservations_is_the_live_ones_blocked_time(
+    availability: Availability, token_issuer: TestIssuer, probe: Probe
+) -> None:
+    """The recompute reads only each live reservation's room and blocked time (buffers
+    included): the same as the full rows would give, a released one left out."""
+    studio = await seed_studio(availability, token_issuer)
+    day = days_ahead(5)
+    for hour in (9, 12):
+        await hold_over_bus(
+            probe, studio, TimeRange(starts_at=at(day, hour), ends_at=at(day, hour + 2))
+        )
+    released, reservation_id = await hold_over_bus(
+        probe, studio, TimeRange(starts_at=at(day, 15), ends_at=at(day, 16))
+    )
+    reason = ReleaseReason.CANCELLED_BY_BOOKER
+    await probe.send(
+        ReleaseSlots(booking_id=released, reservation_id=reservation_id, reason=reason)
+    )
+    window = Interval(at(day, 0), at(day, 23))
+
+    async def released_only_then() -> bool:
+        async with availability.units.begin() as uow:
+            live = await uow.reservations.live_in_studio(studio.id, window, uow.now)
+        return len(live) == 2
+
+    await eventually(released_only_then)
+    async with availability.units.begin() as uow:
+        full = await uow.reservations.live_in_studio(studio.id, window, uow.now)
+        read = await uow.free_time.reserved_in_studio(studio.id, window, uow.now)
+
+    assert sorted(read, key=str) == sorted((RoomBusy(r.room_id, r.blocks) for r in full), key=str)
+    assert all(busy.room_id == studio.room_id for busy in read)

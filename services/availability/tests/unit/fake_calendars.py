@@ -106,6 +106,15 @@ class FakeFreeTimeMarks:
         for mark_id in mark_ids:
             self._t.outdated.pop(mark_id, None)
 
+    async def reserved_in_studio(
+        self, studio_id: uuid.UUID, window: Interval, now: datetime
+    ) -> list[RoomBusy]:
+        return [
+            RoomBusy(r.room_id, r.blocks)
+            for r in self._t.reservations.values()
+            if r.studio_id == studio_id and r.during.overlaps(window) and r.is_live(now)
+        ]
+
     async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
         return [
             RoomBusy(calendar.room_id, busy)

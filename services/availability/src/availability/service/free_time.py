@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from availability.domain.free_time import FreeTime, RoomBusy, free_time
+from availability.domain.free_time import FreeTime, free_time
 from availability.domain.intervals import Interval
 from availability.domain.local_time import local_midnight
 from availability.repositories import AvailabilityUnit, AvailabilityUnits
@@ -43,14 +43,13 @@ async def _publish(uow: AvailabilityUnit, studio_id: uuid.UUID, now: datetime) -
     today = now.astimezone(zone).date()
     last = today + timedelta(days=policy.max_advance_days)
     horizon = Interval(local_midnight(today, zone), local_midnight(last + timedelta(days=2), zone))
-    reserved = await uow.reservations.live_in_studio(studio_id, horizon, now)
     picture = free_time(
         studio,
         policy,
         rules=await uow.studios.rules_of(studio_id),
         blackouts=await uow.studios.blackouts_of(studio_id, touching=(today, last)),
         extras=await uow.extra_hours.extra_hours_of(studio_id, touching=(today, last)),
-        reserved=[RoomBusy(r.room_id, r.blocks) for r in reserved],
+        reserved=await uow.free_time.reserved_in_studio(studio_id, horizon, now),
         busy=await uow.free_time.busy_in_studio(studio_id, horizon),
         today=today,
     )
