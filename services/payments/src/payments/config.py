@@ -54,6 +54,12 @@ class PaymentsSettings(ServiceSettings):
     reconcile_interval_seconds: float = Field(
         default=60, gt=0, description="How often Stripe is re-read for what webhooks missed."
     )
+    webhook_stripe_read_seconds: float = Field(
+        default=2,
+        gt=0,
+        description="How long a webhook waits for the Stripe read its event needs (an"
+        " authorization's deadline) before it answers and leaves the event to be processed after.",
+    )
     webhook_grace_seconds: float = Field(
         default=120, ge=0, description="How long a payment may wait for a webhook before a re-read."
     )

@@ -215,19 +215,24 @@ def _signed(event: dict[str, Any], secret: str) -> tuple[bytes, str]:
     return body, headers["Stripe-Signature"]
 
 
-async def test_a_webhook_is_applied_by_the_process_that_stored_it_without_a_lease(
+async def test_a_webhook_is_applied_before_it_is_answered(
     start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
 ) -> None:
-    """Handed over in memory: applied in one transaction after the read of its deadline at
-    Stripe, never leased (the poll, an hour away here, takes only what that leaves)."""
+    """Stored and applied in one transaction after the read of its deadline at Stripe, never
+    leased or handed over (the poll is an hour away here)."""
     async with start_payments(reconcile_interval_seconds=3600, step_poll_seconds=3600) as payments:
         command = authorize_command()
         intent = intent_id(await request_payment(probe, command))
+        await stripe_standin.pause_webhooks()
         await stripe_standin.confirm(intent, "pm_card_visa")
-        [authorized] = await probe.wait_for(PaymentAuthorized, command.booking_id)
+        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
 
+        answer = await _deliver(payments, capturable, stripe_standin.webhook_secret)
+
+        assert answer.json() == {"status": "received"}
         [stored] = await payments.rows(db.stripe_events)
-        assert stored.event_type == "payment_intent.amount_capturable_updated"
         assert stored.processed_at is not None
         assert (stored.leased_until, stored.attempts) == (None, 0)
+        assert (await payments.payment_row(command.booking_id)).status == "authorized"
+        [authorized] = await probe.wait_for(PaymentAuthorized, command.booking_id)
         assert authorized.authorization_expires_at is not None  # read from the charge at Stripe

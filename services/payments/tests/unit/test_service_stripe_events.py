@@ -3,6 +3,7 @@ hears from them."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import timedelta
@@ -24,7 +25,11 @@ from payments.provider import ProviderEvent
 from payments.repositories import PaymentsUnit
 from payments.service import stripe_event_handlers
 from payments.service.context import Context
-from payments.service.stripe_events import process_stored_events, receive_event
+from payments.service.stripe_events import (
+    process_stored_events,
+    receive_event,
+    receive_webhook_event,
+)
 
 from .fake_stripe import FakeStripe
 from .fakes import FakePaymentsUnits
@@ -144,6 +149,15 @@ async def test_an_event_about_an_unknown_intent_is_processed_and_changes_nothing
     assert units.outbox.published == []
 
 
+async def _authorization_of_a_payment(
+    units: FakePaymentsUnits, ctx: Context, **intent: Any
+) -> ProviderEvent:
+    """A payment requested, and Stripe's event that authorizes it (not delivered yet)."""
+    command = authorize_command()
+    await send(units, ctx, command)
+    return _authorized(command.booking_id, **intent)
+
+
 def _authorized(booking_id: uuid.UUID, **intent: Any) -> ProviderEvent:
     snapshot = IntentSnapshot("pi_4", PaymentStatus.AUTHORIZED, booking_id=booking_id, **intent)
     return ProviderEvent(
@@ -154,12 +168,72 @@ def _authorized(booking_id: uuid.UUID, **intent: Any) -> ProviderEvent:
     )
 
 
+async def test_a_webhook_is_stored_applied_and_marked_in_one_transaction_after_its_read_at_stripe(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    event = await _authorization_of_a_payment(units, ctx, charge_ref="ch_4")
+    commits = units.outbox.commits
+
+    assert await receive_webhook_event(units, _handing_over(ctx), event)
+
+    assert units.outbox.commits == commits + 1
+    assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
+    assert units.tables.events[event.id].processed
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+    assert not ctx.fresh_events  # nothing left to process after
+    assert not await receive_webhook_event(units, ctx, event)  # Stripe delivers it again
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+
+
+async def test_a_webhook_whose_read_at_stripe_is_slow_is_answered_and_processed_after(
+    units: FakePaymentsUnits,
+    ctx: Context,
+    stripe: FakeStripe,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    event = await _authorization_of_a_payment(units, ctx, charge_ref="ch_4")
+    answer = stripe.charge_capture_before
+
+    async def slow(charge_ref: str) -> Any:
+        await asyncio.sleep(1)
+        return await answer(charge_ref)
+
+    monkeypatch.setattr(stripe, "charge_capture_before", slow)
+    monkeypatch.setattr(ctx.settings, "webhook_stripe_read_seconds", 0.01)
+
+    assert await receive_webhook_event(units, _handing_over(ctx), event)
+    assert not units.tables.events[event.id].processed
+    assert units.outbox.messages(PaymentAuthorized) == []
+
+    monkeypatch.setattr(stripe, "charge_capture_before", answer)
+    assert await process_stored_events(units, ctx) == 1
+    assert units.tables.events[event.id].processed
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+
+
+async def test_a_webhook_whose_effect_fails_is_stored_alone_and_retried_after(
+    units: FakePaymentsUnits, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
+        await uow.publish(PaymentFailed.model_construct(), correlation_id="none")
+        raise RuntimeError("the handler is broken")
+
+    monkeypatch.setitem(stripe_event_handlers.EVENT_HANDLERS, "test.broken", broken)
+    event = ProviderEvent(id="evt_broken", type="test.broken", created=NOW)
+
+    assert await receive_webhook_event(units, _handing_over(ctx), event)
+    row = units.tables.events[event.id]
+    assert (row.processed, row.attempts, units.outbox.published) == (False, 0, [])
+
+    assert await process_stored_events(units, ctx) == 1  # handed over, failing again
+    row = units.tables.events[event.id]
+    assert (row.processed, row.attempts, units.outbox.published) == (False, 1, [])
+
+
 async def test_an_event_is_taken_applied_and_marked_processed_in_one_transaction(
     units: FakePaymentsUnits, ctx: Context
 ) -> None:
-    command = authorize_command()
-    await send(units, ctx, command)
-    event = _authorized(command.booking_id, capture_before=NOW + timedelta(days=7))
+    event = await _authorization_of_a_payment(units, ctx, capture_before=NOW + timedelta(days=7))
     await receive_event(units, ctx, event, source="webhook")
     commits = units.outbox.commits
 
@@ -173,9 +247,7 @@ async def test_an_event_is_taken_applied_and_marked_processed_in_one_transaction
 async def test_an_authorization_deadline_is_read_from_stripe_between_two_transactions(
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
 ) -> None:
-    command = authorize_command()
-    await send(units, ctx, command)
-    event = _authorized(command.booking_id, charge_ref="ch_4")
+    event = await _authorization_of_a_payment(units, ctx, charge_ref="ch_4")
     await receive_event(units, ctx, event, source="webhook")
     commits = units.outbox.commits
 
@@ -224,9 +296,7 @@ def _handing_over(ctx: Context) -> Context:
 async def test_an_event_handed_over_is_applied_in_one_transaction_after_its_read_at_stripe(
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
 ) -> None:
-    command = authorize_command()
-    await send(units, ctx, command)
-    event = _authorized(command.booking_id, charge_ref="ch_4")
+    event = await _authorization_of_a_payment(units, ctx, charge_ref="ch_4")
     await receive_event(units, _handing_over(ctx), event, source="webhook")
     commits = units.outbox.commits
 
@@ -242,9 +312,7 @@ async def test_an_event_handed_over_is_applied_in_one_transaction_after_its_read
 async def test_an_event_handed_over_while_another_replica_holds_it_is_applied_once(
     units: FakePaymentsUnits, ctx: Context
 ) -> None:
-    command = authorize_command()
-    await send(units, ctx, command)
-    event = _authorized(command.booking_id, capture_before=NOW + timedelta(days=7))
+    event = await _authorization_of_a_payment(units, ctx, capture_before=NOW + timedelta(days=7))
     await receive_event(units, _handing_over(ctx), event, source="webhook")
     async with units.begin() as uow:  # another replica's poll takes it first
         assert await uow.stripe_events.claim(lease_seconds=30) is not None

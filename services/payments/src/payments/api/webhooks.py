@@ -1,5 +1,5 @@
-"""Stripe's webhook: verified by signature and timestamp, stored by its id, answered at once;
-the event is processed after (`events.process_stored_events`)."""
+"""Stripe's webhook: verified by signature and timestamp, stored by its id and applied in one
+transaction (`stripe_events.receive_webhook_event`), then answered."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, HTTPException, Request
 
 from payments.api.deps import ContextDep, PaymentsUnitsDep
 from payments.provider import ForeignApiVersion, InvalidWebhook
-from payments.service.stripe_events import receive_event
+from payments.service.stripe_events import receive_webhook_event
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["webhooks"])
@@ -32,5 +32,5 @@ async def stripe_webhook(
     except InvalidWebhook as error:
         log.warning("Stripe webhook rejected: %s", error)
         raise HTTPException(400, f"Webhook rejected: {error}") from error
-    stored = await receive_event(units, ctx, event, source="webhook")
+    stored = await receive_webhook_event(units, ctx, event)
     return {"status": "received" if stored else "duplicate"}

@@ -1,17 +1,19 @@
 """Stripe's events, from webhooks or re-listed by reconciliation, each applied exactly once.
 
-An event is first stored by its id (INSERT ... ON CONFLICT DO NOTHING), so a repeated delivery
-adds nothing; it is processed after that commit, outside the webhook's request, and marked
-processed in the transaction of its effect. Every effect goes through the monotonic rules of the
-domain, so events in any order end in the same state.
+An event is stored by its id (INSERT ... ON CONFLICT DO NOTHING), so a repeated delivery adds
+nothing, and marked processed in the transaction of its effect. Every effect goes through the
+monotonic rules of the domain, so events in any order end in the same state.
 
-The process that stores an event hands it to its processor in memory, which applies it without
+A webhook's event is applied in the transaction that stores it. Any other (reconciliation's, or
+a webhook's whose Stripe read or effect failed) is stored alone and processed after that commit:
+the process that stored it hands it to its processor in memory, which applies it without
 claiming it first; the poll takes what that leaves (a failure, a crash, another replica's
-events) under a lease. Either way the mark in the effect's transaction keeps it to once.
+events) under a lease. Whichever way, the mark in the effect's transaction keeps it to once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from contextlib import AbstractContextManager
@@ -26,6 +28,34 @@ from payments.stripe_queue_repositories import ClaimedEvent
 from service_runtime.tracing import span_in_trace
 
 log = logging.getLogger(__name__)
+
+
+async def receive_webhook_event(units: PaymentsUnits, ctx: Context, event: ProviderEvent) -> bool:
+    """Store a webhook's event and apply it in one transaction; False when it was stored before.
+
+    An authorization's deadline is read at Stripe first, with no transaction open, for at most
+    `webhook_stripe_read_seconds`: Stripe waits for the answer. Should that read take longer, or
+    the effect fail, the event is stored alone to be processed after, as `receive_event`."""
+    try:
+        if _lacks_authorization_deadline(event):
+            async with asyncio.timeout(ctx.settings.webhook_stripe_read_seconds):
+                event = await _with_authorization_deadline(ctx, event)
+        async with units.begin() as uow:
+            if not await uow.stripe_events.store(event, "webhook"):
+                return False
+            marked = await uow.stripe_events.mark_processed_in_trace(event.id)
+            assert marked is not None  # stored by this transaction
+            with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", marked.traceparent):
+                await apply_event(uow, ctx, event)
+        return True
+    except Exception:
+        log.warning(
+            "Stripe event %s (%s) not applied as it came, processed after",
+            event.id,
+            event.type,
+            exc_info=True,
+        )
+    return await receive_event(units, ctx, event, source="webhook")
 
 
 async def receive_event(
