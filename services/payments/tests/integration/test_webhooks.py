@@ -73,6 +73,30 @@ async def test_events_out_of_order_and_repeated_have_one_effect(
         assert (row.status, row.captured_minor) == ("captured", 10_000)
 
 
+async def test_the_same_webhook_delivered_at_once_five_times_is_applied_once(
+    start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    """Each delivery reads the deadline at Stripe and stores the event in its own transaction:
+    the insert of all but the first waits for its commit, then finds the event stored."""
+    async with start_payments(reconcile_interval_seconds=3600) as payments:
+        command = authorize_command()
+        intent = intent_id(await request_payment(probe, command))
+        await stripe_standin.pause_webhooks()
+        await stripe_standin.confirm(intent, "pm_card_visa")
+        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+
+        answers = await asyncio.gather(
+            *(_deliver(payments, capturable, stripe_standin.webhook_secret) for _ in range(5))
+        )
+        await probe.wait_for(PaymentAuthorized, command.booking_id)
+        await asyncio.sleep(1.0)
+
+        statuses = sorted(answer.json()["status"] for answer in answers)
+        assert statuses == ["duplicate"] * 4 + ["received"]
+        assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
+        assert (await payments.payment_row(command.booking_id)).status == "authorized"
+
+
 async def test_forged_or_stale_webhook_is_rejected_and_changes_nothing(
     start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
 ) -> None:
