@@ -8,7 +8,13 @@ from typing import Any
 
 import pytest
 
-from contracts.payments import PaymentAuthorized, PaymentCaptured, PaymentFailed, PaymentVoided
+from contracts.payments import (
+    AuthorizePayment,
+    PaymentAuthorized,
+    PaymentCaptured,
+    PaymentFailed,
+    PaymentVoided,
+)
 from payments import db
 from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin, signed_webhook
@@ -26,6 +32,19 @@ from ..conftest import (
 async def _deliver(payments: Payments, event: dict[str, Any], secret: str) -> Any:
     body, headers = signed_webhook(event, secret)
     return await payments.client.post("/api/webhooks/stripe", content=body, headers=headers)
+
+
+async def _authorized_undelivered(
+    probe: Probe, stripe_standin: StripeStandin
+) -> tuple[AuthorizePayment, dict[str, Any]]:
+    """A payment requested and its card authorized at Stripe, whose webhook is left for the
+    test to deliver: the command, and Stripe's `payment_intent.amount_capturable_updated`."""
+    command = authorize_command()
+    intent = intent_id(await request_payment(probe, command))
+    await stripe_standin.pause_webhooks()
+    await stripe_standin.confirm(intent, "pm_card_visa")
+    [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+    return command, capturable
 
 
 async def test_events_out_of_order_and_repeated_have_one_effect(
@@ -79,11 +98,7 @@ async def test_the_same_webhook_delivered_at_once_five_times_is_applied_once(
     """Each delivery reads the deadline at Stripe and stores the event in its own transaction:
     the insert of all but the first waits for its commit, then finds the event stored."""
     async with start_payments(reconcile_interval_seconds=3600) as payments:
-        command = authorize_command()
-        intent = intent_id(await request_payment(probe, command))
-        await stripe_standin.pause_webhooks()
-        await stripe_standin.confirm(intent, "pm_card_visa")
-        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+        command, capturable = await _authorized_undelivered(probe, stripe_standin)
 
         answers = await asyncio.gather(
             *(_deliver(payments, capturable, stripe_standin.webhook_secret) for _ in range(5))
@@ -102,11 +117,7 @@ async def test_forged_or_stale_webhook_is_rejected_and_changes_nothing(
 ) -> None:
     # Reconciliation would apply the real event on its own; here only the webhooks may act.
     async with start_payments(reconcile_interval_seconds=3600) as payments:
-        command = authorize_command()
-        intent = intent_id(await request_payment(probe, command))
-        await stripe_standin.pause_webhooks()
-        await stripe_standin.confirm(intent, "pm_card_visa")
-        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+        command, capturable = await _authorized_undelivered(probe, stripe_standin)
         events_before = await payments.rows(db.stripe_events)
 
         forged = await _deliver(payments, capturable, "whsec_not_the_secret")
@@ -187,11 +198,7 @@ async def test_event_in_another_api_version_is_refused_with_a_clear_log(
 ) -> None:
     secret = stripe_standin.webhook_secret
     async with start_payments(reconcile_interval_seconds=3600) as payments:
-        command = authorize_command()
-        intent = intent_id(await request_payment(probe, command))
-        await stripe_standin.pause_webhooks()
-        await stripe_standin.confirm(intent, "pm_card_visa")
-        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+        command, capturable = await _authorized_undelivered(probe, stripe_standin)
         older = {**capturable, "api_version": "2024-06-20.acacia"}
 
         with caplog.at_level(logging.ERROR, logger="payments"):
@@ -245,11 +252,7 @@ async def test_a_webhook_is_applied_before_it_is_answered(
     """Stored and applied in one transaction after the read of its deadline at Stripe, never
     leased or handed over (the poll is an hour away here)."""
     async with start_payments(reconcile_interval_seconds=3600, step_poll_seconds=3600) as payments:
-        command = authorize_command()
-        intent = intent_id(await request_payment(probe, command))
-        await stripe_standin.pause_webhooks()
-        await stripe_standin.confirm(intent, "pm_card_visa")
-        [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+        command, capturable = await _authorized_undelivered(probe, stripe_standin)
 
         answer = await _deliver(payments, capturable, stripe_standin.webhook_secret)
 
