@@ -124,6 +124,9 @@ class SystemLayout:
             "STRIPE_STANDIN_PORT": str(self.standin_port),
             "STRIPE_STANDIN_WEBHOOK_URL": self.stripe_webhook_url,
             "STRIPE_STANDIN_WEBHOOK_SECRET": STANDIN_WEBHOOK_SECRET,
+            # Stripe delivers in parallel, in no set order; one at a time, deliveries would
+            # queue up here under load.
+            "STRIPE_STANDIN_WEBHOOK_CONCURRENCY": "4",
             **self.extra_env,
         }
 

@@ -118,13 +118,16 @@ def receiver(receiver_server: WebhookReceiver) -> WebhookReceiver:
 
 
 @pytest.fixture
-def settings(receiver: WebhookReceiver) -> Settings:
+def settings(receiver: WebhookReceiver, request: pytest.FixtureRequest) -> Settings:
+    """Quick retries; a test changes any of them with `parametrize("settings", [{...}],
+    indirect=True)`."""
+    changes = getattr(request, "param", {})
     return Settings(
         webhook_url=receiver.url,
         webhook_secret=WEBHOOK_SECRET,
         webhook_max_attempts=4,
-        webhook_retry_base_seconds=0.05,
         webhook_timeout_seconds=2,
+        **{"webhook_retry_base_seconds": 0.05, **changes},
     )
 
 

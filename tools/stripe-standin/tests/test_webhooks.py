@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+import pytest
 import stripe
 
 from stripe_standin.webhooks import signature_header
@@ -27,6 +28,29 @@ async def test_delivery_is_retried_after_the_receiver_answers_500(client, author
     assert receiver.events[0].data.object.id == intent.id
     event = await client.v1.events.retrieve_async(receiver.events[0].id)
     assert event.pending_webhooks == 0
+
+
+@pytest.mark.parametrize("settings", [{"webhook_retry_base_seconds": 1.0}], indirect=True)
+async def test_one_delivery_at_a_time_a_failing_one_holds_up_the_next(authorize, receiver):
+    receiver.failures_left = 1
+
+    first, second = await authorize(1_000), await authorize(2_000)
+
+    await receiver.wait_for(2)
+    assert [event.data.object.id for event in receiver.events] == [first.id, second.id]
+
+
+@pytest.mark.parametrize(
+    "settings", [{"webhook_retry_base_seconds": 1.0, "webhook_concurrency": 2}], indirect=True
+)
+async def test_deliveries_in_flight_at_once_pass_a_failing_one(authorize, receiver):
+    receiver.failures_left = 1  # the first delivery's first attempt: retried a second later
+
+    first, second = await authorize(1_000), await authorize(2_000)
+
+    await receiver.wait_for(2)
+    assert [event.data.object.id for event in receiver.events] == [second.id, first.id]
+    assert receiver.statuses == [500, 200, 200]
 
 
 async def test_lost_webhooks_are_recovered_from_the_events_api(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +19,9 @@ class Settings(BaseSettings):
     webhook_retry_base_seconds: float = 1.0
     webhook_retry_max_seconds: float = 30.0
     webhook_timeout_seconds: float = 10.0
+    webhook_concurrency: int = Field(default=1, ge=1)
+    """Deliveries in flight at once. 1 keeps them in order; Stripe itself delivers in parallel,
+    in no set order, which a whole system's load needs lest the deliveries queue up here."""
     api_version: str = "2026-10-28.endive"
     publishable_key: str | None = None
     """The one `pk_test_...` the browser script may use; unset: any `pk_test_...` key."""

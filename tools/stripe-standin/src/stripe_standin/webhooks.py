@@ -38,7 +38,8 @@ class DeliveryAttempt:
 
 
 class WebhookDispatcher:
-    """Queues events and POSTs them one at a time, so a healthy endpoint sees them in order."""
+    """Queues events and POSTs them, `webhook_concurrency` at a time: one at a time, a healthy
+    endpoint sees them in order."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -48,7 +49,7 @@ class WebhookDispatcher:
         self.dropped: list[str] = []
         self.attempts: list[DeliveryAttempt] = []
         self._queue: asyncio.Queue[Event] = asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        self._workers: list[asyncio.Task[None]] = []
         self._client: httpx.AsyncClient | None = None
 
     def enqueue(self, event: Event) -> None:
@@ -64,16 +65,19 @@ class WebhookDispatcher:
         self._queue.put_nowait(event)
 
     async def start(self) -> None:
-        """Start the delivery worker (from the app's lifespan)."""
+        """Start the delivery workers (from the app's lifespan)."""
         self._client = httpx.AsyncClient(timeout=self.settings.webhook_timeout_seconds)
-        self._worker = asyncio.create_task(self._run(), name="stripe-standin-webhooks")
+        self._workers = [
+            asyncio.create_task(self._run(), name=f"stripe-standin-webhooks-{number}")
+            for number in range(self.settings.webhook_concurrency)
+        ]
 
     async def stop(self) -> None:
         """Stop delivering; undelivered events stay listed with `pending_webhooks=1`."""
-        if self._worker is not None:
-            self._worker.cancel()
+        for worker in self._workers:
+            worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+                await worker
         if self._client is not None:
             await self._client.aclose()
 
