@@ -37,16 +37,12 @@ async def receive_webhook_event(units: PaymentsUnits, ctx: Context, event: Provi
     `webhook_stripe_read_seconds`: Stripe waits for the answer. Should that read take longer, or
     the effect fail, the event is stored alone to be processed after, as `receive_event`."""
     try:
-        if _lacks_authorization_deadline(event):
-            async with asyncio.timeout(ctx.settings.webhook_stripe_read_seconds):
-                event = await _with_authorization_deadline(ctx, event)
+        async with asyncio.timeout(ctx.settings.webhook_stripe_read_seconds):
+            event = await _with_authorization_deadline(ctx, event)
         async with units.begin() as uow:
             if not await uow.stripe_events.store(event, "webhook"):
                 return False
-            marked = await uow.stripe_events.mark_processed_in_trace(event.id)
-            assert marked is not None  # stored by this transaction
-            with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", marked.traceparent):
-                await apply_event(uow, ctx, event)
+            await _mark_and_apply(uow, ctx, event)
         return True
     except Exception:
         log.warning(
@@ -97,15 +93,20 @@ async def _process_fresh(units: PaymentsUnits, ctx: Context, event: ProviderEven
     saves a transaction (or a statement) per event. Should the poll of another replica take it
     meanwhile, the mark in the effect's transaction lets only one of them apply it."""
     try:
-        if _lacks_authorization_deadline(event):
-            event = await _with_authorization_deadline(ctx, event)  # no transaction open
+        event = await _with_authorization_deadline(ctx, event)  # no transaction open
         async with units.begin() as uow:
-            marked = await uow.stripe_events.mark_processed_in_trace(event.id)
-            if marked is not None:
-                with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", marked.traceparent):
-                    await apply_event(uow, ctx, event)
+            await _mark_and_apply(uow, ctx, event)
     except Exception as error:
         await _failed(units, ctx, event, error)
+
+
+async def _mark_and_apply(uow: PaymentsUnit, ctx: Context, event: ProviderEvent) -> None:
+    """Mark the event processed and apply it, in its booking's trace; nothing when another
+    processor marked it first."""
+    marked = await uow.stripe_events.mark_processed_in_trace(event.id)
+    if marked is not None:
+        with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", marked.traceparent):
+            await apply_event(uow, ctx, event)
 
 
 async def _process_next(units: PaymentsUnits, ctx: Context) -> ClaimedEvent | None:
@@ -187,9 +188,10 @@ def _lacks_authorization_deadline(event: ProviderEvent) -> bool:
 
 
 async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> ProviderEvent:
-    """The event with its authorization's deadline, read from the charge at Stripe."""
+    """The event with its authorization's deadline, read from the charge at Stripe if it
+    lacks it."""
     intent = event.intent
-    if intent is None or intent.charge_ref is None:
+    if intent is None or intent.charge_ref is None or not _lacks_authorization_deadline(event):
         return event
     try:
         capture_before = await ctx.gateway.charge_capture_before(intent.charge_ref)
