@@ -402,3 +402,29 @@ async def test_a_crash_loop_dead_letters_only_what_it_held_as_delivery_limit_and
         await eventually(all_applied)
         assert await _letters(rabbit_url, bus, name) == []
     assert attempts.role_changes == 0
+
+
+async def test_a_prepared_handler_gets_what_was_prepared_before_its_unit_of_work_opened(
+    database: Database,
+) -> None:
+    """`prepare` (a call to another system) holds no connection; a duplicate prepares again,
+    and is not handled again."""
+    handlers = MessageHandlers()
+    held: list[int] = []
+
+    async def prepare(message: UserDeleted, _: Envelope) -> str:
+        held.append(database.engine.sync_engine.pool.checkedout())
+        return f"prepared for {message.user_id}"
+
+    @handlers.on_prepared(UserDeleted, prepare)
+    async def record(uow: UnitOfWork, message: UserDeleted, _: Envelope, prepared: str) -> None:
+        await uow.session.execute(insert(effects).values(key=prepared, count=1))
+
+    consumer = Consumer("prepared-test", handlers, UnitsOfWork(database, outbox), inbox)
+    key, body = _deletion()
+
+    await consumer(body)
+    await consumer(body)
+
+    assert held == [0, 0]
+    assert await _effect_count(database, f"prepared for {key}") == 1

@@ -18,7 +18,10 @@ from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=Message)
-Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
+P = TypeVar("P")
+Handler = Callable[..., Awaitable[None]]
+"""`(uow, message, envelope)`, and what the message's `prepare` returned if it has one."""
+Prepare = Callable[[Any, Envelope], Awaitable[Any]]
 
 
 @dataclass
@@ -26,6 +29,7 @@ class MessageHandlers:
     """Which handler serves which message type on one service's queue."""
 
     by_type: dict[str, tuple[type[Message], Handler]] = field(default_factory=dict)
+    preparing: dict[str, Prepare] = field(default_factory=dict)
     retired: set[str] = field(default_factory=set)
 
     def on(
@@ -35,6 +39,27 @@ class MessageHandlers:
 
         def register(handler: Callable[[UnitOfWork, M, Envelope], Awaitable[None]]) -> Handler:
             self.by_type[message_class.message_type] = (message_class, handler)
+            self.preparing.pop(message_class.message_type, None)
+            return handler
+
+        return register
+
+    def on_prepared(
+        self, message_class: type[M], prepare: Callable[[M, Envelope], Awaitable[P]]
+    ) -> Callable[
+        [Callable[[UnitOfWork, M, Envelope, P], Awaitable[None]]],
+        Callable[[UnitOfWork, M, Envelope, P], Awaitable[None]],
+    ]:
+        """Decorator: as `on`, with `prepare` run first, before the unit of work opens, and its
+        result handed to the handler: for a call to another system, which must not hold a
+        transaction open. It runs on every delivery, a duplicate's included, so it must be
+        safe to repeat (an idempotent request)."""
+
+        def register(
+            handler: Callable[[UnitOfWork, M, Envelope, P], Awaitable[None]],
+        ) -> Callable[[UnitOfWork, M, Envelope, P], Awaitable[None]]:
+            self.by_type[message_class.message_type] = (message_class, handler)
+            self.preparing[message_class.message_type] = prepare
             return handler
 
         return register
@@ -70,6 +95,8 @@ class Consumer:
         except (ValidationError, KeyError) as error:
             # Redelivery cannot fix a malformed message: straight to the dead letters.
             raise UnreadableMessage(str(error)) from error
+        prepare = self.handlers.preparing.get(envelope.message_type)
+        prepared = () if prepare is None else (await prepare(message, envelope),)
         async with self.units.begin(causation_id=envelope.message_id) as uow:
             if not await first_delivery(
                 uow.session,
@@ -80,4 +107,4 @@ class Consumer:
             ):
                 log.info("duplicate %s %s skipped", envelope.message_type, envelope.message_id)
                 return
-            await handler(uow, message, envelope)
+            await handler(uow, message, envelope, *prepared)

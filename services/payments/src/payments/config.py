@@ -54,6 +54,12 @@ class PaymentsSettings(ServiceSettings):
     reconcile_interval_seconds: float = Field(
         default=60, gt=0, description="How often Stripe is re-read for what webhooks missed."
     )
+    authorize_ahead_seconds: float = Field(
+        default=2,
+        gt=0,
+        description="How long booking's AuthorizePayment waits for Stripe to create the"
+        " PaymentIntent before its transaction; longer, the call queue creates it after commit.",
+    )
     webhook_stripe_read_seconds: float = Field(
         default=2,
         gt=0,

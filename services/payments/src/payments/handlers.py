@@ -12,6 +12,7 @@ from contracts.payments import (
 )
 from payments import db
 from payments.db.unit import SqlPaymentsUnit
+from payments.domain.payment_states import IntentSnapshot
 from payments.service import booking_commands
 from payments.service.context import Context
 from service_runtime.consumer import MessageHandlers
@@ -22,9 +23,14 @@ from service_runtime.unit_of_work import UnitOfWork
 def message_handlers(ctx: Context) -> MessageHandlers:
     handlers = follow_access_changes(MessageHandlers(), db.user_access)
 
-    @handlers.on(AuthorizePayment)
-    async def authorize(uow: UnitOfWork, message: AuthorizePayment, _: Envelope) -> None:
-        await booking_commands.authorize(SqlPaymentsUnit(uow), ctx, message)
+    async def intent_ahead(message: AuthorizePayment, _: Envelope) -> IntentSnapshot | None:
+        return await booking_commands.intent_ahead(ctx, message)
+
+    @handlers.on_prepared(AuthorizePayment, intent_ahead)
+    async def authorize(
+        uow: UnitOfWork, message: AuthorizePayment, _: Envelope, intent: IntentSnapshot | None
+    ) -> None:
+        await booking_commands.authorize(SqlPaymentsUnit(uow), ctx, message, intent)
 
     @handlers.on(CapturePayment)
     async def capture(uow: UnitOfWork, message: CapturePayment, _: Envelope) -> None:

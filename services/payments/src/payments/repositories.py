@@ -97,9 +97,9 @@ class Bookings(Protocol):
         before any row of it exists."""
         ...
 
-    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> bool:
-        """Whether booking voided the payment of that move (None: its first) before asking
-        for it, or voided the booking before it had any payment."""
+    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> str | None:
+        """The reason, if booking voided the payment of that move (None: its first) before
+        asking for it, or voided the booking before it had any payment."""
         ...
 
     async def add_voided(

@@ -11,6 +11,7 @@ from contracts.payments import (
     PaymentFailed,
     PaymentFailureReason,
 )
+from payments import db
 from tests.fixtures.stripe import StripeStandin
 
 from ..conftest import Payments, Probe, authorize_command, intent_id, request_payment
@@ -38,6 +39,21 @@ async def test_confirmed_card_authorizes_the_payment(
     assert intent["transfer_group"] == str(command.booking_id)
     row = await payments.payment_row(command.booking_id)
     assert row.status == "authorized"
+
+
+async def test_the_intent_is_made_ahead_and_offered_with_the_payment_in_one_transaction(
+    payments: Payments, probe: Probe
+) -> None:
+    """Stripe is asked before the command's transaction, which keeps the payment with its
+    intent and offers it: no call is queued for a runner to make after commit."""
+    command = authorize_command()
+
+    ready = await request_payment(probe, command)
+
+    row = await payments.payment_row(command.booking_id)
+    assert (row.id, row.intent_ref, row.status) == (ready.payment_id, intent_id(ready), "pending")
+    booking_calls = db.stripe_calls.c.booking_id == command.booking_id
+    assert await payments.rows(db.stripe_calls, booking_calls) == []
 
 
 async def test_declined_card_fails_retryably_then_another_card_authorizes(

@@ -10,14 +10,17 @@ from contracts.payments import PaymentIntentReady, PaymentVoided, VoidPayment, V
 from payments import db
 from payments.db.unit import SqlPaymentsUnit
 from payments.service import booking_commands
+from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin
 
 from ..conftest import Payments, Probe, authorize_command, request_payment
 
 
-async def test_a_void_before_its_authorize_means_no_payment_is_ever_created(
-    payments: Payments, probe: Probe
+async def test_a_void_before_its_authorize_means_no_payment_is_ever_offered(
+    payments: Payments, probe: Probe, stripe_standin: StripeStandin
 ) -> None:
+    """The intent made ahead of the authorize's transaction (Stripe is asked before the void
+    is seen) is cancelled at once; the booker never gets its client secret."""
     cancelled = authorize_command()
     later = authorize_command()
 
@@ -25,13 +28,20 @@ async def test_a_void_before_its_authorize_means_no_payment_is_ever_created(
     [voided] = await probe.wait_for(PaymentVoided, cancelled.booking_id)
     await probe.send(cancelled)
     await request_payment(probe, later)  # handled after the stale authorize
-    await asyncio.sleep(0.5)
 
+    async def cancelled_at_stripe() -> bool:
+        row = await payments.payment_row(cancelled.booking_id)
+        return row is not None and row.status == "voided"
+
+    await eventually(cancelled_at_stripe)
     assert voided.payment_id is None
     assert probe.of(PaymentIntentReady, cancelled.booking_id) == []
-    assert await payments.payment_row(cancelled.booking_id) is None
+    row = await payments.payment_row(cancelled.booking_id)
+    intent = await stripe_standin.api("GET", f"/payment_intents/{row.intent_ref}")
+    assert (intent["status"], intent["amount_received"]) == ("canceled", 0)
     booking_calls = db.stripe_calls.c.booking_id == cancelled.booking_id
-    assert await payments.rows(db.stripe_calls, booking_calls) == []
+    calls = await payments.rows(db.stripe_calls, booking_calls)
+    assert [(call.kind, call.status) for call in calls] == [("cancel", "done")]
 
 
 async def test_authorize_and_void_racing_never_leave_a_payment_to_pay(

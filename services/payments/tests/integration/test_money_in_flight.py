@@ -145,16 +145,20 @@ async def test_void_before_the_capture_was_sent_cancels_instead_of_capturing(
 
 
 async def test_void_while_stripe_creates_the_intent_is_answered_once_it_is_cancelled(
-    payments: Payments, probe: Probe, stripe_standin: StripeStandin
+    start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
 ) -> None:
+    """Stripe answers too late for the intent made ahead of the command's transaction: the
+    queued call makes it, and a void that comes meanwhile waits for it."""
     command = authorize_command()
     await answer_late(stripe_standin, "/v1/payment_intents", 1.5)
-    await probe.send(command)
-    await payments.call_taken(f"{command.booking_id}:authorize")
+    async with start_payments(authorize_ahead_seconds=0.2) as payments:
+        await probe.send(command)
+        await payments.call_taken(f"{command.booking_id}:authorize")
 
-    await probe.send(VoidPayment(booking_id=command.booking_id, reason=VoidReason.HOLD_TIMED_OUT))
-    await probe.wait_for(PaymentVoided, command.booking_id, timeout=15)
-    row = await payments.payment_row(command.booking_id)
+        void = VoidPayment(booking_id=command.booking_id, reason=VoidReason.HOLD_TIMED_OUT)
+        await probe.send(void)
+        await probe.wait_for(PaymentVoided, command.booking_id, timeout=15)
+        row = await payments.payment_row(command.booking_id)
 
     assert row.intent_ref is not None  # not "voided" before Stripe's PaymentIntent was known
     intent = await stripe_standin.api("GET", f"/payment_intents/{row.intent_ref}")
@@ -163,12 +167,36 @@ async def test_void_while_stripe_creates_the_intent_is_answered_once_it_is_cance
     assert probe.of(PaymentIntentReady, command.booking_id) == []
 
 
+async def test_void_while_the_intent_is_made_ahead_cancels_it_once_made(
+    payments: Payments, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    """The void commits while the authorization waits for Stripe, before its transaction:
+    that transaction finds the void, keeps the intent with a payment and cancels it."""
+    command = authorize_command()
+    await answer_late(stripe_standin, "/v1/payment_intents", 1.0)
+    await probe.send(command)
+    await asyncio.sleep(0.3)
+
+    await probe.send(VoidPayment(booking_id=command.booking_id, reason=VoidReason.CANCELLED))
+    await probe.wait_for(PaymentVoided, command.booking_id)
+
+    async def cancelled() -> bool:
+        row = await payments.payment_row(command.booking_id)
+        return row is not None and row.status == "voided"
+
+    await eventually(cancelled, timeout=15)
+    row = await payments.payment_row(command.booking_id)
+    intent = await stripe_standin.api("GET", f"/payment_intents/{row.intent_ref}")
+    assert intent["status"] == "canceled"
+    assert probe.of(PaymentIntentReady, command.booking_id) == []
+
+
 async def test_void_after_the_creating_replica_was_killed_cancels_the_orphan_intent(
     start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
 ) -> None:
     command = authorize_command()
     await answer_late(stripe_standin, "/v1/payment_intents", 2.0)
-    async with start_payments(step_lease_seconds=1.0) as first:
+    async with start_payments(step_lease_seconds=1.0, authorize_ahead_seconds=0.2) as first:
         await probe.send(command)
         await first.call_taken(f"{command.booking_id}:authorize")
     # Killed with the creation sent: Stripe made the PaymentIntent, nobody heard of it.

@@ -141,9 +141,9 @@ class FakeBookings:
     async def lock(self, booking_id: uuid.UUID) -> None:
         """Nothing to wait for: fake units run one at a time."""
 
-    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> bool:
+    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> str | None:
         voids = self._t.voided_bookings
-        return (booking_id, None) in voids or (booking_id, move_id) in voids
+        return voids.get((booking_id, None)) or voids.get((booking_id, move_id))
 
     async def add_voided(
         self, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str

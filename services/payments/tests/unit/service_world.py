@@ -68,12 +68,19 @@ def refund_command(
     )
 
 
-async def send(units: FakePaymentsUnits, ctx: Context, command: Message) -> None:
-    """Deliver one of booking's commands, in its own unit of work, as the handlers do."""
+async def send(
+    units: FakePaymentsUnits, ctx: Context, command: Message, *, ahead: bool = True
+) -> None:
+    """Deliver one of booking's commands, in its own unit of work, as the handlers do: an
+    authorization with its PaymentIntent asked of Stripe ahead, unless not `ahead` (as when
+    Stripe did not answer in time: the call queue makes the intent)."""
+    intent = None
+    if isinstance(command, AuthorizePayment) and ahead:
+        intent = await booking_commands.intent_ahead(ctx, command)
     async with units.begin() as uow:
         match command:
             case AuthorizePayment():
-                await booking_commands.authorize(uow, ctx, command)
+                await booking_commands.authorize(uow, ctx, command, intent)
             case CapturePayment():
                 await booking_commands.capture(uow, ctx, command)
             case VoidPayment():

@@ -40,7 +40,7 @@ async def test_a_failing_call_is_retried_after_a_growing_delay_with_the_same_key
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
 ) -> None:
     command = authorize_command()
-    await send(units, ctx, command)
+    await send(units, ctx, command, ahead=False)
     stripe.fail("create_intent", DOWN, DOWN)
 
     await run_calls(units, ctx)
@@ -72,7 +72,7 @@ async def test_the_authorization_is_given_up_after_the_last_attempt_and_booking_
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
 ) -> None:
     command = authorize_command()
-    await send(units, ctx, command)
+    await send(units, ctx, command, ahead=False)
     stripe.fail("create_intent", *[DOWN] * 20)
 
     for _ in range(20):
@@ -115,7 +115,7 @@ async def test_a_call_leased_by_another_runner_is_not_taken_until_its_lease_runs
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, clock: StoppedClock
 ) -> None:
     command = authorize_command()
-    await send(units, ctx, command)
+    await send(units, ctx, command, ahead=False)
     # The process that recorded the call took it, and died before making it.
     [taken] = ctx.taken_calls
     ctx.taken_calls.clear()
@@ -164,7 +164,7 @@ async def test_an_authorization_is_made_by_the_process_that_recorded_it_without_
     runner = StripeCalls(units, ctx)
     assert await runner.run_due() == 0  # a look, as at the start
     for _ in range(2):
-        await send(units, ctx, authorize_command())
+        await send(units, ctx, authorize_command(), ahead=False)
     commits = units.outbox.commits
 
     assert await runner.run_due() == 2
@@ -184,7 +184,7 @@ async def test_a_call_recorded_and_not_taken_is_claimed_in_the_same_round(
     ctx = Context(settings, stripe)
     command = await authorized_by_stripe(units, ctx)
     await send(units, ctx, CapturePayment(booking_id=command.booking_id))
-    await send(units, ctx, authorize_command())
+    await send(units, ctx, authorize_command(), ahead=False)
 
     assert await StripeCalls(units, ctx).run_due() == 2
 

@@ -72,8 +72,9 @@ class SqlBookings:
     async def lock(self, booking_id: uuid.UUID) -> None:
         await db.lock_booking(self.session, booking_id)
 
-    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> bool:
-        return await db.voided_booking(self.session, booking_id, move_id) is not None
+    async def voided(self, booking_id: uuid.UUID, move_id: uuid.UUID | None) -> str | None:
+        row = await db.voided_booking(self.session, booking_id, move_id)
+        return None if row is None else str(row.reason)
 
     async def add_voided(
         self, booking_id: uuid.UUID, move_id: uuid.UUID | None, reason: str

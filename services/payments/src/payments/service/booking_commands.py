@@ -3,6 +3,7 @@ save with its messages and the Stripe calls to make after commit."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -17,42 +18,88 @@ from contracts.payments import (
 )
 from payments.domain.booking_payments import OPEN, CaptureStep, plan_capture
 from payments.domain.payment_returns import VoidAction, request_void, waiting_payments
-from payments.domain.payment_states import Payment, PaymentStatus
-from payments.domain.payments import captured_message, intent_ready, new_payment
+from payments.domain.payment_states import IntentSnapshot, Payment, PaymentStatus
+from payments.domain.payments import captured_message, intent_created, intent_ready, new_payment
 from payments.domain.payouts import Payout
 from payments.domain.stripe_calls import AuthorizeParams
+from payments.provider import ProviderRejected, ProviderUnavailable
 from payments.repositories import PaymentsUnit
-from payments.service.context import Context, record_call
+from payments.service.context import Context, publish_all, record_call
 from payments.service.payment_outcomes import (
     named_payment,
     payment_key,
     record_cancel,
     record_capture,
     save_outcome,
+    step_key,
 )
 from payments.service.refunds import refund_captured
 
 log = logging.getLogger(__name__)
 
 
-async def authorize(uow: PaymentsUnit, ctx: Context, command: AuthorizePayment) -> None:
-    """Create the payment (the booking's first, or a move's difference); Stripe's
-    PaymentIntent follows right after commit, made by this process."""
+async def intent_ahead(ctx: Context, command: AuthorizePayment) -> IntentSnapshot | None:
+    """The booking's first PaymentIntent, asked of Stripe before the command's unit of work
+    opens, so that the payment is saved with it in that one transaction; None when it is not
+    made here, and the call queue makes it after commit as before:
+    - a move's payment, whose creation queues behind the booking's earlier calls;
+    - Stripe refused, failed or took longer than `authorize_ahead_seconds`. The queued call
+      has the same idempotency key, so Stripe answers it with any intent made meanwhile.
+
+    A redelivered command asks again with that key, and Stripe answers with the same intent."""
+    if command.move_id is not None:
+        return None
+    try:
+        async with asyncio.timeout(ctx.settings.authorize_ahead_seconds):
+            return await ctx.gateway.create_intent(
+                booking_id=command.booking_id,
+                amount_minor=command.amount.amount_minor,
+                currency=command.amount.currency,
+                description=command.description or "",
+                idempotency_key=step_key(command.booking_id, None, "authorize"),
+            )
+    except (ProviderRejected, ProviderUnavailable, TimeoutError) as error:
+        log.warning("intent of booking %s left to the call queue: %r", command.booking_id, error)
+    except Exception:
+        log.exception("intent of booking %s left to the call queue", command.booking_id)
+    return None
+
+
+async def authorize(
+    uow: PaymentsUnit,
+    ctx: Context,
+    command: AuthorizePayment,
+    intent: IntentSnapshot | None = None,
+) -> None:
+    """Create the payment (the booking's first, or a move's difference) with its `intent`
+    made ahead (`intent_ahead`); without one, Stripe's PaymentIntent follows right after
+    commit, made by this process."""
     await uow.bookings.lock(command.booking_id)
-    if await uow.bookings.voided(command.booking_id, command.move_id):
+    payment = new_payment(
+        command,
+        now=uow.now,
+        window=timedelta(days=ctx.settings.authorization_window_days),
+    )
+    void_reason = await uow.bookings.voided(command.booking_id, command.move_id)
+    if void_reason is not None:
         # The void came first (a backlog handled out of order): this payment is not wanted.
         log.warning(
             "payment of booking %s (move %s) asked for after its void: refused",
             command.booking_id,
             command.move_id,
         )
+        if intent is not None:
+            # Made ahead while the void was on its way: kept, then cancelled, never offered.
+            payment = intent_created(payment, intent).payment
+            if await uow.payments.add(payment):
+                await _void_one(uow, ctx, payment, VoidReason(void_reason))
         return
-    payment = new_payment(
-        command,
-        now=uow.now,
-        window=timedelta(days=ctx.settings.authorization_window_days),
-    )
-    if await uow.payments.add(payment):
+    if intent is not None:
+        created = intent_created(payment, intent)
+        if await uow.payments.add(created.payment):
+            await publish_all(uow, created.messages, payment.booking_id)
+            return
+    elif await uow.payments.add(payment):
         await record_call(
             uow,
             ctx,
@@ -101,7 +148,7 @@ async def capture(uow: PaymentsUnit, ctx: Context, command: CapturePayment) -> N
 async def void(uow: PaymentsUnit, ctx: Context, command: VoidPayment) -> None:
     """Release the money of that move's payment, or of every payment of the booking not
     captured (all of them, as ever, when each is captured); remember the void of a payment not
-    asked for yet, so that it is never created."""
+    asked for yet, so that it is never offered."""
     await uow.bookings.lock(command.booking_id)
     payments = await uow.payments.of_booking(command.booking_id)
     if command.move_id is not None:

@@ -36,11 +36,15 @@ def void_refund_id(payment: Payment) -> uuid.UUID:
 
 
 def payment_key(payment: Payment, step: str) -> str:
-    """The idempotency key of a step of one payment (Stripe's and our call queue's): the
-    booking's first payment keeps the keys it always had, a move's adds the move's id."""
-    if payment.move_id is None:
-        return f"{payment.booking_id}:{step}"
-    return f"{payment.booking_id}:{payment.move_id}:{step}"
+    """The idempotency key of a step of one payment (Stripe's and our call queue's)."""
+    return step_key(payment.booking_id, payment.move_id, step)
+
+
+def step_key(booking_id: uuid.UUID, move_id: uuid.UUID | None, step: str) -> str:
+    """The booking's first payment keeps the keys it always had, a move's adds the move's id."""
+    if move_id is None:
+        return f"{booking_id}:{step}"
+    return f"{booking_id}:{move_id}:{step}"
 
 
 def named_payment(payment: Payment) -> uuid.UUID | None:
