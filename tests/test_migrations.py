@@ -13,6 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect, pool, text
 
 from scripts.system import SERVICE_NAMES
@@ -62,6 +63,14 @@ def _triggers_and_functions(database_url: str) -> set[str]:
         engine.dispose()
 
 
+def _before_handoff(migrations: Path, database_url: str) -> str:
+    """The revision before the one that took the outbox's NOTIFY trigger away."""
+    scripts = ScriptDirectory.from_config(_alembic(migrations, database_url))
+    [handoff] = [s for s in scripts.walk_revisions() if s.path.endswith("_outbox_handoff.py")]
+    assert isinstance(handoff.down_revision, str)
+    return handoff.down_revision
+
+
 def _alembic(migrations: Path, database_url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations))
@@ -80,7 +89,7 @@ def test_migrations_build_the_models_schema_and_undo_it(
 
     assert _differences(url, metadata) == []
     assert not _triggers_and_functions(url) & OUTBOX_NOTIFY
-    command.downgrade(_alembic(migrations, url), "-1")
+    command.downgrade(_alembic(migrations, url), _before_handoff(migrations, url))
     assert _triggers_and_functions(url) >= OUTBOX_NOTIFY
 
     command.downgrade(_alembic(migrations, url), "base")

@@ -14,6 +14,7 @@ from payments.domain.payments import new_payment
 from payments.domain.stripe_calls import AuthorizeParams
 from payments.provider import ProviderEvent
 from payments.stripe_queue_repositories import RecordedCall
+from service_runtime.tracing import continued_trace
 
 from ..conftest import PaymentsFactory, authorize_command
 
@@ -33,7 +34,8 @@ async def test_a_claim_takes_one_row_with_what_its_runner_needs(
             for command, trace in zip(commands, TRACES, strict=True):
                 payment = new_payment(command, now=uow.now, window=timedelta(days=6))
                 stored.append(replace(payment, intent_ref=f"pi_{command.booking_id.hex}"))
-                await uow.payments.add(stored[-1])
+                with continued_trace(trace):  # the payment keeps the trace it is asked for in
+                    await uow.payments.add(stored[-1])
                 await uow.stripe_calls.add(
                     booking_id=command.booking_id,
                     params=AuthorizeParams(description="Studio A"),

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.payments import CaptureStrategy, VoidReason
 from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.domain.payment_states import Payment, PaymentStatus
+from service_runtime.tracing import current_traceparent
 
 payments = Table(
     "payments",
@@ -53,6 +54,11 @@ payments = Table(
     Column("void_reason", Text),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("checked_at", DateTime(timezone=True), comment="last re-read from Stripe"),
+    Column(
+        "traceparent",
+        Text,
+        comment="the trace it was asked for in; Stripe's events about the booking join the first's",
+    ),
     *timestamps(),
     # One payment per booking and move, the first (NULL) included.
     UniqueConstraint(
@@ -128,7 +134,10 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
 # Every booking's commands, calls and events load and save its payments: these statements are
 # built once, so SQLAlchemy finds them in its cache instead of building and keying new ones.
 _ADD = insert_or_nothing(
-    payments, _PAYMENT_FIELDS, target="ON CONSTRAINT payments_booking_move", returning="id"
+    payments,
+    [*_PAYMENT_FIELDS, "traceparent"],
+    target="ON CONSTRAINT payments_booking_move",
+    returning="id",
 )
 _OF_MOVE = select(payments).where(
     payments.c.booking_id == bindparam("booking_id"),
@@ -155,8 +164,10 @@ _SAVE = (
 
 
 async def add_payment(session: AsyncConnection, payment: Payment) -> bool:
-    """False when the booking already has a payment of that move."""
-    result = await session.execute(_ADD, _payment_values(payment))
+    """False when the booking already has a payment of that move. The payment keeps the trace
+    it is asked for in."""
+    values = _payment_values(payment) | {"traceparent": current_traceparent()}
+    result = await session.execute(_ADD, values)
     return result.first() is not None
 
 

@@ -36,7 +36,6 @@ from sqlalchemy.sql.selectable import FromClause, ScalarSelect
 
 from payments.db.base import insert_or_nothing, metadata
 from payments.db.payments import payments
-from payments.db.stripe_calls import stripe_calls
 from payments.provider import ProviderEvent
 
 log = logging.getLogger(__name__)
@@ -157,17 +156,16 @@ def _waiting(events: FromClause) -> Select[Any]:
 
 def _booking_traceparent() -> ScalarSelect[Any]:
     """The trace of the booking whose PaymentIntent the event names (on its intent, charge or
-    dispute, as `ProviderEvent` is stored): that of the booking's first Stripe call."""
+    dispute, as `ProviderEvent` is stored): that of the booking's first payment."""
     payload = stripe_events.c.payload
     intent_ref = func.coalesce(
         *(func.nullif(payload[(part, "intent_ref")].astext, "") for part in _NAMING_INTENT)
     )
+    first = payments.alias("first_payment")
     return (
-        select(stripe_calls.c.traceparent)
-        .join(payments, payments.c.booking_id == stripe_calls.c.booking_id)
-        .where(payments.c.intent_ref == intent_ref)
-        .order_by(stripe_calls.c.id)
-        .limit(1)
+        select(first.c.traceparent)
+        .join(payments, payments.c.booking_id == first.c.booking_id)
+        .where(payments.c.intent_ref == intent_ref, first.c.move_id.is_(None))
         .scalar_subquery()
     )
 
