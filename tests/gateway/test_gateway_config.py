@@ -185,8 +185,13 @@ async def test_a_service_own_error_passes_through_untouched(gateway: Gateway) ->
     assert response.json() == {"title": "catalog has no such thing"}
 
 
-async def test_slow_service_is_a_504_problem(gateway: Gateway) -> None:
-    async with gateway.client() as client:
+async def test_slow_service_is_a_504_problem(
+    start_gateway: GatewayFactory, echo_upstreams: dict[str, str]
+) -> None:
+    async with (
+        start_gateway(echo_upstreams, read_timeout_seconds=1) as gateway,
+        gateway.client() as client,
+    ):
         response = await client.get("/api/bookings/slow")
 
     assert_problem(response, 504)
