@@ -152,6 +152,35 @@ async def test_stop_cancels_a_round_in_progress_and_waits_for_it_to_end() -> Non
     await task.stop()  # a second stop does nothing
 
 
+async def test_what_rounds_left_running_is_stopped_once_after_the_loop() -> None:
+    left_running: list[asyncio.Task[None]] = []
+    stops = 0
+
+    async def work() -> int:
+        left_running.append(asyncio.create_task(asyncio.sleep(3600)))
+        return 1
+
+    async def stop_what_was_left() -> None:
+        nonlocal stops
+        stops += 1
+        for task in left_running:
+            task.cancel()
+
+    task = Periodic("test-on-stop", work, interval_seconds=3600, on_stop=stop_what_was_left)
+    task.start()
+    await eventually(lambda: _true(left_running))
+    await task.stop()
+    await task.stop()
+
+    assert stops == 1  # the second stop does nothing
+    await asyncio.wait(left_running)
+    assert all(task.cancelled() for task in left_running)
+
+
+async def _true(items: list[asyncio.Task[None]]) -> bool:
+    return bool(items)
+
+
 async def test_rounds_are_counted_and_timed_by_loop_name_and_outcome() -> None:
     registry = CollectorRegistry()
     outcomes = iter([RuntimeError("fails"), 2, 3])

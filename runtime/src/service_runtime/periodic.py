@@ -74,8 +74,10 @@ class Periodic(BackgroundTask):
         registry: CollectorRegistry | None = None,
         quiet: bool = False,
         linger_seconds: float = 0.0,
+        on_stop: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(name)
+        self._on_stop = on_stop
         self._work = work
         self._interval = interval_seconds
         self._linger = linger_seconds
@@ -83,6 +85,12 @@ class Periodic(BackgroundTask):
         self._metrics = loop_metrics(registry or CollectorRegistry())
         self._quiet = quiet
         self._woken = asyncio.Event()
+
+    async def stop(self) -> None:
+        running = self._task is not None
+        await super().stop()
+        if running and self._on_stop is not None:
+            await self._on_stop()
 
     def wake(self) -> None:
         """Start the next round now rather than at the end of the wait."""

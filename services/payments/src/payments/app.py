@@ -58,6 +58,7 @@ def create_app(
             _until_drained(lambda: calls.run_due(CALLS_BATCH), CALLS_BATCH),
             interval_seconds=settings.step_poll_seconds,
             registry=runtime.registry,
+            on_stop=calls.stop,
         )
         events_worker = Periodic(
             "payments-stripe-events",

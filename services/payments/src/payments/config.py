@@ -43,6 +43,13 @@ class PaymentsSettings(ServiceSettings):
         default=60, gt=0, description="How long one replica owns a Stripe call before a retry."
     )
     step_max_attempts: int = Field(default=8, ge=1)
+    stripe_calls_at_once: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Stripe calls one replica makes at the same time (one booking's one at a"
+        " time, in order). Each holds a database connection only to record its result.",
+    )
     event_lease_seconds: float = Field(
         default=60, gt=0, description="How long one replica owns a stored Stripe event."
     )

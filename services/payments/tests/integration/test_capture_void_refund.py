@@ -18,9 +18,20 @@ from contracts.payments import (
 )
 from contracts.values import Money
 from payments import db
+from payments.db.unit import SqlPaymentsUnits
+from payments.service.stripe_calls import StripeCalls
+from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin
 
-from ..conftest import Payments, Probe, authorize_command, authorized_payment, request_payment
+from ..conftest import (
+    Payments,
+    PaymentsFactory,
+    Probe,
+    answer_late,
+    authorize_command,
+    authorized_payment,
+    request_payment,
+)
 
 
 def usd(amount: int) -> Money:
@@ -198,3 +209,41 @@ async def test_refunds_partial_then_full_never_beyond_what_was_captured(
     }
     row = await payments.payment_row(booking)
     assert (row.status, row.refunded_minor) == ("refunded", 10_000)
+
+
+async def test_a_slow_stripe_has_several_bookings_captures_in_flight_at_once(
+    start_payments: PaymentsFactory, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    """Stripe answers each capture late; the runner takes the next booking's meanwhile."""
+    commands = [authorize_command() for _ in range(3)]
+    async with start_payments(step_poll_seconds=3600) as payments:
+        payments.ctx.calls_recorded = lambda: None  # this test runs the Stripe calls itself
+        calls = StripeCalls(SqlPaymentsUnits(payments.runtime.units), payments.ctx)
+        for command in commands:
+            await authorized_payment(probe, stripe_standin, command)
+        await answer_late(stripe_standin, "/v1/payment_intents/", 2.0)
+        for command in commands:
+            await probe.send(CapturePayment(booking_id=command.booking_id))
+
+        async def captures(attempts: int) -> bool:
+            pending = await payments.rows(
+                db.stripe_calls,
+                db.stripe_calls.c.kind == "capture",
+                db.stripe_calls.c.status == "pending",
+                db.stripe_calls.c.attempts == attempts,
+            )
+            return len(pending) == len(commands)
+
+        async def run_calls() -> int:
+            taken = await calls.run_due()
+            await calls.settled()
+            return taken
+
+        await eventually(lambda: captures(attempts=0))  # recorded, none taken
+        runner = asyncio.create_task(run_calls())
+        await eventually(lambda: captures(attempts=1))  # all leased: at Stripe together
+        assert await runner == len(commands)
+
+        for command in commands:
+            [captured] = await probe.wait_for(PaymentCaptured, command.booking_id)
+            assert captured.amount == usd(10_000)

@@ -121,6 +121,7 @@ async def test_void_before_the_capture_was_sent_cancels_instead_of_capturing(
 
         async def calls_run() -> bool:
             await calls.run_due()
+            await calls.settled()
             return probe.of(PaymentIntentReady, command.booking_id) != []
 
         await eventually(calls_run)
@@ -134,7 +135,7 @@ async def test_void_before_the_capture_was_sent_cancels_instead_of_capturing(
 
         await eventually(void_recorded)
         while await calls.run_due():
-            pass
+            await calls.settled()
         [voided] = await probe.wait_for(PaymentVoided, command.booking_id)
 
         at_stripe = await stripe_standin.api("GET", f"/payment_intents/{intent}")

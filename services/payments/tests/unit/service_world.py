@@ -157,6 +157,7 @@ async def run_calls(units: FakePaymentsUnits, ctx: Context) -> int:
     """Run the queued calls that are due until none is left; how many runs were made."""
     runner, runs = StripeCalls(units, ctx), 0
     while taken := await runner.run_due():
+        await runner.settled()
         runs += taken
     return runs
 

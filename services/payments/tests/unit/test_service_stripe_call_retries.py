@@ -1,14 +1,20 @@
 """When Stripe fails: a queued call is retried with a growing delay under its idempotency key,
 the authorization is given up on after the last attempt (booking hears it failed), a call that
 moves money never is, and a call another runner holds is left to it until its lease runs out.
-The process that records an authorization makes it without claiming it."""
+The process that records an authorization makes it without claiming it. Calls of different
+bookings are made at once, one booking's one after the other."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from contracts.payments import (
     CapturePayment,
+    PaymentCaptured,
     PaymentFailed,
     PaymentFailureReason,
     PaymentIntentReady,
@@ -16,7 +22,7 @@ from contracts.payments import (
 )
 from payments.config import PaymentsSettings
 from payments.domain.payment_states import PaymentStatus
-from payments.provider import ProviderUnavailable
+from payments.provider import IntentSnapshot, ProviderUnavailable
 from payments.service.context import Context
 from payments.service.stripe_calls import StripeCalls
 
@@ -125,7 +131,9 @@ async def test_a_call_leased_by_another_runner_is_not_taken_until_its_lease_runs
     assert await StripeCalls(units, ctx).run_due() == 0
     assert stripe.made("create_intent") == []
     clock.now = NOW + timedelta(seconds=ctx.settings.step_lease_seconds)
-    assert await StripeCalls(units, ctx).run_due() == 1
+    runner = StripeCalls(units, ctx)
+    assert await runner.run_due() == 1
+    await runner.settled()
 
     [made] = stripe.made("create_intent")
     assert made["idempotency_key"] == taken.call.idempotency_key
@@ -168,6 +176,7 @@ async def test_an_authorization_is_made_by_the_process_that_recorded_it_without_
     commits = units.outbox.commits
 
     assert await runner.run_due() == 2
+    await runner.settled()
 
     assert units.outbox.commits == commits + 2
     assert len(stripe.made("create_intent")) == 2
@@ -186,7 +195,108 @@ async def test_a_call_recorded_and_not_taken_is_claimed_in_the_same_round(
     await send(units, ctx, CapturePayment(booking_id=command.booking_id))
     await send(units, ctx, authorize_command(), ahead=False)
 
-    assert await StripeCalls(units, ctx).run_due() == 2
+    runner = StripeCalls(units, ctx)
+    assert await runner.run_due() == 2
+    await runner.settled()
 
     assert len(stripe.made("capture")) == 1
     assert len(stripe.made("create_intent")) == 2
+
+
+class HeldStripe(FakeStripe):
+    """Captures and refunds wait at Stripe while `answer` is clear, as a slow Stripe's do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = asyncio.Event()
+        self.answer.set()
+        self.in_flight: list[str] = []
+
+    async def capture(
+        self, intent_ref: str, *, amount_minor: int, idempotency_key: str
+    ) -> IntentSnapshot:
+        async with self._held(idempotency_key):
+            return await super().capture(
+                intent_ref, amount_minor=amount_minor, idempotency_key=idempotency_key
+            )
+
+    async def refund(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._held(kwargs["idempotency_key"]):
+            return await super().refund(*args, **kwargs)
+
+    @contextlib.asynccontextmanager
+    async def _held(self, idempotency_key: str) -> AsyncIterator[None]:
+        self.in_flight.append(idempotency_key)
+        try:
+            await self.answer.wait()
+            yield
+        finally:
+            self.in_flight.remove(idempotency_key)
+
+
+async def test_calls_of_different_bookings_are_made_at_once_and_one_bookings_in_order(
+    units: FakePaymentsUnits,
+) -> None:
+    stripe = HeldStripe()
+    ctx = Context(
+        PaymentsSettings(stripe_api_base="http://127.0.0.1:9", stripe_calls_at_once=3), stripe
+    )
+    refunded = await captured_by_stripe(units, ctx)
+    first = refund_command(refunded.booking_id, 1_000)
+    second = refund_command(refunded.booking_id, 2_000)
+    others = [await authorized_by_stripe(units, ctx) for _ in range(3)]
+    for command in (first, second):
+        await send(units, ctx, command)
+    for command in others:
+        await send(units, ctx, CapturePayment(booking_id=command.booking_id))
+    stripe.answer.clear()
+
+    runner = asyncio.create_task(run_calls(units, ctx))
+    await at_stripe(stripe, 3)
+
+    # As many as allowed at once: the first refund and two captures, not the second refund.
+    assert len(stripe.in_flight) == 3
+    assert f"{first.refund_id}:refund" in stripe.in_flight
+    assert not runner.done()
+    stripe.answer.set()
+    assert await runner == 5
+    assert [made["refund_id"] for made in stripe.made("refund")] == [
+        first.refund_id,
+        second.refund_id,
+    ]
+    assert len(stripe.made("capture")) == 1 + 3
+    assert stripe.in_flight == []
+
+
+async def test_a_stopped_runner_leaves_its_calls_in_flight_to_be_made_after_their_lease(
+    units: FakePaymentsUnits, clock: StoppedClock
+) -> None:
+    stripe = HeldStripe()
+    ctx = Context(PaymentsSettings(stripe_api_base="http://127.0.0.1:9"), stripe)
+    command = await authorized_by_stripe(units, ctx)
+    await send(units, ctx, CapturePayment(booking_id=command.booking_id))
+    stripe.answer.clear()
+    runner = StripeCalls(units, ctx)
+    assert await runner.run_due() == 1
+    await at_stripe(stripe, 1)
+    [asked] = stripe.in_flight
+
+    await runner.stop()
+
+    [capture] = [call for call in units.tables.calls if call.idempotency_key.endswith("capture")]
+    assert (capture.status, capture.attempts) == ("pending", 1)
+    assert units.outbox.messages(PaymentCaptured) == []
+    stripe.answer.set()
+    clock.now += timedelta(seconds=ctx.settings.step_lease_seconds)
+    await run_calls(units, ctx)
+    [made] = stripe.made("capture")
+    assert made["idempotency_key"] == asked
+    assert len(units.outbox.messages(PaymentCaptured)) == 1
+
+
+async def at_stripe(stripe: HeldStripe, calls: int) -> None:
+    """Until `calls` calls wait at Stripe, or as many as got there by the time they could."""
+    for _ in range(100):
+        if len(stripe.in_flight) >= calls:
+            return
+        await asyncio.sleep(0)
