@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from service_runtime.background import Backoff
-from service_runtime.periodic import Periodic
+from service_runtime.periodic import Periodic, until_drained
 from tests.fixtures.infra import eventually
 
 
@@ -218,3 +218,15 @@ async def test_rounds_are_counted_and_timed_by_loop_name_and_outcome() -> None:
 
 async def _nothing_to_do() -> int:
     return 0
+
+
+async def test_a_drained_round_takes_batches_until_one_comes_back_short() -> None:
+    waiting = [3, 3, 2, 3]
+    taken: list[int] = []
+
+    async def take_batch() -> int:
+        taken.append(waiting.pop(0))
+        return taken[-1]
+
+    assert await until_drained(take_batch, 3)() == 8
+    assert waiting == [3]  # left for the next round

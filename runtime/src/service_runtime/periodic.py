@@ -125,3 +125,20 @@ class Periodic(BackgroundTask):
     def _record(self, outcome: str, started: float) -> None:
         self._metrics.rounds.labels(self.name, outcome).inc()
         self._metrics.duration.labels(self.name).observe(time.perf_counter() - started)
+
+
+def until_drained(
+    take_batch: Callable[[], Awaitable[int]], batch: int
+) -> Callable[[], Awaitable[int]]:
+    """One round of work that keeps taking batches while they come back full: what a burst
+    left beyond the first batch is not left for the next wake or poll."""
+
+    async def drain() -> int:
+        done = 0
+        while (taken := await take_batch()) > 0:
+            done += taken
+            if taken < batch:
+                break
+        return done
+
+    return drain

@@ -15,7 +15,7 @@ from notifications.mailer import SmtpMailer
 from notifications.sending import EmailSending
 from notifications.service import reminders
 from notifications.service.writing import Writing
-from service_runtime.periodic import Periodic
+from service_runtime.periodic import Periodic, until_drained
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
 
@@ -46,8 +46,11 @@ def create_app(
     sending = EmailSending(runtime.database, mailer, settings.retry_policy, runtime.registry)
     sender = Periodic(
         "email-sender",
-        lambda: sending.send_due(
-            limit=settings.send_batch_size, concurrency=settings.send_concurrency
+        until_drained(
+            lambda: sending.send_due(
+                limit=settings.send_batch_size, concurrency=settings.send_concurrency
+            ),
+            settings.send_batch_size,
         ),
         interval_seconds=settings.send_poll_seconds,
         registry=runtime.registry,
@@ -57,8 +60,11 @@ def create_app(
         sender,
         Periodic(
             "reminders",
-            lambda: reminders.send_due_reminders(
-                SqlNotificationsUnits(runtime.units), writing, limit=settings.send_batch_size
+            until_drained(
+                lambda: reminders.send_due_reminders(
+                    SqlNotificationsUnits(runtime.units), writing, limit=settings.send_batch_size
+                ),
+                settings.send_batch_size,
             ),
             interval_seconds=settings.reminder_poll_seconds,
             registry=runtime.registry,

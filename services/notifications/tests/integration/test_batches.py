@@ -1,6 +1,6 @@
 """The sender claims due emails together, sends a few at a time and records each one's own
 outcome: the ones the server took are sent, a refused one waits for its retry, and a round finds
-no more."""
+no more. A woken round takes batch after batch until a burst is sent."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from mail_sink import MailSink
 from notifications.config import NotificationsSettings
 from notifications.db.unit import SqlNotificationsUnits
 from notifications.domain.notices import Email, Kind
-from tests.fixtures.infra import free_port
+from tests.fixtures.infra import eventually, free_port
 
 from ..conftest import Launch, Notifications
 
@@ -126,3 +126,26 @@ async def test_a_round_claims_and_marks_its_emails_together_and_an_idle_look_is_
     assert statements == ["SELECT"]
     received = {address for mail in mail_sink.received() for address in mail.rcpt_tos}
     assert set(addresses) <= received
+
+
+async def test_a_burst_larger_than_a_batch_is_all_sent_in_the_round_it_woke(
+    launch: Launch,
+    notifications_settings: Callable[..., NotificationsSettings],
+    mail_sink: MailSink,
+) -> None:
+    """The round takes batch after batch while they come back full: the rest of a burst does
+    not wait for the next poll (an hour here; 10 s by default)."""
+    replica = await launch(notifications_settings(send_poll_seconds=3600, send_batch_size=3))
+    await asyncio.sleep(0.5)  # the sender's first round is over: the next one is an hour away
+    addresses = [f"burst-{uuid.uuid4().hex[:8]}@example.com" for _ in range(8)]
+    await _queue(replica, addresses)
+
+    replica.writing.emails_recorded()  # as a handler's commit does
+
+    async def all_sent() -> bool:
+        received = {address for mail in mail_sink.received() for address in mail.rcpt_tos}
+        return set(addresses) <= received
+
+    await eventually(all_sent)
+    rows = await replica.emails()
+    assert [row.status for row in rows if row.to_address in addresses] == ["sent"] * 8

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter
@@ -23,7 +21,7 @@ from payments.service.stripe_calls import StripeCalls
 from payments.service.stripe_events import process_stored_events
 from payments.stripe_gateway import StripeGateway
 from service_runtime.background import BackgroundTask
-from service_runtime.periodic import Periodic
+from service_runtime.periodic import Periodic, until_drained
 from service_runtime.service_app import ServiceParts, ServiceRuntime, create_service_app
 
 ERRORS: dict[type[Exception], int] = {
@@ -55,14 +53,14 @@ def create_app(
 
         calls_worker = Periodic(
             "payments-stripe-calls",
-            _until_drained(lambda: calls.run_due(CALLS_BATCH), CALLS_BATCH),
+            until_drained(lambda: calls.run_due(CALLS_BATCH), CALLS_BATCH),
             interval_seconds=settings.step_poll_seconds,
             registry=runtime.registry,
             on_stop=calls.stop,
         )
         events_worker = Periodic(
             "payments-stripe-events",
-            _until_drained(
+            until_drained(
                 lambda: process_stored_events(payments_units, ctx, EVENTS_BATCH), EVENTS_BATCH
             ),
             interval_seconds=settings.step_poll_seconds,
@@ -116,19 +114,3 @@ def create_app(
     app = create_service_app(settings, parts, tracer_provider=tracer_provider)
     app.state.payments = ctx
     return app
-
-
-def _until_drained(
-    take_batch: Callable[[], Awaitable[int]], batch: int
-) -> Callable[[], Awaitable[int]]:
-    """One round of work that keeps taking batches while they come back full."""
-
-    async def drain() -> int:
-        done = 0
-        while (taken := await take_batch()) > 0:
-            done += taken
-            if taken < batch:
-                break
-        return done
-
-    return drain
