@@ -7,18 +7,24 @@ compared with in the same run, and reports its figures as ratios to them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import aio_pika
 import httpx
 import psycopg
+
+from contracts import Envelope, Message
+from service_runtime.bus import Bus, Topology
+from tests.fixtures.infra import delete_queues
 
 RESULTS = Path(__file__).with_name("results")
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
@@ -29,6 +35,53 @@ FLOOR_CONCURRENCY = 8
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU of one process so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
+
+
+async def publish_all(bus: Bus, messages: Sequence[Message]) -> None:
+    """Publish messages on the bus as a service's outbox would, one after the other."""
+    for message in messages:
+        envelope = Envelope.wrap(message)
+        await bus.publish(message.routing_key, envelope.model_dump(mode="json"))
+
+
+async def wait_for(check: Callable[[], bool], what: str, within: float = 120) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.005)
+
+
+@contextlib.contextmanager
+def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A database of one's own for a run, as a postgresql:// URL; dropped after, whatever
+    happened."""
+    database = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield urlparse(admin_url)._replace(path=f"/{database}").geturl()
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def sqlalchemy_url(conninfo_url: str) -> str:
+    """The same database as a service's DATABASE_URL (SQLAlchemy with psycopg 3)."""
+    return conninfo_url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+async def forget_bus(rabbit_url: str, namespace: str, services: Iterable[str]) -> None:
+    """Delete a run's queues and exchanges: a bench namespace is used once."""
+    topology = Topology(namespace)
+    queues = [queue for service in services for queue in topology.queues_of(service)]
+    await delete_queues(rabbit_url, queues, [topology.exchange, topology.dead_letter_exchange])
 
 
 def write_results(name: str, figures: dict[str, Any]) -> Path:
@@ -97,11 +150,7 @@ async def _rate(work: Callable[[], Awaitable[None]], concurrency: int) -> tuple[
 
 async def postgres_commits_per_s(admin_url: str, *, notify: bool) -> float:
     """Small one-row commits per second (with a NOTIFY in each when `notify`), 8 connections."""
-    database = f"bench_floor_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    url = psycopg.conninfo.make_conninfo(admin_url, dbname=database)
-    try:
+    with scratch_database(admin_url, "bench_floor") as url:
         connections = [
             await psycopg.AsyncConnection.connect(url, autocommit=True)
             for _ in range(FLOOR_CONCURRENCY)
@@ -121,9 +170,6 @@ async def postgres_commits_per_s(admin_url: str, *, notify: bool) -> float:
         for connection in connections:
             await connection.close()
         return rate
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 async def rabbitmq_confirmed_publishes_per_s(rabbit_url: str) -> float:

@@ -17,39 +17,39 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlparse
 
 import aiosmtplib
 import psycopg
 
-from bench.measuring import percentile, write_results
-from contracts import Envelope, Message
+from bench.measuring import (
+    forget_bus,
+    percentile,
+    process_cpu_seconds,
+    publish_all,
+    scratch_database,
+    sqlalchemy_url,
+    wait_for,
+    write_results,
+)
+from contracts import Message
 from contracts.booking import BookingConfirmed
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
 from contracts.identity import Role, UserCreated
 from contracts.values import CancellationPolicy, Money, TimeRange
 from mail_sink import MailSink
 from scripts.system import Processes, SystemLayout, migrate, start_service
-from service_runtime.bus import Bus, Topology
-from tests.fixtures.infra import delete_queues, free_port
+from service_runtime.bus import Bus
+from tests.fixtures.infra import free_port
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 RABBIT_URL = "amqp://guest:guest@127.0.0.1:5672/"
 ONE_AT_A_TIME = 30  # confirmations sent one after the other, each waited for at the sink
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def floor(sink: MailSink, count: int) -> float:
@@ -62,20 +62,6 @@ async def floor(sink: MailSink, count: int) -> float:
         message.set_content("x" * 2000)
         await aiosmtplib.send(message, hostname=sink.host, port=sink.port)
     return count / (time.perf_counter() - started)
-
-
-async def publish_all(bus: Bus, messages: Sequence[Message]) -> None:
-    for message in messages:
-        envelope = Envelope.wrap(message)
-        await bus.publish(message.routing_key, envelope.model_dump(mode="json"))
-
-
-async def wait_for(check: Callable[[], bool], what: str, within: float = 120) -> None:
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.005)
 
 
 def has_mail(sink: MailSink, address: str) -> bool:
@@ -116,11 +102,12 @@ def scene(bookings: int) -> tuple[list[Message], list[BookingConfirmed]]:
 
 
 async def run(bookings: int) -> dict[str, float]:
-    run_id = uuid.uuid4().hex[:8]
-    database = f"bench_notifications_{run_id}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{database}"')
-    url = urlparse(ADMIN_URL)._replace(scheme="postgresql+psycopg", path=f"/{database}").geturl()
+    with scratch_database(ADMIN_URL, "bench_notifications") as database_url:
+        return await measure(bookings, database_url)
+
+
+async def measure(bookings: int, database_url: str) -> dict[str, float]:
+    url = sqlalchemy_url(database_url)
     sink = MailSink("127.0.0.1", free_port())
     sink.start()
     layout = SystemLayout(
@@ -128,7 +115,7 @@ async def run(bookings: int) -> dict[str, float]:
         ports={"notifications": free_port(), "identity": free_port()},
         standin_port=free_port(),
         gateway_port=None,
-        bus_namespace=f"bench-{run_id}",
+        bus_namespace=f"bench-{uuid.uuid4().hex[:8]}",
         rabbit_url=RABBIT_URL,
         smtp_port=sink.port,
     )
@@ -144,7 +131,7 @@ async def run(bookings: int) -> dict[str, float]:
         await bus.start()
         known, confirmations = scene(ONE_AT_A_TIME + bookings)
         await publish_all(bus, known)
-        with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as connection:
+        with psycopg.connect(database_url, autocommit=True) as connection:
 
             def all_known() -> bool:
                 row = connection.execute("SELECT count(*) FROM people").fetchone()
@@ -161,11 +148,11 @@ async def run(bookings: int) -> dict[str, float]:
             await wait_for(functools.partial(has_received, sink, 2 * n), "the owner's email too")
         burst = confirmations[ONE_AT_A_TIME:]
         pid = processes.running["notifications"].pid
-        cpu_before, already = cpu_seconds(pid), len(sink.received())
+        cpu_before, already = process_cpu_seconds(pid), len(sink.received())
         published_at = datetime.now(UTC)
         await publish_all(bus, burst)
         await wait_for(lambda: len(sink.received()) - already >= 2 * len(burst), "the emails")
-        cpu = cpu_seconds(pid) - cpu_before
+        cpu = process_cpu_seconds(pid) - cpu_before
         arrived = sink.received()[already:]
         last = max(mail.received_at for mail in arrived)
         latencies = [(mail.received_at - published_at).total_seconds() * 1000 for mail in arrived]
@@ -186,14 +173,7 @@ async def run(bookings: int) -> dict[str, float]:
         await bus.stop()
         processes.stop_all()
         sink.stop()
-        topology = Topology(layout.bus_namespace)
-        await delete_queues(
-            RABBIT_URL,
-            topology.queues_of("notifications"),
-            [topology.exchange, topology.dead_letter_exchange],
-        )
-        with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await forget_bus(RABBIT_URL, layout.bus_namespace, ["notifications"])
 
 
 def main() -> None:
