@@ -49,6 +49,7 @@ from scripts.system import Processes, SystemLayout
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
+DAYS_PER_LEVEL = 30  # each level books on days of its own: up to 720 bookings per booker
 STANDINS = ("stripe-standin", "mail-sink")
 """Processes that stand in for Stripe and an SMTP server: in the total, and left out of the
 figure of the system alone."""
@@ -208,9 +209,9 @@ async def run_level(
     confirms: list[float] = []
 
     async def booker_loop(index: int) -> None:
-        for hour in range(per_booker):
+        for hours in range(per_booker):  # the booker's room, hour after hour, day after day
             post, confirm = await book_and_confirm(
-                client, traffic, bookers[index], studio, room=index, day=day, hour=hour
+                client, traffic, bookers[index], studio, index, day + hours // 24, hours % 24
             )
             posts.append(post)
             confirms.append(confirm)
@@ -298,11 +299,14 @@ async def measure(layout: SystemLayout, processes: Processes) -> dict[str, Any]:
         rooms = max(level for level, _ in LEVELS)
         studio = await client.published_studio(owner, rooms=rooms)
         bookers = list(await asyncio.gather(*(client.account("booker") for _ in range(rooms))))
-        await book_and_confirm(client, traffic, bookers[0], studio, 0, day=40, hour=0)  # warm-up
+        warm_up_day = 2 + len(LEVELS) * DAYS_PER_LEVEL  # after every level's days
+        await book_and_confirm(client, traffic, bookers[0], studio, 0, day=warm_up_day, hour=0)
         levels = [
-            (await run_level(client, bookers, studio, level, count, 2 + number, meters)).figures(
-                floor
-            )
+            (
+                await run_level(
+                    client, bookers, studio, level, count, 2 + number * DAYS_PER_LEVEL, meters
+                )
+            ).figures(floor)
             for number, (level, count) in enumerate(LEVELS)
         ]
     report(floor, levels, traffic)
