@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect, pool, text
 
 from scripts.system import SERVICE_NAMES
 from service_runtime.cli import migrations_dir_of
+from service_runtime.migrations import alembic_config
 
 pytestmark = pytest.mark.integration
 
@@ -65,17 +65,10 @@ def _triggers_and_functions(database_url: str) -> set[str]:
 
 def _before_handoff(migrations: Path, database_url: str) -> str:
     """The revision before the one that took the outbox's NOTIFY trigger away."""
-    scripts = ScriptDirectory.from_config(_alembic(migrations, database_url))
+    scripts = ScriptDirectory.from_config(alembic_config(migrations, database_url))
     [handoff] = [s for s in scripts.walk_revisions() if s.path.endswith("_outbox_handoff.py")]
     assert isinstance(handoff.down_revision, str)
     return handoff.down_revision
-
-
-def _alembic(migrations: Path, database_url: str) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(migrations))
-    config.attributes["database_url"] = database_url
-    return config
 
 
 @pytest.mark.parametrize("service", SERVICE_NAMES)
@@ -89,12 +82,12 @@ def test_migrations_build_the_models_schema_and_undo_it(
 
     assert _differences(url, metadata) == []
     assert not _triggers_and_functions(url) & OUTBOX_NOTIFY
-    command.downgrade(_alembic(migrations, url), _before_handoff(migrations, url))
+    command.downgrade(alembic_config(migrations, url), _before_handoff(migrations, url))
     assert _triggers_and_functions(url) >= OUTBOX_NOTIFY
 
-    command.downgrade(_alembic(migrations, url), "base")
+    command.downgrade(alembic_config(migrations, url), "base")
     assert _tables(url) == {"alembic_version"}
     assert _triggers_and_functions(url) == set()
-    command.upgrade(_alembic(migrations, url), "head")
+    command.upgrade(alembic_config(migrations, url), "head")
     assert _differences(url, metadata) == []
     assert not _triggers_and_functions(url) & OUTBOX_NOTIFY

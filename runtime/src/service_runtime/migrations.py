@@ -31,12 +31,18 @@ def run_migrations(metadata: MetaData, database_url: str) -> None:
     engine.dispose()
 
 
-def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
-    """Apply every migration of a service to its database."""
+def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+    """Alembic's configuration for a service's migrations on one database (what `command.upgrade`
+    and `command.downgrade` take)."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["database_url"] = database_url
-    command.upgrade(config, "head")
+    return config
+
+
+def upgrade_to_head(migrations_dir: Path, database_url: str) -> None:
+    """Apply every migration of a service to its database."""
+    command.upgrade(alembic_config(migrations_dir, database_url), "head")
 
 
 def _messaging_metadata() -> MetaData:

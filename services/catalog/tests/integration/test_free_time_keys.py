@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import Select, select, update
 
 from catalog.db.free_time import (
@@ -28,6 +27,7 @@ from catalog.seeding.loading import seed
 from contracts.availability import FreeSpan, FreeTimeChanged, RoomDay, RoomWeekday
 from service_runtime.cli import migrations_dir_of
 from service_runtime.db import Database
+from service_runtime.migrations import alembic_config
 
 
 def random_spans(rng: random.Random) -> list[FreeSpan]:
@@ -100,9 +100,7 @@ async def test_the_migration_gives_existing_rows_the_keys_replace_free_time_writ
             for _ in range(20):
                 await replace_free_time(session, random_free_time(rng, uuid.uuid4(), today))
             written = dict((await session.execute(_keys())).all())
-        config = Config()
-        config.set_main_option("script_location", str(migrations_dir_of("catalog")))
-        config.attributes["database_url"] = url
+        config = alembic_config(migrations_dir_of("catalog"), url)
         command.downgrade(config, "catalog_0009_rating_order")
         command.upgrade(config, "head")
         async with database.transaction() as session:

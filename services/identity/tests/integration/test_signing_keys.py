@@ -12,7 +12,6 @@ from pathlib import Path
 import jwt
 import pytest
 from alembic import command
-from alembic.config import Config
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 from sqlalchemy import create_engine, text
@@ -21,6 +20,7 @@ from identity.config import DEVELOPMENT_KEY_ENCRYPTION_KEY, IdentitySettings
 from identity.service import users
 from identity.service.signing_keys import generate_signing_key
 from service_runtime.cli import migrations_dir_of
+from service_runtime.migrations import alembic_config
 
 from ..conftest import Identity, StartIdentity, bearer, sign_up
 
@@ -103,9 +103,7 @@ def test_the_migration_encrypts_existing_keys_and_retires_them(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     url = make_database("identity", None)
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir_of("identity")))
-    config.attributes["database_url"] = url
+    config = alembic_config(migrations_dir_of("identity"), url)
     command.upgrade(config, "identity_0002_user_access")
     plaintext = generate_signing_key()
     engine = create_engine(url)

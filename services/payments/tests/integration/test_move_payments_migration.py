@@ -8,13 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from payments import db
 from payments.db.unit import SqlPaymentsUnits
 from service_runtime.cli import migrations_dir_of
 from service_runtime.db import Database
+from service_runtime.migrations import alembic_config
 from service_runtime.unit_of_work import UnitsOfWork
 
 
@@ -22,9 +22,7 @@ async def test_a_payment_and_its_refund_from_before_moves_stay_readable(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     url = make_database("payments", None)
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir_of("payments")))
-    config.attributes["database_url"] = url
+    config = alembic_config(migrations_dir_of("payments"), url)
     command.upgrade(config, "payments_0008_refund_note")
     payment_id, booking_id, refund_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     engine = create_engine(url)

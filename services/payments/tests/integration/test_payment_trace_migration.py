@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from payments import db
@@ -19,6 +18,7 @@ from payments.domain.payment_states import IntentSnapshot, PaymentStatus
 from payments.provider import ProviderEvent
 from service_runtime.cli import migrations_dir_of
 from service_runtime.db import Database
+from service_runtime.migrations import alembic_config
 from service_runtime.unit_of_work import UnitsOfWork
 
 FIRST_CALL = "00-" + "a" * 32 + "-" + "b" * 16 + "-01"
@@ -29,9 +29,7 @@ async def test_a_payment_from_before_takes_its_booking_s_first_call_s_trace(
     make_database: Callable[[str, Path | None], str],
 ) -> None:
     url = make_database("payments", None)
-    config = Config()
-    config.set_main_option("script_location", str(migrations_dir_of("payments")))
-    config.attributes["database_url"] = url
+    config = alembic_config(migrations_dir_of("payments"), url)
     command.upgrade(config, "payments_0011_outbox_handoff")
     booking_id = uuid.uuid4()
     engine = create_engine(url)
