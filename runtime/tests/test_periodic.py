@@ -152,6 +152,28 @@ async def test_stop_cancels_a_round_in_progress_and_waits_for_it_to_end() -> Non
     await task.stop()  # a second stop does nothing
 
 
+async def test_a_loop_woken_just_as_it_is_stopped_still_stops() -> None:
+    """The wake has ended the loop's wait, but the loop has not resumed: the stop must still
+    end it (with asyncio.wait_for on Python 3.11 the loop ran on and stop() never returned)."""
+    rounds: list[int] = []
+
+    async def work() -> int:
+        rounds.append(len(rounds))
+        return 0
+
+    task = Periodic("test-woken-stop", work, interval_seconds=30)
+    task.start()
+    await asyncio.sleep(0.01)  # the first round is done; the loop waits for a wake
+    task.wake()
+    await asyncio.sleep(0)  # the wake ends the wait, yet the loop has not resumed
+
+    async with asyncio.timeout(2):
+        await task.stop()
+    stopped_at = len(rounds)
+    await asyncio.sleep(0.05)
+    assert len(rounds) == stopped_at
+
+
 async def test_what_rounds_left_running_is_stopped_once_after_the_loop() -> None:
     left_running: list[asyncio.Task[None]] = []
     stops = 0

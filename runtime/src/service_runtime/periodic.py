@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import weakref
@@ -12,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from service_runtime.background import DEFAULT_MAX_BACKOFF_SECONDS, BackgroundTask, Backoff
+from service_runtime.waiting import event_within
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +99,7 @@ class Periodic(BackgroundTask):
     async def _run(self) -> None:
         while True:
             wait = await self._round()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._woken.wait(), wait)
+            await event_within(self._woken, wait)
             if self._woken.is_set() and self._linger > 0:
                 await asyncio.sleep(self._linger)
             self._woken.clear()

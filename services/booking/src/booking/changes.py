@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from booking.db.tables import NOTIFY_CHANNEL
 from booking.domain.booking import Booking
 from service_runtime.listen import Listener
+from service_runtime.waiting import event_within
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,7 @@ class BookingWatcher:
         missed: nothing to read until one comes. Without the listener, poll (and every waiter
         reads again when it is back)."""
         sleep = remaining if self._listening else min(remaining, self._poll_seconds)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter.changed.wait(), sleep)
+        await event_within(waiter.changed, sleep)
 
     def committing(self, booking: Booking) -> None:
         """A transaction of this process saved `booking` and is about to commit: its NOTIFY
