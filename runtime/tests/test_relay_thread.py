@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import uvloop
 from sqlalchemy import func, select
 
 from contracts.identity import UserDeleted
@@ -111,3 +112,30 @@ async def test_what_a_stopped_relay_is_sent_is_left_to_the_sweep_without_failing
             select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
         )
     assert unpublished == 1
+
+
+async def test_under_uvloop_the_relay_runs_on_uvloop_too_and_publishes(
+    database: Database, rabbit_url: str, bus_namespace: str, arrivals: dict[str, float]
+) -> None:
+    """Services run under uvicorn, which runs uvloop: the relay's loop is of the same kind."""
+    url = database.engine.url.render_as_string(hide_password=False)
+
+    async def in_a_uvloop_process() -> type[asyncio.AbstractEventLoop]:
+        producer = Database(url, pool_size=1)
+        relay = _relay(producer, rabbit_url, bus_namespace)
+        await relay.start()
+        try:
+            async with UnitsOfWork(producer, outbox, relay=relay.send).begin() as uow:
+                envelope = await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="u")
+            await eventually(lambda: _arrived(arrivals, str(envelope.message_id)))
+            assert relay._loop is not None
+            return type(relay._loop)
+        finally:
+            await relay.stop()
+            await producer.dispose()
+
+    assert await asyncio.to_thread(uvloop.run, in_a_uvloop_process()) is uvloop.Loop
+
+
+async def _arrived(arrivals: dict[str, float], message_id: str) -> bool:
+    return message_id in arrivals
