@@ -71,5 +71,5 @@ fuzz: install servers ## schemathesis at length over the gateway's merged OpenAP
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-50} FUZZ_PHASES=$${FUZZ_PHASES:-examples,coverage,fuzzing,stateful} \
 		$(UV) run pytest -s tests/system/test_openapi_fuzz.py
 
-bench: install servers ## benchmarks (not tests): outbox latency, search, availability, bookings, emails, Stripe calls
+bench: install servers ## benchmarks (not tests): outbox latency, search, availability, bookings, emails, Stripe calls, the unit of work
 	@for script in bench/*.py; do echo "== $$script"; PYTHONPATH=. $(UV) run python $$script || exit 1; done
