@@ -1,5 +1,6 @@
-"""What the data layer adds to each consumed message: the runtime's unit of work (SQLAlchemy's
-async Core over psycopg, a pooled connection) against psycopg alone, the floor, in one run.
+"""What the data layer adds to each consumed message: the runtime's unit of work (a pooled
+SQLAlchemy async connection; its inbox and outbox statements on the psycopg connection under it)
+against psycopg alone, the floor, in one run.
 
 Not a test. Every message a service consumes costs at least a transaction with its inbox row,
 and most record one message in the outbox too (a saga step). Both shapes are run here, one at

@@ -71,6 +71,22 @@ async def test_publish_all_records_every_message_with_the_current_trace_context(
     }
 
 
+async def test_each_recorded_row_id_is_the_row_of_its_message(database: Database) -> None:
+    """The relay marks rows published by these ids: each must be its own message's row."""
+    handed: list[Recorded] = []
+    units = UnitsOfWork(database, outbox, relay=handed.extend)
+    async with units.begin() as uow:
+        await uow.publish_all([(UserDeleted(user_id=uuid.uuid4()), "bulk") for _ in range(5)])
+        await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="one")
+
+    async with database.transaction() as session:
+        stored = dict(
+            (await session.execute(select(outbox.c.id, outbox.c.message_id))).tuples().all()
+        )
+    assert len(handed) == 6
+    assert {row.id: row.envelope.message_id for row in handed} == stored
+
+
 async def test_a_transaction_hands_the_relay_what_it_recorded_once_it_commits(
     database: Database,
 ) -> None:

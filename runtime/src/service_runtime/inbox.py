@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import uuid
+from typing import LiteralString
 
-from sqlalchemy import Table, TextClause, text
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service_runtime.db import driver_of
 
 
 async def first_delivery(
@@ -21,19 +24,15 @@ async def first_delivery(
 
     A concurrent duplicate waits on the primary key until the first commits or rolls back.
     """
-    result = await session.execute(
-        _recording(inbox.fullname),
-        {"message_id": message_id, "consumer": consumer, "message_type": message_type},
-    )
-    return result.first() is not None
+    driver = await driver_of(session)
+    cursor = await driver.execute(_recording(inbox.fullname), (message_id, consumer, message_type))
+    return await cursor.fetchone() is not None
 
 
 @functools.cache
-def _recording(table_name: str) -> TextClause:
-    # Text, built once: SQLAlchemy 2.0 compiles PostgreSQL's INSERT .. ON CONFLICT anew at
-    # every execution (it is not cacheable), and this runs for every message consumed.
-    return text(
-        f"INSERT INTO {table_name} (message_id, consumer, message_type)"
-        " VALUES (:message_id, :consumer, :message_type)"
+def _recording(table_name: str) -> LiteralString:
+    # On the driver (`driver_of`): this runs for every message consumed.
+    return (
+        f"INSERT INTO {table_name} (message_id, consumer, message_type) VALUES (%s, %s, %s)"
         " ON CONFLICT DO NOTHING RETURNING message_id"
     )
