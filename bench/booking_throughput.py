@@ -30,6 +30,8 @@ machine: PostgreSQL's and RabbitMQ's CPU counts whatever else uses them.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import math
 import os
 import statistics
 import time
@@ -49,7 +51,13 @@ from scripts.system import Processes, SystemLayout
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
-DAYS_PER_LEVEL = 30  # each level books on days of its own: up to 720 bookings per booker
+FIRST_DAY = 2  # days ahead
+"""Each level books on days of its own from here, as many as its bookings per booker need (24 a
+day), and the warm-up on the day after them. The default levels need a day each, so every
+booking is within the card authorization's life (about 7 days) and authorized, then captured at
+completion, as most bookings are. A level long enough to need more days (a profiling run) books
+further ahead too, where a booking is captured at once: more Stripe calls and messages each. The
+studio takes bookings up to 60 days ahead (scripts/client.py)."""
 STANDINS = ("stripe-standin", "mail-sink")
 """Processes that stand in for Stripe and an SMTP server: in the total, and left out of the
 figure of the system alone."""
@@ -194,6 +202,11 @@ class Level:
         }
 
 
+def _days(level: int, count: int) -> int:
+    """The days a level's bookers need, each booking its room hour after hour."""
+    return math.ceil(count // level / 24)
+
+
 async def run_level(
     client: StudiosClient,
     bookers: list[Account],
@@ -299,15 +312,15 @@ async def measure(layout: SystemLayout, processes: Processes) -> dict[str, Any]:
         rooms = max(level for level, _ in LEVELS)
         studio = await client.published_studio(owner, rooms=rooms)
         bookers = list(await asyncio.gather(*(client.account("booker") for _ in range(rooms))))
-        warm_up_day = 2 + len(LEVELS) * DAYS_PER_LEVEL  # after every level's days
-        await book_and_confirm(client, traffic, bookers[0], studio, 0, day=warm_up_day, hour=0)
+        first_days = list(
+            itertools.accumulate(
+                (_days(level, count) for level, count in LEVELS), initial=FIRST_DAY
+            )
+        )
+        await book_and_confirm(client, traffic, bookers[0], studio, 0, day=first_days[-1], hour=0)
         levels = [
-            (
-                await run_level(
-                    client, bookers, studio, level, count, 2 + number * DAYS_PER_LEVEL, meters
-                )
-            ).figures(floor)
-            for number, (level, count) in enumerate(LEVELS)
+            (await run_level(client, bookers, studio, level, count, day, meters)).figures(floor)
+            for (level, count), day in zip(LEVELS, first_days, strict=False)
         ]
     report(floor, levels, traffic)
     return {"floors": floor, "levels": levels}
