@@ -39,7 +39,16 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 def process_cpu_seconds(pid: int) -> float:
     """User and system CPU of one process so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return _own_cpu_seconds(Path(f"/proc/{pid}/stat"))
+
+
+def thread_cpu_seconds(native_id: int) -> float:
+    """User and system CPU of one of this process's threads so far (`Thread.native_id`)."""
+    return _own_cpu_seconds(Path(f"/proc/self/task/{native_id}/stat"))
+
+
+def _own_cpu_seconds(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS_PER_SECOND
 
 

@@ -5,9 +5,11 @@ The baseline publishes the same envelopes straight to the broker (no outbox, no 
 so the ratio is the price of never losing a message. The outbox is measured twice with 8
 producers in the process, each a unit of work that hands the relay what it committed: with the
 relay on the producers' event loop, and on a thread of its own (service_runtime.relay_thread,
-as the services run it). The drain is the relay's sweep of a backlog nobody handed over. The
-consumer is another process, as the consuming service is: on the producers' loop it would
-measure how long that loop keeps it waiting, not the outbox.
+as the services run it); for the thread, also its own CPU per message, against this process's
+CPU per message when it publishes straight to the broker at the same pace. The drain is the
+relay's sweep of a backlog nobody handed over. The consumer is another process, as the
+consuming service is: on the producers' loop it would measure how long that loop keeps it
+waiting, not the outbox.
 
 The producers send at `--rate` messages per second in all (400: far above what a service
 publishes, below what the one consumer takes). `--rate 0` sends flat out: then every path,
@@ -23,6 +25,7 @@ import argparse
 import asyncio
 import multiprocessing
 import statistics
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
@@ -32,7 +35,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import MetaData, create_engine
 
-from bench.measuring import percentile, write_results
+from bench.measuring import percentile, thread_cpu_seconds, write_results
 from contracts import Envelope
 from contracts.identity import UserDeleted
 from service_runtime import outbox as outbox_module
@@ -193,8 +196,9 @@ async def main(messages: int, concurrency: int, rate: float | None) -> None:
             await publisher_bus.publish(UserDeleted.routing_key, envelope.model_dump(mode="json"))
             return str(envelope.message_id), at
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         baseline_sent = await run_batches(messages, concurrency, direct, rate)
+        publish_cpu_us = (time.process_time() - cpu_started) / messages * 1e6
         baseline = latencies(baseline_sent, await consumer.arrivals(baseline_sent))
         baseline_seconds = time.perf_counter() - started
 
@@ -206,19 +210,31 @@ async def main(messages: int, concurrency: int, rate: float | None) -> None:
         drain_rate = messages / (time.perf_counter() - started)
         await sweeper.stop()
 
-        async def through(running: Any) -> tuple[list[float], float]:
+        async def through(running: Any) -> tuple[list[float], float, float]:
+            """Latencies, seconds, and the CPU per message of the relay's own thread (0 for
+            the relay on the loop, whose CPU is the producers' too)."""
             units = UnitsOfWork(database, table, relay=running.send)
-            started = time.perf_counter()
+            relay_threads = [
+                t.native_id
+                for t in threading.enumerate()
+                if t.name == "outbox-relay" and t.native_id is not None
+            ]
+
+            def thread_cpu() -> float:
+                return sum(thread_cpu_seconds(native_id) for native_id in relay_threads)
+
+            started, cpu_started = time.perf_counter(), thread_cpu()
             sent = await run_batches(messages, concurrency, via_outbox(units), rate)
             arrived = await consumer.arrivals(sent)
             seconds = time.perf_counter() - started
+            cpu_us = (thread_cpu() - cpu_started) / messages * 1e6
             await running.stop()
-            return latencies(sent, arrived), seconds
+            return latencies(sent, arrived), seconds, cpu_us
 
         await relay.start()
-        on_loop, on_loop_seconds = await through(relay)
+        on_loop, on_loop_seconds, _ = await through(relay)
         await threaded.start()
-        on_thread, on_thread_seconds = await through(threaded)
+        on_thread, on_thread_seconds, relay_thread_cpu_us = await through(threaded)
     finally:
         await sweeper.stop()
         await relay.stop()
@@ -248,6 +264,11 @@ async def main(messages: int, concurrency: int, rate: float | None) -> None:
             f"{messages / seconds:>10.0f}"
         )
     print(f"relay draining a backlog: {drain_rate:.0f} msg/s")
+    print(
+        f"CPU per message: the relay thread's own {relay_thread_cpu_us:.0f} us, against"
+        f" {publish_cpu_us:.0f} us for this process publishing straight to the broker"
+        f" (x{relay_thread_cpu_us / publish_cpu_us:.1f})"
+    )
     figures: dict[str, Any] = {"messages": messages, "producers": concurrency, "rate": rate}
     for key, samples in (
         ("baseline", baseline),
@@ -266,6 +287,11 @@ async def main(messages: int, concurrency: int, rate: float | None) -> None:
                 f" p99 x{figures[key]['p99_over_baseline']:.1f}"
             )
     figures["drain_per_s"] = drain_rate
+    figures["cpu_us_per_message"] = {
+        "publish_straight": publish_cpu_us,
+        "relay_thread": relay_thread_cpu_us,
+        "relay_thread_over_publish": relay_thread_cpu_us / publish_cpu_us,
+    }
     print(f"written to {write_results('outbox_latency', figures)}")
 
 
