@@ -4,6 +4,7 @@ import os
 import sys
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -20,13 +21,31 @@ pytest_plugins = [
 ]
 
 
+# First: pytest-xdist reads the groups in its own pytest_collection_modifyitems.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With `pytest -n N --dist loadgroup` (make test): a test file runs on one worker, so its
-    module fixtures start once; the whole-system tests share one worker, so one system runs."""
+    module fixtures start once; the whole-system tests share one worker, so one system runs,
+    except those that sleep until a booking they made has started: they share another worker
+    and its system, and sleep while the first worker runs the rest."""
     for item in items:
         path = item.nodeid.split("::")[0]
-        group = "system" if path.startswith("tests/system/") else path
+        if not path.startswith("tests/system/"):
+            group = path
+        elif item.get_closest_marker("waits_for_session_start"):
+            group = "system-waiting"
+        else:
+            group = "system"
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """With `--dist loadgroup`, every test a worker collected must carry its group in its id, as
+    pytest-xdist marks it; without, it spreads a group's tests over the workers and each starts
+    a whole system of its own (pytest 9.2 broke it silently: pytest-dev/pytest-xdist#1386)."""
+    ungrouped = [nodeid for nodeid in ids if "@" not in nodeid]
+    if ungrouped and node.config.getvalue("dist") == "loadgroup":
+        pytest.exit(f"pytest-xdist did not group the tests, e.g. {ungrouped[0]}", returncode=3)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 
 from scripts.client import until, whole_hour
 from tests.system.conftest import RunningSystem
@@ -15,6 +16,7 @@ from tests.system.world import World
 PASSWORD = "a long enough password"
 
 
+@pytest.mark.waits_for_session_start
 async def test_a_deleted_booker_s_review_stays_by_deleted_user_and_they_cannot_sign_in(
     system: RunningSystem,
 ) -> None:

@@ -25,6 +25,9 @@ from scripts.client import Account, Studio, next_minute, until, whole_hour
 from tests.system.conftest import RunningSystem
 from tests.system.world import World
 
+# The scene completes two bookings once they have started (see completed_bookings).
+pytestmark = pytest.mark.waits_for_session_start
+
 WHO = ("anon", "booker", "other_booker", "owner", "other_owner", "admin")
 PASSWORD = "a long enough password"
 

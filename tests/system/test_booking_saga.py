@@ -153,6 +153,7 @@ async def test_cancelling_after_an_immediate_capture_refunds(world: World) -> No
     assert payment["refunded_minor"] == total
 
 
+@pytest.mark.waits_for_session_start
 async def test_owner_journey_completion_captures_and_pays_out_once_after_the_window(
     world: World, system: RunningSystem
 ) -> None:

@@ -26,6 +26,7 @@ async def world(system: RunningSystem, http: httpx.AsyncClient) -> AsyncIterator
     assert await asyncio.to_thread(violations, system.layout) == []
 
 
+@pytest.mark.waits_for_session_start
 async def test_admin_refund_after_the_payout_reverses_the_owners_share_once(
     world: World, system: RunningSystem
 ) -> None:

@@ -150,6 +150,7 @@ async def _reload_until(page: Page, text: str, timeout: float = 60) -> None:
         await page.reload()
 
 
+@pytest.mark.waits_for_session_start
 async def test_an_owner_lists_a_studio_and_is_paid_for_a_completed_booking(
     visitor: Visitor, client: StudiosClient
 ) -> None:
