@@ -72,7 +72,7 @@ class DisputeOutcome(StrEnum):
 
 
 class AuthorizePayment(Message):
-    """Booking, once the slots are held: create the payment the booker will confirm."""
+    """Booking, with the hold of its slots: create the payment the booker will confirm."""
 
     message_type: ClassVar[str] = "payments.authorize_payment"
     routing_key: ClassVar[str] = "payments.command.authorize_payment"

@@ -97,6 +97,14 @@ async def test_taken_slot_answers_409(
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["reason"] == "slots_unavailable"
+    booking_id = uuid.UUID(response.json()["booking_id"])
+
+    async def voided() -> bool:  # the payment asked for with the hold: never charged
+        return bool(probe.sent(booking_id, VoidPayment))
+
+    await eventually(voided)
+    [void] = probe.sent(booking_id, VoidPayment)
+    assert void.reason == "slots_lost"
 
 
 async def test_no_answer_in_time_gives_202_with_location(
@@ -239,10 +247,7 @@ async def test_a_restarted_service_finishes_the_saga(
     await probe.publish(held(hold.open(HoldSlots), expires_at), cause=hold)
     await booking.start()
 
-    async def authorize_asked() -> bool:
-        return bool(probe.sent(booking_id, AuthorizePayment))
-
-    await eventually(authorize_asked)
+    await wait_for_status(booking, booking_id, "pending_payment")
     await booking.stop()  # down while the hold expires
     await booking.start()
     cancelled = await wait_for_status(booking, booking_id, "cancelled")

@@ -26,7 +26,8 @@ pytestmark = pytest.mark.integration
 async def _requested(
     booking: BookingService, studio: Studio, probe: Probe, token_issuer: TestIssuer
 ) -> tuple[dict[str, str], dict[str, object]]:
-    probe.hold = "silent"  # the booking waits for availability until the test answers
+    # the booking waits for availability and payments until the test answers
+    probe.hold, probe.intents = "silent", False
     headers = token_issuer.headers("booker", uuid.uuid4())
     created = await booking.http.post(
         "/api/bookings", json=booking_body(studio, days_ahead=30, hours=1), headers=headers
@@ -127,7 +128,7 @@ async def test_the_read_that_answers_a_change_is_the_booking_its_studio_and_its_
 
     assert view is not None
     assert (view.booking, view.studio, view.history) == apart
-    assert [entry.kind for entry in view.history] == ["action", "sent", "sent"]
+    assert [entry.kind for entry in view.history] == ["action", "sent", "sent", "sent"]
     assert all(entry.occurred_at is not None for entry in view.history)
     assert unknown is None
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from booking.domain.booking import IllegalTransition, Status
+from booking.domain.booking import Booking, IllegalTransition, Status
 from booking.domain.saga import (
     Cancel,
     Complete,
@@ -101,6 +101,18 @@ def authorized(b, strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE):  # type: ign
     )
 
 
+def intent_ready(b):  # type: ignore[no-untyped-def]
+    return reply(
+        PaymentIntentReady(
+            booking_id=b.id,
+            payment_id=PAYMENT,
+            client_secret="pi_123_secret",
+            amount=b.total,
+            capture_strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
+        )
+    )
+
+
 def declined(b, retryable=True):  # type: ignore[no-untyped-def]
     return reply(
         PaymentFailed(
@@ -134,37 +146,48 @@ def types(messages):  # type: ignore[no-untyped-def]
 # --- happy path ---------------------------------------------------------------------------
 
 
-def test_a_new_booking_holds_the_slots_and_announces_the_request() -> None:
+def test_a_new_booking_holds_the_slots_asks_for_the_payment_and_announces_the_request() -> None:
     b = requested()
     decision = start(b, RULES)
-    assert types(decision.messages) == [HoldSlots, BookingRequested]
-    assert decision.booking.deadline_at == NOW + RULES.reply_timeout
-    assert decision.booking.command_sends == 1
-
-
-def test_held_slots_ask_payments_to_authorize_the_total_with_the_fee() -> None:
-    b = requested()
-    decision = decide(b, held(b), NOW, RULES)
-    assert decision.booking.status is Status.PENDING_PAYMENT
-    assert decision.booking.reservation_id == RESERVATION
-    # payments owes a payment intent first: asked again if it does not come
-    assert decision.booking.deadline_at == NOW + RULES.reply_timeout
-    [authorize] = decision.messages
+    assert types(decision.messages) == [HoldSlots, AuthorizePayment, BookingRequested]
+    authorize = decision.messages[1]
     assert isinstance(authorize, AuthorizePayment)
     assert authorize.amount == Money(amount_minor=11000, currency=EUR)
     assert authorize.platform_fee == Money(amount_minor=1000, currency=EUR)
+    assert decision.booking.deadline_at == NOW + RULES.reply_timeout
+    assert decision.booking.command_sends == 1
+    assert not decision.booking.answered
+
+
+def test_held_slots_wait_for_the_payment_intent() -> None:
+    b = requested()
+    later = NOW + timedelta(seconds=5)
+    decision = decide(b, held(b), later, RULES)
+    assert decision.booking.status is Status.PENDING_PAYMENT
+    assert decision.booking.reservation_id == RESERVATION
+    assert decision.messages == []  # the payment was asked for with the hold
+    # payments still owes the intent: asked again if it does not come
+    assert decision.booking.deadline_at == later + RULES.reply_timeout
+    assert not decision.booking.answered
+
+
+def test_an_intent_before_the_hold_waits_for_it_then_the_booker_can_pay() -> None:
+    b = start(requested(), RULES).booking
+    first = decide(b, intent_ready(b), NOW, RULES)
+    assert first.booking.status is Status.REQUESTED
+    assert first.booking.client_secret == "pi_123_secret"
+    assert not first.booking.answered  # no card form before the room is held
+    assert first.messages == []
+    then = decide(first.booking, held(b), NOW, RULES)
+    assert then.booking.status is Status.PENDING_PAYMENT
+    assert then.booking.answered
+    assert then.messages == []
+    assert then.booking.deadline_at == NOW + timedelta(minutes=10) + RULES.hold_grace
 
 
 def test_intent_ready_gives_the_booker_a_client_secret() -> None:
     b = replace(pending_payment(), client_secret=None, payment_id=None, capture_strategy=None)
-    ready = PaymentIntentReady(
-        booking_id=b.id,
-        payment_id=PAYMENT,
-        client_secret="pi_123_secret",
-        amount=b.total,
-        capture_strategy=CaptureStrategy.AUTHORIZE_THEN_CAPTURE,
-    )
-    decision = decide(b, reply(ready), NOW, RULES)
+    decision = decide(b, intent_ready(b), NOW, RULES)
     assert decision.booking.client_secret == "pi_123_secret"
     assert decision.booking.status is Status.PENDING_PAYMENT
     assert decision.messages == []
@@ -201,8 +224,21 @@ def test_slot_taken_fails_the_booking() -> None:
     decision = decide(b, reply(unavailable), NOW, RULES)
     assert decision.booking.status is Status.FAILED
     assert decision.booking.failure_reason is FailureReason.SLOTS_UNAVAILABLE
-    assert types(decision.messages) == [BookingFailed]
+    # the payment asked for with the hold is voided, made or not
+    assert decision.messages[0] == VoidPayment(booking_id=b.id, reason=VoidReason.SLOTS_LOST)
+    assert types(decision.messages) == [VoidPayment, BookingFailed]
     assert decision.booking.deadline_at is None
+
+
+def test_a_payment_that_cannot_be_made_before_the_hold_fails_the_booking() -> None:
+    b = requested()
+    decision = decide(b, declined(b, retryable=False), NOW, RULES)
+    assert decision.booking.status is Status.FAILED
+    assert decision.booking.failure_reason is FailureReason.PAYMENT_FAILED
+    assert types(decision.messages) == [VoidPayment, ReleaseSlots, BookingFailed]
+    release = decision.messages[1]
+    assert isinstance(release, ReleaseSlots)
+    assert release.reservation_id is None  # whatever availability holds for the booking
 
 
 def test_declined_card_then_good_card_confirms() -> None:
@@ -328,8 +364,8 @@ def test_a_stale_deadline_does_nothing() -> None:
 # --- cancellations --------------------------------------------------------------------
 
 
-def test_cancel_while_paying_voids_and_releases() -> None:
-    b = pending_payment()
+@pytest.mark.parametrize("b", [requested(), pending_payment()], ids=["holding", "paying"])
+def test_cancel_while_holding_or_paying_voids_and_releases(b: Booking) -> None:
     decision = decide(b, Cancel(CancelledBy.BOOKER), NOW, RULES)
     assert decision.booking.status is Status.CANCELLED
     assert types(decision.messages) == [VoidPayment, ReleaseSlots, BookingCancelled]

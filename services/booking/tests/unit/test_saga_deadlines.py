@@ -47,8 +47,11 @@ def test_an_unanswered_hold_is_sent_again_then_fails_the_booking_and_releases() 
     assert last.booking.status is Status.FAILED
     assert last.booking.failure_reason is FailureReason.SLOTS_UNAVAILABLE
     assert "did not answer" in (last.booking.failure_detail or "")
-    assert last.messages[0] == ReleaseSlots(booking_id=b.id, reason=ReleaseReason.HOLD_TIMED_OUT)
-    assert isinstance(last.messages[1], BookingFailed)
+    assert last.messages[:2] == [  # the payment asked for with the hold goes back too
+        VoidPayment(booking_id=b.id, reason=VoidReason.HOLD_TIMED_OUT),
+        ReleaseSlots(booking_id=b.id, reason=ReleaseReason.HOLD_TIMED_OUT),
+    ]
+    assert isinstance(last.messages[2], BookingFailed)
     assert last.booking.deadline_at is None
 
 

@@ -19,7 +19,7 @@ from contracts.booking import (
     CancellationReason,
     CancelledBy,
 )
-from contracts.payments import CaptureStrategy, RefundPayment, VoidPayment
+from contracts.payments import AuthorizePayment, CaptureStrategy, RefundPayment, VoidPayment
 
 from .conftest import NOW, RULES, pending_payment, requested
 from .test_saga import authorized, slots_confirmed, types
@@ -40,7 +40,7 @@ def waiting(**kw):  # type: ignore[no-untyped-def]
 def test_a_request_holds_its_room_until_the_owner_s_answer_is_due_and_a_little_after() -> None:
     decision = start(a_request(), RULES)
 
-    assert types(decision.messages) == [HoldSlots, BookingRequested]
+    assert types(decision.messages) == [HoldSlots, AuthorizePayment, BookingRequested]
     assert decision.messages[0].hold_until == RESPOND_BY + RULES.reply_timeout  # type: ignore[attr-defined]
     assert start(requested(), RULES).messages[0].hold_until is None  # type: ignore[attr-defined]
 

@@ -10,7 +10,6 @@ from booking.domain.booking import Booking, IllegalTransition, RequestAnswer, St
 from booking.domain.policies import refund_for
 from booking.domain.saga.move_payments import difference_back
 from booking.domain.saga.moves import on_move_deadline
-from booking.domain.saga.replies import authorize_payment
 from booking.domain.saga.steps import (
     Accept,
     Cancel,
@@ -22,6 +21,7 @@ from booking.domain.saga.steps import (
     SagaRules,
     about,
     as_failed,
+    authorize_payment,
     awaits_intent,
     cancelled_event,
     hold_slots,
@@ -89,9 +89,10 @@ def on_deadline(b: Booking, _t: DeadlinePassed, now: datetime, rules: SagaRules)
 def _hold_unanswered(b: Booking, now: datetime, rules: SagaRules) -> Decision:
     detail = f"availability did not answer the hold after {b.command_sends} requests"
     failed = as_failed(b, FailureReason.SLOTS_UNAVAILABLE, detail, now)
+    void = VoidPayment(booking_id=b.id, reason=VoidReason.HOLD_TIMED_OUT)
     release = ReleaseSlots(booking_id=b.id, reason=ReleaseReason.HOLD_TIMED_OUT)
     event = BookingFailed(**about(b), reason=FailureReason.SLOTS_UNAVAILABLE, failed_at=now)
-    return Decision(failed, [release, event], f"{detail}: booking failed")
+    return Decision(failed, [void, release, event], f"{detail}: payment voided, booking failed")
 
 
 def _confirmation_unanswered(b: Booking, now: datetime, rules: SagaRules) -> Decision:
@@ -199,9 +200,7 @@ def _settle_cancellation(
     b: Booking, *, refund: int, kept: int, by: CancelledBy, now: datetime, rules: SagaRules
 ) -> list[Message]:
     """The payment commands of a cancellation: void, refund, or keep part and pay it out."""
-    if b.status is Status.REQUESTED:
-        return []  # no payment was asked for yet
-    if b.authorized_at is None:
+    if b.authorized_at is None:  # asked for with the hold, maybe not made yet
         return [VoidPayment(booking_id=b.id, reason=VoidReason.CANCELLED)]
     messages: list[Message] = []
     if b.money_taken:

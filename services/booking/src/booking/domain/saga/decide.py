@@ -46,6 +46,7 @@ from booking.domain.saga.steps import (
     Reschedule,
     SagaRules,
     about,
+    authorize_payment,
     hold_slots,
     ignored,
     noted,
@@ -80,17 +81,19 @@ from contracts.payments import (
 
 def start(booking: Booking, rules: SagaRules = DEFAULT_RULES) -> Decision:
     """A new booking: hold the slots (a request's as long as its owner may take to answer,
-    and the time to confirm after) and announce the request."""
+    and the time to confirm after), ask for the payment at the same time, so that the booker
+    can pay one hop sooner (voided if the hold fails), and announce the request."""
     requested = with_deadline(sent(booking, booking.requested_at), rules)
     return Decision(
         requested,
         [
             hold_slots(booking, rules),
+            authorize_payment(booking),
             BookingRequested(
                 **about(booking), price=booking.total, requested_at=booking.requested_at
             ),
         ],
-        "booking requested: holding the slots",
+        "booking requested: holding the slots and asking for the payment",
     )
 
 

@@ -47,7 +47,6 @@ from contracts.booking import (
     FailureReason,
 )
 from contracts.payments import (
-    AuthorizePayment,
     DisputeClosed,
     DisputeOpened,
     PaymentAuthorized,
@@ -68,32 +67,21 @@ def on_slots_held(b: Booking, m: SlotsHeld, now: datetime, rules: SagaRules) -> 
         if b.respond_by is not None:  # the hold outlasts the owner's answer; payment may not
             pay_by = min(pay_by, b.requested_at + rules.request_payment_window)
         held = replace(
-            sent(b, now),
+            b,
             status=Status.PENDING_PAYMENT,
             reservation_id=m.reservation_id,
             hold_expires_at=pay_by,
         )
-        return Decision(held, [authorize_payment(b)], "slots held: authorizing the payment")
+        if held.client_secret is not None:
+            return Decision(held, note="slots held: the booker can pay")
+        # The payment was asked for with the hold: from now its answer is what the saga waits on.
+        return Decision(sent(held, now), note="slots held: waiting for the payment intent")
     if b.status in ENDED:
         release = ReleaseSlots(
             booking_id=b.id, reservation_id=m.reservation_id, reason=release_reason(b)
         )
         return Decision(b, [release], "hold arrived after the booking ended: releasing it")
     return ignored(b, f"slots already held (booking is {b.status})")
-
-
-def authorize_payment(b: Booking) -> AuthorizePayment:
-    return AuthorizePayment(
-        booking_id=b.id,
-        booker_id=b.booker_id,
-        owner_id=b.owner_id,
-        studio_id=b.studio_id,
-        amount=b.total,
-        platform_fee=b.platform_fee,
-        session_starts_at=b.starts_at,
-        session_ends_at=b.ends_at,
-        description=f"Studio booking {b.id} ({b.price.hours} h)",
-    )
 
 
 def on_slots_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, r: SagaRules) -> Decision:
@@ -103,8 +91,9 @@ def on_slots_unavailable(b: Booking, m: SlotsUnavailable, now: datetime, r: Saga
         return ignored(b, f"booking is {b.status}")
     detail = f"the slots are not available ({m.reason})"
     failed = as_failed(b, FailureReason.SLOTS_UNAVAILABLE, detail, now)
+    void = VoidPayment(booking_id=b.id, reason=VoidReason.SLOTS_LOST)  # asked for with the hold
     event = BookingFailed(**about(b), reason=FailureReason.SLOTS_UNAVAILABLE, failed_at=now)
-    return Decision(failed, [event], f"slots unavailable ({m.reason}): booking failed")
+    return Decision(failed, [void, event], f"slots unavailable ({m.reason}): booking failed")
 
 
 def on_slots_confirmed(b: Booking, m: SlotsConfirmed, now: datetime, r: SagaRules) -> Decision:
@@ -153,13 +142,15 @@ def on_intent_ready(b: Booking, m: PaymentIntentReady, now: datetime, r: SagaRul
         client_secret=m.client_secret,
         capture_strategy=m.capture_strategy,
     )
+    if b.status is Status.REQUESTED:
+        return Decision(ready, note="payment intent ready: waiting for the hold")
     return Decision(ready, note="payment intent ready: the booker can pay")
 
 
 def on_payment_failed(b: Booking, m: PaymentFailed, now: datetime, r: SagaRules) -> Decision:
     if m.move_id is not None:
         return on_move_payment_failed(b, m, now, r)
-    if b.status is not Status.PENDING_PAYMENT:
+    if b.status not in (Status.REQUESTED, Status.PENDING_PAYMENT):
         return ignored(b, f"booking is {b.status}")
     error = m.decline_code or str(m.reason)
     if m.retryable:

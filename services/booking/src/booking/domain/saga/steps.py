@@ -25,6 +25,7 @@ from contracts.booking import (
     FailureReason,
 )
 from contracts.payments import (
+    AuthorizePayment,
     RefundPayment,
     RefundReason,
     VoidPayment,
@@ -201,6 +202,21 @@ def hold_slots(b: Booking, rules: SagaRules) -> HoldSlots:
         time_range=b.time_range,
         hold_until=None if b.respond_by is None else b.respond_by + rules.reply_timeout,
         booker_id=b.booker_id,
+    )
+
+
+def authorize_payment(b: Booking) -> AuthorizePayment:
+    """Asked for with the hold: the booker pays once both are there."""
+    return AuthorizePayment(
+        booking_id=b.id,
+        booker_id=b.booker_id,
+        owner_id=b.owner_id,
+        studio_id=b.studio_id,
+        amount=b.total,
+        platform_fee=b.platform_fee,
+        session_starts_at=b.starts_at,
+        session_ends_at=b.ends_at,
+        description=f"Studio booking {b.id} ({b.price.hours} h)",
     )
 
 
