@@ -51,6 +51,12 @@ async def test_a_taken_slot_is_refused_with_409(world: World) -> None:
 
     assert refused.status_code == 409
     assert refused.headers["content-type"] == "application/problem+json"
+    # The payment was asked for with the hold: whatever Stripe made of it is cancelled.
+    refused_id = refused.json()["booking_id"]
+    await until(lambda: world.payments_voided(refused_id), what="the payment voided")
+    made = [p["intent_ref"] for p in await world.payments_of(refused_id) if p["intent_ref"]]
+    intents = [await world.stripe_intent(intent_id) for intent_id in made]
+    assert [intent["status"] for intent in intents] == ["canceled"] * len(intents)
 
 
 async def test_declined_card_then_good_card_confirms(world: World) -> None:

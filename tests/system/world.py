@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from scripts.client import Account, StudiosClient
@@ -35,16 +36,34 @@ class World(StudiosClient):
 
     async def payment_row(self, booking_id: str, status: str) -> dict[str, Any] | None:
         """Payments' own record of the booking's payment, once it has that status."""
+        rows = await self.payments_of(booking_id)
+        return next((row for row in rows if row["status"] == status), None)
 
-        def read() -> dict[str, Any] | None:
+    async def payments_voided(self, booking_id: str) -> bool:
+        """Whether payments has voided every payment of the booking it has, or remembered a
+        void that came before any."""
+        rows = await self.payments_of(booking_id)
+        if rows:
+            return all(row["status"] == "voided" for row in rows)
+        return bool(await self._payments_rows("voided_bookings", booking_id))
+
+    async def payments_of(self, booking_id: str) -> list[dict[str, Any]]:
+        """Payments' own records of the booking's payments."""
+        return await self._payments_rows("payments", booking_id)
+
+    async def _payments_rows(self, table: str, booking_id: str) -> list[dict[str, Any]]:
+        def read() -> list[dict[str, Any]]:
             url = self.layout.database_urls["payments"].replace("+psycopg", "")
             with psycopg.connect(url, row_factory=dict_row) as connection:
-                return connection.execute(
-                    "SELECT * FROM payments WHERE booking_id = %s AND status = %s",
-                    (booking_id, status),
-                ).fetchone()
+                query = sql.SQL("SELECT * FROM {} WHERE booking_id = %s").format(
+                    sql.Identifier(table)
+                )
+                return connection.execute(query, (booking_id,)).fetchall()
 
         return await asyncio.to_thread(read)
+
+    async def stripe_intent(self, intent_id: str) -> dict[str, Any]:
+        return await self._stripe_get(f"/v1/payment_intents/{intent_id}")
 
     async def booking_knows_captured(self, booking_id: str) -> bool:
         """Whether booking has recorded the capture (which bumps the booking's version)."""
@@ -80,8 +99,7 @@ class World(StudiosClient):
         return body
 
     async def charge_of(self, booking: dict[str, Any]) -> str:
-        intent_id = booking["client_secret"].split("_secret_")[0]
-        intent = await self._stripe_get(f"/v1/payment_intents/{intent_id}")
+        intent = await self.stripe_intent(booking["client_secret"].split("_secret_")[0])
         return str(intent["latest_charge"])
 
     async def events_of(self, booking: dict[str, Any]) -> list[dict[str, Any]]:
