@@ -152,6 +152,8 @@ class Level:
     posts: list[float]
     confirms: list[float]
     cpu_seconds: dict[str, float]
+    idle_cpu_per_s: dict[str, float]
+    """Each process's CPU seconds per second just before the level, with nothing booked."""
     commits: dict[str, float]
     connections: int
     messages: int
@@ -165,6 +167,7 @@ class Level:
         cpu_ms = sum(per_booking.values())
         by_service = {name: count / self.bookings for name, count in self.commits.items()}
         commits, messages = sum(by_service.values()), self.messages / self.bookings
+        idle_ms_per_s = {name: 1000 * cpu for name, cpu in self.idle_cpu_per_s.items()}
         return {
             "bookers": self.bookers,
             "bookings": self.bookings,
@@ -183,6 +186,10 @@ class Level:
             "cpu_share_percent_by_process": {
                 name: 100 * cpu / cpu_ms for name, cpu in sorted(per_booking.items())
             },
+            # What the background loops (relays' sweeps, pollers, pings) and the servers spend
+            # with nothing booked: spent anyway, though counted in cpu_ms_per_booking.
+            "idle_cpu_ms_per_s_by_process": dict(sorted(idle_ms_per_s.items())),
+            "idle_cpu_ms_per_booking": sum(idle_ms_per_s.values()) / rate,
             "commits_per_booking": commits,
             "commits_per_booking_by_service": dict(sorted(by_service.items())),
             "messages_per_booking": messages,
@@ -230,9 +237,9 @@ async def run_level(
             confirms.append(confirm)
 
     await asyncio.sleep(STATS_SETTLE_SECONDS)
-    idle_from = counters.sample().commits
+    idle_from, idle_cpu_from = counters.sample().commits, cpu.sample()
     await asyncio.sleep(STATS_SETTLE_SECONDS)
-    before = counters.sample()
+    before, idle_cpu_to = counters.sample(), cpu.sample()
     # The background loops commit while nothing happens: that rate is not the bookings' cost.
     idle_per_s = {
         name: (count - idle_from[name]) / STATS_SETTLE_SECONDS
@@ -256,6 +263,10 @@ async def run_level(
         posts=posts,
         confirms=confirms,
         cpu_seconds=cpu_used,
+        idle_cpu_per_s={
+            name: (used - idle_cpu_from.get(name, 0.0)) / STATS_SETTLE_SECONDS
+            for name, used in idle_cpu_to.items()
+        },
         commits={
             name: count - before.commits[name] - idle_per_s[name] * elapsed
             for name, count in after.commits.items()
@@ -292,6 +303,12 @@ def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traff
             print(f"{'':8}{what}: {shares}")
         alone = level["cpu_ms_per_booking_without_standins"]
         print(f"{'':8}CPU ms without the stand-ins ({', '.join(STANDINS)}): {alone:.1f}")
+        idle = level["idle_cpu_ms_per_s_by_process"]
+        print(
+            f"{'':8}idle CPU ms/s before the level: {sum(idle.values()):.1f} in all "
+            f"({level['idle_cpu_ms_per_booking']:.1f} ms of each booking's at its rate): "
+            + ", ".join(f"{name} {value:.1f}" for name, value in idle.items())
+        )
     for (method, route, status), count in sorted(traffic.server_errors.items()):
         print(f"  {count:>5} {status} {method} {route}")
 
