@@ -37,8 +37,14 @@ async def watching(
     watcher = BookingWatcher(poll_seconds=poll_seconds)
     watcher.follow(listener)
     listener.start()
+
+    async def caught_up() -> bool:
+        # The server may show LISTEN before the listener has run its catch-up (every waiter
+        # loads), which would wake a waiter the test starts meanwhile.
+        return listener.listening and await listening(database)
+
     try:
-        await eventually(lambda: listening(database))
+        await eventually(caught_up)
         yield database, watcher
     finally:
         await listener.stop()
