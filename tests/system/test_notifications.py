@@ -56,3 +56,29 @@ async def test_a_confirmed_booking_emails_the_booker_and_the_owner(
     assert booking["id"] in str(event["UID"])
     assert to_owner.subject.startswith(f"New booking at Mailroom {tag}")
     assert "Demo booker booked" in to_owner.body("plain")
+
+
+async def test_a_declined_card_emails_the_booker_where_to_pay_again(
+    system: RunningSystem, http: httpx.AsyncClient, mail_sink: MailSink
+) -> None:
+    """Booking tells the declined card (payments' failure, with what the booking is about), and
+    notifications writes to the booker from that alone."""
+    client = StudiosClient(http, system.layout.gateway_url, system.standin)
+    tag = uuid.uuid4().hex[:8]
+    booker_email = f"booker-{tag}@example.com"
+    owner = await client.sign_up_or_in(f"owner-{tag}@example.com", PASSWORD, "owner")
+    booker = await client.sign_up_or_in(booker_email, PASSWORD, "booker")
+    studio = await client.published_studio(owner, name=f"Declines {tag}")
+
+    booking = await client.book(booker, studio, whole_hour(days=3, hour=15), hours=1)
+    declined = await client.pay(booking, card="pm_card_chargeDeclined")
+    assert declined.status_code == 402
+
+    async def told() -> list[Received] | None:
+        subject = f"Your payment for Declines {tag}"
+        return [m for m in mail_sink.to(booker_email) if m.subject.startswith(subject)] or None
+
+    [mail] = await until(told, what="the declined card's email")
+    text = " ".join(mail.body("plain").split())
+    assert "your card was declined" in text
+    assert f"/bookings/{booking['id']}/checkout" in text

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from contracts.envelope import Message
+from contracts.payments import PaymentFailureReason
 from contracts.values import Money, TimeRange, UtcDatetime
 
 
@@ -106,6 +107,19 @@ class BookingFailed(_BookingEvent):
     routing_key: ClassVar[str] = "booking.booking.failed"
 
     reason: FailureReason
+    failed_at: UtcDatetime
+
+
+class BookingPaymentFailed(_BookingEvent):
+    """Booking, when the booker's payment fails before the booking is paid: the booker may pay
+    again while the hold lasts (`retryable`), or the booking has failed (BookingFailed too).
+    Whoever tells the booker needs nothing else: it names the booking, as every booking event."""
+
+    message_type: ClassVar[str] = "booking.booking_payment_failed"
+    routing_key: ClassVar[str] = "booking.booking.payment_failed"
+
+    reason: PaymentFailureReason
+    retryable: bool
     failed_at: UtcDatetime
 
 

@@ -146,6 +146,12 @@ def _booking() -> list[Message]:
         ),
         booking.BookingCompleted(**who, completed_at=SESSION.ends_at),
         booking.BookingFailed(**who, reason=booking.FailureReason.PAYMENT_FAILED, failed_at=NOW),
+        booking.BookingPaymentFailed(
+            **who,
+            reason=payments.PaymentFailureReason.CARD_DECLINED,
+            retryable=True,
+            failed_at=NOW,
+        ),
         booking.BookingNoShow(**who, reported_by=OWNER_ID, reported_at=SESSION.ends_at),
         booking.BookingMoveProposed(
             **who,

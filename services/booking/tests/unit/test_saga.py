@@ -35,6 +35,7 @@ from contracts.booking import (
     BookingConfirmed,
     BookingFailed,
     BookingNoShow,
+    BookingPaymentFailed,
     BookingRequested,
     CancellationReason,
     CancelledBy,
@@ -235,10 +236,18 @@ def test_a_payment_that_cannot_be_made_before_the_hold_fails_the_booking() -> No
     decision = decide(b, declined(b, retryable=False), NOW, RULES)
     assert decision.booking.status is Status.FAILED
     assert decision.booking.failure_reason is FailureReason.PAYMENT_FAILED
-    assert types(decision.messages) == [VoidPayment, ReleaseSlots, BookingFailed]
+    assert types(decision.messages) == [
+        VoidPayment,
+        ReleaseSlots,
+        BookingPaymentFailed,
+        BookingFailed,
+    ]
     release = decision.messages[1]
     assert isinstance(release, ReleaseSlots)
     assert release.reservation_id is None  # whatever availability holds for the booking
+    told = decision.messages[2]
+    assert isinstance(told, BookingPaymentFailed)
+    assert (told.booker_id, told.retryable) == (b.booker_id, False)
 
 
 def test_declined_card_then_good_card_confirms() -> None:
@@ -246,7 +255,16 @@ def test_declined_card_then_good_card_confirms() -> None:
     after_decline = decide(b, declined(b), NOW, RULES)
     assert after_decline.booking.status is Status.PENDING_PAYMENT
     assert after_decline.booking.payment_error == "insufficient_funds"
-    assert after_decline.messages == []
+    # the booker is told (by notifications), with what the booking is about
+    [told] = after_decline.messages
+    assert isinstance(told, BookingPaymentFailed)
+    assert (told.booking_id, told.booker_id, told.studio_id, told.time_range) == (
+        b.id,
+        b.booker_id,
+        b.studio_id,
+        b.time_range,
+    )
+    assert (told.reason, told.retryable) == (PaymentFailureReason.CARD_DECLINED, True)
     after_retry = decide(after_decline.booking, authorized(b), NOW + timedelta(minutes=1), RULES)
     assert after_retry.booking.status is Status.CONFIRMING
     assert after_retry.booking.payment_error is None
@@ -277,7 +295,12 @@ def test_a_payment_that_cannot_succeed_fails_the_booking_at_once() -> None:
     b = pending_payment()
     decision = decide(b, declined(b, retryable=False), NOW, RULES)
     assert decision.booking.status is Status.FAILED
-    assert types(decision.messages) == [VoidPayment, ReleaseSlots, BookingFailed]
+    assert types(decision.messages) == [
+        VoidPayment,
+        ReleaseSlots,
+        BookingPaymentFailed,
+        BookingFailed,
+    ]
 
 
 def test_authorized_after_hold_expiry_confirms_anyway_then_lost_slots_void_and_fail() -> None:

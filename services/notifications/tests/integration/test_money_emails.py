@@ -9,11 +9,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from contracts import Envelope, Message
-from contracts.booking import BookingRequested, MessagePosted
+from contracts.booking import BookingPaymentFailed, MessagePosted
 from contracts.payments import (
     DisputeOpened,
     PaymentCaptured,
-    PaymentFailed,
     PaymentFailureReason,
     PayoutPaid,
 )
@@ -50,19 +49,16 @@ async def test_a_declined_card_tells_the_booker_where_to_try_again_until_it_is_c
 ) -> None:
     scene = await seed(notifications)
     confirmed = scene.confirmed(NOW + timedelta(days=2))
-    requested = BookingRequested(
-        **confirmed.model_dump(include={"booking_id", "booker_id", "owner_id", "studio_id",
-                                        "room_id", "time_range"}),
-        price=confirmed.price, requested_at=NOW,
-    )  # fmt: skip
+    about = confirmed.model_dump(
+        include={"booking_id", "booker_id", "owner_id", "studio_id", "room_id", "time_range"}
+    )
 
-    def declined() -> PaymentFailed:
-        return PaymentFailed(
-            booking_id=confirmed.booking_id, reason=PaymentFailureReason.CARD_DECLINED,
-            decline_code="insufficient_funds", retryable=True, failed_at=NOW,
-        )  # fmt: skip
+    def declined() -> BookingPaymentFailed:
+        return BookingPaymentFailed(
+            **about, reason=PaymentFailureReason.CARD_DECLINED, retryable=True, failed_at=NOW
+        )
 
-    await _send(publisher, requested, declined())
+    await _send(publisher, declined())  # the first notifications hears of the booking
     mail = await _mail(mail_sink, scene.booker.email, "Your payment for Kreuzberg Sound Lab")
     await _send(publisher, confirmed)
     await _mail(mail_sink, scene.booker.email, "Booking confirmed")

@@ -16,13 +16,13 @@ from contracts.booking import (
     BookingConfirmed,
     BookingMoveDeclined,
     BookingMoveProposed,
-    BookingRequested,
+    BookingPaymentFailed,
     BookingRescheduled,
     CancellationReason,
     CancelledBy,
     MessagePosted,
 )
-from contracts.payments import PaymentCaptured
+from contracts.payments import PaymentCaptured, PaymentFailureReason
 from contracts.values import Money, TimeRange
 from notifications.domain.notices import Kind, Preferences
 from notifications.domain.read_models import Person, Studio
@@ -306,24 +306,33 @@ async def test_erasure_forgets_the_person_and_blanks_their_emails() -> None:
     assert all(e.to_address == "" and e.text_body == "" for e in withdrawn)
 
 
-async def test_a_requested_booking_is_known_without_an_email() -> None:
+async def test_a_declined_card_is_told_from_the_event_alone_unless_the_booking_went_further() -> (
+    None
+):
+    """Notifications has not heard of a booking still waiting for its payment: the event names
+    it. A confirmed one's booker is not told of a failure that came late."""
     world = World()
-    requested = BookingRequested(
-        booking_id=uuid.uuid4(),
-        booker_id=world.booker.id,
-        owner_id=world.owner.id,
-        studio_id=world.studio.id,
-        room_id=world.room_id,
-        time_range=TimeRange(starts_at=STARTS, ends_at=STARTS + timedelta(hours=2)),
-        price=Money(amount_minor=9000, currency="EUR"),
-        requested_at=NOW,
+    confirmed = await world.confirm()
+    waiting, late = (
+        BookingPaymentFailed(
+            **world.about(booking_id),
+            reason=PaymentFailureReason.CARD_DECLINED,
+            retryable=True,
+            failed_at=NOW,
+        )
+        for booking_id in (uuid.uuid4(), confirmed.booking_id)
     )
 
     async with world.units.begin() as unit:
-        await read_model.booking_requested(unit, requested)
+        for event in (waiting, late):
+            await money_emails.payment_failed(unit, event, Envelope.wrap(event), world.writing)
 
-    assert requested.booking_id in world.units.tables.bookings
-    assert world.units.tables.emails == {}
+    told = [
+        e for e in world.units.tables.emails_to(world.booker.id) if e.kind is Kind.PAYMENT_FAILED
+    ]
+    assert [e.booking_id for e in told] == [waiting.booking_id]
+    assert "your card was declined" in told[0].text_body
+    assert f"/bookings/{waiting.booking_id}/checkout" in told[0].text_body
 
 
 async def test_a_proposed_time_asks_the_booker_by_when_and_where_to_answer() -> None:

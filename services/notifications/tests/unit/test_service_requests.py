@@ -10,13 +10,12 @@ from datetime import timedelta
 from contracts import Envelope
 from contracts.booking import (
     BookingAwaitingOwner,
-    BookingRequested,
     CancellationReason,
     CancelledBy,
 )
 from contracts.values import Money
-from notifications.domain.notices import BookingStatus, Kind
-from notifications.service import booking_emails, read_model
+from notifications.domain.notices import Kind
+from notifications.service import booking_emails
 
 from .test_service_emails import NOW, World
 
@@ -92,18 +91,3 @@ async def test_a_declined_or_unanswered_request_is_told_to_the_booker_only() -> 
     assert "Back to you: 90.00 EUR" in told[declined].text_body
     owner_kinds = {e.kind for e in world.units.tables.emails_to(world.owner.id)}
     assert owner_kinds == {Kind.REQUEST_TO_ANSWER}
-
-
-async def test_a_request_arriving_after_its_confirmation_leaves_the_booking_confirmed() -> None:
-    world = World()
-    confirmed = await world.confirm()
-    requested = BookingRequested(
-        **world.about(confirmed.booking_id),
-        price=Money(amount_minor=9000, currency="EUR"),
-        requested_at=NOW,
-    )
-
-    async with world.units.begin() as unit:
-        await read_model.booking_requested(unit, requested)
-
-    assert world.units.tables.bookings[confirmed.booking_id].status is BookingStatus.CONFIRMED

@@ -6,14 +6,11 @@
 |                                | + a reminder per offset still ahead of the start |
 | BookingCancelled (was confirmed)| booking_cancelled   | owner_booking_cancelled  |
 | a reminder falls due (still confirmed) | reminder      |                          |
-| PaymentFailed (while requested)| payment_failed       |                          |
+| BookingPaymentFailed (unpaid)  | payment_failed       |                          |
 | PaymentCaptured                | receipt              |                          |
 | PayoutPaid                     |                      | payout_paid              |
 | DisputeOpened                  |                      | dispute_opened           |
 | MessagePosted                  | new_message (from the owner) | new_message (from the booker) |
-
-BookingRequested only makes the booking known (as requested), so that a declined card can be
-told to its booker before any confirmation.
 
 Identity's EmailVerificationRequested and PasswordResetRequested send `email_verification` and
 `password_reset` to the address they name, whatever else the person has turned off. Only

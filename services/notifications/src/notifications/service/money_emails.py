@@ -1,22 +1,28 @@
-"""Emails payments' events call for: a failed payment, a captured one, a payout, a dispute."""
+"""Emails money calls for: a failed payment (as booking tells it), a captured one, a payout,
+a dispute (payments' events)."""
 
 from __future__ import annotations
 
 from contracts import Envelope
-from contracts.payments import DisputeOpened, PaymentCaptured, PaymentFailed, PayoutPaid
+from contracts.booking import BookingPaymentFailed
+from contracts.payments import DisputeOpened, PaymentCaptured, PayoutPaid
 from notifications.domain import wording
 from notifications.domain.notices import BookingStatus, Kind
 from notifications.repositories import NotificationsUnit
+from notifications.service.read_model import booking_of
 from notifications.service.writing import Writing, known_booking, tell
 
 
 async def payment_failed(
-    unit: NotificationsUnit, event: PaymentFailed, envelope: Envelope, writing: Writing
+    unit: NotificationsUnit, event: BookingPaymentFailed, envelope: Envelope, writing: Writing
 ) -> None:
-    """Tell the booker their card did not go through while the time is still held for them."""
-    booking = await known_booking(unit, event.booking_id)
-    if booking.status is not BookingStatus.REQUESTED:
-        return  # confirmed or cancelled since: the failure no longer matters to them
+    """Tell the booker their card did not go through while the booking waits for it. The event
+    names the booking: one known here, other than as requested (rows the release before kept),
+    has gone further since (paid, confirmed or cancelled), and the failure no longer matters."""
+    known = await unit.read_model.booking(event.booking_id)
+    if known is not None and known.status is not BookingStatus.REQUESTED:
+        return
+    booking = booking_of(event, BookingStatus.REQUESTED)
     await tell(
         unit, writing, Kind.PAYMENT_FAILED, booking, booking.booker_id, envelope,
         reason=wording.payment_failure(event.reason.value),

@@ -8,7 +8,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
-    BookingRequested,
+    BookingPaymentFailed,
     BookingRescheduled,
 )
 from contracts.catalog import StudioPublished, StudioSuspended, StudioUnlisted, StudioUpdated
@@ -43,7 +43,7 @@ async def save_studio(unit: NotificationsUnit, event: StudioEvent) -> None:
 
 
 def booking_of(
-    event: BookingRequested
+    event: BookingPaymentFailed
     | BookingAwaitingOwner
     | BookingConfirmed
     | BookingRescheduled
@@ -60,9 +60,3 @@ def booking_of(
         ends_at=event.time_range.ends_at,
         status=status,
     )
-
-
-async def booking_requested(unit: NotificationsUnit, event: BookingRequested) -> None:
-    """Make the booking known, so that a declined card can be told to its booker; one known
-    already (a later event came first) stays as it is."""
-    await unit.read_model.add_booking(booking_of(event, BookingStatus.REQUESTED))

@@ -43,6 +43,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingConfirmed,
     BookingFailed,
+    BookingPaymentFailed,
     CancellationReason,
     FailureReason,
 )
@@ -153,9 +154,15 @@ def on_payment_failed(b: Booking, m: PaymentFailed, now: datetime, r: SagaRules)
     if b.status not in (Status.REQUESTED, Status.PENDING_PAYMENT):
         return ignored(b, f"booking is {b.status}")
     error = m.decline_code or str(m.reason)
+    # Names the booking, so that whoever tells the booker (notifications) needs no more.
+    told = BookingPaymentFailed(
+        **about(b), reason=m.reason, retryable=m.retryable, failed_at=m.failed_at
+    )
     if m.retryable:
         return Decision(
-            replace(b, payment_error=error), note=f"payment failed ({error}): the booker may retry"
+            replace(b, payment_error=error),
+            [told],
+            f"payment failed ({error}): the booker may retry",
         )
     failed = replace(
         as_failed(b, FailureReason.PAYMENT_FAILED, f"the payment failed ({error})", now),
@@ -166,6 +173,7 @@ def on_payment_failed(b: Booking, m: PaymentFailed, now: datetime, r: SagaRules)
         ReleaseSlots(
             booking_id=b.id, reservation_id=b.reservation_id, reason=ReleaseReason.PAYMENT_FAILED
         ),
+        told,
         BookingFailed(**about(b), reason=FailureReason.PAYMENT_FAILED, failed_at=now),
     ]
     return Decision(failed, messages, f"payment failed for good ({error}): booking failed")
