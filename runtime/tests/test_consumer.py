@@ -24,6 +24,7 @@ from service_runtime.bus import Bus
 from service_runtime.consumer import Consumer, MessageHandlers
 from service_runtime.db import Database
 from service_runtime.dead_letters import DeadLetter, list_dead_letters, replay_dead_letters
+from service_runtime.retries import UnreadableMessage
 from service_runtime.unit_of_work import UnitOfWork, UnitsOfWork
 from tests.fixtures.infra import delete_queues, eventually
 
@@ -265,6 +266,21 @@ async def test_a_message_type_no_longer_handled_is_unbound_from_the_queue_at_sta
             assert queue.declaration_result.message_count == 1  # the deletion alone
     finally:
         await delete_queues(rabbit_url, _bus(rabbit_url, bus_namespace).topology.queues_of(name))
+
+
+async def test_a_retired_type_queued_before_its_unbinding_is_dropped_not_dead_lettered(
+    database: Database,
+) -> None:
+    """Queued while the release before still bound it: acknowledged with a log line, as this
+    release means. A type that no release handles stays unreadable (dead-lettered)."""
+    handlers = MessageHandlers()
+    handlers.retire(RoleChanged)
+    consumer = Consumer("consumer-retired", handlers, UnitsOfWork(database, outbox), inbox)
+    role_change = RoleChanged(user_id=uuid.uuid4(), old_role=Role.BOOKER, new_role=Role.OWNER)
+
+    await consumer(Envelope.wrap(role_change, correlation_id="x").model_dump(mode="json"))
+    with pytest.raises(UnreadableMessage):
+        await consumer(_deletion()[1])
 
 
 @contextlib.contextmanager

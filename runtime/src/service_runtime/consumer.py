@@ -30,7 +30,7 @@ class MessageHandlers:
 
     by_type: dict[str, tuple[type[Message], Handler]] = field(default_factory=dict)
     preparing: dict[str, Prepare] = field(default_factory=dict)
-    retired: set[str] = field(default_factory=set)
+    retired: set[type[Message]] = field(default_factory=set)
 
     def on(
         self, message_class: type[M]
@@ -66,8 +66,14 @@ class MessageHandlers:
 
     def retire(self, message_class: type[Message]) -> None:
         """No longer consume this class: its routing key is unbound from the queue at start,
-        where a release before bound it (a message with no handler is dead-lettered)."""
-        self.retired.add(message_class.routing_key)
+        where a release before bound it (a message with no handler is dead-lettered). One
+        queued before that is acknowledged and dropped: this release means not to handle it."""
+        self.retired.add(message_class)
+
+    def is_retired(self, message_type: str) -> bool:
+        return message_type not in self.by_type and any(
+            retired.message_type == message_type for retired in self.retired
+        )
 
     @property
     def routing_keys(self) -> list[str]:
@@ -75,7 +81,9 @@ class MessageHandlers:
 
     @property
     def retired_routing_keys(self) -> list[str]:
-        return sorted(self.retired.difference(self.routing_keys))
+        return sorted(
+            {retired.routing_key for retired in self.retired}.difference(self.routing_keys)
+        )
 
 
 @dataclass(eq=False)  # hashable: FastStream caches handlers by identity
@@ -90,6 +98,9 @@ class Consumer:
     async def __call__(self, body: dict[str, Any]) -> None:
         try:
             envelope = Envelope.model_validate(body)
+            if self.handlers.is_retired(envelope.message_type):
+                log.info("retired %s %s dropped", envelope.message_type, envelope.message_id)
+                return
             message_class, handler = self.handlers.by_type[envelope.message_type]
             message = envelope.open(message_class)
         except (ValidationError, KeyError) as error:
