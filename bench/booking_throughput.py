@@ -13,8 +13,9 @@ booker's page does). Per level:
   stand-ins (what production runs itself), commits per booking (PostgreSQL's own counters of the
   system's databases, less the background loops' idle rate measured just before), connections
   opened per booking (a server process forked each, its statements prepared anew), messages
-  per booking (rows the outboxes recorded), HTTP requests per booking, POSTs answered 202 and
-  every 5xx;
+  per booking (rows the outboxes recorded) and deliveries per booking (messages consumed: rows
+  the inboxes recorded; a message two services consume counts twice, one nobody consumes not
+  at all), HTTP requests per booking, POSTs answered 202 and every 5xx;
 - each process's share of that CPU, which compares between two runs on a noisy machine better
   than the milliseconds do (an unchanged service's ms move ±25% between back-to-back runs here);
 - ratios to the floors: the share of PostgreSQL's commit rate and RabbitMQ's publish rate the
@@ -81,8 +82,8 @@ class Traffic:
 
 
 class DatabaseCounters:
-    """Commits, connections opened and outbox rows of the system's databases, from
-    PostgreSQL's own statistics."""
+    """Commits and connections opened (PostgreSQL's own statistics) and outbox and inbox rows
+    of the system's databases."""
 
     def __init__(self, layout: SystemLayout) -> None:
         self._urls = {
@@ -99,12 +100,15 @@ class DatabaseCounters:
                 [list(service_of)],
             ).fetchall()
         commits = {service_of[name]: int(count) for name, count, _ in rows}
-        messages = 0
+        messages = deliveries = 0
         for url in self._urls.values():  # a connection each: `connections_since` leaves them out
             with psycopg.connect(url, autocommit=True) as connection:
-                counted = connection.execute("SELECT count(*) FROM outbox").fetchone()
-                messages += int(counted[0]) if counted else 0
-        return Counts(commits, sum(int(sessions) for *_, sessions in rows), messages)
+                recorded, consumed = connection.execute(
+                    "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM inbox)"
+                ).fetchone() or (0, 0)
+                messages, deliveries = messages + recorded, deliveries + consumed
+        sessions = sum(int(opened) for *_, opened in rows)
+        return Counts(commits, sessions, messages, deliveries)
 
     def connections_since(self, before: Counts, after: Counts) -> int:
         """Connections the system opened between two samples, without the sampler's own."""
@@ -116,6 +120,7 @@ class Counts(NamedTuple):
     connections: int
     """Sessions opened to the system's databases so far (pg_stat_database.sessions)."""
     messages: int
+    deliveries: int
 
 
 async def book_and_confirm(
@@ -157,6 +162,7 @@ class Level:
     commits: dict[str, float]
     connections: int
     messages: int
+    deliveries: int
     requests: int
     posts_answered_202: int
     five_xx: int
@@ -193,6 +199,7 @@ class Level:
             "commits_per_booking": commits,
             "commits_per_booking_by_service": dict(sorted(by_service.items())),
             "messages_per_booking": messages,
+            "deliveries_per_booking": self.deliveries / self.bookings,
             # Each a server process forked, and a client's statements prepared anew.
             "connections_per_booking": self.connections / self.bookings,
             "http_requests_per_booking": self.requests / self.bookings,
@@ -273,6 +280,7 @@ async def run_level(
         },
         connections=counters.connections_since(before, after),
         messages=after.messages - before.messages,
+        deliveries=after.deliveries - before.deliveries,
         requests=requests,
         posts_answered_202=traffic.late_posts - late_before,
         five_xx=sum(traffic.server_errors.values()) - errors_before,
@@ -282,7 +290,8 @@ async def run_level(
 def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traffic) -> None:
     print("floors: " + ", ".join(f"{name} {value:.1f}" for name, value in floor.items()))
     print(f"{'bookers':>8}{'conf/s':>8}{'POST p50':>10}{'p99':>7}{'confirm p50':>13}{'p99':>7}"
-          f"{'CPU ms':>8}{'commits':>9}{'conns':>7}{'msgs':>6}{'HTTP':>6}{'202':>5}{'5xx':>5}"
+          f"{'CPU ms':>8}{'commits':>9}{'conns':>7}{'msgs':>6}{'dlvrd':>6}{'HTTP':>6}{'202':>5}"
+          f"{'5xx':>5}"
           f"{'PG share':>10}{'MQ share':>10}")  # fmt: skip
     for level in levels:
         ratios = level["ratios"]
@@ -292,7 +301,8 @@ def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traff
             f"{level['confirmed_p50_ms']:>13.0f}{level['confirmed_p99_ms']:>7.0f}"
             f"{level['cpu_ms_per_booking']:>8.1f}{level['commits_per_booking']:>9.1f}"
             f"{level['connections_per_booking']:>7.2f}"
-            f"{level['messages_per_booking']:>6.1f}{level['http_requests_per_booking']:>6.1f}"
+            f"{level['messages_per_booking']:>6.1f}{level['deliveries_per_booking']:>6.1f}"
+            f"{level['http_requests_per_booking']:>6.1f}"
             f"{level['posts_answered_202']:>5}{level['five_xx']:>5}{ratios['share_of_postgres_commit_floor']:>10.2f}"
             f"{ratios['share_of_rabbitmq_publish_floor']:>10.2f}"
         )
