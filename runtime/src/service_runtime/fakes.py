@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 from contracts import Envelope, Message
 from service_runtime.clock import Clock, utc_now
-from service_runtime.tracing import current_traceparent
+from service_runtime.outbox import Outgoing, wrap_all
 
 State = TypeVar("State")
 M = TypeVar("M", bound=Message)
@@ -43,17 +43,14 @@ class FakeUnitOfWork(Generic[State]):
         return envelope
 
     async def publish_all(self, messages: Sequence[tuple[Message, str]]) -> list[Envelope]:
-        envelopes = [
-            Envelope.wrap(
-                message,
-                correlation_id=correlation_id,
-                causation_id=self.causation_id,
-                traceparent=current_traceparent(),
-            )
-            for message, correlation_id in messages
-        ]
-        self.recorded.extend(zip((m for m, _ in messages), envelopes, strict=True))
-        return envelopes
+        return await self.publish_wrapped(self.wrap(messages))
+
+    def wrap(self, messages: Sequence[tuple[Message, str]]) -> list[Outgoing]:
+        return wrap_all(messages, causation_id=self.causation_id)
+
+    async def publish_wrapped(self, outgoing: Sequence[Outgoing]) -> list[Envelope]:
+        self.recorded.extend((each.message, each.envelope) for each in outgoing)
+        return [each.envelope for each in outgoing]
 
 
 class FakeUnitsOfWork(Generic[State]):

@@ -70,6 +70,34 @@ async def record(
     return recorded.envelope
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message in the envelope it is to be published in, not recorded yet (`wrap_all`)."""
+
+    message: Message
+    envelope: Envelope
+
+
+def wrap_all(
+    messages: Sequence[tuple[Message, str]], *, causation_id: uuid.UUID | None = None
+) -> list[Outgoing]:
+    """Each (message, correlation id) pair in its envelope, as `record_all` records it: for a
+    statement that names the messages before they are recorded (`record_outgoing`)."""
+    traceparent = current_traceparent()
+    return [
+        Outgoing(
+            message,
+            Envelope.wrap(
+                message,
+                correlation_id=correlation_id,
+                causation_id=causation_id,
+                traceparent=traceparent,
+            ),
+        )
+        for message, correlation_id in messages
+    ]
+
+
 async def record_all(
     session: AsyncConnection,
     outbox: Table,
@@ -79,29 +107,26 @@ async def record_all(
 ) -> list[Recorded]:
     """Add many (message, correlation id) pairs in one round trip: for bulk loads, which would
     spend most of their time on one INSERT per message."""
-    traceparent = current_traceparent()
-    envelopes = [
-        Envelope.wrap(
-            message,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-            traceparent=traceparent,
-        )
-        for message, correlation_id in messages
-    ]
-    if not envelopes:
+    return await record_outgoing(session, outbox, wrap_all(messages, causation_id=causation_id))
+
+
+async def record_outgoing(
+    session: AsyncConnection, outbox: Table, outgoing: Sequence[Outgoing]
+) -> list[Recorded]:
+    """Add messages already in their envelopes (`wrap_all`), in one round trip."""
+    if not outgoing:
         return []
-    bodies = [envelope.model_dump(mode="json") for envelope in envelopes]
+    bodies = [each.envelope.model_dump(mode="json") for each in outgoing]
     rows = [
         (
-            envelope.message_id,
-            envelope.message_type,
-            message.routing_key,
-            envelope.correlation_id,
+            each.envelope.message_id,
+            each.envelope.message_type,
+            each.message.routing_key,
+            each.envelope.correlation_id,
             Jsonb(body),
-            envelope.traceparent,
+            each.envelope.traceparent,
         )
-        for envelope, body, (message, _) in zip(envelopes, bodies, messages, strict=True)
+        for each, body in zip(outgoing, bodies, strict=True)
     ]
     # On the driver (`driver_of`): every published message runs this. Many rows go in one
     # round trip (a pipeline), each row's id in its own result, in order; one row alone skips
@@ -117,10 +142,8 @@ async def record_all(
             if not cursor.nextset():
                 break
     return [
-        Recorded(row_id, message.routing_key, envelope, body)
-        for row_id, (message, _), envelope, body in zip(
-            ids, messages, envelopes, bodies, strict=True
-        )
+        Recorded(row_id, each.message.routing_key, each.envelope, body)
+        for row_id, each, body in zip(ids, outgoing, bodies, strict=True)
     ]
 
 

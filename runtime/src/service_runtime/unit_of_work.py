@@ -17,7 +17,7 @@ from contracts import Envelope, Message
 from service_runtime import outbox
 from service_runtime.clock import Clock, utc_now
 from service_runtime.db import Database
-from service_runtime.outbox import Recorded
+from service_runtime.outbox import Outgoing, Recorded
 
 
 @dataclass
@@ -54,11 +54,18 @@ class UnitOfWork:
 
     async def publish_all(self, messages: Sequence[tuple[Message, str]]) -> list[Envelope]:
         """Record many (message, correlation id) pairs at once, as `publish` does each."""
+        return await self.publish_wrapped(self.wrap(messages))
+
+    def wrap(self, messages: Sequence[tuple[Message, str]]) -> list[Outgoing]:
+        """The envelopes `publish_all` would record, made now and recorded by
+        `publish_wrapped`: for a statement that names the messages before they are recorded."""
+        return outbox.wrap_all(messages, causation_id=self.causation_id)
+
+    async def publish_wrapped(self, outgoing: Sequence[Outgoing]) -> list[Envelope]:
+        """Record messages `wrap` put in their envelopes, in one round trip."""
         if not self.records:
             raise RuntimeError("a unit of one statement has no transaction to record messages in")
-        recorded = await outbox.record_all(
-            self.session, self.outbox, messages, causation_id=self.causation_id
-        )
+        recorded = await outbox.record_outgoing(self.session, self.outbox, outgoing)
         self.recorded.extend(recorded)
         return [row.envelope for row in recorded]
 
@@ -111,6 +118,12 @@ class RepositoryUnit:
 
     async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
         return await self._uow.publish(message, correlation_id=correlation_id)
+
+    def wrap(self, messages: Sequence[tuple[Message, str]]) -> list[Outgoing]:
+        return self._uow.wrap(messages)
+
+    async def publish_wrapped(self, outgoing: Sequence[Outgoing]) -> list[Envelope]:
+        return await self._uow.publish_wrapped(outgoing)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._uow.after_commit(callback)

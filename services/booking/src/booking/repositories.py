@@ -5,7 +5,7 @@ repositories of one transaction, its clock reading and its outbox."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +15,7 @@ from booking.domain.booking import Booking, Status, View
 from booking.domain.studios import Studio
 from contracts import Envelope, Message
 from service_runtime.clock import Clock
+from service_runtime.outbox import Outgoing
 
 
 class ConcurrentUpdate(Exception):
@@ -109,14 +110,22 @@ class Bookings(Protocol):
         """The booking's version and parties, in one statement."""
         ...
 
-    async def add(self, booking: Booking, *, traceparent: str | None) -> Booking:
-        """The booking stored at version 1."""
+    async def add(
+        self,
+        booking: Booking,
+        *,
+        traceparent: str | None,
+        history: Sequence[HistoryEntry] = (),
+    ) -> Booking:
+        """The booking stored at version 1, with the `history` of its making."""
         ...
 
-    async def save(self, booking: Booking, loaded: Booking) -> Booking:
-        """`booking`, a change of the booking as `loaded`, stored at the next version;
-        `ConcurrentUpdate` when the stored version is no longer the loaded one (another
-        transaction changed it since)."""
+    async def save(
+        self, booking: Booking, loaded: Booking, history: Sequence[HistoryEntry] = ()
+    ) -> Booking:
+        """`booking`, a change of the booking as `loaded`, stored at the next version with the
+        `history` of the change; `ConcurrentUpdate`, and nothing stored, when the stored version
+        is no longer the loaded one (another transaction changed it since)."""
         ...
 
     async def claim_due(self, now: datetime) -> tuple[uuid.UUID, str | None] | None:
@@ -181,6 +190,12 @@ class BookingUnit(Protocol):
     now: datetime
 
     async def publish(self, message: Message, *, correlation_id: str) -> Envelope: ...
+
+    def wrap(self, messages: Sequence[tuple[Message, str]]) -> list[Outgoing]:
+        """Messages in their envelopes, recorded later by `publish_wrapped`."""
+        ...
+
+    async def publish_wrapped(self, outgoing: Sequence[Outgoing]) -> list[Envelope]: ...
 
 
 class BookingUnits(Protocol):

@@ -5,7 +5,7 @@ studio revision kept, one booking per Idempotency-Key, the history in order."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -29,6 +29,7 @@ from booking.repositories import (
 from contracts import Envelope, Message
 from service_runtime.clock import Clock, utc_now
 from service_runtime.fakes import FakeUnitOfWork, FakeUnitsOfWork
+from service_runtime.outbox import Outgoing
 
 
 @dataclass
@@ -85,17 +86,27 @@ class FakeBookings:
             studio.owner_id if studio else None,
         )
 
-    async def add(self, booking: Booking, *, traceparent: str | None) -> Booking:
+    async def add(
+        self,
+        booking: Booking,
+        *,
+        traceparent: str | None,
+        history: Sequence[HistoryEntry] = (),
+    ) -> Booking:
         added = replace(booking, version=1)
         self._rows[booking.id] = added
+        await FakeHistory(self._uow).add_all(list(history))
         return added
 
-    async def save(self, booking: Booking, loaded: Booking) -> Booking:
+    async def save(
+        self, booking: Booking, loaded: Booking, history: Sequence[HistoryEntry] = ()
+    ) -> Booking:
         stored = self._rows.get(booking.id)
         if stored is None or stored.version != loaded.version:
             raise ConcurrentUpdate(booking.id)
         saved = replace(booking, version=loaded.version + 1)
         self._rows[booking.id] = saved
+        await FakeHistory(self._uow).add_all(list(history))
         return saved
 
     async def claim_due(self, now: datetime) -> tuple[uuid.UUID, str | None] | None:
@@ -209,6 +220,12 @@ class FakeBookingUnit:
 
     async def publish(self, message: Message, *, correlation_id: str) -> Envelope:
         return await self._uow.publish(message, correlation_id=correlation_id)
+
+    def wrap(self, messages: Sequence[tuple[Message, str]]) -> list[Outgoing]:
+        return self._uow.wrap(messages)
+
+    async def publish_wrapped(self, outgoing: Sequence[Outgoing]) -> list[Envelope]:
+        return await self._uow.publish_wrapped(outgoing)
 
 
 class FakeBookingUnits:

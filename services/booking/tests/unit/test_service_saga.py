@@ -4,6 +4,7 @@ answer, lost races decided again, deadlines fired once, catalog's studio events.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ import pytest
 from booking.domain.booking import Booking, BookingNotFound, Status
 from booking.domain.saga import DeadlinePassed
 from booking.domain.studios import Studio
-from booking.repositories import ConcurrentUpdate
+from booking.repositories import ConcurrentUpdate, HistoryEntry
 from booking.service.saga import Source, fire_due_deadline, handle_reply, run_saga
 from booking.service.studio_events import apply_studio_event
 from contracts import Envelope, Message
@@ -100,12 +101,14 @@ async def test_a_lost_race_is_decided_again_on_the_fresh_booking() -> None:
     lost = []
 
     class RacedOnce(FakeBookings):
-        async def save(self, changed: Booking, loaded: Booking) -> Booking:
+        async def save(
+            self, changed: Booking, loaded: Booking, history: Sequence[HistoryEntry] = ()
+        ) -> Booking:
             if not lost:  # another transaction saved this booking first
                 lost.append(changed.id)
                 stored = self._rows[changed.id]
                 self._rows[changed.id] = replace(stored, version=stored.version + 1)
-            return await super().save(changed, loaded)
+            return await super().save(changed, loaded, history)
 
     async with world.units.begin(causation_id=envelope.message_id) as unit:
         unit.bookings = RacedOnce(unit.bookings._uow)  # type: ignore[attr-defined]
@@ -126,7 +129,9 @@ async def test_a_save_that_loses_every_race_gives_up_and_keeps_nothing() -> None
     envelope = answering(world.units, message, HoldSlots)
 
     class AlwaysRaced(FakeBookings):
-        async def save(self, changed: Booking, loaded: Booking) -> Booking:
+        async def save(
+            self, changed: Booking, loaded: Booking, history: Sequence[HistoryEntry] = ()
+        ) -> Booking:
             raise ConcurrentUpdate(changed.id)
 
     async def reply_racing() -> None:

@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Insert, Update, and_, bindparam, false, func, insert, or_, select, update
+from sqlalchemy import Select, and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.changes import BookingChange
-from booking.db.history import HISTORY_JSON, entries_of_json
+from booking.db.history import (
+    HISTORY_JSON,
+    HISTORY_PARAMETER,
+    entries_of_json,
+    history_json,
+    with_history,
+)
 from booking.db.studios import studio_of
 from booking.db.tables import NOTIFY_CHANNEL, booking_events, bookings, studios
 from booking.domain.booking import (
@@ -30,7 +36,13 @@ from booking.domain.booking import (
     View,
 )
 from booking.domain.pricing import AddOnLine, PriceBreakdown
-from booking.repositories import BookingQuery, BookingStamp, BookingView, ConcurrentUpdate
+from booking.repositories import (
+    BookingQuery,
+    BookingStamp,
+    BookingView,
+    ConcurrentUpdate,
+    HistoryEntry,
+)
 from contracts.booking import CancellationReason, CancelledBy, FailureReason
 from contracts.catalog import AddOnPricing
 from contracts.payments import CaptureStrategy, DisputeOutcome
@@ -100,19 +112,22 @@ _VIEWED = (
 # than ~70, which psycopg would adapt one by one, and past 50 of which it would not cache the
 # statement's conversion (MAX_CACHED_STATEMENT_PARAMS): about 5% of booking's CPU under load.
 @functools.cache
-def _adding(columns: tuple[str, ...]) -> Insert:
-    return insert(bookings).values({c: bindparam(c) for c in columns}).returning(_NOTIFIED)
+def _adding(columns: tuple[str, ...]) -> Select[Any]:
+    """The INSERT of these columns, with the history of the step (`with_history`)."""
+    written = insert(bookings).values({c: bindparam(c) for c in columns})
+    return with_history(written.returning(bookings.c.id, _NOTIFIED.label("notified")))
 
 
 @functools.cache
-def _saving(columns: tuple[str, ...]) -> Update:
-    """The version-checked UPDATE of these columns."""
-    return (
+def _saving(columns: tuple[str, ...]) -> Select[Any]:
+    """The version-checked UPDATE of these columns, with the history of the step: none is
+    written when the version check fails."""
+    written = (
         update(bookings)
         .where(bookings.c.id == bindparam("id_"), bookings.c.version == bindparam("loaded"))
         .values({**{column: bindparam(column) for column in columns}, "updated_at": func.now()})
-        .returning(_NOTIFIED)
     )
+    return with_history(written.returning(bookings.c.id, _NOTIFIED.label("notified")))
 
 
 class SqlBookings:
@@ -147,28 +162,43 @@ class SqlBookings:
         row = (await self._session.execute(_STAMP, {"booking_id": booking_id})).first()
         return BookingStamp(**row._mapping) if row else None
 
-    async def add(self, booking: Booking, *, traceparent: str | None) -> Booking:
+    async def add(
+        self,
+        booking: Booking,
+        *,
+        traceparent: str | None,
+        history: Sequence[HistoryEntry] = (),
+    ) -> Booking:
         added = replace(booking, version=1)
         values = {
             column: value
             for column, value in {**_row_values(added), "traceparent": traceparent}.items()
             if value is not None or column not in _NULL_UNLESS_GIVEN
         }
-        await self._session.execute(_adding(tuple(values)), {**values, "change": _change(added)})
+        await self._session.execute(
+            _adding(tuple(values)),
+            {**values, "change": _change(added), HISTORY_PARAMETER: history_json(history)},
+        )
         return added
 
-    async def save(self, booking: Booking, loaded: Booking) -> Booking:
+    async def save(
+        self, booking: Booking, loaded: Booking, history: Sequence[HistoryEntry] = ()
+    ) -> Booking:
         """Store a change of the booking as `loaded` if nobody changed it since (its version),
-        writing only the columns that differ."""
+        writing only the columns that differ, and the step's history in the same statement."""
         saved = replace(booking, version=loaded.version + 1)
         before = _row_values(loaded)
         values = {
             column: value for column, value in _row_values(saved).items() if value != before[column]
         }
-        result = await self._session.execute(
-            _saving(tuple(values)),
-            {**values, "id_": loaded.id, "loaded": loaded.version, "change": _change(saved)},
-        )
+        parameters = {
+            **values,
+            "id_": loaded.id,
+            "loaded": loaded.version,
+            "change": _change(saved),
+            HISTORY_PARAMETER: history_json(history),
+        }
+        result = await self._session.execute(_saving(tuple(values)), parameters)
         if result.first() is None:
             raise ConcurrentUpdate(booking.id)
         return saved

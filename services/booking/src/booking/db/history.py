@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal_column, select
+from sqlalchemy import (
+    JSON,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    column,
+    func,
+    insert,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from booking.db.tables import booking_events, bookings
 from booking.repositories import HistoryEntry
@@ -29,6 +44,13 @@ ENTRY_COLUMNS = (
     "occurred_at",
 )
 _ADDED_COLUMNS = ("booking_id", *(name for name in ENTRY_COLUMNS if name != "occurred_at"))
+_WRITTEN_COLUMNS = _ADDED_COLUMNS[1:]  # the booking's id comes from the row written
+HISTORY_PARAMETER = "history_"
+_WRITTEN_ROWS = (
+    func.json_to_recordset(cast(bindparam(HISTORY_PARAMETER, type_=Text), JSON))
+    .table_valued(*(column(name, booking_events.c[name].type) for name in _WRITTEN_COLUMNS))
+    .render_derived(name="entry", with_types=True)
+)
 _OF_BOOKING = (
     select(booking_events)
     .where(booking_events.c.booking_id == bindparam("booking_id"))
@@ -53,6 +75,34 @@ HISTORY_JSON = (
 )
 """A booking's history as one JSON array (of `ENTRY_COLUMNS` arrays), to read with the
 booking in one statement; `entries_of_json` reads it back."""
+
+
+def with_history(written: ReturningInsert[Any] | ReturningUpdate[Any]) -> Select[Any]:
+    """`written`, an INSERT or UPDATE of one booking returning its `id` and `notified`, and
+    the step's history rows (the `HISTORY_PARAMETER`, `history_json`) in one statement, which
+    returns `notified`: no round trip of their own, and none is added when no booking is
+    written (a failed version check)."""
+    booking = written.cte("written")
+    entries = _WRITTEN_ROWS
+    rows = select(booking.c.id, *(entries.c[name] for name in _WRITTEN_COLUMNS)).select_from(
+        booking.join(entries, true())
+    )
+    history = insert(booking_events).from_select(_ADDED_COLUMNS, rows).cte("history")
+    return select(booking.c.notified).add_cte(history)
+
+
+def history_json(entries: Sequence[HistoryEntry]) -> str:
+    """The entries as `with_history` takes them."""
+    return json.dumps(
+        [
+            {
+                name: str(value) if isinstance(value, uuid.UUID) else value
+                for name in _WRITTEN_COLUMNS
+                if (value := getattr(entry, name)) is not None
+            }
+            for entry in entries
+        ]
+    )
 
 
 def entries_of_json(booking_id: uuid.UUID, rows: list[list[Any]]) -> list[HistoryEntry]:

@@ -27,7 +27,7 @@ from booking.domain.studios import (
     refuse_own_studio,
 )
 from booking.repositories import BookingUnit, BookingUnits
-from booking.service.saga import Source, record
+from booking.service.saga import Source, history_of, outgoing_of
 from service_runtime.auth import Principal
 from service_runtime.tracing import current_traceparent
 
@@ -165,12 +165,17 @@ async def request_booking(
         )
         decision = start(booking, rules)
         traceparent = current_traceparent()
-        added = await unit.bookings.add(decision.booking, traceparent=traceparent)
         source = Source(
             kind="action",
             name="request",
             traceparent=traceparent,
             actor_id=str(principal.user_id),
         )
-        await record(unit, None, decision, source)
+        outgoing = outgoing_of(unit, decision)
+        added = await unit.bookings.add(
+            decision.booking,
+            traceparent=traceparent,
+            history=history_of(None, decision, source, outgoing),
+        )
+        await unit.publish_wrapped(outgoing)
     return added, studio

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from booking.domain.replies import Reply
 from booking.domain.saga import DeadlinePassed, Decision, Happening, SagaRules, decide
 from booking.repositories import BookingUnit, BookingUnits, ConcurrentUpdate, HistoryEntry
 from contracts import Envelope, Message
+from service_runtime.outbox import Outgoing
 from service_runtime.tracing import continued_trace, current_traceparent
 
 log = logging.getLogger(__name__)
@@ -45,11 +47,11 @@ class Source:
         )
 
 
-async def record(
-    unit: BookingUnit, before: Booking | None, decision: Decision, source: Source
-) -> None:
-    """The step in the booking's history, and each message it sends (recorded in the outbox
-    and in the history, which is how a reply is later matched to the command it answers)."""
+def history_of(
+    before: Booking | None, decision: Decision, source: Source, outgoing: Sequence[Outgoing]
+) -> list[HistoryEntry]:
+    """The step in the booking's history, and each message it sends (recorded in the history
+    too, which is how a reply is later matched to the command it answers)."""
     booking = decision.booking
     entries = [
         HistoryEntry(
@@ -65,8 +67,8 @@ async def record(
             actor_id=source.actor_id,
         )
     ]
-    for message in decision.messages:
-        envelope = await unit.publish(message, correlation_id=str(booking.id))
+    for sent in outgoing:
+        envelope = sent.envelope
         entries.append(
             HistoryEntry(
                 booking_id=booking.id,
@@ -78,7 +80,13 @@ async def record(
                 traceparent=envelope.traceparent,
             )
         )
-    await unit.history.add_all(entries)
+    return entries
+
+
+def outgoing_of(unit: BookingUnit, decision: Decision) -> list[Outgoing]:
+    """The messages the decision sends, in their envelopes, not recorded yet."""
+    correlation_id = str(decision.booking.id)
+    return unit.wrap([(message, correlation_id) for message in decision.messages])
 
 
 async def run_saga(
@@ -91,8 +99,9 @@ async def run_saga(
     *,
     loaded: Booking | None = None,
 ) -> Booking:
-    """Load (unless `loaded` already), decide, save with the version check; on a lost race
-    reload and decide again."""
+    """Load (unless `loaded` already), decide, save with the version check and the step's
+    history in one statement, then record the messages it sends; on a lost race reload and
+    decide again (nothing of the lost attempt was written)."""
     booking = loaded
     for _ in range(MAX_ATTEMPTS):
         if booking is None:
@@ -100,15 +109,19 @@ async def run_saga(
         if booking is None:
             raise BookingNotFound(booking_id)
         decision = decide(booking, happening, now or unit.now, rules)
+        outgoing = outgoing_of(unit, decision)
+        history = history_of(booking, decision, source, outgoing)
         saved = booking
-        if decision.booking != booking:
+        if decision.booking == booking:
+            await unit.history.add_all(history)
+        else:
             try:
-                saved = await unit.bookings.save(decision.booking, booking)
+                saved = await unit.bookings.save(decision.booking, booking, history)
             except ConcurrentUpdate:
                 log.info("booking %s changed concurrently; deciding again", booking_id)
                 booking = None
                 continue
-        await record(unit, booking, decision, source)
+        await unit.publish_wrapped(outgoing)
         return saved
     raise ConcurrentUpdate(booking_id)
 
