@@ -36,6 +36,10 @@ class FakeStudios:
     async def policy_of(self, studio_id: uuid.UUID) -> BookingPolicy:
         return self._t.policies.get(studio_id, BookingPolicy())
 
+    async def studio_with_policy(self, studio_id: uuid.UUID) -> tuple[Studio, BookingPolicy] | None:
+        studio = self._t.studios.get(studio_id)
+        return None if studio is None else (studio, await self.policy_of(studio_id))
+
     async def save_policy(self, studio_id: uuid.UUID, policy: BookingPolicy) -> None:
         self._t.policies[studio_id] = policy
 

@@ -31,6 +31,15 @@ from contracts.catalog import StudioStatus
 _STUDIO_BY_ID = select(studios).where(studios.c.id == bindparam("id"))
 
 _POLICY = select(booking_policies).where(booking_policies.c.studio_id == bindparam("studio_id"))
+_POLICY_PREFIX = "policy__"
+_STUDIO_WITH_POLICY = (
+    select(
+        studios,
+        *(column.label(_POLICY_PREFIX + column.name) for column in booking_policies.c),
+    )
+    .select_from(studios.outerjoin(booking_policies, booking_policies.c.studio_id == studios.c.id))
+    .where(studios.c.id == bindparam("id"))
+)
 
 _RULES = (
     select(weekly_rules)
@@ -62,6 +71,15 @@ def _studio(row: Any) -> Studio:
         status=StudioStatus(row.status),
         revision=row.revision,
     )
+
+
+_POLICY_FIELDS = (
+    "slot_minutes",
+    "min_notice_minutes",
+    "max_advance_days",
+    "buffer_minutes",
+    "buffer_before_minutes",
+)
 
 
 def _blackout(row: Any) -> Blackout:
@@ -103,18 +121,24 @@ class SqlStudios:
         )
         return (await self._session.execute(upsert.returning(studios.c.id))).first() is not None
 
+    async def studio_with_policy(self, studio_id: uuid.UUID) -> tuple[Studio, BookingPolicy] | None:
+        row = (await self._session.execute(_STUDIO_WITH_POLICY, {"id": studio_id})).first()
+        if row is None:
+            return None
+        values = row._mapping
+        policy = (
+            BookingPolicy()
+            if values[_POLICY_PREFIX + "studio_id"] is None
+            else BookingPolicy(**{name: values[_POLICY_PREFIX + name] for name in _POLICY_FIELDS})
+        )
+        return _studio(row), policy
+
     async def policy_of(self, studio_id: uuid.UUID) -> BookingPolicy:
         """The studio's policy; the defaults until its owner sets one."""
         row = (await self._session.execute(_POLICY, {"studio_id": studio_id})).first()
         if row is None:
             return BookingPolicy()
-        return BookingPolicy(
-            slot_minutes=row.slot_minutes,
-            min_notice_minutes=row.min_notice_minutes,
-            max_advance_days=row.max_advance_days,
-            buffer_minutes=row.buffer_minutes,
-            buffer_before_minutes=row.buffer_before_minutes,
-        )
+        return BookingPolicy(**{name: getattr(row, name) for name in _POLICY_FIELDS})
 
     async def save_policy(self, studio_id: uuid.UUID, policy: BookingPolicy) -> None:
         values = {

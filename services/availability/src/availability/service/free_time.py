@@ -35,10 +35,10 @@ async def publish_outdated(units: AvailabilityUnits, *, limit: int) -> int:
 
 
 async def _publish(uow: AvailabilityUnit, studio_id: uuid.UUID, now: datetime) -> None:
-    studio = await uow.studios.studio_by_id(studio_id)
-    if studio is None:
+    found = await uow.studios.studio_with_policy(studio_id)
+    if found is None:
         return
-    policy = await uow.studios.policy_of(studio_id)
+    studio, policy = found
     zone = studio.zone
     today = now.astimezone(zone).date()
     last = today + timedelta(days=policy.max_advance_days)

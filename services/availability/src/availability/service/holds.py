@@ -61,12 +61,12 @@ async def place_hold(
     too_long = length_refusal(request.during, limits)
     if too_long is not None:
         return too_long
-    studio = await uow.studios.studio_by_id(request.studio_id)
-    if studio is None or not studio.bookable:
+    found = await uow.studios.studio_with_policy(request.studio_id)
+    if found is None or not found[0].bookable:
         return Refusal(UnavailableReason.STUDIO_NOT_BOOKABLE, "The studio takes no bookings.")
+    studio, policy = found
     if not studio.has_room(request.room_id):
         return Refusal(UnavailableReason.UNKNOWN_ROOM, "The studio has no such room.")
-    policy = await uow.studios.policy_of(studio.id)
     hours, closed = await opening_hours(uow, studio, request.room_id, request.during)
     refused = refusal(request.during, opening=hours, blackouts=closed, policy=policy, now=now)
     if refused is not None:
@@ -84,11 +84,9 @@ async def place_hold(
         move_id=request.move_id,
     )
     await expire_lapsed_in_way(uow, hold, now)
-    in_the_way = await uow.reservations.live_in_room(hold.room_id, hold.blocks, now)
-    # A booking's move may overlap its own reservation (an hour later in the same room).
-    if any(r.booking_id is None or r.booking_id != hold.booking_id for r in in_the_way):
-        # A cheap early answer for committed overlaps; concurrent ones meet the constraint.
-        return _taken()
+    # The exclusion constraint answers for every overlap, committed or concurrent, in the
+    # insert's round trip: what is in the way is live (the lapsed holds expired just now) and
+    # of another booking (a booking's move may overlap its own reservation).
     try:
         await uow.reservations.add_reservation(hold)
     except RoomTaken:
