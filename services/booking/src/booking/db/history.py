@@ -83,9 +83,8 @@ def with_history(written: ReturningInsert[Any] | ReturningUpdate[Any]) -> Select
     returns `notified`: no round trip of their own, and none is added when no booking is
     written (a failed version check)."""
     booking = written.cte("written")
-    entries = _WRITTEN_ROWS
-    rows = select(booking.c.id, *(entries.c[name] for name in _WRITTEN_COLUMNS)).select_from(
-        booking.join(entries, true())
+    rows = select(booking.c.id, *(_WRITTEN_ROWS.c[name] for name in _WRITTEN_COLUMNS)).select_from(
+        booking.join(_WRITTEN_ROWS, true())
     )
     history = insert(booking_events).from_select(_ADDED_COLUMNS, rows).cte("history")
     return select(booking.c.notified).add_cte(history)
