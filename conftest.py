@@ -4,6 +4,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from typing import Any
 
 import pytest
@@ -60,8 +61,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
     def exit_if_still_here() -> None:
         time.sleep(EXIT_GRACE_SECONDS)
+        frames = sys._current_frames()
+        waiting = [
+            f"{thread.name}:\n{''.join(traceback.format_stack(frames[thread.ident]))}"
+            for thread in threading.enumerate()
+            if thread is not threading.current_thread() and thread.ident in frames
+        ]
         print(
-            f"pytest ended {EXIT_GRACE_SECONDS} s ago; threads still wait: exiting", file=sys.stderr
+            f"pytest ended {EXIT_GRACE_SECONDS} s ago; threads still wait: exiting\n"
+            + "\n".join(waiting),
+            file=sys.stderr,
         )
         os._exit(status)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,7 +11,9 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from .signing import USER_ID, Keys, bearer, guarded_app
+from service_runtime.auth import InvalidToken, JwksCache, TokenVerifier
+
+from .signing import AUDIENCE, ISSUER, USER_ID, Keys, bearer, guarded_app
 
 
 @pytest.fixture
@@ -96,6 +99,41 @@ async def test_new_key_is_fetched_when_its_id_is_first_seen(
     response = await client.get("/me", headers=bearer(keys.token("key-2")))
     assert response.status_code == 200
     assert keys.fetches == 2
+
+
+def verifier_of(keys: Keys, min_refresh_seconds: float) -> TokenVerifier:
+    return TokenVerifier(
+        JwksCache(keys.jwks, min_refresh_seconds=min_refresh_seconds),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+    )
+
+
+async def test_a_key_made_just_after_a_refetch_is_fetched_once_the_spacing_allows(
+    keys: Keys,
+) -> None:
+    verifier = verifier_of(keys, min_refresh_seconds=0.3)
+    await verifier.verify(keys.token("key-1"))
+    keys.add("key-2")  # the issuer rotated a moment after the keys were fetched
+
+    principal = await verifier.verify(keys.token("key-2"))
+
+    assert principal.user_id == USER_ID  # not refused as an unknown key
+    assert keys.fetches == 2
+
+
+async def test_forged_key_ids_at_once_share_one_refetch_and_are_refused(keys: Keys) -> None:
+    verifier = verifier_of(keys, min_refresh_seconds=0.3)
+    await verifier.verify(keys.token("key-1"))
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    outcomes = await asyncio.gather(
+        *(verifier.verify(keys.token(f"forged-{n}", signer=forger)) for n in range(20)),
+        return_exceptions=True,
+    )
+
+    assert all(isinstance(outcome, InvalidToken) for outcome in outcomes)
+    assert keys.fetches == 2  # the first verification's, then one for the twenty
 
 
 async def test_role_not_allowed_is_refused_with_403(client: httpx.AsyncClient, keys: Keys) -> None:

@@ -49,6 +49,9 @@ class JwksCache:
     """The issuer's signing keys by key id, refetched when an unknown key id shows up.
 
     Refetches are spaced by `min_refresh_seconds` so forged key ids cannot hammer the issuer.
+    A caller with an unknown key id waits for the next refetch (at most that long), which every
+    caller waiting meanwhile shares: a token signed with a key the issuer made just after the
+    last refetch (a rotation) is verified a moment later rather than refused.
     """
 
     def __init__(
@@ -60,7 +63,7 @@ class JwksCache:
     ) -> None:
         self._fetch = fetch
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = float("-inf")
+        self._started_at = self._fetched_at = float("-inf")
         self._max_age = max_age_seconds
         self._min_refresh = min_refresh_seconds
         self._lock = asyncio.Lock()
@@ -76,25 +79,29 @@ class JwksCache:
         return cls(fetch)
 
     async def key(self, kid: str) -> jwt.PyJWK:
-        age = time.monotonic() - self._fetched_at
-        if (kid not in self._keys and age > self._min_refresh) or age > self._max_age:
-            async with self._lock:
-                if kid not in self._keys or time.monotonic() - self._fetched_at > self._max_age:
-                    await self._refresh()
+        if kid not in self._keys or time.monotonic() - self._fetched_at > self._max_age:
+            await self._refresh_since(time.monotonic())
         try:
             return self._keys[kid]
         except KeyError:
             raise InvalidToken(f"unknown signing key {kid!r}") from None
 
-    async def _refresh(self) -> None:
-        try:
-            document = await self._fetch()
-        except Exception as error:
-            raise InvalidToken(f"signing keys unavailable: {error}") from error
-        self._keys = {
-            jwk["kid"]: jwt.PyJWK(jwk) for jwk in document.get("keys", []) if "kid" in jwk
-        }
-        self._fetched_at = time.monotonic()
+    async def _refresh_since(self, asked_at: float) -> None:
+        """Refetch unless a refetch started since `asked_at` (it has every key the caller's
+        token may be signed with); never sooner than `min_refresh_seconds` after the last."""
+        async with self._lock:
+            if self._started_at >= asked_at:
+                return
+            await asyncio.sleep(self._started_at + self._min_refresh - time.monotonic())
+            self._started_at = time.monotonic()
+            try:
+                document = await self._fetch()
+            except Exception as error:
+                raise InvalidToken(f"signing keys unavailable: {error}") from error
+            self._keys = {
+                jwk["kid"]: jwt.PyJWK(jwk) for jwk in document.get("keys", []) if "kid" in jwk
+            }
+            self._fetched_at = time.monotonic()
 
 
 class TokenVerifier:
