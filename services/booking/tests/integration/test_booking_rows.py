@@ -4,14 +4,12 @@ writes only the columns it changed, and either reads back as the booking written
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import event
 
 from booking.db.tables import bookings
 from booking.db.unit import SqlBookingUnits
@@ -25,21 +23,19 @@ from .conftest import BookingService
 pytestmark = pytest.mark.integration
 
 
-@contextmanager
-def statements(service: BookingService) -> Iterator[list[tuple[str, Any]]]:
-    """The statements (and their parameters) sent to booking's database meanwhile."""
-    assert service.runtime is not None
-    engine = service.runtime.database.engine.sync_engine
+@pytest.fixture
+def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """The statements (and their parameters) psycopg sends meanwhile, through SQLAlchemy or on
+    the driver (`DriverStatement`)."""
     sent: list[tuple[str, Any]] = []
+    execute = psycopg.AsyncCursor.execute
 
-    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        sent.append((statement, parameters))
+    async def noted(cursor: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        sent.append((str(query), params))
+        return await execute(cursor, query, params, **kwargs)
 
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", noted)
+    return sent
 
 
 def columns(parameters: dict[str, Any]) -> set[str]:
@@ -48,7 +44,7 @@ def columns(parameters: dict[str, Any]) -> set[str]:
 
 
 async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_what_changed(
-    booking: BookingService,
+    booking: BookingService, statements_sent: list[tuple[str, Any]]
 ) -> None:
     assert booking.runtime is not None
     units = SqlBookingUnits(booking.runtime.units)
@@ -63,22 +59,21 @@ async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_wh
         client_secret="pi_secret",
     )
 
-    with statements(booking) as sent:
-        async with units.begin() as unit:
-            added = await unit.bookings.add(new, traceparent=None)
-        async with units.begin() as unit:
-            saved = await unit.bookings.save(held, added)
-            failed = replace(
-                saved,
-                status=Status.FAILED,
-                failure_reason=FailureReason.PAYMENT_FAILED,
-                hold_expires_at=None,  # a column set back to NULL is written too
-                deadline_at=None,
-                client_secret=None,
-            )
-            failed = await unit.bookings.save(failed, saved)
-        async with units.one_statement() as unit:
-            read_back = await unit.bookings.get(new.id)
+    async with units.begin() as unit:
+        added = await unit.bookings.add(new, traceparent=None)
+    async with units.begin() as unit:
+        saved = await unit.bookings.save(held, added)
+        failed = replace(
+            saved,
+            status=Status.FAILED,
+            failure_reason=FailureReason.PAYMENT_FAILED,
+            hold_expires_at=None,  # a column set back to NULL is written too
+            deadline_at=None,
+            client_secret=None,
+        )
+        failed = await unit.bookings.save(failed, saved)
+    async with units.one_statement() as unit:
+        read_back = await unit.bookings.get(new.id)
 
     assert read_back == failed
     assert read_back is not None
@@ -89,7 +84,9 @@ async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_wh
     )
     # Each with its history in the same statement (`WITH written AS (INSERT | UPDATE ...)`).
     insert, held_update, failed_update = [
-        parameters for statement, parameters in sent if statement.startswith("WITH written")
+        parameters
+        for statement, parameters in statements_sent
+        if statement.startswith("WITH written")
     ]
     assert "move_id" not in insert  # a new booking has no move yet: left NULL
     assert len(columns(insert)) < 50
@@ -113,7 +110,7 @@ async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_wh
 
 
 async def test_a_step_s_history_is_written_with_its_change_and_not_when_the_change_is_refused(
-    booking: BookingService,
+    booking: BookingService, statements_sent: list[tuple[str, Any]]
 ) -> None:
     assert booking.runtime is not None
     units = SqlBookingUnits(booking.runtime.units)
@@ -132,14 +129,13 @@ async def test_a_step_s_history_is_written_with_its_change_and_not_when_the_chan
         traceparent="00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
     )
 
-    with statements(booking) as statements_sent:
-        async with units.begin() as unit:
-            added = await unit.bookings.add(new, traceparent=None, history=[made, sent])
-        async with units.begin() as unit:
-            saved = await unit.bookings.save(held, added, [step])
-        async with units.begin() as unit:  # from the version already replaced: refused
-            with pytest.raises(ConcurrentUpdate):
-                await unit.bookings.save(replace(held, status=Status.FAILED), added, [step])
+    async with units.begin() as unit:
+        added = await unit.bookings.add(new, traceparent=None, history=[made, sent])
+    async with units.begin() as unit:
+        saved = await unit.bookings.save(held, added, [step])
+    async with units.begin() as unit:  # from the version already replaced: refused
+        with pytest.raises(ConcurrentUpdate):
+            await unit.bookings.save(replace(held, status=Status.FAILED), added, [step])
     async with units.one_statement() as unit:
         history = await unit.history.of_booking(new.id)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, false, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, false, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.changes import BookingChange
@@ -47,6 +47,7 @@ from contracts.booking import CancellationReason, CancelledBy, FailureReason
 from contracts.catalog import AddOnPricing
 from contracts.payments import CaptureStrategy, DisputeOutcome
 from contracts.values import CancellationPolicy
+from service_runtime.db import DriverStatement
 
 _PRICE_FIELDS = [f.name for f in fields(PriceBreakdown)]
 _MOVE_FIELDS = [f.name for f in fields(Move)]
@@ -67,8 +68,10 @@ _ENUMS: dict[str, Any] = {
 # Built once: every saga step loads and saves a booking, and building a statement over the
 # booking's ~70 columns costs more CPU than its round trip. A change's NOTIFY is its RETURNING:
 # sent for the row written (none when the version check fails), with no round trip of its own.
+# They run on the driver (`DriverStatement`): SQLAlchemy's execution around a row this wide costs
+# more CPU than the statement itself.
 _NOTIFIED = func.pg_notify(NOTIFY_CHANNEL, bindparam("change"))
-_BY_ID = select(bookings).where(bookings.c.id == bindparam("booking_id"))
+_BY_ID = DriverStatement(select(bookings).where(bookings.c.id == bindparam("booking_id")))
 _SENT_COMMAND = (
     select(booking_events.c.name)
     .where(
@@ -78,10 +81,12 @@ _SENT_COMMAND = (
     )
     .scalar_subquery()
 )
-_REPLIED_TO = select(bookings, _SENT_COMMAND.label("sent_command")).where(
-    bookings.c.id == bindparam("booking_id")
+_REPLIED_TO = DriverStatement(
+    select(bookings, _SENT_COMMAND.label("sent_command")).where(
+        bookings.c.id == bindparam("booking_id")
+    )
 )
-_STAMP = (
+_STAMP = DriverStatement(
     select(
         bookings.c.version,
         bookings.c.booker_id,
@@ -96,7 +101,7 @@ _NULL_UNLESS_GIVEN = frozenset(
 )
 """Columns a new booking may leave out when None: the insert names only the others."""
 _STUDIO = "studio__"  # the prefix of the studio's columns in a view's row
-_VIEWED = (
+_VIEWED = DriverStatement(
     select(
         bookings,
         *(column.label(_STUDIO + column.name) for column in studios.c),
@@ -112,14 +117,16 @@ _VIEWED = (
 # than ~70, which psycopg would adapt one by one, and past 50 of which it would not cache the
 # statement's conversion (MAX_CACHED_STATEMENT_PARAMS): about 5% of booking's CPU under load.
 @functools.cache
-def _adding(columns: tuple[str, ...]) -> Select[Any]:
+def _adding(columns: tuple[str, ...]) -> DriverStatement:
     """The INSERT of these columns, with the history of the step (`with_history`)."""
     written = insert(bookings).values({c: bindparam(c) for c in columns})
-    return with_history(written.returning(bookings.c.id, _NOTIFIED.label("notified")))
+    return DriverStatement(
+        with_history(written.returning(bookings.c.id, _NOTIFIED.label("notified")))
+    )
 
 
 @functools.cache
-def _saving(columns: tuple[str, ...]) -> Select[Any]:
+def _saving(columns: tuple[str, ...]) -> DriverStatement:
     """The version-checked UPDATE of these columns, with the history of the step: none is
     written when the version check fails."""
     written = (
@@ -127,7 +134,9 @@ def _saving(columns: tuple[str, ...]) -> Select[Any]:
         .where(bookings.c.id == bindparam("id_"), bookings.c.version == bindparam("loaded"))
         .values({**{column: bindparam(column) for column in columns}, "updated_at": func.now()})
     )
-    return with_history(written.returning(bookings.c.id, _NOTIFIED.label("notified")))
+    return DriverStatement(
+        with_history(written.returning(bookings.c.id, _NOTIFIED.label("notified")))
+    )
 
 
 class SqlBookings:
@@ -135,32 +144,31 @@ class SqlBookings:
         self._session = session
 
     async def get(self, booking_id: uuid.UUID) -> Booking | None:
-        row = (await self._session.execute(_BY_ID, {"booking_id": booking_id})).first()
+        row = await _BY_ID.first(self._session, {"booking_id": booking_id})
         return _booking(row) if row else None
 
     async def replied_to(
         self, booking_id: uuid.UUID, command_id: uuid.UUID
     ) -> tuple[Booking, str | None] | None:
         params = {"booking_id": booking_id, "command_id": command_id}
-        row = (await self._session.execute(_REPLIED_TO, params)).first()
-        return (_booking(row), row.sent_command) if row else None
+        row = await _REPLIED_TO.first(self._session, params)
+        return (_booking(row), row["sent_command"]) if row else None
 
     async def viewed(self, booking_id: uuid.UUID) -> BookingView | None:
-        row = (await self._session.execute(_VIEWED, {"booking_id": booking_id})).first()
+        row = await _VIEWED.first(self._session, {"booking_id": booking_id})
         if row is None:
             return None
         booking = _booking(row)
-        values = row._mapping
         studio = (
             None
-            if values[_STUDIO + "studio_id"] is None
-            else studio_of(SimpleNamespace(**{c.name: values[_STUDIO + c.name] for c in studios.c}))
+            if row[_STUDIO + "studio_id"] is None
+            else studio_of(SimpleNamespace(**{c.name: row[_STUDIO + c.name] for c in studios.c}))
         )
-        return BookingView(booking, studio, entries_of_json(booking.id, row.history))
+        return BookingView(booking, studio, entries_of_json(booking.id, row["history"]))
 
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
-        row = (await self._session.execute(_STAMP, {"booking_id": booking_id})).first()
-        return BookingStamp(**row._mapping) if row else None
+        row = await _STAMP.first(self._session, {"booking_id": booking_id})
+        return BookingStamp(**row) if row else None
 
     async def add(
         self,
@@ -175,8 +183,8 @@ class SqlBookings:
             for column, value in {**_row_values(added), "traceparent": traceparent}.items()
             if value is not None or column not in _NULL_UNLESS_GIVEN
         }
-        await self._session.execute(
-            _adding(tuple(values)),
+        await _adding(tuple(values)).rows(
+            self._session,
             {**values, "change": _change(added), HISTORY_PARAMETER: history_json(history)},
         )
         return added
@@ -198,8 +206,7 @@ class SqlBookings:
             "change": _change(saved),
             HISTORY_PARAMETER: history_json(history),
         }
-        result = await self._session.execute(_saving(tuple(values)), parameters)
-        if result.first() is None:
+        if await _saving(tuple(values)).first(self._session, parameters) is None:
             raise ConcurrentUpdate(booking.id)
         return saved
 
@@ -237,7 +244,7 @@ class SqlBookings:
             .limit(query.limit)
             .offset(query.offset)
         )
-        return [_booking(row) for row in rows], int(total or 0)
+        return [_booking(row._mapping) for row in rows], int(total or 0)
 
     async def upcoming_live(self, studio_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         """The studio's bookings that are still to take place and not over."""
@@ -333,8 +340,7 @@ def _add_on_line(data: dict[str, Any]) -> AddOnLine:
     )
 
 
-def _booking(row: Any) -> Booking:
-    data = row._mapping
+def _booking(data: Mapping[Any, Any]) -> Booking:
     values: dict[str, Any] = {}
     for f in fields(Booking):
         if f.name in _NESTED:

@@ -1,0 +1,87 @@
+"""A statement run on the driver reads and writes as SQLAlchemy would, in the caller's
+transaction, and fails as SQLAlchemy's own do."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import JSON, Column, Integer, MetaData, Table, bindparam, func, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from service_runtime.db import Database, DriverStatement
+
+from .test_db_pool import _backend_pid, _cut
+
+scratch = MetaData()
+documents = Table(
+    "driver_documents",
+    scratch,
+    Column("id", Integer, primary_key=True),
+    Column("body", JSON, nullable=False),
+    Column("tags", ARRAY(Integer), nullable=False),
+)
+_ADD = DriverStatement(
+    insert(documents)
+    .values(id=bindparam("id"), body=bindparam("body"), tags=bindparam("tags"))
+    .returning(documents.c.id, func.upper("added").label("word"))  # a literal, bound for us
+)
+_BY_ID = DriverStatement(select(documents).where(documents.c.id == bindparam("id")))
+
+
+@pytest.fixture
+async def table(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        await connection.run_sync(scratch.create_all)
+
+
+@pytest.mark.usefixtures("table")
+async def test_rows_are_read_and_written_through_the_parameters_types_in_the_transaction(
+    database: Database,
+) -> None:
+    async with database.transaction() as session:
+        added = await _ADD.rows(session, {"id": 1, "body": {"hours": [1, 2]}, "tags": [3, 4]})
+    async with database.transaction() as session:
+        await _ADD.rows(session, {"id": 2, "body": {}, "tags": []})
+        await session.rollback()  # the caller's transaction: rolled back with it
+
+    async with database.transaction() as session:
+        assert added == [{"id": 1, "word": "ADDED"}]
+        assert await _BY_ID.first(session, {"id": 1}) == {
+            "id": 1,
+            "body": {"hours": [1, 2]},
+            "tags": [3, 4],
+        }
+        assert await _BY_ID.first(session, {"id": 2}) is None
+        # What SQLAlchemy reads back for the same row.
+        through_sqlalchemy = (await session.execute(select(documents))).one()
+        assert through_sqlalchemy._asdict() == await _BY_ID.first(session, {"id": 1})
+
+
+@pytest.mark.usefixtures("table")
+async def test_a_failure_is_raised_as_sqlalchemy_s_and_a_cut_connection_is_replaced(
+    database: Database,
+) -> None:
+    async with database.transaction() as session:
+        await _ADD.rows(session, {"id": 1, "body": {}, "tags": []})
+    with pytest.raises(IntegrityError, match="driver_documents_pkey"):
+        async with database.transaction() as session:
+            await _ADD.rows(session, {"id": 1, "body": {}, "tags": []})
+
+    cut_pid = await _backend_pid(database)
+    await _cut(database, cut_pid)
+    with pytest.raises(OperationalError):  # a 503 at the API, as with SQLAlchemy's statements
+        async with database.transaction() as session:
+            await _BY_ID.first(session, {"id": 1})
+    assert await _backend_pid(database) != cut_pid  # the pool replaced it
+
+
+def test_a_statement_whose_parameter_sqlalchemy_expands_is_refused_when_built() -> None:
+    with pytest.raises(ValueError, match="ids"):
+        DriverStatement(
+            select(documents).where(documents.c.id.in_(bindparam("ids", expanding=True)))
+        )
+
+
+async def test_a_statement_without_rows_gives_none(database: Database) -> None:
+    async with database.transaction() as session:
+        assert await DriverStatement(text("SET LOCAL work_mem = '8MB'")).first(session, {}) is None
