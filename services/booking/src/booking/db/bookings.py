@@ -145,30 +145,31 @@ class SqlBookings:
 
     async def get(self, booking_id: uuid.UUID) -> Booking | None:
         row = await _BY_ID.first(self._session, {"booking_id": booking_id})
-        return _booking(row) if row else None
+        return _booking(row._asdict()) if row else None
 
     async def replied_to(
         self, booking_id: uuid.UUID, command_id: uuid.UUID
     ) -> tuple[Booking, str | None] | None:
         params = {"booking_id": booking_id, "command_id": command_id}
         row = await _REPLIED_TO.first(self._session, params)
-        return (_booking(row), row["sent_command"]) if row else None
+        return (_booking(row._asdict()), row.sent_command) if row else None
 
     async def viewed(self, booking_id: uuid.UUID) -> BookingView | None:
         row = await _VIEWED.first(self._session, {"booking_id": booking_id})
         if row is None:
             return None
-        booking = _booking(row)
+        values = row._asdict()
+        booking = _booking(values)
         studio = (
             None
-            if row[_STUDIO + "studio_id"] is None
-            else studio_of(SimpleNamespace(**{c.name: row[_STUDIO + c.name] for c in studios.c}))
+            if values[_STUDIO + "studio_id"] is None
+            else studio_of(SimpleNamespace(**{c.name: values[_STUDIO + c.name] for c in studios.c}))
         )
-        return BookingView(booking, studio, entries_of_json(booking.id, row["history"]))
+        return BookingView(booking, studio, entries_of_json(booking.id, row.history))
 
     async def stamp(self, booking_id: uuid.UUID) -> BookingStamp | None:
         row = await _STAMP.first(self._session, {"booking_id": booking_id})
-        return BookingStamp(**row) if row else None
+        return BookingStamp(**row._asdict()) if row else None
 
     async def add(
         self,

@@ -8,12 +8,15 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from booking.db.tables import idempotency_keys
+from service_runtime.db import DriverStatement
 
-# Text: SQLAlchemy 2.0 compiles PostgreSQL's INSERT .. ON CONFLICT anew at every execution.
-_CLAIM = text(
-    "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id)"
-    " VALUES (:user_id, :key, :request_hash, :booking_id)"
-    " ON CONFLICT DO NOTHING RETURNING booking_id"
+# Every booking request runs it: compiled once, on the driver (`DriverStatement`).
+_CLAIM = DriverStatement(
+    text(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, booking_id)"
+        " VALUES (:user_id, :key, :request_hash, :booking_id)"
+        " ON CONFLICT DO NOTHING RETURNING booking_id"
+    )
 )
 
 
@@ -26,17 +29,15 @@ class SqlIdempotencyKeys:
     ) -> tuple[uuid.UUID, str]:
         """The booking and request hash stored under the key: ours if it was free, else the
         first's."""
-        inserted = (
-            await self._session.execute(
-                _CLAIM,
-                {
-                    "user_id": user_id,
-                    "key": key,
-                    "request_hash": request_hash,
-                    "booking_id": booking_id,
-                },
-            )
-        ).first()
+        inserted = await _CLAIM.first(
+            self._session,
+            {
+                "user_id": user_id,
+                "key": key,
+                "request_hash": request_hash,
+                "booking_id": booking_id,
+            },
+        )
         if inserted is not None:
             return booking_id, request_hash
         row = (

@@ -15,8 +15,10 @@ from booking.db.tables import studios
 from booking.domain.studios import AddOn, Room, Studio
 from contracts.catalog import AddOnPricing, BookingMode, StudioStatus
 from contracts.values import CancellationPolicy
+from service_runtime.db import DriverStatement
 
-_BY_ID = select(studios).where(studios.c.studio_id == bindparam("studio_id"))  # every request
+# Every request reads it: on the driver (`DriverStatement`).
+_BY_ID = DriverStatement(select(studios).where(studios.c.studio_id == bindparam("studio_id")))
 
 
 class SqlStudios:
@@ -62,7 +64,7 @@ class SqlStudios:
         return result.first() is not None
 
     async def get(self, studio_id: uuid.UUID) -> Studio | None:
-        row = (await self._session.execute(_BY_ID, {"studio_id": studio_id})).first()
+        row = await _BY_ID.first(self._session, {"studio_id": studio_id})
         return None if row is None else studio_of(row)
 
     async def get_many(self, studio_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Studio]:
