@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from availability.db.tables import metadata, tstz_range
 from availability.domain.external_calendars import ExternalCalendar
 from availability.domain.intervals import Interval
+from service_runtime.db import DriverStatement
 
 external_calendars = Table(
     "external_calendars",
@@ -60,9 +61,12 @@ external_busy = Table(
 
 # Every hold reads the room's busy times, so this is built once: SQLAlchemy finds it compiled in
 # its cache.
-_BUSY_IN_ROOM = select(external_busy.c.during).where(
-    external_busy.c.room_id == bindparam("room_id"),
-    external_busy.c.during.overlaps(bindparam("window")),
+# Every hold reads it: compiled once and run on the driver (`DriverStatement`).
+_BUSY_IN_ROOM = DriverStatement(
+    select(external_busy.c.during).where(
+        external_busy.c.room_id == bindparam("room_id"),
+        external_busy.c.during.overlaps(bindparam("window")),
+    )
 )
 
 
@@ -183,7 +187,7 @@ class SqlExternalCalendars:
         )
 
     async def busy_in_room(self, room_id: uuid.UUID, window: Interval) -> list[Interval]:
-        rows = await self._session.execute(
-            _BUSY_IN_ROOM, {"room_id": room_id, "window": tstz_range(window)}
+        rows = await _BUSY_IN_ROOM.rows(
+            self._session, {"room_id": room_id, "window": tstz_range(window)}
         )
         return [Interval(row.during.lower, row.during.upper) for row in rows]

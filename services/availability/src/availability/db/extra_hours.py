@@ -11,15 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db.tables import extra_hours
 from availability.domain.schedule import ExtraHours
+from service_runtime.db import DriverStatement
 
-# Every hold reads them, so built once: SQLAlchemy finds them compiled in its cache.
-_EXTRA_HOURS = (
+# Every hold reads them: compiled once and run on the driver (`DriverStatement`).
+_ALL_EXTRA_HOURS = (
     select(extra_hours)
     .where(extra_hours.c.studio_id == bindparam("studio_id"))
     .order_by(extra_hours.c.day, extra_hours.c.opens)
 )
-_EXTRA_HOURS_TOUCHING = _EXTRA_HOURS.where(
-    extra_hours.c.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date))
+_EXTRA_HOURS = DriverStatement(_ALL_EXTRA_HOURS)
+_EXTRA_HOURS_TOUCHING = DriverStatement(
+    _ALL_EXTRA_HOURS.where(
+        extra_hours.c.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date))
+    )
 )
 
 
@@ -45,11 +49,11 @@ class SqlExtraOpeningHours:
     ) -> list[ExtraHours]:
         """The studio's extra hours, by date; with `touching`, only those on those local dates."""
         if touching is None:
-            rows = await self._session.execute(_EXTRA_HOURS, {"studio_id": studio_id})
+            rows = await _EXTRA_HOURS.rows(self._session, {"studio_id": studio_id})
         else:
             first, last = touching
-            rows = await self._session.execute(
-                _EXTRA_HOURS_TOUCHING, {"studio_id": studio_id, "first": first, "last": last}
+            rows = await _EXTRA_HOURS_TOUCHING.rows(
+                self._session, {"studio_id": studio_id, "first": first, "last": last}
             )
         return [_extra(row) for row in rows]
 

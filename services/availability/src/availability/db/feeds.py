@@ -34,6 +34,7 @@ from availability.db.reservations import reservation_of
 from availability.db.tables import metadata, reservations, tstz_range
 from availability.domain.calendar_feeds import CalendarFeed, FeedEntry
 from availability.domain.intervals import Interval
+from service_runtime.db import DriverStatement
 from service_runtime.user_names import names_of, user_names_table
 
 calendar_feeds = Table(
@@ -67,11 +68,12 @@ booking_bookers = Table(
 
 booker_first_names = user_names_table(metadata, "booker_first_names")
 
-# Run for every booking: as text, SQLAlchemy caches its compiled form, which it does not for the
-# postgresql dialect's insert() with ON CONFLICT.
-_RECORD_BOOKER = text(
-    "INSERT INTO booking_bookers (booking_id, booker_id) VALUES (:booking_id, :booker_id)"
-    " ON CONFLICT DO NOTHING"
+# Run for every booking: compiled once, on the driver (`DriverStatement`).
+_RECORD_BOOKER = DriverStatement(
+    text(
+        "INSERT INTO booking_bookers (booking_id, booker_id) VALUES (:booking_id, :booker_id)"
+        " ON CONFLICT DO NOTHING"
+    )
 )
 
 
@@ -198,6 +200,4 @@ class SqlCalendarFeeds:
         return row.name, {uuid.UUID(key): room for key, room in row.room_names.items()}
 
     async def record_booker(self, booking_id: uuid.UUID, booker_id: uuid.UUID) -> None:
-        await self._session.execute(
-            _RECORD_BOOKER, {"booking_id": booking_id, "booker_id": booker_id}
-        )
+        await _RECORD_BOOKER.rows(self._session, {"booking_id": booking_id, "booker_id": booker_id})

@@ -15,11 +15,13 @@ from sqlalchemy import (
     Integer,
     Table,
     Uuid,
+    any_,
     bindparam,
     delete,
     func,
     select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from availability.db.external_calendars import external_busy, external_calendars
@@ -27,6 +29,7 @@ from availability.db.reservation_statements import live_at
 from availability.db.tables import metadata, reservations, tstz_range
 from availability.domain.free_time import RoomBusy
 from availability.domain.intervals import Interval
+from service_runtime.db import DriverStatement
 
 free_time_outdated = Table(
     "free_time_outdated",
@@ -36,20 +39,22 @@ free_time_outdated = Table(
     Column("marked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# Every booking's changes mark its studio, so these run about as often as bookings: built once,
-# they are found compiled in SQLAlchemy's cache.
-_CLAIM_OUTDATED = (
+# Every booking's changes mark its studio, so these run about as often as bookings: compiled
+# once and run on the driver (`DriverStatement`).
+_CLAIM_OUTDATED = DriverStatement(
     select(free_time_outdated.c.id, free_time_outdated.c.studio_id)
     .order_by(free_time_outdated.c.id)
     .limit(bindparam("limit", type_=Integer))
     .with_for_update(skip_locked=True)
 )
 
-_FORGET_MARKS = delete(free_time_outdated).where(
-    free_time_outdated.c.id.in_(bindparam("mark_ids", expanding=True))
+_FORGET_MARKS = DriverStatement(
+    delete(free_time_outdated).where(
+        free_time_outdated.c.id == any_(bindparam("mark_ids", type_=ARRAY(BigInteger)))
+    )
 )
 
-_BUSY_IN_STUDIO = (
+_BUSY_IN_STUDIO = DriverStatement(
     select(external_busy.c.room_id, external_busy.c.during)
     .join(external_calendars, external_calendars.c.id == external_busy.c.calendar_id)
     .where(
@@ -60,14 +65,16 @@ _BUSY_IN_STUDIO = (
 
 # The live reservations' blocked time, as bounds: a recompute reads every one of the studio's
 # (over a thousand in a busy one), and parsing each range in Python was most of that read.
-_RESERVED_IN_STUDIO = select(
-    reservations.c.room_id,
-    func.lower(reservations.c.blocks).label("starts"),
-    func.upper(reservations.c.blocks).label("ends"),
-).where(
-    reservations.c.studio_id == bindparam("studio_id"),
-    reservations.c.during.overlaps(bindparam("window")),
-    live_at(bindparam("now")),
+_RESERVED_IN_STUDIO = DriverStatement(
+    select(
+        reservations.c.room_id,
+        func.lower(reservations.c.blocks).label("starts"),
+        func.upper(reservations.c.blocks).label("ends"),
+    ).where(
+        reservations.c.studio_id == bindparam("studio_id"),
+        reservations.c.during.overlaps(bindparam("window")),
+        live_at(bindparam("now")),
+    )
 )
 
 
@@ -80,27 +87,26 @@ class SqlFreeTimeMarks:
     async def claim_outdated(self, limit: int) -> dict[uuid.UUID, list[int]]:
         """Up to `limit` committed marks no other publisher holds, by studio: locked until the
         transaction ends, so each studio's marks are published by one publisher at a time."""
-        rows = await self._session.execute(_CLAIM_OUTDATED, {"limit": limit})
+        rows = await _CLAIM_OUTDATED.rows(self._session, {"limit": limit})
         marks: dict[uuid.UUID, list[int]] = {}
         for row in rows:
             marks.setdefault(row.studio_id, []).append(row.id)
         return marks
 
     async def forget_marks(self, mark_ids: Sequence[int]) -> None:
-        await self._session.execute(_FORGET_MARKS, {"mark_ids": mark_ids})
+        await _FORGET_MARKS.rows(self._session, {"mark_ids": list(mark_ids)})
 
     async def reserved_in_studio(
         self, studio_id: uuid.UUID, window: Interval, now: datetime
     ) -> list[RoomBusy]:
-        rows = await self._session.execute(
-            _RESERVED_IN_STUDIO,
-            {"studio_id": studio_id, "window": tstz_range(window), "now": now},
+        rows = await _RESERVED_IN_STUDIO.rows(
+            self._session, {"studio_id": studio_id, "window": tstz_range(window), "now": now}
         )
         return [RoomBusy(row.room_id, Interval(row.starts, row.ends)) for row in rows]
 
     async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
         """The busy times of every external calendar of the studio's rooms in a window."""
-        rows = await self._session.execute(
-            _BUSY_IN_STUDIO, {"studio_id": studio_id, "window": tstz_range(window)}
+        rows = await _BUSY_IN_STUDIO.rows(
+            self._session, {"studio_id": studio_id, "window": tstz_range(window)}
         )
         return [RoomBusy(row.room_id, Interval(row.during.lower, row.during.upper)) for row in rows]

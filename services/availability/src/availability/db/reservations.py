@@ -23,7 +23,7 @@ from availability.domain.reservations import Reservation, ReservationStatus, Roo
 
 async def lock(session: AsyncConnection, key: str) -> None:
     """Hold a lock on `key` until the transaction ends, across every replica."""
-    await session.execute(statements.LOCK, {"key": key})
+    await statements.LOCK.rows(session, {"key": key})
 
 
 def reservation_of(row: Any) -> Reservation:
@@ -68,8 +68,8 @@ class SqlReservations:
         exclusion constraint is the insert's arbiter: a conflict skips the row (it waits for a
         concurrent one's commit first) instead of failing, so no savepoint is needed. Ids are
         random, so the primary key never conflicts."""
-        inserted = await self._session.scalar(
-            statements.ADD_RESERVATION,
+        inserted = await statements.ADD_RESERVATION.first(
+            self._session,
             {
                 "id": reservation.id,
                 "studio_id": reservation.studio_id,
@@ -92,8 +92,8 @@ class SqlReservations:
         self, booking_id: uuid.UUID, move_id: uuid.UUID
     ) -> list[Reservation]:
         """Every reservation a move of the booking ever had, whatever became of it."""
-        rows = await self._session.execute(
-            statements.OF_MOVE, {"booking_id": booking_id, "move_id": move_id}
+        rows = await statements.OF_MOVE.rows(
+            self._session, {"booking_id": booking_id, "move_id": move_id}
         )
         return [reservation_of(row) for row in rows]
 
@@ -101,35 +101,34 @@ class SqlReservations:
         self, booking_id: uuid.UUID, other_than: uuid.UUID
     ) -> uuid.UUID | None:
         """The booking's reservation released last, other than one: what a move replaced."""
-        return await self._session.scalar(
-            statements.LAST_RELEASED, {"booking_id": booking_id, "other_than": other_than}
+        row = await statements.LAST_RELEASED.first(
+            self._session, {"booking_id": booking_id, "other_than": other_than}
         )
+        return row.id if row else None
 
     async def reservation_by_id(self, reservation_id: uuid.UUID) -> Reservation | None:
-        row = (await self._session.execute(statements.BY_ID, {"id": reservation_id})).first()
+        row = await statements.BY_ID.first(self._session, {"id": reservation_id})
         return reservation_of(row) if row else None
 
     async def held_or_booked_for(self, booking_id: uuid.UUID) -> list[Reservation]:
         """A booking's reservations that still count (held, lapsed or not, and booked)."""
-        rows = await self._session.execute(statements.HELD_OR_BOOKED, {"booking_id": booking_id})
+        rows = await statements.HELD_OR_BOOKED.rows(self._session, {"booking_id": booking_id})
         return [reservation_of(row) for row in rows]
 
     async def mark_released(self, booking_id: uuid.UUID, now: datetime) -> None:
-        await self._session.execute(
-            statements.MARK_RELEASED, {"booking_id": booking_id, "released_at": now}
+        await statements.MARK_RELEASED.rows(
+            self._session, {"booking_id": booking_id, "released_at": now}
         )
 
     async def was_released(self, booking_id: uuid.UUID) -> bool:
-        found = await self._session.scalar(statements.WAS_RELEASED, {"booking_id": booking_id})
+        found = await statements.WAS_RELEASED.first(self._session, {"booking_id": booking_id})
         return found is not None
 
     async def holds_of_person(self, person: str, now: datetime, window: timedelta) -> PersonsHolds:
         """A person's live holds, and the holds they placed in the `window` before now."""
-        row = (
-            await self._session.execute(
-                statements.PERSONS_HOLDS, {"person": person, "now": now, "since": now - window}
-            )
-        ).one()
+        (row,) = await statements.PERSONS_HOLDS.rows(  # an aggregate: one row
+            self._session, {"person": person, "now": now, "since": now - window}
+        )
         return PersonsHolds(
             live=row.live,
             first_to_lapse=row.first_to_lapse,
@@ -141,16 +140,16 @@ class SqlReservations:
         self, room_id: uuid.UUID, window: Interval, now: datetime
     ) -> list[Reservation]:
         """The room's live reservations whose blocked time touches the window."""
-        rows = await self._session.execute(
-            statements.LIVE_IN_ROOM, {"room_id": room_id, "window": tstz_range(window), "now": now}
+        rows = await statements.LIVE_IN_ROOM.rows(
+            self._session, {"room_id": room_id, "window": tstz_range(window), "now": now}
         )
         return [reservation_of(row) for row in rows]
 
     async def live_in_studio(
         self, studio_id: uuid.UUID, window: Interval, now: datetime
     ) -> list[Reservation]:
-        rows = await self._session.execute(
-            statements.LIVE_IN_STUDIO,
+        rows = await statements.LIVE_IN_STUDIO.rows(
+            self._session,
             {"studio_id": studio_id, "window": tstz_range(window), "now": now},
         )
         return [reservation_of(row) for row in rows]
@@ -159,15 +158,15 @@ class SqlReservations:
         self, room_id: uuid.UUID, blocks: Interval, now: datetime
     ) -> list[Reservation]:
         """Turn lapsed holds in the way of `blocks` EXPIRED, so the constraint stops seeing them."""
-        rows = await self._session.execute(
-            statements.EXPIRE_LAPSED,
+        rows = await statements.EXPIRE_LAPSED.rows(
+            self._session,
             {"room": room_id, "now": now, "in_the_way": tstz_range(blocks)},
         )
         return [reservation_of(row) for row in rows]
 
     async def claim_lapsed_holds(self, now: datetime, limit: int) -> list[Reservation]:
         """Lapsed holds locked for this transaction; rows another replica holds are skipped."""
-        rows = await self._session.execute(statements.CLAIM_LAPSED, {"now": now, "limit": limit})
+        rows = await statements.CLAIM_LAPSED.rows(self._session, {"now": now, "limit": limit})
         return [reservation_of(row) for row in rows]
 
     async def change_status(
@@ -188,11 +187,11 @@ class SqlReservations:
                 return await self.change_status(reservation, status, confirmed_at=confirmed_at)
         where = {"reservation_id": reservation.id, "read_version": reservation.version}
         if status is ReservationStatus.BOOKED:
-            result = await self._session.execute(
-                statements.BOOK, {**where, "confirmed_at": confirmed_at}
+            changed = await statements.BOOK.first(
+                self._session, {**where, "confirmed_at": confirmed_at}
             )
         else:
-            result = await self._session.execute(
-                statements.CHANGE_STATUS, {**where, "status": status.value}
+            changed = await statements.CHANGE_STATUS.first(
+                self._session, {**where, "status": status.value}
             )
-        return result.first() is not None
+        return changed is not None

@@ -25,14 +25,15 @@ from availability.db.tables import blackouts, booking_policies, studios, weekly_
 from availability.domain.schedule import Blackout, WeeklyRule
 from availability.domain.studios import BookingPolicy, Studio
 from contracts.catalog import StudioStatus
+from service_runtime.db import DriverStatement
 
-# Every hold reads these (and the free time published after it), so they are built once, with
-# named parameters, and SQLAlchemy finds them compiled in its cache.
-_STUDIO_BY_ID = select(studios).where(studios.c.id == bindparam("id"))
+# Every hold reads these (and the free time published after it): compiled once and run on the
+# driver (`DriverStatement`), with named parameters.
+_STUDIO_BY_ID = DriverStatement(select(studios).where(studios.c.id == bindparam("id")))
 
 _POLICY = select(booking_policies).where(booking_policies.c.studio_id == bindparam("studio_id"))
 _POLICY_PREFIX = "policy__"
-_STUDIO_WITH_POLICY = (
+_STUDIO_WITH_POLICY = DriverStatement(
     select(
         studios,
         *(column.label(_POLICY_PREFIX + column.name) for column in booking_policies.c),
@@ -41,23 +42,28 @@ _STUDIO_WITH_POLICY = (
     .where(studios.c.id == bindparam("id"))
 )
 
-_RULES = (
+_RULES = DriverStatement(
     select(weekly_rules)
     .where(weekly_rules.c.studio_id == bindparam("studio_id"))
     .order_by(weekly_rules.c.room_id.nulls_first(), weekly_rules.c.weekday, weekly_rules.c.opens)
 )
 
-_BLACKOUTS = (
+_ALL_BLACKOUTS = (
     select(blackouts)
     .where(blackouts.c.studio_id == bindparam("studio_id"))
     .order_by(blackouts.c.created_at)
 )
+_BLACKOUTS = DriverStatement(_ALL_BLACKOUTS)
 _FIRST = bindparam("first", type_=Date)
 _LAST = bindparam("last", type_=Date)
-_BLACKOUTS_TOUCHING = _BLACKOUTS.where(
-    or_(
-        and_(blackouts.c.last_day >= _FIRST, blackouts.c.first_day <= _LAST),
-        and_(func.date(blackouts.c.ends_at) >= _FIRST, func.date(blackouts.c.starts_at) <= _LAST),
+_BLACKOUTS_TOUCHING = DriverStatement(
+    _ALL_BLACKOUTS.where(
+        or_(
+            and_(blackouts.c.last_day >= _FIRST, blackouts.c.first_day <= _LAST),
+            and_(
+                func.date(blackouts.c.ends_at) >= _FIRST, func.date(blackouts.c.starts_at) <= _LAST
+            ),
+        )
     )
 )
 
@@ -101,7 +107,7 @@ class SqlStudios:
         self._session = session
 
     async def studio_by_id(self, studio_id: uuid.UUID) -> Studio | None:
-        row = (await self._session.execute(_STUDIO_BY_ID, {"id": studio_id})).first()
+        row = await _STUDIO_BY_ID.first(self._session, {"id": studio_id})
         return _studio(row) if row else None
 
     async def upsert_studio(self, studio: Studio) -> bool:
@@ -122,10 +128,10 @@ class SqlStudios:
         return (await self._session.execute(upsert.returning(studios.c.id))).first() is not None
 
     async def studio_with_policy(self, studio_id: uuid.UUID) -> tuple[Studio, BookingPolicy] | None:
-        row = (await self._session.execute(_STUDIO_WITH_POLICY, {"id": studio_id})).first()
+        row = await _STUDIO_WITH_POLICY.first(self._session, {"id": studio_id})
         if row is None:
             return None
-        values = row._mapping
+        values = row._asdict()
         policy = (
             BookingPolicy()
             if values[_POLICY_PREFIX + "studio_id"] is None
@@ -161,7 +167,7 @@ class SqlStudios:
         )
 
     async def rules_of(self, studio_id: uuid.UUID) -> list[WeeklyRule]:
-        rows = await self._session.execute(_RULES, {"studio_id": studio_id})
+        rows = await _RULES.rows(self._session, {"studio_id": studio_id})
         return [
             WeeklyRule(weekday=row.weekday, opens=row.opens, closes=row.closes, room_id=row.room_id)
             for row in rows
@@ -195,11 +201,11 @@ class SqlStudios:
     ) -> list[Blackout]:
         """The studio's blackouts; with `touching`, only those that may touch those local dates."""
         if touching is None:
-            rows = await self._session.execute(_BLACKOUTS, {"studio_id": studio_id})
+            rows = await _BLACKOUTS.rows(self._session, {"studio_id": studio_id})
         else:
             first, last = touching
-            rows = await self._session.execute(
-                _BLACKOUTS_TOUCHING, {"studio_id": studio_id, "first": first, "last": last}
+            rows = await _BLACKOUTS_TOUCHING.rows(
+                self._session, {"studio_id": studio_id, "first": first, "last": last}
             )
         return [_blackout(row) for row in rows]
 
