@@ -26,6 +26,10 @@ _ADD = DriverStatement(
     .returning(documents.c.id, func.upper("added").label("word"))  # a literal, bound for us
 )
 _BY_ID = DriverStatement(select(documents).where(documents.c.id == bindparam("id")))
+# A literal SQLAlchemy converts too (the JSON path, to an array).
+_HOURS = DriverStatement(
+    select(documents.c.body[("hours",)].label("hours")).where(documents.c.id == bindparam("id"))
+)
 
 
 @pytest.fixture
@@ -48,6 +52,7 @@ async def test_rows_are_read_and_written_through_the_parameters_types_in_the_tra
         assert [row._asdict() for row in added] == [{"id": 1, "word": "ADDED"}]
         read = await _BY_ID.first(session, {"id": 1})
         assert (read.id, read.body, read.tags) == (1, {"hours": [1, 2]}, [3, 4])
+        assert (await _HOURS.first(session, {"id": 1})).hours == [1, 2]
         assert await _BY_ID.first(session, {"id": 2}) is None
         # What SQLAlchemy reads back for the same row.
         through_sqlalchemy = (await session.execute(select(documents))).one()

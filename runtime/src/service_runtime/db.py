@@ -127,11 +127,6 @@ class DriverStatement:
     def __init__(self, statement: ClauseElement) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=self._DIALECT))
         self.sql = str(compiled)
-        self._literals = {
-            name: value
-            for name, value in compiled.params.items()
-            if not compiled.binds[name].required
-        }
         self._processors: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
             if bind.expanding:
@@ -139,14 +134,25 @@ class DriverStatement:
             processor = bind.type.dialect_impl(self._DIALECT).bind_processor(self._DIALECT)
             if processor is not None:
                 self._processors[name] = processor
+        # The values the statement holds itself (literals), processed once.
+        self._literals = self._processed(
+            {
+                name: value
+                for name, value in compiled.params.items()
+                if not compiled.binds[name].required
+            }
+        )
 
-    async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[Any]:
-        values = self._literals | {
+    def _processed(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
+        return {
             name: value
             if value is None or name not in self._processors
             else self._processors[name](value)
             for name, value in parameters.items()
         }
+
+    async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[Any]:
+        values = self._literals | self._processed(parameters)
         driver = await driver_of(connection)
         try:
             async with driver.cursor(row_factory=namedtuple_row) as cursor:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from payments.db.base import metadata
+from service_runtime.db import DriverStatement
 
 NO_MOVE = uuid.UUID(int=0)
 """Stands for the booking's first payment in the key of a void (a key cannot be NULL)."""
@@ -44,21 +45,27 @@ voided_bookings = Table(
 BOOKING_LOCKS = 0x706D
 """The key space of per-booking advisory locks (two-key locks never meet one-key ones)."""
 
-# Every command of every booking takes the lock, and authorizing looks for a void first: built
-# once, so SQLAlchemy finds them in its cache instead of building and keying new ones.
-_LOCK = select(
-    func.pg_advisory_xact_lock(BOOKING_LOCKS, func.hashtext(bindparam("booking_key", type_=Text)))
+# Every command of every booking takes the lock, and authorizing looks for a void first:
+# compiled once and run on the driver (`DriverStatement`).
+_LOCK = DriverStatement(
+    select(
+        func.pg_advisory_xact_lock(
+            BOOKING_LOCKS, func.hashtext(bindparam("booking_key", type_=Text))
+        )
+    )
 )
-_VOIDED = select(voided_bookings).where(
-    voided_bookings.c.booking_id == bindparam("booking_id"),
-    voided_bookings.c.move_id.in_([NO_MOVE, bindparam("move_id", type_=Uuid)]),
+_VOIDED = DriverStatement(
+    select(voided_bookings).where(
+        voided_bookings.c.booking_id == bindparam("booking_id"),
+        voided_bookings.c.move_id.in_([NO_MOVE, bindparam("move_id", type_=Uuid)]),
+    )
 )
 
 
 async def lock_booking(session: AsyncConnection, booking_id: uuid.UUID) -> None:
     """Hold the booking's lock until this transaction ends: booking's commands about one
     booking take effect one after the other, even before any row of it exists to lock."""
-    await session.execute(_LOCK, {"booking_key": str(booking_id)})
+    await _LOCK.rows(session, {"booking_key": str(booking_id)})
 
 
 async def add_voided_booking(
@@ -77,4 +84,4 @@ async def voided_booking(
     """The void booking sent before it asked for that payment, or before the booking had any
     payment (which no payment of it may follow), if it did."""
     params = {"booking_id": booking_id, "move_id": move_id or NO_MOVE}
-    return (await session.execute(_VOIDED, params)).first()
+    return await _VOIDED.first(session, params)

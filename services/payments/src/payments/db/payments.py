@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.payments import CaptureStrategy, VoidReason
 from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.domain.payment_states import Payment, PaymentStatus
+from service_runtime.db import DriverStatement
 from service_runtime.tracing import current_traceparent
 
 payments = Table(
@@ -132,28 +133,32 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
 
 
 # Every booking's commands, calls and events load and save its payments: these statements are
-# built once, so SQLAlchemy finds them in its cache instead of building and keying new ones.
+# compiled once and run on the driver (`DriverStatement`).
 _ADD = insert_or_nothing(
     payments,
     [*_PAYMENT_FIELDS, "traceparent"],
     target="ON CONSTRAINT payments_booking_move",
     returning="id",
 )
-_OF_MOVE = select(payments).where(
+_ALL_OF_MOVE = select(payments).where(
     payments.c.booking_id == bindparam("booking_id"),
     payments.c.move_id.is_not_distinct_from(bindparam("move_id")),
 )
-_OF_MOVE_LOCKED = _OF_MOVE.with_for_update()
-_OF_BOOKING = (
+_OF_MOVE = DriverStatement(_ALL_OF_MOVE)
+_OF_MOVE_LOCKED = DriverStatement(_ALL_OF_MOVE.with_for_update())
+_ALL_OF_BOOKING = (
     select(payments).where(payments.c.booking_id == bindparam("booking_id")).order_by(*OLDEST_FIRST)
 )
-_OF_BOOKING_LOCKED = _OF_BOOKING.with_for_update()
-_BY_ID = select(payments).where(payments.c.id == bindparam("payment_id")).with_for_update()
-_FOR_INTENT = (
+_OF_BOOKING = DriverStatement(_ALL_OF_BOOKING)
+_OF_BOOKING_LOCKED = DriverStatement(_ALL_OF_BOOKING.with_for_update())
+_BY_ID = DriverStatement(
+    select(payments).where(payments.c.id == bindparam("payment_id")).with_for_update()
+)
+_FOR_INTENT = DriverStatement(
     select(payments).where(payments.c.intent_ref == bindparam("intent_ref")).with_for_update()
 )
 # Not bound as "id": UPDATE keeps its columns' names for the values it sets.
-_SAVE = (
+_SAVE = DriverStatement(
     update(payments)
     .where(payments.c.id == bindparam("payment_id"))
     .values(
@@ -167,8 +172,7 @@ async def add_payment(session: AsyncConnection, payment: Payment) -> bool:
     """False when the booking already has a payment of that move. The payment keeps the trace
     it is asked for in."""
     values = _payment_values(payment) | {"traceparent": current_traceparent()}
-    result = await session.execute(_ADD, values)
-    return result.first() is not None
+    return await _ADD.first(session, values) is not None
 
 
 async def payment_for_booking(
@@ -181,7 +185,7 @@ async def payment_for_booking(
     """The booking's payment of that move, locked for update so concurrent changes queue up
     behind us."""
     query = _OF_MOVE_LOCKED if lock else _OF_MOVE
-    row = (await session.execute(query, {"booking_id": booking_id, "move_id": move_id})).first()
+    row = await query.first(session, {"booking_id": booking_id, "move_id": move_id})
     return payment_from_row(row) if row else None
 
 
@@ -190,24 +194,24 @@ async def payments_of_booking(
 ) -> list[Payment]:
     """The booking's payments, oldest first (the first one first)."""
     query = _OF_BOOKING_LOCKED if lock else _OF_BOOKING
-    rows = await session.execute(query, {"booking_id": booking_id})
+    rows = await query.rows(session, {"booking_id": booking_id})
     return [payment_from_row(row) for row in rows]
 
 
 async def payment_by_id(session: AsyncConnection, payment_id: uuid.UUID) -> Payment | None:
-    row = (await session.execute(_BY_ID, {"payment_id": payment_id})).first()
+    row = await _BY_ID.first(session, {"payment_id": payment_id})
     return payment_from_row(row) if row else None
 
 
 async def payment_for_intent(session: AsyncConnection, intent_ref: str) -> Payment | None:
-    row = (await session.execute(_FOR_INTENT, {"intent_ref": intent_ref})).first()
+    row = await _FOR_INTENT.first(session, {"intent_ref": intent_ref})
     return payment_from_row(row) if row else None
 
 
 async def save_payment(session: AsyncConnection, payment: Payment) -> None:
     values = _payment_values(payment)
     values["payment_id"] = values.pop("id")
-    await session.execute(_SAVE, values)
+    await _SAVE.rows(session, values)
 
 
 async def payments_waiting(

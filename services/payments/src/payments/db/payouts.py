@@ -90,8 +90,8 @@ def _payout(row: Any) -> Payout:
 
 
 async def add_payout(session: AsyncConnection, payout: Payout) -> bool:
-    result = await session.execute(
-        _ADD,
+    added = await _ADD.first(
+        session,
         {
             "booking_id": payout.booking_id,
             "owner_id": payout.owner_id,
@@ -99,7 +99,7 @@ async def add_payout(session: AsyncConnection, payout: Payout) -> bool:
             "status": payout.status.value,
         },
     )
-    return result.first() is not None
+    return added is not None
 
 
 async def payout_for_booking(session: AsyncConnection, booking_id: uuid.UUID) -> Payout | None:

@@ -42,6 +42,7 @@ from payments.domain.stripe_calls import (
     params_from_json,
     params_to_json,
 )
+from service_runtime.db import DriverStatement
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,8 @@ Index(
     postgresql_where=stripe_calls.c.status == "pending",
 )
 
-# Recorded, taken and finished for every step of every booking: built once, so SQLAlchemy finds
-# them in its cache instead of building and keying new ones.
+# Recorded, taken and finished for every step of every booking: compiled once and run on the
+# driver (`DriverStatement`).
 _ADD_COLUMNS = ("booking_id", "kind", "idempotency_key", "params", "traceparent")
 _ADD = insert_or_nothing(
     stripe_calls, _ADD_COLUMNS, target="(idempotency_key)", returning="id, attempts"
@@ -76,26 +77,28 @@ _ADD = insert_or_nothing(
 # A call its recording process runs right after commit, without claiming it: taken (leased, its
 # first attempt counted) as it is recorded, unless an earlier call of its booking is pending
 # (which runs first: the claim keeps a booking's calls in order).
-_ADD_TAKEN = text(
-    "WITH ahead AS (SELECT EXISTS (SELECT FROM stripe_calls"
-    " WHERE booking_id = :booking_id AND status = 'pending') AS waits)"
-    " INSERT INTO stripe_calls"
-    " (booking_id, kind, idempotency_key, params, traceparent, attempts, run_after)"
-    " VALUES (:booking_id, :kind, :idempotency_key, :params, :traceparent,"
-    " (SELECT CASE WHEN waits THEN 0 ELSE 1 END FROM ahead),"
-    " now() + (SELECT CASE WHEN waits THEN interval '0' ELSE make_interval(secs => :lease_seconds)"
-    " END FROM ahead))"
-    " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, attempts"
-).bindparams(
-    *(bindparam(name, type_=stripe_calls.c[name].type) for name in _ADD_COLUMNS),
-    bindparam("lease_seconds", type_=Float),
+_ADD_TAKEN = DriverStatement(
+    text(
+        "WITH ahead AS (SELECT EXISTS (SELECT FROM stripe_calls"
+        " WHERE booking_id = :booking_id AND status = 'pending') AS waits)"
+        " INSERT INTO stripe_calls"
+        " (booking_id, kind, idempotency_key, params, traceparent, attempts, run_after)"
+        " VALUES (:booking_id, :kind, :idempotency_key, :params, :traceparent,"
+        " (SELECT CASE WHEN waits THEN 0 ELSE 1 END FROM ahead),"
+        " now() + (SELECT CASE WHEN waits THEN interval '0'"
+        " ELSE make_interval(secs => :lease_seconds) END FROM ahead))"
+        " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, attempts"
+    ).bindparams(
+        *(bindparam(name, type_=stripe_calls.c[name].type) for name in _ADD_COLUMNS),
+        bindparam("lease_seconds", type_=Float),
+    )
 )
-_BY_KEY = (
+_BY_KEY = DriverStatement(
     select(stripe_calls)
     .where(stripe_calls.c.idempotency_key == bindparam("idempotency_key"))
     .with_for_update()
 )
-_FINISH = (
+_FINISH = DriverStatement(
     update(stripe_calls)
     .where(stripe_calls.c.id == bindparam("call_id"))
     .values(status=bindparam("status"), done_at=func.now(), updated_at=func.now())
@@ -122,11 +125,9 @@ async def add_call(
         "traceparent": traceparent,
     }
     if lease_seconds is None:
-        row = (await session.execute(_ADD, values)).first()
+        row = await _ADD.first(session, values)
     else:
-        row = (
-            await session.execute(_ADD_TAKEN, {**values, "lease_seconds": lease_seconds})
-        ).first()
+        row = await _ADD_TAKEN.first(session, {**values, "lease_seconds": lease_seconds})
     return None if row is None else (row.id, row.attempts)
 
 
@@ -139,7 +140,7 @@ async def claim_call(
     what is taken. A call whose parameters no longer validate is failed here rather than
     retried forever, and the next one taken."""
     lease = {"lease_seconds": lease_seconds}
-    while (row := (await session.execute(_CLAIM_ONE, lease)).first()) is not None:
+    while (row := await _CLAIM_ONE.first(session, lease)) is not None:
         try:
             call = _call(row)
         except UnreadableCall as error:
@@ -210,7 +211,7 @@ def _due(calls: FromClause) -> Select[Any]:
 
 
 _CALL_FIELDS = ("id", "booking_id", "kind", "idempotency_key", "params", "attempts", "traceparent")
-_CLAIM_ONE = _claim_one()
+_CLAIM_ONE = DriverStatement(_claim_one())
 
 
 def _call(row: Any) -> StripeCall:
@@ -226,11 +227,11 @@ def _call(row: Any) -> StripeCall:
 
 async def call_by_key(session: AsyncConnection, idempotency_key: str) -> Any:
     """A recorded call, locked: a runner claiming it waits, or is skipped, until we commit."""
-    return (await session.execute(_BY_KEY, {"idempotency_key": idempotency_key})).first()
+    return await _BY_KEY.first(session, {"idempotency_key": idempotency_key})
 
 
 async def finish_call(session: AsyncConnection, call_id: int, *, status: str = "done") -> None:
-    await session.execute(_FINISH, {"call_id": call_id, "status": status})
+    await _FINISH.rows(session, {"call_id": call_id, "status": status})
 
 
 async def retry_call_later(

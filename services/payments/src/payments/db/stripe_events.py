@@ -37,6 +37,7 @@ from sqlalchemy.sql.selectable import FromClause, ScalarSelect
 from payments.db.base import insert_or_nothing, metadata
 from payments.db.payments import payments
 from payments.provider import ProviderEvent
+from service_runtime.db import DriverStatement
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +71,8 @@ reconciliation_cursors = Table(
 
 _EVENT = TypeAdapter(ProviderEvent)
 
-# Every payment's events are stored, taken and marked processed: built once, so SQLAlchemy finds
-# them in its cache instead of building and keying new ones.
+# Every payment's events are stored, taken and marked processed: compiled once and run on the
+# driver (`DriverStatement`).
 _STORE = insert_or_nothing(
     stripe_events,
     ("event_id", "event_type", "created", "source", "payload"),
@@ -83,7 +84,7 @@ _MARKING = (
     .where(stripe_events.c.event_id == bindparam("id_"), stripe_events.c.processed_at.is_(None))
     .values(processed_at=func.now())
 )
-_MARK_PROCESSED = _MARKING.returning(stripe_events.c.event_id)
+_MARK_PROCESSED = DriverStatement(_MARKING.returning(stripe_events.c.event_id))
 _STORED_AMONG = select(stripe_events.c.event_id).where(
     stripe_events.c.event_id == func.any(bindparam("ids", type_=ARRAY(Text)))
 )
@@ -91,8 +92,8 @@ _STORED_AMONG = select(stripe_events.c.event_id).where(
 
 async def store_event(session: AsyncConnection, event: ProviderEvent, source: str) -> bool:
     """False when this event was stored before (whether or not it is processed yet)."""
-    result = await session.execute(
-        _STORE,
+    stored = await _STORE.first(
+        session,
         {
             "event_id": event.id,
             "event_type": event.type,
@@ -101,7 +102,7 @@ async def store_event(session: AsyncConnection, event: ProviderEvent, source: st
             "payload": _EVENT.dump_python(event, mode="json"),
         },
     )
-    return result.first() is not None
+    return stored is not None
 
 
 async def claim_event(
@@ -113,7 +114,7 @@ async def claim_event(
     skips it. An event whose payload no longer reads is logged and marked processed, and the
     next one taken."""
     lease = {"lease_seconds": lease_seconds}
-    while (row := (await session.execute(_CLAIM_ONE, lease)).first()) is not None:
+    while (row := await _CLAIM_ONE.first(session, lease)) is not None:
         try:
             return _EVENT.validate_python(row.payload), row.traceparent, row.more_due
         except ValidationError as error:
@@ -171,15 +172,16 @@ def _booking_traceparent() -> ScalarSelect[Any]:
 
 
 _NAMING_INTENT = ("intent", "charge", "dispute")
-_CLAIM_ONE = _claim_one()
-_MARK_PROCESSED_IN_TRACE = _MARKING.returning(_booking_traceparent().label("traceparent"))
+_CLAIM_ONE = DriverStatement(_claim_one())
+_MARK_PROCESSED_IN_TRACE = DriverStatement(
+    _MARKING.returning(_booking_traceparent().label("traceparent"))
+)
 
 
 async def mark_processed(session: AsyncConnection, event_id: str) -> bool:
     """Mark the event processed, locking it until commit; False when it already was (another
     processor whose lease ran out got there first)."""
-    result = await session.execute(_MARK_PROCESSED, {"id_": event_id})
-    return result.first() is not None
+    return await _MARK_PROCESSED.first(session, {"id_": event_id}) is not None
 
 
 async def mark_processed_in_trace(
@@ -187,7 +189,7 @@ async def mark_processed_in_trace(
 ) -> tuple[str | None] | None:
     """As `mark_processed`, with the trace of the booking the event concerns (as `claim_event`
     reads it); None when the event already was processed."""
-    row = (await session.execute(_MARK_PROCESSED_IN_TRACE, {"id_": event_id})).first()
+    row = await _MARK_PROCESSED_IN_TRACE.first(session, {"id_": event_id})
     return None if row is None else (row.traceparent,)
 
 
