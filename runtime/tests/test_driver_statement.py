@@ -60,6 +60,16 @@ async def test_rows_are_read_and_written_through_the_parameters_types_in_the_tra
 
 
 @pytest.mark.usefixtures("table")
+async def test_many_rows_are_written_by_one_statement_run_for_each(database: Database) -> None:
+    async with database.transaction() as session:
+        await _ADD.many(session, [{"id": n, "body": {"n": n}, "tags": [n]} for n in (1, 2, 3)])
+
+    async with database.transaction() as session:
+        read = [await _BY_ID.first(session, {"id": n}) for n in (1, 2, 3)]
+    assert [(row.body, row.tags) for row in read] == [({"n": n}, [n]) for n in (1, 2, 3)]
+
+
+@pytest.mark.usefixtures("table")
 async def test_a_failure_is_raised_as_sqlalchemy_s_and_a_cut_connection_is_replaced(
     database: Database,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -153,11 +153,27 @@ class DriverStatement:
 
     async def rows(self, connection: AsyncConnection, parameters: Mapping[str, Any]) -> list[Any]:
         values = self._literals | self._processed(parameters)
+        async with self._cursor(connection, values) as cursor:
+            await cursor.execute(self.sql, values)
+            return await cursor.fetchall() if cursor.description else []
+
+    async def many(
+        self, connection: AsyncConnection, parameters: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """The statement once for each set of parameters, in one round trip (psycopg's
+        executemany)."""
+        values = [self._literals | self._processed(each) for each in parameters]
+        async with self._cursor(connection, values) as cursor:
+            await cursor.executemany(self.sql, values)
+
+    @asynccontextmanager
+    async def _cursor(
+        self, connection: AsyncConnection, values: Any
+    ) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
         driver = await driver_of(connection)
         try:
             async with driver.cursor(row_factory=namedtuple_row) as cursor:
-                await cursor.execute(self.sql, values)
-                return await cursor.fetchall() if cursor.description else []
+                yield cursor
         except psycopg.Error as error:
             raise DBAPIError.instance(
                 self.sql, values, error, psycopg.Error, connection_invalidated=driver.closed

@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import psycopg
 import pytest
 
 from booking.db.tables import bookings
@@ -23,28 +22,13 @@ from .conftest import BookingService
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
-    """The statements (and their parameters) psycopg sends meanwhile, through SQLAlchemy or on
-    the driver (`DriverStatement`)."""
-    sent: list[tuple[str, Any]] = []
-    execute = psycopg.AsyncCursor.execute
-
-    async def noted(cursor: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        sent.append((str(query), params))
-        return await execute(cursor, query, params, **kwargs)
-
-    monkeypatch.setattr(psycopg.AsyncCursor, "execute", noted)
-    return sent
-
-
 def columns(parameters: dict[str, Any]) -> set[str]:
     """The booking's columns a statement's parameters give values to."""
     return set(parameters) & set(bookings.c.keys())
 
 
 async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_what_changed(
-    booking: BookingService, statements_sent: list[tuple[str, Any]]
+    booking: BookingService, sent_statements: list[tuple[str, Any]]
 ) -> None:
     assert booking.runtime is not None
     units = SqlBookingUnits(booking.runtime.units)
@@ -85,7 +69,7 @@ async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_wh
     # Each with its history in the same statement (`WITH written AS (INSERT | UPDATE ...)`).
     insert, held_update, failed_update = [
         parameters
-        for statement, parameters in statements_sent
+        for statement, parameters in sent_statements
         if statement.startswith("WITH written")
     ]
     assert "move_id" not in insert  # a new booking has no move yet: left NULL
@@ -110,7 +94,7 @@ async def test_a_new_booking_and_each_change_read_back_as_written_naming_only_wh
 
 
 async def test_a_step_s_history_is_written_with_its_change_and_not_when_the_change_is_refused(
-    booking: BookingService, statements_sent: list[tuple[str, Any]]
+    booking: BookingService, sent_statements: list[tuple[str, Any]]
 ) -> None:
     assert booking.runtime is not None
     units = SqlBookingUnits(booking.runtime.units)
@@ -142,4 +126,4 @@ async def test_a_step_s_history_is_written_with_its_change_and_not_when_the_chan
     assert saved.version == 2
     written = [replace(entry, occurred_at=None) for entry in history]
     assert written == [made, sent, step]  # in order, each once
-    assert not any(s.startswith("INSERT INTO booking_events") for s, _ in statements_sent)
+    assert not any(s.startswith("INSERT INTO booking_events") for s, _ in sent_statements)

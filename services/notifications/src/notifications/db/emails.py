@@ -10,37 +10,42 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Uuid,
+    any_,
     bindparam,
     func,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.db.tables import emails
 from notifications.domain.notices import Email
+from service_runtime.db import DriverStatement
 
-# Built once: each email is recorded, claimed and marked (a statement built per call costs more
-# CPU than its round trip); the record as text, since SQLAlchemy 2.0 compiles PostgreSQL's
-# INSERT .. ON CONFLICT anew at every execution.
-_RECORD = text(
-    "INSERT INTO emails (id, event_id, recipient_id, kind, booking_id, to_address, subject,"
-    " text_body, html_body, calendar, status)"
-    " VALUES (:id, :event_id, :recipient_id, :kind, :booking_id, :to_address, :subject,"
-    " :text_body, :html_body, :calendar, :status)"
-    " ON CONFLICT ON CONSTRAINT emails_once_per_event DO NOTHING RETURNING id"
+# Each email is recorded, claimed and marked: compiled once and run on the driver
+# (`DriverStatement`).
+_RECORD = DriverStatement(
+    text(
+        "INSERT INTO emails (id, event_id, recipient_id, kind, booking_id, to_address, subject,"
+        " text_body, html_body, calendar, status)"
+        " VALUES (:id, :event_id, :recipient_id, :kind, :booking_id, :to_address, :subject,"
+        " :text_body, :html_body, :calendar, :status)"
+        " ON CONFLICT ON CONSTRAINT emails_once_per_event DO NOTHING RETURNING id"
+    )
 )
-_DUE = (
+_DUE = DriverStatement(
     select(emails)
     .where(emails.c.status == "pending", emails.c.next_attempt_at <= bindparam("now"))
     .order_by(emails.c.next_attempt_at)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
-_MARK_SENT = (
+_MARK_SENT = DriverStatement(
     update(emails)
-    .where(emails.c.id.in_(bindparam("email_ids", expanding=True)))
+    .where(emails.c.id == any_(bindparam("email_ids", type_=ARRAY(Uuid))))
     .values(status="sent", sent_at=func.now(), attempts=emails.c.attempts + 1)
 )
 
@@ -65,8 +70,8 @@ class SqlEmails:
     async def record(self, email: Email, *, status: str = "pending") -> bool:
         """Record the email (queued when `pending`) unless it is already recorded; True when this
         call recorded it."""
-        result = await self._session.execute(
-            _RECORD,
+        recorded = await _RECORD.first(
+            self._session,
             {
                 "id": uuid.uuid4(),
                 "event_id": email.event_id,
@@ -81,12 +86,12 @@ class SqlEmails:
                 "status": status,
             },
         )
-        return result.first() is not None
+        return recorded is not None
 
     async def claim_due(self, now: datetime, *, limit: int) -> list[QueuedEmail]:
         """Up to `limit` pending emails whose attempt is due, oldest first, locked until the
         transaction ends so that no other replica sends them too."""
-        rows = (await self._session.execute(_DUE, {"now": now, "limit": limit})).all()
+        rows = await _DUE.rows(self._session, {"now": now, "limit": limit})
         return [
             QueuedEmail(
                 id=row.id,
@@ -103,7 +108,7 @@ class SqlEmails:
     async def mark_sent(self, email_ids: list[uuid.UUID]) -> None:
         if not email_ids:
             return
-        await self._session.execute(_MARK_SENT, {"email_ids": email_ids})
+        await _MARK_SENT.rows(self._session, {"email_ids": email_ids})
 
     async def mark_attempt_failed(
         self, email_id: uuid.UUID, error: str, *, retry_at: datetime | None

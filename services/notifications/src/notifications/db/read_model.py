@@ -21,10 +21,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifications.db.tables import bookings, email_preferences, emails, people, studios
 from notifications.domain.notices import BookingStatus
 from notifications.domain.read_models import Booking, Person, Studio
+from service_runtime.db import DriverStatement
 
 # The statements every event runs, built once (a statement built per call costs more CPU than
 # its round trip); the upserts as text, since SQLAlchemy 2.0 compiles PostgreSQL's
-# INSERT .. ON CONFLICT anew at every execution.
+# INSERT .. ON CONFLICT anew at every execution. A booking's run on the driver
+# (`DriverStatement`): every booking event runs them.
 _SAVE_PERSON = text(
     "INSERT INTO people (id, email, name) VALUES (:id, :email, :name)"
     " ON CONFLICT (id) DO UPDATE"
@@ -40,17 +42,20 @@ _SAVE_STUDIO = text(
     " rooms = excluded.rooms, updated_at = now()"
     " WHERE studios.revision < excluded.revision"
 ).bindparams(bindparam("rooms", type_=JSONB))
-_LOCK_BOOKING = select(
-    func.pg_advisory_xact_lock(func.hashtextextended(bindparam("booking_key"), 0))
+_LOCK_BOOKING = DriverStatement(
+    select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("booking_key"), 0)))
 )
-_BOOKING = select(bookings).where(bookings.c.id == bindparam("booking_id"))
+_BOOKING = DriverStatement(select(bookings).where(bookings.c.id == bindparam("booking_id")))
 _INSERT_BOOKING = (
     "INSERT INTO bookings (id, booker_id, owner_id, studio_id, room_id, starts_at, ends_at, status)"
     " VALUES (:id, :booker_id, :owner_id, :studio_id, :room_id, :starts_at, :ends_at, :status)"
 )
-_ADD_BOOKING = text(f"{_INSERT_BOOKING} ON CONFLICT (id) DO NOTHING")
-_SAVE_BOOKING = text(
-    f"{_INSERT_BOOKING} ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = now()"
+_ADD_BOOKING = DriverStatement(text(f"{_INSERT_BOOKING} ON CONFLICT (id) DO NOTHING"))
+_SAVE_BOOKING = DriverStatement(
+    text(
+        f"{_INSERT_BOOKING} ON CONFLICT (id) DO UPDATE"
+        " SET status = excluded.status, updated_at = now()"
+    )
 )
 
 
@@ -74,7 +79,7 @@ def _studio_and_people_query() -> Select[Any]:
     )
 
 
-_STUDIO_AND_PEOPLE = _studio_and_people_query()
+_STUDIO_AND_PEOPLE = DriverStatement(_studio_and_people_query())
 
 
 class SqlReadModel:
@@ -131,12 +136,9 @@ class SqlReadModel:
         self, studio_id: uuid.UUID, booker_id: uuid.UUID, owner_id: uuid.UUID
     ) -> tuple[Studio | None, Person | None, Person | None]:
         """The studio and the two people, each if known, in one query."""
-        row = (
-            await self._session.execute(
-                _STUDIO_AND_PEOPLE,
-                {"studio_id": studio_id, "booker_id": booker_id, "owner_id": owner_id},
-            )
-        ).one()
+        (row,) = await _STUDIO_AND_PEOPLE.rows(  # one row, whatever is known
+            self._session, {"studio_id": studio_id, "booker_id": booker_id, "owner_id": owner_id}
+        )
         studio = None
         if row.id is not None:
             studio = Studio(
@@ -163,11 +165,11 @@ class SqlReadModel:
     async def lock_booking(self, booking_id: uuid.UUID) -> Booking | None:
         """The booking as known, if at all; its events wait for each other until commit (a lock on
         the id, since the row may not exist yet)."""
-        await self._session.execute(_LOCK_BOOKING, {"booking_key": str(booking_id)})
+        await _LOCK_BOOKING.rows(self._session, {"booking_key": str(booking_id)})
         return await self.booking(booking_id)
 
     async def booking(self, booking_id: uuid.UUID) -> Booking | None:
-        row = (await self._session.execute(_BOOKING, {"booking_id": booking_id})).first()
+        row = await _BOOKING.first(self._session, {"booking_id": booking_id})
         if row is None:
             return None
         return Booking(
@@ -184,11 +186,11 @@ class SqlReadModel:
     async def add_booking(self, booking: Booking) -> None:
         """Insert the booking unless it is known already (then it stays as it is); needs no
         lock: a concurrent insert of the same booking is waited for by the unique key."""
-        await self._session.execute(_ADD_BOOKING, _booking_values(booking))
+        await _ADD_BOOKING.rows(self._session, _booking_values(booking))
 
     async def save_booking(self, booking: Booking) -> None:
         """Insert the booking, or move it to the given status (the caller locked it first)."""
-        await self._session.execute(_SAVE_BOOKING, _booking_values(booking))
+        await _SAVE_BOOKING.rows(self._session, _booking_values(booking))
 
 
 def _booking_values(booking: Booking) -> dict[str, Any]:

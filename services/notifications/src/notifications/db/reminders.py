@@ -16,21 +16,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifications.db.tables import emails, reminders
 from notifications.domain.notices import Kind
 from notifications.repositories import DueReminder
+from service_runtime.db import DriverStatement
 
-# Built once: a confirmed booking schedules its reminders, a moved or cancelled one withdraws
-# them, and each is claimed and finished (a statement built per call costs more CPU than its
-# round trip). The schedule as text, executed with a list of rows: SQLAlchemy 2.0 compiles
-# PostgreSQL's INSERT .. ON CONFLICT, and a VALUES list, anew at every execution.
-_SCHEDULE = text(
-    "INSERT INTO reminders (id, booking_id, due_at) VALUES (:id, :booking_id, :due_at)"
-    " ON CONFLICT ON CONSTRAINT reminders_once_per_time DO NOTHING"
+# A confirmed booking schedules its reminders, a moved or cancelled one withdraws them, and each
+# is claimed and finished: compiled once and run on the driver (`DriverStatement`).
+_SCHEDULE = DriverStatement(
+    text(
+        "INSERT INTO reminders (id, booking_id, due_at) VALUES (:id, :booking_id, :due_at)"
+        " ON CONFLICT ON CONSTRAINT reminders_once_per_time DO NOTHING"
+    )
 )
-_WITHDRAW_SCHEDULED = (
+_WITHDRAW_SCHEDULED = DriverStatement(
     update(reminders)
     .where(reminders.c.booking_id == bindparam("booking"), reminders.c.status == "scheduled")
     .values(status="cancelled")
 )
-_WITHDRAW_QUEUED = (
+_WITHDRAW_QUEUED = DriverStatement(
     update(emails)
     .where(
         emails.c.booking_id == bindparam("booking"),
@@ -39,14 +40,16 @@ _WITHDRAW_QUEUED = (
     )
     .values(status="withdrawn")
 )
-_DUE = (
+_DUE = DriverStatement(
     select(reminders.c.id, reminders.c.booking_id, reminders.c.due_at)
     .where(reminders.c.status == "scheduled", reminders.c.due_at <= bindparam("now"))
     .order_by(reminders.c.due_at)
     .limit(1)
     .with_for_update(skip_locked=True)
 )
-_FINISH = update(reminders).where(reminders.c.id == bindparam("reminder_id")).values(status="done")
+_FINISH = DriverStatement(
+    update(reminders).where(reminders.c.id == bindparam("reminder_id")).values(status="done")
+)
 
 
 class SqlReminders:
@@ -58,20 +61,20 @@ class SqlReminders:
     async def schedule(self, booking_id: uuid.UUID, due_ats: list[datetime]) -> None:
         if not due_ats:
             return
-        await self._session.execute(
-            _SCHEDULE,
+        await _SCHEDULE.many(
+            self._session,
             [{"id": uuid.uuid4(), "booking_id": booking_id, "due_at": at} for at in due_ats],
         )
 
     async def withdraw(self, booking_id: uuid.UUID) -> None:
         """Cancel the booking's reminders, those scheduled and those queued but not yet sent."""
-        await self._session.execute(_WITHDRAW_SCHEDULED, {"booking": booking_id})
-        await self._session.execute(_WITHDRAW_QUEUED, {"booking": booking_id})
+        await _WITHDRAW_SCHEDULED.rows(self._session, {"booking": booking_id})
+        await _WITHDRAW_QUEUED.rows(self._session, {"booking": booking_id})
 
     async def claim_due(self, now: datetime) -> DueReminder | None:
         """A reminder due by now, locked so that no other replica sends it too."""
-        row = (await self._session.execute(_DUE, {"now": now})).first()
+        row = await _DUE.first(self._session, {"now": now})
         return DueReminder(row.id, row.booking_id, row.due_at) if row else None
 
     async def finish(self, reminder_id: uuid.UUID) -> None:
-        await self._session.execute(_FINISH, {"reminder_id": reminder_id})
+        await _FINISH.rows(self._session, {"reminder_id": reminder_id})
