@@ -1,9 +1,10 @@
 """What the data layer adds to each consumed message: the runtime's unit of work (a pooled
 SQLAlchemy async connection; its inbox and outbox statements on the psycopg connection under it)
-against psycopg alone, the floor, in one run.
+against psycopg alone, the floor, in one run; and a wide row (as wide as a booking's) read in it
+through SQLAlchemy's execution and as a `DriverStatement`.
 
 Not a test. Every message a service consumes costs at least a transaction with its inbox row,
-and most record one message in the outbox too (a saga step). Both shapes are run here, one at
+and most record one message in the outbox too (a saga step). Those shapes are run here, one at
 a time on one connection, under uvloop as the services run: on psycopg's own connection (the
 floor), and through `UnitsOfWork` as `Consumer` does. The figure is this process's CPU per
 transaction, and its ratio to the floor; PostgreSQL does the same work in both. The figures
@@ -20,16 +21,31 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import uvloop
-from sqlalchemy import MetaData, Table, create_engine
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from bench.measuring import scratch_database, sqlalchemy_url, write_results
 from contracts import Envelope
 from contracts.identity import UserDeleted
-from service_runtime.db import Database
+from service_runtime.db import Database, DriverStatement
 from service_runtime.inbox import first_delivery
 from service_runtime.messaging_tables import inbox_table, outbox_table
 from service_runtime.unit_of_work import UnitsOfWork
@@ -47,13 +63,33 @@ OUTBOX_INSERT = (
     " traceparent) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id"
 )
 
+WIDE_COLUMNS = 70  # as many as a booking's row
+_WIDE_TYPES = (Uuid, DateTime(timezone=True), Text, BigInteger, JSONB)
+
 Transaction = Callable[[], Awaitable[None]]
 
 
+def _wide_table(metadata: MetaData) -> Table:
+    return Table(
+        "wide",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        *(Column(f"c{n}", _WIDE_TYPES[n % len(_WIDE_TYPES)]) for n in range(WIDE_COLUMNS - 1)),
+    )
+
+
+def _wide_values(wide: Table) -> dict[str, Any]:
+    """A value of each column's type."""
+    samples = (uuid.uuid4(), datetime.now(UTC), "text", 42, {"key": [1, 2]})
+    return {"id": 1} | {f"c{n}": samples[n % len(samples)] for n in range(WIDE_COLUMNS - 1)}
+
+
 def _cases(
-    driver: psycopg.AsyncConnection[Any], units: UnitsOfWork, inbox: Table
+    driver: psycopg.AsyncConnection[Any], units: UnitsOfWork, inbox: Table, wide: Table
 ) -> dict[str, dict[str, Transaction]]:
     """Each shape's transaction on psycopg alone and through the unit of work."""
+    wide_by_id = select(wide).where(wide.c.id == bindparam("id"))
+    wide_on_driver = DriverStatement(wide_by_id)
 
     async def driver_inbox() -> None:
         async with driver.transaction():
@@ -89,6 +125,18 @@ def _cases(
             )
             await uow.publish(UserDeleted(user_id=uuid.uuid4()), correlation_id="bench")
 
+    async def driver_wide() -> None:
+        async with driver.transaction():
+            await (await driver.execute(wide_on_driver.sql, {"id": 1})).fetchone()
+
+    async def unit_wide_sqlalchemy() -> None:
+        async with units.begin() as uow:
+            (await uow.session.execute(wide_by_id, {"id": 1})).first()
+
+    async def unit_wide_driver() -> None:
+        async with units.begin() as uow:
+            await wide_on_driver.first(uow.session, {"id": 1})
+
     return {
         "inbox row (BEGIN, INSERT, COMMIT)": {
             "psycopg alone (floor)": driver_inbox,
@@ -97,6 +145,11 @@ def _cases(
         "step (inbox row + one outbox message)": {
             "psycopg alone (floor)": driver_step,
             "UnitsOfWork (as Consumer)": unit_step,
+        },
+        f"a {WIDE_COLUMNS}-column row read": {
+            "psycopg alone (floor)": driver_wide,
+            "UnitsOfWork, SQLAlchemy's execution": unit_wide_sqlalchemy,
+            "UnitsOfWork, DriverStatement": unit_wide_driver,
         },
     }
 
@@ -112,15 +165,17 @@ async def _cpu_us(transaction: Transaction, count: int) -> float:
 
 async def measure(url: str, count: int) -> dict[str, Any]:
     metadata = MetaData()
-    inbox, outbox = inbox_table(metadata), outbox_table(metadata)
+    inbox, outbox, wide = inbox_table(metadata), outbox_table(metadata), _wide_table(metadata)
     engine = create_engine(sqlalchemy_url(url))
     metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(insert(wide), _wide_values(wide))
     engine.dispose()
     database = Database(sqlalchemy_url(url), pool_size=1)
     driver = await psycopg.AsyncConnection.connect(url)
     try:
         units = UnitsOfWork(database, outbox)
-        cases = _cases(driver, units, inbox)
+        cases = _cases(driver, units, inbox, wide)
         samples: dict[str, dict[str, list[float]]] = {
             shape: {path: [] for path in paths} for shape, paths in cases.items()
         }
@@ -143,10 +198,10 @@ async def measure(url: str, count: int) -> dict[str, Any]:
 
 def report(figures: dict[str, Any]) -> None:
     print(f"{figures['transactions']} transactions per case, median of {figures['rounds']} rounds")
-    print(f"{'shape':<40}{'path':<30}{'CPU us':>9}{'x floor':>9}")
+    print(f"{'shape':<40}{'path':<38}{'CPU us':>9}{'x floor':>9}")
     for shape, paths in figures["shapes"].items():
         for path, figure in paths.items():
-            print(f"{shape:<40}{path:<30}{figure['cpu_us']:>9.0f}{figure['over_floor']:>9.2f}")
+            print(f"{shape:<40}{path:<38}{figure['cpu_us']:>9.0f}{figure['over_floor']:>9.2f}")
 
 
 def main() -> None:

@@ -4,11 +4,15 @@ transaction, and fails as SQLAlchemy's own do."""
 from __future__ import annotations
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import JSON, Column, Integer, MetaData, Table, bindparam, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service_runtime.db import Database, DriverStatement
+from service_runtime.telemetry import trace_statements
 
 from .test_db_pool import _backend_pid, _cut
 
@@ -85,6 +89,30 @@ async def test_a_failure_is_raised_as_sqlalchemy_s_and_a_cut_connection_is_repla
         async with database.transaction() as session:
             await _BY_ID.first(session, {"id": 1})
     assert await _backend_pid(database) != cut_pid  # the pool replaced it
+
+
+@pytest.mark.usefixtures("table")
+async def test_a_statement_is_a_span_of_the_trace_when_the_engine_s_statements_are_traced(
+    database: Database,
+) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    async with database.transaction() as session:
+        await _BY_ID.first(session, {"id": 1})  # not traced yet
+    trace_statements(database.engine, provider)
+
+    with provider.get_tracer("test").start_as_current_span("step") as step:
+        async with database.transaction() as session:
+            await _BY_ID.first(session, {"id": 1})
+
+    spans = [span for span in exporter.get_finished_spans() if span.name.startswith("SELECT")]
+    database_name = database.engine.url.database
+    assert [span.name for span in spans] == [f"SELECT {database_name}"]
+    assert spans[0].attributes is not None
+    assert spans[0].attributes["db.statement"] == _BY_ID.sql
+    assert spans[0].parent is not None
+    assert spans[0].parent.span_id == step.get_span_context().span_id
 
 
 def test_a_statement_whose_parameter_sqlalchemy_expands_is_refused_when_built() -> None:

@@ -17,6 +17,8 @@ from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
+from service_runtime.telemetry import statement_span
+
 
 class Database:
     """One engine per service process; `transaction()` is the unit of work."""
@@ -113,13 +115,16 @@ class DriverStatement:
     one (`driver_of`), in its transaction; its rows are named tuples of what psycopg reads (a
     column by attribute, as on SQLAlchemy's rows).
 
-    For the wide statements every saga step runs: around a row of ~70 columns SQLAlchemy's
-    execution costs ~520 µs of CPU, the statement on the driver ~185 (bench/README.md).
-    The parameters still go through their types' bind processors (JSON, arrays); the columns
-    get no result processing, so a JSONB column is what psycopg loads and an array a list.
-    A failure is raised as SQLAlchemy's (an `OperationalError` is a 503 at the API); a connection
-    the server cut fails the transaction's rollback too, and the pool replaces it. Not seen by
-    `trace_statements`.
+    For the statements every saga step runs: SQLAlchemy's execution around one costs more CPU
+    than its round trip, most of all around a wide row (`bench/unit_of_work.py`).
+    - The parameters, and the values the statement holds, still go through their types' bind
+      processors (JSON, arrays, ranges). The columns get no result processing: a JSONB column
+      is what psycopg loads, an array a list, a range psycopg's `Range`.
+    - A failure is raised as SQLAlchemy's (an `OperationalError` is a 503 at the API); a
+      connection the server cut fails the transaction's rollback too, and the pool replaces it.
+    - Traced as the engine's own statements are, when they are (`statement_span`).
+    - An expanding parameter (`in_()` of a list) needs SQLAlchemy's execution: write
+      `= any_(...)` with an array instead.
     """
 
     _DIALECT = PGDialect_psycopg()  # type: ignore[no-untyped-call]
@@ -172,8 +177,9 @@ class DriverStatement:
     ) -> AsyncIterator[psycopg.AsyncCursor[Any]]:
         driver = await driver_of(connection)
         try:
-            async with driver.cursor(row_factory=namedtuple_row) as cursor:
-                yield cursor
+            with statement_span(connection.sync_engine, self.sql):
+                async with driver.cursor(row_factory=namedtuple_row) as cursor:
+                    yield cursor
         except psycopg.Error as error:
             raise DBAPIError.instance(
                 self.sql, values, error, psycopg.Error, connection_invalidated=driver.closed

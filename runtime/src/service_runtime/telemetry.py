@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from opentelemetry import metrics, trace
@@ -16,6 +19,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service_runtime.settings import HttpSettings
@@ -57,6 +61,27 @@ def trace_statements(engine: AsyncEngine, tracer_provider: TracerProvider) -> No
         description="Connections of the pool, by state.",
     )
     EngineTracer(tracer, engine.sync_engine, connections)  # type: ignore[no-untyped-call]
+    _STATEMENT_TRACERS[engine.sync_engine] = tracer
+
+
+_STATEMENT_TRACERS: weakref.WeakKeyDictionary[Engine, trace.Tracer] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def statement_span(engine: Engine, sql: str) -> Iterator[None]:
+    """A client span for a statement run past SQLAlchemy's execution (`DriverStatement`) on an
+    engine whose statements are traced, named and described as `trace_statements` does them."""
+    tracer = _STATEMENT_TRACERS.get(engine)
+    if tracer is None:
+        yield
+        return
+    database = engine.url.database or ""
+    with tracer.start_as_current_span(
+        f"{sql.split(maxsplit=1)[0]} {database}",
+        kind=trace.SpanKind.CLIENT,
+        attributes={"db.system": "postgresql", "db.name": database, "db.statement": sql},
+    ):
+        yield
 
 
 class JsonLogFormatter(logging.Formatter):
