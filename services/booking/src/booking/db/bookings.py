@@ -96,6 +96,14 @@ _STAMP = DriverStatement(
     .select_from(bookings.outerjoin(studios, studios.c.studio_id == bookings.c.studio_id))
     .where(bookings.c.id == bindparam("booking_id"))
 )
+_CLAIM_DUE = DriverStatement(  # the deadlines' loop, every few moments
+    select(bookings.c.id, bookings.c.traceparent)
+    .where(bookings.c.deadline_at <= bindparam("now"))
+    .order_by(bookings.c.deadline_at)
+    .limit(1)
+    # NO KEY UPDATE: history rows of the booking (a foreign key to it) may still be added.
+    .with_for_update(skip_locked=True, key_share=True)
+)
 _NULL_UNLESS_GIVEN = frozenset(
     c.name for c in bookings.c if c.nullable and c.server_default is None
 )
@@ -212,17 +220,7 @@ class SqlBookings:
         return saved
 
     async def claim_due(self, now: datetime) -> tuple[uuid.UUID, str | None] | None:
-        row = (
-            await self._session.execute(
-                select(bookings.c.id, bookings.c.traceparent)
-                .where(bookings.c.deadline_at <= now)
-                .order_by(bookings.c.deadline_at)
-                .limit(1)
-                # NO KEY UPDATE: history rows of the booking (a foreign key to it) may still
-                # be added.
-                .with_for_update(skip_locked=True, key_share=True)
-            )
-        ).first()
+        row = await _CLAIM_DUE.first(self._session, {"now": now})
         return (row.id, row.traceparent) if row else None
 
     async def page(self, query: BookingQuery) -> tuple[list[Booking], int]:
