@@ -56,7 +56,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Once pytest is done, the process ends within a minute with pytest's status, whatever a
     failed test left waiting (a thread the interpreter would join at exit forever): a red suite
-    must never turn into a CI timeout."""
+    must never turn into a CI timeout. Not in a pytest-xdist worker: it waits for the controller
+    once its tests are done, and the controller ends it."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     status = config.stash.get(_EXIT_STATUS, 1)
 
     def exit_if_still_here() -> None:
