@@ -48,7 +48,10 @@ class _BookingEvent(Message):
 
 
 class BookingRequested(_BookingEvent):
-    """Booking, when a booker asks for a booking: the saga starts by holding the slots."""
+    """Booking, when a booker asked for a booking, until December 2026. No longer published:
+    its consumers took what they needed from it elsewhere (availability the booker from
+    HoldSlots, notifications a declined card from BookingPaymentFailed). Kept so that their
+    queues, bound to it by an earlier release, unbind it (`MessageHandlers.retire`)."""
 
     message_type: ClassVar[str] = "booking.booking_requested"
     routing_key: ClassVar[str] = "booking.booking.requested"

@@ -128,7 +128,7 @@ async def test_the_read_that_answers_a_change_is_the_booking_its_studio_and_its_
 
     assert view is not None
     assert (view.booking, view.studio, view.history) == apart
-    assert [entry.kind for entry in view.history] == ["action", "sent", "sent", "sent"]
+    assert [entry.kind for entry in view.history] == ["action", "sent", "sent"]
     assert all(entry.occurred_at is not None for entry in view.history)
     assert unknown is None
 

@@ -36,7 +36,6 @@ from contracts.booking import (
     BookingFailed,
     BookingNoShow,
     BookingPaymentFailed,
-    BookingRequested,
     CancellationReason,
     CancelledBy,
     FailureReason,
@@ -147,10 +146,10 @@ def types(messages):  # type: ignore[no-untyped-def]
 # --- happy path ---------------------------------------------------------------------------
 
 
-def test_a_new_booking_holds_the_slots_asks_for_the_payment_and_announces_the_request() -> None:
+def test_a_new_booking_holds_the_slots_and_asks_for_the_payment_at_once() -> None:
     b = requested()
     decision = start(b, RULES)
-    assert types(decision.messages) == [HoldSlots, AuthorizePayment, BookingRequested]
+    assert types(decision.messages) == [HoldSlots, AuthorizePayment]
     authorize = decision.messages[1]
     assert isinstance(authorize, AuthorizePayment)
     assert authorize.amount == Money(amount_minor=11000, currency=EUR)

@@ -15,7 +15,6 @@ from contracts.availability import ConfirmSlots, HoldSlots, ReleaseSlots
 from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
-    BookingRequested,
     CancellationReason,
     CancelledBy,
 )
@@ -40,7 +39,7 @@ def waiting(**kw):  # type: ignore[no-untyped-def]
 def test_a_request_holds_its_room_until_the_owner_s_answer_is_due_and_a_little_after() -> None:
     decision = start(a_request(), RULES)
 
-    assert types(decision.messages) == [HoldSlots, AuthorizePayment, BookingRequested]
+    assert types(decision.messages) == [HoldSlots, AuthorizePayment]
     assert decision.messages[0].hold_until == RESPOND_BY + RULES.reply_timeout  # type: ignore[attr-defined]
     assert start(requested(), RULES).messages[0].hold_until is None  # type: ignore[attr-defined]
 

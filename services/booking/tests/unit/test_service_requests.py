@@ -16,6 +16,7 @@ from booking.service.booking_requests import IdempotencyKeyReused
 from contracts.availability import HoldSlots
 from contracts.booking import BookingRequested
 from contracts.catalog import StudioStatus
+from contracts.payments import AuthorizePayment
 
 from .conftest import NOW
 from .service_world import FEE, MAX_HOURS, ROOM_CAPACITY, World
@@ -34,7 +35,9 @@ async def test_a_request_snapshots_the_price_and_asks_availability_for_the_slot(
     assert stored.requested_at == NOW
     [hold] = world.units.outbox.messages(HoldSlots)
     assert (hold.booking_id, hold.room_id) == (booking.id, world.request().room_id)
-    assert world.units.outbox.messages(BookingRequested)
+    [authorize] = world.units.outbox.messages(AuthorizePayment)
+    assert (authorize.booking_id, authorize.amount.amount_minor) == (booking.id, 11_000)
+    assert world.units.outbox.messages(BookingRequested) == []  # nobody consumes it
 
 
 async def test_the_history_records_the_request_and_each_message_it_sent() -> None:

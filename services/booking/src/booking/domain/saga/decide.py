@@ -45,7 +45,6 @@ from booking.domain.saga.steps import (
     MarkNoShow,
     Reschedule,
     SagaRules,
-    about,
     authorize_payment,
     hold_slots,
     ignored,
@@ -63,9 +62,6 @@ from contracts.availability import (
     SlotsReleased,
     SlotsUnavailable,
 )
-from contracts.booking import (
-    BookingRequested,
-)
 from contracts.payments import (
     DisputeClosed,
     DisputeOpened,
@@ -81,18 +77,13 @@ from contracts.payments import (
 
 def start(booking: Booking, rules: SagaRules = DEFAULT_RULES) -> Decision:
     """A new booking: hold the slots (a request's as long as its owner may take to answer,
-    and the time to confirm after), ask for the payment at the same time, so that the booker
-    can pay one hop sooner (voided if the hold fails), and announce the request."""
+    and the time to confirm after) and ask for the payment at the same time, so that the
+    booker can pay one hop sooner (voided if the hold fails). Nothing announces the request:
+    BookingRequested has no consumer left, and a publish costs every booking."""
     requested = with_deadline(sent(booking, booking.requested_at), rules)
     return Decision(
         requested,
-        [
-            hold_slots(booking, rules),
-            authorize_payment(booking),
-            BookingRequested(
-                **about(booking), price=booking.total, requested_at=booking.requested_at
-            ),
-        ],
+        [hold_slots(booking, rules), authorize_payment(booking)],
         "booking requested: holding the slots and asking for the payment",
     )
 
