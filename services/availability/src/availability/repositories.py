@@ -51,7 +51,18 @@ class Reservations(Protocol):
 
     async def mark_released(self, booking_id: uuid.UUID, now: datetime) -> None: ...
 
-    async def was_released(self, booking_id: uuid.UUID) -> bool: ...
+    async def released_and_held_or_booked(
+        self, booking_id: uuid.UUID
+    ) -> tuple[bool, list[Reservation]]:
+        """Whether the booking was released (`mark_released`), and its reservations that still
+        count (`held_or_booked_for`), read together."""
+        ...
+
+    async def released_and_reservation(
+        self, booking_id: uuid.UUID, reservation_id: uuid.UUID
+    ) -> tuple[bool, Reservation | None]:
+        """Whether the booking was released, and the reservation by id, read together."""
+        ...
 
     async def holds_of_person(self, person: str, now: datetime, window: timedelta) -> PersonsHolds:
         """A person's live holds, and the holds they placed in the `window` before now."""

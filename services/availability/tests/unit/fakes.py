@@ -125,8 +125,17 @@ class FakeReservations:
     async def mark_released(self, booking_id: uuid.UUID, now: datetime) -> None:
         self._t.released_bookings.setdefault(booking_id, now)
 
-    async def was_released(self, booking_id: uuid.UUID) -> bool:
-        return booking_id in self._t.released_bookings
+    async def released_and_held_or_booked(
+        self, booking_id: uuid.UUID
+    ) -> tuple[bool, list[Reservation]]:
+        released = booking_id in self._t.released_bookings
+        return released, await self.held_or_booked_for(booking_id)
+
+    async def released_and_reservation(
+        self, booking_id: uuid.UUID, reservation_id: uuid.UUID
+    ) -> tuple[bool, Reservation | None]:
+        released = booking_id in self._t.released_bookings
+        return released, await self.reservation_by_id(reservation_id)
 
     async def holds_of_person(self, person: str, now: datetime, window: timedelta) -> PersonsHolds:
         mine = [r for r in self._t.reservations.values() if r.held_by == person]

@@ -6,7 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, any_, bindparam, func, or_, select, text, update
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import TSTZRANGE, array
 
 from availability.db.tables import released_bookings, reservations
@@ -61,24 +74,35 @@ LAST_RELEASED = DriverStatement(
     .limit(1)
 )
 
+# = ANY(ARRAY[...]): an IN list is expanded at each execution, by SQLAlchemy.
+_COUNTS = reservations.c.status == any_(array([status.value for status in LIVE_STATUSES]))
 HELD_OR_BOOKED = DriverStatement(
-    select(reservations).where(
-        reservations.c.booking_id == bindparam("booking_id"),
-        # = ANY(ARRAY[...]): an IN list is expanded at each execution, by SQLAlchemy.
-        reservations.c.status == any_(array([status.value for status in LIVE_STATUSES])),
-    )
+    select(reservations).where(reservations.c.booking_id == bindparam("booking_id"), _COUNTS)
 )
+
+# Whether the booking was released, with the reservations asked for, in one round trip: one
+# row alone, its reservation columns NULL, when none is found.
+_RELEASED = (
+    exists().where(released_bookings.c.booking_id == bindparam("booking_id")).label("was_released")
+)
+_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
+
+
+def _unless_released(found: Any) -> DriverStatement:
+    return DriverStatement(
+        select(_RELEASED, reservations).select_from(_ONE_ROW.outerjoin(reservations, found))
+    )
+
+
+RELEASED_AND_HELD_OR_BOOKED = _unless_released(
+    and_(reservations.c.booking_id == bindparam("booking_id"), _COUNTS)
+)
+RELEASED_AND_BY_ID = _unless_released(reservations.c.id == bindparam("id"))
 
 MARK_RELEASED = DriverStatement(
     text(
         "INSERT INTO released_bookings (booking_id, released_at) VALUES (:booking_id, :released_at)"
         " ON CONFLICT (booking_id) DO NOTHING"
-    )
-)
-
-WAS_RELEASED = DriverStatement(
-    select(released_bookings.c.booking_id).where(
-        released_bookings.c.booking_id == bindparam("booking_id")
     )
 )
 

@@ -120,9 +120,21 @@ class SqlReservations:
             self._session, {"booking_id": booking_id, "released_at": now}
         )
 
-    async def was_released(self, booking_id: uuid.UUID) -> bool:
-        found = await statements.WAS_RELEASED.first(self._session, {"booking_id": booking_id})
-        return found is not None
+    async def released_and_held_or_booked(
+        self, booking_id: uuid.UUID
+    ) -> tuple[bool, list[Reservation]]:
+        rows = await statements.RELEASED_AND_HELD_OR_BOOKED.rows(
+            self._session, {"booking_id": booking_id}
+        )
+        return rows[0].was_released, [reservation_of(row) for row in rows if row.id is not None]
+
+    async def released_and_reservation(
+        self, booking_id: uuid.UUID, reservation_id: uuid.UUID
+    ) -> tuple[bool, Reservation | None]:
+        (row,) = await statements.RELEASED_AND_BY_ID.rows(
+            self._session, {"booking_id": booking_id, "id": reservation_id}
+        )
+        return row.was_released, reservation_of(row) if row.id is not None else None
 
     async def holds_of_person(self, person: str, now: datetime, window: timedelta) -> PersonsHolds:
         """A person's live holds, and the holds they placed in the `window` before now."""

@@ -45,11 +45,13 @@ _CAS_ATTEMPTS = 5
 async def confirm(uow: AvailabilityUnit, command: ConfirmSlots, *, now: datetime) -> None:
     """Book a held reservation: SlotsConfirmed, or SlotsLost when it cannot be had."""
     await one_booking_at_a_time(uow, command.booking_id)
-    if await uow.reservations.was_released(command.booking_id):
+    released, reservation = await uow.reservations.released_and_reservation(
+        command.booking_id, command.reservation_id
+    )
+    if released:
         # A lapsed hold would otherwise be booked again for a booking that has ended.
         return await _lost(uow, command, LostReason.RELEASED)
     for _ in range(_CAS_ATTEMPTS):
-        reservation = await uow.reservations.reservation_by_id(command.reservation_id)
         decision = confirmation_for(reservation, command.booking_id)
         if decision is Confirmation.NOT_FOUND or reservation is None:
             return await _lost(uow, command, LostReason.NOT_FOUND)
@@ -80,6 +82,7 @@ async def confirm(uow: AvailabilityUnit, command: ConfirmSlots, *, now: datetime
         if changed:
             replaced = await _release_replaced(uow, reservation) if reservation.move_id else None
             return await _confirmed(uow, reservation, now, replaced)
+        reservation = await uow.reservations.reservation_by_id(command.reservation_id)
     raise RuntimeError(f"reservation {command.reservation_id} kept changing under ConfirmSlots")
 
 

@@ -32,14 +32,15 @@ async def _booking_hold(
     """What the booking holds already: the same range again gets the same hold, another range
     is refused (a booking has one reservation), and so is any after its release; None when it
     holds nothing live."""
-    if await uow.reservations.was_released(booking_id):
+    released, counting = await uow.reservations.released_and_held_or_booked(booking_id)
+    if released:
         return Refusal(
             UnavailableReason.ALREADY_RESERVED,
             f"Booking {booking_id} was released; it takes no new hold.",
         )
     if request.move_id is not None:
-        return await _move_hold(uow, request, booking_id, request.move_id, now)
-    for existing in await uow.reservations.held_or_booked_for(booking_id):
+        return await _move_hold(uow, request, booking_id, request.move_id, counting, now)
+    for existing in counting:
         if not existing.is_live(now) or existing.move_id is not None:
             continue
         if existing.room_id == request.room_id and existing.during == request.during:
@@ -56,10 +57,11 @@ async def _move_hold(
     request: holds.HoldRequest,
     booking_id: uuid.UUID,
     move_id: uuid.UUID,
+    counting: list[Reservation],
     now: datetime,
 ) -> Reservation | Refusal | None:
     """What a move of a booked booking holds already, or why it may not hold; None when it
-    may place its hold now."""
+    may place its hold now. `counting`: the booking's reservations held or booked."""
     for earlier in await uow.reservations.reservations_of_move(booking_id, move_id):
         if not earlier.is_live(now):
             return Refusal(
@@ -72,7 +74,7 @@ async def _move_hold(
             UnavailableReason.ALREADY_RESERVED,
             f"Move {move_id} of booking {booking_id} holds another time.",
         )
-    live = [r for r in await uow.reservations.held_or_booked_for(booking_id) if r.is_live(now)]
+    live = [r for r in counting if r.is_live(now)]
     if not any(r.status is ReservationStatus.BOOKED for r in live):
         return Refusal(
             UnavailableReason.ALREADY_RESERVED,
