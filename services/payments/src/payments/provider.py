@@ -83,6 +83,12 @@ class ProviderEvent:
     account: AccountSnapshot | None = None
     transfer: TransferSnapshot | None = None
 
+    @property
+    def intent_ref(self) -> str | None:
+        """The PaymentIntent it names, on its intent, charge or dispute: whose booking it is."""
+        named = (self.intent, self.charge, self.dispute)
+        return next((each.intent_ref for each in named if each and each.intent_ref), None)
+
 
 class PaymentProvider(Protocol):
     """What the service layer asks of the provider (`StripeGateway` on Stripe, a fake in the

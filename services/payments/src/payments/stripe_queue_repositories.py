@@ -89,6 +89,14 @@ class StripeEvents(Protocol):
         """False when this event was stored before (whether or not it is processed yet)."""
         ...
 
+    async def store_processed_in_trace(
+        self, event: ProviderEvent, source: str
+    ) -> MarkedEvent | None:
+        """Store the event marked processed, for the transaction to apply it as it arrives,
+        with the trace of the booking whose PaymentIntent it names (as
+        `mark_processed_in_trace`); None when it was stored before."""
+        ...
+
     async def stored_among(self, event_ids: list[str]) -> set[str]:
         """Which of these events are stored already (processed or not)."""
         ...

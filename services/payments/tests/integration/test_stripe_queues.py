@@ -12,8 +12,8 @@ from payments.db.unit import SqlPaymentsUnits
 from payments.domain.payment_states import IntentSnapshot, PaymentStatus
 from payments.domain.payments import new_payment
 from payments.domain.stripe_calls import AuthorizeParams
-from payments.provider import ProviderEvent
-from payments.stripe_queue_repositories import RecordedCall
+from payments.provider import ChargeSnapshot, ProviderEvent
+from payments.stripe_queue_repositories import MarkedEvent, RecordedCall
 from service_runtime.tracing import continued_trace
 
 from ..conftest import PaymentsFactory, authorize_command
@@ -63,6 +63,33 @@ async def test_a_claim_takes_one_row_with_what_its_runner_needs(
     assert (first.payment, second.payment, second.more_due) == (stored[0], stored[1], False)
     assert taken is not None
     assert (taken.event, taken.traceparent, taken.more_due) == (event, TRACES[1], False)
+
+
+async def test_an_event_applied_as_it_arrives_is_stored_processed_with_its_booking_s_trace(
+    start_payments: PaymentsFactory,
+) -> None:
+    async with start_payments(**QUIET) as service:
+        units = SqlPaymentsUnits(service.runtime.units)
+        command = authorize_command()
+        async with units.begin() as uow:
+            payment = new_payment(command, now=uow.now, window=timedelta(days=6))
+            payment = replace(payment, intent_ref="pi_arriving")
+            with continued_trace(TRACES[0]):
+                await uow.payments.add(payment)
+        charge = ChargeSnapshot("ch_arriving", "pi_arriving", 11_000, 11_000)
+        on_charge = ProviderEvent("evt_c", "charge.refunded", datetime.now(UTC), charge=charge)
+        unknown = IntentSnapshot("pi_unknown", PaymentStatus.AUTHORIZED)
+        elsewhere = ProviderEvent("evt_u", "payment_intent.succeeded", datetime.now(UTC), unknown)
+        async with units.begin() as uow:
+            marked = await uow.stripe_events.store_processed_in_trace(on_charge, "webhook")
+            untraced = await uow.stripe_events.store_processed_in_trace(elsewhere, "webhook")
+            again = await uow.stripe_events.store_processed_in_trace(on_charge, "webhook")
+        async with units.begin() as uow:
+            waiting = await uow.stripe_events.claim(lease_seconds=60)
+            stored = await uow.stripe_events.stored_among(["evt_c", "evt_u"])
+
+    assert (marked, untraced, again) == (MarkedEvent(TRACES[0]), MarkedEvent(None), None)
+    assert (waiting, stored) == (None, {"evt_c", "evt_u"})  # stored, and none left to process
 
 
 async def test_a_call_taken_as_it_is_recorded_is_claimed_only_once_its_lease_runs_out(

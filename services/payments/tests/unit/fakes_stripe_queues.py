@@ -143,6 +143,13 @@ class FakeStripeEvents:
         self._t.events[event.id] = EventRow(event, source)
         return True
 
+    async def store_processed_in_trace(
+        self, event: ProviderEvent, source: str
+    ) -> MarkedEvent | None:
+        if not await self.store(event, source):
+            return None
+        return await self.mark_processed_in_trace(event.id)
+
     async def stored_among(self, event_ids: list[str]) -> set[str]:
         return {event_id for event_id in event_ids if event_id in self._t.events}
 
@@ -161,8 +168,7 @@ class FakeStripeEvents:
 
     def _booking_traceparent(self, event: ProviderEvent) -> str | None:
         """That of the first call of the booking whose PaymentIntent the event names."""
-        snapshots = (event.intent, event.charge, event.dispute)
-        intent_ref = next((s.intent_ref for s in snapshots if s and s.intent_ref), None)
+        intent_ref = event.intent_ref
         payments = [p for p in self._t.payments.values() if p.intent_ref == intent_ref]
         calls = [c for p in payments for c in self._t.calls_of(p.booking_id)]
         return calls[0].traceparent if intent_ref is not None and calls else None

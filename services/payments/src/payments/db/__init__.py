@@ -70,6 +70,7 @@ from payments.db.stripe_events import (
     reconciliation_cursors,
     record_failure,
     store_event,
+    store_processed_in_trace,
     stored_among,
     stripe_events,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "set_payouts_enabled",
     "settle_refund_request",
     "store_event",
+    "store_processed_in_trace",
     "stored_among",
     "stripe_calls",
     "stripe_events",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     Column,
+    ColumnElement,
     DateTime,
     Float,
     Index,
@@ -73,11 +74,8 @@ _EVENT = TypeAdapter(ProviderEvent)
 
 # Every payment's events are stored, taken and marked processed: compiled once and run on the
 # driver (`DriverStatement`).
-_STORE = insert_or_nothing(
-    stripe_events,
-    ("event_id", "event_type", "created", "source", "payload"),
-    returning="event_id",
-)
+_STORED_COLUMNS = ("event_id", "event_type", "created", "source", "payload")
+_STORE = insert_or_nothing(stripe_events, _STORED_COLUMNS, returning="event_id")
 # Not bound as "event_id": UPDATE keeps its columns' names for the values it sets.
 _MARKING = (
     update(stripe_events)
@@ -90,19 +88,29 @@ _STORED_AMONG = select(stripe_events.c.event_id).where(
 )
 
 
+def _stored(event: ProviderEvent, source: str) -> dict[str, Any]:
+    return {
+        "event_id": event.id,
+        "event_type": event.type,
+        "created": event.created,
+        "source": source,
+        "payload": _EVENT.dump_python(event, mode="json"),
+    }
+
+
 async def store_event(session: AsyncConnection, event: ProviderEvent, source: str) -> bool:
     """False when this event was stored before (whether or not it is processed yet)."""
-    stored = await _STORE.first(
-        session,
-        {
-            "event_id": event.id,
-            "event_type": event.type,
-            "created": event.created,
-            "source": source,
-            "payload": _EVENT.dump_python(event, mode="json"),
-        },
-    )
-    return stored is not None
+    return await _STORE.first(session, _stored(event, source)) is not None
+
+
+async def store_processed_in_trace(
+    session: AsyncConnection, event: ProviderEvent, source: str
+) -> tuple[str | None] | None:
+    """Store the event marked processed, for this transaction to apply it, with the trace of
+    its booking (as `mark_processed_in_trace`); None when it was stored before."""
+    parameters = _stored(event, source) | {"intent_ref": event.intent_ref}
+    row = await _STORE_PROCESSED_IN_TRACE.first(session, parameters)
+    return None if row is None else (row.traceparent,)
 
 
 async def claim_event(
@@ -140,7 +148,7 @@ def _claim_one() -> ReturningUpdate[Any]:
         .returning(
             stripe_events.c.event_id,
             stripe_events.c.payload,
-            _booking_traceparent().label("traceparent"),
+            _booking_traceparent(_named_intent()).label("traceparent"),
             more_due.label("more_due"),
         )
     )
@@ -155,13 +163,16 @@ def _waiting(events: FromClause) -> Select[Any]:
     )
 
 
-def _booking_traceparent() -> ScalarSelect[Any]:
-    """The trace of the booking whose PaymentIntent the event names (on its intent, charge or
-    dispute, as `ProviderEvent` is stored): that of the booking's first payment."""
+def _named_intent() -> ColumnElement[Any]:
+    """The PaymentIntent a stored event names, as `ProviderEvent.intent_ref` reads it."""
     payload = stripe_events.c.payload
-    intent_ref = func.coalesce(
+    return func.coalesce(
         *(func.nullif(payload[(part, "intent_ref")].astext, "") for part in _NAMING_INTENT)
     )
+
+
+def _booking_traceparent(intent_ref: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """The trace of the booking of a PaymentIntent: that of the booking's first payment."""
     first = payments.alias("first_payment")
     return (
         select(first.c.traceparent)
@@ -174,7 +185,14 @@ def _booking_traceparent() -> ScalarSelect[Any]:
 _NAMING_INTENT = ("intent", "charge", "dispute")
 _CLAIM_ONE = DriverStatement(_claim_one())
 _MARK_PROCESSED_IN_TRACE = DriverStatement(
-    _MARKING.returning(_booking_traceparent().label("traceparent"))
+    _MARKING.returning(_booking_traceparent(_named_intent()).label("traceparent"))
+)
+# The event stored already processed, for the transaction that applies it as it arrives.
+_STORE_PROCESSED_IN_TRACE = DriverStatement(
+    pg_insert(stripe_events)
+    .values(**{name: bindparam(name) for name in _STORED_COLUMNS}, processed_at=func.now())
+    .on_conflict_do_nothing()
+    .returning(_booking_traceparent(bindparam("intent_ref", type_=Text)).label("traceparent"))
 )
 
 

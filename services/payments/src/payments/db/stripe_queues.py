@@ -65,6 +65,12 @@ class SqlStripeEvents:
     async def store(self, event: ProviderEvent, source: str) -> bool:
         return await db.store_event(self.session, event, source)
 
+    async def store_processed_in_trace(
+        self, event: ProviderEvent, source: str
+    ) -> MarkedEvent | None:
+        marked = await db.store_processed_in_trace(self.session, event, source)
+        return None if marked is None else MarkedEvent(*marked)
+
     async def stored_among(self, event_ids: list[str]) -> set[str]:
         return await db.stored_among(self.session, event_ids)
 

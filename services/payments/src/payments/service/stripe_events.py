@@ -24,7 +24,7 @@ from payments.provider import ProviderEvent, ProviderUnavailable
 from payments.repositories import PaymentsUnit, PaymentsUnits
 from payments.service.context import Context
 from payments.service.stripe_event_handlers import apply_event
-from payments.stripe_queue_repositories import ClaimedEvent
+from payments.stripe_queue_repositories import ClaimedEvent, MarkedEvent
 from service_runtime.tracing import span_in_trace
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,10 @@ async def receive_webhook_event(units: PaymentsUnits, ctx: Context, event: Provi
         async with asyncio.timeout(ctx.settings.webhook_stripe_read_seconds):
             event = await _with_authorization_deadline(ctx, event)
         async with units.begin() as uow:
-            if not await uow.stripe_events.store(event, "webhook"):
+            marked = await uow.stripe_events.store_processed_in_trace(event, "webhook")
+            if marked is None:
                 return False
-            await _mark_and_apply(uow, ctx, event)
+            await _apply_in_trace(uow, ctx, event, marked)
         return True
     except Exception:
         log.warning(
@@ -105,8 +106,15 @@ async def _mark_and_apply(uow: PaymentsUnit, ctx: Context, event: ProviderEvent)
     processor marked it first."""
     marked = await uow.stripe_events.mark_processed_in_trace(event.id)
     if marked is not None:
-        with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", marked.traceparent):
-            await apply_event(uow, ctx, event)
+        await _apply_in_trace(uow, ctx, event, marked)
+
+
+async def _apply_in_trace(
+    uow: PaymentsUnit, ctx: Context, event: ProviderEvent, marked: MarkedEvent
+) -> None:
+    """Apply an event just marked processed, in its booking's trace."""
+    with span_in_trace(ctx.tracer_provider, f"stripe {event.type}", marked.traceparent):
+        await apply_event(uow, ctx, event)
 
 
 async def _process_next(units: PaymentsUnits, ctx: Context) -> ClaimedEvent | None:
