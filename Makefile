@@ -16,6 +16,12 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 3
 SYSTEM_WORKERS ?= 2
 PYTEST := $(UV) run pytest --dist loadgroup
+# Where the environment sets PYTHONDONTWRITEBYTECODE (these machines do), every process compiled
+# each module it imports from source: every pytest worker, every service a test system starts or
+# restarts: about 2 s of CPU per start, half that of a whole-system test (37 -> 17 s). The
+# bytecode goes to __pycache__, which git ignores; Python writes it atomically, so processes
+# starting at once do not clash.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help install servers test lint typecheck schemas alone run bench chaos fuzz $(addprefix run-,$(SERVICES)) $(addprefix test-,$(SERVICES))
 
