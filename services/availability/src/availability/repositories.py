@@ -16,7 +16,7 @@ from availability.domain.free_time import RoomBusy
 from availability.domain.holds import PersonsHolds
 from availability.domain.intervals import Interval
 from availability.domain.reservations import Reservation, ReservationStatus
-from availability.domain.schedule import Blackout, ExtraHours, WeeklyRule
+from availability.domain.schedule import Blackout, ExtraHours, RoomSchedule, WeeklyRule
 from availability.domain.studios import BookingPolicy, Studio
 from contracts import Envelope, Message
 from service_runtime.clock import Clock
@@ -237,7 +237,20 @@ class ExternalCalendars(Protocol):
         """A failed fetch: the last good busy intervals stay; the error is kept for the owner."""
         ...
 
-    async def busy_in_room(self, room_id: uuid.UUID, window: Interval) -> list[Interval]: ...
+
+class RoomSchedules(Protocol):
+    async def of_room(
+        self,
+        studio_id: uuid.UUID,
+        room_id: uuid.UUID,
+        *,
+        touching: tuple[date, date],
+        window: Interval,
+    ) -> RoomSchedule:
+        """At once: the studio's weekly rules (`rules_of`), its blackouts and extra hours that
+        may touch the local dates `touching` (`blackouts_of`, `extra_hours_of`), and the
+        room's busy times from its external calendars that overlap `window`."""
+        ...
 
 
 class AvailabilityUnit(Protocol):
@@ -246,6 +259,7 @@ class AvailabilityUnit(Protocol):
     reservations: Reservations
     studios: Studios
     extra_hours: ExtraOpeningHours
+    schedules: RoomSchedules
     calendar_feeds: CalendarFeeds
     free_time: FreeTimeMarks
     external_calendars: ExternalCalendars

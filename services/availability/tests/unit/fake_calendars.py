@@ -178,12 +178,3 @@ class FakeExternalCalendars:
         stored = self._t.calendars[calendar_id]
         self._t.calendars[calendar_id] = replace(stored, failed_at=now, last_error=error)
         self._t.calendars_due[calendar_id] = next_due
-
-    async def busy_in_room(self, room_id: uuid.UUID, window: Interval) -> list[Interval]:
-        return [
-            busy
-            for calendar in self._t.calendars.values()
-            if calendar.room_id == room_id
-            for busy in self._t.busy.get(calendar.id, [])
-            if busy.overlaps(window)
-        ]

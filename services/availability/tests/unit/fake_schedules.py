@@ -1,5 +1,5 @@
 """In-memory repositories of studios' schedules: the studio, its policy and weekly rules,
-blackouts and extra opening hours."""
+blackouts and extra opening hours, and a room's schedule around a time."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from availability.domain.schedule import Blackout, ExtraHours, WeeklyRule
+from availability.domain.intervals import Interval
+from availability.domain.schedule import Blackout, ExtraHours, RoomSchedule, WeeklyRule
 from availability.domain.studios import BookingPolicy, Studio
 
 if TYPE_CHECKING:
@@ -100,3 +101,31 @@ class FakeExtraOpeningHours:
 
     async def extra_hours_count(self, studio_id: uuid.UUID) -> int:
         return len(self._t.extra_hours.get(studio_id, []))
+
+
+class FakeRoomSchedules:
+    def __init__(self, tables: AvailabilityTables) -> None:
+        self._t = tables
+
+    async def of_room(
+        self,
+        studio_id: uuid.UUID,
+        room_id: uuid.UUID,
+        *,
+        touching: tuple[date, date],
+        window: Interval,
+    ) -> RoomSchedule:
+        return RoomSchedule(
+            rules=await FakeStudios(self._t).rules_of(studio_id),
+            blackouts=await FakeStudios(self._t).blackouts_of(studio_id, touching=touching),
+            extras=await FakeExtraOpeningHours(self._t).extra_hours_of(
+                studio_id, touching=touching
+            ),
+            busy=[
+                busy
+                for calendar in self._t.calendars.values()
+                if calendar.room_id == room_id
+                for busy in self._t.busy.get(calendar.id, [])
+                if busy.overlaps(window)
+            ],
+        )

@@ -34,6 +34,7 @@ from availability.repositories import (
     ExtraOpeningHours,
     FreeTimeMarks,
     Reservations,
+    RoomSchedules,
     Studios,
 )
 from contracts import Envelope, Message
@@ -41,7 +42,7 @@ from service_runtime.clock import Clock, utc_now
 from service_runtime.fakes import FakeUnitOfWork, FakeUnitsOfWork
 
 from .fake_calendars import FakeCalendarFeeds, FakeExternalCalendars, FakeFreeTimeMarks
-from .fake_schedules import FakeExtraOpeningHours, FakeStudios
+from .fake_schedules import FakeExtraOpeningHours, FakeRoomSchedules, FakeStudios
 
 
 @dataclass
@@ -210,6 +211,7 @@ class FakeAvailabilityUnit:
         self.reservations: Reservations = FakeReservations(uow.state)
         self.studios: Studios = FakeStudios(uow.state)
         self.extra_hours: ExtraOpeningHours = FakeExtraOpeningHours(uow.state)
+        self.schedules: RoomSchedules = FakeRoomSchedules(uow.state)
         self.calendar_feeds: CalendarFeeds = FakeCalendarFeeds(uow.state)
         self.free_time: FreeTimeMarks = FakeFreeTimeMarks(uow.state)
         self.external_calendars: ExternalCalendars = FakeExternalCalendars(uow.state)

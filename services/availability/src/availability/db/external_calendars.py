@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    and_,
     bindparam,
     delete,
     insert,
@@ -27,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from availability.db.tables import metadata, tstz_range
 from availability.domain.external_calendars import ExternalCalendar
 from availability.domain.intervals import Interval
-from service_runtime.db import DriverStatement
 
 external_calendars = Table(
     "external_calendars",
@@ -62,12 +62,11 @@ external_busy = Table(
 # Every hold reads the room's busy times, so this is built once: SQLAlchemy finds it compiled in
 # its cache.
 # Every hold reads it: compiled once and run on the driver (`DriverStatement`).
-_BUSY_IN_ROOM = DriverStatement(
-    select(external_busy.c.during).where(
-        external_busy.c.room_id == bindparam("room_id"),
-        external_busy.c.during.overlaps(bindparam("window")),
-    )
+BUSY_IN_ROOM = and_(
+    external_busy.c.room_id == bindparam("room_id"),
+    external_busy.c.during.overlaps(bindparam("window")),
 )
+"""The room's busy times from its calendars that overlap `window` (bound parameters)."""
 
 
 def _calendar(row: Any) -> ExternalCalendar:
@@ -185,9 +184,3 @@ class SqlExternalCalendars:
             .where(external_calendars.c.id == calendar_id)
             .values(failed_at=now, last_error=error, due_at=next_due)
         )
-
-    async def busy_in_room(self, room_id: uuid.UUID, window: Interval) -> list[Interval]:
-        rows = await _BUSY_IN_ROOM.rows(
-            self._session, {"room_id": room_id, "window": tstz_range(window)}
-        )
-        return [Interval(row.during.lower, row.during.upper) for row in rows]

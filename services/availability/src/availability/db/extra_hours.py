@@ -14,17 +14,18 @@ from availability.domain.schedule import ExtraHours
 from service_runtime.db import DriverStatement
 
 # Every hold reads them: compiled once and run on the driver (`DriverStatement`).
+EXTRA_HOURS_ORDER = (extra_hours.c.day, extra_hours.c.opens)
 _ALL_EXTRA_HOURS = (
     select(extra_hours)
     .where(extra_hours.c.studio_id == bindparam("studio_id"))
-    .order_by(extra_hours.c.day, extra_hours.c.opens)
+    .order_by(*EXTRA_HOURS_ORDER)
 )
 _EXTRA_HOURS = DriverStatement(_ALL_EXTRA_HOURS)
-_EXTRA_HOURS_TOUCHING = DriverStatement(
-    _ALL_EXTRA_HOURS.where(
-        extra_hours.c.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date))
-    )
+EXTRA_HOURS_TOUCHING = extra_hours.c.day.between(
+    bindparam("first", type_=Date), bindparam("last", type_=Date)
 )
+"""Extra hours on the local dates `first` to `last` (bound parameters)."""
+_EXTRA_HOURS_TOUCHING = DriverStatement(_ALL_EXTRA_HOURS.where(EXTRA_HOURS_TOUCHING))
 
 
 def _extra(row: Any) -> ExtraHours:

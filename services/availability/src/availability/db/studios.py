@@ -42,10 +42,11 @@ _STUDIO_WITH_POLICY = DriverStatement(
     .where(studios.c.id == bindparam("id"))
 )
 
+RULES_ORDER = (weekly_rules.c.room_id.nulls_first(), weekly_rules.c.weekday, weekly_rules.c.opens)
 _RULES = DriverStatement(
     select(weekly_rules)
     .where(weekly_rules.c.studio_id == bindparam("studio_id"))
-    .order_by(weekly_rules.c.room_id.nulls_first(), weekly_rules.c.weekday, weekly_rules.c.opens)
+    .order_by(*RULES_ORDER)
 )
 
 _ALL_BLACKOUTS = (
@@ -56,16 +57,12 @@ _ALL_BLACKOUTS = (
 _BLACKOUTS = DriverStatement(_ALL_BLACKOUTS)
 _FIRST = bindparam("first", type_=Date)
 _LAST = bindparam("last", type_=Date)
-_BLACKOUTS_TOUCHING = DriverStatement(
-    _ALL_BLACKOUTS.where(
-        or_(
-            and_(blackouts.c.last_day >= _FIRST, blackouts.c.first_day <= _LAST),
-            and_(
-                func.date(blackouts.c.ends_at) >= _FIRST, func.date(blackouts.c.starts_at) <= _LAST
-            ),
-        )
-    )
+BLACKOUT_TOUCHING = or_(
+    and_(blackouts.c.last_day >= _FIRST, blackouts.c.first_day <= _LAST),
+    and_(func.date(blackouts.c.ends_at) >= _FIRST, func.date(blackouts.c.starts_at) <= _LAST),
 )
+"""A blackout that may touch the local dates `first` to `last` (bound parameters)."""
+_BLACKOUTS_TOUCHING = DriverStatement(_ALL_BLACKOUTS.where(BLACKOUT_TOUCHING))
 
 
 def _studio(row: Any) -> Studio:

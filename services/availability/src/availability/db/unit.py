@@ -8,6 +8,7 @@ from availability.db.extra_hours import SqlExtraOpeningHours
 from availability.db.feeds import SqlCalendarFeeds
 from availability.db.free_time import SqlFreeTimeMarks
 from availability.db.reservations import SqlReservations, lock
+from availability.db.schedules import SqlRoomSchedules
 from availability.db.studios import SqlStudios
 from availability.repositories import (
     CalendarFeeds,
@@ -15,6 +16,7 @@ from availability.repositories import (
     ExtraOpeningHours,
     FreeTimeMarks,
     Reservations,
+    RoomSchedules,
     Studios,
 )
 from service_runtime.unit_of_work import RepositoryUnit, RepositoryUnits, UnitOfWork
@@ -26,6 +28,7 @@ class SqlAvailabilityUnit(RepositoryUnit):
         self.reservations: Reservations = SqlReservations(uow.session)
         self.studios: Studios = SqlStudios(uow.session)
         self.extra_hours: ExtraOpeningHours = SqlExtraOpeningHours(uow.session)
+        self.schedules: RoomSchedules = SqlRoomSchedules(uow.session)
         self.calendar_feeds: CalendarFeeds = SqlCalendarFeeds(uow.session)
         self.free_time: FreeTimeMarks = SqlFreeTimeMarks(uow.session)
         self.external_calendars: ExternalCalendars = SqlExternalCalendars(uow.session)

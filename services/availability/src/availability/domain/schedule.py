@@ -124,6 +124,18 @@ class ExtraHours:
 DateChange = TypeVar("DateChange", Blackout, ExtraHours)
 
 
+@dataclass(frozen=True)
+class RoomSchedule:
+    """What a time in a room is checked against: the studio's weekly rules, its blackouts and
+    extra hours on the local dates around that time (studio-wide and every room's), and the
+    room's busy times from its external calendars."""
+
+    rules: list[WeeklyRule]
+    blackouts: list[Blackout]
+    extras: list[ExtraHours]
+    busy: list[Interval]
+
+
 def rules_for_room(rules: Sequence[WeeklyRule], room_id: uuid.UUID) -> list[WeeklyRule]:
     """A room's own rules replace the studio-wide ones; without any, the studio's apply."""
     own = [rule for rule in rules if rule.room_id == room_id]

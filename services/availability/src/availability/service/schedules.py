@@ -215,16 +215,16 @@ async def opening_hours(
     zone = studio.zone
     first = window.start.astimezone(zone).date() - timedelta(days=1)
     last = window.end.astimezone(zone).date() + timedelta(days=1)
-    rules = rules_for_room(await uow.studios.rules_of(studio.id), room_id)
-    closures = for_room(await uow.studios.blackouts_of(studio.id, touching=(first, last)), room_id)
-    extras = for_room(
-        await uow.extra_hours.extra_hours_of(studio.id, touching=(first, last)), room_id
+    schedule = await uow.schedules.of_room(
+        studio.id, room_id, touching=(first, last), window=window
     )
+    rules = rules_for_room(schedule.rules, room_id)
+    closures = for_room(schedule.blackouts, room_id)
+    extras = for_room(schedule.extras, room_id)
     hours = merge(
         [*opening(rules, zone, window.start, window.end), *(e.interval(zone) for e in extras)]
     )
-    busy = await uow.external_calendars.busy_in_room(room_id, window)
-    return hours, [*(blackout.interval(zone) for blackout in closures), *busy]
+    return hours, [*(blackout.interval(zone) for blackout in closures), *schedule.busy]
 
 
 async def calendar(
