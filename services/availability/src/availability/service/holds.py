@@ -83,14 +83,20 @@ async def place_hold(
         held_by=request.held_by,
         move_id=request.move_id,
     )
-    await expire_lapsed_in_way(uow, hold, now)
     # The exclusion constraint answers for every overlap, committed or concurrent, in the
-    # insert's round trip: what is in the way is live (the lapsed holds expired just now) and
-    # of another booking (a booking's move may overlap its own reservation).
+    # insert's round trip: with another booking's reservation held or booked (a booking's move
+    # may overlap its own). Lapsed holds not swept yet count too, so when it refuses, those in
+    # the way stop counting now and the insert is tried once more: the usual hold, with nothing
+    # in the way, is one statement.
     try:
         await uow.reservations.add_reservation(hold)
     except RoomTaken:
-        return _taken()
+        if not await expire_lapsed_in_way(uow, hold, now):
+            return _taken()
+        try:
+            await uow.reservations.add_reservation(hold)
+        except RoomTaken:
+            return _taken()
     return hold
 
 
@@ -100,12 +106,15 @@ def _taken() -> Refusal:
 
 async def expire_lapsed_in_way(
     uow: AvailabilityUnit, reservation: Reservation, now: datetime
-) -> None:
-    """Lapsed holds in the way stop counting now, before the sweeper gets to them."""
-    for lapsed in await uow.reservations.expire_lapsed_overlapping(
+) -> bool:
+    """Lapsed holds in the way stop counting now, before the sweeper gets to them; whether
+    there were any."""
+    lapsed_in_way = await uow.reservations.expire_lapsed_overlapping(
         reservation.room_id, reservation.blocks, now
-    ):
+    )
+    for lapsed in lapsed_in_way:
         await _announce_expiry(uow, lapsed, now)
+    return bool(lapsed_in_way)
 
 
 async def _announce_expiry(uow: AvailabilityUnit, lapsed: Reservation, now: datetime) -> None:
