@@ -1,10 +1,16 @@
-"""Availability: free-time computation latency, and hold throughput under contention.
+"""Availability: free-time computation latency, hold throughput under contention, and what
+publishing a studio's free time for search costs.
 
 Not a test: on the local PostgreSQL, in a scratch database dropped at the end, through the
 service layer (units of work, outbox, the exclusion constraint), no HTTP.
 - latency of the free start times of one room over 31 days (p50/p99), with reservations in it;
 - holds/s with N concurrent tasks all racing for the same time on one room (nearly all
-  refused by the exclusion constraint) versus N tasks holding on distinct rooms.
+  refused by the exclusion constraint) versus N tasks holding on distinct rooms;
+- a FreeTimeChanged publication (`publish_outdated`: the reads, the picture, the outbox row)
+  of a studio of 4 rooms and of 32, each with a reservation in every room on most of its
+  next 20 days: ms per publication (p50) and the CPU ms of the thread that runs it, against
+  the same studio with nothing reserved (the floor: the reads and the weekly picture).
+The figures also go to bench/results/availability_holds.json (git-ignored).
 
     make bench, or: PYTHONPATH=. uv run python bench/availability_holds.py [--concurrency 16]
 """
@@ -23,13 +29,14 @@ from datetime import time as wall_time
 import psycopg
 
 from availability import db
+from availability.db.free_time import free_time_outdated
 from availability.domain.holds import HoldLimits
 from availability.domain.intervals import Interval
 from availability.domain.reservations import SlotUnavailable
 from availability.domain.schedule import WeeklyRule
 from availability.repositories import AvailabilityUnits
-from availability.service import holds, schedules
-from bench.measuring import percentile
+from availability.service import free_time, holds, schedules
+from bench.measuring import percentile, write_results
 from contracts.catalog import RoomSnapshot, StudioPublished, StudioStatus
 from contracts.values import CancellationPolicy
 from service_runtime.cli import migrations_dir_of
@@ -145,6 +152,32 @@ async def hold_rate(
     return per_task * concurrency / (time.perf_counter() - started), held
 
 
+async def publication_cost(
+    units: AvailabilityUnits, rooms: int, base: datetime, runs: int, *, reserved: bool
+) -> tuple[float, float, int]:
+    """(ms p50, CPU ms, reservations) per publication of a new studio of `rooms` rooms, with a
+    reservation in every room on 18 of its next 20 days when `reserved`."""
+    studio_id, room_ids = await seed(units, rooms)
+    placed = 0
+    if reserved:
+        for day in range(20):
+            for index, room_id in enumerate(room_ids):
+                if (day + index) % 10:  # a day in ten free in each room
+                    hour = open_hour(base, day * 8 + index % 8)
+                    placed += await attempt(units, studio_id, room_id, hour)
+    await free_time.publish_outdated(units, limit=100)  # what the holds marked, all studios'
+    samples = []
+    cpu = time.thread_time()
+    for _ in range(runs):
+        async with units.units.begin() as marking:  # as a change of its schedule would
+            await marking.session.execute(free_time_outdated.insert().values(studio_id=studio_id))
+        started = time.perf_counter()
+        await free_time.publish_outdated(units, limit=100)
+        samples.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (time.thread_time() - cpu) * 1000 / runs
+    return statistics.median(samples), cpu_ms, placed
+
+
 async def main(concurrency: int, attempts: int, runs: int) -> None:
     name = f"bench_availability_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
@@ -178,6 +211,13 @@ async def main(concurrency: int, attempts: int, runs: int) -> None:
         distinct_rate, distinct_held = await hold_rate(
             units, studio_id, attempts, concurrency, distinct
         )
+        publications = {
+            (rooms, reserved): await publication_cost(
+                units, rooms, base, runs // 4, reserved=reserved
+            )
+            for rooms in (4, 32)
+            for reserved in (False, True)
+        }
     finally:
         await database.dispose()
         with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
@@ -192,6 +232,35 @@ async def main(concurrency: int, attempts: int, runs: int) -> None:
     print(f"  one contended room : {contended_rate:8.0f} holds/s  ({contended_held} held)")
     print(f"  distinct rooms     : {distinct_rate:8.0f} holds/s  ({distinct_held} held)")
     print(f"  contended/distinct : {contended_rate / distinct_rate:.2f}")
+    print(f"a studio's free time published (FreeTimeChanged), {runs // 4} times each:")
+    figures: dict[str, object] = {
+        "free_starts_p50_ms": statistics.median(latencies),
+        "free_starts_p99_ms": percentile(latencies, 0.99),
+        "holds_per_s_contended": contended_rate,
+        "holds_per_s_distinct": distinct_rate,
+        "publications": [],
+    }
+    for rooms in (4, 32):
+        empty_ms, empty_cpu, _ = publications[(rooms, False)]
+        busy_ms, busy_cpu, placed = publications[(rooms, True)]
+        print(
+            f"  {rooms:2d} rooms, {placed:3d} reservations:"
+            f" {busy_ms:6.2f} ms, {busy_cpu:6.2f} CPU ms"
+            f"   nothing reserved: {empty_ms:5.2f} ms, {empty_cpu:5.2f} CPU ms"
+            f"   (CPU x{busy_cpu / empty_cpu:.1f})"
+        )
+        figures["publications"].append(  # type: ignore[attr-defined]
+            {
+                "rooms": rooms,
+                "reservations": placed,
+                "p50_ms": busy_ms,
+                "cpu_ms": busy_cpu,
+                "floor_p50_ms": empty_ms,
+                "floor_cpu_ms": empty_cpu,
+                "cpu_ratio_to_floor": busy_cpu / empty_cpu,
+            }
+        )
+    print(f"(figures in {write_results('availability_holds', figures)})")
 
 
 if __name__ == "__main__":

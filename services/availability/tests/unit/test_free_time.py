@@ -78,6 +78,37 @@ def test_a_reservation_makes_its_date_exact_for_every_room_with_the_buffers_kept
     assert free.days == {(day, ROOM_A): [(540, 630), (795, 1020)], (day, ROOM_B): [(540, 1020)]}
 
 
+def test_on_a_touched_date_each_room_is_free_by_its_own_rules_and_reservations() -> None:
+    day = TODAY + timedelta(days=2)
+    booked, untouched, also_untouched, own_hours = sorted(uuid.uuid4() for _ in range(4))
+    rooms = frozenset({booked, untouched, also_untouched, own_hours})
+    many = Studio(uuid.uuid4(), uuid.uuid4(), "Europe/Berlin", rooms, StudioStatus.PUBLISHED, 1)
+    rules = [WeeklyRule(d, time(9), time(17)) for d in range(7)]
+    rules += [WeeklyRule(d, time(12), time(20), room_id=own_hours) for d in range(7)]
+    reserved = [
+        RoomBusy(booked, Interval(local(day, 10), local(day, 11))),
+        RoomBusy(booked, Interval(local(day, 15), local(day, 16))),
+    ]
+
+    free = free_time(
+        many,
+        BookingPolicy(),
+        rules=rules,
+        blackouts=[],
+        extras=[],
+        reserved=reserved,
+        busy=[],
+        today=TODAY,
+    )
+
+    assert free.days == {
+        (day, booked): [(540, 600), (660, 900), (960, 1020)],
+        (day, untouched): [(540, 1020)],
+        (day, also_untouched): [(540, 1020)],
+        (day, own_hours): [(720, 1200)],
+    }
+
+
 def test_blackouts_close_their_rooms_and_extra_hours_open_more() -> None:
     closed, holiday = TODAY + timedelta(days=1), TODAY + timedelta(days=3)
     blackout = Blackout(uuid.uuid4(), room_id=ROOM_B, first_day=closed, last_day=closed)

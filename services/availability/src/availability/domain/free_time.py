@@ -13,6 +13,7 @@ a span is clipped at midnight (a session past midnight is not searched for).
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -82,28 +83,37 @@ def free_time(
         for r in reserved
     ]
     closed_rooms = [closed for b in blackouts for closed in _blackout_busy(b, rooms, zone)]
-    touched = _local_dates(
-        [
-            *(b.interval for b in blocked),
-            *(b.interval for b in busy),
-            *(b.interval(zone) for b in blackouts),
-        ],
-        zone,
-    ) | {extra.day for extra in extras}
+    # A busy studio has hundreds of reservations and dozens of rooms, most of them under the
+    # studio's rules: each closure is filed once under its room and the dates it touches, and
+    # each set of rules opens once per date, not for every room on every date.
+    closed_on: dict[tuple[uuid.UUID, date], list[Interval]] = defaultdict(list)
+    for closure in (*blocked, *busy, *closed_rooms):
+        for day in _local_dates(closure.interval, zone):
+            closed_on[(closure.room_id, day)].append(closure.interval)
+    touched = {day for _, day in closed_on} | {extra.day for extra in extras}
     last = today + timedelta(days=policy.max_advance_days)
+    rules_by_room = {room_id: tuple(rules_for_room(rules, room_id)) for room_id in rooms}
     days: dict[tuple[date, uuid.UUID], list[Span]] = {}
     for day in sorted(d for d in touched if today <= d <= last):
         whole = Interval(local_midnight(day, zone), local_midnight(day + timedelta(days=1), zone))
+        opens = {
+            room_rules: opening(room_rules, zone, whole.start, whole.end)
+            for room_rules in set(rules_by_room.values())
+        }
+        # Rooms with nothing of their own on the date: free as their rules open.
+        as_opened: dict[tuple[WeeklyRule, ...], list[Span]] = {}
         for room_id in rooms:
-            hours = merge(
-                [
-                    *opening(rules_for_room(rules, room_id), zone, whole.start, whole.end),
-                    *(e.interval(zone) for e in for_room(extras, room_id) if e.day == day),
-                ]
-            )
-            closed = [b.interval for b in (*blocked, *busy, *closed_rooms) if b.room_id == room_id]
+            room_rules = rules_by_room[room_id]
+            added = [e.interval(zone) for e in for_room(extras, room_id) if e.day == day]
+            closed = closed_on.get((room_id, day), [])
+            if not added and not closed and room_rules in as_opened:
+                days[(day, room_id)] = list(as_opened[room_rules])
+                continue
+            hours = merge([*opens[room_rules], *added])
             free = subtract([_clip(h, whole) for h in hours], closed)
             days[(day, room_id)] = [_minutes(i, day, zone) for i in free if not i.empty]
+            if not added and not closed:
+                as_opened[room_rules] = days[(day, room_id)]
     return FreeTime(weekly, days)
 
 
@@ -133,17 +143,13 @@ def _blackout_busy(
     return [RoomBusy(room_id, blackout.interval(zone)) for room_id in closed]
 
 
-def _local_dates(intervals: Iterable[Interval], zone: ZoneInfo) -> set[date]:
-    dates: set[date] = set()
-    for interval in intervals:
-        if interval.empty:
-            continue
-        day = interval.start.astimezone(zone).date()
-        last = (interval.end - timedelta(microseconds=1)).astimezone(zone).date()
-        while day <= last:
-            dates.add(day)
-            day += timedelta(days=1)
-    return dates
+def _local_dates(interval: Interval, zone: ZoneInfo) -> list[date]:
+    """The local dates the interval has an instant on."""
+    if interval.empty:
+        return []
+    day = interval.start.astimezone(zone).date()
+    last = (interval.end - timedelta(microseconds=1)).astimezone(zone).date()
+    return [day + timedelta(days=n) for n in range((last - day).days + 1)]
 
 
 def _clip(interval: Interval, within: Interval) -> Interval:
