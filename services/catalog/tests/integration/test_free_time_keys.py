@@ -1,5 +1,6 @@
-"""The keys' index never loses a studio the exact test of free time finds, and migration 0010
-gives rows from before it the keys `replace_free_time` writes."""
+"""The keys' index never loses a studio the exact test of free time finds, migration 0010 gives
+rows from before it the keys `replace_free_time` writes, and a newer picture replaces the
+studio's dates while an older one changes nothing."""
 
 from __future__ import annotations
 
@@ -12,16 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from alembic import command
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, literal_column, select, update
 
 from catalog.db.free_time import (
     free_at,
+    free_time_dates,
     free_time_weeks,
     may_be_free,
     replace_free_time,
     with_weeks,
 )
 from catalog.db.studios import studios
+from catalog.domain.free_time import date_number, longest_sessions, picture_keys
 from catalog.domain.search import FreeAt
 from catalog.seeding.loading import seed
 from contracts.availability import FreeSpan, FreeTimeChanged, RoomDay, RoomWeekday
@@ -152,3 +155,77 @@ async def test_the_zones_a_search_for_today_reads_are_all_where_a_studio_may_be_
     finally:
         await database.dispose()
     assert pruned > 0
+
+
+async def test_a_newer_picture_replaces_the_dates_and_an_older_one_changes_nothing(
+    make_database: Callable[[str, Path | None], str],
+) -> None:
+    url = make_database("catalog", migrations_dir_of("catalog"))
+    database = Database(url)
+    studio_id, room = uuid.uuid4(), uuid.uuid4()
+    today = datetime.now(UTC).date()
+    first, second, third = (today + timedelta(days=n) for n in (1, 2, 3))
+    morning = [FreeSpan(start_minute=540, end_minute=720)]
+    evening = [FreeSpan(start_minute=1080, end_minute=1320)]
+
+    def picture(at: datetime, days: dict[date, list[FreeSpan]]) -> FreeTimeChanged:
+        return FreeTimeChanged(
+            studio_id=studio_id,
+            computed_at=at,
+            max_advance_days=30,
+            weekly=[RoomWeekday(room_id=room, weekday=w, spans=morning) for w in range(7)],
+            days=[RoomDay(room_id=room, day=d, spans=s) for d, s in days.items()],
+        )
+
+    async def kept() -> tuple[dict[date, bytes], list[int]]:
+        async with database.transaction() as session:
+            dates = dict(
+                (await session.execute(select(free_time_dates.c.day, free_time_dates.c.longest)))
+                .tuples()
+                .all()
+            )
+            keys = await session.scalar(select(free_time_weeks.c.time_keys))
+        return dates, keys
+
+    async def writers() -> dict[date, str]:
+        """The transaction that last wrote each date's row."""
+        async with database.transaction() as session:
+            rows = await session.execute(select(free_time_dates.c.day, literal_column("xmin")))
+            return {day: str(xmin) for day, xmin in rows.tuples()}
+
+    earlier = datetime.now(UTC)
+    try:
+        async with database.transaction() as session:
+            assert await replace_free_time(
+                session, picture(earlier, {first: [], second: morning, third: morning})
+            )
+        written_by = await writers()
+        async with database.transaction() as session:
+            # Newer: `first` is no longer listed, `second` is unchanged, `third` changed.
+            assert await replace_free_time(
+                session,
+                picture(earlier + timedelta(seconds=1), {second: morning, third: evening}),
+            )
+        rewritten_by = await writers()
+        newest = await kept()
+        async with database.transaction() as session:
+            assert not await replace_free_time(session, picture(earlier, {first: evening}))
+        after_the_older = await kept()
+    finally:
+        await database.dispose()
+
+    dates, keys = newest
+    assert dates == {
+        second: longest_sessions([(540, 720)]),
+        third: longest_sessions([(1080, 1320)]),
+    }
+    weekly = longest_sessions([(540, 720)]) * 7
+    assert keys == sorted(
+        picture_keys(weekly, 0)
+        + picture_keys(dates[second], date_number(second))
+        + picture_keys(dates[third], date_number(third))
+    )
+    assert after_the_older == newest
+    # Only the changed date was written again: an unchanged one costs no new row version.
+    assert rewritten_by[second] == written_by[second]
+    assert rewritten_by[third] != written_by[third]

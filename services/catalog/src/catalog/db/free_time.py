@@ -37,17 +37,15 @@ from sqlalchemy import (
     Uuid,
     and_,
     any_,
-    delete,
     extract,
     false,
     func,
-    insert,
     literal,
     or_,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.db.base import metadata
@@ -62,6 +60,7 @@ from catalog.domain.free_time import (
 )
 from catalog.domain.search import FreeAt
 from contracts.availability import FreeTimeChanged
+from service_runtime.db import DriverStatement
 
 free_time_weeks = Table(
     "free_time_weeks",
@@ -90,6 +89,35 @@ free_time_dates = Table(
 )
 
 
+# A publication changes a date or two of a studio's picture: one round trip keeps the week when
+# the message is newer, drops the dates it no longer lists and writes only the dates whose
+# picture changed (each rewritten row is WAL and a dead tuple). The week's keys arrive as one
+# array literal: psycopg quotes a list element by element, over a thousand ints.
+_REPLACE = DriverStatement(
+    text(
+        "WITH week AS ("
+        " INSERT INTO free_time_weeks AS kept"
+        " (studio_id, computed_at, days_ahead, weekly, time_keys)"
+        " VALUES (:studio_id, :computed_at, :days_ahead, :weekly, CAST(:time_keys AS integer[]))"
+        " ON CONFLICT (studio_id) DO UPDATE SET computed_at = excluded.computed_at,"
+        " days_ahead = excluded.days_ahead, weekly = excluded.weekly,"
+        " time_keys = excluded.time_keys"
+        " WHERE kept.computed_at < excluded.computed_at"
+        " RETURNING studio_id),"
+        " dropped AS ("
+        " DELETE FROM free_time_dates AS old USING week"
+        " WHERE old.studio_id = week.studio_id AND old.day <> ALL(CAST(:days AS date[]))),"
+        " written AS ("
+        " INSERT INTO free_time_dates AS kept (studio_id, day, longest)"
+        " SELECT week.studio_id, new.day, new.longest"
+        " FROM week, unnest(CAST(:days AS date[]), CAST(:longest AS bytea[])) AS new (day, longest)"
+        " ON CONFLICT (studio_id, day) DO UPDATE SET longest = excluded.longest"
+        " WHERE kept.longest IS DISTINCT FROM excluded.longest)"
+        " SELECT studio_id FROM week"
+    )
+)
+
+
 async def replace_free_time(session: AsyncConnection, message: FreeTimeChanged) -> bool:
     """Make the message the studio's free time, unless a newer one is already kept."""
     by_weekday: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -103,36 +131,19 @@ async def replace_free_time(session: AsyncConnection, message: FreeTimeChanged) 
     keys = picture_keys(weekly, 0)
     for day, longest in dated.items():
         keys += picture_keys(longest, date_number(day))
-    values = {
-        "computed_at": message.computed_at,
-        "days_ahead": message.max_advance_days,
-        "weekly": weekly,
-        "time_keys": sorted(keys),
-    }
-    newer = await session.execute(
-        pg_insert(free_time_weeks)
-        .values(studio_id=message.studio_id, **values)
-        .on_conflict_do_update(
-            index_elements=[free_time_weeks.c.studio_id],
-            set_=values,
-            where=free_time_weeks.c.computed_at < message.computed_at,
-        )
-        .returning(free_time_weeks.c.studio_id)
+    newer = await _REPLACE.first(
+        session,
+        {
+            "studio_id": message.studio_id,
+            "computed_at": message.computed_at,
+            "days_ahead": message.max_advance_days,
+            "weekly": weekly,
+            "time_keys": "{" + ",".join(map(str, sorted(keys))) + "}",
+            "days": list(dated),
+            "longest": list(dated.values()),
+        },
     )
-    if newer.first() is None:
-        return False
-    await session.execute(
-        delete(free_time_dates).where(free_time_dates.c.studio_id == message.studio_id)
-    )
-    if dated:
-        await session.execute(
-            insert(free_time_dates),
-            [
-                {"studio_id": message.studio_id, "day": day, "longest": longest}
-                for day, longest in dated.items()
-            ],
-        )
-    return True
+    return newer is not None
 
 
 def with_weeks(studios_from: FromClause) -> FromClause:

@@ -31,13 +31,19 @@ _DAY_SHIFT = 12  # start << 6 | longest stays below 48 << 6
 def longest_sessions(spans: Iterable[tuple[int, int]]) -> bytes:
     """For each half-hour start, the longest session (in half hours) a room is free for from
     then, given every room's free spans [start, end) in minutes after local midnight."""
-    longest = [0] * SLOTS
+    # The session from a start is as long as the furthest end of the spans begun by then: one
+    # begun earlier that ended before it is shorter than none. A span counts from its first
+    # start on the grid.
+    furthest_from = [0] * SLOTS
     for start, end in spans:
-        for slot in range(-(-start // SLOT_MINUTES), SLOTS):
-            halves = (end - slot * SLOT_MINUTES) // SLOT_MINUTES
-            if halves <= 0:
-                break
-            longest[slot] = max(longest[slot], halves)
+        first = -(-start // SLOT_MINUTES)
+        if first < SLOTS:
+            furthest_from[first] = max(furthest_from[first], end)
+    longest = []
+    furthest = 0
+    for slot, end in enumerate(furthest_from):
+        furthest = max(furthest, end)
+        longest.append(max(0, (furthest - slot * SLOT_MINUTES) // SLOT_MINUTES))
     return bytes(longest)
 
 
