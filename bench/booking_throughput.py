@@ -24,12 +24,18 @@ booker's page does). Per level:
 Figures go to the terminal and to bench/results/booking_throughput.json. Measure on a quiet
 machine: PostgreSQL's and RabbitMQ's CPU counts whatever else uses them.
 
-    make bench, or: PYTHONPATH=. uv run python bench/booking_throughput.py
+    make bench, or: PYTHONPATH=. uv run python bench/booking_throughput.py [--studios 1]
+
+Every booker books in one studio by default, whose free time availability then publishes (and
+catalog consumes) about once a second whatever the rate. `--studios N` spreads the bookers over
+N studios (booker i in studio i modulo N), as a marketplace's bookings are spread: up to one
+publication per booking at 32.
     BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5499/postgres  another server
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import math
@@ -224,7 +230,7 @@ def _days(level: int, count: int) -> int:
 async def run_level(
     client: StudiosClient,
     bookers: list[Account],
-    studio: Studio,
+    studios: list[Studio],
     level: int,
     count: int,
     day: int,
@@ -237,8 +243,9 @@ async def run_level(
 
     async def booker_loop(index: int) -> None:
         for hours in range(per_booker):  # the booker's room, hour after hour, day after day
+            studio, room = studios[index % len(studios)], index // len(studios)
             post, confirm = await book_and_confirm(
-                client, traffic, bookers[index], studio, index, day + hours // 24, hours % 24
+                client, traffic, bookers[index], studio, room, day + hours // 24, hours % 24
             )
             posts.append(post)
             confirms.append(confirm)
@@ -323,7 +330,7 @@ def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traff
         print(f"  {count:>5} {status} {method} {route}")
 
 
-async def measure(layout: SystemLayout, processes: Processes) -> dict[str, Any]:
+async def measure(layout: SystemLayout, processes: Processes, spread: int) -> dict[str, Any]:
     floor = await floors(ADMIN_URL, RABBIT_URL, f"{layout.gateway_url}/healthz")
     traffic = Traffic()
     hooks: dict[str, list[Callable[..., Any]]] = {"response": [traffic]}
@@ -336,29 +343,40 @@ async def measure(layout: SystemLayout, processes: Processes) -> dict[str, Any]:
     async with httpx.AsyncClient(timeout=60, limits=limits, event_hooks=hooks) as http:
         client = StudiosClient(http, layout.gateway_url, layout.standin_url)
         owner = await client.account("owner")
-        rooms = max(level for level, _ in LEVELS)
-        studio = await client.published_studio(owner, rooms=rooms)
-        bookers = list(await asyncio.gather(*(client.account("booker") for _ in range(rooms))))
+        most = max(level for level, _ in LEVELS)
+        rooms = -(-most // spread)
+        studios = [await client.published_studio(owner, rooms=rooms) for _ in range(spread)]
+        bookers = list(await asyncio.gather(*(client.account("booker") for _ in range(most))))
         first_days = list(
             itertools.accumulate(
                 (_days(level, count) for level, count in LEVELS), initial=FIRST_DAY
             )
         )
-        await book_and_confirm(client, traffic, bookers[0], studio, 0, day=first_days[-1], hour=0)
+        for booker, studio in zip(bookers, studios, strict=False):
+            await book_and_confirm(client, traffic, booker, studio, 0, first_days[-1], 0)
         levels = [
-            (await run_level(client, bookers, studio, level, count, day, meters)).figures(floor)
+            (await run_level(client, bookers, studios, level, count, day, meters)).figures(floor)
             for (level, count), day in zip(LEVELS, first_days, strict=False)
         ]
     report(floor, levels, traffic)
-    return {"floors": floor, "levels": levels}
+    return {"floors": floor, "studios": spread, "levels": levels}
 
 
-def main() -> None:
+def main(spread: int) -> None:
     with scratch_system(ADMIN_URL) as (layout, work, processes):
-        figures = asyncio.run(measure(layout, processes))
+        figures = asyncio.run(measure(layout, processes, spread))
         written = write_results("booking_throughput", figures)
         print(f"(figures in {written}; logs in {work / 'logs'})")
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--studios",
+        type=int,
+        choices=range(1, max(level for level, _ in LEVELS) + 1),
+        default=1,
+        metavar="N",
+        help="spread the bookers over N studios (booker i books in studio i modulo N)",
+    )
+    main(parser.parse_args().studios)
