@@ -12,7 +12,7 @@ from typing import Protocol
 
 from availability.domain.calendar_feeds import CalendarFeed, FeedEntry
 from availability.domain.external_calendars import ExternalCalendar
-from availability.domain.free_time import RoomBusy
+from availability.domain.free_time import RoomBusy, StudioSchedule
 from availability.domain.holds import PersonsHolds
 from availability.domain.intervals import Interval
 from availability.domain.reservations import Reservation, ReservationStatus
@@ -196,10 +196,6 @@ class FreeTimeMarks(Protocol):
         time touches the window: what `live_in_studio` gives, without the rest of each row."""
         ...
 
-    async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
-        """The busy times of every external calendar of the studio's rooms in a window."""
-        ...
-
 
 class ExternalCalendars(Protocol):
     async def calendars_of_room(self, room_id: uuid.UUID) -> list[ExternalCalendar]: ...
@@ -250,6 +246,12 @@ class RoomSchedules(Protocol):
         """At once: the studio's weekly rules (`rules_of`), its blackouts and extra hours that
         may touch the local dates `touching` (`blackouts_of`, `extra_hours_of`), and the
         room's busy times from its external calendars that overlap `window`."""
+        ...
+
+    async def of_studio(
+        self, studio_id: uuid.UUID, *, touching: tuple[date, date], window: Interval
+    ) -> StudioSchedule:
+        """At once: what `of_room` reads, with the busy times of every room of the studio."""
         ...
 
 

@@ -1,5 +1,6 @@
-"""A room's schedule around a time, read in one statement (db/schedules.py): each kind of row
-is the repositories' own, and only what may touch the dates and the room comes back."""
+"""A room's schedule around a time, and a studio's over its horizon, each read in one statement
+(db/schedules.py): each kind of row is the repositories' own, and only what may touch the dates
+(and the room) comes back."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 from datetime import time, timedelta
 
 from availability.domain.external_calendars import ExternalCalendar
+from availability.domain.free_time import RoomBusy, StudioSchedule
 from availability.domain.intervals import Interval
 from availability.domain.schedule import Blackout, ExtraHours, RoomSchedule
 from tests.fixtures.tokens import TestIssuer
@@ -46,6 +48,8 @@ async def test_a_rooms_schedule_is_what_the_repositories_read_for_its_dates_and_
         empty = await uow.schedules.of_room(
             uuid.uuid4(), uuid.uuid4(), touching=near, window=window
         )
+        whole = await uow.schedules.of_studio(studio.id, touching=near, window=window)
+        unknown = await uow.schedules.of_studio(uuid.uuid4(), touching=near, window=window)
 
     assert read == RoomSchedule(
         rules=rules,
@@ -55,3 +59,14 @@ async def test_a_rooms_schedule_is_what_the_repositories_read_for_its_dates_and_
     )
     assert len(rules) == 7
     assert empty == RoomSchedule(rules=[], blackouts=[], extras=[], busy=[])
+    # The studio's: every room's busy times in the window, by room.
+    assert whole == StudioSchedule(
+        rules=rules,
+        blackouts=[closed_near],
+        extras=[open_near],
+        busy=sorted(
+            (RoomBusy(room, Interval(at(day, 13), at(day, 14))) for room in studio.room_ids[:2]),
+            key=lambda busy: busy.room_id,
+        ),
+    )
+    assert unknown == StudioSchedule(rules=[], blackouts=[], extras=[], busy=[])

@@ -115,15 +115,6 @@ class FakeFreeTimeMarks:
             if r.studio_id == studio_id and r.during.overlaps(window) and r.is_live(now)
         ]
 
-    async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
-        return [
-            RoomBusy(calendar.room_id, busy)
-            for calendar in self._t.calendars.values()
-            if calendar.studio_id == studio_id
-            for busy in self._t.busy.get(calendar.id, [])
-            if busy.overlaps(window)
-        ]
-
 
 class FakeExternalCalendars:
     def __init__(self, tables: AvailabilityTables) -> None:

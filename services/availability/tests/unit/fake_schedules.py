@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from availability.domain.free_time import RoomBusy, StudioSchedule
 from availability.domain.intervals import Interval
 from availability.domain.schedule import Blackout, ExtraHours, RoomSchedule, WeeklyRule
 from availability.domain.studios import BookingPolicy, Studio
@@ -115,16 +116,27 @@ class FakeRoomSchedules:
         touching: tuple[date, date],
         window: Interval,
     ) -> RoomSchedule:
+        studio = await self.of_studio(studio_id, touching=touching, window=window)
         return RoomSchedule(
+            rules=studio.rules,
+            blackouts=studio.blackouts,
+            extras=studio.extras,
+            busy=[busy.interval for busy in studio.busy if busy.room_id == room_id],
+        )
+
+    async def of_studio(
+        self, studio_id: uuid.UUID, *, touching: tuple[date, date], window: Interval
+    ) -> StudioSchedule:
+        return StudioSchedule(
             rules=await FakeStudios(self._t).rules_of(studio_id),
             blackouts=await FakeStudios(self._t).blackouts_of(studio_id, touching=touching),
             extras=await FakeExtraOpeningHours(self._t).extra_hours_of(
                 studio_id, touching=touching
             ),
             busy=[
-                busy
+                RoomBusy(calendar.room_id, busy)
                 for calendar in self._t.calendars.values()
-                if calendar.room_id == room_id
+                if calendar.studio_id == studio_id
                 for busy in self._t.busy.get(calendar.id, [])
                 if busy.overlaps(window)
             ],

@@ -1,5 +1,6 @@
-"""Studios whose free time is outdated (marked by the triggers of migration 0009) and what
-publishing their free time reads."""
+"""Studios whose free time is outdated (marked by the triggers of migration 0009) and the
+reservations publishing their free time reads (the rest of what it reads is the studio's
+schedule, db/schedules.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from availability.db.external_calendars import external_busy, external_calendars
 from availability.db.reservation_statements import live_at
 from availability.db.tables import metadata, reservations, tstz_range
 from availability.domain.free_time import RoomBusy
@@ -54,15 +54,6 @@ _FORGET_MARKS = DriverStatement(
     )
 )
 
-_BUSY_IN_STUDIO = DriverStatement(
-    select(external_busy.c.room_id, external_busy.c.during)
-    .join(external_calendars, external_calendars.c.id == external_busy.c.calendar_id)
-    .where(
-        external_calendars.c.studio_id == bindparam("studio_id"),
-        external_busy.c.during.overlaps(bindparam("window")),
-    )
-)
-
 # The live reservations' blocked time, as bounds: a recompute reads every one of the studio's
 # (over a thousand in a busy one), and parsing each range in Python was most of that read.
 _RESERVED_IN_STUDIO = DriverStatement(
@@ -79,7 +70,7 @@ _RESERVED_IN_STUDIO = DriverStatement(
 
 
 class SqlFreeTimeMarks:
-    """Studios marked outdated, and the external busy times publishing reads."""
+    """Studios marked outdated, and the reservations publishing reads."""
 
     def __init__(self, session: AsyncConnection) -> None:
         self._session = session
@@ -103,10 +94,3 @@ class SqlFreeTimeMarks:
             self._session, {"studio_id": studio_id, "window": tstz_range(window), "now": now}
         )
         return [RoomBusy(row.room_id, Interval(row.starts, row.ends)) for row in rows]
-
-    async def busy_in_studio(self, studio_id: uuid.UUID, window: Interval) -> list[RoomBusy]:
-        """The busy times of every external calendar of the studio's rooms in a window."""
-        rows = await _BUSY_IN_STUDIO.rows(
-            self._session, {"studio_id": studio_id, "window": tstz_range(window)}
-        )
-        return [RoomBusy(row.room_id, Interval(row.during.lower, row.during.upper)) for row in rows]

@@ -46,6 +46,18 @@ class RoomBusy:
 
 
 @dataclass(frozen=True)
+class StudioSchedule:
+    """What a studio's free time is computed from besides its reservations: its weekly rules,
+    its blackouts and extra hours on the dates of its horizon, and every room's busy times from
+    its external calendars there."""
+
+    rules: list[WeeklyRule]
+    blackouts: list[Blackout]
+    extras: list[ExtraHours]
+    busy: list[RoomBusy]
+
+
+@dataclass(frozen=True)
 class FreeTime:
     """Per room and weekday its free spans; per (date, room) those of dates that differ."""
 

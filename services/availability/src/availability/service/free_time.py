@@ -43,14 +43,15 @@ async def _publish(uow: AvailabilityUnit, studio_id: uuid.UUID, now: datetime) -
     today = now.astimezone(zone).date()
     last = today + timedelta(days=policy.max_advance_days)
     horizon = Interval(local_midnight(today, zone), local_midnight(last + timedelta(days=2), zone))
+    schedule = await uow.schedules.of_studio(studio_id, touching=(today, last), window=horizon)
     picture = free_time(
         studio,
         policy,
-        rules=await uow.studios.rules_of(studio_id),
-        blackouts=await uow.studios.blackouts_of(studio_id, touching=(today, last)),
-        extras=await uow.extra_hours.extra_hours_of(studio_id, touching=(today, last)),
+        rules=schedule.rules,
+        blackouts=schedule.blackouts,
+        extras=schedule.extras,
         reserved=await uow.free_time.reserved_in_studio(studio_id, horizon, now),
-        busy=await uow.free_time.busy_in_studio(studio_id, horizon),
+        busy=schedule.busy,
         today=today,
     )
     await uow.publish(
