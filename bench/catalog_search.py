@@ -7,6 +7,11 @@ hours, and their own picture on FREE_TIME_TOUCHED of the dates of the next FREE_
 the same searches many times through catalog's service layer, prints p50/p99 and the plan of
 the radius query, writes bench/results/catalog_search.json, and drops the database.
 
+Then what keeping a publication costs: FreeTimeChanged messages for seeded studios (4 rooms,
+20 dated days, one of them changed since the last), each kept by `replace_free_time` in its
+own transaction; the CPU ms per message of this thread and of the PostgreSQL backend, against
+messages with the weekly hours alone (the floor).
+
     make bench, or: uv run python bench/catalog_search.py [--studios 100000] [--runs 300]
 """
 
@@ -25,14 +30,16 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 from sqlalchemy import text
 
-from bench.measuring import percentile, write_results
+from bench.measuring import percentile, process_cpu_seconds, write_results
 from catalog.db.base import outbox
+from catalog.db.free_time import replace_free_time
 from catalog.db.unit import SqlCatalogUnits
 from catalog.domain.free_time import date_number, longest_sessions, picture_keys
 from catalog.domain.search import FreeAt, Near, SearchSort, StudioSearch
 from catalog.seeding.loading import seed
 from catalog.seeding.sample_data import CITIES
 from catalog.service import studio_reads
+from contracts.availability import FreeTimeChanged
 from service_runtime.cli import migrations_dir_of
 from service_runtime.db import Database
 from service_runtime.migrations import upgrade_to_head
@@ -152,12 +159,76 @@ async def measure(
     return samples, found / runs
 
 
+def publication(
+    studio_id: uuid.UUID, rooms: list[uuid.UUID], n: int, dated: int
+) -> FreeTimeChanged:
+    """The n-th picture of a studio: each room open 09:00-22:00, and `dated` dates from today
+    booked from noon for 1-4 hours; the date `n % dated` booked an hour longer than in the
+    picture before."""
+
+    def free_on(offset: int) -> list[dict[str, int]]:
+        hours = 1 + (offset + (n if offset == n % dated else 0)) % 4
+        return [
+            {"start_minute": 540, "end_minute": 720},
+            {"start_minute": 720 + 60 * hours, "end_minute": 1320},
+        ]
+
+    return FreeTimeChanged.model_validate(
+        {
+            "studio_id": studio_id,
+            "computed_at": datetime.now(UTC),
+            "max_advance_days": 180,
+            "weekly": [
+                {
+                    "room_id": room,
+                    "weekday": weekday,
+                    "spans": [{"start_minute": 540, "end_minute": 1320}],
+                }
+                for room in rooms
+                for weekday in range(7)
+            ],
+            "days": [
+                {
+                    "room_id": room,
+                    "day": date.today() + timedelta(days=offset),
+                    "spans": free_on(offset),
+                }
+                for room in rooms
+                for offset in range(dated)
+            ],
+        }
+    )
+
+
+async def keeping_cost(database: Database, count: int, dated: int) -> tuple[float, float]:
+    """(CPU ms of this thread, of the PostgreSQL backend) per message kept."""
+    rooms = [uuid.uuid4() for _ in range(4)]
+    async with database.transaction() as session:
+        pid = await session.scalar(text("SELECT pg_backend_pid()"))
+        studio_ids = list(
+            (
+                await session.execute(text(f"SELECT studio_id FROM free_time_weeks LIMIT {count}"))
+            ).scalars()
+        )
+    for studio_id in studio_ids:  # their first picture of this shape
+        async with database.transaction() as session:
+            await replace_free_time(session, publication(studio_id, rooms, 0, dated))
+    thread, backend = time.thread_time(), process_cpu_seconds(pid)
+    for n, studio_id in enumerate(studio_ids, start=1):
+        async with database.transaction() as session:
+            await replace_free_time(session, publication(studio_id, rooms, n, dated))
+    return (
+        (time.thread_time() - thread) * 1000 / count,
+        (process_cpu_seconds(pid) - backend) * 1000 / count,
+    )
+
+
 async def main(studios: int, runs: int, *, keep: bool = False) -> None:
     name = f"bench_catalog_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    database = Database(url, pool_size=2)
+    database = Database(url, pool_size=1)  # one backend, whose CPU the keeping measures
     try:
         upgrade_to_head(migrations_dir_of("catalog"), url)
         started = time.perf_counter()
@@ -185,6 +256,7 @@ async def main(studios: int, runs: int, *, keep: bool = False) -> None:
                 {"lat": city.latitude, "lng": city.longitude, "r": RADIUS_KM * 1000},
             )
             plan_lines = [row[0] for row in plan]
+        kept = {dated: await keeping_cost(database, runs, dated) for dated in (0, 20)}
     finally:
         await database.dispose()
         if keep:
@@ -227,9 +299,27 @@ async def main(studios: int, runs: int, *, keep: bool = False) -> None:
     print("plan of the text + radius query:")
     for line in plan_lines:
         print(f"  {line}")
+    (floor_cpu, floor_pg), (kept_cpu, kept_pg) = kept[0], kept[20]
+    print(
+        f"a FreeTimeChanged kept (4 rooms, 20 dated days, one changed), {runs} times:"
+        f" {kept_cpu:.2f} CPU ms here, {kept_pg:.2f} in PostgreSQL; weekly hours alone:"
+        f" {floor_cpu:.2f} and {floor_pg:.2f}"
+        f" (x{kept_cpu / floor_cpu:.1f}, x{kept_pg / floor_pg:.1f})"
+    )
     write_results(
         "catalog_search",
-        {"studios": studios, "runs": runs, "free_time_dates": free_rows, "queries": figures},
+        {
+            "studios": studios,
+            "runs": runs,
+            "free_time_dates": free_rows,
+            "queries": figures,
+            "free_time_kept": {
+                "cpu_ms": kept_cpu,
+                "postgres_cpu_ms": kept_pg,
+                "floor_cpu_ms": floor_cpu,
+                "floor_postgres_cpu_ms": floor_pg,
+            },
+        },
     )
 
 
