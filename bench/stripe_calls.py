@@ -8,7 +8,13 @@ stand-in answers every PaymentIntent request LATENCY_MS late, N CapturePayment a
 once, and the time until every payment is captured is measured. The floor is what one call at a
 time allows: sequential requests straight to the late stand-in, measured in the same run; each
 level's captures/s is given as a multiple of it. The stand-in answers at once by default, which
-is why the booking benchmark cannot show this. The figures also go to
+is why the booking benchmark cannot show this.
+
+Then reconciliation's look at Stripe's events, once the run's events are at the stand-in, all
+delivered by webhook: this process's CPU for a pass as payments makes it (the events of its
+types that no webhook delivered, through its gateway), against listing and reading every event
+of the pass's window, which is what a pass did before December 2026 (each event was read at
+about eleven passes: the window is the interval plus a 600 s overlap). The figures also go to
 bench/results/stripe_calls.json (git-ignored).
 
     make bench, or: PYTHONPATH=. uv run python bench/stripe_calls.py [--bookings 48]
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import tempfile
 import time
 import uuid
@@ -27,6 +34,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import stripe
 
 from bench.measuring import (
     forget_bus,
@@ -40,6 +48,9 @@ from bench.measuring import (
 from contracts.payments import AuthorizePayment, CapturePayment
 from contracts.values import Money
 from payments.config import PaymentsSettings
+from payments.service.stripe_event_handlers import EVENT_HANDLERS
+from payments.stripe_gateway import StripeGateway
+from payments.stripe_mapping import provider_event
 from scripts.system import Processes, SystemLayout, migrate, start_service, start_standin
 from service_runtime.bus import Bus
 from tests.fixtures.infra import free_port
@@ -153,6 +164,34 @@ async def level(
         processes.stop("payments")
 
 
+async def reconciliation_look(standin_url: str, passes: int = 5) -> dict[str, Any]:
+    """CPU ms per look at the stand-in's events: as a reconciliation pass makes it, and listing
+    and reading every event (the pass before December 2026); the median of `passes`."""
+    settings = PaymentsSettings(stripe_api_base=standin_url)
+    gateway = StripeGateway(settings)
+    client = stripe.StripeClient(settings.stripe_secret_key, base_addresses={"api": standin_url})
+
+    async def every_event() -> int:
+        page = await client.v1.events.list_async(params={"created": {"gte": 0}, "limit": 100})
+        return len([provider_event(e.to_dict()) async for e in page.auto_paging_iter()])
+
+    async def undelivered() -> int:
+        return len(await gateway.undelivered_events_since(0, EVENT_HANDLERS.keys()))
+
+    figures: dict[str, Any] = {}
+    try:
+        for name, look in (("undelivered", undelivered), ("every_event", every_event)):
+            cpu_ms, listed = [], 0
+            for _ in range(passes):
+                started = time.process_time()
+                listed = await look()
+                cpu_ms.append((time.process_time() - started) * 1000)
+            figures[name] = {"events_listed": listed, "cpu_ms": statistics.median(cpu_ms)}
+    finally:
+        await gateway.close()
+    return figures
+
+
 async def run(bookings: int) -> dict[str, Any]:
     with scratch_database(ADMIN_URL, "bench_stripe_calls") as database_url:
         return await measure(bookings, database_url)
@@ -186,12 +225,14 @@ async def measure(bookings: int, database_url: str) -> dict[str, Any]:
             await set_latency(standin, LATENCY_MS)
             floor_per_s = await floor(standin, intent)
             await set_latency(standin, 0)
+        look = await reconciliation_look(layout.standin_url)
         for figures in levels:
             figures["ratio_to_floor"] = figures["captures_per_s"] / floor_per_s
         return {
             "stripe_latency_ms": LATENCY_MS,
             "floor_calls_per_s": floor_per_s,
             "levels": levels,
+            "reconciliation_look": look,
         }
     finally:
         await bus.stop()
@@ -211,6 +252,15 @@ def main() -> None:
             f"  {entry['stripe_calls_at_once']:2d} at once     {entry['captures_per_s']:8.1f} "
             f"captures/s ({entry['ratio_to_floor']:.2f} x the floor), "
             f"{entry['cpu_ms_per_capture']:.1f} ms CPU per capture (payments)"
+        )
+    look = figures["reconciliation_look"]
+    print("reconciliation's look at Stripe's events (CPU ms of this process, median of 5)")
+    for name, what in (
+        ("undelivered", "the undelivered of payments' types"),
+        ("every_event", "every event, read (the pass before)"),
+    ):
+        print(
+            f"  {what:40s} {look[name]['events_listed']:6d} events {look[name]['cpu_ms']:8.1f} ms"
         )
     write_results("stripe_calls", figures)
 

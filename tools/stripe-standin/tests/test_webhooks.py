@@ -79,6 +79,18 @@ async def test_lost_webhooks_are_recovered_from_the_events_api(
     assert [event.type for event in older.data] == ["payment_intent.amount_capturable_updated"]
     assert older.data[0].data.object.id == intent.id
     assert older.has_more is False
+    undelivered = await client.v1.events.list_async(
+        params={"created": {"gte": since}, "delivery_success": False}
+    )
+    assert [(event.type, event.data.object.id) for event in undelivered.data] == [
+        ("payment_intent.succeeded", intent.id),
+        ("payment_intent.amount_capturable_updated", intent.id),
+    ]
+    assert {event.pending_webhooks for event in undelivered.data} == {1}
+    delivered = await client.v1.events.list_async(
+        params={"created": {"gte": since}, "delivery_success": True}
+    )
+    assert [event.data.object.id for event in delivered.data] == [later.id]
 
 
 async def test_disputes_are_opened_and_closed_by_helpers(client, authorize, helpers, receiver):

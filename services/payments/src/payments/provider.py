@@ -6,6 +6,7 @@ Nothing here knows Stripe's SDK; the service layer and the domain only ever see 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -144,6 +145,9 @@ class PaymentProvider(Protocol):
         """The event a webhook carries, once its signature and timestamp check out."""
         ...
 
-    async def events_since(self, created_gte: int) -> list[ProviderEvent]:
-        """Every readable event created at or after this unix time, oldest first."""
+    async def undelivered_events_since(
+        self, created_gte: int, types: Collection[str]
+    ) -> list[ProviderEvent]:
+        """The readable events of these types created at or after this unix time that no
+        webhook delivered yet (pending, or given up on), oldest first."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,7 @@ from payments.stripe_mapping import (
 )
 
 log = logging.getLogger(__name__)
+_TYPES_PER_LIST = 20  # the most `types` one GET /v1/events takes
 
 
 class StripeGateway:
@@ -230,18 +232,29 @@ class StripeGateway:
             raise NotAnEvent(f"the body is not JSON: {error}") from error
         return provider_event(body)
 
-    async def events_since(self, created_gte: int) -> list[ProviderEvent]:
-        """Every event created at or after this unix time that we can read, oldest first."""
+    async def undelivered_events_since(
+        self, created_gte: int, types: Collection[str]
+    ) -> list[ProviderEvent]:
+        """Every event of these types created at or after this unix time that no webhook
+        delivered yet (`delivery_success=false`), that we can read, oldest first. Stripe
+        filters by up to 20 types at a time."""
         events = []
+        wanted = sorted(types)
         async with _mapped_errors():
-            page = await self._client.v1.events.list_async(
-                params={"created": {"gte": created_gte}, "limit": 100}
-            )
-            async for listed in page.auto_paging_iter():
-                try:
-                    events.append(provider_event(listed.to_dict()))
-                except InvalidWebhook as error:
-                    log.error("Stripe event %s skipped: %s", listed.id, error)
+            for first in range(0, len(wanted), _TYPES_PER_LIST):
+                page = await self._client.v1.events.list_async(
+                    params={
+                        "created": {"gte": created_gte},
+                        "delivery_success": False,
+                        "types": wanted[first : first + _TYPES_PER_LIST],
+                        "limit": 100,
+                    }
+                )
+                async for listed in page.auto_paging_iter():
+                    try:
+                        events.append(provider_event(listed.to_dict()))
+                    except InvalidWebhook as error:
+                        log.error("Stripe event %s skipped: %s", listed.id, error)
         return sorted(events, key=lambda event: event.created)
 
 

@@ -16,6 +16,8 @@ from contracts.payments import (
     PaymentVoided,
 )
 from payments import db
+from payments.service.stripe_event_handlers import EVENT_HANDLERS
+from payments.stripe_gateway import StripeGateway
 from tests.fixtures.infra import eventually
 from tests.fixtures.stripe import StripeStandin, signed_webhook
 
@@ -161,6 +163,29 @@ async def test_lost_webhook_is_made_good_by_reconciliation(
 
     await eventually(event_recorded)
     assert (await payments.payment_row(command.booking_id)).status == "authorized"
+
+
+async def test_reconciliation_lists_only_the_events_no_webhook_delivered(
+    payments: Payments, probe: Probe, stripe_standin: StripeStandin
+) -> None:
+    delivered = authorize_command()
+    await stripe_standin.confirm(intent_id(await request_payment(probe, delivered)), "pm_card_visa")
+    await probe.wait_for(PaymentAuthorized, delivered.booking_id, timeout=15)
+    lost = authorize_command()
+    lost_intent = intent_id(await request_payment(probe, lost))
+    await stripe_standin.pause_webhooks()
+    await stripe_standin.confirm(lost_intent, "pm_card_visa")
+    gateway = StripeGateway(payments.settings)
+
+    try:
+        listed = await gateway.undelivered_events_since(0, EVENT_HANDLERS.keys())
+    finally:
+        await gateway.close()
+
+    assert [(event.type, event.intent_ref) for event in listed] == [
+        ("payment_intent.amount_capturable_updated", lost_intent)
+    ]
+    assert len(await stripe_standin.events()) > len(listed)  # the delivered ones are left out
 
 
 async def test_signed_body_that_is_not_an_event_is_a_400_problem_and_logged(

@@ -4,6 +4,7 @@ call with its idempotency key, and fails the calls a test tells it to."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -157,6 +158,9 @@ class FakeStripe:
     def verify_event(self, payload: bytes, signature: str | None) -> ProviderEvent:
         raise NotImplementedError("webhooks are tested over HTTP in tests/integration")
 
-    async def events_since(self, created_gte: int) -> list[ProviderEvent]:
-        self._called("events_since", created_gte=created_gte)
-        return [e for e in self.events if e.created.timestamp() >= created_gte]
+    async def undelivered_events_since(
+        self, created_gte: int, types: Collection[str]
+    ) -> list[ProviderEvent]:
+        """`events`, as if no webhook delivered them."""
+        self._called("undelivered_events_since", created_gte=created_gte, types=set(types))
+        return [e for e in self.events if e.created.timestamp() >= created_gte and e.type in types]

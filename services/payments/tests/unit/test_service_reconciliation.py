@@ -16,6 +16,7 @@ from payments.service.reconciliation import (
     replay_missed_events,
     reread_waiting_payments,
 )
+from payments.service.stripe_event_handlers import EVENT_HANDLERS
 from payments.service.stripe_events import process_stored_events
 
 from .fake_stripe import FakeStripe, intent_ref_of
@@ -166,6 +167,15 @@ async def test_stripes_event_list_is_read_from_where_the_last_pass_got_less_the_
     await replay_missed_events(units, ctx)
 
     newest = int(NOW.timestamp()) + 30
-    asked = [made["created_gte"] for made in stripe.made("events_since")]
+    asked = [made["created_gte"] for made in stripe.made("undelivered_events_since")]
     assert asked == [int(NOW.timestamp()) - lookback, newest - lookback]
     assert units.tables.cursors[EVENTS_CURSOR] == newest
+
+
+async def test_stripe_is_asked_only_for_the_undelivered_events_of_the_types_payments_handles(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    await replay_missed_events(units, ctx)
+
+    [asked] = stripe.made("undelivered_events_since")
+    assert asked["types"] == set(EVENT_HANDLERS)

@@ -26,17 +26,19 @@ def retrieve(state: StandinState, event_id: str) -> Event:
 
 
 def list_events(state: StandinState, p: Params) -> dict[str, Any]:
-    """`GET /v1/events` filtered by `type` (wildcards allowed), `types[]` and `created[...]`."""
+    """`GET /v1/events` filtered by `type` (wildcards allowed), `types[]`, `created[...]` and
+    `delivery_success` (false: the events whose webhook is not delivered yet, or never was)."""
     patterns = p.string_list("types") or [p.string("type") or "*"]
     created = _created_filter(p)
+    delivered = p.boolean("delivery_success")
     matching = [
         event
         for event in reversed(state.events)
-        if any(fnmatch.fnmatchcase(event.type, pattern) for pattern in patterns)
+        if (delivered is None or delivered == (event.pending_webhooks == 0))
         and all(check(event.created, bound) for check, bound in created)
+        and any(fnmatch.fnmatchcase(event.type, pattern) for pattern in patterns)
     ]
     data, has_more = page(matching, p)
-    p.boolean("delivery_success")
     p.reject_unknown()
     return list_json("/v1/events", [event.to_json() for event in data], has_more)
 
