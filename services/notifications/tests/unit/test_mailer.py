@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import uuid
+from dataclasses import replace
 from email.message import EmailMessage
 from email.policy import default
 
@@ -67,3 +68,15 @@ def test_a_subject_is_one_line_whatever_its_parts_held() -> None:
     message = read_back(queued(None, subject="Booked:\r\nBcc: eve@example.com  Lab"))
     assert message["Subject"] == "Booked: Bcc: eve@example.com Lab"
     assert message["Bcc"] is None
+
+
+def test_a_body_holding_the_boundary_line_reads_back_as_written() -> None:
+    sent = queued(INVITATION)
+    for boundary in (f"=_{sent.id.hex}_a", f"=_{sent.id.hex}_m"):
+        sent = replace(sent, text_body=f"{sent.text_body}--{boundary}\n--{boundary}--\n")
+    message = read_back(sent)
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    assert plain.get_content() == sent.text_body
+    [invitation] = message.iter_attachments()
+    assert invitation.get_payload(decode=True) == INVITATION.encode()
