@@ -7,11 +7,24 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from sqlalchemy import JSON, Column, Integer, MetaData, Table, bindparam, func, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service_runtime.db import Database, DriverStatement
+from service_runtime.db import Database, DriverStatement, written
 from service_runtime.telemetry import trace_statements
 
 from .test_db_pool import _backend_pid, _cut
@@ -34,6 +47,13 @@ _BY_ID = DriverStatement(select(documents).where(documents.c.id == bindparam("id
 _HOURS = DriverStatement(
     select(documents.c.body[("hours",)].label("hours")).where(documents.c.id == bindparam("id"))
 )
+jobs = Table(
+    "driver_jobs",
+    scratch,
+    Column("id", Integer, primary_key=True),
+    Column("status", Text, nullable=False),
+)
+Index("driver_jobs_pending", jobs.c.id, postgresql_where=jobs.c.status == "pending")
 
 
 @pytest.fixture
@@ -125,3 +145,38 @@ def test_a_statement_whose_parameter_sqlalchemy_expands_is_refused_when_built() 
 async def test_a_statement_without_rows_gives_none(database: Database) -> None:
     async with database.transaction() as session:
         assert await DriverStatement(text("SET LOCAL work_mem = '8MB'")).first(session, {}) is None
+
+
+@pytest.mark.usefixtures("table")
+async def test_a_written_value_lets_even_a_generic_plan_use_the_partial_index_naming_it(
+    database: Database,
+) -> None:
+    bound = DriverStatement(select(jobs.c.id).where(jobs.c.status == "pending").limit(1))
+    written_in = DriverStatement(
+        select(jobs.c.id).where(jobs.c.status == written("pending")).limit(1)
+    )
+    async with database.transaction() as session:
+        await session.execute(
+            text(
+                "INSERT INTO driver_jobs SELECT n, CASE WHEN n = 4000 THEN 'pending' ELSE 'done'"
+                " END FROM generate_series(1, 4000) AS n"
+            )
+        )
+        await session.execute(text("ANALYZE driver_jobs"))
+    # This backend's counts not yet reported: they include earlier transactions', so the
+    # difference is the statement's.
+    scans = text(
+        "SELECT seq_scan, coalesce(idx_scan, 0) FROM pg_stat_xact_user_tables"
+        " WHERE relname = 'driver_jobs'"
+    )
+
+    async def scans_of(statement: DriverStatement) -> tuple[int, int]:
+        async with database.transaction() as session:
+            await session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+            sequential, indexed = (await session.execute(scans)).one()
+            assert (await statement.first(session, {})).id == 4000
+            sequential_after, indexed_after = (await session.execute(scans)).one()
+            return sequential_after - sequential, indexed_after - indexed
+
+    assert await scans_of(written_in) == (0, 1)
+    assert await scans_of(bound) == (1, 0)  # the whole table read, the index unusable

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.rows import namedtuple_row
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import ColumnElement, Engine, String, event, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -191,6 +191,14 @@ class DriverStatement:
 
 
 _IDLE_SINCE = "idle_since"
+
+
+def written(value: str) -> ColumnElement[str]:
+    """A string written into the statement rather than bound, for the value a partial index's
+    predicate names (`status = 'pending'`). A statement psycopg prepared (the fifth run on a
+    connection) may get PostgreSQL's generic plan, made for any value of its parameters: one
+    that binds the value cannot use such an index, and reads the whole table instead."""
+    return literal_column("'" + value.replace("'", "''") + "'", String)
 
 
 def ping_when_idle(engine: Engine, idle_seconds: float) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import TSTZRANGE, array
 
 from availability.db.tables import released_bookings, reservations
 from availability.domain.reservations import LIVE_STATUSES, ReservationStatus
-from service_runtime.db import DriverStatement
+from service_runtime.db import DriverStatement, written
 
 
 def live_at(now: Any) -> Any:
@@ -141,7 +141,7 @@ LIVE_IN_STUDIO = DriverStatement(
 CLAIM_LAPSED = DriverStatement(
     select(reservations)
     .where(
-        reservations.c.status == ReservationStatus.HELD.value,
+        reservations.c.status == written(ReservationStatus.HELD.value),  # held_expiry
         reservations.c.expires_at <= bindparam("now"),
     )
     .order_by(reservations.c.expires_at)

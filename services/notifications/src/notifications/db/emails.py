@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from notifications.db.tables import emails
 from notifications.domain.notices import Email
-from service_runtime.db import DriverStatement
+from service_runtime.db import DriverStatement, written
 
 # Each email is recorded, claimed and marked: compiled once and run on the driver
 # (`DriverStatement`).
@@ -38,7 +38,7 @@ _RECORD = DriverStatement(
 )
 _DUE = DriverStatement(
     select(emails)
-    .where(emails.c.status == "pending", emails.c.next_attempt_at <= bindparam("now"))
+    .where(emails.c.status == written("pending"), emails.c.next_attempt_at <= bindparam("now"))
     .order_by(emails.c.next_attempt_at)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)

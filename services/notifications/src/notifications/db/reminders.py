@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from notifications.db.tables import emails, reminders
 from notifications.domain.notices import Kind
 from notifications.repositories import DueReminder
-from service_runtime.db import DriverStatement
+from service_runtime.db import DriverStatement, written
 
 # A confirmed booking schedules its reminders, a moved or cancelled one withdraws them, and each
 # is claimed and finished: compiled once and run on the driver (`DriverStatement`).
@@ -42,7 +42,7 @@ _WITHDRAW_QUEUED = DriverStatement(
 )
 _DUE = DriverStatement(
     select(reminders.c.id, reminders.c.booking_id, reminders.c.due_at)
-    .where(reminders.c.status == "scheduled", reminders.c.due_at <= bindparam("now"))
+    .where(reminders.c.status == written("scheduled"), reminders.c.due_at <= bindparam("now"))
     .order_by(reminders.c.due_at)
     .limit(1)
     .with_for_update(skip_locked=True)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from contracts.payments import CaptureStrategy, VoidReason
 from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.domain.payment_states import Payment, PaymentStatus
-from service_runtime.db import DriverStatement
+from service_runtime.db import DriverStatement, written
 from service_runtime.tracing import current_traceparent
 
 payments = Table(
@@ -222,7 +222,7 @@ async def payments_waiting(
     waiting = (
         select(payments.c.id)
         .where(
-            payments.c.status == PaymentStatus.PENDING.value,
+            payments.c.status == written(PaymentStatus.PENDING.value),  # payments_waiting
             payments.c.intent_ref.is_not(None),
             func.coalesce(payments.c.checked_at, payments.c.updated_at) < older_than,
         )

@@ -26,6 +26,7 @@ from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.db.payments import OLDEST_FIRST, payment_from_row, payments
 from payments.domain.payment_states import Payment
 from payments.domain.payouts import Payout, PayoutStatus
+from service_runtime.db import written
 
 payouts = Table(
     "payouts",
@@ -142,7 +143,10 @@ async def scheduled_payouts_due(
     """Scheduled payouts past their not_before, locked; another replica skips them."""
     query = (
         select(payouts)
-        .where(payouts.c.status == PayoutStatus.SCHEDULED.value, payouts.c.not_before <= now)
+        .where(
+            payouts.c.status == written(PayoutStatus.SCHEDULED.value),  # payouts_scheduled
+            payouts.c.not_before <= now,
+        )
         .order_by(payouts.c.not_before)
         .limit(limit)
         .with_for_update(skip_locked=True)
