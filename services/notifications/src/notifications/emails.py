@@ -41,6 +41,9 @@ class Composer:
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
+            # The templates ship with the package: their files are not looked at again for
+            # every email (Jinja2's default, two system calls per template).
+            auto_reload=False,
         )
 
     def compose(

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from web import booking_views, formatting
 from web.security import CSRF_FIELD, current_session, save_session
@@ -16,7 +17,12 @@ TEMPLATES = Path(__file__).with_name("templates")
 
 
 def create_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=TEMPLATES)
+    # As Starlette's own environment for a directory, but the templates, which ship with the
+    # service, are not looked at again on every render (Jinja2's auto_reload).
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), auto_reload=False
+    )
+    templates = Jinja2Templates(env=environment)
     templates.env.filters["money"] = formatting.money
     templates.env.filters["add_on_price"] = formatting.add_on_price
     templates.env.filters["amenity"] = formatting.amenity
