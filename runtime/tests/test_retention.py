@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Select, insert, select, text
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service_runtime.db import Database
-from service_runtime.retention import MessageRetention
+from service_runtime.retention import MessageRetention, handled_before, outbox_walk
 
 from .conftest import inbox, outbox, webhook_events
 
@@ -98,3 +101,50 @@ async def test_processed_webhook_events_age_out_with_the_messages(database: Data
         left = set((await session.execute(select(webhook_events.c.event_id))).scalars())
     assert deleted == (0, 1)
     assert left == {"evt_recent", "evt_waiting"}  # an event not processed yet stays however old
+
+
+async def _scans(session: AsyncConnection, statement: Select[Any], **params: Any) -> list[Any]:
+    """(node type, table, rows it read) of each scan of the statement's plan, as run."""
+    compiled = statement.compile(dialect=PGDialect_psycopg())  # type: ignore[no-untyped-call]
+    explained = await session.exec_driver_sql(
+        f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}", compiled.construct_params(params)
+    )
+    scans, nodes = [], [explained.scalar_one()[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        nodes.extend(node.get("Plans", []))
+        if "Relation Name" in node:
+            read = node["Actual Rows"] + node.get("Rows Removed by Filter", 0)
+            scans.append((node["Node Type"], node["Relation Name"], read))
+    return scans
+
+
+async def test_a_prune_with_nothing_past_the_retention_reads_a_batch_not_the_tables(
+    database: Database,
+) -> None:
+    async with database.transaction() as session:
+        await session.execute(
+            text(
+                "INSERT INTO outbox (message_id, message_type, routing_key, correlation_id,"
+                " envelope, published_at) SELECT gen_random_uuid(), 't', 't', 'c', '{}', now()"
+                " FROM generate_series(1, 20000)"
+            )
+        )
+        await session.execute(
+            text(
+                "INSERT INTO inbox (message_id, consumer, message_type)"
+                " SELECT gen_random_uuid(), 'test', 't' FROM generate_series(1, 20000)"
+            )
+        )
+    async with database.transaction() as session:
+        await session.execute(text("ANALYZE outbox"))
+        await session.execute(text("ANALYZE inbox"))
+    week = timedelta(days=7)
+
+    async with database.transaction() as session:
+        walked = await _scans(session, outbox_walk(outbox, week, 100), after=0)
+        looked_up = await _scans(session, handled_before(inbox, week, 100))
+
+    assert {table for _, table, _ in walked} == {"outbox"}
+    assert all(node != "Seq Scan" and read <= 100 for node, _, read in walked), walked
+    assert [(node.startswith("Index"), read) for node, _, read in looked_up] == [(True, 0)]

@@ -9,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import MetaData, create_engine, pool
 
 from service_runtime.messaging_tables import (
+    INBOX_AGE_INDEX,
     create_outbox_notify,
     drop_outbox_notify,
     inbox_table,
@@ -73,3 +74,19 @@ def remove_outbox_notify() -> None:
     """In the migration that took the outbox's NOTIFY trigger away (units of work hand the
     relay what they commit), and in the downgrade of the one that added it."""
     drop_outbox_notify(op.get_bind())
+
+
+def add_inbox_age_index() -> None:
+    """In the migration that gave the inbox its index on `handled_at`. Built concurrently,
+    outside the migration's transaction, so that a large inbox keeps taking messages meanwhile;
+    a database created since has it already (`create_messaging_tables`)."""
+    with op.get_context().autocommit_block():
+        op.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INBOX_AGE_INDEX} ON inbox (handled_at)"
+        )
+
+
+def remove_inbox_age_index() -> None:
+    """The downgrade of `add_inbox_age_index`."""
+    with op.get_context().autocommit_block():
+        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INBOX_AGE_INDEX}")

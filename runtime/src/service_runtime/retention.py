@@ -16,7 +16,18 @@ from datetime import timedelta
 from typing import Any
 
 from prometheus_client import CollectorRegistry
-from sqlalchemy import Column, CursorResult, Delete, Table, delete, func, select, tuple_
+from sqlalchemy import (
+    Column,
+    CursorResult,
+    Delete,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    select,
+    tuple_,
+)
 
 from service_runtime.db import Database
 from service_runtime.periodic import Periodic
@@ -64,28 +75,29 @@ class MessageRetention:
     async def prune(self) -> tuple[int, int]:
         """Delete what is past the retention; returns (outbox rows, inbox ids and other records)
         deleted."""
-        outbox, inbox = self._outbox, self._inbox
         cutoff = func.now() - self._retention
-        published = (
-            select(outbox.c.id)
-            .where(outbox.c.published_at < cutoff)
-            .order_by(outbox.c.id)
-            .limit(self._batch_size)
-        )
-        handled = (
-            select(inbox.c.message_id, inbox.c.consumer)
-            .where(inbox.c.handled_at < cutoff)
-            .limit(self._batch_size)
-        )
-        outbox_rows = await self._delete_in_batches(
-            delete(outbox).where(outbox.c.id.in_(published))
-        )
+        outbox_rows = await self._prune_outbox()
         inbox_ids = await self._delete_in_batches(
-            delete(inbox).where(tuple_(inbox.c.message_id, inbox.c.consumer).in_(handled))
+            delete(self._inbox).where(
+                tuple_(self._inbox.c.message_id, self._inbox.c.consumer).in_(
+                    handled_before(self._inbox, self._retention, self._batch_size)
+                )
+            )
         )
         for timestamp in self._aged_by:
             inbox_ids += await self._delete_in_batches(self._aged_rows(timestamp, cutoff))
         return outbox_rows, inbox_ids
+
+    async def _prune_outbox(self) -> int:
+        walk = outbox_walk(self._outbox, self._retention, self._batch_size)
+        total, after = 0, 0
+        while True:
+            async with self._database.transaction() as session:
+                row = (await session.execute(walk, {"after": after})).one()
+            total += int(row.deleted)
+            if row.read < self._batch_size or not row.more:
+                return total
+            after = row.last_id
 
     def _aged_rows(self, timestamp: Column[Any], cutoff: Any) -> Delete:
         table = timestamp.table
@@ -113,3 +125,45 @@ class MessageRetention:
                 self._retention,
             )
         return outbox_rows + inbox_ids
+
+
+def handled_before(inbox: Table, retention: timedelta, batch_size: int) -> Select[Any]:
+    """The keys of a batch of inbox ids handled longer than `retention` ago, read from the
+    index on `handled_at` (`inbox_handled_at`)."""
+    return (
+        select(inbox.c.message_id, inbox.c.consumer)
+        .where(inbox.c.handled_at < func.now() - retention)
+        .limit(batch_size)
+    )
+
+
+def outbox_walk(outbox: Table, retention: timedelta, batch_size: int) -> Select[Any]:
+    """One step of the outbox's prune: the next `batch_size` rows after the id `after`, of which
+    those published longer than `retention` ago are deleted; returns how many were deleted,
+    read, the last id read and whether the batch was all recorded before the cutoff (more may
+    follow).
+
+    The ids are about the order the rows were recorded in, so the walk ends with the first
+    batch that reaches rows recorded since the cutoff, and a prune with nothing to delete reads
+    one batch. (An index on `published_at` would cost every mark an index entry.) An
+    unpublished row stays, however old."""
+    cutoff = func.now() - retention
+    batch = (
+        select(outbox.c.id, outbox.c.published_at, outbox.c.created_at)
+        .where(outbox.c.id > bindparam("after"))
+        .order_by(outbox.c.id)
+        .limit(batch_size)
+        .cte("batch")
+    )
+    aged = (
+        delete(outbox)
+        .where(outbox.c.id.in_(select(batch.c.id).where(batch.c.published_at < cutoff)))
+        .returning(outbox.c.id)
+        .cte("aged")
+    )
+    return select(
+        select(func.count()).select_from(aged).scalar_subquery().label("deleted"),
+        select(func.count()).select_from(batch).scalar_subquery().label("read"),
+        select(func.max(batch.c.id)).scalar_subquery().label("last_id"),
+        select(func.max(batch.c.created_at) < cutoff).scalar_subquery().label("more"),
+    )

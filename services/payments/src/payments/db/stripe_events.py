@@ -62,6 +62,9 @@ Index(
     stripe_events.c.created,
     postgresql_where=stripe_events.c.processed_at.is_(None),
 )
+# What the retention deletes by (`aged_by` in app.py): a week of events, found without reading
+# them all at every prune.
+Index("stripe_events_processed", stripe_events.c.processed_at)
 
 reconciliation_cursors = Table(
     "reconciliation_cursors",

@@ -1,0 +1,21 @@
+"""The inbox is indexed by when its messages were handled, which the retention deletes by
+(service_runtime.retention): before, every prune read the whole inbox
+
+Revision ID: booking_0011_inbox_age
+Revises: booking_0010_outbox_handoff
+Create Date: 2026-12-07
+"""
+from service_runtime.migrations import add_inbox_age_index, remove_inbox_age_index
+
+revision = "booking_0011_inbox_age"
+down_revision = "booking_0010_outbox_handoff"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_inbox_age_index()
+
+
+def downgrade() -> None:
+    remove_inbox_age_index()
