@@ -76,17 +76,25 @@ def remove_outbox_notify() -> None:
     drop_outbox_notify(op.get_bind())
 
 
-def add_inbox_age_index() -> None:
-    """In the migration that gave the inbox its index on `handled_at`. Built concurrently,
-    outside the migration's transaction, so that a large inbox keeps taking messages meanwhile;
-    a database created since has it already (`create_messaging_tables`)."""
+def create_index_concurrently(name: str, table: str, columns: list[str]) -> None:
+    """An index on a table that may be large and busy: built concurrently, outside the
+    migration's transaction, so that writes go on meanwhile; none if it exists already."""
     with op.get_context().autocommit_block():
-        op.execute(
-            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INBOX_AGE_INDEX} ON inbox (handled_at)"
-        )
+        op.create_index(name, table, columns, postgresql_concurrently=True, if_not_exists=True)
+
+
+def drop_index_concurrently(name: str, table: str) -> None:
+    """The downgrade of `create_index_concurrently`."""
+    with op.get_context().autocommit_block():
+        op.drop_index(name, table, postgresql_concurrently=True, if_exists=True)
+
+
+def add_inbox_age_index() -> None:
+    """In the migration that gave the inbox its index on `handled_at`; a database created since
+    has it already (`create_messaging_tables`)."""
+    create_index_concurrently(INBOX_AGE_INDEX, "inbox", ["handled_at"])
 
 
 def remove_inbox_age_index() -> None:
     """The downgrade of `add_inbox_age_index`."""
-    with op.get_context().autocommit_block():
-        op.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INBOX_AGE_INDEX}")
+    drop_index_concurrently(INBOX_AGE_INDEX, "inbox")

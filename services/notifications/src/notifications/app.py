@@ -8,6 +8,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from notifications import db
 from notifications.api import preferences
 from notifications.config import NotificationsSettings
+from notifications.db import tables
 from notifications.db.unit import SqlNotificationsUnits
 from notifications.emails import Composer
 from notifications.handlers import message_handlers
@@ -36,6 +37,10 @@ def create_app(
         title="OneTime notifications",
         outbox=db.outbox,
         inbox=db.inbox,
+        # A sent email goes with the inbox id of the event that asked for it: each holds a
+        # person's name, address and booking, two every booking (kept for ever before). Those
+        # never sent (failed, withdrawn, skipped) stay, for an operator to see why.
+        aged_by=(tables.emails.c.sent_at,),
         routers=[preferences.router],
         handlers=message_handlers(writing),
         background=lambda _: loops,  # made below, with the runtime

@@ -6,8 +6,11 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, update
+
 from contracts import Envelope
 from notifications.config import NotificationsSettings
+from notifications.db import tables
 from notifications.db.unit import SqlNotificationsUnits
 from notifications.service import booking_emails
 from service_runtime.bus import Bus
@@ -40,6 +43,46 @@ async def test_an_event_delivered_twice_sends_one_email_to_each_recipient(
     assert "Bea Booker booked Kreuzberg Sound Lab." in owner_mail[0].body("plain")
     rows = await notifications.emails(event_id=envelope.message_id)
     assert [(row.status, row.attempts) for row in rows] == [("sent", 1), ("sent", 1)]
+
+
+async def test_a_sent_email_goes_after_the_retention_and_one_never_sent_stays(
+    launch: Launch,
+    notifications_settings: Callable[..., NotificationsSettings],
+    publisher: Bus,
+    mail_sink: MailSink,
+) -> None:
+    notifications = await launch(
+        notifications_settings(message_retention_hours=1, message_prune_interval_seconds=0.2)
+    )
+    scene = await seed(notifications)
+    envelope = Envelope.wrap(event := scene.confirmed(datetime.now(UTC) + timedelta(days=3)))
+    await publish(publisher, envelope, event)
+
+    async def both_sent() -> bool:
+        rows = await notifications.emails(event_id=envelope.message_id)
+        return [row.status for row in rows] == ["sent", "sent"]
+
+    await eventually(both_sent)
+    rows = await notifications.emails(event_id=envelope.message_id)
+    booker, owner = sorted(rows, key=lambda row: row.to_address != scene.booker.email)
+    async with notifications.runtime.database.transaction() as session:
+        await session.execute(
+            update(tables.emails)
+            .where(tables.emails.c.id == booker.id)
+            .values(sent_at=func.now() - timedelta(hours=2))
+        )
+        await session.execute(
+            update(tables.emails)
+            .where(tables.emails.c.id == owner.id)
+            .values(status="failed", sent_at=None, created_at=func.now() - timedelta(days=30))
+        )
+
+    async def only_the_one_never_sent_left() -> bool:
+        return [row.id for row in await notifications.emails(event_id=envelope.message_id)] == [
+            owner.id
+        ]
+
+    await eventually(only_the_one_never_sent_left)
 
 
 async def test_the_same_event_recorded_again_past_the_inbox_adds_no_email(

@@ -95,6 +95,8 @@ Index(
     emails.c.next_attempt_at,
     postgresql_where=emails.c.status == "pending",
 )
+# What the retention deletes sent emails by (`aged_by` in app.py).
+Index("emails_sent", emails.c.sent_at)
 
 
 reminders = Table(

@@ -5,7 +5,7 @@ Revision ID: payments_0014_events_age
 Revises: payments_0013_inbox_age
 Create Date: 2026-12-07
 """
-from alembic import op
+from service_runtime.migrations import create_index_concurrently, drop_index_concurrently
 
 revision = "payments_0014_events_age"
 down_revision = "payments_0013_inbox_age"
@@ -14,22 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # Concurrently, outside the migration's transaction: webhooks keep being stored meanwhile.
-    with op.get_context().autocommit_block():
-        op.create_index(
-            "stripe_events_processed",
-            "stripe_events",
-            ["processed_at"],
-            postgresql_concurrently=True,
-            if_not_exists=True,
-        )
+    create_index_concurrently("stripe_events_processed", "stripe_events", ["processed_at"])
 
 
 def downgrade() -> None:
-    with op.get_context().autocommit_block():
-        op.drop_index(
-            "stripe_events_processed",
-            "stripe_events",
-            postgresql_concurrently=True,
-            if_exists=True,
-        )
+    drop_index_concurrently("stripe_events_processed", "stripe_events")
