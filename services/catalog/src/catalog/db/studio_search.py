@@ -146,15 +146,18 @@ async def _nearest_first(
 # - enable_seqscan, with a free time: the planner prices the keys' overlap like any operator,
 #   so it would read every week row to test it (~0.5 s) where the keys' index or the studios'
 #   order costs a few ms.
-# - enable_hashjoin, for a relevance search's candidates with a free time: it hash-joined every
-#   match of a common word with every week row whose keys overlap, ~60,000 wide rows read for a
-#   rare evening; probing the matches' weeks instead took its p99 from 246 to 100 ms.
+# - enable_hashjoin and enable_mergejoin, for a relevance search's candidates with a free time:
+#   it hash-joined every match of a common word with every week row whose keys overlap, ~60,000
+#   wide rows read for a rare evening; probing the matches' weeks instead took its p99 from 246
+#   to 100 ms. A merge join read and sorted every match of the word (20,000 rows, 33-45 ms) even
+#   when the keys' index found no week free then; a nested loop from those weeks takes 0.7 ms.
 # (bench/catalog_search.py, 100,000 studios.)
 _PLAN_SETTINGS = text(
     "SELECT set_config('plan_cache_mode', 'force_custom_plan', true),"
     " set_config('max_parallel_workers_per_gather', '0', true),"
     " set_config('enable_seqscan', :seqscan, true),"
-    " set_config('enable_hashjoin', :hashjoin, true)"
+    " set_config('enable_hashjoin', :joins, true),"
+    " set_config('enable_mergejoin', :joins, true)"
 )
 
 
@@ -165,7 +168,7 @@ async def _plan_for(session: AsyncConnection, search: StudioSearch) -> None:
         _PLAN_SETTINGS,
         {
             "seqscan": "off" if free else "on",
-            "hashjoin": "off" if free and relevance else "on",
+            "joins": "off" if free and relevance else "on",
         },
     )
 
