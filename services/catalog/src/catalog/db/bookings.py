@@ -7,13 +7,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Table, Uuid, select, text
+from sqlalchemy import Boolean, Column, DateTime, Index, Table, Uuid, bindparam, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from catalog.db.base import metadata
 from catalog.domain.bookings import UpcomingBooking
 from catalog.domain.reviews import CompletedBooking
+from service_runtime.db import DriverStatement
 
 completed_bookings = Table(
     "completed_bookings",
@@ -37,6 +38,26 @@ booked_sessions = Table(
     Column("ends_at", DateTime(timezone=True), nullable=False),
     Column("live", Boolean, nullable=False),
     Index("booked_sessions_live", "studio_id", "ends_at", postgresql_where=text("live")),
+)
+
+
+# PostgreSQL's INSERT ... ON CONFLICT has no cache key in SQLAlchemy 2.0 (its `insert` sets
+# `inherit_cache = False`): run through SQLAlchemy, it is compiled anew at every execution, one
+# per BookingConfirmed here. As `DriverStatement`s they are compiled once.
+_new_session = pg_insert(booked_sessions).values(
+    {column.name: bindparam(column.name) for column in booked_sessions.columns}
+)
+_ADD_SESSION = DriverStatement(_new_session.on_conflict_do_nothing())
+_MOVE_SESSION = DriverStatement(
+    _new_session.on_conflict_do_update(
+        index_elements=[booked_sessions.c.booking_id],
+        set_={name: _new_session.excluded[name] for name in ("room_id", "starts_at", "ends_at")},
+    )
+)
+_END_SESSION = DriverStatement(
+    _new_session.on_conflict_do_update(
+        index_elements=[booked_sessions.c.booking_id], set_={"live": False}
+    )
 )
 
 
@@ -83,32 +104,20 @@ class SqlBookings:
 
     async def add_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
         """Remember a confirmed booking, unless its end is known already."""
-        await self._session.execute(
-            pg_insert(booked_sessions)
-            .values(_booked_session_values(studio_id, booking, live=True))
-            .on_conflict_do_nothing()
+        await _ADD_SESSION.rows(
+            self._session, _booked_session_values(studio_id, booking, live=True)
         )
 
     async def move_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
         """A rescheduled booking's new room and time; whether it is live stays as known."""
-        values = _booked_session_values(studio_id, booking, live=True)
-        statement = pg_insert(booked_sessions).values(values)
-        moved = {name: values[name] for name in ("room_id", "starts_at", "ends_at")}
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[booked_sessions.c.booking_id], set_=moved
-            )
+        await _MOVE_SESSION.rows(
+            self._session, _booked_session_values(studio_id, booking, live=True)
         )
 
     async def end_booked_session(self, studio_id: uuid.UUID, booking: UpcomingBooking) -> None:
         """Mark a booking ended for good, whether or not its confirmation has arrived yet."""
-        statement = pg_insert(booked_sessions).values(
-            _booked_session_values(studio_id, booking, live=False)
-        )
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[booked_sessions.c.booking_id], set_={"live": False}
-            )
+        await _END_SESSION.rows(
+            self._session, _booked_session_values(studio_id, booking, live=False)
         )
 
     async def upcoming_bookings(
