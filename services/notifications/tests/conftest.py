@@ -53,6 +53,14 @@ class Notifications:
         async with self.runtime.database.transaction() as session:
             return list((await session.execute(query)).all())
 
+    async def waiting(self, booking_id: uuid.UUID) -> list[Any]:
+        """Events still waiting for the booking to be known."""
+        query = select(tables.waiting_events).where(
+            tables.waiting_events.c.booking_id == booking_id
+        )
+        async with self.runtime.database.transaction() as session:
+            return list((await session.execute(query)).all())
+
     async def reminders(self, booking_id: uuid.UUID) -> list[Any]:
         query = select(tables.reminders).where(tables.reminders.c.booking_id == booking_id)
         async with self.runtime.database.transaction() as session:

@@ -39,8 +39,10 @@ def create_app(
         inbox=db.inbox,
         # A sent email goes with the inbox id of the event that asked for it: each holds a
         # person's name, address and booking, two every booking (kept for ever before). Those
-        # never sent (failed, withdrawn, skipped) stay, for an operator to see why.
-        aged_by=(tables.emails.c.sent_at,),
+        # never sent (failed, withdrawn, skipped) stay, for an operator to see why. An event
+        # still waiting for its booking after the retention never will: that booking never
+        # became known here (it did not get as far as being confirmed, awaited or cancelled).
+        aged_by=(tables.emails.c.sent_at, tables.waiting_events.c.arrived_at),
         routers=[preferences.router],
         handlers=message_handlers(writing),
         background=lambda _: loops,  # made below, with the runtime

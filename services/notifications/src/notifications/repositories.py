@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from contracts import Envelope
 from notifications.domain.notices import Email, Preferences
 from notifications.domain.read_models import Booking, Person, Studio
 from service_runtime.clock import Clock
@@ -51,12 +52,14 @@ class ReadModel(Protocol):
 
     async def booking(self, booking_id: uuid.UUID) -> Booking | None: ...
 
-    async def add_booking(self, booking: Booking) -> None:
-        """Insert the booking unless it is known already (then it stays as it is)."""
+    async def save_booking(self, booking: Booking) -> list[Envelope]:
+        """Insert the booking, or move it to the given status (the caller locked it first);
+        the events that waited for it (`wait_for_booking`), taken off the wait, oldest first."""
         ...
 
-    async def save_booking(self, booking: Booking) -> None:
-        """Insert the booking, or move it to the given status (the caller locked it first)."""
+    async def wait_for_booking(self, booking_id: uuid.UUID, envelope: Envelope) -> None:
+        """Keep an event that came before its booking until the booking is saved (the caller
+        locked the booking first); dropped after the retention if it never is."""
         ...
 
 

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from contracts import Envelope, Message
-from contracts.booking import BookingPaymentFailed, MessagePosted
+from contracts.booking import BookingConfirmed, BookingPaymentFailed, MessagePosted
 from contracts.payments import (
     DisputeOpened,
     PaymentCaptured,
@@ -133,3 +133,48 @@ async def test_a_message_is_emailed_to_the_side_that_did_not_write_it(
     assert "Yes, of course." in _words(to_booker)
     assert f"8080/bookings/{confirmed.booking_id}" in _words(to_booker)
     assert not [m for m in mail_sink.to(scene.booker.email) if "Bea Booker" in m.subject]
+
+
+async def test_captures_that_come_before_their_bookings_wait_for_them_without_a_retry(
+    notifications: Notifications, publisher: Bus, mail_sink: MailSink
+) -> None:
+    """A booking a month ahead is paid at once, when the card is confirmed: payments' capture
+    and booking's confirmation race to notifications, whose consumer handles several messages
+    at once. Each booker gets one receipt whichever comes first, and no handler fails."""
+    scene = await seed(notifications)
+    bookings = [scene.confirmed(NOW + timedelta(days=30, hours=3 * n)) for n in range(12)]
+
+    def captured(booking: BookingConfirmed) -> PaymentCaptured:
+        return PaymentCaptured(
+            booking_id=booking.booking_id, payment_id=uuid.uuid4(),
+            amount=Money(amount_minor=9000, currency="EUR"),
+            platform_fee=Money(amount_minor=900, currency="EUR"), captured_at=NOW,
+        )  # fmt: skip
+
+    first = bookings[0]
+    await _send(publisher, captured(first))  # alone: it can only wait
+
+    async def first_waits() -> bool:
+        return bool(await notifications.waiting(first.booking_id))
+
+    await eventually(first_waits)
+    await _send(publisher, first)
+    for n, booking in enumerate(bookings[1:]):  # then at once, in either order
+        pair = (captured(booking), booking)
+        await _send(publisher, *(pair if n % 2 else reversed(pair)))
+
+    async def all_told() -> bool:
+        subjects = [m.subject for m in mail_sink.to(scene.booker.email)]
+        return sum(s.startswith("Receipt: 90.00 EUR") for s in subjects) >= len(bookings) and sum(
+            s.startswith("Booking confirmed") for s in subjects
+        ) >= len(bookings)
+
+    await eventually(all_told)
+    await asyncio.sleep(1)  # time for a second receipt of any, if one were coming
+    receipts = [m for m in mail_sink.to(scene.booker.email) if m.subject.startswith("Receipt")]
+    assert len(receipts) == len(bookings)
+    assert "We have taken 90.00 EUR from your card" in _words(receipts[0])
+    assert not any([await notifications.waiting(b.booking_id) for b in bookings])
+    metrics = (await notifications.client.get("/metrics")).text
+    retried = [line for line in metrics.splitlines() if line.startswith("bus_message_retries")]
+    assert all(line.endswith(" 0.0") for line in retried), retried

@@ -1,5 +1,5 @@
 """The read model on PostgreSQL: what an email about a booking names, found in one query
-whatever is known, and a booking made known once without overwriting a later status."""
+whatever is known, and the events that waited for a booking handed back once it is saved."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from contracts import Envelope
+from contracts.payments import PaymentCaptured
+from contracts.values import Money
 from notifications.db.unit import SqlNotificationsUnits
 from notifications.domain.notices import BookingStatus
 from notifications.domain.read_models import Booking
@@ -45,12 +48,12 @@ async def test_the_studio_and_people_of_a_booking_come_back_each_if_known(
     assert nothing == (None, None, None)
 
 
-async def test_a_booking_added_when_already_known_keeps_its_status(
+async def test_the_events_that_waited_for_a_booking_come_back_once_when_it_is_saved(
     notifications: Notifications,
 ) -> None:
     scene = await seed(notifications)
-    starts = datetime.now(UTC) + timedelta(days=3)
-    confirmed = Booking(
+    starts = datetime.now(UTC) + timedelta(days=30)
+    booking = Booking(
         id=uuid.uuid4(),
         booker_id=scene.booker.id,
         owner_id=scene.owner.id,
@@ -60,12 +63,30 @@ async def test_a_booking_added_when_already_known_keeps_its_status(
         ends_at=starts + timedelta(hours=2),
         status=BookingStatus.CONFIRMED,
     )
+    first, second = (_captured(booking.id, minutes_ago) for minutes_ago in (2, 1))
     units = SqlNotificationsUnits(notifications.runtime.units)
     async with units.begin() as unit:
-        await unit.read_model.save_booking(confirmed)
+        for envelope in (second, first, second):  # a redelivery waits once
+            await unit.read_model.wait_for_booking(booking.id, envelope)
 
     async with units.begin() as unit:
-        await unit.read_model.add_booking(replace(confirmed, status=BookingStatus.REQUESTED))
-        kept = await unit.read_model.booking(confirmed.id)
+        waited = await unit.read_model.save_booking(booking)
+    async with units.begin() as unit:
+        again = await unit.read_model.save_booking(replace(booking, status=BookingStatus.CANCELLED))
+        kept = await unit.read_model.booking(booking.id)
 
-    assert kept == confirmed
+    assert waited == [first, second]  # oldest first
+    assert again == []
+    assert kept == replace(booking, status=BookingStatus.CANCELLED)
+
+
+def _captured(booking_id: uuid.UUID, minutes_ago: int) -> Envelope:
+    captured_at = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    captured = PaymentCaptured(
+        booking_id=booking_id,
+        payment_id=uuid.uuid4(),
+        amount=Money(amount_minor=9000, currency="EUR"),
+        platform_fee=Money(amount_minor=900, currency="EUR"),
+        captured_at=captured_at,
+    )
+    return Envelope.wrap(captured).model_copy(update={"occurred_at": captured_at})

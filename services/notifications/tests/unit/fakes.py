@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from contracts import Envelope
 from notifications.domain.notices import Email, Kind, Preferences
 from notifications.domain.read_models import Booking, Person, Studio
 from notifications.repositories import (
@@ -35,6 +36,7 @@ class NotificationsTables:
     people: dict[uuid.UUID, Person] = field(default_factory=dict)
     studios: dict[uuid.UUID, Studio] = field(default_factory=dict)
     bookings: dict[uuid.UUID, Booking] = field(default_factory=dict)
+    waiting: dict[uuid.UUID, list[Envelope]] = field(default_factory=dict)
     preferences: dict[uuid.UUID, Preferences] = field(default_factory=dict)
     emails: dict[tuple[uuid.UUID, uuid.UUID, Kind], StoredEmail] = field(default_factory=dict)
     reminders: dict[uuid.UUID, tuple[DueReminder, str]] = field(default_factory=dict)
@@ -84,14 +86,17 @@ class FakeReadModel:
     async def booking(self, booking_id: uuid.UUID) -> Booking | None:
         return self._t.bookings.get(booking_id)
 
-    async def add_booking(self, booking: Booking) -> None:
-        self._t.bookings.setdefault(booking.id, booking)
-
-    async def save_booking(self, booking: Booking) -> None:
+    async def save_booking(self, booking: Booking) -> list[Envelope]:
         kept = self._t.bookings.get(booking.id)
         self._t.bookings[booking.id] = (
             booking if kept is None else replace(kept, status=booking.status)
         )
+        return self._t.waiting.pop(booking.id, [])
+
+    async def wait_for_booking(self, booking_id: uuid.UUID, envelope: Envelope) -> None:
+        waiting = self._t.waiting.setdefault(booking_id, [])
+        if envelope not in waiting:
+            waiting.append(envelope)
 
 
 class FakePreferences:

@@ -274,22 +274,45 @@ async def test_a_message_is_told_to_the_other_side_only() -> None:
     assert to_booker == []
 
 
-async def test_a_receipt_goes_to_the_booker_of_a_known_booking() -> None:
-    world = World()
-    event = await world.confirm()
-    captured = PaymentCaptured(
-        booking_id=event.booking_id,
+def _captured(booking_id: uuid.UUID) -> PaymentCaptured:
+    return PaymentCaptured(
+        booking_id=booking_id,
         payment_id=uuid.uuid4(),
         amount=Money(amount_minor=9000, currency="EUR"),
         platform_fee=Money(amount_minor=900, currency="EUR"),
         captured_at=NOW,
     )
 
+
+async def test_a_receipt_goes_to_the_booker_of_a_known_booking() -> None:
+    world = World()
+    event = await world.confirm()
+    captured = _captured(event.booking_id)
+
     async with world.units.begin() as unit:
         await money_emails.payment_captured(unit, captured, Envelope.wrap(captured), world.writing)
 
     receipts = [e for e in world.units.tables.emails_to(world.booker.id) if e.kind is Kind.RECEIPT]
     assert len(receipts) == 1
+
+
+async def test_a_capture_before_the_confirmation_waits_for_it_and_is_told_once() -> None:
+    world = World()
+    event = world.confirmed()
+    captured = _captured(event.booking_id)
+    envelope = Envelope.wrap(captured)
+
+    async with world.units.begin() as unit:  # paid at once: the capture comes first
+        await money_emails.payment_captured(unit, captured, envelope, world.writing)
+
+    assert world.units.tables.emails == {}
+    assert world.units.tables.waiting == {event.booking_id: [envelope]}
+    await world.confirm(event)
+    await world.confirm(event)  # a redelivery tells nothing twice
+
+    kinds = sorted(e.kind for e in world.units.tables.emails_to(world.booker.id))
+    assert kinds == [Kind.BOOKING_CONFIRMED, Kind.RECEIPT]
+    assert world.units.tables.waiting == {}
 
 
 async def test_erasure_forgets_the_person_and_blanks_their_emails() -> None:

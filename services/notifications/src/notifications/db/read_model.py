@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from contracts import Envelope
 from notifications.db.tables import bookings, email_preferences, emails, people, studios
 from notifications.domain.notices import BookingStatus
 from notifications.domain.read_models import Booking, Person, Studio
@@ -50,12 +51,19 @@ _INSERT_BOOKING = (
     "INSERT INTO bookings (id, booker_id, owner_id, studio_id, room_id, starts_at, ends_at, status)"
     " VALUES (:id, :booker_id, :owner_id, :studio_id, :room_id, :starts_at, :ends_at, :status)"
 )
-_ADD_BOOKING = DriverStatement(text(f"{_INSERT_BOOKING} ON CONFLICT (id) DO NOTHING"))
+# The booking saved, and what waited for it taken back, in one round trip.
 _SAVE_BOOKING = DriverStatement(
     text(
-        f"{_INSERT_BOOKING} ON CONFLICT (id) DO UPDATE"
-        " SET status = excluded.status, updated_at = now()"
+        f"WITH saved AS ({_INSERT_BOOKING} ON CONFLICT (id) DO UPDATE"
+        " SET status = excluded.status, updated_at = now())"
+        " DELETE FROM waiting_events WHERE booking_id = :id RETURNING envelope"
     )
+)
+_WAIT_FOR_BOOKING = DriverStatement(
+    text(
+        "INSERT INTO waiting_events (message_id, booking_id, envelope)"
+        " VALUES (:message_id, :booking_id, :envelope) ON CONFLICT (message_id) DO NOTHING"
+    ).bindparams(bindparam("envelope", type_=JSONB))
 )
 
 
@@ -183,14 +191,23 @@ class SqlReadModel:
             status=BookingStatus(row.status),
         )
 
-    async def add_booking(self, booking: Booking) -> None:
-        """Insert the booking unless it is known already (then it stays as it is); needs no
-        lock: a concurrent insert of the same booking is waited for by the unique key."""
-        await _ADD_BOOKING.rows(self._session, _booking_values(booking))
+    async def save_booking(self, booking: Booking) -> list[Envelope]:
+        """Insert the booking, or move it to the given status (the caller locked it first);
+        the events that waited for it, taken off the wait (oldest first)."""
+        rows = await _SAVE_BOOKING.rows(self._session, _booking_values(booking))
+        waiting = [Envelope.model_validate(row.envelope) for row in rows]
+        return sorted(waiting, key=lambda envelope: envelope.occurred_at)
 
-    async def save_booking(self, booking: Booking) -> None:
-        """Insert the booking, or move it to the given status (the caller locked it first)."""
-        await _SAVE_BOOKING.rows(self._session, _booking_values(booking))
+    async def wait_for_booking(self, booking_id: uuid.UUID, envelope: Envelope) -> None:
+        """Keep the event until its booking is saved (the caller locked the booking first)."""
+        await _WAIT_FOR_BOOKING.rows(
+            self._session,
+            {
+                "message_id": envelope.message_id,
+                "booking_id": booking_id,
+                "envelope": envelope.model_dump(mode="json"),
+            },
+        )
 
 
 def _booking_values(booking: Booking) -> dict[str, Any]:

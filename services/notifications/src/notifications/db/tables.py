@@ -1,6 +1,6 @@
-"""Notifications' tables: the read models (people, studios, bookings), the emails (both the
-record of what was sent and the queue of what is still to send), reminders, email preferences,
-and the runtime's outbox and inbox."""
+"""Notifications' tables: the read models (people, studios, bookings) and the events waiting for
+their booking, the emails (both the record of what was sent and the queue of what is still to
+send), reminders, email preferences, and the runtime's outbox and inbox."""
 
 from __future__ import annotations
 
@@ -62,6 +62,20 @@ bookings = Table(
     Column("ends_at", DateTime(timezone=True), nullable=False),
     Column("status", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+# Events that came before their booking was known here, kept until it is (`save_booking` takes
+# them back) or for the retention (`aged_by` in app.py), then dropped. A booking paid at once
+# (its session beyond what a card authorization lasts) is captured when the card is confirmed,
+# so its PaymentCaptured often comes before its BookingConfirmed.
+waiting_events = Table(
+    "waiting_events",
+    metadata,
+    Column("message_id", Uuid, primary_key=True),
+    Column("booking_id", Uuid, nullable=False, index=True),
+    Column("envelope", JSONB, nullable=False),
+    Column("arrived_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 

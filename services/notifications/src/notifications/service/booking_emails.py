@@ -26,6 +26,7 @@ from notifications.domain.read_models import Booking
 from notifications.emails import BookingFacts
 from notifications.invitations import Method, invitation
 from notifications.repositories import NotificationsUnit
+from notifications.service import money_emails
 from notifications.service.read_model import booking_of
 from notifications.service.writing import Writing, booking_facts, known_booking, record, tell
 
@@ -38,7 +39,7 @@ async def awaiting_owner(
     if known is not None and known.status is not BookingStatus.REQUESTED:
         return  # told before, or it moved on already
     booking = booking_of(event, BookingStatus.AWAITING_OWNER)
-    await unit.read_model.save_booking(booking)
+    await _keep(unit, writing, booking)
     facts = await booking_facts(unit, booking)
     answer_by = wording.local_moment(event.respond_by, ZoneInfo(facts.studio.timezone))
     for notice in notices.on_awaiting_owner(booking.booker_id, booking.owner_id):
@@ -65,7 +66,7 @@ async def booking_confirmed(
     ):
         return  # confirmed before, or its cancellation came first
     booking = booking_of(event, BookingStatus.CONFIRMED)
-    await unit.read_model.save_booking(booking)
+    await _keep(unit, writing, booking)
     facts = await booking_facts(unit, booking)
     await _send(
         unit,
@@ -87,7 +88,7 @@ async def booking_rescheduled(
     if known is None or known.status is not BookingStatus.CONFIRMED:
         return  # its confirmation is yet to come (and says the new time), or it has ended
     booking = booking_of(event, BookingStatus.CONFIRMED)
-    await unit.read_model.save_booking(booking)
+    await _keep(unit, writing, booking)
     facts = await booking_facts(unit, booking)
     before = event.previous_time_range
     await _send(
@@ -148,7 +149,7 @@ async def booking_cancelled(
     """Withdraw the reminders; tell both sides, the booker with the refund and a CANCEL."""
     known = await unit.read_model.lock_booking(event.booking_id)
     booking = booking_of(event, BookingStatus.CANCELLED)
-    await unit.read_model.save_booking(booking)
+    await _keep(unit, writing, booking)
     await unit.reminders.withdraw(booking.id)
     to_send = notices.on_cancelled(
         known.status if known else None, booking.booker_id, booking.owner_id
@@ -168,6 +169,12 @@ async def booking_cancelled(
         declined=event.cancelled_by in (CancelledBy.OWNER, CancelledBy.ADMIN),
         withdrawn=event.cancelled_by is CancelledBy.BOOKER,
     )
+
+
+async def _keep(unit: NotificationsUnit, writing: Writing, booking: Booking) -> None:
+    """Save the booking as the event leaves it, and tell what waited for it to be known."""
+    waiting = await unit.read_model.save_booking(booking)
+    await money_emails.tell_waiting(unit, writing, booking, waiting)
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,19 @@ a dispute (payments' events)."""
 
 from __future__ import annotations
 
+import logging
+
 from contracts import Envelope
 from contracts.booking import BookingPaymentFailed
 from contracts.payments import DisputeOpened, PaymentCaptured, PayoutPaid
 from notifications.domain import wording
 from notifications.domain.notices import BookingStatus, Kind
+from notifications.domain.read_models import Booking
 from notifications.repositories import NotificationsUnit
 from notifications.service.read_model import booking_of
 from notifications.service.writing import Writing, known_booking, tell
+
+log = logging.getLogger(__name__)
 
 
 async def payment_failed(
@@ -34,8 +39,35 @@ async def payment_failed(
 async def payment_captured(
     unit: NotificationsUnit, event: PaymentCaptured, envelope: Envelope, writing: Writing
 ) -> None:
-    """The booker's receipt for the money taken (in full, or a cancellation's share)."""
-    booking = await known_booking(unit, event.booking_id)
+    """The booker's receipt for the money taken (in full, or a cancellation's share).
+
+    A booking whose session is further ahead than a card authorization lasts is paid at once,
+    when the card is confirmed: its capture may come before the booking's confirmation. The
+    capture then waits for the booking here (`tell_waiting`), not on the bus's retries, which
+    would warn of a failure for most bookings made a week ahead or more."""
+    booking = await unit.read_model.lock_booking(event.booking_id)
+    if booking is None:
+        await unit.read_model.wait_for_booking(event.booking_id, envelope)
+        log.info("capture of booking %s waits for the booking", event.booking_id)
+        return
+    await _receipt(unit, writing, booking, event, envelope)
+
+
+async def tell_waiting(
+    unit: NotificationsUnit, writing: Writing, booking: Booking, waiting: list[Envelope]
+) -> None:
+    """What waited for the booking to be known (`save_booking` hands it back): receipts."""
+    for envelope in waiting:
+        await _receipt(unit, writing, booking, envelope.open(PaymentCaptured), envelope)
+
+
+async def _receipt(
+    unit: NotificationsUnit,
+    writing: Writing,
+    booking: Booking,
+    event: PaymentCaptured,
+    envelope: Envelope,
+) -> None:
     amount = wording.money(event.amount.amount_minor, event.amount.currency)
     await tell(
         unit, writing, Kind.RECEIPT, booking, booking.booker_id, envelope,
