@@ -178,3 +178,27 @@ async def test_captures_that_come_before_their_bookings_wait_for_them_without_a_
     metrics = (await notifications.client.get("/metrics")).text
     retried = [line for line in metrics.splitlines() if line.startswith("bus_message_retries")]
     assert all(line.endswith(" 0.0") for line in retried), retried
+
+
+async def test_a_message_written_before_paying_reaches_the_owner_once_the_booking_is_paid(
+    notifications: Notifications, publisher: Bus, mail_sink: MailSink
+) -> None:
+    """The booking's page takes messages from its request on; notifications hears of the
+    booking only once it is paid (here confirmed), minutes later maybe."""
+    scene = await seed(notifications)
+    confirmed = scene.confirmed(NOW + timedelta(days=3))
+    posted = MessagePosted(
+        booking_id=confirmed.booking_id, chat_message_id=uuid.uuid4(),
+        author_id=scene.booker.id, excerpt="Is there parking?", posted_at=NOW,
+    )  # fmt: skip
+
+    await _send(publisher, posted)
+
+    async def message_waits() -> bool:
+        return bool(await notifications.waiting(confirmed.booking_id))
+
+    await eventually(message_waits)
+    await _send(publisher, confirmed)
+    to_owner = await _mail(mail_sink, scene.owner.email, "New message from Bea Booker")
+    assert "Is there parking?" in _words(to_owner)
+    assert await notifications.waiting(confirmed.booking_id) == []

@@ -315,6 +315,28 @@ async def test_a_capture_before_the_confirmation_waits_for_it_and_is_told_once()
     assert world.units.tables.waiting == {}
 
 
+async def test_a_message_written_before_the_booking_is_paid_is_told_once_it_is_known() -> None:
+    world = World()
+    event = world.confirmed()
+    posted = MessagePosted(
+        booking_id=event.booking_id,
+        chat_message_id=uuid.uuid4(),
+        author_id=world.booker.id,
+        excerpt="Is there parking?",
+        posted_at=NOW,
+    )
+
+    async with world.units.begin() as unit:  # the booking waits for its payment
+        await booking_emails.message_posted(unit, posted, Envelope.wrap(posted), world.writing)
+
+    assert world.units.tables.emails == {}
+    await world.confirm(event)
+
+    [told] = [e for e in world.units.tables.emails_to(world.owner.id) if e.kind is Kind.NEW_MESSAGE]
+    assert "Is there parking?" in told.text_body
+    assert world.units.tables.waiting == {}
+
+
 async def test_erasure_forgets_the_person_and_blanks_their_emails() -> None:
     world = World()
     await world.confirm()

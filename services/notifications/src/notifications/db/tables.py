@@ -68,7 +68,8 @@ bookings = Table(
 # Events that came before their booking was known here, kept until it is (`save_booking` takes
 # them back) or for the retention (`aged_by` in app.py), then dropped. A booking paid at once
 # (its session beyond what a card authorization lasts) is captured when the card is confirmed,
-# so its PaymentCaptured often comes before its BookingConfirmed.
+# so its PaymentCaptured often comes before its BookingConfirmed; a booker may write to the
+# studio before paying (MessagePosted), when notifications knows nothing of the booking yet.
 waiting_events = Table(
     "waiting_events",
     metadata,

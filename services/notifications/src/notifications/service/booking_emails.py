@@ -20,6 +20,7 @@ from contracts.booking import (
     CancelledBy,
     MessagePosted,
 )
+from contracts.payments import PaymentCaptured
 from notifications.domain import notices, wording
 from notifications.domain.notices import BookingStatus, Kind, Notice
 from notifications.domain.read_models import Booking
@@ -28,7 +29,14 @@ from notifications.invitations import Method, invitation
 from notifications.repositories import NotificationsUnit
 from notifications.service import money_emails
 from notifications.service.read_model import booking_of
-from notifications.service.writing import Writing, booking_facts, known_booking, record, tell
+from notifications.service.writing import (
+    Writing,
+    booking_facts,
+    known_booking,
+    known_or_waiting,
+    record,
+    tell,
+)
 
 
 async def awaiting_owner(
@@ -172,9 +180,15 @@ async def booking_cancelled(
 
 
 async def _keep(unit: NotificationsUnit, writing: Writing, booking: Booking) -> None:
-    """Save the booking as the event leaves it, and tell what waited for it to be known."""
-    waiting = await unit.read_model.save_booking(booking)
-    await money_emails.tell_waiting(unit, writing, booking, waiting)
+    """Save the booking as the event leaves it, and tell what waited for it to be known
+    (`known_or_waiting`): a capture, or a message posted before the booking was paid."""
+    for envelope in await unit.read_model.save_booking(booking):
+        if envelope.message_type == MessagePosted.message_type:
+            await _message_told(unit, writing, booking, envelope.open(MessagePosted), envelope)
+        else:
+            await money_emails.receipt(
+                unit, writing, booking, envelope.open(PaymentCaptured), envelope
+            )
 
 
 @dataclass(frozen=True)
@@ -221,7 +235,20 @@ async def _schedule_reminders(unit: NotificationsUnit, writing: Writing, booking
 async def message_posted(
     unit: NotificationsUnit, event: MessagePosted, envelope: Envelope, writing: Writing
 ) -> None:
-    booking = await known_booking(unit, event.booking_id)
+    """A booking's conversation is open from its request: a message posted before the booking
+    was paid waits for it to be known here (`known_or_waiting`)."""
+    booking = await known_or_waiting(unit, event.booking_id, envelope)
+    if booking is not None:
+        await _message_told(unit, writing, booking, event, envelope)
+
+
+async def _message_told(
+    unit: NotificationsUnit,
+    writing: Writing,
+    booking: Booking,
+    event: MessagePosted,
+    envelope: Envelope,
+) -> None:
     author = await unit.read_model.person(event.author_id)
     pages = {booking.booker_id: "/bookings", booking.owner_id: "/owner/bookings"}
     for reader in notices.message_readers(event.author_id, booking.booker_id, booking.owner_id):

@@ -3,8 +3,6 @@ a dispute (payments' events)."""
 
 from __future__ import annotations
 
-import logging
-
 from contracts import Envelope
 from contracts.booking import BookingPaymentFailed
 from contracts.payments import DisputeOpened, PaymentCaptured, PayoutPaid
@@ -13,9 +11,7 @@ from notifications.domain.notices import BookingStatus, Kind
 from notifications.domain.read_models import Booking
 from notifications.repositories import NotificationsUnit
 from notifications.service.read_model import booking_of
-from notifications.service.writing import Writing, known_booking, tell
-
-log = logging.getLogger(__name__)
+from notifications.service.writing import Writing, known_booking, known_or_waiting, tell
 
 
 async def payment_failed(
@@ -42,26 +38,14 @@ async def payment_captured(
     """The booker's receipt for the money taken (in full, or a cancellation's share).
 
     A booking whose session is further ahead than a card authorization lasts is paid at once,
-    when the card is confirmed: its capture may come before the booking's confirmation. The
-    capture then waits for the booking here (`tell_waiting`), not on the bus's retries, which
-    would warn of a failure for most bookings made a week ahead or more."""
-    booking = await unit.read_model.lock_booking(event.booking_id)
-    if booking is None:
-        await unit.read_model.wait_for_booking(event.booking_id, envelope)
-        log.info("capture of booking %s waits for the booking", event.booking_id)
-        return
-    await _receipt(unit, writing, booking, event, envelope)
+    when the card is confirmed: its capture may come before the booking is known here, and then
+    waits for it (`known_or_waiting`)."""
+    booking = await known_or_waiting(unit, event.booking_id, envelope)
+    if booking is not None:
+        await receipt(unit, writing, booking, event, envelope)
 
 
-async def tell_waiting(
-    unit: NotificationsUnit, writing: Writing, booking: Booking, waiting: list[Envelope]
-) -> None:
-    """What waited for the booking to be known (`save_booking` hands it back): receipts."""
-    for envelope in waiting:
-        await _receipt(unit, writing, booking, envelope.open(PaymentCaptured), envelope)
-
-
-async def _receipt(
+async def receipt(
     unit: NotificationsUnit,
     writing: Writing,
     booking: Booking,

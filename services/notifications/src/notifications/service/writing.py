@@ -4,6 +4,7 @@ an email tells."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from notifications.emails import BookingFacts, Composer
 from notifications.repositories import NotificationsUnit
 
 PREFERENCES_PAGE = "/account#email-preferences"
+
+log = logging.getLogger(__name__)
 
 
 class NotYetKnown(Exception):
@@ -57,6 +60,21 @@ async def known_booking(unit: NotificationsUnit, booking_id: uuid.UUID) -> Booki
     booking = await unit.read_model.booking(booking_id)
     if booking is None:
         raise NotYetKnown(f"booking {booking_id} is not known yet")
+    return booking
+
+
+async def known_or_waiting(
+    unit: NotificationsUnit, booking_id: uuid.UUID, envelope: Envelope
+) -> Booking | None:
+    """The booking, locked; or None when it is not known here yet, and the event waits for it
+    (`ReadModel.wait_for_booking`) rather than on the bus's retries: it is told when the event
+    that makes the booking known saves it (booking_emails)."""
+    booking = await unit.read_model.lock_booking(booking_id)
+    if booking is None:
+        await unit.read_model.wait_for_booking(booking_id, envelope)
+        log.info(
+            "%s %s waits for booking %s", envelope.message_type, envelope.message_id, booking_id
+        )
     return booking
 
 
