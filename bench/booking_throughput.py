@@ -25,11 +25,18 @@ Figures go to the terminal and to bench/results/booking_throughput.json. Measure
 machine: PostgreSQL's and RabbitMQ's CPU counts whatever else uses them.
 
     make bench, or: PYTHONPATH=. uv run python bench/booking_throughput.py [--studios 1]
+        [--days-ahead 2]
 
 Every booker books in one studio by default, whose free time availability then publishes (and
 catalog consumes) about once a second whatever the rate. `--studios N` spreads the bookers over
 N studios (booker i in studio i modulo N), as a marketplace's bookings are spread: up to one
 publication per booking at 32.
+
+The bookings start two days ahead by default, within the card authorization's life, so each is
+authorized and would be captured after its session. `--days-ahead 10` books past payments'
+authorization window (6 days), as most bookings made a week or more ahead are: each is paid at
+once, when the card is confirmed (a capture call at Stripe, PaymentCaptured and one more saga
+step and receipt each).
     BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5499/postgres  another server
 """
 
@@ -58,7 +65,7 @@ from scripts.system import Processes, SystemLayout
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 LEVELS = ((1, 20), (8, 80), (32, 160))  # concurrent bookers, bookings at that level
-FIRST_DAY = 2  # days ahead
+FIRST_DAY = 2  # days ahead, unless --days-ahead says otherwise
 """Each level books on days of its own from here, as many as its bookings per booker need (24 a
 day), and the warm-up on the day after them. The default levels need a day each, so every
 booking is within the card authorization's life (about 7 days) and authorized, then captured at
@@ -330,7 +337,9 @@ def report(floor: dict[str, float], levels: list[dict[str, Any]], traffic: Traff
         print(f"  {count:>5} {status} {method} {route}")
 
 
-async def measure(layout: SystemLayout, processes: Processes, spread: int) -> dict[str, Any]:
+async def measure(
+    layout: SystemLayout, processes: Processes, spread: int, first_day: int
+) -> dict[str, Any]:
     floor = await floors(ADMIN_URL, RABBIT_URL, f"{layout.gateway_url}/healthz")
     traffic = Traffic()
     hooks: dict[str, list[Callable[..., Any]]] = {"response": [traffic]}
@@ -349,7 +358,7 @@ async def measure(layout: SystemLayout, processes: Processes, spread: int) -> di
         bookers = list(await asyncio.gather(*(client.account("booker") for _ in range(most))))
         first_days = list(
             itertools.accumulate(
-                (_days(level, count) for level, count in LEVELS), initial=FIRST_DAY
+                (_days(level, count) for level, count in LEVELS), initial=first_day
             )
         )
         for booker, studio in zip(bookers, studios, strict=False):
@@ -359,12 +368,12 @@ async def measure(layout: SystemLayout, processes: Processes, spread: int) -> di
             for (level, count), day in zip(LEVELS, first_days, strict=False)
         ]
     report(floor, levels, traffic)
-    return {"floors": floor, "studios": spread, "levels": levels}
+    return {"floors": floor, "studios": spread, "days_ahead": first_day, "levels": levels}
 
 
-def main(spread: int) -> None:
+def main(spread: int, first_day: int) -> None:
     with scratch_system(ADMIN_URL) as (layout, work, processes):
-        figures = asyncio.run(measure(layout, processes, spread))
+        figures = asyncio.run(measure(layout, processes, spread, first_day))
         written = write_results("booking_throughput", figures)
         print(f"(figures in {written}; logs in {work / 'logs'})")
 
@@ -379,4 +388,13 @@ if __name__ == "__main__":
         metavar="N",
         help="spread the bookers over N studios (booker i books in studio i modulo N)",
     )
-    main(parser.parse_args().studios)
+    parser.add_argument(
+        "--days-ahead",
+        type=int,
+        choices=range(1, 51),  # the levels' days after it stay within the studio's 60
+        default=FIRST_DAY,
+        metavar="DAYS",
+        help="book from this many days ahead (past 6, every booking is paid at once)",
+    )
+    arguments = parser.parse_args()
+    main(arguments.studios, arguments.days_ahead)
