@@ -28,11 +28,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import func, literal_column, select, text
 
 from bench.measuring import percentile, process_cpu_seconds, write_results
 from catalog.db.base import outbox
 from catalog.db.free_time import replace_free_time
+from catalog.db.studio_search import metres_from
+from catalog.db.studios import studios as studios_table
 from catalog.db.unit import SqlCatalogUnits
 from catalog.domain.free_time import date_number, longest_sessions, picture_keys
 from catalog.domain.search import FreeAt, Near, SearchSort, StudioSearch
@@ -244,18 +246,19 @@ async def main(studios: int, runs: int, *, keep: bool = False) -> None:
             results[f"{label} + free time"] = await measure(units, with_free_time(make), runs)
         async with database.transaction() as session:
             city = CITIES[0]
-            plan = await session.execute(
-                text(
-                    "EXPLAIN SELECT id FROM studios WHERE status = 'published' "
-                    "AND search_vector @@ websearch_to_tsquery('english', 'rehearsal') "
-                    "AND earth_box(ll_to_earth(:lat, :lng), :r) "
-                    "@> ll_to_earth(latitude, longitude) "
-                    "AND earth_distance(ll_to_earth(:lat, :lng), ll_to_earth(latitude, longitude))"
-                    " <= :r"
+            # The radius as search_studios tests it, with one word.
+            query = select(studios_table.c.id).where(
+                studios_table.c.status == "published",
+                studios_table.c.search_vector.op("@@")(
+                    func.websearch_to_tsquery(literal_column("'english'"), "rehearsal")
                 ),
-                {"lat": city.latitude, "lng": city.longitude, "r": RADIUS_KM * 1000},
+                func.earth_box(
+                    func.ll_to_earth(city.latitude, city.longitude), RADIUS_KM * 1000
+                ).op("@>")(func.ll_to_earth(studios_table.c.latitude, studios_table.c.longitude)),
+                metres_from(city.latitude, city.longitude) <= RADIUS_KM * 1000,
             )
-            plan_lines = [row[0] for row in plan]
+            sql = query.compile(dialect=session.dialect, compile_kwargs={"literal_binds": True})
+            plan_lines = [row[0] for row in await session.execute(text(f"EXPLAIN {sql}"))]
         kept = {dated: await keeping_cost(database, runs, dated) for dated in (0, 20)}
     finally:
         await database.dispose()

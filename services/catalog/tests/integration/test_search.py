@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import func, select
 
-from catalog.db.studio_search import NEAREST_MARGIN, search_studios
-from catalog.db.studios import SqlStudios
+from catalog.db.studio_search import NEAREST_MARGIN, metres_from, search_studios
+from catalog.db.studios import SqlStudios, studios
 from catalog.domain.ratings import RatingSummary
 from catalog.domain.search import Cursor, SearchSort, StudioSearch
 from tests.fixtures.tokens import TestIssuer
@@ -180,6 +181,31 @@ async def test_radius_search_is_sorted_by_distance(known: Known) -> None:
         "potsdam",
     ]
     assert await known.search(**BERLIN, radius_km=0.3) == []
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [(52.52, 13.405), (-52.52, -166.595), (52.4990, 13.4030), (0.0, 179.999), (-89.9, 0.0)],
+    ids=["berlin", "berlin-antipode", "at-kreuzberg", "date-line", "south-pole"],
+)
+async def test_distances_are_earthdistances_own(
+    known: Known, latitude: float, longitude: float
+) -> None:
+    """`metres_from` measures what earth_distance does, on its sphere, from anywhere: at the
+    very spot of a studio, from half a world away and across the date line."""
+    point = func.ll_to_earth(latitude, longitude)
+    theirs = func.earth_distance(point, func.ll_to_earth(studios.c.latitude, studios.c.longitude))
+    async with known.catalog.runtime.database.transaction() as session:
+        rows = (
+            await session.execute(
+                select(metres_from(latitude, longitude), theirs).where(
+                    studios.c.id.in_([uuid.UUID(i) for i in known.ids.values()])
+                )
+            )
+        ).all()
+    assert len(rows) == len(STUDIOS)
+    for ours, expected in rows:
+        assert ours == pytest.approx(expected, abs=1e-3)
 
 
 async def test_text_and_radius_together(known: Known) -> None:

@@ -2,8 +2,8 @@
 
 Every part is index-backed: the text match by the GIN index on the generated tsvector, the
 radius by the GiST index on ll_to_earth(latitude, longitude) through `earth_box @>` (a cube
-around the point, then the exact `earth_distance` filter), amenities by the GIN index on
-the array. Each order ends with the studio id, so a page boundary is one (key, id) pair.
+around the point, then the exact great-circle distance, `metres_from`), amenities by the GIN
+index on the array. Each order ends with the studio id, so a page boundary is one (key, id) pair.
 
 Nearest first walks the location index in distance order (a GiST k-nearest-neighbour scan on the
 `<->` distance between the points, which orders as the great-circle distance does) and stops
@@ -22,6 +22,7 @@ time asked, from their GIN index or per studio walked, then the exact test on th
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import (
@@ -59,6 +60,28 @@ def _studio_point() -> ColumnElement[Any]:
     return func.ll_to_earth(studios.c.latitude, studios.c.longitude)
 
 
+def metres_from(latitude: float, longitude: float) -> ColumnElement[float]:
+    """Each studio's great-circle distance from the point, in metres: what
+    `earth_distance(ll_to_earth(...), ll_to_earth(...))` measures, on the same sphere (`earth()`,
+    as `earth_box` uses), by the haversine in plain float arithmetic.
+
+    `earth_distance` and `ll_to_earth` are SQL functions over cube's, which PostgreSQL runs
+    through its SQL-function executor for every row: ~7 us a studio, 21 of the 41 ms of a
+    radius search with a free time few studios have (every studio in the radius tested). The
+    haversine costs ~0.6 us and agrees to within a micrometre.
+    """
+
+    def sine_squared(degrees: ColumnElement[float]) -> ColumnElement[float]:
+        return func.power(func.sin(func.radians(degrees, type_=Float) * 0.5, type_=Float), 2)
+
+    haversine = sine_squared(studios.c.latitude - latitude) + literal(
+        math.cos(math.radians(latitude)), Float
+    ) * func.cos(func.radians(studios.c.latitude, type_=Float)) * sine_squared(
+        studios.c.longitude - longitude
+    )
+    return 2 * func.earth() * func.asin(func.least(literal(1.0, Float), func.sqrt(haversine)))
+
+
 async def search_studios(
     session: AsyncConnection, search: StudioSearch, *, candidates: int = RELEVANCE_CANDIDATES
 ) -> list[StudioHit]:
@@ -75,7 +98,7 @@ async def search_studios(
         centre = _earth_point(search.near.latitude, search.near.longitude)
         radius_m = search.near.radius_km * 1000.0
         conditions.append(func.earth_box(centre, radius_m).op("@>")(_studio_point()))
-        distance = func.earth_distance(centre, _studio_point())
+        distance = metres_from(search.near.latitude, search.near.longitude)
         conditions.append(distance <= radius_m)
     conditions.extend(_filters(search))
 
