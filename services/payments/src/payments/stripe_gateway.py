@@ -55,6 +55,10 @@ class StripeGateway:
             http_client=self._http,
             max_network_retries=2,
         )
+        # httpx logs each call (its method, URL and status) at INFO; the SDK's two INFO lines
+        # per call, before and after, say it again. Its warnings, and all of it at DEBUG, stay.
+        if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+            logging.getLogger("stripe").setLevel(logging.WARNING)
         self._webhook_secret = settings.stripe_webhook_secret
         self._tolerance = settings.stripe_webhook_tolerance_seconds
         self._connect_country = settings.connect_country

@@ -188,6 +188,24 @@ async def test_reconciliation_lists_only_the_events_no_webhook_delivered(
     assert len(await stripe_standin.events()) > len(listed)  # the delivered ones are left out
 
 
+async def test_a_stripe_call_is_one_log_line(
+    payments: Payments, caplog: pytest.LogCaptureFixture
+) -> None:
+    gateway = StripeGateway(payments.settings)
+    try:
+        with caplog.at_level(logging.INFO):
+            await gateway.undelivered_events_since(0, EVENT_HANDLERS.keys())
+    finally:
+        await gateway.close()
+
+    lines = [(r.name, r.getMessage()) for r in caplog.records if r.name in ("httpx", "stripe")]
+    [(logger, line)] = lines
+    assert logger == "httpx"
+    assert line.startswith("HTTP Request: GET ")
+    assert "/v1/events?" in line
+    assert line.endswith('"HTTP/1.1 200 OK"')
+
+
 async def test_signed_body_that_is_not_an_event_is_a_400_problem_and_logged(
     payments: Payments, stripe_standin: StripeStandin, caplog: pytest.LogCaptureFixture
 ) -> None:
