@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service_runtime.db import Database
-from service_runtime.retention import MessageRetention, handled_before, outbox_walk
+from service_runtime.retention import MessageRetention, Pruned, handled_before, outbox_walk
 
 from .conftest import inbox, outbox, webhook_events
 
@@ -69,8 +69,8 @@ async def test_only_what_is_past_the_retention_goes(database: Database) -> None:
     async with database.transaction() as session:
         left_outbox = set((await session.execute(select(outbox.c.message_id))).scalars())
         left_inbox = set((await session.execute(select(inbox.c.message_id))).scalars())
-    assert deleted == (len(old_published), len(old_handled))
-    assert again == (0, 0)
+    assert deleted == Pruned(outbox_rows=len(old_published), inbox_ids=len(old_handled))
+    assert again.total == 0
     assert left_outbox == {recent, never_published}  # an unpublished row waits however old
     assert left_inbox == {recently_handled}
 
@@ -99,7 +99,7 @@ async def test_processed_webhook_events_age_out_with_the_messages(database: Data
 
     async with database.transaction() as session:
         left = set((await session.execute(select(webhook_events.c.event_id))).scalars())
-    assert deleted == (0, 1)
+    assert deleted == Pruned(outbox_rows=0, inbox_ids=0, aged={"webhook_events": 1})
     assert left == {"evt_recent", "evt_waiting"}  # an event not processed yet stays however old
 
 

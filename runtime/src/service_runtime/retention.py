@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,19 @@ from service_runtime.db import Database
 from service_runtime.periodic import Periodic
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What one prune deleted: outbox rows, inbox ids, and rows of each `aged_by` table."""
+
+    outbox_rows: int
+    inbox_ids: int
+    aged: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.outbox_rows + self.inbox_ids + sum(self.aged.values())
 
 
 class MessageRetention:
@@ -72,9 +86,8 @@ class MessageRetention:
     async def stop(self) -> None:
         await self._loop.stop()
 
-    async def prune(self) -> tuple[int, int]:
-        """Delete what is past the retention; returns (outbox rows, inbox ids and other records)
-        deleted."""
+    async def prune(self) -> Pruned:
+        """Delete what is past the retention; returns how much of each went."""
         cutoff = func.now() - self._retention
         outbox_rows = await self._prune_outbox()
         inbox_ids = await self._delete_in_batches(
@@ -84,9 +97,11 @@ class MessageRetention:
                 )
             )
         )
-        for timestamp in self._aged_by:
-            inbox_ids += await self._delete_in_batches(self._aged_rows(timestamp, cutoff))
-        return outbox_rows, inbox_ids
+        aged = {
+            timestamp.table.name: await self._delete_in_batches(self._aged_rows(timestamp, cutoff))
+            for timestamp in self._aged_by
+        }
+        return Pruned(outbox_rows, inbox_ids, aged)
 
     async def _prune_outbox(self) -> int:
         walk = outbox_walk(self._outbox, self._retention, self._batch_size)
@@ -116,15 +131,19 @@ class MessageRetention:
                 return total
 
     async def _prune_and_log(self) -> int:
-        outbox_rows, inbox_ids = await self.prune()
-        if outbox_rows or inbox_ids:
+        pruned = await self.prune()
+        if pruned.total:
+            # Each table by name: an operator tells history aged out (emails sent, Stripe
+            # events) from what waited that long for nothing (notifications' waiting events).
+            aged = "".join(f", {count} of {table}" for table, count in pruned.aged.items() if count)
             log.info(
-                "pruned %d published outbox rows and %d handled message ids older than %s",
-                outbox_rows,
-                inbox_ids,
+                "pruned %d published outbox rows, %d handled message ids%s: older than %s",
+                pruned.outbox_rows,
+                pruned.inbox_ids,
+                aged,
                 self._retention,
             )
-        return outbox_rows + inbox_ids
+        return pruned.total
 
 
 def handled_before(inbox: Table, retention: timedelta, batch_size: int) -> Select[Any]:
