@@ -104,7 +104,8 @@ class BookingCompleted(_BookingEvent):
 
 
 class BookingFailed(_BookingEvent):
-    """Booking, when the saga could not get the slots or the payment; nothing is charged."""
+    """Booking, when the saga could not get the slots or the payment; nothing is kept: a
+    payment authorized (or, for a booking paid at once, captured) is given back."""
 
     message_type: ClassVar[str] = "booking.booking_failed"
     routing_key: ClassVar[str] = "booking.booking.failed"

@@ -8,6 +8,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingFailed,
     BookingMoveDeclined,
     BookingMoveProposed,
     BookingPaymentFailed,
@@ -105,6 +106,10 @@ def message_handlers(writing: Writing) -> MessageHandlers:
     @handlers.on(BookingCancelled)
     async def on_cancelled(uow: UnitOfWork, event: BookingCancelled, envelope: Envelope) -> None:
         await booking_emails.booking_cancelled(SqlNotificationsUnit(uow), event, envelope, writing)
+
+    @handlers.on(BookingFailed)
+    async def on_failed(uow: UnitOfWork, event: BookingFailed, envelope: Envelope) -> None:
+        await booking_emails.booking_failed(SqlNotificationsUnit(uow), event, envelope, writing)
 
     @handlers.on(BookingPaymentFailed)
     async def on_payment_failed(

@@ -14,12 +14,14 @@ from contracts import Envelope
 from contracts.booking import (
     BookingCancelled,
     BookingConfirmed,
+    BookingFailed,
     BookingMoveDeclined,
     BookingMoveProposed,
     BookingPaymentFailed,
     BookingRescheduled,
     CancellationReason,
     CancelledBy,
+    FailureReason,
     MessagePosted,
 )
 from contracts.payments import PaymentCaptured, PaymentFailureReason
@@ -87,6 +89,15 @@ class World:
             reason=CancellationReason.REQUESTED,
             refund=Money(amount_minor=9000, currency="EUR"),
             cancelled_at=NOW,
+        )
+
+    def booker_wrote(self, booking_id: uuid.UUID, excerpt: str) -> MessagePosted:
+        return MessagePosted(
+            booking_id=booking_id,
+            chat_message_id=uuid.uuid4(),
+            author_id=self.booker.id,
+            excerpt=excerpt,
+            posted_at=NOW,
         )
 
     async def confirm(self, event: BookingConfirmed | None = None) -> BookingConfirmed:
@@ -252,13 +263,7 @@ async def test_preferences_default_to_every_email_and_keep_what_was_chosen() -> 
 async def test_a_message_is_told_to_the_other_side_only() -> None:
     world = World()
     event = await world.confirm()
-    posted = MessagePosted(
-        booking_id=event.booking_id,
-        chat_message_id=uuid.uuid4(),
-        author_id=world.booker.id,
-        excerpt="Can we start at ten?",
-        posted_at=NOW,
-    )
+    posted = world.booker_wrote(event.booking_id, "Can we start at ten?")
 
     async with world.units.begin() as unit:
         await booking_emails.message_posted(unit, posted, Envelope.wrap(posted), world.writing)
@@ -318,13 +323,7 @@ async def test_a_capture_before_the_confirmation_waits_for_it_and_is_told_once()
 async def test_a_message_written_before_the_booking_is_paid_is_told_once_it_is_known() -> None:
     world = World()
     event = world.confirmed()
-    posted = MessagePosted(
-        booking_id=event.booking_id,
-        chat_message_id=uuid.uuid4(),
-        author_id=world.booker.id,
-        excerpt="Is there parking?",
-        posted_at=NOW,
-    )
+    posted = world.booker_wrote(event.booking_id, "Is there parking?")
 
     async with world.units.begin() as unit:  # the booking waits for its payment
         await booking_emails.message_posted(unit, posted, Envelope.wrap(posted), world.writing)
@@ -335,6 +334,55 @@ async def test_a_message_written_before_the_booking_is_paid_is_told_once_it_is_k
     [told] = [e for e in world.units.tables.emails_to(world.owner.id) if e.kind is Kind.NEW_MESSAGE]
     assert "Is there parking?" in told.text_body
     assert world.units.tables.waiting == {}
+
+
+def _failed(world: World, booking_id: uuid.UUID, reason: FailureReason) -> BookingFailed:
+    return BookingFailed(**world.about(booking_id), reason=reason, failed_at=NOW)
+
+
+async def _fail(world: World, event: BookingFailed, envelope: Envelope | None = None) -> None:
+    async with world.units.begin() as unit:
+        await booking_emails.booking_failed(
+            unit, event, envelope or Envelope.wrap(event), world.writing
+        )
+
+
+async def test_a_booking_paid_at_once_that_loses_its_slots_tells_the_booker_once() -> None:
+    """Paid at once, its capture came before the booking was known; then its hold was lost on
+    the way to confirmed. The booker gets the receipt that waited and the failure (the money
+    is given back); the studio, whose booking it never was, hears nothing of the message."""
+    world = World()
+    booking_id = uuid.uuid4()
+    captured = _captured(booking_id)
+    posted = world.booker_wrote(booking_id, "Is there parking?")
+    async with world.units.begin() as unit:
+        await money_emails.payment_captured(unit, captured, Envelope.wrap(captured), world.writing)
+        await booking_emails.message_posted(unit, posted, Envelope.wrap(posted), world.writing)
+    failed = _failed(world, booking_id, FailureReason.SLOTS_LOST)
+    envelope = Envelope.wrap(failed)
+
+    await _fail(world, failed, envelope)
+    await _fail(world, failed, envelope)  # a redelivery tells nothing twice
+
+    to_booker = world.units.tables.emails_to(world.booker.id)
+    assert sorted(e.kind for e in to_booker) == [Kind.BOOKING_FAILED, Kind.RECEIPT]
+    [told] = [e for e in to_booker if e.kind is Kind.BOOKING_FAILED]
+    assert told.subject.startswith("We could not keep your booking at Kreuzberg Sound Lab")
+    assert "the amount refunded in full" in told.text_body
+    assert f"https://studios.example.com/bookings/{booking_id}" in told.html_body
+    assert world.units.tables.emails_to(world.owner.id) == []
+    assert world.units.tables.waiting == {}
+
+
+@pytest.mark.parametrize("reason", [FailureReason.SLOTS_UNAVAILABLE, FailureReason.PAYMENT_FAILED])
+async def test_a_booking_that_fails_before_it_is_paid_is_told_on_its_page_only(
+    reason: FailureReason,
+) -> None:
+    world = World()
+
+    await _fail(world, _failed(world, uuid.uuid4(), reason))
+
+    assert world.units.tables.emails == {}
 
 
 async def test_erasure_forgets_the_person_and_blanks_their_emails() -> None:

@@ -7,6 +7,7 @@
 | BookingCancelled (was confirmed)| booking_cancelled   | owner_booking_cancelled  |
 | a reminder falls due (still confirmed) | reminder      |                          |
 | BookingPaymentFailed (unpaid)  | payment_failed       |                          |
+| BookingFailed (slots lost once paid) | booking_failed |                          |
 | PaymentCaptured                | receipt              |                          |
 | PayoutPaid                     |                      | payout_paid              |
 | DisputeOpened                  |                      | dispute_opened           |
@@ -24,6 +25,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from contracts.booking import FailureReason
 
 
 class Kind(StrEnum):
@@ -48,6 +51,7 @@ class Kind(StrEnum):
     OWNER_BOOKING_RESCHEDULED = "owner_booking_rescheduled"
     MOVE_PROPOSED = "move_proposed"
     MOVE_DECLINED = "move_declined"
+    BOOKING_FAILED = "booking_failed"
 
 
 class BookingStatus(StrEnum):
@@ -55,6 +59,7 @@ class BookingStatus(StrEnum):
     AWAITING_OWNER = "awaiting_owner"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,21 @@ def on_cancelled(
         Notice(Kind.BOOKING_CANCELLED, booker_id),
         Notice(Kind.OWNER_BOOKING_CANCELLED, owner_id),
     ]
+
+
+def on_failed(
+    reason: FailureReason, known_as: BookingStatus | None, booker_id: uuid.UUID
+) -> list[Notice]:
+    """The booker hears of a booking that failed once paid (its slots lost on the way to
+    confirmed: its payment is given back). One that failed before (the slots taken when asked
+    for, the card declined) failed on the booker's page, with the payment's email for a card."""
+    if reason is not FailureReason.SLOTS_LOST or known_as not in (
+        None,
+        BookingStatus.REQUESTED,
+        BookingStatus.AWAITING_OWNER,
+    ):
+        return []
+    return [Notice(Kind.BOOKING_FAILED, booker_id)]
 
 
 def message_readers(

@@ -1,7 +1,7 @@
 """Emails a booking's events call for: a paid request for the owner to answer, the
 confirmation with its calendar invitation, a time the studio proposes, a move to another time
 (the invitation moved), the cancellation (and its cancelling invitation), a
-request not accepted, a new message in the conversation."""
+request not accepted, a booking that failed once paid, a new message in the conversation."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingFailed,
     BookingMoveDeclined,
     BookingMoveProposed,
     BookingRescheduled,
@@ -179,12 +180,38 @@ async def booking_cancelled(
     )
 
 
+async def booking_failed(
+    unit: NotificationsUnit, event: BookingFailed, envelope: Envelope, writing: Writing
+) -> None:
+    """Tell the booker of a booking that failed once paid: the payment is given back. A booking
+    paid at once may have been captured before: that receipt waited for the booking, and goes
+    now (the money was taken, then given back)."""
+    known = await unit.read_model.lock_booking(event.booking_id)
+    to_send = notices.on_failed(event.reason, known.status if known else None, event.booker_id)
+    if not to_send:
+        return
+    booking = booking_of(event, BookingStatus.FAILED)
+    await _keep(unit, writing, booking)
+    facts = await booking_facts(unit, booking)
+    for notice in to_send:
+        email = writing.composer.compose(
+            notice.kind,
+            facts,
+            notice.recipient_id,
+            event_id=envelope.message_id,
+            booking_link=f"{writing.web_url}/bookings/{booking.id}",
+        )
+        await record(unit, writing, email)
+
+
 async def _keep(unit: NotificationsUnit, writing: Writing, booking: Booking) -> None:
     """Save the booking as the event leaves it, and tell what waited for it to be known
-    (`known_or_waiting`): a capture, or a message posted before the booking was paid."""
+    (`known_or_waiting`): a capture, or a message posted before the booking was paid (not to a
+    studio whose booking failed before it was theirs)."""
     for envelope in await unit.read_model.save_booking(booking):
         if envelope.message_type == MessagePosted.message_type:
-            await _message_told(unit, writing, booking, envelope.open(MessagePosted), envelope)
+            if booking.status is not BookingStatus.FAILED:
+                await _message_told(unit, writing, booking, envelope.open(MessagePosted), envelope)
         else:
             await money_emails.receipt(
                 unit, writing, booking, envelope.open(PaymentCaptured), envelope

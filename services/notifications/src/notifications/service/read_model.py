@@ -8,6 +8,7 @@ from contracts.booking import (
     BookingAwaitingOwner,
     BookingCancelled,
     BookingConfirmed,
+    BookingFailed,
     BookingPaymentFailed,
     BookingRescheduled,
 )
@@ -47,7 +48,8 @@ def booking_of(
     | BookingAwaitingOwner
     | BookingConfirmed
     | BookingRescheduled
-    | BookingCancelled,
+    | BookingCancelled
+    | BookingFailed,
     status: BookingStatus,
 ) -> Booking:
     return Booking(
