@@ -9,7 +9,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from contracts import Envelope, Message
-from contracts.booking import BookingConfirmed, BookingPaymentFailed, MessagePosted
+from contracts.booking import (
+    BookingConfirmed,
+    BookingFailed,
+    BookingPaymentFailed,
+    FailureReason,
+    MessagePosted,
+)
 from contracts.payments import (
     DisputeOpened,
     PaymentCaptured,
@@ -202,3 +208,34 @@ async def test_a_message_written_before_paying_reaches_the_owner_once_the_bookin
     to_owner = await _mail(mail_sink, scene.owner.email, "New message from Bea Booker")
     assert "Is there parking?" in _words(to_owner)
     assert await notifications.waiting(confirmed.booking_id) == []
+
+
+async def test_a_booking_paid_at_once_that_fails_tells_the_booker_its_money_goes_back(
+    notifications: Notifications, publisher: Bus, mail_sink: MailSink
+) -> None:
+    """Paid at once, then its hold lost on the way to confirmed: the capture that waited for
+    the booking is told with the failure, and nothing is left waiting."""
+    scene = await seed(notifications)
+    about = scene.confirmed(NOW + timedelta(days=30)).model_dump(
+        include={"booking_id", "booker_id", "owner_id", "studio_id", "room_id", "time_range"}
+    )
+    captured = PaymentCaptured(
+        booking_id=about["booking_id"], payment_id=uuid.uuid4(),
+        amount=Money(amount_minor=9000, currency="EUR"),
+        platform_fee=Money(amount_minor=900, currency="EUR"), captured_at=NOW,
+    )  # fmt: skip
+    await _send(publisher, captured)
+
+    async def capture_waits() -> bool:
+        return bool(await notifications.waiting(about["booking_id"]))
+
+    await eventually(capture_waits)
+    await _send(publisher, BookingFailed(**about, reason=FailureReason.SLOTS_LOST, failed_at=NOW))
+
+    failed = await _mail(mail_sink, scene.booker.email, "We could not keep your booking")
+    receipt = await _mail(mail_sink, scene.booker.email, "Receipt: 90.00 EUR")
+    assert "the amount refunded in full" in _words(failed)
+    assert f"http://127.0.0.1:8080/bookings/{about['booking_id']}" in _words(failed)
+    assert "We have taken 90.00 EUR from your card" in _words(receipt)
+    assert await notifications.waiting(about["booking_id"]) == []
+    assert mail_sink.to(scene.owner.email) == []
