@@ -192,16 +192,11 @@ async def booking_failed(
         return
     booking = booking_of(event, BookingStatus.FAILED)
     await _keep(unit, writing, booking)
-    facts = await booking_facts(unit, booking)
     for notice in to_send:
-        email = writing.composer.compose(
-            notice.kind,
-            facts,
-            notice.recipient_id,
-            event_id=envelope.message_id,
+        await tell(
+            unit, writing, notice.kind, booking, notice.recipient_id, envelope,
             booking_link=f"{writing.web_url}/bookings/{booking.id}",
-        )
-        await record(unit, writing, email)
+        )  # fmt: skip
 
 
 async def _keep(unit: NotificationsUnit, writing: Writing, booking: Booking) -> None:
