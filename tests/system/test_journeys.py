@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from scripts.client import Account, until, whole_hour
 from tests.system.conftest import RunningSystem
@@ -161,6 +162,9 @@ async def test_one_booking_is_one_trace_from_the_gateway_to_the_webhook(
     assert any("process" in name for name in names)
     # Stripe's webhook arrives without our trace context: its work joins the booking's trace.
     assert "stripe payment_intent.amount_capturable_updated" in names
+    # So does payments' call to Stripe creating the PaymentIntent (its client span).
+    calls = {s.name for s in spans if s.service == "payments" and s.kind == Span.SPAN_KIND_CLIENT}
+    assert "POST" in calls
     # The gateway's traceparent is the root's parent: every span hangs from it, no orphans.
     roots = system.spans.roots(trace_id)
     assert {root.parent_span_id for root in roots} == {traceparent.split("-")[2]}

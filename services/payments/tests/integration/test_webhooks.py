@@ -202,10 +202,11 @@ async def test_a_stripe_call_is_one_log_line(
     [line] = [
         r.getMessage()
         for r in caplog.records
-        if r.name == "httpx" and "/v1/events?created[gte]=0&" in r.getMessage()
+        if r.name == "payments.stripe_gateway"
+        and "/v1/events?created%5Bgte%5D=0&" in r.getMessage()
     ]
-    assert line.startswith("HTTP Request: GET ")
-    assert line.endswith('"HTTP/1.1 200 OK"')
+    assert line.startswith(f"Stripe call: GET {payments.settings.stripe_api_base}/v1/events?")
+    assert line.endswith(" 200")
     assert [r.getMessage() for r in caplog.records if r.name == "stripe"] == []
 
 
