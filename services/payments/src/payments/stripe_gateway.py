@@ -13,7 +13,7 @@ import json
 import logging
 import ssl
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -87,7 +87,7 @@ class StripeGateway:
             self._stripe = stripe.StripeClient(
                 self._secret_key,
                 base_addresses={"api": self._api_base} if self._api_base else None,
-                http_client=stripe.AIOHTTPClient(timeout=20, session=self._session),
+                http_client=_AiohttpTransport(timeout=20, session=self._session),
                 max_network_retries=2,
             )
         return self._stripe
@@ -282,6 +282,25 @@ class StripeGateway:
                     except InvalidWebhook as error:
                         log.error("Stripe event %s skipped: %s", listed.id, error)
         return sorted(events, key=lambda event: event.created)
+
+
+class _AiohttpTransport(stripe.AIOHTTPClient):
+    """The SDK's aiohttp transport, with the answer's body read where a failure is one of the
+    connection: the SDK reads it after, where a connection cut or timed out in the middle of
+    the body escaped as aiohttp's own error, neither retried by the SDK nor ours to map."""
+
+    async def request_async(
+        self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
+    ) -> tuple[bytes, int, Mapping[str, str]]:
+        content, status, answer_headers = await self.request_stream_async(
+            method, url, headers, post_data=post_data
+        )
+        try:
+            return await content.read(), status, answer_headers
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise stripe.APIConnectionError(  # type: ignore[no-untyped-call]
+                f"Stripe's answer was cut off: {error!r}", should_retry=True
+            ) from error
 
 
 def _call_logging() -> aiohttp.TraceConfig:
