@@ -56,7 +56,7 @@ class StripeGateway:
         self._tracer_provider: TracerProvider | None = None
         self._session: aiohttp.ClientSession | None = None
         self._stripe: stripe.StripeClient | None = None
-        # Each call is one INFO line of ours (`_log_call`); the SDK's two INFO lines per call,
+        # Each call is one INFO line of ours (`_call_logging`); the SDK's two INFO lines per call,
         # before and after, would say it again. Its warnings, and all of it at DEBUG, stay.
         if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
             logging.getLogger("stripe").setLevel(logging.WARNING)
