@@ -7,12 +7,13 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import Counter
 
 from payments import db
-from payments.api import admin, owner, webhooks
+from payments.api import admin, booker, owner, webhooks
 from payments.config import PaymentsSettings
 from payments.db.unit import SqlPaymentsUnits
 from payments.domain.money import RefundTooLarge
 from payments.handlers import message_handlers
 from payments.provider import ProviderEvent, ProviderRejected, ProviderUnavailable
+from payments.service.card_checks import NoPaymentOfYours
 from payments.service.context import Context
 from payments.service.payouts import schedule_due_payouts
 from payments.service.reconciliation import reconcile
@@ -29,6 +30,7 @@ ERRORS: dict[type[Exception], int] = {
     ProviderUnavailable: 503,
     RefundTooLarge: 409,
     UnknownPayment: 404,
+    NoPaymentOfYours: 404,
 }
 CALLS_BATCH = 20
 EVENTS_BATCH = 20
@@ -105,7 +107,7 @@ def create_app(
         # Stripe retries a webhook for three days: an event id is remembered far longer (a week).
         aged_by=(db.stripe_events.c.processed_at,),
         user_access=db.user_access,
-        routers=[webhooks.router, owner.router, admin.router],
+        routers=[webhooks.router, booker.router, owner.router, admin.router],
         handlers=message_handlers(ctx),
         errors=ERRORS,
         background=workers,

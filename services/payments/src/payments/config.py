@@ -76,6 +76,12 @@ class PaymentsSettings(ServiceSettings):
     webhook_grace_seconds: float = Field(
         default=120, ge=0, description="How long a payment may wait for a webhook before a re-read."
     )
+    card_check_interval_seconds: float = Field(
+        default=2,
+        ge=0,
+        description="How often a booker's page may have one payment read at Stripe, once"
+        " Stripe.js says the card went through (before the webhook comes).",
+    )
     reconcile_lookback_seconds: int = Field(
         default=600, ge=0, description="Overlap when re-listing Stripe events since the last run."
     )

@@ -84,6 +84,11 @@ class Payments(Protocol):
         re-read at most once per grace period); another replica skips them until commit."""
         ...
 
+    async def mark_checked(self, payment_ids: list[uuid.UUID], *, not_since: datetime) -> list[str]:
+        """The PaymentIntents of those payments still pending and not re-read since
+        `not_since`, marked checked now."""
+        ...
+
     async def captured_for_owner(
         self, owner_id: uuid.UUID, since: datetime, until: datetime
     ) -> list[Payment]:

@@ -117,6 +117,19 @@ class FakePayments:
             self._t.payments_checked[payment.id] = self._now
         return [p.intent_ref for p in waiting if p.intent_ref is not None]
 
+    async def mark_checked(self, payment_ids: list[uuid.UUID], *, not_since: datetime) -> list[str]:
+        due = [
+            p
+            for p in self._t.payments.values()
+            if p.id in payment_ids
+            and p.status is PaymentStatus.PENDING
+            and p.intent_ref is not None
+            and (p.id not in self._t.payments_checked or self._t.payments_checked[p.id] < not_since)
+        ]
+        for payment in due:
+            self._t.payments_checked[payment.id] = self._now
+        return [p.intent_ref for p in due if p.intent_ref is not None]
+
     def _last_seen(self, payment_id: uuid.UUID) -> datetime:
         """coalesce(checked_at, updated_at), as the SQL reads it."""
         updated = self._t.payments_updated.get(payment_id, self._now)

@@ -20,6 +20,7 @@ from payments.db.owner_accounts import (
 )
 from payments.db.payments import (
     add_payment,
+    mark_payments_checked,
     payment_by_id,
     payment_for_booking,
     payment_for_intent,
@@ -96,6 +97,7 @@ __all__ = [
     "finish_refund_part",
     "inbox",
     "lock_booking",
+    "mark_payments_checked",
     "mark_processed",
     "mark_processed_in_trace",
     "metadata",

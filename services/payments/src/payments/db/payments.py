@@ -18,6 +18,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     func,
+    or_,
     select,
     update,
 )
@@ -232,6 +233,25 @@ async def payments_waiting(
     rows = await session.execute(
         update(payments)
         .where(payments.c.id.in_(waiting.scalar_subquery()))
+        .values(checked_at=func.now())
+        .returning(payments.c.intent_ref)
+    )
+    return [row.intent_ref for row in rows]
+
+
+async def mark_payments_checked(
+    session: AsyncConnection, payment_ids: list[uuid.UUID], *, not_since: datetime
+) -> list[str]:
+    """The intents of those payments still pending and not re-read since `not_since`, marked
+    checked; a concurrent caller waits for this one's commit, then finds them checked."""
+    rows = await session.execute(
+        update(payments)
+        .where(
+            payments.c.id.in_(payment_ids),
+            payments.c.status == written(PaymentStatus.PENDING.value),  # payments_waiting
+            payments.c.intent_ref.is_not(None),
+            or_(payments.c.checked_at.is_(None), payments.c.checked_at < not_since),
+        )
         .values(checked_at=func.now())
         .returning(payments.c.intent_ref)
     )

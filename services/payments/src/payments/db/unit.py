@@ -59,6 +59,9 @@ class SqlPayments:
     async def waiting(self, *, older_than: datetime) -> list[str]:
         return await db.payments_waiting(self.session, older_than=older_than)
 
+    async def mark_checked(self, payment_ids: list[uuid.UUID], *, not_since: datetime) -> list[str]:
+        return await db.mark_payments_checked(self.session, payment_ids, not_since=not_since)
+
     async def captured_for_owner(
         self, owner_id: uuid.UUID, since: datetime, until: datetime
     ) -> list[Payment]:

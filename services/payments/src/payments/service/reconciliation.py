@@ -42,12 +42,18 @@ async def reread_waiting_payments(units: PaymentsUnits, ctx: Context) -> int:
     async with units.begin() as uow:
         intent_refs = await uow.payments.waiting(older_than=uow.now - grace)
     for intent_ref in intent_refs:
-        snapshot = await ctx.gateway.retrieve_intent(intent_ref)
-        async with units.begin() as uow:
-            payment = await uow.payments.for_intent(intent_ref)
-            if payment is not None:
-                await apply_snapshot(uow, ctx, payment, snapshot)
+        await reread_intent(units, ctx, intent_ref)
     return len(intent_refs)
+
+
+async def reread_intent(units: PaymentsUnits, ctx: Context, intent_ref: str) -> None:
+    """Read a PaymentIntent at Stripe (no transaction open meanwhile) and apply it as a webhook
+    would: the payment's row lock and its monotonic moves make a race with the webhook harmless."""
+    snapshot = await ctx.gateway.retrieve_intent(intent_ref)
+    async with units.begin() as uow:
+        payment = await uow.payments.for_intent(intent_ref)
+        if payment is not None:
+            await apply_snapshot(uow, ctx, payment, snapshot)
 
 
 async def replay_missed_events(units: PaymentsUnits, ctx: Context) -> int:

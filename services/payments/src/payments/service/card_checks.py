@@ -1,0 +1,54 @@
+"""The booker's page says the card went through: read the booking's waiting payments at Stripe
+now, rather than wait for Stripe's webhook, whose delivery time is Stripe's to choose.
+
+The webhook stays the source of truth; this read is what reconciliation would do after its
+grace, done at once for one booking. The caller can cause nothing but reads, and only of their
+own booking's payments that still wait for the card, each at most once per
+`card_check_interval_seconds` (Stripe limits our account's request rate, not the caller's).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from payments.domain.payment_states import PaymentStatus
+from payments.provider import ProviderUnavailable
+from payments.repositories import PaymentsUnits
+from payments.service.context import Context
+from payments.service.reconciliation import reread_intent
+
+log = logging.getLogger(__name__)
+
+
+class NoPaymentOfYours(LookupError):
+    """The booking has no payment of this booker (or does not exist)."""
+
+
+async def check_card(
+    units: PaymentsUnits, ctx: Context, booking_id: uuid.UUID, booker_id: uuid.UUID
+) -> int:
+    """How many of the booking's payments were read at Stripe: none when none waits for the
+    card, or each was read moments ago. A Stripe outage is logged and left to the webhook."""
+    interval = timedelta(seconds=ctx.settings.card_check_interval_seconds)
+    async with units.begin() as uow:
+        payments = await uow.payments.of_booking(booking_id, lock=False)
+        ours = [payment for payment in payments if payment.booker_id == booker_id]
+        if not ours:
+            raise NoPaymentOfYours(f"booking {booking_id} has no payment of yours")
+        waiting = [payment.id for payment in ours if payment.status is PaymentStatus.PENDING]
+        intent_refs = (
+            await uow.payments.mark_checked(waiting, not_since=uow.now - interval)
+            if waiting
+            else []
+        )
+    read = 0
+    for intent_ref in intent_refs:
+        try:
+            await reread_intent(units, ctx, intent_ref)
+        except ProviderUnavailable:
+            log.warning("PaymentIntent %s not read: Stripe unavailable", intent_ref, exc_info=True)
+            continue
+        read += 1
+    return read
