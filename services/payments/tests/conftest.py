@@ -223,6 +223,12 @@ async def answer_late(standin: StripeStandin, path_prefix: str, seconds: float) 
     response.raise_for_status()
 
 
+def trace_of(probe: Probe, kind: type[Message]) -> str | None:
+    """The trace id the one message of that kind the probe got was sent in."""
+    [envelope] = [e for e in probe.envelopes if e.message_type == kind.message_type]
+    return envelope.traceparent.split("-")[1] if envelope.traceparent else None
+
+
 def intent_id(ready: PaymentIntentReady) -> str:
     return ready.client_secret.split("_secret_")[0]
 

@@ -21,6 +21,14 @@ from payments.stripe_queue_repositories import StripeCalls, StripeEvents
 
 
 @dataclass(frozen=True)
+class IntentToRead:
+    """A PaymentIntent to read at Stripe, and the trace of its booking to do it in."""
+
+    intent_ref: str
+    traceparent: str | None
+
+
+@dataclass(frozen=True)
 class StoredRefund:
     refund_id: uuid.UUID
     booking_id: uuid.UUID
@@ -79,12 +87,14 @@ class Payments(Protocol):
 
     async def save(self, payment: Payment) -> None: ...
 
-    async def waiting(self, *, older_than: datetime) -> list[str]:
+    async def waiting(self, *, older_than: datetime) -> list[IntentToRead]:
         """PaymentIntents still pending since before `older_than`, marked checked (so each is
         re-read at most once per grace period); another replica skips them until commit."""
         ...
 
-    async def mark_checked(self, payment_ids: list[uuid.UUID], *, not_since: datetime) -> list[str]:
+    async def mark_checked(
+        self, payment_ids: list[uuid.UUID], *, not_since: datetime
+    ) -> list[IntentToRead]:
         """The PaymentIntents of those payments still pending and not re-read since
         `not_since`, marked checked now."""
         ...

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from contracts.payments import PaymentAuthorized
+from contracts.payments import PaymentAuthorized, PaymentIntentReady
 from tests.fixtures.stripe import StripeStandin, signed_webhook
 from tests.fixtures.tokens import TestIssuer
 
@@ -21,6 +21,7 @@ from ..conftest import (
     authorize_command,
     intent_id,
     request_payment,
+    trace_of,
 )
 
 
@@ -60,6 +61,8 @@ async def test_the_booker_s_word_authorizes_the_payment_before_the_webhook_comes
     assert authorized.authorization_expires_at is not None
     assert (await payments.payment_row(command.booking_id)).status == "authorized"
     assert (again.status_code, again.json()) == (200, {"read": 0})
+    # In the booking's trace, as the webhook's would be: not in the page's request's.
+    assert trace_of(probe, PaymentAuthorized) == trace_of(probe, PaymentIntentReady) is not None
     # Stripe's webhook, when it comes, is taken and changes nothing.
     [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
     late = await deliver(payments, capturable, stripe_standin.webhook_secret)

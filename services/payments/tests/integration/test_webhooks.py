@@ -13,6 +13,7 @@ from contracts.payments import (
     PaymentAuthorized,
     PaymentCaptured,
     PaymentFailed,
+    PaymentIntentReady,
     PaymentVoided,
 )
 from payments import db
@@ -28,6 +29,7 @@ from ..conftest import (
     authorize_command,
     intent_id,
     request_payment,
+    trace_of,
 )
 
 
@@ -154,6 +156,7 @@ async def test_lost_webhook_is_made_good_by_reconciliation(
 
     assert authorized.authorization_expires_at is not None
     assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
+    assert trace_of(probe, PaymentAuthorized) == trace_of(probe, PaymentIntentReady) is not None
 
     async def event_recorded() -> bool:
         events = await payments.rows(db.stripe_events)

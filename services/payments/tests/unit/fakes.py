@@ -20,6 +20,7 @@ from payments.domain.payouts import Payout
 from payments.repositories import (
     Bookings,
     Disputes,
+    IntentToRead,
     OwnerAccount,
     OwnerAccounts,
     Payments,
@@ -105,7 +106,7 @@ class FakePayments:
             self._t.payments[payment_key(payment)] = payment
             self._t.payments_updated[payment.id] = self._now
 
-    async def waiting(self, *, older_than: datetime) -> list[str]:
+    async def waiting(self, *, older_than: datetime) -> list[IntentToRead]:
         waiting = [
             p
             for p in self._t.payments.values()
@@ -115,9 +116,11 @@ class FakePayments:
         ][:WAITING_LIMIT]
         for payment in waiting:
             self._t.payments_checked[payment.id] = self._now
-        return [p.intent_ref for p in waiting if p.intent_ref is not None]
+        return [IntentToRead(p.intent_ref, None) for p in waiting if p.intent_ref is not None]
 
-    async def mark_checked(self, payment_ids: list[uuid.UUID], *, not_since: datetime) -> list[str]:
+    async def mark_checked(
+        self, payment_ids: list[uuid.UUID], *, not_since: datetime
+    ) -> list[IntentToRead]:
         due = [
             p
             for p in self._t.payments.values()
@@ -128,7 +131,7 @@ class FakePayments:
         ]
         for payment in due:
             self._t.payments_checked[payment.id] = self._now
-        return [p.intent_ref for p in due if p.intent_ref is not None]
+        return [IntentToRead(p.intent_ref, None) for p in due if p.intent_ref is not None]
 
     def _last_seen(self, payment_id: uuid.UUID) -> datetime:
         """coalesce(checked_at, updated_at), as the SQL reads it."""

@@ -23,10 +23,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import Label
 
 from contracts.payments import CaptureStrategy, VoidReason
 from payments.db.base import insert_or_nothing, metadata, timestamps
 from payments.domain.payment_states import Payment, PaymentStatus
+from payments.repositories import IntentToRead
 from service_runtime.db import DriverStatement, written
 from service_runtime.tracing import current_traceparent
 
@@ -215,9 +217,21 @@ async def save_payment(session: AsyncConnection, payment: Payment) -> None:
     await _SAVE.rows(session, values)
 
 
+def _booking_trace() -> Label[Any]:
+    """The trace of the payment's booking: that of the booking's first payment."""
+    first = payments.alias("first_payment")
+    return (
+        select(first.c.traceparent)
+        .where(first.c.booking_id == payments.c.booking_id, first.c.move_id.is_(None))
+        .correlate(payments)
+        .scalar_subquery()
+        .label("traceparent")
+    )
+
+
 async def payments_waiting(
     session: AsyncConnection, *, older_than: datetime, limit: int = 100
-) -> list[str]:
+) -> list[IntentToRead]:
     """Intents still pending longer than a webhook should take (marked checked, so each is
     re-read at most once per grace period)."""
     waiting = (
@@ -234,14 +248,14 @@ async def payments_waiting(
         update(payments)
         .where(payments.c.id.in_(waiting.scalar_subquery()))
         .values(checked_at=func.now())
-        .returning(payments.c.intent_ref)
+        .returning(payments.c.intent_ref, _booking_trace())
     )
-    return [row.intent_ref for row in rows]
+    return [IntentToRead(row.intent_ref, row.traceparent) for row in rows]
 
 
 async def mark_payments_checked(
     session: AsyncConnection, payment_ids: list[uuid.UUID], *, not_since: datetime
-) -> list[str]:
+) -> list[IntentToRead]:
     """The intents of those payments still pending and not re-read since `not_since`, marked
     checked; a concurrent caller waits for this one's commit, then finds them checked."""
     rows = await session.execute(
@@ -253,9 +267,9 @@ async def mark_payments_checked(
             or_(payments.c.checked_at.is_(None), payments.c.checked_at < not_since),
         )
         .values(checked_at=func.now())
-        .returning(payments.c.intent_ref)
+        .returning(payments.c.intent_ref, _booking_trace())
     )
-    return [row.intent_ref for row in rows]
+    return [IntentToRead(row.intent_ref, row.traceparent) for row in rows]
 
 
 async def payments_captured_for_owner(

@@ -20,6 +20,7 @@ from payments.domain.payouts import Payout, PayoutStatus
 from payments.repositories import (
     Bookings,
     Disputes,
+    IntentToRead,
     OwnerAccount,
     OwnerAccounts,
     Payments,
@@ -56,10 +57,12 @@ class SqlPayments:
     async def save(self, payment: Payment) -> None:
         await db.save_payment(self.session, payment)
 
-    async def waiting(self, *, older_than: datetime) -> list[str]:
+    async def waiting(self, *, older_than: datetime) -> list[IntentToRead]:
         return await db.payments_waiting(self.session, older_than=older_than)
 
-    async def mark_checked(self, payment_ids: list[uuid.UUID], *, not_since: datetime) -> list[str]:
+    async def mark_checked(
+        self, payment_ids: list[uuid.UUID], *, not_since: datetime
+    ) -> list[IntentToRead]:
         return await db.mark_payments_checked(self.session, payment_ids, not_since=not_since)
 
     async def captured_for_owner(

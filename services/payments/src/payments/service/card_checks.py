@@ -38,17 +38,17 @@ async def check_card(
         if not ours:
             raise NoPaymentOfYours(f"booking {booking_id} has no payment of yours")
         waiting = [payment.id for payment in ours if payment.status is PaymentStatus.PENDING]
-        intent_refs = (
+        due = (
             await uow.payments.mark_checked(waiting, not_since=uow.now - interval)
             if waiting
             else []
         )
     read = 0
-    for intent_ref in intent_refs:
+    for intent in due:
         try:
-            await reread_intent(units, ctx, intent_ref)
+            await reread_intent(units, ctx, intent)
         except ProviderUnavailable:
-            log.warning("PaymentIntent %s not read: Stripe unavailable", intent_ref, exc_info=True)
+            log.warning("%s not read: Stripe unavailable", intent.intent_ref, exc_info=True)
             continue
         read += 1
     return read

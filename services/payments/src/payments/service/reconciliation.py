@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from payments.repositories import PaymentsUnits
+from payments.repositories import IntentToRead, PaymentsUnits
 from payments.service.context import Context
 from payments.service.payment_outcomes import apply_snapshot
 from payments.service.stripe_event_handlers import EVENT_HANDLERS
 from payments.service.stripe_events import receive_event
 from service_runtime.db import Database
+from service_runtime.tracing import span_in_trace
 
 log = logging.getLogger(__name__)
 
@@ -40,20 +41,22 @@ async def reconcile(database: Database, units: PaymentsUnits, ctx: Context) -> b
 async def reread_waiting_payments(units: PaymentsUnits, ctx: Context) -> int:
     grace = timedelta(seconds=ctx.settings.webhook_grace_seconds)
     async with units.begin() as uow:
-        intent_refs = await uow.payments.waiting(older_than=uow.now - grace)
-    for intent_ref in intent_refs:
-        await reread_intent(units, ctx, intent_ref)
-    return len(intent_refs)
+        waiting = await uow.payments.waiting(older_than=uow.now - grace)
+    for intent in waiting:
+        await reread_intent(units, ctx, intent)
+    return len(waiting)
 
 
-async def reread_intent(units: PaymentsUnits, ctx: Context, intent_ref: str) -> None:
+async def reread_intent(units: PaymentsUnits, ctx: Context, intent: IntentToRead) -> None:
     """Read a PaymentIntent at Stripe (no transaction open meanwhile) and apply it as a webhook
-    would: the payment's row lock and its monotonic moves make a race with the webhook harmless."""
-    snapshot = await ctx.gateway.retrieve_intent(intent_ref)
-    async with units.begin() as uow:
-        payment = await uow.payments.for_intent(intent_ref)
-        if payment is not None:
-            await apply_snapshot(uow, ctx, payment, snapshot)
+    would, in its booking's trace: the payment's row lock and its monotonic moves make a race
+    with the webhook harmless."""
+    with span_in_trace(ctx.tracer_provider, "stripe payment re-read", intent.traceparent):
+        snapshot = await ctx.gateway.retrieve_intent(intent.intent_ref)
+        async with units.begin() as uow:
+            payment = await uow.payments.for_intent(intent.intent_ref)
+            if payment is not None:
+                await apply_snapshot(uow, ctx, payment, snapshot)
 
 
 async def replay_missed_events(units: PaymentsUnits, ctx: Context) -> int:
