@@ -138,4 +138,4 @@ async def test_only_the_booker_of_the_booking_may_have_it_read(
     assert "no payment of yours" in someone_else.json()["detail"]
     assert signed_out.status_code == 401
     assert not_an_id.status_code == 422
-    assert (await payments.payment_row(command.booking_id)).checked_at is None
+    assert (await payments.payment_row(command.booking_id)).card_checked_at is None

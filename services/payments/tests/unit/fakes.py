@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from contracts import Envelope, Message
 from payments.domain.disputes import Dispute
@@ -48,6 +48,7 @@ class PaymentsTables:
     the order added, which is the SQL's oldest first."""
     payments_updated: dict[uuid.UUID, datetime] = field(default_factory=dict)
     payments_checked: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    payments_card_checked: dict[uuid.UUID, datetime] = field(default_factory=dict)
     """When reconciliation last took each payment to re-read it."""
     voided_bookings: dict[tuple[uuid.UUID, uuid.UUID | None], str] = field(default_factory=dict)
     refunds: dict[uuid.UUID, StoredRefund] = field(default_factory=dict)  # in the order added
@@ -127,10 +128,10 @@ class FakePayments:
             if p.id in payment_ids
             and p.status is PaymentStatus.PENDING
             and p.intent_ref is not None
-            and (p.id not in self._t.payments_checked or self._t.payments_checked[p.id] < not_since)
+            and self._t.payments_card_checked.get(p.id, not_since - timedelta(1)) < not_since
         ]
         for payment in due:
-            self._t.payments_checked[payment.id] = self._now
+            self._t.payments_card_checked[payment.id] = self._now
         return [IntentToRead(p.intent_ref, None) for p in due if p.intent_ref is not None]
 
     def _last_seen(self, payment_id: uuid.UUID) -> datetime:

@@ -59,6 +59,11 @@ payments = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("checked_at", DateTime(timezone=True), comment="last re-read from Stripe"),
     Column(
+        "card_checked_at",
+        DateTime(timezone=True),
+        comment="last read from Stripe at the booker's word (card-confirmed)",
+    ),
+    Column(
         "traceparent",
         Text,
         comment="the trace it was asked for in; Stripe's events about the booking join the first's",
@@ -256,17 +261,18 @@ async def payments_waiting(
 async def mark_payments_checked(
     session: AsyncConnection, payment_ids: list[uuid.UUID], *, not_since: datetime
 ) -> list[IntentToRead]:
-    """The intents of those payments still pending and not re-read since `not_since`, marked
-    checked; a concurrent caller waits for this one's commit, then finds them checked."""
+    """The intents of those payments still pending and not read at the booker's word since
+    `not_since`, marked so; a concurrent caller waits for this one's commit, then finds them
+    marked. Apart from reconciliation's mark: neither holds the other back."""
     rows = await session.execute(
         update(payments)
         .where(
             payments.c.id.in_(payment_ids),
             payments.c.status == written(PaymentStatus.PENDING.value),  # payments_waiting
             payments.c.intent_ref.is_not(None),
-            or_(payments.c.checked_at.is_(None), payments.c.checked_at < not_since),
+            or_(payments.c.card_checked_at.is_(None), payments.c.card_checked_at < not_since),
         )
-        .values(checked_at=func.now())
+        .values(card_checked_at=func.now())
         .returning(payments.c.intent_ref, _booking_trace())
     )
     return [IntentToRead(row.intent_ref, row.traceparent) for row in rows]
