@@ -54,6 +54,13 @@ def stage(booking: dict[str, Any]) -> str:
     return status
 
 
+def awaits_card(booking: dict[str, Any]) -> bool:
+    """Whether a payment of the booking waits for the booker's card: the booking's own, or
+    that of the difference of a dearer move."""
+    move = booking.get("move") or {}
+    return stage(booking) == "pending_payment" or bool(move.get("client_secret"))
+
+
 def status_words(status: str) -> str:
     return STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
 

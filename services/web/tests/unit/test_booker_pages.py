@@ -98,6 +98,8 @@ class FakeApi:
             return httpx.Response(
                 201 if method == "POST" else 200, json=[] if method == "GET" else {}
             )
+        if path.endswith("/card-confirmed"):
+            return httpx.Response(200, json={"read": 1})
         if path.endswith("/cancellation"):
             return httpx.Response(200, json=cancellation())
         if path == f"/api/bookings/{BOOKING_ID}":
@@ -375,6 +377,33 @@ async def test_a_booking_on_its_way_is_long_polled_and_reloads_when_it_changes(
     assert changed.headers["hx-refresh"] == "true"
 
 
+async def test_back_from_stripe_with_the_card_through_payments_reads_it_at_once(
+    browser: httpx.AsyncClient, api: FakeApi
+) -> None:
+    """Not waiting for Stripe's webhook, whose delivery Stripe times."""
+    await signed_in(browser)
+    card_confirmed = ("POST", f"/api/payments/bookings/{BOOKING_ID}/card-confirmed", {})
+
+    visited = await browser.get(f"/bookings/{BOOKING_ID}")
+    asked_before = api.sent.count(card_confirmed)
+    back = await browser.get(f"/bookings/{BOOKING_ID}?redirect_status=succeeded")
+    asked_after_paying = api.sent.count(card_confirmed)
+    api.booking = booking(status="confirmed")
+    reloaded = await browser.get(f"/bookings/{BOOKING_ID}?redirect_status=succeeded")
+    api.booking = booking()
+    api.refuse[f"POST /api/payments/bookings/{BOOKING_ID}/card-confirmed"] = problem(503)
+    payments_down = await browser.get(f"/bookings/{BOOKING_ID}?redirect_status=succeeded")
+
+    assert visited.status_code == back.status_code == reloaded.status_code == 200
+    assert (asked_before, asked_after_paying) == (0, 1)
+    assert "Checking your payment" in back.text
+    # Confirmed meanwhile: nothing waits for the card, so payments is not asked again.
+    assert "Confirmed" in reloaded.text
+    assert api.sent.count(card_confirmed) == 2  # the second: while payments was down
+    assert payments_down.status_code == 200
+    assert "Checking your payment" in payments_down.text
+
+
 async def test_a_time_held_after_the_request_s_wait_goes_on_to_the_card_form(
     browser: httpx.AsyncClient, api: FakeApi
 ) -> None:
@@ -634,6 +663,7 @@ async def test_a_longer_move_takes_the_booker_to_pay_the_difference(
     pay = await browser.get(asked.headers["location"])
     shown = await browser.get(f"/bookings/{BOOKING_ID}")
     just_paid = await browser.get(f"/bookings/{BOOKING_ID}?redirect_status=succeeded")
+    payments_asked = [sent for sent in api.sent if sent[1].endswith("/card-confirmed")]
     api.booking = movable()  # paid and moved, or let go: nothing is due any more
     nothing_due = await browser.get(f"/bookings/{BOOKING_ID}/move/pay")
 
@@ -653,6 +683,7 @@ async def test_a_longer_move_takes_the_booker_to_pay_the_difference(
     assert f'hx-get="/bookings/{BOOKING_ID}/status' in shown.text  # it follows the move
     assert "Your payment of the difference is being checked" in just_paid.text
     assert "pay the difference</a>" not in just_paid.text
+    assert payments_asked == [("POST", f"/api/payments/bookings/{BOOKING_ID}/card-confirmed", {})]
     assert (nothing_due.status_code, nothing_due.headers["location"]) == (
         303,
         f"/bookings/{BOOKING_ID}",

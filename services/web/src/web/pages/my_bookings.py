@@ -3,21 +3,23 @@ first, messages with the owner, and a review once the session is over."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Query, Request
+from fastapi import BackgroundTasks, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web import booking_views as views
-from web.api_client import ApiClient, ApiProblem
+from web.api_client import ApiClient, ApiProblem, ApiUnavailable
 from web.deps import AccessTokenDep, ApiDep, SessionDep
 from web.formatting import money
 from web.pages import page_router
 from web.rendering import render
 from web.security import save_session
 
+log = logging.getLogger(__name__)
 router = page_router()
 LISTED = 50
 MAX_MESSAGE = 4000
@@ -87,17 +89,35 @@ def _other_times_url(booking: dict[str, Any]) -> str:
 
 @router.get("/bookings/{booking_id}", response_class=HTMLResponse)
 async def booking_page(
-    request: Request, booking_id: str, api: ApiDep, token: AccessTokenDep, redirect_status: str = ""
+    request: Request,
+    booking_id: str,
+    api: ApiDep,
+    token: AccessTokenDep,
+    after_response: BackgroundTasks,
+    redirect_status: str = "",
 ) -> HTMLResponse:
-    context = await _booking_context(
-        api, token, booking_id_of(booking_id), redirect_status == "succeeded"
-    )
+    """The booking, followed live. Coming back from Stripe.js with the card through
+    (`redirect_status=succeeded`, as Stripe's own redirect says it), payments is asked to read
+    the payment at once, after the page is sent, rather than wait for Stripe's webhook."""
+    paid = redirect_status == "succeeded"
+    context = await _booking_context(api, token, booking_id_of(booking_id), paid)
     booking = context["booking"]
+    if paid and views.awaits_card(booking):
+        after_response.add_task(_card_went_through, api, token, booking["id"])
     messages: list[dict[str, Any]] = await api.get(
         f"/api/bookings/{booking['id']}/messages", params={"limit": 100}, token=token
     )
     context |= {"messages": messages, "errors": {}, "values": {}}
     return render(request, "booker/booking.html", context)
+
+
+async def _card_went_through(api: ApiClient, token: str, booking_id: str) -> None:
+    """Payments reads the booking's payment at Stripe. Should that fail, the webhook still
+    comes, and the page follows the booking either way."""
+    try:
+        await api.post(f"/api/payments/bookings/{booking_id}/card-confirmed", {}, token=token)
+    except (ApiProblem, ApiUnavailable) as error:
+        log.warning("payments not told that booking %s's card went through: %s", booking_id, error)
 
 
 @router.get("/bookings/{booking_id}/status")
