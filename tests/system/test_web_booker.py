@@ -1,10 +1,12 @@
 """A booker's journeys in a real browser: from a search to a paid, confirmed booking (after a
-declined card), a message to the studio and a cancellation with its refund; and two bookers
-racing for one time. Every page looked at is screenshotted and passes axe."""
+declined card), a message to the studio and a cancellation with its refund; a booking
+confirmed while Stripe's webhooks are late; and two bookers racing for one time. Every page
+looked at is screenshotted and passes axe."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -12,9 +14,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+import psycopg
 import pytest
 from playwright.async_api import Browser, Page
 
+from payments.service.reconciliation import RECONCILER_LOCK
 from scripts.client import Place, Studio, StudiosClient, until
 from tests.system.browser import DECLINED_CARD as DECLINED
 from tests.system.browser import GOOD_CARD as GOOD
@@ -249,3 +253,39 @@ async def test_a_hold_that_lapses_unpaid_says_so_and_offers_other_times(
     assert "You have not been charged." in status
     await page.get_by_role("link", name="Choose another time").click()
     await page.get_by_role("link", name="11:00", exact=True).wait_for()
+
+
+@contextlib.asynccontextmanager
+async def _only_the_page_can_confirm(
+    client: StudiosClient, system: RunningSystem
+) -> AsyncIterator[None]:
+    """Stripe's webhooks not delivered (as when Stripe is slow to send them), and payments'
+    reconciliation held off (its lock taken, as by another replica at work)."""
+    url = system.layout.database_urls["payments"].replace("postgresql+psycopg://", "postgresql://")
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as lock_holder:
+        await lock_holder.execute("SELECT pg_advisory_lock(%s)", (RECONCILER_LOCK,))
+        paused = await client.http.post(f"{client.stripe}/_standin/webhooks/pause")
+        paused.raise_for_status()
+        try:
+            yield
+        finally:
+            await client.http.post(f"{client.stripe}/_standin/webhooks/resume")
+
+
+async def test_a_paid_booking_is_confirmed_without_waiting_for_stripe_s_webhook(
+    visitor: Visitor, client: StudiosClient, system: RunningSystem
+) -> None:
+    """The page that saw the card go through has payments read it at Stripe at once."""
+    studio = await _studio(client, f"Swift{uuid.uuid4().hex[:6]} Rooms")
+    page = visitor.page
+    await _sign_up(visitor, "Di")
+    await page.goto(visitor.base_url + f"/studios/{studio.id}/times?day={_in_lisbon(5)}&hours=1")
+    await page.get_by_role("link", name="11:00", exact=True).click()
+    await page.get_by_role("button", name="Book and pay").click()
+    await page.get_by_label("Card number").wait_for()
+
+    async with _only_the_page_can_confirm(client, system):
+        await visitor.pay(GOOD)
+        await page.wait_for_url("**/bookings/*?redirect_status=succeeded")
+        await _status(page, "Confirmed")
+        await visitor.look("confirmed before Stripe's webhook")
