@@ -85,6 +85,10 @@ class Payments(Protocol):
         """The payment of a PaymentIntent, locked until commit."""
         ...
 
+    async def deadline_known(self, intent_ref: str) -> bool:
+        """Whether the PaymentIntent's payment knows its authorization's deadline."""
+        ...
+
     async def save(self, payment: Payment) -> None: ...
 
     async def waiting(self, *, older_than: datetime) -> list[IntentToRead]:
@@ -93,10 +97,10 @@ class Payments(Protocol):
         ...
 
     async def mark_checked(
-        self, payment_ids: list[uuid.UUID], *, not_since: datetime
+        self, booking_id: uuid.UUID, booker_id: uuid.UUID, *, not_since: datetime
     ) -> list[IntentToRead]:
-        """The PaymentIntents of those payments still pending and not re-read since
-        `not_since`, marked checked now."""
+        """The PaymentIntents of the booker's payments of the booking still pending and not
+        read at the booker's word since `not_since`, marked so now."""
         ...
 
     async def captured_for_owner(

@@ -102,6 +102,10 @@ class FakePayments:
         found = (p for p in self._t.payments.values() if p.intent_ref == intent_ref)
         return next(found, None)
 
+    async def deadline_known(self, intent_ref: str) -> bool:
+        payment = await self.for_intent(intent_ref)
+        return payment is not None and payment.authorization_expires_at is not None
+
     async def save(self, payment: Payment) -> None:
         if self._t.payments.get(payment_key(payment), payment).id == payment.id:
             self._t.payments[payment_key(payment)] = payment
@@ -120,12 +124,12 @@ class FakePayments:
         return [IntentToRead(p.intent_ref, None) for p in waiting if p.intent_ref is not None]
 
     async def mark_checked(
-        self, payment_ids: list[uuid.UUID], *, not_since: datetime
+        self, booking_id: uuid.UUID, booker_id: uuid.UUID, *, not_since: datetime
     ) -> list[IntentToRead]:
         due = [
             p
-            for p in self._t.payments.values()
-            if p.id in payment_ids
+            for p in self._t.of_booking(booking_id)
+            if p.booker_id == booker_id
             and p.status is PaymentStatus.PENDING
             and p.intent_ref is not None
             and self._t.payments_card_checked.get(p.id, not_since - timedelta(1)) < not_since

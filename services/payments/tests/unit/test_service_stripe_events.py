@@ -160,8 +160,8 @@ async def _authorization_of_a_payment(
     return _authorized(command.booking_id, **intent)
 
 
-def _authorized(booking_id: uuid.UUID, **intent: Any) -> ProviderEvent:
-    snapshot = IntentSnapshot("pi_4", PaymentStatus.AUTHORIZED, booking_id=booking_id, **intent)
+def _authorized(booking_id: uuid.UUID, intent_ref: str = "pi_4", **intent: Any) -> ProviderEvent:
+    snapshot = IntentSnapshot(intent_ref, PaymentStatus.AUTHORIZED, booking_id=booking_id, **intent)
     return ProviderEvent(
         id=f"evt_{uuid.uuid4().hex}",
         type="payment_intent.amount_capturable_updated",
@@ -178,12 +178,34 @@ async def test_a_webhook_is_stored_applied_and_marked_in_one_transaction_after_i
 
     assert await receive_webhook_event(units, _handing_over(ctx), event)
 
-    assert units.outbox.commits == commits + 1
+    # A look whether the payment knows its deadline (it does not), then one transaction.
+    assert units.outbox.commits == commits + 2
     assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
     assert units.tables.events[event.id].processed
     assert len(units.outbox.messages(PaymentAuthorized)) == 1
     assert not ctx.fresh_events  # nothing left to process after
     assert not await receive_webhook_event(units, ctx, event)  # Stripe delivers it again
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+
+
+async def test_a_webhook_after_the_booker_s_page_had_the_payment_read_reads_nothing_at_stripe(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
+) -> None:
+    """The page's read (`card_checks`) authorized the payment with its deadline: the webhook's
+    event, which names the charge only, changes nothing, so its deadline is not read."""
+    command = authorize_command()
+    await send(units, ctx, command)
+    [payment] = units.tables.of_booking(command.booking_id)
+    assert payment.intent_ref is not None
+    deadline = NOW + timedelta(days=7)
+    read_by_the_page = _authorized(command.booking_id, payment.intent_ref, capture_before=deadline)
+    assert await receive_webhook_event(units, ctx, read_by_the_page)
+    webhook = _authorized(command.booking_id, payment.intent_ref, charge_ref="ch_4")
+
+    assert await receive_webhook_event(units, _handing_over(ctx), webhook)
+
+    assert stripe.made("charge_capture_before") == []
+    assert units.tables.events[webhook.id].processed
     assert len(units.outbox.messages(PaymentAuthorized)) == 1
 
 
@@ -255,7 +277,7 @@ async def test_an_authorization_deadline_is_read_from_stripe_between_two_transac
 
     assert await process_stored_events(units, ctx) == 1
 
-    assert units.outbox.commits == commits + 2  # the lease, then the effect
+    assert units.outbox.commits == commits + 3  # the lease, the look, then the effect
     assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
     assert units.tables.events[event.id].processed
 
@@ -304,7 +326,7 @@ async def test_an_event_handed_over_is_applied_in_one_transaction_after_its_read
 
     assert await process_stored_events(units, ctx) == 1
 
-    assert units.outbox.commits == commits + 1  # the effect alone: no lease
+    assert units.outbox.commits == commits + 2  # the look and the effect: no lease
     assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
     row = units.tables.events[event.id]
     assert (row.processed, row.leased_until) == (True, None)

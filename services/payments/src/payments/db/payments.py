@@ -140,6 +140,18 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
     return values
 
 
+def _booking_trace() -> Label[Any]:
+    """The trace of the payment's booking: that of the booking's first payment."""
+    first = payments.alias("first_payment")
+    return (
+        select(first.c.traceparent)
+        .where(first.c.booking_id == payments.c.booking_id, first.c.move_id.is_(None))
+        .correlate(payments)
+        .scalar_subquery()
+        .label("traceparent")
+    )
+
+
 # Every booking's commands, calls and events load and save its payments: these statements are
 # compiled once and run on the driver (`DriverStatement`).
 _ADD = insert_or_nothing(
@@ -161,6 +173,28 @@ _OF_BOOKING = DriverStatement(_ALL_OF_BOOKING)
 _OF_BOOKING_LOCKED = DriverStatement(_ALL_OF_BOOKING.with_for_update())
 _BY_ID = DriverStatement(
     select(payments).where(payments.c.id == bindparam("payment_id")).with_for_update()
+)
+_DEADLINE_KNOWN = DriverStatement(
+    select(payments.c.id).where(
+        payments.c.intent_ref == bindparam("intent_ref"),
+        payments.c.authorization_expires_at.is_not(None),
+    )
+)
+# Every booking paid in a browser asks for it once.
+_MARK_CARD_CHECKED = DriverStatement(
+    update(payments)
+    .where(
+        payments.c.booking_id == bindparam("booking_id"),
+        payments.c.booker_id == bindparam("booker_id"),
+        payments.c.status == written(PaymentStatus.PENDING.value),
+        payments.c.intent_ref.is_not(None),
+        or_(
+            payments.c.card_checked_at.is_(None),
+            payments.c.card_checked_at < bindparam("not_since", type_=DateTime(timezone=True)),
+        ),
+    )
+    .values(card_checked_at=func.now())
+    .returning(payments.c.intent_ref, _booking_trace())
 )
 _FOR_INTENT = DriverStatement(
     select(payments).where(payments.c.intent_ref == bindparam("intent_ref")).with_for_update()
@@ -216,22 +250,14 @@ async def payment_for_intent(session: AsyncConnection, intent_ref: str) -> Payme
     return payment_from_row(row) if row else None
 
 
+async def payment_deadline_known(session: AsyncConnection, intent_ref: str) -> bool:
+    return await _DEADLINE_KNOWN.first(session, {"intent_ref": intent_ref}) is not None
+
+
 async def save_payment(session: AsyncConnection, payment: Payment) -> None:
     values = _payment_values(payment)
     values["payment_id"] = values.pop("id")
     await _SAVE.rows(session, values)
-
-
-def _booking_trace() -> Label[Any]:
-    """The trace of the payment's booking: that of the booking's first payment."""
-    first = payments.alias("first_payment")
-    return (
-        select(first.c.traceparent)
-        .where(first.c.booking_id == payments.c.booking_id, first.c.move_id.is_(None))
-        .correlate(payments)
-        .scalar_subquery()
-        .label("traceparent")
-    )
 
 
 async def payments_waiting(
@@ -259,21 +285,14 @@ async def payments_waiting(
 
 
 async def mark_payments_checked(
-    session: AsyncConnection, payment_ids: list[uuid.UUID], *, not_since: datetime
+    session: AsyncConnection, booking_id: uuid.UUID, booker_id: uuid.UUID, *, not_since: datetime
 ) -> list[IntentToRead]:
-    """The intents of those payments still pending and not read at the booker's word since
-    `not_since`, marked so; a concurrent caller waits for this one's commit, then finds them
-    marked. Apart from reconciliation's mark: neither holds the other back."""
-    rows = await session.execute(
-        update(payments)
-        .where(
-            payments.c.id.in_(payment_ids),
-            payments.c.status == written(PaymentStatus.PENDING.value),  # payments_waiting
-            payments.c.intent_ref.is_not(None),
-            or_(payments.c.card_checked_at.is_(None), payments.c.card_checked_at < not_since),
-        )
-        .values(card_checked_at=func.now())
-        .returning(payments.c.intent_ref, _booking_trace())
+    """The intents of the booker's payments of the booking still pending and not read at the
+    booker's word since `not_since`, marked so; a concurrent caller waits for this one's
+    commit, then finds them marked. Apart from reconciliation's mark: neither holds the other
+    back."""
+    rows = await _MARK_CARD_CHECKED.rows(
+        session, {"booking_id": booking_id, "booker_id": booker_id, "not_since": not_since}
     )
     return [IntentToRead(row.intent_ref, row.traceparent) for row in rows]
 

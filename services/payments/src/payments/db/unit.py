@@ -54,6 +54,9 @@ class SqlPayments:
     async def for_intent(self, intent_ref: str) -> Payment | None:
         return await db.payment_for_intent(self.session, intent_ref)
 
+    async def deadline_known(self, intent_ref: str) -> bool:
+        return await db.payment_deadline_known(self.session, intent_ref)
+
     async def save(self, payment: Payment) -> None:
         await db.save_payment(self.session, payment)
 
@@ -61,9 +64,11 @@ class SqlPayments:
         return await db.payments_waiting(self.session, older_than=older_than)
 
     async def mark_checked(
-        self, payment_ids: list[uuid.UUID], *, not_since: datetime
+        self, booking_id: uuid.UUID, booker_id: uuid.UUID, *, not_since: datetime
     ) -> list[IntentToRead]:
-        return await db.mark_payments_checked(self.session, payment_ids, not_since=not_since)
+        return await db.mark_payments_checked(
+            self.session, booking_id, booker_id, not_since=not_since
+        )
 
     async def captured_for_owner(
         self, owner_id: uuid.UUID, since: datetime, until: datetime

@@ -13,7 +13,6 @@ import logging
 import uuid
 from datetime import timedelta
 
-from payments.domain.payment_states import PaymentStatus
 from payments.provider import ProviderUnavailable
 from payments.repositories import PaymentsUnits
 from payments.service.context import Context
@@ -32,17 +31,14 @@ async def check_card(
     """How many of the booking's payments were read at Stripe: none when none waits for the
     card, or each was read moments ago. A Stripe outage is logged and left to the webhook."""
     interval = timedelta(seconds=ctx.settings.card_check_interval_seconds)
-    async with units.begin() as uow:
-        payments = await uow.payments.of_booking(booking_id, lock=False)
-        ours = [payment for payment in payments if payment.booker_id == booker_id]
-        if not ours:
+    async with units.one_statement() as uow:
+        due = await uow.payments.mark_checked(booking_id, booker_id, not_since=uow.now - interval)
+        # Nothing to read: say whether that is because the booking is none of theirs.
+        if not due and not any(
+            payment.booker_id == booker_id
+            for payment in await uow.payments.of_booking(booking_id, lock=False)
+        ):
             raise NoPaymentOfYours(f"booking {booking_id} has no payment of yours")
-        waiting = [payment.id for payment in ours if payment.status is PaymentStatus.PENDING]
-        due = (
-            await uow.payments.mark_checked(waiting, not_since=uow.now - interval)
-            if waiting
-            else []
-        )
     read = 0
     for intent in due:
         try:
