@@ -85,10 +85,6 @@ class Payments(Protocol):
         """The payment of a PaymentIntent, locked until commit."""
         ...
 
-    async def deadline_known(self, intent_ref: str) -> bool:
-        """Whether the PaymentIntent's payment knows its authorization's deadline."""
-        ...
-
     async def save(self, payment: Payment) -> None: ...
 
     async def waiting(self, *, older_than: datetime) -> list[IntentToRead]:

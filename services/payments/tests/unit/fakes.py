@@ -102,10 +102,6 @@ class FakePayments:
         found = (p for p in self._t.payments.values() if p.intent_ref == intent_ref)
         return next(found, None)
 
-    async def deadline_known(self, intent_ref: str) -> bool:
-        payment = await self.for_intent(intent_ref)
-        return payment is not None and payment.authorization_expires_at is not None
-
     async def save(self, payment: Payment) -> None:
         if self._t.payments.get(payment_key(payment), payment).id == payment.id:
             self._t.payments[payment_key(payment)] = payment

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,8 @@ from payments.domain.stripe_calls import CaptureParams
 from payments.provider import ProviderEvent
 from payments.repositories import PaymentsUnit
 from payments.service import stripe_event_handlers
-from payments.service.context import Context
+from payments.service.card_checks import check_card
+from payments.service.context import DEADLINES_REMEMBERED, Context
 from payments.service.stripe_events import (
     process_stored_events,
     receive_event,
@@ -178,8 +180,7 @@ async def test_a_webhook_is_stored_applied_and_marked_in_one_transaction_after_i
 
     assert await receive_webhook_event(units, _handing_over(ctx), event)
 
-    # A look whether the payment knows its deadline (it does not), then one transaction.
-    assert units.outbox.commits == commits + 2
+    assert units.outbox.commits == commits + 1
     assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
     assert units.tables.events[event.id].processed
     assert len(units.outbox.messages(PaymentAuthorized)) == 1
@@ -192,21 +193,31 @@ async def test_a_webhook_after_the_booker_s_page_had_the_payment_read_reads_noth
     units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe
 ) -> None:
     """The page's read (`card_checks`) authorized the payment with its deadline: the webhook's
-    event, which names the charge only, changes nothing, so its deadline is not read."""
+    event, which names the charge only, changes nothing, so this process does not read the
+    deadline again. Another replica, which did not see the read, does."""
     command = authorize_command()
     await send(units, ctx, command)
     [payment] = units.tables.of_booking(command.booking_id)
     assert payment.intent_ref is not None
-    deadline = NOW + timedelta(days=7)
-    read_by_the_page = _authorized(command.booking_id, payment.intent_ref, capture_before=deadline)
-    assert await receive_webhook_event(units, ctx, read_by_the_page)
+    stripe.intents[payment.intent_ref] = IntentSnapshot(
+        payment.intent_ref, PaymentStatus.AUTHORIZED, capture_before=NOW + timedelta(days=7)
+    )
+    assert await check_card(units, ctx, command.booking_id, command.booker_id) == 1
     webhook = _authorized(command.booking_id, payment.intent_ref, charge_ref="ch_4")
+    delivered_again = replace(webhook, id=f"{webhook.id}_again")
 
     assert await receive_webhook_event(units, _handing_over(ctx), webhook)
+    read_here = stripe.made("charge_capture_before")
+    another_replica = Context(ctx.settings, ctx.gateway)
+    assert await receive_webhook_event(units, another_replica, delivered_again)
 
-    assert stripe.made("charge_capture_before") == []
+    assert read_here == []
+    assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
     assert units.tables.events[webhook.id].processed
     assert len(units.outbox.messages(PaymentAuthorized)) == 1
+    assert units.tables.of_booking(command.booking_id)[0].authorization_expires_at == (
+        NOW + timedelta(days=7)
+    )
 
 
 async def test_a_webhook_whose_read_at_stripe_is_slow_is_answered_and_processed_after(
@@ -277,7 +288,7 @@ async def test_an_authorization_deadline_is_read_from_stripe_between_two_transac
 
     assert await process_stored_events(units, ctx) == 1
 
-    assert units.outbox.commits == commits + 3  # the lease, the look, then the effect
+    assert units.outbox.commits == commits + 2  # the lease, then the effect
     assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
     assert units.tables.events[event.id].processed
 
@@ -326,7 +337,7 @@ async def test_an_event_handed_over_is_applied_in_one_transaction_after_its_read
 
     assert await process_stored_events(units, ctx) == 1
 
-    assert units.outbox.commits == commits + 2  # the look and the effect: no lease
+    assert units.outbox.commits == commits + 1  # the effect alone: no lease
     assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
     row = units.tables.events[event.id]
     assert (row.processed, row.leased_until) == (True, None)
@@ -374,3 +385,12 @@ async def test_what_a_hand_over_leaves_is_polled_for_once_the_poll_is_due(
     await stored(handed_over=True)
     assert await process_stored_events(units, ctx) == 2  # the hand-over, and the look due
     assert units.tables.events[left.id].processed
+
+
+def test_the_deadlines_a_process_remembers_are_bounded_oldest_out(ctx: Context) -> None:
+    for number in range(DEADLINES_REMEMBERED + 1):
+        ctx.deadline_learned(f"pi_{number}")
+
+    assert len(ctx.deadlines_known) == DEADLINES_REMEMBERED
+    assert "pi_0" not in ctx.deadlines_known
+    assert f"pi_{DEADLINES_REMEMBERED}" in ctx.deadlines_known

@@ -174,12 +174,6 @@ _OF_BOOKING_LOCKED = DriverStatement(_ALL_OF_BOOKING.with_for_update())
 _BY_ID = DriverStatement(
     select(payments).where(payments.c.id == bindparam("payment_id")).with_for_update()
 )
-_DEADLINE_KNOWN = DriverStatement(
-    select(payments.c.id).where(
-        payments.c.intent_ref == bindparam("intent_ref"),
-        payments.c.authorization_expires_at.is_not(None),
-    )
-)
 # Every booking paid in a browser asks for it once.
 _MARK_CARD_CHECKED = DriverStatement(
     update(payments)
@@ -248,10 +242,6 @@ async def payment_by_id(session: AsyncConnection, payment_id: uuid.UUID) -> Paym
 async def payment_for_intent(session: AsyncConnection, intent_ref: str) -> Payment | None:
     row = await _FOR_INTENT.first(session, {"intent_ref": intent_ref})
     return payment_from_row(row) if row else None
-
-
-async def payment_deadline_known(session: AsyncConnection, intent_ref: str) -> bool:
-    return await _DEADLINE_KNOWN.first(session, {"intent_ref": intent_ref}) is not None
 
 
 async def save_payment(session: AsyncConnection, payment: Payment) -> None:

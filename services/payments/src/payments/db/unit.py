@@ -54,9 +54,6 @@ class SqlPayments:
     async def for_intent(self, intent_ref: str) -> Payment | None:
         return await db.payment_for_intent(self.session, intent_ref)
 
-    async def deadline_known(self, intent_ref: str) -> bool:
-        return await db.payment_deadline_known(self.session, intent_ref)
-
     async def save(self, payment: Payment) -> None:
         await db.save_payment(self.session, payment)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from payments.repositories import IntentToRead, PaymentsUnits
 from payments.service.context import Context
@@ -55,8 +56,11 @@ async def reread_intent(units: PaymentsUnits, ctx: Context, intent: IntentToRead
         snapshot = await ctx.gateway.retrieve_intent(intent.intent_ref)
         async with units.begin() as uow:
             payment = await uow.payments.for_intent(intent.intent_ref)
-            if payment is not None:
-                await apply_snapshot(uow, ctx, payment, snapshot)
+            if payment is None:
+                return
+            payment = await apply_snapshot(uow, ctx, payment, snapshot)
+            if payment.authorization_expires_at is not None:
+                uow.after_commit(partial(ctx.deadline_learned, intent.intent_ref))
 
 
 async def replay_missed_events(units: PaymentsUnits, ctx: Context) -> int:

@@ -38,7 +38,7 @@ async def receive_webhook_event(units: PaymentsUnits, ctx: Context, event: Provi
     the effect fail, the event is stored alone to be processed after, as `receive_event`."""
     try:
         async with asyncio.timeout(ctx.settings.webhook_stripe_read_seconds):
-            event = await _with_authorization_deadline(units, ctx, event)
+            event = await _with_authorization_deadline(ctx, event)
         async with units.begin() as uow:
             marked = await uow.stripe_events.store_processed_in_trace(event, "webhook")
             if marked is None:
@@ -94,7 +94,7 @@ async def _process_fresh(units: PaymentsUnits, ctx: Context, event: ProviderEven
     saves a transaction (or a statement) per event. Should the poll of another replica take it
     meanwhile, the mark in the effect's transaction lets only one of them apply it."""
     try:
-        event = await _with_authorization_deadline(units, ctx, event)  # no transaction open
+        event = await _with_authorization_deadline(ctx, event)  # no transaction open
         async with units.begin() as uow:
             await _mark_and_apply(uow, ctx, event)
     except Exception as error:
@@ -135,7 +135,7 @@ async def _process_next(units: PaymentsUnits, ctx: Context) -> ClaimedEvent | No
                     await _apply_once(uow, ctx, claimed.event)
                 return claimed
         with _traced(ctx, claimed):
-            event = await _with_authorization_deadline(units, ctx, claimed.event)
+            event = await _with_authorization_deadline(ctx, claimed.event)
             async with units.begin() as uow:
                 await _apply_once(uow, ctx, event)
     except Exception as error:
@@ -195,18 +195,16 @@ def _lacks_authorization_deadline(event: ProviderEvent) -> bool:
     )
 
 
-async def _with_authorization_deadline(
-    units: PaymentsUnits, ctx: Context, event: ProviderEvent
-) -> ProviderEvent:
+async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> ProviderEvent:
     """The event with its authorization's deadline, read from the charge at Stripe if it
-    lacks it and the payment does not know it yet (the booker's page had it read first, see
-    `card_checks`: then the event changes nothing, and the read would be for nothing)."""
+    lacks it, unless this process saw the payment learn it (the booker's page had the payment
+    read first, `card_checks`): the event then changes nothing, and the read would be for
+    nothing. Another replica, which did not see it, reads it as ever."""
     intent = event.intent
     if intent is None or intent.charge_ref is None or not _lacks_authorization_deadline(event):
         return event
-    async with units.one_statement() as uow:
-        if await uow.payments.deadline_known(intent.intent_ref):
-            return event
+    if intent.intent_ref in ctx.deadlines_known:
+        return event
     try:
         capture_before = await ctx.gateway.charge_capture_before(intent.charge_ref)
     except ProviderUnavailable:
