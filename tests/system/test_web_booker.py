@@ -102,6 +102,21 @@ async def _sign_up(visitor: Visitor, name: str) -> None:
     await page.wait_for_url(visitor.base_url + "/")
 
 
+async def _at_checkout(
+    visitor: Visitor, client: StudiosClient, studio_name: str, name: str, *, days: int
+) -> Page:
+    """A new booker who booked 11:00 for an hour, `days` ahead, at a new studio: at the
+    checkout's card form."""
+    studio = await _studio(client, studio_name)
+    page = visitor.page
+    await _sign_up(visitor, name)
+    await page.goto(visitor.base_url + f"/studios/{studio.id}/times?day={_in_lisbon(days)}&hours=1")
+    await page.get_by_role("link", name="11:00", exact=True).click()
+    await page.get_by_role("button", name="Book and pay").click()
+    await page.wait_for_url("**/checkout")
+    return page
+
+
 async def _status(page: Page, words: str) -> None:
     """Wait until the booking page (which reloads itself as the booking moves) says this."""
     await page.get_by_test_id("booking-status").filter(has_text=words).wait_for(timeout=30_000)
@@ -235,13 +250,7 @@ async def test_two_bookers_race_for_one_time_and_the_second_is_offered_others(
 async def test_a_hold_that_lapses_unpaid_says_so_and_offers_other_times(
     visitor: Visitor, client: StudiosClient
 ) -> None:
-    studio = await _studio(client, f"Lapse{uuid.uuid4().hex[:6]} Rooms")
-    page = visitor.page
-    await _sign_up(visitor, "Cy")
-    await page.goto(visitor.base_url + f"/studios/{studio.id}/times?day={_in_lisbon(4)}&hours=1")
-    await page.get_by_role("link", name="11:00", exact=True).click()
-    await page.get_by_role("button", name="Book and pay").click()
-    await page.wait_for_url("**/checkout")
+    page = await _at_checkout(visitor, client, f"Lapse{uuid.uuid4().hex[:6]} Rooms", "Cy", days=4)
 
     await page.locator("#hold-lapsed").wait_for(state="visible", timeout=30_000)
     await page.get_by_role("link", name="see your booking and choose another time").click()
@@ -276,12 +285,7 @@ async def test_a_paid_booking_is_confirmed_without_waiting_for_stripe_s_webhook(
     visitor: Visitor, client: StudiosClient, system: RunningSystem
 ) -> None:
     """The page that saw the card go through has payments read it at Stripe at once."""
-    studio = await _studio(client, f"Swift{uuid.uuid4().hex[:6]} Rooms")
-    page = visitor.page
-    await _sign_up(visitor, "Di")
-    await page.goto(visitor.base_url + f"/studios/{studio.id}/times?day={_in_lisbon(5)}&hours=1")
-    await page.get_by_role("link", name="11:00", exact=True).click()
-    await page.get_by_role("button", name="Book and pay").click()
+    page = await _at_checkout(visitor, client, f"Swift{uuid.uuid4().hex[:6]} Rooms", "Di", days=5)
     await page.get_by_label("Card number").wait_for()
 
     async with _only_the_page_can_confirm(client, system):

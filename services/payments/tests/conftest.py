@@ -33,7 +33,7 @@ from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
 from tests.fixtures.infra import delete_queues, eventually, free_port, serving
-from tests.fixtures.stripe import StripeStandin, stripe_standin
+from tests.fixtures.stripe import StripeStandin, signed_webhook, stripe_standin
 from tests.fixtures.tokens import TestIssuer
 
 __all__ = ["stripe_standin"]
@@ -247,3 +247,22 @@ async def authorized_payment(
     await standin.confirm(intent_id(ready), "pm_card_visa")
     [authorized] = await probe.wait_for(PaymentAuthorized, command.booking_id)
     return intent_id(ready), authorized
+
+
+async def deliver_webhook(payments: Payments, event: dict[str, Any], secret: str) -> httpx.Response:
+    """Stripe's webhook of `event`, signed with `secret`, as Stripe delivers it."""
+    body, headers = signed_webhook(event, secret)
+    return await payments.client.post("/api/webhooks/stripe", content=body, headers=headers)
+
+
+async def authorized_undelivered(
+    probe: Probe, stripe_standin: StripeStandin
+) -> tuple[AuthorizePayment, dict[str, Any]]:
+    """A payment requested and its card authorized at Stripe, whose webhook is left for the
+    test to deliver: the command, and Stripe's `payment_intent.amount_capturable_updated`."""
+    command = authorize_command()
+    intent = intent_id(await request_payment(probe, command))
+    await stripe_standin.pause_webhooks()
+    await stripe_standin.confirm(intent, "pm_card_visa")
+    [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+    return command, capturable

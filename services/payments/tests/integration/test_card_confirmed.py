@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
 
-import httpx
 import pytest
 
 from contracts.payments import PaymentAuthorized, PaymentIntentReady
-from tests.fixtures.stripe import StripeStandin, signed_webhook
+from tests.fixtures.stripe import StripeStandin
 from tests.fixtures.tokens import TestIssuer
 
 from ..conftest import (
@@ -19,7 +17,8 @@ from ..conftest import (
     PaymentsFactory,
     Probe,
     authorize_command,
-    intent_id,
+    authorized_undelivered,
+    deliver_webhook,
     request_payment,
     trace_of,
 )
@@ -34,11 +33,6 @@ async def payments(start_payments: PaymentsFactory) -> AsyncIterator[Payments]:
         yield service
 
 
-async def deliver(payments: Payments, event: dict[str, Any], secret: str) -> httpx.Response:
-    body, headers = signed_webhook(event, secret)
-    return await payments.client.post("/api/webhooks/stripe", content=body, headers=headers)
-
-
 def card_confirmed(booking_id: object) -> str:
     return f"/api/payments/bookings/{booking_id}/card-confirmed"
 
@@ -46,10 +40,7 @@ def card_confirmed(booking_id: object) -> str:
 async def test_the_booker_s_word_authorizes_the_payment_before_the_webhook_comes(
     payments: Payments, probe: Probe, stripe_standin: StripeStandin, token_issuer: TestIssuer
 ) -> None:
-    command = authorize_command()
-    ready = await request_payment(probe, command)
-    await stripe_standin.pause_webhooks()
-    await stripe_standin.confirm(intent_id(ready), "pm_card_visa")
+    command, capturable = await authorized_undelivered(probe, stripe_standin)
     booker = token_issuer.headers("booker", command.booker_id)
 
     answer = await payments.client.post(card_confirmed(command.booking_id), headers=booker)
@@ -57,15 +48,14 @@ async def test_the_booker_s_word_authorizes_the_payment_before_the_webhook_comes
     again = await payments.client.post(card_confirmed(command.booking_id), headers=booker)
 
     assert (answer.status_code, answer.json()) == (200, {"read": 1})
-    assert authorized.payment_id == ready.payment_id
+    assert authorized.payment_id == (await payments.payment_row(command.booking_id)).id
     assert authorized.authorization_expires_at is not None
     assert (await payments.payment_row(command.booking_id)).status == "authorized"
     assert (again.status_code, again.json()) == (200, {"read": 0})
     # In the booking's trace, as the webhook's would be: not in the page's request's.
     assert trace_of(probe, PaymentAuthorized) == trace_of(probe, PaymentIntentReady) is not None
     # Stripe's webhook, when it comes, is taken and changes nothing.
-    [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
-    late = await deliver(payments, capturable, stripe_standin.webhook_secret)
+    late = await deliver_webhook(payments, capturable, stripe_standin.webhook_secret)
     await asyncio.sleep(1.0)
     assert late.json() == {"status": "received"}
     assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
@@ -74,18 +64,14 @@ async def test_the_booker_s_word_authorizes_the_payment_before_the_webhook_comes
 async def test_the_booker_s_word_and_the_webhook_at_once_authorize_once(
     payments: Payments, probe: Probe, stripe_standin: StripeStandin, token_issuer: TestIssuer
 ) -> None:
-    command = authorize_command()
-    ready = await request_payment(probe, command)
-    await stripe_standin.pause_webhooks()
-    await stripe_standin.confirm(intent_id(ready), "pm_card_visa")
-    [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
+    command, capturable = await authorized_undelivered(probe, stripe_standin)
     booker = token_issuer.headers("booker", command.booker_id)
 
     answers = await asyncio.gather(
         payments.client.post(card_confirmed(command.booking_id), headers=booker),
-        deliver(payments, capturable, stripe_standin.webhook_secret),
+        deliver_webhook(payments, capturable, stripe_standin.webhook_secret),
         payments.client.post(card_confirmed(command.booking_id), headers=booker),
-        deliver(payments, capturable, stripe_standin.webhook_secret),
+        deliver_webhook(payments, capturable, stripe_standin.webhook_secret),
     )
     await probe.wait_for(PaymentAuthorized, command.booking_id)
     await asyncio.sleep(1.0)

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from contracts.payments import (
-    AuthorizePayment,
     PaymentAuthorized,
     PaymentCaptured,
     PaymentFailed,
@@ -27,28 +26,12 @@ from ..conftest import (
     PaymentsFactory,
     Probe,
     authorize_command,
+    authorized_undelivered,
+    deliver_webhook,
     intent_id,
     request_payment,
     trace_of,
 )
-
-
-async def _deliver(payments: Payments, event: dict[str, Any], secret: str) -> Any:
-    body, headers = signed_webhook(event, secret)
-    return await payments.client.post("/api/webhooks/stripe", content=body, headers=headers)
-
-
-async def _authorized_undelivered(
-    probe: Probe, stripe_standin: StripeStandin
-) -> tuple[AuthorizePayment, dict[str, Any]]:
-    """A payment requested and its card authorized at Stripe, whose webhook is left for the
-    test to deliver: the command, and Stripe's `payment_intent.amount_capturable_updated`."""
-    command = authorize_command()
-    intent = intent_id(await request_payment(probe, command))
-    await stripe_standin.pause_webhooks()
-    await stripe_standin.confirm(intent, "pm_card_visa")
-    [capturable] = await stripe_standin.events(type="payment_intent.amount_capturable_updated")
-    return command, capturable
 
 
 async def test_events_out_of_order_and_repeated_have_one_effect(
@@ -70,10 +53,10 @@ async def test_events_out_of_order_and_repeated_have_one_effect(
         }
 
         answers = [
-            await _deliver(payments, succeeded, secret),
-            await _deliver(payments, capturable, secret),
-            await _deliver(payments, succeeded, secret),
-            await _deliver(payments, late_cancel, secret),
+            await deliver_webhook(payments, succeeded, secret),
+            await deliver_webhook(payments, capturable, secret),
+            await deliver_webhook(payments, succeeded, secret),
+            await deliver_webhook(payments, late_cancel, secret),
         ]
         await probe.wait_for(PaymentCaptured, command.booking_id)
         await asyncio.sleep(1.0)
@@ -102,10 +85,13 @@ async def test_the_same_webhook_delivered_at_once_five_times_is_applied_once(
     """Each delivery reads the deadline at Stripe and stores the event in its own transaction:
     the insert of all but the first waits for its commit, then finds the event stored."""
     async with start_payments(reconcile_interval_seconds=3600) as payments:
-        command, capturable = await _authorized_undelivered(probe, stripe_standin)
+        command, capturable = await authorized_undelivered(probe, stripe_standin)
 
         answers = await asyncio.gather(
-            *(_deliver(payments, capturable, stripe_standin.webhook_secret) for _ in range(5))
+            *(
+                deliver_webhook(payments, capturable, stripe_standin.webhook_secret)
+                for _ in range(5)
+            )
         )
         await probe.wait_for(PaymentAuthorized, command.booking_id)
         await asyncio.sleep(1.0)
@@ -121,10 +107,10 @@ async def test_forged_or_stale_webhook_is_rejected_and_changes_nothing(
 ) -> None:
     # Reconciliation would apply the real event on its own; here only the webhooks may act.
     async with start_payments(reconcile_interval_seconds=3600) as payments:
-        command, capturable = await _authorized_undelivered(probe, stripe_standin)
+        command, capturable = await authorized_undelivered(probe, stripe_standin)
         events_before = await payments.rows(db.stripe_events)
 
-        forged = await _deliver(payments, capturable, "whsec_not_the_secret")
+        forged = await deliver_webhook(payments, capturable, "whsec_not_the_secret")
         body, headers = signed_webhook(capturable, stripe_standin.webhook_secret)
         stale_headers = {
             **headers,
@@ -225,7 +211,7 @@ async def test_signed_body_that_is_not_an_event_is_a_400_problem_and_logged(
     ]
 
     with caplog.at_level(logging.WARNING, logger="payments"):
-        answers = [await _deliver(payments, body, secret) for body in bodies]
+        answers = [await deliver_webhook(payments, body, secret) for body in bodies]
 
     for answer in answers:
         assert answer.status_code == 400
@@ -248,13 +234,13 @@ async def test_event_in_another_api_version_is_refused_with_a_clear_log(
 ) -> None:
     secret = stripe_standin.webhook_secret
     async with start_payments(reconcile_interval_seconds=3600) as payments:
-        command, capturable = await _authorized_undelivered(probe, stripe_standin)
+        command, capturable = await authorized_undelivered(probe, stripe_standin)
         older = {**capturable, "api_version": "2024-06-20.acacia"}
 
         with caplog.at_level(logging.ERROR, logger="payments"):
-            refused = await _deliver(payments, older, secret)
+            refused = await deliver_webhook(payments, older, secret)
         assert (await payments.payment_row(command.booking_id)).status == "pending"
-        accepted = await _deliver(payments, capturable, secret)
+        accepted = await deliver_webhook(payments, capturable, secret)
 
         assert refused.status_code == 400
         assert refused.headers["content-type"] == "application/problem+json"
@@ -302,9 +288,9 @@ async def test_a_webhook_is_applied_before_it_is_answered(
     """Stored and applied in one transaction after the read of its deadline at Stripe, never
     leased or handed over (the poll is an hour away here)."""
     async with start_payments(reconcile_interval_seconds=3600, step_poll_seconds=3600) as payments:
-        command, capturable = await _authorized_undelivered(probe, stripe_standin)
+        command, capturable = await authorized_undelivered(probe, stripe_standin)
 
-        answer = await _deliver(payments, capturable, stripe_standin.webhook_secret)
+        answer = await deliver_webhook(payments, capturable, stripe_standin.webhook_secret)
 
         assert answer.json() == {"status": "received"}
         [stored] = await payments.rows(db.stripe_events)
