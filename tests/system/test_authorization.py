@@ -471,6 +471,7 @@ OPEN_TO_ALL = "ok ok ok ok ok ok"
 SIGNED_IN = "401 ok ok ok ok ok"
 THE_OWNER = "401 no no ok no ok"  # owners manage their own studios; admins manage any
 THE_PARTIES = "401 ok no ok no ok"  # the booker, the studio's owner, and admins
+THE_BOOKER = "401 ok no no no no"  # the booker alone: not the owner, not even an admin
 OWNERS = "401 no no ok ok ok"  # a role, not a thing: every owner has their own
 ADMINS = "401 no no no no ok"
 NOBODY = "bad bad bad bad bad bad"
@@ -561,6 +562,8 @@ ROWS = [
     Row("GET",    "/api/admin/bookings/{booking_id}/timeline", booking, ADMINS),
     # payments
     Row("POST",   "/api/webhooks/stripe",              unsigned_event,  NOBODY),
+    # the booker's word that the card went through: it only has their own payment read
+    Row("POST",   "/api/payments/bookings/{booking_id}/card-confirmed", booking, THE_BOOKER),
     Row("POST",   "/api/payments/owner/onboarding",    nothing,         OWNERS),
     Row("GET",    "/api/payments/owner/payouts",       nothing,         OWNERS, no_foreign_payouts),
     Row("GET",    "/api/payments/owner/summary",       nothing,         OWNERS, no_foreign_money),
