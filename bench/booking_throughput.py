@@ -39,6 +39,7 @@ authorization window (6 days), as most bookings made a week or more ahead are: e
 once, when the card is confirmed (a capture call at Stripe, PaymentCaptured and one more saga
 step and receipt each).
     BENCH_POSTGRES_URL=postgresql://postgres@127.0.0.1:5499/postgres  another server
+    STRIPE_STANDIN_WEBHOOK_DELAY_SECONDS=1  Stripe's webhooks a second late, as Stripe may be
 """
 
 from __future__ import annotations

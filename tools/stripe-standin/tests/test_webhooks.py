@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 
 import pytest
 import stripe
@@ -51,6 +52,19 @@ async def test_deliveries_in_flight_at_once_pass_a_failing_one(authorize, receiv
     await receiver.wait_for(2)
     assert [event.data.object.id for event in receiver.events] == [second.id, first.id]
     assert receiver.statuses == [500, 200, 200]
+
+
+@pytest.mark.parametrize("settings", [{"webhook_delay_seconds": 1.0}], indirect=True)
+async def test_a_delayed_webhook_goes_out_that_long_after_its_event(authorize, receiver):
+    asked = time.monotonic()
+
+    first, second = await authorize(1_000), await authorize(2_000)
+    sent_at_once = list(receiver.events)
+    await receiver.wait_for(2)
+
+    assert sent_at_once == []
+    assert time.monotonic() - asked >= 1.0
+    assert [event.data.object.id for event in receiver.events] == [first.id, second.id]
 
 
 async def test_lost_webhooks_are_recovered_from_the_events_api(

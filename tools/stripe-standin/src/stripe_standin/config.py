@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(default=1, ge=1)
     """Deliveries in flight at once. 1 keeps them in order; Stripe itself delivers in parallel,
     in no set order, which a whole system's load needs lest the deliveries queue up here."""
+    webhook_delay_seconds: float = Field(default=0, ge=0)
+    """How long after its event a webhook's first attempt goes out. Stripe's delivery is not
+    instant: a benchmark sets it to measure what a booker waits for when nothing else reads."""
     api_version: str = "2026-10-28.endive"
     publishable_key: str | None = None
     """The one `pk_test_...` the browser script may use; unset: any `pk_test_...` key."""

@@ -48,7 +48,7 @@ class WebhookDispatcher:
         self.paused = False
         self.dropped: list[str] = []
         self.attempts: list[DeliveryAttempt] = []
-        self._queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[float, Event]] = asyncio.Queue()  # (due, event)
         self._workers: list[asyncio.Task[None]] = []
         self._client: httpx.AsyncClient | None = None
 
@@ -62,7 +62,7 @@ class WebhookDispatcher:
             # readable through GET /v1/events only.
             self.dropped.append(event.id)
             return
-        self._queue.put_nowait(event)
+        self._queue.put_nowait((time.monotonic() + self.settings.webhook_delay_seconds, event))
 
     async def start(self) -> None:
         """Start the delivery workers (from the app's lifespan)."""
@@ -83,8 +83,9 @@ class WebhookDispatcher:
 
     async def _run(self) -> None:
         while True:
-            event = await self._queue.get()
+            due, event = await self._queue.get()
             try:
+                await asyncio.sleep(max(due - time.monotonic(), 0))
                 await self._deliver(event)
             except Exception:
                 log.exception("webhook delivery of %s crashed", event.id)
