@@ -23,7 +23,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.sql.elements import Label
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from contracts.payments import CaptureStrategy, VoidReason
 from payments.db.base import insert_or_nothing, metadata, timestamps
@@ -140,15 +141,15 @@ def _payment_values(payment: Payment) -> dict[str, Any]:
     return values
 
 
-def _booking_trace() -> Label[Any]:
-    """The trace of the payment's booking: that of the booking's first payment."""
+def booking_trace(booking_id: ColumnElement[Any]) -> ScalarSelect[Any]:
+    """The trace of a booking, which Stripe's events about it and the re-reads of its payments
+    join: that of its first payment."""
     first = payments.alias("first_payment")
     return (
         select(first.c.traceparent)
-        .where(first.c.booking_id == payments.c.booking_id, first.c.move_id.is_(None))
+        .where(first.c.booking_id == booking_id, first.c.move_id.is_(None))
         .correlate(payments)
         .scalar_subquery()
-        .label("traceparent")
     )
 
 
@@ -188,7 +189,7 @@ _MARK_CARD_CHECKED = DriverStatement(
         ),
     )
     .values(card_checked_at=func.now())
-    .returning(payments.c.intent_ref, _booking_trace())
+    .returning(payments.c.intent_ref, booking_trace(payments.c.booking_id).label("traceparent"))
 )
 _FOR_INTENT = DriverStatement(
     select(payments).where(payments.c.intent_ref == bindparam("intent_ref")).with_for_update()
@@ -269,7 +270,7 @@ async def payments_waiting(
         update(payments)
         .where(payments.c.id.in_(waiting.scalar_subquery()))
         .values(checked_at=func.now())
-        .returning(payments.c.intent_ref, _booking_trace())
+        .returning(payments.c.intent_ref, booking_trace(payments.c.booking_id).label("traceparent"))
     )
     return [IntentToRead(row.intent_ref, row.traceparent) for row in rows]
 

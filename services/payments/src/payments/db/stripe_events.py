@@ -36,7 +36,7 @@ from sqlalchemy.sql.dml import ReturningUpdate
 from sqlalchemy.sql.selectable import FromClause, ScalarSelect
 
 from payments.db.base import insert_or_nothing, metadata
-from payments.db.payments import payments
+from payments.db.payments import booking_trace, payments
 from payments.provider import ProviderEvent
 from service_runtime.db import DriverStatement
 
@@ -175,14 +175,15 @@ def _named_intent() -> ColumnElement[Any]:
 
 
 def _booking_traceparent(intent_ref: ColumnElement[Any]) -> ScalarSelect[Any]:
-    """The trace of the booking of a PaymentIntent: that of the booking's first payment."""
-    first = payments.alias("first_payment")
-    return (
-        select(first.c.traceparent)
-        .join(payments, payments.c.booking_id == first.c.booking_id)
-        .where(payments.c.intent_ref == intent_ref, first.c.move_id.is_(None))
+    """The trace of the booking of a PaymentIntent (the stored event's row stays the
+    statement's own, not a table of the subquery)."""
+    of_intent = (
+        select(payments.c.booking_id)
+        .where(payments.c.intent_ref == intent_ref)
+        .correlate_except(payments)
         .scalar_subquery()
     )
+    return booking_trace(of_intent)
 
 
 _NAMING_INTENT = ("intent", "charge", "dispute")
