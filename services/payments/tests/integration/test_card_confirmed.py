@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from contracts.payments import PaymentAuthorized, PaymentIntentReady
+from payments.stripe_gateway import StripeGateway
 from tests.fixtures.stripe import StripeStandin
 from tests.fixtures.tokens import TestIssuer
 
@@ -61,11 +63,30 @@ async def test_the_booker_s_word_authorizes_the_payment_before_the_webhook_comes
     assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
 
 
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The payment's reads at Stripe from now on: its PaymentIntent's, or its charge's."""
+    reads: list[str] = []
+    for name in ("retrieve_intent", "charge_capture_before"):
+        read = getattr(StripeGateway, name)
+
+        async def counted(self: StripeGateway, ref: str, read: Any = read) -> Any:
+            reads.append(ref)
+            return await read(self, ref)
+
+        monkeypatch.setattr(StripeGateway, name, counted)
+    return reads
+
+
 async def test_the_booker_s_word_and_the_webhook_at_once_authorize_once(
-    payments: Payments, probe: Probe, stripe_standin: StripeStandin, token_issuer: TestIssuer
+    payments: Payments,
+    probe: Probe,
+    stripe_standin: StripeStandin,
+    token_issuer: TestIssuer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     command, capturable = await authorized_undelivered(probe, stripe_standin)
     booker = token_issuer.headers("booker", command.booker_id)
+    reads = count_reads(monkeypatch)
 
     answers = await asyncio.gather(
         payments.client.post(card_confirmed(command.booking_id), headers=booker),
@@ -77,8 +98,10 @@ async def test_the_booker_s_word_and_the_webhook_at_once_authorize_once(
     await asyncio.sleep(1.0)
 
     assert [answer.status_code for answer in answers] == [200] * 4
-    # Read at most once: not again within the interval, nor once the webhook authorized it.
+    # Read at Stripe once in all: the page's calls not again within the interval, nor while
+    # or once the webhook authorized it; the webhooks not again once it was read.
     assert answers[0].json()["read"] + answers[2].json()["read"] <= 1
+    assert len(reads) == 1
     assert sorted(answer.json()["status"] for answer in answers[1::2]) == ["duplicate", "received"]
     assert len(probe.of(PaymentAuthorized, command.booking_id)) == 1
     assert (await payments.payment_row(command.booking_id)).status == "authorized"

@@ -25,8 +25,9 @@ from payments.domain.stripe_calls import CaptureParams
 from payments.provider import ProviderEvent
 from payments.repositories import PaymentsUnit
 from payments.service import stripe_event_handlers
+from payments.service.authorization_reads import DEADLINES_REMEMBERED
 from payments.service.card_checks import check_card
-from payments.service.context import DEADLINES_REMEMBERED, Context
+from payments.service.context import Context
 from payments.service.stripe_events import (
     process_stored_events,
     receive_event,
@@ -220,6 +221,73 @@ async def test_a_webhook_after_the_booker_s_page_had_the_payment_read_reads_noth
     )
 
 
+async def _held(target: object, name: str, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """`target.name` (a coroutine function) waits until the returned event is set."""
+    release, answer = asyncio.Event(), getattr(target, name)
+
+    async def held(*args: Any) -> Any:
+        await release.wait()
+        return await answer(*args)
+
+    monkeypatch.setattr(target, name, held)
+    return release
+
+
+async def test_the_booker_s_page_reads_nothing_while_a_webhook_reads_the_authorization(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stripe's webhook and the page come within moments of each other: while the webhook
+    reads the authorization's deadline (and then applies it), the page's call reads nothing
+    (each read counts against our account's rate limit at Stripe). The fake units run one at a
+    time; `test_card_confirmed` has the webhook's transaction race the page's on PostgreSQL."""
+    command = authorize_command()
+    await send(units, ctx, command)
+    [payment] = units.tables.of_booking(command.booking_id)
+    assert payment.intent_ref is not None
+    webhook = _authorized(command.booking_id, payment.intent_ref, charge_ref="ch_4")
+    release = await _held(stripe, "charge_capture_before", monkeypatch)
+
+    webhook_task = asyncio.create_task(receive_webhook_event(units, _handing_over(ctx), webhook))
+    await asyncio.sleep(0.01)  # held there
+    read_by_page = await check_card(units, ctx, command.booking_id, command.booker_id)
+    release.set()
+    assert await webhook_task
+
+    assert read_by_page == 0
+    assert stripe.made("retrieve_intent") == []
+    assert stripe.made("charge_capture_before") == [{"charge_ref": "ch_4"}]
+    assert len(units.outbox.messages(PaymentAuthorized)) == 1
+    assert units.tables.of_booking(command.booking_id)[0].status is PaymentStatus.AUTHORIZED
+
+
+async def test_a_webhook_takes_the_deadline_the_booker_s_page_is_reading(
+    units: FakePaymentsUnits, ctx: Context, stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command = authorize_command()
+    await send(units, ctx, command)
+    [payment] = units.tables.of_booking(command.booking_id)
+    assert payment.intent_ref is not None
+    deadline = NOW + timedelta(days=7)
+    stripe.intents[payment.intent_ref] = IntentSnapshot(
+        payment.intent_ref, PaymentStatus.AUTHORIZED, capture_before=deadline
+    )
+    webhook = _authorized(command.booking_id, payment.intent_ref, charge_ref="ch_4")
+    release = await _held(stripe, "retrieve_intent", monkeypatch)
+
+    page = asyncio.create_task(check_card(units, ctx, command.booking_id, command.booker_id))
+    await asyncio.sleep(0.01)  # its read at Stripe under way
+    webhook_task = asyncio.create_task(receive_webhook_event(units, _handing_over(ctx), webhook))
+    await asyncio.sleep(0.01)
+    release.set()
+
+    assert await page == 1
+    assert await webhook_task
+    assert stripe.made("charge_capture_before") == []
+    [authorized] = units.outbox.messages(PaymentAuthorized)
+    assert authorized.authorization_expires_at == deadline
+    assert units.tables.events[webhook.id].processed
+
+
 async def test_a_webhook_whose_read_at_stripe_is_slow_is_answered_and_processed_after(
     units: FakePaymentsUnits,
     ctx: Context,
@@ -389,8 +457,8 @@ async def test_what_a_hand_over_leaves_is_polled_for_once_the_poll_is_due(
 
 def test_the_deadlines_a_process_remembers_are_bounded_oldest_out(ctx: Context) -> None:
     for number in range(DEADLINES_REMEMBERED + 1):
-        ctx.deadline_learned(f"pi_{number}")
+        ctx.authorizations.learned(f"pi_{number}")
 
-    assert len(ctx.deadlines_known) == DEADLINES_REMEMBERED
-    assert "pi_0" not in ctx.deadlines_known
-    assert f"pi_{DEADLINES_REMEMBERED}" in ctx.deadlines_known
+    assert not ctx.authorizations.known("pi_0")
+    assert ctx.authorizations.known("pi_1")
+    assert ctx.authorizations.known(f"pi_{DEADLINES_REMEMBERED}")

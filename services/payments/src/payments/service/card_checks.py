@@ -29,7 +29,8 @@ async def check_card(
     units: PaymentsUnits, ctx: Context, booking_id: uuid.UUID, booker_id: uuid.UUID
 ) -> int:
     """How many of the booking's payments were read at Stripe: none when none waits for the
-    card, or each was read moments ago. A Stripe outage is logged and left to the webhook."""
+    card, each was read moments ago, or a webhook here is reading it right now. A Stripe
+    outage is logged and left to the webhook."""
     interval = timedelta(seconds=ctx.settings.card_check_interval_seconds)
     async with units.one_statement() as uow:
         due = await uow.payments.mark_checked(booking_id, booker_id, not_since=uow.now - interval)
@@ -42,9 +43,7 @@ async def check_card(
     read = 0
     for intent in due:
         try:
-            await reread_intent(units, ctx, intent)
+            read += await reread_intent(units, ctx, intent)
         except ProviderUnavailable:
             log.warning("%s not read: Stripe unavailable", intent.intent_ref, exc_info=True)
-            continue
-        read += 1
     return read

@@ -18,11 +18,9 @@ from payments.domain.payment_states import Payment
 from payments.domain.stripe_calls import StripeCall, StripeCallParams
 from payments.provider import PaymentProvider, ProviderEvent
 from payments.repositories import PaymentsUnit, PaymentsUnits
+from payments.service.authorization_reads import AuthorizationReads
 from payments.stripe_queue_repositories import ClaimedCall
 from service_runtime.tracing import current_traceparent
-
-DEADLINES_REMEMBERED = 10_000
-"""Far more authorizations than come in the minutes a webhook may take after the page's read."""
 
 
 @dataclass
@@ -55,15 +53,9 @@ class Context:
     """Counts a Stripe event given up on (by its type) on /metrics, once the service runs."""
     tracer_provider: TracerProvider = field(default_factory=NoOpTracerProvider)
     """The service's own, once it runs: webhook work is traced into the booking's trace."""
-    deadlines_known: dict[str, None] = field(default_factory=dict)
-    """PaymentIntents (the most recent `DEADLINES_REMEMBERED`, oldest first) whose payment
-    this process saw committed with its authorization's deadline, read at the booker's word:
-    their webhooks need not read the deadline again. A payment's deadline, once known, stays."""
-
-    def deadline_learned(self, intent_ref: str) -> None:
-        self.deadlines_known[intent_ref] = None
-        if len(self.deadlines_known) > DEADLINES_REMEMBERED:
-            del self.deadlines_known[next(iter(self.deadlines_known))]
+    authorizations: AuthorizationReads = field(default_factory=AuthorizationReads)
+    """The authorizations' deadlines this process knows or is reading at Stripe: a webhook and
+    the booker's page do not both read one."""
 
 
 async def publish_all(

@@ -48,19 +48,27 @@ async def reread_waiting_payments(units: PaymentsUnits, ctx: Context) -> int:
     return len(waiting)
 
 
-async def reread_intent(units: PaymentsUnits, ctx: Context, intent: IntentToRead) -> None:
+async def reread_intent(units: PaymentsUnits, ctx: Context, intent: IntentToRead) -> bool:
     """Read a PaymentIntent at Stripe (no transaction open meanwhile) and apply it as a webhook
     would, in its booking's trace: the payment's row lock and its monotonic moves make a race
-    with the webhook harmless."""
-    with span_in_trace(ctx.tracer_provider, "stripe payment re-read", intent.traceparent):
+    with the webhook harmless. False, nothing read, when a webhook of this process is reading
+    its authorization right now: that webhook applies it."""
+    if ctx.authorizations.in_flight(intent.intent_ref) is not None:
+        return False
+    with (
+        span_in_trace(ctx.tracer_provider, "stripe payment re-read", intent.traceparent),
+        ctx.authorizations.reading(intent.intent_ref) as read,
+    ):
         snapshot = await ctx.gateway.retrieve_intent(intent.intent_ref)
+        read.set_result(snapshot.capture_before)
         async with units.begin() as uow:
             payment = await uow.payments.for_intent(intent.intent_ref)
             if payment is None:
-                return
+                return True
             payment = await apply_snapshot(uow, ctx, payment, snapshot)
             if payment.authorization_expires_at is not None:
-                uow.after_commit(partial(ctx.deadline_learned, intent.intent_ref))
+                uow.after_commit(partial(ctx.authorizations.learned, intent.intent_ref))
+    return True
 
 
 async def replay_missed_events(units: PaymentsUnits, ctx: Context) -> int:

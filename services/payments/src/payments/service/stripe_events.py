@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import replace
 
 from payments.domain.payment_states import PaymentStatus
@@ -37,13 +38,15 @@ async def receive_webhook_event(units: PaymentsUnits, ctx: Context, event: Provi
     `webhook_stripe_read_seconds`: Stripe waits for the answer. Should that read take longer, or
     the effect fail, the event is stored alone to be processed after, as `receive_event`."""
     try:
-        async with asyncio.timeout(ctx.settings.webhook_stripe_read_seconds):
-            event = await _with_authorization_deadline(ctx, event)
-        async with units.begin() as uow:
-            marked = await uow.stripe_events.store_processed_in_trace(event, "webhook")
+        read_within = ctx.settings.webhook_stripe_read_seconds
+        async with (
+            _with_authorization_deadline(ctx, event, read_within=read_within) as complete,
+            units.begin() as uow,
+        ):
+            marked = await uow.stripe_events.store_processed_in_trace(complete, "webhook")
             if marked is None:
                 return False
-            await _apply_in_trace(uow, ctx, event, marked)
+            await _apply_in_trace(uow, ctx, complete, marked)
         return True
     except Exception:
         log.warning(
@@ -94,9 +97,8 @@ async def _process_fresh(units: PaymentsUnits, ctx: Context, event: ProviderEven
     saves a transaction (or a statement) per event. Should the poll of another replica take it
     meanwhile, the mark in the effect's transaction lets only one of them apply it."""
     try:
-        event = await _with_authorization_deadline(ctx, event)  # no transaction open
-        async with units.begin() as uow:
-            await _mark_and_apply(uow, ctx, event)
+        async with _with_authorization_deadline(ctx, event) as complete, units.begin() as uow:
+            await _mark_and_apply(uow, ctx, complete)
     except Exception as error:
         await _failed(units, ctx, event, error)
 
@@ -135,9 +137,11 @@ async def _process_next(units: PaymentsUnits, ctx: Context) -> ClaimedEvent | No
                     await _apply_once(uow, ctx, claimed.event)
                 return claimed
         with _traced(ctx, claimed):
-            event = await _with_authorization_deadline(ctx, claimed.event)
-            async with units.begin() as uow:
-                await _apply_once(uow, ctx, event)
+            async with (
+                _with_authorization_deadline(ctx, claimed.event) as complete,
+                units.begin() as uow,
+            ):
+                await _apply_once(uow, ctx, complete)
     except Exception as error:
         if claimed is None:
             raise
@@ -195,19 +199,37 @@ def _lacks_authorization_deadline(event: ProviderEvent) -> bool:
     )
 
 
-async def _with_authorization_deadline(ctx: Context, event: ProviderEvent) -> ProviderEvent:
-    """The event with its authorization's deadline, read from the charge at Stripe if it
-    lacks it, unless this process saw the payment learn it (the booker's page had the payment
-    read first, `card_checks`): the event then changes nothing, and the read would be for
-    nothing. Another replica, which did not see it, reads it as ever."""
+@asynccontextmanager
+async def _with_authorization_deadline(
+    ctx: Context, event: ProviderEvent, *, read_within: float | None = None
+) -> AsyncIterator[ProviderEvent]:
+    """The event with its authorization's deadline, read from the charge at Stripe (within
+    `read_within` seconds) if it lacks it, for the block to apply with no transaction open
+    during the read. While the block runs, the read is announced (`ctx.authorizations`): the
+    booker's page then reads nothing at Stripe, as this block applies the authorization.
+
+    Nothing is read when this process saw the payment learn its deadline (the page had the
+    payment read first, `card_checks`): the event then changes nothing. A read under way here
+    (the page's, or a redelivery's) is taken when it finds one. Another replica, which saw
+    neither, reads it."""
     intent = event.intent
-    if intent is None or intent.charge_ref is None or not _lacks_authorization_deadline(event):
-        return event
-    if intent.intent_ref in ctx.deadlines_known:
-        return event
-    try:
-        capture_before = await ctx.gateway.charge_capture_before(intent.charge_ref)
-    except ProviderUnavailable:
-        log.warning("capture_before of %s unknown for now", intent.charge_ref)
-        return event
-    return replace(event, intent=replace(intent, capture_before=capture_before))
+    if (
+        intent is None
+        or intent.charge_ref is None
+        or not _lacks_authorization_deadline(event)
+        or ctx.authorizations.known(intent.intent_ref)
+    ):
+        yield event
+        return
+    under_way = ctx.authorizations.in_flight(intent.intent_ref)
+    with ctx.authorizations.reading(intent.intent_ref) as read:
+        async with asyncio.timeout(read_within):
+            # That read goes on should this one's time run out.
+            capture_before = await asyncio.shield(under_way) if under_way is not None else None
+            if capture_before is None:
+                try:
+                    capture_before = await ctx.gateway.charge_capture_before(intent.charge_ref)
+                except ProviderUnavailable:
+                    log.warning("capture_before of %s unknown for now", intent.charge_ref)
+        read.set_result(capture_before)
+        yield replace(event, intent=replace(intent, capture_before=capture_before))
