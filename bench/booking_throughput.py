@@ -352,7 +352,10 @@ async def measure(
         DatabaseCounters(layout),
         traffic,
     )
-    limits = httpx.Limits(max_connections=64)
+    # Kept idle for less than the Stripe stand-in's uvicorn keeps them (5 s): with httpx's
+    # default, also 5 s, a request could go out on a connection just as the server closed it
+    # (an httpx.ReadError, which ended a run of the benchmark here once).
+    limits = httpx.Limits(max_connections=64, keepalive_expiry=2.0)
     async with httpx.AsyncClient(timeout=60, limits=limits, event_hooks=hooks) as http:
         client = StudiosClient(http, layout.gateway_url, layout.standin_url)
         owner = await client.account("owner")
