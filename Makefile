@@ -10,8 +10,8 @@ ALONE := $(SERVICES) web
 # 73% with three, and the round took a sixth less). Then the whole-system tests on
 # SYSTEM_WORKERS, which need the machine to themselves (their hold windows are seconds): one
 # worker runs them on one system, while another, on a system of its own, runs those that sleep
-# until a booking they made has started (conftest.py groups them); a third system would pass
-# PostgreSQL's 100 connections. PYTEST_ARGS go to both.
+# until a booking they made has started and the files that start their own (conftest.py groups
+# them); a third worker's system would pass PostgreSQL's 100 connections. PYTEST_ARGS go to both.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 3
 SYSTEM_WORKERS ?= 2
