@@ -27,6 +27,7 @@ from deploy.gateway.render import (
     nginx_command,
     render,
 )
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import free_port, serving
 
 SLOW_SECONDS = 2.5
@@ -61,7 +62,7 @@ class Gateway:
     access_log: Path
 
     def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=10)
+        return httpx.AsyncClient(base_url=self.url, timeout=10, verify=client_tls())
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ from service_runtime.relay_thread import RelayThread
 from service_runtime.retention import MessageRetention
 from service_runtime.settings import HttpSettings, ServiceSettings
 from service_runtime.telemetry import create_tracer_provider, trace_statements
+from service_runtime.tls import client_tls
 from service_runtime.trust import UserAccess
 from service_runtime.unit_of_work import UnitsOfWork
 
@@ -128,7 +129,7 @@ def create_service_app(
         prepared_statements=settings.database_prepared_statements,
     )
     units = UnitsOfWork(database, parts.outbox, relay=relay.send)
-    http = httpx.AsyncClient()
+    http = httpx.AsyncClient(verify=client_tls())
     HTTPXClientInstrumentor.instrument_client(http, tracer_provider=tracer_provider)
     runtime = ServiceRuntime(
         settings=settings,
@@ -251,7 +252,7 @@ def create_http_app(
     """
     tracer_provider = tracer_provider or create_tracer_provider(settings)
     registry = CollectorRegistry()
-    client = http or httpx.AsyncClient()
+    client = http or httpx.AsyncClient(verify=client_tls())
     HTTPXClientInstrumentor.instrument_client(client, tracer_provider=tracer_provider)
 
     @asynccontextmanager

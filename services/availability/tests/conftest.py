@@ -29,6 +29,7 @@ from contracts.values import CancellationPolicy, TimeRange
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import delete_queues, eventually, free_port, serving
 from tests.fixtures.tokens import TestIssuer
 
@@ -127,7 +128,9 @@ async def launch(tracer_provider: TracerProvider) -> AsyncIterator[Launch]:
         async def start(settings: AvailabilitySettings) -> Availability:
             app = create_app(settings, tracer_provider=tracer_provider)
             url = await stack.enter_async_context(serving(app, free_port()))
-            client = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(base_url=url, timeout=30, verify=client_tls())
+            )
             return Availability(client, app.state.runtime, settings, app.state.sweeper)
 
         yield start

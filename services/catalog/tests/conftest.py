@@ -20,6 +20,7 @@ from contracts import Envelope, Message
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import eventually, free_port, serving
 from tests.fixtures.tokens import TestIssuer
 
@@ -47,7 +48,10 @@ async def running_catalog(
         **token_issuer.auth_settings(),
     )
     app = create_app(settings, tracer_provider=tracer_provider)
-    async with serving(app, free_port()) as url, httpx.AsyncClient(base_url=url) as client:
+    async with (
+        serving(app, free_port()) as url,
+        httpx.AsyncClient(base_url=url, verify=client_tls()) as client,
+    ):
         yield Catalog(client, app.state.runtime, settings)
 
 

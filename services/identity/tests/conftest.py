@@ -19,6 +19,7 @@ from identity.repositories import IdentityUnits
 from identity.service import users
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import free_port, serving
 
 CLERK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -70,7 +71,10 @@ def start_identity(
             }
         )
         app = create_app(settings, tracer_provider=tracer_provider)
-        async with serving(app, port) as url, httpx.AsyncClient(base_url=url) as client:
+        async with (
+            serving(app, port) as url,
+            httpx.AsyncClient(base_url=url, verify=client_tls()) as client,
+        ):
             yield Identity(client, app.state.runtime, settings)
 
     return start

@@ -31,6 +31,7 @@ from notifications.service.writing import Writing
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import free_port, serving
 from tests.fixtures.mail import MailSink
 
@@ -103,7 +104,9 @@ async def launch(tracer_provider: TracerProvider) -> AsyncIterator[Launch]:
         async def start(settings: NotificationsSettings) -> Notifications:
             app = create_app(settings, tracer_provider=tracer_provider)
             url = await stack.enter_async_context(serving(app, free_port()))
-            client = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30))
+            client = await stack.enter_async_context(
+                httpx.AsyncClient(base_url=url, timeout=30, verify=client_tls())
+            )
             state = app.state
             return Notifications(client, state.runtime, settings, state.writing, state.sending)
 

@@ -32,6 +32,7 @@ from payments.service.context import Context
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import delete_queues, eventually, free_port, serving
 from tests.fixtures.stripe import StripeStandin, signed_webhook, stripe_standin
 from tests.fixtures.tokens import TestIssuer
@@ -166,7 +167,10 @@ def start_payments(
         settings = PaymentsSettings(**values)
         port = free_port()
         app = create_app(settings)
-        async with serving(app, port) as url, httpx.AsyncClient(base_url=url) as client:
+        async with (
+            serving(app, port) as url,
+            httpx.AsyncClient(base_url=url, verify=client_tls()) as client,
+        ):
             await stripe_standin.deliver_webhooks_to(
                 f"{url}/api/webhooks/stripe", stripe_standin.webhook_secret
             )

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from availability.domain.external_calendars import FeedUnusable
+from service_runtime.tls import client_tls
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -64,7 +65,9 @@ async def check_host(url: str, *, allow_private: bool) -> None:
 async def fetch(url: str, limits: FetchLimits) -> bytes:
     """The body at `url`, following at most `max_redirects` redirects, each hop re-checked."""
     timeout = httpx.Timeout(limits.timeout_seconds)
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+    async with httpx.AsyncClient(
+        timeout=timeout, follow_redirects=False, verify=client_tls()
+    ) as client:
         for _ in range(limits.max_redirects + 1):
             await check_host(url, allow_private=limits.allow_private)
             try:

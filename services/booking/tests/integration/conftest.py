@@ -46,6 +46,7 @@ from contracts.values import CancellationPolicy, Money
 from service_runtime.bus import Bus
 from service_runtime.cli import migrations_dir_of
 from service_runtime.service_app import ServiceRuntime
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import eventually, free_port, serving
 from tests.fixtures.tokens import TestIssuer
 
@@ -209,7 +210,9 @@ class BookingService:
         self.runtime = app.state.runtime
         self._stack = contextlib.AsyncExitStack()
         url = await self._stack.enter_async_context(serving(app, port))
-        self.client = await self._stack.enter_async_context(httpx.AsyncClient(base_url=url))
+        self.client = await self._stack.enter_async_context(
+            httpx.AsyncClient(base_url=url, verify=client_tls())
+        )
         return self
 
     async def stop(self) -> None:

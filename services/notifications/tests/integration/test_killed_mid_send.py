@@ -29,6 +29,7 @@ from notifications.config import NotificationsSettings
 from notifications.db import tables
 from notifications.domain.read_models import Person
 from service_runtime.bus import Bus
+from service_runtime.tls import client_tls
 from tests.fixtures.infra import eventually, free_port
 
 from ..conftest import Scene, publish
@@ -78,7 +79,7 @@ def _service(settings: NotificationsSettings, port: int) -> subprocess.Popen[byt
 
 
 async def _ready(port: int) -> bool:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=client_tls()) as client:
         try:
             return (await client.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200
         except httpx.HTTPError:

@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from service_runtime.problems import UnexpectedErrors
 from service_runtime.service_app import create_http_app
+from service_runtime.tls import client_tls
 from web.api_client import ApiClient
 from web.config import WebSettings
 from web.pages import (
@@ -41,7 +42,7 @@ def create_app(
 ) -> FastAPI:
     """`http` replaces the client that calls the API (tests give one over a fake API)."""
     settings = settings or WebSettings()
-    client = http or httpx.AsyncClient()
+    client = http or httpx.AsyncClient(verify=client_tls())
     app = create_http_app(
         settings,
         title="OneTime Studios",

@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import httpx
 
@@ -17,6 +18,10 @@ from stripe_standin.config import Settings
 from stripe_standin.objects import Event
 
 log = logging.getLogger(__name__)
+
+# One TLS context for every dispatcher of the process: httpx builds one per client otherwise,
+# loading the CA bundle (37 ms of CPU, at every start of the stand-in in the tests).
+_client_tls = cache(httpx.create_ssl_context)
 
 
 def signature_header(payload: bytes, secret: str, timestamp: int) -> str:
@@ -66,7 +71,9 @@ class WebhookDispatcher:
 
     async def start(self) -> None:
         """Start the delivery workers (from the app's lifespan)."""
-        self._client = httpx.AsyncClient(timeout=self.settings.webhook_timeout_seconds)
+        self._client = httpx.AsyncClient(
+            timeout=self.settings.webhook_timeout_seconds, verify=_client_tls()
+        )
         self._workers = [
             asyncio.create_task(self._run(), name=f"stripe-standin-webhooks-{number}")
             for number in range(self.settings.webhook_concurrency)
