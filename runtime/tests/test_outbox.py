@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select
 
 from contracts.identity import UserDeleted
@@ -105,6 +106,27 @@ async def test_committed_message_is_published_at_once_and_marked_sent(
     finally:
         await relay.stop()
         await bus.stop()
+
+
+async def test_an_idle_relay_sleeps_until_its_next_sweep(
+    database: Database, rabbit_url: str, bus_namespace: str
+) -> None:
+    """Nothing handed over and nothing published to mark: the relay's one round is its first
+    sweep, until the next (each wake of a process costs CPU, ~0.15 ms here)."""
+    registry = CollectorRegistry()
+    bus = _bus(rabbit_url, bus_namespace)
+    await bus.start()
+    relay = OutboxRelay(database, outbox, bus, poll_seconds=30, registry=registry)
+    await relay.start()
+    try:
+        await asyncio.sleep(0.6)  # past the wait for a batch's mark (0.5 s)
+        rounds = registry.get_sample_value(
+            "background_loop_rounds_total", {"loop": "outbox-relay", "outcome": "ok"}
+        )
+    finally:
+        await relay.stop()
+        await bus.stop()
+    assert rounds == 1
 
 
 async def test_rolled_back_transaction_publishes_nothing(

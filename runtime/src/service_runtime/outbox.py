@@ -34,6 +34,8 @@ from service_runtime.tracing import continued_trace, current_traceparent
 
 log = logging.getLogger(__name__)
 
+_TIMER_SLACK_SECONDS = 0.05
+
 
 @dataclass(frozen=True)
 class Recorded:
@@ -205,10 +207,12 @@ class OutboxRelay:
             )
             .values(published_at=func.now())
         )
+        # Woken by each hand-over, by a timer when a batch of published rows is due to be
+        # marked, and else only to sweep: an idle relay sleeps between sweeps.
         self._relay = Periodic(
             "outbox-relay",
             self._round,
-            interval_seconds=min(poll_seconds, mark_after_seconds),
+            interval_seconds=poll_seconds,
             registry=registry,
             quiet=True,  # a round per committed transaction: too many to log
         )
@@ -245,7 +249,8 @@ class OutboxRelay:
         """Publish what was handed over, mark when due, sweep when due; how many were
         published."""
         published = await self._publish_handed()
-        now = time.monotonic()
+        # A loop's timer may wake it a moment before the clock says the time has come.
+        now = time.monotonic() + _TIMER_SLACK_SECONDS
         if self._published and (len(self._published) >= self._batch_size or now >= self._mark_due):
             await self._mark_published()
         if now >= self._sweep_due:
@@ -263,6 +268,7 @@ class OutboxRelay:
         )
         if not self._published:
             self._mark_due = time.monotonic() + self._mark_after_seconds
+            asyncio.get_running_loop().call_later(self._mark_after_seconds, self._relay.wake)
         self._published.extend(
             row.id for row, outcome in zip(handed, outcomes, strict=True) if outcome is None
         )
