@@ -76,10 +76,10 @@ async def test_an_idle_server_sleeps_and_a_signal_still_stops_it_at_once(
     serving = threading.Thread(target=server.run, daemon=True)
     serving.start()
 
-    async def started() -> bool:
-        return server.started
+    async def looked() -> bool:
+        return looks > 0
 
-    await eventually(started)
+    await eventually(looked)
     await asyncio.sleep(0.55)  # five of uvicorn's own looks
     assert looks == 1
     assert server.server_state.default_headers[0][0] == b"date"

@@ -117,16 +117,23 @@ async def test_an_idle_relay_sleeps_until_its_next_sweep(
     bus = _bus(rabbit_url, bus_namespace)
     await bus.start()
     relay = OutboxRelay(database, outbox, bus, poll_seconds=30, registry=registry)
-    await relay.start()
-    try:
-        await asyncio.sleep(0.6)  # past the wait for a batch's mark (0.5 s)
-        rounds = registry.get_sample_value(
+
+    def rounds() -> float | None:
+        return registry.get_sample_value(
             "background_loop_rounds_total", {"loop": "outbox-relay", "outcome": "ok"}
         )
+
+    async def first_round_done() -> bool:
+        return rounds() is not None
+
+    await relay.start()
+    try:
+        await eventually(first_round_done)
+        await asyncio.sleep(0.6)  # past the wait for a batch's mark (0.5 s)
     finally:
         await relay.stop()
         await bus.stop()
-    assert rounds == 1
+    assert rounds() == 1
 
 
 async def test_rolled_back_transaction_publishes_nothing(
