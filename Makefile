@@ -8,13 +8,13 @@ ALONE := $(SERVICES) web
 # worker processes (0: in pytest's own), a test file per worker at a time: three on two cores,
 # since a test often waits on a deadline or a server (the cores were 53% busy with two workers,
 # 73% with three, and the round took a sixth less). Then the whole-system tests on
-# SYSTEM_WORKERS, which need the machine to themselves (their hold windows are seconds): one
-# worker runs them on one system, while another, on a system of its own, runs those that sleep
-# until a booking they made has started and the files that start their own (conftest.py groups
-# them); a third worker's system would pass PostgreSQL's 100 connections. PYTEST_ARGS go to both.
+# SYSTEM_WORKERS, which need the machine to themselves (their hold windows are seconds), a
+# system per worker at a time: three groups (conftest.py), since one of them mostly sleeps until
+# sessions it booked have started; a fourth system would pass PostgreSQL's 100 connections.
+# PYTEST_ARGS go to both.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 3
-SYSTEM_WORKERS ?= 2
+SYSTEM_WORKERS ?= 3
 PYTEST := $(UV) run pytest --dist loadgroup
 # Where the environment sets PYTHONDONTWRITEBYTECODE (these machines do), every process compiled
 # each module it imports from source: every pytest worker, every service a test system starts or

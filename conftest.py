@@ -26,18 +26,30 @@ pytest_plugins = [
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With `pytest -n N --dist loadgroup` (make test): a test file runs on one worker, so its
-    module fixtures start once; the whole-system tests share one worker, so one system runs,
-    except those that sleep until a booking they made has started and the files that start a
-    system of their own (no test of theirs takes `system`): they share another worker, which
-    sleeps while the first runs the rest. With the files of their own there, the two workers'
-    tests took 354 and 430 s here (the round 435 s); without, 345 and 462 (466 s)."""
+    module fixtures start once. The whole-system tests run in three groups, a worker each
+    (`make test`); a worker runs one system at a time, so three run at once, as many as
+    PostgreSQL's 100 connections allow:
+
+    - `system`: most files, on one shared system;
+    - `system-aside`: the tests that sleep until a booking they made has started, on a shared
+      system of their own (that worker is mostly asleep);
+    - `system-own`: the files that start systems of their own (no test of theirs takes `system`:
+      `test_chaos.py`, `test_clerk_journey.py`), first (the sort below), then the browser files
+      (`test_web_*`) on a shared system started once those have stopped.
+
+    The round, back to back here: 405 s on two workers (the first group on one, the rest on
+    the other); 390 s on three with the browser files in the first group; 362 s so (the three
+    workers' tests 357, 348 and 262 s, the cores 83% busy against 57% on two)."""
     shares_the_system = {_path_of(item) for item in items if "system" in item.fixturenames}
+    items.sort(key=lambda item: _path_of(item) in shares_the_system)
     for item in items:
         path = _path_of(item)
         if not path.startswith("tests/system/"):
             group = path
-        elif item.get_closest_marker("waits_for_session_start") or path not in shares_the_system:
+        elif item.get_closest_marker("waits_for_session_start"):
             group = "system-aside"
+        elif path not in shares_the_system or path.startswith("tests/system/test_web_"):
+            group = "system-own"
         else:
             group = "system"
         item.add_marker(pytest.mark.xdist_group(group))
