@@ -141,3 +141,33 @@ async def test_role_not_allowed_is_refused_with_403(client: httpx.AsyncClient, k
     admin = await client.get("/admin", headers=bearer(keys.token("key-1", role="admin")))
     assert booker.status_code == 403
     assert admin.status_code == 200
+
+
+async def test_a_token_accepted_before_is_refused_once_it_expires(keys: Keys) -> None:
+    verifier = verifier_of(keys, min_refresh_seconds=0)
+    expires_at = int(time.time()) - 4  # within the 5 s of leeway, for a second or less
+    token = keys.token("key-1", exp=expires_at)
+    await verifier.verify(token)
+    await asyncio.sleep(expires_at + 5.1 - time.time())
+
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)
+
+
+async def test_a_token_accepted_before_is_refused_once_the_issuer_drops_its_key(
+    keys: Keys,
+) -> None:
+    verifier = TokenVerifier(
+        JwksCache(keys.jwks, max_age_seconds=0.1, min_refresh_seconds=0),
+        issuer=ISSUER,
+        audience=AUDIENCE,
+    )
+    token = keys.token("key-1")
+    await verifier.verify(token)
+    keys.add("key-2")
+    del keys.private["key-1"]  # a rotation that drops the old key at once
+    await asyncio.sleep(0.2)  # past the keys' age: the next verification fetches them
+
+    with pytest.raises(InvalidToken, match="key-1"):
+        await verifier.verify(token)
+    assert (await verifier.verify(keys.token("key-2"))).user_id == USER_ID
