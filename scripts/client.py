@@ -73,8 +73,9 @@ def soon(hours: int) -> datetime:
     return now + timedelta(hours=hours + 1)
 
 
-def next_minute(at_least_seconds: float = 15) -> datetime:
-    """The first whole minute at least that far away: a session that starts during the test."""
+def next_minute(at_least_seconds: float = 10) -> datetime:
+    """The first whole minute at least that far away: a session that starts during the test,
+    which sleeps until then (10-70 s, so the default leaves a test 10 s to book it)."""
     start = datetime.now(UTC) + timedelta(seconds=at_least_seconds + 60)
     return start.replace(second=0, microsecond=0)
 
