@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from scripts.client import until
 from tests.fixtures.infra import free_port
 from tests.gateway.conftest import Gateway, GatewayFactory, assert_problem
 
@@ -253,8 +254,13 @@ async def test_access_log_is_json_lines_with_id_status_upstream_latency_and_trac
         response = await client.get("/api/availability", headers={"traceparent": TRACEPARENT})
     request_id = response.headers["x-request-id"]
 
-    lines = [json.loads(line) for line in gateway.access_log.read_text().splitlines()]
-    entry = next(line for line in lines if line["request_id"] == request_id)
+    async def logged() -> dict[str, object] | None:
+        # nginx writes the line once the response is sent, so it may come after the response.
+        *complete, _ = gateway.access_log.read_text().split("\n")
+        entries = (json.loads(line) for line in complete)
+        return next((entry for entry in entries if entry["request_id"] == request_id), None)
+
+    entry = await until(logged, timeout=5, what="the request's access log line")
     assert entry["status"] == 200
     assert entry["service"] == "availability"
     assert entry["upstream"].startswith("127.0.0.1:")
