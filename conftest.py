@@ -37,10 +37,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
       `test_chaos.py`, `test_clerk_journey.py`), first (the sort below), then the files with
       tests in Chromium (the `browser` fixture) on a shared system, started once those stopped.
 
-    The round, one run after another here: 405 s on two workers (the first group on one, the
-    rest on the other); on three, 390 s with the browser files in the first group, 329 s so and
-    with the sleepers' sessions 10 s ahead rather than 15 (`next_minute`; the workers' tests
-    320, 324 and 307 s; the cores 90% busy, against 57% on two)."""
+    The round here, on two workers (the first group on one, the rest on the other) against
+    so, minutes apart: 431 against 373 s; in a faster phase of the machine, 405 against 329 s.
+    The cores were 90% busy rather than 57%. ("So" includes the sleepers' sessions booked 10 s
+    ahead by `next_minute`, not 15: 5 s less of each sleeper's wait on average.)"""
     shares_the_system = {_path_of(item) for item in items if "system" in item.fixturenames}
     in_the_browser = {_path_of(item) for item in items if "browser" in item.fixturenames}
     items.sort(key=lambda item: _path_of(item) in shares_the_system)
