@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -148,9 +148,11 @@ class StudiosClient:
         place: Place = BERLIN,
         opens: str = "00:00",
         closes: str = "00:00",
+        details: Mapping[str, Any] | None = None,
     ) -> Studio:
         """A published studio with weekly hours (around the clock by default), known to
-        availability and booking."""
+        availability and booking. `details`: fields of the studio's body to set (a description,
+        the rooms, photos...) in place of a test studio's."""
         catalog = self.gateway
         created = await self.http.post(
             f"{catalog}/api/studios",
@@ -171,7 +173,8 @@ class StudiosClient:
                 "cancellation_policy": policy,
                 "photos": [{"url": "https://images.example.com/a.jpg", "caption": "Live room"}],
                 "rooms": [{"name": f"Room {n}", "capacity": 5} for n in range(rooms)],
-            },
+            }
+            | dict(details or {}),
         )
         assert created.status_code == 201, created.text
         studio = created.json()

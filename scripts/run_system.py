@@ -15,7 +15,9 @@ import subprocess
 import sys
 import textwrap
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -47,11 +49,6 @@ PORTS = {
 }
 
 DEMO_PASSWORD = "demo-password-1"
-DEMO_EXTRAS = (
-    {"name": "Sound engineer", "pricing": "per_hour", "price_minor": 2500},
-    {"name": "Drum kit", "pricing": "per_booking", "price_minor": 1500},
-    {"name": "Extra microphone", "pricing": "per_item", "price_minor": 500, "max_quantity": 6},
-)
 DEMO_ACCOUNTS = {
     "admin": "admin@onetime.studio",
     "owner": "owner@onetime.studio",
@@ -90,10 +87,123 @@ def ensure_port_free(name: str, port: int) -> None:
             raise SystemExit(f"port {port} for {name} is taken: is it running already?")
 
 
-DEMO_PLACES = [
-    Place("Berlin", "DE", 52.5200, 13.4050, "Europe/Berlin", "EUR"),
-    Place("Lisbon", "PT", 38.7223, -9.1393, "Europe/Lisbon", "EUR"),
-    Place("New York", "US", 40.7128, -74.0060, "America/New_York", "USD"),
+@dataclass(frozen=True)
+class DemoStudio:
+    """One of the demo owner's studios: where, its price, and what a booker reads of it (its
+    photo one of the web's demo illustrations, `services/web/src/web/static/demo/`)."""
+
+    place: Place
+    price_minor: int
+    photo: str
+    details: dict[str, Any]
+    extras: tuple[dict[str, Any], ...]
+
+
+DEMO_STUDIOS = [
+    DemoStudio(
+        Place("Berlin", "DE", 52.5200, 13.4050, "Europe/Berlin", "EUR"),
+        4500,
+        "recording.svg",
+        {
+            "name": "Kreuzberg Sound Lab",
+            "capacity": 6,
+            "description": "A tracking room for a full band and a control room with an analogue"
+            " console, a vocal booth and an upright piano.\n\nA sound engineer can run the"
+            " session for you; bring your own or book ours as an extra.",
+            "address": "Oranienstraße 25",
+            "amenities": [
+                "soundproofing",
+                "vocal_booth",
+                "mixing_console",
+                "piano",
+                "wifi",
+                "air_conditioning",
+                "engineer_available",
+            ],
+            "rooms": [
+                {"name": "Live room", "capacity": 6},
+                {"name": "Vocal booth", "capacity": 2, "hourly_price_minor": 3500},
+            ],
+        },
+        (
+            {"name": "Sound engineer", "pricing": "per_hour", "price_minor": 2500},
+            {
+                "name": "Extra microphone",
+                "pricing": "per_item",
+                "price_minor": 500,
+                "max_quantity": 6,
+            },
+        ),
+    ),
+    DemoStudio(
+        Place("Lisbon", "PT", 38.7223, -9.1393, "Europe/Lisbon", "EUR"),
+        5500,
+        "photo.svg",
+        {
+            "name": "Alfama Daylight Studio",
+            "capacity": 8,
+            "description": "A white cyclorama under tall north-facing windows, with a lighting"
+            " kit, paper backdrops and a makeup room.\n\nSoft daylight from morning to late"
+            " afternoon; blackout blinds for the evening.",
+            "address": "Rua dos Remédios 12",
+            "amenities": [
+                "cyclorama",
+                "natural_light",
+                "lighting_kit",
+                "backdrops",
+                "makeup_room",
+                "changing_room",
+                "wifi",
+            ],
+            "rooms": [
+                {"name": "Cyclorama hall", "capacity": 8},
+                {"name": "Window room", "capacity": 4, "hourly_price_minor": 4000},
+            ],
+        },
+        (
+            {"name": "Photographer's assistant", "pricing": "per_hour", "price_minor": 2000},
+            {
+                "name": "Coloured paper backdrop",
+                "pricing": "per_item",
+                "price_minor": 800,
+                "max_quantity": 4,
+            },
+        ),
+    ),
+    DemoStudio(
+        Place("New York", "US", 40.7128, -74.0060, "America/New_York", "USD"),
+        6500,
+        "rehearsal.svg",
+        {
+            "name": "Canal Street Rehearsal Rooms",
+            "capacity": 6,
+            "description": "Soundproofed rooms with a drum kit, guitar and bass amps and a PA"
+            " system, ready for a band to plug in.\n\nLoad in from the street through the"
+            " loading dock.",
+            "address": "280 Canal Street",
+            "amenities": [
+                "soundproofing",
+                "drum_kit",
+                "guitar_amps",
+                "pa_system",
+                "loading_dock",
+                "air_conditioning",
+            ],
+            "rooms": [
+                {"name": "Room A", "capacity": 6},
+                {"name": "Room B", "capacity": 4, "hourly_price_minor": 5000},
+            ],
+        },
+        (
+            {"name": "Cymbal pack", "pricing": "per_booking", "price_minor": 1000},
+            {
+                "name": "Extra microphone",
+                "pricing": "per_item",
+                "price_minor": 500,
+                "max_quantity": 6,
+            },
+        ),
+    ),
 ]
 
 
@@ -122,17 +232,17 @@ async def _demo_owner_and_booker(layout: SystemLayout) -> None:
         if mine.json():
             return
         await client.onboard_for_payouts(owner)
-        for number, place in enumerate(DEMO_PLACES):
+        for demo in DEMO_STUDIOS:
+            photo = {"url": f"{layout.gateway_url}/static/demo/{demo.photo}", "caption": ""}
             studio = await client.published_studio(
                 owner,
-                name=f"{place.city} Sound Lab",
-                place=place,
-                rooms=2,
-                price=4500 + 1000 * number,
+                place=demo.place,
+                price=demo.price_minor,
                 opens="09:00",
                 closes="22:00",
+                details=demo.details | {"photos": [photo]},
             )
-            for extra in DEMO_EXTRAS:
+            for extra in demo.extras:
                 added = await http.post(
                     f"{layout.gateway_url}/api/studios/{studio.id}/add-ons",
                     headers=owner.headers,

@@ -73,6 +73,37 @@ async def test_a_visitor_searches_with_filters_and_opens_a_studio(
     assert "Lisbon" in text
 
 
+async def test_a_photo_that_does_not_load_shows_a_panel_not_a_broken_image(
+    visitor: Visitor, client: StudiosClient
+) -> None:
+    word = f"Faded{uuid.uuid4().hex[:6]}"
+    owner = await client.account("owner")
+    gone = "http://127.0.0.1:9/gone.jpg"  # nothing listens: the browser's load fails
+    shown = f"{visitor.base_url}/static/demo/photo.svg"
+    await client.published_studio(
+        owner,
+        name=f"{word} Loft",
+        details={"photos": [{"url": gone, "caption": "Gone"}, {"url": shown, "caption": "Shown"}]},
+    )
+    page = visitor.page
+
+    await visitor.go(f"/search?q={word}")
+    card = page.locator("#results .card")
+    await card.get_by_role("img", name=f"{word} Loft (could not be loaded)").wait_for()
+    await card.get_by_role("link", name=f"{word} Loft").click()
+    await page.wait_for_url("**/studios/**")
+    await visitor.look("studio with a photo that does not load")
+
+    gallery = page.get_by_role("list", name="Photos")
+    await gallery.get_by_role(
+        "img", name=f"Photo 1 of {word} Loft (could not be loaded)"
+    ).wait_for()
+    assert await gallery.get_by_text("Photo unavailable").count() == 1
+    loaded = await gallery.locator("img").evaluate_all("all => all.map(i => i.naturalWidth)")
+    [width] = loaded
+    assert width > 0
+
+
 async def test_a_price_without_a_currency_is_shown_beside_the_field(visitor: Visitor) -> None:
     await visitor.go("/search?max_price=50")
 
