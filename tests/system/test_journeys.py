@@ -88,8 +88,10 @@ async def test_a_hundred_bookers_racing_for_one_slot_get_one_booking(
         """Ask for the slot, pay at once when it is held, follow the booking to its end.
 
         Under this load some answers come before the saga's (202 + Location). Holds last
-        seconds here, so a winner may lose its hold while paying (its card is then voided) and
-        the slot go to a booker whose saga was still waiting: one booking either way.
+        seconds here (6 s and a 6 s grace), so a winner may lose its hold while paying: its
+        payment reached booking after the hold's deadline (a loaded machine: the test's run
+        beside two other systems), the booking is cancelled and its money given back ("lapsed"),
+        and the slot goes to a booker whose saga was still waiting, or to nobody.
         """
         answer = await world.request_booking(booker, studio, starts_at)
         if answer.status_code == 409:
@@ -103,21 +105,36 @@ async def test_a_hundred_bookers_racing_for_one_slot_get_one_booking(
                 return booking if booking["client_secret"] else None
             return None if booking["status"] == "requested" else booking
 
-        async def ended() -> str | None:
-            status: str = (await world.booking(booker, booking_id))["status"]
-            return status if status in ("confirmed", "failed") else None
+        async def ended() -> dict[str, Any] | None:
+            booking = await world.booking(booker, booking_id)
+            return booking if booking["status"] in ("confirmed", "failed", "cancelled") else None
 
         # Half a second between looks: a hundred bookers polling must not be the load.
         booking = await until(payable_or_ended, every=0.5, what="the saga's answer")
         if booking["status"] == "pending_payment":
             await world.pay(booking)
-        final: str = await until(ended, every=0.5, timeout=60, what="the booking's end")
-        return answer, "refused" if final == "failed" else final
+        final = await until(ended, every=0.5, timeout=60, what="the booking's end")
+        if final["status"] == "cancelled":
+            assert (final["cancelled_by"], final["cancellation_reason"]) == (
+                "system",
+                "hold_expired",
+            )
+
+            async def given_back() -> bool:
+                rows = await world.payments_of(booking_id)
+                return all(row["status"] in ("refunded", "voided") for row in rows)
+
+            await until(given_back, what="the lapsed booking's money given back")
+            return answer, "lapsed"
+        return answer, "refused" if final["status"] == "failed" else final["status"]
 
     results = await asyncio.gather(*map(book_as_a_person_would, bookers))
 
     outcomes = Counter(outcome for _, outcome in results)
-    assert outcomes == {"confirmed": 1, "refused": 99}, outcomes
+    assert outcomes["confirmed"] + outcomes["refused"] + outcomes["lapsed"] == 100, outcomes
+    assert outcomes["confirmed"] <= 1, outcomes
+    # Someone had the slot: the booking, or a winner whose hold lapsed while it paid.
+    assert outcomes["confirmed"] + outcomes["lapsed"] >= 1, outcomes
     refused = next(answer for answer, _ in results if answer.status_code == 409)
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.json()["detail"]
