@@ -433,6 +433,36 @@ async def test_a_lost_time_says_why_and_offers_other_times(
     assert "hx-trigger" not in page.text
 
 
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        # The card authorized, then the slot lost: the authorization is let go.
+        ({"status": "failed", "failure_reason": "slots_lost", "refund_minor": 0},
+         "You have not been charged."),
+        # Taken at once (weeks ahead), then the slot lost: a refund promised, then made.
+        ({"status": "failed", "failure_reason": "slots_lost", "refund_minor": 9900},
+         "€99.00 will be refunded to your card."),
+        ({"status": "failed", "failure_reason": "slots_lost", "refund_minor": 9900,
+          "refunded_minor": 9900}, "€99.00 has been refunded to your card."),
+        # The hold lapsed while the payment, taken at once, was on its way: payments gave it back.
+        ({"status": "cancelled", "cancellation_reason": "hold_expired", "refund_minor": 0,
+          "refunded_minor": 9900}, "€99.00 has been refunded to your card."),
+        ({"status": "cancelled", "cancellation_reason": "hold_expired", "refund_minor": 0},
+         "You have not been charged."),
+    ],
+)  # fmt: skip
+async def test_a_booking_that_did_not_happen_says_whether_money_comes_back(
+    browser: httpx.AsyncClient, api: FakeApi, changes: dict[str, Any], said: str
+) -> None:
+    await signed_in(browser)
+    api.booking = booking(**changes)
+
+    page = await browser.get(f"/bookings/{BOOKING_ID}")
+
+    assert said in page.text
+    assert ("not been charged" in page.text) is (said == "You have not been charged.")
+
+
 async def test_a_request_says_when_the_studio_answers_and_a_declined_one_offers_other_times(
     browser: httpx.AsyncClient, api: FakeApi
 ) -> None:
