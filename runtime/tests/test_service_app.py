@@ -112,6 +112,25 @@ async def test_unexpected_error_is_a_logged_500_problem_with_the_request_id(
     assert logged[0].exc_info is not None
 
 
+async def test_a_method_a_route_does_not_take_is_a_405_problem_naming_those_it_does() -> None:
+    app = FastAPI()
+    install_problem_handlers(app, {})
+
+    @app.get("/things")
+    async def things() -> list[str]:
+        return []
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        answers = [await client.request(method, "/things") for method in ("DELETE", "PATCH")]
+
+    for answer in answers:
+        assert answer.status_code == 405
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["allow"] == "GET"
+        assert answer.json()["status"] == 405
+
+
 class _Refused(Exception):
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from identity.clerk_api import ClerkBackend
-from identity.passwords import PasswordHashing, password_hashing
+from identity.passwords import PasswordHashing, Profile, password_hashing
 from service_runtime.fernet_keys import FernetKeys, cipher, refuse_development_key
 from service_runtime.settings import ServiceSettings
 
@@ -26,7 +26,8 @@ class IdentitySettings(ServiceSettings):
     http_port: int = 8001
     environment: Literal["development", "production"] = Field(
         default="development",
-        description="production refuses the development key-encryption key and needs real ones.",
+        description="production refuses the development key-encryption key and needs real ones,"
+        " and the CHEAPEST password hashing.",
     )
     access_token_ttl_seconds: int = Field(default=900, ge=60)
     refresh_token_ttl_seconds: int = Field(
@@ -62,6 +63,12 @@ class IdentitySettings(ServiceSettings):
         le=30,
         description="Longest wait for a hash to start, then 503 Retry-After: far below the"
         " gateway's read timeout (60 s), so a sign-up answers rather than times out.",
+    )
+    password_hash_profile: Profile = Field(
+        default="RFC_9106_LOW_MEMORY",
+        description="Argon2id's parameters for new password hashes (argon2-cffi's profiles):"
+        " about 0.15 s of CPU a hash by default. CHEAPEST (microseconds) is for test systems,"
+        " which sign up hundreds of people.",
     )
     public_web_url: str = Field(
         default="http://127.0.0.1:8080",
@@ -112,6 +119,8 @@ class IdentitySettings(ServiceSettings):
                 DEVELOPMENT_KEY_ENCRYPTION_KEY,
                 setting="IDENTITY_KEY_ENCRYPTION_KEYS",
             )
+            if self.password_hash_profile == "CHEAPEST":
+                raise ValueError("production refuses IDENTITY_PASSWORD_HASH_PROFILE=CHEAPEST")
         return self
 
     def password_hashing(self) -> PasswordHashing:
@@ -120,6 +129,7 @@ class IdentitySettings(ServiceSettings):
             self.password_hashing_concurrency,
             self.password_hashing_queue,
             self.password_hashing_wait_seconds,
+            self.password_hash_profile,
         )
 
     def clerk_backend(self, http: httpx.AsyncClient) -> ClerkBackend | None:

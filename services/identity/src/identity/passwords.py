@@ -17,9 +17,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Literal, TypeVar
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import VerificationError
 
 from service_runtime.problems import ServiceBusy
@@ -28,12 +28,24 @@ T = TypeVar("T")
 
 BUSY = "Too many sign-ups and sign-ins at once; nothing was done, try again shortly."
 
+Profile = Literal["RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST"]
+"""argon2-cffi's parameter profiles for new hashes (a stored hash carries its own, so any
+profile checks any hash). RFC 9106's low-memory one is argon2-cffi's default; CHEAPEST protects
+nothing and is for test systems only (production refuses it)."""
+
 
 class PasswordHashing:
     """Hashes and checks passwords on a small pool of its own, behind a bounded queue."""
 
-    def __init__(self, *, concurrency: int, queue: int, wait_seconds: float) -> None:
-        self._hasher = PasswordHasher()
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        queue: int,
+        wait_seconds: float,
+        profile: Profile = "RFC_9106_LOW_MEMORY",
+    ) -> None:
+        self._hasher = PasswordHasher.from_parameters(getattr(profiles, profile))
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="password-hashing")
         self._concurrency = concurrency
         self._limit = concurrency + queue
@@ -87,6 +99,10 @@ class PasswordHashing:
 
 
 @functools.cache
-def password_hashing(concurrency: int, queue: int, wait_seconds: float) -> PasswordHashing:
+def password_hashing(
+    concurrency: int, queue: int, wait_seconds: float, profile: Profile
+) -> PasswordHashing:
     """One per process and configuration: the cores it shares are the process's."""
-    return PasswordHashing(concurrency=concurrency, queue=queue, wait_seconds=wait_seconds)
+    return PasswordHashing(
+        concurrency=concurrency, queue=queue, wait_seconds=wait_seconds, profile=profile
+    )
