@@ -17,11 +17,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from scripts.client import whole_hour
+from scripts.client import Account, whole_hour
 from tests.system.conftest import RunningSystem
 from tests.system.world import World
 
@@ -53,7 +54,7 @@ KNOWN: dict[tuple[str, str], str] = {}
 @dataclass(frozen=True)
 class Identity:
     headers: dict[str, str]
-    # Path ids the fuzzer uses for this person: their own studio, room and booking.
+    # Path ids the fuzzer uses for this person: their own studio, room, booking, hold, feed.
     ids: dict[str, str]
     phases: str = PHASES
 
@@ -69,10 +70,29 @@ async def identities(system: RunningSystem) -> AsyncIterator[dict[str, Identity]
         )
         studio = await world.published_studio(owner, rooms=2)
         booking = await world.book(booker, studio, whole_hour(days=25))
+        hold = await _made(http, "POST", f"{world.gateway}/api/availability/hold", booker, json={
+            "studio_id": str(studio.id), "room_id": str(studio.rooms[0]),
+            "starts_at": whole_hour(days=26).isoformat(),
+            "ends_at": whole_hour(days=26, hour=11).isoformat(),
+        })  # fmt: skip
+        availability = f"{world.gateway}/api/availability/studios/{studio.id}"
+        feed = await _made(http, "POST", f"{availability}/calendar-feeds", owner, json={})
+        calendar = await _made(
+            http,
+            "POST",
+            f"{availability}/rooms/{studio.rooms[1]}/external-calendars",
+            owner,
+            json={"url": "http://127.0.0.1:9/busy.ics"},  # port 9: nothing answers
+        )
         mine = {
             "studio_id": str(studio.id),
+            "id_or_slug": str(studio.id),
             "room_id": str(studio.rooms[1]),
             "booking_id": booking["id"],
+            "hold_id": hold["hold_id"],
+            "feed_id": feed["id"],
+            "secret": feed["path"].removeprefix("/api/availability/feeds/").removesuffix(".ics"),
+            "calendar_id": calendar["id"],
         }
         yield {
             "anonymous": Identity({}, {}, ANONYMOUS_PHASES),
@@ -80,6 +100,15 @@ async def identities(system: RunningSystem) -> AsyncIterator[dict[str, Identity]
             "owner": Identity(owner.headers, mine),
             "admin": Identity(admin.headers, {**mine, "user_id": str(booker.user_id)}),
         }
+
+
+async def _made(
+    http: httpx.AsyncClient, method: str, url: str, who: Account, **kwargs: Any
+) -> dict[str, Any]:
+    response = await http.request(method, url, headers=who.headers, **kwargs)
+    assert response.is_success, response.text
+    made: dict[str, Any] = response.json()
+    return made
 
 
 async def fuzz(gateway: str, identity: Identity, work: Path) -> dict[str, object]:
