@@ -82,3 +82,42 @@ async def test_a_booked_room_and_the_time_zone_stay_until_the_booking_is_cancell
     assert [room["id"] for room in deleted.json()["rooms"]] == [last_room]
     # The booking's money settles before the invariants are checked.
     await until(lambda: world.payment_row(booking["id"], "voided"), what="the void")
+
+
+async def availability_knows_rooms(world: World, studio_id: str) -> list[str]:
+    """The rooms availability has heard the studio has (a test may read its database)."""
+
+    def read() -> list[str]:
+        url = world.layout.database_urls["availability"].replace("+psycopg", "")
+        with psycopg.connect(url) as connection:
+            row = connection.execute(
+                "SELECT room_ids FROM studios WHERE id = %s", (studio_id,)
+            ).fetchone()
+        return [str(room) for room in row[0]] if row else []
+
+    return await asyncio.to_thread(read)
+
+
+async def test_a_room_removed_while_its_booker_pays_fails_the_booking_and_voids_the_payment(
+    world: World,
+) -> None:
+    """Catalog lets a room go under a booking not yet confirmed; the booking must then fail
+    and give the money back, not be confirmed into a room the studio no longer has."""
+    owner, booker = await world.account("owner"), await world.account("booker")
+    studio = await world.published_studio(owner, rooms=2)
+    kept_room, removed_room = (str(room) for room in studio.rooms)
+    booking = await world.book(booker, studio, whole_hour(days=5, hour=11), room=1)
+    path = f"{world.layout.gateway_url}/api/studios/{studio.id}"
+
+    removed = await world.http.delete(f"{path}/rooms/{removed_room}", headers=owner.headers)
+    assert removed.status_code == 200, removed.text
+
+    async def heard() -> bool:
+        return await availability_knows_rooms(world, str(studio.id)) == [kept_room]
+
+    await until(heard, what="availability to hear of the room's removal")
+    await world.pay(booking)
+    failed = await world.until_status(booker, booking["id"], "failed")
+
+    assert failed["status"] == "failed"
+    assert await until(lambda: world.payments_voided(booking["id"]), what="the void")

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 from availability.domain.reservations import ReservationStatus
+from availability.service import schedules
 from availability.sweeper import HoldSweeper
 from contracts.availability import (
     LostReason,
@@ -16,7 +17,9 @@ from contracts.availability import (
     SlotsLost,
     SlotsReleased,
 )
+from contracts.catalog import StudioUpdated
 
+from ..conftest import studio_event
 from .fakes import FakeAvailabilityUnits
 from .service_world import (
     HOLD_FOR,
@@ -54,6 +57,29 @@ async def test_a_confirmed_hold_is_booked_and_stays_past_its_expiry(
     assert confirmed.replaced_reservation_id is None
     clock.now += timedelta(days=1)
     assert [r.status for r in live(units)] == [ReservationStatus.BOOKED]
+
+
+async def test_a_hold_on_a_room_removed_while_its_booker_paid_is_lost_not_booked(
+    units: FakeAvailabilityUnits, studio: StudioAt
+) -> None:
+    kept_room, removed_room = studio.rooms
+    in_removed = await hold(units, studio, hours(10, 12), room_id=removed_room)
+    in_kept = await hold(units, studio, hours(10, 12), room_id=kept_room)
+    # The owner removes the room (catalog allows it: no booking of it is confirmed yet).
+    without_room = studio_event(
+        StudioUpdated, studio_id=studio.id, owner_id=studio.owner.user_id,
+        room_ids=[kept_room], revision=2,
+    )  # fmt: skip
+    async with units.begin() as uow:
+        await schedules.apply_studio_event(uow, without_room)
+
+    await confirm(units, in_removed, held_id(units, in_removed))
+    await confirm(units, in_kept, held_id(units, in_kept))
+
+    assert lost(units) == [LostReason.NOT_FOUND]
+    [confirmed] = units.outbox.messages(SlotsConfirmed)
+    assert confirmed.booking_id == in_kept
+    assert [(r.room_id, r.status) for r in live(units)] == [(kept_room, ReservationStatus.BOOKED)]
 
 
 async def test_a_repeated_confirmation_answers_the_same_again(

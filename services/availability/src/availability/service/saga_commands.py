@@ -64,6 +64,9 @@ async def confirm(uow: AvailabilityUnit, command: ConfirmSlots, *, now: datetime
                     command.booking_id, other_than=reservation.id
                 )
             return await _confirmed(uow, reservation, reservation.confirmed_at or now, replaced)
+        if await _room_removed(uow, reservation):
+            await _release_where(uow, command.booking_id, lambda r: r.id == command.reservation_id)
+            return await _lost(uow, command, LostReason.NOT_FOUND)
         if decision is Confirmation.REBOOK_IF_FREE:
             await holds.expire_lapsed_in_way(uow, reservation, now)
             try:
@@ -84,6 +87,15 @@ async def confirm(uow: AvailabilityUnit, command: ConfirmSlots, *, now: datetime
             return await _confirmed(uow, reservation, now, replaced)
         reservation = await uow.reservations.reservation_by_id(command.reservation_id)
     raise RuntimeError(f"reservation {command.reservation_id} kept changing under ConfirmSlots")
+
+
+async def _room_removed(uow: AvailabilityUnit, reservation: Reservation) -> bool:
+    """Whether the owner removed the held room while its booker paid. Catalog refuses to remove
+    a room under a confirmed booking only: a hold is not one yet, so it is released and lost
+    here instead of booked into a room the studio no longer has (the saga gives the money
+    back)."""
+    studio = await uow.studios.studio_by_id(reservation.studio_id)
+    return studio is not None and not studio.has_room(reservation.room_id)
 
 
 async def _release_where(
